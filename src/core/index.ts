@@ -1,0 +1,21 @@
+export { type Clock, type CancelTimer, systemClock, ManualClock, setTimerOn } from './clock.js';
+export { type ExecContext, Context, AbortScope, type SignalSource } from './context.js';
+export {
+  ResilienceError,
+  type ResilienceErrorCode,
+  BrokenCircuitError,
+  IsolatedCircuitError,
+  TimeoutError,
+  BulkheadFullError,
+  RateLimitedError,
+  AbortedError,
+  isResilienceError,
+  retryAfterOf,
+  abortedFrom,
+} from './errors.js';
+export { Emitter, type EventSource, type Listener, type Unsubscribe } from './events.js';
+export { DeadlineScheduler, deadlinesOf, type Deadline } from './timers.js';
+export { MinHeap } from './heap.js';
+export { BasePolicy, type Policy, type Operation, type ExecuteOptions, runPolicy, invoke } from './policy.js';
+export { type Limiter, type Decision, type AcquireOptions } from './limiter.js';
+export { type RetryBudget } from './retry-budget.js';

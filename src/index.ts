@@ -1,0 +1,5 @@
+/**
+ * `bulwark`: the library surface (core, policies, limits). Importing it starts no server,
+ * opens no database and touches no network.
+ */
+export * from './core/index.js';
