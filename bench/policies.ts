@@ -1,0 +1,148 @@
+/**
+ * Policies, side by side with cockatiel 3.2.1 and opossum 9.0.0 in one process:
+ * success path (bare call, breaker alone, full pipeline), failure path against window size,
+ * and heap bytes per idle breaker.
+ */
+import * as cockatiel from 'cockatiel';
+import Opossum from 'opossum';
+import { bulkhead, circuitBreaker, pipeline, retry, timeout } from '../src/index.js';
+import { type Row, heapBytesPer, printTable, ratio, timeAsync } from './harness.js';
+
+const ok = (): Promise<number> => Promise.resolve(1);
+
+async function successPath(): Promise<Row[]> {
+  const rows: Row[] = [];
+  const bare = await timeAsync(() => ok());
+  rows.push({ group: 'success', name: 'bare `await fn()`', nsPerOp: bare });
+
+  const ours = circuitBreaker({ window: { kind: 'consecutive', failures: 5 } });
+  const oursBreaker = await timeAsync(() => ours.execute(ok));
+  const theirs = cockatiel.circuitBreaker(cockatiel.handleAll, {
+    halfOpenAfter: 10_000,
+    breaker: new cockatiel.ConsecutiveBreaker(5),
+  });
+  const cockatielBreaker = await timeAsync(() => theirs.execute(ok));
+  const opossumBreaker = new Opossum(ok, { timeout: false });
+  const opossumFire = await timeAsync(() => opossumBreaker.fire());
+  opossumBreaker.shutdown();
+  rows.push(
+    { group: 'success', name: 'bulwark breaker', nsPerOp: oursBreaker, note: `${ratio(oursBreaker, cockatielBreaker)} faster than cockatiel` },
+    { group: 'success', name: 'cockatiel breaker', nsPerOp: cockatielBreaker },
+    { group: 'success', name: 'opossum fire, no timeout', nsPerOp: opossumFire },
+  );
+
+  const oursPipeline = pipeline(
+    retry({ maxAttempts: 3 }),
+    circuitBreaker({ window: { kind: 'consecutive', failures: 5 } }),
+    timeout({ ms: 1_000 }),
+    bulkhead({ maxConcurrent: 100 }),
+  );
+  const oursFull = await timeAsync(() => oursPipeline.execute(ok));
+  const theirsPipeline = cockatiel.wrap(
+    cockatiel.retry(cockatiel.handleAll, { maxAttempts: 2, backoff: new cockatiel.ExponentialBackoff() }),
+    cockatiel.circuitBreaker(cockatiel.handleAll, { halfOpenAfter: 10_000, breaker: new cockatiel.ConsecutiveBreaker(5) }),
+    cockatiel.timeout(1_000, cockatiel.TimeoutStrategy.Aggressive),
+    cockatiel.bulkhead(100),
+  );
+  const cockatielFull = await timeAsync(() => theirsPipeline.execute(ok), { iterations: 50_000 });
+  const opossumTimed = new Opossum(ok, { timeout: 1_000 });
+  const opossumWithTimeout = await timeAsync(() => opossumTimed.fire());
+  opossumTimed.shutdown();
+  rows.push(
+    {
+      group: 'success',
+      name: 'bulwark retry+breaker+timeout+bulkhead',
+      nsPerOp: oursFull,
+      note: `${ratio(oursFull, cockatielFull)} faster than cockatiel; ${ratio(oursFull, opossumWithTimeout)} vs opossum breaker+timeout`,
+    },
+    { group: 'success', name: 'cockatiel retry+breaker+timeout+bulkhead', nsPerOp: cockatielFull },
+    { group: 'success', name: 'opossum fire with timeout', nsPerOp: opossumWithTimeout },
+  );
+  return rows;
+}
+
+/** A stream of calls where every other call fails: the breaker records every outcome and never opens. */
+function alternating(): () => Promise<number> {
+  let n = 0;
+  const failure = new Error('down');
+  return () => (n++ % 2 === 0 ? Promise.reject(failure) : Promise.resolve(1));
+}
+
+async function failurePath(): Promise<Row[]> {
+  const rows: Row[] = [];
+  const perWindow: Record<string, Record<number, number>> = { bulwark: {}, cockatiel: {}, opossum: {} };
+  for (const size of [100, 100_000]) {
+    const ours = circuitBreaker({ window: { kind: 'count', size }, failureRateThreshold: 0.9, minimumCalls: 1 });
+    const oursOp = alternating();
+    const prefill = alternating();
+    for (let i = 0; i < size; i++) await ours.execute(prefill).catch(() => undefined);
+    perWindow.bulwark![size] = await timeAsync(() => ours.execute(oursOp).catch(() => undefined), { iterations: 100_000, warmup: 10_000 });
+
+    const theirs = cockatiel.circuitBreaker(cockatiel.handleAll, {
+      halfOpenAfter: 10_000,
+      breaker: new cockatiel.CountBreaker({ threshold: 0.9, size, minimumNumberOfCalls: 1 }),
+    });
+    const theirsOp = alternating();
+    const theirsPrefill = alternating();
+    for (let i = 0; i < size; i++) await theirs.execute(theirsPrefill).catch(() => undefined);
+    perWindow.cockatiel![size] = await timeAsync(() => theirs.execute(theirsOp).catch(() => undefined), { iterations: 100_000, warmup: 10_000 });
+
+    // opossum's window is time based: a 10-minute window holds every call made here.
+    const opossum = new Opossum(alternating(), {
+      timeout: false,
+      errorThresholdPercentage: 90,
+      volumeThreshold: 1,
+      rollingCountTimeout: 600_000,
+      rollingCountBuckets: 10,
+    });
+    for (let i = 0; i < size; i++) await opossum.fire().catch(() => undefined);
+    const opossumIterations = size >= 100_000 ? 200 : 20_000;
+    perWindow.opossum![size] = await timeAsync(() => opossum.fire().catch(() => undefined), {
+      iterations: opossumIterations,
+      warmup: Math.min(100, opossumIterations),
+      rounds: 3,
+    });
+    opossum.shutdown();
+  }
+  for (const lib of ['bulwark', 'cockatiel', 'opossum']) {
+    const small = perWindow[lib]![100]!;
+    const large = perWindow[lib]![100_000]!;
+    rows.push(
+      { group: 'failure', name: `${lib}, window 100 (50% failures)`, nsPerOp: small },
+      { group: 'failure', name: `${lib}, window 100,000 (50% failures)`, nsPerOp: large, value: large / small, unit: 'x of window 100' },
+    );
+  }
+  return rows;
+}
+
+function memory(): Row[] {
+  const count = 100_000;
+  const oursDefault = heapBytesPer(count, () => circuitBreaker());
+  const oursConsecutive = heapBytesPer(count, () => circuitBreaker({ window: { kind: 'consecutive', failures: 5 } }));
+  const cockatielBytes = heapBytesPer(count, () =>
+    cockatiel.circuitBreaker(cockatiel.handleAll, { halfOpenAfter: 10_000, breaker: new cockatiel.ConsecutiveBreaker(5) }),
+  );
+  const opossumBytes = heapBytesPer(
+    count,
+    () => new Opossum(ok, { timeout: false }),
+    (items) => items.forEach((b) => b.shutdown()),
+  );
+  return [
+    { group: 'memory', name: 'bulwark idle breaker (default count window of 100)', value: oursDefault, unit: 'B', note: `${ratio(oursDefault, opossumBytes)} smaller than opossum` },
+    { group: 'memory', name: 'bulwark idle breaker (consecutive)', value: oursConsecutive, unit: 'B', note: `${ratio(oursConsecutive, opossumBytes)} smaller than opossum` },
+    { group: 'memory', name: 'cockatiel idle breaker (consecutive)', value: cockatielBytes, unit: 'B' },
+    { group: 'memory', name: 'opossum idle breaker', value: opossumBytes, unit: 'B' },
+  ];
+}
+
+export async function benchPolicies(): Promise<Row[]> {
+  const success = await successPath();
+  printTable('Policies: success path (sequential awaited calls)', success);
+  const failure = await failurePath();
+  printTable('Policies: failure path against window size', failure);
+  const mem = memory();
+  printTable('Policies: heap bytes per idle breaker (100,000 breakers)', mem);
+  return [...success, ...failure, ...mem];
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) await benchPolicies();

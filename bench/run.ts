@@ -1,0 +1,20 @@
+/**
+ * `npm run bench`: every side-by-side benchmark, one after another in this process.
+ * Pass names to run a subset: `npm run bench -- policies limits-memory`.
+ */
+import { cpus } from 'node:os';
+
+type Suite = () => Promise<unknown>;
+
+const suites: Record<string, () => Promise<Suite>> = {
+  policies: async () => (await import('./policies.js')).benchPolicies,
+};
+
+const wanted = process.argv.slice(2);
+console.log(`# Bulwark benchmarks\n\nnode ${process.version}, ${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, ${new Date().toISOString().slice(0, 10)}`);
+for (const [name, load] of Object.entries(suites)) {
+  if (wanted.length > 0 && !wanted.includes(name)) continue;
+  console.log(`\n## ${name}`);
+  const run = await load();
+  await run();
+}
