@@ -1,0 +1,18 @@
+export type { Dialect, SqlValue, Row, RunResult, Queryable, UnitOfWork, Migration, MigrationResult, StorageStats, StorageLogger, Storage } from './types.js';
+export { ValidationError, StorageClosedError, MigrationChangedError, NotFoundError, ConflictError, type StorageErrorCode } from './errors.js';
+export { validate } from './validate.js';
+export { runMigrations, migrationSql } from './migrations/runner.js';
+export { storageMigrations, appliedWritesMigration, orderIntentsMigration, deadLettersMigration } from './migrations/schema.js';
+export {
+  orderIntents,
+  orderIntentStates,
+  terminalOrderIntentStates,
+  newOrderIntentSchema,
+  type OrderIntent,
+  type OrderIntentState,
+  type NewOrderIntent,
+  type OrderIntentRepo,
+  type OrderIntentRepoOptions,
+  type UpdateStateOptions,
+  type ListOptions,
+} from './repos/order-intents.js';

@@ -1,0 +1,283 @@
+import { z } from 'zod';
+import { type Clock, systemClock } from '../../core/clock.js';
+import { ConflictError, NotFoundError } from '../errors.js';
+import type { Queryable, SqlValue } from '../types.js';
+import { validate } from '../validate.js';
+
+/**
+ * The order intent journal: the trading layer writes an intent BEFORE it sends an order, then
+ * moves it through its states, so after a crash it knows which orders may exist on the exchange.
+ */
+
+export const orderIntentStates = [
+  'PENDING', // written, not sent yet
+  'SENT', // request sent, no answer yet
+  'UNKNOWN', // the answer was lost (timeout, network error): must be looked up by client order id
+  'OPEN', // the exchange holds it
+  'PARTIALLY_FILLED',
+  'FILLED',
+  'CANCELED',
+  'REJECTED', // the exchange refused it for good
+  'EXPIRED',
+  'FAILED', // never reached the exchange and will not be sent
+] as const;
+
+export type OrderIntentState = (typeof orderIntentStates)[number];
+
+/** States after which an intent never changes again. */
+export const terminalOrderIntentStates: readonly OrderIntentState[] = ['FILLED', 'CANCELED', 'REJECTED', 'EXPIRED', 'FAILED'];
+
+export interface OrderIntent {
+  intentId: string;
+  clientOrderId: string;
+  exchange: string;
+  symbol: string;
+  side: 'buy' | 'sell';
+  type: string;
+  amount: number;
+  price: number | null;
+  params: Record<string, unknown>;
+  state: OrderIntentState;
+  exchangeOrderId: string | null;
+  error: string | null;
+  createdAt: number;
+  updatedAt: number;
+}
+
+const id = z.string().min(1).max(200);
+
+/** What `put` accepts; validated before it is written. */
+export const newOrderIntentSchema = z.object({
+  intentId: id,
+  clientOrderId: id,
+  exchange: z.string().min(1).max(100),
+  symbol: z.string().min(1).max(100),
+  side: z.enum(['buy', 'sell']),
+  type: z.string().min(1).max(50),
+  amount: z.number().finite().positive(),
+  price: z.number().finite().positive().nullable().optional(),
+  params: z.record(z.string(), z.unknown()).optional(),
+  state: z.enum(orderIntentStates).optional(),
+  exchangeOrderId: z.string().min(1).nullable().optional(),
+  error: z.string().nullable().optional(),
+});
+
+export type NewOrderIntent = z.input<typeof newOrderIntentSchema>;
+
+export interface UpdateStateOptions {
+  /** Only move the intent when it is in one of these states now (compare-and-set); else ConflictError. */
+  from?: OrderIntentState | readonly OrderIntentState[];
+  /** The exchange's id for the order, once known. Left unchanged when omitted. */
+  exchangeOrderId?: string | null;
+  /** Why the order failed or is unknown. Left unchanged when omitted. */
+  error?: string | null;
+}
+
+export interface ListOptions {
+  /** Most rows returned; oldest first. */
+  limit?: number;
+  exchange?: string;
+}
+
+export interface OrderIntentRepo {
+  /** Writes a new intent. ConflictError when its intent id or client order id is taken. */
+  put(intent: NewOrderIntent): Promise<OrderIntent>;
+  /** Writes a new intent, or returns the one already stored under that intent id. */
+  putIfAbsent(intent: NewOrderIntent): Promise<{ intent: OrderIntent; created: boolean }>;
+  /** Writes many intents in one statement (call inside a transaction for all-or-nothing with other work). */
+  putMany(intents: readonly NewOrderIntent[]): Promise<void>;
+  get(intentId: string): Promise<OrderIntent | undefined>;
+  getByClientOrderId(clientOrderId: string): Promise<OrderIntent | undefined>;
+  /** Moves an intent to `state`. NotFoundError when it does not exist. */
+  updateState(intentId: string, state: OrderIntentState, options?: UpdateStateOptions): Promise<OrderIntent>;
+  /** Intents in any of `states`, oldest first. */
+  listByState(states: OrderIntentState | readonly OrderIntentState[], options?: ListOptions): Promise<OrderIntent[]>;
+}
+
+export interface OrderIntentRepoOptions {
+  /** Source of created_at / updated_at; inject ManualClock in tests. */
+  clock?: Clock;
+}
+
+const repoDefaults = {
+  clock: systemClock, // wall time for stored timestamps
+} satisfies Required<OrderIntentRepoOptions>;
+
+/** Most rows one INSERT carries in putMany: 14 columns x 500 stays under SQLite's 32,766 parameters. */
+const batchRows = 500;
+
+const columns =
+  'intent_id, client_order_id, exchange, symbol, side, type, amount, price, params, state, exchange_order_id, error, created_at, updated_at';
+
+interface IntentRow {
+  [key: string]: unknown;
+  intent_id: string;
+  client_order_id: string;
+  exchange: string;
+  symbol: string;
+  side: 'buy' | 'sell';
+  type: string;
+  amount: number;
+  price: number | null;
+  params: string;
+  state: OrderIntentState;
+  exchange_order_id: string | null;
+  error: string | null;
+  created_at: number | string;
+  updated_at: number | string;
+}
+
+function fromRow(row: IntentRow): OrderIntent {
+  return {
+    intentId: row.intent_id,
+    clientOrderId: row.client_order_id,
+    exchange: row.exchange,
+    symbol: row.symbol,
+    side: row.side,
+    type: row.type,
+    amount: Number(row.amount),
+    price: row.price === null ? null : Number(row.price),
+    params: JSON.parse(row.params) as Record<string, unknown>,
+    state: row.state,
+    exchangeOrderId: row.exchange_order_id,
+    error: row.error,
+    createdAt: Number(row.created_at),
+    updatedAt: Number(row.updated_at),
+  };
+}
+
+function toValues(input: NewOrderIntent, now: number): SqlValue[] {
+  const intent = validate('order intent', newOrderIntentSchema, input);
+  return [
+    intent.intentId,
+    intent.clientOrderId,
+    intent.exchange,
+    intent.symbol,
+    intent.side,
+    intent.type,
+    intent.amount,
+    intent.price ?? null,
+    JSON.stringify(intent.params ?? {}),
+    intent.state ?? 'PENDING',
+    intent.exchangeOrderId ?? null,
+    intent.error ?? null,
+    now,
+    now,
+  ];
+}
+
+function placeholders(rows: number, cols: number): string {
+  const row = `(${new Array<string>(cols).fill('?').join(', ')})`;
+  return new Array<string>(rows).fill(row).join(', ');
+}
+
+function stateList(states: OrderIntentState | readonly OrderIntentState[]): readonly OrderIntentState[] {
+  const list: readonly OrderIntentState[] = typeof states === 'string' ? [states] : states;
+  for (const state of list) {
+    if (!(orderIntentStates as readonly string[]).includes(state)) {
+      throw new RangeError(`order intents: state must be one of ${orderIntentStates.join(', ')}, got "${String(state)}"`);
+    }
+  }
+  return list;
+}
+
+/** The order intent repository over any storage or open transaction. */
+export function orderIntents(db: Queryable, options: OrderIntentRepoOptions = {}): OrderIntentRepo {
+  const clock = options.clock ?? repoDefaults.clock;
+
+  const get = async (intentId: string): Promise<OrderIntent | undefined> => {
+    const row = await db.one<IntentRow>(`SELECT ${columns} FROM order_intents WHERE intent_id = ?`, [intentId]);
+    return row && fromRow(row);
+  };
+
+  const insert = async (input: NewOrderIntent): Promise<boolean> => {
+    const values = toValues(input, clock.now());
+    const result = await db.run(`INSERT INTO order_intents (${columns}) VALUES ${placeholders(1, 14)} ON CONFLICT DO NOTHING`, values);
+    return result.changes === 1;
+  };
+
+  return {
+    async put(input) {
+      if (!(await insert(input))) {
+        throw new ConflictError(`order intent "${input.intentId}": intent id or client order id "${input.clientOrderId}" is already stored`);
+      }
+      const stored = await get(input.intentId);
+      if (!stored) throw new NotFoundError(`order intent "${input.intentId}" vanished after insert`);
+      return stored;
+    },
+
+    async putIfAbsent(input) {
+      const created = await insert(input);
+      const stored = await get(input.intentId);
+      if (!stored) {
+        throw new ConflictError(`order intent "${input.intentId}": client order id "${input.clientOrderId}" belongs to another intent`);
+      }
+      return { intent: stored, created };
+    },
+
+    async putMany(inputs) {
+      const now = clock.now();
+      const all = inputs.map((input) => toValues(input, now));
+      for (let start = 0; start < all.length; start += batchRows) {
+        const chunk = all.slice(start, start + batchRows);
+        await db.run(`INSERT INTO order_intents (${columns}) VALUES ${placeholders(chunk.length, 14)}`, chunk.flat());
+      }
+    },
+
+    get,
+
+    async getByClientOrderId(clientOrderId) {
+      const row = await db.one<IntentRow>(`SELECT ${columns} FROM order_intents WHERE client_order_id = ?`, [clientOrderId]);
+      return row && fromRow(row);
+    },
+
+    async updateState(intentId, state, update = {}) {
+      stateList(state);
+      const sets = ['state = ?', 'updated_at = ?'];
+      const values: SqlValue[] = [state, clock.now()];
+      if (update.exchangeOrderId !== undefined) {
+        sets.push('exchange_order_id = ?');
+        values.push(update.exchangeOrderId);
+      }
+      if (update.error !== undefined) {
+        sets.push('error = ?');
+        values.push(update.error);
+      }
+      let where = 'intent_id = ?';
+      values.push(intentId);
+      if (update.from !== undefined) {
+        const from = stateList(update.from);
+        where += ` AND state IN (${from.map(() => '?').join(', ')})`;
+        values.push(...from);
+      }
+      const result = await db.run(`UPDATE order_intents SET ${sets.join(', ')} WHERE ${where}`, values);
+      const stored = await get(intentId);
+      if (!stored) throw new NotFoundError(`order intent "${intentId}" not found`);
+      if (result.changes === 0) {
+        throw new ConflictError(`order intent "${intentId}" is ${stored.state}, not ${stateList(update.from ?? []).join(' or ')}`);
+      }
+      return stored;
+    },
+
+    async listByState(states, list = {}) {
+      const wanted = stateList(states);
+      if (wanted.length === 0) return [];
+      const values: SqlValue[] = [...wanted];
+      let sql = `SELECT ${columns} FROM order_intents WHERE state IN (${wanted.map(() => '?').join(', ')})`;
+      if (list.exchange !== undefined) {
+        sql += ' AND exchange = ?';
+        values.push(list.exchange);
+      }
+      sql += ' ORDER BY created_at, intent_id';
+      if (list.limit !== undefined) {
+        if (!(Number.isInteger(list.limit) && list.limit > 0)) {
+          throw new RangeError(`order intents: limit must be a positive integer, got ${list.limit}`);
+        }
+        sql += ' LIMIT ?';
+        values.push(list.limit);
+      }
+      const rows = await db.all<IntentRow>(sql, values);
+      return rows.map(fromRow);
+    },
+  };
+}
