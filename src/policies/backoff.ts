@@ -70,9 +70,11 @@ function constant(ms: number): Backoff {
 
 /** initialMs, initialMs + stepMs, ... capped at maxMs. */
 function linear(options: LinearOptions): Backoff {
-  const { initialMs, stepMs, maxMs = Infinity } = options;
+  const { initialMs, stepMs } = options;
+  const maxMs = options.maxMs ?? Infinity;
   checkNonNegative('initialMs', initialMs);
   checkNonNegative('stepMs', stepMs);
+  if (!(maxMs >= 0)) throw new RangeError(`backoff: maxMs must be a number >= 0, got ${maxMs}`);
   return sequence((attempt) => Math.min(maxMs, initialMs + stepMs * (attempt - 1)));
 }
 
@@ -82,11 +84,18 @@ function linear(options: LinearOptions): Backoff {
  * [initialMs, 3 * previous delay], capped at maxMs. No delay ever exceeds maxMs.
  */
 function exponential(options: ExponentialOptions = {}): Backoff {
-  const { initialMs, factor, maxMs, jitter, random } = { ...exponentialDefaults, ...options };
+  // `??` per field, not an object spread: an option passed as `undefined` means "the default".
+  const initialMs = options.initialMs ?? exponentialDefaults.initialMs;
+  const factor = options.factor ?? exponentialDefaults.factor;
+  const maxMs = options.maxMs ?? exponentialDefaults.maxMs;
+  const jitter = options.jitter ?? exponentialDefaults.jitter;
+  const random = options.random ?? exponentialDefaults.random;
   checkNonNegative('initialMs', initialMs);
   checkNonNegative('maxMs', maxMs);
-  if (!(factor >= 1)) throw new RangeError(`backoff: factor must be >= 1, got ${factor}`);
-  const cap = (attempt: number): number => Math.min(maxMs, initialMs * factor ** (attempt - 1));
+  if (!(factor >= 1 && Number.isFinite(factor))) throw new RangeError(`backoff: factor must be a finite number >= 1, got ${factor}`);
+  if (typeof random !== 'function') throw new TypeError('backoff: random must be a function returning a number in [0, 1)');
+  // initialMs 0 stays 0: without the guard, 0 * factor^(n-1) is 0 * Infinity = NaN once the power overflows.
+  const cap = (attempt: number): number => (initialMs === 0 ? 0 : Math.min(maxMs, initialMs * factor ** (attempt - 1)));
   switch (jitter) {
     case 'none':
       return sequence(cap);
@@ -118,7 +127,14 @@ function exponential(options: ExponentialOptions = {}): Backoff {
 
 /** Your own function of the attempt number (1-based) and the error that caused the wait. */
 function custom(delay: (attempt: number, error: unknown) => number): Backoff {
-  return sequence((attempt, error) => Math.max(0, delay(attempt, error)));
+  if (typeof delay !== 'function') throw new TypeError('backoff.custom: delay must be a function (attempt, error) => ms');
+  return sequence((attempt, error) => {
+    const ms = delay(attempt, error);
+    if (typeof ms !== 'number' || Number.isNaN(ms)) {
+      throw new RangeError(`backoff.custom: the delay function returned ${String(ms)} for attempt ${attempt}; it must return a number of ms`);
+    }
+    return Math.max(0, ms);
+  });
 }
 
 export const backoff = { constant, linear, exponential, custom };
