@@ -1,0 +1,271 @@
+/**
+ * `backups({ dir })`: create, list, verify, restore and prune backups kept in `dir`. Each backup
+ * is a folder `<dir>/<id>/` holding the copied files and a `manifest.json` that describes them,
+ * so the backups describe themselves and survive the loss of any database.
+ */
+import { readdir, rm } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { type Clock, systemClock } from '../core/clock.js';
+import { Emitter, type EventSource, type Listener, type Unsubscribe } from '../core/events.js';
+import { createBackup } from './create.js';
+import { BackupError, type VerificationProblem } from './errors.js';
+import { kindOf } from './files.js';
+import { backupFreshnessCheck, type FreshnessOptions, type FreshnessResult } from './freshness.js';
+import { type BackupManifest, type BackupStatus, type BackupType, backupId, backupTypes, createdMs, readManifest } from './manifest.js';
+import { type BackupProgress, type StateProvider, providerNamePattern } from './provider.js';
+import { type RestoreOptions, type RestoreResult, restoreBackup, verifyBackup } from './restore.js';
+import { type RetentionRule, applyRetention, checkRetention } from './retention.js';
+
+export interface BackupsOptions {
+  /** Folder that holds the backups (created when missing). Required: backups need a home. */
+  dir: string;
+  /** Configuration files to back up. */
+  configFiles?: readonly string[];
+  /** Data paths to back up: files, or directories (taken whole, recursively). */
+  dataPaths?: readonly string[];
+  /** SQLite databases, copied with the online backup API (never as raw files). */
+  sqliteDatabases?: readonly string[];
+  /** Time source for creation times and ages. */
+  clock?: Clock;
+  /** Randomness for backup ids; inject a seeded one in tests. */
+  random?: () => number;
+}
+
+export const backupsDefaults = {
+  // Nothing is backed up unless named: a backup tool must not guess what matters.
+  configFiles: [] as readonly string[],
+  dataPaths: [] as readonly string[],
+  sqliteDatabases: [] as readonly string[],
+  // Wall-clock time in production.
+  clock: systemClock as Clock,
+  // Only used for the id suffix; it need not be unpredictable.
+  random: Math.random,
+} satisfies Required<Omit<BackupsOptions, 'dir'>>;
+
+export interface CreateOptions {
+  /** What to back up; see BackupType. */
+  type?: BackupType;
+  /** Free labels to find the backup by, e.g. `nightly`, `pre-deploy`. */
+  tags?: readonly string[];
+  description?: string;
+}
+
+export const createDefaults = {
+  // A backup with everything is the one that can rebuild the service.
+  type: 'full' as BackupType,
+  // No labels unless given.
+  tags: [] as readonly string[],
+  description: '',
+} satisfies Required<CreateOptions>;
+
+export interface ListFilter {
+  /** Only backups carrying this tag. */
+  tag?: string;
+  type?: BackupType;
+  status?: BackupStatus;
+}
+
+export interface PruneOptions extends RetentionRule {
+  /** Keep complete backups younger than this many days (same as maxAgeMs = days * 86 400 000). */
+  maxAgeDays?: number;
+  /** Report what would be removed and remove nothing. */
+  dryRun?: boolean;
+}
+
+export interface PruneResult {
+  dryRun: boolean;
+  removed: string[];
+  kept: string[];
+}
+
+export interface BackupEvents {
+  progress: BackupProgress;
+  created: { manifest: BackupManifest };
+  failed: { id: string; error: unknown };
+  restored: RestoreResult;
+  pruned: PruneResult;
+  /** A folder in `dir` whose manifest could not be read; it is left out of lists. */
+  invalid: { folder: string; error: unknown };
+}
+
+export interface Backups extends EventSource<BackupEvents> {
+  readonly dir: string;
+  /** Adds a state provider; returns a function that removes it. */
+  register(name: string, provider: StateProvider): () => void;
+  create(options?: CreateOptions): Promise<BackupManifest>;
+  /** Backups newest first, filtered. */
+  list(filter?: ListFilter): Promise<BackupManifest[]>;
+  /** A backup's manifest; `latest` names the newest complete one. */
+  get(id: string): Promise<BackupManifest>;
+  /** Checks every file against the manifest; an empty list means the backup is intact. */
+  verify(id: string): Promise<VerificationProblem[]>;
+  restore(id: string, options?: RestoreOptions): Promise<RestoreResult>;
+  prune(options: PruneOptions): Promise<PruneResult>;
+  /** The newest complete backup and its age in ms, or undefined when there is none. */
+  latest(): Promise<{ id: string; ageMs: number } | undefined>;
+  /** Age in ms of the newest complete backup, or undefined when there is none. */
+  latestBackupAge(): Promise<number | undefined>;
+  /** A health check on this instance: see backupFreshnessCheck. */
+  freshnessCheck(options: FreshnessOptions): () => Promise<FreshnessResult>;
+}
+
+const DAY_MS = 86_400_000;
+const idPattern = /^[A-Za-z0-9._-]+$/;
+
+function checkPaths(name: string, value: unknown): readonly string[] {
+  if (!Array.isArray(value) || !value.every((p) => typeof p === 'string' && p.length > 0)) {
+    throw new TypeError(`backups: ${name} must be an array of non-empty path strings`);
+  }
+  return value;
+}
+
+export function backups(options: BackupsOptions): Backups {
+  if (typeof options?.dir !== 'string' || options.dir.length === 0) {
+    throw new TypeError('backups: dir is required and must be a non-empty path string');
+  }
+  const dir = resolve(options.dir);
+  const configFiles = checkPaths('configFiles', options.configFiles ?? backupsDefaults.configFiles);
+  const dataPaths = checkPaths('dataPaths', options.dataPaths ?? backupsDefaults.dataPaths);
+  const sqliteDatabases = checkPaths('sqliteDatabases', options.sqliteDatabases ?? backupsDefaults.sqliteDatabases);
+  const clock = options.clock ?? backupsDefaults.clock;
+  const random = options.random ?? backupsDefaults.random;
+  const providers = new Map<string, StateProvider>();
+  const events = new Emitter<BackupEvents>();
+  const emitProgress = (p: BackupProgress): void => events.emit('progress', p);
+
+  async function all(): Promise<BackupManifest[]> {
+    if ((await kindOf(dir)) !== 'directory') return [];
+    const found: BackupManifest[] = [];
+    for (const entry of await readdir(dir, { withFileTypes: true })) {
+      if (!entry.isDirectory()) continue;
+      const folder = join(dir, entry.name);
+      try {
+        found.push(await readManifest(folder));
+      } catch (error) {
+        events.emit('invalid', { folder, error });
+      }
+    }
+    return found.sort((a, b) => createdMs(b) - createdMs(a) || b.id.localeCompare(a.id));
+  }
+
+  async function latest(): Promise<{ id: string; ageMs: number } | undefined> {
+    const newest = (await all()).find((m) => m.status === 'complete');
+    return newest && { id: newest.id, ageMs: Math.max(0, clock.now() - createdMs(newest)) };
+  }
+
+  async function get(id: string): Promise<BackupManifest> {
+    if (id === 'latest') {
+      const newest = (await all()).find((m) => m.status === 'complete');
+      if (!newest) throw new BackupError('BACKUP_NOT_FOUND', `no complete backup in ${dir}`);
+      return newest;
+    }
+    if (!idPattern.test(id)) throw new RangeError(`backups: id "${id}" is not a backup id (letters, digits, '.', '_' and '-' only)`);
+    try {
+      return await readManifest(join(dir, id));
+    } catch (error) {
+      if ((error as { code?: unknown }).code === 'ENOENT') throw new BackupError('BACKUP_NOT_FOUND', `no backup ${id} in ${dir}`);
+      throw error;
+    }
+  }
+
+  const instance: Backups = {
+    dir,
+    on<K extends keyof BackupEvents & string>(name: K, listener: Listener<BackupEvents[K]>): Unsubscribe {
+      return events.on(name, listener);
+    },
+
+    register(name, provider) {
+      if (typeof name !== 'string' || !providerNamePattern.test(name)) {
+        throw new RangeError(`backups.register: name "${String(name)}" must be 1-100 letters, digits, '.', '_' or '-' (it becomes a file name)`);
+      }
+      if (typeof provider?.snapshot !== 'function' || typeof provider.restore !== 'function') {
+        throw new TypeError(`backups.register: provider "${name}" must have snapshot() and restore(state) functions`);
+      }
+      if (providers.has(name)) throw new RangeError(`backups.register: a provider named "${name}" is already registered`);
+      providers.set(name, provider);
+      return () => {
+        if (providers.get(name) === provider) providers.delete(name);
+      };
+    },
+
+    async create(createOptions = {}) {
+      const type = createOptions.type ?? createDefaults.type;
+      if (!backupTypes.includes(type)) throw new RangeError(`backups.create: type must be one of ${backupTypes.join(', ')}, got "${String(type)}"`);
+      const tags = [...(createOptions.tags ?? createDefaults.tags)];
+      const badTag = tags.find((t) => typeof t !== 'string' || t.length === 0 || t.includes(','));
+      if (badTag !== undefined) throw new RangeError(`backups.create: tag "${String(badTag)}" must be a non-empty string without commas`);
+      const description = createOptions.description ?? createDefaults.description;
+      const id = backupId(clock.now(), random);
+      try {
+        const manifest = await createBackup(
+          { id, root: dir, type, tags, description, clock, onProgress: emitProgress },
+          { configFiles, dataPaths, sqliteDatabases, providers },
+        );
+        events.emit('created', { manifest });
+        return manifest;
+      } catch (error) {
+        events.emit('failed', { id, error });
+        throw error;
+      }
+    },
+
+    async list(filter = {}) {
+      if (filter.type !== undefined && !backupTypes.includes(filter.type)) {
+        throw new RangeError(`backups.list: type must be one of ${backupTypes.join(', ')}, got "${String(filter.type)}"`);
+      }
+      return (await all()).filter(
+        (m) =>
+          (filter.tag === undefined || m.tags.includes(filter.tag)) &&
+          (filter.type === undefined || m.type === filter.type) &&
+          (filter.status === undefined || m.status === filter.status),
+      );
+    },
+
+    get,
+
+    async verify(id) {
+      const manifest = await get(id);
+      return verifyBackup(join(dir, manifest.id), manifest);
+    },
+
+    async restore(id, restoreOptions = {}) {
+      const manifest = await get(id);
+      const result = await restoreBackup({ folder: join(dir, manifest.id), manifest, providers, options: restoreOptions, onProgress: emitProgress });
+      if (!result.dryRun) events.emit('restored', result);
+      return result;
+    },
+
+    async prune(pruneOptions) {
+      const { maxAgeDays, dryRun = false, ...rule } = pruneOptions ?? {};
+      if (maxAgeDays !== undefined) {
+        if (rule.maxAgeMs !== undefined) throw new RangeError('prune: give maxAgeDays or maxAgeMs, not both');
+        if (!(Number.isFinite(maxAgeDays) && maxAgeDays > 0)) throw new RangeError(`prune: maxAgeDays must be a finite number > 0, got ${maxAgeDays}`);
+        rule.maxAgeMs = maxAgeDays * DAY_MS;
+      }
+      checkRetention(rule);
+      const decision = applyRetention(await all(), rule, clock.now());
+      if (!dryRun) {
+        for (const manifest of decision.remove) {
+          const folder = join(dir, manifest.id);
+          // The manifest goes first: a half-deleted folder is then never listed as a backup.
+          await rm(join(folder, 'manifest.json'), { force: true });
+          await rm(folder, { recursive: true, force: true });
+        }
+      }
+      const result: PruneResult = { dryRun, removed: decision.remove.map((m) => m.id), kept: decision.keep.map((m) => m.id) };
+      if (!dryRun) events.emit('pruned', result);
+      return result;
+    },
+
+    latest,
+
+    async latestBackupAge() {
+      return (await latest())?.ageMs;
+    },
+
+    freshnessCheck(freshnessOptions) {
+      return backupFreshnessCheck(instance, freshnessOptions);
+    },
+  };
+  return instance;
+}

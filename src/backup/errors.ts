@@ -1,0 +1,63 @@
+/**
+ * Errors raised by backup and restore. Each carries a stable `code`, like every toolkit error.
+ */
+import { ResilienceError } from '../core/errors.js';
+
+/** The stable codes of backup errors. */
+export type BackupErrorCode =
+  | 'BACKUP_NOT_FOUND'
+  | 'BACKUP_INCOMPLETE'
+  | 'BACKUP_CORRUPT'
+  | 'BACKUP_FAILED'
+  | 'RESTORE_FAILED'
+  | 'RESTORE_PROVIDER_MISSING';
+
+export class BackupError extends ResilienceError {
+  declare readonly code: BackupErrorCode;
+  constructor(code: BackupErrorCode, message: string, options?: { cause?: unknown }) {
+    super(code, message, options);
+  }
+}
+
+/** One file of a backup that failed verification, and why. */
+export interface VerificationProblem {
+  /** The file's path inside the backup folder. */
+  path: string;
+  /** Where the file came from (a path, or `provider:<name>` for a state snapshot). */
+  origin: string;
+  reason: 'missing' | 'size-mismatch' | 'checksum-mismatch';
+}
+
+/** A backup's files do not match its manifest; nothing was restored. */
+export class BackupCorruptError extends BackupError {
+  declare readonly code: 'BACKUP_CORRUPT';
+  readonly backupId: string;
+  readonly problems: readonly VerificationProblem[];
+  constructor(backupId: string, problems: readonly VerificationProblem[]) {
+    const named = problems.map((p) => `${p.path} (${p.reason}, from ${p.origin})`).join(', ');
+    super('BACKUP_CORRUPT', `backup ${backupId} failed verification, nothing was restored: ${named}`);
+    this.backupId = backupId;
+    this.problems = problems;
+  }
+}
+
+/** A restore failed part-way; every change it made was rolled back. `cause` is the failure. */
+export class RestoreFailedError extends BackupError {
+  declare readonly code: 'RESTORE_FAILED';
+  readonly backupId: string;
+  /** Problems met while rolling back (empty when the previous state was fully put back). */
+  readonly rollbackErrors: readonly unknown[];
+  /** Rollback copies left in place because putting them back failed (empty otherwise). */
+  readonly keptRollbackCopies: readonly string[];
+  constructor(backupId: string, cause: unknown, rollbackErrors: readonly unknown[], keptRollbackCopies: readonly string[]) {
+    const why = cause instanceof Error ? cause.message : String(cause);
+    const rolled =
+      rollbackErrors.length === 0
+        ? 'the previous state was put back'
+        : `rollback met ${rollbackErrors.length} error(s); the previous files are kept at ${keptRollbackCopies.join(', ')}`;
+    super('RESTORE_FAILED', `restore of backup ${backupId} failed (${why}); ${rolled}`, { cause });
+    this.backupId = backupId;
+    this.rollbackErrors = rollbackErrors;
+    this.keptRollbackCopies = keptRollbackCopies;
+  }
+}

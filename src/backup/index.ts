@@ -1,0 +1,44 @@
+/** `bulwark/backup`: snapshots of state, configuration, data and SQLite databases; verified restore; retention. */
+export {
+  backups,
+  backupsDefaults,
+  createDefaults,
+  type Backups,
+  type BackupsOptions,
+  type BackupEvents,
+  type CreateOptions,
+  type ListFilter,
+  type PruneOptions,
+  type PruneResult,
+} from './backups.js';
+export {
+  type BackupManifest,
+  type BackupFileEntry,
+  type BackupType,
+  type BackupStatus,
+  type SourceKind,
+  backupTypes,
+  kindsOfType,
+  parseManifest,
+  readManifest,
+  MANIFEST_FILE,
+} from './manifest.js';
+export { type StateProvider, type BackupProgress } from './provider.js';
+export { type RestoreOptions, type RestoreResult, restoreDefaults } from './restore.js';
+export { type RetentionRule, type RetentionDecision, applyRetention, retentionDefaults } from './retention.js';
+export {
+  backupFreshnessCheck,
+  freshnessDefaults,
+  type FreshnessOptions,
+  type FreshnessResult,
+  type FreshnessStatus,
+  type LatestBackupSource,
+} from './freshness.js';
+export {
+  BackupError,
+  BackupCorruptError,
+  RestoreFailedError,
+  type BackupErrorCode,
+  type VerificationProblem,
+} from './errors.js';
+export { backupSqlite, restoreSqlite } from './sqlite-copy.js';
