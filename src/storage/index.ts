@@ -16,3 +16,5 @@ export {
   type UpdateStateOptions,
   type ListOptions,
 } from './repos/order-intents.js';
+export { sqliteStorage, sqliteDefaults, type SqliteStorage, type SqliteStorageOptions } from './sqlite.js';
+export { postgresStorage, postgresDefaults, type PostgresStorage, type PostgresStorageOptions } from './postgres.js';
