@@ -1,0 +1,78 @@
+import { type Clock, systemClock } from '../core/clock.js';
+import type { RetryBudget } from '../core/retry-budget.js';
+import { RollingCounts } from './adaptive/rolling-counts.js';
+import { checkNumber } from './option-checks.js';
+
+/**
+ * A retry budget (as in Finagle and gRPC): over a rolling window, retries may be at most
+ * `ratio` of requests, plus a floor of `minRetriesPerSecond` so a quiet client can still retry.
+ * In the window, allowed retries = ratio * requests + minRetriesPerSecond * windowMs / 1000.
+ * Pass it to the retry policy's `budget` option; share one budget among every retry policy
+ * that calls the same dependency so their retries are capped together.
+ */
+export interface RetryBudgetOptions {
+  /** Share of requests that may be retried; 0.2 caps the extra load from retries at 20%. */
+  ratio?: number;
+  /** Retries always allowed per second of window; 10 lets a quiet client retry its few calls (Finagle). */
+  minRetriesPerSecond?: number;
+  /** Length of the rolling window; 10 s as in Finagle: long enough to smooth, short enough to recover. */
+  windowMs?: number;
+  /** Bucket granularity of the window; 1/10 of the default window. */
+  bucketMs?: number;
+  /** Time source of the rolling window. */
+  clock?: Clock;
+}
+
+export const retryBudgetDefaults = {
+  ratio: 0.2,
+  minRetriesPerSecond: 10,
+  windowMs: 10_000,
+  bucketMs: 1_000,
+  clock: systemClock,
+} satisfies Required<RetryBudgetOptions>;
+
+const REQUESTS = 0;
+const RETRIES = 1;
+
+export class RollingRetryBudget implements RetryBudget {
+  private readonly ratio: number;
+  private readonly floor: number;
+  private readonly counts: RollingCounts;
+
+  constructor(options: RetryBudgetOptions = {}) {
+    const o = { ...retryBudgetDefaults, ...options };
+    checkNumber('retryBudget', 'ratio', o.ratio, 0, 1);
+    checkNumber('retryBudget', 'minRetriesPerSecond', o.minRetriesPerSecond, 0);
+    checkNumber('retryBudget', 'windowMs', o.windowMs, 0, Infinity, true);
+    checkNumber('retryBudget', 'bucketMs', o.bucketMs, 0, o.windowMs, true);
+    this.ratio = o.ratio;
+    this.floor = (o.minRetriesPerSecond * o.windowMs) / 1000;
+    this.counts = new RollingCounts(o.clock, o.windowMs, o.bucketMs, 2);
+  }
+
+  recordRequest(): void {
+    this.counts.add(REQUESTS);
+  }
+
+  tryRetry(): boolean {
+    // The epsilon keeps 0.2 * 5 requests from rounding just below the one retry it should allow.
+    if (this.counts.sum(RETRIES) + 1 > this.allowed() + 1e-9) return false;
+    this.counts.add(RETRIES);
+    return true;
+  }
+
+  /** Retries allowed in the current window, spent or not. */
+  allowed(): number {
+    return this.ratio * this.counts.sum(REQUESTS) + this.floor;
+  }
+
+  /** Requests and retries counted in the current window. */
+  stats(): { requests: number; retries: number; allowed: number } {
+    return { requests: this.counts.sum(REQUESTS), retries: this.counts.sum(RETRIES), allowed: this.allowed() };
+  }
+}
+
+/** A rolling-window retry budget for the retry policy's `budget` option. */
+export function retryBudget(options: RetryBudgetOptions = {}): RollingRetryBudget {
+  return new RollingRetryBudget(options);
+}
