@@ -122,12 +122,11 @@ export class AdaptiveConcurrencyLimiter extends BasePolicy<AdaptiveConcurrencyEv
   private waitForSlot(ctx: Context): Promise<void> {
     if (this.queue.length >= this.maxQueue) return Promise.reject(this.reject('full'));
     return new Promise<void>((resolve, reject) => {
-      let deadline: Deadline | undefined;
       let onAbort: (() => void) | undefined;
       const leave = (): void => {
         const at = this.queue.indexOf(waiter);
         if (at >= 0) this.queue.splice(at, 1);
-        deadline?.cancel();
+        deadline.cancel();
         if (onAbort) ctx.signal.removeEventListener('abort', onAbort);
       };
       const waiter: Waiter = {
@@ -141,7 +140,8 @@ export class AdaptiveConcurrencyLimiter extends BasePolicy<AdaptiveConcurrencyEv
         },
       };
       this.queue.push(waiter);
-      deadline = deadlinesOf(this.clock).add(this.queueTimeoutMs, () => waiter.fail(this.reject('queueTimeout')));
+      // Assigned before anything can call leave(): the timer and the abort fire later.
+      const deadline: Deadline = deadlinesOf(this.clock).add(this.queueTimeoutMs, () => waiter.fail(this.reject('queueTimeout')));
       if (ctx.source.mayAbort) {
         onAbort = () => waiter.fail(abortedFrom(ctx.signal));
         ctx.signal.addEventListener('abort', onAbort, { once: true });
