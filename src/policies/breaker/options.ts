@@ -1,0 +1,175 @@
+/**
+ * The circuit breaker's options: the type, the defaults (written once, each with its reason) and
+ * the validation that turns what a user passed into the resolved settings the breaker runs on.
+ */
+import { type Clock, systemClock } from '../../core/clock.js';
+import type { Backoff } from '../backoff.js';
+import type { CircuitBreakerSnapshot } from './snapshot.js';
+
+/** Which recent calls the breaker judges the dependency by. */
+export type WindowOptions =
+  /** Opens after `failures` failures in a row (or as many slow calls in a row, with `slowCallMs`). */
+  | { kind: 'consecutive'; failures: number }
+  /** The last `size` calls: opens when their failure (or slow-call) rate reaches the threshold. */
+  | { kind: 'count'; size: number }
+  /** The calls of the last `ms` milliseconds, in 10 buckets of `ms / 10`. */
+  | { kind: 'time'; ms: number };
+
+export interface CircuitBreakerOptions {
+  /** Shown in error messages and used by the registry; purely descriptive. */
+  name?: string;
+  /** Which recent calls count. */
+  window?: WindowOptions;
+  /** Rate windows: open when failures / calls reaches this share, in (0, 1]. */
+  failureRateThreshold?: number;
+  /** A call that takes this many milliseconds or more is slow (failed calls included). */
+  slowCallMs?: number;
+  /** Rate windows: open when slow calls / calls reaches this share, in (0, 1]. Needs `slowCallMs`. */
+  slowCallRateThreshold?: number;
+  /** Rate windows: no rate is judged before the window holds this many calls. */
+  minimumCalls?: number;
+  /** How long to stay open: a fixed duration, or a Backoff whose delays grow with each re-open. */
+  openMs?: number | Backoff;
+  /** Trial calls let through when half-open; all must succeed to close, one failure re-opens. */
+  halfOpenCalls?: number;
+  /** Which errors count as failures of the dependency; the errors it rejects are ignored. */
+  isFailure?: (error: unknown) => boolean;
+  /** Source of time. */
+  clock?: Clock;
+  /** Start from a snapshot taken by `snapshot()` (for instance before a restart). */
+  initialState?: CircuitBreakerSnapshot;
+}
+
+export const circuitBreakerDefaults = {
+  // 100 recent calls judge a rate on a sample large enough not to trip on a few stray errors.
+  window: { kind: 'count', size: 100 } as WindowOptions,
+  // Half the calls failing is a dependency in trouble, not noise.
+  failureRateThreshold: 0.5,
+  // Only a dependency where every judged call is slow is cut off unless told otherwise (as resilience4j).
+  slowCallRateThreshold: 1,
+  // 20 calls before judging keeps a cold start's first errors from opening the circuit.
+  minimumCalls: 20,
+  // 30 s gives an exchange or a feed time to recover before it is probed again.
+  openMs: 30_000 as number | Backoff,
+  // One trial call is enough to learn whether the dependency is back, and risks the least.
+  halfOpenCalls: 1,
+  // Every error counts, except a caller's own abort (never the dependency's fault).
+  isFailure: ((): boolean => true) as (error: unknown) => boolean,
+  // Wall-clock time; inject a ManualClock in tests.
+  clock: systemClock as Clock,
+};
+
+/** The settings a breaker runs on, after defaults and validation. */
+export interface ResolvedOptions {
+  name: string | undefined;
+  window: WindowOptions;
+  failureRateThreshold: number;
+  /** Infinity when slow calls are not measured. */
+  slowCallMs: number;
+  /** Infinity when slow calls are not measured, so the rate check never trips. */
+  slowCallRateThreshold: number;
+  minimumCalls: number;
+  openMs: number | Backoff;
+  halfOpenCalls: number;
+  isFailure: (error: unknown) => boolean;
+  clock: Clock;
+  initialState: CircuitBreakerSnapshot | undefined;
+}
+
+/** The largest count window: one byte per call, so 10 million calls are 10 MB. */
+export const MAX_COUNT_WINDOW = 10_000_000;
+
+const where = 'circuitBreaker';
+
+function positiveInteger(name: string, value: unknown, max = Number.MAX_SAFE_INTEGER): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > max) {
+    throw new RangeError(`${where}: ${name} must be an integer from 1 to ${max}, got ${String(value)}`);
+  }
+  return value;
+}
+
+function share(name: string, value: unknown): number {
+  if (typeof value !== 'number' || !(value > 0 && value <= 1)) {
+    throw new RangeError(`${where}: ${name} must be a share in (0, 1], got ${String(value)}`);
+  }
+  return value;
+}
+
+function resolveWindow(window: unknown): WindowOptions {
+  if (typeof window !== 'object' || window === null) {
+    throw new TypeError(`${where}: window must be an object like { kind: 'count', size: 100 }, got ${String(window)}`);
+  }
+  const w = window as { kind?: unknown; failures?: unknown; size?: unknown; ms?: unknown };
+  switch (w.kind) {
+    case 'consecutive':
+      return { kind: 'consecutive', failures: positiveInteger('window.failures', w.failures) };
+    case 'count':
+      return { kind: 'count', size: positiveInteger('window.size', w.size, MAX_COUNT_WINDOW) };
+    case 'time':
+      if (typeof w.ms !== 'number' || !Number.isFinite(w.ms) || w.ms <= 0) {
+        throw new RangeError(`${where}: window.ms must be a finite number > 0, got ${String(w.ms)}`);
+      }
+      return { kind: 'time', ms: w.ms };
+    default:
+      throw new TypeError(`${where}: window.kind must be 'consecutive', 'count' or 'time', got ${String(w.kind)}`);
+  }
+}
+
+function resolveOpenMs(openMs: unknown): number | Backoff {
+  if (typeof openMs === 'number') {
+    if (!(Number.isFinite(openMs) && openMs >= 0)) {
+      throw new RangeError(`${where}: openMs must be a finite number >= 0 or a Backoff, got ${openMs}`);
+    }
+    return openMs;
+  }
+  if (typeof openMs === 'object' && openMs !== null && typeof (openMs as Backoff).start === 'function') return openMs as Backoff;
+  throw new TypeError(`${where}: openMs must be a number of milliseconds or a Backoff (with start()), got ${String(openMs)}`);
+}
+
+/** Applies the defaults and checks every option, naming the option and the reason on bad input. */
+export function resolveOptions(options: CircuitBreakerOptions = {}): ResolvedOptions {
+  if (typeof options !== 'object' || options === null) {
+    throw new TypeError(`${where}: options must be an object, got ${String(options)}`);
+  }
+  const d = circuitBreakerDefaults;
+  const name = options.name;
+  if (name !== undefined && typeof name !== 'string') throw new TypeError(`${where}: name must be a string, got ${typeof name}`);
+
+  let slowCallMs = Infinity;
+  if (options.slowCallMs !== undefined) {
+    if (typeof options.slowCallMs !== 'number' || !(Number.isFinite(options.slowCallMs) && options.slowCallMs > 0)) {
+      throw new RangeError(`${where}: slowCallMs must be a finite number > 0, got ${String(options.slowCallMs)}`);
+    }
+    slowCallMs = options.slowCallMs;
+  }
+  let slowCallRateThreshold = Infinity;
+  if (options.slowCallRateThreshold !== undefined) {
+    if (slowCallMs === Infinity) {
+      throw new TypeError(`${where}: slowCallRateThreshold needs slowCallMs (which calls are slow?)`);
+    }
+    slowCallRateThreshold = share('slowCallRateThreshold', options.slowCallRateThreshold);
+  } else if (slowCallMs !== Infinity) {
+    slowCallRateThreshold = d.slowCallRateThreshold;
+  }
+
+  const clock = options.clock ?? d.clock;
+  if (typeof clock !== 'object' || clock === null || typeof clock.now !== 'function') {
+    throw new TypeError(`${where}: clock must be a Clock (with now()), got ${String(clock)}`);
+  }
+  const isFailure = options.isFailure ?? d.isFailure;
+  if (typeof isFailure !== 'function') throw new TypeError(`${where}: isFailure must be a function, got ${typeof isFailure}`);
+
+  return {
+    name,
+    window: resolveWindow(options.window ?? d.window),
+    failureRateThreshold: share('failureRateThreshold', options.failureRateThreshold ?? d.failureRateThreshold),
+    slowCallMs,
+    slowCallRateThreshold,
+    minimumCalls: positiveInteger('minimumCalls', options.minimumCalls ?? d.minimumCalls),
+    openMs: resolveOpenMs(options.openMs ?? d.openMs),
+    halfOpenCalls: positiveInteger('halfOpenCalls', options.halfOpenCalls ?? d.halfOpenCalls),
+    isFailure,
+    clock,
+    initialState: options.initialState,
+  };
+}

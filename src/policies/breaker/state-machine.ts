@@ -1,0 +1,203 @@
+/**
+ * The breaker's states and the transitions between them, one function per transition:
+ *
+ *   closed --trip--> open --halfOpen--> half-open --close--> closed
+ *                     ^                     |
+ *                     +-------reopen--------+
+ *   any --isolate--> isolated --release--> closed        any --reset--> closed
+ *
+ * Open -> half-open is decided lazily: whoever next looks (a call, a `state` read) and finds the
+ * open duration over makes the move. No timer runs while a breaker waits.
+ */
+import type { Clock } from '../../core/clock.js';
+import type { Backoff, BackoffSequence } from '../backoff.js';
+import type { CircuitBreakerSnapshot } from './snapshot.js';
+import type { OutcomeWindow, TripReason } from './windows/window.js';
+
+export enum CircuitState {
+  Closed,
+  Open,
+  HalfOpen,
+  Isolated,
+}
+
+export type CircuitStateName = 'closed' | 'open' | 'half-open' | 'isolated';
+
+/** The public name of each state, indexed by CircuitState. */
+export const stateNames: readonly CircuitStateName[] = ['closed', 'open', 'half-open', 'isolated'];
+
+export type StateChangeReason =
+  /** The window judged the dependency down (closed -> open). */
+  | TripReason
+  /** The open duration passed (open -> half-open). */
+  | 'openElapsed'
+  /** A trial call failed (half-open -> open). */
+  | 'trialFailed'
+  /** A trial call succeeded but was slow (half-open -> open). */
+  | 'trialSlow'
+  /** Every trial call succeeded (half-open -> closed). */
+  | 'trialsSucceeded'
+  /** `isolate()` was called (any -> isolated). */
+  | 'isolated'
+  /** The last isolation was released (isolated -> closed). */
+  | 'released'
+  /** `reset()` was called (any -> closed). */
+  | 'reset';
+
+export interface StateChange {
+  from: CircuitStateName;
+  to: CircuitStateName;
+  reason: StateChangeReason;
+  /** Clock time (ms) of the change. */
+  at: number;
+}
+
+/** Undoes one `isolate()`; calling it again does nothing. */
+export interface IsolationHandle {
+  release(): void;
+}
+
+export class CircuitStateMachine {
+  state = CircuitState.Closed;
+  /** Clock time the current state began. */
+  since: number;
+  /** Open: when a trial may go through. */
+  openUntil = 0;
+  /** Bumped on every transition, so a trial that ends after the state moved on is not counted. */
+  generation = 0;
+  /** Half-open: trial calls admitted and not yet ignored. */
+  trialsAdmitted = 0;
+  /** Half-open: trial calls that succeeded. */
+  trialsSucceeded = 0;
+  /** Opens in a row since the last full close. */
+  opens = 0;
+  private sequence: BackoffSequence | undefined;
+  private isolations = 0;
+  /** Bumped by reset(), which voids every outstanding isolation handle. */
+  private isolationEpoch = 0;
+  /** Isolated by a restored snapshot: no handle exists, only reset() releases it. */
+  private restoredIsolation = false;
+
+  constructor(
+    private readonly openMs: number | Backoff,
+    private readonly window: OutcomeWindow,
+    private readonly clock: Clock,
+    private readonly changed: (change: StateChange) => void,
+  ) {
+    this.since = clock.now();
+  }
+
+  private enter(to: CircuitState, reason: StateChangeReason, now: number): void {
+    const from = this.state;
+    this.state = to;
+    this.since = now;
+    this.generation++;
+    this.trialsAdmitted = this.trialsSucceeded = 0;
+    if (from !== to) this.changed({ from: stateNames[from] as CircuitStateName, to: stateNames[to] as CircuitStateName, reason, at: now });
+  }
+
+  private nextOpenMs(): number {
+    if (typeof this.openMs === 'number') return this.openMs;
+    this.sequence ??= this.openMs.start();
+    return Math.max(0, this.sequence.next());
+  }
+
+  /** Forgets how far the open duration has grown (after a full close). */
+  private resetGrowth(): void {
+    this.opens = 0;
+    this.sequence = undefined;
+  }
+
+  /** closed -> open: the window judged the dependency down. */
+  trip(reason: TripReason, now: number): void {
+    this.resetGrowth();
+    this.opens = 1;
+    this.openUntil = now + this.nextOpenMs();
+    this.enter(CircuitState.Open, reason, now);
+  }
+
+  /** half-open -> open: a trial failed (or was slow); the open duration grows. */
+  reopen(reason: 'trialFailed' | 'trialSlow', now: number): void {
+    this.opens++;
+    this.openUntil = now + this.nextOpenMs();
+    this.enter(CircuitState.Open, reason, now);
+  }
+
+  /** open -> half-open: the open duration is over; trials may go through. */
+  halfOpen(now: number): void {
+    this.enter(CircuitState.HalfOpen, 'openElapsed', now);
+  }
+
+  /** half-open -> closed: every trial succeeded; the window and the open duration start afresh. */
+  close(now: number): void {
+    this.window.clear();
+    this.resetGrowth();
+    this.enter(CircuitState.Closed, 'trialsSucceeded', now);
+  }
+
+  /** If open and its time is up, moves to half-open. Returns the (possibly new) state. */
+  refresh(now: number): CircuitState {
+    if (this.state === CircuitState.Open && now >= this.openUntil) this.halfOpen(now);
+    return this.state;
+  }
+
+  /** any -> isolated: rejects every call until each handle is released. Isolations stack. */
+  isolate(): IsolationHandle {
+    if (this.isolations++ === 0 && this.state !== CircuitState.Isolated) this.enter(CircuitState.Isolated, 'isolated', this.clock.now());
+    const epoch = this.isolationEpoch;
+    let released = false;
+    return {
+      release: () => {
+        if (released || epoch !== this.isolationEpoch) return;
+        released = true;
+        if (--this.isolations === 0 && !this.restoredIsolation) this.release(this.clock.now());
+      },
+    };
+  }
+
+  /** isolated -> closed: the last isolation was released. */
+  private release(now: number): void {
+    this.window.clear();
+    this.resetGrowth();
+    this.enter(CircuitState.Closed, 'released', now);
+  }
+
+  /** any -> closed: forgets the window, the open duration's growth and every isolation. */
+  reset(now: number): void {
+    this.isolations = 0;
+    this.isolationEpoch++;
+    this.restoredIsolation = false;
+    this.window.clear();
+    this.resetGrowth();
+    this.enter(CircuitState.Closed, 'reset', now);
+  }
+
+  /** Loads a snapshot's state (the window's calls are loaded by the window). */
+  restore(snapshot: CircuitBreakerSnapshot): void {
+    this.state = CircuitState[stateKey(snapshot.state)];
+    this.since = snapshot.since;
+    this.openUntil = snapshot.openUntil ?? 0;
+    this.opens = snapshot.opens;
+    this.sequence = undefined;
+    // Replay the open durations already used, so the next one continues the growth.
+    if (typeof this.openMs !== 'number' && this.opens > 0) {
+      const sequence = this.openMs.start();
+      for (let k = 0; k < this.opens; k++) sequence.next();
+      this.sequence = sequence;
+    }
+    this.restoredIsolation = this.state === CircuitState.Isolated;
+  }
+}
+
+function stateKey(name: CircuitStateName): keyof typeof CircuitState {
+  switch (name) {
+    case 'closed':
+      return 'Closed';
+    case 'open':
+      return 'Open';
+    case 'half-open':
+      return 'HalfOpen';
+    case 'isolated':
+      return 'Isolated';
+  }
+}
