@@ -18,3 +18,14 @@ export {
 } from './repos/order-intents.js';
 export { sqliteStorage, sqliteDefaults, type SqliteStorage, type SqliteStorageOptions } from './sqlite.js';
 export { postgresStorage, postgresDefaults, type PostgresStorage, type PostgresStorageOptions } from './postgres.js';
+export {
+  spooledWriter,
+  spooledWriterDefaults,
+  isConnectionError,
+  defaultSpoolPath,
+  type SpooledWriter,
+  type SpooledWriterOptions,
+  type WriteKind,
+  type WriteOutcome,
+  type SpoolEvents,
+} from './spool.js';
