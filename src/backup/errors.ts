@@ -54,7 +54,8 @@ export class RestoreFailedError extends BackupError {
     const rolled =
       rollbackErrors.length === 0
         ? 'the previous state was put back'
-        : `rollback met ${rollbackErrors.length} error(s); the previous files are kept at ${keptRollbackCopies.join(', ')}`;
+        : `rollback met ${rollbackErrors.length} error(s): ${rollbackErrors.map((e) => (e instanceof Error ? e.message : String(e))).join('; ')}` +
+          (keptRollbackCopies.length > 0 ? `; the previous files are kept at ${keptRollbackCopies.join(', ')}` : '');
     super('RESTORE_FAILED', `restore of backup ${backupId} failed (${why}); ${rolled}`, { cause });
     this.backupId = backupId;
     this.rollbackErrors = rollbackErrors;

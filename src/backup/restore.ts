@@ -80,8 +80,11 @@ export interface RestoreRequest {
   onProgress: (progress: BackupProgress) => void;
 }
 
-/** One undo step, run in reverse order when the restore fails. */
-type Undo = () => Promise<void>;
+/** One undo step, run in reverse order when the restore fails; `copy` is the rollback copy it puts back. */
+interface Undo {
+  run: () => Promise<void>;
+  copy?: string;
+}
 
 const sidecars = ['-wal', '-shm', '-journal'];
 
@@ -142,9 +145,9 @@ export async function restoreBackup(request: RestoreRequest): Promise<RestoreRes
     for (const entry of toWrite.filter((e) => e.kind !== 'sqlite')) {
       report(entry.origin);
       const created = await mkdir(dirname(entry.origin), { recursive: true });
-      if (created !== undefined) undo.push(() => rm(created, { recursive: true, force: true }));
+      if (created !== undefined) undo.push({ run: () => rm(created, { recursive: true, force: true }) });
       const temp = `${entry.origin}.bulwark-restore-${token}.tmp`;
-      undo.push(() => rm(temp, { force: true }));
+      undo.push({ run: () => rm(temp, { force: true }) });
       const copied = await copyHashed(join(folder, ...entry.path.split('/')), temp, (n) => {
         doneBytes += n;
       });
@@ -159,10 +162,10 @@ export async function restoreBackup(request: RestoreRequest): Promise<RestoreRes
       if (actions.get(entry) === 'replace') {
         const rollback = `${target}.bulwark-rollback-${token}`;
         await rename(target, rollback);
-        undo.push(() => rename(rollback, target));
+        undo.push({ run: () => rename(rollback, target), copy: rollback });
         cleanup.push(rollback);
       } else {
-        undo.push(() => rm(target, { force: true }));
+        undo.push({ run: () => rm(target, { force: true }) });
       }
       await rename(temp, target);
       doneFiles += 1;
@@ -176,11 +179,13 @@ export async function restoreBackup(request: RestoreRequest): Promise<RestoreRes
         const rollback = `${target}.bulwark-rollback-${token}`;
         await backupSqlite(target, rollback);
         cleanup.push(rollback);
-        undo.push(() => restoreSqlite(rollback, target));
+        undo.push({ run: () => restoreSqlite(rollback, target), copy: rollback });
       } else {
         await mkdir(dirname(target), { recursive: true });
-        undo.push(async () => {
-          for (const suffix of ['', ...sidecars]) await rm(target + suffix, { force: true });
+        undo.push({
+          run: async () => {
+            for (const suffix of ['', ...sidecars]) await rm(target + suffix, { force: true });
+          },
         });
       }
       await restoreSqlite(join(folder, ...entry.path.split('/')), target);
@@ -195,7 +200,7 @@ export async function restoreBackup(request: RestoreRequest): Promise<RestoreRes
       report(entry.origin);
       const state: unknown = JSON.parse(await readFile(join(folder, ...entry.path.split('/')), 'utf8'));
       const previous = await provider.snapshot();
-      undo.push(() => provider.restore(previous));
+      undo.push({ run: () => provider.restore(previous) });
       await provider.restore(state);
       doneBytes += entry.bytes;
       doneFiles += 1;
@@ -203,16 +208,18 @@ export async function restoreBackup(request: RestoreRequest): Promise<RestoreRes
     }
   } catch (error) {
     const rollbackErrors: unknown[] = [];
+    const kept: string[] = [];
     for (const step of undo.reverse()) {
       try {
-        await step();
+        await step.run();
       } catch (undoError) {
         rollbackErrors.push(undoError);
+        // A rollback copy that could not be put back is the only copy of the old state: keep it.
+        if (step.copy !== undefined) kept.push(step.copy);
       }
     }
-    // A rollback copy that could not be put back is the only copy of the old state: keep it.
-    if (rollbackErrors.length > 0) throw new RestoreFailedError(manifest.id, error, rollbackErrors, cleanup);
-    await removeAll(cleanup);
+    await removeAll(cleanup.filter((path) => !kept.includes(path)));
+    if (rollbackErrors.length > 0) throw new RestoreFailedError(manifest.id, error, rollbackErrors, kept);
     if (error instanceof BackupCorruptError) throw error;
     throw new RestoreFailedError(manifest.id, error, [], []);
   }
