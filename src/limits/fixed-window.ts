@@ -1,0 +1,121 @@
+import type { Clock } from '../core/clock.js';
+import type { Decision } from '../core/limiter.js';
+import { type Algorithm, type Grant, type MemoryState, denied, positive, positiveInteger } from './algorithm.js';
+import { type RateLimiter, type LimiterOptions, createLimiter } from './rate-limiter.js';
+import { SlotTable } from './slots.js';
+import type { LimiterStore } from './stores/store.js';
+
+export interface FixedWindowOptions extends LimiterOptions {
+  /** Units admitted per window. Required. */
+  limit: number;
+  /** Window length in ms; windows are aligned to multiples of it since the clock's origin. Required. */
+  windowMs: number;
+  store?: LimiterStore;
+  clock?: Clock;
+}
+
+/**
+ * Fixed windows: two numbers per key, the window's index and the units charged in it. Cheap and
+ * aligned with exchanges that reset counters on the clock (per minute, per day), but a rolling
+ * window straddling a boundary can hold up to 2 x limit.
+ */
+export function fixedWindowAlgorithm(limit: number, windowMs: number): Algorithm {
+  positiveInteger('fixedWindow: limit', limit);
+  positive('fixedWindow: windowMs', windowMs);
+  return {
+    name: 'fw',
+    maxCost: limit,
+    ratePerMs: limit / windowMs,
+    luaParams: [limit, windowMs],
+    lua: FIXED_WINDOW_LUA,
+    createMemoryState: () => new FixedWindowState(limit, windowMs),
+  };
+}
+
+class FixedWindowState implements MemoryState {
+  private readonly slots: SlotTable;
+  constructor(
+    private readonly limit: number,
+    private readonly windowMs: number,
+  ) {
+    this.slots = new SlotTable(2, (data, base, now) => (data[base] as number) < Math.floor(now / windowMs));
+  }
+
+  get size(): number {
+    return this.slots.size;
+  }
+
+  private used(base: number, window: number): number {
+    return base >= 0 && this.slots.data[base] === window ? (this.slots.data[base + 1] as number) : 0;
+  }
+
+  private charge(key: string, window: number, used: number, units: number, now: number): void {
+    const base = this.slots.get(key, now);
+    const data = this.slots.data;
+    data[base] = window;
+    data[base + 1] = used + units;
+  }
+
+  consume(key: string, cost: number, now: number): Decision {
+    const window = Math.floor(now / this.windowMs);
+    const used = this.used(this.slots.find(key), window);
+    const room = this.limit - used;
+    if (cost > this.limit) return { allowed: false, remaining: room, retryAfterMs: Infinity };
+    if (cost > room) return { allowed: false, remaining: room, retryAfterMs: (window + 1) * this.windowMs - now };
+    this.charge(key, window, used, cost, now);
+    return { allowed: true, remaining: room - cost, retryAfterMs: 0 };
+  }
+
+  reserve(key: string, want: number, min: number, leaseMs: number, now: number): Grant {
+    const window = Math.floor(now / this.windowMs);
+    const used = this.used(this.slots.find(key), window);
+    const room = this.limit - used;
+    const granted = Math.min(want, room);
+    if (granted < min) return denied(room, min > this.limit ? Infinity : (window + 1) * this.windowMs - now);
+    this.charge(key, window, used, granted, now);
+    // Units are counted in this window only, so they must be spent before it ends.
+    const validForMs = Math.min(leaseMs, (window + 1) * this.windowMs - now);
+    return { granted, remaining: room - granted, retryAfterMs: 0, validForMs, stamp: window };
+  }
+
+  release(key: string, units: number, stamp: number): void {
+    const base = this.slots.find(key);
+    if (base < 0 || this.slots.data[base] !== stamp) return;
+    const data = this.slots.data;
+    data[base + 1] = Math.max(0, (data[base + 1] as number) - units);
+  }
+}
+
+const FIXED_WINDOW_LUA = `
+local limit = tonumber(ARGV[5])
+local windowMs = tonumber(ARGV[6])
+local window = math.floor(now / windowMs)
+local ends = (window + 1) * windowMs
+if op == 'x' then
+  local k = KEYS[1] .. ':' .. ARGV[3]
+  local used = tonumber(redis.call('GET', k) or '0')
+  if used > 0 then redis.call('DECRBY', k, math.min(used, a)) end
+  return reply(true, 0, 0, 0, 0, now)
+end
+local k = KEYS[1] .. ':' .. string.format('%d', window)
+local used = tonumber(redis.call('GET', k) or '0')
+local room = limit - used
+local want, min = a, a
+if op == 'r' then min = b end
+local granted = math.min(want, room)
+if granted < min then
+  local retry = ends - now
+  if min > limit then retry = math.huge end
+  return reply(false, room, retry, 0, 0, now)
+end
+redis.call('INCRBY', k, granted)
+redis.call('PEXPIRE', k, math.ceil(ends - now) + 1000)
+if op == 'r' then return reply(true, room - granted, 0, granted, math.min(lease, ends - now), window) end
+return reply(true, room - granted, 0, granted, math.huge, window)
+`;
+
+/** Fixed windows of `windowMs` admitting `limit` units each. */
+export function fixedWindow(options: FixedWindowOptions): RateLimiter {
+  if (typeof options !== 'object' || options === null) throw new TypeError('fixedWindow(options) needs an options object');
+  return createLimiter(fixedWindowAlgorithm(options.limit, options.windowMs), options);
+}

@@ -1,0 +1,125 @@
+import type { Clock } from '../core/clock.js';
+import type { Decision } from '../core/limiter.js';
+import { type Algorithm, type Grant, type MemoryState, denied, positive, positiveInteger } from './algorithm.js';
+import { type RateLimiter, type LimiterOptions, createLimiter } from './rate-limiter.js';
+import { SlotTable } from './slots.js';
+import type { LimiterStore } from './stores/store.js';
+
+export interface GcraOptions extends LimiterOptions {
+  /** Calls (cost units) admitted per `periodMs` on average. Required. */
+  limit: number;
+  /** The period `limit` is counted over, in ms (sub-second periods are fine). Required. */
+  periodMs: number;
+  /** Units admissible at once from idle; defaults to `limit` (a full period's worth, like a bucket of `limit`). */
+  burst?: number;
+  store?: LimiterStore;
+  clock?: Clock;
+}
+
+/**
+ * GCRA (generic cell rate algorithm): one number per key, the theoretical arrival time (TAT).
+ * Each unit moves TAT forward by the emission interval T = periodMs / limit; a call is admitted
+ * when TAT after charging is at most `burst * T` ahead of now. Idle keys (TAT passed) are swept.
+ */
+export function gcraAlgorithm(limit: number, periodMs: number, burst: number = limit): Algorithm {
+  positive('gcra: limit', limit);
+  positive('gcra: periodMs', periodMs);
+  positiveInteger('gcra: burst', burst);
+  const interval = periodMs / limit;
+  return {
+    name: 'gcra',
+    maxCost: burst,
+    ratePerMs: 1 / interval,
+    luaParams: [interval, burst * interval],
+    lua: GCRA_LUA,
+    createMemoryState: () => new GcraState(interval, burst),
+  };
+}
+
+class GcraState implements MemoryState {
+  private readonly slots = new SlotTable(1, (data, base, now) => (data[base] as number) <= now);
+  private readonly tolerance: number;
+  constructor(
+    private readonly interval: number,
+    private readonly burst: number,
+  ) {
+    this.tolerance = burst * interval;
+  }
+
+  get size(): number {
+    return this.slots.size;
+  }
+
+  /** Units that fit at `now` (fractional). */
+  private room(base: number, now: number): number {
+    const tat = base < 0 ? now : Math.max(this.slots.data[base] as number, now);
+    return (this.tolerance - (tat - now)) / this.interval;
+  }
+
+  private charge(key: string, units: number, now: number): void {
+    const base = this.slots.get(key, now);
+    const data = this.slots.data;
+    data[base] = Math.max(data[base] as number, now) + units * this.interval;
+  }
+
+  consume(key: string, cost: number, now: number): Decision {
+    const room = this.room(this.slots.find(key), now);
+    if (cost > this.burst) return { allowed: false, remaining: Math.floor(room), retryAfterMs: Infinity };
+    if (room + 1e-9 < cost) return { allowed: false, remaining: Math.floor(room), retryAfterMs: (cost - room) * this.interval };
+    this.charge(key, cost, now);
+    return { allowed: true, remaining: Math.floor(room - cost + 1e-9), retryAfterMs: 0 };
+  }
+
+  reserve(key: string, want: number, min: number, leaseMs: number, now: number): Grant {
+    const room = this.room(this.slots.find(key), now);
+    const granted = Math.min(want, Math.floor(room + 1e-9));
+    if (granted < min) return denied(Math.floor(room), min > this.burst ? Infinity : (min - room) * this.interval);
+    this.charge(key, granted, now);
+    return { granted, remaining: Math.floor(room - granted + 1e-9), retryAfterMs: 0, validForMs: leaseMs, stamp: now };
+  }
+
+  release(key: string, units: number, _stamp: number, now: number): void {
+    const base = this.slots.find(key);
+    if (base < 0) return;
+    const data = this.slots.data;
+    data[base] = Math.max(now, (data[base] as number) - units * this.interval);
+  }
+}
+
+const GCRA_LUA = `
+local interval = tonumber(ARGV[5])
+local tolerance = tonumber(ARGV[6])
+local tat = math.max(tonumber(redis.call('GET', KEYS[1]) or '0'), now)
+local room = (tolerance - (tat - now)) / interval
+local function charge(units)
+  tat = tat + units * interval
+  redis.call('SET', KEYS[1], f(tat), 'PX', math.ceil(tat - now) + 1000)
+end
+if op == 'c' then
+  if a * interval > tolerance + 1e-9 then return reply(false, math.floor(room), math.huge, 0, 0, now) end
+  if room + 1e-9 < a then return reply(false, math.floor(room), (a - room) * interval, 0, 0, now) end
+  charge(a)
+  return reply(true, math.floor(room - a + 1e-9), 0, a, math.huge, now)
+elseif op == 'r' then
+  local granted = math.min(a, math.floor(room + 1e-9))
+  if granted < b then
+    local retry = (b - room) * interval
+    if b * interval > tolerance + 1e-9 then retry = math.huge end
+    return reply(false, math.floor(room), retry, 0, 0, now)
+  end
+  charge(granted)
+  return reply(true, math.floor(room - granted + 1e-9), 0, granted, lease, now)
+else
+  if tat > now then
+    tat = math.max(now, tat - a * interval)
+    redis.call('SET', KEYS[1], f(tat), 'PX', math.ceil(tat - now) + 1000)
+  end
+  return reply(true, 0, 0, 0, 0, now)
+end
+`;
+
+/** GCRA: `limit` per `periodMs` on average, with bursts of up to `burst` from idle. */
+export function gcra(options: GcraOptions): RateLimiter {
+  if (typeof options !== 'object' || options === null) throw new TypeError('gcra(options) needs an options object');
+  return createLimiter(gcraAlgorithm(options.limit, options.periodMs, options.burst), options);
+}

@@ -1,0 +1,130 @@
+import type { Decision } from '../core/limiter.js';
+import { type Algorithm, type Grant, type MemoryState, denied, positive, positiveInteger } from './algorithm.js';
+import { SlotTable } from './slots.js';
+
+/**
+ * The approximate sliding window: three numbers per key (window index, previous window's count,
+ * current window's count). The rolling count is estimated as `previous x (1 - elapsed/windowMs)
+ * + current`, which assumes the previous window's calls were spread evenly. Worst case: when
+ * they were bunched at its end, a rolling window can hold up to 2 x limit - 1 units (measured
+ * in docs/limits.md); typical error is small.
+ */
+export function slidingCounterAlgorithm(limit: number, windowMs: number): Algorithm {
+  positiveInteger('slidingWindow: limit', limit);
+  positive('slidingWindow: windowMs', windowMs);
+  return {
+    name: 'swc',
+    maxCost: limit,
+    ratePerMs: limit / windowMs,
+    luaParams: [limit, windowMs],
+    lua: SLIDING_COUNTER_LUA,
+    createMemoryState: () => new SlidingCounterState(limit, windowMs),
+  };
+}
+
+class SlidingCounterState implements MemoryState {
+  private readonly slots: SlotTable;
+  constructor(
+    private readonly limit: number,
+    private readonly windowMs: number,
+  ) {
+    this.slots = new SlotTable(3, (data, base, now) => (data[base] as number) + 1 < Math.floor(now / windowMs));
+  }
+
+  get size(): number {
+    return this.slots.size;
+  }
+
+  /** [window, previous count, current count] as seen at `now`. */
+  private view(base: number, now: number): [number, number, number] {
+    const window = Math.floor(now / this.windowMs);
+    if (base < 0) return [window, 0, 0];
+    const data = this.slots.data;
+    const stored = data[base] as number;
+    if (stored === window) return [window, data[base + 1] as number, data[base + 2] as number];
+    if (stored === window - 1) return [window, data[base + 2] as number, 0];
+    return [window, 0, 0];
+  }
+
+  /** When `cost` more units would fit, counted from `now`. */
+  private retryAfter(window: number, prev: number, cur: number, cost: number, now: number): number {
+    if (cost > this.limit) return Infinity;
+    const w = this.windowMs;
+    // Within this window: prev * (1 - f) + cur + cost <= limit.
+    if (prev > 0 && cur + cost <= this.limit) {
+      const f = 1 - (this.limit - cur - cost) / prev;
+      return Math.max(0, window * w + f * w - now);
+    }
+    // In the next window, where cur becomes the previous count.
+    const f = cur > 0 ? Math.max(0, 1 - (this.limit - cost) / cur) : 0;
+    return (window + 1) * w + f * w - now;
+  }
+
+  private decide(key: string, want: number, min: number, now: number): [number, number, number, number, number] {
+    const [window, prev, cur] = this.view(this.slots.find(key), now);
+    const weight = 1 - (now - window * this.windowMs) / this.windowMs;
+    const room = Math.floor(this.limit - prev * weight - cur + 1e-9);
+    const granted = Math.min(want, room);
+    if (granted < min) return [0, room, this.retryAfter(window, prev, cur, min, now), window, 0];
+    const base = this.slots.get(key, now);
+    const data = this.slots.data;
+    data[base] = window;
+    data[base + 1] = prev;
+    data[base + 2] = cur + granted;
+    return [granted, room - granted, 0, window, (window + 1) * this.windowMs - now];
+  }
+
+  consume(key: string, cost: number, now: number): Decision {
+    const [granted, remaining, retryAfterMs] = this.decide(key, cost, cost, now);
+    return { allowed: granted > 0, remaining: Math.max(0, remaining), retryAfterMs };
+  }
+
+  reserve(key: string, want: number, min: number, leaseMs: number, now: number): Grant {
+    const [granted, remaining, retryAfterMs, window, left] = this.decide(key, want, min, now);
+    if (granted === 0) return denied(Math.max(0, remaining), retryAfterMs);
+    return { granted, remaining, retryAfterMs: 0, validForMs: Math.min(leaseMs, left), stamp: window };
+  }
+
+  release(key: string, units: number, stamp: number): void {
+    const base = this.slots.find(key);
+    if (base < 0 || this.slots.data[base] !== stamp) return;
+    const data = this.slots.data;
+    data[base + 2] = Math.max(0, (data[base + 2] as number) - units);
+  }
+}
+
+const SLIDING_COUNTER_LUA = `
+local limit = tonumber(ARGV[5])
+local windowMs = tonumber(ARGV[6])
+local k = KEYS[1]
+local window = math.floor(now / windowMs)
+local st = redis.call('HMGET', k, 'w', 'p', 'c')
+local sw, prev, cur = tonumber(st[1] or '-2'), tonumber(st[2] or '0'), tonumber(st[3] or '0')
+if sw == window - 1 then prev = cur; cur = 0 elseif sw ~= window then prev = 0; cur = 0 end
+if op == 'x' then
+  if sw == tonumber(ARGV[3]) then redis.call('HSET', k, 'c', f(math.max(0, cur - a))) end
+  return reply(true, 0, 0, 0, 0, now)
+end
+local weight = 1 - (now - window * windowMs) / windowMs
+local room = math.floor(limit - prev * weight - cur + 1e-9)
+local want, min = a, a
+if op == 'r' then min = b end
+local granted = math.min(want, room)
+if granted < min then
+  local retry
+  if min > limit then retry = math.huge
+  elseif prev > 0 and cur + min <= limit then
+    retry = math.max(0, window * windowMs + (1 - (limit - cur - min) / prev) * windowMs - now)
+  else
+    local fr = 0
+    if cur > 0 then fr = math.max(0, 1 - (limit - min) / cur) end
+    retry = (window + 1) * windowMs + fr * windowMs - now
+  end
+  return reply(false, math.max(0, room), retry, 0, 0, now)
+end
+redis.call('HSET', k, 'w', f(window), 'p', f(prev), 'c', f(cur + granted))
+redis.call('PEXPIRE', k, math.ceil(2 * windowMs) + 1000)
+local valid = math.huge
+if op == 'r' then valid = math.min(lease, (window + 1) * windowMs - now) end
+return reply(true, room - granted, 0, granted, valid, window)
+`;

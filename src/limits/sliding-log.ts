@@ -1,0 +1,162 @@
+import type { Decision } from '../core/limiter.js';
+import { type Algorithm, type Grant, type MemoryState, denied, positive, positiveInteger } from './algorithm.js';
+import { SlotTable } from './slots.js';
+
+/**
+ * The exact sliding window: the times of the last `limit` admitted units, per key, in a ring.
+ * A call of cost c fits at `now` when the c-th oldest of those times is at least `windowMs` ago,
+ * so no rolling window of `windowMs` ever holds more than `limit` units. Memory: 8 x (limit + 1)
+ * bytes per active key (a limit of 10 costs 88 B; of 6,000, 48 KB: use 'counter' mode for large
+ * limits over many keys).
+ *
+ * Leases record their units at `now + leaseMs` (the end of the time they may be spent), which
+ * keeps the guarantee for leased spending; a key must then be used only through leases.
+ */
+export function slidingLogAlgorithm(limit: number, windowMs: number): Algorithm {
+  positiveInteger('slidingWindow: limit', limit);
+  positive('slidingWindow: windowMs', windowMs);
+  return {
+    name: 'swl',
+    maxCost: limit,
+    ratePerMs: limit / windowMs,
+    luaParams: [limit, windowMs],
+    lua: SLIDING_LOG_LUA,
+    createMemoryState: () => new SlidingLogState(limit, windowMs),
+  };
+}
+
+/** Slot layout: [head, t0, t1, ... t(limit-1)]; the oldest time is at `1 + head`. */
+class SlidingLogState implements MemoryState {
+  private readonly slots: SlotTable;
+  constructor(
+    private readonly limit: number,
+    private readonly windowMs: number,
+  ) {
+    this.slots = new SlotTable(
+      limit + 1,
+      // Idle when the newest time has left the window.
+      (data, base, now) => (data[base + 1 + (((data[base] as number) + limit - 1) % limit)] as number) <= now - windowMs,
+      (data, base) => {
+        data[base] = 0;
+        data.fill(-Infinity, base + 1, base + 1 + limit);
+      },
+    );
+  }
+
+  get size(): number {
+    return this.slots.size;
+  }
+
+  /** The time of the i-th oldest recorded unit (0-based) of the slot at `base`. */
+  private at(base: number, i: number): number {
+    const data = this.slots.data;
+    return data[base + 1 + (((data[base] as number) + i) % this.limit)] as number;
+  }
+
+  /** Units recorded within the window ending at `now` (binary search over the sorted ring). */
+  private inWindow(base: number, now: number): number {
+    if (base < 0) return 0;
+    const cutoff = now - this.windowMs;
+    let lo = 0;
+    let hi = this.limit;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.at(base, mid) <= cutoff) lo = mid + 1;
+      else hi = mid;
+    }
+    return this.limit - lo;
+  }
+
+  private record(key: string, units: number, stamp: number, now: number): void {
+    const base = this.slots.get(key, now);
+    const data = this.slots.data;
+    let head = data[base] as number;
+    for (let i = 0; i < units; i++) {
+      data[base + 1 + head] = stamp;
+      head = head + 1 === this.limit ? 0 : head + 1;
+    }
+    data[base] = head;
+  }
+
+  consume(key: string, cost: number, now: number): Decision {
+    const base = this.slots.find(key);
+    if (cost > this.limit) return { allowed: false, remaining: this.limit - this.inWindow(base, now), retryAfterMs: Infinity };
+    if (base >= 0) {
+      const blocking = this.at(base, cost - 1);
+      if (blocking > now - this.windowMs) {
+        return { allowed: false, remaining: this.limit - this.inWindow(base, now), retryAfterMs: blocking + this.windowMs - now };
+      }
+    }
+    const used = this.inWindow(base, now);
+    this.record(key, cost, now, now);
+    return { allowed: true, remaining: this.limit - used - cost, retryAfterMs: 0 };
+  }
+
+  reserve(key: string, want: number, min: number, leaseMs: number, now: number): Grant {
+    const base = this.slots.find(key);
+    const room = this.limit - this.inWindow(base, now);
+    const granted = Math.min(want, room);
+    if (granted < min) {
+      const retry = min > this.limit ? Infinity : (this.at(base, min - 1) as number) + this.windowMs - now;
+      return denied(room, retry);
+    }
+    const stamp = now + leaseMs;
+    this.record(key, granted, stamp, now);
+    return { granted, remaining: room - granted, retryAfterMs: 0, validForMs: leaseMs, stamp };
+  }
+
+  release(key: string, units: number, stamp: number): void {
+    const base = this.slots.find(key);
+    if (base < 0) return;
+    // Remove up to `units` entries recorded at `stamp`, newest first; older entries shift up.
+    const kept: number[] = [];
+    let left = units;
+    for (let i = this.limit - 1; i >= 0; i--) {
+      const t = this.at(base, i);
+      if (left > 0 && t === stamp) left--;
+      else kept.push(t);
+    }
+    const data = this.slots.data;
+    data[base] = 0;
+    const pad = this.limit - kept.length;
+    for (let i = 0; i < this.limit; i++) data[base + 1 + i] = i < pad ? -Infinity : (kept[this.limit - 1 - i] as number);
+  }
+}
+
+const SLIDING_LOG_LUA = `
+local limit = tonumber(ARGV[5])
+local windowMs = tonumber(ARGV[6])
+local k = KEYS[1]
+if op == 'x' then
+  redis.call('LREM', k, -a, ARGV[3])
+  return reply(true, 0, 0, 0, 0, now)
+end
+local cutoff = now - windowMs
+while true do
+  local oldest = redis.call('LINDEX', k, 0)
+  if not oldest or tonumber(oldest) > cutoff then break end
+  redis.call('LPOP', k)
+end
+local used = redis.call('LLEN', k)
+local room = limit - used
+local want, min = a, a
+if op == 'r' then min = b end
+local granted = math.min(want, room)
+if granted < min then
+  local retry = math.huge
+  if min <= limit then retry = tonumber(redis.call('LINDEX', k, used + min - limit - 1)) + windowMs - now end
+  return reply(false, room, retry, 0, 0, now)
+end
+local stamp = now
+local valid = math.huge
+if op == 'r' then stamp = now + lease; valid = lease end
+local s = f(stamp)
+local batch = {}
+for i = 1, granted do
+  batch[#batch + 1] = s
+  if #batch == 1000 then redis.call('RPUSH', k, unpack(batch)); batch = {} end
+end
+if #batch > 0 then redis.call('RPUSH', k, unpack(batch)) end
+redis.call('PEXPIRE', k, math.ceil(stamp - now + windowMs) + 1000)
+return reply(true, room - granted, 0, granted, valid, stamp)
+`;

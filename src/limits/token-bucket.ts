@@ -1,0 +1,119 @@
+import type { Clock } from '../core/clock.js';
+import type { Decision } from '../core/limiter.js';
+import { type Algorithm, type Grant, type MemoryState, denied, positive } from './algorithm.js';
+import { type RateLimiter, type LimiterOptions, createLimiter } from './rate-limiter.js';
+import { SlotTable } from './slots.js';
+import type { LimiterStore } from './stores/store.js';
+
+export interface TokenBucketOptions extends LimiterOptions {
+  /** Tokens the bucket holds when full: the largest burst. Required. */
+  capacity: number;
+  /** Tokens added per second, up to `capacity`. Required. */
+  refillPerSecond: number;
+  /** Where the state lives. */
+  store?: LimiterStore;
+  clock?: Clock;
+}
+
+/**
+ * The bucket is kept as one number per key: the time at which it will be full again (`fullAt`).
+ * Tokens at `now` are `capacity - max(0, fullAt - now) * rate`; charging `cost` moves `fullAt`
+ * forward by `cost / rate`. A key whose `fullAt` has passed holds a full bucket and is idle.
+ */
+export function tokenBucketAlgorithm(capacity: number, refillPerSecond: number): Algorithm {
+  positive('tokenBucket: capacity', capacity);
+  positive('tokenBucket: refillPerSecond', refillPerSecond);
+  const rate = refillPerSecond / 1000; // tokens per ms
+  return {
+    name: 'tb',
+    maxCost: capacity,
+    ratePerMs: rate,
+    luaParams: [capacity, rate],
+    lua: TOKEN_BUCKET_LUA,
+    createMemoryState: () => new TokenBucketState(capacity, rate),
+  };
+}
+
+class TokenBucketState implements MemoryState {
+  private readonly slots = new SlotTable(1, (data, base, now) => (data[base] as number) <= now);
+  constructor(
+    private readonly capacity: number,
+    private readonly rate: number,
+  ) {}
+
+  get size(): number {
+    return this.slots.size;
+  }
+
+  private tokens(base: number, now: number): number {
+    const fullAt = base < 0 ? 0 : (this.slots.data[base] as number);
+    return fullAt <= now ? this.capacity : this.capacity - (fullAt - now) * this.rate;
+  }
+
+  consume(key: string, cost: number, now: number): Decision {
+    const tokens = this.tokens(this.slots.find(key), now);
+    if (cost > this.capacity) return { allowed: false, remaining: Math.floor(tokens), retryAfterMs: Infinity };
+    // A hair of tolerance so that refills computed in floating point are not denied by 1e-12 tokens.
+    if (tokens + 1e-9 < cost) return { allowed: false, remaining: Math.floor(tokens), retryAfterMs: (cost - tokens) / this.rate };
+    const base = this.slots.get(key, now);
+    const data = this.slots.data;
+    data[base] = Math.max(data[base] as number, now) + cost / this.rate;
+    return { allowed: true, remaining: Math.floor(tokens - cost + 1e-9), retryAfterMs: 0 };
+  }
+
+  reserve(key: string, want: number, min: number, leaseMs: number, now: number): Grant {
+    const tokens = this.tokens(this.slots.find(key), now);
+    const granted = Math.min(want, Math.floor(tokens + 1e-9));
+    if (granted < min) return denied(Math.floor(tokens), min > this.capacity ? Infinity : (min - tokens) / this.rate);
+    const base = this.slots.get(key, now);
+    const data = this.slots.data;
+    data[base] = Math.max(data[base] as number, now) + granted / this.rate;
+    return { granted, remaining: Math.floor(tokens - granted + 1e-9), retryAfterMs: 0, validForMs: leaseMs, stamp: now };
+  }
+
+  release(key: string, units: number, _stamp: number, now: number): void {
+    const base = this.slots.find(key);
+    if (base < 0) return;
+    const data = this.slots.data;
+    data[base] = Math.max(now, (data[base] as number) - units / this.rate);
+  }
+}
+
+const TOKEN_BUCKET_LUA = `
+local capacity = tonumber(ARGV[5])
+local rate = tonumber(ARGV[6])
+local fullAt = tonumber(redis.call('GET', KEYS[1]) or '0')
+local tokens = capacity
+if fullAt > now then tokens = capacity - (fullAt - now) * rate end
+local function charge(units)
+  fullAt = math.max(fullAt, now) + units / rate
+  redis.call('SET', KEYS[1], f(fullAt), 'PX', math.ceil(fullAt - now) + 1000)
+end
+if op == 'c' then
+  if a > capacity then return reply(false, math.floor(tokens), math.huge, 0, 0, now) end
+  if tokens + 1e-9 < a then return reply(false, math.floor(tokens), (a - tokens) / rate, 0, 0, now) end
+  charge(a)
+  return reply(true, math.floor(tokens - a + 1e-9), 0, a, math.huge, now)
+elseif op == 'r' then
+  local granted = math.min(a, math.floor(tokens + 1e-9))
+  if granted < b then
+    local retry = (b - tokens) / rate
+    if b > capacity then retry = math.huge end
+    return reply(false, math.floor(tokens), retry, 0, 0, now)
+  end
+  charge(granted)
+  return reply(true, math.floor(tokens - granted + 1e-9), 0, granted, lease, now)
+else
+  if fullAt > now then
+    fullAt = math.max(now, fullAt - a / rate)
+    redis.call('SET', KEYS[1], f(fullAt), 'PX', math.ceil(fullAt - now) + 1000)
+  end
+  return reply(true, 0, 0, 0, 0, now)
+end
+`;
+
+/** A token bucket: bursts up to `capacity`, refilled continuously at `refillPerSecond`. */
+export function tokenBucket(options: TokenBucketOptions): RateLimiter {
+  if (typeof options !== 'object' || options === null) throw new TypeError('tokenBucket(options) needs an options object');
+  return createLimiter(tokenBucketAlgorithm(options.capacity, options.refillPerSecond), options);
+}
