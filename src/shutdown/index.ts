@@ -1,0 +1,3 @@
+/** `bulwark/shutdown`: graceful stop in phases, with signals, drain and hooks. */
+export * from './shutdown.js';
+export * from './exit-code.js';
