@@ -198,11 +198,13 @@ export class AcquireQueue {
     const { clock } = this.config;
     for (;;) {
       const head = queue.head();
+      const now = clock.now();
       if (!head) {
-        if (queue.live === 0 && this.queues.get(key) === queue) this.queues.delete(key);
+        // 'throttle' keeps the key's next slot until it passes, then forgets the key.
+        if (queue.nextSlotAt > now) this.sleep(key, queue, queue.nextSlotAt - now);
+        else if (this.queues.get(key) === queue) this.queues.delete(key);
         return;
       }
-      const now = clock.now();
       if (now > head.deadline) {
         this.drop(queue, head, 'Deadline passed while queued for the rate limit; dropped rather than sent late', 0);
         continue;

@@ -1,0 +1,58 @@
+import { describe, expect, it } from 'vitest';
+import { ManualClock } from '../../src/core/clock.js';
+import { RateLimitedError } from '../../src/core/errors.js';
+import { tokenBucket } from '../../src/limits/token-bucket.js';
+import { fixedWindow } from '../../src/limits/fixed-window.js';
+
+describe('backpressure strategies', () => {
+  it("'reject': acquire fails at once with the limiter's retryAfterMs instead of waiting", async () => {
+    const clock = new ManualClock();
+    const limiter = tokenBucket({ capacity: 1, refillPerSecond: 4, clock, backpressure: 'reject' });
+    await limiter.acquire('k');
+    const error = await limiter.acquire('k').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(RateLimitedError);
+    expect((error as RateLimitedError).retryAfterMs).toBe(250);
+    expect(limiter.queued).toBe(0);
+  });
+
+  it("'queue': bounded by maxQueue, with a highWater event at the mark", async () => {
+    const clock = new ManualClock();
+    const limiter = tokenBucket({ capacity: 1, refillPerSecond: 10, clock, maxQueue: 3, highWaterMark: 2 });
+    limiter.tryConsume('k');
+    const marks: number[] = [];
+    limiter.on('highWater', (e) => marks.push(e.queued));
+    const dropped: string[] = [];
+    limiter.on('dropped', (e) => dropped.push(e.reason));
+    const waiting = [limiter.acquire('k'), limiter.acquire('k'), limiter.acquire('k')];
+    expect(marks).toEqual([2]);
+    await expect(limiter.acquire('k')).rejects.toThrow(/queue is full \(maxQueue 3\)/);
+    expect(dropped).toEqual(['queueFull']);
+    await clock.advance(300);
+    await Promise.all(waiting);
+    expect(limiter.queued).toBe(0);
+  });
+
+  it("'throttle': spaces calls evenly at the sustained rate even when a burst would fit", async () => {
+    const clock = new ManualClock();
+    const limiter = fixedWindow({ limit: 10, windowMs: 1000, clock, backpressure: 'throttle' });
+    const admittedAt: number[] = [];
+    const all = Array.from({ length: 5 }, () => limiter.acquire('k').then(() => void admittedAt.push(clock.now())));
+    await clock.advance(1000);
+    await Promise.all(all);
+    expect(admittedAt).toEqual([0, 100, 200, 300, 400]);
+  });
+
+  it("'queue' (default) admits a burst at once when it fits", async () => {
+    const clock = new ManualClock();
+    const limiter = fixedWindow({ limit: 10, windowMs: 1000, clock });
+    const admittedAt: number[] = [];
+    await Promise.all(Array.from({ length: 5 }, () => limiter.acquire('k').then(() => void admittedAt.push(clock.now()))));
+    expect(admittedAt).toEqual([0, 0, 0, 0, 0]);
+  });
+
+  it('rejects an unknown strategy and bad queue bounds with errors naming them', () => {
+    expect(() => tokenBucket({ capacity: 1, refillPerSecond: 1, backpressure: 'drop' as 'reject' })).toThrow(/backpressure must be/);
+    expect(() => tokenBucket({ capacity: 1, refillPerSecond: 1, maxQueue: -1 })).toThrow(/maxQueue must be an integer >= 0/);
+    expect(() => tokenBucket({ capacity: 1, refillPerSecond: 1, highWaterMark: 0 })).toThrow(/highWaterMark must be an integer >= 1/);
+  });
+});
