@@ -1,0 +1,54 @@
+/**
+ * Environment variables as a configuration layer: `BULWARK_SERVER__PORT=9090` sets `server.port`.
+ * `__` nests, single `_` separates words (`BULWARK_FEATURES__LIVE_TRADING` -> `features.liveTrading`).
+ * Variables whose first segment is not a top-level key (e.g. BULWARK_REQUIRE_SERVICES) are ignored.
+ */
+import { getPath, isPlainObject, type PlainObject } from './layers.js';
+
+export const ENV_PREFIX = 'BULWARK_';
+
+function camel(segment: string): string {
+  return segment.toLowerCase().replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
+}
+
+const NUMBER = /^-?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
+
+/** Reads a string as the type the defaults hold at that path (numbers and booleans); other strings stay strings. */
+function coerce(raw: string, path: string, defaults: PlainObject): unknown {
+  const model = getPath(defaults, path);
+  const parent = getPath(defaults, path.includes('.') ? path.slice(0, path.lastIndexOf('.')) : '');
+  const numericRecord = model === undefined && isPlainObject(parent) && Object.values(parent).length > 0 && Object.values(parent).every((v) => typeof v === 'number');
+  if ((typeof model === 'number' || numericRecord) && NUMBER.test(raw.trim())) return Number(raw.trim());
+  if (typeof model === 'boolean') {
+    const lower = raw.trim().toLowerCase();
+    if (['true', '1', 'yes', 'on'].includes(lower)) return true;
+    if (['false', '0', 'no', 'off'].includes(lower)) return false;
+  }
+  return raw;
+}
+
+export interface EnvLayer {
+  value: PlainObject;
+  /** Dotted path -> the variable that set it. */
+  variables: Map<string, string>;
+}
+
+export function envLayer(environment: Readonly<Record<string, string | undefined>>, defaults: PlainObject, prefix = ENV_PREFIX): EnvLayer {
+  const value: PlainObject = {};
+  const variables = new Map<string, string>();
+  for (const name of Object.keys(environment).sort()) {
+    const raw = environment[name];
+    if (raw === undefined || !name.startsWith(prefix)) continue;
+    const segments = name.slice(prefix.length).split('__').map(camel);
+    if (segments.some((s) => s === '') || !(segments[0]! in defaults)) continue;
+    const path = segments.join('.');
+    let node = value;
+    for (const segment of segments.slice(0, -1)) {
+      const next = node[segment];
+      node = isPlainObject(next) ? next : (node[segment] = {});
+    }
+    node[segments[segments.length - 1]!] = coerce(raw, path, defaults);
+    variables.set(path, name);
+  }
+  return { value, variables };
+}

@@ -1,0 +1,136 @@
+/**
+ * Layered configuration: defaults < `<dir>/default.yaml` < `<dir>/<env>.yaml` (env from
+ * BULWARK_ENV) < BULWARK_ environment variables < explicit overrides, validated with zod.
+ * Every invalid value is reported with its key path, the layer it came from and the reason.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { isSecretKey, registerSecret, sanitizeText } from '../core/secrets.js';
+import { ConfigError, type ConfigIssue } from './config-error.js';
+import { envLayer } from './env.js';
+import { clonePlain, isPlainObject, mergeLayer, type PlainObject, sourceOf } from './layers.js';
+import { type BulwarkConfig, CONFIG_DEFAULTS, configSchema } from './schema.js';
+
+export interface LoadConfigOptions {
+  /** Folder holding default.yaml and <env>.yaml. */
+  dir?: string;
+  /** Environment name; default BULWARK_ENV, then 'development'. */
+  env?: string;
+  /** Variables to read (default process.env). */
+  environment?: Readonly<Record<string, string | undefined>>;
+  /** The last layer: wins over everything (e.g. command-line flags). */
+  overrides?: PlainObject;
+  /** Reads a file; returns undefined when it does not exist. Injected in tests. */
+  readFile?: (path: string) => string | undefined;
+}
+
+export const LOAD_CONFIG_DEFAULTS = {
+  dir: 'config', // the conventional folder next to the deployment
+  env: 'development', // a developer's machine unless told otherwise
+} as const;
+
+export interface LoadedConfig {
+  config: BulwarkConfig;
+  /** Dotted key path -> the layer that set it. */
+  sources: ReadonlyMap<string, string>;
+  /** The files that were found and read, in order. */
+  files: readonly string[];
+}
+
+const readIfExists = (path: string): string | undefined => {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (error) {
+    if ((error as { code?: unknown }).code === 'ENOENT') return undefined;
+    throw error;
+  }
+};
+
+function registerSecretsIn(value: unknown, key = ''): void {
+  if (typeof value === 'string' && key && isSecretKey(key)) registerSecret(value);
+  else if (isPlainObject(value)) for (const [k, v] of Object.entries(value)) registerSecretsIn(v, k);
+}
+
+function readLayer(path: string, readFile: (path: string) => string | undefined, issues: ConfigIssue[]): PlainObject | undefined {
+  let text: string | undefined;
+  try {
+    text = readFile(path);
+  } catch (error) {
+    issues.push({ path: '', source: path, reason: `cannot read file: ${error instanceof Error ? error.message : String(error)}` });
+    return undefined;
+  }
+  if (text === undefined) return undefined;
+  let parsed: unknown;
+  try {
+    parsed = parseYaml(text);
+  } catch (error) {
+    // The parser's message quotes the offending lines; keep only the first line, sanitised.
+    const first = (error instanceof Error ? error.message : String(error)).split('\n')[0] ?? 'invalid YAML';
+    issues.push({ path: '', source: path, reason: `invalid YAML: ${sanitizeText(first)}` });
+    return undefined;
+  }
+  if (parsed === null || parsed === undefined) return {};
+  if (!isPlainObject(parsed)) {
+    issues.push({ path: '', source: path, reason: `the file must hold a mapping of keys, found ${Array.isArray(parsed) ? 'a list' : typeof parsed}` });
+    return undefined;
+  }
+  return parsed;
+}
+
+/** Loads, merges and validates the configuration; throws ConfigError listing every invalid value. */
+export function loadConfig(options: LoadConfigOptions = {}): LoadedConfig {
+  const environment = options.environment ?? process.env;
+  const dir = options.dir ?? LOAD_CONFIG_DEFAULTS.dir;
+  const readFile = options.readFile ?? readIfExists;
+  const env = options.env ?? environment.BULWARK_ENV ?? LOAD_CONFIG_DEFAULTS.env;
+  const issues: ConfigIssue[] = [];
+  if (!/^[A-Za-z0-9_-]+$/.test(env)) {
+    throw new ConfigError([{ path: 'env', source: options.env !== undefined ? 'options.env' : 'env BULWARK_ENV', reason: `environment name may hold only letters, digits, "-" and "_", got "${env}"` }]);
+  }
+
+  const merged: PlainObject = {};
+  const sources = new Map<string, string>();
+  const files: string[] = [];
+  mergeLayer(merged, clonePlain(CONFIG_DEFAULTS) as PlainObject, 'defaults', sources);
+  merged.env = env;
+  sources.set('env', options.env !== undefined ? 'options.env' : environment.BULWARK_ENV !== undefined ? 'env BULWARK_ENV' : 'defaults');
+  for (const name of ['default', env]) {
+    const path = join(dir, `${name}.yaml`);
+    const layer = readLayer(path, readFile, issues);
+    if (layer === undefined) continue;
+    files.push(path);
+    mergeLayer(merged, layer, path, sources);
+  }
+  const fromEnv = envLayer(environment, CONFIG_DEFAULTS as PlainObject);
+  mergeLayer(
+    merged,
+    fromEnv.value,
+    (path) => `env ${fromEnv.variables.get(path) ?? [...fromEnv.variables].find(([p]) => p.startsWith(`${path}.`))?.[1] ?? path}`,
+    sources,
+  );
+  if (options.overrides) mergeLayer(merged, options.overrides, 'overrides', sources);
+  registerSecretsIn(merged);
+
+  if (issues.length > 0) throw new ConfigError(issues);
+  return { config: validateConfig(merged, sources), sources, files };
+}
+
+/** Validates a merged object; each issue names the layer that set the offending key. */
+export function validateConfig(candidate: unknown, sources: ReadonlyMap<string, string> = new Map()): BulwarkConfig {
+  const result = configSchema.safeParse(candidate);
+  if (result.success) return result.data;
+  const issues: ConfigIssue[] = [];
+  for (const issue of result.error.issues) {
+    const path = issue.path.map(String).join('.');
+    if (issue.code === 'unrecognized_keys') {
+      for (const key of issue.keys) {
+        const full = path ? `${path}.${key}` : key;
+        issues.push({ path: full, source: sourceOf(sources, full), reason: 'unknown key (check the spelling)' });
+      }
+      continue;
+    }
+    issues.push({ path, source: sourceOf(sources, path), reason: issue.message });
+  }
+  throw new ConfigError(issues);
+}

@@ -1,0 +1,107 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError } from '../../src/config/config-error.js';
+import { loadConfig, type LoadConfigOptions } from '../../src/config/loader.js';
+
+function files(map: Record<string, string>): LoadConfigOptions['readFile'] {
+  return (path) => map[path.replace(/\\/g, '/')];
+}
+
+function errorOf(fn: () => unknown): ConfigError {
+  try {
+    fn();
+  } catch (error) {
+    if (error instanceof ConfigError) return error;
+    throw error;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('loadConfig precedence', () => {
+  it('defaults < default.yaml < <env>.yaml < BULWARK_ env vars < overrides, with the source of each key', () => {
+    const { config, sources, files: read } = loadConfig({
+      environment: {
+        BULWARK_ENV: 'production',
+        BULWARK_SERVER__PORT: '9300',
+        BULWARK_POLICIES__RETRY__MAX_ATTEMPTS: '5',
+        BULWARK_FEATURES__CHAOS: 'true',
+        BULWARK_REQUIRE_SERVICES: '1', // not a config key: ignored
+      },
+      readFile: files({
+        'config/default.yaml': 'server:\n  port: 9000\n  host: 0.0.0.0\nlog:\n  level: debug\npolicies:\n  retry:\n    maxAttempts: 4\n',
+        'config/production.yaml': 'server:\n  port: 9100\nlog:\n  level: warn\n',
+      }),
+      overrides: { policies: { retry: { maxAttempts: 6 } } },
+    });
+    expect(config.env).toBe('production');
+    expect(config.server.host).toBe('0.0.0.0'); // default.yaml
+    expect(config.log.level).toBe('warn'); // production.yaml over default.yaml
+    expect(config.server.port).toBe(9300); // env over files
+    expect(config.features.chaos).toBe(true); // env, coerced to boolean
+    expect(config.policies.retry.maxAttempts).toBe(6); // overrides over env
+    expect(config.policies.breaker.openMs).toBe(30_000); // defaults
+    expect(sources.get('server.host')).toBe('config/default.yaml');
+    expect(sources.get('log.level')).toBe('config/production.yaml');
+    expect(sources.get('server.port')).toBe('env BULWARK_SERVER__PORT');
+    expect(sources.get('policies.retry.maxAttempts')).toBe('overrides');
+    expect(sources.get('policies.breaker.openMs')).toBe('defaults');
+    expect(read).toEqual(['config/default.yaml', 'config/production.yaml']);
+  });
+
+  it('works with no files at all', () => {
+    const { config } = loadConfig({ environment: {}, readFile: () => undefined });
+    expect(config.env).toBe('development');
+    expect(config.features.liveTrading).toBe(false);
+  });
+});
+
+describe('loadConfig error messages (start-up stops on invalid config)', () => {
+  it('1. wrong type from an env var: names the key, the variable and the reason', () => {
+    const error = errorOf(() => loadConfig({ environment: { BULWARK_SERVER__PORT: 'eighty' }, readFile: () => undefined }));
+    expect(error.issues).toEqual([{ path: 'server.port', source: 'env BULWARK_SERVER__PORT', reason: 'Invalid input: expected number, received string' }]);
+    expect(error.message).toContain('server.port (from env BULWARK_SERVER__PORT): Invalid input: expected number, received string');
+    expect(error.code).toBe('CONFIG_INVALID');
+    expect(error.category).toBe('validation');
+  });
+
+  it('2. out of range in a file: names the file', () => {
+    const error = errorOf(() => loadConfig({ environment: {}, readFile: files({ 'config/default.yaml': 'server:\n  port: 70000\n' }) }));
+    expect(error.issues).toEqual([{ path: 'server.port', source: 'config/default.yaml', reason: 'Too big: expected number to be <=65535' }]);
+  });
+
+  it('3. unknown (misspelt) key', () => {
+    const error = errorOf(() => loadConfig({ environment: {}, readFile: files({ 'config/staging.yaml': 'policies:\n  breaker:\n    openMS: 5000\n' }), env: 'staging' }));
+    expect(error.issues).toEqual([{ path: 'policies.breaker.openMS', source: 'config/staging.yaml', reason: 'unknown key (check the spelling)' }]);
+  });
+
+  it('4. value not among the allowed ones', () => {
+    const error = errorOf(() => loadConfig({ environment: {}, readFile: () => undefined, overrides: { log: { level: 'verbose' } } }));
+    expect(error.issues[0]).toMatchObject({ path: 'log.level', source: 'overrides' });
+    expect(error.issues[0]!.reason).toMatch(/expected one of "fatal"\|"error"/);
+  });
+
+  it('5. malformed YAML: names the file and the line', () => {
+    const error = errorOf(() => loadConfig({ environment: {}, readFile: files({ 'config/default.yaml': 'server: [1,\nport: 2\n' }) }));
+    expect(error.issues).toHaveLength(1);
+    expect(error.issues[0]!.source).toBe('config/default.yaml');
+    expect(error.issues[0]!.reason).toMatch(/^invalid YAML: .*line 2/);
+  });
+
+  it('6. a required secret missing when live trading is on; several issues are reported together', () => {
+    const error = errorOf(() => loadConfig({ environment: { BULWARK_FEATURES__LIVE_TRADING: 'yes', BULWARK_STORAGE__KIND: 'postgres' }, readFile: () => undefined }));
+    expect(error.issues.map((i) => `${i.path}: ${i.reason}`).sort()).toEqual([
+      'exchange.apiKey: required secret is missing: features.liveTrading is enabled',
+      'exchange.secret: required secret is missing: features.liveTrading is enabled',
+      'storage.postgresUrl: required when storage.kind is "postgres"',
+    ]);
+  });
+
+  it('7. a file that is not a mapping, and an environment name that could escape the folder', () => {
+    expect(errorOf(() => loadConfig({ environment: {}, readFile: files({ 'config/default.yaml': '- a\n- b\n' }) })).issues[0]!.reason).toBe(
+      'the file must hold a mapping of keys, found a list',
+    );
+    expect(errorOf(() => loadConfig({ environment: { BULWARK_ENV: '../../etc/x' }, readFile: () => undefined })).issues[0]).toMatchObject({
+      path: 'env',
+      source: 'env BULWARK_ENV',
+    });
+  });
+});
