@@ -128,7 +128,8 @@ local limit = tonumber(ARGV[5])
 local windowMs = tonumber(ARGV[6])
 local k = KEYS[1]
 if op == 'x' then
-  redis.call('LREM', k, -a, ARGV[3])
+  -- Re-format the stamp as it was stored (the client may print the same number differently).
+  redis.call('LREM', k, -a, f(b))
   return reply(true, 0, 0, 0, 0, now)
 end
 local cutoff = now - windowMs

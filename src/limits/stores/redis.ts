@@ -1,0 +1,207 @@
+import { type Clock, setTimerOn } from '../../core/clock.js';
+import { Emitter, type EventSource, type Listener, type Unsubscribe } from '../../core/events.js';
+import type { Decision, Limiter } from '../../core/limiter.js';
+import type { Algorithm, Grant } from '../algorithm.js';
+import { LimiterUnavailableError } from '../errors.js';
+import { LUA_PRELUDE } from './lua.js';
+import type { BoundStore, LimiterStore } from './store.js';
+
+/**
+ * The part of a Redis client the store uses: ioredis 5's `defineCommand` (EVALSHA with the
+ * script loaded once, EVAL as fallback after a server restart flushed the script cache) and,
+ * when present, its connection `status` to fail fast while reconnecting.
+ */
+export interface RedisScriptClient {
+  readonly status?: string;
+  defineCommand(name: string, definition: { numberOfKeys: number; lua: string }): void;
+}
+
+export interface RedisStoreOptions {
+  /** Prepended to every Redis key; give each limiter sharing a server its own prefix. */
+  prefix?: string;
+  /**
+   * Fail-open: when Redis is unreachable, decide with this local limiter instead (give it a 1/N
+   * share of the global limit for N processes). Without it the store fails closed: decisions
+   * reject with LimiterUnavailableError, the safe choice for order endpoints.
+   */
+  insurance?: Limiter;
+  /** Longest wait for one Redis reply before the store counts Redis as unreachable. */
+  commandTimeoutMs?: number;
+}
+
+export const REDIS_STORE_DEFAULTS = {
+  /** Namespaces the toolkit's keys away from an application's own. */
+  prefix: 'bulwark:rl:',
+  /** A local round trip takes well under 1 ms; 500 ms is a dead server, not a slow one. */
+  commandTimeoutMs: 500,
+} as const;
+
+export interface RedisStoreEvents {
+  /** Redis stopped answering; decisions now follow the insurance policy. */
+  unavailable: { error: unknown };
+  /** Redis answered again after being unavailable. */
+  recovered: Record<string, never>;
+}
+
+export interface RedisLimiterStore extends LimiterStore, EventSource<RedisStoreEvents> {
+  /** False from a failed command until the next successful one. */
+  readonly available: boolean;
+}
+
+type ScriptFn = (...args: Array<string | number>) => Promise<unknown>;
+
+/** Connection states of ioredis in which a command would only sit in the offline queue. */
+const DOWN_STATES = new Set(['reconnecting', 'end', 'close']);
+
+const defined = new WeakMap<object, Set<string>>();
+
+function parseNumber(text: unknown): number {
+  const s = String(text);
+  if (s === 'inf') return Infinity;
+  if (s === '-inf') return -Infinity;
+  return Number(s);
+}
+
+/**
+ * Limiter state in Redis, shared by every process using the same server and prefix. One round
+ * trip per decision (the algorithm's Lua script via EVALSHA), Redis server TIME as the clock,
+ * keys hash-tagged per limiter key (`prefix + algorithm + ':{key}'`) so every Redis key of one
+ * limiter key lands in one Redis Cluster slot, and every key expires once idle.
+ */
+export function redisStore(client: RedisScriptClient, options: RedisStoreOptions = {}): RedisLimiterStore {
+  if (typeof client !== 'object' || client === null || typeof client.defineCommand !== 'function') {
+    throw new TypeError('redisStore(client) needs an ioredis client (an object with defineCommand)');
+  }
+  const prefix = options.prefix ?? REDIS_STORE_DEFAULTS.prefix;
+  if (typeof prefix !== 'string') throw new TypeError(`redisStore: prefix must be a string, got ${typeof prefix}`);
+  const timeoutMs = options.commandTimeoutMs ?? REDIS_STORE_DEFAULTS.commandTimeoutMs;
+  if (!(typeof timeoutMs === 'number' && timeoutMs > 0)) {
+    throw new RangeError(`redisStore: commandTimeoutMs must be a number greater than 0, got ${String(timeoutMs)}`);
+  }
+  const insurance = options.insurance;
+  if (insurance !== undefined && typeof insurance.consume !== 'function') {
+    throw new TypeError('redisStore: insurance must be a Limiter (e.g. tokenBucket with a 1/N share)');
+  }
+  const events = new Emitter<RedisStoreEvents>();
+  let available = true;
+
+  const markDown = (error: unknown): void => {
+    if (!available) return;
+    available = false;
+    events.emit('unavailable', { error });
+  };
+  const markUp = (): void => {
+    if (available) return;
+    available = true;
+    events.emit('recovered', {});
+  };
+
+  function commandFor(algorithm: Algorithm): ScriptFn {
+    const name = `bulwarkLimit_${algorithm.name}`;
+    let names = defined.get(client);
+    if (!names) {
+      names = new Set();
+      defined.set(client, names);
+    }
+    if (!names.has(name)) {
+      client.defineCommand(name, { numberOfKeys: 1, lua: LUA_PRELUDE + algorithm.lua });
+      names.add(name);
+    }
+    const fn = (client as unknown as Record<string, ScriptFn>)[name];
+    if (typeof fn !== 'function') throw new TypeError(`redisStore: the client did not define the script command ${name}`);
+    return fn.bind(client);
+  }
+
+  return {
+    kind: 'redis',
+    get available() {
+      return available;
+    },
+    on<K extends keyof RedisStoreEvents & string>(name: K, listener: Listener<RedisStoreEvents[K]>): Unsubscribe {
+      return events.on(name, listener);
+    },
+    bind(algorithm: Algorithm, clock: Clock): BoundStore {
+      const script = commandFor(algorithm);
+      const params = algorithm.luaParams;
+      const keyPrefix = `${prefix}${algorithm.name}:{`;
+
+      /** One script call, bounded by the command timeout; resolves to the parsed reply. */
+      function call(key: string, op: string, a: number, b: number | string, lease: number): Promise<number[]> {
+        const status = client.status;
+        if (status !== undefined && DOWN_STATES.has(status)) {
+          const error = new Error(`Redis connection is ${status}`);
+          markDown(error);
+          return Promise.reject(error);
+        }
+        return new Promise<number[]>((resolve, reject) => {
+          let settled = false;
+          const cancel = setTimerOn(clock, timeoutMs, () => {
+            if (settled) return;
+            settled = true;
+            const error = new Error(`Redis did not answer within ${timeoutMs} ms`);
+            markDown(error);
+            reject(error);
+          });
+          script(`${keyPrefix}${key}}`, op, a, b, lease, ...params).then(
+            (reply) => {
+              if (settled) return;
+              settled = true;
+              cancel();
+              markUp();
+              resolve((reply as unknown[]).map(parseNumber));
+            },
+            (error: unknown) => {
+              if (settled) return;
+              settled = true;
+              cancel();
+              markDown(error);
+              reject(error);
+            },
+          );
+        });
+      }
+
+      const unavailable = (error: unknown): LimiterUnavailableError =>
+        new LimiterUnavailableError(
+          `Rate limiter store unreachable (redis: ${error instanceof Error ? error.message : String(error)}); failing closed because no insurance limiter is configured`,
+          error,
+        );
+
+      return {
+        async consume(key: string, cost: number): Promise<Decision> {
+          let reply: number[];
+          try {
+            reply = await call(key, 'c', cost, 0, 0);
+          } catch (error) {
+            if (insurance) return insurance.consume(key, cost);
+            throw unavailable(error);
+          }
+          return { allowed: reply[0] === 1, remaining: reply[1] as number, retryAfterMs: reply[2] as number };
+        },
+        async reserve(key: string, want: number, min: number, leaseMs: number): Promise<Grant> {
+          let reply: number[];
+          try {
+            reply = await call(key, 'r', want, min, leaseMs);
+          } catch (error) {
+            throw unavailable(error);
+          }
+          return {
+            granted: reply[3] as number,
+            remaining: reply[1] as number,
+            retryAfterMs: reply[2] as number,
+            validForMs: reply[4] as number,
+            stamp: reply[5] as number,
+          };
+        },
+        async release(key: string, units: number, stamp: number): Promise<void> {
+          try {
+            // The stamp goes back as the same decimal text the script produced.
+            await call(key, 'x', units, String(stamp), 0);
+          } catch {
+            // Units not returned are only wasted until their window passes, never overspent.
+          }
+        },
+      };
+    },
+  };
+}
