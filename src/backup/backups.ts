@@ -14,6 +14,7 @@ import { backupFreshnessCheck, type FreshnessOptions, type FreshnessResult } fro
 import { type BackupManifest, type BackupStatus, type BackupType, backupId, backupTypes, createdMs, readManifest } from './manifest.js';
 import { type BackupProgress, type StateProvider, providerNamePattern } from './provider.js';
 import { type RestoreOptions, type RestoreResult, restoreBackup, verifyBackup } from './restore.js';
+import { type RecoveryResult, recoverRestore } from './restore-journal.js';
 import { type RetentionRule, applyRetention, checkRetention } from './retention.js';
 
 export interface BackupsOptions {
@@ -83,6 +84,7 @@ export interface BackupEvents {
   created: { manifest: BackupManifest };
   failed: { id: string; error: unknown };
   restored: RestoreResult;
+  recovered: RecoveryResult;
   pruned: PruneResult;
   /** A folder in `dir` whose manifest could not be read; it is left out of lists. */
   invalid: { folder: string; error: unknown };
@@ -100,6 +102,11 @@ export interface Backups extends EventSource<BackupEvents> {
   /** Checks every file against the manifest; an empty list means the backup is intact. */
   verify(id: string): Promise<VerificationProblem[]>;
   restore(id: string, options?: RestoreOptions): Promise<RestoreResult>;
+  /**
+   * Finishes a restore that a crash interrupted (its journal is still in `dir`): undoes it, or
+   * removes the leftovers of one that had completed. Resolves to undefined when there is none.
+   */
+  recover(): Promise<RecoveryResult | undefined>;
   prune(options: PruneOptions): Promise<PruneResult>;
   /** The newest complete backup and its age in ms, or undefined when there is none. */
   latest(): Promise<{ id: string; ageMs: number } | undefined>;
@@ -230,8 +237,23 @@ export function backups(options: BackupsOptions): Backups {
 
     async restore(id, restoreOptions = {}) {
       const manifest = await get(id);
-      const result = await restoreBackup({ folder: join(dir, manifest.id), manifest, providers, options: restoreOptions, onProgress: emitProgress });
+      const result = await restoreBackup({
+        root: dir,
+        folder: join(dir, manifest.id),
+        now: clock.now(),
+        manifest,
+        providers,
+        options: restoreOptions,
+        onProgress: emitProgress,
+      });
       if (!result.dryRun) events.emit('restored', result);
+      return result;
+    },
+
+    async recover() {
+      if ((await kindOf(dir)) !== 'directory') return undefined;
+      const result = await recoverRestore(dir);
+      if (result !== undefined) events.emit('recovered', result);
       return result;
     },
 

@@ -10,7 +10,8 @@ export type BackupErrorCode =
   | 'BACKUP_CORRUPT'
   | 'BACKUP_FAILED'
   | 'RESTORE_FAILED'
-  | 'RESTORE_PROVIDER_MISSING';
+  | 'RESTORE_PROVIDER_MISSING'
+  | 'RESTORE_INTERRUPTED';
 
 export class BackupError extends ResilienceError {
   declare readonly code: BackupErrorCode;

@@ -25,6 +25,7 @@ export {
 } from './manifest.js';
 export { type StateProvider, type BackupProgress } from './provider.js';
 export { type RestoreOptions, type RestoreResult, restoreDefaults } from './restore.js';
+export { type RecoveryResult, type RestoreJournal, type JournalStep, JOURNAL_FILE } from './restore-journal.js';
 export { type RetentionRule, type RetentionDecision, applyRetention, retentionDefaults } from './retention.js';
 export {
   backupFreshnessCheck,

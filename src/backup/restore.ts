@@ -2,21 +2,33 @@
  * Restoring a backup, all or nothing:
  * 1. verify every file of the backup against its manifest checksum — any mismatch refuses the
  *    restore before anything is touched;
- * 2. stage: copy each file to a temp file next to its target, checking its hash again;
- * 3. swap: move each existing target aside to a rollback copy, rename the temp file into place;
- * 4. SQLite databases: take a rollback copy with the online backup API, then write the backup
+ * 2. write the restore journal (every step below), so a crash part-way can be undone;
+ * 3. stage: copy each file to a temp file next to its target, checking its hash again;
+ * 4. swap: move each existing target aside to a rollback copy, rename the temp file into place;
+ * 5. SQLite databases: take a rollback copy with the online backup API, then write the backup
  *    into the live database through the same API;
- * 5. providers: take each one's current snapshot, then restore the backed-up state.
+ * 6. providers: take each one's current snapshot, then restore the backed-up state.
  * If any step fails, every step done so far is undone in reverse order and the previous state
  * is back in place. The rollback copies are removed only once the whole restore has succeeded.
  */
 import { randomUUID } from 'node:crypto';
-import { mkdir, readFile, rename, rm } from 'node:fs/promises';
+import { mkdir, readFile, rename } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { BackupCorruptError, BackupError, RestoreFailedError, type VerificationProblem } from './errors.js';
 import { copyHashed, hashFile, kindOf } from './files.js';
 import type { BackupFileEntry, BackupManifest, SourceKind } from './manifest.js';
 import { type BackupProgress, type StateProvider } from './provider.js';
+import {
+  type JournalStep,
+  type RestoreJournal,
+  cleanupSteps,
+  interrupted,
+  partialOf,
+  readJournal,
+  removeJournal,
+  undoSteps,
+  writeJournal,
+} from './restore-journal.js';
 import { backupSqlite, restoreSqlite } from './sqlite-copy.js';
 
 export interface RestoreOptions {
@@ -73,27 +85,35 @@ async function actionFor(entry: BackupFileEntry): Promise<Action> {
 }
 
 export interface RestoreRequest {
+  /** The folder holding all backups; the restore journal lives there. */
+  root: string;
+  /** This backup's folder. */
   folder: string;
+  /** Clock time, for the journal. */
+  now: number;
   manifest: BackupManifest;
   providers: ReadonlyMap<string, StateProvider>;
   options: RestoreOptions;
   onProgress: (progress: BackupProgress) => void;
 }
 
-/** One undo step, run in reverse order when the restore fails; `copy` is the rollback copy it puts back. */
-interface Undo {
-  run: () => Promise<void>;
-  copy?: string;
-}
-
-const sidecars = ['-wal', '-shm', '-journal'];
-
-async function removeAll(paths: readonly string[]): Promise<void> {
-  for (const path of paths) await rm(path, { recursive: true, force: true }).catch(() => undefined);
+/** Folders missing on the way down to `dir`, outermost first. */
+async function missingDirs(dir: string): Promise<string[]> {
+  const missing: string[] = [];
+  let current = dir;
+  while ((await kindOf(current)) === undefined) {
+    missing.unshift(current);
+    const parent = dirname(current);
+    if (parent === current) break;
+    current = parent;
+  }
+  return missing;
 }
 
 export async function restoreBackup(request: RestoreRequest): Promise<RestoreResult> {
-  const { folder, manifest } = request;
+  const { folder, manifest, root } = request;
+  const pending = await readJournal(root);
+  if (pending !== undefined) throw interrupted(root, pending);
   const { dryRun, include } = { ...restoreDefaults, ...request.options };
   if (manifest.status !== 'complete') {
     throw new BackupError('BACKUP_INCOMPLETE', `backup ${manifest.id} has status "${manifest.status}" and cannot be restored`);
@@ -128,79 +148,108 @@ export async function restoreBackup(request: RestoreRequest): Promise<RestoreRes
   }
   if (dryRun) return result;
 
+  const token = randomUUID().slice(0, 8);
   const toWrite = [...fileEntries, ...sqliteEntries].filter((e) => actions.get(e) !== 'keep');
+  const plainFiles = toWrite.filter((e) => e.kind !== 'sqlite');
+  const databases = toWrite.filter((e) => e.kind === 'sqlite');
+
+  // The whole plan, in the order it runs: folders and temp copies, swaps, databases.
+  const staging: JournalStep[] = [];
+  const swaps: JournalStep[] = [];
+  const dbSteps: JournalStep[] = [];
+  const planned = new Set<string>();
+  const plan = async (target: string): Promise<void> => {
+    for (const dir of await missingDirs(dirname(target))) {
+      if (planned.has(dir)) continue;
+      planned.add(dir);
+      staging.push({ op: 'mkdir', path: dir });
+    }
+  };
+  const tempOf = new Map<BackupFileEntry, string>();
+  for (const entry of plainFiles) {
+    const target = entry.origin;
+    const temp = `${target}.bulwark-restore-${token}.tmp`;
+    tempOf.set(entry, temp);
+    await plan(target);
+    staging.push({ op: 'stage', temp });
+    swaps.push(
+      actions.get(entry) === 'replace'
+        ? { op: 'replace-file', target, temp, rollback: `${target}.bulwark-rollback-${token}` }
+        : { op: 'add-file', target, temp },
+    );
+  }
+  for (const entry of databases) {
+    const target = entry.origin;
+    await plan(target);
+    dbSteps.push(
+      actions.get(entry) === 'replace' ? { op: 'replace-sqlite', target, rollback: `${target}.bulwark-rollback-${token}` } : { op: 'add-sqlite', target },
+    );
+  }
+  const journal: RestoreJournal = {
+    format: 1,
+    backupId: manifest.id,
+    startedAt: new Date(request.now).toISOString(),
+    committed: false,
+    steps: [...staging, ...swaps, ...dbSteps],
+  };
+  await writeJournal(root, journal, true);
+
   const totalFiles = toWrite.length + stateEntries.length;
   const totalBytes = [...toWrite, ...stateEntries].reduce((sum, e) => sum + e.bytes, 0);
   let doneBytes = 0;
   let doneFiles = 0;
   const report = (current: string): void =>
     request.onProgress({ operation: 'restore', id: manifest.id, doneBytes, totalBytes, doneFiles, totalFiles, current });
+  const backupFile = (entry: BackupFileEntry): string => join(folder, ...entry.path.split('/'));
+  const providerUndo: Array<() => Promise<void>> = [];
 
-  const token = randomUUID().slice(0, 8);
-  const undo: Undo[] = [];
-  const cleanup: string[] = [];
   try {
-    // 2. Stage every plain file beside its target; nothing visible has changed yet.
-    const staged: Array<{ entry: BackupFileEntry; temp: string }> = [];
-    for (const entry of toWrite.filter((e) => e.kind !== 'sqlite')) {
+    // Stage every plain file beside its target; nothing visible has changed yet.
+    for (const entry of plainFiles) {
       report(entry.origin);
-      const created = await mkdir(dirname(entry.origin), { recursive: true });
-      if (created !== undefined) undo.push({ run: () => rm(created, { recursive: true, force: true }) });
-      const temp = `${entry.origin}.bulwark-restore-${token}.tmp`;
-      undo.push({ run: () => rm(temp, { force: true }) });
-      const copied = await copyHashed(join(folder, ...entry.path.split('/')), temp, (n) => {
+      await mkdir(dirname(entry.origin), { recursive: true });
+      const copied = await copyHashed(backupFile(entry), tempOf.get(entry) as string, (n) => {
         doneBytes += n;
       });
       if (copied.sha256 !== entry.sha256) {
         throw new BackupCorruptError(manifest.id, [{ path: entry.path, origin: entry.origin, reason: 'checksum-mismatch' }]);
       }
-      staged.push({ entry, temp });
     }
-    // 3. Swap: the old file becomes the rollback copy, the temp file takes its place.
-    for (const { entry, temp } of staged) {
-      const target = entry.origin;
-      if (actions.get(entry) === 'replace') {
-        const rollback = `${target}.bulwark-rollback-${token}`;
-        await rename(target, rollback);
-        undo.push({ run: () => rename(rollback, target), copy: rollback });
-        cleanup.push(rollback);
-      } else {
-        undo.push({ run: () => rm(target, { force: true }) });
+    // Swap: the old file becomes the rollback copy, the temp file takes its place.
+    for (const step of swaps) {
+      if (step.op === 'replace-file') {
+        await rename(step.target, step.rollback);
+        await rename(step.temp, step.target);
+      } else if (step.op === 'add-file') {
+        await rename(step.temp, step.target);
       }
-      await rename(temp, target);
       doneFiles += 1;
-      report(target);
+      report(step.op === 'replace-file' || step.op === 'add-file' ? step.target : '');
     }
-    // 4. SQLite databases, both ways through the online backup API.
-    for (const entry of sqliteEntries.filter((e) => actions.get(e) !== 'keep')) {
-      const target = entry.origin;
-      report(target);
-      if (actions.get(entry) === 'replace') {
-        const rollback = `${target}.bulwark-rollback-${token}`;
-        await backupSqlite(target, rollback);
-        cleanup.push(rollback);
-        undo.push({ run: () => restoreSqlite(rollback, target), copy: rollback });
+    // SQLite databases, both ways through the online backup API.
+    for (const [i, step] of dbSteps.entries()) {
+      const entry = databases[i] as BackupFileEntry;
+      report(entry.origin);
+      if (step.op === 'replace-sqlite') {
+        // The rollback copy counts only once complete: written as .partial, then renamed.
+        await backupSqlite(step.target, partialOf(step.rollback));
+        await rename(partialOf(step.rollback), step.rollback);
       } else {
-        await mkdir(dirname(target), { recursive: true });
-        undo.push({
-          run: async () => {
-            for (const suffix of ['', ...sidecars]) await rm(target + suffix, { force: true });
-          },
-        });
+        await mkdir(dirname(entry.origin), { recursive: true });
       }
-      await restoreSqlite(join(folder, ...entry.path.split('/')), target);
+      await restoreSqlite(backupFile(entry), entry.origin);
       doneBytes += entry.bytes;
       doneFiles += 1;
-      report(target);
+      report(entry.origin);
     }
-    // 5. Providers, each with its current state kept to put back.
+    // Providers, each with its current state kept to put back.
     for (const entry of stateEntries) {
       const name = entry.origin.slice('provider:'.length);
       const provider = request.providers.get(name) as StateProvider;
       report(entry.origin);
-      const state: unknown = JSON.parse(await readFile(join(folder, ...entry.path.split('/')), 'utf8'));
+      const state: unknown = JSON.parse(await readFile(backupFile(entry), 'utf8'));
       const previous = await provider.snapshot();
-      undo.push({ run: () => provider.restore(previous) });
+      providerUndo.push(() => provider.restore(previous));
       await provider.restore(state);
       doneBytes += entry.bytes;
       doneFiles += 1;
@@ -208,21 +257,22 @@ export async function restoreBackup(request: RestoreRequest): Promise<RestoreRes
     }
   } catch (error) {
     const rollbackErrors: unknown[] = [];
-    const kept: string[] = [];
-    for (const step of undo.reverse()) {
+    for (const undo of providerUndo.reverse()) {
       try {
-        await step.run();
+        await undo();
       } catch (undoError) {
         rollbackErrors.push(undoError);
-        // A rollback copy that could not be put back is the only copy of the old state: keep it.
-        if (step.copy !== undefined) kept.push(step.copy);
       }
     }
-    await removeAll(cleanup.filter((path) => !kept.includes(path)));
-    if (rollbackErrors.length > 0) throw new RestoreFailedError(manifest.id, error, rollbackErrors, kept);
-    if (error instanceof BackupCorruptError) throw error;
-    throw new RestoreFailedError(manifest.id, error, [], []);
+    const outcome = await undoSteps(journal.steps);
+    rollbackErrors.push(...outcome.errors);
+    // With every file back the journal is done; if some could not be put back, it stays for recover().
+    if (outcome.errors.length === 0) await removeJournal(root);
+    if (error instanceof BackupCorruptError && rollbackErrors.length === 0) throw error;
+    throw new RestoreFailedError(manifest.id, error, rollbackErrors, outcome.kept);
   }
-  await removeAll(cleanup);
+  await writeJournal(root, { ...journal, committed: true }, false);
+  await cleanupSteps(journal.steps);
+  await removeJournal(root);
   return result;
 }

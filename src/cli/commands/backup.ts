@@ -1,5 +1,5 @@
 /**
- * `bulwark backup create | list | verify | restore [--dry-run] | prune`: the command line over
+ * `bulwark backup create | list | verify | restore [--dry-run] | recover | prune`: the command line over
  * `bulwark/backup`. Long copies show progress on stderr: a redrawn bar on a terminal, a line
  * every 25 % otherwise (logs stay readable).
  */
@@ -151,7 +151,7 @@ export function registerBackup(program: Command, deps: BackupCommandDeps = {}): 
     return { store, progress };
   };
 
-  const backup = program.command('backup').description('create, list, verify, restore and prune backups');
+  const backup = program.command('backup').description('create, list, verify, restore, recover and prune backups');
 
   backup
     .command('create')
@@ -234,6 +234,28 @@ export function registerBackup(program: Command, deps: BackupCommandDeps = {}): 
       } finally {
         progress.end();
       }
+    });
+
+  backup
+    .command('recover')
+    .description('undo a restore that was interrupted (or clean up after one that had finished)')
+    .addOption(dirOption())
+    .action(async (opts: { dir: string }) => {
+      const { store } = open(opts.dir);
+      const result = await store.recover();
+      if (result === undefined) {
+        stdout.write('No interrupted restore.\n');
+        return;
+      }
+      if (result.errors.length > 0) {
+        const why = result.errors.map((e) => (e instanceof Error ? e.message : String(e))).join('; ');
+        throw new Error(`recovery of the restore of ${result.backupId} met ${result.errors.length} error(s): ${why}`);
+      }
+      stdout.write(
+        result.outcome === 'rolled-back'
+          ? `Rolled back the interrupted restore of ${result.backupId}; the previous files are in place.\n`
+          : `The restore of ${result.backupId} had completed; removed its leftover rollback copies.\n`,
+      );
     });
 
   backup

@@ -97,6 +97,11 @@ describe('bulwark backup', () => {
     expect(JSON.parse((await run('list', '--dir', dir, '--json')).out)).toHaveLength(2);
   });
 
+  it('recover says when there is nothing to recover', async () => {
+    const { dir, run } = await setup();
+    expect((await run('recover', '--dir', dir)).out).toBe('No interrupted restore.\n');
+  });
+
   it('rejects bad arguments with the option named', async () => {
     const { dir, run } = await setup();
     await expect(run('prune', '--dir', dir, '--keep-last', '0')).rejects.toThrow('--keep-last must be an integer > 0, got "0"');
