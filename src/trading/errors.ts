@@ -1,0 +1,130 @@
+/**
+ * ccxt error classification for trading, and the trading layer's own errors.
+ *
+ * ccxt's classes say whether an error MAY recover (`OperationFailed` / `NetworkError` family) or
+ * not (`ExchangeError` family), but an order needs more: was it placed? A timeout, a dropped
+ * connection, a 5xx or Binance -1007 leave that unknown; a 429/418 says "not executed"; a
+ * duplicate client order id says "already placed".
+ */
+import { DDoSProtection, DuplicateOrderId, ExchangeError, InvalidNonce, OperationFailed, OrderNotFound, RateLimitExceeded } from 'ccxt';
+import { ResilienceError } from '../core/errors.js';
+
+/** What a failed createOrder means for the order. */
+export type OrderFailureKind =
+  /** The exchange already holds an order with this client order id: look it up. */
+  | 'duplicate'
+  /** Refused before execution (rate limit, IP ban, bad timestamp): not placed; may be sent again later. */
+  | 'throttled'
+  /** Refused for good (funds, parameters, permissions): not placed. */
+  | 'rejected'
+  /** May or may not have been placed: resolve only by looking it up by client order id. */
+  | 'ambiguous';
+
+/** Venue error codes that mean "this client order id is taken": Binance -2010 (with its message), OKX 51016, Bybit 110072. */
+const DUPLICATE_CODES = ['51016', '110072'];
+
+/** Binance -1007 "Timeout waiting for response from backend server. Send status unknown; execution status unknown." */
+const UNKNOWN_STATUS_CODES = ['-1007'];
+
+const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));
+
+/** The venue's own error code found in a ccxt error message (ccxt puts the response body there). */
+export function venueErrorCode(error: unknown): string | undefined {
+  const message = messageOf(error);
+  const match =
+    /"code"\s*:\s*"?(-?\d+)"?/.exec(message) ??
+    /"sCode"\s*:\s*"?(-?\d+)"?/.exec(message) ??
+    /"retCode"\s*:\s*"?(-?\d+)"?/.exec(message);
+  return match?.[1];
+}
+
+/** The HTTP status a ccxt DDoSProtection message carries ("binance 429 Too Many Requests {...}"). */
+export function httpStatusOf(error: unknown): number | undefined {
+  const match = /\b(418|429|5\d\d)\b/.exec(messageOf(error));
+  return match ? Number(match[1]) : undefined;
+}
+
+export function isDuplicateOrderError(error: unknown): boolean {
+  if (error instanceof DuplicateOrderId) return true;
+  const code = venueErrorCode(error);
+  if (code !== undefined && DUPLICATE_CODES.includes(code)) return true;
+  return code === '-2010' && /duplicate order/i.test(messageOf(error));
+}
+
+/** Rate limited or banned: the request was refused before the exchange acted on it. */
+export function isThrottled(error: unknown): boolean {
+  return error instanceof DDoSProtection || error instanceof RateLimitExceeded;
+}
+
+/**
+ * Errors worth another try for a read: ccxt's `OperationFailed` family (NetworkError, RequestTimeout,
+ * ExchangeNotAvailable, OnMaintenance, DDoSProtection, RateLimitExceeded, InvalidNonce, BadResponse).
+ * Its `ExchangeError` family (AuthenticationError, InsufficientFunds, InvalidOrder, OrderNotFound,
+ * BadRequest, BadSymbol, ...) is permanent.
+ */
+export function isRecoverable(error: unknown): boolean {
+  if (error instanceof ExchangeError) return false;
+  if (error instanceof OperationFailed) return true;
+  // A transport failure outside ccxt (a fake fetch, a proxy) looks like this.
+  return error instanceof TypeError && /fetch failed|network|socket/i.test(error.message);
+}
+
+export function isOrderNotFound(error: unknown): boolean {
+  return error instanceof OrderNotFound;
+}
+
+/** What a createOrder failure means for the order; anything not known to be safe is ambiguous. */
+export function classifyOrderFailure(error: unknown): OrderFailureKind {
+  if (isDuplicateOrderError(error)) return 'duplicate';
+  const code = venueErrorCode(error);
+  if (code !== undefined && UNKNOWN_STATUS_CODES.includes(code)) return 'ambiguous';
+  if (isThrottled(error) || error instanceof InvalidNonce) return 'throttled';
+  if (error instanceof ExchangeError) return 'rejected';
+  return 'ambiguous';
+}
+
+/** The order's fate is unknown after every lookup: it may exist. The intent stays UNKNOWN for reconciliation. */
+export class OrderStatusUnknownError extends ResilienceError {
+  declare readonly code: 'ORDER_STATUS_UNKNOWN';
+  constructor(
+    readonly intentId: string,
+    readonly clientOrderId: string,
+    cause: unknown,
+  ) {
+    super('ORDER_STATUS_UNKNOWN', `order intent "${intentId}" (client order id ${clientOrderId}): the exchange's answer was lost and no lookup found the order; it stays UNKNOWN until reconciliation`, { cause });
+  }
+}
+
+/** The intent ended without an order (rejected or never sent); a new intent id is needed to try again. */
+export class IntentClosedError extends ResilienceError {
+  declare readonly code: 'INTENT_CLOSED';
+  constructor(
+    readonly intentId: string,
+    readonly state: string,
+    reason: string | null,
+  ) {
+    super('INTENT_CLOSED', `order intent "${intentId}" is ${state}${reason ? ` (${reason})` : ''}: use a new intentId to try again`);
+  }
+}
+
+/** The trading gate refused an order. */
+export class TradingGateError extends ResilienceError {
+  declare readonly code: 'TRADING_HALTED' | 'TRADING_REDUCING';
+  constructor(
+    code: 'TRADING_HALTED' | 'TRADING_REDUCING',
+    readonly reason: string,
+  ) {
+    super(code, code === 'TRADING_HALTED' ? `trading is halted: ${reason}` : `trading is reducing-only (${reason}): this order would add exposure`);
+  }
+}
+
+/** A pre-trade check refused an order. */
+export class PreTradeRejectedError extends ResilienceError {
+  declare readonly code: 'PRE_TRADE_REJECTED';
+  constructor(
+    readonly check: string,
+    message: string,
+  ) {
+    super('PRE_TRADE_REJECTED', `pre-trade check ${check}: ${message}`);
+  }
+}

@@ -1,0 +1,110 @@
+/** resilientExchange's options: the type, the defaults (each with its reason) and validation. */
+import { type Clock, systemClock } from '../core/clock.js';
+import type { RetryBudget } from '../core/retry-budget.js';
+import { type Backoff, backoff } from '../policies/backoff.js';
+import type { CircuitBreakerOptions } from '../policies/breaker/index.js';
+import type { ClientOrderIdOptions } from './orders/intent-id.js';
+import type { IntentJournal } from './orders/journal.js';
+import type { OrderAdmission } from './orders/admission.js';
+
+export interface ResilientExchangeOptions {
+  /** Where intents are written before orders leave. Default: an in-memory journal. */
+  journal?: IntentJournal;
+  /** Source of time for waits, ages and journal timestamps. */
+  clock?: Clock;
+  /** Randomness for intent ids and backoff jitter; inject a seeded one in tests. */
+  random?: () => number;
+  /** Tries in all for a read (and a cancel), the first included. */
+  maxAttempts?: number;
+  /** Waits between read tries. */
+  backoff?: Backoff;
+  /** Shared cap on retries as a share of requests. Default: 20% of requests plus 10/s (limits' rolling budget). */
+  retryBudget?: RetryBudget;
+  /** Breaker settings for the whole exchange and for each endpoint group; `false` turns breakers off. */
+  breaker?: CircuitBreakerOptions | false;
+  /** Lookup rounds (by client order id) before an ambiguous order is left UNKNOWN. */
+  lookupAttempts?: number;
+  /** Waits between lookup rounds. */
+  lookupBackoff?: Backoff;
+  /** Sends of one order after the exchange throttled it (429) before giving up. */
+  placeAttempts?: number;
+  /** Longest Retry-After waited out; a longer one, or any 418, is a ban: calls fail at once until it ends. */
+  maxRetryAfterMs?: number;
+  /** Pause after a 429 without Retry-After. */
+  default429Ms?: number;
+  /** Pause after a 418 without Retry-After. */
+  default418Ms?: number;
+  /** Last-known-good tickers and order books older than this are not served when the exchange fails. */
+  maxStaleMs?: number;
+  /** Asked before every new order: a trading gate, pre-trade checks (first refusal wins). */
+  admission?: OrderAdmission | OrderAdmission[];
+  /** How client order ids are derived from intent ids. */
+  clientOrderId?: ClientOrderIdOptions;
+}
+
+export const resilientExchangeDefaults = {
+  // No journal given: in memory, which protects one process's lifetime (use storageJournal to survive restarts).
+  journal: undefined as IntentJournal | undefined,
+  // Wall-clock time.
+  clock: systemClock as Clock,
+  // Math.random for ids and jitter outside tests.
+  random: Math.random as () => number,
+  // Three tries ride out a blip without piling onto an exchange that is really down.
+  maxAttempts: 3,
+  // 200 ms first: exchanges' blips last longer than a LAN's; capped at 5 s to stay responsive.
+  backoff: undefined as Backoff | undefined,
+  // Created per exchange over `clock` when not given.
+  retryBudget: undefined as RetryBudget | undefined,
+  // The exchangeApi preset (5 failures / 3 trial successes / 5 min open), built per exchange and group.
+  breaker: {} as CircuitBreakerOptions | false,
+  // Five rounds over ~10 s cover Binance's usual visibility delay after a lost reply.
+  lookupAttempts: 5,
+  // 500 ms doubling to 4 s: give the exchange's order store time to show the order.
+  lookupBackoff: undefined as Backoff | undefined,
+  // A 429 is a refusal before execution; resending twice (same client order id) after Retry-After is safe.
+  placeAttempts: 3,
+  // A minute: longer waits belong to a ban, and a ban must not be extended by more requests.
+  maxRetryAfterMs: 60_000,
+  // Binance's rate windows are per second to per minute; one second is the shortest sane pause.
+  default429Ms: 1_000,
+  // Binance's first IP ban lasts 2 minutes.
+  default418Ms: 120_000,
+  // Five minutes: older prices are history, not a fallback (the exchangeApi preset's open time).
+  maxStaleMs: 5 * 60_000,
+  // Nothing asked unless given: the gate and checks are opt-in.
+  admission: [] as OrderAdmission | OrderAdmission[],
+  // Prefix "bw", 32 characters: accepted by Binance, OKX and Bybit.
+  clientOrderId: {} as ClientOrderIdOptions,
+};
+
+export type ResolvedExchangeOptions = Omit<typeof resilientExchangeDefaults, 'backoff' | 'lookupBackoff' | 'admission'> & {
+  backoff: Backoff;
+  lookupBackoff: Backoff;
+  admission: OrderAdmission[];
+};
+
+function positiveInteger(name: string, value: number): void {
+  if (!(Number.isInteger(value) && value >= 1)) throw new RangeError(`resilientExchange: ${name} must be an integer >= 1, got ${value}`);
+}
+
+function nonNegative(name: string, value: number): void {
+  if (!(typeof value === 'number' && value >= 0)) throw new RangeError(`resilientExchange: ${name} must be a number >= 0, got ${value}`);
+}
+
+export function resolveExchangeOptions(options: ResilientExchangeOptions): ResolvedExchangeOptions {
+  const o = { ...resilientExchangeDefaults, ...options };
+  positiveInteger('maxAttempts', o.maxAttempts);
+  positiveInteger('lookupAttempts', o.lookupAttempts);
+  positiveInteger('placeAttempts', o.placeAttempts);
+  nonNegative('maxRetryAfterMs', o.maxRetryAfterMs);
+  nonNegative('default429Ms', o.default429Ms);
+  nonNegative('default418Ms', o.default418Ms);
+  nonNegative('maxStaleMs', o.maxStaleMs);
+  if (typeof o.random !== 'function') throw new TypeError('resilientExchange: random must be a function returning [0, 1)');
+  return {
+    ...o,
+    backoff: o.backoff ?? backoff.exponential({ initialMs: 200, maxMs: 5_000, random: o.random }),
+    lookupBackoff: o.lookupBackoff ?? backoff.exponential({ initialMs: 500, maxMs: 4_000, jitter: 'none' }),
+    admission: Array.isArray(o.admission) ? o.admission : [o.admission],
+  };
+}

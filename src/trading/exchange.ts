@@ -1,0 +1,267 @@
+/**
+ * resilientExchange(exchange, options?): a ccxt exchange with trading safety.
+ *
+ * Same signatures as ccxt's unified methods. Reads retry on ccxt's recoverable errors under a
+ * retry budget, behind a breaker for the whole exchange and one per endpoint group; tickers and
+ * order books fall back to their last known good value, marked `stale: true` with `ageMs`.
+ * createOrder never places a second order for one intent (orders/placement.ts). A 429 or 418
+ * pauses every request to the exchange for its Retry-After (throttle.ts).
+ */
+import type { Balances, Exchange, Int, Num, OHLCV, Order, OrderBook, OrderSide, OrderType, Str, Ticker, Trade } from 'ccxt';
+import { Emitter, type EventSource, type Listener, type Unsubscribe } from '../core/events.js';
+import { ResilienceError } from '../core/errors.js';
+import type { Policy } from '../core/policy.js';
+import type { RetryBudget } from '../core/retry-budget.js';
+import { RollingRetryBudget } from '../limits/retry-budget.js';
+import { type CircuitBreaker, circuitBreaker } from '../policies/breaker/index.js';
+import { pipeline } from '../policies/pipeline.js';
+import { type RetryPolicy, retry } from '../policies/retry.js';
+import { isOrderNotFound, isRecoverable } from './errors.js';
+import { type ResilientExchangeOptions, resolveExchangeOptions } from './exchange-options.js';
+import { newIntentId } from './orders/intent-id.js';
+import type { IntentJournal } from './orders/journal.js';
+import { memoryJournal } from './orders/memory-journal.js';
+import { type IntentEvent, OrderPlacer } from './orders/placement.js';
+import { presetBreakerOptions } from './presets.js';
+import { ExchangeThrottle } from './throttle.js';
+
+/** Endpoint groups, each with its own breaker. */
+export type EndpointGroup = 'marketData' | 'account' | 'orders';
+
+/** How fresh a value is: `stale: true` means the exchange failed and this is the last known good value. */
+export interface Freshness {
+  stale: boolean;
+  /** Age of the value in ms (0 when fresh from the exchange). */
+  ageMs: number;
+}
+
+export interface ResilientExchangeEvents {
+  /** An order intent changed state. */
+  intent: IntentEvent;
+  /** A last-known-good value was served because the exchange failed. */
+  stale: { method: 'fetchTicker' | 'fetchOrderBook'; symbol: string; ageMs: number; error: unknown };
+  /** The exchange throttled us (429/418): requests pause for `retryAfterMs`; `banned` means calls fail at once meanwhile. */
+  throttled: { retryAfterMs: number; banned: boolean; error: unknown };
+  /** A read is tried again (`attempt` counts from 1, so the first retry is attempt 2). */
+  retry: { method: string; attempt: number };
+}
+
+type CreateOrderParams = Record<string, unknown> & { intentId?: string };
+
+export class ResilientExchange implements EventSource<ResilientExchangeEvents> {
+  /** The wrapped ccxt exchange. */
+  readonly exchange: Exchange;
+  readonly journal: IntentJournal;
+  /** The breaker over every call to this exchange, and one per endpoint group (undefined when breakers are off). */
+  readonly breakers: { exchange: CircuitBreaker; groups: Record<EndpointGroup, CircuitBreaker> } | undefined;
+  private readonly events = new Emitter<ResilientExchangeEvents>();
+  private readonly options: ReturnType<typeof resolveExchangeOptions>;
+  private readonly throttle: ExchangeThrottle;
+  private readonly budget: RetryBudget;
+  private readonly readRetry: RetryPolicy;
+  private readonly paths: Record<EndpointGroup, Policy | undefined>;
+  private readonly placer: OrderPlacer;
+  private readonly lastGood = new Map<string, { value: unknown; at: number }>();
+
+  constructor(exchange: Exchange, options: ResilientExchangeOptions = {}) {
+    if (exchange === null || typeof exchange !== 'object' || typeof exchange.createOrder !== 'function') {
+      throw new TypeError('resilientExchange: exchange must be a ccxt exchange instance (new ccxt.binance({...}))');
+    }
+    const ownRetries = Number((exchange.options as Record<string, unknown> | undefined)?.maxRetriesOnFailure ?? 0);
+    if (ownRetries > 0) {
+      throw new RangeError(
+        `resilientExchange: exchange.options.maxRetriesOnFailure is ${ownRetries}; ccxt's own retries resend createOrder after a timeout, which can place a second order. Set it to 0: this wrapper retries safely.`,
+      );
+    }
+    const o = resolveExchangeOptions(options);
+    this.options = o;
+    this.exchange = exchange;
+    this.journal = o.journal ?? memoryJournal({ clock: o.clock });
+    this.throttle = new ExchangeThrottle({ clock: o.clock, maxWaitMs: o.maxRetryAfterMs, default429Ms: o.default429Ms, default418Ms: o.default418Ms });
+    this.budget = o.retryBudget ?? new RollingRetryBudget({ clock: o.clock });
+    this.readRetry = retry({ maxAttempts: o.maxAttempts, backoff: o.backoff, retryOn: (e) => isRecoverable(e) && !this.throttle.isBanned, budget: this.budget, clock: o.clock });
+    if (o.breaker === false) {
+      this.breakers = undefined;
+      this.paths = { marketData: undefined, account: undefined, orders: undefined };
+    } else {
+      const make = (name: string): CircuitBreaker =>
+        circuitBreaker(presetBreakerOptions('exchangeApi', { isFailure: isRecoverable, clock: o.clock, ...o.breaker, name: `${exchange.id}:${name}` }));
+      const whole = make('all');
+      const groups = { marketData: make('marketData'), account: make('account'), orders: make('orders') };
+      this.breakers = { exchange: whole, groups };
+      this.paths = { marketData: pipeline(whole, groups.marketData), account: pipeline(whole, groups.account), orders: pipeline(whole, groups.orders) };
+    }
+    this.placer = new OrderPlacer({
+      exchange,
+      journal: this.journal,
+      clock: o.clock,
+      throttle: this.throttle,
+      budget: this.budget,
+      admission: o.admission,
+      lookupAttempts: o.lookupAttempts,
+      lookupBackoff: o.lookupBackoff,
+      placeAttempts: o.placeAttempts,
+      clientOrderId: o.clientOrderId,
+      send: (fn) => this.once('orders', fn),
+      read: (fn) => this.read('orders', 'fetchOrder', fn),
+      onIntent: (event) => this.events.emit('intent', event),
+    });
+  }
+
+  on<K extends keyof ResilientExchangeEvents & string>(name: K, listener: Listener<ResilientExchangeEvents[K]>): Unsubscribe {
+    return this.events.on(name, listener);
+  }
+
+  get id(): string {
+    return this.exchange.id;
+  }
+
+  /** Until when requests are held back after a 429/418, and whether that is a ban. */
+  throttleState(): { pausedUntil: number; banned: boolean } {
+    return this.throttle.state();
+  }
+
+  /** One request: waits out a pause (fails at once during a ban), runs through the group's breakers, notes a throttle. */
+  private async once<T>(group: EndpointGroup, fn: () => Promise<T>): Promise<T> {
+    await this.throttle.admit();
+    const attempt = async (): Promise<T> => {
+      try {
+        return await fn();
+      } catch (error) {
+        const ms = this.throttle.observe(error, this.exchange.last_response_headers);
+        if (ms !== undefined) this.events.emit('throttled', { retryAfterMs: ms, banned: this.throttle.isBanned, error });
+        throw error;
+      }
+    };
+    const path = this.paths[group];
+    return path ? path.execute(attempt) : attempt();
+  }
+
+  /** A read: retried on recoverable errors under the budget, each try through `once`. */
+  private read<T>(group: EndpointGroup, method: string, fn: () => Promise<T>): Promise<T> {
+    return this.readRetry.execute(async (ctx) => {
+      if (ctx.attempt > 1) this.events.emit('retry', { method, attempt: ctx.attempt });
+      return this.once(group, fn);
+    });
+  }
+
+  /** A read with a last-known-good fallback for recoverable failures (and our own refusals: open breaker, ban). */
+  private async readWithFallback<T extends object>(method: 'fetchTicker' | 'fetchOrderBook', key: string, symbol: string, fn: () => Promise<T>): Promise<T & Freshness> {
+    try {
+      const value = await this.read('marketData', method, fn);
+      this.lastGood.set(key, { value, at: this.options.clock.now() });
+      return Object.assign(value, { stale: false, ageMs: 0 });
+    } catch (error) {
+      const cached = this.lastGood.get(key);
+      const ageMs = cached ? this.options.clock.now() - cached.at : Infinity;
+      if (!cached || ageMs > this.options.maxStaleMs || !(isRecoverable(error) || error instanceof ResilienceError)) throw error;
+      this.events.emit('stale', { method, symbol, ageMs, error });
+      return { ...(cached.value as T), stale: true, ageMs };
+    }
+  }
+
+  loadMarkets(reload?: boolean, params?: object): ReturnType<Exchange['loadMarkets']> {
+    return this.read('marketData', 'loadMarkets', () => this.exchange.loadMarkets(reload, params));
+  }
+
+  fetchTicker(symbol: string, params?: Record<string, unknown>): Promise<Ticker & Freshness> {
+    return this.readWithFallback('fetchTicker', `ticker|${symbol}`, symbol, () => this.exchange.fetchTicker(symbol, params));
+  }
+
+  fetchOrderBook(symbol: string, limit?: Int, params?: Record<string, unknown>): Promise<OrderBook & Freshness> {
+    return this.readWithFallback('fetchOrderBook', `book|${symbol}|${limit ?? ''}`, symbol, () => this.exchange.fetchOrderBook(symbol, limit, params));
+  }
+
+  fetchOHLCV(symbol: string, timeframe?: string, since?: Int, limit?: Int, params?: Record<string, unknown>): Promise<OHLCV[]> {
+    return this.read('marketData', 'fetchOHLCV', () => this.exchange.fetchOHLCV(symbol, timeframe, since, limit, params));
+  }
+
+  fetchBalance(params?: Record<string, unknown>): Promise<Balances> {
+    return this.read('account', 'fetchBalance', () => this.exchange.fetchBalance(params));
+  }
+
+  fetchMyTrades(symbol?: Str, since?: Int, limit?: Int, params?: Record<string, unknown>): Promise<Trade[]> {
+    return this.read('account', 'fetchMyTrades', () => this.exchange.fetchMyTrades(symbol, since, limit, params));
+  }
+
+  async fetchOrder(id: string, symbol?: Str, params?: Record<string, unknown>): Promise<Order> {
+    const order = await this.read('orders', 'fetchOrder', () => this.exchange.fetchOrder(id, symbol, params));
+    await this.noteOrder(order);
+    return order;
+  }
+
+  fetchOpenOrders(symbol?: Str, since?: Int, limit?: Int, params?: Record<string, unknown>): Promise<Order[]> {
+    return this.read('orders', 'fetchOpenOrders', () => this.exchange.fetchOpenOrders(symbol, since, limit, params));
+  }
+
+  fetchClosedOrders(symbol?: Str, since?: Int, limit?: Int, params?: Record<string, unknown>): Promise<Order[]> {
+    return this.read('orders', 'fetchClosedOrders', () => this.exchange.fetchClosedOrders(symbol, since, limit, params));
+  }
+
+  fetchOrders(symbol?: Str, since?: Int, limit?: Int, params?: Record<string, unknown>): Promise<Order[]> {
+    return this.read('orders', 'fetchOrders', () => this.exchange.fetchOrders(symbol, since, limit, params));
+  }
+
+  /**
+   * Places an order for an intent (`params.intentId`, or a fresh one). The client order id is
+   * derived from the intent id and always sent; the same intent id again returns the same order.
+   */
+  createOrder(symbol: string, type: OrderType, side: OrderSide, amount: number, price?: Num, params: CreateOrderParams = {}): Promise<Order> {
+    const { intentId: given, ...rest } = params;
+    if (given !== undefined && (typeof given !== 'string' || given.length === 0)) {
+      return Promise.reject(new TypeError(`createOrder: params.intentId must be a non-empty string, got ${JSON.stringify(given)}`));
+    }
+    if (rest.clientOrderId !== undefined || rest.newClientOrderId !== undefined) {
+      return Promise.reject(new TypeError('createOrder: pass params.intentId, not a client order id: the client order id is derived from the intent id'));
+    }
+    if (side !== 'buy' && side !== 'sell') return Promise.reject(new TypeError(`createOrder: side must be 'buy' or 'sell', got ${String(side)}`));
+    if (!(typeof amount === 'number' && amount > 0)) return Promise.reject(new RangeError(`createOrder: amount must be a number > 0, got ${amount}`));
+    const intentId = given ?? newIntentId(this.options.random);
+    return this.placer.place(intentId, { symbol, side, type, amount, price: price ?? undefined, params: rest });
+  }
+
+  /**
+   * Cancels an order, retrying recoverable failures. OrderNotFound means the order is already gone
+   * (filled, cancelled, or cancelled by an earlier try whose reply was lost): it is confirmed by
+   * fetching the order, which is returned with its final status.
+   */
+  async cancelOrder(id: string, symbol?: Str, params?: Record<string, unknown>): Promise<Order> {
+    try {
+      const order = await this.read('orders', 'cancelOrder', () => this.exchange.cancelOrder(id, symbol, params));
+      await this.noteOrder(order);
+      return order;
+    } catch (error) {
+      if (!isOrderNotFound(error)) throw error;
+      let order: Order;
+      try {
+        order = await this.read('orders', 'fetchOrder', () => this.exchange.fetchOrder(id, symbol, params));
+      } catch {
+        throw error;
+      }
+      if (order.status === 'open') throw error;
+      await this.noteOrder(order);
+      return order;
+    }
+  }
+
+  /** Looks an intent's order up by client order id (one round, no backoff); undefined when not shown. Used by reconcile. */
+  async lookUpIntent(intentId: string): Promise<Order | undefined> {
+    const intent = await this.journal.get(intentId);
+    if (!intent) throw new RangeError(`lookUpIntent: no intent "${intentId}" in the journal`);
+    const order = await this.placer.findByClientOrderId(intent);
+    if (order) await this.placer.record(intent, order);
+    return order;
+  }
+
+  /** Writes an order seen on the exchange into the journal when it belongs to an intent. */
+  async noteOrder(order: Order): Promise<void> {
+    if (!order.clientOrderId) return;
+    const intent = await this.journal.getByClientOrderId(order.clientOrderId);
+    if (intent) await this.placer.record(intent, order);
+  }
+}
+
+/** Wraps a ccxt exchange. Works with zero options (in-memory journal, exchangeApi breakers, retries under a budget). */
+export function resilientExchange(exchange: Exchange, options?: ResilientExchangeOptions): ResilientExchange {
+  return new ResilientExchange(exchange, options);
+}

@@ -1,0 +1,74 @@
+/**
+ * The order intent state machine. An intent is written PENDING before its request leaves, SENT
+ * while the request is in flight, and ends in what the exchange says of the order — or UNKNOWN
+ * when the answer was lost, until a lookup by client order id settles it.
+ *
+ * The state names match the storage layer's `order_intents` table.
+ */
+
+export const intentStates = [
+  'PENDING', // written, not sent yet
+  'SENT', // request sent, no answer yet
+  'UNKNOWN', // the answer was lost (timeout, network error, 5xx): must be looked up by client order id
+  'OPEN', // the exchange holds it
+  'PARTIALLY_FILLED',
+  'FILLED',
+  'CANCELED',
+  'REJECTED', // the exchange refused it for good
+  'EXPIRED',
+  'FAILED', // never reached the exchange (or was throttled before it was executed) and will not be sent
+] as const;
+
+export type IntentState = (typeof intentStates)[number];
+
+/** States after which an intent never changes again. */
+export const terminalStates: ReadonlySet<IntentState> = new Set(['FILLED', 'CANCELED', 'REJECTED', 'EXPIRED', 'FAILED']);
+
+/** States in which the exchange may hold an order nobody has confirmed yet. */
+export const unresolvedStates: readonly IntentState[] = ['PENDING', 'SENT', 'UNKNOWN'];
+
+/** States in which the exchange holds a live order. */
+export const liveStates: readonly IntentState[] = ['OPEN', 'PARTIALLY_FILLED'];
+
+const outcomes: IntentState[] = ['OPEN', 'PARTIALLY_FILLED', 'FILLED', 'CANCELED', 'EXPIRED'];
+
+const transitions: Record<IntentState, readonly IntentState[]> = {
+  PENDING: ['SENT', 'UNKNOWN', 'FAILED'],
+  SENT: [...outcomes, 'REJECTED', 'UNKNOWN', 'FAILED'],
+  // Only a lookup (or reconciliation) leaves UNKNOWN: found means an outcome, long absent means FAILED.
+  UNKNOWN: [...outcomes, 'FAILED'],
+  OPEN: ['PARTIALLY_FILLED', 'FILLED', 'CANCELED', 'EXPIRED'],
+  PARTIALLY_FILLED: ['FILLED', 'CANCELED', 'EXPIRED'],
+  FILLED: [],
+  CANCELED: [],
+  REJECTED: [],
+  EXPIRED: [],
+  FAILED: [],
+};
+
+export function canTransition(from: IntentState, to: IntentState): boolean {
+  return from === to || transitions[from].includes(to);
+}
+
+/** Throws a RangeError naming both states when the move is not allowed. */
+export function assertTransition(intentId: string, from: IntentState, to: IntentState): void {
+  if (!canTransition(from, to)) {
+    throw new RangeError(`order intent "${intentId}": cannot move from ${from} to ${to} (allowed: ${transitions[from].join(', ') || 'none, it is final'})`);
+  }
+}
+
+/** The intent state for a ccxt unified order: status 'open' | 'closed' | 'canceled' | 'expired' | 'rejected'. */
+export function stateOfOrder(order: { status?: string | undefined; filled?: number | undefined }): IntentState {
+  switch (order.status) {
+    case 'closed':
+      return 'FILLED';
+    case 'canceled':
+      return 'CANCELED';
+    case 'expired':
+      return 'EXPIRED';
+    case 'rejected':
+      return 'REJECTED';
+    default:
+      return (order.filled ?? 0) > 0 ? 'PARTIALLY_FILLED' : 'OPEN';
+  }
+}

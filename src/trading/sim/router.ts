@@ -1,0 +1,335 @@
+/**
+ * The simulator's request handling without a transport: the HTTP server (server.ts) and the
+ * in-process fetch (fetch.ts) both hand requests to one router, so an offline test and a loopback
+ * test see the same exchange.
+ */
+import { type Clock } from '../../core/clock.js';
+import * as fmt from './binance-format.js';
+import { SimEngine, type SimEngineOptions, type SimOrderType, type SimSide } from './engine.js';
+import { type FailureRule, type SimFaults, type SimFaultsInput, noFaults, updateFaults } from './faults.js';
+
+export interface SimRouterOptions extends SimEngineOptions {
+  /** Faults active from the start. */
+  faults?: SimFaultsInput;
+}
+
+export interface SimStats {
+  /** API requests received (control-plane requests excluded). */
+  requests: number;
+  /** API requests per "METHOD /path". */
+  byRoute: Record<string, number>;
+  /** Orders accepted since start. */
+  ordersAccepted: number;
+  /** Orders the exchange holds (accepted, whatever their status). */
+  ordersHeld: number;
+  /** Orders open right now. */
+  openOrders: number;
+}
+
+export interface SimRequest {
+  method: string;
+  /** Path and query, e.g. /api/v3/order?symbol=BTCUSDT */
+  url: string;
+  /** Form-encoded (API) or JSON (control plane) body. */
+  body: string;
+}
+
+export type SimReply =
+  /** Answer with this; a transport waits `delayMs` first (a held reply). */
+  | { kind: 'reply'; status: number; headers: Record<string, string>; body: string; delayMs: number }
+  /** The order was booked but no reply goes out: the connection is cut. */
+  | { kind: 'drop' };
+
+export interface SimRouter {
+  readonly engine: SimEngine;
+  handle(request: SimRequest): Promise<SimReply>;
+  stats(): SimStats;
+  resetStats(): void;
+  faults(): SimFaults;
+  setFaults(update: SimFaultsInput): SimFaults;
+}
+
+type Params = Record<string, string>;
+
+class HttpError {
+  constructor(
+    readonly status: number,
+    readonly code: number,
+    readonly msg: string,
+    readonly headers: Record<string, string> = {},
+  ) {}
+}
+
+/** Request weights of the endpoints, as Binance counts them (simplified). */
+const WEIGHTS: Record<string, number> = {
+  'GET /api/v3/exchangeInfo': 20,
+  'GET /api/v3/depth': 5,
+  'GET /api/v3/ticker/24hr': 2,
+  'GET /api/v3/account': 20,
+  'GET /api/v3/openOrders': 6,
+  'GET /api/v3/allOrders': 20,
+  'GET /api/v3/myTrades': 20,
+  'GET /api/v3/order': 4,
+};
+
+export function createSimRouter(options: SimRouterOptions = {}): SimRouter {
+  const engine = new SimEngine(options);
+  const clock: Clock = engine.clock;
+  let faults = options.faults ? updateFaults(noFaults(), options.faults) : noFaults();
+  engine.visibilityDelayMs = faults.visibilityDelayMs;
+  let requests = 0;
+  let byRoute: Record<string, number> = {};
+  let bannedUntil = 0;
+  let weightWindow = { minute: -1, used: 0 };
+  let orderWindow = { tenSeconds: -1, count: 0 };
+
+  const setFaults = (update: SimFaultsInput): SimFaults => {
+    faults = updateFaults(faults, update);
+    engine.visibilityDelayMs = faults.visibilityDelayMs;
+    return faults;
+  };
+
+  const stats = (): SimStats => {
+    const held = engine.allOrdersHeld();
+    return {
+      requests,
+      byRoute: { ...byRoute },
+      ordersAccepted: engine.ordersAccepted,
+      ordersHeld: held.length,
+      openOrders: held.filter((o) => o.status === 'NEW' || o.status === 'PARTIALLY_FILLED').length,
+    };
+  };
+
+  /** Takes the first failure rule matching this request, spending one of its times. */
+  const takeRule = (method: string, path: string, afterAccept: boolean): FailureRule | undefined => {
+    const index = faults.failures.findIndex(
+      (r) => (r.method === undefined || r.method === method) && (r.path === undefined || r.path === path) && r.afterAccept === afterAccept,
+    );
+    const rule = faults.failures[index];
+    if (!rule) return undefined;
+    const left = rule.times - 1;
+    faults = { ...faults, failures: left > 0 ? faults.failures.map((r, i) => (i === index ? { ...r, times: left } : r)) : faults.failures.filter((_, i) => i !== index) };
+    return rule;
+  };
+
+  const ruleError = (rule: FailureRule): HttpError => {
+    const headers: Record<string, string> = rule.retryAfterSec !== undefined ? { 'Retry-After': String(rule.retryAfterSec) } : {};
+    if (rule.status === 418) {
+      bannedUntil = clock.now() + (rule.retryAfterSec ?? 120) * 1000;
+      return new HttpError(418, -1003, `Way too much request weight used; IP banned until ${bannedUntil}.`, headers);
+    }
+    if (rule.status === 429) return new HttpError(429, -1003, 'Too much request weight used; current limit is 6000 request weight per 1 MINUTE.', headers);
+    if (rule.status >= 500) return new HttpError(rule.status, -1001, 'Internal error; unable to process your request. Please try again.', headers);
+    return new HttpError(rule.status, -1000, 'An unknown error occurred while processing the request.', headers);
+  };
+
+  const usageHeaders = (route: string, isOrder: boolean): Record<string, string> => {
+    const now = clock.now();
+    const minute = Math.floor(now / 60_000);
+    if (minute !== weightWindow.minute) weightWindow = { minute, used: 0 };
+    weightWindow.used += WEIGHTS[route] ?? 1;
+    const tenSeconds = Math.floor(now / 10_000);
+    if (tenSeconds !== orderWindow.tenSeconds) orderWindow = { tenSeconds, count: 0 };
+    if (isOrder) orderWindow.count++;
+    return {
+      'X-MBX-USED-WEIGHT-1M': String(weightWindow.used),
+      'X-MBX-ORDER-COUNT-10S': String(orderWindow.count),
+    };
+  };
+
+  const marketOf = (params: Params) => {
+    const symbol = params.symbol;
+    if (symbol === undefined) throw new HttpError(400, -1102, "Mandatory parameter 'symbol' was not sent, was empty/null, or malformed.");
+    const market = engine.market(symbol);
+    if (!market) throw new HttpError(400, -1121, 'Invalid symbol.');
+    return market;
+  };
+
+  const orderRef = (params: Params): { orderId?: number; clientOrderId?: string } => {
+    if (params.orderId !== undefined) return { orderId: Number(params.orderId) };
+    if (params.origClientOrderId !== undefined) return { clientOrderId: params.origClientOrderId };
+    throw new HttpError(400, -1102, "Param 'origClientOrderId' or 'orderId' must be sent, but both were empty/null!");
+  };
+
+  /** Handles an API route; `accepted` tells the caller an order was booked (for reply faults). */
+  const api = (method: string, path: string, params: Params, accepted: { order: boolean }): unknown => {
+    const route = `${method} ${path}`;
+    const now = clock.now();
+    switch (route) {
+      case 'GET /api/v3/ping':
+        return {};
+      case 'GET /api/v3/time':
+        return { serverTime: now };
+      case 'GET /api/v3/exchangeInfo':
+        return fmt.exchangeInfo(engine, now);
+      case 'GET /fapi/v1/exchangeInfo':
+      case 'GET /dapi/v1/exchangeInfo':
+        // Only spot is simulated: futures venues list no symbols.
+        return { timezone: 'UTC', serverTime: now, rateLimits: [], exchangeFilters: [], assets: [], symbols: [] };
+      case 'GET /sapi/v1/capital/config/getall':
+      case 'GET /sapi/v1/margin/allPairs':
+      case 'GET /sapi/v1/margin/isolated/allPairs':
+        // Currency and margin listings: empty, only spot markets are simulated.
+        return [];
+      case 'GET /api/v3/ticker/24hr':
+        if (params.symbol === undefined) return engine.listMarkets().map((m) => fmt.ticker24hr(engine, m, now));
+        return fmt.ticker24hr(engine, marketOf(params), now);
+      case 'GET /api/v3/depth':
+        return fmt.depth(engine, marketOf(params), Number(params.limit ?? 100));
+      case 'GET /api/v3/account':
+        return fmt.account(engine, now);
+      case 'POST /api/v3/order': {
+        const market = marketOf(params);
+        const result = engine.placeOrder({
+          symbol: market.symbol,
+          side: (params.side ?? '').toUpperCase() as SimSide,
+          type: (params.type ?? '').toUpperCase() as SimOrderType,
+          quantity: Number(params.quantity),
+          price: params.price === undefined ? undefined : Number(params.price),
+          timeInForce: params.timeInForce,
+          clientOrderId: params.newClientOrderId,
+        });
+        if (!result.ok) throw new HttpError(result.rejection.status, result.rejection.code, result.rejection.msg);
+        accepted.order = true;
+        return fmt.orderAck(result.order);
+      }
+      case 'GET /api/v3/order': {
+        const market = marketOf(params);
+        const order = engine.findOrder(market.symbol, orderRef(params));
+        if (!order) throw new HttpError(400, -2013, 'Order does not exist.');
+        return fmt.orderView(order);
+      }
+      case 'DELETE /api/v3/order': {
+        const market = marketOf(params);
+        const result = engine.cancelOrder(market.symbol, orderRef(params));
+        if (!result.ok) throw new HttpError(result.rejection.status, result.rejection.code, result.rejection.msg);
+        return fmt.cancelView(result.order);
+      }
+      case 'GET /api/v3/openOrders': {
+        const symbol = params.symbol === undefined ? undefined : marketOf(params).symbol;
+        return engine.visibleOrders(symbol).filter((o) => o.status === 'NEW' || o.status === 'PARTIALLY_FILLED').map(fmt.orderView);
+      }
+      case 'GET /api/v3/allOrders':
+        return engine.visibleOrders(marketOf(params).symbol).map(fmt.orderView);
+      case 'GET /api/v3/myTrades':
+        return fmt.myTrades(engine.visibleOrders(marketOf(params).symbol));
+      default:
+        throw new HttpError(404, -1000, `The simulator does not serve ${route}.`);
+    }
+  };
+
+  const control = (method: string, path: string, text: string): unknown => {
+    const body = method === 'GET' ? {} : parseJsonBody(text);
+    switch (`${method} ${path}`) {
+      case 'GET /_sim/stats':
+        return stats();
+      case 'GET /_sim/faults':
+        return faults;
+      case 'PUT /_sim/faults':
+      case 'POST /_sim/faults':
+        return setFaults(body as SimFaultsInput);
+      case 'POST /_sim/reset-stats':
+        requests = 0;
+        byRoute = {};
+        return stats();
+      case 'POST /_sim/fill': {
+        const { symbol, orderId, clientOrderId, qty } = body as { symbol?: string; orderId?: number; clientOrderId?: string; qty?: number };
+        if (typeof symbol !== 'string') throw new TypeError('sim fill: symbol (a Binance market id such as BTCUSDT) is required');
+        const order = engine.fillOrder(symbol, orderId !== undefined ? { orderId } : { clientOrderId }, qty);
+        if (!order) throw new TypeError(`sim fill: no open order ${orderId ?? clientOrderId} on ${symbol}`);
+        return fmt.orderView(order);
+      }
+      case 'POST /_sim/price': {
+        const { symbol, price } = body as { symbol?: string; price?: number };
+        engine.setPrice(String(symbol), Number(price));
+        return { symbol, price };
+      }
+      case 'POST /_sim/step': {
+        const { maxMove } = body as { maxMove?: number };
+        engine.step(maxMove);
+        return engine.listMarkets().map((m) => ({ symbol: m.symbol, price: m.mid }));
+      }
+      default:
+        throw new HttpError(404, -1000, `unknown control route ${method} ${path}`);
+    }
+  };
+
+  const json = (status: number, body: unknown, headers: Record<string, string> = {}, delayMs = 0): SimReply => ({
+    kind: 'reply',
+    status,
+    headers: { 'Content-Type': 'application/json;charset=UTF-8', ...headers },
+    body: JSON.stringify(body),
+    delayMs,
+  });
+
+  const handle = async (request: SimRequest): Promise<SimReply> => {
+    const method = request.method.toUpperCase();
+    const url = new URL(request.url, 'http://sim');
+    const path = url.pathname;
+    if (path.startsWith('/_sim/')) {
+      try {
+        return json(200, control(method, path, request.body));
+      } catch (error) {
+        const status = error instanceof HttpError ? error.status : 400;
+        return json(status, { error: error instanceof HttpError ? error.msg : error instanceof Error ? error.message : String(error) });
+      }
+    }
+    requests++;
+    const route = `${method} ${path}`;
+    byRoute[route] = (byRoute[route] ?? 0) + 1;
+    const params: Params = Object.fromEntries(url.searchParams);
+    if (method === 'POST' || method === 'PUT') Object.assign(params, Object.fromEntries(new URLSearchParams(request.body)));
+    const isOrder = route === 'POST /api/v3/order';
+    if (faults.latencyMs > 0) await clock.sleep(faults.latencyMs);
+    const headers = usageHeaders(route, isOrder);
+    const accepted = { order: false };
+    try {
+      if (clock.now() < bannedUntil) {
+        const retryAfter = String(Math.ceil((bannedUntil - clock.now()) / 1000));
+        throw new HttpError(418, -1003, `Way too much request weight used; IP banned until ${bannedUntil}.`, { 'Retry-After': retryAfter });
+      }
+      if (faults.maintenance) throw new HttpError(503, 1, 'System is under maintenance.');
+      const before = takeRule(method, path, false);
+      if (before) throw ruleError(before);
+      const result = api(method, path, params, accepted);
+      let delayMs = 0;
+      if (accepted.order) {
+        const after = takeRule(method, path, true);
+        if (after) throw ruleError(after);
+        if (faults.dropReplyAfterAccept > 0) {
+          faults = { ...faults, dropReplyAfterAccept: faults.dropReplyAfterAccept - 1 };
+          return { kind: 'drop' };
+        }
+        if (faults.holdReplyAfterAccept > 0) {
+          faults = { ...faults, holdReplyAfterAccept: faults.holdReplyAfterAccept - 1 };
+          delayMs = faults.holdReplyMs;
+        }
+      }
+      return json(200, result, headers, delayMs);
+    } catch (error) {
+      if (error instanceof HttpError) return json(error.status, { code: error.code, msg: error.msg }, { ...headers, ...error.headers });
+      return json(500, { code: -1000, msg: error instanceof Error ? error.message : String(error) }, headers);
+    }
+  };
+
+  return {
+    engine,
+    handle,
+    stats,
+    resetStats: () => {
+      requests = 0;
+      byRoute = {};
+    },
+    faults: () => faults,
+    setFaults,
+  };
+}
+
+function parseJsonBody(text: string): unknown {
+  if (text.trim() === '') return {};
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    throw new TypeError('sim control: the body must be JSON');
+  }
+}

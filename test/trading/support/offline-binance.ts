@@ -1,0 +1,38 @@
+/** A real ccxt.binance running offline against the simulator's router (no socket), on a ManualClock. */
+import ccxt from 'ccxt';
+import { ManualClock } from '../../../src/core/clock.js';
+import { simFetch } from '../../../src/trading/sim/fetch.js';
+import { type SimRouter, createSimRouter } from '../../../src/trading/sim/router.js';
+import type { SimFaultsInput } from '../../../src/trading/sim/faults.js';
+
+export interface OfflineBinance {
+  exchange: InstanceType<typeof ccxt.binance>;
+  router: SimRouter;
+  clock: ManualClock;
+}
+
+/** ccxt.binance with markets loaded; request counters are zeroed after loading, so tests count only their own requests. */
+export async function offlineBinance(options: { faults?: SimFaultsInput; clock?: ManualClock } = {}): Promise<OfflineBinance> {
+  const clock = options.clock ?? new ManualClock(1_700_000_000_000);
+  const router = createSimRouter({ clock, faults: options.faults });
+  const exchange = new ccxt.binance({
+    apiKey: 'test-key',
+    secret: 'test-secret',
+    enableRateLimit: false,
+    fetchImplementation: simFetch(router, { timeoutMs: 10_000 }),
+  });
+  await exchange.loadMarkets();
+  router.resetStats();
+  return { exchange, router, clock };
+}
+
+/** Advances the clock in steps until `promise` settles, so waits inside the code under test complete. */
+export async function drive<T>(clock: ManualClock, promise: Promise<T>, stepMs = 100, maxSteps = 20_000): Promise<T> {
+  let settled = false;
+  const watched = promise.finally(() => {
+    settled = true;
+  });
+  watched.catch(() => undefined);
+  for (let i = 0; i < maxSteps && !settled; i++) await clock.advance(stepMs);
+  return watched;
+}
