@@ -3,3 +3,4 @@
  * opens no database and touches no network.
  */
 export * from './core/index.js';
+export * from './policies/index.js';

@@ -14,12 +14,21 @@ export interface Deadline {
   cancel(): void;
 }
 
-interface Node extends Deadline {
-  at: number;
-  callback: () => void;
-  prev: Node | undefined;
-  next: Node | undefined;
-  list: DeadlineList | undefined;
+/** One deadline; a class rather than an object literal so registering one allocates no closure. */
+class Node implements Deadline {
+  prev: Node | undefined = undefined;
+  next: Node | undefined = undefined;
+  list: DeadlineList | undefined = undefined;
+
+  constructor(
+    readonly scheduler: DeadlineScheduler,
+    readonly at: number,
+    readonly callback: () => void,
+  ) {}
+
+  cancel(): void {
+    this.scheduler.remove(this);
+  }
 }
 
 class DeadlineList {
@@ -71,21 +80,15 @@ export class DeadlineScheduler {
       list = new DeadlineList();
       this.lists.set(duration, list);
     }
-    const node: Node = {
-      at: this.clock.now() + duration,
-      callback,
-      prev: undefined,
-      next: undefined,
-      list: undefined,
-      cancel: () => this.remove(node),
-    };
+    const node = new Node(this, this.clock.now() + duration, callback);
     list.append(node);
     if (this.live++ === 0) this.ref();
     if (!this.armed || node.at < this.armed.at) this.arm(node.at);
     return node;
   }
 
-  private remove(node: Node): void {
+  /** @internal Unlinks a deadline; what `Deadline.cancel()` calls. */
+  remove(node: Node): void {
     const list = node.list;
     if (!list) return;
     list.unlink(node);
