@@ -19,6 +19,20 @@ describe('count window', () => {
     expect(window.totals()).toEqual({ calls: 3, failures: 0, slowCalls: 0 });
   });
 
+  it('after clear() counts only what is recorded next, though stale bytes stay in the ring', () => {
+    const window = new CountWindow(3, lenient);
+    for (const o of [FAILED, FAILED | SLOW, FAILED, SLOW]) window.record(o);
+    window.clear();
+    expect(window.totals()).toEqual({ calls: 0, failures: 0, slowCalls: 0 });
+    window.record(0);
+    expect(window.snapshot().outcomes).toBe('0');
+    window.record(0);
+    window.record(FAILED);
+    window.record(0); // evicts the first post-clear success, not a stale failure
+    expect(window.totals()).toEqual({ calls: 3, failures: 1, slowCalls: 0 });
+    expect(window.snapshot().outcomes).toBe('010');
+  });
+
   it('judges failures and slow calls by their rates once minimumCalls is reached', () => {
     const window = new CountWindow(10, { failureRateThreshold: 0.5, slowCallRateThreshold: 0.5, minimumCalls: 2 });
     expect(window.record(FAILED)).toBeUndefined(); // 1 call, below minimumCalls
