@@ -1,11 +1,15 @@
 import { Command } from 'commander';
 import { registerStart } from './commands/start.js';
 import { registerBackup } from './commands/backup.js';
+import { registerHealth } from './commands/health.js';
+import { registerConfig } from './commands/config.js';
 
 /** The `bulwark` command line: one file per command under commands/, registered here. */
 export function buildProgram(): Command {
   const program = new Command('bulwark').description('Resilience toolkit and operations service for trading systems');
   registerStart(program);
   registerBackup(program);
+  registerHealth(program);
+  registerConfig(program);
   return program;
 }

@@ -6,3 +6,4 @@ export * from './env.js';
 export * from './runtime.js';
 export * from './flags.js';
 export * from './logger.js';
+export * from './deployment-check.js';

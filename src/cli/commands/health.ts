@@ -1,0 +1,91 @@
+/**
+ * `bulwark health [--url URL] [--json FILE]`: asks a running service for /health and prints a
+ * coloured table. Exit 0 healthy (pass or warn), 1 unhealthy (fail), 2 unreachable.
+ */
+import { writeFile } from 'node:fs/promises';
+import type { Command } from 'commander';
+import type { IetfHealth, IetfStatus } from '../../health/ietf.js';
+import { colorsWanted, paint, table } from './colors.js';
+
+export interface HealthCommandOptions {
+  url?: string;
+  json?: string;
+  /** Longest wait for the answer. */
+  timeoutMs?: number;
+  color?: boolean;
+  out?: (line: string) => void;
+  fetch?: typeof fetch;
+}
+
+export const HEALTH_COMMAND_DEFAULTS = {
+  url: 'http://127.0.0.1:8080', // `bulwark start`'s default address
+  timeoutMs: 5_000, // a health endpoint slower than this is as good as unreachable
+} as const;
+
+export const EXIT_HEALTHY = 0;
+export const EXIT_UNHEALTHY = 1;
+export const EXIT_UNREACHABLE = 2;
+
+function healthUrl(base: string): string {
+  const url = new URL(base);
+  if (!url.pathname.endsWith('/health')) url.pathname = `${url.pathname.replace(/\/$/, '')}/health`;
+  return url.toString();
+}
+
+function isHealth(body: unknown): body is IetfHealth {
+  const status = (body as { status?: unknown } | null)?.status;
+  return typeof body === 'object' && body !== null && (status === 'pass' || status === 'warn' || status === 'fail');
+}
+
+/** Runs the command and returns its exit code. */
+export async function runHealthCommand(options: HealthCommandOptions = {}): Promise<number> {
+  const out = options.out ?? ((line: string) => console.log(line));
+  const colors = paint(options.color ?? colorsWanted());
+  const doFetch = options.fetch ?? fetch;
+  let url: string;
+  try {
+    url = healthUrl(options.url ?? HEALTH_COMMAND_DEFAULTS.url);
+  } catch {
+    out(colors.red(`invalid --url: ${options.url}`));
+    return EXIT_UNREACHABLE;
+  }
+  const checkedAt = new Date().toISOString();
+  let body: unknown;
+  let httpStatus = 0;
+  try {
+    const response = await doFetch(url, { signal: AbortSignal.timeout(options.timeoutMs ?? HEALTH_COMMAND_DEFAULTS.timeoutMs), headers: { accept: 'application/health+json' } });
+    httpStatus = response.status;
+    body = await response.json();
+  } catch (error) {
+    const reason = error instanceof Error ? (error.cause instanceof Error ? error.cause.message : error.message) : String(error);
+    out(colors.red(`unreachable: ${url} (${reason})`));
+    if (options.json) await writeFile(options.json, `${JSON.stringify({ url, checkedAt, exitCode: EXIT_UNREACHABLE, error: reason }, null, 2)}\n`);
+    return EXIT_UNREACHABLE;
+  }
+  if (!isHealth(body)) {
+    out(colors.red(`unreachable: ${url} did not answer in the health format (HTTP ${httpStatus})`));
+    if (options.json) await writeFile(options.json, `${JSON.stringify({ url, checkedAt, exitCode: EXIT_UNREACHABLE, error: `HTTP ${httpStatus}, not a health response` }, null, 2)}\n`);
+    return EXIT_UNREACHABLE;
+  }
+  const colour = (status: IetfStatus): string => (status === 'pass' ? colors.green(status) : status === 'warn' ? colors.yellow(status) : colors.red(status));
+  const rows = [['CHECK', 'STATUS', 'OUTPUT']];
+  for (const [key, entries] of Object.entries(body.checks ?? {})) {
+    for (const entry of entries) rows.push([key, colour(entry.status), entry.output ?? '']);
+  }
+  out(table(rows));
+  out(`overall: ${colour(body.status)} (HTTP ${httpStatus})`);
+  const exitCode = body.status === 'fail' ? EXIT_UNHEALTHY : EXIT_HEALTHY;
+  if (options.json) await writeFile(options.json, `${JSON.stringify({ url, checkedAt, exitCode, httpStatus, health: body }, null, 2)}\n`);
+  return exitCode;
+}
+
+export function registerHealth(program: Command): void {
+  program
+    .command('health')
+    .description('query a running service: exit 0 healthy, 1 unhealthy, 2 unreachable')
+    .option('--url <url>', 'base URL of the service', HEALTH_COMMAND_DEFAULTS.url)
+    .option('--json <file>', 'also write the report as JSON to FILE')
+    .action(async (opts: { url: string; json?: string }) => {
+      process.exitCode = await runHealthCommand({ url: opts.url, ...(opts.json ? { json: opts.json } : {}) });
+    });
+}

@@ -1,0 +1,59 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Fastify from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runHealthCommand } from '../../src/cli/commands/health.js';
+import { HealthRegistry } from '../../src/health/registry.js';
+import { healthRoutes } from '../../src/server/routes/health.js';
+
+const state = { db: true };
+const app = Fastify();
+let base = '';
+const dir = mkdtempSync(join(tmpdir(), 'bulwark-health-cli-'));
+
+beforeAll(async () => {
+  const registry = new HealthRegistry({ defaultIntervalMs: 1 });
+  registry.register({ name: 'postgres', measurement: 'connections', check: () => (state.db ? true : { status: 'down', message: 'refused' }) });
+  await app.register(healthRoutes, { registry, exposeDetails: () => true });
+  base = await app.listen({ port: 0, host: '127.0.0.1' });
+});
+
+afterAll(async () => {
+  await app.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('bulwark health', () => {
+  it('exits 0 when healthy and prints a table', async () => {
+    state.db = true;
+    const lines: string[] = [];
+    const code = await runHealthCommand({ url: base, color: false, out: (l) => lines.push(l) });
+    expect(code).toBe(0);
+    expect(lines.join('\n')).toMatch(/CHECK\s+STATUS\s+OUTPUT\npostgres:connections\s+pass/);
+    expect(lines.at(-1)).toBe('overall: pass (HTTP 200)');
+  });
+
+  it('exits 1 when unhealthy, colours the failure and writes the JSON report', async () => {
+    state.db = false;
+    const lines: string[] = [];
+    const file = join(dir, 'report.json');
+    const code = await runHealthCommand({ url: `${base}/health`, color: true, json: file, out: (l) => lines.push(l) });
+    expect(code).toBe(1);
+    expect(lines.join('\n')).toContain('\u001b[31mfail\u001b[0m');
+    const report = JSON.parse(readFileSync(file, 'utf8'));
+    expect(report).toMatchObject({ exitCode: 1, httpStatus: 503, health: { status: 'fail' } });
+    expect(report.health.checks['postgres:connections'][0].output).toBe('refused');
+  });
+
+  it('exits 2 when nothing answers, and when the answer is not a health document', async () => {
+    const closed = Fastify();
+    const url = await closed.listen({ port: 0, host: '127.0.0.1' });
+    await closed.close();
+    const file = join(dir, 'down.json');
+    expect(await runHealthCommand({ url, json: file, color: false, out: () => undefined })).toBe(2);
+    expect(JSON.parse(readFileSync(file, 'utf8')).exitCode).toBe(2);
+    const fakeFetch = (async () => new Response('<html>proxy error</html>', { status: 502 })) as typeof fetch;
+    expect(await runHealthCommand({ url: base, fetch: fakeFetch, color: false, out: () => undefined })).toBe(2);
+  });
+});
