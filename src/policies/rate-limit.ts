@@ -72,6 +72,15 @@ export class RateLimitPolicy extends BasePolicy<RateLimitEvents> {
 
   run<T>(fn: Operation<T>, ctx: Context): Promise<T> {
     if (ctx.aborted) return Promise.reject(abortedFrom(ctx.signal));
+    try {
+      return this.admit(fn, ctx);
+    } catch (error) {
+      // A limiter that throws instead of rejecting still yields a rejected promise.
+      return Promise.reject(error);
+    }
+  }
+
+  private admit<T>(fn: Operation<T>, ctx: Context): Promise<T> {
     if (!this.wait) {
       return this.limiter.consume(this.key, this.cost).then((decision) => {
         if (!decision.allowed) throw this.limited(new RateLimitedError(decision.retryAfterMs));

@@ -124,6 +124,7 @@ export class RetryPolicy extends BasePolicy<RetryEvents> {
   }
 
   run<T>(fn: Operation<T>, ctx: Context): Promise<T> {
+    if (ctx.aborted) return Promise.reject(abortedFrom(ctx.signal));
     this.budget?.recordRequest();
     const startedAt = this.maxElapsedMs === undefined ? 0 : this.clock.now();
     const first = invoke(fn, ctx.attempt === 1 ? ctx : ctx.withAttempt(1));

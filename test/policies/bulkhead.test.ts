@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/core/clock.js';
 import { AbortedError, BulkheadFullError } from '../../src/core/errors.js';
@@ -150,6 +151,58 @@ describe('bulkhead', () => {
     work.reject(new Error('aborted by caller'));
     await new Promise((r) => setImmediate(r));
     expect(policy.executing).toBe(0);
+  });
+
+  it('property: never runs more than maxConcurrent, never queues more than maxQueue, starts queued calls in order', async () => {
+    const step = fc.oneof(
+      { arbitrary: fc.constant({ kind: 'arrive' as const }), weight: 4 },
+      { arbitrary: fc.record({ kind: fc.constant('finish' as const), pick: fc.nat() }), weight: 3 },
+      { arbitrary: fc.record({ kind: fc.constant('abort' as const), pick: fc.nat() }), weight: 1 },
+    );
+    await fc.assert(
+      fc.asyncProperty(fc.integer({ min: 1, max: 4 }), fc.integer({ min: 0, max: 4 }), fc.array(step, { minLength: 10, maxLength: 80, size: 'max' }), async (maxConcurrent, maxQueue, steps) => {
+        const policy = bulkhead({ maxConcurrent, maxQueue });
+        const running = new Map<number, Deferred<void>>();
+        const controllers: AbortController[] = [];
+        const startOrder: number[] = [];
+        const queuedIds: number[] = [];
+        let peak = 0;
+        for (const s of steps) {
+          if (s.kind === 'arrive') {
+            const id = controllers.length;
+            const controller = new AbortController();
+            controllers.push(controller);
+            const queuedBefore = policy.queued;
+            policy
+              .execute(
+                () => {
+                  const work = deferred<void>();
+                  running.set(id, work);
+                  startOrder.push(id);
+                  peak = Math.max(peak, running.size);
+                  return work.promise;
+                },
+                { signal: controller.signal },
+              )
+              .catch(() => undefined);
+            if (policy.queued === queuedBefore + 1) queuedIds.push(id);
+          } else if (s.kind === 'finish' && running.size > 0) {
+            const id = [...running.keys()][s.pick % running.size] as number;
+            running.get(id)?.resolve();
+            running.delete(id);
+          } else if (s.kind === 'abort' && controllers.length > 0) {
+            controllers[s.pick % controllers.length]?.abort();
+          }
+          await new Promise((r) => setImmediate(r));
+          if (policy.executing > maxConcurrent || policy.queued > maxQueue) return false;
+          if (policy.executing !== running.size) return false;
+        }
+        // Calls that waited in the queue and then ran, ran in the order they arrived.
+        const queuedThenRan = startOrder.filter((id) => queuedIds.includes(id));
+        return peak <= maxConcurrent && queuedThenRan.every((id, i, all) => i === 0 || (all[i - 1] as number) < id);
+      }),
+      { numRuns: 100 },
+    );
   });
 
   it('rejects bad options, naming the option', () => {

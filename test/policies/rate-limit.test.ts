@@ -167,6 +167,32 @@ describe('rateLimit (wait: true)', () => {
   });
 });
 
+describe('rateLimit with a faulty limiter', () => {
+  it('turns a limiter that throws synchronously into a rejected promise', async () => {
+    const broken = new Error('store unreachable');
+    const limiter: Limiter = {
+      consume: () => {
+        throw broken;
+      },
+      acquire: () => {
+        throw broken;
+      },
+    };
+    const outcome = (wait: boolean): Promise<unknown> | 'threw' => {
+      try {
+        return rateLimit(limiter, { wait }).execute(() => 1);
+      } catch {
+        return 'threw';
+      }
+    };
+    for (const wait of [false, true]) {
+      const result = outcome(wait);
+      expect(result).not.toBe('threw');
+      await expect(result).rejects.toBe(broken);
+    }
+  });
+});
+
 describe('rateLimit options', () => {
   it('rejects bad options, naming the option', () => {
     const clock = new ManualClock();
