@@ -1,0 +1,106 @@
+/** The limiters on a real Redis: each algorithm, key layout and expiry, leased mode. */
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { fixedWindow } from '../../src/limits/fixed-window.js';
+import { gcra } from '../../src/limits/gcra.js';
+import { leased } from '../../src/limits/leased.js';
+import type { RateLimiter } from '../../src/limits/rate-limiter.js';
+import { slidingWindow } from '../../src/limits/sliding-window.js';
+import { redisStore } from '../../src/limits/stores/redis.js';
+import { tokenBucket } from '../../src/limits/token-bucket.js';
+import { describeWith, redisUrl, requireService } from '../support/services.js';
+
+const available = await requireService('Redis', async () => {
+  const probe = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: 1000 });
+  try {
+    await probe.connect();
+    await probe.ping();
+  } finally {
+    probe.disconnect();
+  }
+});
+
+const run = `test:${process.pid}:${Date.now()}:`;
+let redis: Redis;
+
+describeWith(available, 'limiters on Redis', () => {
+  beforeAll(() => {
+    redis = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
+  });
+  afterAll(async () => {
+    const keys = await redis.keys(`${run}*`);
+    if (keys.length > 0) await redis.del(...keys);
+    redis.disconnect();
+  });
+
+  const makers: Record<string, (prefix: string) => RateLimiter> = {
+    tokenBucket: (prefix) => tokenBucket({ capacity: 3, refillPerSecond: 1, store: redisStore(redis, { prefix }) }),
+    gcra: (prefix) => gcra({ limit: 3, periodMs: 1000, store: redisStore(redis, { prefix }) }),
+    'slidingWindow log': (prefix) => slidingWindow({ limit: 3, windowMs: 1000, store: redisStore(redis, { prefix }) }),
+    'slidingWindow counter': (prefix) => slidingWindow({ limit: 3, windowMs: 1000, mode: 'counter', store: redisStore(redis, { prefix }) }),
+    fixedWindow: (prefix) => fixedWindow({ limit: 3, windowMs: 60_000, store: redisStore(redis, { prefix }) }),
+  };
+
+  for (const [name, make] of Object.entries(makers)) {
+    it(`${name}: admits the limit, then denies with a retryAfterMs within the period`, async () => {
+      const limiter = make(`${run}${name}:`);
+      const decisions = [];
+      for (let i = 0; i < 4; i++) decisions.push(await limiter.consume('k'));
+      expect(decisions.map((d) => d.allowed)).toEqual([true, true, true, false]);
+      expect(decisions.map((d) => d.remaining)).toEqual([2, 1, 0, 0]);
+      expect(decisions[3]?.retryAfterMs).toBeGreaterThan(0);
+      expect(decisions[3]?.retryAfterMs).toBeLessThanOrEqual(60_000);
+    });
+
+    it(`${name}: keys are hash-tagged per limiter key and expire`, async () => {
+      const prefix = `${run}${name}:layout:`;
+      await make(prefix).consume('user-7', 2);
+      const keys = await redis.keys(`${prefix}*`);
+      expect(keys.length).toBeGreaterThan(0);
+      for (const key of keys) {
+        expect(key).toContain('{user-7}');
+        expect(await redis.pttl(key)).toBeGreaterThan(0);
+      }
+    });
+  }
+
+  it('charges weighted costs', async () => {
+    const limiter = slidingWindow({ limit: 10, windowMs: 1000, store: redisStore(redis, { prefix: `${run}weighted:` }) });
+    expect(await limiter.consume('k', 7)).toMatchObject({ allowed: true, remaining: 3 });
+    expect(await limiter.consume('k', 4)).toMatchObject({ allowed: false, remaining: 3 });
+    expect(await limiter.consume('k', 3)).toMatchObject({ allowed: true, remaining: 0 });
+  });
+
+  it('works with sub-second periods: a 100 ms window admits again once its retryAfterMs has passed', async () => {
+    const limiter = slidingWindow({ limit: 2, windowMs: 100, store: redisStore(redis, { prefix: `${run}subsecond:` }) });
+    await limiter.consume('k');
+    await limiter.consume('k');
+    const denied = await limiter.consume('k');
+    expect(denied.allowed).toBe(false);
+    expect(denied.retryAfterMs).toBeLessThanOrEqual(100);
+    // Redis keeps its own time: wait out the window it reported.
+    await new Promise((resolve) => setTimeout(resolve, denied.retryAfterMs + 5));
+    expect((await limiter.consume('k')).allowed).toBe(true);
+  });
+
+  it('acquire waits for the shared limit through the queue', async () => {
+    const limiter = fixedWindow({ limit: 1, windowMs: 200, store: redisStore(redis, { prefix: `${run}acquire:` }) });
+    await limiter.acquire('k');
+    await limiter.acquire('k', 1, { maxWaitMs: 1000 });
+    await expect(limiter.acquire('k', 1, { maxWaitMs: 0 })).rejects.toMatchObject({ code: 'RATE_LIMITED' });
+  });
+
+  it('leased: reserves batches in Redis, spends locally, and returns the unspent units on close()', async () => {
+    const prefix = `${run}leased:`;
+    const limiter = slidingWindow({ limit: 100, windowMs: 60_000, store: redisStore(redis, { prefix }) });
+    const local = leased(limiter, { maxBatch: 20, leaseMs: 5000 });
+    let admitted = 0;
+    for (let i = 0; i < 50; i++) if ((await local.consume('k')).allowed) admitted++;
+    expect(admitted).toBe(50);
+    const held = local.leftover('k');
+    const [logKey] = await redis.keys(`${prefix}*`);
+    expect(await redis.llen(logKey as string)).toBe(50 + held);
+    await local.close();
+    expect(await redis.llen(logKey as string)).toBe(50);
+  });
+});
