@@ -66,9 +66,14 @@ export class TimeoutPolicy extends BasePolicy<TimeoutEvents> {
     const context = new Context(ctx.attempt, scope);
     return new Promise<T>((resolve, reject) => {
       const call = new TimeoutCall<T>(this, scope, ctx, resolve, reject);
-      call.deadline = this.deadlines.add(this.ms, call.onDeadline);
+      // Inline arrows rather than per-instance arrow fields: the same allocations, and tools
+      // that name functions (esbuild keepNames) leave anonymous arguments alone.
+      call.deadline = this.deadlines.add(this.ms, () => call.onDeadline());
       if (ctx.source.mayAbort) call.listen();
-      invoke(fn, context).then(call.onValue, call.onError);
+      invoke(fn, context).then(
+        (value) => call.onValue(value),
+        (error: unknown) => call.onError(error),
+      );
     });
   }
 
@@ -113,7 +118,7 @@ class TimeoutCall<T> {
     if (this.onCallerAbort) this.ctx.signal.removeEventListener('abort', this.onCallerAbort);
   }
 
-  readonly onDeadline = (): void => {
+  onDeadline(): void {
     if (this.settled) return;
     const error = this.policy.timedOut();
     this.timeoutError = error;
@@ -123,23 +128,23 @@ class TimeoutCall<T> {
       this.unlisten();
       this.reject(error);
     }
-  };
+  }
 
-  readonly onValue = (value: T): void => {
+  onValue(value: T): void {
     this.finish();
     if (this.settled) return;
     this.settled = true;
     this.resolve(value);
-  };
+  }
 
-  readonly onError = (error: unknown): void => {
+  onError(error: unknown): void {
     this.finish();
     if (this.settled) return;
     this.settled = true;
     const timeoutError = this.timeoutError;
     if (timeoutError && error !== timeoutError) timeoutError.cause = error;
     this.reject(timeoutError ?? error);
-  };
+  }
 
   /** The operation settled: its deadline, listener and scope are no longer needed. */
   private finish(): void {
