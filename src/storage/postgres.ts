@@ -119,12 +119,24 @@ export async function postgresStorage(options: PostgresStorageOptions = {}): Pro
 
   const meter = new QueryMeter(o.clock, o.slowQueryMs, o.logger);
   const lastUsed = new WeakMap<pg.PoolClient, number>();
+  const guarded = new WeakSet<pg.PoolClient>();
   let closed = false;
+
+  /**
+   * A connection that dies while checked out emits 'error' besides failing its query; without a
+   * listener that would crash the process. The failed query already reports it to the caller.
+   */
+  const guard = (client: pg.PoolClient): void => {
+    if (guarded.has(client)) return;
+    guarded.add(client);
+    client.on('error', (error: Error) => o.logger.warn('connection lost', { error: error.message }));
+  };
 
   /** A checked-out connection, pre-pinged when it sat idle; a dead one is destroyed and replaced. */
   const checkout = async (): Promise<pg.PoolClient> => {
     for (let tries = 0; ; tries++) {
       const client = await pool.connect();
+      guard(client);
       const used = lastUsed.get(client);
       if (!o.prePing || (used !== undefined && o.clock.now() - used < o.prePingIdleMs)) return client;
       try {

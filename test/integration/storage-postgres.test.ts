@@ -10,7 +10,7 @@ import { postgresStorage, type PostgresStorage, type PostgresStorageOptions } fr
 import { orderIntents } from '../../src/storage/repos/order-intents.js';
 import { describeWith, postgresUrl, requireService } from '../support/services.js';
 import { memoryLogger, steppingClock } from '../storage/helpers.js';
-import { dropSchema, probePostgres, uniqueSchema } from './pg-schema.js';
+import { adminQuery, dropSchema, probePostgres, uniqueSchema } from './pg-schema.js';
 
 const available = await requireService('PostgreSQL', probePostgres);
 
@@ -195,6 +195,25 @@ describeWith(available, 'postgresStorage against a real PostgreSQL', () => {
     await db.one('SELECT pg_terminate_backend(?)', [before!.pid]);
     const after = await storage.one<{ pid: number }>('SELECT pg_backend_pid() AS pid');
     expect(after!.pid).not.toBe(before!.pid);
+  });
+
+  it('regression: a connection that dies while checked out fails its unit of work instead of crashing the process', async () => {
+    const logger = memoryLogger();
+    const storage = await open({ migrate: false, min: 0, max: 1, logger });
+    const outcome = await storage
+      .transaction(async (tx) => {
+        const row = await tx.one<{ pid: number }>('SELECT pg_backend_pid() AS pid');
+        await adminQuery('SELECT pg_terminate_backend($1)', [row!.pid]);
+        await tx.one('SELECT 1');
+      })
+      .then(
+        () => 'committed',
+        (error: unknown) => (error instanceof Error ? error.message : String(error)),
+      );
+    expect(outcome).toMatch(/terminat|connection/i);
+    // Without a listener on the checked-out client its 'error' event is an uncaught exception.
+    expect(logger.lines.some((l) => l.message === 'connection lost')).toBe(true);
+    await expect(storage.one('SELECT 1 AS ok')).resolves.toEqual({ ok: 1 });
   });
 
   it('ping resolves while the server answers; statements after close are refused', async () => {
