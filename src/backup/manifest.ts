@@ -65,7 +65,11 @@ export interface BackupManifest {
 
 const entrySchema = z.object({
   kind: z.enum(['config', 'data', 'sqlite', 'state']),
-  path: z.string().min(1),
+  // Inside the backup folder: relative, forward slashes, no '..' segment.
+  path: z
+    .string()
+    .min(1)
+    .refine((p) => !p.startsWith('/') && !p.includes('\\') && !p.split('/').includes('..'), 'must be a relative path inside the backup folder'),
   origin: z.string().min(1),
   bytes: z.number().int().nonnegative(),
   sha256: z.string().regex(/^[0-9a-f]{64}$/),

@@ -39,7 +39,7 @@ export interface RestoreOptions {
 }
 
 export const restoreDefaults = {
-  // A dry run is asked for; the default does the restore the caller called for.
+  // Off: calling restore restores; a dry run is asked for explicitly.
   dryRun: false,
   // Everything the backup holds.
   include: ['config', 'data', 'sqlite', 'state'] as readonly SourceKind[],
@@ -115,6 +115,8 @@ export async function restoreBackup(request: RestoreRequest): Promise<RestoreRes
   const pending = await readJournal(root);
   if (pending !== undefined) throw interrupted(root, pending);
   const { dryRun, include } = { ...restoreDefaults, ...request.options };
+  const bad = include.find((k) => !(restoreDefaults.include as readonly string[]).includes(k));
+  if (bad !== undefined) throw new RangeError(`restore: include holds "${String(bad)}"; kinds are ${restoreDefaults.include.join(', ')}`);
   if (manifest.status !== 'complete') {
     throw new BackupError('BACKUP_INCOMPLETE', `backup ${manifest.id} has status "${manifest.status}" and cannot be restored`);
   }

@@ -177,6 +177,16 @@ describe('backups: list and get', () => {
     expect(invalid).toEqual([join(store.dir, 'junk')]);
   });
 
+  it('rejects a manifest whose file path leaves the backup folder, naming the field', async () => {
+    const { store } = await setup();
+    const good = await store.create({ type: 'config' });
+    const file = join(store.dir, good.id, 'manifest.json');
+    const manifest = JSON.parse(await readFile(file, 'utf8')) as { files: Array<{ path: string }> };
+    manifest.files[0]!.path = '../../etc/passwd';
+    await put(file, JSON.stringify(manifest));
+    await expect(store.get(good.id)).rejects.toThrow('invalid manifest field "files.0.path": must be a relative path inside the backup folder');
+  });
+
   it('lists nothing when the folder does not exist yet', async () => {
     expect(await backups({ dir: join(temp(), 'none') }).list()).toEqual([]);
   });

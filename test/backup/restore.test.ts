@@ -209,6 +209,11 @@ describe('restore', () => {
     expect(dbValues(t.dbPath)).toEqual(['backed-up']);
   });
 
+  it('rejects an unknown kind in include, naming it', async () => {
+    const t = await backedUp();
+    await expect(t.store.restore(t.manifest.id, { include: ['files' as never] })).rejects.toThrow('restore: include holds "files"');
+  });
+
   it('refuses a backup that is not complete', async () => {
     const root = temp();
     const store = backups({ dir: join(root, 'b'), configFiles: [join(root, 'missing.yaml')], clock: new ManualClock(START) });
