@@ -4,7 +4,7 @@
  * The registry also lists its breakers and snapshots them all at once (for persistence or a
  * dashboard).
  */
-import { CircuitBreaker } from './breaker/circuit-breaker.js';
+import { CircuitBreaker, type CircuitBreakerMetrics } from './breaker/circuit-breaker.js';
 import type { CircuitBreakerOptions } from './breaker/options.js';
 import { type CircuitBreakerSnapshot, parseSnapshot } from './breaker/snapshot.js';
 
@@ -93,6 +93,13 @@ export class PolicyRegistry implements Iterable<[string, CircuitBreaker]> {
 
   [Symbol.iterator](): Iterator<[string, CircuitBreaker]> {
     return this.byName.entries();
+  }
+
+  /** Every breaker's metrics by name (for a dashboard or a metrics exporter). */
+  metrics(): Record<string, CircuitBreakerMetrics> {
+    const all: Record<string, CircuitBreakerMetrics> = {};
+    for (const [name, breaker] of this.byName) all[name] = breaker.metrics();
+    return all;
   }
 
   /** Every breaker's snapshot by name: JSON-safe, and accepted back as `initialStates`. */

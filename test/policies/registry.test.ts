@@ -58,6 +58,17 @@ describe('policy registry', () => {
     expect(restored.breaker('bybit').state).toBe('closed');
   });
 
+  it('reports every breaker\'s metrics by name', async () => {
+    const clock = new ManualClock();
+    const reg = createRegistry({ defaults: { window: { kind: 'consecutive', failures: 2 }, clock } });
+    await failTimes(reg.breaker('binance'), 2);
+    reg.breaker('kraken');
+    const metrics = reg.metrics();
+    expect(Object.keys(metrics)).toEqual(['binance', 'kraken']);
+    expect(metrics.binance).toMatchObject({ state: 'open', failures: 2 });
+    expect(metrics.kraken).toMatchObject({ state: 'closed', calls: 0 });
+  });
+
   it('lets a breaker override the defaults field by field', async () => {
     const clock = new ManualClock();
     const reg = createRegistry({ defaults: { window: { kind: 'consecutive', failures: 1 }, openMs: 5_000, clock } });
