@@ -19,3 +19,18 @@ export { MinHeap } from './heap.js';
 export { BasePolicy, type Policy, type Operation, type ExecuteOptions, runPolicy, invoke } from './policy.js';
 export { type Limiter, type Decision, type AcquireOptions } from './limiter.js';
 export { type RetryBudget } from './retry-budget.js';
+export { REDACTED, isSecretKey, registerSecret, clearRegisteredSecrets, sanitizeText, redactSecrets } from './secrets.js';
+export {
+  ERROR_CATEGORIES,
+  type ErrorCategory,
+  RETRYABLE_BY_DEFAULT,
+  CategorizedError,
+  type CategorizedErrorOptions,
+  type Classification,
+  classifyError,
+  type ErrorReport,
+  toErrorReport,
+  ErrorCounter,
+  errorCounts,
+} from './taxonomy.js';
+export { newCorrelationId, withCorrelationId, currentCorrelationId, correlationMixin } from './correlation.js';
