@@ -35,6 +35,8 @@ export interface RetryOptions {
   budget?: RetryBudget;
   /** Source of time for the waits. */
   clock?: Clock;
+  /** Randomness in [0, 1) for the default backoff's jitter (seed it in tests); give your own `backoff` its own. */
+  random?: () => number;
 }
 
 /** The toolkit's own errors that another try cannot fix right away. */
@@ -62,6 +64,8 @@ export const retryDefaults = {
   budget: undefined as RetryBudget | undefined,
   /** Wall-clock time. */
   clock: systemClock as Clock,
+  /** The default backoff draws its jitter from Math.random. */
+  random: undefined as (() => number) | undefined,
 };
 
 /** Why retry stopped trying. */
@@ -104,7 +108,11 @@ export class RetryPolicy extends BasePolicy<RetryEvents> {
     if (maxElapsedMs !== undefined && !(maxElapsedMs >= 0 && Number.isFinite(maxElapsedMs))) {
       throw new RangeError(`retry: maxElapsedMs must be a finite number >= 0, got ${maxElapsedMs}`);
     }
-    const backoff = options.backoff ?? retryDefaults.backoff;
+    if (options.random !== undefined) {
+      if (typeof options.random !== 'function') throw new TypeError(`retry: random must be a function returning [0, 1), got ${typeof options.random}`);
+      if (options.backoff !== undefined) throw new TypeError('retry: random applies to the default backoff only; pass it to your own backoff instead');
+    }
+    const backoff = options.backoff ?? (options.random ? backoffs.exponential({ random: options.random }) : retryDefaults.backoff);
     if (typeof backoff?.start !== 'function') {
       throw new TypeError('retry: backoff must be a Backoff (an object with start()), e.g. backoff.exponential()');
     }

@@ -293,6 +293,23 @@ describe('retry', () => {
     expect(() => retry({ budget: {} as RetryBudget })).toThrow(/budget must be a RetryBudget/);
   });
 
+  it('feeds random to the default backoff, so its jitter is reproducible', async () => {
+    const run = async (random: () => number): Promise<number[]> => {
+      const clock = new ManualClock();
+      const policy = retry({ maxAttempts: 4, random, clock });
+      const delays: number[] = [];
+      policy.on('retry', (e) => delays.push(e.delayMs));
+      const result = track(policy.execute(() => Promise.reject(new Error('x'))));
+      await clock.advance(60_000);
+      expect(result.state).toBe('rejected');
+      return delays;
+    };
+    // Decorrelated jitter from 100 ms: random 0 stays at 100; random 0.5 goes 200, 400, 800.
+    expect(await run(() => 0)).toEqual([100, 100, 100]);
+    expect(await run(() => 0.5)).toEqual([200, 400, 800]);
+    expect(() => retry({ random: () => 0, backoff: backoff.constant(1) })).toThrow(/random applies to the default backoff only/);
+  });
+
   it('accepts maxAttempts: Infinity bounded by maxElapsedMs', async () => {
     const clock = new ManualClock();
     const { fn, attempts } = flaky(Infinity);
