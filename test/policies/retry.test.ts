@@ -304,9 +304,10 @@ describe('retry', () => {
       expect(result.state).toBe('rejected');
       return delays;
     };
-    // Decorrelated jitter from 100 ms: random 0 stays at 100; random 0.5 goes 200, 400, 800.
+    // Decorrelated jitter draws from [100, 3 * previous]: random 0 stays at 100; random 0.5
+    // gives 100 + 0.5 * (300 - 100) = 200, then 100 + 0.5 * (600 - 100) = 350, then 575.
     expect(await run(() => 0)).toEqual([100, 100, 100]);
-    expect(await run(() => 0.5)).toEqual([200, 400, 800]);
+    expect(await run(() => 0.5)).toEqual([200, 350, 575]);
     expect(() => retry({ random: () => 0, backoff: backoff.constant(1) })).toThrow(/random applies to the default backoff only/);
   });
 
