@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/core/clock.js';
 import { retryBudget } from '../../src/limits/retry-budget.js';
+import { backoff } from '../../src/policies/backoff.js';
+import { retry } from '../../src/policies/retry.js';
 
 function spend(budget: { tryRetry(): boolean }, attempts: number): number {
   let granted = 0;
@@ -40,6 +42,27 @@ describe('retryBudget', () => {
     expect(budget.tryRetry()).toBe(false);
     await clock.advance(5_000);
     expect(budget.stats()).toEqual({ requests: 0, retries: 0, allowed: 0 });
+  });
+
+  it('caps the retry policy: 10 failing calls of 3 tries each get 2 retries, not 20', async () => {
+    const clock = new ManualClock();
+    const budget = retryBudget({ minRetriesPerSecond: 0, clock });
+    const policy = retry({ maxAttempts: 3, backoff: backoff.constant(0), budget, clock });
+    const giveUps: string[] = [];
+    policy.on('giveUp', (e) => giveUps.push(e.reason));
+    let tries = 0;
+    for (let i = 0; i < 10; i++) {
+      const call = policy.execute(() => {
+        tries++;
+        throw new Error('down');
+      });
+      const settled = expect(call).rejects.toThrow('down');
+      await clock.advance(1);
+      await settled;
+    }
+    expect(tries).toBe(12);
+    expect(budget.stats()).toMatchObject({ requests: 10, retries: 2 });
+    expect(giveUps.filter((r) => r === 'budget')).toHaveLength(10);
   });
 
   it('rejects bad options with the option named', () => {

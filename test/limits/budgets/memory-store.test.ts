@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../../../src/core/clock.js';
 import { memoryBudgetStore } from '../../../src/limits/budgets/memory-store.js';
@@ -38,5 +39,44 @@ describe('memoryBudgetStore', () => {
     await clock.advance(5000);
     expect(await store.frozen('g')).toBeUndefined();
     expect((await store.charge('g', [line('a', 1, 10, 1000)])).ok).toBe(true);
+  });
+
+  it('property: a charge moves every count by its cost or leaves all unchanged, and never passes a ceiling', async () => {
+    const budgets = [
+      { id: 'a', windowMs: 1000, limit: 20 },
+      { id: 'b', windowMs: 5000, limit: 7 },
+      { id: 'c', windowMs: 300, limit: 12 },
+    ];
+    const charge = fc.record({
+      pick: fc.subarray([0, 1, 2], { minLength: 1 }),
+      costs: fc.tuple(fc.integer({ min: 0, max: 6 }), fc.integer({ min: 0, max: 6 }), fc.integer({ min: 0, max: 6 })),
+      reserved: fc.boolean(),
+      advance: fc.integer({ min: 0, max: 400 }),
+    });
+    await fc.assert(
+      fc.asyncProperty(fc.array(charge, { maxLength: 60 }), async (steps) => {
+        const clock = new ManualClock(1_000_000);
+        const store = memoryBudgetStore({ clock });
+        const usedAll = () => Promise.all(budgets.map((b) => store.used('g', b.id, b.windowMs)));
+        for (const step of steps) {
+          await clock.advance(step.advance);
+          const lines = step.pick.map((i) => {
+            const b = budgets[i] as (typeof budgets)[number];
+            return line(b.id, step.costs[i] ?? 0, step.reserved ? Math.floor(b.limit * 0.8) : b.limit, b.windowMs);
+          });
+          const before = await usedAll();
+          const outcome = await store.charge('g', lines);
+          const after = await usedAll();
+          for (const [i, b] of budgets.entries()) {
+            const picked = lines.find((l) => l.budget === b.id);
+            const expected = outcome.ok && picked ? (before[i] ?? 0) + picked.cost : before[i];
+            expect(after[i]).toBe(expected);
+            expect(after[i]).toBeLessThanOrEqual(b.limit);
+          }
+          if (!outcome.ok) expect(lines.some((l) => (before[budgets.findIndex((b) => b.id === l.budget)] ?? 0) + l.cost > l.ceiling)).toBe(true);
+        }
+      }),
+      { numRuns: 200 },
+    );
   });
 });
