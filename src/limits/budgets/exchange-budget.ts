@@ -159,8 +159,7 @@ export class ExchangeBudget implements EventSource<ExchangeBudgetEvents> {
     const lines = this.linesFor(endpoint, costs, lane);
     if (lines.length === 0) return { allowed: true, retryAfterMs: 0, costs };
     if (this.queue.contends(laneRank(lane), lines)) {
-      const ahead = this.queue.ordered().find((w) => w.rank <= laneRank(lane) && blocks(w.blockedOn, lines));
-      return { allowed: false, retryAfterMs: Math.max(0, (ahead?.retryAt ?? 0) - this.clock.now()), blockedBy: 'queue', costs };
+      return { allowed: false, retryAfterMs: this.queuedAheadMs(laneRank(lane), lines), blockedBy: 'queue', costs };
     }
     const outcome = await this.store.charge(this.group, lines);
     if (outcome.ok) this.events.emit('charged', { endpoint, lane, costs, waitedMs: 0 });
@@ -199,10 +198,16 @@ export class ExchangeBudget implements EventSource<ExchangeBudgetEvents> {
       retryAt = this.clock.now() + outcome.retryAfterMs;
       blockedOn = new Set([outcome.blockedBy ?? FREEZE]);
     } else if (maxWaitMs === 0) {
-      throw this.limited(endpoint, lane, { ok: false, retryAfterMs: 0, blockedBy: 'queue', used: [] });
+      throw this.limited(endpoint, lane, { ok: false, retryAfterMs: this.queuedAheadMs(rank, lines), blockedBy: 'queue', used: [] });
     }
     await this.wait(endpoint, lane, rank, lines, retryAt, blockedOn, start + maxWaitMs, signal);
     return receipt();
+  }
+
+  /** ms until the first waiter ahead of a newcomer on these budgets is due to try again. */
+  private queuedAheadMs(rank: number, lines: readonly ChargeLine[]): number {
+    const ahead = this.queue.ordered().find((w) => w.rank <= rank && blocks(w.blockedOn, lines));
+    return Math.max(0, (ahead?.retryAt ?? 0) - this.clock.now());
   }
 
   private limited(endpoint: string, lane: Lane, outcome: ChargeOutcome): RateLimitedError {

@@ -207,6 +207,7 @@ describe('exchangeBudget: lanes', () => {
     // 'light' (cost 1) would fit now, but a poll waits for W ahead of it in the same lane
     const error = await rejection(budget.charge('light', {}, { maxWaitMs: 0 }));
     expect((error as RateLimitedError).message).toMatch(/waiting/);
+    expect((error as RateLimitedError).retryAfterMs).toBe(1000); // when the poll ahead is due to try again
     const light = budget.charge('light').then(() => served.push('light'));
     await clock.advance(1000);
     await Promise.all([poll, light]);
