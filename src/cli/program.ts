@@ -3,6 +3,7 @@ import { registerStart } from './commands/start.js';
 import { registerBackup } from './commands/backup.js';
 import { registerHealth } from './commands/health.js';
 import { registerConfig } from './commands/config.js';
+import { registerDlq } from './commands/dlq.js';
 
 /** The `bulwark` command line: one file per command under commands/, registered here. */
 export function buildProgram(): Command {
@@ -11,5 +12,6 @@ export function buildProgram(): Command {
   registerBackup(program);
   registerHealth(program);
   registerConfig(program);
+  registerDlq(program);
   return program;
 }
