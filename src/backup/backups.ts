@@ -286,7 +286,7 @@ export function backups(options: BackupsOptions): Backups {
     },
 
     freshnessCheck(freshnessOptions) {
-      return backupFreshnessCheck(instance, freshnessOptions);
+      return backupFreshnessCheck({ ...freshnessOptions, backups: instance });
     },
   };
   return instance;

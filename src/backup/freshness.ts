@@ -19,7 +19,7 @@ export interface FreshnessResult {
 }
 
 export interface FreshnessOptions {
-  /** Up while the newest complete backup is at most this old. */
+  /** Up while the newest complete backup is at most this old. Required: only the operator knows the schedule. */
   maxAgeMs: number;
   /** Down once it is older than this; between the two the check is degraded. */
   downAfterMs?: number;
@@ -49,8 +49,15 @@ function checkOptions(options: FreshnessOptions): Required<FreshnessOptions> {
 
 const minutes = (ms: number): string => `${Math.round(ms / 60_000)} min`;
 
+export interface FreshnessCheckOptions extends FreshnessOptions {
+  /** Where to read the newest complete backup: a `backups()` instance. */
+  backups: LatestBackupSource;
+}
+
 /** Returns a check: call it to learn whether the newest complete backup is fresh enough. */
-export function backupFreshnessCheck(source: LatestBackupSource, options: FreshnessOptions): () => Promise<FreshnessResult> {
+export function backupFreshnessCheck(options: FreshnessCheckOptions): () => Promise<FreshnessResult> {
+  const source = options?.backups;
+  if (typeof source?.latest !== 'function') throw new TypeError('backupFreshnessCheck: backups must be a backups() instance (an object with latest())');
   const { maxAgeMs, downAfterMs } = checkOptions(options);
   return async () => {
     const latest = await source.latest();

@@ -31,6 +31,7 @@ export {
   backupFreshnessCheck,
   freshnessDefaults,
   type FreshnessOptions,
+  type FreshnessCheckOptions,
   type FreshnessResult,
   type FreshnessStatus,
   type LatestBackupSource,

@@ -52,12 +52,15 @@ describe('backup freshness', () => {
     const broken = backups({ dir: join(root, 'b'), configFiles: [join(root, 'gone.yaml')], clock });
     await broken.create().catch(() => undefined);
     expect(await store.latestBackupAge()).toBe(2 * HOUR);
-    expect((await backupFreshnessCheck(store, { maxAgeMs: HOUR, downAfterMs: 3 * HOUR })()).status).toBe('degraded');
+    expect((await backupFreshnessCheck({ backups: store, maxAgeMs: HOUR, downAfterMs: 3 * HOUR })()).status).toBe('degraded');
   });
 
   it('rejects bad thresholds with the option named', () => {
     const source = { latest: async () => undefined };
-    expect(() => backupFreshnessCheck(source, { maxAgeMs: 0 })).toThrow('maxAgeMs must be a finite number > 0, got 0');
-    expect(() => backupFreshnessCheck(source, { maxAgeMs: 10, downAfterMs: 5 })).toThrow('downAfterMs must be a finite number >= maxAgeMs (10), got 5');
+    expect(() => backupFreshnessCheck({ backups: source, maxAgeMs: 0 })).toThrow('maxAgeMs must be a finite number > 0, got 0');
+    expect(() => backupFreshnessCheck({ backups: source, maxAgeMs: 10, downAfterMs: 5 })).toThrow(
+      'downAfterMs must be a finite number >= maxAgeMs (10), got 5',
+    );
+    expect(() => backupFreshnessCheck({ maxAgeMs: 10 } as never)).toThrow('backupFreshnessCheck: backups must be a backups() instance');
   });
 });
