@@ -3,7 +3,7 @@ import { RateLimitedError, abortedFrom } from '../../core/errors.js';
 import { Emitter, type EventSource, type Listener, type Unsubscribe } from '../../core/events.js';
 import { deadlinesOf } from '../../core/timers.js';
 import { checkNumber } from '../option-checks.js';
-import { type ResponseHeaders, headerCount, retryAfterMs } from './feedback.js';
+import { type ResponseHeaders, headerCount, parseRetryAfter } from './feedback.js';
 import { type BudgetWaiter, FREEZE, LaneQueue, blocks, laneRank } from './lane-queue.js';
 import { memoryBudgetStore } from './memory-store.js';
 import type { BudgetStore, ChargeLine, ChargeOutcome, FreezeState } from './store.js';
@@ -358,7 +358,7 @@ export class ExchangeBudget implements EventSource<ExchangeBudgetEvents> {
       );
     }
     if (status === 429 || status === 418) {
-      const forMs = retryAfterMs(headers, this.clock.now()) ?? (status === 418 ? this.bannedFreezeMs : this.throttledFreezeMs);
+      const forMs = parseRetryAfter(headers, this.clock.now()) ?? (status === 418 ? this.bannedFreezeMs : this.throttledFreezeMs);
       updates.push(
         this.store.freeze(this.group, forMs, status).then(() => {
           this.events.emit('frozen', { endpoint, status, forMs });

@@ -32,7 +32,7 @@ export function headerCount(headers: ResponseHeaders | undefined, name: string):
 }
 
 /** Retry-After in ms: delta-seconds, or an HTTP date compared with `nowMs`. Undefined when absent or malformed. */
-export function retryAfterMs(headers: ResponseHeaders | undefined, nowMs: number): number | undefined {
+export function parseRetryAfter(headers: ResponseHeaders | undefined, nowMs: number): number | undefined {
   const raw = headerValue(headers, 'retry-after')?.trim();
   if (!raw) return undefined;
   if (/^\d+(\.\d+)?$/.test(raw)) return Number(raw) * 1000;

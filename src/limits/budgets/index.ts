@@ -1,22 +1,27 @@
+/** Exchange weight budgets: tables, the budget itself, and its memory and Redis stores. */
 export {
   type BudgetTable,
   type BudgetDefinition,
   type EndpointRule,
-  type Cost,
-  type StepCost,
-  type Params,
-  type Lane,
   type TableOverrides,
-  LANES,
+  type Cost as BudgetCost,
+  type StepCost as BudgetStepCost,
+  type Params as BudgetParams,
+  type Lane as BudgetLane,
+  LANES as BUDGET_LANES,
   extendTable,
   validateTable,
-  costsOf,
-  evaluateCost,
 } from './table.js';
 export { type BudgetStore, type ChargeLine, type ChargeOutcome, type FreezeState } from './store.js';
-export { memoryBudgetStore, MemoryBudgetStore, type MemoryBudgetStoreOptions } from './memory-store.js';
-export { redisBudgetStore, RedisBudgetStore, type RedisBudgetStoreOptions, type BudgetRedisClient } from './redis-store.js';
-export { type ResponseHeaders, headerValue, headerCount, retryAfterMs } from './feedback.js';
+export { memoryBudgetStore, MemoryBudgetStore, memoryBudgetStoreDefaults, type MemoryBudgetStoreOptions } from './memory-store.js';
+export {
+  redisBudgetStore,
+  RedisBudgetStore,
+  redisBudgetStoreDefaults,
+  type RedisBudgetStoreOptions,
+  type BudgetRedisClient,
+} from './redis-store.js';
+export { type ResponseHeaders } from './feedback.js';
 export {
   exchangeBudget,
   ExchangeBudget,

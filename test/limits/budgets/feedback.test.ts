@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { headerCount, headerValue, retryAfterMs } from '../../../src/limits/budgets/feedback.js';
+import { headerCount, headerValue, parseRetryAfter } from '../../../src/limits/budgets/feedback.js';
 
 describe('response feedback', () => {
   it('reads headers without regard to case, from objects and fetch Headers', () => {
@@ -17,10 +17,10 @@ describe('response feedback', () => {
   });
 
   it('Retry-After in seconds or as an HTTP date', () => {
-    expect(retryAfterMs({ 'Retry-After': '30' }, 0)).toBe(30_000);
+    expect(parseRetryAfter({ 'Retry-After': '30' }, 0)).toBe(30_000);
     const now = Date.parse('2026-01-01T00:00:00Z');
-    expect(retryAfterMs({ 'retry-after': 'Thu, 01 Jan 2026 00:02:00 GMT' }, now)).toBe(120_000);
-    expect(retryAfterMs({ 'retry-after': 'soon' }, now)).toBeUndefined();
-    expect(retryAfterMs(undefined, now)).toBeUndefined();
+    expect(parseRetryAfter({ 'retry-after': 'Thu, 01 Jan 2026 00:02:00 GMT' }, now)).toBe(120_000);
+    expect(parseRetryAfter({ 'retry-after': 'soon' }, now)).toBeUndefined();
+    expect(parseRetryAfter(undefined, now)).toBeUndefined();
   });
 });
