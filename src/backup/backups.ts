@@ -11,7 +11,17 @@ import { createBackup } from './create.js';
 import { BackupError, type VerificationProblem } from './errors.js';
 import { kindOf } from './files.js';
 import { backupFreshnessCheck, type FreshnessOptions, type FreshnessResult } from './freshness.js';
-import { type BackupManifest, type BackupStatus, type BackupType, backupId, backupTypes, createdMs, readManifest } from './manifest.js';
+import {
+  type BackupManifest,
+  type BackupStatus,
+  type BackupType,
+  type SourceKind,
+  backupId,
+  backupTypes,
+  createdMs,
+  kindsOfType,
+  readManifest,
+} from './manifest.js';
 import { type BackupProgress, type StateProvider, providerNamePattern } from './provider.js';
 import { type RestoreOptions, type RestoreResult, restoreBackup, verifyBackup } from './restore.js';
 import { type RecoveryResult, recoverRestore } from './restore-journal.js';
@@ -117,6 +127,12 @@ export interface Backups extends EventSource<BackupEvents> {
 }
 
 const DAY_MS = 86_400_000;
+const sourcesOf: Record<BackupType, string> = {
+  full: 'configFiles, dataPaths, sqliteDatabases or register() a provider',
+  config: 'configFiles',
+  data: 'dataPaths or sqliteDatabases',
+  state: 'a provider with register()',
+};
 const idPattern = /^[A-Za-z0-9._-]+$/;
 
 function checkPaths(name: string, value: unknown): readonly string[] {
@@ -202,6 +218,16 @@ export function backups(options: BackupsOptions): Backups {
       const badTag = tags.find((t) => typeof t !== 'string' || t.length === 0 || t.includes(','));
       if (badTag !== undefined) throw new RangeError(`backups.create: tag "${String(badTag)}" must be a non-empty string without commas`);
       const description = createOptions.description ?? createDefaults.description;
+      const configured: Record<SourceKind, number> = {
+        config: configFiles.length,
+        data: dataPaths.length,
+        sqlite: sqliteDatabases.length,
+        state: providers.size,
+      };
+      if (kindsOfType[type].every((kind) => configured[kind] === 0)) {
+        // An empty backup would pass the freshness check while protecting nothing.
+        throw new RangeError(`backups.create: nothing to back up for type "${type}"; configure ${sourcesOf[type]}`);
+      }
       const id = backupId(clock.now(), random);
       try {
         const manifest = await createBackup(

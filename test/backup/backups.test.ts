@@ -127,6 +127,13 @@ describe('backups: create', () => {
     expect(await store.list()).toEqual([]);
   });
 
+  it('refuses to create an empty backup, naming what to configure', async () => {
+    const { store } = await setup();
+    await expect(store.create({ type: 'state' })).rejects.toThrow('nothing to back up for type "state"; configure a provider with register()');
+    await expect(backups({ dir: join(temp(), 'b') }).create()).rejects.toThrow('nothing to back up for type "full"');
+    expect(await store.list()).toEqual([]);
+  });
+
   it('fails clearly when a provider snapshot is not JSON', async () => {
     const { store } = await setup();
     store.register('bad', { snapshot: async () => undefined, restore: async () => undefined });
