@@ -1,0 +1,2 @@
+/** Connection pools: HTTP over undici, per origin. */
+export * from './http-pool.js';
