@@ -4,6 +4,7 @@ import { registerBackup } from './commands/backup.js';
 import { registerHealth } from './commands/health.js';
 import { registerConfig } from './commands/config.js';
 import { registerDlq } from './commands/dlq.js';
+import { registerSim } from './commands/sim.js';
 
 /** The `bulwark` command line: one file per command under commands/, registered here. */
 export function buildProgram(): Command {
@@ -13,5 +14,6 @@ export function buildProgram(): Command {
   registerHealth(program);
   registerConfig(program);
   registerDlq(program);
+  registerSim(program);
   return program;
 }

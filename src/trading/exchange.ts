@@ -8,6 +8,7 @@
  * pauses every request to the exchange for its Retry-After (throttle.ts).
  */
 import type { Balances, Exchange, Int, Num, OHLCV, Order, OrderBook, OrderSide, OrderType, Str, Ticker, Trade } from 'ccxt';
+import type { Clock } from '../core/clock.js';
 import { Emitter, type EventSource, type Listener, type Unsubscribe } from '../core/events.js';
 import { ResilienceError } from '../core/errors.js';
 import type { Policy } from '../core/policy.js';
@@ -114,6 +115,11 @@ export class ResilientExchange implements EventSource<ResilientExchangeEvents> {
 
   get id(): string {
     return this.exchange.id;
+  }
+
+  /** The clock this wrapper waits and measures with. */
+  get clock(): Clock {
+    return this.options.clock;
   }
 
   /** Until when requests are held back after a 429/418, and whether that is a ban. */

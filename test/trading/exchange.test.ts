@@ -185,7 +185,7 @@ describe('resilientExchange cancelOrder', () => {
     const { router, clock, rex } = await setup();
     const placed = await rex.createOrder(SYMBOL, 'market', 'buy', 0.01, undefined, { intentId: 'filled' });
     router.resetStats();
-    const result = await drive(clock, rex.cancelOrder(placed.id, SYMBOL));
+    const result = await drive(clock, rex.cancelOrder(String(placed.id), SYMBOL));
     expect(result.status).toBe('closed');
     expect(router.stats().ordersHeld).toBe(1);
     expect(router.stats().byRoute).toEqual({ 'DELETE /api/v3/order': 1, 'GET /api/v3/order': 1 });
@@ -196,7 +196,7 @@ describe('resilientExchange cancelOrder', () => {
     const placed = await rex.createOrder(SYMBOL, 'limit', 'buy', 0.01, 49_000, { intentId: 'to-cancel' });
     router.setFaults({ failures: [{ method: 'DELETE', path: '/api/v3/order', status: 502 }] });
     router.resetStats();
-    const result = await drive(clock, rex.cancelOrder(placed.id, SYMBOL));
+    const result = await drive(clock, rex.cancelOrder(String(placed.id), SYMBOL));
     expect(result.status).toBe('canceled');
     expect(router.stats().byRoute).toEqual({ 'DELETE /api/v3/order': 2 });
     expect((await journal.get('to-cancel'))?.state).toBe('CANCELED');

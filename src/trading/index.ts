@@ -1,0 +1,35 @@
+/**
+ * `bulwark/trading`: a ccxt exchange with trading safety, the order intent journal and
+ * reconciliation, the trading gate, pre-trade checks, feed staleness, service presets and the
+ * simulated exchange. Importing it starts nothing: the simulator listens only when started.
+ */
+export { resilientExchange, ResilientExchange, type ResilientExchangeEvents, type Freshness, type EndpointGroup } from './exchange.js';
+export { type ResilientExchangeOptions, resilientExchangeDefaults } from './exchange-options.js';
+export {
+  classifyOrderFailure,
+  isRecoverable,
+  isThrottled,
+  isDuplicateOrderError,
+  isOrderNotFound,
+  venueErrorCode,
+  httpStatusOf,
+  type OrderFailureKind,
+  OrderStatusUnknownError,
+  IntentClosedError,
+  TradingGateError,
+  PreTradeRejectedError,
+} from './errors.js';
+export { ExchangeThrottle, type ThrottleState } from './throttle.js';
+export { intentStates, type IntentState, terminalStates, unresolvedStates, liveStates, canTransition, assertTransition, stateOfOrder } from './orders/state.js';
+export { clientOrderIdFor, clientOrderIdDefaults, newIntentId, type ClientOrderIdOptions } from './orders/intent-id.js';
+export { type IntentJournal, type IntentRecord, type NewIntent, type IntentUpdate } from './orders/journal.js';
+export { memoryJournal, memoryJournalDefaults, type MemoryJournalOptions } from './orders/memory-journal.js';
+export { storageJournal } from './orders/storage-journal.js';
+export { type IntentEvent } from './orders/placement.js';
+export { type OrderAdmission, type OrderRequest, type AdmissionResult } from './orders/admission.js';
+export { reconcile, reconcileDefaults, type ReconcileOptions, type ReconcileReport } from './reconcile.js';
+export { tradingGate, TradingGate, tradingGateDefaults, type TradingMode, type GateChange, type GateCondition, type TradingGateOptions } from './gate.js';
+export { preTradeChecks, PreTradeChecks, preTradeDefaults, type PreTradeOptions, type PreTradeLimits } from './checks.js';
+export { feedWatchdog, FeedWatchdog, feedWatchdogDefaults, type FeedWatchdogOptions, type FeedValue, type FeedEvents } from './feeds.js';
+export { servicePresets, presetBreakerOptions, presetBreaker, type ServicePreset, type ServicePresetName } from './presets.js';
+export * from './sim/index.js';
