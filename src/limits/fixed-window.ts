@@ -14,13 +14,18 @@ export interface FixedWindowOptions extends LimiterOptions {
   clock?: Clock;
 }
 
+/** Counts are kept as unsigned 32-bit integers. */
+const MAX_COUNT = 0xffff_ffff;
+
 /**
- * Fixed windows: two numbers per key, the window's index and the units charged in it. Cheap and
+ * Fixed windows: two 32-bit numbers per key, the window's index (modulo 2^32) and the units
+ * charged in it (8 bytes of state, plus the key's Map entry). Cheap and
  * aligned with exchanges that reset counters on the clock (per minute, per day), but a rolling
  * window straddling a boundary can hold up to 2 x limit.
  */
 export function fixedWindowAlgorithm(limit: number, windowMs: number): Algorithm {
   positiveInteger('fixedWindow: limit', limit);
+  if (limit > MAX_COUNT) throw new RangeError(`fixedWindow: limit must be at most ${MAX_COUNT}, got ${limit}`);
   positive('fixedWindow: windowMs', windowMs);
   return {
     name: 'fw',
@@ -33,26 +38,34 @@ export function fixedWindowAlgorithm(limit: number, windowMs: number): Algorithm
 }
 
 class FixedWindowState implements MemoryState {
-  private readonly slots: SlotTable;
+  private readonly slots: SlotTable<Uint32Array>;
   constructor(
     private readonly limit: number,
     private readonly windowMs: number,
   ) {
-    this.slots = new SlotTable(2, (data, base, now) => (data[base] as number) < Math.floor(now / windowMs));
+    // Idle once its window is not the current one. An all-zero slot (count 0) is valid in any window.
+    this.slots = new SlotTable<Uint32Array>(
+      2,
+      (data, base, now) => data[base] !== Math.floor(now / windowMs) >>> 0,
+      undefined,
+      64,
+      (length) => new Uint32Array(length),
+    );
   }
 
   get size(): number {
     return this.slots.size;
   }
 
+  /** Units charged in `window` (compared modulo 2^32, as stored). */
   private used(base: number, window: number): number {
-    return base >= 0 && this.slots.data[base] === window ? (this.slots.data[base + 1] as number) : 0;
+    return base >= 0 && this.slots.data[base] === window >>> 0 ? (this.slots.data[base + 1] as number) : 0;
   }
 
   private charge(key: string, window: number, used: number, units: number, now: number): void {
     const base = this.slots.get(key, now);
     const data = this.slots.data;
-    data[base] = window;
+    data[base] = window >>> 0;
     data[base + 1] = used + units;
   }
 
@@ -80,7 +93,7 @@ class FixedWindowState implements MemoryState {
 
   release(key: string, units: number, stamp: number): void {
     const base = this.slots.find(key);
-    if (base < 0 || this.slots.data[base] !== stamp) return;
+    if (base < 0 || this.slots.data[base] !== stamp >>> 0) return;
     const data = this.slots.data;
     data[base + 1] = Math.max(0, (data[base + 1] as number) - units);
   }

@@ -2,15 +2,19 @@ import type { Decision } from '../core/limiter.js';
 import { type Algorithm, type Grant, type MemoryState, denied, positive, positiveInteger } from './algorithm.js';
 import { SlotTable } from './slots.js';
 
+/** Counts are kept as unsigned 32-bit integers. */
+const MAX_COUNT = 0xffff_ffff;
+
 /**
- * The approximate sliding window: three numbers per key (window index, previous window's count,
- * current window's count). The rolling count is estimated as `previous x (1 - elapsed/windowMs)
+ * The approximate sliding window: three 32-bit numbers per key (window index modulo 2^32,
+ * previous window's count, current window's count: 12 bytes plus the key's Map entry). The rolling count is estimated as `previous x (1 - elapsed/windowMs)
  * + current`, which assumes the previous window's calls were spread evenly. Worst case: when
  * they were bunched at its end, a rolling window can hold up to 2 x limit - 1 units (measured
  * in docs/limits.md); typical error is small.
  */
 export function slidingCounterAlgorithm(limit: number, windowMs: number): Algorithm {
   positiveInteger('slidingWindow: limit', limit);
+  if (limit > MAX_COUNT) throw new RangeError(`slidingWindow: limit must be at most ${MAX_COUNT} in 'counter' mode, got ${limit}`);
   positive('slidingWindow: windowMs', windowMs);
   return {
     name: 'swc',
@@ -23,12 +27,19 @@ export function slidingCounterAlgorithm(limit: number, windowMs: number): Algori
 }
 
 class SlidingCounterState implements MemoryState {
-  private readonly slots: SlotTable;
+  private readonly slots: SlotTable<Uint32Array>;
   constructor(
     private readonly limit: number,
     private readonly windowMs: number,
   ) {
-    this.slots = new SlotTable(3, (data, base, now) => (data[base] as number) + 1 < Math.floor(now / windowMs));
+    // Idle once neither stored count is in the current or the previous window (indices modulo 2^32).
+    this.slots = new SlotTable<Uint32Array>(
+      3,
+      (data, base, now) => ((Math.floor(now / windowMs) - (data[base] as number)) >>> 0) >= 2,
+      undefined,
+      64,
+      (length) => new Uint32Array(length),
+    );
   }
 
   get size(): number {
@@ -41,8 +52,8 @@ class SlidingCounterState implements MemoryState {
     if (base < 0) return [window, 0, 0];
     const data = this.slots.data;
     const stored = data[base] as number;
-    if (stored === window) return [window, data[base + 1] as number, data[base + 2] as number];
-    if (stored === window - 1) return [window, data[base + 2] as number, 0];
+    if (stored === window >>> 0) return [window, data[base + 1] as number, data[base + 2] as number];
+    if (stored === (window - 1) >>> 0) return [window, data[base + 2] as number, 0];
     return [window, 0, 0];
   }
 
@@ -68,7 +79,7 @@ class SlidingCounterState implements MemoryState {
     if (granted < min) return [0, room, this.retryAfter(window, prev, cur, min, now), window, 0];
     const base = this.slots.get(key, now);
     const data = this.slots.data;
-    data[base] = window;
+    data[base] = window >>> 0;
     data[base + 1] = prev;
     data[base + 2] = cur + granted;
     return [granted, room - granted, 0, window, (window + 1) * this.windowMs - now];
@@ -87,7 +98,7 @@ class SlidingCounterState implements MemoryState {
 
   release(key: string, units: number, stamp: number): void {
     const base = this.slots.find(key);
-    if (base < 0 || this.slots.data[base] !== stamp) return;
+    if (base < 0 || this.slots.data[base] !== stamp >>> 0) return;
     const data = this.slots.data;
     data[base + 2] = Math.max(0, (data[base + 2] as number) - units);
   }

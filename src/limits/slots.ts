@@ -1,12 +1,16 @@
+/** The typed arrays a slot table can keep its numbers in. */
+export type SlotArray = Float64Array | Uint32Array;
+
 /**
  * Per-key numeric state for the memory store, kept small: a Map from key to slot number (a small
- * integer, stored unboxed) and one Float64Array holding `stride` numbers per slot. Keys whose state
+ * integer, stored unboxed) and one typed array holding `stride` numbers per slot (Float64 for
+ * times, Uint32 for counts). Keys whose state
  * has returned to idle are swept when the table is full, before it grows, so memory follows the
  * number of active keys and the sweep costs O(1) amortised per new key.
  */
-export class SlotTable {
+export class SlotTable<A extends SlotArray = Float64Array> {
   /** The numbers of every slot; slot `s` occupies `data[s * stride .. s * stride + stride - 1]`. */
-  data: Float64Array;
+  data: A;
   private readonly index = new Map<string, number>();
   private free: number[] = [];
   private used = 0;
@@ -15,14 +19,16 @@ export class SlotTable {
    * @param stride numbers per key
    * @param isIdle whether the slot at `base` holds nothing worth keeping at `now`
    * @param reset writes a fresh slot's idle state (default: all zeros)
+   * @param create makes the backing array (default: Float64Array)
    */
   constructor(
     readonly stride: number,
-    private readonly isIdle: (data: Float64Array, base: number, now: number) => boolean,
-    private readonly reset: (data: Float64Array, base: number) => void = (data, base) => data.fill(0, base, base + stride),
+    private readonly isIdle: (data: A, base: number, now: number) => boolean,
+    private readonly reset: (data: A, base: number) => void = (data, base) => void data.fill(0, base, base + stride),
     capacity = 64,
+    private readonly create: (length: number) => A = (length) => new Float64Array(length) as A,
   ) {
-    this.data = new Float64Array(capacity * stride);
+    this.data = create(capacity * stride);
   }
 
   /** Keys holding state. */
@@ -61,7 +67,7 @@ export class SlotTable {
   }
 
   private grow(capacity: number): void {
-    const data = new Float64Array(capacity * this.stride);
+    const data = this.create(capacity * this.stride);
     data.set(this.data);
     this.data = data;
   }
