@@ -61,18 +61,21 @@ async function successPath(): Promise<Row[]> {
   return rows;
 }
 
-/** A stream of calls where every other call fails: the breaker records every outcome and never opens. */
+/**
+ * A stream of calls where every other call fails, starting with a success: the failure rate
+ * never passes 50 %, so with a 90 % threshold the breaker records every outcome and never opens.
+ */
 function alternating(): () => Promise<number> {
   let n = 0;
   const failure = new Error('down');
-  return () => (n++ % 2 === 0 ? Promise.reject(failure) : Promise.resolve(1));
+  return () => (n++ % 2 === 1 ? Promise.reject(failure) : Promise.resolve(1));
 }
 
 async function failurePath(): Promise<Row[]> {
   const rows: Row[] = [];
   const perWindow: Record<string, Record<number, number>> = { bulwark: {}, cockatiel: {}, opossum: {} };
   for (const size of [100, 100_000]) {
-    const ours = circuitBreaker({ window: { kind: 'count', size }, failureRateThreshold: 0.9, minimumCalls: 1 });
+    const ours = circuitBreaker({ window: { kind: 'count', size }, failureRateThreshold: 0.9, minimumCalls: 20 });
     const oursOp = alternating();
     const prefill = alternating();
     for (let i = 0; i < size; i++) await ours.execute(prefill).catch(() => undefined);
@@ -80,7 +83,7 @@ async function failurePath(): Promise<Row[]> {
 
     const theirs = cockatiel.circuitBreaker(cockatiel.handleAll, {
       halfOpenAfter: 10_000,
-      breaker: new cockatiel.CountBreaker({ threshold: 0.9, size, minimumNumberOfCalls: 1 }),
+      breaker: new cockatiel.CountBreaker({ threshold: 0.9, size, minimumNumberOfCalls: 20 }),
     });
     const theirsOp = alternating();
     const theirsPrefill = alternating();
@@ -91,7 +94,7 @@ async function failurePath(): Promise<Row[]> {
     const opossum = new Opossum(alternating(), {
       timeout: false,
       errorThresholdPercentage: 90,
-      volumeThreshold: 1,
+      volumeThreshold: 20,
       rollingCountTimeout: 600_000,
       rollingCountBuckets: 10,
     });

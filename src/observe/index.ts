@@ -1,0 +1,10 @@
+/** `bulwark/observe`: metrics, alert rules and the event timeline. */
+export { Metrics, createMetrics, metricsDefaults, metricNames, breakerStates, gateStates, healthStatuses, type MetricsOptions, type MetricName } from './metrics.js';
+export { LabelCap, OVERFLOW_LABEL } from './label-cap.js';
+export { observeBreaker, observeRetry, observeTimeout, observeBulkhead, observeRateLimit, observeFallback, observeHedge } from './bind-policies.js';
+export { alertRuleSchema, parseAlertRule, compare, severities, conditions, type AlertRule, type AlertRuleInput, type Severity, type Condition } from './alerts/rule.js';
+export { toPrometheusRules, toPromQL } from './alerts/export.js';
+export { webhookChannel, logChannel, webhookDefaults, type NotificationChannel, type Notification, type AlertNotice, type WebhookChannelOptions, type AlertLogger } from './alerts/channels.js';
+export { memoryAlertHistory, type AlertHistory, type AlertHistoryEntry } from './alerts/history.js';
+export { registrySource, type MetricSource, type Sample } from './alerts/source.js';
+export { AlertEngine, alertEngine, alertEngineDefaults, type AlertEngineOptions, type AlertEngineEvents, type AlertState, type AlertStateName, type AlertTransition } from './alerts/engine.js';

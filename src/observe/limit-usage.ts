@@ -1,0 +1,107 @@
+/**
+ * Live usage of a rate limit for the dashboard and `/api/limits`: a wrapper around any Limiter
+ * that counts what it admitted and refused over a rolling window, with the queue length when the
+ * limiter has one. The wrapped limiter is used in its place.
+ */
+import { type Clock, systemClock } from '../core/clock.js';
+import type { AcquireOptions, Decision, Limiter } from '../core/limiter.js';
+
+export interface LimitUsageOptions {
+  /** Shown on the dashboard, e.g. 'binance orders'. */
+  name: string;
+  /** Human description of the limit, e.g. '10 orders/s, burst 20'. */
+  description?: string;
+  /** Units the limit allows per `windowMs`, for a usage percentage; unknown when omitted. */
+  capacity?: number;
+  /** Rolling window for the counts; one minute matches how exchanges state their limits. */
+  windowMs?: number;
+  clock?: Clock;
+}
+
+export const limitUsageDefaults = {
+  description: '',
+  capacity: undefined as number | undefined,
+  windowMs: 60_000,
+  clock: systemClock as Clock,
+};
+
+export interface LimitUsage {
+  name: string;
+  description: string;
+  windowMs: number;
+  /** Units admitted within the window. */
+  admitted: number;
+  /** Requests refused within the window. */
+  limited: number;
+  /** admitted / capacity (0-1), or null when the capacity is unknown. */
+  usage: number | null;
+  /** Acquires waiting now (0 when the limiter has no queue). */
+  queued: number;
+}
+
+type Stamp = [at: number, units: number];
+
+export class TrackedLimiter implements Limiter {
+  readonly name: string;
+  private readonly o: typeof limitUsageDefaults & { name: string };
+  private readonly admits: Stamp[] = [];
+  private readonly refusals: Stamp[] = [];
+
+  constructor(
+    private readonly inner: Limiter & { readonly queued?: number },
+    options: LimitUsageOptions,
+  ) {
+    if (!options || typeof options.name !== 'string' || options.name.length === 0) throw new TypeError('trackLimiter: option name must be a non-empty string');
+    this.o = { ...limitUsageDefaults, ...options };
+    if (!(this.o.windowMs > 0)) throw new RangeError(`trackLimiter: windowMs must be > 0, got ${this.o.windowMs}`);
+    if (this.o.capacity !== undefined && !(this.o.capacity > 0)) throw new RangeError(`trackLimiter: capacity must be > 0, got ${this.o.capacity}`);
+    this.name = options.name;
+  }
+
+  private note(list: Stamp[], units: number): void {
+    list.push([this.o.clock.now(), units]);
+  }
+
+  private sum(list: Stamp[], now: number): number {
+    while (list.length > 0 && list[0]![0] <= now - this.o.windowMs) list.shift();
+    let total = 0;
+    for (const [, units] of list) total += units;
+    return total;
+  }
+
+  async consume(key: string, cost = 1): Promise<Decision> {
+    const decision = await this.inner.consume(key, cost);
+    this.note(decision.allowed ? this.admits : this.refusals, decision.allowed ? cost : 1);
+    return decision;
+  }
+
+  async acquire(key: string, cost = 1, options?: AcquireOptions): Promise<void> {
+    try {
+      await this.inner.acquire(key, cost, options);
+    } catch (error) {
+      this.note(this.refusals, 1);
+      throw error;
+    }
+    this.note(this.admits, cost);
+  }
+
+  usage(): LimitUsage {
+    const now = this.o.clock.now();
+    const admitted = this.sum(this.admits, now);
+    const limited = this.sum(this.refusals, now);
+    return {
+      name: this.name,
+      description: this.o.description,
+      windowMs: this.o.windowMs,
+      admitted,
+      limited,
+      usage: this.o.capacity === undefined ? null : Math.min(1, admitted / this.o.capacity),
+      queued: typeof this.inner.queued === 'number' ? this.inner.queued : 0,
+    };
+  }
+}
+
+/** Wraps a limiter so its usage can be shown; use the returned limiter in its place. */
+export function trackLimiter(limiter: Limiter & { readonly queued?: number }, options: LimitUsageOptions): TrackedLimiter {
+  return new TrackedLimiter(limiter, options);
+}

@@ -1,0 +1,173 @@
+/**
+ * One metric vocabulary for every component, chosen once and used by the dashboard, the alert
+ * rules and the docs (docs/metrics.md lists it). Names follow resilience4j's Micrometer naming,
+ * in Prometheus form: `bulwark_<component>_<measure>_<unit>`.
+ */
+import { Counter, Gauge, Histogram, type OpenMetricsContentType, Registry, collectDefaultMetrics } from 'prom-client';
+import { LabelCap } from './label-cap.js';
+
+export interface MetricsOptions {
+  /** Also export Node.js process metrics (CPU, memory, event loop, GC); on, as an ops server wants them. */
+  defaultMetrics?: boolean;
+  /** Distinct values kept per label before folding into `other`; 200 covers real fleets of dependencies. */
+  maxLabelValues?: number;
+  /** Latency buckets in seconds; from 1 ms to 30 s, the range of exchange and database calls. */
+  latencyBuckets?: number[];
+}
+
+export const metricsDefaults = {
+  defaultMetrics: true,
+  maxLabelValues: 200,
+  latencyBuckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+} satisfies Required<MetricsOptions>;
+
+/** Every metric name Bulwark exports, for docs, alerts and the dashboard. */
+export const metricNames = {
+  breakerState: 'bulwark_circuitbreaker_state',
+  breakerCalls: 'bulwark_circuitbreaker_calls_total',
+  breakerFailureRate: 'bulwark_circuitbreaker_failure_rate',
+  breakerSlowCallRate: 'bulwark_circuitbreaker_slow_call_rate',
+  breakerTransitions: 'bulwark_circuitbreaker_transitions_total',
+  callDuration: 'bulwark_call_duration_seconds',
+  retryCalls: 'bulwark_retry_calls_total',
+  timeouts: 'bulwark_timeout_calls_total',
+  bulkheadExecuting: 'bulwark_bulkhead_executing_calls',
+  bulkheadQueued: 'bulwark_bulkhead_queued_calls',
+  bulkheadMaxConcurrent: 'bulwark_bulkhead_max_concurrent_calls',
+  bulkheadRejected: 'bulwark_bulkhead_rejected_calls_total',
+  rateLimited: 'bulwark_ratelimiter_limited_calls_total',
+  fallbacks: 'bulwark_fallback_calls_total',
+  hedges: 'bulwark_hedge_calls_total',
+  tradingGate: 'bulwark_trading_gate_state',
+  orders: 'bulwark_orders_total',
+  dlqDepth: 'bulwark_dlq_depth',
+  healthScore: 'bulwark_health_score',
+  healthCheck: 'bulwark_health_check_status',
+  alertsFiring: 'bulwark_alerts_firing',
+} as const;
+
+export type MetricName = (typeof metricNames)[keyof typeof metricNames];
+
+/** The states a breaker gauge reports, one series each (1 = current). */
+export const breakerStates = ['closed', 'open', 'half-open', 'isolated'] as const;
+export const gateStates = ['active', 'reducing', 'halted'] as const;
+export const healthStatuses = ['up', 'degraded', 'down', 'unknown', 'affected'] as const;
+
+/** The prom-client registries (Prometheus text and OpenMetrics) and every Bulwark metric in them. */
+export class Metrics {
+  readonly registry: Registry;
+  readonly openMetricsRegistry: Registry<OpenMetricsContentType>;
+  readonly labels: LabelCap;
+
+  readonly breakerState: Gauge<'name' | 'state'>;
+  readonly breakerCalls: Counter<'name' | 'kind'>;
+  readonly breakerFailureRate: Gauge<'name'>;
+  readonly breakerSlowCallRate: Gauge<'name'>;
+  readonly breakerTransitions: Counter<'name' | 'from' | 'to'>;
+  readonly callDuration: Histogram<'name' | 'kind'>;
+  readonly retryCalls: Counter<'name' | 'kind'>;
+  readonly timeouts: Counter<'name'>;
+  readonly bulkheadExecuting: Gauge<'name'>;
+  readonly bulkheadQueued: Gauge<'name'>;
+  readonly bulkheadMaxConcurrent: Gauge<'name'>;
+  readonly bulkheadRejected: Counter<'name' | 'reason'>;
+  readonly rateLimited: Counter<'name' | 'key'>;
+  readonly fallbacks: Counter<'name'>;
+  readonly hedges: Counter<'name'>;
+  readonly tradingGate: Gauge<'gate' | 'state'>;
+  readonly orders: Counter<'exchange' | 'outcome'>;
+  readonly dlqDepth: Gauge<'queue'>;
+  readonly healthScore: Gauge;
+  readonly healthCheck: Gauge<'check' | 'status'>;
+  readonly alertsFiring: Gauge<'severity'>;
+
+  /** Refreshers run before every scrape (gauges that read live state). */
+  private readonly refreshers = new Set<() => void>();
+
+  constructor(options: MetricsOptions = {}) {
+    const o = { ...metricsDefaults, ...options };
+    this.registry = new Registry();
+    this.openMetricsRegistry = new Registry<OpenMetricsContentType>();
+    this.openMetricsRegistry.setContentType(Registry.OPENMETRICS_CONTENT_TYPE);
+    this.labels = new LabelCap(o.maxLabelValues);
+    const registers = [this.registry, this.openMetricsRegistry];
+    const refresh = (): void => this.refresh();
+    const gauge = <L extends string>(name: string, help: string, labelNames: L[]): Gauge<L> =>
+      new Gauge({ name, help, labelNames, registers, collect: refresh });
+    const counter = <L extends string>(name: string, help: string, labelNames: L[]): Counter<L> =>
+      new Counter({ name, help, labelNames, registers });
+
+    this.breakerState = gauge(metricNames.breakerState, 'Circuit breaker state: 1 for the current state, 0 for the others', ['name', 'state']);
+    this.breakerCalls = counter(metricNames.breakerCalls, 'Calls through a breaker by kind: successful, failed, slow, not_permitted', ['name', 'kind']);
+    this.breakerFailureRate = gauge(metricNames.breakerFailureRate, 'Failure rate over the breaker window (0-1)', ['name']);
+    this.breakerSlowCallRate = gauge(metricNames.breakerSlowCallRate, 'Slow-call rate over the breaker window (0-1)', ['name']);
+    this.breakerTransitions = counter(metricNames.breakerTransitions, 'Breaker state transitions', ['name', 'from', 'to']);
+    this.callDuration = new Histogram({
+      name: metricNames.callDuration,
+      help: 'Duration of calls to a dependency, by outcome kind (successful, failed)',
+      labelNames: ['name', 'kind'],
+      buckets: o.latencyBuckets,
+      registers,
+    });
+    this.retryCalls = counter(metricNames.retryCalls, 'Retry activity by kind: retry (a try failed, another follows) or a give-up reason', ['name', 'kind']);
+    this.timeouts = counter(metricNames.timeouts, 'Calls that reached their deadline', ['name']);
+    this.bulkheadExecuting = gauge(metricNames.bulkheadExecuting, 'Calls running inside a bulkhead', ['name']);
+    this.bulkheadQueued = gauge(metricNames.bulkheadQueued, 'Calls waiting for a bulkhead slot', ['name']);
+    this.bulkheadMaxConcurrent = gauge(metricNames.bulkheadMaxConcurrent, 'Bulkhead capacity', ['name']);
+    this.bulkheadRejected = counter(metricNames.bulkheadRejected, 'Calls a bulkhead turned away, by reason', ['name', 'reason']);
+    this.rateLimited = counter(metricNames.rateLimited, 'Calls refused or timed out by a rate limiter', ['name', 'key']);
+    this.fallbacks = counter(metricNames.fallbacks, 'Calls answered by a fallback', ['name']);
+    this.hedges = counter(metricNames.hedges, 'Hedged (extra) tries started', ['name']);
+    this.tradingGate = gauge(metricNames.tradingGate, 'Trading gate: 1 for the current state (active, reducing, halted)', ['gate', 'state']);
+    this.orders = counter(metricNames.orders, 'Order outcomes: placed, rejected, unknown, reconciled', ['exchange', 'outcome']);
+    this.dlqDepth = gauge(metricNames.dlqDepth, 'Items in a dead-letter queue', ['queue']);
+    this.healthScore = new Gauge({ name: metricNames.healthScore, help: 'Health score, 0-100', registers, collect: refresh });
+    this.healthCheck = gauge(metricNames.healthCheck, 'Health check status: 1 for the current status', ['check', 'status']);
+    this.alertsFiring = gauge(metricNames.alertsFiring, 'Alerts firing, by severity', ['severity']);
+
+    if (o.defaultMetrics) collectDefaultMetrics({ register: this.registry, prefix: 'bulwark_process_' });
+  }
+
+  /** A label value, folded into `other` past the cardinality cap. */
+  label(label: string, value: string): string {
+    return this.labels.value(label, value);
+  }
+
+  /** Registers a function that refreshes gauges before each scrape; returns its remover. */
+  onScrape(refresher: () => void): () => void {
+    this.refreshers.add(refresher);
+    return () => this.refreshers.delete(refresher);
+  }
+
+  private refreshing = false;
+  /** Runs the refreshers once per scrape (many gauges share one collect). */
+  refresh(): void {
+    if (this.refreshing) return;
+    this.refreshing = true;
+    try {
+      for (const refresher of this.refreshers) refresher();
+    } finally {
+      // Gauges collect one after another within a scrape; let the next scrape refresh again.
+      queueMicrotask(() => (this.refreshing = false));
+    }
+  }
+
+  /** Prometheus text exposition format 0.0.4. */
+  text(): Promise<string> {
+    return this.registry.metrics();
+  }
+
+  /** OpenMetrics 1.0.0. */
+  openMetrics(): Promise<string> {
+    return this.openMetricsRegistry.metrics();
+  }
+
+  /** Sets one-of-N state gauges: 1 for `current`, 0 for the rest. */
+  static setState<L extends string>(g: Gauge<L>, labels: Partial<Record<L, string>>, stateLabel: L, states: readonly string[], current: string): void {
+    for (const state of states) g.set({ ...labels, [stateLabel]: state } as Partial<Record<L, string>>, state === current ? 1 : 0);
+  }
+}
+
+export function createMetrics(options?: MetricsOptions): Metrics {
+  return new Metrics(options);
+}
