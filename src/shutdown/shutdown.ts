@@ -8,6 +8,7 @@
 import { type Clock, systemClock } from '../core/clock.js';
 import { TimeoutError } from '../core/errors.js';
 import { Emitter, type EventSource, type Listener, type Unsubscribe } from '../core/events.js';
+import { sanitizeText } from '../core/secrets.js';
 import { deadlinesOf } from '../core/timers.js';
 import { describeReason, exitCodeFor, type ShutdownReason } from './exit-code.js';
 
@@ -184,11 +185,10 @@ export class GracefulShutdown implements EventSource<ShutdownEvents> {
       else void this.shutdown({ signal });
     };
     const onError = (error: unknown): void => {
-      if (this.running) this.events.emit('uncaught', { error, during: this.current });
-      else {
-        this.events.emit('uncaught', { error, during: 'running' });
-        void this.shutdown({ error });
-      }
+      // Nobody listening: the crash must not vanish silently.
+      if (!this.events.has('uncaught')) target.stderr?.write?.(`uncaught: ${sanitizeText(error instanceof Error ? (error.stack ?? error.message) : String(error))}\n`);
+      this.events.emit('uncaught', { error, during: this.current });
+      if (!this.running) void this.shutdown({ error });
     };
     for (const signal of signals) target.on(signal, onSignal);
     target.on('uncaughtException', onError);

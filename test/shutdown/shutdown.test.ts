@@ -109,11 +109,14 @@ describe('GracefulShutdown', () => {
     expect((fake as unknown as EventEmitter).listenerCount('SIGTERM')).toBe(0);
 
     const second = setup({ readyDelayMs: 0 });
-    const proc = new EventEmitter() as unknown as NodeJS.Process;
+    const written: string[] = [];
+    const proc = Object.assign(new EventEmitter(), { stderr: { write: (text: string) => written.push(text) } }) as unknown as NodeJS.Process;
     second.shutdown.install(proc);
-    proc.emit('uncaughtException', new Error('bug'));
+    proc.emit('uncaughtException', new Error('bug with password=hunter22'));
     await second.clock.advance(0);
     expect(second.exits).toEqual([1]);
+    // With no 'uncaught' listener the crash is written to stderr, sanitised.
+    expect(written.join('')).toMatch(/^uncaught: Error: bug with password=\[REDACTED\]/);
   });
 
   it('rejects bad options with the option named', () => {
