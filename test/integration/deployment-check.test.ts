@@ -1,0 +1,61 @@
+/**
+ * The deployment dry-run's default probes and the storage health check against the real
+ * PostgreSQL and Redis of the test machine.
+ */
+import pg from 'pg';
+import { Redis } from 'ioredis';
+import { expect, it } from 'vitest';
+import { checkDeployment } from '../../src/config/deployment-check.js';
+import { storageCheck } from '../../src/health/checks/storage.js';
+import { HealthRegistry } from '../../src/health/registry.js';
+import { describeWith, postgresUrl, redisUrl, requireService } from '../support/services.js';
+
+const postgresUp = await requireService('PostgreSQL', async () => {
+  const client = new pg.Client({ connectionString: postgresUrl, connectionTimeoutMillis: 3_000 });
+  await client.connect();
+  await client.end();
+});
+const redisUp = await requireService('Redis', async () => {
+  const client = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+  client.on('error', () => undefined);
+  try {
+    await client.connect();
+    await client.ping();
+  } finally {
+    client.disconnect();
+  }
+});
+
+describeWith(postgresUp && redisUp, 'deployment check and storage health against real services', () => {
+  it('passes storage and redis with the default probes when both answer', async () => {
+    const result = await checkDeployment({
+      environment: {},
+      readFile: () => undefined,
+      overrides: { storage: { kind: 'postgres', postgresUrl, redisUrl } },
+    });
+    expect(result.steps.map((s) => `${s.name}:${s.status}`)).toEqual(['config:ok', 'secrets:ok', 'storage:ok', 'redis:ok', 'migrations:skipped']);
+    expect(result.ok).toBe(true);
+  });
+
+  it('fails the storage step for a database that does not exist, without printing credentials', async () => {
+    const url = new URL(postgresUrl);
+    url.password = 'pw-not-to-print';
+    url.pathname = '/bulwark_no_such_database';
+    const result = await checkDeployment({ environment: {}, readFile: () => undefined, overrides: { storage: { kind: 'postgres', postgresUrl: url.toString() } } });
+    const storage = result.steps.find((s) => s.name === 'storage')!;
+    expect(storage.status).toBe('failed');
+    expect(JSON.stringify(result)).not.toContain('pw-not-to-print');
+    expect(result.ok).toBe(false);
+  });
+
+  it('storageCheck is up for a live ioredis client', async () => {
+    const client = new Redis(redisUrl);
+    try {
+      const registry = new HealthRegistry();
+      registry.register(storageCheck({ name: 'redis', target: client }));
+      expect((await registry.check()).checks[0]!.status).toBe('up');
+    } finally {
+      client.disconnect();
+    }
+  });
+});
