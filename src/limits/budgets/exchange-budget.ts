@@ -56,7 +56,7 @@ export interface ChargeReceipt {
   endpoint: string;
   lane: Lane;
   /** Units charged per budget id. */
-  costs: Record<string, number>;
+  costs: Readonly<Record<string, number>>;
   /** How long the charge waited for room, in ms. */
   waitedMs: number;
 }
@@ -65,19 +65,25 @@ export interface BudgetDecision {
   allowed: boolean;
   /** When not allowed: ms until the blocking budget has room or the freeze lifts. */
   retryAfterMs: number;
-  /** When not allowed: the budget id that did not fit, or 'freeze'. */
+  /** When not allowed: the budget id that did not fit, 'freeze', or 'queue' (calls of higher or equal priority wait). */
   blockedBy?: string;
-  costs: Record<string, number>;
+  costs: Readonly<Record<string, number>>;
 }
 
 export interface ExchangeBudgetEvents {
-  charged: { endpoint: string; lane: Lane; costs: Record<string, number>; waitedMs: number };
+  charged: { endpoint: string; lane: Lane; costs: Readonly<Record<string, number>>; waitedMs: number };
   /** A charge gave up (did not fit within its maxWaitMs). */
   limited: { endpoint: string; lane: Lane; blockedBy: string; retryAfterMs: number };
   /** A 429 or 418 froze the group. */
   frozen: { endpoint: string; status: number; forMs: number };
   /** A count header raised a budget's count. */
   corrected: { endpoint: string; budget: string; observed: number; used: number };
+}
+
+interface Plan {
+  lane: Lane;
+  costs: Readonly<Record<string, number>>;
+  lines: readonly ChargeLine[];
 }
 
 export class ExchangeBudget implements EventSource<ExchangeBudgetEvents> {
@@ -96,6 +102,7 @@ export class ExchangeBudget implements EventSource<ExchangeBudgetEvents> {
   private pumping: Promise<void> | undefined;
   private pumpAgain = false;
   private timer: { at: number; cancel: CancelTimer } | undefined;
+  private readonly plans = new Map<string, Plan>();
 
   constructor(options: ExchangeBudgetOptions) {
     if (typeof options !== 'object' || options === null) throw new TypeError('exchangeBudget: options with a table are required');
@@ -137,6 +144,22 @@ export class ExchangeBudget implements EventSource<ExchangeBudgetEvents> {
     return lane ?? ruleFor(this.table, endpoint).lane ?? 'data';
   }
 
+  /**
+   * What a call charges: its lane, its costs and the store lines. Endpoints whose costs do not
+   * depend on parameters are worked out once and cached (the table is fixed once validated).
+   */
+  private plan(endpoint: string, params: Params, laneOption: Lane | undefined): Plan {
+    const key = `${laneOption ?? ''}\u0000${endpoint}`;
+    const cached = this.plans.get(key);
+    if (cached) return cached;
+    const lane = this.laneFor(endpoint, laneOption);
+    const costs = this.costOf(endpoint, params);
+    const plan: Plan = { lane, costs: Object.freeze(costs), lines: this.linesFor(endpoint, costs, lane) };
+    const rule = ruleFor(this.table, endpoint);
+    if (Object.values(rule.costs).every((cost) => typeof cost === 'number') && this.plans.size < 10_000) this.plans.set(key, plan);
+    return plan;
+  }
+
   private linesFor(endpoint: string, costs: Record<string, number>, lane: Lane): ChargeLine[] {
     const rank = laneRank(lane);
     const lines: ChargeLine[] = [];
@@ -154,9 +177,7 @@ export class ExchangeBudget implements EventSource<ExchangeBudgetEvents> {
 
   /** Decides now, without waiting or queueing: charges every budget if all fit. */
   async tryCharge(endpoint: string, params: Params = {}, options: { lane?: Lane } = {}): Promise<BudgetDecision> {
-    const lane = this.laneFor(endpoint, options.lane);
-    const costs = this.costOf(endpoint, params);
-    const lines = this.linesFor(endpoint, costs, lane);
+    const { lane, costs, lines } = this.plan(endpoint, params, options.lane);
     if (lines.length === 0) return { allowed: true, retryAfterMs: 0, costs };
     if (this.queue.contends(laneRank(lane), lines)) {
       return { allowed: false, retryAfterMs: this.queuedAheadMs(laneRank(lane), lines), blockedBy: 'queue', costs };
@@ -173,9 +194,7 @@ export class ExchangeBudget implements EventSource<ExchangeBudgetEvents> {
    * daily budget). Aborting `signal` rejects with AbortedError.
    */
   async charge(endpoint: string, params: Params = {}, options: ChargeOptions = {}): Promise<ChargeReceipt> {
-    const lane = this.laneFor(endpoint, options.lane);
-    const costs = this.costOf(endpoint, params);
-    const lines = this.linesFor(endpoint, costs, lane);
+    const { lane, costs, lines } = this.plan(endpoint, params, options.lane);
     const maxWaitMs = options.maxWaitMs ?? this.maxWaitMs;
     checkNumber('exchangeBudget.charge', 'maxWaitMs', maxWaitMs, 0);
     const signal = options.signal;
@@ -189,7 +208,7 @@ export class ExchangeBudget implements EventSource<ExchangeBudgetEvents> {
     if (lines.length === 0) return receipt();
     const rank = laneRank(lane);
     let retryAt = start;
-    let blockedOn: ReadonlySet<string> = new Set(lines.map((l) => l.budget));
+    let blockedOn: ReadonlySet<string> | undefined;
     if (!this.queue.contends(rank, lines)) {
       const outcome = await this.store.charge(this.group, lines);
       if (outcome.ok) return receipt();
@@ -200,6 +219,7 @@ export class ExchangeBudget implements EventSource<ExchangeBudgetEvents> {
     } else if (maxWaitMs === 0) {
       throw this.limited(endpoint, lane, { ok: false, retryAfterMs: this.queuedAheadMs(rank, lines), blockedBy: 'queue', used: [] });
     }
+    blockedOn ??= new Set(lines.map((l) => l.budget));
     await this.wait(endpoint, lane, rank, lines, retryAt, blockedOn, start + maxWaitMs, signal);
     return receipt();
   }

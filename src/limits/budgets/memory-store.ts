@@ -23,20 +23,31 @@ interface Freeze {
 
 export class MemoryBudgetStore implements BudgetStore {
   private readonly clock: Clock;
-  private readonly counts = new Map<string, Count>();
+  /** group -> budget -> count; counts are updated in place, so a charge allocates nothing. */
+  private readonly groups = new Map<string, Map<string, Count>>();
   private readonly freezes = new Map<string, Freeze>();
 
   constructor(options: MemoryBudgetStoreOptions = {}) {
     this.clock = { ...memoryBudgetStoreDefaults, ...options }.clock;
   }
 
-  private key(group: string, budget: string): string {
-    return `${group}\u0000${budget}`;
+  private count(group: string, budget: string): Count {
+    let counts = this.groups.get(group);
+    if (!counts) {
+      counts = new Map();
+      this.groups.set(group, counts);
+    }
+    let count = counts.get(budget);
+    if (!count) {
+      count = { window: -1, used: 0 };
+      counts.set(budget, count);
+    }
+    return count;
   }
 
-  private current(group: string, budget: string, windowMs: number, now: number): number {
-    const count = this.counts.get(this.key(group, budget));
-    return count && count.window === Math.floor(now / windowMs) ? count.used : 0;
+  /** The count of the current window (a count from an earlier window reads as 0). */
+  private current(count: Count, windowMs: number, now: number): number {
+    return count.window === Math.floor(now / windowMs) ? count.used : 0;
   }
 
   private frozenAt(group: string, now: number): FreezeState | undefined {
@@ -51,9 +62,12 @@ export class MemoryBudgetStore implements BudgetStore {
 
   async charge(group: string, lines: readonly ChargeLine[]): Promise<ChargeOutcome> {
     const now = this.clock.now();
-    const freeze = this.frozenAt(group, now);
-    if (freeze) return { ok: false, retryAfterMs: freeze.remainingMs, blockedBy: 'freeze', frozenBy: freeze.status, used: [] };
-    const used = lines.map((line) => this.current(group, line.budget, line.windowMs, now));
+    if (this.freezes.size > 0) {
+      const freeze = this.frozenAt(group, now);
+      if (freeze) return { ok: false, retryAfterMs: freeze.remainingMs, blockedBy: 'freeze', frozenBy: freeze.status, used: [] };
+    }
+    const counts = lines.map((line) => this.count(group, line.budget));
+    const used = lines.map((line, i) => this.current(counts[i] as Count, line.windowMs, now));
     for (const [i, line] of lines.entries()) {
       if ((used[i] ?? 0) + line.cost > line.ceiling) {
         const windowEnd = (Math.floor(now / line.windowMs) + 1) * line.windowMs;
@@ -61,17 +75,20 @@ export class MemoryBudgetStore implements BudgetStore {
       }
     }
     for (const [i, line] of lines.entries()) {
-      used[i] = (used[i] ?? 0) + line.cost;
-      this.counts.set(this.key(group, line.budget), { window: Math.floor(now / line.windowMs), used: used[i] ?? 0 });
+      const count = counts[i] as Count;
+      count.window = Math.floor(now / line.windowMs);
+      count.used = (used[i] ?? 0) + line.cost;
+      used[i] = count.used;
     }
     return { ok: true, retryAfterMs: 0, used };
   }
 
   async correct(group: string, budget: string, windowMs: number, used: number): Promise<number> {
     const now = this.clock.now();
-    const next = Math.max(this.current(group, budget, windowMs, now), used);
-    this.counts.set(this.key(group, budget), { window: Math.floor(now / windowMs), used: next });
-    return next;
+    const count = this.count(group, budget);
+    count.used = Math.max(this.current(count, windowMs, now), used);
+    count.window = Math.floor(now / windowMs);
+    return count.used;
   }
 
   async freeze(group: string, forMs: number, status: number): Promise<void> {
@@ -87,7 +104,8 @@ export class MemoryBudgetStore implements BudgetStore {
   }
 
   async used(group: string, budget: string, windowMs: number): Promise<number> {
-    return this.current(group, budget, windowMs, this.clock.now());
+    const count = this.groups.get(group)?.get(budget);
+    return count ? this.current(count, windowMs, this.clock.now()) : 0;
   }
 }
 

@@ -23,6 +23,7 @@ if untilMs and untilMs > now then
 end
 local n = #KEYS - 1
 local reply = {1, 0, 0, 0}
+local fresh = {}
 for i = 1, n do
   local cost = tonumber(ARGV[3 * i - 2])
   local ceiling = tonumber(ARGV[3 * i - 1])
@@ -30,7 +31,12 @@ for i = 1, n do
   local w = math.floor(now / windowMs)
   local state = redis.call('HMGET', KEYS[i + 1], 'w', 'n')
   local used = 0
-  if tonumber(state[1]) == w then used = tonumber(state[2]) or 0 end
+  if tonumber(state[1]) == w then
+    used = tonumber(state[2]) or 0
+    fresh[i] = false
+  else
+    fresh[i] = true
+  end
   reply[4 + i] = used
   if used + cost > ceiling then
     reply[1] = 0
@@ -44,8 +50,13 @@ for i = 1, n do
   local windowMs = tonumber(ARGV[3 * i])
   local w = math.floor(now / windowMs)
   reply[4 + i] = reply[4 + i] + cost
-  redis.call('HSET', KEYS[i + 1], 'w', string.format('%d', w), 'n', tostring(reply[4 + i]))
-  redis.call('PEXPIRE', KEYS[i + 1], (w + 1) * windowMs - now + 1000)
+  if fresh[i] then
+    -- A new window: the key lives until a second after it ends.
+    redis.call('HSET', KEYS[i + 1], 'w', string.format('%d', w), 'n', tostring(reply[4 + i]))
+    redis.call('PEXPIRE', KEYS[i + 1], (w + 1) * windowMs - now + 1000)
+  else
+    redis.call('HSET', KEYS[i + 1], 'n', tostring(reply[4 + i]))
+  end
 end
 return reply`;
 
