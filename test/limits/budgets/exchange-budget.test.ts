@@ -215,6 +215,31 @@ describe('exchangeBudget: lanes', () => {
   });
 });
 
+describe('exchangeBudget: regressions', () => {
+  it('room that frees up exactly at the deadline is still taken (the retry runs before giving up)', async () => {
+    const clock = new ManualClock(T0);
+    const budget = exchangeBudget({ table: small, clock, reservedShare: 0 });
+    for (let i = 0; i < 3; i++) await budget.charge('poll'); // W = 9 until T0 + 1000
+    const waiting = budget.charge('poll', {}, { maxWaitMs: 1000 });
+    await clock.advance(1000);
+    await expect(waiting).resolves.toMatchObject({ waitedMs: 1000 });
+  });
+
+  it('a waiter held behind another sets no timer of its own (no zero-delay timer loop)', async () => {
+    const clock = new ManualClock(T0);
+    const budget = exchangeBudget({ table: small, clock, reservedShare: 0 });
+    for (let i = 0; i < 3; i++) await budget.charge('poll');
+    const first = budget.charge('poll');
+    await clock.advance(0);
+    const second = budget.charge('light');
+    await clock.advance(10);
+    // one retry timer for the budget, one for the shared deadline scheduler
+    expect(clock.pendingTimers).toBeLessThanOrEqual(2);
+    await clock.advance(990);
+    await Promise.all([first, second]);
+  });
+});
+
 describe('exchangeBudget: giving up', () => {
   it('a waiting charge leaves at once with AbortedError when its signal aborts, and frees the line', async () => {
     const clock = new ManualClock(T0);
