@@ -45,6 +45,11 @@ async function stopRedis(child: ChildProcess): Promise<void> {
   await exited;
 }
 
+/** Resolves on the client's next `name` event; unlike events.once, an 'error' event meanwhile (reconnect attempts) does not reject it. */
+function eventOf(client: Redis, name: 'close' | 'ready'): Promise<void> {
+  return new Promise((resolve) => client.once(name, () => resolve()));
+}
+
 const processes: ChildProcess[] = [];
 const clients: Redis[] = [];
 afterAll(async () => {
@@ -70,7 +75,7 @@ describeWith(available, 'resilient cache with a real Redis stopped and started a
     expect(await client.pttl('it:btc')).toBeGreaterThan(0);
 
     // Redis goes away.
-    const closed = once(client, 'close');
+    const closed = eventOf(client, 'close');
     await stopRedis(server);
     await closed;
     await cache.set('eth', { px: 5 }, 60_000);
@@ -83,7 +88,7 @@ describeWith(available, 'resilient cache with a real Redis stopped and started a
     expect(cache.pendingResync).toBe(3);
 
     // Redis comes back (empty: no persistence), the client reconnects, the guard probes after openMs.
-    const ready = once(client, 'ready');
+    const ready = eventOf(client, 'ready');
     server = await startRedis(port);
     processes.push(server);
     await ready;
