@@ -1,6 +1,7 @@
-import { type Clock, setTimerOn } from '../../core/clock.js';
+import type { Clock } from '../../core/clock.js';
 import { Emitter, type EventSource, type Listener, type Unsubscribe } from '../../core/events.js';
 import type { Decision, Limiter } from '../../core/limiter.js';
+import { deadlinesOf } from '../../core/timers.js';
 import type { Algorithm, Grant } from '../algorithm.js';
 import { LimiterUnavailableError } from '../errors.js';
 import { LUA_PRELUDE } from './lua.js';
@@ -124,6 +125,8 @@ export function redisStore(client: RedisScriptClient, options: RedisStoreOptions
       const script = commandFor(algorithm);
       const params = algorithm.luaParams;
       const keyPrefix = `${prefix}${algorithm.name}:{`;
+      // One shared timer per clock for every command's timeout, not a setTimeout per command.
+      const deadlines = deadlinesOf(clock);
 
       /** One script call, bounded by the command timeout; resolves to the parsed reply. */
       function call(key: string, op: string, a: number, b: number | string, lease: number): Promise<number[]> {
@@ -135,7 +138,7 @@ export function redisStore(client: RedisScriptClient, options: RedisStoreOptions
         }
         return new Promise<number[]>((resolve, reject) => {
           let settled = false;
-          const cancel = setTimerOn(clock, timeoutMs, () => {
+          const timer = deadlines.add(timeoutMs, () => {
             if (settled) return;
             settled = true;
             const error = new Error(`Redis did not answer within ${timeoutMs} ms`);
@@ -146,14 +149,14 @@ export function redisStore(client: RedisScriptClient, options: RedisStoreOptions
             (reply) => {
               if (settled) return;
               settled = true;
-              cancel();
+              timer.cancel();
               markUp();
               resolve((reply as unknown[]).map(parseNumber));
             },
             (error: unknown) => {
               if (settled) return;
               settled = true;
-              cancel();
+              timer.cancel();
               markDown(error);
               reject(error);
             },
