@@ -184,7 +184,11 @@ export class TradingGate implements OrderAdmission, EventSource<TradingGateEvent
         why = `${c.name}: ${c.reason}`;
       }
     }
-    if (mode === this.current) return;
+    if (mode === this.current) {
+      // Same mode, maybe a new reason (a condition updated): the status says why, now.
+      if (mode !== 'active') this.currentReason = why;
+      return;
+    }
     const change: GateChange = { from: this.current, to: mode, reason: mode === 'active' ? reason : why, at: this.o.clock.now() };
     this.current = mode;
     this.currentReason = change.reason;

@@ -106,3 +106,13 @@ describe('tradingGate', () => {
     expect(() => tradingGate({ maxUnknownOrders: 1.5 })).toThrow(/maxUnknownOrders/);
   });
 });
+
+describe('tradingGate regressions', () => {
+  it('an updated condition with the same mode updates the reason shown (no new history entry)', () => {
+    const gate = tradingGate();
+    gate.raise('reconcile', 'reducing', 'reconciling');
+    gate.raise('reconcile', 'reducing', '2 order intents unresolved');
+    expect(gate.status.reason).toBe('reconcile: 2 order intents unresolved');
+    expect(gate.history()).toHaveLength(1);
+  });
+});
