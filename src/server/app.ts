@@ -1,0 +1,129 @@
+/**
+ * buildApp(components): the ops server as a fastify instance, a tree of small plugins, one per
+ * area, each owning its routes and zod schemas. Routes validate, call the component, shape the
+ * output. Bad input gets a 400 naming the field and the reason; a component the server was built
+ * without answers 404 saying so. OpenAPI at /docs/openapi.json. Nothing listens until the caller
+ * calls `listen()`.
+ */
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
+import fastifySwagger from '@fastify/swagger';
+import { hasZodFastifySchemaValidationErrors, jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import { type Clock, systemClock } from '../core/clock.js';
+import type { ServerComponents } from './components.js';
+import { type LiveEvents, bindTimeline, liveEvents } from './live-events.js';
+import { buildOverview } from './overview.js';
+import { alertRoutes } from './routes/alerts.js';
+import { backupRoutes } from './routes/backups.js';
+import { breakerRoutes } from './routes/breakers.js';
+import { dashboardRoutes } from './routes/dashboard.js';
+import { deadLetterRoutes } from './routes/dead-letters.js';
+import { notConfigured, problem } from './routes/errors.js';
+import { eventRoutes } from './routes/events.js';
+import { gateRoutes } from './routes/gate.js';
+import { healthRoutes } from './routes/health.js';
+import { limitRoutes } from './routes/limits.js';
+import { metricsRoutes } from './routes/metrics.js';
+import { orderRoutes } from './routes/orders.js';
+
+export interface BuildAppOptions {
+  /** Folder of the built dashboard; found next to the compiled server (dist/web) when omitted. */
+  webRoot?: string;
+  /** fastify's logger: off by default, the CLI prints its own banner and the demo is chatty enough. */
+  logger?: boolean;
+  /** Period of the event stream's snapshot; one second feels live and costs one overview per second. */
+  snapshotMs?: number;
+  /** Record breaker, gate, health and alert changes on the timeline; on unless the caller binds its own. */
+  bindTimeline?: boolean;
+}
+
+export const buildAppDefaults = {
+  logger: false,
+  snapshotMs: 1_000,
+  bindTimeline: true,
+};
+
+/** Where the built dashboard is: dist/web next to dist/server, or the repository's dist/web under tsx. */
+export function defaultWebRoot(): string | undefined {
+  const here = dirname(fileURLToPath(import.meta.url));
+  const candidates = [join(here, '..', 'web'), join(here, '..', '..', 'dist', 'web')];
+  return candidates.find((dir) => existsSync(join(dir, 'index.html')));
+}
+
+export type OpsApp = FastifyInstance & { readonly liveEvents: LiveEvents };
+
+function validationMessage(error: { validation: ReadonlyArray<{ instancePath?: string; message?: string; params?: unknown }>; validationContext?: string }): string {
+  const issue = error.validation[0];
+  const issuePath = (issue?.params as { issue?: { path?: PropertyKey[] } } | undefined)?.issue?.path;
+  const path = issuePath && issuePath.length > 0 ? issuePath.map(String).join('.') : (issue?.instancePath ?? '').replace(/^\//, '').replace(/\//g, '.');
+  return `${error.validationContext ?? 'request'}${path ? `.${path}` : ''}: ${issue?.message ?? 'invalid'}`;
+}
+
+export async function buildApp(components: ServerComponents, options: BuildAppOptions = {}): Promise<OpsApp> {
+  if (!components || typeof components !== 'object' || !components.metrics) throw new TypeError('buildApp: components.metrics (createMetrics()) is required');
+  const o = { ...buildAppDefaults, ...options };
+  if (!(Number.isFinite(o.snapshotMs) && o.snapshotMs > 0)) throw new RangeError(`buildApp: snapshotMs must be a number > 0, got ${o.snapshotMs}`);
+  const clock: Clock = components.clock ?? systemClock;
+  const events = components.events ?? liveEvents({ clock });
+  const c: ServerComponents = { ...components, events };
+
+  const app = Fastify({ logger: o.logger, forceCloseConnections: 'idle' });
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  app.decorate('liveEvents', events);
+
+  app.setErrorHandler((error: unknown, _request, reply: FastifyReply) => {
+    if (hasZodFastifySchemaValidationErrors(error)) return problem(reply, 400, validationMessage(error));
+    const status = (error as { statusCode?: number }).statusCode;
+    if (typeof status === 'number' && status >= 400 && status < 500) return problem(reply, status, (error as Error).message);
+    if (error instanceof RangeError || error instanceof TypeError) return problem(reply, 400, error.message);
+    app.log.error({ err: error }, 'request failed');
+    return reply.code(500).send({ statusCode: 500, error: 'Internal Server Error', message: 'the request failed; see the server log' });
+  });
+  app.setNotFoundHandler((request, reply) => problem(reply, 404, `no route ${request.method} ${request.url.split('?')[0]}`));
+
+  await app.register(fastifySwagger, {
+    openapi: {
+      openapi: '3.0.3',
+      info: { title: 'Bulwark ops API', version: c.version ?? '0.0.0', description: 'Health, metrics, breakers, rate limits, trading gate, dead letters, backups, alerts, live events' },
+    },
+    transform: jsonSchemaTransform,
+  });
+  app.get('/docs/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+
+  const unbindTimeline = o.bindTimeline ? bindTimeline(events, { breakers: c.breakers, gate: c.gate, health: c.health, alerts: c.alerts }) : () => undefined;
+  app.addHook('onClose', async () => unbindTimeline());
+
+  if (c.health) {
+    await app.register(healthRoutes, {
+      registry: c.health,
+      ...(c.isReady ? { isReady: c.isReady } : {}),
+      ...(c.serviceId ? { serviceId: c.serviceId } : {}),
+      ...(c.version ? { version: c.version } : {}),
+    });
+  } else {
+    // Liveness needs no registry: the process answers while its event loop runs.
+    app.get('/livez', { schema: { tags: ['health'] } }, async () => ({ status: 'pass' }));
+  }
+  await app.register(metricsRoutes, { metrics: c.metrics });
+  await app.register(eventRoutes, { events, overview: () => buildOverview(c, clock.now()), clock, snapshotMs: o.snapshotMs });
+
+  const optional = <T>(present: T | undefined, prefix: string, what: string, register: (value: T) => PromiseLike<unknown>): PromiseLike<unknown> => {
+    if (present !== undefined) return register(present);
+    app.all(`${prefix}`, { schema: { hide: true } }, async (_request, reply) => notConfigured(reply, what));
+    app.all(`${prefix}/*`, { schema: { hide: true } }, async (_request, reply) => notConfigured(reply, what));
+    return Promise.resolve();
+  };
+  await optional(c.breakers, '/api/breakers', 'circuit breakers', (breakers) => app.register(breakerRoutes, { breakers, events }));
+  await optional(c.limits, '/api/limits', 'rate limits', (limits) => app.register(limitRoutes, { limits }));
+  await optional(c.gate, '/api/gate', 'the trading gate', (gate) => app.register(gateRoutes, { gate, events }));
+  await optional(c.orders, '/api/orders', 'the order journal', (orders) => app.register(orderRoutes, { orders }));
+  await optional(c.deadLetters, '/api/dead-letters', 'the dead-letter queue', (dlq) => app.register(deadLetterRoutes, { queue: dlq.queue, replay: dlq.replay, events }));
+  await optional(c.backups, '/api/backups', 'backups', (backups) => app.register(backupRoutes, { backups, events }));
+  await optional(c.alerts, '/api/alerts', 'alerting', (alerts) => app.register(alertRoutes, { alerts, events }));
+
+  await app.register(dashboardRoutes, { root: o.webRoot ?? defaultWebRoot() });
+  return app as unknown as OpsApp;
+}

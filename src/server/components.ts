@@ -1,0 +1,67 @@
+/**
+ * What the ops server runs over. Every part is optional: a route whose component is missing
+ * answers 404 with a message saying it is not configured, so the same server serves the demo,
+ * a full deployment and a test with one breaker.
+ */
+import type { Clock } from '../core/clock.js';
+import type { Backups } from '../backup/backups.js';
+import type { DeadLetterQueue, ReplayHandler } from '../dlq/dead-letters.js';
+import type { HealthRegistry } from '../health/registry.js';
+import type { DependencyStats } from '../observe/dependency-tiles.js';
+import type { LimitUsage } from '../observe/limit-usage.js';
+import type { Metrics } from '../observe/metrics.js';
+import type { AlertEngine } from '../observe/alerts/engine.js';
+import type { CircuitBreaker } from '../policies/breaker/index.js';
+import type { TradingGate } from '../trading/gate.js';
+import type { LiveEvents } from './live-events.js';
+
+/** The breakers the server lists and controls (a PolicyRegistry fits). */
+export interface BreakerDirectory {
+  breakers(): CircuitBreaker[];
+}
+
+/** A breaker's name as the API shows it (breakers made without one are 'unnamed'). */
+export function breakerName(breaker: CircuitBreaker): string {
+  return breaker.name ?? 'unnamed';
+}
+
+/** One order as the dashboard shows it. */
+export interface OrderView {
+  intentId: string;
+  clientOrderId: string;
+  symbol: string;
+  side: string;
+  amount: number;
+  price: number | null;
+  state: string;
+  error: string | null;
+  at: number;
+}
+
+/** The orders and journal section: counts by outcome and the latest intents. */
+export interface OrdersView {
+  counts(): Record<string, number>;
+  recent(limit: number): OrderView[];
+}
+
+export interface ServerComponents {
+  metrics: Metrics;
+  /** Live events (timeline and SSE); one is made when omitted. */
+  events?: LiveEvents;
+  health?: HealthRegistry;
+  /** False while shutting down: /readyz fails at once. */
+  isReady?: () => boolean;
+  breakers?: BreakerDirectory;
+  /** Rolling figures per dependency for the tiles. */
+  dependencies?: () => DependencyStats[];
+  limits?: () => LimitUsage[];
+  gate?: TradingGate;
+  orders?: OrdersView;
+  deadLetters?: { queue: DeadLetterQueue; replay: ReplayHandler };
+  backups?: Backups;
+  alerts?: AlertEngine;
+  clock?: Clock;
+  /** Service name in health output and the dashboard title. */
+  serviceId?: string;
+  version?: string;
+}

@@ -1,0 +1,6 @@
+/** `bulwark/server`: the ops HTTP API and dashboard as a fastify instance. Nothing listens until `listen()`. */
+export { buildApp, buildAppDefaults, defaultWebRoot, type BuildAppOptions, type OpsApp } from './app.js';
+export { type ServerComponents, type BreakerDirectory, type OrdersView, type OrderView } from './components.js';
+export { LiveEvents, liveEvents, liveEventsDefaults, bindTimeline, type LiveEvent, type LiveEventsOptions, type TimelineEntry, type TimelineKind, type TimelineSeverity, type TimelineSources } from './live-events.js';
+export { buildOverview, type Overview, type BreakerView } from './overview.js';
+export { healthRoutes, HEALTH_ROUTES_DEFAULTS, type HealthRoutesOptions } from './routes/health.js';

@@ -1,0 +1,66 @@
+/**
+ * Backups: list, create, and restore as a dry run. A real restore replaces live state and is left
+ * to the command line (`bulwark backup restore`), where the service is stopped first.
+ */
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { Backups } from '../../backup/backups.js';
+import { backupTypes } from '../../backup/manifest.js';
+import type { LiveEvents } from '../live-events.js';
+import { messageOf, problem } from './errors.js';
+
+export interface BackupRoutesOptions {
+  backups: Backups;
+  events: LiveEvents;
+}
+
+const id = z.object({ id: z.string().min(1).max(200) });
+
+export const backupRoutes: FastifyPluginAsyncZod<BackupRoutesOptions> = async (app, { backups, events }) => {
+  const tags = ['backups'];
+  app.get('/api/backups', { schema: { tags, description: 'Backups, newest first' } }, async () => backups.list());
+
+  app.post(
+    '/api/backups',
+    {
+      schema: {
+        tags,
+        description: 'Creates a backup now',
+        body: z
+          .object({ type: z.enum(backupTypes).optional(), tags: z.array(z.string().min(1).max(50)).max(20).optional(), description: z.string().max(500).optional() })
+          .strict()
+          .default({}),
+      },
+    },
+    async (request, reply) => {
+      try {
+        const manifest = await backups.create(request.body);
+        events.record('operator', 'backups', `backup ${manifest.id} created`);
+        return reply.code(201).send(manifest);
+      } catch (error) {
+        if (error instanceof RangeError || error instanceof TypeError) return problem(reply, 400, messageOf(error));
+        throw error;
+      }
+    },
+  );
+
+  app.post(
+    '/api/backups/:id/restore',
+    {
+      schema: {
+        tags,
+        params: id,
+        description: 'What a restore would change (dry run only over HTTP)',
+        body: z.object({ dryRun: z.literal(true, 'restore over HTTP is dry-run only; run `bulwark backup restore` with the service stopped') }).strict(),
+      },
+    },
+    async (request, reply) => {
+      try {
+        await backups.get(request.params.id);
+      } catch (error) {
+        return problem(reply, 404, messageOf(error));
+      }
+      return backups.restore(request.params.id, { dryRun: true });
+    },
+  );
+};

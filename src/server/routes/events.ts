@@ -1,0 +1,83 @@
+/**
+ * GET /api/events: the dashboard's Server-Sent Events stream.
+ *   event: snapshot  the overview (see overview.ts), at once and then every `snapshotMs`
+ *   event: timeline  one timeline entry as it happens (id: the entry's id)
+ * A client that reconnects with Last-Event-ID first gets the timeline entries it missed.
+ * Also GET /api/overview and GET /api/timeline for the same data without a stream.
+ */
+import type { ServerResponse } from 'node:http';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { type Clock, setTimerOn } from '../../core/clock.js';
+import type { LiveEvents, TimelineEntry } from '../live-events.js';
+import type { Overview } from '../overview.js';
+
+export interface EventRoutesOptions {
+  events: LiveEvents;
+  overview: () => Promise<Overview>;
+  clock: Clock;
+  /** Period of snapshot events. */
+  snapshotMs: number;
+}
+
+function write(res: ServerResponse, type: string, data: unknown, id?: number): void {
+  res.write(`${id === undefined ? '' : `id: ${id}\n`}event: ${type}\ndata: ${JSON.stringify(data)}\n\n`);
+}
+
+export const eventRoutes: FastifyPluginAsyncZod<EventRoutesOptions> = async (app, { events, overview, clock, snapshotMs }) => {
+  const tags = ['events'];
+  const streams = new Set<ServerResponse>();
+  let cancelTick: (() => void) | undefined;
+
+  const tick = (): void => {
+    cancelTick = undefined;
+    if (streams.size === 0) return;
+    overview().then(
+      (snapshot) => {
+        for (const res of streams) write(res, 'snapshot', snapshot);
+      },
+      (error: unknown) => app.log.warn({ err: error }, 'overview failed'),
+    ).finally(() => {
+      if (streams.size > 0 && !cancelTick) cancelTick = setTimerOn(clock, snapshotMs, tick);
+    });
+  };
+
+  const unsubscribe = events.subscribe((event) => {
+    const id = event.type === 'timeline' ? (event.data as TimelineEntry).id : undefined;
+    for (const res of streams) write(res, event.type, event.data, id);
+  });
+
+  // End open streams before the server waits for its connections to close.
+  app.addHook('preClose', async () => {
+    unsubscribe();
+    cancelTick?.();
+    for (const res of streams) res.end();
+    streams.clear();
+  });
+
+  app.get('/api/overview', { schema: { tags, description: 'The dashboard overview in one document' } }, async () => overview());
+
+  app.get(
+    '/api/timeline',
+    { schema: { tags, description: 'State changes, newest first', querystring: z.object({ limit: z.coerce.number().int().min(1).max(500).default(100), afterId: z.coerce.number().int().min(0).default(0) }) } },
+    async (request) => events.timeline(request.query),
+  );
+
+  app.get('/api/events', { schema: { tags, description: 'Server-Sent Events: snapshot and timeline', headers: z.object({ 'last-event-id': z.coerce.number().int().min(0).optional() }).passthrough() } }, async (request, reply) => {
+    reply.hijack();
+    const res = reply.raw;
+    res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', connection: 'keep-alive', 'x-accel-buffering': 'no' });
+    res.write('retry: 2000\n\n');
+    const lastId = request.headers['last-event-id'];
+    const missed = typeof lastId === 'number' && lastId > 0 ? events.timeline({ afterId: lastId, limit: 500 }) : events.timeline({ limit: 50 });
+    for (const entry of missed.reverse()) write(res, 'timeline', entry, entry.id);
+    streams.add(res);
+    request.raw.on('close', () => streams.delete(res));
+    try {
+      write(res, 'snapshot', await overview());
+    } catch (error) {
+      app.log.warn({ err: error }, 'overview failed');
+    }
+    if (!cancelTick) cancelTick = setTimerOn(clock, snapshotMs, tick);
+  });
+};

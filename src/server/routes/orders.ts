@@ -1,0 +1,16 @@
+/** Orders and the intent journal: counts by outcome and the latest intents. */
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { OrdersView } from '../components.js';
+
+export interface OrderRoutesOptions {
+  orders: OrdersView;
+}
+
+export const orderRoutes: FastifyPluginAsyncZod<OrderRoutesOptions> = async (app, { orders }) => {
+  app.get(
+    '/api/orders',
+    { schema: { tags: ['orders'], description: 'Counts by intent state and the latest intents, newest first', querystring: z.object({ limit: z.coerce.number().int().min(1).max(500).default(50) }) } },
+    async (request) => ({ counts: orders.counts(), recent: orders.recent(request.query.limit) }),
+  );
+};
