@@ -1,0 +1,103 @@
+/** The Redis store's client-side behaviour, against a scripted fake client (the real server is in test/integration). */
+import { describe, expect, it } from 'vitest';
+import { ManualClock } from '../../../src/core/clock.js';
+import { LimiterUnavailableError } from '../../../src/limits/errors.js';
+import { fixedWindow } from '../../../src/limits/fixed-window.js';
+import { redisStore } from '../../../src/limits/stores/redis.js';
+import { tokenBucket } from '../../../src/limits/token-bucket.js';
+
+type Reply = (args: Array<string | number>) => Promise<unknown>;
+
+/** Records defineCommand calls and answers every script call with `reply`. */
+class FakeRedis {
+  status = 'ready';
+  defined: string[] = [];
+  calls: Array<Array<string | number>> = [];
+  reply: Reply = () => Promise.resolve(['1', '9', '0', '1', 'inf', '123']);
+
+  defineCommand(name: string): void {
+    this.defined.push(name);
+    Object.defineProperty(this, name, {
+      value: (...args: Array<string | number>) => {
+        this.calls.push(args);
+        return this.reply(args);
+      },
+    });
+  }
+}
+
+describe('redisStore', () => {
+  it('defines each algorithm script once per client, however many limiters use it', () => {
+    const client = new FakeRedis();
+    const store = redisStore(client);
+    tokenBucket({ capacity: 1, refillPerSecond: 1, store });
+    tokenBucket({ capacity: 2, refillPerSecond: 1, store: redisStore(client) });
+    fixedWindow({ limit: 1, windowMs: 1000, store });
+    expect(client.defined).toEqual(['bulwarkLimit_tb', 'bulwarkLimit_fw']);
+  });
+
+  it('sends one script call per decision, with a prefixed, hash-tagged key and the algorithm parameters', async () => {
+    const client = new FakeRedis();
+    const limiter = tokenBucket({ capacity: 10, refillPerSecond: 5, store: redisStore(client, { prefix: 'app:' }) });
+    const decision = await limiter.consume('user-1', 3);
+    expect(client.calls).toEqual([['app:tb:{user-1}', 'c', 3, 0, 0, 10, 0.005]]);
+    expect(decision).toEqual({ allowed: true, remaining: 9, retryAfterMs: 0 });
+  });
+
+  it("parses the script's 'inf' as Infinity", async () => {
+    const client = new FakeRedis();
+    client.reply = () => Promise.resolve(['0', '3', 'inf', '0', '0', '0']);
+    const limiter = tokenBucket({ capacity: 3, refillPerSecond: 1, store: redisStore(client) });
+    expect(await limiter.consume('k', 3)).toEqual({ allowed: false, remaining: 3, retryAfterMs: Infinity });
+  });
+
+  it('fails closed with LimiterUnavailableError when Redis does not answer within commandTimeoutMs (never hangs)', async () => {
+    const clock = new ManualClock();
+    const client = new FakeRedis();
+    client.reply = () => new Promise(() => undefined);
+    const store = redisStore(client, { commandTimeoutMs: 200 });
+    const events: string[] = [];
+    store.on('unavailable', () => events.push('unavailable'));
+    const limiter = tokenBucket({ capacity: 1, refillPerSecond: 1, store, clock });
+    const pending = limiter.consume('k').catch((e: unknown) => e);
+    await clock.advance(199);
+    expect(store.available).toBe(true);
+    await clock.advance(1);
+    const error = await pending;
+    expect(error).toBeInstanceOf(LimiterUnavailableError);
+    expect((error as Error).message).toMatch(/did not answer within 200 ms.*failing closed/);
+    expect(store.available).toBe(false);
+    expect(events).toEqual(['unavailable']);
+  });
+
+  it('does not send while the client is reconnecting: fails at once', async () => {
+    const client = new FakeRedis();
+    client.status = 'reconnecting';
+    const limiter = tokenBucket({ capacity: 1, refillPerSecond: 1, store: redisStore(client) });
+    await expect(limiter.consume('k')).rejects.toThrow(/Redis connection is reconnecting/);
+    expect(client.calls).toEqual([]);
+  });
+
+  it('fails open to the insurance limiter while down, and back to Redis (recovered) on the next reply', async () => {
+    const client = new FakeRedis();
+    const insurance = tokenBucket({ capacity: 1, refillPerSecond: 0.001 });
+    const store = redisStore(client, { insurance });
+    const events: string[] = [];
+    store.on('unavailable', () => events.push('unavailable'));
+    store.on('recovered', () => events.push('recovered'));
+    const limiter = fixedWindow({ limit: 100, windowMs: 1000, store });
+    client.reply = () => Promise.reject(new Error('ECONNREFUSED'));
+    expect((await limiter.consume('k')).allowed).toBe(true);
+    expect((await limiter.consume('k')).allowed).toBe(false); // the local share is spent
+    client.reply = () => Promise.resolve(['1', '97', '0', '1', 'inf', '5']);
+    expect(await limiter.consume('k')).toEqual({ allowed: true, remaining: 97, retryAfterMs: 0 });
+    expect(events).toEqual(['unavailable', 'recovered']);
+  });
+
+  it('rejects bad arguments with errors naming them', () => {
+    expect(() => redisStore({} as never)).toThrow(/needs an ioredis client/);
+    expect(() => redisStore(new FakeRedis(), { prefix: 1 as unknown as string })).toThrow(/prefix must be a string/);
+    expect(() => redisStore(new FakeRedis(), { commandTimeoutMs: 0 })).toThrow(/commandTimeoutMs must be a number greater than 0/);
+    expect(() => redisStore(new FakeRedis(), { insurance: {} as never })).toThrow(/insurance must be a Limiter/);
+  });
+});
