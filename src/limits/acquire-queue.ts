@@ -130,10 +130,7 @@ export class AcquireQueue {
     }
     if (signal?.aborted) return Promise.reject(abortedFrom(signal));
     if (backpressure === 'reject') return this.rejectStrategy(key, cost);
-    if (this.waiting >= this.config.maxQueue) {
-      this.config.events.emit('dropped', { key, cost, reason: 'queueFull' });
-      return Promise.reject(new RateLimitedError(0, `Rate limiter queue is full (maxQueue ${this.config.maxQueue})`));
-    }
+    if (this.waiting >= this.config.maxQueue) return this.whenFull(key, cost);
 
     return new Promise<void>((resolve, reject) => {
       const deadline = maxWaitMs === undefined ? Infinity : clock.now() + maxWaitMs;
@@ -168,6 +165,17 @@ export class AcquireQueue {
       }
       this.pump(key, owner);
     });
+  }
+
+  /** Queue full: a call that fits at once (and jumps no waiter of its key) still goes; others are rejected. */
+  private async whenFull(key: string, cost: number): Promise<void> {
+    const queue = this.queues.get(key);
+    if (!queue || queue.live === 0) {
+      const decision = await this.config.decide(key, cost);
+      if (decision.allowed) return;
+    }
+    this.config.events.emit('dropped', { key, cost, reason: 'queueFull' });
+    throw new RateLimitedError(0, `Rate limiter queue is full (maxQueue ${this.config.maxQueue})`);
   }
 
   private async rejectStrategy(key: string, cost: number): Promise<void> {

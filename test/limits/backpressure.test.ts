@@ -32,6 +32,13 @@ describe('backpressure strategies', () => {
     expect(limiter.queued).toBe(0);
   });
 
+  it("'queue' with maxQueue 0 still admits a call that fits at once, and rejects one that would wait", async () => {
+    const clock = new ManualClock();
+    const limiter = tokenBucket({ capacity: 1, refillPerSecond: 10, clock, maxQueue: 0, highWaterMark: 1 });
+    await limiter.acquire('k');
+    await expect(limiter.acquire('k')).rejects.toThrow(/queue is full \(maxQueue 0\)/);
+  });
+
   it("'throttle': spaces calls evenly at the sustained rate even when a burst would fit", async () => {
     const clock = new ManualClock();
     const limiter = fixedWindow({ limit: 10, windowMs: 1000, clock, backpressure: 'throttle' });

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { type Clock, ManualClock } from '../../src/core/clock.js';
+import { LimiterUnavailableError } from '../../src/limits/errors.js';
 import { leased } from '../../src/limits/leased.js';
 import { fixedWindow } from '../../src/limits/fixed-window.js';
 import { slidingWindow } from '../../src/limits/sliding-window.js';
@@ -97,6 +98,16 @@ describe('leased', () => {
       ),
       { numRuns: 150 },
     );
+  });
+
+  it('when the shared store is unreachable: fails closed without insurance, decides locally with it', async () => {
+    const shared = fixedWindow({ limit: 100, windowMs: 1000, clock: new ManualClock() });
+    shared.reserve = () => Promise.reject(new LimiterUnavailableError('store down'));
+    await expect(leased(shared).consume('k')).rejects.toBeInstanceOf(LimiterUnavailableError);
+    const insurance = fixedWindow({ limit: 1, windowMs: 1000, clock: new ManualClock() });
+    const local = leased(shared, { insurance });
+    expect((await local.consume('k')).allowed).toBe(true);
+    expect((await local.consume('k')).allowed).toBe(false);
   });
 
   it('rejects bad options with errors naming them', () => {

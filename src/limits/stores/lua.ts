@@ -15,6 +15,8 @@
  * The clock is Redis server TIME, so processes with skewed clocks share one notion of now.
  */
 export const LUA_PRELUDE = `
+-- Before Redis 5, a script that reads TIME and then writes must replicate its effects.
+if redis.replicate_commands then redis.replicate_commands() end
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + tonumber(t[2]) / 1000
 local op = ARGV[1]
