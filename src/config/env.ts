@@ -1,7 +1,8 @@
 /**
  * Environment variables as a configuration layer: `BULWARK_SERVER__PORT=9090` sets `server.port`.
  * `__` nests, single `_` separates words (`BULWARK_FEATURES__LIVE_TRADING` -> `features.liveTrading`).
- * Variables whose first segment is not a top-level key (e.g. BULWARK_REQUIRE_SERVICES) are ignored.
+ * Variables whose first segment is not a top-level key (e.g. BULWARK_REQUIRE_SERVICES) are ignored,
+ * and so is BULWARK_ENV, which selects the environment instead.
  */
 import { getPath, isPlainObject, type PlainObject } from './layers.js';
 
@@ -38,7 +39,8 @@ export function envLayer(environment: Readonly<Record<string, string | undefined
   const variables = new Map<string, string>();
   for (const name of Object.keys(environment).sort()) {
     const raw = environment[name];
-    if (raw === undefined || !name.startsWith(prefix)) continue;
+    // BULWARK_ENV selects the environment file; the loader sets `env` itself (options.env may override it).
+    if (raw === undefined || !name.startsWith(prefix) || name === `${prefix}ENV`) continue;
     const segments = name.slice(prefix.length).split('__').map(camel);
     if (segments.some((s) => s === '') || !(segments[0]! in defaults)) continue;
     const path = segments.join('.');

@@ -47,6 +47,17 @@ describe('loadConfig precedence', () => {
     expect(read).toEqual(['config/default.yaml', 'config/production.yaml']);
   });
 
+  it('regression: an explicit env wins over BULWARK_ENV for both the file read and config.env', () => {
+    const { config, files: read } = loadConfig({
+      env: 'staging',
+      environment: { BULWARK_ENV: 'production' },
+      readFile: files({ 'config/staging.yaml': 'log:\n  level: debug\n', 'config/production.yaml': 'log:\n  level: error\n' }),
+    });
+    expect(config.env).toBe('staging');
+    expect(config.log.level).toBe('debug');
+    expect(read).toEqual(['config/staging.yaml']);
+  });
+
   it('works with no files at all', () => {
     const { config } = loadConfig({ environment: {}, readFile: () => undefined });
     expect(config.env).toBe('development');
