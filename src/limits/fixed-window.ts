@@ -62,8 +62,9 @@ class FixedWindowState implements MemoryState {
     return base >= 0 && this.slots.data[base] === window >>> 0 ? (this.slots.data[base + 1] as number) : 0;
   }
 
-  private charge(key: string, window: number, used: number, units: number, now: number): void {
-    const base = this.slots.get(key, now);
+  private charge(key: string, found: number, window: number, used: number, units: number, now: number): void {
+    // One Map lookup on the hot path: allocate only for a key seen for the first time.
+    const base = found >= 0 ? found : this.slots.get(key, now);
     const data = this.slots.data;
     data[base] = window >>> 0;
     data[base + 1] = used + units;
@@ -71,21 +72,23 @@ class FixedWindowState implements MemoryState {
 
   consume(key: string, cost: number, now: number): Decision {
     const window = Math.floor(now / this.windowMs);
-    const used = this.used(this.slots.find(key), window);
+    const found = this.slots.find(key);
+    const used = this.used(found, window);
     const room = this.limit - used;
     if (cost > this.limit) return { allowed: false, remaining: room, retryAfterMs: Infinity };
     if (cost > room) return { allowed: false, remaining: room, retryAfterMs: (window + 1) * this.windowMs - now };
-    this.charge(key, window, used, cost, now);
+    this.charge(key, found, window, used, cost, now);
     return { allowed: true, remaining: room - cost, retryAfterMs: 0 };
   }
 
   reserve(key: string, want: number, min: number, leaseMs: number, now: number): Grant {
     const window = Math.floor(now / this.windowMs);
-    const used = this.used(this.slots.find(key), window);
+    const found = this.slots.find(key);
+    const used = this.used(found, window);
     const room = this.limit - used;
     const granted = Math.min(want, room);
     if (granted < min) return denied(room, min > this.limit ? Infinity : (window + 1) * this.windowMs - now);
-    this.charge(key, window, used, granted, now);
+    this.charge(key, found, window, used, granted, now);
     // Units are counted in this window only, so they must be spent before it ends.
     const validForMs = Math.min(leaseMs, (window + 1) * this.windowMs - now);
     return { granted, remaining: room - granted, retryAfterMs: 0, validForMs, stamp: window };

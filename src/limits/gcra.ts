@@ -56,25 +56,28 @@ class GcraState implements MemoryState {
     return (this.tolerance - (tat - now)) / this.interval;
   }
 
-  private charge(key: string, units: number, now: number): void {
-    const base = this.slots.get(key, now);
+  private charge(key: string, found: number, units: number, now: number): void {
+    // One Map lookup on the hot path: allocate only for a key seen for the first time.
+    const base = found >= 0 ? found : this.slots.get(key, now);
     const data = this.slots.data;
     data[base] = Math.max(data[base] as number, now) + units * this.interval;
   }
 
   consume(key: string, cost: number, now: number): Decision {
-    const room = this.room(this.slots.find(key), now);
+    const found = this.slots.find(key);
+    const room = this.room(found, now);
     if (cost > this.burst) return { allowed: false, remaining: Math.floor(room), retryAfterMs: Infinity };
     if (room + 1e-9 < cost) return { allowed: false, remaining: Math.floor(room), retryAfterMs: (cost - room) * this.interval };
-    this.charge(key, cost, now);
+    this.charge(key, found, cost, now);
     return { allowed: true, remaining: Math.floor(room - cost + 1e-9), retryAfterMs: 0 };
   }
 
   reserve(key: string, want: number, min: number, leaseMs: number, now: number): Grant {
-    const room = this.room(this.slots.find(key), now);
+    const found = this.slots.find(key);
+    const room = this.room(found, now);
     const granted = Math.min(want, Math.floor(room + 1e-9));
     if (granted < min) return denied(Math.floor(room), min > this.burst ? Infinity : (min - room) * this.interval);
-    this.charge(key, granted, now);
+    this.charge(key, found, granted, now);
     return { granted, remaining: Math.floor(room - granted + 1e-9), retryAfterMs: 0, validForMs: leaseMs, stamp: now };
   }
 

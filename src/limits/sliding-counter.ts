@@ -72,12 +72,13 @@ class SlidingCounterState implements MemoryState {
   }
 
   private decide(key: string, want: number, min: number, now: number): [number, number, number, number, number] {
-    const [window, prev, cur] = this.view(this.slots.find(key), now);
+    const found = this.slots.find(key);
+    const [window, prev, cur] = this.view(found, now);
     const weight = 1 - (now - window * this.windowMs) / this.windowMs;
     const room = Math.floor(this.limit - prev * weight - cur + 1e-9);
     const granted = Math.min(want, room);
     if (granted < min) return [0, room, this.retryAfter(window, prev, cur, min, now), window, 0];
-    const base = this.slots.get(key, now);
+    const base = found >= 0 ? found : this.slots.get(key, now);
     const data = this.slots.data;
     data[base] = window >>> 0;
     data[base + 1] = prev;

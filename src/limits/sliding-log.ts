@@ -67,8 +67,8 @@ class SlidingLogState implements MemoryState {
     return this.limit - lo;
   }
 
-  private record(key: string, units: number, stamp: number, now: number): void {
-    const base = this.slots.get(key, now);
+  private record(key: string, found: number, units: number, stamp: number, now: number): void {
+    const base = found >= 0 ? found : this.slots.get(key, now);
     const data = this.slots.data;
     let head = data[base] as number;
     for (let i = 0; i < units; i++) {
@@ -88,7 +88,7 @@ class SlidingLogState implements MemoryState {
       }
     }
     const used = this.inWindow(base, now);
-    this.record(key, cost, now, now);
+    this.record(key, base, cost, now, now);
     return { allowed: true, remaining: this.limit - used - cost, retryAfterMs: 0 };
   }
 
@@ -101,7 +101,7 @@ class SlidingLogState implements MemoryState {
       return denied(room, retry);
     }
     const stamp = now + leaseMs;
-    this.record(key, granted, stamp, now);
+    this.record(key, base, granted, stamp, now);
     return { granted, remaining: room - granted, retryAfterMs: 0, validForMs: leaseMs, stamp };
   }
 

@@ -51,11 +51,13 @@ class TokenBucketState implements MemoryState {
   }
 
   consume(key: string, cost: number, now: number): Decision {
-    const tokens = this.tokens(this.slots.find(key), now);
+    const found = this.slots.find(key);
+    const tokens = this.tokens(found, now);
     if (cost > this.capacity) return { allowed: false, remaining: Math.floor(tokens), retryAfterMs: Infinity };
     // A hair of tolerance so that refills computed in floating point are not denied by 1e-12 tokens.
     if (tokens + 1e-9 < cost) return { allowed: false, remaining: Math.floor(tokens), retryAfterMs: (cost - tokens) / this.rate };
-    const base = this.slots.get(key, now);
+    // One Map lookup on the hot path: allocate only for a key seen for the first time.
+    const base = found >= 0 ? found : this.slots.get(key, now);
     const data = this.slots.data;
     data[base] = Math.max(data[base] as number, now) + cost / this.rate;
     return { allowed: true, remaining: Math.floor(tokens - cost + 1e-9), retryAfterMs: 0 };
