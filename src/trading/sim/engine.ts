@@ -221,6 +221,12 @@ export class SimEngine {
     return { ok: true, order };
   }
 
+  /** Ends every order's visibility delay now (the exchange's order store caught up). */
+  revealOrders(): void {
+    const now = this.clock.now();
+    for (const order of this.orders) if (order.visibleAt > now) order.visibleAt = now;
+  }
+
   /** Every order, visible or not (what the exchange holds). */
   allOrdersHeld(): readonly SimOrder[] {
     return this.orders;

@@ -228,6 +228,9 @@ export function createSimRouter(options: SimRouterOptions = {}): SimRouter {
       case 'PUT /_sim/faults':
       case 'POST /_sim/faults':
         return setFaults(body as SimFaultsInput);
+      case 'POST /_sim/reveal':
+        engine.revealOrders();
+        return stats();
       case 'POST /_sim/reset-stats':
         requests = 0;
         byRoute = {};

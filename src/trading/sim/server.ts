@@ -9,6 +9,7 @@
  *   POST /_sim/fill     { symbol, orderId? | clientOrderId?, qty? }  the market trades an open order
  *   POST /_sim/price    { symbol, price }  set a mid price (resting orders that cross fill)
  *   POST /_sim/step     { maxMove? }  one seeded random step of every price
+ *   POST /_sim/reveal   end every order's visibility delay now
  *   POST /_sim/reset-stats   zero the request counters
  */
 import { createServer, type IncomingMessage, type Server } from 'node:http';
