@@ -62,6 +62,17 @@ export interface ResilientCacheEvents {
   redisError: { operation: string; error: string };
 }
 
+/** Structurally a health check definition (see bulwark/health), without depending on it. */
+export interface CacheHealthCheck {
+  name: string;
+  group: string;
+  component: string;
+  measurement: string;
+  critical: boolean;
+  tags: readonly string[];
+  check: () => { status: 'up' | 'degraded'; message?: string; details?: Record<string, unknown> };
+}
+
 interface LocalEntry<T> {
   value: T;
   expiresAt: number;
@@ -172,6 +183,25 @@ export class ResilientCache<T = unknown> implements EventSource<ResilientCacheEv
       }
     }
     this.pending.set(key, 'delete');
+  }
+
+  /**
+   * A health check (structurally a bulwark/health definition): up on Redis, degraded while the
+   * cache runs on memory only (it still serves), with the writes waiting for resync.
+   */
+  healthCheck(name = 'cache'): CacheHealthCheck {
+    return {
+      name,
+      group: 'services',
+      component: name,
+      measurement: 'mode',
+      critical: false,
+      tags: ['services', 'cache'],
+      check: () =>
+        this.mode === 'redis'
+          ? { status: 'up', details: { observedValue: 'redis' } }
+          : { status: 'degraded', message: `Redis unavailable: serving from memory, ${this.pending.size} change(s) waiting for resync`, details: { observedValue: 'memory', pendingResync: this.pending.size } },
+    };
   }
 
   /** Probes Redis now (if the guard allows) and replays pending changes; true when Redis serves again. */

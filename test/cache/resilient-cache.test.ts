@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { type CacheRedisClient, ResilientCache } from '../../src/cache/resilient-cache.js';
 import { ManualClock } from '../../src/core/clock.js';
+import { HealthRegistry } from '../../src/health/registry.js';
 
 /** An in-memory Redis stand-in that can be switched off (rejects) or made to hang. */
 class FakeRedis implements CacheRedisClient {
@@ -118,6 +119,18 @@ describe('ResilientCache', () => {
     await clock.advance(5_000);
     expect(await cache.resync()).toBe(true);
     expect(redis.data.get('p:x')?.value).toBe('{"px":2}');
+  });
+
+  it('its health check is up on Redis and degraded on memory, naming the pending resync', async () => {
+    const { redis, cache } = setup();
+    const registry = new HealthRegistry({ clock: new ManualClock() });
+    registry.register(cache.healthCheck());
+    expect((await registry.check({ fresh: true })).checks[0]!.status).toBe('up');
+    redis.mode = 'down';
+    await cache.set('a', { px: 1 });
+    await cache.set('b', { px: 1 });
+    const check = (await registry.check({ fresh: true })).checks[0]!;
+    expect(check).toMatchObject({ status: 'degraded', message: 'Redis unavailable: serving from memory, 2 change(s) waiting for resync' });
   });
 
   it('rejects bad options with the option named', () => {
