@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { type Clock, systemClock } from '../core/clock.js';
 import type { ExecContext } from '../core/context.js';
@@ -133,8 +133,20 @@ export interface DeadLettersOptions {
 export const deadLettersDefaults = {
   maxSize: 10_000, // room for a long outage's failures, small enough to list and replay by hand
   clock: systemClock, // wall time for failure and replay stamps
-  newId: randomUUID, // random ids: unique across processes without coordination
+  newId: () => timeOrderedId(Date.now()), // unique without coordination, and appended (not scattered) in the id index
 } satisfies Required<Omit<DeadLettersOptions, 'name' | 'policy'>>;
+
+/**
+ * A UUID version 7: 48 bits of milliseconds, then 74 random bits. Ids made later sort later, so
+ * new rows land at the end of the unique index instead of on random pages (which, with a synced
+ * commit, made batched writes several times slower).
+ */
+export function timeOrderedId(nowMs: number): string {
+  const time = Math.max(0, Math.floor(nowMs)).toString(16).padStart(12, '0').slice(-12);
+  const random = randomBytes(10).toString('hex');
+  const variant = (8 | (parseInt(random[3] ?? '0', 16) & 3)).toString(16);
+  return `${time.slice(0, 8)}-${time.slice(8, 12)}-7${random.slice(0, 3)}-${variant}${random.slice(4, 7)}-${random.slice(7, 19)}`;
+}
 
 /**
  * The default replay policy (`policy` option): 3 tries per letter with exponential backoff from
@@ -272,9 +284,17 @@ export function deadLetters(store: Storage, options: DeadLettersOptions): DeadLe
   };
 
   const pendingCount = async (db: Queryable): Promise<number> =>
-    Number((await db.one<{ n: number }>(`SELECT COUNT(*) AS n FROM dead_letters WHERE queue = ? AND status = 'pending'`, [name]))?.n ?? 0);
+    Number((await db.one<{ n: number }>('SELECT pending AS n FROM dead_letter_counts WHERE queue = ?', [name]))?.n ?? 0);
 
-  const insert = async (inputs: readonly AddDeadLetter[]): Promise<string[]> => {
+  /** Moves the queue's pending count by `delta`, in the caller's transaction. */
+  const countPending = (db: Queryable, delta: number): Promise<unknown> =>
+    db.run(
+      'INSERT INTO dead_letter_counts (queue, pending) VALUES (?, ?) ON CONFLICT (queue) DO UPDATE SET pending = dead_letter_counts.pending + excluded.pending',
+      [name, delta],
+    );
+
+  /** Stores the letters in one transaction and returns them as stored (no re-read). */
+  const insert = async (inputs: readonly AddDeadLetter[]): Promise<DeadLetter[]> => {
     const now = clock.now();
     const rows = inputs.map((input) => toValues(input, now));
     await store.transaction(async (tx) => {
@@ -293,8 +313,25 @@ export function deadLetters(store: Storage, options: DeadLettersOptions): DeadLe
           chunk.flat(),
         );
       }
+      await countPending(tx, rows.length);
     });
-    return rows.map((row) => row[0] as string);
+    return rows.map(([id, queue, operation, payload, error, attempts, firstFailedAt, lastFailedAt, correlationId, createdAt]) =>
+      fromRow({
+        id: id as string,
+        queue: queue as string,
+        operation: operation as string,
+        payload: payload as string,
+        error: error as string,
+        attempts: attempts as number,
+        first_failed_at: firstFailedAt as number,
+        last_failed_at: lastFailedAt as number,
+        correlation_id: correlationId as string | null,
+        status: 'pending',
+        replay_attempts: 0,
+        replayed_at: null,
+        created_at: createdAt as number,
+      }),
+    );
   };
 
   const inspect = async (id: string): Promise<DeadLetter | undefined> => {
@@ -318,17 +355,11 @@ export function deadLetters(store: Storage, options: DeadLettersOptions): DeadLe
     maxSize,
 
     async add(input) {
-      const [id] = await insert([input]);
-      const stored = id === undefined ? undefined : await inspect(id);
-      if (!stored) throw new Error(`dead letter "${String(id)}" was not stored`);
-      return stored;
+      const [stored] = await insert([input]);
+      return stored as DeadLetter;
     },
 
-    async addMany(inputs) {
-      if (inputs.length === 0) return [];
-      const ids = await insert(inputs);
-      return list({ ids });
-    },
+    addMany: (inputs) => (inputs.length === 0 ? Promise.resolve([]) : insert(inputs)),
 
     list,
 
@@ -352,10 +383,13 @@ export function deadLetters(store: Storage, options: DeadLettersOptions): DeadLe
             (ctx: ExecContext) => handler(letter, { idempotencyKey: letter.idempotencyKey, attempt: ctx.attempt, signal: ctx.signal }),
             { signal: replayOptions.signal },
           );
-          await store.run(
-            `UPDATE dead_letters SET status = 'replayed', replayed_at = ?, replay_attempts = replay_attempts + 1 WHERE queue = ? AND id = ? AND status = 'pending'`,
-            [clock.now(), name, letter.id],
-          );
+          await store.transaction(async (tx) => {
+            const marked = await tx.run(
+              `UPDATE dead_letters SET status = 'replayed', replayed_at = ?, replay_attempts = replay_attempts + 1 WHERE queue = ? AND id = ? AND status = 'pending'`,
+              [clock.now(), name, letter.id],
+            );
+            if (marked.changes > 0) await countPending(tx, -marked.changes);
+          });
           result.replayed.push(letter.id);
         } catch (error) {
           const text = describeError(error);
@@ -377,7 +411,13 @@ export function deadLetters(store: Storage, options: DeadLettersOptions): DeadLe
 
     async purge(filter = {}) {
       const w = where(name, filter);
-      return (await store.run(`DELETE FROM dead_letters WHERE ${w.sql}`, w.values)).changes;
+      return store.transaction(async (tx) => {
+        const pending = await tx.one<{ n: number }>(`SELECT COUNT(*) AS n FROM dead_letters WHERE ${w.sql} AND status = 'pending'`, w.values);
+        const removed = await tx.run(`DELETE FROM dead_letters WHERE ${w.sql}`, w.values);
+        const n = Number(pending?.n ?? 0);
+        if (n > 0) await countPending(tx, -n);
+        return removed.changes;
+      });
     },
   };
 }

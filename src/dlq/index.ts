@@ -3,6 +3,7 @@ export {
   deadLettersDefaults,
   defaultReplayPolicy,
   describeError,
+  timeOrderedId,
   type DeadLetter,
   type DeadLetterStatus,
   type AddDeadLetter,

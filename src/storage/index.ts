@@ -2,7 +2,7 @@ export type { Dialect, SqlValue, Row, RunResult, Queryable, UnitOfWork, Migratio
 export { ValidationError, StorageClosedError, MigrationChangedError, NotFoundError, ConflictError, type StorageErrorCode } from './errors.js';
 export { validate } from './validate.js';
 export { runMigrations, migrationSql } from './migrations/runner.js';
-export { storageMigrations, appliedWritesMigration, orderIntentsMigration, deadLettersMigration } from './migrations/schema.js';
+export { storageMigrations, appliedWritesMigration, orderIntentsMigration, deadLettersMigration, deadLetterCountsMigration } from './migrations/schema.js';
 export {
   orderIntents,
   orderIntentStates,

@@ -186,15 +186,15 @@ describe('deadLetters', () => {
         appliedKeys.add(ctx.idempotencyKey);
         balance += (letter.payload as { amount: number }).amount;
       };
-      // The first replay "crashes" after the handler succeeded: the status update fails.
+      // The first replay "crashes" after the handler succeeded: the bookkeeping transaction fails.
       let failNextMark = true;
       const flaky: Storage = Object.create(db) as Storage;
-      flaky.run = (sql, params) => {
-        if (failNextMark && sql.includes(`status = 'replayed'`)) {
+      flaky.transaction = (work) => {
+        if (failNextMark) {
           failNextMark = false;
           return Promise.reject(new Error('disk I/O error'));
         }
-        return db.run(sql, params);
+        return db.transaction(work);
       };
       const crashing = deadLetters(flaky, { name: 'orders', clock, policy });
       const first = await crashing.replay('d1', handler);
@@ -247,6 +247,14 @@ describe('deadLetters', () => {
       await queue.add({ operation: 'op', payload: 'after replay', error: 'e' });
       await queue.purge({ ids: ['d2'] });
       await expect(queue.add({ operation: 'op', payload: 'after purge', error: 'e' })).resolves.toMatchObject({ payload: 'after purge' });
+    });
+
+    it('purging replayed letters frees no room: only pending letters count', async () => {
+      for (let n = 0; n < 5; n++) await queue.add({ operation: 'op', payload: n, error: 'e' });
+      await queue.replay('d1', () => undefined);
+      expect(await queue.purge({ status: 'replayed' })).toBe(1);
+      await queue.add({ operation: 'op', payload: 'fifth pending', error: 'e' });
+      await expect(queue.add({ operation: 'op', payload: 'sixth', error: 'e' })).rejects.toBeInstanceOf(DeadLetterQueueFullError);
     });
 
     it('addMany over the limit stores none of the batch', async () => {

@@ -96,5 +96,16 @@ CREATE INDEX IF NOT EXISTS dead_letters_queue ON dead_letters (queue, status, se
   },
 };
 
+/** Pending letters per queue, kept with every add, replay and purge: the size check is O(1), not a count. */
+export const deadLetterCountsMigration: Migration = {
+  id: 'storage-004-dead-letter-counts',
+  up: `CREATE TABLE IF NOT EXISTS dead_letter_counts (
+  queue TEXT PRIMARY KEY,
+  pending BIGINT NOT NULL
+);
+INSERT INTO dead_letter_counts (queue, pending)
+SELECT queue, COUNT(*) FROM dead_letters WHERE status = 'pending' GROUP BY queue`,
+};
+
 /** Applied at start-up by every backend unless told otherwise. */
-export const storageMigrations: readonly Migration[] = [appliedWritesMigration, orderIntentsMigration, deadLettersMigration];
+export const storageMigrations: readonly Migration[] = [appliedWritesMigration, orderIntentsMigration, deadLettersMigration, deadLetterCountsMigration];
