@@ -46,15 +46,26 @@ class SlidingCounterState implements MemoryState {
     return this.slots.size;
   }
 
-  /** [window, previous count, current count] as seen at `now`. */
-  private view(base: number, now: number): [number, number, number] {
+  // The view of the last key read, kept in fields so a decision allocates no tuple.
+  private window = 0;
+  private prev = 0;
+  private cur = 0;
+
+  /** Reads the window, previous and current counts of the slot at `base` as seen at `now`. */
+  private view(base: number, now: number): void {
     const window = Math.floor(now / this.windowMs);
-    if (base < 0) return [window, 0, 0];
+    this.window = window;
+    this.prev = 0;
+    this.cur = 0;
+    if (base < 0) return;
     const data = this.slots.data;
     const stored = data[base] as number;
-    if (stored === window >>> 0) return [window, data[base + 1] as number, data[base + 2] as number];
-    if (stored === (window - 1) >>> 0) return [window, data[base + 2] as number, 0];
-    return [window, 0, 0];
+    if (stored === window >>> 0) {
+      this.prev = data[base + 1] as number;
+      this.cur = data[base + 2] as number;
+    } else if (stored === (window - 1) >>> 0) {
+      this.prev = data[base + 2] as number;
+    }
   }
 
   /** When `cost` more units would fit, counted from `now`. */
@@ -71,30 +82,40 @@ class SlidingCounterState implements MemoryState {
     return (window + 1) * w + f * w - now;
   }
 
-  private decide(key: string, want: number, min: number, now: number): [number, number, number, number, number] {
-    const found = this.slots.find(key);
-    const [window, prev, cur] = this.view(found, now);
-    const weight = 1 - (now - window * this.windowMs) / this.windowMs;
-    const room = Math.floor(this.limit - prev * weight - cur + 1e-9);
-    const granted = Math.min(want, room);
-    if (granted < min) return [0, room, this.retryAfter(window, prev, cur, min, now), window, 0];
+  /** Units that fit now for the key just viewed. */
+  private room(now: number): number {
+    const weight = 1 - (now - this.window * this.windowMs) / this.windowMs;
+    return Math.floor(this.limit - this.prev * weight - this.cur + 1e-9);
+  }
+
+  private charge(key: string, found: number, units: number, now: number): void {
     const base = found >= 0 ? found : this.slots.get(key, now);
     const data = this.slots.data;
-    data[base] = window >>> 0;
-    data[base + 1] = prev;
-    data[base + 2] = cur + granted;
-    return [granted, room - granted, 0, window, (window + 1) * this.windowMs - now];
+    data[base] = this.window >>> 0;
+    data[base + 1] = this.prev;
+    data[base + 2] = this.cur + units;
   }
 
   consume(key: string, cost: number, now: number): Decision {
-    const [granted, remaining, retryAfterMs] = this.decide(key, cost, cost, now);
-    return { allowed: granted > 0, remaining: Math.max(0, remaining), retryAfterMs };
+    const found = this.slots.find(key);
+    this.view(found, now);
+    const room = this.room(now);
+    if (cost > room) {
+      return { allowed: false, remaining: Math.max(0, room), retryAfterMs: this.retryAfter(this.window, this.prev, this.cur, cost, now) };
+    }
+    this.charge(key, found, cost, now);
+    return { allowed: true, remaining: room - cost, retryAfterMs: 0 };
   }
 
   reserve(key: string, want: number, min: number, leaseMs: number, now: number): Grant {
-    const [granted, remaining, retryAfterMs, window, left] = this.decide(key, want, min, now);
-    if (granted === 0) return denied(Math.max(0, remaining), retryAfterMs);
-    return { granted, remaining, retryAfterMs: 0, validForMs: Math.min(leaseMs, left), stamp: window };
+    const found = this.slots.find(key);
+    this.view(found, now);
+    const room = this.room(now);
+    const granted = Math.min(want, room);
+    if (granted < min) return denied(Math.max(0, room), this.retryAfter(this.window, this.prev, this.cur, min, now));
+    const window = this.window;
+    this.charge(key, found, granted, now);
+    return { granted, remaining: room - granted, retryAfterMs: 0, validForMs: Math.min(leaseMs, (window + 1) * this.windowMs - now), stamp: window };
   }
 
   release(key: string, units: number, stamp: number): void {
