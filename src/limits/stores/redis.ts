@@ -150,8 +150,12 @@ export function redisStore(client: RedisScriptClient, options: RedisStoreOptions
               if (settled) return;
               settled = true;
               timer.cancel();
+              if (!Array.isArray(reply) || reply.length < 6) {
+                reject(new TypeError(`unexpected reply from the limiter script: ${JSON.stringify(reply)}`));
+                return;
+              }
               markUp();
-              resolve((reply as unknown[]).map(parseNumber));
+              resolve(reply.map(parseNumber));
             },
             (error: unknown) => {
               if (settled) return;

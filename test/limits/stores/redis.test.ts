@@ -94,6 +94,13 @@ describe('redisStore', () => {
     expect(events).toEqual(['unavailable', 'recovered']);
   });
 
+  it('rejects (does not hang) on a reply that is not the script\'s', async () => {
+    const client = new FakeRedis();
+    client.reply = () => Promise.resolve('OK');
+    const limiter = tokenBucket({ capacity: 1, refillPerSecond: 1, store: redisStore(client) });
+    await expect(limiter.consume('k')).rejects.toThrow(/unexpected reply from the limiter script: "OK"/);
+  });
+
   it('rejects bad arguments with errors naming them', () => {
     expect(() => redisStore({} as never)).toThrow(/needs an ioredis client/);
     expect(() => redisStore(new FakeRedis(), { prefix: 1 as unknown as string })).toThrow(/prefix must be a string/);
