@@ -39,6 +39,8 @@ export interface Freshness {
 export interface ResilientExchangeEvents {
   /** An order intent changed state. */
   intent: IntentEvent;
+  /** An order's fate stayed unknown after every lookup (OrderStatusUnknownError); reconcile() will settle it. */
+  unresolved: { intentId: string; clientOrderId: string; error: unknown };
   /** A last-known-good value was served because the exchange failed. */
   stale: { method: 'fetchTicker' | 'fetchOrderBook'; symbol: string; ageMs: number; error: unknown };
   /** The exchange throttled us (429/418): requests pause for `retryAfterMs`; `banned` means calls fail at once meanwhile. */
@@ -106,6 +108,7 @@ export class ResilientExchange implements EventSource<ResilientExchangeEvents> {
       send: (fn) => this.once('orders', fn),
       read: (fn) => this.read('orders', 'fetchOrder', fn),
       onIntent: (event) => this.events.emit('intent', event),
+      onUnresolved: (event) => this.events.emit('unresolved', event),
     });
   }
 

@@ -60,6 +60,12 @@ export interface TradingGateEvents {
   change: GateChange;
 }
 
+/** What the gate needs of a circuit breaker. */
+export interface BreakerLike {
+  readonly state: string;
+  on(name: 'stateChange', listener: (e: { to: string }) => void): Unsubscribe;
+}
+
 const SEVERITY: Record<TradingMode, number> = { active: 0, reducing: 1, halted: 2 };
 
 /** Whether the order only reduces the position it trades against. */
@@ -140,7 +146,7 @@ export class TradingGate implements OrderAdmission, EventSource<TradingGateEvent
   }
 
   /** Rule: a breaker not closed (open, half-open, isolated) on the order path moves the gate to reducing. */
-  watchBreaker(breaker: { readonly state: string; on(name: 'stateChange', listener: (e: { to: string }) => void): Unsubscribe }, name = 'orders'): Unsubscribe {
+  watchBreaker(breaker: BreakerLike, name = 'orders'): Unsubscribe {
     const key = `breaker:${name}`;
     const apply = (state: string): void => {
       if (state === 'closed') this.clear(key, `breaker ${name} closed`);
@@ -148,6 +154,22 @@ export class TradingGate implements OrderAdmission, EventSource<TradingGateEvent
     };
     apply(breaker.state);
     return breaker.on('stateChange', (e) => apply(e.to));
+  }
+
+  /**
+   * Wires a resilient exchange's rules: its order-path breakers (whole exchange and 'orders'
+   * group) move the gate to reducing; every order left unresolved counts toward `maxUnknownOrders`.
+   */
+  watchExchange(rex: {
+    readonly id: string;
+    readonly breakers: { exchange: BreakerLike; groups: { orders: BreakerLike } } | undefined;
+    on(name: 'unresolved', listener: (e: { intentId: string }) => void): Unsubscribe;
+  }): Unsubscribe {
+    const offs: Unsubscribe[] = [rex.on('unresolved', () => this.reportUnknownOrder())];
+    if (rex.breakers) {
+      offs.push(this.watchBreaker(rex.breakers.exchange, `${rex.id}:all`), this.watchBreaker(rex.breakers.groups.orders, `${rex.id}:orders`));
+    }
+    return () => offs.forEach((off) => off());
   }
 
   /** Rule: the loss so far (positive = lost); at or past `maxLoss` the gate halts. */

@@ -46,6 +46,8 @@ export interface PlacementContext {
   /** A read on the order path, retried on recoverable errors. */
   read<T>(fn: () => Promise<T>): Promise<T>;
   onIntent(event: IntentEvent): void;
+  /** Every lookup round passed without finding the order: it stays UNKNOWN. */
+  onUnresolved(event: { intentId: string; clientOrderId: string; error: unknown }): void;
 }
 
 const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));
@@ -183,7 +185,9 @@ export class OrderPlacer {
         lastError = error;
       }
     }
-    throw new OrderStatusUnknownError(intent.intentId, intent.clientOrderId, lastError);
+    const error = new OrderStatusUnknownError(intent.intentId, intent.clientOrderId, lastError);
+    ctx.onUnresolved({ intentId: intent.intentId, clientOrderId: intent.clientOrderId, error });
+    throw error;
   }
 
   /** One lookup round; undefined when the exchange does not show the order (yet). */
