@@ -203,7 +203,13 @@ export async function spooledWriter(primary: Storage, options: SpooledWriterOpti
           return count;
         });
       } catch (error) {
-        events.emit('replayFailed', { id: rows[0]?.write_id ?? '', error });
+        const id = rows[0]?.write_id ?? '';
+        if (!o.isUnavailable(error)) {
+          // Not an outage: this batch holds a write the primary refuses. It stays spooled (and
+          // blocks the ones behind it, to keep order) until someone fixes the cause.
+          o.logger.warn('spool replay refused by the primary', { id, error: error instanceof Error ? error.message : String(error) });
+        }
+        events.emit('replayFailed', { id, error });
         throw error;
       }
       applied += batchApplied;

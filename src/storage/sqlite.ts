@@ -177,19 +177,19 @@ export async function sqliteStorage(options: SqliteStorageOptions = {}): Promise
       if (closed) throw new StorageClosedError();
       // IMMEDIATE takes the write lock now, so two processes never deadlock upgrading a read lock.
       direct.exec('BEGIN IMMEDIATE');
-      let result: T;
       try {
-        result = await work(tx);
+        const result = await work(tx);
+        open = false;
+        direct.exec('COMMIT');
+        meter.commits++;
+        return result;
       } catch (error) {
+        // The work failed, or COMMIT did: either way nothing of this unit of work may stay.
         open = false;
         if (db.inTransaction) direct.exec('ROLLBACK');
         meter.rollbacks++;
         throw error;
       }
-      open = false;
-      direct.exec('COMMIT');
-      meter.commits++;
-      return result;
     } finally {
       open = false;
       gate.release();

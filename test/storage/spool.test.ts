@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import fc from 'fast-check';
 import { z } from 'zod';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/core/clock.js';
@@ -162,6 +163,46 @@ describe('spooledWriter', () => {
     const { writer } = await setup();
     await expect(writer.write('nope', 'w1', {})).rejects.toThrow(/unknown write kind "nope"/);
     await expect(writer.write('event', '', { n: 1 })).rejects.toThrow(/id must be a non-empty string/);
+  });
+});
+
+describe('spooledWriter property', () => {
+  type Step = 'write' | 'down' | 'up' | 'loseAck' | 'tick';
+
+  it('whatever the outages, every acknowledged write is applied exactly once, in the order acknowledged', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.constantFrom<Step>('write', 'write', 'write', 'down', 'up', 'loseAck', 'tick'), { maxLength: 40 }), async (steps) => {
+        const inner = await sqliteStorage({ path: ':memory:' });
+        await inner.exec('CREATE TABLE events (seq INTEGER PRIMARY KEY AUTOINCREMENT, n INTEGER NOT NULL)');
+        const primary = switchable(inner);
+        const clock = new ManualClock();
+        const writer = await spooledWriter(primary, { kinds: { event: events as WriteKind }, spoolPath: ':memory:', clock, logger: memoryLogger() });
+        try {
+          const acknowledged: number[] = [];
+          let n = 0;
+          for (const step of steps) {
+            if (step === 'down') primary.down = true;
+            else if (step === 'up') primary.down = false;
+            else if (step === 'tick') await clock.advance(1_000);
+            else {
+              primary.loseAcks = step === 'loseAck';
+              n++;
+              await writer.write('event', `w${n}`, { n });
+              primary.loseAcks = false;
+              acknowledged.push(n);
+            }
+          }
+          primary.down = false;
+          await writer.flush();
+          expect(writer.pending).toBe(0);
+          expect(await stored(inner)).toEqual(acknowledged);
+        } finally {
+          await writer.close();
+          await inner.close();
+        }
+      }),
+      { numRuns: 60 },
+    );
   });
 });
 
