@@ -1,0 +1,28 @@
+import type { ManualClock } from 'bulwark';
+
+/**
+ * Runs an example's main() to completion on a ManualClock: moves time forward in steps until
+ * the promise settles (the examples wait only on the clock they are given).
+ */
+export async function drive<T>(clock: ManualClock, run: Promise<T>, stepMs = 10, maxSteps = 100_000): Promise<T> {
+  let settled = false;
+  run.then(
+    () => (settled = true),
+    () => (settled = true),
+  );
+  for (let step = 0; !settled && step < maxSteps; step++) await clock.advance(stepMs);
+  if (!settled) throw new Error(`example did not finish within ${stepMs * maxSteps} ms of clock time`);
+  return run;
+}
+
+/** A seeded random source (mulberry32), so backoff jitter is the same on every run. */
+export function seeded(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
+  };
+}
