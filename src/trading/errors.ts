@@ -28,14 +28,17 @@ const UNKNOWN_STATUS_CODES = ['-1007'];
 
 const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 
-/** The venue's own error code found in a ccxt error message (ccxt puts the response body there). */
-export function venueErrorCode(error: unknown): string | undefined {
+/** Every venue error code in a ccxt error message (ccxt puts the response body there): Binance `code`, OKX `sCode`, Bybit `retCode`. */
+export function venueErrorCodes(error: unknown): string[] {
   const message = messageOf(error);
-  const match =
-    /"code"\s*:\s*"?(-?\d+)"?/.exec(message) ??
-    /"sCode"\s*:\s*"?(-?\d+)"?/.exec(message) ??
-    /"retCode"\s*:\s*"?(-?\d+)"?/.exec(message);
-  return match?.[1];
+  const codes: string[] = [];
+  for (const match of message.matchAll(/"(?:code|sCode|retCode)"\s*:\s*"?(-?\d+)"?/g)) if (match[1] !== undefined) codes.push(match[1]);
+  return codes;
+}
+
+/** The first venue error code in a ccxt error message. */
+export function venueErrorCode(error: unknown): string | undefined {
+  return venueErrorCodes(error)[0];
 }
 
 /** The HTTP status a ccxt DDoSProtection message carries ("binance 429 Too Many Requests {...}"). */
@@ -46,9 +49,9 @@ export function httpStatusOf(error: unknown): number | undefined {
 
 export function isDuplicateOrderError(error: unknown): boolean {
   if (error instanceof DuplicateOrderId) return true;
-  const code = venueErrorCode(error);
-  if (code !== undefined && DUPLICATE_CODES.includes(code)) return true;
-  return code === '-2010' && /duplicate order/i.test(messageOf(error));
+  const codes = venueErrorCodes(error);
+  if (codes.some((code) => DUPLICATE_CODES.includes(code))) return true;
+  return codes.includes('-2010') && /duplicate order/i.test(messageOf(error));
 }
 
 /** Rate limited or banned: the request was refused before the exchange acted on it. */
@@ -76,8 +79,7 @@ export function isOrderNotFound(error: unknown): boolean {
 /** What a createOrder failure means for the order; anything not known to be safe is ambiguous. */
 export function classifyOrderFailure(error: unknown): OrderFailureKind {
   if (isDuplicateOrderError(error)) return 'duplicate';
-  const code = venueErrorCode(error);
-  if (code !== undefined && UNKNOWN_STATUS_CODES.includes(code)) return 'ambiguous';
+  if (venueErrorCodes(error).some((code) => UNKNOWN_STATUS_CODES.includes(code))) return 'ambiguous';
   if (isThrottled(error) || error instanceof InvalidNonce) return 'throttled';
   if (error instanceof ExchangeError) return 'rejected';
   return 'ambiguous';

@@ -12,6 +12,7 @@ export {
   isDuplicateOrderError,
   isOrderNotFound,
   venueErrorCode,
+  venueErrorCodes,
   httpStatusOf,
   type OrderFailureKind,
   OrderStatusUnknownError,

@@ -65,6 +65,15 @@ describe('resilientExchange createOrder (ccxt.binance, offline simulator)', () =
     expect(router.stats().byRoute).toEqual({ 'POST /api/v3/order': 1, 'GET /api/v3/order': 1 });
   });
 
+  it('Binance -1007 "execution status unknown" after the order was booked: looked up, not resent', async () => {
+    const msg = 'Timeout waiting for response from backend server. Send status unknown; execution status unknown.';
+    const { router, clock, rex } = await setup({ faults: { failures: [{ path: '/api/v3/order', status: 400, code: -1007, msg, afterAccept: true }] } });
+    const order = await drive(clock, rex.createOrder(SYMBOL, 'market', 'buy', 0.01, undefined, { intentId: 'minus-1007' }));
+    expect(order.status).toBe('closed');
+    expect(router.stats().ordersHeld).toBe(1);
+    expect(router.stats().byRoute).toEqual({ 'POST /api/v3/order': 1, 'GET /api/v3/order': 1 });
+  });
+
   it('duplicate-id rejection (-2010) means already placed: fetches and returns that order', async () => {
     const { router, clock, rex } = await setup();
     // A previous process placed the order but never journalled the answer.

@@ -18,6 +18,10 @@ export const failureRuleSchema = z.object({
   times: z.number().int().min(1).default(1),
   /** For order placement: accept the order first, then answer with the error (an ambiguous outcome). */
   afterAccept: z.boolean().default(false),
+  /** Binance error code in the body (default: -1003 for 418/429, -1001 for 5xx, -1000 otherwise), e.g. -1007. */
+  code: z.number().int().optional(),
+  /** Error message in the body (default: Binance's message for the status). */
+  msg: z.string().optional(),
 });
 
 export type FailureRule = z.infer<typeof failureRuleSchema>;

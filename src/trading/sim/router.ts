@@ -114,13 +114,14 @@ export function createSimRouter(options: SimRouterOptions = {}): SimRouter {
 
   const ruleError = (rule: FailureRule): HttpError => {
     const headers: Record<string, string> = rule.retryAfterSec !== undefined ? { 'Retry-After': String(rule.retryAfterSec) } : {};
+    const error = (code: number, msg: string): HttpError => new HttpError(rule.status, rule.code ?? code, rule.msg ?? msg, headers);
     if (rule.status === 418) {
       bannedUntil = clock.now() + (rule.retryAfterSec ?? 120) * 1000;
-      return new HttpError(418, -1003, `Way too much request weight used; IP banned until ${bannedUntil}.`, headers);
+      return error(-1003, `Way too much request weight used; IP banned until ${bannedUntil}.`);
     }
-    if (rule.status === 429) return new HttpError(429, -1003, 'Too much request weight used; current limit is 6000 request weight per 1 MINUTE.', headers);
-    if (rule.status >= 500) return new HttpError(rule.status, -1001, 'Internal error; unable to process your request. Please try again.', headers);
-    return new HttpError(rule.status, -1000, 'An unknown error occurred while processing the request.', headers);
+    if (rule.status === 429) return error(-1003, 'Too much request weight used; current limit is 6000 request weight per 1 MINUTE.');
+    if (rule.status >= 500) return error(-1001, 'Internal error; unable to process your request. Please try again.');
+    return error(-1000, 'An unknown error occurred while processing the request.');
   };
 
   const usageHeaders = (route: string, isOrder: boolean): Record<string, string> => {
