@@ -9,11 +9,14 @@ import type { DeadLetterQueue, ReplayHandler } from '../dlq/dead-letters.js';
 import type { HealthRegistry } from '../health/registry.js';
 import type { DependencyStats } from '../observe/dependency-tiles.js';
 import type { LimitUsage } from '../observe/limit-usage.js';
+import type { OrdersView } from '../observe/order-outcomes.js';
 import type { Metrics } from '../observe/metrics.js';
 import type { AlertEngine } from '../observe/alerts/engine.js';
 import type { CircuitBreaker } from '../policies/breaker/index.js';
 import type { TradingGate } from '../trading/gate.js';
 import type { LiveEvents } from './live-events.js';
+
+export type { OrderView, OrdersView } from '../observe/order-outcomes.js';
 
 /** The breakers the server lists and controls (a PolicyRegistry fits). */
 export interface BreakerDirectory {
@@ -23,25 +26,6 @@ export interface BreakerDirectory {
 /** A breaker's name as the API shows it (breakers made without one are 'unnamed'). */
 export function breakerName(breaker: CircuitBreaker): string {
   return breaker.name ?? 'unnamed';
-}
-
-/** One order as the dashboard shows it. */
-export interface OrderView {
-  intentId: string;
-  clientOrderId: string;
-  symbol: string;
-  side: string;
-  amount: number;
-  price: number | null;
-  state: string;
-  error: string | null;
-  at: number;
-}
-
-/** The orders and journal section: counts by outcome and the latest intents. */
-export interface OrdersView {
-  counts(): Record<string, number>;
-  recent(limit: number): OrderView[];
 }
 
 export interface ServerComponents {

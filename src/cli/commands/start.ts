@@ -1,13 +1,143 @@
+/**
+ * `bulwark start [--config FILE] [--port N] [--host H]`: the ops server and dashboard.
+ * Without a config: demo mode (simulated exchange, a sample bot, injected faults). With one: the
+ * same server over the configured components. SIGINT/SIGTERM stop it gracefully (src/shutdown):
+ * not ready -> close the server -> stop the demo -> close storage; exit 0 when that went well.
+ */
 import type { Command } from 'commander';
+import { startDemo } from '../../demo/demo.js';
+import { buildApp, type OpsApp } from '../../server/app.js';
+import type { ServerComponents } from '../../server/components.js';
+import { componentsFromConfig, readConfigFile } from '../../server/configured.js';
+import { type GracefulShutdown, gracefulShutdown } from '../../shutdown/shutdown.js';
+
+export interface StartOptions {
+  config?: string;
+  port?: number | string;
+  host?: string;
+  /** Demo data directory (ignored with a config, which names its own). */
+  dataDir?: string;
+  out?: (line: string) => void;
+  /** Ends the process after a graceful stop; injected in tests. */
+  exit?: (code: number) => void;
+}
+
+export const START_DEFAULTS = {
+  port: 8080, // the usual ops-service port
+  host: '127.0.0.1', // loopback: the ops API controls trading and has no authentication yet
+  dataDir: './.bulwark', // the data directory of a Bulwark process, next to where it runs
+} as const;
+
+export interface StartedService {
+  app: OpsApp;
+  url: string;
+  mode: 'demo' | 'config';
+  shutdown: GracefulShutdown;
+  /** Closes everything without exiting the process. */
+  close(): Promise<void>;
+}
+
+function parsePort(value: number | string | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  const n = typeof value === 'number' ? value : value.trim() === '' ? NaN : Number(value);
+  if (!(Number.isInteger(n) && n >= 0 && n <= 65_535)) throw new RangeError(`bulwark start: --port must be an integer 0..65535, got ${String(value)}`);
+  return n;
+}
+
+/** Starts the service and prints the banner; the caller installs signal handling. */
+export async function runStart(options: StartOptions = {}): Promise<StartedService> {
+  const out = options.out ?? ((line: string) => console.log(line));
+  const host = options.host ?? START_DEFAULTS.host;
+  let components: ServerComponents;
+  let closeComponents: () => Promise<void>;
+  let port: number;
+  let mode: 'demo' | 'config';
+  let simUrl: string | undefined;
+  let shutdownSettings = { readyDelayMs: 0, drainTimeoutMs: 5_000, hookTimeoutMs: 10_000 };
+  if (options.config) {
+    const config = readConfigFile(options.config);
+    port = parsePort(options.port, config.server.port);
+    const built = await componentsFromConfig(config);
+    components = built.components;
+    closeComponents = built.close;
+    mode = 'config';
+    shutdownSettings = { ...config.shutdown };
+  } else {
+    port = parsePort(options.port, START_DEFAULTS.port);
+    const demo = await startDemo({ dataDir: options.dataDir ?? START_DEFAULTS.dataDir });
+    components = demo.components;
+    closeComponents = () => demo.stop();
+    simUrl = demo.sim.url;
+    mode = 'demo';
+  }
+  // A local service stops at once; a configured one waits for its load balancer (readyDelayMs).
+  // A stop asked for by a signal that completes without a failed hook is a clean exit (0).
+  let hookFailed = false;
+  let bySignal = false;
+  const exit = options.exit ?? ((code: number) => process.exit(code));
+  const shutdown = gracefulShutdown({ ...shutdownSettings, exit: (code) => exit(bySignal && !hookFailed ? 0 : code) });
+  shutdown.on('hookFailed', ({ name, error }) => {
+    hookFailed = true;
+    out(`shutdown: ${name} failed: ${error instanceof Error ? error.message : String(error)}`);
+  });
+  shutdown.on('phase', ({ phase, reason }) => {
+    if (phase === 'not-ready') {
+      bySignal = 'signal' in reason;
+      out(`stopping (${'signal' in reason ? reason.signal : 'requested'})...`);
+    }
+    if (phase === 'exit') out('stopped');
+  });
+  let app: OpsApp;
+  try {
+    app = await buildApp({ ...components, isReady: () => shutdown.ready });
+    await app.listen({ port, host });
+  } catch (error) {
+    await closeComponents();
+    throw error;
+  }
+  const address = app.server.address();
+  const actualPort = typeof address === 'object' && address ? address.port : port;
+  const url = `http://${host}:${actualPort}`;
+  shutdown.addHook('ops server', () => app.close(), { priority: 20 });
+  shutdown.addHook(mode === 'demo' ? 'demo' : 'components', () => closeComponents(), { priority: 10 });
+
+  out(`Bulwark ops server (${mode === 'demo' ? 'demo mode: simulated exchange, sample bot, injected faults' : `config ${options.config}`})`);
+  out(`  dashboard  ${url}/`);
+  out(`  API        ${url}/api/overview   OpenAPI ${url}/docs/openapi.json`);
+  out(`  health     ${url}/health   metrics ${url}/metrics`);
+  if (simUrl) out(`  exchange   ${simUrl} (simulated Binance spot; faults at ${simUrl}/_sim/faults)`);
+  out(`listening on ${url} — Ctrl+C stops`);
+
+  let closed = false;
+  return {
+    app,
+    url,
+    mode,
+    shutdown,
+    async close() {
+      if (closed) return;
+      closed = true;
+      await app.close();
+      await closeComponents();
+    },
+  };
+}
 
 export function registerStart(program: Command): void {
   program
     .command('start')
     .description('ops server + dashboard; no config = demo mode')
-    .option('--config <file>', 'configuration file')
-    .option('--port <n>', 'port for the ops server (0 picks a free one)', '8080')
-    .action(() => {
-      console.log('Bulwark: the ops server and demo are not built yet.');
-      console.log('The library is ready: import { retry, circuitBreaker, pipeline } from "bulwark".');
+    .option('--config <file>', 'configuration file (YAML)')
+    .option('--port <n>', `port for the ops server (0 picks a free one; default ${START_DEFAULTS.port})`)
+    .option('--host <host>', 'interface to listen on', START_DEFAULTS.host)
+    .action(async (opts: { config?: string; port?: string; host: string }) => {
+      let service: StartedService;
+      try {
+        service = await runStart({ ...opts });
+      } catch (error) {
+        console.error(`bulwark start: ${error instanceof Error ? error.message : String(error)}`);
+        process.exit(1);
+      }
+      service.shutdown.install(process);
     });
 }

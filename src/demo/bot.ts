@@ -1,0 +1,150 @@
+/**
+ * The demo's sample bot: every tick it reads the ticker and places a small limit order near the
+ * price through the whole stack (rate limit -> timeout -> bulkhead -> resilient exchange with its
+ * retries, breakers, trading gate and journal); now and then it cancels stale open orders. Orders
+ * that fail for good go to the dead-letter queue. It is a showcase, not a strategy.
+ */
+import { type Clock, setTimerOn, systemClock } from '../core/clock.js';
+import type { Limiter } from '../core/limiter.js';
+import type { Policy } from '../core/policy.js';
+import type { DeadLetterQueue } from '../dlq/dead-letters.js';
+import { TradingGateError } from '../trading/errors.js';
+import type { ResilientExchange } from '../trading/exchange.js';
+
+export interface DemoBotOptions {
+  exchange: ResilientExchange;
+  /** Order rate limit, charged once per order under the key 'orders'. */
+  limiter: Limiter;
+  /** Policies around each order (timeout, bulkhead). */
+  orderPolicy: Policy;
+  deadLetters: DeadLetterQueue;
+  clock?: Clock;
+  random?: () => number;
+  symbol?: string;
+  /** Time between ticks; one second keeps the dashboard moving without flooding the journal. */
+  tickMs?: number;
+  /** Base amount per order; 0.001 BTC is above the simulator's minimums. */
+  amount?: number;
+  /** Open orders older than this are cancelled; 15 s lets some fill as the price walks. */
+  staleOrderMs?: number;
+}
+
+export const demoBotDefaults = {
+  clock: systemClock as Clock,
+  random: Math.random as () => number,
+  symbol: 'BTC/USDT',
+  tickMs: 1_000,
+  amount: 0.001,
+  staleOrderMs: 15_000,
+};
+
+export interface DemoBotStats {
+  ticks: number;
+  ordersPlaced: number;
+  ordersFailed: number;
+  refusedByGate: number;
+  readsFailed: number;
+}
+
+const messageOf = (error: unknown): string => (error instanceof Error ? `${error.constructor.name}: ${error.message}` : String(error));
+
+/** Errors the exchange gave for good: ccxt's non-network errors (network ones were already retried and resolved). */
+function isPermanent(error: unknown): boolean {
+  const name = error instanceof Error ? error.constructor.name : '';
+  return ['InvalidOrder', 'InsufficientFunds', 'BadRequest', 'BadSymbol', 'ExchangeError', 'OrderNotFound'].includes(name);
+}
+
+export class DemoBot {
+  readonly stats: DemoBotStats = { ticks: 0, ordersPlaced: 0, ordersFailed: 0, refusedByGate: 0, readsFailed: 0 };
+  private readonly o: typeof demoBotDefaults & DemoBotOptions;
+  private cancel: (() => void) | undefined;
+  private running: Promise<void> | undefined;
+  private stopped = true;
+  private side: 'buy' | 'sell' = 'buy';
+
+  constructor(options: DemoBotOptions) {
+    this.o = { ...demoBotDefaults, ...options };
+    if (!(this.o.tickMs > 0)) throw new RangeError(`demoBot: tickMs must be > 0, got ${this.o.tickMs}`);
+    if (!(this.o.amount > 0)) throw new RangeError(`demoBot: amount must be > 0, got ${this.o.amount}`);
+  }
+
+  start(): void {
+    if (!this.stopped) return;
+    this.stopped = false;
+    this.schedule();
+  }
+
+  private schedule(): void {
+    if (this.stopped) return;
+    this.cancel = setTimerOn(this.o.clock, this.o.tickMs, () => {
+      this.running = this.tick().finally(() => {
+        this.running = undefined;
+        this.schedule();
+      });
+    });
+  }
+
+  /** Stops ticking and waits for the tick in progress. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.cancel?.();
+    await this.running;
+  }
+
+  /** One round: read, maybe trade, maybe tidy up. Never throws. */
+  async tick(): Promise<void> {
+    const { exchange, symbol } = this.o;
+    this.stats.ticks++;
+    let price: number | undefined;
+    try {
+      const ticker = await exchange.fetchTicker(symbol);
+      price = ticker.last ?? undefined;
+    } catch {
+      this.stats.readsFailed++;
+    }
+    if (price !== undefined) await this.placeOrder(price);
+    if (this.stats.ticks % 5 === 0) await this.cancelStale();
+  }
+
+  private async placeOrder(price: number): Promise<void> {
+    const { exchange, symbol, random } = this.o;
+    this.side = this.side === 'buy' ? 'sell' : 'buy';
+    const side = this.side;
+    // Near the touch, so some orders fill as the price walks and some rest.
+    const offset = (random() * 0.0015 - 0.0005) * (side === 'buy' ? -1 : 1);
+    const limit = Math.round(price * (1 + offset) * 100) / 100;
+    const amount = Math.round(this.o.amount * (1 + Math.floor(random() * 3)) * 1e6) / 1e6;
+    const intentId = `demo-${this.o.clock.now().toString(36)}-${Math.floor(random() * 1e9).toString(36)}`;
+    try {
+      await this.o.limiter.acquire('orders', 1, { maxWaitMs: this.o.tickMs * 2 });
+      await this.o.orderPolicy.execute(() => exchange.createOrder(symbol, 'limit', side, amount, limit, { intentId }));
+      this.stats.ordersPlaced++;
+    } catch (error) {
+      if (error instanceof TradingGateError) {
+        this.stats.refusedByGate++;
+        return;
+      }
+      this.stats.ordersFailed++;
+      if (isPermanent(error)) {
+        await this.o.deadLetters
+          .add({ operation: 'createOrder', payload: { symbol, type: 'limit', side, amount, price: limit, intentId }, error: messageOf(error) })
+          .catch(() => undefined);
+      }
+    }
+  }
+
+  private async cancelStale(): Promise<void> {
+    const { exchange, symbol, clock, staleOrderMs } = this.o;
+    try {
+      const open = await exchange.fetchOpenOrders(symbol);
+      const stale = open.filter((order) => order.id !== undefined && order.timestamp !== undefined && clock.now() - order.timestamp > staleOrderMs).slice(0, 5);
+      for (const order of stale) await exchange.cancelOrder(String(order.id), symbol).catch(() => undefined);
+    } catch {
+      this.stats.readsFailed++;
+    }
+  }
+}
+
+export function demoBot(options: DemoBotOptions): DemoBot {
+  return new DemoBot(options);
+}

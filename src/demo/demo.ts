@@ -1,0 +1,272 @@
+/**
+ * Demo mode (`bulwark start` without a config): the simulated exchange on a free loopback port, a
+ * real ccxt.binance pointed at it behind the full stack (breakers, retry, timeout, bulkhead, rate
+ * limit, trading gate, intent journal on embedded SQLite under ./.bulwark/), a sample bot trading
+ * through it, a dead-letter queue, backups, health checks, metrics and alert rules, and a fault
+ * injector that breaks the exchange now and then so the dashboard shows failures and recoveries.
+ */
+import { join } from 'node:path';
+import ccxt from 'ccxt';
+import { type Clock, setTimerOn, systemClock } from '../core/clock.js';
+import { type Backups, backups as createBackups } from '../backup/backups.js';
+import { type DeadLetterQueue, deadLetters as createDeadLetters } from '../dlq/dead-letters.js';
+import { breakerCheck } from '../health/checks/breaker.js';
+import { memoryCheck } from '../health/checks/memory.js';
+import { type HealthRegistry, healthRegistry } from '../health/registry.js';
+import { healthScore } from '../health/score.js';
+import { AlertEngine } from '../observe/alerts/engine.js';
+import { registrySource } from '../observe/alerts/source.js';
+import { observeBreaker, observeBulkhead, observeRateLimit, observeTimeout } from '../observe/bind-policies.js';
+import { type DependencyStats, dependencyStats } from '../observe/dependency-tiles.js';
+import { type TrackedLimiter, trackLimiter } from '../observe/limit-usage.js';
+import { Metrics, createMetrics, gateStates } from '../observe/metrics.js';
+import { type OrderOutcomes, observeOrders } from '../observe/order-outcomes.js';
+import { bulkhead } from '../policies/bulkhead.js';
+import { pipeline } from '../policies/pipeline.js';
+import { rateLimit } from '../policies/rate-limit.js';
+import { timeout } from '../policies/timeout.js';
+import { tokenBucket } from '../limits/token-bucket.js';
+import type { CircuitBreaker } from '../policies/breaker/index.js';
+import { type SqliteStorage, sqliteStorage } from '../storage/sqlite.js';
+import { orderIntents } from '../storage/repos/order-intents.js';
+import { type ResilientExchange, resilientExchange } from '../trading/exchange.js';
+import { type TradingGate, tradingGate } from '../trading/gate.js';
+import { storageJournal } from '../trading/orders/storage-journal.js';
+import { pointAtSimulator } from '../trading/sim/connect.js';
+import { seededRandom } from '../trading/sim/random.js';
+import { type SimServer, startSimServer } from '../trading/sim/server.js';
+import type { ServerComponents } from '../server/components.js';
+import { type LiveEvents, liveEvents } from '../server/live-events.js';
+import { DemoBot } from './bot.js';
+import { FaultInjector, type FaultScenario, demoScenarios } from './fault-injector.js';
+import { demoAlertRules } from './alert-rules.js';
+
+export interface DemoOptions {
+  /** Where the SQLite database and backups live. */
+  dataDir?: string;
+  /** Seed of the price walk and the bot's choices: the same demo every run. */
+  seed?: number;
+  /** Bot tick. */
+  tickMs?: number;
+  /** Price walk step period. */
+  priceStepMs?: number;
+  /** Quiet time between fault scenarios; 0 turns fault injection off. */
+  faultQuietMs?: number;
+  scenarios?: readonly FaultScenario[];
+  clock?: Clock;
+}
+
+export const demoDefaults = {
+  dataDir: './.bulwark', // the data directory of a Bulwark process, next to where it runs
+  seed: 42, // the same session every run unless asked otherwise
+  tickMs: 1_000, // one order a second: lively on the dashboard, readable in the journal
+  priceStepMs: 500, // prices move twice a second so resting orders fill now and then
+  faultQuietMs: 12_000, // long enough between faults for breakers to close and the gate to recover
+  scenarios: demoScenarios,
+  clock: systemClock as Clock,
+};
+
+export interface Demo {
+  readonly components: ServerComponents & { events: LiveEvents; metrics: Metrics };
+  readonly sim: SimServer;
+  readonly exchange: ResilientExchange;
+  readonly gate: TradingGate;
+  readonly bot: DemoBot;
+  readonly faults: FaultInjector;
+  readonly storage: SqliteStorage;
+  /** Stops the bot, the faults, the simulator and closes the database. */
+  stop(): Promise<void>;
+}
+
+/** Starts every part of the demo; nothing here listens on a public interface. */
+export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
+  const o = { ...demoDefaults, ...options };
+  const clock = o.clock;
+  const random = seededRandom(o.seed);
+  const cleanups: Array<() => unknown> = [];
+  try {
+    const sim = await startSimServer({ seed: o.seed, clock });
+    cleanups.push(() => sim.close());
+    const walk = setInterval(() => sim.engine.step(0.0008), o.priceStepMs);
+    cleanups.push(() => clearInterval(walk));
+
+    const storage = await sqliteStorage({ dataDir: o.dataDir, synchronous: 'NORMAL', clock });
+    cleanups.push(() => storage.close());
+    const journal = storageJournal(orderIntents(storage, { clock }));
+    const deadLetters: DeadLetterQueue = createDeadLetters(storage, { name: 'orders', clock });
+    const backupStore: Backups = createBackups({ dir: join(o.dataDir, 'backups'), sqliteDatabases: [storage.path], clock });
+
+    const metrics = createMetrics();
+    const events = liveEvents({ clock });
+    const gate = tradingGate({ clock, maxUnknownOrders: 5 });
+
+    const binance = pointAtSimulator(
+      new ccxt.binance({ apiKey: 'demo-key', secret: 'demo-secret', enableRateLimit: false, timeout: 2_000, options: { maxRetriesOnFailure: 0 } }),
+      sim.url,
+    );
+    const exchange = resilientExchange(binance, {
+      journal,
+      clock,
+      random,
+      admission: gate,
+      // The exchangeApi preset keeps a breaker open for minutes; the demo shows recovery within seconds.
+      breaker: { openMs: 6_000 },
+      lookupAttempts: 4,
+    });
+    await exchange.loadMarkets();
+    sim.resetStats();
+
+    const breakerList: CircuitBreaker[] = exchange.breakers ? [exchange.breakers.exchange, ...Object.values(exchange.breakers.groups)] : [];
+    if (exchange.breakers) cleanups.push(gate.watchBreaker(exchange.breakers.groups.orders, 'binance:orders'));
+    for (const breaker of breakerList) cleanups.push(observeBreaker(metrics, breaker));
+    cleanups.push(exchange.on('retry', () => metrics.retryCalls.inc({ name: 'binance', kind: 'retry' })));
+    const orders: OrderOutcomes = observeOrders(metrics, exchange);
+    cleanups.push(orders.close);
+    cleanups.push(exchange.on('intent', (e) => (e.to === 'UNKNOWN' ? gate.reportUnknownOrder() : undefined)));
+    cleanups.push(
+      exchange.on('intent', (e) => {
+        if (e.to === 'UNKNOWN') events.record('order', e.intentId, 'order outcome unknown: reply lost; looking it up by client order id', 'warning');
+        else if (e.from === 'UNKNOWN') events.record('order', e.intentId, `order reconciled: ${e.to}`);
+      }),
+    );
+    cleanups.push(exchange.on('throttled', ({ retryAfterMs, banned }) => events.record('order', 'binance', `throttled by the exchange for ${retryAfterMs} ms${banned ? ' (ban)' : ''}`, 'warning')));
+
+    const orderLimiter: TrackedLimiter = trackLimiter(tokenBucket({ capacity: 5, refillPerSecond: 2, clock }), {
+      name: 'binance orders',
+      description: 'token bucket: 2 orders/s, burst 5',
+      capacity: 120,
+      clock,
+    });
+    const rate = rateLimit(orderLimiter, { key: 'orders', wait: true, maxWaitMs: 2_000 });
+    const orderTimeout = timeout({ ms: 4_000, clock });
+    const orderBulkhead = bulkhead({ maxConcurrent: 2, maxQueue: 4 });
+    cleanups.push(observeRateLimit(metrics, rate, 'binance orders'), observeTimeout(metrics, orderTimeout, 'binance orders'), observeBulkhead(metrics, orderBulkhead, 'binance orders'));
+    const orderPolicy = pipeline(orderTimeout, orderBulkhead);
+
+    const dependencies: DependencyStats[] = breakerList.map((breaker) =>
+      dependencyStats(breaker, {
+        clock,
+        ...(breaker === exchange.breakers?.groups.orders ? { saturation: () => orderBulkhead.executing / orderBulkhead.maxConcurrent } : {}),
+      }),
+    );
+    cleanups.push(() => dependencies.forEach((d) => d.close()));
+
+    const health: HealthRegistry = healthRegistry({ clock });
+    for (const breaker of breakerList) {
+      const named = { name: breaker.name ?? 'breaker', get state() { return breaker.state; } };
+      health.register({ ...breakerCheck(named, { critical: breaker === exchange.breakers?.exchange }), intervalMs: 1_000 });
+    }
+    health.register({ ...memoryCheck(), intervalMs: 5_000 });
+    health.register({ name: 'storage', group: 'services', intervalMs: 5_000, check: async () => (await storage.one('SELECT 1 AS ok')) !== undefined });
+    health.register({ name: 'trading-gate', group: 'trading', critical: false, intervalMs: 1_000, check: () => (gate.mode === 'active' ? true : { status: 'degraded', message: `trading gate ${gate.mode}: ${gate.status.reason}` }) });
+    health.start();
+    cleanups.push(() => health.stop());
+
+    // Gauges that read live state at each scrape.
+    let lastScore = 100;
+    let dlqDepth = 0;
+    const refreshState = async (): Promise<void> => {
+      lastScore = healthScore(await health.check()).score;
+      dlqDepth = await deadLetters.count({ status: 'pending' });
+    };
+    cleanups.push(
+      metrics.onScrape(() => {
+        Metrics.setState(metrics.tradingGate, { gate: 'demo' }, 'state', gateStates, gate.mode);
+        metrics.healthScore.set(lastScore);
+        metrics.dlqDepth.set({ queue: deadLetters.name }, dlqDepth);
+      }),
+    );
+    let stateTimer: (() => void) | undefined;
+    const stateLoop = (): void => {
+      stateTimer = setTimerOn(clock, 1_000, () => {
+        refreshState().then(stateLoop, stateLoop);
+      });
+    };
+    await refreshState();
+    stateLoop();
+    cleanups.push(() => stateTimer?.());
+
+    const alerts = new AlertEngine({ source: registrySource(metrics.registry), clock, intervalMs: 2_000 });
+    for (const rule of demoAlertRules) alerts.add(rule);
+    cleanups.push(alerts.on('transition', () => metrics.alertsFiring.reset()));
+    cleanups.push(
+      metrics.onScrape(() => {
+        for (const severity of ['critical', 'warning', 'info']) metrics.alertsFiring.set({ severity }, alerts.active().filter((a) => a.state === 'firing' && a.rule.severity === severity).length);
+      }),
+    );
+    alerts.start();
+    cleanups.push(() => alerts.stop());
+
+    const bot = new DemoBot({ exchange, limiter: orderLimiter, orderPolicy: pipeline(rate, orderPolicy), deadLetters, clock, random, tickMs: o.tickMs });
+    bot.start();
+    cleanups.push(() => bot.stop());
+
+    const faults = new FaultInjector({
+      simUrl: sim.url,
+      scenarios: o.scenarios,
+      quietMs: o.faultQuietMs > 0 ? o.faultQuietMs : 1,
+      clock,
+      onChange: ({ scenario, active }) =>
+        events.record('fault', scenario.name, active ? `fault injected: ${scenario.description}` : 'fault cleared', active ? 'warning' : 'info'),
+    });
+    if (o.faultQuietMs > 0) {
+      faults.start();
+      cleanups.push(() => faults.stop());
+    }
+    events.record('operator', 'demo', `demo started: simulated exchange at ${sim.url}`);
+
+    const components: Demo['components'] = {
+      metrics,
+      events,
+      health,
+      breakers: { breakers: () => breakerList },
+      dependencies: () => dependencies,
+      limits: () => [orderLimiter.usage()],
+      gate,
+      orders,
+      deadLetters: {
+        queue: deadLetters,
+        // Replays place the order again under an intent id of its own, derived from the letter: at most once per letter.
+        replay: async (letter, ctx) => {
+          const p = letter.payload as { symbol: string; side: 'buy' | 'sell'; amount: number; price: number };
+          await exchange.createOrder(p.symbol, 'limit', p.side, p.amount, p.price, { intentId: `replay-${ctx.idempotencyKey}` });
+        },
+      },
+      backups: backupStore,
+      alerts,
+      clock,
+      serviceId: 'bulwark-demo',
+    };
+
+    let stopped = false;
+    return {
+      components,
+      sim,
+      exchange,
+      gate,
+      bot,
+      faults,
+      storage,
+      async stop() {
+        if (stopped) return;
+        stopped = true;
+        await runCleanups(cleanups);
+      },
+    };
+  } catch (error) {
+    await runCleanups(cleanups);
+    throw error;
+  }
+}
+
+/** Runs cleanups last first; one that fails does not stop the others. */
+async function runCleanups(cleanups: Array<() => unknown>): Promise<void> {
+  for (const cleanup of cleanups.reverse()) {
+    try {
+      await cleanup();
+    } catch {
+      // Best effort: the process is stopping.
+    }
+  }
+  cleanups.length = 0;
+}

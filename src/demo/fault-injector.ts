@@ -1,0 +1,114 @@
+/**
+ * Injects faults into the simulated exchange through its control endpoint (POST /_sim/faults),
+ * one scenario at a time with quiet periods between, so the dashboard shows failures and
+ * recoveries: a slow exchange, maintenance (503s that open the breakers and move the trading gate
+ * to reducing), rate limiting (429 with Retry-After), a lost order reply (an UNKNOWN order that is
+ * then reconciled) and rejected orders (dead letters).
+ */
+import { type Clock, setTimerOn, systemClock } from '../core/clock.js';
+import type { SimFaultsInput } from '../trading/sim/faults.js';
+
+export interface FaultScenario {
+  name: string;
+  description: string;
+  faults: SimFaultsInput;
+  /** How long the faults stay on. */
+  durationMs: number;
+}
+
+/** The demo's scenarios, in the order they run. */
+export const demoScenarios: readonly FaultScenario[] = [
+  { name: 'slow exchange', description: 'every reply delayed 2.5 s: past the client timeout', faults: { latencyMs: 2_500 }, durationMs: 8_000 },
+  { name: 'maintenance', description: 'every request answers 503', faults: { maintenance: true }, durationMs: 10_000 },
+  { name: 'rate limited', description: 'three requests answer 429 with Retry-After: 2', faults: { failures: [{ status: 429, retryAfterSec: 2, times: 3 }] }, durationMs: 5_000 },
+  { name: 'lost reply', description: 'an order is booked but its reply is lost', faults: { dropReplyAfterAccept: 1 }, durationMs: 5_000 },
+  { name: 'rejected orders', description: 'two orders refused with HTTP 400', faults: { failures: [{ method: 'POST', path: '/api/v3/order', status: 400, times: 2 }] }, durationMs: 5_000 },
+];
+
+const clearAll: SimFaultsInput = { latencyMs: 0, maintenance: false, failures: [], dropReplyAfterAccept: 0, holdReplyAfterAccept: 0 };
+
+export interface FaultInjectorOptions {
+  /** The simulator's base URL. */
+  simUrl: string;
+  scenarios?: readonly FaultScenario[];
+  /** Quiet time before the first and between scenarios; 12 s lets breakers close and the gate recover. */
+  quietMs?: number;
+  clock?: Clock;
+  /** Told when a scenario starts and ends (the demo puts it on the timeline). */
+  onChange?: (change: { scenario: FaultScenario; active: boolean }) => void;
+  fetch?: typeof globalThis.fetch;
+}
+
+export const faultInjectorDefaults = {
+  scenarios: demoScenarios,
+  quietMs: 12_000,
+  clock: systemClock as Clock,
+  onChange: (() => undefined) as NonNullable<FaultInjectorOptions['onChange']>,
+};
+
+export class FaultInjector {
+  private readonly o: typeof faultInjectorDefaults & FaultInjectorOptions;
+  private cancel: (() => void) | undefined;
+  private index = 0;
+  private current: FaultScenario | undefined;
+  private stopped = true;
+
+  constructor(options: FaultInjectorOptions) {
+    this.o = { ...faultInjectorDefaults, ...options };
+    if (!(this.o.quietMs >= 0)) throw new RangeError(`faultInjector: quietMs must be >= 0, got ${this.o.quietMs}`);
+    if (this.o.scenarios.length === 0) throw new RangeError('faultInjector: scenarios must not be empty');
+  }
+
+  /** The scenario running now, if any. */
+  get active(): FaultScenario | undefined {
+    return this.current;
+  }
+
+  start(): void {
+    if (!this.stopped) return;
+    this.stopped = false;
+    this.cancel = setTimerOn(this.o.clock, this.o.quietMs, () => void this.next());
+  }
+
+  private async send(faults: SimFaultsInput): Promise<void> {
+    const response = await (this.o.fetch ?? globalThis.fetch)(`${this.o.simUrl}/_sim/faults`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(faults),
+    });
+    if (!response.ok) throw new Error(`simulator refused faults: HTTP ${response.status} ${await response.text()}`);
+  }
+
+  /** Starts the next scenario now. */
+  async next(): Promise<void> {
+    if (this.stopped) return;
+    const scenario = this.o.scenarios[this.index % this.o.scenarios.length]!;
+    this.index++;
+    this.current = scenario;
+    await this.send(scenario.faults).catch(() => undefined);
+    this.o.onChange({ scenario, active: true });
+    this.cancel = setTimerOn(this.o.clock, scenario.durationMs, () => void this.end());
+  }
+
+  private async end(): Promise<void> {
+    const scenario = this.current;
+    this.current = undefined;
+    await this.send(clearAll).catch(() => undefined);
+    if (scenario) this.o.onChange({ scenario, active: false });
+    if (!this.stopped) this.cancel = setTimerOn(this.o.clock, this.o.quietMs, () => void this.next());
+  }
+
+  /** Stops and clears every fault. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.cancel?.();
+    if (this.current) {
+      this.current = undefined;
+      await this.send(clearAll).catch(() => undefined);
+    }
+  }
+}
+
+export function faultInjector(options: FaultInjectorOptions): FaultInjector {
+  return new FaultInjector(options);
+}

@@ -1,0 +1,126 @@
+/**
+ * Order outcomes for metrics and the dashboard: listens to a resilient exchange's intent events
+ * (structurally typed, so observe/ imports nothing from trading/), counts
+ * `bulwark_orders_total{outcome}` (placed, rejected, unknown, reconciled), and keeps the latest
+ * intents with their journal record for the orders section.
+ */
+import type { Unsubscribe } from '../core/events.js';
+import type { Metrics } from './metrics.js';
+
+/** The intent event a resilient exchange emits. */
+export interface IntentEventLike {
+  intentId: string;
+  clientOrderId: string;
+  from: string | undefined;
+  to: string;
+  at: number;
+  error?: unknown;
+}
+
+export interface IntentRecordLike {
+  intentId: string;
+  clientOrderId: string;
+  symbol: string;
+  side: string;
+  amount: number;
+  price: number | null;
+  state: string;
+  error: string | null;
+}
+
+export interface IntentSourceLike {
+  readonly id: string;
+  on(name: 'intent', listener: (event: IntentEventLike) => void): Unsubscribe;
+  readonly journal: { get(intentId: string): Promise<IntentRecordLike | undefined> };
+}
+
+/** One order as the dashboard shows it. */
+export interface OrderView {
+  intentId: string;
+  clientOrderId: string;
+  symbol: string;
+  side: string;
+  amount: number;
+  price: number | null;
+  state: string;
+  error: string | null;
+  at: number;
+}
+
+/** The orders and journal section: counts by intent state reached and the latest intents. */
+export interface OrdersView {
+  counts(): Record<string, number>;
+  recent(limit: number): OrderView[];
+}
+
+export interface OrderOutcomesOptions {
+  /** Latest intents kept for the dashboard; 200 fills a screen many times over. */
+  keep?: number;
+}
+
+export const orderOutcomesDefaults = { keep: 200 };
+
+const PLACED = new Set(['OPEN', 'PARTIALLY_FILLED', 'FILLED']);
+const REJECTED = new Set(['REJECTED', 'FAILED']);
+
+/** The metric outcome of an intent transition, if it is one. */
+export function outcomeOf(from: string | undefined, to: string): 'placed' | 'rejected' | 'unknown' | 'reconciled' | undefined {
+  if (to === 'UNKNOWN') return 'unknown';
+  if (from === 'UNKNOWN') return 'reconciled';
+  if (from === 'SENT' && PLACED.has(to)) return 'placed';
+  if (REJECTED.has(to)) return 'rejected';
+  return undefined;
+}
+
+export class OrderOutcomes implements OrdersView {
+  private readonly latest = new Map<string, OrderView>();
+  private readonly byState: Record<string, number> = {};
+  private readonly keep: number;
+  readonly close: Unsubscribe;
+
+  constructor(metrics: Metrics, source: IntentSourceLike, options: OrderOutcomesOptions = {}) {
+    this.keep = options.keep ?? orderOutcomesDefaults.keep;
+    if (!(Number.isInteger(this.keep) && this.keep >= 1)) throw new RangeError(`orderOutcomes: keep must be an integer >= 1, got ${this.keep}`);
+    const exchange = metrics.label('exchange', source.id);
+    this.close = source.on('intent', (event) => {
+      const outcome = outcomeOf(event.from, event.to);
+      if (outcome) metrics.orders.inc({ exchange, outcome });
+      this.byState[event.to] = (this.byState[event.to] ?? 0) + 1;
+      const known = this.latest.get(event.intentId);
+      const error = event.error === undefined ? (known?.error ?? null) : event.error instanceof Error ? event.error.message : String(event.error);
+      this.put({ ...(known ?? blank(event)), state: event.to, error, at: event.at });
+      if (!known) {
+        source.journal.get(event.intentId).then(
+          (record) => {
+            const current = this.latest.get(event.intentId);
+            if (record && current) this.put({ ...current, symbol: record.symbol, side: record.side, amount: record.amount, price: record.price }, false);
+          },
+          () => undefined,
+        );
+      }
+    });
+  }
+
+  private put(view: OrderView, touch = true): void {
+    if (touch) this.latest.delete(view.intentId);
+    this.latest.set(view.intentId, view);
+    while (this.latest.size > this.keep) this.latest.delete(this.latest.keys().next().value as string);
+  }
+
+  counts(): Record<string, number> {
+    return { ...this.byState };
+  }
+
+  /** Latest first. */
+  recent(limit: number): OrderView[] {
+    return [...this.latest.values()].reverse().slice(0, limit);
+  }
+}
+
+function blank(event: IntentEventLike): OrderView {
+  return { intentId: event.intentId, clientOrderId: event.clientOrderId, symbol: '', side: '', amount: 0, price: null, state: event.to, error: null, at: event.at };
+}
+
+export function observeOrders(metrics: Metrics, source: IntentSourceLike, options?: OrderOutcomesOptions): OrderOutcomes {
+  return new OrderOutcomes(metrics, source, options);
+}

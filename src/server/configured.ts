@@ -1,0 +1,73 @@
+/**
+ * The server's components from a configuration file (`bulwark start --config FILE`): storage in
+ * the configured data directory, its dead-letter queue and backups, health checks, metrics, the
+ * process's breaker registry and an alert engine. Kept minimal: the user's own bot registers its
+ * breakers in the shared registry (`registry.breaker(name)`) to see them here.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+import { backups } from '../backup/backups.js';
+import { clonePlain, isPlainObject, mergeLayer } from '../config/layers.js';
+import { type BulwarkConfig, CONFIG_DEFAULTS } from '../config/schema.js';
+import { validateConfig } from '../config/loader.js';
+import { deadLetters } from '../dlq/dead-letters.js';
+import { memoryCheck } from '../health/checks/memory.js';
+import { healthRegistry } from '../health/registry.js';
+import { AlertEngine } from '../observe/alerts/engine.js';
+import { registrySource } from '../observe/alerts/source.js';
+import { observeBreaker } from '../observe/bind-policies.js';
+import { createMetrics } from '../observe/metrics.js';
+import { registry } from '../policies/registry.js';
+import { sqliteStorage } from '../storage/sqlite.js';
+import type { ServerComponents } from './components.js';
+
+/** Reads and validates a YAML (or JSON) configuration file over the defaults. */
+export function readConfigFile(file: string): BulwarkConfig {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new TypeError(`--config: cannot read ${file}: ${(error as Error).message}`);
+  }
+  const parsed: unknown = parse(text);
+  if (parsed !== null && parsed !== undefined && !isPlainObject(parsed)) throw new TypeError(`--config: ${file} must hold a mapping of settings`);
+  const merged = clonePlain(CONFIG_DEFAULTS) as unknown as Record<string, unknown>;
+  mergeLayer(merged, (parsed ?? {}) as Record<string, unknown>, file, new Map());
+  return validateConfig(merged);
+}
+
+export async function componentsFromConfig(config: BulwarkConfig): Promise<{ components: ServerComponents; close(): Promise<void> }> {
+  const storage = await sqliteStorage({ dataDir: config.dataDir });
+  const metrics = createMetrics();
+  const health = healthRegistry({ defaultIntervalMs: config.health.intervalMs, defaultTimeoutMs: config.health.timeoutMs });
+  health.register(memoryCheck());
+  health.register({ name: 'storage', group: 'services', check: async () => (await storage.one('SELECT 1 AS ok')) !== undefined });
+  health.start();
+  const unbind = registry.breakers().map((breaker) => observeBreaker(metrics, breaker));
+  const alerts = new AlertEngine({ source: registrySource(metrics.registry) });
+  alerts.start();
+  const queue = deadLetters(storage, { name: 'default' });
+  return {
+    components: {
+      metrics,
+      health,
+      breakers: registry,
+      deadLetters: {
+        queue,
+        replay: () => {
+          throw new Error('no replay handler is configured for this queue');
+        },
+      },
+      backups: backups({ dir: join(config.dataDir, 'backups'), sqliteDatabases: [storage.path] }),
+      alerts,
+      serviceId: `bulwark-${config.env}`,
+    },
+    async close() {
+      alerts.stop();
+      health.stop();
+      for (const u of unbind) u();
+      await storage.close();
+    },
+  };
+}
