@@ -96,7 +96,7 @@ local tat = math.max(tonumber(redis.call('GET', KEYS[1]) or '0'), now)
 local room = (tolerance - (tat - now)) / interval
 local function charge(units)
   tat = tat + units * interval
-  redis.call('SET', KEYS[1], f(tat), 'PX', math.ceil(tat - now) + 1000)
+  redis.call('SET', KEYS[1], tat, 'PX', math.ceil(tat - now) + 1000)
 end
 if op == 'c' then
   if a * interval > tolerance + 1e-9 then return reply(false, math.floor(room), math.huge, 0, 0, now) end
@@ -115,7 +115,7 @@ elseif op == 'r' then
 else
   if tat > now then
     tat = math.max(now, tat - a * interval)
-    redis.call('SET', KEYS[1], f(tat), 'PX', math.ceil(tat - now) + 1000)
+    redis.call('SET', KEYS[1], tat, 'PX', math.ceil(tat - now) + 1000)
   end
   return reply(true, 0, 0, 0, 0, now)
 end

@@ -135,7 +135,7 @@ local st = redis.call('HMGET', k, 'w', 'p', 'c')
 local sw, prev, cur = tonumber(st[1] or '-2'), tonumber(st[2] or '0'), tonumber(st[3] or '0')
 if sw == window - 1 then prev = cur; cur = 0 elseif sw ~= window then prev = 0; cur = 0 end
 if op == 'x' then
-  if sw == tonumber(ARGV[3]) then redis.call('HSET', k, 'c', f(math.max(0, cur - a))) end
+  if sw == tonumber(ARGV[3]) then redis.call('HSET', k, 'c', math.max(0, cur - a)) end
   return reply(true, 0, 0, 0, 0, now)
 end
 local weight = 1 - (now - window * windowMs) / windowMs
@@ -155,7 +155,7 @@ if granted < min then
   end
   return reply(false, math.max(0, room), retry, 0, 0, now)
 end
-redis.call('HSET', k, 'w', f(window), 'p', f(prev), 'c', f(cur + granted))
+redis.call('HSET', k, 'w', window, 'p', prev, 'c', cur + granted)
 redis.call('PEXPIRE', k, math.ceil(2 * windowMs) + 1000)
 local valid = math.huge
 if op == 'r' then valid = math.min(lease, (window + 1) * windowMs - now) end

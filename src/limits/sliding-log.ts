@@ -128,8 +128,8 @@ local limit = tonumber(ARGV[5])
 local windowMs = tonumber(ARGV[6])
 local k = KEYS[1]
 if op == 'x' then
-  -- Re-format the stamp as it was stored (the client may print the same number differently).
-  redis.call('LREM', k, -a, f(b))
+  -- Numbers become text the same way for RPUSH and LREM, so the client's spelling of the stamp does not matter.
+  redis.call('LREM', k, -a, b)
   return reply(true, 0, 0, 0, 0, now)
 end
 local cutoff = now - windowMs
@@ -151,7 +151,7 @@ end
 local stamp = now
 local valid = math.huge
 if op == 'r' then stamp = now + lease; valid = lease end
-local s = f(stamp)
+local s = stamp
 local batch = {}
 for i = 1, granted do
   batch[#batch + 1] = s

@@ -89,7 +89,7 @@ local tokens = capacity
 if fullAt > now then tokens = capacity - (fullAt - now) * rate end
 local function charge(units)
   fullAt = math.max(fullAt, now) + units / rate
-  redis.call('SET', KEYS[1], f(fullAt), 'PX', math.ceil(fullAt - now) + 1000)
+  redis.call('SET', KEYS[1], fullAt, 'PX', math.ceil(fullAt - now) + 1000)
 end
 if op == 'c' then
   if a > capacity then return reply(false, math.floor(tokens), math.huge, 0, 0, now) end
@@ -108,7 +108,7 @@ elseif op == 'r' then
 else
   if fullAt > now then
     fullAt = math.max(now, fullAt - a / rate)
-    redis.call('SET', KEYS[1], f(fullAt), 'PX', math.ceil(fullAt - now) + 1000)
+    redis.call('SET', KEYS[1], fullAt, 'PX', math.ceil(fullAt - now) + 1000)
   end
   return reply(true, 0, 0, 0, 0, now)
 end

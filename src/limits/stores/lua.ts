@@ -9,14 +9,14 @@
  * ARGV[4]  reserve: lease length in ms
  * ARGV[5..] the algorithm's parameters (`Algorithm.luaParams`)
  *
- * Reply: { allowed (0|1), remaining, retryAfterMs, granted, validForMs, stamp } as strings, so
- * fractions survive (Redis truncates Lua numbers to integers).
+ * Reply, as integers (Redis truncates Lua numbers, so times travel in microseconds):
+ * consume/release { allowed (0|1), remaining, retryAfter in µs (-1: never) };
+ * reserve adds { granted, validFor in µs (-1: unbounded), stamp (decimal text, exact) }.
  *
- * The clock is Redis server TIME, so processes with skewed clocks share one notion of now.
+ * The clock is Redis server TIME, so processes with skewed clocks share one notion of now. Needs
+ * Redis 5 or later, where scripts replicate their effects (reading TIME before a write is allowed).
  */
 export const LUA_PRELUDE = `
--- Before Redis 5, a script that reads TIME and then writes must replicate its effects.
-if redis.replicate_commands then redis.replicate_commands() end
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + tonumber(t[2]) / 1000
 local op = ARGV[1]
@@ -25,6 +25,14 @@ local b = tonumber(ARGV[3])
 local lease = tonumber(ARGV[4])
 local function f(x) return string.format('%.17g', x) end
 local function reply(allowed, remaining, retry, granted, valid, stamp)
-  return { allowed and '1' or '0', f(remaining), f(retry), f(granted), f(valid), f(stamp) }
+  local r = { allowed and 1 or 0, math.floor(remaining), -1 }
+  if retry ~= math.huge then r[3] = math.ceil(retry * 1000) end
+  if op == 'r' then
+    r[4] = granted
+    r[5] = -1
+    if valid ~= math.huge then r[5] = math.floor(valid * 1000) end
+    r[6] = f(stamp)
+  end
+  return r
 end
 `;

@@ -56,11 +56,10 @@ const DOWN_STATES = new Set(['reconnecting', 'end', 'close']);
 
 const defined = new WeakMap<object, Set<string>>();
 
-function parseNumber(text: unknown): number {
-  const s = String(text);
-  if (s === 'inf') return Infinity;
-  if (s === '-inf') return -Infinity;
-  return Number(s);
+/** Microseconds from a script reply to milliseconds; -1 means never (Infinity). */
+function micros(value: unknown): number {
+  const n = Number(value);
+  return n === -1 ? Infinity : n / 1000;
 }
 
 /**
@@ -129,14 +128,14 @@ export function redisStore(client: RedisScriptClient, options: RedisStoreOptions
       const deadlines = deadlinesOf(clock);
 
       /** One script call, bounded by the command timeout; resolves to the parsed reply. */
-      function call(key: string, op: string, a: number, b: number | string, lease: number): Promise<number[]> {
+      function call(key: string, op: string, a: number, b: number | string, lease: number): Promise<unknown[]> {
         const status = client.status;
         if (status !== undefined && DOWN_STATES.has(status)) {
           const error = new Error(`Redis connection is ${status}`);
           markDown(error);
           return Promise.reject(error);
         }
-        return new Promise<number[]>((resolve, reject) => {
+        return new Promise<unknown[]>((resolve, reject) => {
           let settled = false;
           const timer = deadlines.add(timeoutMs, () => {
             if (settled) return;
@@ -150,12 +149,12 @@ export function redisStore(client: RedisScriptClient, options: RedisStoreOptions
               if (settled) return;
               settled = true;
               timer.cancel();
-              if (!Array.isArray(reply) || reply.length < 6) {
+              if (!Array.isArray(reply) || reply.length < 3) {
                 reject(new TypeError(`unexpected reply from the limiter script: ${JSON.stringify(reply)}`));
                 return;
               }
               markUp();
-              resolve(reply.map(parseNumber));
+              resolve(reply);
             },
             (error: unknown) => {
               if (settled) return;
@@ -176,28 +175,28 @@ export function redisStore(client: RedisScriptClient, options: RedisStoreOptions
 
       return {
         async consume(key: string, cost: number): Promise<Decision> {
-          let reply: number[];
+          let reply: unknown[];
           try {
             reply = await call(key, 'c', cost, 0, 0);
           } catch (error) {
             if (insurance) return insurance.consume(key, cost);
             throw unavailable(error);
           }
-          return { allowed: reply[0] === 1, remaining: reply[1] as number, retryAfterMs: reply[2] as number };
+          return { allowed: reply[0] === 1, remaining: Number(reply[1]), retryAfterMs: micros(reply[2]) };
         },
         async reserve(key: string, want: number, min: number, leaseMs: number): Promise<Grant> {
-          let reply: number[];
+          let reply: unknown[];
           try {
             reply = await call(key, 'r', want, min, leaseMs);
           } catch (error) {
             throw unavailable(error);
           }
           return {
-            granted: reply[3] as number,
-            remaining: reply[1] as number,
-            retryAfterMs: reply[2] as number,
-            validForMs: reply[4] as number,
-            stamp: reply[5] as number,
+            granted: Number(reply[3] ?? 0),
+            remaining: Number(reply[1]),
+            retryAfterMs: micros(reply[2]),
+            validForMs: micros(reply[4] ?? 0),
+            stamp: Number(reply[5] ?? 0),
           };
         },
         async release(key: string, units: number, stamp: number): Promise<void> {

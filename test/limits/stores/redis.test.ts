@@ -13,7 +13,7 @@ class FakeRedis {
   status = 'ready';
   defined: string[] = [];
   calls: Array<Array<string | number>> = [];
-  reply: Reply = () => Promise.resolve(['1', '9', '0', '1', 'inf', '123']);
+  reply: Reply = () => Promise.resolve([1, 9, 0]);
 
   defineCommand(name: string): void {
     this.defined.push(name);
@@ -44,10 +44,12 @@ describe('redisStore', () => {
     expect(decision).toEqual({ allowed: true, remaining: 9, retryAfterMs: 0 });
   });
 
-  it("parses the script's 'inf' as Infinity", async () => {
+  it('reads retryAfter in microseconds, -1 meaning never', async () => {
     const client = new FakeRedis();
-    client.reply = () => Promise.resolve(['0', '3', 'inf', '0', '0', '0']);
+    client.reply = () => Promise.resolve([0, 3, 1500]);
     const limiter = tokenBucket({ capacity: 3, refillPerSecond: 1, store: redisStore(client) });
+    expect(await limiter.consume('k')).toEqual({ allowed: false, remaining: 3, retryAfterMs: 1.5 });
+    client.reply = () => Promise.resolve([0, 3, -1]);
     expect(await limiter.consume('k', 3)).toEqual({ allowed: false, remaining: 3, retryAfterMs: Infinity });
   });
 
@@ -89,7 +91,7 @@ describe('redisStore', () => {
     client.reply = () => Promise.reject(new Error('ECONNREFUSED'));
     expect((await limiter.consume('k')).allowed).toBe(true);
     expect((await limiter.consume('k')).allowed).toBe(false); // the local share is spent
-    client.reply = () => Promise.resolve(['1', '97', '0', '1', 'inf', '5']);
+    client.reply = () => Promise.resolve([1, 97, 0]);
     expect(await limiter.consume('k')).toEqual({ allowed: true, remaining: 97, retryAfterMs: 0 });
     expect(events).toEqual(['unavailable', 'recovered']);
   });
