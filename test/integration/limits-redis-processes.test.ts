@@ -6,7 +6,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeWith, redisUrl, requireService } from '../support/services.js';
 import { maxInRollingWindow } from '../limits/rolling.js';
 
-const available = await requireService('Redis', async () => {
+const available = await requireService(`Redis at ${redisUrl}`, async () => {
   const probe = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: 1000 });
   try {
     await probe.connect();

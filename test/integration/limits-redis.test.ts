@@ -10,7 +10,7 @@ import { redisStore } from '../../src/limits/stores/redis.js';
 import { tokenBucket } from '../../src/limits/token-bucket.js';
 import { describeWith, redisUrl, requireService } from '../support/services.js';
 
-const available = await requireService('Redis', async () => {
+const available = await requireService(`Redis at ${redisUrl}`, async () => {
   const probe = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: 1000 });
   try {
     await probe.connect();
