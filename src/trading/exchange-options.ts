@@ -3,6 +3,7 @@ import { type Clock, systemClock } from '../core/clock.js';
 import type { RetryBudget } from '../core/retry-budget.js';
 import { type Backoff, backoff } from '../policies/backoff.js';
 import type { CircuitBreakerOptions } from '../policies/breaker/index.js';
+import type { ExchangeBudget } from '../limits/budgets/exchange-budget.js';
 import type { ClientOrderIdOptions } from './orders/intent-id.js';
 import type { IntentJournal } from './orders/journal.js';
 import type { OrderAdmission } from './orders/admission.js';
@@ -40,6 +41,8 @@ export interface ResilientExchangeOptions {
   admission?: OrderAdmission | OrderAdmission[];
   /** How client order ids are derived from intent ids. */
   clientOrderId?: ClientOrderIdOptions;
+  /** Weight budgets from the limits layer (e.g. exchangeBudget({ table: binanceSpotTable })): every HTTP request is charged and its headers fed back. */
+  budget?: ExchangeBudget;
 }
 
 export const resilientExchangeDefaults = {
@@ -75,6 +78,8 @@ export const resilientExchangeDefaults = {
   admission: [] as OrderAdmission | OrderAdmission[],
   // Prefix "bw", 32 characters: accepted by Binance, OKX and Bybit.
   clientOrderId: {} as ClientOrderIdOptions,
+  // No weight budget unless given: the table depends on the venue and the account.
+  budget: undefined as ExchangeBudget | undefined,
 };
 
 export type ResolvedExchangeOptions = Omit<typeof resilientExchangeDefaults, 'backoff' | 'lookupBackoff' | 'admission'> & {

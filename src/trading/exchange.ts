@@ -17,6 +17,7 @@ import { RollingRetryBudget } from '../limits/retry-budget.js';
 import { type CircuitBreaker, circuitBreaker } from '../policies/breaker/index.js';
 import { pipeline } from '../policies/pipeline.js';
 import { type RetryPolicy, retry } from '../policies/retry.js';
+import { attachBudget } from './budget-hook.js';
 import { isOrderNotFound, isRecoverable } from './errors.js';
 import { type ResilientExchangeOptions, resolveExchangeOptions } from './exchange-options.js';
 import { newIntentId } from './orders/intent-id.js';
@@ -94,6 +95,7 @@ export class ResilientExchange implements EventSource<ResilientExchangeEvents> {
       this.breakers = { exchange: whole, groups };
       this.paths = { marketData: pipeline(whole, groups.marketData), account: pipeline(whole, groups.account), orders: pipeline(whole, groups.orders) };
     }
+    if (o.budget) attachBudget(exchange, o.budget);
     this.placer = new OrderPlacer({
       exchange,
       journal: this.journal,

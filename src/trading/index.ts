@@ -20,6 +20,7 @@ export {
   TradingGateError,
   PreTradeRejectedError,
 } from './errors.js';
+export { attachBudget, endpointOf } from './budget-hook.js';
 export { ExchangeThrottle, type ThrottleState } from './throttle.js';
 export { intentStates, type IntentState, terminalStates, unresolvedStates, liveStates, canTransition, assertTransition, stateOfOrder } from './orders/state.js';
 export { clientOrderIdFor, clientOrderIdDefaults, newIntentId, type ClientOrderIdOptions } from './orders/intent-id.js';
