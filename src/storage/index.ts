@@ -14,7 +14,7 @@ export {
   type OrderIntentRepo,
   type OrderIntentRepoOptions,
   type UpdateStateOptions,
-  type ListOptions,
+  type ListOptions as OrderIntentListOptions,
 } from './repos/order-intents.js';
 export { sqliteStorage, sqliteDefaults, type SqliteStorage, type SqliteStorageOptions } from './sqlite.js';
 export { postgresStorage, postgresDefaults, type PostgresStorage, type PostgresStorageOptions } from './postgres.js';
