@@ -47,7 +47,7 @@ export interface OrderView {
   at: number;
 }
 
-/** The orders and journal section: counts by intent state reached and the latest intents. */
+/** The orders and journal section: the latest intents and how many of them are in each state. */
 export interface OrdersView {
   counts(): Record<string, number>;
   recent(limit: number): OrderView[];
@@ -74,7 +74,6 @@ export function outcomeOf(from: string | undefined, to: string): 'placed' | 'rej
 
 export class OrderOutcomes implements OrdersView {
   private readonly latest = new Map<string, OrderView>();
-  private readonly byState: Record<string, number> = {};
   private readonly keep: number;
   readonly close: Unsubscribe;
 
@@ -85,7 +84,6 @@ export class OrderOutcomes implements OrdersView {
     this.close = source.on('intent', (event) => {
       const outcome = outcomeOf(event.from, event.to);
       if (outcome) metrics.orders.inc({ exchange, outcome });
-      this.byState[event.to] = (this.byState[event.to] ?? 0) + 1;
       const known = this.latest.get(event.intentId);
       const error = event.error === undefined ? (known?.error ?? null) : event.error instanceof Error ? event.error.message : String(event.error);
       this.put({ ...(known ?? blank(event)), state: event.to, error, at: event.at });
@@ -107,8 +105,11 @@ export class OrderOutcomes implements OrdersView {
     while (this.latest.size > this.keep) this.latest.delete(this.latest.keys().next().value as string);
   }
 
+  /** How many of the latest intents are in each state now. */
   counts(): Record<string, number> {
-    return { ...this.byState };
+    const counts: Record<string, number> = {};
+    for (const view of this.latest.values()) counts[view.state] = (counts[view.state] ?? 0) + 1;
+    return counts;
   }
 
   /** Latest first. */

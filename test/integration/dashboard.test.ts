@@ -1,0 +1,108 @@
+/**
+ * The dashboard in real headless Chromium (Debian's /usr/bin/chromium through playwright-core),
+ * over the demo running in this process: the page loads with no console errors, live values
+ * change while the bot trades, the breaker and gate controls change the server's state, and a
+ * screenshot is written to test-results/. Waits are on page conditions, never on fixed sleeps.
+ */
+import { constants } from 'node:fs';
+import { access, mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type Browser, type Page, chromium } from 'playwright-core';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { buildWeb } from '../../scripts/build-web.mjs';
+import { type Demo, startDemo } from '../../src/demo/demo.js';
+import { type OpsApp, buildApp } from '../../src/server/app.js';
+import { describeWith, requireService } from '../support/services.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const available = await requireService('chromium', () => access(CHROMIUM, constants.X_OK));
+
+describeWith(available, 'dashboard in headless Chromium', () => {
+  let dir: string;
+  let demo: Demo;
+  let app: OpsApp;
+  let browser: Browser;
+  let page: Page;
+  let url: string;
+  const problems: string[] = [];
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'bulwark-dashboard-'));
+    const webRoot = await buildWeb(join(dir, 'web'));
+    // No injected faults: the test drives state changes itself.
+    demo = await startDemo({ dataDir: join(dir, 'data'), tickMs: 250, faultQuietMs: 0 });
+    app = await buildApp(demo.components, { webRoot, snapshotMs: 250 });
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    const address = app.server.address() as { port: number };
+    url = `http://127.0.0.1:${address.port}/`;
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+    page = await browser.newPage({ viewport: { width: 1400, height: 1800 } });
+    page.on('console', (message) => {
+      if (message.type() === 'error') problems.push(`console: ${message.text()}`);
+    });
+    page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+    page.on('requestfailed', (request) => {
+      // The event stream is cut when the page closes; anything else failing is a problem.
+      if (!request.url().endsWith('/api/events')) problems.push(`request failed: ${request.url()} ${request.failure()?.errorText ?? ''}`);
+    });
+  }, 45_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await app?.close();
+    await demo?.stop();
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  it('loads with no console errors and shows the health score, the gate and the dependency tiles', async () => {
+    await page.goto(url);
+    await page.waitForFunction(`/^\\d+$/.test(document.getElementById('health-score')?.textContent ?? '')`);
+    await page.waitForSelector('[data-breaker="binance:orders"]');
+    await page.waitForFunction(`document.getElementById('connection')?.textContent === 'live'`);
+    expect(await page.textContent('#gate-mode')).toBe('active');
+    expect(await page.locator('.tile').count()).toBe(4);
+    expect(problems).toEqual([]);
+  });
+
+  it('updates live values over the event stream while the demo trades', async () => {
+    const ordersText = `document.querySelectorAll('#orders-body tr').length + ':' + (document.querySelector('#orders-body tr')?.textContent ?? '')`;
+    const ordersBefore = await page.evaluate<string>(ordersText);
+    const stampBefore = await page.evaluate<string>('document.body.dataset.updatedAt');
+    await page.waitForFunction(`document.body.dataset.updatedAt !== ${JSON.stringify(stampBefore)}`);
+    await page.waitForFunction(`${ordersText} !== ${JSON.stringify(ordersBefore)}`);
+    await page.waitForFunction(`Number(document.querySelector('[data-breaker="binance:all"] .rate')?.textContent) > 0`);
+    expect(problems).toEqual([]);
+  });
+
+  it('isolate and reset clicks change the breaker on the server, and the tile follows', async () => {
+    const name = 'binance:account';
+    const breaker = demo.components.breakers!.breakers().find((b) => b.name === name)!;
+    const tile = page.locator(`[data-breaker="${name}"]`);
+    await tile.locator('button[data-action="isolate"]').click();
+    await expect.poll(() => breaker.state).toBe('isolated');
+    await page.waitForFunction(`document.querySelector('[data-breaker="${name}"]')?.getAttribute('data-state') === 'isolated'`);
+    await tile.locator('button[data-action="reset"]').click();
+    await expect.poll(() => breaker.state).toBe('closed');
+    await page.waitForFunction(`document.querySelector('[data-breaker="${name}"]')?.getAttribute('data-state') === 'closed'`);
+    await page.waitForFunction(`[...document.querySelectorAll('#timeline-list li')].some((li) => li.textContent.includes('breaker reset by operator'))`);
+    expect(problems).toEqual([]);
+  });
+
+  it('halt and resume clicks move the trading gate', async () => {
+    await page.click('#gate-halt');
+    await expect.poll(() => demo.gate.mode).toBe('halted');
+    await page.waitForFunction(`document.getElementById('gate-mode')?.textContent === 'halted'`);
+    await page.click('#gate-resume');
+    await expect.poll(() => demo.gate.mode).toBe('active');
+    await page.waitForFunction(`document.getElementById('gate-mode')?.textContent === 'active'`);
+    expect(problems).toEqual([]);
+  });
+
+  it('writes a screenshot', async () => {
+    await mkdir('test-results', { recursive: true });
+    const file = join('test-results', 'dashboard.png');
+    await page.screenshot({ path: file, fullPage: true });
+    await expect(access(file)).resolves.toBeUndefined();
+  });
+});

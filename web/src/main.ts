@@ -1,0 +1,101 @@
+/**
+ * The dashboard: renders the overview once, then follows /api/events (Server-Sent Events):
+ * `snapshot` re-renders every section, `timeline` adds an entry. Controls call the API and the
+ * next snapshot shows the result.
+ */
+import { getJson, postJson } from './api.js';
+import { byId, setBadge } from './dom.js';
+import { addTimeline, renderDeadLetterCounts, renderDeadLetters, renderLimits, renderOrders, renderOverview, renderRules, renderTiles } from './render.js';
+import type { AlertRuleView, DeadLetter, Overview, TimelineEntry } from './types.js';
+
+let lastDlq = '';
+
+function render(o: Overview): void {
+  renderOverview(o);
+  renderTiles(o);
+  renderLimits(o);
+  renderOrders(o);
+  renderDeadLetterCounts(o);
+  const dlqKey = o.deadLetters ? `${o.deadLetters.pending}/${o.deadLetters.replayed}` : '';
+  if (dlqKey !== lastDlq) {
+    lastDlq = dlqKey;
+    void refreshDeadLetters();
+  }
+  document.body.dataset.updatedAt = String(o.at);
+}
+
+async function refreshDeadLetters(): Promise<void> {
+  try {
+    const page = await getJson<{ items: DeadLetter[] }>('api/dead-letters?limit=20');
+    renderDeadLetters(page.items);
+  } catch {
+    // The section stays as it was; the next change tries again.
+  }
+}
+
+async function refreshRules(): Promise<void> {
+  try {
+    renderRules(await getJson<AlertRuleView[]>('api/alerts/rules'));
+  } catch {
+    // Alerting may not be configured.
+  }
+}
+
+function connect(): void {
+  const source = new EventSource('api/events');
+  source.addEventListener('open', () => setBadge('connection', 'live'));
+  source.addEventListener('error', () => setBadge('connection', 'offline'));
+  source.addEventListener('snapshot', (event) => render(JSON.parse((event as MessageEvent<string>).data) as Overview));
+  source.addEventListener('timeline', (event) => addTimeline(JSON.parse((event as MessageEvent<string>).data) as TimelineEntry));
+}
+
+function report(error: unknown): void {
+  const message = error instanceof Error ? error.message : String(error);
+  addTimeline({ id: -Date.now(), at: Date.now(), kind: 'dashboard', subject: 'action failed', message, severity: 'warning' });
+}
+
+function wireControls(): void {
+  byId('tiles').addEventListener('click', (event) => {
+    const button = (event.target as HTMLElement).closest<HTMLButtonElement>('button[data-action]');
+    if (!button) return;
+    const { action, name } = button.dataset;
+    if (!action || !name) return;
+    postJson(`api/breakers/${encodeURIComponent(name)}/${action}`, {}).catch(report);
+  });
+  byId('gate-halt').addEventListener('click', () => {
+    postJson('api/gate/halt', { reason: 'halted from the dashboard' }).catch(report);
+  });
+  byId('gate-resume').addEventListener('click', () => {
+    postJson('api/gate/resume', { reason: 'resumed from the dashboard' }).catch(report);
+  });
+  byId('dlq-replay').addEventListener('click', () => {
+    postJson<{ replayed: string[]; failed: unknown[]; total: number }>('api/dead-letters/replay', {})
+      .then((r) => {
+        byId('dlq-result').textContent = `replayed ${r.replayed.length} of ${r.total}, ${r.failed.length} failed`;
+        void refreshDeadLetters();
+      })
+      .catch(report);
+  });
+  byId('dlq-purge').addEventListener('click', () => {
+    postJson<{ purged: number }>('api/dead-letters/purge', { status: 'replayed' })
+      .then((r) => {
+        byId('dlq-result').textContent = `purged ${r.purged}`;
+        void refreshDeadLetters();
+      })
+      .catch(report);
+  });
+}
+
+async function main(): Promise<void> {
+  wireControls();
+  try {
+    render(await getJson<Overview>('api/overview'));
+  } catch (error) {
+    report(error);
+  }
+  void refreshRules();
+  setInterval(() => void refreshRules(), 5_000);
+  connect();
+}
+
+void main();
