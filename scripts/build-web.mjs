@@ -1,3 +1,4 @@
+/* global process, console */
 /**
  * Builds the dashboard: web/src/main.ts bundled by esbuild (uPlot included) into dist/web/app.js,
  * with index.html, styles.css and uPlot's stylesheet copied beside it. Every asset is local, so
