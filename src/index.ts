@@ -4,3 +4,7 @@
  */
 export * from './core/index.js';
 export * from './policies/index.js';
+export * from './limits/index.js';
+export * from './limits/budgets/index.js';
+export * from './limits/adaptive/index.js';
+export { retryBudget, RollingRetryBudget, retryBudgetDefaults, type RetryBudgetOptions } from './limits/retry-budget.js';
