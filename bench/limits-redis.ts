@@ -2,7 +2,7 @@
  * Redis-backed limiters on one connection, side by side in one process with a bare PING (the
  * floor for one round trip per decision) and rate-limiter-flexible's Redis limiter: sequential
  * decisions, 64 decisions in flight, and leased mode (local spending of batches reserved in Redis).
- * Each case runs for a fixed time, so the whole file takes a few seconds per case.
+ * Cases run interleaved in short rounds (median kept), a few seconds per case in all.
  */
 import { Redis } from 'ioredis';
 import { RateLimiterRedis } from 'rate-limiter-flexible';
@@ -10,15 +10,23 @@ import { fixedWindow, leased, redisStore, slidingWindow, tokenBucket } from '../
 import { type Row, printTable, ratio } from './harness.js';
 
 const url = process.env.BULWARK_BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
-/** Long enough to average out scheduling noise, short enough to keep the suite quick. */
-const CASE_MS = 2000;
+/** Each case runs ROUNDS times for ROUND_MS, cases interleaved round-robin, and the median is
+ * kept: a neighbour's burst of load then hits every case alike, not only the one running. */
+const ROUNDS = 3;
+const ROUND_MS = 600;
 /** Limits no benchmark reaches, so every decision is an admission (the common path). */
 const HUGE = 1_000_000_000;
 
-/** Operations per second of `op` run by `inFlight` loops at once for CASE_MS. */
+interface Case {
+  name: string;
+  op: () => Promise<unknown>;
+  inFlight: number;
+  rates: number[];
+}
+
+/** Operations per second of `op` run by `inFlight` loops at once for ROUND_MS. */
 async function rate(op: () => Promise<unknown>, inFlight: number): Promise<number> {
-  for (let i = 0; i < 200; i++) await op(); // warm-up: scripts loaded, JIT settled
-  const end = Date.now() + CASE_MS;
+  const end = Date.now() + ROUND_MS;
   let count = 0;
   const start = process.hrtime.bigint();
   await Promise.all(
@@ -32,6 +40,14 @@ async function rate(op: () => Promise<unknown>, inFlight: number): Promise<numbe
   return count / (Number(process.hrtime.bigint() - start) / 1e9);
 }
 
+async function runInterleaved(cases: Case[]): Promise<Map<string, number>> {
+  for (const c of cases) for (let i = 0; i < 200; i++) await c.op(); // warm-up: scripts loaded, JIT settled
+  for (let round = 0; round < ROUNDS; round++) for (const c of cases) c.rates.push(await rate(c.op, c.inFlight));
+  const medians = new Map<string, number>();
+  for (const c of cases) medians.set(c.name, [...c.rates].sort((x, y) => x - y)[Math.floor(c.rates.length / 2)] as number);
+  return medians;
+}
+
 export async function benchLimitsRedis(): Promise<Row[]> {
   const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1, retryStrategy: () => null });
   try {
@@ -43,40 +59,39 @@ export async function benchLimitsRedis(): Promise<Row[]> {
   const prefix = `bench:${process.pid}:${Date.now()}:`;
   const rows: Row[] = [];
   try {
-    const ping = await rate(() => redis.ping(), 1);
-    const ping64 = await rate(() => redis.ping(), 64);
-    rows.push({ group: 'redis', name: 'bare PING, sequential', opsPerSec: ping }, { group: 'redis', name: 'bare PING, 64 in flight', opsPerSec: ping64 });
-
     const rlf = new RateLimiterRedis({ storeClient: redis, points: HUGE, duration: 60, keyPrefix: `${prefix}rlf` });
-    const rlfSeq = await rate(() => rlf.consume('k'), 1);
-    const rlf64 = await rate(() => rlf.consume('k'), 64);
-    rows.push(
-      { group: 'redis', name: 'rate-limiter-flexible Redis, sequential', opsPerSec: rlfSeq },
-      { group: 'redis', name: 'rate-limiter-flexible Redis, 64 in flight', opsPerSec: rlf64 },
-    );
-
     const store = redisStore(redis, { prefix });
-    for (const [name, limiter] of Object.entries({
+    const ours = {
       tokenBucket: tokenBucket({ capacity: HUGE, refillPerSecond: HUGE, store }),
       fixedWindow: fixedWindow({ limit: HUGE, windowMs: 60_000, store }),
       'slidingWindow counter': slidingWindow({ limit: HUGE, windowMs: 60_000, mode: 'counter', store }),
-    })) {
-      const seq = await rate(() => limiter.consume('k'), 1);
-      const par = await rate(() => limiter.consume('k'), 64);
-      rows.push(
-        { group: 'redis', name: `bulwark ${name}, sequential`, opsPerSec: seq, note: `${(ping / seq).toFixed(2)}x PING time; ${ratio(rlfSeq, seq)} rate-limiter-flexible` },
-        { group: 'redis', name: `bulwark ${name}, 64 in flight`, opsPerSec: par, note: `${ratio(rlf64, par)} rate-limiter-flexible` },
-      );
-    }
+    };
     // The exact log keeps one list entry per admitted unit: bench it with a realistic limit.
     const log = slidingWindow({ limit: 1000, windowMs: 1000, store });
-    const logSeq = await rate(() => log.consume(`k${Math.floor(Math.random() * 1000)}`), 1);
-    rows.push({ group: 'redis', name: 'bulwark slidingWindow log (limit 1000/s, 1000 keys), sequential', opsPerSec: logSeq, note: `${(ping / logSeq).toFixed(2)}x PING time` });
+    const cases: Case[] = [];
+    const add = (name: string, op: () => Promise<unknown>, inFlight: number): void => void cases.push({ name, op, inFlight, rates: [] });
+    for (const inFlight of [1, 64]) {
+      const how = inFlight === 1 ? 'sequential' : '64 in flight';
+      add(`bare PING, ${how}`, () => redis.ping(), inFlight);
+      add(`rate-limiter-flexible Redis, ${how}`, () => rlf.consume('k'), inFlight);
+      for (const [name, limiter] of Object.entries(ours)) add(`bulwark ${name}, ${how}`, () => limiter.consume('k'), inFlight);
+      add(`bulwark slidingWindow log (limit 1000/s, 1000 keys), ${how}`, () => log.consume(`k${Math.floor(Math.random() * 1000)}`), inFlight);
+    }
+    const medians = await runInterleaved(cases);
+    for (const c of cases) {
+      const ops = medians.get(c.name) as number;
+      const how = c.inFlight === 1 ? 'sequential' : '64 in flight';
+      const ping = medians.get(`bare PING, ${how}`) as number;
+      const theirs = medians.get(`rate-limiter-flexible Redis, ${how}`) as number;
+      const note = c.name.startsWith('bulwark') ? `${(ping / ops).toFixed(2)}x PING time; ${ratio(theirs, ops)} rate-limiter-flexible` : undefined;
+      rows.push({ group: 'redis', name: c.name, opsPerSec: ops, ...(note ? { note } : {}) });
+    }
 
     const shared = fixedWindow({ limit: HUGE, windowMs: 1000, store: redisStore(redis, { prefix: `${prefix}leased:` }) });
     const local = leased(shared, { maxBatch: 10_000 });
-    const leasedRate = await rate(() => local.consume('k'), 1);
+    const leasedRate = (await runInterleaved([{ name: 'leased', op: () => local.consume('k'), inFlight: 1, rates: [] }])).get('leased') as number;
     await local.close();
+    const rlfSeq = medians.get('rate-limiter-flexible Redis, sequential') as number;
     rows.push({ group: 'redis', name: 'bulwark leased fixedWindow (maxBatch 10,000), sequential', opsPerSec: leasedRate, note: `${ratio(rlfSeq, leasedRate)} rate-limiter-flexible sequential` });
   } finally {
     let cursor = '0';
