@@ -34,3 +34,4 @@ export {
   errorCounts,
 } from './taxonomy.js';
 export { newCorrelationId, withCorrelationId, currentCorrelationId, correlationMixin } from './correlation.js';
+export { seededRandom } from './random.js';

@@ -3,18 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../../../src/core/clock.js';
 import { RateLimitedError } from '../../../src/core/errors.js';
 import { adaptiveThrottle } from '../../../src/limits/adaptive/throttle.js';
+import { seededRandom as seeded } from '../../../src/core/random.js';
 
-/** A seeded generator in [0, 1) (mulberry32), so every run draws the same numbers. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const overloaded = (): never => {
   throw new RateLimitedError(1000);

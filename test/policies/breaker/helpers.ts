@@ -70,14 +70,4 @@ export function pendingCall(breaker: CircuitBreaker, signal?: AbortSignal): Pend
 /** Lets queued promise continuations run. */
 export const flush = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
-/** mulberry32: a small seeded generator in [0, 1). */
-export function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { seededRandom as seeded } from '../../../src/core/random.js';

@@ -1,0 +1,15 @@
+/**
+ * A small seeded source of randomness in [0, 1) (mulberry32). Every component that draws random
+ * numbers takes `random?: () => number`; pass `seededRandom(seed)` in tests and replays so each
+ * run draws the same numbers.
+ */
+export function seededRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
