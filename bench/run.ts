@@ -8,6 +8,9 @@ type Suite = () => Promise<unknown>;
 
 const suites: Record<string, () => Promise<Suite>> = {
   policies: async () => (await import('./policies.js')).benchPolicies,
+  'limits-memory': async () => (await import('./limits-memory.js')).benchLimitsMemory,
+  'limits-redis': async () => (await import('./limits-redis.js')).benchLimitsRedis,
+  storage: async () => (await import('./storage.js')).benchStorage,
 };
 
 const wanted = process.argv.slice(2);
