@@ -4,6 +4,7 @@ import type { RetryBudget } from '../core/retry-budget.js';
 import { type Backoff, backoff } from '../policies/backoff.js';
 import type { CircuitBreakerOptions } from '../policies/breaker/index.js';
 import type { ExchangeBudget } from '../limits/budgets/exchange-budget.js';
+import type { FeedWatchdog } from './feeds.js';
 import type { ClientOrderIdOptions } from './orders/intent-id.js';
 import type { IntentJournal } from './orders/journal.js';
 import type { OrderAdmission } from './orders/admission.js';
@@ -43,6 +44,8 @@ export interface ResilientExchangeOptions {
   clientOrderId?: ClientOrderIdOptions;
   /** Weight budgets from the limits layer (e.g. exchangeBudget({ table: binanceSpotTable })): every HTTP request is charged and its headers fed back. */
   budget?: ExchangeBudget;
+  /** Staleness watchdog fed with every fresh ticker (never with a last-known-good fallback). */
+  feeds?: FeedWatchdog;
 }
 
 export const resilientExchangeDefaults = {
@@ -80,6 +83,8 @@ export const resilientExchangeDefaults = {
   clientOrderId: {} as ClientOrderIdOptions,
   // No weight budget unless given: the table depends on the venue and the account.
   budget: undefined as ExchangeBudget | undefined,
+  // No watchdog unless given: which symbols matter is the strategy's call.
+  feeds: undefined as FeedWatchdog | undefined,
 };
 
 export type ResolvedExchangeOptions = Omit<typeof resilientExchangeDefaults, 'backoff' | 'lookupBackoff' | 'admission'> & {

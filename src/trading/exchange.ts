@@ -175,8 +175,10 @@ export class ResilientExchange implements EventSource<ResilientExchangeEvents> {
     return this.read('marketData', 'loadMarkets', () => this.exchange.loadMarkets(reload, params));
   }
 
-  fetchTicker(symbol: string, params?: Record<string, unknown>): Promise<Ticker & Freshness> {
-    return this.readWithFallback('fetchTicker', `ticker|${symbol}`, symbol, () => this.exchange.fetchTicker(symbol, params));
+  async fetchTicker(symbol: string, params?: Record<string, unknown>): Promise<Ticker & Freshness> {
+    const ticker = await this.readWithFallback('fetchTicker', `ticker|${symbol}`, symbol, () => this.exchange.fetchTicker(symbol, params));
+    if (!ticker.stale) this.options.feeds?.update(symbol, ticker);
+    return ticker;
   }
 
   fetchOrderBook(symbol: string, limit?: Int, params?: Record<string, unknown>): Promise<OrderBook & Freshness> {

@@ -257,3 +257,24 @@ describe('resilientExchange reads', () => {
     expect(router.stats().requests).toBe(sent);
   });
 });
+
+describe('resilientExchange with a feed watchdog', () => {
+  it('fresh tickers feed it; fallback values do not, so the symbol goes stale and the gate reduces', async () => {
+    const { feedWatchdog } = await import('../../src/trading/feeds.js');
+    const { tradingGate } = await import('../../src/trading/gate.js');
+    const { router, clock, exchange } = await setup();
+    const feeds = feedWatchdog({ maxAgeMs: 5_000, clock });
+    const gate = tradingGate({ clock });
+    feeds.attachGate(gate, [SYMBOL]);
+    const rex = resilientExchange(exchange, { clock, feeds, maxAttempts: 1 });
+    await rex.fetchTicker(SYMBOL);
+    expect(feeds.allowsNewExposure(SYMBOL)).toBe(true);
+    router.setFaults({ maintenance: true });
+    await clock.advance(3_000);
+    expect((await rex.fetchTicker(SYMBOL)).stale).toBe(true);
+    await clock.advance(2_000);
+    expect(feeds.allowsNewExposure(SYMBOL)).toBe(false);
+    expect(gate.mode).toBe('reducing');
+    feeds.stop();
+  });
+});
