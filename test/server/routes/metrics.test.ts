@@ -1,0 +1,26 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { type Fixture, fixture } from '../fixture.js';
+
+let f: Fixture;
+afterEach(() => f.close());
+
+describe('GET /metrics', () => {
+  it('serves Prometheus text by default, with the breaker series', async () => {
+    f = await fixture();
+    await f.registry.get('exchange')!.execute(() => 1);
+    const res = await f.app.inject({ method: 'GET', url: '/metrics' });
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['content-type']).toMatch(/^text\/plain; version=0\.0\.4/);
+    expect(res.body).toContain('bulwark_circuitbreaker_state{name="exchange",state="closed"} 1');
+    expect(res.body).toContain('bulwark_circuitbreaker_calls_total{name="exchange",kind="successful"} 1');
+    expect(res.body).not.toContain('# EOF');
+  });
+
+  it('serves OpenMetrics when the Accept header asks for it', async () => {
+    f = await fixture();
+    const res = await f.app.inject({ method: 'GET', url: '/metrics', headers: { accept: 'application/openmetrics-text; version=1.0.0' } });
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['content-type']).toMatch(/^application\/openmetrics-text/);
+    expect(res.body.trimEnd().endsWith('# EOF')).toBe(true);
+  });
+});
