@@ -11,7 +11,7 @@
  * Run: npx tsx examples/adaptive-concurrency.ts
  */
 import { type Clock, type Policy, systemClock } from 'bulwark';
-import { adaptiveConcurrency, gradient2 } from 'bulwark/limits/adaptive';
+import { adaptiveConcurrency, gradient2 } from 'bulwark';
 
 export interface AdaptiveConcurrencyExampleOptions {
   clock?: Clock;

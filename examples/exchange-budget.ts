@@ -13,7 +13,7 @@
  * Run: npx tsx examples/exchange-budget.ts
  */
 import { type Clock, systemClock } from 'bulwark';
-import { binanceSpotTable, exchangeBudget, extendTable, memoryBudgetStore } from 'bulwark/limits/budgets';
+import { binanceSpotTable, exchangeBudget, extendTable, memoryBudgetStore } from 'bulwark';
 
 export interface ExchangeBudgetExampleOptions {
   clock?: Clock;

@@ -32,7 +32,7 @@ export async function main(options: HealthAndShutdownOptions = {}) {
   health.register({ name: 'network', check: () => networkUp, group: 'system' });
   health.register({ name: 'postgres', dependsOn: ['network'], check: () => true, timeoutMs: 2_000 });
   health.register({ name: 'orders', dependsOn: ['postgres'], check: () => true, group: 'trading' });
-  health.register(breakerCheck({ name: 'binance', get state() { return binance.state; } }));
+  health.register(breakerCheck(binance));
   health.on('statusChange', ({ name, from, to }) => log(`health: ${name} ${from} -> ${to}`));
 
   const healthy = healthScore(await health.check({ fresh: true }));

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/core/clock.js';
 import { backupAgeCheck } from '../../src/health/checks/backup.js';
 import { breakerCheck } from '../../src/health/checks/breaker.js';
+import { circuitBreaker } from '../../src/policies/breaker/index.js';
 import { cpuCheck } from '../../src/health/checks/cpu.js';
 import { diskCheck } from '../../src/health/checks/disk.js';
 import { eventLoopCheck } from '../../src/health/checks/event-loop.js';
@@ -25,6 +26,12 @@ describe('built-in checks', () => {
     expect(await statusOf(breakerCheck({ name: 'x', state: 'open' }, { critical: true }))).toBe('down');
     expect(await statusOf(breakerCheck({ name: 'x', state: 'isolated' }, { critical: true }))).toBe('down');
     expect(breakerCheck({ name: 'binance', state: 'closed' })).toMatchObject({ name: 'breaker:binance', group: 'resilience', component: 'breaker-binance', measurement: 'state' });
+  });
+
+  it('breaker check takes a real breaker, and a name for an unnamed one (regression: the name was required by type)', async () => {
+    expect(breakerCheck(circuitBreaker({ name: 'okx' })).name).toBe('breaker:okx');
+    expect(breakerCheck(circuitBreaker(), { name: 'bybit' }).name).toBe('breaker:bybit');
+    expect(() => breakerCheck(circuitBreaker())).toThrow(/no name/);
   });
 
   it('event loop lag against its thresholds', async () => {
