@@ -1,5 +1,5 @@
 /**
- * `bulwark start [--config FILE] [--port N] [--host H]`: the ops server and dashboard.
+ * `bulwark start [--config FILE] [--port N] [--host H] [--data-dir DIR]`: the ops server and dashboard.
  * Without a config: demo mode (simulated exchange, a sample bot, injected faults). With one: the
  * same server over the configured components. SIGINT/SIGTERM stop it gracefully (src/shutdown):
  * not ready -> close the server -> stop the demo -> close storage; exit 0 when that went well.
@@ -130,7 +130,8 @@ export function registerStart(program: Command): void {
     .option('--config <file>', 'configuration file (YAML)')
     .option('--port <n>', `port for the ops server (0 picks a free one; default ${START_DEFAULTS.port})`)
     .option('--host <host>', 'interface to listen on', START_DEFAULTS.host)
-    .action(async (opts: { config?: string; port?: string; host: string }) => {
+    .option('--data-dir <dir>', `demo mode: where the database and backups live (default ${START_DEFAULTS.dataDir})`)
+    .action(async (opts: { config?: string; port?: string; host: string; dataDir?: string }) => {
       let service: StartedService;
       try {
         service = await runStart({ ...opts });
