@@ -48,7 +48,7 @@ class FixedWindowState implements MemoryState {
       2,
       (data, base, now) => data[base] !== Math.floor(now / windowMs) >>> 0,
       undefined,
-      64,
+      undefined,
       (length) => new Uint32Array(length),
     );
   }

@@ -37,7 +37,7 @@ class SlidingCounterState implements MemoryState {
       3,
       (data, base, now) => ((Math.floor(now / windowMs) - (data[base] as number)) >>> 0) >= 2,
       undefined,
-      64,
+      undefined,
       (length) => new Uint32Array(length),
     );
   }

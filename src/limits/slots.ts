@@ -25,7 +25,8 @@ export class SlotTable<A extends SlotArray = Float64Array> {
     readonly stride: number,
     private readonly isIdle: (data: A, base: number, now: number) => boolean,
     private readonly reset: (data: A, base: number) => void = (data, base) => void data.fill(0, base, base + stride),
-    capacity = 64,
+    // 64 keys to start, fewer when each key is large (a sliding log of a big limit): ~64 KB at most.
+    capacity = Math.max(4, Math.min(64, Math.floor(8192 / stride))),
     private readonly create: (length: number) => A = (length) => new Float64Array(length) as A,
   ) {
     this.data = create(capacity * stride);

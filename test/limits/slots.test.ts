@@ -34,6 +34,12 @@ describe('SlotTable', () => {
     expect([table.data[table.find('a')], table.data[table.find('b')], table.data[table.find('c')]]).toEqual([7, 8, 9]);
   });
 
+  it('starts small when each key is large', () => {
+    const table = new SlotTable(6001, idleWhenZero);
+    expect(table.data.length / 6001).toBe(4);
+    expect(new SlotTable(1, idleWhenZero).data.length).toBe(64);
+  });
+
   it('resets a reused slot to the idle state', () => {
     const table = new SlotTable(1, (data, base) => (data[base] as number) < 0, (data, base) => data.fill(5, base, base + 1), 1);
     const a = table.get('a', 0);
