@@ -35,3 +35,4 @@ export {
 } from './taxonomy.js';
 export { newCorrelationId, withCorrelationId, currentCorrelationId, correlationMixin } from './correlation.js';
 export { seededRandom } from './random.js';
+export { withDefaults } from './options.js';

@@ -2,6 +2,7 @@ import { type Clock, systemClock } from '../core/clock.js';
 import type { RetryBudget } from '../core/retry-budget.js';
 import { RollingCounts } from './adaptive/rolling-counts.js';
 import { checkNumber } from './option-checks.js';
+import { withDefaults } from '../core/options.js';
 
 /**
  * A retry budget (as in Finagle and gRPC): over a rolling window, retries may be at most
@@ -40,7 +41,7 @@ export class RollingRetryBudget implements RetryBudget {
   private readonly counts: RollingCounts;
 
   constructor(options: RetryBudgetOptions = {}) {
-    const o = { ...retryBudgetDefaults, ...options };
+    const o = withDefaults(retryBudgetDefaults, options);
     checkNumber('retryBudget', 'ratio', o.ratio, 0, 1);
     checkNumber('retryBudget', 'minRetriesPerSecond', o.minRetriesPerSecond, 0);
     checkNumber('retryBudget', 'windowMs', o.windowMs, 0, Infinity, true);

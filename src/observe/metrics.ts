@@ -5,6 +5,7 @@
  */
 import { Counter, Gauge, Histogram, type OpenMetricsContentType, Registry, collectDefaultMetrics } from 'prom-client';
 import { LabelCap } from './label-cap.js';
+import { withDefaults } from '../core/options.js';
 
 export interface MetricsOptions {
   /** Also export Node.js process metrics (CPU, memory, event loop, GC); on, as an ops server wants them. */
@@ -85,7 +86,7 @@ export class Metrics {
   private readonly refreshers = new Set<() => void>();
 
   constructor(options: MetricsOptions = {}) {
-    const o = { ...metricsDefaults, ...options };
+    const o = withDefaults(metricsDefaults, options);
     this.registry = new Registry();
     this.openMetricsRegistry = new Registry<OpenMetricsContentType>();
     this.openMetricsRegistry.setContentType(Registry.OPENMETRICS_CONTENT_TYPE);

@@ -7,6 +7,7 @@ import { storageMigrations } from './migrations/schema.js';
 import { QueryMeter, checkNumber, consoleLogger } from './query-meter.js';
 import { toPostgresPlaceholders } from './placeholders.js';
 import type { Migration, MigrationResult, Queryable, Row, RunResult, SqlValue, Storage, StorageLogger, StorageStats, UnitOfWork } from './types.js';
+import { withDefaults } from '../core/options.js';
 
 /** The fleet backend: PostgreSQL through a `pg` connection pool. */
 
@@ -98,7 +99,7 @@ function checkOptions(o: Required<PostgresStorageOptions>): void {
 
 /** Opens a pool (and by default creates the schema and runs migrations). */
 export async function postgresStorage(options: PostgresStorageOptions = {}): Promise<PostgresStorage> {
-  const o = { ...postgresDefaults, ...options };
+  const o = withDefaults(postgresDefaults, options);
   checkOptions(o);
 
   const pool = new pg.Pool({

@@ -7,6 +7,7 @@ import { consoleLogger, checkNumber } from './query-meter.js';
 import { sqliteStorage, type SqliteStorage } from './sqlite.js';
 import type { Migration, Queryable, Storage, StorageLogger } from './types.js';
 import { validate } from './validate.js';
+import { withDefaults } from '../core/options.js';
 
 /**
  * Writes that must not be lost, to a primary store (PostgreSQL) that may be unreachable.
@@ -136,7 +137,7 @@ async function applyOnce(tx: Queryable, kind: WriteKind, id: string, data: unkno
 
 /** A writer over `primary` (whose migrations must include `appliedWritesMigration`, as the defaults do). */
 export async function spooledWriter(primary: Storage, options: SpooledWriterOptions): Promise<SpooledWriter> {
-  const o = { ...spooledWriterDefaults, ...options };
+  const o = withDefaults(spooledWriterDefaults, options);
   checkNumber('spooledWriter', 'replayIntervalMs', o.replayIntervalMs, 1);
   checkNumber('spooledWriter', 'replayBatch', o.replayBatch, 1, true);
   if (typeof o.kinds !== 'object' || o.kinds === null || Object.keys(o.kinds).length === 0) {

@@ -7,6 +7,7 @@ import { runMigrations } from './migrations/runner.js';
 import { storageMigrations } from './migrations/schema.js';
 import { QueryMeter, checkNumber, consoleLogger } from './query-meter.js';
 import type { Migration, MigrationResult, Queryable, Row, RunResult, SqlValue, Storage, StorageLogger, StorageStats, UnitOfWork } from './types.js';
+import { withDefaults } from '../core/options.js';
 
 /**
  * The embedded backend: one SQLite file through better-sqlite3.
@@ -95,7 +96,7 @@ function bind(params: readonly SqlValue[] | undefined): unknown[] {
 
 /** Opens (and by default migrates) the SQLite database. */
 export async function sqliteStorage(options: SqliteStorageOptions = {}): Promise<SqliteStorage> {
-  const o = { ...sqliteDefaults, ...options };
+  const o = withDefaults(sqliteDefaults, options);
   checkNumber('sqliteStorage', 'busyTimeoutMs', o.busyTimeoutMs, 0, true);
   checkNumber('sqliteStorage', 'slowQueryMs', o.slowQueryMs, 0);
   if (o.synchronous !== 'FULL' && o.synchronous !== 'NORMAL') {

@@ -6,6 +6,7 @@
 import { type Clock, systemClock } from '../core/clock.js';
 import { PreTradeRejectedError } from './errors.js';
 import type { OrderAdmission, OrderRequest } from './orders/admission.js';
+import { withDefaults } from '../core/options.js';
 
 export interface PreTradeLimits {
   /** Largest amount (base units) of one order. */
@@ -57,7 +58,7 @@ export class PreTradeChecks implements OrderAdmission {
   private sent: number[] = [];
 
   constructor(options: PreTradeOptions = {}) {
-    this.o = { ...preTradeDefaults, ...options };
+    this.o = withDefaults(preTradeDefaults, options);
     checkLimits('', this.o);
     for (const [symbol, limits] of Object.entries(this.o.perSymbol)) checkLimits(`perSymbol["${symbol}"].`, limits);
   }

@@ -8,6 +8,7 @@ import type { FeedWatchdog } from './feeds.js';
 import type { ClientOrderIdOptions } from './orders/intent-id.js';
 import type { IntentJournal } from './orders/journal.js';
 import type { OrderAdmission } from './orders/admission.js';
+import { withDefaults } from '../core/options.js';
 
 export interface ResilientExchangeOptions {
   /** Where intents are written before orders leave. Default: an in-memory journal. */
@@ -102,7 +103,7 @@ function nonNegative(name: string, value: number): void {
 }
 
 export function resolveExchangeOptions(options: ResilientExchangeOptions): ResolvedExchangeOptions {
-  const o = { ...resilientExchangeDefaults, ...options };
+  const o = withDefaults(resilientExchangeDefaults, options);
   positiveInteger('maxAttempts', o.maxAttempts);
   positiveInteger('lookupAttempts', o.lookupAttempts);
   positiveInteger('placeAttempts', o.placeAttempts);

@@ -7,6 +7,7 @@
 import { type CancelTimer, type Clock, setTimerOn, systemClock } from '../core/clock.js';
 import { Emitter, type EventSource, type Listener, type Unsubscribe } from '../core/events.js';
 import type { TradingGate } from './gate.js';
+import { withDefaults } from '../core/options.js';
 
 export interface FeedValue<T> {
   value: T;
@@ -52,7 +53,7 @@ export class FeedWatchdog<T = unknown> implements EventSource<FeedEvents> {
   private readonly entries = new Map<string, Entry<T>>();
 
   constructor(options: FeedWatchdogOptions = {}) {
-    this.o = { ...feedWatchdogDefaults, ...options };
+    this.o = withDefaults(feedWatchdogDefaults, options);
     const check = (name: string, v: number): void => {
       if (!(Number.isFinite(v) && v > 0)) throw new RangeError(`feedWatchdog: ${name} must be a finite number > 0, got ${v}`);
     };

@@ -9,6 +9,7 @@ import { type Clock, systemClock } from '../core/clock.js';
 import { Emitter, type EventSource, type Listener, type Unsubscribe } from '../core/events.js';
 import { TradingGateError } from './errors.js';
 import type { AdmissionResult, OrderAdmission, OrderRequest } from './orders/admission.js';
+import { withDefaults } from '../core/options.js';
 
 export type TradingMode = 'active' | 'reducing' | 'halted';
 
@@ -87,7 +88,7 @@ export class TradingGate implements OrderAdmission, EventSource<TradingGateEvent
   private unknownAt: number[] = [];
 
   constructor(options: TradingGateOptions = {}) {
-    this.o = { ...tradingGateDefaults, ...options };
+    this.o = withDefaults(tradingGateDefaults, options);
     if (!(this.o.maxLoss > 0)) throw new RangeError(`tradingGate: maxLoss must be > 0, got ${this.o.maxLoss}`);
     if (!(Number.isInteger(this.o.maxUnknownOrders) && this.o.maxUnknownOrders >= 1)) {
       throw new RangeError(`tradingGate: maxUnknownOrders must be an integer >= 1, got ${this.o.maxUnknownOrders}`);

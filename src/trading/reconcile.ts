@@ -15,6 +15,7 @@ import type { ResilientExchange } from './exchange.js';
 import type { TradingGate } from './gate.js';
 import type { IntentRecord } from './orders/journal.js';
 import { liveStates, stateOfOrder, unresolvedStates } from './orders/state.js';
+import { withDefaults } from '../core/options.js';
 
 export interface ReconcileOptions {
   /** Symbols whose open orders are checked for orphans, besides those of journalled intents. */
@@ -54,7 +55,7 @@ export interface ReconcileReport {
 }
 
 export async function reconcile(rex: ResilientExchange, options: ReconcileOptions = {}): Promise<ReconcileReport> {
-  const o = { ...reconcileDefaults, ...options };
+  const o = withDefaults(reconcileDefaults, options);
   if (!(o.unknownGraceMs >= 0)) throw new RangeError(`reconcile: unknownGraceMs must be >= 0, got ${o.unknownGraceMs}`);
   const journal = rex.journal;
   const report: ReconcileReport = { resolved: [], failed: [], unresolved: [], updated: [], adopted: [], errors: [], clean: false };

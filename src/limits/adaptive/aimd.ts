@@ -1,5 +1,6 @@
 import { checkNumber } from '../option-checks.js';
 import type { LimitAlgorithm, LimitSample } from './limit-algorithm.js';
+import { withDefaults } from '../../core/options.js';
 
 /**
  * Additive increase, multiplicative decrease (Netflix concurrency-limits `AIMDLimit`): a drop or
@@ -32,7 +33,7 @@ export class AimdLimit implements LimitAlgorithm {
   private readonly options: Required<AimdOptions>;
 
   constructor(options: AimdOptions = {}) {
-    const o = { ...aimdDefaults, ...options };
+    const o = withDefaults(aimdDefaults, options);
     checkNumber('aimd', 'minLimit', o.minLimit, 1);
     checkNumber('aimd', 'maxLimit', o.maxLimit, o.minLimit);
     checkNumber('aimd', 'initialLimit', o.initialLimit, o.minLimit, o.maxLimit);

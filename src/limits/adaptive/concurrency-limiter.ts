@@ -6,6 +6,7 @@ import { deadlinesOf, type Deadline } from '../../core/timers.js';
 import { checkFunction, checkNumber } from '../option-checks.js';
 import { aimd } from './aimd.js';
 import type { LimitAlgorithm } from './limit-algorithm.js';
+import { withDefaults } from '../../core/options.js';
 
 /**
  * An adaptive concurrency limiter used as a policy: at most `limit` calls run at once, and the
@@ -59,7 +60,7 @@ export class AdaptiveConcurrencyLimiter extends BasePolicy<AdaptiveConcurrencyEv
 
   constructor(options: AdaptiveConcurrencyOptions = {}) {
     super();
-    const o = { ...adaptiveConcurrencyDefaults, ...options };
+    const o = withDefaults(adaptiveConcurrencyDefaults, options);
     checkNumber('adaptiveConcurrency', 'maxQueue', o.maxQueue, 0);
     checkNumber('adaptiveConcurrency', 'queueTimeoutMs', o.queueTimeoutMs, 0);
     checkFunction('adaptiveConcurrency', 'isDrop', o.isDrop);

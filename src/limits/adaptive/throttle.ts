@@ -4,6 +4,7 @@ import { RateLimitedError, TimeoutError, abortedFrom } from '../../core/errors.j
 import { BasePolicy, type Operation, invoke } from '../../core/policy.js';
 import { checkFunction, checkNumber } from '../option-checks.js';
 import { RollingCounts } from './rolling-counts.js';
+import { withDefaults } from '../../core/options.js';
 
 /**
  * Client-side adaptive throttling (Google SRE book, "Handling Overload"). Over a rolling window
@@ -61,7 +62,7 @@ export class AdaptiveThrottle extends BasePolicy<AdaptiveThrottleEvents> {
 
   constructor(options: AdaptiveThrottleOptions = {}) {
     super();
-    const o = { ...adaptiveThrottleDefaults, ...options };
+    const o = withDefaults(adaptiveThrottleDefaults, options);
     checkNumber('adaptiveThrottle', 'k', o.k, 1);
     checkNumber('adaptiveThrottle', 'windowMs', o.windowMs, 0, Infinity, true);
     checkNumber('adaptiveThrottle', 'bucketMs', o.bucketMs, 0, o.windowMs, true);

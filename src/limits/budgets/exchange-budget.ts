@@ -8,6 +8,7 @@ import { type BudgetWaiter, FREEZE, LaneQueue, blocks, laneRank } from './lane-q
 import { memoryBudgetStore } from './memory-store.js';
 import type { BudgetStore, ChargeLine, ChargeOutcome, FreezeState } from './store.js';
 import { type BudgetTable, type Lane, type Params, costsOf, ruleFor, validateTable } from './table.js';
+import { withDefaults } from '../../core/options.js';
 
 /**
  * Exchange weight budgets: every call is charged against all the budgets its endpoint counts
@@ -106,7 +107,7 @@ export class ExchangeBudget implements EventSource<ExchangeBudgetEvents> {
 
   constructor(options: ExchangeBudgetOptions) {
     if (typeof options !== 'object' || options === null) throw new TypeError('exchangeBudget: options with a table are required');
-    const o = { ...exchangeBudgetDefaults, ...options };
+    const o = withDefaults(exchangeBudgetDefaults, options);
     this.table = validateTable(o.table);
     this.group = o.group ?? this.table.name;
     if (typeof this.group !== 'string' || this.group === '') throw new TypeError('exchangeBudget: group must be a non-empty string');

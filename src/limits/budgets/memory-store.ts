@@ -1,5 +1,6 @@
 import { type Clock, systemClock } from '../../core/clock.js';
 import type { BudgetStore, ChargeLine, ChargeOutcome, FreezeState } from './store.js';
+import { withDefaults } from '../../core/options.js';
 
 /** A budget store for one process. Every operation is synchronous underneath, hence atomic. */
 export interface MemoryBudgetStoreOptions {
@@ -28,7 +29,7 @@ export class MemoryBudgetStore implements BudgetStore {
   private readonly freezes = new Map<string, Freeze>();
 
   constructor(options: MemoryBudgetStoreOptions = {}) {
-    this.clock = { ...memoryBudgetStoreDefaults, ...options }.clock;
+    this.clock = withDefaults(memoryBudgetStoreDefaults, options).clock;
   }
 
   private count(group: string, budget: string): Count {

@@ -1,5 +1,6 @@
 import { CHARGE_SCRIPT, CORRECT_SCRIPT, FREEZE_SCRIPT, FROZEN_SCRIPT, USED_SCRIPT } from './redis-scripts.js';
 import type { BudgetStore, ChargeLine, ChargeOutcome, FreezeState } from './store.js';
+import { withDefaults } from '../../core/options.js';
 
 /**
  * A budget store on Redis, shared by every process that uses the same server and prefix. One
@@ -52,7 +53,7 @@ export class RedisBudgetStore implements BudgetStore {
     if (typeof client !== 'object' || client === null || typeof client.defineCommand !== 'function') {
       throw new TypeError('redisBudgetStore: client must be an ioredis 5 client (Redis or Cluster) with defineCommand');
     }
-    const { prefix } = { ...redisBudgetStoreDefaults, ...options };
+    const { prefix } = withDefaults(redisBudgetStoreDefaults, options);
     if (typeof prefix !== 'string') throw new TypeError(`redisBudgetStore: prefix must be a string, got ${typeof prefix}`);
     this.prefix = prefix;
     const commands: Partial<Record<keyof typeof COMMANDS, ScriptCall>> = {};

@@ -3,6 +3,7 @@
  * Alertmanager-like body; the log channel writes through any logger with warn/info.
  */
 import type { Severity } from './rule.js';
+import { withDefaults } from '../../core/options.js';
 
 export interface AlertNotice {
   rule: string;
@@ -41,7 +42,7 @@ export interface WebhookChannelOptions {
   fetch?: typeof globalThis.fetch;
 }
 
-export const webhookDefaults = { format: 'generic' as const, timeoutMs: 5_000 };
+export const webhookDefaults: { format: NonNullable<WebhookChannelOptions['format']>; timeoutMs: number } = { format: 'generic', timeoutMs: 5_000 };
 
 function summary(n: Notification): string {
   const icon = n.status === 'firing' ? '🔥' : '✅';
@@ -52,7 +53,7 @@ function summary(n: Notification): string {
 }
 
 export function webhookChannel(options: WebhookChannelOptions): NotificationChannel {
-  const { url, format, timeoutMs } = { ...webhookDefaults, ...options };
+  const { url, format, timeoutMs } = withDefaults(webhookDefaults, options);
   let parsed: URL;
   try {
     parsed = new URL(url);

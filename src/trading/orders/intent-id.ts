@@ -3,6 +3,7 @@
  * a process that restarts with an intent in its journal looks up the very id it sent.
  */
 import { createHash } from 'node:crypto';
+import { withDefaults } from '../../core/options.js';
 
 export interface ClientOrderIdOptions {
   /** Prefix that marks the toolkit's orders on the exchange. */
@@ -23,7 +24,7 @@ const SAFE = /^[A-Za-z0-9]*$/;
 
 /** The client order id of an intent: prefix + base62 of SHA-256(intentId), cut to maxLength. */
 export function clientOrderIdFor(intentId: string, options: ClientOrderIdOptions = {}): string {
-  const { prefix, maxLength } = { ...clientOrderIdDefaults, ...options };
+  const { prefix, maxLength } = withDefaults(clientOrderIdDefaults, options);
   if (typeof intentId !== 'string' || intentId.length === 0) throw new TypeError('clientOrderIdFor: intentId must be a non-empty string');
   if (!SAFE.test(prefix)) throw new RangeError(`clientOrderIdFor: prefix must be letters and digits only, got "${prefix}"`);
   if (!(Number.isInteger(maxLength) && maxLength >= prefix.length + 16)) {

@@ -2,6 +2,7 @@
 import { type Clock, systemClock } from '../../core/clock.js';
 import type { IntentJournal, IntentRecord, IntentUpdate, NewIntent } from './journal.js';
 import { type IntentState, assertTransition, intentStates } from './state.js';
+import { withDefaults } from '../../core/options.js';
 
 export interface MemoryJournalOptions {
   /** Source of createdAt / updatedAt. */
@@ -21,7 +22,7 @@ function checkState(state: string): IntentState {
 }
 
 export function memoryJournal(options: MemoryJournalOptions = {}): IntentJournal & { size(): number } {
-  const { clock } = { ...memoryJournalDefaults, ...options };
+  const { clock } = withDefaults(memoryJournalDefaults, options);
   const byIntent = new Map<string, IntentRecord>();
   const byClientId = new Map<string, string>();
   const copy = (r: IntentRecord): IntentRecord => ({ ...r, params: { ...r.params } });

@@ -5,6 +5,7 @@
  */
 import { type Clock, systemClock } from '../../core/clock.js';
 import { seededRandom } from './random.js';
+import { withDefaults } from '../../core/options.js';
 
 export type SimSide = 'BUY' | 'SELL';
 export type SimOrderType = 'LIMIT' | 'MARKET' | 'LIMIT_MAKER';
@@ -124,7 +125,7 @@ export class SimEngine {
   visibilityDelayMs = 0;
 
   constructor(options: SimEngineOptions = {}) {
-    const o = { ...simEngineDefaults, ...options };
+    const o = withDefaults(simEngineDefaults, options);
     this.clock = o.clock;
     this.random = seededRandom(o.seed);
     this.halfSpread = o.halfSpread;

@@ -7,6 +7,7 @@
  * nothing here waits on any clock.
  */
 import type { SimRouter } from './router.js';
+import { withDefaults } from '../../core/options.js';
 
 export interface SimFetchOptions {
   /** A held reply at least this long is a client timeout. */
@@ -21,7 +22,7 @@ export const simFetchDefaults = {
 export type FetchLike = (url: string, init?: { method?: string; headers?: Record<string, string>; body?: unknown }) => Promise<Response>;
 
 export function simFetch(router: SimRouter, options: SimFetchOptions = {}): FetchLike {
-  const { timeoutMs } = { ...simFetchDefaults, ...options };
+  const { timeoutMs } = withDefaults(simFetchDefaults, options);
   return async (url, init = {}) => {
     const parsed = new URL(url);
     const reply = await router.handle({
