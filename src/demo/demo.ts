@@ -33,7 +33,7 @@ import { type ResilientExchange, resilientExchange } from '../trading/exchange.j
 import { type TradingGate, tradingGate } from '../trading/gate.js';
 import { storageJournal } from '../trading/orders/storage-journal.js';
 import { pointAtSimulator } from '../trading/sim/connect.js';
-import { seededRandom } from '../trading/sim/random.js';
+import { seededRandom } from '../core/random.js';
 import { type SimServer, startSimServer } from '../trading/sim/server.js';
 import type { ServerComponents } from '../server/components.js';
 import { type LiveEvents, liveEvents } from '../server/live-events.js';

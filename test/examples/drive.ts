@@ -20,14 +20,4 @@ export async function drive<T>(clock: ManualClock, run: Promise<T>, stepMs = 10,
   return run;
 }
 
-/** A seeded random source (mulberry32), so backoff jitter is the same on every run. */
-export function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
+export { seededRandom as seeded } from '../../src/core/random.js';

@@ -13,7 +13,7 @@ import { clientOrderIdFor } from '../../src/trading/orders/intent-id.js';
 import { memoryJournal } from '../../src/trading/orders/memory-journal.js';
 import { pointAtSimulator } from '../../src/trading/sim/connect.js';
 import { type SimServer, startSimServer } from '../../src/trading/sim/server.js';
-import { seededRandom } from '../../src/trading/sim/random.js';
+import { seededRandom } from '../../src/core/random.js';
 
 const SYMBOL = 'BTC/USDT';
 let sim: SimServer;

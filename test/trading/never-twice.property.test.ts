@@ -10,7 +10,7 @@ import { resilientExchange } from '../../src/trading/exchange.js';
 import { clientOrderIdFor } from '../../src/trading/orders/intent-id.js';
 import { memoryJournal } from '../../src/trading/orders/memory-journal.js';
 import type { SimFaultsInput } from '../../src/trading/sim/faults.js';
-import { seededRandom } from '../../src/trading/sim/random.js';
+import { seededRandom } from '../../src/core/random.js';
 import { drive, offlineBinance } from './support/offline-binance.js';
 
 const fault: fc.Arbitrary<SimFaultsInput> = fc.oneof(

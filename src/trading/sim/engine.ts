@@ -4,7 +4,7 @@
  * `server.ts` speaks Binance's REST dialect on top of it.
  */
 import { type Clock, systemClock } from '../../core/clock.js';
-import { seededRandom } from './random.js';
+import { seededRandom } from '../../core/random.js';
 import { withDefaults } from '../../core/options.js';
 
 export type SimSide = 'BUY' | 'SELL';

@@ -4,4 +4,4 @@ export { createSimRouter, type SimRouter, type SimRouterOptions, type SimStats, 
 export { startSimServer, simServerDefaults, type SimServer, type SimServerOptions } from './server.js';
 export { simFetch, simFetchDefaults, type SimFetchOptions, type FetchLike } from './fetch.js';
 export { pointAtSimulator } from './connect.js';
-export { seededRandom } from './random.js';
+export { seededRandom } from '../../core/random.js';

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { clientOrderIdFor, newIntentId } from '../../../src/trading/orders/intent-id.js';
-import { seededRandom } from '../../../src/trading/sim/random.js';
+import { seededRandom } from '../../../src/core/random.js';
 
 describe('client order ids', () => {
   it('are deterministic, short, alphanumeric and distinct per intent (property)', () => {
