@@ -8,7 +8,7 @@ import { type Clock, setTimerOn, systemClock } from '../core/clock.js';
 import type { Limiter } from '../core/limiter.js';
 import type { Policy } from '../core/policy.js';
 import type { DeadLetterQueue } from '../dlq/dead-letters.js';
-import { TradingGateError } from '../trading/errors.js';
+import { TradingGateError, classifyOrderFailure, isRecoverable } from '../trading/errors.js';
 import type { ResilientExchange } from '../trading/exchange.js';
 
 export interface DemoBotOptions {
@@ -48,10 +48,9 @@ export interface DemoBotStats {
 
 const messageOf = (error: unknown): string => (error instanceof Error ? `${error.constructor.name}: ${error.message}` : String(error));
 
-/** Errors the exchange gave for good: ccxt's non-network errors (network ones were already retried and resolved). */
+/** The exchange refused the order for good (ccxt's ExchangeError family, not a network error): worth a dead letter. */
 function isPermanent(error: unknown): boolean {
-  const name = error instanceof Error ? error.constructor.name : '';
-  return ['InvalidOrder', 'InsufficientFunds', 'BadRequest', 'BadSymbol', 'ExchangeError', 'OrderNotFound'].includes(name);
+  return classifyOrderFailure(error) === 'rejected' && !isRecoverable(error);
 }
 
 export class DemoBot {

@@ -117,7 +117,8 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
     sim.resetStats();
 
     const breakerList: CircuitBreaker[] = exchange.breakers ? [exchange.breakers.exchange, ...Object.values(exchange.breakers.groups)] : [];
-    if (exchange.breakers) cleanups.push(gate.watchBreaker(exchange.breakers.groups.orders, 'binance:orders'));
+    // The order path runs through the exchange-wide breaker and the orders breaker: either one open means reducing.
+    if (exchange.breakers) cleanups.push(gate.watchBreaker(exchange.breakers.exchange, 'binance:all'), gate.watchBreaker(exchange.breakers.groups.orders, 'binance:orders'));
     for (const breaker of breakerList) cleanups.push(observeBreaker(metrics, breaker));
     cleanups.push(exchange.on('retry', () => metrics.retryCalls.inc({ name: 'binance', kind: 'retry' })));
     const orders: OrderOutcomes = observeOrders(metrics, exchange);

@@ -22,7 +22,12 @@ export const demoScenarios: readonly FaultScenario[] = [
   { name: 'maintenance', description: 'every request answers 503', faults: { maintenance: true }, durationMs: 10_000 },
   { name: 'rate limited', description: 'three requests answer 429 with Retry-After: 2', faults: { failures: [{ status: 429, retryAfterSec: 2, times: 3 }] }, durationMs: 5_000 },
   { name: 'lost reply', description: 'an order is booked but its reply is lost', faults: { dropReplyAfterAccept: 1 }, durationMs: 5_000 },
-  { name: 'rejected orders', description: 'two orders refused with HTTP 400', faults: { failures: [{ method: 'POST', path: '/api/v3/order', status: 400, times: 2 }] }, durationMs: 5_000 },
+  {
+    name: 'rejected orders',
+    description: 'two orders refused for insufficient balance (HTTP 400, code -2010): they go to the dead-letter queue',
+    faults: { failures: [{ method: 'POST', path: '/api/v3/order', status: 400, code: -2010, msg: 'Account has insufficient balance for requested action.', times: 2 }] },
+    durationMs: 5_000,
+  },
 ];
 
 const clearAll: SimFaultsInput = { latencyMs: 0, maintenance: false, failures: [], dropReplyAfterAccept: 0, holdReplyAfterAccept: 0 };

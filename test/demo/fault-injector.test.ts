@@ -1,0 +1,62 @@
+import { describe, expect, it } from 'vitest';
+import { ManualClock } from '../../src/core/clock.js';
+import { type FaultScenario, faultInjector, demoScenarios } from '../../src/demo/fault-injector.js';
+import { faultsUpdateSchema } from '../../src/trading/sim/faults.js';
+
+const scenarios: FaultScenario[] = [
+  { name: 'slow', description: 'slow', faults: { latencyMs: 100 }, durationMs: 1_000 },
+  { name: 'down', description: 'down', faults: { maintenance: true }, durationMs: 2_000 },
+];
+
+function setup() {
+  const clock = new ManualClock(0);
+  const sent: unknown[] = [];
+  const changes: string[] = [];
+  const fetch = (async (_url: string | URL | Request, init?: RequestInit) => {
+    sent.push(JSON.parse(String(init?.body)));
+    return new Response('{}', { status: 200 });
+  }) as typeof globalThis.fetch;
+  const injector = faultInjector({ simUrl: 'http://sim', scenarios, quietMs: 500, clock, fetch, onChange: ({ scenario, active }) => changes.push(`${scenario.name}:${active ? 'on' : 'off'}`) });
+  return { clock, sent, changes, injector };
+}
+
+describe('FaultInjector', () => {
+  it('runs the scenarios in turn with quiet time between, clearing each one', async () => {
+    const { clock, sent, changes, injector } = setup();
+    injector.start();
+    await clock.advance(499);
+    expect(sent).toEqual([]);
+    await clock.advance(1);
+    expect(injector.active?.name).toBe('slow');
+    await clock.advance(1_000);
+    expect(injector.active).toBeUndefined();
+    await clock.advance(500);
+    expect(injector.active?.name).toBe('down');
+    await clock.advance(2_000 + 500);
+    expect(injector.active?.name).toBe('slow');
+    expect(changes).toEqual(['slow:on', 'slow:off', 'down:on', 'down:off', 'slow:on']);
+    expect(sent[0]).toEqual({ latencyMs: 100 });
+    expect(sent[1]).toMatchObject({ latencyMs: 0, maintenance: false, failures: [] });
+    expect(sent[2]).toEqual({ maintenance: true });
+  });
+
+  it('stop clears the active fault and schedules nothing more', async () => {
+    const { clock, sent, injector } = setup();
+    injector.start();
+    await clock.advance(500);
+    await injector.stop();
+    expect(sent.at(-1)).toMatchObject({ latencyMs: 0, maintenance: false });
+    const count = sent.length;
+    await clock.advance(10_000);
+    expect(sent.length).toBe(count);
+  });
+
+  it('rejects bad options by name', () => {
+    expect(() => faultInjector({ simUrl: 'http://sim', quietMs: -1 })).toThrow(/quietMs must be >= 0/);
+    expect(() => faultInjector({ simUrl: 'http://sim', scenarios: [] })).toThrow(/scenarios must not be empty/);
+  });
+
+  it('ships demo scenarios the simulator accepts', () => {
+    for (const scenario of demoScenarios) expect(faultsUpdateSchema.safeParse(scenario.faults).success, scenario.name).toBe(true);
+  });
+});
