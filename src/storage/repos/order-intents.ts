@@ -12,14 +12,14 @@ import { validate } from '../validate.js';
 export const orderIntentStates = [
   'PENDING', // written, not sent yet
   'SENT', // request sent, no answer yet
-  'UNKNOWN', // the answer was lost (timeout, network error): must be looked up by client order id
+  'UNKNOWN', // the answer was lost (timeout, network error, 5xx): must be looked up by client order id
   'OPEN', // the exchange holds it
   'PARTIALLY_FILLED',
   'FILLED',
   'CANCELED',
   'REJECTED', // the exchange refused it for good
   'EXPIRED',
-  'FAILED', // never reached the exchange and will not be sent
+  'FAILED', // never reached the exchange (or was throttled before it was executed) and will not be sent
 ] as const;
 
 export type OrderIntentState = (typeof orderIntentStates)[number];
@@ -30,15 +30,18 @@ export const terminalOrderIntentStates: readonly OrderIntentState[] = ['FILLED',
 export interface OrderIntent {
   intentId: string;
   clientOrderId: string;
+  /** The exchange's id (ccxt `exchange.id`), so one journal can serve several venues. */
   exchange: string;
   symbol: string;
   side: 'buy' | 'sell';
   type: string;
   amount: number;
   price: number | null;
+  /** The createOrder params as sent (JSON-safe). */
   params: Record<string, unknown>;
   state: OrderIntentState;
   exchangeOrderId: string | null;
+  /** Why the order failed or is unknown. */
   error: string | null;
   createdAt: number;
   updatedAt: number;

@@ -2,53 +2,19 @@
  * The order intent journal: what the trading layer writes BEFORE an order request leaves, so a
  * crash or a lost reply never leaves it wondering whether an order exists. The interface matches
  * the storage layer's order intent repository, which is the durable implementation
- * (`storageJournal`); `memoryJournal` is the library's default.
+ * (`storageJournal`) and owns the record's shape; `memoryJournal` is the library's default.
  */
+import type { NewOrderIntent, OrderIntent, UpdateStateOptions } from '../../storage/repos/order-intents.js';
 import type { IntentState } from './state.js';
 
-export interface IntentRecord {
-  intentId: string;
-  clientOrderId: string;
-  /** The exchange's id (ccxt `exchange.id`), so one journal can serve several venues. */
-  exchange: string;
-  symbol: string;
-  side: 'buy' | 'sell';
-  type: string;
-  amount: number;
-  price: number | null;
-  /** The createOrder params as sent (JSON-safe). */
-  params: Record<string, unknown>;
-  state: IntentState;
-  exchangeOrderId: string | null;
-  /** Why the order failed or is unknown. */
-  error: string | null;
-  createdAt: number;
-  updatedAt: number;
-}
+/** One stored intent (the storage layer's `OrderIntent`). */
+export type IntentRecord = OrderIntent;
 
-export interface NewIntent {
-  intentId: string;
-  clientOrderId: string;
-  exchange: string;
-  symbol: string;
-  side: 'buy' | 'sell';
-  type: string;
-  amount: number;
-  price?: number | null;
-  params?: Record<string, unknown>;
-  state?: IntentState;
-  exchangeOrderId?: string | null;
-  error?: string | null;
-}
+/** What `putIfAbsent` accepts (the storage layer's `NewOrderIntent`). */
+export type NewIntent = NewOrderIntent;
 
-export interface IntentUpdate {
-  /** Only move the intent when it is in one of these states now (compare-and-set). */
-  from?: IntentState | readonly IntentState[];
-  /** The exchange's id for the order, once known. Left unchanged when omitted. */
-  exchangeOrderId?: string | null;
-  /** Why the order failed or is unknown. Left unchanged when omitted. */
-  error?: string | null;
-}
+/** Options of a state move (the storage layer's `UpdateStateOptions`): `from` is a compare-and-set. */
+export type IntentUpdate = UpdateStateOptions;
 
 export interface IntentJournal {
   /** Writes a new intent, or returns the one already stored under that intent id. */

@@ -3,26 +3,17 @@
  * while the request is in flight, and ends in what the exchange says of the order — or UNKNOWN
  * when the answer was lost, until a lookup by client order id settles it.
  *
- * The state names match the storage layer's `order_intents` table.
+ * The state names are the storage layer's (`orderIntentStates`); this file adds the moves between them.
  */
+import { type OrderIntentState, orderIntentStates, terminalOrderIntentStates } from '../../storage/repos/order-intents.js';
 
-export const intentStates = [
-  'PENDING', // written, not sent yet
-  'SENT', // request sent, no answer yet
-  'UNKNOWN', // the answer was lost (timeout, network error, 5xx): must be looked up by client order id
-  'OPEN', // the exchange holds it
-  'PARTIALLY_FILLED',
-  'FILLED',
-  'CANCELED',
-  'REJECTED', // the exchange refused it for good
-  'EXPIRED',
-  'FAILED', // never reached the exchange (or was throttled before it was executed) and will not be sent
-] as const;
+/** The state names, in the storage layer's order (one list, owned by the `order_intents` table). */
+export const intentStates = orderIntentStates;
 
-export type IntentState = (typeof intentStates)[number];
+export type IntentState = OrderIntentState;
 
 /** States after which an intent never changes again. */
-export const terminalStates: ReadonlySet<IntentState> = new Set(['FILLED', 'CANCELED', 'REJECTED', 'EXPIRED', 'FAILED']);
+export const terminalStates: ReadonlySet<IntentState> = new Set(terminalOrderIntentStates);
 
 /** States in which the exchange may hold an order nobody has confirmed yet. */
 export const unresolvedStates: readonly IntentState[] = ['PENDING', 'SENT', 'UNKNOWN'];
