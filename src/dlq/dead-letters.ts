@@ -1,4 +1,3 @@
-import { randomFillSync } from 'node:crypto';
 import { z } from 'zod';
 import { type Clock, systemClock } from '../core/clock.js';
 import type { ExecContext } from '../core/context.js';
@@ -8,6 +7,11 @@ import { retry } from '../policies/retry.js';
 import type { Queryable, SqlValue, Storage } from '../storage/types.js';
 import { validate } from '../storage/validate.js';
 import { DeadLetterQueueFullError } from './errors.js';
+import { type LetterRow, checkPage, columns, describeError, fromRow, where } from './letter-rows.js';
+import { timeOrderedId } from './time-ordered-id.js';
+
+export { describeError } from './letter-rows.js';
+export { timeOrderedId } from './time-ordered-id.js';
 
 /**
  * A dead-letter queue: operations that failed for good are kept with their payload and error,
@@ -136,31 +140,6 @@ export const deadLettersDefaults = {
   newId: () => timeOrderedId(Date.now()), // unique without coordination, and appended (not scattered) in the id index
 } satisfies Required<Omit<DeadLettersOptions, 'name' | 'policy'>>;
 
-/** Random bytes drawn from the OS in blocks: one syscall per 409 ids instead of one per id. */
-const randomPool = Buffer.alloc(4_096);
-let randomOffset = randomPool.length;
-function randomHex10(): string {
-  if (randomOffset + 10 > randomPool.length) {
-    randomFillSync(randomPool);
-    randomOffset = 0;
-  }
-  const hex = randomPool.toString('hex', randomOffset, randomOffset + 10);
-  randomOffset += 10;
-  return hex;
-}
-
-/**
- * A UUID version 7: 48 bits of milliseconds, then 74 random bits. Ids made later sort later, so
- * new rows land at the end of the unique index instead of on random pages (which, with a synced
- * commit, made batched writes several times slower).
- */
-export function timeOrderedId(nowMs: number): string {
-  const time = Math.max(0, Math.floor(nowMs)).toString(16).padStart(12, '0').slice(-12);
-  const random = randomHex10();
-  const variant = (8 | (parseInt(random[3] ?? '0', 16) & 3)).toString(16);
-  return `${time.slice(0, 8)}-${time.slice(8, 12)}-7${random.slice(0, 3)}-${variant}${random.slice(4, 7)}-${random.slice(7, 19)}`;
-}
-
 /**
  * The default replay policy (`policy` option): 3 tries per letter with exponential backoff from
  * 200 ms, capped at 10 s, on the queue's clock: rides out a blip without hammering a system that
@@ -168,97 +147,6 @@ export function timeOrderedId(nowMs: number): string {
  */
 export function defaultReplayPolicy(clock: Clock): Policy {
   return retry({ maxAttempts: 3, backoff: backoff.exponential({ initialMs: 200, maxMs: 10_000 }), clock });
-}
-
-interface LetterRow {
-  [key: string]: unknown;
-  id: string;
-  queue: string;
-  operation: string;
-  payload: string;
-  error: string;
-  attempts: number;
-  first_failed_at: number;
-  last_failed_at: number;
-  correlation_id: string | null;
-  status: DeadLetterStatus;
-  replay_attempts: number;
-  replayed_at: number | null;
-  created_at: number;
-}
-
-const columns =
-  'id, queue, operation, payload, error, attempts, first_failed_at, last_failed_at, correlation_id, status, replay_attempts, replayed_at, created_at';
-
-/** An error as one line of text: `Name: message` for errors, JSON or String for anything else. */
-export function describeError(error: unknown): string {
-  if (error instanceof Error) return `${error.name}: ${error.message}`;
-  if (typeof error === 'string') return error;
-  try {
-    return JSON.stringify(error) ?? String(error);
-  } catch {
-    return String(error);
-  }
-}
-
-function fromRow(row: LetterRow): DeadLetter {
-  return {
-    id: row.id,
-    queue: row.queue,
-    operation: row.operation,
-    payload: JSON.parse(row.payload) as unknown,
-    error: row.error,
-    attempts: Number(row.attempts),
-    firstFailedAt: Number(row.first_failed_at),
-    lastFailedAt: Number(row.last_failed_at),
-    correlationId: row.correlation_id,
-    status: row.status,
-    replayAttempts: Number(row.replay_attempts),
-    replayedAt: row.replayed_at === null ? null : Number(row.replayed_at),
-    createdAt: Number(row.created_at),
-    idempotencyKey: `dlq:${row.queue}:${row.id}`,
-  };
-}
-
-function where(queue: string, filter: DeadLetterFilter = {}): { sql: string; values: SqlValue[] } {
-  const parts = ['queue = ?'];
-  const values: SqlValue[] = [queue];
-  if (filter.ids !== undefined) {
-    if (filter.ids.length === 0) parts.push('1 = 0');
-    else {
-      parts.push(`id IN (${filter.ids.map(() => '?').join(', ')})`);
-      values.push(...filter.ids);
-    }
-  }
-  const equal: Array<[string, string | undefined]> = [
-    ['operation', filter.operation],
-    ['status', filter.status],
-    ['correlation_id', filter.correlationId],
-  ];
-  for (const [column, value] of equal) {
-    if (value !== undefined) {
-      parts.push(`${column} = ?`);
-      values.push(value);
-    }
-  }
-  if (filter.since !== undefined) {
-    parts.push('last_failed_at >= ?');
-    values.push(filter.since);
-  }
-  if (filter.until !== undefined) {
-    parts.push('last_failed_at < ?');
-    values.push(filter.until);
-  }
-  return { sql: parts.join(' AND '), values };
-}
-
-function checkPage(filter: DeadLetterFilter): void {
-  for (const key of ['limit', 'offset'] as const) {
-    const value = filter[key];
-    if (value !== undefined && !(Number.isInteger(value) && value >= (key === 'limit' ? 1 : 0))) {
-      throw new RangeError(`deadLetters: ${key} must be an integer >= ${key === 'limit' ? 1 : 0}, got ${String(value)}`);
-    }
-  }
 }
 
 /** A named dead-letter queue on `store`. */

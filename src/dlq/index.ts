@@ -2,8 +2,6 @@ export {
   deadLetters,
   deadLettersDefaults,
   defaultReplayPolicy,
-  describeError,
-  timeOrderedId,
   type DeadLetter,
   type DeadLetterStatus,
   type AddDeadLetter,
@@ -16,4 +14,6 @@ export {
   type ReplayProgress,
   type ReplayResult,
 } from './dead-letters.js';
+export { describeError } from './letter-rows.js';
+export { timeOrderedId } from './time-ordered-id.js';
 export { DeadLetterQueueFullError } from './errors.js';

@@ -1,7 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/core/clock.js';
-import { deadLetters, timeOrderedId, type DeadLetterQueue } from '../../src/dlq/dead-letters.js';
-import fc from 'fast-check';
+import { deadLetters, type DeadLetterQueue } from '../../src/dlq/dead-letters.js';
 import { DeadLetterQueueFullError } from '../../src/dlq/errors.js';
 import { backoff } from '../../src/policies/backoff.js';
 import { retry } from '../../src/policies/retry.js';
@@ -272,19 +271,5 @@ describe('deadLetters', () => {
     [{ name: 'q', maxSize: 0 }, /maxSize must be an integer >= 1, got 0/],
   ])('names the bad option %o', (options, message) => {
     expect(() => deadLetters(db, options)).toThrow(message);
-  });
-});
-
-describe('timeOrderedId', () => {
-  it('is a version-7 UUID', () => {
-    expect(timeOrderedId(1_795_000_000_000)).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
-  });
-
-  it('property: an id made at a later millisecond sorts after one made earlier', () => {
-    fc.assert(
-      fc.property(fc.integer({ min: 0, max: 2 ** 47 }), fc.integer({ min: 1, max: 2 ** 40 }), (t, dt) => {
-        expect(timeOrderedId(t) < timeOrderedId(t + dt)).toBe(true);
-      }),
-    );
   });
 });
