@@ -1,5 +1,5 @@
 /**
- * `bulwark start [--config FILE] [--port N] [--host H] [--data-dir DIR]`: the ops server and dashboard.
+ * `bulwark start [--config FILE] [--port N] [--host H] [--data-dir DIR] [--no-faults]`: the ops server and dashboard.
  * Without a config: demo mode (simulated exchange, a sample bot, injected faults). With one: the
  * same server over the configured components. SIGINT/SIGTERM stop it gracefully (src/shutdown):
  * not ready -> close the server -> stop the demo -> close storage; exit 0 when that went well.
@@ -17,6 +17,8 @@ export interface StartOptions {
   host?: string;
   /** Demo data directory (ignored with a config, which names its own). */
   dataDir?: string;
+  /** Demo mode: inject faults into the simulated exchange (on unless turned off). */
+  faults?: boolean;
   out?: (line: string) => void;
   /** Ends the process after a graceful stop; injected in tests. */
   exit?: (code: number) => void;
@@ -64,7 +66,7 @@ export async function runStart(options: StartOptions = {}): Promise<StartedServi
     shutdownSettings = { ...config.shutdown };
   } else {
     port = parsePort(options.port, START_DEFAULTS.port);
-    const demo = await startDemo({ dataDir: options.dataDir ?? START_DEFAULTS.dataDir });
+    const demo = await startDemo({ dataDir: options.dataDir ?? START_DEFAULTS.dataDir, ...(options.faults === false ? { faultQuietMs: 0 } : {}) });
     components = demo.components;
     closeComponents = () => demo.stop();
     simUrl = demo.sim.url;
@@ -101,7 +103,8 @@ export async function runStart(options: StartOptions = {}): Promise<StartedServi
   shutdown.addHook('ops server', () => app.close(), { priority: 20 });
   shutdown.addHook(mode === 'demo' ? 'demo' : 'components', () => closeComponents(), { priority: 10 });
 
-  out(`Bulwark ops server (${mode === 'demo' ? 'demo mode: simulated exchange, sample bot, injected faults' : `config ${options.config}`})`);
+  const demoLine = `demo mode: simulated exchange, sample bot${options.faults === false ? '' : ', injected faults'}`;
+  out(`Bulwark ops server (${mode === 'demo' ? demoLine : `config ${options.config}`})`);
   out(`  dashboard  ${url}/`);
   out(`  API        ${url}/api/overview   OpenAPI ${url}/docs/openapi.json`);
   out(`  health     ${url}/health   metrics ${url}/metrics`);
@@ -131,7 +134,8 @@ export function registerStart(program: Command): void {
     .option('--port <n>', `port for the ops server (0 picks a free one; default ${START_DEFAULTS.port})`)
     .option('--host <host>', 'interface to listen on', START_DEFAULTS.host)
     .option('--data-dir <dir>', `demo mode: where the database and backups live (default ${START_DEFAULTS.dataDir})`)
-    .action(async (opts: { config?: string; port?: string; host: string; dataDir?: string }) => {
+    .option('--no-faults', 'demo mode: trade against a healthy simulated exchange (no injected faults)')
+    .action(async (opts: { config?: string; port?: string; host: string; dataDir?: string; faults: boolean }) => {
       let service: StartedService;
       try {
         service = await runStart({ ...opts });

@@ -24,3 +24,24 @@ describe('GET /metrics', () => {
     expect(res.body.trimEnd().endsWith('# EOF')).toBe(true);
   });
 });
+
+describe('singleFlight', () => {
+  it('shares one rendering among callers that arrive while it runs, and renders afresh afterwards', async () => {
+    const { singleFlight } = await import('../../../src/server/routes/metrics.js');
+    let renders = 0;
+    let release: (value: string) => void = () => undefined;
+    const flight = singleFlight(() => {
+      renders++;
+      return new Promise<string>((resolve) => (release = resolve));
+    });
+    const a = flight();
+    const b = flight();
+    release('first');
+    expect(await Promise.all([a, b])).toEqual(['first', 'first']);
+    expect(renders).toBe(1);
+    const c = flight();
+    release('second');
+    expect(await c).toBe('second');
+    expect(renders).toBe(2);
+  });
+});
