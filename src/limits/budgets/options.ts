@@ -1,0 +1,69 @@
+import { type Clock, systemClock } from '../../core/clock.js';
+import type { BudgetStore } from './store.js';
+import type { BudgetTable, Lane } from './table.js';
+
+/** The options of `exchangeBudget`, their defaults, and the shapes its calls and events return. */
+
+export interface ExchangeBudgetOptions {
+  /** The exchange's budgets and endpoint costs, e.g. `binanceSpotTable`. */
+  table: BudgetTable;
+  /** Where counts and freezes live; the memory store serves one process, `redisBudgetStore` a fleet. */
+  store?: BudgetStore;
+  /** Names this budget in the store; processes sharing an IP or an account must use the same group. */
+  group?: string;
+  /** Time source for waiting (counting time belongs to the store). */
+  clock?: Clock;
+  /** Share of every budget that only the 'urgent' lane may use; 10% keeps room to cancel when the budget is spent. */
+  reservedShare?: number;
+  /** Longest a charge waits for room by default; 10 s, beyond which an order or a quote is usually stale. */
+  maxWaitMs?: number;
+  /** Freeze after a 429 without Retry-After; 60 s outlasts the 1-minute weight window that usually caused it. */
+  throttledFreezeMs?: number;
+  /** Freeze after a 418 without Retry-After; 2 min is Binance's shortest IP ban. */
+  bannedFreezeMs?: number;
+}
+
+export const exchangeBudgetDefaults = {
+  reservedShare: 0.1, // keeps room to cancel when the budget is spent
+  maxWaitMs: 10_000, // beyond 10 s an order or a quote is usually stale
+  throttledFreezeMs: 60_000, // outlasts the 1-minute weight window that usually causes a 429
+  bannedFreezeMs: 120_000, // Binance's shortest IP ban (418)
+  clock: systemClock, // wall time for waiting
+} satisfies Required<Omit<ExchangeBudgetOptions, 'table' | 'store' | 'group'>>;
+
+export interface ChargeOptions {
+  /** Priority lane; default: the endpoint's lane in the table, else 'data'. */
+  lane?: Lane;
+  /** Aborting it leaves the queue at once with AbortedError. */
+  signal?: AbortSignal;
+  /** Give up with RateLimitedError rather than wait longer; 0 never waits. */
+  maxWaitMs?: number;
+}
+
+export interface ChargeReceipt {
+  endpoint: string;
+  lane: Lane;
+  /** Units charged per budget id. */
+  costs: Readonly<Record<string, number>>;
+  /** How long the charge waited for room, in ms. */
+  waitedMs: number;
+}
+
+export interface BudgetDecision {
+  allowed: boolean;
+  /** When not allowed: ms until the blocking budget has room or the freeze lifts. */
+  retryAfterMs: number;
+  /** When not allowed: the budget id that did not fit, 'freeze', or 'queue' (calls of higher or equal priority wait). */
+  blockedBy?: string;
+  costs: Readonly<Record<string, number>>;
+}
+
+export interface ExchangeBudgetEvents {
+  charged: { endpoint: string; lane: Lane; costs: Readonly<Record<string, number>>; waitedMs: number };
+  /** A charge gave up (did not fit within its maxWaitMs). */
+  limited: { endpoint: string; lane: Lane; blockedBy: string; retryAfterMs: number };
+  /** A 429 or 418 froze the group. */
+  frozen: { endpoint: string; status: number; forMs: number };
+  /** A count header raised a budget's count. */
+  corrected: { endpoint: string; budget: string; observed: number; used: number };
+}
