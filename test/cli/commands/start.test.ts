@@ -1,0 +1,46 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { runStart } from '../../../src/cli/commands/start.js';
+
+let dir: string;
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'bulwark-start-cmd-'));
+});
+afterEach(() => rm(dir, { recursive: true, force: true }));
+
+async function configFile(): Promise<string> {
+  const file = join(dir, 'bulwark.yaml');
+  // No load balancer in a test: stop without the ready delay.
+  await writeFile(file, `dataDir: ${JSON.stringify(join(dir, 'data'))}\nshutdown:\n  readyDelayMs: 0\n  drainTimeoutMs: 1000\n  hookTimeoutMs: 5000\n`);
+  return file;
+}
+
+describe('runStart', () => {
+  it('with a config: listens on the port asked, prints the banner, and a SIGTERM stop exits 0', async () => {
+    const lines: string[] = [];
+    const codes: number[] = [];
+    const service = await runStart({ config: await configFile(), port: 0, out: (l) => lines.push(l), exit: (c) => codes.push(c) });
+    expect(service.mode).toBe('config');
+    expect(lines[0]).toMatch(/^Bulwark ops server \(config .*bulwark\.yaml\)$/);
+    expect(lines.at(-1)).toBe(`listening on ${service.url} — Ctrl+C stops`);
+    expect((await fetch(`${service.url}/readyz`)).status).toBe(200);
+    await service.shutdown.shutdown({ signal: 'SIGTERM' });
+    expect(codes).toEqual([0]);
+    expect(lines).toContain('stopped');
+    await expect(fetch(`${service.url}/livez`)).rejects.toThrow();
+  });
+
+  it('a stop for another reason keeps its exit code', async () => {
+    const codes: number[] = [];
+    const service = await runStart({ config: await configFile(), port: 0, out: () => undefined, exit: (c) => codes.push(c) });
+    await service.shutdown.shutdown({ code: 3 });
+    expect(codes).toEqual([3]);
+  });
+
+  it('rejects a bad port by name', async () => {
+    await expect(runStart({ config: await configFile(), port: '80a', out: () => undefined })).rejects.toThrow('bulwark start: --port must be an integer 0..65535, got 80a');
+    await expect(runStart({ port: 70_000, out: () => undefined })).rejects.toThrow(/--port must be an integer/);
+  });
+});

@@ -1,0 +1,51 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { buildApp } from '../../src/server/app.js';
+import { componentsFromConfig, readConfigFile } from '../../src/server/configured.js';
+
+let dir: string;
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'bulwark-configured-'));
+});
+afterEach(() => rm(dir, { recursive: true, force: true }));
+
+describe('readConfigFile', () => {
+  it('reads YAML over the defaults', async () => {
+    const file = join(dir, 'bulwark.yaml');
+    await writeFile(file, `dataDir: ${JSON.stringify(join(dir, 'data'))}\nserver:\n  port: 9191\n`);
+    const config = readConfigFile(file);
+    expect(config.server).toEqual({ host: '127.0.0.1', port: 9191 });
+    expect(config.dataDir).toBe(join(dir, 'data'));
+    expect(config.policies.retry.maxAttempts).toBe(3);
+  });
+
+  it('names the file and the problem', async () => {
+    expect(() => readConfigFile(join(dir, 'missing.yaml'))).toThrow(/--config: cannot read .*missing\.yaml/);
+    const list = join(dir, 'list.yaml');
+    await writeFile(list, '- a\n- b\n');
+    expect(() => readConfigFile(list)).toThrow(/must hold a mapping/);
+    const bad = join(dir, 'bad.yaml');
+    await writeFile(bad, 'server:\n  port: -1\n');
+    expect(() => readConfigFile(bad)).toThrow(/server\.port/);
+  });
+});
+
+describe('componentsFromConfig', () => {
+  it('serves health, metrics, breakers, dead letters, backups and alerts; no gate without a trading setup', async () => {
+    const file = join(dir, 'bulwark.yaml');
+    await writeFile(file, `dataDir: ${JSON.stringify(join(dir, 'data'))}\n`);
+    const { components, close } = await componentsFromConfig(readConfigFile(file));
+    const app = await buildApp(components, { webRoot: join(dir, 'none') });
+    try {
+      for (const url of ['/livez', '/health', '/metrics', '/api/breakers', '/api/dead-letters', '/api/backups', '/api/alerts/rules']) {
+        expect((await app.inject({ method: 'GET', url })).statusCode, url).toBe(200);
+      }
+      expect((await app.inject({ method: 'GET', url: '/api/gate' })).statusCode).toBe(404);
+    } finally {
+      await app.close();
+      await close();
+    }
+  });
+});
