@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { type Clock, systemClock } from '../core/clock.js';
 import type { ExecContext } from '../core/context.js';
+import { checkInteger } from '../core/option-checks.js';
 import type { Policy } from '../core/policy.js';
 import { backoff } from '../policies/backoff.js';
 import { retry } from '../policies/retry.js';
@@ -156,7 +157,7 @@ export function deadLetters(store: Storage, options: DeadLettersOptions): DeadLe
   }
   const name = options.name;
   const maxSize = options.maxSize ?? deadLettersDefaults.maxSize;
-  if (!(Number.isInteger(maxSize) && maxSize >= 1)) throw new RangeError(`deadLetters: maxSize must be an integer >= 1, got ${String(maxSize)}`);
+  checkInteger('deadLetters', 'maxSize', maxSize, 1);
   const clock = options.clock ?? deadLettersDefaults.clock;
   const newId = options.newId ?? deadLettersDefaults.newId;
   const queuePolicy = options.policy ?? defaultReplayPolicy(clock);

@@ -1,3 +1,4 @@
+import { checkInteger } from '../core/option-checks.js';
 import type { SqlValue } from '../storage/types.js';
 import type { DeadLetter, DeadLetterFilter, DeadLetterStatus } from './dead-letters.js';
 
@@ -88,8 +89,6 @@ export function where(queue: string, filter: DeadLetterFilter = {}): { sql: stri
 export function checkPage(filter: DeadLetterFilter): void {
   for (const key of ['limit', 'offset'] as const) {
     const value = filter[key];
-    if (value !== undefined && !(Number.isInteger(value) && value >= (key === 'limit' ? 1 : 0))) {
-      throw new RangeError(`deadLetters: ${key} must be an integer >= ${key === 'limit' ? 1 : 0}, got ${String(value)}`);
-    }
+    if (value !== undefined) checkInteger('deadLetters', key, value, key === 'limit' ? 1 : 0);
   }
 }

@@ -1,7 +1,7 @@
 import { type Clock, systemClock } from '../core/clock.js';
 import type { RetryBudget } from '../core/retry-budget.js';
 import { RollingCounts } from './adaptive/rolling-counts.js';
-import { checkNumber } from './option-checks.js';
+import { checkNumber } from '../core/option-checks.js';
 import { withDefaults } from '../core/options.js';
 
 /**

@@ -1,3 +1,5 @@
+import { checkNumber } from '../core/option-checks.js';
+
 /**
  * Backoff: how long to wait before the next try (retry) or how long to stay open (breaker).
  *
@@ -47,12 +49,6 @@ export interface LinearOptions {
   maxMs?: number;
 }
 
-function checkNonNegative(name: string, value: number): void {
-  if (!(Number.isFinite(value) && value >= 0)) {
-    throw new RangeError(`backoff: ${name} must be a finite number >= 0, got ${value}`);
-  }
-}
-
 function sequence(delay: (attempt: number, error: unknown) => number): Backoff {
   return {
     start() {
@@ -64,7 +60,7 @@ function sequence(delay: (attempt: number, error: unknown) => number): Backoff {
 
 /** The same delay every time. */
 function constant(ms: number): Backoff {
-  checkNonNegative('ms', ms);
+  checkNumber('backoff', 'ms', ms, 0);
   return sequence(() => ms);
 }
 
@@ -72,8 +68,8 @@ function constant(ms: number): Backoff {
 function linear(options: LinearOptions): Backoff {
   const { initialMs, stepMs } = options;
   const maxMs = options.maxMs ?? Infinity;
-  checkNonNegative('initialMs', initialMs);
-  checkNonNegative('stepMs', stepMs);
+  checkNumber('backoff', 'initialMs', initialMs, 0);
+  checkNumber('backoff', 'stepMs', stepMs, 0);
   if (!(maxMs >= 0)) throw new RangeError(`backoff: maxMs must be a number >= 0, got ${maxMs}`);
   return sequence((attempt) => Math.min(maxMs, initialMs + stepMs * (attempt - 1)));
 }
@@ -90,8 +86,8 @@ function exponential(options: ExponentialOptions = {}): Backoff {
   const maxMs = options.maxMs ?? exponentialDefaults.maxMs;
   const jitter = options.jitter ?? exponentialDefaults.jitter;
   const random = options.random ?? exponentialDefaults.random;
-  checkNonNegative('initialMs', initialMs);
-  checkNonNegative('maxMs', maxMs);
+  checkNumber('backoff', 'initialMs', initialMs, 0);
+  checkNumber('backoff', 'maxMs', maxMs, 0);
   if (!(factor >= 1 && Number.isFinite(factor))) throw new RangeError(`backoff: factor must be a finite number >= 1, got ${factor}`);
   if (typeof random !== 'function') throw new TypeError('backoff: random must be a function returning a number in [0, 1)');
   // initialMs 0 stays 0: without the guard, 0 * factor^(n-1) is 0 * Infinity = NaN once the power overflows.

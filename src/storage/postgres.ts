@@ -4,7 +4,8 @@ import { type Clock, systemClock } from '../core/clock.js';
 import { StorageClosedError } from './errors.js';
 import { runMigrations } from './migrations/runner.js';
 import { storageMigrations } from './migrations/schema.js';
-import { QueryMeter, checkNumber, consoleLogger } from './query-meter.js';
+import { checkInteger, checkNumber } from '../core/option-checks.js';
+import { QueryMeter, consoleLogger } from './query-meter.js';
 import { toPostgresPlaceholders } from './placeholders.js';
 import type { Migration, MigrationResult, Queryable, Row, RunResult, SqlValue, Storage, StorageLogger, StorageStats, UnitOfWork } from './types.js';
 import { withDefaults } from '../core/options.js';
@@ -83,13 +84,13 @@ const types = {
 
 function checkOptions(o: Required<PostgresStorageOptions>): void {
   const where = 'postgresStorage';
-  checkNumber(where, 'min', o.min, 0, true);
-  checkNumber(where, 'max', o.max, 1, true);
+  checkInteger(where, 'min', o.min, 0);
+  checkInteger(where, 'max', o.max, 1);
   if (o.min > o.max) throw new RangeError(`${where}: min (${o.min}) must not exceed max (${o.max})`);
-  checkNumber(where, 'idleTimeoutMs', o.idleTimeoutMs, 0, true);
-  checkNumber(where, 'maxLifetimeSeconds', o.maxLifetimeSeconds, 0, true);
-  checkNumber(where, 'connectionTimeoutMs', o.connectionTimeoutMs, 0, true);
-  checkNumber(where, 'statementTimeoutMs', o.statementTimeoutMs, 0, true);
+  checkInteger(where, 'idleTimeoutMs', o.idleTimeoutMs, 0);
+  checkInteger(where, 'maxLifetimeSeconds', o.maxLifetimeSeconds, 0);
+  checkInteger(where, 'connectionTimeoutMs', o.connectionTimeoutMs, 0);
+  checkInteger(where, 'statementTimeoutMs', o.statementTimeoutMs, 0);
   checkNumber(where, 'prePingIdleMs', o.prePingIdleMs, 0);
   checkNumber(where, 'slowQueryMs', o.slowQueryMs, 0);
   if (!schemaName.test(o.schema)) {

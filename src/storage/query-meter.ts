@@ -37,10 +37,3 @@ export const consoleLogger: StorageLogger = {
     console.warn(`[bulwark storage] ${message}${details ? ` ${JSON.stringify(details)}` : ''}`);
   },
 };
-
-/** Throws a RangeError naming `option` unless `value` is a finite number >= `min`. */
-export function checkNumber(where: string, option: string, value: number, min: number, integer = false): void {
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < min || (integer && !Number.isInteger(value))) {
-    throw new RangeError(`${where}: ${option} must be ${integer ? 'an integer' : 'a finite number'} >= ${min}, got ${String(value)}`);
-  }
-}

@@ -3,7 +3,8 @@ import type { z } from 'zod';
 import { type CancelTimer, type Clock, setTimerOn, systemClock } from '../core/clock.js';
 import { Emitter, type Listener, type Unsubscribe } from '../core/events.js';
 import { StorageClosedError } from './errors.js';
-import { consoleLogger, checkNumber } from './query-meter.js';
+import { checkInteger, checkNumber } from '../core/option-checks.js';
+import { consoleLogger } from './query-meter.js';
 import { sqliteStorage, type SqliteStorage } from './sqlite.js';
 import type { Migration, Queryable, Storage, StorageLogger } from './types.js';
 import { validate } from './validate.js';
@@ -139,7 +140,7 @@ async function applyOnce(tx: Queryable, kind: WriteKind, id: string, data: unkno
 export async function spooledWriter(primary: Storage, options: SpooledWriterOptions): Promise<SpooledWriter> {
   const o = withDefaults(spooledWriterDefaults, options);
   checkNumber('spooledWriter', 'replayIntervalMs', o.replayIntervalMs, 1);
-  checkNumber('spooledWriter', 'replayBatch', o.replayBatch, 1, true);
+  checkInteger('spooledWriter', 'replayBatch', o.replayBatch, 1);
   if (typeof o.kinds !== 'object' || o.kinds === null || Object.keys(o.kinds).length === 0) {
     throw new TypeError('spooledWriter: kinds must name at least one write kind with an apply(tx, data) handler');
   }

@@ -5,7 +5,8 @@ import { type Clock, systemClock } from '../core/clock.js';
 import { StorageClosedError } from './errors.js';
 import { runMigrations } from './migrations/runner.js';
 import { storageMigrations } from './migrations/schema.js';
-import { QueryMeter, checkNumber, consoleLogger } from './query-meter.js';
+import { checkInteger, checkNumber } from '../core/option-checks.js';
+import { QueryMeter, consoleLogger } from './query-meter.js';
 import type { Migration, MigrationResult, Queryable, Row, RunResult, SqlValue, Storage, StorageLogger, StorageStats, UnitOfWork } from './types.js';
 import { withDefaults } from '../core/options.js';
 
@@ -97,7 +98,7 @@ function bind(params: readonly SqlValue[] | undefined): unknown[] {
 /** Opens (and by default migrates) the SQLite database. */
 export async function sqliteStorage(options: SqliteStorageOptions = {}): Promise<SqliteStorage> {
   const o = withDefaults(sqliteDefaults, options);
-  checkNumber('sqliteStorage', 'busyTimeoutMs', o.busyTimeoutMs, 0, true);
+  checkInteger('sqliteStorage', 'busyTimeoutMs', o.busyTimeoutMs, 0);
   checkNumber('sqliteStorage', 'slowQueryMs', o.slowQueryMs, 0);
   if (o.synchronous !== 'FULL' && o.synchronous !== 'NORMAL') {
     throw new RangeError(`sqliteStorage: synchronous must be 'FULL' or 'NORMAL', got ${String(o.synchronous)}`);

@@ -8,6 +8,7 @@ import type { FeedWatchdog } from './feeds.js';
 import type { ClientOrderIdOptions } from './orders/intent-id.js';
 import type { IntentJournal } from './orders/journal.js';
 import type { OrderAdmission } from './orders/admission.js';
+import { checkInteger } from '../core/option-checks.js';
 import { withDefaults } from '../core/options.js';
 
 export interface ResilientExchangeOptions {
@@ -94,19 +95,15 @@ export type ResolvedExchangeOptions = Omit<typeof resilientExchangeDefaults, 'ba
   admission: OrderAdmission[];
 };
 
-function positiveInteger(name: string, value: number): void {
-  if (!(Number.isInteger(value) && value >= 1)) throw new RangeError(`resilientExchange: ${name} must be an integer >= 1, got ${value}`);
-}
-
 function nonNegative(name: string, value: number): void {
   if (!(typeof value === 'number' && value >= 0)) throw new RangeError(`resilientExchange: ${name} must be a number >= 0, got ${value}`);
 }
 
 export function resolveExchangeOptions(options: ResilientExchangeOptions): ResolvedExchangeOptions {
   const o = withDefaults(resilientExchangeDefaults, options);
-  positiveInteger('maxAttempts', o.maxAttempts);
-  positiveInteger('lookupAttempts', o.lookupAttempts);
-  positiveInteger('placeAttempts', o.placeAttempts);
+  checkInteger('resilientExchange', 'maxAttempts', o.maxAttempts, 1);
+  checkInteger('resilientExchange', 'lookupAttempts', o.lookupAttempts, 1);
+  checkInteger('resilientExchange', 'placeAttempts', o.placeAttempts, 1);
   nonNegative('maxRetryAfterMs', o.maxRetryAfterMs);
   nonNegative('default429Ms', o.default429Ms);
   nonNegative('default418Ms', o.default418Ms);

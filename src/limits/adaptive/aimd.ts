@@ -1,4 +1,4 @@
-import { checkNumber } from '../option-checks.js';
+import { checkNumber } from '../../core/option-checks.js';
 import type { LimitAlgorithm, LimitSample } from './limit-algorithm.js';
 import { withDefaults } from '../../core/options.js';
 

@@ -3,7 +3,7 @@ import type { Context } from '../../core/context.js';
 import { BulkheadFullError, RateLimitedError, TimeoutError, abortedFrom } from '../../core/errors.js';
 import { BasePolicy, type Operation, invoke } from '../../core/policy.js';
 import { deadlinesOf, type Deadline } from '../../core/timers.js';
-import { checkFunction, checkNumber } from '../option-checks.js';
+import { checkFunction, checkNumber } from '../../core/option-checks.js';
 import { aimd } from './aimd.js';
 import type { LimitAlgorithm } from './limit-algorithm.js';
 import { withDefaults } from '../../core/options.js';

@@ -2,7 +2,7 @@ import { type Clock, systemClock } from '../../core/clock.js';
 import type { Context } from '../../core/context.js';
 import { RateLimitedError, TimeoutError, abortedFrom } from '../../core/errors.js';
 import { BasePolicy, type Operation, invoke } from '../../core/policy.js';
-import { checkFunction, checkNumber } from '../option-checks.js';
+import { checkFunction, checkNumber } from '../../core/option-checks.js';
 import { RollingCounts } from './rolling-counts.js';
 import { withDefaults } from '../../core/options.js';
 

@@ -2,7 +2,7 @@ import { type CancelTimer, type Clock, setTimerOn } from '../../core/clock.js';
 import { RateLimitedError, abortedFrom } from '../../core/errors.js';
 import { Emitter, type EventSource, type Listener, type Unsubscribe } from '../../core/events.js';
 import { deadlinesOf } from '../../core/timers.js';
-import { checkNumber } from '../option-checks.js';
+import { checkNumber } from '../../core/option-checks.js';
 import { type ResponseHeaders, headerCount, parseRetryAfter } from './feedback.js';
 import { type BudgetWaiter, FREEZE, LaneQueue, blocks, laneRank } from './lane-queue.js';
 import { memoryBudgetStore } from './memory-store.js';

@@ -1,0 +1,45 @@
+import { describe, expect, it } from 'vitest';
+import { checkFunction, checkInteger, checkNumber } from '../../src/core/option-checks.js';
+
+describe('checkNumber', () => {
+  it('accepts a finite number within the bounds, both ends included', () => {
+    expect(() => checkNumber('c', 'x', 0, 0, 1)).not.toThrow();
+    expect(() => checkNumber('c', 'x', 1, 0, 1)).not.toThrow();
+  });
+
+  it.each([
+    [Number.NaN, 0, Infinity, false, 'c: x must be a finite number >= 0, got NaN'],
+    [Infinity, 0, Infinity, false, 'c: x must be a finite number >= 0, got Infinity'],
+    [-1, 0, Infinity, false, 'c: x must be a finite number >= 0, got -1'],
+    [2, 0, 1, false, 'c: x must be a finite number >= 0 and <= 1, got 2'],
+    [0, 0, 1, true, 'c: x must be a finite number > 0 and <= 1, got 0'],
+  ])('rejects %s with a RangeError naming the option and the bounds', (value, min, max, exclusive, message) => {
+    expect(() => checkNumber('c', 'x', value, min, max, exclusive)).toThrow(new RangeError(message));
+  });
+
+  it('rejects a value that is not a number', () => {
+    expect(() => checkNumber('c', 'x', '5' as unknown as number, 0)).toThrow(RangeError);
+  });
+});
+
+describe('checkInteger', () => {
+  it('accepts an integer at or above the minimum', () => {
+    expect(() => checkInteger('c', 'n', 1, 1)).not.toThrow();
+  });
+
+  it.each([
+    [0, 'c: n must be an integer >= 1, got 0'],
+    [1.5, 'c: n must be an integer >= 1, got 1.5'],
+    [Number.NaN, 'c: n must be an integer >= 1, got NaN'],
+    ['2' as unknown as number, 'c: n must be an integer >= 1, got 2'],
+  ])('rejects %s with a RangeError naming the option', (value, message) => {
+    expect(() => checkInteger('c', 'n', value, 1)).toThrow(new RangeError(message));
+  });
+});
+
+describe('checkFunction', () => {
+  it('accepts a function and rejects anything else with a TypeError naming the option', () => {
+    expect(() => checkFunction('c', 'f', () => 1)).not.toThrow();
+    expect(() => checkFunction('c', 'f', 1)).toThrow(new TypeError('c: f must be a function, got number'));
+  });
+});
