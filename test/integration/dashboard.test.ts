@@ -46,14 +46,14 @@ describeWith(available, 'dashboard in headless Chromium', () => {
       // The event stream is cut when the page closes; anything else failing is a problem.
       if (!request.url().endsWith('/api/events')) problems.push(`request failed: ${request.url()} ${request.failure()?.errorText ?? ''}`);
     });
-  }, 45_000);
+  }, 55_000);
 
   afterAll(async () => {
     await browser?.close();
     await app?.close();
     await demo?.stop();
     if (dir) await rm(dir, { recursive: true, force: true });
-  });
+  }, 20_000);
 
   it('loads with no console errors and shows the health score, the gate and the dependency tiles', async () => {
     await page.goto(url);
