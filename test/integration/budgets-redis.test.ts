@@ -10,23 +10,9 @@ import { exchangeBudget } from '../../src/limits/budgets/exchange-budget.js';
 import { redisBudgetStore } from '../../src/limits/budgets/redis-store.js';
 import type { BudgetTable } from '../../src/limits/budgets/table.js';
 import { binanceSpotTable } from '../../src/limits/budgets/tables/binance-spot.js';
-import { describeWith, redisUrl, requireService } from '../support/services.js';
+import { describeWith, probeRedis, redisUrl, requireService } from '../support/services.js';
 
-const available = await requireService('Redis', async () => {
-  const probe = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: 1000 });
-  let cause: unknown;
-  probe.on('error', (error: unknown) => {
-    cause = error; // the socket error says more than "Connection is closed"
-  });
-  try {
-    await probe.connect();
-    await probe.ping();
-  } catch (error) {
-    throw cause ?? error;
-  } finally {
-    probe.disconnect();
-  }
-});
+const available = await requireService('Redis', probeRedis);
 
 /** A unique prefix per run, so runs never see each other's keys. */
 const prefix = `bulwark-test:${randomUUID()}:`;

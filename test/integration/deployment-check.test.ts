@@ -2,29 +2,16 @@
  * The deployment dry-run's default probes and the storage health check against the real
  * PostgreSQL and Redis of the test machine.
  */
-import pg from 'pg';
 import { Redis } from 'ioredis';
 import { expect, it } from 'vitest';
 import { checkDeployment } from '../../src/config/deployment-check.js';
 import { storageCheck } from '../../src/health/checks/storage.js';
 import { HealthRegistry } from '../../src/health/registry.js';
-import { describeWith, postgresUrl, redisUrl, requireService } from '../support/services.js';
+import { describeWith, postgresUrl, probeRedis, redisUrl, requireService } from '../support/services.js';
+import { probePostgres } from './pg-schema.js';
 
-const postgresUp = await requireService('PostgreSQL', async () => {
-  const client = new pg.Client({ connectionString: postgresUrl, connectionTimeoutMillis: 3_000 });
-  await client.connect();
-  await client.end();
-});
-const redisUp = await requireService('Redis', async () => {
-  const client = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
-  client.on('error', () => undefined);
-  try {
-    await client.connect();
-    await client.ping();
-  } finally {
-    client.disconnect();
-  }
-});
+const postgresUp = await requireService('PostgreSQL', probePostgres);
+const redisUp = await requireService('Redis', probeRedis);
 
 describeWith(postgresUp && redisUp, 'deployment check and storage health against real services', () => {
   it('passes storage and redis with the default probes when both answer', async () => {

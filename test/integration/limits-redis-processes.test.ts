@@ -3,18 +3,10 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { describeWith, redisUrl, requireService } from '../support/services.js';
+import { describeWith, probeRedis, redisUrl, requireService } from '../support/services.js';
 import { maxInRollingWindow } from '../limits/rolling.js';
 
-const available = await requireService(`Redis at ${redisUrl}`, async () => {
-  const probe = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: 1000 });
-  try {
-    await probe.connect();
-    await probe.ping();
-  } finally {
-    probe.disconnect();
-  }
-});
+const available = await requireService(`Redis at ${redisUrl}`, probeRedis);
 
 const worker = fileURLToPath(new URL('./fixtures/limits-worker.ts', import.meta.url));
 const root = fileURLToPath(new URL('../..', import.meta.url));

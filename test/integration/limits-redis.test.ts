@@ -8,17 +8,9 @@ import type { RateLimiter } from '../../src/limits/rate-limiter.js';
 import { slidingWindow } from '../../src/limits/sliding-window.js';
 import { redisStore } from '../../src/limits/stores/redis.js';
 import { tokenBucket } from '../../src/limits/token-bucket.js';
-import { describeWith, redisUrl, requireService } from '../support/services.js';
+import { describeWith, probeRedis, redisUrl, requireService } from '../support/services.js';
 
-const available = await requireService(`Redis at ${redisUrl}`, async () => {
-  const probe = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: 1000 });
-  try {
-    await probe.connect();
-    await probe.ping();
-  } finally {
-    probe.disconnect();
-  }
-});
+const available = await requireService(`Redis at ${redisUrl}`, probeRedis);
 
 const run = `test:${process.pid}:${Date.now()}:`;
 let redis: Redis;

@@ -2,6 +2,7 @@
  * Integration tests talk to real services. Without them a test file skips with one line saying
  * why; with BULWARK_REQUIRE_SERVICES=1 (set by .ci/run) a missing service fails the run instead.
  */
+import { Redis } from 'ioredis';
 import { describe } from 'vitest';
 
 export const servicesRequired = process.env.BULWARK_REQUIRE_SERVICES === '1';
@@ -28,4 +29,21 @@ export async function requireService(name: string, probe: () => Promise<unknown>
 /** `describe` that runs only when `available` is true. */
 export function describeWith(available: boolean, name: string, body: () => void): void {
   describe.skipIf(!available)(name, body);
+}
+
+/** Resolves when Redis at `redisUrl` answers PING; rejects with the socket's own error otherwise. */
+export async function probeRedis(): Promise<void> {
+  const probe = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: 1000 });
+  let cause: unknown;
+  probe.on('error', (error: unknown) => {
+    cause = error; // the socket error says more than "Connection is closed"
+  });
+  try {
+    await probe.connect();
+    await probe.ping();
+  } catch (error) {
+    throw cause ?? error;
+  } finally {
+    probe.disconnect();
+  }
 }
