@@ -114,18 +114,21 @@ if op == 'x' then
   return reply(true, 0, 0, 0, 0, now)
 end
 local k = KEYS[1] .. ':' .. string.format('%d', window)
-local used = tonumber(redis.call('GET', k) or '0')
-local room = limit - used
-local want, min = a, a
+-- Charge first, one write on the common path, then give back what does not fit. The first charge
+-- of a window creates its key, which then gets its expiry, once.
+local used = redis.call('INCRBY', k, a)
+if used == a then redis.call('PEXPIRE', k, math.ceil(ends - now) + 1000) end
+local room = limit - (used - a)
+local min = a
 if op == 'r' then min = b end
-local granted = math.min(want, room)
+local granted = math.min(a, room)
 if granted < min then
+  redis.call('DECRBY', k, a)
   local retry = ends - now
   if min > limit then retry = math.huge end
   return reply(false, room, retry, 0, 0, now)
 end
-redis.call('INCRBY', k, granted)
-redis.call('PEXPIRE', k, math.ceil(ends - now) + 1000)
+if granted < a then redis.call('DECRBY', k, a - granted) end
 if op == 'r' then return reply(true, room - granted, 0, granted, math.min(lease, ends - now), window) end
 return reply(true, room - granted, 0, granted, math.huge, window)
 `;

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Clock } from '../../core/clock.js';
 import { Emitter, type EventSource, type Listener, type Unsubscribe } from '../../core/events.js';
 import type { Decision, Limiter } from '../../core/limiter.js';
@@ -8,13 +9,18 @@ import { LUA_PRELUDE } from './lua.js';
 import type { BoundStore, LimiterStore } from './store.js';
 
 /**
- * The part of a Redis client the store uses: ioredis 5's `defineCommand` (EVALSHA with the
- * script loaded once, EVAL as fallback after a server restart flushed the script cache) and,
- * when present, its connection `status` to fail fast while reconnecting.
+ * The part of a Redis client the store uses. With ioredis 5 the store sends `evalsha` itself
+ * (the script's SHA1 computed once here) and falls back to `eval` once when the server answers
+ * NOSCRIPT (after a restart or SCRIPT FLUSH); clients without `evalsha`/`eval` get the script
+ * through `defineCommand`. `status`, when present, lets the store fail fast while reconnecting;
+ * `stream`, when present, lets it coalesce the writes of decisions sent in the same tick.
  */
 export interface RedisScriptClient {
   readonly status?: string;
+  readonly stream?: unknown;
   defineCommand(name: string, definition: { numberOfKeys: number; lua: string }): void;
+  evalsha?(sha: string, numberOfKeys: number, ...args: Array<string | number>): Promise<unknown>;
+  eval?(script: string, numberOfKeys: number, ...args: Array<string | number>): Promise<unknown>;
 }
 
 export interface RedisStoreOptions {
@@ -49,7 +55,8 @@ export interface RedisLimiterStore extends LimiterStore, EventSource<RedisStoreE
   readonly available: boolean;
 }
 
-type ScriptFn = (...args: Array<string | number>) => Promise<unknown>;
+/** Sends one script call: EVALSHA, or EVAL (`load`) to put the script back into the server's cache. */
+type ScriptFn = (load: boolean, key: string, op: string, a: number, b: number | string, lease: number) => Promise<unknown>;
 
 /** Connection states of ioredis in which a command would only sit in the offline queue. */
 const DOWN_STATES = new Set(['reconnecting', 'end', 'close']);
@@ -60,6 +67,26 @@ const defined = new WeakMap<object, Set<string>>();
 function micros(value: unknown): number {
   const n = Number(value);
   return n === -1 ? Infinity : n / 1000;
+}
+
+/** The server's answer to EVALSHA of a script it does not hold (restart, SCRIPT FLUSH). */
+function isNoScript(error: unknown): boolean {
+  return error instanceof Error && error.message.startsWith('NOSCRIPT');
+}
+
+/** A writable stream that can batch writes (a net.Socket): what ioredis exposes as `stream`. */
+interface Corkable {
+  cork(): void;
+  uncork(): void;
+}
+
+function corkable(stream: unknown): stream is Corkable {
+  return (
+    typeof stream === 'object' &&
+    stream !== null &&
+    typeof (stream as Corkable).cork === 'function' &&
+    typeof (stream as Corkable).uncork === 'function'
+  );
 }
 
 /**
@@ -97,6 +124,18 @@ export function redisStore(client: RedisScriptClient, options: RedisStoreOptions
   };
 
   function commandFor(algorithm: Algorithm): ScriptFn {
+    const lua = LUA_PRELUDE + algorithm.lua;
+    const params = algorithm.luaParams;
+    const { evalsha, eval: evalScript } = client;
+    if (typeof evalsha === 'function' && typeof evalScript === 'function') {
+      // Straight to EVALSHA: ioredis' defineCommand wraps every call in a script command with its
+      // own closures and promise chain, which cost more client CPU than the command itself.
+      const sha = createHash('sha1').update(lua).digest('hex');
+      return (load, key, op, a, b, lease) =>
+        load
+          ? evalScript.call(client, lua, 1, key, op, a, b, lease, ...params)
+          : evalsha.call(client, sha, 1, key, op, a, b, lease, ...params);
+    }
     const name = `bulwarkLimit_${algorithm.name}`;
     let names = defined.get(client);
     if (!names) {
@@ -104,13 +143,33 @@ export function redisStore(client: RedisScriptClient, options: RedisStoreOptions
       defined.set(client, names);
     }
     if (!names.has(name)) {
-      client.defineCommand(name, { numberOfKeys: 1, lua: LUA_PRELUDE + algorithm.lua });
+      client.defineCommand(name, { numberOfKeys: 1, lua });
       names.add(name);
     }
-    const fn = (client as unknown as Record<string, ScriptFn>)[name];
+    const fn = (client as unknown as Record<string, (...args: Array<string | number>) => Promise<unknown>>)[name];
     if (typeof fn !== 'function') throw new TypeError(`redisStore: the client did not define the script command ${name}`);
-    return fn.bind(client);
+    // The defined command loads the script itself after NOSCRIPT, so `load` needs no second path.
+    return (_load, key, op, a, b, lease) => fn.call(client, key, op, a, b, lease, ...params);
   }
+
+  // Decisions sent while others are awaiting replies (many calls in flight) go out in one socket
+  // write per tick: the connection's stream is corked at the first and uncorked on the next tick.
+  // A lone decision (sequential use) is written at once, adding no tick of latency.
+  let inFlight = 0;
+  let corked: Corkable | undefined;
+  const uncork = (): void => {
+    const stream = corked;
+    corked = undefined;
+    stream?.uncork();
+  };
+  const coalesce = (): void => {
+    if (corked !== undefined || inFlight === 0) return;
+    const stream = client.stream;
+    if (!corkable(stream)) return;
+    stream.cork();
+    corked = stream;
+    process.nextTick(uncork);
+  };
 
   return {
     kind: 'redis',
@@ -122,7 +181,6 @@ export function redisStore(client: RedisScriptClient, options: RedisStoreOptions
     },
     bind(algorithm: Algorithm, clock: Clock): BoundStore {
       const script = commandFor(algorithm);
-      const params = algorithm.luaParams;
       const keyPrefix = `${prefix}${algorithm.name}:{`;
       // One shared timer per clock for every command's timeout, not a setTimeout per command.
       const deadlines = deadlinesOf(clock);
@@ -135,35 +193,47 @@ export function redisStore(client: RedisScriptClient, options: RedisStoreOptions
           markDown(error);
           return Promise.reject(error);
         }
+        const redisKey = `${keyPrefix}${key}}`;
         return new Promise<unknown[]>((resolve, reject) => {
           let settled = false;
-          const timer = deadlines.add(timeoutMs, () => {
-            if (settled) return;
+          let loaded = false;
+          const settle = (): boolean => {
+            if (settled) return false;
             settled = true;
+            inFlight--;
+            timer.cancel();
+            return true;
+          };
+          const timer = deadlines.add(timeoutMs, () => {
+            if (!settle()) return;
             const error = new Error(`Redis did not answer within ${timeoutMs} ms`);
             markDown(error);
             reject(error);
           });
-          script(`${keyPrefix}${key}}`, op, a, b, lease, ...params).then(
-            (reply) => {
-              if (settled) return;
-              settled = true;
-              timer.cancel();
-              if (!Array.isArray(reply) || reply.length < 3) {
-                reject(new TypeError(`unexpected reply from the limiter script: ${JSON.stringify(reply)}`));
-                return;
-              }
-              markUp();
-              resolve(reply);
-            },
-            (error: unknown) => {
-              if (settled) return;
-              settled = true;
-              timer.cancel();
-              markDown(error);
-              reject(error);
-            },
-          );
+          const onReply = (reply: unknown): void => {
+            if (!settle()) return;
+            if (!Array.isArray(reply) || reply.length < 3) {
+              reject(new TypeError(`unexpected reply from the limiter script: ${JSON.stringify(reply)}`));
+              return;
+            }
+            markUp();
+            resolve(reply);
+          };
+          const onError = (error: unknown): void => {
+            if (settled) return;
+            if (!loaded && isNoScript(error)) {
+              // The server lost its script cache: send the script itself once (it is cached again).
+              loaded = true;
+              script(true, redisKey, op, a, b, lease).then(onReply, onError);
+              return;
+            }
+            settle();
+            markDown(error);
+            reject(error);
+          };
+          coalesce();
+          inFlight++;
+          script(false, redisKey, op, a, b, lease).then(onReply, onError);
         });
       }
 
