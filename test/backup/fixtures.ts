@@ -1,9 +1,10 @@
-/** Shared helpers for the backup tests: temp folders, a tree hash, a seeded random source. */
+/** Shared helpers for the backup tests: temp folders, a tree hash, a seeded random source, a one-table SQLite database. */
 import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { lstat, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
+import Database from 'better-sqlite3';
 import { afterEach } from 'vitest';
 
 /** A fresh temp folder per call, removed after the test. */
@@ -17,6 +18,31 @@ export function tempDirs(): () => string {
     made.push(dir);
     return dir;
   };
+}
+
+/** Creates a WAL-mode SQLite database at `path` with one table `t (v TEXT)` holding `value`. */
+export function walDatabase(path: string, value: string): void {
+  const db = new Database(path);
+  db.pragma('journal_mode = WAL');
+  db.exec(`CREATE TABLE t (v TEXT); INSERT INTO t VALUES ('${value}')`);
+  db.close();
+}
+
+/** Runs `sql` on the database at `path` on a connection of its own. */
+export function execOn(path: string, sql: string): void {
+  const db = new Database(path);
+  db.exec(sql);
+  db.close();
+}
+
+/** The values in table `t` of the database at `path`, sorted. */
+export function dbValues(path: string): string[] {
+  const db = new Database(path, { readonly: true });
+  try {
+    return (db.prepare('SELECT v FROM t ORDER BY v').all() as Array<{ v: string }>).map((r) => r.v);
+  } finally {
+    db.close();
+  }
 }
 
 export async function put(path: string, content: string | Buffer): Promise<void> {

@@ -2,10 +2,9 @@ import { spawn } from 'node:child_process';
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { backups, JOURNAL_FILE } from '../../src/backup/index.js';
-import { put, tempDirs } from './fixtures.js';
+import { dbValues, execOn, put, tempDirs, walDatabase } from './fixtures.js';
 
 const temp = tempDirs();
 const child = fileURLToPath(new URL('./support/restore-then-hang.ts', import.meta.url));
@@ -29,19 +28,14 @@ describe('restore killed with SIGKILL', () => {
     const live = join(root, 'live');
     await put(join(live, 'app.yaml'), 'v1\n');
     const dbPath = join(live, 'store.db');
-    const db = new Database(dbPath);
-    db.pragma('journal_mode = WAL');
-    db.exec("CREATE TABLE t (v TEXT); INSERT INTO t VALUES ('v1')");
-    db.close();
+    walDatabase(dbPath, 'v1');
     const dir = join(root, 'backups');
     const store = backups({ dir, configFiles: [join(live, 'app.yaml')], sqliteDatabases: [dbPath] });
     store.register('hangs', { snapshot: async () => ({ v: 1 }), restore: async () => undefined });
     const { id } = await store.create();
 
     await writeFile(join(live, 'app.yaml'), 'v2\n');
-    const w = new Database(dbPath);
-    w.exec("UPDATE t SET v = 'v2'");
-    w.close();
+    execOn(dbPath, "UPDATE t SET v = 'v2'");
 
     await restoreAndKill(dir, id);
     // The dead restore had replaced both; its journal is still there.
@@ -52,9 +46,7 @@ describe('restore killed with SIGKILL', () => {
     expect(result?.outcome).toBe('rolled-back');
     expect(result?.errors).toEqual([]);
     expect(await readFile(join(live, 'app.yaml'), 'utf8')).toBe('v2\n');
-    const r = new Database(dbPath, { readonly: true });
-    expect(r.prepare('SELECT v FROM t').all()).toEqual([{ v: 'v2' }]);
-    r.close();
+    expect(dbValues(dbPath)).toEqual(['v2']);
     expect((await readdir(live)).filter((n) => n.includes('bulwark-'))).toEqual([]);
   });
 });

@@ -1,21 +1,11 @@
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { backups, JOURNAL_FILE, type RestoreJournal } from '../../src/backup/index.js';
 import { ManualClock } from '../../src/core/clock.js';
-import { put, START, tempDirs, treeHash } from './fixtures.js';
+import { dbValues, execOn, put, START, tempDirs, treeHash, walDatabase } from './fixtures.js';
 
 const temp = tempDirs();
-
-const dbValues = (path: string): string[] => {
-  const db = new Database(path, { readonly: true });
-  try {
-    return (db.prepare('SELECT v FROM t').all() as Array<{ v: string }>).map((r) => r.v);
-  } finally {
-    db.close();
-  }
-};
 
 /**
  * Backs up a tree, drifts it, then starts a restore whose provider never returns: the process
@@ -27,10 +17,7 @@ async function interruptedRestore() {
   await put(join(live, 'app.yaml'), 'v1\n');
   await put(join(live, 'data', 'kept.txt'), 'same');
   const dbPath = join(live, 'store.db');
-  const db = new Database(dbPath);
-  db.pragma('journal_mode = WAL');
-  db.exec("CREATE TABLE t (v TEXT); INSERT INTO t VALUES ('v1')");
-  db.close();
+  walDatabase(dbPath, 'v1');
   const dir = join(root, 'backups');
   const options = { dir, configFiles: [join(live, 'app.yaml')], dataPaths: [join(live, 'data')], sqliteDatabases: [dbPath], clock: new ManualClock(START) };
   const first = backups(options);
@@ -47,9 +34,7 @@ async function interruptedRestore() {
 
   await writeFile(join(live, 'app.yaml'), 'v2\n');
   await put(join(live, 'data', 'new-since.txt'), 'keep me');
-  const w = new Database(dbPath);
-  w.exec("UPDATE t SET v = 'v2'");
-  w.close();
+  execOn(dbPath, "UPDATE t SET v = 'v2'");
   const dataBefore = await treeHash(join(live, 'data'));
 
   void first.restore(manifest.id);

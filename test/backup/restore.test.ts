@@ -1,10 +1,9 @@
 import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { BackupCorruptError, backups, RestoreFailedError, type StateProvider } from '../../src/backup/index.js';
 import { ManualClock } from '../../src/core/clock.js';
-import { put, START, tempDirs, treeHash } from './fixtures.js';
+import { dbValues, execOn, put, START, tempDirs, treeHash, walDatabase } from './fixtures.js';
 
 const temp = tempDirs();
 
@@ -29,10 +28,7 @@ async function backedUp() {
   await put(join(live, 'data', 'b.txt'), 'beta');
   await put(join(live, 'data', 'sub', 'c.txt'), 'gamma');
   const dbPath = join(live, 'store.db');
-  const db = new Database(dbPath);
-  db.pragma('journal_mode = WAL');
-  db.exec("CREATE TABLE t (v TEXT); INSERT INTO t VALUES ('backed-up')");
-  db.close();
+  walDatabase(dbPath, 'backed-up');
   const provider = memoryProvider({ level: 'backed-up' });
   const store = backups({
     dir: join(root, 'backups'),
@@ -46,22 +42,11 @@ async function backedUp() {
   return { root, live, dbPath, store, manifest, provider };
 }
 
-const dbValues = (path: string): string[] => {
-  const db = new Database(path, { readonly: true });
-  try {
-    return (db.prepare('SELECT v FROM t ORDER BY v').all() as Array<{ v: string }>).map((r) => r.v);
-  } finally {
-    db.close();
-  }
-};
-
 /** Changes the live tree after the backup: one file edited, one deleted, the db and provider changed. */
 async function drift(t: Awaited<ReturnType<typeof backedUp>>): Promise<void> {
   await writeFile(join(t.live, 'app.yaml'), 'port: 9999\n');
   await rm(join(t.live, 'data', 'b.txt'));
-  const db = new Database(t.dbPath);
-  db.exec("DELETE FROM t; INSERT INTO t VALUES ('drifted')");
-  db.close();
+  execOn(t.dbPath, "DELETE FROM t; INSERT INTO t VALUES ('drifted')");
   t.provider.value = { level: 'drifted' };
 }
 
