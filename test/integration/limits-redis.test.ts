@@ -1,7 +1,8 @@
 /** The limiters on a real Redis: each algorithm, key layout and expiry, leased mode. */
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { fixedWindow } from '../../src/limits/fixed-window.js';
+import { systemClock } from '../../src/core/clock.js';
+import { fixedWindow, fixedWindowAlgorithm } from '../../src/limits/fixed-window.js';
 import { gcra } from '../../src/limits/gcra.js';
 import { leased } from '../../src/limits/leased.js';
 import type { RateLimiter } from '../../src/limits/rate-limiter.js';
@@ -44,9 +45,21 @@ describeWith(available, 'limiters on Redis', () => {
       expect(decisions[3]?.retryAfterMs).toBeLessThanOrEqual(60_000);
     });
 
-    it(`${name}: keys are hash-tagged per limiter key and expire`, async () => {
+    it(`${name}: a denied weighted charge leaves the count as it was`, async () => {
+      const limiter = make(`${run}${name}:weighted:`);
+      expect(await limiter.consume('k', 2)).toMatchObject({ allowed: true, remaining: 1 });
+      expect(await limiter.consume('k', 2)).toMatchObject({ allowed: false, remaining: 1 });
+      expect(await limiter.consume('k', 5)).toMatchObject({ allowed: false, retryAfterMs: Infinity });
+      expect(await limiter.consume('k', 1)).toMatchObject({ allowed: true, remaining: 0 });
+      expect((await limiter.consume('k', 1)).allowed).toBe(false);
+    });
+
+    it(`${name}: keys are hash-tagged per limiter key and expire, also after later charges and denials`, async () => {
       const prefix = `${run}${name}:layout:`;
-      await make(prefix).consume('user-7', 2);
+      const limiter = make(prefix);
+      await limiter.consume('user-7', 2);
+      await limiter.consume('user-7', 1);
+      expect((await limiter.consume('user-7', 1)).allowed).toBe(false);
       const keys = await redis.keys(`${prefix}*`);
       expect(keys.length).toBeGreaterThan(0);
       for (const key of keys) {
@@ -61,6 +74,17 @@ describeWith(available, 'limiters on Redis', () => {
     expect(await limiter.consume('k', 7)).toMatchObject({ allowed: true, remaining: 3 });
     expect(await limiter.consume('k', 4)).toMatchObject({ allowed: false, remaining: 3 });
     expect(await limiter.consume('k', 3)).toMatchObject({ allowed: true, remaining: 0 });
+  });
+
+  it('fixedWindow reserve: a partial grant charges only what it grants, a denied one nothing', async () => {
+    const prefix = `${run}fw-reserve:`;
+    const bound = redisStore(redis, { prefix }).bind(fixedWindowAlgorithm(3, 60_000), systemClock);
+    expect((await bound.consume('k', 1)).allowed).toBe(true);
+    expect(await bound.reserve('k', 5, 1, 1000)).toMatchObject({ granted: 2, remaining: 0 });
+    expect(await bound.reserve('k', 5, 1, 1000)).toMatchObject({ granted: 0, remaining: 0 });
+    const [key] = await redis.keys(`${prefix}*`);
+    expect(await redis.get(key as string)).toBe('3');
+    expect(await redis.pttl(key as string)).toBeGreaterThan(0);
   });
 
   it('works with sub-second periods: a 100 ms window admits again once its retryAfterMs has passed', async () => {
