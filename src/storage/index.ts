@@ -1,4 +1,4 @@
-export type { Dialect, SqlValue, Row, RunResult, Queryable, UnitOfWork, Migration, MigrationResult, StorageStats, StorageLogger, Storage } from './types.js';
+export type { Dialect, SqlValue, Row, RunResult, Queryable, UnitOfWork, Migration, MigrationResult, StorageStats, StorageLogger, StorageOpenOptions, Storage } from './types.js';
 export { ValidationError, StorageClosedError, MigrationChangedError, NotFoundError, ConflictError, type StorageErrorCode } from './errors.js';
 export { validate } from './validate.js';
 export { runMigrations, migrationSql } from './migrations/runner.js';

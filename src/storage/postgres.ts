@@ -1,18 +1,18 @@
 import type { ConnectionOptions } from 'node:tls';
 import pg from 'pg';
-import { type Clock, systemClock } from '../core/clock.js';
+import { systemClock } from '../core/clock.js';
 import { StorageClosedError } from './errors.js';
 import { runMigrations } from './migrations/runner.js';
 import { storageMigrations } from './migrations/schema.js';
 import { checkInteger, checkNumber } from '../core/option-checks.js';
 import { QueryMeter, consoleLogger } from './query-meter.js';
 import { toPostgresPlaceholders } from './placeholders.js';
-import type { Migration, MigrationResult, Queryable, Row, RunResult, SqlValue, Storage, StorageLogger, StorageStats, UnitOfWork } from './types.js';
+import type { MigrationResult, Queryable, Row, RunResult, SqlValue, Storage, StorageOpenOptions, StorageStats, UnitOfWork } from './types.js';
 import { withDefaults } from '../core/options.js';
 
 /** The fleet backend: PostgreSQL through a `pg` connection pool. */
 
-export interface PostgresStorageOptions {
+export interface PostgresStorageOptions extends StorageOpenOptions {
   /** `postgres://user:password@host:port/database`; when empty, pg reads the PG* environment variables. */
   connectionString?: string;
   /** Schema for every table (search_path); created if missing. */
@@ -32,18 +32,10 @@ export interface PostgresStorageOptions {
   /** Check a connection with `SELECT 1` before use when it has been idle at least `prePingIdleMs`. */
   prePing?: boolean;
   prePingIdleMs?: number;
-  /** Statements at least this slow are counted and logged. */
-  slowQueryMs?: number;
   /** TLS: true for default verification, or Node TLS options (ca, cert, key, rejectUnauthorized...). */
   ssl?: boolean | ConnectionOptions;
   /** Shown in pg_stat_activity. */
   applicationName?: string;
-  /** Applied at open when `migrate` is true. */
-  migrations?: readonly Migration[];
-  migrate?: boolean;
-  logger?: StorageLogger;
-  /** Measures statement time, idle time for pre-ping, stamps migrations. */
-  clock?: Clock;
 }
 
 export const postgresDefaults = {

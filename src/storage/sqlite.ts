@@ -1,13 +1,13 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
-import { type Clock, systemClock } from '../core/clock.js';
+import { systemClock } from '../core/clock.js';
 import { StorageClosedError } from './errors.js';
 import { runMigrations } from './migrations/runner.js';
 import { storageMigrations } from './migrations/schema.js';
 import { checkInteger, checkNumber } from '../core/option-checks.js';
 import { QueryMeter, consoleLogger } from './query-meter.js';
-import type { Migration, MigrationResult, Queryable, Row, RunResult, SqlValue, Storage, StorageLogger, StorageStats, UnitOfWork } from './types.js';
+import type { MigrationResult, Queryable, Row, RunResult, SqlValue, Storage, StorageOpenOptions, StorageStats, UnitOfWork } from './types.js';
 import { withDefaults } from '../core/options.js';
 
 /**
@@ -19,7 +19,7 @@ import { withDefaults } from '../core/options.js';
  * transaction to pay that sync once per batch.
  */
 
-export interface SqliteStorageOptions {
+export interface SqliteStorageOptions extends StorageOpenOptions {
   /** Directory for the database file; created if missing. */
   dataDir?: string;
   /** The database file; `:memory:` for a throwaway database. Overrides dataDir. */
@@ -28,15 +28,6 @@ export interface SqliteStorageOptions {
   busyTimeoutMs?: number;
   /** FULL: an acknowledged commit survives power loss. NORMAL is faster and survives only a process crash. */
   synchronous?: 'FULL' | 'NORMAL';
-  /** Statements at least this slow are counted and logged. */
-  slowQueryMs?: number;
-  /** Applied at open when `migrate` is true. */
-  migrations?: readonly Migration[];
-  /** Run `migrations` at open. */
-  migrate?: boolean;
-  logger?: StorageLogger;
-  /** Measures statement time and stamps migrations. */
-  clock?: Clock;
 }
 
 export const sqliteDefaults = {

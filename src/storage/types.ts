@@ -12,6 +12,8 @@
  * - Where the dialects differ (DDL, upserts), branch on `dialect` or give a migration per dialect.
  */
 
+import type { Clock } from '../core/clock.js';
+
 export type Dialect = 'sqlite' | 'postgres';
 
 /** A value bound to a `?` placeholder. */
@@ -76,6 +78,19 @@ export interface StorageStats {
 /** Where slow queries and pool trouble are reported. Inject your own; the default writes to console. */
 export interface StorageLogger {
   warn(message: string, details?: Record<string, unknown>): void;
+}
+
+/** The options every backend takes when it opens (each backend writes its own defaults). */
+export interface StorageOpenOptions {
+  /** Statements at least this slow are counted and logged. */
+  slowQueryMs?: number;
+  /** Applied at open when `migrate` is true. */
+  migrations?: readonly Migration[];
+  /** Run `migrations` at open. */
+  migrate?: boolean;
+  logger?: StorageLogger;
+  /** Measures statement time (and, on PostgreSQL, idle time for pre-ping); stamps migrations. */
+  clock?: Clock;
 }
 
 export interface Storage extends Queryable {
