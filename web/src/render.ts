@@ -127,7 +127,7 @@ export function renderOrders(o: Overview): void {
   if (!o.orders) return;
   replaceChildren(
     byId('order-counts'),
-    Object.entries(o.orders.counts).map(([state, count]) => el('span', { 'data-state': state }, badge(state.toLowerCase()), ` ${count}`)),
+    Object.entries(o.orders.counts).map(([state, count]) => el('span', { 'data-state': state }, el('span', { class: 'badge badge-order' }, state), ` ${count}`)),
   );
   replaceChildren(
     byId('orders-body'),
