@@ -155,9 +155,13 @@ if granted < min then
   end
   return reply(false, math.max(0, room), retry, 0, 0, now)
 end
-redis.call('HSET', k, 'w', window, 'p', prev, 'c', cur + granted)
--- Set at the first write of a window, the expiry outlives the next window (where this one is prev).
-if sw ~= window then redis.call('PEXPIRE', k, math.ceil(2 * windowMs) + 1000) end
+if sw == window then
+  redis.call('HSET', k, 'c', cur + granted)
+else
+  redis.call('HSET', k, 'w', window, 'p', prev, 'c', cur + granted)
+  -- Set at the first write of a window, the expiry outlives the next window (where this one is prev).
+  redis.call('PEXPIRE', k, math.ceil(2 * windowMs) + 1000)
+end
 local valid = math.huge
 if op == 'r' then valid = math.min(lease, (window + 1) * windowMs - now) end
 return reply(true, room - granted, 0, granted, valid, window)

@@ -99,6 +99,20 @@ describeWith(available, 'limiters on Redis', () => {
     expect((await limiter.consume('k')).allowed).toBe(true);
   });
 
+  it('slidingWindow counter with a 100 ms window: admits again in a later window, and its key keeps an expiry', async () => {
+    const prefix = `${run}counter-subsecond:`;
+    const limiter = slidingWindow({ limit: 2, windowMs: 100, mode: 'counter', store: redisStore(redis, { prefix }) });
+    await limiter.consume('k');
+    await limiter.consume('k');
+    const denied = await limiter.consume('k');
+    expect(denied.allowed).toBe(false);
+    // Redis keeps its own time: wait out the window it reported.
+    await new Promise((resolve) => setTimeout(resolve, denied.retryAfterMs + 5));
+    expect((await limiter.consume('k')).allowed).toBe(true);
+    const [key] = await redis.keys(`${prefix}*`);
+    expect(await redis.pttl(key as string)).toBeGreaterThan(0);
+  });
+
   it('acquire waits for the shared limit through the queue', async () => {
     const limiter = fixedWindow({ limit: 1, windowMs: 200, store: redisStore(redis, { prefix: `${run}acquire:` }) });
     await limiter.acquire('k');

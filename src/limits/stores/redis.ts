@@ -131,6 +131,14 @@ export function redisStore(client: RedisScriptClient, options: RedisStoreOptions
       // Straight to EVALSHA: ioredis' defineCommand wraps every call in a script command with its
       // own closures and promise chain, which cost more client CPU than the command itself.
       const sha = createHash('sha1').update(lua).digest('hex');
+      if (params.length === 2) {
+        // Every shipped algorithm has two parameters: pass them without spreading an array.
+        const [p1 = 0, p2 = 0] = params;
+        return (load, key, op, a, b, lease) =>
+          load
+            ? evalScript.call(client, lua, 1, key, op, a, b, lease, p1, p2)
+            : evalsha.call(client, sha, 1, key, op, a, b, lease, p1, p2);
+      }
       return (load, key, op, a, b, lease) =>
         load
           ? evalScript.call(client, lua, 1, key, op, a, b, lease, ...params)
