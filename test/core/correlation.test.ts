@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { correlationMixin, currentCorrelationId, newCorrelationId, withCorrelationId } from '../../src/core/correlation.js';
+import { flush } from '../support/async.js';
 
 describe('correlation ids', () => {
   it('flow through awaits, timers and nested calls, and stay apart between concurrent calls', async () => {
@@ -7,7 +8,7 @@ describe('correlation ids', () => {
     const work = async (id: string): Promise<void> =>
       withCorrelationId(id, async () => {
         await Promise.resolve();
-        await new Promise<void>((resolve) => setImmediate(resolve));
+        await flush();
         seen.push(`${id}=${currentCorrelationId()}`);
       });
     await Promise.all([work('a'), work('b')]);

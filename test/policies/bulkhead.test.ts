@@ -5,6 +5,7 @@ import { AbortedError, BulkheadFullError } from '../../src/core/errors.js';
 import { deadlinesOf } from '../../src/core/timers.js';
 import { type BulkheadEvents, bulkhead } from '../../src/policies/bulkhead.js';
 import { type Deferred, deferred, track } from './helpers.js';
+import { flush } from '../support/async.js';
 
 /** Starts a call whose operation finishes when the test says; records when it started. */
 function hold(policy: ReturnType<typeof bulkhead>, started: string[], name: string, signal?: AbortSignal) {
@@ -51,17 +52,17 @@ describe('bulkhead', () => {
     expect(d.result.error).toBeInstanceOf(BulkheadFullError);
 
     a.work.resolve('A');
-    await new Promise((r) => setImmediate(r));
+    await flush();
     expect(started).toEqual(['a', 'b']);
     expect(policy.executing).toBe(1);
     expect(policy.queued).toBe(1);
     expect(a.result.value).toBe('A');
 
     b.work.reject(new Error('b failed'));
-    await new Promise((r) => setImmediate(r));
+    await flush();
     expect(started).toEqual(['a', 'b', 'c']);
     c.work.resolve('C');
-    await new Promise((r) => setImmediate(r));
+    await flush();
     expect(c.result.value).toBe('C');
     expect(policy.executing).toBe(0);
     expect(policy.queued).toBe(0);
@@ -126,7 +127,7 @@ describe('bulkhead', () => {
     expect(b.result.error).toBeInstanceOf(AbortedError);
     expect(policy.queued).toBe(1);
     a.work.resolve('A');
-    await new Promise((r) => setImmediate(r));
+    await flush();
     expect(started).toEqual(['a', 'c']);
     expect(c.result.state).toBe('pending');
   });
@@ -149,7 +150,7 @@ describe('bulkhead', () => {
     expect(signal?.aborted).toBe(true);
     expect(policy.executing).toBe(1);
     work.reject(new Error('aborted by caller'));
-    await new Promise((r) => setImmediate(r));
+    await flush();
     expect(policy.executing).toBe(0);
   });
 
@@ -193,7 +194,7 @@ describe('bulkhead', () => {
           } else if (s.kind === 'abort' && controllers.length > 0) {
             controllers[s.pick % controllers.length]?.abort();
           }
-          await new Promise((r) => setImmediate(r));
+          await flush();
           if (policy.executing > maxConcurrent || policy.queued > maxQueue) return false;
           if (policy.executing !== running.size) return false;
         }

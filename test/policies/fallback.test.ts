@@ -3,6 +3,7 @@ import type { ExecContext } from '../../src/core/context.js';
 import { AbortedError, TimeoutError } from '../../src/core/errors.js';
 import { fallback } from '../../src/policies/fallback.js';
 import { deferred, track } from './helpers.js';
+import { flush } from '../support/async.js';
 
 describe('fallback', () => {
   it('passes a success through untouched', async () => {
@@ -60,7 +61,7 @@ describe('fallback', () => {
     controller.abort();
     const error = new Error('socket hang up');
     work.reject(error);
-    await new Promise((r) => setImmediate(r));
+    await flush();
     expect(result.error).toBe(error);
   });
 

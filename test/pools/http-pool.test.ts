@@ -6,6 +6,7 @@ import type { Operation, Policy } from '../../src/core/policy.js';
 import { classifyError } from '../../src/core/taxonomy.js';
 import { HealthRegistry } from '../../src/health/registry.js';
 import { HttpPool, HttpStatusError } from '../../src/pools/http-pool.js';
+import { flush } from '../support/async.js';
 
 const held: ServerResponse[] = [];
 let arrived: (() => void) | undefined;
@@ -43,7 +44,7 @@ describe('HttpPool', () => {
     const response = await pool.request(`${base}/a?x=1`);
     expect(response.status).toBe(200);
     expect(response.json()).toEqual({ path: '/a?x=1' });
-    await new Promise<void>((resolve) => setImmediate(resolve));
+    await flush();
     const before = connections;
     await pool.request(`${base}/b`);
     expect(connections).toBe(before); // keep-alive: the second request reused the open socket
@@ -57,7 +58,7 @@ describe('HttpPool', () => {
     const a = pool.request(`${base}/hold`);
     await first;
     const b = pool.request(`${base}/hold`);
-    await new Promise<void>((resolve) => setImmediate(resolve));
+    await flush();
     const stats = pool.stats(base)!;
     expect(stats.connected).toBe(1);
     expect(stats.running + stats.pending).toBe(2);

@@ -4,17 +4,10 @@ import { AbortedError, BulkheadFullError, TimeoutError } from '../../../src/core
 import { adaptiveConcurrency } from '../../../src/limits/adaptive/concurrency-limiter.js';
 import { aimd } from '../../../src/limits/adaptive/aimd.js';
 import { gradient2 } from '../../../src/limits/adaptive/gradient2.js';
+import { type Deferred, deferred } from '../../support/async.js';
 
 /** A call that finishes when the test says so. */
-function gate<T = string>(): { promise: Promise<T>; resolve: (v: T) => void; reject: (e: unknown) => void } {
-  let resolve!: (v: T) => void;
-  let reject!: (e: unknown) => void;
-  const promise = new Promise<T>((res, rej) => {
-    resolve = res;
-    reject = rej;
-  });
-  return { promise, resolve, reject };
-}
+const gate = <T = string>(): Deferred<T> => deferred<T>();
 
 describe('adaptiveConcurrency', () => {
   it('runs up to the limit at once and rejects the next call with BulkheadFullError', async () => {

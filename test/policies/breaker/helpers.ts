@@ -67,7 +67,6 @@ export function pendingCall(breaker: CircuitBreaker, signal?: AbortSignal): Pend
   return pending;
 }
 
-/** Lets queued promise continuations run. */
-export const flush = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+export { flush } from '../../support/async.js';
 
 export { seededRandom as seeded } from '../../../src/core/random.js';
