@@ -23,12 +23,13 @@ export interface ExchangeBudgetOptions {
   bannedFreezeMs?: number;
 }
 
+/** Defaults of the options above; each one's reason is on its field. */
 export const exchangeBudgetDefaults = {
-  reservedShare: 0.1, // keeps room to cancel when the budget is spent
-  maxWaitMs: 10_000, // beyond 10 s an order or a quote is usually stale
-  throttledFreezeMs: 60_000, // outlasts the 1-minute weight window that usually causes a 429
-  bannedFreezeMs: 120_000, // Binance's shortest IP ban (418)
-  clock: systemClock, // wall time for waiting
+  reservedShare: 0.1,
+  maxWaitMs: 10_000,
+  throttledFreezeMs: 60_000,
+  bannedFreezeMs: 120_000,
+  clock: systemClock,
 } satisfies Required<Omit<ExchangeBudgetOptions, 'table' | 'store' | 'group'>>;
 
 export interface ChargeOptions {
