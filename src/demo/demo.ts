@@ -87,9 +87,17 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
   try {
     const sim = await startSimServer({ seed: o.seed, clock });
     cleanups.push(() => sim.close());
-    const walk = setInterval(() => sim.engine.step(0.0008), o.priceStepMs);
-    cleanups.push(() => clearInterval(walk));
+    let cancelWalk: (() => void) | undefined;
+    const walk = (): void => {
+      cancelWalk = setTimerOn(clock, o.priceStepMs, () => {
+        sim.engine.step(0.0008);
+        walk();
+      });
+    };
+    walk();
+    cleanups.push(() => cancelWalk?.());
 
+    // NORMAL: the demo's journal is disposable, and a sync per order would slow the bot for nothing.
     const storage = await sqliteStorage({ dataDir: o.dataDir, synchronous: 'NORMAL', clock });
     cleanups.push(() => storage.close());
     const journal = storageJournal(orderIntents(storage, { clock }));
