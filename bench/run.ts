@@ -11,6 +11,7 @@ const suites: Record<string, () => Promise<Suite>> = {
   'limits-memory': async () => (await import('./limits-memory.js')).benchLimitsMemory,
   'limits-redis': async () => (await import('./limits-redis.js')).benchLimitsRedis,
   storage: async () => (await import('./storage.js')).benchStorage,
+  'server-load': async () => (await import('./server-load.js')).benchServerLoad,
 };
 
 const wanted = process.argv.slice(2);

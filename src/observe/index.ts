@@ -8,3 +8,6 @@ export { webhookChannel, logChannel, webhookDefaults, type NotificationChannel, 
 export { memoryAlertHistory, type AlertHistory, type AlertHistoryEntry } from './alerts/history.js';
 export { registrySource, type MetricSource, type Sample } from './alerts/source.js';
 export { AlertEngine, alertEngine, alertEngineDefaults, type AlertEngineOptions, type AlertEngineEvents, type AlertState, type AlertStateName, type AlertTransition } from './alerts/engine.js';
+export { dependencyStats, DependencyStats, dependencyTileDefaults, type DependencyTile, type DependencyTileOptions } from './dependency-tiles.js';
+export { trackLimiter, TrackedLimiter, limitUsageDefaults, type LimitUsage, type LimitUsageOptions } from './limit-usage.js';
+export { observeOrders, OrderOutcomes, orderOutcomesDefaults, outcomeOf, type OrdersView, type OrderView, type OrderOutcomesOptions } from './order-outcomes.js';

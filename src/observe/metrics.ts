@@ -126,7 +126,7 @@ export class Metrics {
     this.healthCheck = gauge(metricNames.healthCheck, 'Health check status: 1 for the current status', ['check', 'status']);
     this.alertsFiring = gauge(metricNames.alertsFiring, 'Alerts firing, by severity', ['severity']);
 
-    if (o.defaultMetrics) collectDefaultMetrics({ register: this.registry, prefix: 'bulwark_process_' });
+    if (o.defaultMetrics) collectDefaultMetrics({ register: this.registry, prefix: 'bulwark_' });
   }
 
   /** A label value, folded into `other` past the cardinality cap. */

@@ -42,9 +42,9 @@ describe('Metrics', () => {
     expect(metrics.openMetricsRegistry.contentType).toContain('application/openmetrics-text');
   });
 
-  it('includes process metrics by default, under the bulwark_process_ prefix', async () => {
+  it('includes process and Node.js metrics by default, under the bulwark_ prefix', async () => {
     const text = await createMetrics().text();
-    expect(text).toContain('bulwark_process_process_cpu_user_seconds_total');
+    expect(text).toContain('bulwark_process_cpu_user_seconds_total');
   });
 });
 
