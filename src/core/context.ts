@@ -100,7 +100,7 @@ export class Context implements ExecContext {
 
   /** A context for a call from outside: the caller's signal, if any, attempt 1. */
   static root(signal?: AbortSignal): Context {
-    return new Context(1, signal ? new CallerSource(signal) : detached);
+    return signal ? new Context(1, new CallerSource(signal)) : detachedRoot;
   }
 
   get signal(): AbortSignal {
@@ -122,3 +122,6 @@ export class Context implements ExecContext {
     return { scope, context: new Context(this.attempt, scope) };
   }
 }
+
+/** Contexts are immutable, so every call without a caller signal shares one root: no allocation per call. */
+const detachedRoot = new Context(1, detached);

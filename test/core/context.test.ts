@@ -16,6 +16,8 @@ describe('Context', () => {
     expect(a.signal).toBe(b.signal);
     expect(a.signal.aborted).toBe(false);
     expect(a.source.mayAbort).toBe(false);
+    // Immutable, so one shared root serves every call without a signal (no allocation per call).
+    expect(a).toBe(b);
   });
 
   it('withAttempt keeps the signal and changes the attempt', () => {

@@ -6,7 +6,7 @@ import type { Clock } from '../../core/clock.js';
 import { Context } from '../../core/context.js';
 import { AbortedError, BrokenCircuitError, IsolatedCircuitError, TimeoutError } from '../../core/errors.js';
 import type { Listener, Unsubscribe } from '../../core/events.js';
-import { BasePolicy, type ExecuteOptions, type Operation, invoke } from '../../core/policy.js';
+import { BasePolicy, type Operation, invoke } from '../../core/policy.js';
 import type { CircuitBreakerEvents } from './events.js';
 import { type CircuitBreakerOptions, type ResolvedOptions, resolveOptions } from './options.js';
 import { type CircuitBreakerSnapshot, SNAPSHOT_VERSION, parseSnapshot } from './snapshot.js';
@@ -60,8 +60,6 @@ function isCallerAbort(error: unknown, ctx: Context): boolean {
   return error === reason || error instanceof AbortedError || (error instanceof Error && error.name === 'AbortError');
 }
 
-/** Contexts are immutable, so every call without a signal can share one root context. */
-const detachedRoot = Context.root();
 
 export class CircuitBreaker extends BasePolicy<CircuitBreakerEvents> {
   /** The name given in the options (the registry sets it), for messages and metrics. */
@@ -111,11 +109,6 @@ export class CircuitBreaker extends BasePolicy<CircuitBreakerEvents> {
 
   private updateTiming(): void {
     this.timed = this.alwaysTimed || this.events.has('success') || this.events.has('failure');
-  }
-
-  override execute<T>(fn: Operation<T>, options?: ExecuteOptions): Promise<T> {
-    // Same as BasePolicy.execute, minus one allocation per call on the common no-signal path.
-    return options?.signal === undefined ? this.run(fn, detachedRoot) : super.execute(fn, options);
   }
 
   run<T>(fn: Operation<T>, ctx: Context): Promise<T> {
