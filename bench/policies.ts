@@ -77,8 +77,8 @@ async function failurePath(): Promise<Row[]> {
   for (const size of [100, 100_000]) {
     const ours = circuitBreaker({ window: { kind: 'count', size }, failureRateThreshold: 0.9, minimumCalls: 20 });
     const oursOp = alternating();
-    const prefill = alternating();
-    for (let i = 0; i < size; i++) await ours.execute(prefill).catch(() => undefined);
+    // The window is filled with successes first (opossum's failures cost milliseconds each once its window is full).
+    for (let i = 0; i < size; i++) await ours.execute(ok);
     perWindow.bulwark![size] = await timeAsync(() => ours.execute(oursOp).catch(() => undefined), { iterations: 100_000, warmup: 10_000 });
 
     const theirs = cockatiel.circuitBreaker(cockatiel.handleAll, {
@@ -86,21 +86,28 @@ async function failurePath(): Promise<Row[]> {
       breaker: new cockatiel.CountBreaker({ threshold: 0.9, size, minimumNumberOfCalls: 20 }),
     });
     const theirsOp = alternating();
-    const theirsPrefill = alternating();
-    for (let i = 0; i < size; i++) await theirs.execute(theirsPrefill).catch(() => undefined);
+    for (let i = 0; i < size; i++) await theirs.execute(ok);
     perWindow.cockatiel![size] = await timeAsync(() => theirs.execute(theirsOp).catch(() => undefined), { iterations: 100_000, warmup: 10_000 });
 
     // opossum's window is time based: a 10-minute window holds every call made here.
-    const opossum = new Opossum(alternating(), {
+    let fail = false;
+    const failure = new Error('down');
+    const opossum = new Opossum(() => (fail ? Promise.reject(failure) : Promise.resolve(1)), {
       timeout: false,
       errorThresholdPercentage: 90,
       volumeThreshold: 20,
       rollingCountTimeout: 600_000,
       rollingCountBuckets: 10,
     });
-    for (let i = 0; i < size; i++) await opossum.fire().catch(() => undefined);
-    const opossumIterations = size >= 100_000 ? 200 : 20_000;
-    perWindow.opossum![size] = await timeAsync(() => opossum.fire().catch(() => undefined), {
+    for (let i = 0; i < size; i++) await opossum.fire();
+    let n = 0;
+    const opossumOp = (): Promise<unknown> => {
+      fail = n++ % 2 === 1;
+      return opossum.fire().catch(() => undefined);
+    };
+    // opossum spends milliseconds per failure here: a few hundred calls give a stable figure.
+    const opossumIterations = 300;
+    perWindow.opossum![size] = await timeAsync(opossumOp, {
       iterations: opossumIterations,
       warmup: Math.min(100, opossumIterations),
       rounds: 3,

@@ -16,6 +16,7 @@ import { type HealthRegistry, healthRegistry } from '../health/registry.js';
 import { healthScore } from '../health/score.js';
 import { AlertEngine } from '../observe/alerts/engine.js';
 import { registrySource } from '../observe/alerts/source.js';
+import { storageAlertHistory } from '../observe/alerts/storage-history.js';
 import { observeBreaker, observeBulkhead, observeRateLimit, observeTimeout } from '../observe/bind-policies.js';
 import { type DependencyStats, dependencyStats } from '../observe/dependency-tiles.js';
 import { type TrackedLimiter, trackLimiter } from '../observe/limit-usage.js';
@@ -195,7 +196,7 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
     stateLoop();
     cleanups.push(() => stateTimer?.());
 
-    const alerts = new AlertEngine({ source: registrySource(metrics.registry), clock, intervalMs: 2_000 });
+    const alerts = new AlertEngine({ source: registrySource(metrics.registry), clock, intervalMs: 2_000, history: await storageAlertHistory(storage) });
     for (const rule of demoAlertRules) alerts.add(rule);
     cleanups.push(alerts.on('transition', () => metrics.alertsFiring.reset()));
     cleanups.push(

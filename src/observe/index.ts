@@ -11,3 +11,4 @@ export { AlertEngine, alertEngine, alertEngineDefaults, type AlertEngineOptions,
 export { dependencyStats, DependencyStats, dependencyTileDefaults, type DependencyTile, type DependencyTileOptions } from './dependency-tiles.js';
 export { trackLimiter, TrackedLimiter, limitUsageDefaults, type LimitUsage, type LimitUsageOptions } from './limit-usage.js';
 export { observeOrders, OrderOutcomes, orderOutcomesDefaults, outcomeOf, type OrdersView, type OrderView, type OrderOutcomesOptions } from './order-outcomes.js';
+export { storageAlertHistory, storageAlertHistoryDefaults, alertHistoryMigration, type StorageAlertHistoryOptions } from './alerts/storage-history.js';

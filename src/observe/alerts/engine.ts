@@ -6,7 +6,7 @@
 import { type Clock, setTimerOn, systemClock } from '../../core/clock.js';
 import { Emitter, type EventSource, type Listener, type Unsubscribe } from '../../core/events.js';
 import type { AlertNotice, Notification, NotificationChannel } from './channels.js';
-import type { AlertHistory } from './history.js';
+import type { AlertHistory, AlertHistoryEntry } from './history.js';
 import { memoryAlertHistory } from './history.js';
 import { type AlertRule, type AlertRuleInput, compare, parseAlertRule } from './rule.js';
 import type { MetricSource, Sample } from './source.js';
@@ -39,6 +39,8 @@ export interface AlertEngineEvents {
   notified: { channel: string; notification: Notification };
   notifyFailed: { channel: string; notification: Notification; error: unknown };
   evaluationFailed: { rule: string; error: unknown };
+  /** Writing to the history failed; the transition itself still happened and was notified. */
+  historyFailed: { entry: AlertHistoryEntry; error: unknown };
 }
 
 export interface AlertEngineOptions {
@@ -159,9 +161,11 @@ export class AlertEngine implements EventSource<AlertEngineEvents> {
     if (this.cancelTimer) return;
     const tick = (): void => {
       this.cancelTimer = setTimerOn(this.clock, this.settings.intervalMs, () => {
-        void this.evaluate().finally(() => {
-          if (this.cancelTimer) tick();
-        });
+        this.evaluate()
+          .catch((error: unknown) => this.events.emit('evaluationFailed', { rule: '*', error }))
+          .finally(() => {
+            if (this.cancelTimer) tick();
+          });
       });
     };
     tick();
@@ -248,10 +252,19 @@ export class AlertEngine implements EventSource<AlertEngineEvents> {
     for (const t of transitions) {
       this.events.emit('transition', t);
       const rule = this.states.get(t.rule)?.rule;
-      await this.history.record({ at: t.at, rule: t.rule, event: t.to, severity: rule?.severity ?? 'warning', value: t.value });
+      await this.record({ at: t.at, rule: t.rule, event: t.to, severity: rule?.severity ?? 'warning', value: t.value });
     }
     await this.notify(changed, now);
     return transitions;
+  }
+
+  /** Writes to the history; a failed write is emitted, and evaluation goes on. */
+  private async record(entry: AlertHistoryEntry): Promise<void> {
+    try {
+      await this.history.record(entry);
+    } catch (error) {
+      this.events.emit('historyFailed', { entry, error });
+    }
   }
 
   private groupKey(rule: AlertRule): string {
@@ -313,7 +326,7 @@ export class AlertEngine implements EventSource<AlertEngineEvents> {
       try {
         await channel.send(notification);
         this.events.emit('notified', { channel: channel.name, notification });
-        for (const a of notification.alerts) await this.history.record({ at: now, rule: a.rule, event: 'notified', severity: a.severity, detail: `${channel.name}: ${notification.status}` });
+        for (const a of notification.alerts) await this.record({ at: now, rule: a.rule, event: 'notified', severity: a.severity, detail: `${channel.name}: ${notification.status}` });
         return;
       } catch (error) {
         lastError = error;
@@ -322,7 +335,7 @@ export class AlertEngine implements EventSource<AlertEngineEvents> {
     }
     this.events.emit('notifyFailed', { channel: channel.name, notification, error: lastError });
     for (const a of notification.alerts) {
-      await this.history.record({
+      await this.record({
         at: now,
         rule: a.rule,
         event: 'notify-failed',

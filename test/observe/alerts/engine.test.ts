@@ -195,4 +195,26 @@ describe('AlertEngine', () => {
     await clock.advance(5_000);
     expect(engine.get('s')?.state).toBe('firing');
   });
+
+  it('a history that fails to write is reported, and the alert still fires and notifies', async () => {
+    const clock = new ManualClock();
+    const metrics = createMetrics({ defaultMetrics: false });
+    const sent: Notification[] = [];
+    const engine = new AlertEngine({
+      source: registrySource(metrics.registry),
+      clock,
+      channels: [{ name: 'memory', send: async (n) => void sent.push(n) }],
+      history: {
+        record: () => Promise.reject(new Error('disk full')),
+        list: () => [],
+      },
+    });
+    const failures: string[] = [];
+    engine.on('historyFailed', ({ entry, error }) => failures.push(`${entry.event}: ${(error as Error).message}`));
+    engine.add({ name: 'x', metric: 'bulwark_health_score', condition: '<', threshold: 50 });
+    metrics.healthScore.set(1);
+    expect((await engine.evaluate()).map((t) => t.to)).toEqual(['firing']);
+    expect(sent).toHaveLength(1);
+    expect(failures).toEqual(['firing: disk full', 'notified: disk full']);
+  });
 });
