@@ -10,6 +10,7 @@ import { validate } from '../storage/validate.js';
 import { DeadLetterQueueFullError } from './errors.js';
 import { type LetterRow, checkPage, columns, describeError, fromRow, where } from './letter-rows.js';
 import { timeOrderedId } from './time-ordered-id.js';
+import { currentCorrelationId } from '../core/correlation.js';
 
 export { describeError } from './letter-rows.js';
 export { timeOrderedId } from './time-ordered-id.js';
@@ -180,7 +181,8 @@ export function deadLetters(store: Storage, options: DeadLettersOptions): DeadLe
       letter.attempts ?? 1,
       letter.firstFailedAt ?? last,
       last,
-      letter.correlationId ?? null,
+      // The caller's id, else the one of the async context the failure happened in.
+      letter.correlationId ?? currentCorrelationId() ?? null,
       now,
     ];
   };

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/core/clock.js';
+import { withCorrelationId } from '../../src/core/correlation.js';
 import { deadLetters, type DeadLetterQueue } from '../../src/dlq/dead-letters.js';
 import { DeadLetterQueueFullError } from '../../src/dlq/errors.js';
 import { backoff } from '../../src/policies/backoff.js';
@@ -58,6 +59,13 @@ describe('deadLetters', () => {
       });
       expect(await queue.inspect('d1')).toEqual(letter);
       expect(await queue.inspect('missing')).toBeUndefined();
+    });
+
+    it('takes the correlation id of the async context the failure happened in, unless one is given', async () => {
+      const inContext = await withCorrelationId('req-42', () => queue.add({ operation: 'op', payload: 1, error: 'e' }));
+      expect(inContext.correlationId).toBe('req-42');
+      const given = await withCorrelationId('req-42', () => queue.add({ operation: 'op', payload: 1, error: 'e', correlationId: 'explicit' }));
+      expect(given.correlationId).toBe('explicit');
     });
 
     it('defaults: one attempt, both failure times now, no correlation id; a non-Error error is kept as text', async () => {
