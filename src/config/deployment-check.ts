@@ -9,6 +9,7 @@ import { sanitizeText } from '../core/secrets.js';
 import { ConfigError } from './config-error.js';
 import { type LoadConfigOptions, loadConfig } from './loader.js';
 import type { BulwarkConfig } from './schema.js';
+import type { MigrationStatus } from '../storage/migrations/status.js';
 
 export type StepStatus = 'ok' | 'failed' | 'skipped';
 
@@ -31,11 +32,15 @@ export interface DeploymentProbes {
   redis?: (url: string) => Promise<void>;
   /** Resolves when the data directory (or the folder that will hold it) is writable. */
   dataDir?: (path: string) => Promise<void>;
-  /** Pending migration names; the step is skipped when no runner is given. */
-  pendingMigrations?: (config: BulwarkConfig) => Promise<readonly string[]>;
+  /**
+   * Reads (without applying) the configured database's migrations against the release's. The
+   * step is skipped when none is given. Pending ones are fine (they run at start-up); changed or
+   * unknown ones fail the check.
+   */
+  migrations?: (config: BulwarkConfig) => Promise<MigrationStatus>;
 }
 
-const defaultProbes: Required<Omit<DeploymentProbes, 'pendingMigrations'>> = {
+const defaultProbes: Required<Omit<DeploymentProbes, 'migrations'>> = {
   async postgres(url) {
     const { default: pg } = await import('pg');
     const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5_000 });
@@ -108,14 +113,20 @@ export async function checkDeployment(options: LoadConfigOptions & { probes?: De
     }
   }
 
-  if (!options.probes?.pendingMigrations) {
-    steps.push({ name: 'migrations', status: 'skipped', detail: 'no migration runner given' });
+  if (!options.probes?.migrations) {
+    steps.push({ name: 'migrations', status: 'skipped', detail: 'no migration reader given' });
   } else if (steps.some((s) => s.name === 'storage' && s.status === 'failed')) {
     steps.push({ name: 'migrations', status: 'skipped', detail: 'storage unreachable' });
   } else {
     try {
-      const pending = await options.probes.pendingMigrations(config);
-      steps.push(pending.length === 0 ? { name: 'migrations', status: 'ok', detail: 'current' } : { name: 'migrations', status: 'failed', detail: `pending: ${pending.join(', ')}` });
+      const { pending, changed, unknown } = await options.probes.migrations(config);
+      if (changed.length > 0) {
+        steps.push({ name: 'migrations', status: 'failed', detail: `changed since they were applied (start-up will refuse them): ${changed.join(', ')}` });
+      } else if (unknown.length > 0) {
+        steps.push({ name: 'migrations', status: 'failed', detail: `the database holds migrations this release does not know (a newer release ran here): ${unknown.join(', ')}` });
+      } else {
+        steps.push({ name: 'migrations', status: 'ok', detail: pending.length === 0 ? 'current' : `${pending.length} pending, applied at start-up: ${pending.join(', ')}` });
+      }
     } catch (error) {
       steps.push({ name: 'migrations', status: 'failed', detail: message(error) });
     }

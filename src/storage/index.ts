@@ -1,7 +1,8 @@
 export type { Dialect, SqlValue, Row, RunResult, Queryable, UnitOfWork, Migration, MigrationResult, StorageStats, StorageLogger, StorageOpenOptions, Storage } from './types.js';
 export { ValidationError, StorageClosedError, MigrationChangedError, NotFoundError, ConflictError, type StorageErrorCode } from './errors.js';
 export { validate } from './validate.js';
-export { runMigrations, migrationSql } from './migrations/runner.js';
+export { runMigrations, migrationSql, migrationChecksum } from './migrations/runner.js';
+export { migrationStatus, type MigrationStatus } from './migrations/status.js';
 export { storageMigrations, appliedWritesMigration, orderIntentsMigration, deadLettersMigration, deadLetterCountsMigration } from './migrations/schema.js';
 export {
   orderIntents,

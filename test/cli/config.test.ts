@@ -1,8 +1,11 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runConfigCheck } from '../../src/cli/commands/config.js';
+import { releaseMigrations } from '../../src/cli/commands/migration-reader.js';
+import { migrationStatus } from '../../src/storage/migrations/status.js';
+import { sqliteStorage } from '../../src/storage/sqlite.js';
 
 const root = mkdtempSync(join(tmpdir(), 'bulwark-config-cli-'));
 const dir = join(root, 'config');
@@ -20,7 +23,7 @@ describe('bulwark config check', () => {
       environment: {},
       color: false,
       out: (l) => lines.push(l),
-      probes: { postgres: async () => undefined, pendingMigrations: async () => [] },
+      probes: { postgres: async () => undefined, migrations: async () => ({ pending: [], changed: [], unknown: [] }) },
     });
     expect(exitCode).toBe(0);
     expect(result.steps.map((s) => `${s.name}:${s.status}`)).toEqual(['config:ok', 'secrets:ok', 'storage:ok', 'migrations:ok']);
@@ -48,12 +51,55 @@ describe('bulwark config check', () => {
       out: (l) => lines.push(l),
       probes: {
         postgres: async (url) => Promise.reject(new Error(`connect ECONNREFUSED ${url}`)),
-        pendingMigrations: async () => [],
+        migrations: async () => ({ pending: [], changed: [], unknown: [] }),
       },
     });
     expect(exitCode).toBe(1);
     expect(result.steps.find((s) => s.name === 'storage')).toMatchObject({ status: 'failed' });
     expect(result.steps.find((s) => s.name === 'migrations')).toMatchObject({ status: 'skipped', detail: 'storage unreachable' });
     expect(lines.join('\n')).not.toContain('s3cretpw');
+  });
+});
+
+describe('bulwark config check: migrations read from the real SQLite database', () => {
+  it('a fresh data directory: every migration pending (run at start-up), nothing created', async () => {
+    const dataDir = join(root, 'fresh');
+    writeFileSync(join(dir, 'fresh.yaml'), `dataDir: ${JSON.stringify(dataDir)}\n`);
+    const { exitCode, result } = await runConfigCheck({ dir, env: 'fresh', environment: {}, color: false, out: () => undefined });
+    expect(exitCode).toBe(0);
+    const step = result.steps.find((s) => s.name === 'migrations');
+    expect(step?.status).toBe('ok');
+    expect(step?.detail).toMatch(/^\d+ pending, applied at start-up: storage-001/);
+    expect(existsSync(join(dataDir, 'bulwark.db'))).toBe(false);
+  });
+
+  it('a migrated database is current; one that a newer release migrated fails, naming the migration', async () => {
+    const dataDir = join(root, 'migrated');
+    writeFileSync(join(dir, 'migrated.yaml'), `dataDir: ${JSON.stringify(dataDir)}\n`);
+    const storage = await sqliteStorage({ dataDir });
+    await storage.migrate(releaseMigrations);
+    await storage.close();
+    const current = await runConfigCheck({ dir, env: 'migrated', environment: {}, color: false, out: () => undefined });
+    expect(current.result.steps.find((s) => s.name === 'migrations')).toMatchObject({ status: 'ok', detail: 'current' });
+
+    const newer = await sqliteStorage({ dataDir });
+    await newer.migrate([...releaseMigrations, { id: 'storage-999-from-the-future', up: 'CREATE TABLE future (x INTEGER)' }]);
+    await newer.close();
+    const { exitCode, result } = await runConfigCheck({ dir, env: 'migrated', environment: {}, color: false, out: () => undefined });
+    expect(exitCode).toBe(1);
+    expect(result.steps.find((s) => s.name === 'migrations')).toMatchObject({ status: 'failed' });
+    expect(result.steps.find((s) => s.name === 'migrations')?.detail).toContain('storage-999-from-the-future');
+  });
+
+  it('a migration whose SQL changed after it was applied fails the check', async () => {
+    const status = await (async () => {
+      const dataDir = join(root, 'changed');
+      const storage = await sqliteStorage({ dataDir, migrate: false });
+      await storage.migrate([{ id: 'x-001', up: 'CREATE TABLE t (a INTEGER)' }]);
+      const s = await migrationStatus(storage, [{ id: 'x-001', up: 'CREATE TABLE t (a INTEGER, b INTEGER)' }]);
+      await storage.close();
+      return s;
+    })();
+    expect(status).toEqual({ pending: [], changed: ['x-001'], unknown: [] });
   });
 });

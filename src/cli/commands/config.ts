@@ -5,6 +5,7 @@
 import type { Command } from 'commander';
 import { checkDeployment, type DeploymentCheckResult, type DeploymentProbes } from '../../config/deployment-check.js';
 import { colorsWanted, paint, table } from './colors.js';
+import { readMigrations } from './migration-reader.js';
 
 export interface ConfigCheckOptions {
   env?: string;
@@ -22,7 +23,7 @@ export async function runConfigCheck(options: ConfigCheckOptions = {}): Promise<
     ...(options.env === undefined ? {} : { env: options.env }),
     ...(options.dir === undefined ? {} : { dir: options.dir }),
     ...(options.environment === undefined ? {} : { environment: options.environment }),
-    ...(options.probes === undefined ? {} : { probes: options.probes }),
+    probes: { migrations: readMigrations, ...options.probes },
   });
   const mark = (status: string): string => (status === 'ok' ? colors.green(status) : status === 'skipped' ? colors.yellow(status) : colors.red(status));
   out(table([['STEP', 'STATUS', 'DETAIL'], ...result.steps.map((s) => [s.name, mark(s.status), s.detail.split('\n')[0] ?? ''])]));

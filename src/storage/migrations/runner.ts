@@ -7,7 +7,8 @@ export function migrationSql(migration: Migration, dialect: Dialect): string {
   return typeof migration.up === 'string' ? migration.up : migration.up[dialect];
 }
 
-function checksum(sql: string): string {
+/** The checksum recorded for an applied migration (SHA-256 of its SQL). */
+export function migrationChecksum(sql: string): string {
   return createHash('sha256').update(sql).digest('hex');
 }
 
@@ -48,7 +49,7 @@ export async function runMigrations(
     const result: MigrationResult = { applied: [], skipped: [] };
     for (const migration of migrations) {
       const sql = migrationSql(migration, tx.dialect);
-      const sum = checksum(sql);
+      const sum = migrationChecksum(sql);
       const previous = recorded.get(migration.id);
       if (previous !== undefined) {
         if (previous !== sum) throw new MigrationChangedError(migration.id);

@@ -1,0 +1,51 @@
+/**
+ * Reads the configured database's migration state for `bulwark config check`, changing nothing:
+ * a SQLite file is opened read-only (a missing file means every migration is pending), and
+ * PostgreSQL is opened without migrating.
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import type { BulwarkConfig } from '../../config/schema.js';
+import { alertHistoryMigration } from '../../observe/alerts/storage-history.js';
+import { storageMigrations } from '../../storage/migrations/schema.js';
+import { type MigrationStatus, migrationStatus } from '../../storage/migrations/status.js';
+import { postgresStorage } from '../../storage/postgres.js';
+import type { Migration, Queryable, SqlValue } from '../../storage/types.js';
+
+/** Every migration a release runs at start-up. */
+export const releaseMigrations: readonly Migration[] = [...storageMigrations, alertHistoryMigration];
+
+function readOnlySqlite(path: string): Queryable & { close(): void } {
+  const db = new Database(path, { readonly: true, fileMustExist: true });
+  const refuse = (): never => {
+    throw new Error('the deployment check opens the database read-only');
+  };
+  return {
+    dialect: 'sqlite',
+    all: async (sql, params: readonly SqlValue[] = []) => db.prepare(sql).all(...params) as never,
+    one: async (sql, params: readonly SqlValue[] = []) => db.prepare(sql).get(...params) as never,
+    run: async () => refuse(),
+    exec: async () => refuse(),
+    close: () => db.close(),
+  };
+}
+
+export async function readMigrations(config: BulwarkConfig, migrations: readonly Migration[] = releaseMigrations): Promise<MigrationStatus> {
+  if (config.storage.kind === 'postgres') {
+    const storage = await postgresStorage({ connectionString: config.storage.postgresUrl, migrate: false });
+    try {
+      return await migrationStatus(storage, migrations);
+    } finally {
+      await storage.close();
+    }
+  }
+  const path = join(config.dataDir, 'bulwark.db');
+  if (!existsSync(path)) return { pending: migrations.map((m) => m.id), changed: [], unknown: [] };
+  const db = readOnlySqlite(path);
+  try {
+    return await migrationStatus(db, migrations);
+  } finally {
+    db.close();
+  }
+}
