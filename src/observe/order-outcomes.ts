@@ -34,16 +34,8 @@ export interface IntentSourceLike {
   readonly journal: { get(intentId: string): Promise<IntentRecordLike | undefined> };
 }
 
-/** One order as the dashboard shows it. */
-export interface OrderView {
-  intentId: string;
-  clientOrderId: string;
-  symbol: string;
-  side: string;
-  amount: number;
-  price: number | null;
-  state: string;
-  error: string | null;
+/** One order as the dashboard shows it: the journal record and when it last changed. */
+export interface OrderView extends IntentRecordLike {
   at: number;
 }
 
