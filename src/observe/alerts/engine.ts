@@ -10,6 +10,8 @@ import type { AlertHistory, AlertHistoryEntry } from './history.js';
 import { memoryAlertHistory } from './history.js';
 import { type AlertRule, type AlertRuleInput, compare, parseAlertRule } from './rule.js';
 import type { MetricSource, Sample } from './source.js';
+import { backoff } from '../../policies/backoff.js';
+import { type RetryPolicy, retry } from '../../policies/retry.js';
 
 export type AlertStateName = 'inactive' | 'pending' | 'firing';
 
@@ -102,6 +104,8 @@ export class AlertEngine implements EventSource<AlertEngineEvents> {
   private readonly settings: typeof alertEngineDefaults;
   private cancelTimer: (() => void) | undefined;
   private evaluating: Promise<AlertTransition[]> | undefined;
+  /** How a notification is delivered to one channel: a few tries with a growing pause. */
+  private readonly delivery: RetryPolicy;
 
   constructor(options: AlertEngineOptions) {
     this.source = options.source;
@@ -115,6 +119,15 @@ export class AlertEngine implements EventSource<AlertEngineEvents> {
       deliveryAttempts: options.deliveryAttempts ?? alertEngineDefaults.deliveryAttempts,
     };
     if (!(this.settings.intervalMs > 0)) throw new RangeError(`alerts: intervalMs must be > 0, got ${this.settings.intervalMs}`);
+    const attempts = this.settings.deliveryAttempts;
+    if (!(Number.isInteger(attempts) && attempts >= 1)) throw new RangeError(`alerts: deliveryAttempts must be an integer >= 1, got ${attempts}`);
+    // Every channel error is worth another try; waits of 250 ms, then 500 ms, ...
+    this.delivery = retry({
+      maxAttempts: attempts,
+      backoff: backoff.exponential({ initialMs: 250, factor: 2, jitter: 'none' }),
+      retryOn: () => true,
+      clock: this.clock,
+    });
   }
 
   on<K extends keyof AlertEngineEvents & string>(name: K, listener: Listener<AlertEngineEvents[K]>): Unsubscribe {
@@ -322,16 +335,13 @@ export class AlertEngine implements EventSource<AlertEngineEvents> {
   /** Delivers with a few tries; a failure is recorded and emitted, never dropped silently. */
   private async deliver(channel: NotificationChannel, notification: Notification, now: number): Promise<void> {
     let lastError: unknown;
-    for (let attempt = 1; attempt <= this.settings.deliveryAttempts; attempt++) {
-      try {
-        await channel.send(notification);
-        this.events.emit('notified', { channel: channel.name, notification });
-        for (const a of notification.alerts) await this.record({ at: now, rule: a.rule, event: 'notified', severity: a.severity, detail: `${channel.name}: ${notification.status}` });
-        return;
-      } catch (error) {
-        lastError = error;
-        if (attempt < this.settings.deliveryAttempts) await this.clock.sleep(250 * 2 ** (attempt - 1));
-      }
+    try {
+      await this.delivery.execute(() => channel.send(notification));
+      this.events.emit('notified', { channel: channel.name, notification });
+      for (const a of notification.alerts) await this.record({ at: now, rule: a.rule, event: 'notified', severity: a.severity, detail: `${channel.name}: ${notification.status}` });
+      return;
+    } catch (error) {
+      lastError = error;
     }
     this.events.emit('notifyFailed', { channel: channel.name, notification, error: lastError });
     for (const a of notification.alerts) {

@@ -168,6 +168,11 @@ describe('AlertEngine', () => {
     expect(() => engine.add({ name: 'ok', metric: 'm', condition: '>', threshold: 1 })).toThrow(/already exists/);
   });
 
+  it('rejects a deliveryAttempts that is not a positive integer, naming it', () => {
+    const metrics = createMetrics({ defaultMetrics: false });
+    expect(() => new AlertEngine({ source: registrySource(metrics.registry), deliveryAttempts: 0 })).toThrow(/deliveryAttempts/);
+  });
+
   it('update and remove', async () => {
     const { metrics, engine } = setup();
     engine.add({ name: 'u', metric: 'bulwark_health_score', condition: '<', threshold: 50 });
