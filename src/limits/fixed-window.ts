@@ -103,34 +103,36 @@ class FixedWindowState implements MemoryState {
 }
 
 const FIXED_WINDOW_LUA = `
-local limit = tonumber(ARGV[5])
-local windowMs = tonumber(ARGV[6])
-local window = math.floor(now / windowMs)
+local limit, windowMs = tonumber(ARGV[1]), tonumber(ARGV[2])
+local window = floor(now / windowMs)
 local ends = (window + 1) * windowMs
-if op == 'x' then
-  local k = KEYS[1] .. ':' .. ARGV[3]
-  local used = tonumber(redis.call('GET', k) or '0')
-  if used > 0 then redis.call('DECRBY', k, math.min(used, a)) end
-  return reply(true, 0, 0, 0, 0, now)
+local suffix = ':' .. string.format('%d', window)
+local function decide(k, op, a, b, lease)
+  if op == 'x' then
+    local wk = k .. ':' .. string.format('%d', b)
+    local used = tonumber(redis.call('GET', wk) or '0')
+    if used > 0 then redis.call('DECRBY', wk, min(used, a)) end
+    return reply(op, true, 0, 0)
+  end
+  k = k .. suffix
+  -- Charge first, one write on the common path, then give back what does not fit. The first charge
+  -- of a window creates its key, which then gets its expiry, once.
+  local used = redis.call('INCRBY', k, a)
+  if used == a then redis.call('PEXPIRE', k, ceil(ends - now) + 1000) end
+  local room = limit - (used - a)
+  local least = a
+  if op == 'r' then least = b end
+  local granted = min(a, room)
+  if granted < least then
+    redis.call('DECRBY', k, a)
+    local retry = ends - now
+    if least > limit then retry = huge end
+    return reply(op, false, room, retry)
+  end
+  if granted < a then redis.call('DECRBY', k, a - granted) end
+  if op == 'r' then return reply(op, true, room - granted, 0, granted, min(lease, ends - now), window) end
+  return reply(op, true, room - granted, 0)
 end
-local k = KEYS[1] .. ':' .. string.format('%d', window)
--- Charge first, one write on the common path, then give back what does not fit. The first charge
--- of a window creates its key, which then gets its expiry, once.
-local used = redis.call('INCRBY', k, a)
-if used == a then redis.call('PEXPIRE', k, math.ceil(ends - now) + 1000) end
-local room = limit - (used - a)
-local min = a
-if op == 'r' then min = b end
-local granted = math.min(a, room)
-if granted < min then
-  redis.call('DECRBY', k, a)
-  local retry = ends - now
-  if min > limit then retry = math.huge end
-  return reply(false, room, retry, 0, 0, now)
-end
-if granted < a then redis.call('DECRBY', k, a - granted) end
-if op == 'r' then return reply(true, room - granted, 0, granted, math.min(lease, ends - now), window) end
-return reply(true, room - granted, 0, granted, math.huge, window)
 `;
 
 /** Fixed windows of `windowMs` admitting `limit` units each. */

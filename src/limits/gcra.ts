@@ -90,34 +90,34 @@ class GcraState implements MemoryState {
 }
 
 const GCRA_LUA = `
-local interval = tonumber(ARGV[5])
-local tolerance = tonumber(ARGV[6])
-local tat = math.max(tonumber(redis.call('GET', KEYS[1]) or '0'), now)
-local room = (tolerance - (tat - now)) / interval
-local function charge(units)
+local interval, tolerance = tonumber(ARGV[1]), tonumber(ARGV[2])
+local function charge(k, tat, units)
   tat = tat + units * interval
-  redis.call('SET', KEYS[1], tat, 'PX', math.ceil(tat - now) + 1000)
+  redis.call('SET', k, tat, 'PX', ceil(tat - now) + 1000)
 end
-if op == 'c' then
-  if a * interval > tolerance + 1e-9 then return reply(false, math.floor(room), math.huge, 0, 0, now) end
-  if room + 1e-9 < a then return reply(false, math.floor(room), (a - room) * interval, 0, 0, now) end
-  charge(a)
-  return reply(true, math.floor(room - a + 1e-9), 0, a, math.huge, now)
-elseif op == 'r' then
-  local granted = math.min(a, math.floor(room + 1e-9))
-  if granted < b then
-    local retry = (b - room) * interval
-    if b * interval > tolerance + 1e-9 then retry = math.huge end
-    return reply(false, math.floor(room), retry, 0, 0, now)
+local function decide(k, op, a, b, lease)
+  local tat = max(tonumber(redis.call('GET', k) or '0'), now)
+  local room = (tolerance - (tat - now)) / interval
+  if op == 'c' then
+    if a * interval > tolerance + 1e-9 then return reply(op, false, room, huge) end
+    if room + 1e-9 < a then return reply(op, false, room, (a - room) * interval) end
+    charge(k, tat, a)
+    return reply(op, true, room - a + 1e-9, 0)
+  elseif op == 'r' then
+    local granted = min(a, floor(room + 1e-9))
+    if granted < b then
+      local retry = (b - room) * interval
+      if b * interval > tolerance + 1e-9 then retry = huge end
+      return reply(op, false, room, retry)
+    end
+    charge(k, tat, granted)
+    return reply(op, true, room - granted + 1e-9, 0, granted, lease, now)
   end
-  charge(granted)
-  return reply(true, math.floor(room - granted + 1e-9), 0, granted, lease, now)
-else
   if tat > now then
-    tat = math.max(now, tat - a * interval)
-    redis.call('SET', KEYS[1], tat, 'PX', math.ceil(tat - now) + 1000)
+    tat = max(now, tat - a * interval)
+    redis.call('SET', k, tat, 'PX', ceil(tat - now) + 1000)
   end
-  return reply(true, 0, 0, 0, 0, now)
+  return reply(op, true, 0, 0)
 end
 `;
 

@@ -127,42 +127,44 @@ class SlidingCounterState implements MemoryState {
 }
 
 const SLIDING_COUNTER_LUA = `
-local limit = tonumber(ARGV[5])
-local windowMs = tonumber(ARGV[6])
-local k = KEYS[1]
-local window = math.floor(now / windowMs)
-local st = redis.call('HMGET', k, 'w', 'p', 'c')
-local sw, prev, cur = tonumber(st[1] or '-2'), tonumber(st[2] or '0'), tonumber(st[3] or '0')
-if sw == window - 1 then prev = cur; cur = 0 elseif sw ~= window then prev = 0; cur = 0 end
-if op == 'x' then
-  if sw == tonumber(ARGV[3]) then redis.call('HSET', k, 'c', math.max(0, cur - a)) end
-  return reply(true, 0, 0, 0, 0, now)
-end
+local limit, windowMs = tonumber(ARGV[1]), tonumber(ARGV[2])
+local window = floor(now / windowMs)
 local weight = 1 - (now - window * windowMs) / windowMs
-local room = math.floor(limit - prev * weight - cur + 1e-9)
-local want, min = a, a
-if op == 'r' then min = b end
-local granted = math.min(want, room)
-if granted < min then
-  local retry
-  if min > limit then retry = math.huge
-  elseif prev > 0 and cur + min <= limit then
-    retry = math.max(0, window * windowMs + (1 - (limit - cur - min) / prev) * windowMs - now)
-  else
-    local fr = 0
-    if cur > 0 then fr = math.max(0, 1 - (limit - min) / cur) end
-    retry = (window + 1) * windowMs + fr * windowMs - now
+local function decide(k, op, a, b, lease)
+  local st = redis.call('HMGET', k, 'w', 'p', 'c')
+  local sw, prev, cur = tonumber(st[1] or '-2'), tonumber(st[2] or '0'), tonumber(st[3] or '0')
+  if op == 'x' then
+    -- Units go back to the window they were charged in, as long as it is still the stored one
+    -- (the current window, or the previous one that the current window weighs in).
+    if sw == b then redis.call('HSET', k, 'c', max(0, cur - a)) end
+    return reply(op, true, 0, 0)
   end
-  return reply(false, math.max(0, room), retry, 0, 0, now)
+  if sw == window - 1 then prev = cur; cur = 0 elseif sw ~= window then prev = 0; cur = 0 end
+  local room = floor(limit - prev * weight - cur + 1e-9)
+  local least = a
+  if op == 'r' then least = b end
+  local granted = min(a, room)
+  if granted < least then
+    local retry
+    if least > limit then retry = huge
+    elseif prev > 0 and cur + least <= limit then
+      retry = max(0, window * windowMs + (1 - (limit - cur - least) / prev) * windowMs - now)
+    else
+      local fr = 0
+      if cur > 0 then fr = max(0, 1 - (limit - least) / cur) end
+      retry = (window + 1) * windowMs + fr * windowMs - now
+    end
+    return reply(op, false, max(0, room), retry)
+  end
+  if sw == window then
+    redis.call('HSET', k, 'c', cur + granted)
+  else
+    redis.call('HSET', k, 'w', window, 'p', prev, 'c', cur + granted)
+    -- Set at the first write of a window, the expiry outlives the next window (where this one is prev).
+    redis.call('PEXPIRE', k, ceil(2 * windowMs) + 1000)
+  end
+  local valid = huge
+  if op == 'r' then valid = min(lease, (window + 1) * windowMs - now) end
+  return reply(op, true, room - granted, 0, granted, valid, window)
 end
-if sw == window then
-  redis.call('HSET', k, 'c', cur + granted)
-else
-  redis.call('HSET', k, 'w', window, 'p', prev, 'c', cur + granted)
-  -- Set at the first write of a window, the expiry outlives the next window (where this one is prev).
-  redis.call('PEXPIRE', k, math.ceil(2 * windowMs) + 1000)
-end
-local valid = math.huge
-if op == 'r' then valid = math.min(lease, (window + 1) * windowMs - now) end
-return reply(true, room - granted, 0, granted, valid, window)
 `;

@@ -124,40 +124,39 @@ class SlidingLogState implements MemoryState {
 }
 
 const SLIDING_LOG_LUA = `
-local limit = tonumber(ARGV[5])
-local windowMs = tonumber(ARGV[6])
-local k = KEYS[1]
-if op == 'x' then
-  -- Numbers become text the same way for RPUSH and LREM, so the client's spelling of the stamp does not matter.
-  redis.call('LREM', k, -a, b)
-  return reply(true, 0, 0, 0, 0, now)
-end
+local limit, windowMs = tonumber(ARGV[1]), tonumber(ARGV[2])
 local cutoff = now - windowMs
-while true do
-  local oldest = redis.call('LINDEX', k, 0)
-  if not oldest or tonumber(oldest) > cutoff then break end
-  redis.call('LPOP', k)
+local function decide(k, op, a, b, lease)
+  if op == 'x' then
+    -- Numbers become text the same way for RPUSH and LREM, so the client's spelling of the stamp does not matter.
+    redis.call('LREM', k, -a, b)
+    return reply(op, true, 0, 0)
+  end
+  while true do
+    local oldest = redis.call('LINDEX', k, 0)
+    if not oldest or tonumber(oldest) > cutoff then break end
+    redis.call('LPOP', k)
+  end
+  local used = redis.call('LLEN', k)
+  local room = limit - used
+  local least = a
+  if op == 'r' then least = b end
+  local granted = min(a, room)
+  if granted < least then
+    local retry = huge
+    if least <= limit then retry = tonumber(redis.call('LINDEX', k, used + least - limit - 1)) + windowMs - now end
+    return reply(op, false, room, retry)
+  end
+  local stamp = now
+  local valid = huge
+  if op == 'r' then stamp = now + lease; valid = lease end
+  local batch = {}
+  for i = 1, granted do
+    batch[#batch + 1] = stamp
+    if #batch == 1000 then redis.call('RPUSH', k, unpack(batch)); batch = {} end
+  end
+  if #batch > 0 then redis.call('RPUSH', k, unpack(batch)) end
+  redis.call('PEXPIRE', k, ceil(stamp - now + windowMs) + 1000)
+  return reply(op, true, room - granted, 0, granted, valid, stamp)
 end
-local used = redis.call('LLEN', k)
-local room = limit - used
-local want, min = a, a
-if op == 'r' then min = b end
-local granted = math.min(want, room)
-if granted < min then
-  local retry = math.huge
-  if min <= limit then retry = tonumber(redis.call('LINDEX', k, used + min - limit - 1)) + windowMs - now end
-  return reply(false, room, retry, 0, 0, now)
-end
-local stamp = now
-local valid = math.huge
-if op == 'r' then stamp = now + lease; valid = lease end
-local s = stamp
-local batch = {}
-for i = 1, granted do
-  batch[#batch + 1] = s
-  if #batch == 1000 then redis.call('RPUSH', k, unpack(batch)); batch = {} end
-end
-if #batch > 0 then redis.call('RPUSH', k, unpack(batch)) end
-redis.call('PEXPIRE', k, math.ceil(stamp - now + windowMs) + 1000)
-return reply(true, room - granted, 0, granted, valid, stamp)
 `;

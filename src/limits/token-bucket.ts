@@ -82,35 +82,35 @@ class TokenBucketState implements MemoryState {
 }
 
 const TOKEN_BUCKET_LUA = `
-local capacity = tonumber(ARGV[5])
-local rate = tonumber(ARGV[6])
-local fullAt = tonumber(redis.call('GET', KEYS[1]) or '0')
-local tokens = capacity
-if fullAt > now then tokens = capacity - (fullAt - now) * rate end
-local function charge(units)
-  fullAt = math.max(fullAt, now) + units / rate
-  redis.call('SET', KEYS[1], fullAt, 'PX', math.ceil(fullAt - now) + 1000)
+local capacity, rate = tonumber(ARGV[1]), tonumber(ARGV[2])
+local function charge(k, fullAt, units)
+  fullAt = max(fullAt, now) + units / rate
+  redis.call('SET', k, fullAt, 'PX', ceil(fullAt - now) + 1000)
 end
-if op == 'c' then
-  if a > capacity then return reply(false, math.floor(tokens), math.huge, 0, 0, now) end
-  if tokens + 1e-9 < a then return reply(false, math.floor(tokens), (a - tokens) / rate, 0, 0, now) end
-  charge(a)
-  return reply(true, math.floor(tokens - a + 1e-9), 0, a, math.huge, now)
-elseif op == 'r' then
-  local granted = math.min(a, math.floor(tokens + 1e-9))
-  if granted < b then
-    local retry = (b - tokens) / rate
-    if b > capacity then retry = math.huge end
-    return reply(false, math.floor(tokens), retry, 0, 0, now)
+local function decide(k, op, a, b, lease)
+  local fullAt = tonumber(redis.call('GET', k) or '0')
+  local tokens = capacity
+  if fullAt > now then tokens = capacity - (fullAt - now) * rate end
+  if op == 'c' then
+    if a > capacity then return reply(op, false, tokens, huge) end
+    if tokens + 1e-9 < a then return reply(op, false, tokens, (a - tokens) / rate) end
+    charge(k, fullAt, a)
+    return reply(op, true, tokens - a + 1e-9, 0)
+  elseif op == 'r' then
+    local granted = min(a, floor(tokens + 1e-9))
+    if granted < b then
+      local retry = (b - tokens) / rate
+      if b > capacity then retry = huge end
+      return reply(op, false, tokens, retry)
+    end
+    charge(k, fullAt, granted)
+    return reply(op, true, tokens - granted + 1e-9, 0, granted, lease, now)
   end
-  charge(granted)
-  return reply(true, math.floor(tokens - granted + 1e-9), 0, granted, lease, now)
-else
   if fullAt > now then
-    fullAt = math.max(now, fullAt - a / rate)
-    redis.call('SET', KEYS[1], fullAt, 'PX', math.ceil(fullAt - now) + 1000)
+    fullAt = max(now, fullAt - a / rate)
+    redis.call('SET', k, fullAt, 'PX', ceil(fullAt - now) + 1000)
   end
-  return reply(true, 0, 0, 0, 0, now)
+  return reply(op, true, 0, 0)
 end
 `;
 

@@ -6,6 +6,7 @@ import { fixedWindow, fixedWindowAlgorithm } from '../../src/limits/fixed-window
 import { gcra } from '../../src/limits/gcra.js';
 import { leased } from '../../src/limits/leased.js';
 import type { RateLimiter } from '../../src/limits/rate-limiter.js';
+import { slidingCounterAlgorithm } from '../../src/limits/sliding-counter.js';
 import { slidingWindow } from '../../src/limits/sliding-window.js';
 import { redisStore } from '../../src/limits/stores/redis.js';
 import { tokenBucket } from '../../src/limits/token-bucket.js';
@@ -52,6 +53,16 @@ describeWith(available, 'limiters on Redis', () => {
       expect(await limiter.consume('k', 5)).toMatchObject({ allowed: false, retryAfterMs: Infinity });
       expect(await limiter.consume('k', 1)).toMatchObject({ allowed: true, remaining: 0 });
       expect((await limiter.consume('k', 1)).allowed).toBe(false);
+    });
+
+    it(`${name}: 40 decisions in flight at once (batched into shared script calls) admit exactly the limit, in call order`, async () => {
+      const limiter = make(`${run}${name}:flight:`);
+      const decisions = await Promise.all(Array.from({ length: 40 }, (_, i) => limiter.consume(i % 2 === 0 ? 'even' : 'odd')));
+      for (const key of [0, 1]) {
+        const mine = decisions.filter((_, i) => i % 2 === key);
+        expect(mine.map((d) => d.allowed)).toEqual([true, true, true, ...new Array(17).fill(false)]);
+        expect(mine.slice(0, 3).map((d) => d.remaining)).toEqual([2, 1, 0]);
+      }
     });
 
     it(`${name}: keys are hash-tagged per limiter key and expire, also after later charges and denials`, async () => {
@@ -111,6 +122,20 @@ describeWith(available, 'limiters on Redis', () => {
     expect((await limiter.consume('k')).allowed).toBe(true);
     const [key] = await redis.keys(`${prefix}*`);
     expect(await redis.pttl(key as string)).toBeGreaterThan(0);
+  });
+
+  it('slidingWindow counter: units released after their window has become the previous one still count there (regression)', async () => {
+    // The release used to roll the counts as a consume does and then write the current count as
+    // 0, erasing the previous window's charges; they must stay, less the units given back.
+    const prefix = `${run}counter-release:`;
+    const bound = redisStore(redis, { prefix }).bind(slidingCounterAlgorithm(10, 200), systemClock);
+    const grant = await bound.reserve('k', 8, 1, 200);
+    expect(grant.granted).toBe(8);
+    const [key] = await redis.keys(`${prefix}*`);
+    // Redis keeps its own time: wait until the charged window is the previous one.
+    await new Promise((resolve) => setTimeout(resolve, grant.validForMs + 5));
+    await bound.release('k', 3, grant.stamp);
+    expect(await redis.hmget(key as string, 'w', 'c')).toEqual([String(grant.stamp), '5']);
   });
 
   it('acquire waits for the shared limit through the queue', async () => {

@@ -1,40 +1,75 @@
 /**
- * The calling convention every algorithm's Lua script follows, and the prelude they share.
+ * The calling convention every algorithm's Lua script follows: one script call decides a batch of
+ * one or more decisions (several decisions sent in the same tick share one round trip and one
+ * script run).
  *
- * KEYS[1]  the limiter key (already prefixed and hash-tagged; scripts may append suffixes to it,
- *          which keeps every key of one limiter key in the same Redis Cluster slot)
- * ARGV[1]  operation: 'c' consume, 'r' reserve (leased mode), 'x' release (leased mode)
- * ARGV[2]  consume: cost | reserve: units wanted | release: units given back
- * ARGV[3]  reserve: minimum units | release: the reservation's stamp
- * ARGV[4]  reserve: lease length in ms
- * ARGV[5..] the algorithm's parameters (`Algorithm.luaParams`)
+ * KEYS[i]   the i-th decision's limiter key (prefixed and hash-tagged; scripts may append
+ *           suffixes to it, which keeps every key of one limiter key in one Redis Cluster slot)
+ * ARGV[1..P] the algorithm's parameters (`Algorithm.luaParams`), read once per script run
+ * then, for each decision in order, its arguments:
+ *   consume: cost                         (one argument: the common case stays small)
+ *   reserve: 'r', units wanted, minimum units, lease length in ms   (leased mode)
+ *   release: 'x', units given back, the reservation's stamp         (leased mode)
  *
- * Reply, as integers (Redis truncates Lua numbers, so times travel in microseconds):
- * consume/release { allowed (0|1), remaining, retryAfter in µs (-1: never) };
- * reserve adds { granted, validFor in µs (-1: unbounded), stamp (decimal text, exact) }.
+ * The decision function gets (k, op, a, b, lease) with op 'c', 'r' or 'x' and the numbers above
+ * (0 where a kind has none).
+ *
+ * An algorithm's Lua (`Algorithm.lua`) reads its parameters and defines
+ * `decide(k, op, a, b, lease)`, returning `reply(op, ...)`. Decisions of one batch run in the
+ * order they were sent, under one server TIME.
+ *
+ * Reply: one flat array, each decision's fields in turn, integers (Redis truncates Lua numbers,
+ * so times travel in microseconds): consume/release add { allowed (0|1), remaining, retryAfter in
+ * µs (-1: never) }; reserve adds those and { granted, validFor in µs (-1: unbounded), stamp
+ * (decimal text, exact) }. A flat array costs the server no table per decision.
  *
  * The clock is Redis server TIME, so processes with skewed clocks share one notion of now. Needs
  * Redis 5 or later, where scripts replicate their effects (reading TIME before a write is allowed).
- *
- * Every redis.call and every number parsed costs server time on each decision, so consume reads
- * only the arguments it uses and the scripts skip writes that would change nothing.
+ * Every redis.call and every number parsed costs server time on each decision, so the scripts
+ * read only the arguments they use and skip writes that would change nothing.
  */
 export const LUA_PRELUDE = `
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + tonumber(t[2]) / 1000
-local op = ARGV[1]
-local a = tonumber(ARGV[2])
-local b, lease = 0, 0
-if op ~= 'c' then b, lease = tonumber(ARGV[3]), tonumber(ARGV[4]) end
-local function reply(allowed, remaining, retry, granted, valid, stamp)
-  local r = { allowed and 1 or 0, math.floor(remaining), -1 }
-  if retry ~= math.huge then r[3] = math.ceil(retry * 1000) end
-  if op == 'r' then
-    r[4] = granted
-    r[5] = -1
-    if valid ~= math.huge then r[5] = math.floor(valid * 1000) end
-    r[6] = string.format('%.17g', stamp)
+local floor, ceil, min, max, huge = math.floor, math.ceil, math.min, math.max, math.huge
+local out, m = {}, 0
+local function reply(op, allowed, remaining, retry, granted, valid, stamp)
+  out[m + 1] = allowed and 1 or 0
+  out[m + 2] = floor(remaining)
+  if retry == huge then out[m + 3] = -1 else out[m + 3] = ceil(retry * 1000) end
+  if op ~= 'r' then
+    m = m + 3
+    return
   end
-  return r
+  out[m + 4] = granted or 0
+  if valid == huge then out[m + 5] = -1 else out[m + 5] = floor((valid or 0) * 1000) end
+  out[m + 6] = string.format('%.17g', stamp or 0)
+  m = m + 6
 end
 `;
+
+/** Runs `decide` for every decision of the batch, in order, walking each one's arguments. */
+function luaDriver(paramCount: number): string {
+  return `
+local j = ${paramCount + 1}
+for i = 1, #KEYS do
+  local op = ARGV[j]
+  if op == 'r' then
+    decide(KEYS[i], op, tonumber(ARGV[j + 1]), tonumber(ARGV[j + 2]), tonumber(ARGV[j + 3]))
+    j = j + 4
+  elseif op == 'x' then
+    decide(KEYS[i], op, tonumber(ARGV[j + 1]), tonumber(ARGV[j + 2]), 0)
+    j = j + 3
+  else
+    decide(KEYS[i], 'c', tonumber(op), 0, 0)
+    j = j + 1
+  end
+end
+return out
+`;
+}
+
+/** The whole script of one algorithm, whose Lua reads `paramCount` parameters. */
+export function limiterScript(algorithmLua: string, paramCount: number): string {
+  return LUA_PRELUDE + algorithmLua + luaDriver(paramCount);
+}

@@ -3,83 +3,107 @@ import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../../../src/core/clock.js';
 import { LimiterUnavailableError } from '../../../src/limits/errors.js';
-import { fixedWindow } from '../../../src/limits/fixed-window.js';
+import { fixedWindow, fixedWindowAlgorithm } from '../../../src/limits/fixed-window.js';
 import { redisStore } from '../../../src/limits/stores/redis.js';
 import { tokenBucket } from '../../../src/limits/token-bucket.js';
 
-type Reply = (args: Array<string | number>) => Promise<unknown>;
+/** One script call as the fake server received it. */
+interface Sent {
+  command: 'evalsha' | 'eval';
+  head: string;
+  keys: string[];
+  argv: Array<string | number>;
+}
 
-/** Records defineCommand calls and answers every script call with `reply`. */
+/** Every algorithm shipped has two parameters: ARGV[1..2]. */
+const PARAMS = 2;
+
+/** The fields the fake answers for each decision of a batch, walking the arguments as the driver does. */
+function decisionsOf(sent: Sent): Array<{ op: string; fields: unknown[] }> {
+  const out: Array<{ op: string; fields: unknown[] }> = [];
+  let j = PARAMS;
+  for (let i = 0; i < sent.keys.length; i++) {
+    const op = sent.argv[j];
+    if (op === 'r') {
+      out.push({ op: 'r', fields: [1, 9, 0, sent.argv[j + 1], -1, '42'] });
+      j += 4;
+    } else if (op === 'x') {
+      out.push({ op: 'x', fields: [1, 0, 0] });
+      j += 3;
+    } else {
+      out.push({ op: 'c', fields: [1, 9, 0] });
+      j += 1;
+    }
+  }
+  return out;
+}
+
+/**
+ * An ioredis-like client: evalsha/eval with the script cache of a server, every call recorded,
+ * answered with `reply(sent)` (by default the fields above, flat), at once or when released.
+ */
 class FakeRedis {
   status = 'ready';
-  defined: string[] = [];
-  calls: Array<Array<string | number>> = [];
-  reply: Reply = () => Promise.resolve([1, 9, 0]);
-
-  defineCommand(name: string): void {
-    this.defined.push(name);
-    Object.defineProperty(this, name, {
-      value: (...args: Array<string | number>) => {
-        this.calls.push(args);
-        return this.reply(args);
-      },
-    });
-  }
-}
-
-/** An ioredis-like client with evalsha/eval, which the store calls directly, and a corkable stream. */
-class FakeEvalRedis {
-  status = 'ready';
-  defined: string[] = [];
-  /** Scripts the server holds, by SHA1. */
+  isCluster = false;
   cache = new Map<string, string>();
-  sent: Array<{ command: 'evalsha' | 'eval'; head: string; args: Array<string | number> }> = [];
-  stream = { corks: 0, uncorks: 0, cork(): void { this.corks++; }, uncork(): void { this.uncorks++; } };
-  pending: Array<() => void> = [];
+  sent: Sent[] = [];
+  held: Array<() => void> = [];
   hold = false;
+  holdsEveryScript = false;
+  reply: (sent: Sent) => Promise<unknown> = (sent) => Promise.resolve(decisionsOf(sent).flatMap((d) => d.fields));
 
-  defineCommand(name: string): void {
-    this.defined.push(name);
+  private answer(sent: Sent): Promise<unknown> {
+    if (!this.hold) return this.reply(sent);
+    return new Promise((resolve, reject) => this.held.push(() => this.reply(sent).then(resolve, reject)));
   }
 
-  private answer(): Promise<unknown> {
-    if (!this.hold) return Promise.resolve([1, 9, 0]);
-    return new Promise((resolve) => this.pending.push(() => resolve([1, 9, 0])));
+  private record(command: Sent['command'], head: string, numberOfKeys: number, args: Array<string | number>): Sent {
+    const sent = { command, head, keys: args.slice(0, numberOfKeys) as string[], argv: args.slice(numberOfKeys) };
+    this.sent.push(sent);
+    return sent;
   }
 
-  evalsha(sha: string, _keys: number, ...args: Array<string | number>): Promise<unknown> {
-    this.sent.push({ command: 'evalsha', head: sha, args });
-    if (!this.cache.has(sha)) return Promise.reject(new Error('NOSCRIPT No matching script. Please use EVAL.'));
-    return this.answer();
+  evalsha(sha: string, numberOfKeys: number, ...args: Array<string | number>): Promise<unknown> {
+    const sent = this.record('evalsha', sha, numberOfKeys, args);
+    if (!this.holdsEveryScript && !this.cache.has(sha)) return Promise.reject(new Error('NOSCRIPT No matching script. Please use EVAL.'));
+    return this.answer(sent);
   }
 
-  eval(lua: string, _keys: number, ...args: Array<string | number>): Promise<unknown> {
-    this.sent.push({ command: 'eval', head: lua, args });
+  eval(lua: string, numberOfKeys: number, ...args: Array<string | number>): Promise<unknown> {
+    const sent = this.record('eval', lua, numberOfKeys, args);
     this.cache.set(createHash('sha1').update(lua).digest('hex'), lua);
-    return this.answer();
+    return this.answer(sent);
+  }
+
+  /** Answers every held call. */
+  release(): void {
+    const held = this.held;
+    this.held = [];
+    for (const answer of held) answer();
+  }
+
+  /** A client whose server already holds every script (no NOSCRIPT round). */
+  static loaded(): FakeRedis {
+    const client = new FakeRedis();
+    client.holdsEveryScript = true;
+    return client;
   }
 }
+
+const tick = (): Promise<void> => new Promise((resolve) => process.nextTick(resolve));
 
 describe('redisStore', () => {
-  it('defines each algorithm script once per client, however many limiters use it', () => {
-    const client = new FakeRedis();
-    const store = redisStore(client);
-    tokenBucket({ capacity: 1, refillPerSecond: 1, store });
-    tokenBucket({ capacity: 2, refillPerSecond: 1, store: redisStore(client) });
-    fixedWindow({ limit: 1, windowMs: 1000, store });
-    expect(client.defined).toEqual(['bulwarkLimit_tb', 'bulwarkLimit_fw']);
-  });
-
-  it('sends one script call per decision, with a prefixed, hash-tagged key and the algorithm parameters', async () => {
-    const client = new FakeRedis();
+  it('sends a lone decision at once: the prefixed, hash-tagged key, the algorithm parameters, then the cost', async () => {
+    const client = FakeRedis.loaded();
     const limiter = tokenBucket({ capacity: 10, refillPerSecond: 5, store: redisStore(client, { prefix: 'app:' }) });
-    const decision = await limiter.consume('user-1', 3);
-    expect(client.calls).toEqual([['app:tb:{user-1}', 'c', 3, 0, 0, 10, 0.005]]);
-    expect(decision).toEqual({ allowed: true, remaining: 9, retryAfterMs: 0 });
+    const decision = limiter.consume('user-1', 3);
+    expect(client.sent).toHaveLength(1); // no tick waited
+    expect(client.sent[0]).toMatchObject({ command: 'evalsha', keys: ['app:tb:{user-1}'], argv: [10, 0.005, 3] });
+    expect(await decision).toEqual({ allowed: true, remaining: 9, retryAfterMs: 0 });
   });
 
   it('reads retryAfter in microseconds, -1 meaning never', async () => {
-    const client = new FakeRedis();
+    const client = FakeRedis.loaded();
     client.reply = () => Promise.resolve([0, 3, 1500]);
     const limiter = tokenBucket({ capacity: 3, refillPerSecond: 1, store: redisStore(client) });
     expect(await limiter.consume('k')).toEqual({ allowed: false, remaining: 3, retryAfterMs: 1.5 });
@@ -87,9 +111,61 @@ describe('redisStore', () => {
     expect(await limiter.consume('k', 3)).toEqual({ allowed: false, remaining: 3, retryAfterMs: Infinity });
   });
 
+  it('batches decisions made while one awaits its reply: one script call on the next tick, in order, each answered with its own fields', async () => {
+    const client = FakeRedis.loaded();
+    const bound = redisStore(client, { prefix: 'p:' }).bind(fixedWindowAlgorithm(100, 1000), new ManualClock());
+    client.hold = true;
+    const first = bound.consume('a', 1);
+    const second = bound.consume('b', 2);
+    const lease = bound.reserve('c', 5, 1, 300);
+    const back = bound.release('d', 4, 17);
+    expect(client.sent).toHaveLength(1); // the first went out alone; the rest wait for the tick
+    await tick();
+    expect(client.sent).toHaveLength(2);
+    expect(client.sent[1]).toMatchObject({
+      keys: ['p:fw:{b}', 'p:fw:{c}', 'p:fw:{d}'],
+      argv: [100, 1000, 2, 'r', 5, 1, 300, 'x', 4, '17'],
+    });
+    client.reply = (sent) =>
+      Promise.resolve(sent.keys.length === 1 ? [1, 99, 0] : [1, 97, 0, /* reserve: */ 1, 92, 0, 5, 300_000, '42', /* release: */ 1, 0, 0]);
+    client.release();
+    expect(await first).toEqual({ allowed: true, remaining: 99, retryAfterMs: 0 });
+    expect(await second).toEqual({ allowed: true, remaining: 97, retryAfterMs: 0 });
+    expect(await lease).toEqual({ granted: 5, remaining: 92, retryAfterMs: 0, validForMs: 300, stamp: 42 });
+    await back;
+  });
+
+  it('splits a batch larger than maxBatch into several script calls', async () => {
+    const client = FakeRedis.loaded();
+    const limiter = fixedWindow({ limit: 100, windowMs: 1000, store: redisStore(client, { maxBatch: 2 }) });
+    client.hold = true;
+    const decisions = ['a', 'b', 'c', 'd', 'e', 'f'].map((key) => limiter.consume(key));
+    await tick();
+    expect(client.sent.map((s) => s.keys.length)).toEqual([1, 2, 2, 1]);
+    client.release();
+    expect((await Promise.all(decisions)).every((d) => d.allowed)).toBe(true);
+  });
+
+  it('on a Redis Cluster keeps each batch to one limiter key (one slot)', async () => {
+    const client = FakeRedis.loaded();
+    client.isCluster = true;
+    const limiter = fixedWindow({ limit: 100, windowMs: 1000, store: redisStore(client) });
+    client.hold = true;
+    const decisions = ['a', 'b', 'a', 'c', 'b'].map((key) => limiter.consume(key));
+    await tick();
+    expect(client.sent.map((s) => s.keys)).toEqual([
+      ['bulwark:rl:fw:{a}'],
+      ['bulwark:rl:fw:{b}', 'bulwark:rl:fw:{b}'],
+      ['bulwark:rl:fw:{a}'],
+      ['bulwark:rl:fw:{c}'],
+    ]);
+    client.release();
+    expect(await Promise.all(decisions)).toHaveLength(5);
+  });
+
   it('fails closed with LimiterUnavailableError when Redis does not answer within commandTimeoutMs (never hangs)', async () => {
     const clock = new ManualClock();
-    const client = new FakeRedis();
+    const client = FakeRedis.loaded();
     client.reply = () => new Promise(() => undefined);
     const store = redisStore(client, { commandTimeoutMs: 200 });
     const events: string[] = [];
@@ -106,16 +182,28 @@ describe('redisStore', () => {
     expect(events).toEqual(['unavailable']);
   });
 
+  it('a batch that times out fails every decision in it', async () => {
+    const clock = new ManualClock();
+    const client = FakeRedis.loaded();
+    client.reply = () => new Promise(() => undefined);
+    const limiter = fixedWindow({ limit: 10, windowMs: 1000, store: redisStore(client, { commandTimeoutMs: 100 }), clock });
+    const decisions = ['a', 'b', 'c'].map((key) => limiter.consume(key).then(() => 'answered', (e: unknown) => e));
+    await tick();
+    expect(client.sent.map((s) => s.keys.length)).toEqual([1, 2]);
+    await clock.advance(100);
+    for (const outcome of await Promise.all(decisions)) expect(outcome).toBeInstanceOf(LimiterUnavailableError);
+  });
+
   it('does not send while the client is reconnecting: fails at once', async () => {
-    const client = new FakeRedis();
+    const client = FakeRedis.loaded();
     client.status = 'reconnecting';
     const limiter = tokenBucket({ capacity: 1, refillPerSecond: 1, store: redisStore(client) });
     await expect(limiter.consume('k')).rejects.toThrow(/Redis connection is reconnecting/);
-    expect(client.calls).toEqual([]);
+    expect(client.sent).toEqual([]);
   });
 
   it('fails open to the insurance limiter while down, and back to Redis (recovered) on the next reply', async () => {
-    const client = new FakeRedis();
+    const client = FakeRedis.loaded();
     const insurance = tokenBucket({ capacity: 1, refillPerSecond: 0.001 });
     const store = redisStore(client, { insurance });
     const events: string[] = [];
@@ -130,61 +218,45 @@ describe('redisStore', () => {
     expect(events).toEqual(['unavailable', 'recovered']);
   });
 
-  it('rejects (does not hang) on a reply that is not the script\'s', async () => {
-    const client = new FakeRedis();
+  it("rejects (does not hang) on a reply that is not the script's", async () => {
+    const client = FakeRedis.loaded();
     client.reply = () => Promise.resolve('OK');
     const limiter = tokenBucket({ capacity: 1, refillPerSecond: 1, store: redisStore(client) });
     await expect(limiter.consume('k')).rejects.toThrow(/unexpected reply from the limiter script: "OK"/);
+    client.reply = () => Promise.resolve([1, 2]); // a field short
+    await expect(limiter.consume('k')).rejects.toThrow(/unexpected reply from the limiter script: \[1,2\]/);
   });
 
   it('rejects bad arguments with errors naming them', () => {
-    expect(() => redisStore({} as never)).toThrow(/needs an ioredis client/);
+    expect(() => redisStore({} as never)).toThrow(/needs an ioredis client \(an object with evalsha and eval\)/);
     expect(() => redisStore(new FakeRedis(), { prefix: 1 as unknown as string })).toThrow(/prefix must be a string/);
     expect(() => redisStore(new FakeRedis(), { commandTimeoutMs: 0 })).toThrow(/commandTimeoutMs must be a number greater than 0/);
+    expect(() => redisStore(new FakeRedis(), { maxBatch: 0 })).toThrow(/maxBatch must be an integer of at least 1, got 0/);
+    expect(() => redisStore(new FakeRedis(), { maxBatch: 1.5 })).toThrow(/maxBatch must be an integer of at least 1, got 1.5/);
     expect(() => redisStore(new FakeRedis(), { insurance: {} as never })).toThrow(/insurance must be a Limiter/);
   });
 
-  it('with an ioredis client, sends EVALSHA itself and, after NOSCRIPT, the script once with EVAL', async () => {
-    const client = new FakeEvalRedis();
+  it('sends EVALSHA and, after NOSCRIPT, the script once with EVAL', async () => {
+    const client = new FakeRedis();
     const limiter = tokenBucket({ capacity: 10, refillPerSecond: 5, store: redisStore(client, { prefix: 'app:' }) });
     expect(await limiter.consume('user-1', 3)).toEqual({ allowed: true, remaining: 9, retryAfterMs: 0 });
     await limiter.consume('user-1');
-    const args = ['app:tb:{user-1}', 'c', 3, 0, 0, 10, 0.005];
     expect(client.sent.map((s) => s.command)).toEqual(['evalsha', 'eval', 'evalsha']);
-    expect(client.sent[0]?.args).toEqual(args);
-    expect(client.sent[1]?.args).toEqual(args);
+    expect(client.sent[0]).toMatchObject({ keys: ['app:tb:{user-1}'], argv: [10, 0.005, 3] });
+    expect(client.sent[1]).toMatchObject({ keys: ['app:tb:{user-1}'], argv: [10, 0.005, 3] });
     // The SHA1 sent is the script's own: the server found it after the EVAL.
     expect(client.sent[2]?.head).toBe(client.sent[0]?.head);
     expect(client.cache.get(client.sent[2]?.head ?? '')).toBe(client.sent[1]?.head);
-    expect(client.defined).toEqual([]);
   });
 
   it('does not loop on NOSCRIPT: a second one fails the decision (closed without insurance)', async () => {
-    const client = new FakeEvalRedis();
-    client.eval = (lua, _keys, ...args) => {
-      client.sent.push({ command: 'eval', head: lua, args });
+    const client = new FakeRedis();
+    client.eval = (lua, numberOfKeys, ...args) => {
+      client.sent.push({ command: 'eval', head: lua, keys: args.slice(0, numberOfKeys) as string[], argv: args.slice(numberOfKeys) });
       return Promise.reject(new Error('NOSCRIPT still missing'));
     };
     const limiter = fixedWindow({ limit: 1, windowMs: 1000, store: redisStore(client) });
     await expect(limiter.consume('k')).rejects.toThrow(LimiterUnavailableError);
     expect(client.sent.map((s) => s.command)).toEqual(['evalsha', 'eval']);
-  });
-
-  it('writes decisions sent while others await replies in one batch per tick; a lone decision is written at once', async () => {
-    const client = new FakeEvalRedis();
-    const limiter = tokenBucket({ capacity: 10, refillPerSecond: 5, store: redisStore(client) });
-    await limiter.consume('k'); // loads the script (NOSCRIPT, then EVAL)
-    await limiter.consume('k');
-    expect(client.stream.corks).toBe(0);
-
-    client.hold = true;
-    const decisions = [limiter.consume('a'), limiter.consume('b'), limiter.consume('c')];
-    // The first goes out alone; the next two find it in flight and share one corked write.
-    expect(client.stream.corks).toBe(1);
-    expect(client.stream.uncorks).toBe(0);
-    await new Promise((resolve) => process.nextTick(resolve));
-    expect(client.stream.uncorks).toBe(1);
-    for (const release of client.pending) release();
-    expect((await Promise.all(decisions)).every((d) => d.allowed)).toBe(true);
   });
 });
