@@ -150,12 +150,16 @@ local function decide(k, op, a, b, lease)
   local stamp = now
   local valid = huge
   if op == 'r' then stamp = now + lease; valid = lease end
-  local batch = {}
-  for i = 1, granted do
-    batch[#batch + 1] = stamp
-    if #batch == 1000 then redis.call('RPUSH', k, unpack(batch)); batch = {} end
+  if granted == 1 then
+    redis.call('RPUSH', k, stamp)
+  else
+    local batch = {}
+    for i = 1, granted do
+      batch[#batch + 1] = stamp
+      if #batch == 1000 then redis.call('RPUSH', k, unpack(batch)); batch = {} end
+    end
+    if #batch > 0 then redis.call('RPUSH', k, unpack(batch)) end
   end
-  if #batch > 0 then redis.call('RPUSH', k, unpack(batch)) end
   redis.call('PEXPIRE', k, ceil(stamp - now + windowMs) + 1000)
   return reply(op, true, room - granted, 0, granted, valid, stamp)
 end
