@@ -72,6 +72,15 @@ export async function benchLimitsRedis(): Promise<Row[]> {
     const log = slidingWindow({ limit: 1000, windowMs: 1000, store });
     const cases: Case[] = [];
     const add = (name: string, op: () => Promise<unknown>, inFlight: number): void => void cases.push({ name, op, inFlight, rates: [] });
+    // What any script decision pays before its own work: EVALSHA itself, then reading TIME.
+    const floors = {
+      'EVALSHA of return 1': await redis.script('LOAD', 'return 1'),
+      'EVALSHA reading TIME': await redis.script('LOAD', "local t = redis.call('TIME') return {1, 2, 3}"),
+      'EVALSHA reading TIME, one INCRBY': await redis.script('LOAD', "local t = redis.call('TIME') return {1, redis.call('INCRBY', KEYS[1], 1), 0}"),
+    };
+    for (const [name, sha] of Object.entries(floors)) {
+      add(`floor: ${name}, sequential`, () => redis.evalsha(sha as string, 1, `${prefix}floor`, 1), 1);
+    }
     for (const inFlight of [1, 64]) {
       const how = inFlight === 1 ? 'sequential' : '64 in flight';
       add(`bare PING, ${how}`, () => redis.ping(), inFlight);
@@ -85,7 +94,11 @@ export async function benchLimitsRedis(): Promise<Row[]> {
       const how = c.inFlight === 1 ? 'sequential' : '64 in flight';
       const ping = medians.get(`bare PING, ${how}`) as number;
       const theirs = medians.get(`rate-limiter-flexible Redis, ${how}`) as number;
-      const note = c.name.startsWith('bulwark') ? `${(ping / ops).toFixed(2)}x PING time; ${ratio(theirs, ops)} rate-limiter-flexible` : undefined;
+      const note = c.name.startsWith('bulwark')
+        ? `${(ping / ops).toFixed(2)}x PING time; ${ratio(theirs, ops)} rate-limiter-flexible`
+        : c.name.startsWith('floor') || c.name.startsWith('rate-limiter-flexible')
+          ? `${(ping / ops).toFixed(2)}x PING time`
+          : undefined;
       rows.push({ group: 'redis', name: c.name, opsPerSec: ops, ...(note ? { note } : {}) });
     }
 

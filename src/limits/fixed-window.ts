@@ -107,31 +107,51 @@ local limit, windowMs = tonumber(ARGV[1]), tonumber(ARGV[2])
 local window = floor(now / windowMs)
 local ends = (window + 1) * windowMs
 local suffix = ':' .. string.format('%d', window)
+-- Per window key: the count as this run sees it, and the count Redis holds; what differs is
+-- written once, in finish. The first charge of a key in a run is sent at once (one INCRBY on
+-- the common path, which also tells whether it created the key).
+local counts, held = {}, {}
 local function decide(k, op, a, b, lease)
   if op == 'x' then
     local wk = k .. ':' .. string.format('%d', b)
-    local used = tonumber(redis.call('GET', wk) or '0')
-    if used > 0 then redis.call('DECRBY', wk, min(used, a)) end
+    local used = counts[wk]
+    if used == nil then
+      used = tonumber(redis.call('GET', wk) or '0')
+      held[wk] = used
+    end
+    counts[wk] = used - min(used, a)
     return reply(op, true, 0, 0)
   end
   k = k .. suffix
-  -- Charge first, one write on the common path, then give back what does not fit. The first charge
-  -- of a window creates its key, which then gets its expiry, once.
-  local used = redis.call('INCRBY', k, a)
-  if used == a then redis.call('PEXPIRE', k, ceil(ends - now) + 1000) end
-  local room = limit - (used - a)
+  local used = counts[k]
+  if used == nil then
+    local after = redis.call('INCRBY', k, a)
+    if after == a then redis.call('PEXPIRE', k, ceil(ends - now) + 1000) end
+    held[k] = after
+    used = after - a
+  end
+  local room = limit - used
   local least = a
   if op == 'r' then least = b end
   local granted = min(a, room)
   if granted < least then
-    redis.call('DECRBY', k, a)
+    counts[k] = used
     local retry = ends - now
     if least > limit then retry = huge end
     return reply(op, false, room, retry)
   end
-  if granted < a then redis.call('DECRBY', k, a - granted) end
+  counts[k] = used + granted
   if op == 'r' then return reply(op, true, room - granted, 0, granted, min(lease, ends - now), window) end
   return reply(op, true, room - granted, 0)
+end
+finish = function()
+  for k, count in pairs(counts) do
+    local diff = count - held[k]
+    if diff ~= 0 then
+      -- A key this run creates (a release of nothing, then charges) gets its expiry here.
+      if redis.call('INCRBY', k, diff) == diff then redis.call('PEXPIRE', k, ceil(ends - now) + 1000) end
+    end
+  end
 end
 `;
 

@@ -92,11 +92,10 @@ class GcraState implements MemoryState {
 const GCRA_LUA = `
 local interval, tolerance = tonumber(ARGV[1]), tonumber(ARGV[2])
 local function charge(k, tat, units)
-  tat = tat + units * interval
-  redis.call('SET', k, tat, 'PX', ceil(tat - now) + 1000)
+  writeTime(k, tat + units * interval)
 end
 local function decide(k, op, a, b, lease)
-  local tat = max(tonumber(redis.call('GET', k) or '0'), now)
+  local tat = max(readTime(k), now)
   local room = (tolerance - (tat - now)) / interval
   if op == 'c' then
     if a * interval > tolerance + 1e-9 then return reply(op, false, room, huge) end
@@ -113,10 +112,7 @@ local function decide(k, op, a, b, lease)
     charge(k, tat, granted)
     return reply(op, true, room - granted + 1e-9, 0, granted, lease, now)
   end
-  if tat > now then
-    tat = max(now, tat - a * interval)
-    redis.call('SET', k, tat, 'PX', ceil(tat - now) + 1000)
-  end
+  if tat > now then writeTime(k, max(now, tat - a * interval)) end
   return reply(op, true, 0, 0)
 end
 `;

@@ -130,13 +130,24 @@ const SLIDING_COUNTER_LUA = `
 local limit, windowMs = tonumber(ARGV[1]), tonumber(ARGV[2])
 local window = floor(now / windowMs)
 local weight = 1 - (now - window * windowMs) / windowMs
+-- Per key, read once per run: { window, previous count, current count, window as stored }.
+local states, dirty = {}, {}
 local function decide(k, op, a, b, lease)
-  local st = redis.call('HMGET', k, 'w', 'p', 'c')
-  local sw, prev, cur = tonumber(st[1] or '-2'), tonumber(st[2] or '0'), tonumber(st[3] or '0')
+  local st = states[k]
+  if st == nil then
+    local r = redis.call('HMGET', k, 'w', 'p', 'c')
+    local stored = tonumber(r[1] or '-2')
+    st = { stored, tonumber(r[2] or '0'), tonumber(r[3] or '0'), stored }
+    states[k] = st
+  end
+  local sw, prev, cur = st[1], st[2], st[3]
   if op == 'x' then
     -- Units go back to the window they were charged in, as long as it is still the stored one
     -- (the current window, or the previous one that the current window weighs in).
-    if sw == b then redis.call('HSET', k, 'c', max(0, cur - a)) end
+    if sw == b then
+      st[3] = max(0, cur - a)
+      dirty[k] = true
+    end
     return reply(op, true, 0, 0)
   end
   if sw == window - 1 then prev = cur; cur = 0 elseif sw ~= window then prev = 0; cur = 0 end
@@ -156,15 +167,22 @@ local function decide(k, op, a, b, lease)
     end
     return reply(op, false, max(0, room), retry)
   end
-  if sw == window then
-    redis.call('HSET', k, 'c', cur + granted)
-  else
-    redis.call('HSET', k, 'w', window, 'p', prev, 'c', cur + granted)
-    -- Set at the first write of a window, the expiry outlives the next window (where this one is prev).
-    redis.call('PEXPIRE', k, ceil(2 * windowMs) + 1000)
-  end
+  st[1], st[2], st[3] = window, prev, cur + granted
+  dirty[k] = true
   local valid = huge
   if op == 'r' then valid = min(lease, (window + 1) * windowMs - now) end
   return reply(op, true, room - granted, 0, granted, valid, window)
+end
+finish = function()
+  for k in pairs(dirty) do
+    local st = states[k]
+    if st[1] == st[4] then
+      redis.call('HSET', k, 'c', st[3])
+    else
+      redis.call('HSET', k, 'w', st[1], 'p', st[2], 'c', st[3])
+      -- Set at the first write of a window, the expiry outlives the next window (where this one is prev).
+      redis.call('PEXPIRE', k, ceil(2 * windowMs) + 1000)
+    end
+  end
 end
 `;

@@ -84,11 +84,10 @@ class TokenBucketState implements MemoryState {
 const TOKEN_BUCKET_LUA = `
 local capacity, rate = tonumber(ARGV[1]), tonumber(ARGV[2])
 local function charge(k, fullAt, units)
-  fullAt = max(fullAt, now) + units / rate
-  redis.call('SET', k, fullAt, 'PX', ceil(fullAt - now) + 1000)
+  writeTime(k, max(fullAt, now) + units / rate)
 end
 local function decide(k, op, a, b, lease)
-  local fullAt = tonumber(redis.call('GET', k) or '0')
+  local fullAt = readTime(k)
   local tokens = capacity
   if fullAt > now then tokens = capacity - (fullAt - now) * rate end
   if op == 'c' then
@@ -106,10 +105,7 @@ local function decide(k, op, a, b, lease)
     charge(k, fullAt, granted)
     return reply(op, true, tokens - granted + 1e-9, 0, granted, lease, now)
   end
-  if fullAt > now then
-    fullAt = max(now, fullAt - a / rate)
-    redis.call('SET', k, fullAt, 'PX', ceil(fullAt - now) + 1000)
-  end
+  if fullAt > now then writeTime(k, max(now, fullAt - a / rate)) end
   return reply(op, true, 0, 0)
 end
 `;

@@ -65,6 +65,22 @@ describeWith(available, 'limiters on Redis', () => {
       }
     });
 
+    it(`${name}: a batch mixing a reservation and consumes on one key charges each in call order`, async () => {
+      const limiter = make(`${run}${name}:mixed:`);
+      // The first goes out alone; the other three share one script call.
+      const [first, grant, second, third] = await Promise.all([
+        limiter.consume('k'),
+        limiter.reserve('k', 5, 1, 1000),
+        limiter.consume('k'),
+        limiter.consume('other'),
+      ]);
+      expect(first?.allowed).toBe(true);
+      expect(grant).toMatchObject({ granted: 2, remaining: 0 });
+      expect(second?.allowed).toBe(false);
+      expect(third).toMatchObject({ allowed: true, remaining: 2 });
+      expect((await limiter.consume('k')).allowed).toBe(false);
+    });
+
     it(`${name}: keys are hash-tagged per limiter key and expire, also after later charges and denials`, async () => {
       const prefix = `${run}${name}:layout:`;
       const limiter = make(prefix);

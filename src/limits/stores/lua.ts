@@ -16,7 +16,11 @@
  *
  * An algorithm's Lua (`Algorithm.lua`) reads its parameters and defines
  * `decide(k, op, a, b, lease)`, returning `reply(op, ...)`. Decisions of one batch run in the
- * order they were sent, under one server TIME.
+ * order they were sent, under one server TIME. State is read once per key and written once at
+ * the end of the run, so a batch of decisions on one key (the usual case: one key per exchange
+ * or account) costs one read and one write: a single time per key goes through
+ * `readTime(k)` / `writeTime(k, v)` (stored with SET, expiring 1 s after the time passes);
+ * other state is written back by the algorithm's `finish`, which the driver calls last.
  *
  * Reply: one flat array, each decision's fields in turn, integers (Redis truncates Lua numbers,
  * so times travel in microseconds): consume/release add { allowed (0|1), remaining, retryAfter in
@@ -46,6 +50,20 @@ local function reply(op, allowed, remaining, retry, granted, valid, stamp)
   out[m + 6] = string.format('%.17g', stamp or 0)
   m = m + 6
 end
+local times, touched = {}, {}
+local function readTime(k)
+  local v = times[k]
+  if v == nil then
+    v = tonumber(redis.call('GET', k) or '0')
+    times[k] = v
+  end
+  return v
+end
+local function writeTime(k, v)
+  times[k] = v
+  touched[k] = true
+end
+local finish = nil
 `;
 
 /** Runs `decide` for every decision of the batch, in order, walking each one's arguments. */
@@ -65,6 +83,11 @@ for i = 1, #KEYS do
     j = j + 1
   end
 end
+for k in pairs(touched) do
+  local v = times[k]
+  redis.call('SET', k, v, 'PX', ceil(v - now) + 1000)
+end
+if finish then finish() end
 return out
 `;
 }
