@@ -36,7 +36,7 @@ export interface RedisStoreOptions {
    * Most decisions one script call carries. Decisions made while another is awaiting its reply
    * go out together on the next tick, in one EVALSHA, instead of one command each.
    */
-  maxBatch?: number;
+  maxDecisionsPerCall?: number;
 }
 
 export const REDIS_STORE_DEFAULTS = {
@@ -45,7 +45,7 @@ export const REDIS_STORE_DEFAULTS = {
   /** A local round trip takes well under 1 ms; 500 ms is a dead server, not a slow one. */
   commandTimeoutMs: 500,
   /** 128 decisions run in well under 1 ms of Redis time, so a batch never stalls other clients. */
-  maxBatch: 128,
+  maxDecisionsPerCall: 128,
 } as const;
 
 export interface RedisStoreEvents {
@@ -92,7 +92,7 @@ function isNoScript(error: unknown): boolean {
  * limiter key lands in one Redis Cluster slot, and every key expires once idle.
  *
  * A lone decision is sent at once. Decisions made while one is awaiting its reply are batched:
- * on the next tick they go out together as one script call (at most `maxBatch` each), which
+ * on the next tick they go out together as one script call (at most `maxDecisionsPerCall` each), which
  * saves a command's parsing, a script start and a TIME per decision on the server, and a
  * command object per decision in the client. On a Redis Cluster a batch holds one limiter key.
  */
@@ -106,9 +106,9 @@ export function redisStore(client: RedisScriptClient, options: RedisStoreOptions
   if (!(typeof timeoutMs === 'number' && timeoutMs > 0)) {
     throw new RangeError(`redisStore: commandTimeoutMs must be a number greater than 0, got ${String(timeoutMs)}`);
   }
-  const maxBatch = options.maxBatch ?? REDIS_STORE_DEFAULTS.maxBatch;
-  if (!(typeof maxBatch === 'number' && Number.isInteger(maxBatch) && maxBatch >= 1)) {
-    throw new RangeError(`redisStore: maxBatch must be an integer of at least 1, got ${String(maxBatch)}`);
+  const maxDecisionsPerCall = options.maxDecisionsPerCall ?? REDIS_STORE_DEFAULTS.maxDecisionsPerCall;
+  if (!(typeof maxDecisionsPerCall === 'number' && Number.isInteger(maxDecisionsPerCall) && maxDecisionsPerCall >= 1)) {
+    throw new RangeError(`redisStore: maxDecisionsPerCall must be an integer of at least 1, got ${String(maxDecisionsPerCall)}`);
   }
   const insurance = options.insurance;
   if (insurance !== undefined && typeof insurance.consume !== 'function') {
@@ -150,7 +150,7 @@ export function redisStore(client: RedisScriptClient, options: RedisStoreOptions
       /** Script calls sent and not yet answered (or timed out). */
       let inFlight = 0;
 
-      /** Sends one script call for `batch` (at most maxBatch decisions) and settles each decision. */
+      /** Sends one script call for `batch` (at most maxDecisionsPerCall decisions) and settles each decision. */
       function send(batch: Pending[]): void {
         const n = batch.length;
         const args: Array<string | number> = [];
@@ -211,7 +211,7 @@ export function redisStore(client: RedisScriptClient, options: RedisStoreOptions
         evalsha.call(client, sha, n, ...args).then(onReply, onError);
       }
 
-      /** Sends every queued decision: in chunks of maxBatch, or per limiter key on a Cluster. */
+      /** Sends every queued decision: in chunks of maxDecisionsPerCall, or per limiter key on a Cluster. */
       function flush(): void {
         scheduled = false;
         const batch = queue;
@@ -223,11 +223,11 @@ export function redisStore(client: RedisScriptClient, options: RedisStoreOptions
             if (list) list.push(p);
             else byKey.set(p.key, [p]);
           }
-          for (const list of byKey.values()) for (let i = 0; i < list.length; i += maxBatch) send(list.slice(i, i + maxBatch));
+          for (const list of byKey.values()) for (let i = 0; i < list.length; i += maxDecisionsPerCall) send(list.slice(i, i + maxDecisionsPerCall));
           return;
         }
-        if (batch.length <= maxBatch) send(batch);
-        else for (let i = 0; i < batch.length; i += maxBatch) send(batch.slice(i, i + maxBatch));
+        if (batch.length <= maxDecisionsPerCall) send(batch);
+        else for (let i = 0; i < batch.length; i += maxDecisionsPerCall) send(batch.slice(i, i + maxDecisionsPerCall));
       }
 
       /** One decision: sent at once when nothing else is pending, else with the next tick's batch. */

@@ -135,9 +135,9 @@ describe('redisStore', () => {
     await back;
   });
 
-  it('splits a batch larger than maxBatch into several script calls', async () => {
+  it('splits a batch larger than maxDecisionsPerCall into several script calls', async () => {
     const client = FakeRedis.loaded();
-    const limiter = fixedWindow({ limit: 100, windowMs: 1000, store: redisStore(client, { maxBatch: 2 }) });
+    const limiter = fixedWindow({ limit: 100, windowMs: 1000, store: redisStore(client, { maxDecisionsPerCall: 2 }) });
     client.hold = true;
     const decisions = ['a', 'b', 'c', 'd', 'e', 'f'].map((key) => limiter.consume(key));
     await tick();
@@ -231,8 +231,8 @@ describe('redisStore', () => {
     expect(() => redisStore({} as never)).toThrow(/needs an ioredis client \(an object with evalsha and eval\)/);
     expect(() => redisStore(new FakeRedis(), { prefix: 1 as unknown as string })).toThrow(/prefix must be a string/);
     expect(() => redisStore(new FakeRedis(), { commandTimeoutMs: 0 })).toThrow(/commandTimeoutMs must be a number greater than 0/);
-    expect(() => redisStore(new FakeRedis(), { maxBatch: 0 })).toThrow(/maxBatch must be an integer of at least 1, got 0/);
-    expect(() => redisStore(new FakeRedis(), { maxBatch: 1.5 })).toThrow(/maxBatch must be an integer of at least 1, got 1.5/);
+    expect(() => redisStore(new FakeRedis(), { maxDecisionsPerCall: 0 })).toThrow(/maxDecisionsPerCall must be an integer of at least 1, got 0/);
+    expect(() => redisStore(new FakeRedis(), { maxDecisionsPerCall: 1.5 })).toThrow(/maxDecisionsPerCall must be an integer of at least 1, got 1.5/);
     expect(() => redisStore(new FakeRedis(), { insurance: {} as never })).toThrow(/insurance must be a Limiter/);
   });
 
