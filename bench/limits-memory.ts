@@ -1,11 +1,14 @@
 /**
- * In-memory rate limiters, side by side with rate-limiter-flexible (memory) and bottleneck in
- * one process: decisions/s with 1 key and with 100,000 keys, heap bytes per key, acquire-queue
- * throughput, and the edge-attack accuracy table (ours and rate-limiter-flexible's).
+ * In-memory rate limiters, side by side in one process with rate-limiter-flexible (memory),
+ * limiter (a token bucket per key, kept in a Map), bottleneck and p-queue: decisions/s with 1 key
+ * and with 100,000 keys, heap bytes per key, acquire-queue throughput, and the edge-attack
+ * accuracy table (ours and the peers').
  */
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import Bottleneck from 'bottleneck';
+import { RateLimiter as LimiterRateLimiter, TokenBucket } from 'limiter';
+import PQueue from 'p-queue';
 import { RateLimiterMemory } from 'rate-limiter-flexible';
 import { fixedWindow, gcra, slidingWindow, tokenBucket } from '../src/limits/index.js';
 import type { RateLimiter } from '../src/limits/rate-limiter.js';
@@ -41,18 +44,40 @@ async function decisions(): Promise<Row[]> {
       return () => keys[(i = (i + 1) % KEYS)] as string;
     })()],
   ] as const) {
+    collectGarbage();
     const rlf = new RateLimiterMemory({ points: HUGE, duration: 1 });
     const theirs = await timeAsync(() => rlf.consume(pick()), MEASURE);
     rows.push({ group: 'decisions', name: `rate-limiter-flexible memory, ${label}`, nsPerOp: theirs });
     for (const [name, make] of Object.entries(ours)) {
+      collectGarbage(); // each case starts from the same clean heap, not the last one's garbage
       const limiter = make();
       const ns = await timeAsync(() => limiter.consume(pick()), MEASURE);
       rows.push({ group: 'decisions', name: `bulwark ${name}, ${label}`, nsPerOp: ns, note: `${ratio(ns, theirs)} rate-limiter-flexible` });
     }
+    collectGarbage();
     const sync = tokenBucket({ capacity: HUGE, refillPerSecond: HUGE });
     const ns = timeSync(() => sync.tryConsume(pick()), MEASURE);
-    rows.push({ group: 'decisions', name: `bulwark tokenBucket tryConsume (sync), ${label}`, nsPerOp: ns, note: `${ratio(ns, theirs)} rate-limiter-flexible` });
+    // limiter keeps one bucket and has no keys: a Map of buckets is how it serves many keys.
+    collectGarbage();
+    const buckets = new Map<string, TokenBucket>();
+    const bucketOf = (key: string): TokenBucket => {
+      let bucket = buckets.get(key);
+      if (!bucket) buckets.set(key, (bucket = new TokenBucket({ bucketSize: HUGE, tokensPerInterval: HUGE, interval: 'second' })));
+      return bucket;
+    };
+    const limiterNs = timeSync(() => bucketOf(pick()).tryRemoveTokens(1), MEASURE);
+    rows.push({
+      group: 'decisions',
+      name: `bulwark tokenBucket tryConsume (sync), ${label}`,
+      nsPerOp: ns,
+      note: `${ratio(ns, theirs)} rate-limiter-flexible; ${ratio(ns, limiterNs)} limiter`,
+    });
+    rows.push({ group: 'decisions', name: `limiter TokenBucket tryRemoveTokens (sync, a Map of buckets), ${label}`, nsPerOp: limiterNs });
   }
+  // One bucket held directly, no key to look up: how limiter is used for a single limit.
+  collectGarbage();
+  const single = new TokenBucket({ bucketSize: HUGE, tokensPerInterval: HUGE, interval: 'second' });
+  rows.push({ group: 'decisions', name: 'limiter TokenBucket tryRemoveTokens (sync, one bucket held directly, no key)', nsPerOp: timeSync(() => single.tryRemoveTokens(1), MEASURE) });
   return rows;
 }
 
@@ -79,6 +104,14 @@ function memory(): Row[] {
   alive.push(rlf);
   const theirs = measure((key) => void rlf.consume(key));
   rows.push({ group: 'memory', name: 'rate-limiter-flexible memory', value: theirs, unit: 'B/key' });
+  const buckets = new Map<string, TokenBucket>();
+  alive.push(buckets);
+  const limiterBytes = measure((key) => {
+    const bucket = new TokenBucket({ bucketSize: 10, tokensPerInterval: 1, interval: 'hour' });
+    bucket.tryRemoveTokens(1);
+    buckets.set(key, bucket);
+  });
+  rows.push({ group: 'memory', name: 'limiter TokenBucket (a Map of buckets)', value: limiterBytes, unit: 'B/key' });
   // Parameters chosen so no key's state returns to idle during the measurement (idle keys are
   // swept and their memory reused, which would flatter the figures).
   for (const [name, make] of Object.entries({
@@ -108,9 +141,19 @@ async function queueThroughput(): Promise<Row[]> {
   await Promise.all(Array.from({ length: jobs }, (_, i) => bottleneck.schedule({ priority: i % 3 }, () => Promise.resolve())));
   const theirsNs = Number(process.hrtime.bigint() - start) / jobs;
   await bottleneck.stop();
+  const queue = new PQueue({ concurrency: Number.POSITIVE_INFINITY, intervalCap: HUGE, interval: 1000 });
+  start = process.hrtime.bigint();
+  await Promise.all(Array.from({ length: jobs }, (_, i) => queue.add(() => Promise.resolve(), { priority: i % 3 })));
+  const pQueueNs = Number(process.hrtime.bigint() - start) / jobs;
   return [
-    { group: 'queue', name: `bulwark acquire queue (${jobs.toLocaleString('en-US')} acquires at once, 3 priorities)`, nsPerOp: oursNs, note: `${ratio(oursNs, theirsNs)} bottleneck` },
+    {
+      group: 'queue',
+      name: `bulwark acquire queue (${jobs.toLocaleString('en-US')} acquires at once, 3 priorities)`,
+      nsPerOp: oursNs,
+      note: `${ratio(oursNs, theirsNs)} bottleneck; ${ratio(oursNs, pQueueNs)} p-queue`,
+    },
     { group: 'queue', name: 'bottleneck schedule (same jobs)', nsPerOp: theirsNs },
+    { group: 'queue', name: 'p-queue add with intervalCap (same jobs)', nsPerOp: pQueueNs },
   ];
 }
 
@@ -139,6 +182,31 @@ async function edgeAttack(): Promise<Row[]> {
       for (let i = 0; i < count; i++) if (limiter.tryConsume('k').allowed) admitted.push(at);
     }
     rows.push({ group: 'edge', name, value: admitted.length, unit: 'admitted', note: `${rolling(admitted)} in the worst rolling second` });
+  }
+  // limiter reads performance.now(): drive it the same way.
+  const realPerformanceNow = performance.now.bind(performance);
+  try {
+    for (const [name, make] of Object.entries({
+      'limiter TokenBucket (size 10, 10 per second)': () => {
+        const bucket = new TokenBucket({ bucketSize: 10, tokensPerInterval: 10, interval: 'second' });
+        return () => bucket.tryRemoveTokens(1);
+      },
+      'limiter RateLimiter (10 per second)': () => {
+        const limiter = new LimiterRateLimiter({ tokensPerInterval: 10, interval: 'second' });
+        return () => limiter.tryRemoveTokens(1);
+      },
+    })) {
+      performance.now = () => 0;
+      const take = make();
+      const admitted: number[] = [];
+      for (const [at, count] of attack) {
+        performance.now = () => at;
+        for (let i = 0; i < count; i++) if (take()) admitted.push(at);
+      }
+      rows.push({ group: 'edge', name, value: admitted.length, unit: 'admitted', note: `${rolling(admitted)} in the worst rolling second` });
+    }
+  } finally {
+    performance.now = realPerformanceNow;
   }
   // rate-limiter-flexible reads Date.now(): drive it the same way.
   const realNow = Date.now;
