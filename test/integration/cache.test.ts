@@ -3,47 +3,15 @@
  * own redis-server on a free port (never the shared one), and waits on process and client
  * events, not on timers.
  */
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { once } from 'node:events';
-import { createServer } from 'node:net';
-import { promisify } from 'node:util';
+import type { ChildProcess } from 'node:child_process';
 import { Redis } from 'ioredis';
 import { afterAll, expect, it } from 'vitest';
 import { type CacheRedisClient, ResilientCache } from '../../src/cache/resilient-cache.js';
 import { ManualClock } from '../../src/core/clock.js';
+import { freePort, probeRedisServerBinary, startRedisServer, stopRedisServer } from '../support/redis-server.js';
 import { describeWith, requireService } from '../support/services.js';
 
-const available = await requireService('redis-server (binary, to run a private instance)', () => promisify(execFile)('redis-server', ['--version']));
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as { port: number };
-  server.close();
-  await once(server, 'close');
-  return port;
-}
-
-async function startRedis(port: number): Promise<ChildProcess> {
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: ['ignore', 'pipe', 'inherit'] });
-  let output = '';
-  await new Promise<void>((resolve, reject) => {
-    child.stdout!.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-      if (output.includes('Ready to accept connections')) resolve();
-    });
-    child.on('exit', (code) => reject(new Error(`redis-server exited with ${code}: ${output}`)));
-  });
-  return child;
-}
-
-async function stopRedis(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = once(child, 'exit');
-  child.kill('SIGKILL');
-  await exited;
-}
+const available = await requireService('redis-server (binary, to run a private instance)', probeRedisServerBinary);
 
 /** Resolves on the client's next `name` event; unlike events.once, an 'error' event meanwhile (reconnect attempts) does not reject it. */
 function eventOf(client: Redis, name: 'close' | 'ready'): Promise<void> {
@@ -54,13 +22,13 @@ const processes: ChildProcess[] = [];
 const clients: Redis[] = [];
 afterAll(async () => {
   for (const client of clients) client.disconnect();
-  for (const child of processes) await stopRedis(child);
+  for (const child of processes) await stopRedisServer(child);
 });
 
 describeWith(available, 'resilient cache with a real Redis stopped and started again', () => {
   it('falls back to memory when Redis stops, serves transparently, and resyncs with TTLs when it returns', async () => {
     const port = await freePort();
-    let server = await startRedis(port);
+    let server = await startRedisServer(port);
     processes.push(server);
     const client = new Redis({ host: '127.0.0.1', port, enableOfflineQueue: false, maxRetriesPerRequest: 0, retryStrategy: () => 50, lazyConnect: true });
     client.on('error', () => undefined);
@@ -76,7 +44,7 @@ describeWith(available, 'resilient cache with a real Redis stopped and started a
 
     // Redis goes away.
     const closed = eventOf(client, 'close');
-    await stopRedis(server);
+    await stopRedisServer(server);
     await closed;
     await cache.set('eth', { px: 5 }, 60_000);
     await cache.set('sol', { px: 1 }, 30_000);
@@ -89,7 +57,7 @@ describeWith(available, 'resilient cache with a real Redis stopped and started a
 
     // Redis comes back (empty: no persistence), the client reconnects, the guard probes after openMs.
     const ready = eventOf(client, 'ready');
-    server = await startRedis(port);
+    server = await startRedisServer(port);
     processes.push(server);
     await ready;
     await clock.advance(5_000);

@@ -3,52 +3,30 @@
  * fail-closed rejects with LimiterUnavailableError, fail-open decides with the insurance limiter,
  * neither hangs, and both go back to Redis once it answers again.
  */
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { createServer } from 'node:net';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { LimiterUnavailableError } from '../../src/limits/errors.js';
 import { fixedWindow } from '../../src/limits/fixed-window.js';
 import { redisStore } from '../../src/limits/stores/redis.js';
 import { tokenBucket } from '../../src/limits/token-bucket.js';
+import { freePort, probeRedisServerBinary, startRedisServer, stopRedisServer } from '../support/redis-server.js';
 import { describeWith, requireService } from '../support/services.js';
 
-const available = await requireService('redis-server binary', async () => {
-  const probe = spawnSync('redis-server', ['--version']);
-  if (probe.error) throw probe.error;
-});
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
-}
+const available = await requireService('redis-server binary', probeRedisServerBinary);
 
 let port = 0;
 let server: ChildProcess | undefined;
 
 async function startRedis(): Promise<void> {
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: ['ignore', 'pipe', 'ignore'] });
-  server = child;
-  let out = '';
-  child.stdout?.on('data', (chunk: Buffer) => (out += chunk.toString()));
-  while (!out.includes('Ready to accept connections')) {
-    if (child.exitCode !== null) throw new Error(`redis-server exited: ${out}`);
-    await once(child.stdout as NodeJS.ReadableStream, 'data');
-  }
+  server = await startRedisServer(port);
 }
 
 async function stopRedis(): Promise<void> {
   const child = server;
   server = undefined;
-  if (!child || child.exitCode !== null) return;
-  child.kill('SIGKILL');
-  await once(child, 'exit');
+  if (child) await stopRedisServer(child);
 }
 
 /** Settles within `ms` or fails the test: the store must never hang. */
