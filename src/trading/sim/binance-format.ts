@@ -1,5 +1,6 @@
 /** The simulator's engine objects in Binance spot REST shapes (strings for decimals, as Binance sends them). */
 import type { SimEngine, SimMarket, SimOrder } from './engine.js';
+import type { Candle } from './candles.js';
 
 const dec = (value: number): string => value.toFixed(8);
 
@@ -45,6 +46,11 @@ function symbolInfo(m: SimMarket): Record<string, unknown> {
     defaultSelfTradePreventionMode: 'EXPIRE_MAKER',
     allowedSelfTradePreventionModes: ['NONE', 'EXPIRE_TAKER', 'EXPIRE_MAKER', 'EXPIRE_BOTH'],
   };
+}
+
+/** A candle as /api/v3/klines sends it: an array, prices and volumes as decimal strings. */
+export function kline(c: Candle): unknown[] {
+  return [c.openTime, dec(c.open), dec(c.high), dec(c.low), dec(c.close), dec(c.volume), c.closeTime, dec(c.quoteVolume), c.trades, dec(0), dec(0), '0'];
 }
 
 export function ticker24hr(engine: SimEngine, m: SimMarket, now: number): Record<string, unknown> {

@@ -6,6 +6,7 @@
 import { type Clock, systemClock } from '../../core/clock.js';
 import { seededRandom } from '../../core/random.js';
 import { withDefaults } from '../../core/options.js';
+import { CANDLE_HISTORY_DEFAULTS, type Candle, CandleHistory, type CandleQuery } from './candles.js';
 
 export type SimSide = 'BUY' | 'SELL';
 export type SimOrderType = 'LIMIT' | 'MARKET' | 'LIMIT_MAKER';
@@ -84,6 +85,8 @@ export interface SimEngineOptions {
   clock?: Clock;
   /** Half of the bid/ask spread as a fraction of the mid price. */
   halfSpread?: number;
+  /** Price ticks kept per market for candles (klines); the oldest go first. */
+  maxTicks?: number;
 }
 
 export const simEngineDefaults = {
@@ -99,6 +102,7 @@ export const simEngineDefaults = {
   clock: systemClock as Clock,
   // 1 bp each side: a realistic spread for a major pair.
   halfSpread: 0.0001,
+  maxTicks: CANDLE_HISTORY_DEFAULTS.maxTicks,
 } satisfies Required<SimEngineOptions>;
 
 const OPEN: ReadonlySet<SimOrderStatus> = new Set(['NEW', 'PARTIALLY_FILLED']);
@@ -116,6 +120,7 @@ export class SimEngine {
   private readonly markets = new Map<string, SimMarket>();
   private readonly orders: SimOrder[] = [];
   private readonly free = new Map<string, number>();
+  private readonly history: CandleHistory;
   private readonly locked = new Map<string, number>();
   private nextOrderId = 1;
   private nextTradeId = 1;
@@ -129,6 +134,7 @@ export class SimEngine {
     this.clock = o.clock;
     this.random = seededRandom(o.seed);
     this.halfSpread = o.halfSpread;
+    this.history = new CandleHistory(o.maxTicks);
     for (const spec of o.markets) {
       if (!(spec.price > 0)) throw new RangeError(`sim: market ${spec.symbol} needs a price > 0, got ${spec.price}`);
       this.markets.set(spec.symbol, {
@@ -139,6 +145,7 @@ export class SimEngine {
         ...spec,
         mid: spec.price,
       });
+      this.history.record(spec.symbol, this.clock.now(), spec.price);
     }
     for (const [asset, amount] of Object.entries(o.balances)) this.free.set(asset, amount);
   }
@@ -160,6 +167,7 @@ export class SimEngine {
   step(maxMove = 0.001): void {
     for (const market of this.markets.values()) {
       market.mid = roundTo(market.mid * (1 + (this.random() * 2 - 1) * maxMove), market.tickSize);
+      this.history.record(market.symbol, this.clock.now(), market.mid);
     }
     this.matchResting();
   }
@@ -170,7 +178,13 @@ export class SimEngine {
     if (!market) throw new RangeError(`sim: unknown market ${symbol}`);
     if (!(price > 0)) throw new RangeError(`sim: price must be > 0, got ${price}`);
     market.mid = price;
+    this.history.record(symbol, this.clock.now(), price);
     this.matchResting();
+  }
+
+  /** Candles (OHLCV) of `intervalMs` cut from the recorded prices and fills, oldest first. */
+  candles(symbol: string, intervalMs: number, query: CandleQuery): Candle[] {
+    return this.history.candles(symbol, intervalMs, query);
   }
 
   balances(): Array<{ asset: string; free: number; locked: number }> {
@@ -293,6 +307,7 @@ export class SimEngine {
     order.executedQty = round8(order.executedQty + qty);
     order.cummulativeQuoteQty = round8(order.cummulativeQuoteQty + quote);
     order.fills.push({ price, qty, tradeId: this.nextTradeId++ });
+    this.history.record(order.symbol, this.clock.now(), price, qty);
     order.status = order.executedQty >= order.origQty ? 'FILLED' : 'PARTIALLY_FILLED';
     order.updateTime = this.clock.now();
   }

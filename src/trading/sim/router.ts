@@ -5,6 +5,7 @@
  */
 import { type Clock } from '../../core/clock.js';
 import * as fmt from './binance-format.js';
+import { KLINE_INTERVALS } from './candles.js';
 import { SimEngine, type SimEngineOptions, type SimOrderType, type SimSide } from './engine.js';
 import { type FailureRule, type SimFaults, type SimFaultsInput, noFaults, updateFaults } from './faults.js';
 
@@ -64,6 +65,7 @@ class HttpError {
 const WEIGHTS: Record<string, number> = {
   'GET /api/v3/exchangeInfo': 20,
   'GET /api/v3/depth': 5,
+  'GET /api/v3/klines': 2,
   'GET /api/v3/ticker/24hr': 2,
   'GET /api/v3/account': 20,
   'GET /api/v3/openOrders': 6,
@@ -177,6 +179,21 @@ export function createSimRouter(options: SimRouterOptions = {}): SimRouter {
         return fmt.ticker24hr(engine, marketOf(params), now);
       case 'GET /api/v3/depth':
         return fmt.depth(engine, marketOf(params), Number(params.limit ?? 100));
+      case 'GET /api/v3/klines': {
+        const market = marketOf(params);
+        const intervalMs = KLINE_INTERVALS[params.interval ?? ''];
+        if (intervalMs === undefined) throw new HttpError(400, -1120, `Invalid interval ${String(params.interval)}; one of ${Object.keys(KLINE_INTERVALS).join(', ')}.`);
+        const limit = params.limit === undefined ? 500 : Number(params.limit);
+        if (!(Number.isInteger(limit) && limit >= 1 && limit <= 1000)) throw new HttpError(400, -1100, `Illegal characters found in parameter 'limit'; legal range is '1' to '1000'.`);
+        const time = (name: 'startTime' | 'endTime'): number | undefined => {
+          const text = params[name];
+          if (text === undefined) return undefined;
+          const value = Number(text);
+          if (!Number.isFinite(value)) throw new HttpError(400, -1100, `Illegal characters found in parameter '${name}'.`);
+          return value;
+        };
+        return engine.candles(market.symbol, intervalMs, { startTime: time('startTime'), endTime: time('endTime'), limit }).map(fmt.kline);
+      }
       case 'GET /api/v3/account':
         return fmt.account(engine, now);
       case 'POST /api/v3/order': {
