@@ -1,5 +1,6 @@
 import type { Clock } from '../core/clock.js';
 import type { Decision } from '../core/limiter.js';
+import { LUA_TIME_STATE } from './stores/lua.js';
 import { type Algorithm, type Grant, type MemoryState, denied, positive, positiveInteger } from './algorithm.js';
 import { type RateLimiter, type LimiterOptions, createLimiter } from './rate-limiter.js';
 import { SlotTable } from './slots.js';
@@ -89,7 +90,7 @@ class GcraState implements MemoryState {
   }
 }
 
-const GCRA_LUA = `
+const GCRA_LUA = `${LUA_TIME_STATE}
 local interval, tolerance = tonumber(ARGV[1]), tonumber(ARGV[2])
 local function charge(k, tat, units)
   writeTime(k, tat + units * interval)

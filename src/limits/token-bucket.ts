@@ -1,5 +1,6 @@
 import type { Clock } from '../core/clock.js';
 import type { Decision } from '../core/limiter.js';
+import { LUA_TIME_STATE } from './stores/lua.js';
 import { type Algorithm, type Grant, type MemoryState, denied, positive } from './algorithm.js';
 import { type RateLimiter, type LimiterOptions, createLimiter } from './rate-limiter.js';
 import { SlotTable } from './slots.js';
@@ -81,7 +82,7 @@ class TokenBucketState implements MemoryState {
   }
 }
 
-const TOKEN_BUCKET_LUA = `
+const TOKEN_BUCKET_LUA = `${LUA_TIME_STATE}
 local capacity, rate = tonumber(ARGV[1]), tonumber(ARGV[2])
 local function charge(k, fullAt, units)
   writeTime(k, max(fullAt, now) + units / rate)

@@ -18,9 +18,8 @@
  * `decide(k, op, a, b, lease)`, returning `reply(op, ...)`. Decisions of one batch run in the
  * order they were sent, under one server TIME. State is read once per key and written once at
  * the end of the run, so a batch of decisions on one key (the usual case: one key per exchange
- * or account) costs one read and one write: a single time per key goes through
- * `readTime(k)` / `writeTime(k, v)` (stored with SET, expiring 1 s after the time passes);
- * other state is written back by the algorithm's `finish`, which the driver calls last.
+ * or account) costs one read and one write: the algorithm's `finish`, which the driver calls
+ * last, writes back what changed (`LUA_TIME_STATE` provides it for a single time per key).
  *
  * Reply: one flat array, each decision's fields in turn, integers (Redis truncates Lua numbers,
  * so times travel in microseconds): consume/release add { allowed (0|1), remaining, retryAfter in
@@ -39,8 +38,9 @@ local floor, ceil, min, max, huge = math.floor, math.ceil, math.min, math.max, m
 local out, m = {}, 0
 local function reply(op, allowed, remaining, retry, granted, valid, stamp)
   out[m + 1] = allowed and 1 or 0
-  out[m + 2] = floor(remaining)
-  if retry == huge then out[m + 3] = -1 else out[m + 3] = ceil(retry * 1000) end
+  -- x - x % 1 is floor(x) without a function call; an admission's retry is 0 (no ceil needed).
+  out[m + 2] = remaining - remaining % 1
+  if retry == 0 then out[m + 3] = 0 elseif retry == huge then out[m + 3] = -1 else out[m + 3] = ceil(retry * 1000) end
   if op ~= 'r' then
     m = m + 3
     return
@@ -50,6 +50,15 @@ local function reply(op, allowed, remaining, retry, granted, valid, stamp)
   out[m + 6] = string.format('%.17g', stamp or 0)
   m = m + 6
 end
+local finish = nil
+`;
+
+/**
+ * State that is one time per key (token bucket, GCRA): `readTime(k)` reads a key once per run,
+ * `writeTime(k, v)` marks it, and `finish` writes each marked key once, with SET, expiring 1 s
+ * after its time has passed. Algorithms that use it start their Lua with this.
+ */
+export const LUA_TIME_STATE = `
 local times, touched = {}, {}
 local function readTime(k)
   local v = times[k]
@@ -63,7 +72,12 @@ local function writeTime(k, v)
   times[k] = v
   touched[k] = true
 end
-local finish = nil
+finish = function()
+  for k in pairs(touched) do
+    local v = times[k]
+    redis.call('SET', k, v, 'PX', ceil(v - now) + 1000)
+  end
+end
 `;
 
 /** Runs `decide` for every decision of the batch, in order, walking each one's arguments. */
@@ -82,10 +96,6 @@ for i = 1, #KEYS do
     decide(KEYS[i], 'c', tonumber(op), 0, 0)
     j = j + 1
   end
-end
-for k in pairs(touched) do
-  local v = times[k]
-  redis.call('SET', k, v, 'PX', ceil(v - now) + 1000)
 end
 if finish then finish() end
 return out
