@@ -6,6 +6,8 @@
 import { type Clock, systemClock } from '../core/clock.js';
 import type { Unsubscribe } from '../core/events.js';
 import type { CircuitBreaker } from '../policies/breaker/index.js';
+import type { DependencyTile } from './views.js';
+export type { DependencyTile } from './views.js';
 
 export interface DependencyTileOptions {
   /** Shown on the tile; the breaker's name when omitted. */
@@ -29,22 +31,6 @@ export const dependencyTileDefaults = {
   saturation: undefined as (() => number) | undefined,
 };
 
-export interface DependencyTile {
-  name: string;
-  state: string;
-  /** Calls per second over the window (successes + failures + rejections). */
-  requestRate: number;
-  /** Failed and rejected calls as a percentage of all calls in the window (0-100). */
-  errorPercent: number;
-  calls: number;
-  failures: number;
-  rejected: number;
-  /** Latency percentiles of completed calls in ms; null with no calls. */
-  p50Ms: number | null;
-  p99Ms: number | null;
-  /** 0-1, or null when nothing measures it. */
-  saturation: number | null;
-}
 
 interface Bucket {
   start: number;

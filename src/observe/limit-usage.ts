@@ -5,6 +5,8 @@
  */
 import { type Clock, systemClock } from '../core/clock.js';
 import type { AcquireOptions, Decision, Limiter } from '../core/limiter.js';
+import type { LimitUsage } from './views.js';
+export type { LimitUsage } from './views.js';
 
 export interface LimitUsageOptions {
   /** Shown on the dashboard, e.g. 'binance orders'. */
@@ -25,19 +27,6 @@ export const limitUsageDefaults = {
   clock: systemClock as Clock,
 };
 
-export interface LimitUsage {
-  name: string;
-  description: string;
-  windowMs: number;
-  /** Units admitted within the window. */
-  admitted: number;
-  /** Requests refused within the window. */
-  limited: number;
-  /** admitted / capacity (0-1), or null when the capacity is unknown. */
-  usage: number | null;
-  /** Acquires waiting now (0 when the limiter has no queue). */
-  queued: number;
-}
 
 type Stamp = [at: number, units: number];
 

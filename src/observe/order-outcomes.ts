@@ -6,6 +6,8 @@
  */
 import type { Unsubscribe } from '../core/events.js';
 import type { Metrics } from './metrics.js';
+import type { IntentRecordLike, OrderView } from './views.js';
+export type { IntentRecordLike, OrderView } from './views.js';
 
 /** The intent event a resilient exchange emits. */
 export interface IntentEventLike {
@@ -17,16 +19,6 @@ export interface IntentEventLike {
   error?: unknown;
 }
 
-export interface IntentRecordLike {
-  intentId: string;
-  clientOrderId: string;
-  symbol: string;
-  side: string;
-  amount: number;
-  price: number | null;
-  state: string;
-  error: string | null;
-}
 
 export interface IntentSourceLike {
   readonly id: string;
@@ -34,10 +26,6 @@ export interface IntentSourceLike {
   readonly journal: { get(intentId: string): Promise<IntentRecordLike | undefined> };
 }
 
-/** One order as the dashboard shows it: the journal record and when it last changed. */
-export interface OrderView extends IntentRecordLike {
-  at: number;
-}
 
 /** The orders and journal section: the latest intents and how many of them are in each state. */
 export interface OrdersView {

@@ -1,16 +1,11 @@
-/** The shapes the ops API sends (mirrors src/server/overview.ts and live-events.ts; the page only reads them). */
-export interface Tile {
-  name: string;
-  state: string;
-  requestRate: number;
-  errorPercent: number;
-  calls: number;
-  failures: number;
-  rejected: number;
-  p50Ms: number | null;
-  p99Ms: number | null;
-  saturation: number | null;
-}
+/**
+ * The shapes the ops API sends. Tiles, limit usage and order views are the server's own types
+ * (src/observe/views.ts has no imports, so it typechecks in the browser build); the envelopes
+ * below mirror src/server/overview.ts and live-events.ts, which reach into Node-side modules.
+ */
+import type { DependencyTile, LimitUsage, OrderView } from '../../src/observe/views.js';
+
+export type { DependencyTile as Tile, LimitUsage, OrderView };
 
 export interface BreakerView {
   name: string;
@@ -20,34 +15,13 @@ export interface BreakerView {
   retryAfterMs: number;
 }
 
-export interface LimitUsage {
-  name: string;
-  description: string;
-  windowMs: number;
-  admitted: number;
-  limited: number;
-  usage: number | null;
-  queued: number;
-}
-
-export interface OrderView {
-  intentId: string;
-  symbol: string;
-  side: string;
-  amount: number;
-  price: number | null;
-  state: string;
-  error: string | null;
-  at: number;
-}
-
 export interface Overview {
   at: number;
   service: string;
   health: { status: string; score: number; reasons: Array<{ check: string; status: string; lost: number; message: string }> } | null;
   gate: { mode: string; reason: string; since: number; killed: boolean; conditions: Array<{ name: string; mode: string; reason: string }> } | null;
   alerts: Array<{ rule: string; state: string; severity: string; value: number | null; description: string }>;
-  dependencies: Tile[];
+  dependencies: DependencyTile[];
   breakers: BreakerView[];
   limits: LimitUsage[];
   orders: { counts: Record<string, number>; recent: OrderView[] } | null;
