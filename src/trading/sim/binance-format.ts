@@ -88,7 +88,8 @@ export function depth(engine: SimEngine, m: SimMarket, limit: number): Record<st
   return { lastUpdateId: Math.floor(engine.clock.now()), bids: side(bid, -1), asks: side(ask, 1) };
 }
 
-export function orderView(o: SimOrder): Record<string, unknown> {
+/** The fields every order reply carries, whichever endpoint sends it. */
+function orderFields(o: SimOrder): Record<string, unknown> {
   return {
     symbol: o.symbol,
     orderId: o.orderId,
@@ -102,35 +103,29 @@ export function orderView(o: SimOrder): Record<string, unknown> {
     timeInForce: o.timeInForce,
     type: o.type,
     side: o.side,
+    workingTime: o.time,
+    selfTradePreventionMode: 'NONE',
+  };
+}
+
+/** An order as GET /api/v3/order (and openOrders, allOrders) sends it. */
+export function orderView(o: SimOrder): Record<string, unknown> {
+  return {
+    ...orderFields(o),
     stopPrice: dec(0),
     icebergQty: dec(0),
     time: o.time,
     updateTime: o.updateTime,
     isWorking: true,
-    workingTime: o.time,
     origQuoteOrderQty: dec(0),
-    selfTradePreventionMode: 'NONE',
   };
 }
 
 /** The reply to POST /api/v3/order with newOrderRespType=FULL. */
 export function orderAck(o: SimOrder): Record<string, unknown> {
   return {
-    symbol: o.symbol,
-    orderId: o.orderId,
-    orderListId: -1,
-    clientOrderId: o.clientOrderId,
+    ...orderFields(o),
     transactTime: o.time,
-    price: dec(o.price),
-    origQty: dec(o.origQty),
-    executedQty: dec(o.executedQty),
-    cummulativeQuoteQty: dec(o.cummulativeQuoteQty),
-    status: o.status,
-    timeInForce: o.timeInForce,
-    type: o.type,
-    side: o.side,
-    workingTime: o.time,
-    selfTradePreventionMode: 'NONE',
     fills: o.fills.map((f) => ({ price: dec(f.price), qty: dec(f.qty), commission: dec(0), commissionAsset: 'BNB', tradeId: f.tradeId })),
   };
 }
