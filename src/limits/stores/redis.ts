@@ -151,7 +151,22 @@ export function redisStore(client: RedisScriptClient, options: RedisStoreOptions
       let inFlight = 0;
 
       /** Sends one script call for `batch` (at most maxDecisionsPerCall decisions) and settles each decision. */
+      /** The error to fail with when the connection is down (a command would only wait in ioredis' offline queue). */
+      function connectionDown(): Error | undefined {
+        const status = client.status;
+        if (status === undefined || !DOWN_STATES.has(status)) return undefined;
+        const error = new Error(`Redis connection is ${status}`);
+        markDown(error);
+        return error;
+      }
+
       function send(batch: Pending[]): void {
+        // The connection may have dropped between a decision's queueing and this tick's flush.
+        const down = connectionDown();
+        if (down) {
+          for (const p of batch) p.reject(down);
+          return;
+        }
         const n = batch.length;
         const args: Array<string | number> = [];
         for (const p of batch) args.push(p.key);
@@ -232,12 +247,8 @@ export function redisStore(client: RedisScriptClient, options: RedisStoreOptions
 
       /** One decision: sent at once when nothing else is pending, else with the next tick's batch. */
       function call(key: string, op: string, a: number, b: number | string, lease: number): Promise<unknown[]> {
-        const status = client.status;
-        if (status !== undefined && DOWN_STATES.has(status)) {
-          const error = new Error(`Redis connection is ${status}`);
-          markDown(error);
-          return Promise.reject(error);
-        }
+        const down = connectionDown();
+        if (down) return Promise.reject(down);
         return new Promise<unknown[]>((resolve, reject) => {
           const pending: Pending = { key: `${keyPrefix}${key}}`, op, a, b, lease, resolve, reject };
           if (inFlight === 0 && !scheduled) {

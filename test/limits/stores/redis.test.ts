@@ -194,6 +194,21 @@ describe('redisStore', () => {
     for (const outcome of await Promise.all(decisions)) expect(outcome).toBeInstanceOf(LimiterUnavailableError);
   });
 
+  it('decisions queued for the next tick are not sent when the connection drops before it: they fail (or go to insurance)', async () => {
+    const client = FakeRedis.loaded();
+    const insurance = tokenBucket({ capacity: 1, refillPerSecond: 0.001 });
+    const limiter = fixedWindow({ limit: 100, windowMs: 1000, store: redisStore(client, { insurance }) });
+    client.hold = true;
+    const first = limiter.consume('a');
+    const queued = [limiter.consume('b'), limiter.consume('b')];
+    client.status = 'reconnecting';
+    await tick();
+    expect(client.sent).toHaveLength(1); // only the lone first decision went out
+    expect((await Promise.all(queued)).map((d) => d.allowed)).toEqual([true, false]); // the local share of 1
+    client.release();
+    expect((await first).allowed).toBe(true);
+  });
+
   it('does not send while the client is reconnecting: fails at once', async () => {
     const client = FakeRedis.loaded();
     client.status = 'reconnecting';
