@@ -92,9 +92,10 @@ function isNoScript(error: unknown): boolean {
  * limiter key lands in one Redis Cluster slot, and every key expires once idle.
  *
  * A lone decision is sent at once. Decisions made while one is awaiting its reply are batched:
- * on the next tick they go out together as one script call (at most `maxDecisionsPerCall` each), which
- * saves a command's parsing, a script start and a TIME per decision on the server, and a
- * command object per decision in the client. On a Redis Cluster a batch holds one limiter key.
+ * on the next tick they go out together as one script call (at most `maxDecisionsPerCall`
+ * each), which saves a command's parsing, a script start and a TIME per decision on the server,
+ * and a command object per decision in the client. On a Redis Cluster a batch holds one limiter
+ * key.
  */
 export function redisStore(client: RedisScriptClient, options: RedisStoreOptions = {}): RedisLimiterStore {
   if (typeof client !== 'object' || client === null || typeof client.evalsha !== 'function' || typeof client.eval !== 'function') {
@@ -150,7 +151,6 @@ export function redisStore(client: RedisScriptClient, options: RedisStoreOptions
       /** Script calls sent and not yet answered (or timed out). */
       let inFlight = 0;
 
-      /** Sends one script call for `batch` (at most maxDecisionsPerCall decisions) and settles each decision. */
       /** The error to fail with when the connection is down (a command would only wait in ioredis' offline queue). */
       function connectionDown(): Error | undefined {
         const status = client.status;
@@ -160,6 +160,7 @@ export function redisStore(client: RedisScriptClient, options: RedisStoreOptions
         return error;
       }
 
+      /** Sends one script call for `batch` (at most maxDecisionsPerCall decisions) and settles each decision. */
       function send(batch: Pending[]): void {
         // The connection may have dropped between a decision's queueing and this tick's flush.
         const down = connectionDown();
@@ -226,23 +227,28 @@ export function redisStore(client: RedisScriptClient, options: RedisStoreOptions
         evalsha.call(client, sha, n, ...args).then(onReply, onError);
       }
 
-      /** Sends every queued decision: in chunks of maxDecisionsPerCall, or per limiter key on a Cluster. */
+      /** Sends `list` in script calls of at most maxDecisionsPerCall decisions. */
+      function sendInChunks(list: Pending[]): void {
+        if (list.length <= maxDecisionsPerCall) send(list);
+        else for (let i = 0; i < list.length; i += maxDecisionsPerCall) send(list.slice(i, i + maxDecisionsPerCall));
+      }
+
+      /** Sends every queued decision: in chunks, and on a Cluster one limiter key (one slot) per call. */
       function flush(): void {
         scheduled = false;
         const batch = queue;
         queue = [];
-        if (client.isCluster === true) {
-          const byKey = new Map<string, Pending[]>();
-          for (const p of batch) {
-            const list = byKey.get(p.key);
-            if (list) list.push(p);
-            else byKey.set(p.key, [p]);
-          }
-          for (const list of byKey.values()) for (let i = 0; i < list.length; i += maxDecisionsPerCall) send(list.slice(i, i + maxDecisionsPerCall));
+        if (client.isCluster !== true) {
+          sendInChunks(batch);
           return;
         }
-        if (batch.length <= maxDecisionsPerCall) send(batch);
-        else for (let i = 0; i < batch.length; i += maxDecisionsPerCall) send(batch.slice(i, i + maxDecisionsPerCall));
+        const byKey = new Map<string, Pending[]>();
+        for (const p of batch) {
+          const list = byKey.get(p.key);
+          if (list) list.push(p);
+          else byKey.set(p.key, [p]);
+        }
+        for (const list of byKey.values()) sendInChunks(list);
       }
 
       /** One decision: sent at once when nothing else is pending, else with the next tick's batch. */
