@@ -16,10 +16,11 @@
  *
  * An algorithm's Lua (`Algorithm.lua`) reads its parameters and defines
  * `decide(k, op, a, b, lease)`, returning `reply(op, ...)`. Decisions of one batch run in the
- * order they were sent, under one server TIME. State is read once per key and written once at
- * the end of the run, so a batch of decisions on one key (the usual case: one key per exchange
- * or account) costs one read and one write: the algorithm's `finish`, which the driver calls
- * last, writes back what changed (`LUA_TIME_STATE` provides it for a single time per key).
+ * order they were sent, under one server TIME. Token bucket, GCRA, fixed window and sliding
+ * counter read a key's state once per run and write it once at the end, so a batch of decisions
+ * on one key (the usual case: one key per exchange or account) costs one read and one write: the
+ * algorithm's `finish`, which the driver calls last, writes back what changed (`LUA_TIME_STATE`
+ * provides it for a single time per key). The sliding log works on its list per decision.
  *
  * Reply: one flat array, each decision's fields in turn, integers (Redis truncates Lua numbers,
  * so times travel in microseconds): consume/release add { allowed (0|1), remaining, retryAfter in
