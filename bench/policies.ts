@@ -6,6 +6,7 @@
 import * as cockatiel from 'cockatiel';
 import Opossum from 'opossum';
 import { bulkhead, circuitBreaker, pipeline, retry, timeout } from '../src/index.js';
+import { traced } from '../src/observe/tracing.js';
 import { type Row, heapBytesPer, printTable, ratio, timeAsync } from './harness.js';
 
 const ok = (): Promise<number> => Promise.resolve(1);
@@ -58,6 +59,11 @@ async function successPath(): Promise<Row[]> {
     { group: 'success', name: 'cockatiel retry+breaker+timeout+bulkhead', nsPerOp: cockatielFull },
     { group: 'success', name: 'opossum fire with timeout', nsPerOp: opossumWithTimeout },
   );
+  // The OpenTelemetry bridge with no SDK registered (the API's no-op tracer): what it costs
+  // an application that has not turned tracing on.
+  const tracedPipeline = traced(oursPipeline, { name: 'bench' });
+  const tracedFull = await timeAsync(() => tracedPipeline.execute(ok));
+  rows.push({ group: 'success', name: 'traced(bulwark pipeline), no OpenTelemetry SDK registered', nsPerOp: tracedFull, note: `+${Math.round(tracedFull - oursFull)} ns over the pipeline` });
   return rows;
 }
 

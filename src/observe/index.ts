@@ -12,3 +12,4 @@ export { dependencyStats, DependencyStats, dependencyTileDefaults, type Dependen
 export { trackLimiter, TrackedLimiter, limitUsageDefaults, type LimitUsage, type LimitUsageOptions } from './limit-usage.js';
 export { observeOrders, OrderOutcomes, orderOutcomesDefaults, outcomeOf, type OrdersView, type OrderView, type OrderOutcomesOptions } from './order-outcomes.js';
 export { storageAlertHistory, storageAlertHistoryDefaults, alertHistoryMigration, type StorageAlertHistoryOptions } from './alerts/storage-history.js';
+export { traced, TracedPolicy, tracedDefaults, type TracedOptions } from './tracing.js';
