@@ -7,21 +7,19 @@
  * state, batches mixing keys, and chunking by maxDecisionsPerCall.
  */
 import fc from 'fast-check';
-import { Redis } from 'ioredis';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { fixedWindow } from '../../src/limits/fixed-window.js';
 import { gcra } from '../../src/limits/gcra.js';
 import type { LimiterOptions, RateLimiter } from '../../src/limits/rate-limiter.js';
 import { slidingWindow } from '../../src/limits/sliding-window.js';
 import { redisStore } from '../../src/limits/stores/redis.js';
 import { tokenBucket } from '../../src/limits/token-bucket.js';
-import { describeWith, probeRedis, redisUrl, requireService } from '../support/services.js';
+import { describeWith, probeRedis, redisUrl, requireService, sharedRedis } from '../support/services.js';
 
 const available = await requireService(`Redis at ${redisUrl}`, probeRedis);
 
 const YEAR = 365 * 86_400_000;
 const run = `test:batchprop:${process.pid}:${Date.now()}:`;
-let redis: Redis;
 
 /** Each algorithm with limit 12, built on the given store options. */
 const makers: Record<string, (options: LimiterOptions) => RateLimiter> = {
@@ -35,14 +33,7 @@ const makers: Record<string, (options: LimiterOptions) => RateLimiter> = {
 const call = fc.record({ key: fc.constantFrom('a', 'b', 'c'), cost: fc.integer({ min: 1, max: 14 }) });
 
 describeWith(available, 'Redis store batching (property)', () => {
-  beforeAll(() => {
-    redis = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
-  });
-  afterAll(async () => {
-    const keys = await redis.keys(`${run}*`);
-    if (keys.length > 0) await redis.del(...keys);
-    redis.disconnect();
-  });
+  const redis = sharedRedis(run);
 
   for (const [name, make] of Object.entries(makers)) {
     it(`${name}: decisions sent together equal the memory store's, one at a time`, async () => {
@@ -50,7 +41,7 @@ describeWith(available, 'Redis store batching (property)', () => {
       await fc.assert(
         fc.asyncProperty(fc.array(call, { minLength: 1, maxLength: 40 }), fc.integer({ min: 1, max: 8 }), async (calls, perCall) => {
           const prefix = `${run}${name}:${runs++}:`;
-          const shared = make({ store: redisStore(redis, { prefix, maxDecisionsPerCall: perCall }) });
+          const shared = make({ store: redisStore(redis.client, { prefix, maxDecisionsPerCall: perCall }) });
           const local = make({});
           const together = await Promise.all(calls.map((c) => shared.consume(c.key, c.cost)));
           const oneByOne = calls.map((c) => local.tryConsume(c.key, c.cost));

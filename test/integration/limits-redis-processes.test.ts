@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { describeWith, probeRedis, redisUrl, requireService } from '../support/services.js';
+import { deleteKeys, describeWith, probeRedis, redisUrl, requireService } from '../support/services.js';
 import { maxInRollingWindow } from '../limits/rolling.js';
 
 const available = await requireService(`Redis at ${redisUrl}`, probeRedis);
@@ -58,8 +58,7 @@ let results: WorkerResult[] = [];
 describeWith(available, 'four processes sharing one limit on Redis', () => {
   afterAll(async () => {
     const redis = new Redis(redisUrl);
-    const keys = await redis.keys(`${run}*`);
-    if (keys.length > 0) await redis.del(...keys);
+    await deleteKeys(redis, run);
     redis.disconnect();
   });
 

@@ -1,6 +1,5 @@
 /** The limiters on a real Redis: each algorithm, key layout and expiry, leased mode. */
-import { Redis } from 'ioredis';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { systemClock } from '../../src/core/clock.js';
 import { fixedWindow, fixedWindowAlgorithm } from '../../src/limits/fixed-window.js';
 import { gcra } from '../../src/limits/gcra.js';
@@ -10,29 +9,21 @@ import { slidingCounterAlgorithm } from '../../src/limits/sliding-counter.js';
 import { slidingWindow } from '../../src/limits/sliding-window.js';
 import { redisStore } from '../../src/limits/stores/redis.js';
 import { tokenBucket } from '../../src/limits/token-bucket.js';
-import { describeWith, probeRedis, redisUrl, requireService } from '../support/services.js';
+import { describeWith, probeRedis, redisUrl, requireService, sharedRedis } from '../support/services.js';
 
 const available = await requireService(`Redis at ${redisUrl}`, probeRedis);
 
 const run = `test:${process.pid}:${Date.now()}:`;
-let redis: Redis;
 
 describeWith(available, 'limiters on Redis', () => {
-  beforeAll(() => {
-    redis = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
-  });
-  afterAll(async () => {
-    const keys = await redis.keys(`${run}*`);
-    if (keys.length > 0) await redis.del(...keys);
-    redis.disconnect();
-  });
+  const db = sharedRedis(run);
 
   const makers: Record<string, (prefix: string) => RateLimiter> = {
-    tokenBucket: (prefix) => tokenBucket({ capacity: 3, refillPerSecond: 1, store: redisStore(redis, { prefix }) }),
-    gcra: (prefix) => gcra({ limit: 3, periodMs: 1000, store: redisStore(redis, { prefix }) }),
-    'slidingWindow log': (prefix) => slidingWindow({ limit: 3, windowMs: 1000, store: redisStore(redis, { prefix }) }),
-    'slidingWindow counter': (prefix) => slidingWindow({ limit: 3, windowMs: 1000, mode: 'counter', store: redisStore(redis, { prefix }) }),
-    fixedWindow: (prefix) => fixedWindow({ limit: 3, windowMs: 60_000, store: redisStore(redis, { prefix }) }),
+    tokenBucket: (prefix) => tokenBucket({ capacity: 3, refillPerSecond: 1, store: redisStore(db.client, { prefix }) }),
+    gcra: (prefix) => gcra({ limit: 3, periodMs: 1000, store: redisStore(db.client, { prefix }) }),
+    'slidingWindow log': (prefix) => slidingWindow({ limit: 3, windowMs: 1000, store: redisStore(db.client, { prefix }) }),
+    'slidingWindow counter': (prefix) => slidingWindow({ limit: 3, windowMs: 1000, mode: 'counter', store: redisStore(db.client, { prefix }) }),
+    fixedWindow: (prefix) => fixedWindow({ limit: 3, windowMs: 60_000, store: redisStore(db.client, { prefix }) }),
   };
 
   for (const [name, make] of Object.entries(makers)) {
@@ -87,17 +78,17 @@ describeWith(available, 'limiters on Redis', () => {
       await limiter.consume('user-7', 2);
       await limiter.consume('user-7', 1);
       expect((await limiter.consume('user-7', 1)).allowed).toBe(false);
-      const keys = await redis.keys(`${prefix}*`);
+      const keys = await db.client.keys(`${prefix}*`);
       expect(keys.length).toBeGreaterThan(0);
       for (const key of keys) {
         expect(key).toContain('{user-7}');
-        expect(await redis.pttl(key)).toBeGreaterThan(0);
+        expect(await db.client.pttl(key)).toBeGreaterThan(0);
       }
     });
   }
 
   it('charges weighted costs', async () => {
-    const limiter = slidingWindow({ limit: 10, windowMs: 1000, store: redisStore(redis, { prefix: `${run}weighted:` }) });
+    const limiter = slidingWindow({ limit: 10, windowMs: 1000, store: redisStore(db.client, { prefix: `${run}weighted:` }) });
     expect(await limiter.consume('k', 7)).toMatchObject({ allowed: true, remaining: 3 });
     expect(await limiter.consume('k', 4)).toMatchObject({ allowed: false, remaining: 3 });
     expect(await limiter.consume('k', 3)).toMatchObject({ allowed: true, remaining: 0 });
@@ -105,17 +96,17 @@ describeWith(available, 'limiters on Redis', () => {
 
   it('fixedWindow reserve: a partial grant charges only what it grants, a denied one nothing', async () => {
     const prefix = `${run}fw-reserve:`;
-    const bound = redisStore(redis, { prefix }).bind(fixedWindowAlgorithm(3, 60_000), systemClock);
+    const bound = redisStore(db.client, { prefix }).bind(fixedWindowAlgorithm(3, 60_000), systemClock);
     expect((await bound.consume('k', 1)).allowed).toBe(true);
     expect(await bound.reserve('k', 5, 1, 1000)).toMatchObject({ granted: 2, remaining: 0 });
     expect(await bound.reserve('k', 5, 1, 1000)).toMatchObject({ granted: 0, remaining: 0 });
-    const [key] = await redis.keys(`${prefix}*`);
-    expect(await redis.get(key as string)).toBe('3');
-    expect(await redis.pttl(key as string)).toBeGreaterThan(0);
+    const [key] = await db.client.keys(`${prefix}*`);
+    expect(await db.client.get(key as string)).toBe('3');
+    expect(await db.client.pttl(key as string)).toBeGreaterThan(0);
   });
 
   it('works with sub-second periods: a 100 ms window admits again once its retryAfterMs has passed', async () => {
-    const limiter = slidingWindow({ limit: 2, windowMs: 100, store: redisStore(redis, { prefix: `${run}subsecond:` }) });
+    const limiter = slidingWindow({ limit: 2, windowMs: 100, store: redisStore(db.client, { prefix: `${run}subsecond:` }) });
     await limiter.consume('k');
     await limiter.consume('k');
     const denied = await limiter.consume('k');
@@ -128,7 +119,7 @@ describeWith(available, 'limiters on Redis', () => {
 
   it('slidingWindow counter with a 100 ms window: admits again in a later window, and its key keeps an expiry', async () => {
     const prefix = `${run}counter-subsecond:`;
-    const limiter = slidingWindow({ limit: 2, windowMs: 100, mode: 'counter', store: redisStore(redis, { prefix }) });
+    const limiter = slidingWindow({ limit: 2, windowMs: 100, mode: 'counter', store: redisStore(db.client, { prefix }) });
     await limiter.consume('k');
     await limiter.consume('k');
     const denied = await limiter.consume('k');
@@ -136,26 +127,26 @@ describeWith(available, 'limiters on Redis', () => {
     // Redis keeps its own time: wait out the window it reported.
     await new Promise((resolve) => setTimeout(resolve, denied.retryAfterMs + 5));
     expect((await limiter.consume('k')).allowed).toBe(true);
-    const [key] = await redis.keys(`${prefix}*`);
-    expect(await redis.pttl(key as string)).toBeGreaterThan(0);
+    const [key] = await db.client.keys(`${prefix}*`);
+    expect(await db.client.pttl(key as string)).toBeGreaterThan(0);
   });
 
   it('slidingWindow counter: units released after their window has become the previous one still count there (regression)', async () => {
     // The release used to roll the counts as a consume does and then write the current count as
     // 0, erasing the previous window's charges; they must stay, less the units given back.
     const prefix = `${run}counter-release:`;
-    const bound = redisStore(redis, { prefix }).bind(slidingCounterAlgorithm(10, 200), systemClock);
+    const bound = redisStore(db.client, { prefix }).bind(slidingCounterAlgorithm(10, 200), systemClock);
     const grant = await bound.reserve('k', 8, 1, 200);
     expect(grant.granted).toBe(8);
-    const [key] = await redis.keys(`${prefix}*`);
+    const [key] = await db.client.keys(`${prefix}*`);
     // Redis keeps its own time: wait until the charged window is the previous one.
     await new Promise((resolve) => setTimeout(resolve, grant.validForMs + 5));
     await bound.release('k', 3, grant.stamp);
-    expect(await redis.hmget(key as string, 'w', 'c')).toEqual([String(grant.stamp), '5']);
+    expect(await db.client.hmget(key as string, 'w', 'c')).toEqual([String(grant.stamp), '5']);
   });
 
   it('acquire waits for the shared limit through the queue', async () => {
-    const limiter = fixedWindow({ limit: 1, windowMs: 200, store: redisStore(redis, { prefix: `${run}acquire:` }) });
+    const limiter = fixedWindow({ limit: 1, windowMs: 200, store: redisStore(db.client, { prefix: `${run}acquire:` }) });
     await limiter.acquire('k');
     await limiter.acquire('k', 1, { maxWaitMs: 1000 });
     await expect(limiter.acquire('k', 1, { maxWaitMs: 0 })).rejects.toMatchObject({ code: 'RATE_LIMITED' });
@@ -163,15 +154,15 @@ describeWith(available, 'limiters on Redis', () => {
 
   it('leased: reserves batches in Redis, spends locally, and returns the unspent units on close()', async () => {
     const prefix = `${run}leased:`;
-    const limiter = slidingWindow({ limit: 100, windowMs: 60_000, store: redisStore(redis, { prefix }) });
+    const limiter = slidingWindow({ limit: 100, windowMs: 60_000, store: redisStore(db.client, { prefix }) });
     const local = leased(limiter, { maxBatch: 20, leaseMs: 5000 });
     let admitted = 0;
     for (let i = 0; i < 50; i++) if ((await local.consume('k')).allowed) admitted++;
     expect(admitted).toBe(50);
     const held = local.leftover('k');
-    const [logKey] = await redis.keys(`${prefix}*`);
-    expect(await redis.llen(logKey as string)).toBe(50 + held);
+    const [logKey] = await db.client.keys(`${prefix}*`);
+    expect(await db.client.llen(logKey as string)).toBe(50 + held);
     await local.close();
-    expect(await redis.llen(logKey as string)).toBe(50);
+    expect(await db.client.llen(logKey as string)).toBe(50);
   });
 });

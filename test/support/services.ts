@@ -3,7 +3,7 @@
  * why; with BULWARK_REQUIRE_SERVICES=1 (set by .ci/run) a missing service fails the run instead.
  */
 import { Redis } from 'ioredis';
-import { describe } from 'vitest';
+import { afterAll, beforeAll, describe } from 'vitest';
 
 export const servicesRequired = process.env.BULWARK_REQUIRE_SERVICES === '1';
 
@@ -46,4 +46,32 @@ export async function probeRedis(): Promise<void> {
   } finally {
     probe.disconnect();
   }
+}
+
+/** Deletes every key under `prefix` (a test's own namespace on the shared server). */
+export async function deleteKeys(redis: Redis, prefix: string): Promise<void> {
+  const keys = await redis.keys(`${prefix}*`);
+  if (keys.length > 0) await redis.del(...keys);
+}
+
+/**
+ * A connection to the shared test Redis for one describe block: opened before its tests, and
+ * on the way out every key under `prefix` is deleted and the connection closed.
+ */
+export function sharedRedis(prefix: string): { readonly client: Redis } {
+  let client: Redis | undefined;
+  beforeAll(() => {
+    client = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
+  });
+  afterAll(async () => {
+    if (!client) return;
+    await deleteKeys(client, prefix);
+    client.disconnect();
+  });
+  return {
+    get client(): Redis {
+      if (!client) throw new Error('sharedRedis: the connection opens in beforeAll; use it inside a test');
+      return client;
+    },
+  };
 }
