@@ -30,7 +30,7 @@ interface Worker {
 }
 
 function startWorker(): Worker {
-  const child = spawn(process.execPath, ['--import', 'tsx', worker, redisUrl, run, String(LIMIT), String(WINDOW_MS), '1500'], {
+  const child = spawn(process.execPath, ['--import', 'tsx', worker, redisUrl, run, String(LIMIT), String(WINDOW_MS), '1500', '8'], {
     cwd: root,
     stdio: ['pipe', 'pipe', 'pipe'],
   });
