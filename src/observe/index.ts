@@ -13,3 +13,4 @@ export { trackLimiter, TrackedLimiter, limitUsageDefaults, type LimitUsage, type
 export { observeOrders, OrderOutcomes, orderOutcomesDefaults, outcomeOf, type OrdersView, type OrderView, type OrderOutcomesOptions } from './order-outcomes.js';
 export { storageAlertHistory, storageAlertHistoryDefaults, alertHistoryMigration, type StorageAlertHistoryOptions } from './alerts/storage-history.js';
 export { traced, TracedPolicy, tracedDefaults, type TracedOptions } from './tracing.js';
+export { otelMetrics, type OtelMetricsBridge } from './otel-metrics.js';
