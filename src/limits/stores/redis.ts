@@ -151,21 +151,16 @@ export function redisStore(client: RedisScriptClient, options: RedisStoreOptions
       /** Script calls sent and not yet answered (or timed out). */
       let inFlight = 0;
 
-      /** The error to fail with when the connection is down (a command would only wait in ioredis' offline queue). */
-      function connectionDown(): Error | undefined {
-        const status = client.status;
-        if (status === undefined || !DOWN_STATES.has(status)) return undefined;
-        const error = new Error(`Redis connection is ${status}`);
-        markDown(error);
-        return error;
-      }
-
       /** Sends one script call for `batch` (at most maxDecisionsPerCall decisions) and settles each decision. */
       function send(batch: Pending[]): void {
-        // The connection may have dropped between a decision's queueing and this tick's flush.
-        const down = connectionDown();
-        if (down) {
-          for (const p of batch) p.reject(down);
+        // While ioredis reconnects a command would only wait in its offline queue: fail at once.
+        // Checked here, where every call goes out (a lone decision at once, queued ones on the
+        // tick), so a connection that dropped after a decision was queued is caught too.
+        const status = client.status;
+        if (status !== undefined && DOWN_STATES.has(status)) {
+          const error = new Error(`Redis connection is ${status}`);
+          markDown(error);
+          for (const p of batch) p.reject(error);
           return;
         }
         const n = batch.length;
@@ -253,8 +248,6 @@ export function redisStore(client: RedisScriptClient, options: RedisStoreOptions
 
       /** One decision: sent at once when nothing else is pending, else with the next tick's batch. */
       function call(key: string, op: string, a: number, b: number | string, lease: number): Promise<unknown[]> {
-        const down = connectionDown();
-        if (down) return Promise.reject(down);
         return new Promise<unknown[]>((resolve, reject) => {
           const pending: Pending = { key: `${keyPrefix}${key}}`, op, a, b, lease, resolve, reject };
           if (inFlight === 0 && !scheduled) {
