@@ -1,13 +1,15 @@
 /**
  * OpenTelemetry tracing through @opentelemetry/api: `traced(policy)` runs each call in a span,
  * active while the user's function runs (so spans it starts, e.g. an instrumented HTTP client's,
- * are its children), with an event per attempt, the number of attempts, and the error's stable
- * code when the call fails or the policy refuses it (an open breaker, a full bulkhead, a limit).
+ * are its children), with an event per attempt, the number of attempts, and the error's code
+ * and category (`classifyError`) when the call fails or the policy refuses it (an open breaker,
+ * a full bulkhead, a limit).
  * A span that is not recorded (no SDK registered, or sampled out) adds nothing: the call runs as
  * it would untraced, after the tracer's check (measured in bench/policies.ts).
  */
 import { type Attributes, type Span, SpanKind, SpanStatusCode, type Tracer, context as otelContext, trace } from '@opentelemetry/api';
 import type { Context } from '../core/context.js';
+import { classifyError } from '../core/taxonomy.js';
 import { BasePolicy, type Operation, type Policy, runPolicy } from '../core/policy.js';
 
 export interface TracedOptions {
@@ -29,17 +31,6 @@ export const tracedDefaults = {
   /** Most policies guard a call to another service. */
   kind: SpanKind.CLIENT,
 } as const;
-
-/** The stable code of a toolkit error (CIRCUIT_OPEN, TIMEOUT, ...), or the error's name. */
-function errorCode(error: unknown): string {
-  if (typeof error === 'object' && error !== null) {
-    const code = (error as { code?: unknown }).code;
-    if (typeof code === 'string') return code;
-    const name = (error as { name?: unknown }).name;
-    if (typeof name === 'string') return name;
-  }
-  return typeof error;
-}
 
 /** A policy that runs `inner` inside an OpenTelemetry span; composes in `pipeline()` like any other. */
 export class TracedPolicy extends BasePolicy {
@@ -88,8 +79,9 @@ export class TracedPolicy extends BasePolicy {
         return value;
       },
       (error: unknown) => {
-        span.setAttribute('bulwark.attempts', attempts);
-        span.setAttribute('bulwark.error.code', errorCode(error));
+        // The error taxonomy's classification: stable codes (CIRCUIT_OPEN, TIMEOUT, ECONNRESET...).
+        const { code, category } = classifyError(error);
+        span.setAttributes({ 'bulwark.attempts': attempts, 'bulwark.error.code': code, 'bulwark.error.category': category });
         // No attempt ran: the policy itself refused the call (open breaker, full bulkhead...).
         span.setAttribute('bulwark.refused', attempts === 0);
         if (error instanceof Error) span.recordException(error);

@@ -55,7 +55,7 @@ describe('traced', () => {
     await expect(policy.execute(() => Promise.reject(new TimeoutError(250)))).rejects.toThrow('Operation timed out after 250 ms');
     const span = spanNamed('down');
     expect(span?.status).toEqual({ code: SpanStatusCode.ERROR, message: 'Operation timed out after 250 ms' });
-    expect(span?.attributes).toMatchObject({ 'bulwark.attempts': 2, 'bulwark.error.code': 'TIMEOUT', 'bulwark.refused': false });
+    expect(span?.attributes).toMatchObject({ 'bulwark.attempts': 2, 'bulwark.error.code': 'TIMEOUT', 'bulwark.error.category': 'timeout', 'bulwark.refused': false });
     expect(span?.events.map((e) => e.name)).toContain('exception');
   });
 
