@@ -49,6 +49,9 @@ export const metricNames = {
 
 export type MetricName = (typeof metricNames)[keyof typeof metricNames];
 
+/** The series a histogram exports, as suffixes of its name (Prometheus' spelling). */
+export const histogramSeries = ['_bucket', '_sum', '_count'] as const;
+
 /** The states a breaker gauge reports, one series each (1 = current). */
 export const breakerStates = ['closed', 'open', 'half-open', 'isolated'] as const;
 export const gateStates = ['active', 'reducing', 'halted'] as const;

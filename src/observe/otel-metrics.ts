@@ -8,7 +8,7 @@
  * and a `<name>_bucket` counter per `le` bound (cumulative).
  */
 import type { Attributes, BatchObservableResult, Meter, Observable } from '@opentelemetry/api';
-import type { Metrics } from './metrics.js';
+import { type Metrics, histogramSeries } from './metrics.js';
 
 export interface OtelMetricsBridge {
   /** The instrument names registered with the meter. */
@@ -41,10 +41,11 @@ export function otelMetrics(metrics: Metrics, meter: Meter): OtelMetricsBridge {
   }
   const instruments = new Map<string, Observable>();
   for (const metric of metrics.registry.getMetricsAsArray()) {
-    const { name, help } = metric as unknown as { name: string; help: string };
-    const type = (metric as unknown as { type?: string }).type;
+    const { name, help } = metric;
+    // prom-client types `type` as a numeric enum; at run time it is the name ('counter', ...).
+    const type = metric.type as unknown as string;
     if (type === 'histogram') {
-      for (const series of ['_count', '_sum', '_bucket']) {
+      for (const series of histogramSeries) {
         instruments.set(`${name}${series}`, meter.createObservableCounter(`${name}${series}`, { description: help }));
       }
     } else if (type === 'counter') {

@@ -1,5 +1,6 @@
 /** Reads current series values of a metric out of a prom-client registry. */
 import type { Registry } from 'prom-client';
+import { histogramSeries } from '../metrics.js';
 
 export interface Sample {
   labels: Record<string, string | number>;
@@ -10,15 +11,13 @@ export interface MetricSource {
   read(metric: string): Promise<Sample[]>;
 }
 
-const suffixes = ['_bucket', '_sum', '_count'];
-
 /** A metric source over a registry; histogram series are addressed as `<name>_count` etc. */
 export function registrySource(registry: Registry): MetricSource {
   return {
     async read(metric) {
       let found = registry.getSingleMetric(metric);
       if (!found) {
-        const suffix = suffixes.find((s) => metric.endsWith(s));
+        const suffix = histogramSeries.find((s) => metric.endsWith(s));
         if (suffix) found = registry.getSingleMetric(metric.slice(0, -suffix.length));
       }
       if (!found) return [];
