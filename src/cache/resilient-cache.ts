@@ -11,6 +11,7 @@ import { Emitter, type EventSource, type Listener, type Unsubscribe } from '../c
 import { sanitizeText } from '../core/secrets.js';
 import { deadlinesOf } from '../core/timers.js';
 import { FailureGuard, type GuardState } from './failure-guard.js';
+import type { CheckResultLike, HealthCheckLike } from '../core/health-check-like.js';
 
 /** The Redis commands the cache uses; an ioredis client fits. */
 export interface CacheRedisClient {
@@ -62,16 +63,8 @@ export interface ResilientCacheEvents {
   redisError: { operation: string; error: string };
 }
 
-/** Structurally a health check definition (see bulwark/health), without depending on it. */
-export interface CacheHealthCheck {
-  name: string;
-  group: string;
-  component: string;
-  measurement: string;
-  critical: boolean;
-  tags: readonly string[];
-  check: () => { status: 'up' | 'degraded'; message?: string; details?: Record<string, unknown> };
-}
+/** The ready-made health check (a `HealthCheckDefinition` of bulwark/health, by shape). */
+export type CacheHealthCheck = HealthCheckLike<CheckResultLike<'up' | 'degraded'>>;
 
 interface LocalEntry<T> {
   value: T;

@@ -1,4 +1,5 @@
 /** The vocabulary of health checks: statuses, outcomes, definitions and reports. */
+import type { CheckResultLike } from '../core/health-check-like.js';
 
 /** A check's own status. Severity order: down > degraded > up > unknown. */
 export type HealthStatus = 'up' | 'degraded' | 'down' | 'unknown';
@@ -9,12 +10,8 @@ export type ReportedStatus = HealthStatus | 'affected';
 /** Score groups; a check may use any other name too. */
 export type HealthGroup = 'resilience' | 'system' | 'services' | 'trading' | (string & {});
 
-export interface CheckOutcome {
-  status: HealthStatus;
-  message?: string;
-  /** JSON-safe facts (observed value, unit, thresholds). Hidden from unauthorised HTTP callers. */
-  details?: Record<string, unknown>;
-}
+/** A check's result; its `details` (JSON-safe facts: observed value, unit, thresholds) are hidden from unauthorised HTTP callers. */
+export type CheckOutcome = CheckResultLike<HealthStatus>;
 
 /** A check returns true (up), false (down), an outcome, or throws (down, with the error's message). */
 export type CheckFunction = (ctx: { signal: AbortSignal }) => boolean | CheckOutcome | Promise<boolean | CheckOutcome>;

@@ -6,6 +6,7 @@
 import { Pool } from 'undici';
 import type { Policy } from '../core/policy.js';
 import { CategorizedError } from '../core/taxonomy.js';
+import type { CheckResultLike, HealthCheckLike } from '../core/health-check-like.js';
 
 export interface OriginOptions {
   /** Most sockets open to the origin at once; more requests queue. */
@@ -81,16 +82,8 @@ export interface OriginStats {
   queued: number;
 }
 
-/** Structurally a health check definition (see bulwark/health), without depending on it. */
-export interface OriginHealthCheck {
-  name: string;
-  group: string;
-  component: string;
-  measurement: string;
-  critical: boolean;
-  tags: readonly string[];
-  check: () => Promise<{ status: 'up' | 'down'; message?: string; details?: Record<string, unknown> }>;
-}
+/** The ready-made health check (a `HealthCheckDefinition` of bulwark/health, by shape). */
+export type OriginHealthCheck = HealthCheckLike<Promise<CheckResultLike<'up' | 'down'>>>;
 
 interface OriginState {
   pool: Pool;
