@@ -13,7 +13,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { mkdir, readFile, rename } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { BackupCorruptError, BackupError, RestoreFailedError, type VerificationProblem } from './errors.js';
 import { copyHashed, hashFile, kindOf } from './files.js';
 import type { BackupFileEntry, BackupManifest, SourceKind } from './manifest.js';
@@ -30,6 +30,7 @@ import {
   writeJournal,
 } from './restore-journal.js';
 import { backupSqlite, restoreSqlite } from './sqlite-copy.js';
+import { assertDataDirFree } from '../storage/data-dir-lock.js';
 
 export interface RestoreOptions {
   /** Report what would change and change nothing. */
@@ -149,6 +150,7 @@ export async function restoreBackup(request: RestoreRequest): Promise<RestoreRes
     );
   }
   if (dryRun) return result;
+  refuseWhileInUse(manifest.id, [...fileEntries, ...sqliteEntries].map((e) => e.origin));
 
   const token = randomUUID().slice(0, 8);
   const toWrite = [...fileEntries, ...sqliteEntries].filter((e) => actions.get(e) !== 'keep');
@@ -277,4 +279,20 @@ export async function restoreBackup(request: RestoreRequest): Promise<RestoreRes
   await cleanupSteps(journal.steps);
   await removeJournal(root);
   return result;
+}
+
+/**
+ * A restore never rewrites the data of a running service behind its back: when a target lies in a
+ * data directory whose lock (`bulwark.lock`) is held by another live process, it refuses before
+ * anything is touched. The service itself may restore its own data (through its API).
+ */
+function refuseWhileInUse(id: string, targets: readonly string[]): void {
+  const dirs = new Set<string>();
+  for (const target of targets) {
+    for (let dir = dirname(resolve(target)); !dirs.has(dir); dir = dirname(dir)) {
+      dirs.add(dir);
+      if (dirname(dir) === dir) break;
+    }
+  }
+  for (const dir of dirs) assertDataDirFree(dir, `restore of ${id} refused`);
 }

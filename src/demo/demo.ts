@@ -5,6 +5,7 @@
  * through it, a dead-letter queue, backups, health checks, metrics and alert rules, and a fault
  * injector that breaks the exchange now and then so the dashboard shows failures and recoveries.
  */
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import ccxt from 'ccxt';
 import { type Clock, setTimerOn, systemClock } from '../core/clock.js';
@@ -36,6 +37,10 @@ import { storageJournal } from '../trading/orders/storage-journal.js';
 import { pointAtSimulator } from '../trading/sim/connect.js';
 import { seededRandom } from '../core/random.js';
 import { type SimServer, startSimServer } from '../trading/sim/server.js';
+import { sqliteSimStore } from '../trading/sim/state-store.js';
+import { operatorSettings } from '../storage/repos/operator-settings.js';
+import { operatorState } from '../server/operator-state.js';
+import { recoverAtStart } from '../server/start-recovery.js';
 import type { ServerComponents } from '../server/components.js';
 import { type LiveEvents, liveEvents } from '../server/live-events.js';
 import { DemoBot } from './bot.js';
@@ -86,7 +91,11 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
   const random = seededRandom(o.seed);
   const cleanups: Array<() => unknown> = [];
   try {
-    const sim = await startSimServer({ seed: o.seed, clock });
+    // The simulated exchange keeps its book in the data folder: a restart of the demo is a restart of our process, not of the exchange.
+    mkdirSync(o.dataDir, { recursive: true });
+    const simStore = sqliteSimStore(join(o.dataDir, 'sim.db'));
+    cleanups.push(() => simStore.close());
+    const sim = await startSimServer({ seed: o.seed, clock, store: simStore });
     cleanups.push(() => sim.close());
     let cancelWalk: (() => void) | undefined;
     const walk = (): void => {
@@ -207,6 +216,13 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
     alerts.start();
     cleanups.push(() => alerts.stop());
 
+    // Before the first new order: the operator's halts come back, and the journal is reconciled with the exchange.
+    // The simulator runs in this process and writes every order before it answers, so an intent it does not hold
+    // after a restart never reached it: no grace period is needed to call it never placed.
+    const operator = operatorState({ store: operatorSettings(storage, { clock }), gate, breakers: { breakers: () => breakerList }, alerts, now: () => clock.now() });
+    cleanups.push(() => operator.close());
+    await recoverAtStart({ operator, events, exchanges: [{ exchange, options: { gate, symbols: ['BTC/USDT'], unknownGraceMs: 0 } }] });
+
     const bot = new DemoBot({ exchange, limiter: orderLimiter, orderPolicy: pipeline(rate, orderPolicy), deadLetters, clock, random, tickMs: o.tickMs });
     bot.start();
     cleanups.push(() => bot.stop());
@@ -244,6 +260,7 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
       },
       backups: backupStore,
       alerts,
+      operatorState: operator,
       clock,
       serviceId: 'bulwark-demo',
     };

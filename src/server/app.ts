@@ -8,13 +8,15 @@
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply } from 'fastify';
 import fastifySwagger from '@fastify/swagger';
 import { hasZodFastifySchemaValidationErrors, jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import { type Clock, systemClock } from '../core/clock.js';
 import type { ServerComponents } from './components.js';
 import { type LiveEvents, bindTimeline, liveEvents } from './live-events.js';
+import { operatorState } from './operator-state.js';
 import { buildOverview } from './overview.js';
+import { logRequests, requestLogDefaults } from './request-log.js';
 import { alertRoutes } from './routes/alerts.js';
 import { backupRoutes } from './routes/backups.js';
 import { breakerRoutes } from './routes/breakers.js';
@@ -31,8 +33,13 @@ import { orderRoutes } from './routes/orders.js';
 export interface BuildAppOptions {
   /** Folder of the built dashboard; found next to the compiled server (dist/web) when omitted. */
   webRoot?: string;
-  /** fastify's logger: off by default, the CLI prints its own banner and the demo is chatty enough. */
-  logger?: boolean;
+  /**
+   * A pino logger (`createLogger()` from config/logger.ts) for 5xx and slow requests and errors with
+   * their stack; off by default for a library caller, on in `bulwark start`.
+   */
+  logger?: boolean | FastifyBaseLogger;
+  /** A request at least this slow is logged at info whatever its status. */
+  slowRequestMs?: number;
   /** Period of the event stream's snapshot; one second feels live and costs one overview per second. */
   snapshotMs?: number;
   /** Record breaker, gate, health and alert changes on the timeline; on unless the caller binds its own. */
@@ -40,7 +47,8 @@ export interface BuildAppOptions {
 }
 
 export const buildAppDefaults = {
-  logger: false,
+  logger: false as boolean | FastifyBaseLogger,
+  slowRequestMs: requestLogDefaults.slowRequestMs,
   snapshotMs: 1_000,
   bindTimeline: true,
 };
@@ -69,18 +77,21 @@ export async function buildApp(components: ServerComponents, options: BuildAppOp
   const events = components.events ?? liveEvents({ clock });
   const c: ServerComponents = { ...components, events };
 
-  const app = Fastify({ logger: o.logger, forceCloseConnections: 'idle' });
+  const logging = typeof o.logger === 'object' ? { loggerInstance: o.logger } : { logger: o.logger };
+  // Per-request lines come from logRequests (5xx and slow only), not fastify's two lines per request.
+  const app = Fastify({ ...logging, disableRequestLogging: true, forceCloseConnections: 'idle' }) as unknown as FastifyInstance;
+  if (o.logger !== false) logRequests(app, { slowRequestMs: o.slowRequestMs });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   app.decorate('liveEvents', events);
 
-  app.setErrorHandler((error: unknown, _request, reply: FastifyReply) => {
+  app.setErrorHandler((error: unknown, request, reply: FastifyReply) => {
     if (hasZodFastifySchemaValidationErrors(error)) return problem(reply, 400, validationMessage(error));
     const status = (error as { statusCode?: number }).statusCode;
     if (typeof status === 'number' && status >= 400 && status < 500) return problem(reply, status, (error as Error).message);
     if (error instanceof RangeError || error instanceof TypeError) return problem(reply, 400, error.message);
-    app.log.error({ err: error }, 'request failed');
-    return reply.code(500).send({ statusCode: 500, error: 'Internal Server Error', message: 'the request failed; see the server log' });
+    app.log.error({ err: error, reqId: request.id }, 'request failed');
+    return reply.code(500).send({ statusCode: 500, error: 'Internal Server Error', message: `the request failed; see the server log (request id ${request.id})` });
   });
   app.setNotFoundHandler((request, reply) => problem(reply, 404, `no route ${request.method} ${request.url.split('?')[0]}`));
 
@@ -93,6 +104,9 @@ export async function buildApp(components: ServerComponents, options: BuildAppOp
   });
   app.get('/docs/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
+  // Operator actions are durable when the caller passes a stored OperatorState; otherwise they last as long as this server.
+  const operator = c.operatorState ?? operatorState({ ...(c.gate ? { gate: c.gate } : {}), ...(c.breakers ? { breakers: c.breakers } : {}), ...(c.alerts ? { alerts: c.alerts } : {}), now: () => clock.now() });
+  if (!c.operatorState) app.addHook('onClose', async () => operator.close());
   const unbindTimeline = o.bindTimeline ? bindTimeline(events, { breakers: c.breakers, gate: c.gate, health: c.health, alerts: c.alerts }) : () => undefined;
   app.addHook('onClose', async () => unbindTimeline());
 
@@ -116,13 +130,13 @@ export async function buildApp(components: ServerComponents, options: BuildAppOp
     app.all(`${prefix}/*`, { schema: { hide: true } }, async (_request, reply) => notConfigured(reply, what));
     return Promise.resolve();
   };
-  await optional(c.breakers, '/api/breakers', 'circuit breakers', (breakers) => app.register(breakerRoutes, { breakers, events }));
+  await optional(c.breakers, '/api/breakers', 'circuit breakers', (breakers) => app.register(breakerRoutes, { breakers, events, operator }));
   await optional(c.limits, '/api/limits', 'rate limits', (limits) => app.register(limitRoutes, { limits }));
-  await optional(c.gate, '/api/gate', 'the trading gate', (gate) => app.register(gateRoutes, { gate, events }));
+  await optional(c.gate, '/api/gate', 'the trading gate', (gate) => app.register(gateRoutes, { gate, events, operator }));
   await optional(c.orders, '/api/orders', 'the order journal', (orders) => app.register(orderRoutes, { orders }));
   await optional(c.deadLetters, '/api/dead-letters', 'the dead-letter queue', (dlq) => app.register(deadLetterRoutes, { queue: dlq.queue, replay: dlq.replay, events }));
   await optional(c.backups, '/api/backups', 'backups', (backups) => app.register(backupRoutes, { backups, events }));
-  await optional(c.alerts, '/api/alerts', 'alerting', (alerts) => app.register(alertRoutes, { alerts, events }));
+  await optional(c.alerts, '/api/alerts', 'alerting', (alerts) => app.register(alertRoutes, { alerts, events, operator }));
 
   await app.register(dashboardRoutes, { root: o.webRoot ?? defaultWebRoot() });
   return app as unknown as OpsApp;

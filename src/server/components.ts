@@ -15,6 +15,7 @@ import type { AlertEngine } from '../observe/alerts/engine.js';
 import type { CircuitBreaker } from '../policies/breaker/index.js';
 import type { TradingGate } from '../trading/gate.js';
 import type { LiveEvents } from './live-events.js';
+import type { OperatorState } from './operator-state.js';
 
 export type { OrderView, OrdersView } from '../observe/order-outcomes.js';
 
@@ -44,6 +45,8 @@ export interface ServerComponents {
   deadLetters?: { queue: DeadLetterQueue; replay: ReplayHandler };
   backups?: Backups;
   alerts?: AlertEngine;
+  /** Operator actions (kill switch, isolations, rule changes) kept in storage and restored at start; memory only when omitted. */
+  operatorState?: OperatorState;
   clock?: Clock;
   /** Service name in health output and the dashboard title. */
   serviceId?: string;

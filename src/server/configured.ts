@@ -20,7 +20,11 @@ import { observeBreaker } from '../observe/bind-policies.js';
 import { createMetrics } from '../observe/metrics.js';
 import { registry } from '../policies/registry.js';
 import { sqliteStorage } from '../storage/sqlite.js';
+import { operatorSettings } from '../storage/repos/operator-settings.js';
 import type { ServerComponents } from './components.js';
+import { liveEvents } from './live-events.js';
+import { operatorState } from './operator-state.js';
+import { type StartRecoveryOptions, recoverAtStart } from './start-recovery.js';
 
 /** Reads and validates a YAML (or JSON) configuration file over the defaults. */
 export function readConfigFile(file: string): BulwarkConfig {
@@ -37,7 +41,15 @@ export function readConfigFile(file: string): BulwarkConfig {
   return validateConfig(merged);
 }
 
-export async function componentsFromConfig(config: BulwarkConfig): Promise<{ components: ServerComponents; close(): Promise<void> }> {
+export interface ConfiguredOptions {
+  /**
+   * Exchanges this service trades on, reconciled at start before anything trades (none yet from a
+   * configuration file: a program that embeds the server passes its own).
+   */
+  exchanges?: StartRecoveryOptions['exchanges'];
+}
+
+export async function componentsFromConfig(config: BulwarkConfig, options: ConfiguredOptions = {}): Promise<{ components: ServerComponents; close(): Promise<void> }> {
   const storage = await sqliteStorage({ dataDir: config.dataDir });
   const metrics = createMetrics();
   const health = healthRegistry({ defaultIntervalMs: config.health.intervalMs, defaultTimeoutMs: config.health.timeoutMs });
@@ -48,9 +60,15 @@ export async function componentsFromConfig(config: BulwarkConfig): Promise<{ com
   const alerts = new AlertEngine({ source: registrySource(metrics.registry) });
   alerts.start();
   const queue = deadLetters(storage, { name: 'default' });
+  // Operator halts and rule changes come back before anything trades; then every exchange is reconciled.
+  const events = liveEvents();
+  const operator = operatorState({ store: operatorSettings(storage), breakers: registry, alerts });
+  await recoverAtStart({ operator, events, exchanges: options.exchanges ?? [] });
   return {
     components: {
       metrics,
+      events,
+      operatorState: operator,
       health,
       breakers: registry,
       deadLetters: {
@@ -64,6 +82,7 @@ export async function componentsFromConfig(config: BulwarkConfig): Promise<{ com
       serviceId: `bulwark-${config.env}`,
     },
     async close() {
+      operator.close();
       alerts.stop();
       health.stop();
       for (const u of unbind) u();

@@ -22,6 +22,8 @@ export interface TimelineEntry {
   subject: string;
   message: string;
   severity: TimelineSeverity;
+  /** Who made an operator action happen ('operator' when the request named nobody). */
+  actor?: string;
 }
 
 export interface LiveEvent {
@@ -53,8 +55,8 @@ export class LiveEvents {
   }
 
   /** Adds a timeline entry and streams it to every subscriber as a `timeline` event. */
-  record(kind: TimelineKind, subject: string, message: string, severity: TimelineSeverity = 'info'): TimelineEntry {
-    const entry: TimelineEntry = { id: this.nextId++, at: this.o.clock.now(), kind, subject, message, severity };
+  record(kind: TimelineKind, subject: string, message: string, severity: TimelineSeverity = 'info', by: { actor?: string } = {}): TimelineEntry {
+    const entry: TimelineEntry = { id: this.nextId++, at: this.o.clock.now(), kind, subject, message, severity, ...(by.actor ? { actor: by.actor } : {}) };
     this.entries.push(entry);
     if (this.entries.length > this.o.capacity) this.entries.shift();
     this.publish('timeline', entry);

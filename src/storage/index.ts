@@ -3,7 +3,7 @@ export { ValidationError, StorageClosedError, MigrationChangedError, NotFoundErr
 export { validate } from './validate.js';
 export { runMigrations, migrationSql, migrationChecksum } from './migrations/runner.js';
 export { migrationStatus, type MigrationStatus } from './migrations/status.js';
-export { storageMigrations, appliedWritesMigration, orderIntentsMigration, deadLettersMigration, deadLetterCountsMigration } from './migrations/schema.js';
+export { storageMigrations, appliedWritesMigration, orderIntentsMigration, deadLettersMigration, deadLetterCountsMigration, operatorSettingsMigration } from './migrations/schema.js';
 export {
   orderIntents,
   orderIntentStates,

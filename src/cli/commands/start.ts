@@ -5,6 +5,9 @@
  * not ready -> close the server -> stop the demo -> close storage; exit 0 when that went well.
  */
 import type { Command } from 'commander';
+import type { Logger } from 'pino';
+import { createLogger } from '../../config/logger.js';
+import { lockDataDir } from '../../storage/data-dir-lock.js';
 import { startDemo } from '../../demo/demo.js';
 import { buildApp, type OpsApp } from '../../server/app.js';
 import type { ServerComponents } from '../../server/components.js';
@@ -22,6 +25,8 @@ export interface StartOptions {
   out?: (line: string) => void;
   /** Ends the process after a graceful stop; injected in tests. */
   exit?: (code: number) => void;
+  /** The server's log (JSON lines): pino to stdout by default; false turns it off. */
+  logger?: Logger | false;
 }
 
 export const START_DEFAULTS = {
@@ -56,21 +61,35 @@ export async function runStart(options: StartOptions = {}): Promise<StartedServi
   let mode: 'demo' | 'config';
   let simUrl: string | undefined;
   let shutdownSettings = { readyDelayMs: 0, drainTimeoutMs: 5_000, hookTimeoutMs: 10_000 };
-  if (options.config) {
-    const config = readConfigFile(options.config);
-    port = parsePort(options.port, config.server.port);
-    const built = await componentsFromConfig(config);
-    components = built.components;
-    closeComponents = built.close;
-    mode = 'config';
-    shutdownSettings = { ...config.shutdown };
-  } else {
-    port = parsePort(options.port, START_DEFAULTS.port);
-    const demo = await startDemo({ dataDir: options.dataDir ?? START_DEFAULTS.dataDir, ...(options.faults === false ? { faultQuietMs: 0 } : {}) });
-    components = demo.components;
-    closeComponents = () => demo.stop();
-    simUrl = demo.sim.url;
-    mode = 'demo';
+  const config = options.config ? readConfigFile(options.config) : undefined;
+  // The data folder is ours while we run: a restore or a second service on it refuses (storage/data-dir-lock.ts).
+  const lock = lockDataDir(config?.dataDir ?? options.dataDir ?? START_DEFAULTS.dataDir, { what: 'bulwark start' });
+  if (lock.tookOver) out(`data folder lock taken over from process ${lock.tookOver.pid}, which is gone`);
+  try {
+    if (config) {
+      port = parsePort(options.port, config.server.port);
+      const built = await componentsFromConfig(config);
+      components = built.components;
+      closeComponents = async () => {
+        await built.close();
+        lock.release();
+      };
+      mode = 'config';
+      shutdownSettings = { ...config.shutdown };
+    } else {
+      port = parsePort(options.port, START_DEFAULTS.port);
+      const demo = await startDemo({ dataDir: options.dataDir ?? START_DEFAULTS.dataDir, ...(options.faults === false ? { faultQuietMs: 0 } : {}) });
+      components = demo.components;
+      closeComponents = async () => {
+        await demo.stop();
+        lock.release();
+      };
+      simUrl = demo.sim.url;
+      mode = 'demo';
+    }
+  } catch (error) {
+    lock.release();
+    throw error;
   }
   // A local service stops at once; a configured one waits for its load balancer (readyDelayMs).
   // A stop asked for by a signal that completes without a failed hook is a clean exit (0).
@@ -91,7 +110,7 @@ export async function runStart(options: StartOptions = {}): Promise<StartedServi
   });
   let app: OpsApp;
   try {
-    app = await buildApp({ ...components, isReady: () => shutdown.ready });
+    app = await buildApp({ ...components, isReady: () => shutdown.ready }, { logger: options.logger ?? createLogger({ base: { service: components.serviceId ?? 'bulwark' } }) });
     await app.listen({ port, host });
   } catch (error) {
     await closeComponents();

@@ -8,11 +8,15 @@ import type { AlertEngine, AlertState } from '../../observe/alerts/engine.js';
 import { toPrometheusRules } from '../../observe/alerts/export.js';
 import { alertRuleSchema, parseAlertRule } from '../../observe/alerts/rule.js';
 import type { LiveEvents } from '../live-events.js';
+import type { OperatorState } from '../operator-state.js';
+import { actorOf } from './actor.js';
 import { messageOf, problem } from './errors.js';
 
 export interface AlertRoutesOptions {
   alerts: AlertEngine;
   events: LiveEvents;
+  /** Keeps rule changes across restarts, with who made them. */
+  operator: OperatorState;
 }
 
 const name = z.object({ name: z.string().min(1).max(100) });
@@ -28,12 +32,13 @@ const rulePatchSchema = z
   )
   .strict();
 
-function view(s: AlertState) {
+function stateView(s: AlertState) {
   return { ...s.rule, state: s.state, value: Number.isFinite(s.value) ? s.value : null, activeAt: s.activeAt ?? null, firingAt: s.firingAt ?? null };
 }
 
-export const alertRoutes: FastifyPluginAsyncZod<AlertRoutesOptions> = async (app, { alerts, events }) => {
+export const alertRoutes: FastifyPluginAsyncZod<AlertRoutesOptions> = async (app, { alerts, events, operator }) => {
   const tags = ['alerts'];
+  const view = (s: AlertState) => ({ ...stateView(s), changedBy: operator.ruleChangedBy(s.rule.name) ?? null });
   app.get('/api/alerts', { schema: { tags, description: 'Alerts pending or firing' } }, async () => alerts.active().map(view));
 
   app.get('/api/alerts/history', { schema: { tags, querystring: z.object({ limit: z.coerce.number().int().min(1).max(1_000).default(100), rule: z.string().max(100).optional() }) } }, async (request) =>
@@ -53,8 +58,10 @@ export const alertRoutes: FastifyPluginAsyncZod<AlertRoutesOptions> = async (app
 
   app.post('/api/alerts/rules', { schema: { tags, body: alertRuleSchema, description: 'Adds a rule: name, metric, condition, threshold, severity, description, ...' } }, async (request, reply) => {
     if (alerts.get(request.body.name)) return problem(reply, 409, `alert rule "${request.body.name}" already exists`);
+    const actor = actorOf(request);
     const rule = alerts.add(request.body);
-    events.record('operator', rule.name, 'alert rule added');
+    await operator.ruleSet(rule, actor);
+    events.record('operator', rule.name, `alert rule added by ${actor}`, 'info', { actor });
     return reply.code(201).send(view(alerts.get(rule.name)!));
   });
 
@@ -70,15 +77,19 @@ export const alertRoutes: FastifyPluginAsyncZod<AlertRoutesOptions> = async (app
       } catch (error) {
         return problem(reply, 400, messageOf(error));
       }
+      const actor = actorOf(request);
       const rule = alerts.update(request.params.name, sent);
-      events.record('operator', rule.name, 'alert rule changed');
+      await operator.ruleSet(rule, actor);
+      events.record('operator', rule.name, `alert rule changed by ${actor}`, 'info', { actor });
       return view(alerts.get(rule.name)!);
     },
   );
 
   app.delete('/api/alerts/rules/:name', { schema: { tags, params: name } }, async (request, reply) => {
     if (!alerts.remove(request.params.name)) return problem(reply, 404, `no alert rule named "${request.params.name}"`);
-    events.record('operator', request.params.name, 'alert rule deleted');
+    const actor = actorOf(request);
+    await operator.ruleRemoved(request.params.name, actor);
+    events.record('operator', request.params.name, `alert rule deleted by ${actor}`, 'info', { actor });
     return reply.code(204).send();
   });
 };

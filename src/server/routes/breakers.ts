@@ -1,47 +1,50 @@
 /**
  * Circuit breakers: list, detail, reset, isolate and release. An isolation made here is held by
- * the server until released here; operator actions go on the timeline.
+ * the server until released here, across restarts when the server has a store (operator-state.ts); operator actions go on the timeline.
  */
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import type { IsolationHandle } from '../../policies/breaker/index.js';
 import { type BreakerDirectory, breakerName } from '../components.js';
 import type { LiveEvents } from '../live-events.js';
+import type { OperatorState } from '../operator-state.js';
 import { breakerView } from '../overview.js';
+import { actorField, actorOf } from './actor.js';
 import { problem } from './errors.js';
 
 export interface BreakerRoutesOptions {
   breakers: BreakerDirectory;
   events: LiveEvents;
+  /** Holds isolations made here, across restarts, with who made them. */
+  operator: OperatorState;
 }
 
 const params = z.object({ name: z.string().min(1).max(200) });
-const actionBody = z.object({ reason: z.string().max(200).optional() }).strict().optional();
+const actionBody = z.object({ reason: z.string().max(200).optional(), actor: actorField }).strict().optional();
 
-export const breakerRoutes: FastifyPluginAsyncZod<BreakerRoutesOptions> = async (app, { breakers, events }) => {
-  const held = new Map<string, IsolationHandle>();
+export const breakerRoutes: FastifyPluginAsyncZod<BreakerRoutesOptions> = async (app, { breakers, events, operator }) => {
+  const isolation = (name: string) => ({ isolatedByOperator: operator.isIsolated(name), isolatedBy: operator.isolatedBy(name) ?? null });
   const find = (name: string) => breakers.breakers().find((b) => breakerName(b) === name);
   const tags = ['breakers'];
 
   app.get('/api/breakers', { schema: { tags, description: 'Every breaker with its state and window figures' } }, async () =>
-    breakers.breakers().map((b) => ({ ...breakerView(breakerName(b), b.metrics()), isolatedByOperator: held.has(breakerName(b)) })),
+    breakers.breakers().map((b) => ({ ...breakerView(breakerName(b), b.metrics()), ...isolation(breakerName(b)) })),
   );
 
   app.get('/api/breakers/:name', { schema: { tags, params, description: 'One breaker: metrics and snapshot' } }, async (request, reply) => {
     const name = request.params.name;
     const breaker = find(name);
     if (!breaker) return problem(reply, 404, `no breaker named "${name}"`);
-    return { ...breakerView(name, breaker.metrics()), isolatedByOperator: held.has(name), snapshot: breaker.snapshot() };
+    return { ...breakerView(name, breaker.metrics()), ...isolation(name), snapshot: breaker.snapshot() };
   });
 
   app.post('/api/breakers/:name/reset', { schema: { tags, params, body: actionBody, description: 'Closes the breaker and clears its window' } }, async (request, reply) => {
     const name = request.params.name;
     const breaker = find(name);
     if (!breaker) return problem(reply, 404, `no breaker named "${name}"`);
-    held.get(name)?.release();
-    held.delete(name);
+    const actor = actorOf(request, request.body?.actor);
+    await operator.release(name);
     breaker.reset();
-    events.record('operator', name, `breaker reset by operator${request.body?.reason ? `: ${request.body.reason}` : ''}`);
+    events.record('operator', name, `breaker reset by ${actor}${request.body?.reason ? `: ${request.body.reason}` : ''}`, 'info', { actor });
     return { name, state: breaker.state };
   });
 
@@ -49,21 +52,19 @@ export const breakerRoutes: FastifyPluginAsyncZod<BreakerRoutesOptions> = async 
     const name = request.params.name;
     const breaker = find(name);
     if (!breaker) return problem(reply, 404, `no breaker named "${name}"`);
-    if (held.has(name)) return problem(reply, 409, `breaker "${name}" is already isolated by an operator`);
-    held.set(name, breaker.isolate());
-    events.record('operator', name, `breaker isolated by operator${request.body?.reason ? `: ${request.body.reason}` : ''}`, 'warning');
-    return { name, state: breaker.state };
+    const actor = actorOf(request, request.body?.actor);
+    if (!(await operator.isolate(name, actor, request.body?.reason ?? null))) return problem(reply, 409, `breaker "${name}" is already isolated by an operator`);
+    events.record('operator', name, `breaker isolated by ${actor}${request.body?.reason ? `: ${request.body.reason}` : ''}`, 'warning', { actor });
+    return { name, state: breaker.state, ...isolation(name) };
   });
 
   app.post('/api/breakers/:name/release', { schema: { tags, params, body: actionBody, description: 'Releases an isolation made through this API' } }, async (request, reply) => {
     const name = request.params.name;
     const breaker = find(name);
     if (!breaker) return problem(reply, 404, `no breaker named "${name}"`);
-    const handle = held.get(name);
-    if (!handle) return problem(reply, 409, `breaker "${name}" is not isolated by an operator`);
-    handle.release();
-    held.delete(name);
-    events.record('operator', name, 'breaker released by operator');
+    const actor = actorOf(request, request.body?.actor);
+    if (!(await operator.release(name))) return problem(reply, 409, `breaker "${name}" is not isolated by an operator`);
+    events.record('operator', name, `breaker released by ${actor}`, 'info', { actor });
     return { name, state: breaker.state };
   });
 };

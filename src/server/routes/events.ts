@@ -64,9 +64,12 @@ export const eventRoutes: FastifyPluginAsyncZod<EventRoutesOptions> = async (app
   );
 
   app.get('/api/events', { schema: { tags, description: 'Server-Sent Events: snapshot and timeline', headers: z.object({ 'last-event-id': z.coerce.number().int().min(0).optional() }).passthrough() } }, async (request, reply) => {
+    const headers = { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', 'x-accel-buffering': 'no' };
+    // HEAD (fastify answers it with this handler): the headers of the stream, and the end at once.
+    if (request.method === 'HEAD') return reply.headers(headers).send();
     reply.hijack();
     const res = reply.raw;
-    res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', connection: 'keep-alive', 'x-accel-buffering': 'no' });
+    res.writeHead(200, { ...headers, connection: 'keep-alive' });
     res.write('retry: 2000\n\n');
     const lastId = request.headers['last-event-id'];
     const missed = typeof lastId === 'number' && lastId > 0 ? events.timeline({ afterId: lastId, limit: 500 }) : events.timeline({ limit: 50 });

@@ -107,5 +107,17 @@ INSERT INTO dead_letter_counts (queue, pending)
 SELECT queue, COUNT(*) FROM dead_letters WHERE status = 'pending' GROUP BY queue`,
 };
 
+/** Operator actions that must survive a restart (kill switch, breaker isolations, alert rule changes), with who and when. */
+export const operatorSettingsMigration: Migration = {
+  id: 'storage-005-operator-settings',
+  up: `CREATE TABLE IF NOT EXISTS operator_settings (
+  key TEXT PRIMARY KEY,
+  value TEXT NOT NULL,
+  actor TEXT NOT NULL,
+  reason TEXT,
+  set_at BIGINT NOT NULL
+)`,
+};
+
 /** Applied at start-up by every backend unless told otherwise. */
-export const storageMigrations: readonly Migration[] = [appliedWritesMigration, orderIntentsMigration, deadLettersMigration, deadLetterCountsMigration];
+export const storageMigrations: readonly Migration[] = [appliedWritesMigration, orderIntentsMigration, deadLettersMigration, deadLetterCountsMigration, operatorSettingsMigration];

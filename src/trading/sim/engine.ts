@@ -7,6 +7,7 @@ import { type Clock, systemClock } from '../../core/clock.js';
 import { seededRandom } from '../../core/random.js';
 import { withDefaults } from '../../core/options.js';
 import { CANDLE_HISTORY_DEFAULTS, type Candle, CandleHistory, type CandleQuery } from './candles.js';
+import type { SimState, SimStateStore, SimTick } from './state-store.js';
 
 export type SimSide = 'BUY' | 'SELL';
 export type SimOrderType = 'LIMIT' | 'MARKET' | 'LIMIT_MAKER';
@@ -87,6 +88,8 @@ export interface SimEngineOptions {
   halfSpread?: number;
   /** Price ticks kept per market for candles (klines); the oldest go first. */
   maxTicks?: number;
+  /** Keeps the engine's state across restarts (see state-store.ts): loaded at construction, written on every change. None by default: a simulator starts empty. */
+  store?: SimStateStore;
 }
 
 export const simEngineDefaults = {
@@ -103,7 +106,7 @@ export const simEngineDefaults = {
   // 1 bp each side: a realistic spread for a major pair.
   halfSpread: 0.0001,
   maxTicks: CANDLE_HISTORY_DEFAULTS.maxTicks,
-} satisfies Required<SimEngineOptions>;
+} satisfies Required<Omit<SimEngineOptions, 'store'>>;
 
 const OPEN: ReadonlySet<SimOrderStatus> = new Set(['NEW', 'PARTIALLY_FILLED']);
 
@@ -128,6 +131,10 @@ export class SimEngine {
   ordersAccepted = 0;
   /** How long new orders stay invisible to queries; set by the fault controls. */
   visibilityDelayMs = 0;
+  private readonly store: SimStateStore | undefined;
+  /** Changes not yet written to the store: orders touched and ticks recorded. */
+  private readonly dirty = new Set<SimOrder>();
+  private readonly newTicks: SimTick[] = [];
 
   constructor(options: SimEngineOptions = {}) {
     const o = withDefaults(simEngineDefaults, options);
@@ -135,6 +142,8 @@ export class SimEngine {
     this.random = seededRandom(o.seed);
     this.halfSpread = o.halfSpread;
     this.history = new CandleHistory(o.maxTicks);
+    this.store = options.store;
+    const saved = this.store?.load();
     for (const spec of o.markets) {
       if (!(spec.price > 0)) throw new RangeError(`sim: market ${spec.symbol} needs a price > 0, got ${spec.price}`);
       this.markets.set(spec.symbol, {
@@ -145,9 +154,60 @@ export class SimEngine {
         ...spec,
         mid: spec.price,
       });
-      this.history.record(spec.symbol, this.clock.now(), spec.price);
+      if (!saved) this.tick(spec.symbol, this.clock.now(), spec.price);
     }
     for (const [asset, amount] of Object.entries(o.balances)) this.free.set(asset, amount);
+    if (saved) this.restore(saved);
+    else this.commit();
+  }
+
+  /** The whole state (orders, balances, prices, ids), JSON-safe; ticks are the store's business. */
+  snapshot(): SimState {
+    return { ...this.books(), orders: this.orders.map((order) => ({ ...order, fills: order.fills.map((f) => ({ ...f })) })) };
+  }
+
+  /** Balances, prices and ids: what every write carries besides the orders that changed. */
+  private books(): Omit<SimState, 'orders'> {
+    return {
+      free: Object.fromEntries(this.free),
+      locked: Object.fromEntries(this.locked),
+      mids: Object.fromEntries([...this.markets.values()].map((m) => [m.symbol, m.mid])),
+      nextOrderId: this.nextOrderId,
+      nextTradeId: this.nextTradeId,
+    };
+  }
+
+  /**
+   * Puts a saved state back. Orders become visible at once: a restart lasts longer than any
+   * visibility delay, and the exchange's order store caught up meanwhile.
+   */
+  private restore(state: SimState & { ticks?: readonly SimTick[] }): void {
+    const now = this.clock.now();
+    this.orders.length = 0;
+    for (const order of state.orders) this.orders.push({ ...order, visibleAt: Math.min(order.visibleAt, now) });
+    this.free.clear();
+    this.locked.clear();
+    for (const [asset, amount] of Object.entries(state.free)) this.free.set(asset, amount);
+    for (const [asset, amount] of Object.entries(state.locked)) this.locked.set(asset, amount);
+    for (const [symbol, mid] of Object.entries(state.mids)) {
+      const market = this.markets.get(symbol);
+      if (market) market.mid = mid;
+    }
+    for (const t of state.ticks ?? []) this.history.record(t.symbol, t.at, t.price, t.volume);
+    this.nextOrderId = Math.max(this.nextOrderId, state.nextOrderId);
+    this.nextTradeId = Math.max(this.nextTradeId, state.nextTradeId);
+  }
+
+  /** Writes what changed since the last write, in one transaction; called at the end of every public change. */
+  private commit(): void {
+    if (!this.store) return;
+    this.store.save({ ...this.books(), orders: [...this.dirty], ticks: this.newTicks.splice(0) });
+    this.dirty.clear();
+  }
+
+  private tick(symbol: string, at: number, price: number, volume = 0): void {
+    this.history.record(symbol, at, price, volume);
+    if (this.store) this.newTicks.push({ symbol, at, price, volume });
   }
 
   listMarkets(): SimMarket[] {
@@ -167,9 +227,10 @@ export class SimEngine {
   step(maxMove = 0.001): void {
     for (const market of this.markets.values()) {
       market.mid = roundTo(market.mid * (1 + (this.random() * 2 - 1) * maxMove), market.tickSize);
-      this.history.record(market.symbol, this.clock.now(), market.mid);
+      this.tick(market.symbol, this.clock.now(), market.mid);
     }
     this.matchResting();
+    this.commit();
   }
 
   /** Sets a mid price by hand, then fills resting orders that now cross. */
@@ -178,8 +239,9 @@ export class SimEngine {
     if (!market) throw new RangeError(`sim: unknown market ${symbol}`);
     if (!(price > 0)) throw new RangeError(`sim: price must be > 0, got ${price}`);
     market.mid = price;
-    this.history.record(symbol, this.clock.now(), price);
+    this.tick(symbol, this.clock.now(), price);
     this.matchResting();
+    this.commit();
   }
 
   /** Candles (OHLCV) of `intervalMs` cut from the recorded prices and fills, oldest first. */
@@ -232,14 +294,22 @@ export class SimEngine {
     };
     this.orders.push(order);
     this.ordersAccepted++;
+    this.dirty.add(order);
     if (crosses) this.fill(order, order.origQty, request.side === 'BUY' ? ask : bid);
+    this.commit();
     return { ok: true, order };
   }
 
   /** Ends every order's visibility delay now (the exchange's order store caught up). */
   revealOrders(): void {
     const now = this.clock.now();
-    for (const order of this.orders) if (order.visibleAt > now) order.visibleAt = now;
+    for (const order of this.orders) {
+      if (order.visibleAt > now) {
+        order.visibleAt = now;
+        this.dirty.add(order);
+      }
+    }
+    this.commit();
   }
 
   /** Every order, visible or not (what the exchange holds). */
@@ -267,6 +337,8 @@ export class SimEngine {
     order.status = 'CANCELED';
     order.updateTime = this.clock.now();
     this.releaseLock(order);
+    this.dirty.add(order);
+    this.commit();
     return { ok: true, order };
   }
 
@@ -278,6 +350,7 @@ export class SimEngine {
     const { bid, ask } = this.bidAsk(market);
     const price = order.type === 'MARKET' ? (order.side === 'BUY' ? ask : bid) : order.price;
     this.fill(order, Math.min(qty ?? Infinity, order.origQty - order.executedQty), price);
+    this.commit();
     return order;
   }
 
@@ -307,7 +380,8 @@ export class SimEngine {
     order.executedQty = round8(order.executedQty + qty);
     order.cummulativeQuoteQty = round8(order.cummulativeQuoteQty + quote);
     order.fills.push({ price, qty, tradeId: this.nextTradeId++ });
-    this.history.record(order.symbol, this.clock.now(), price, qty);
+    this.dirty.add(order);
+    this.tick(order.symbol, this.clock.now(), price, qty);
     order.status = order.executedQty >= order.origQty ? 'FILLED' : 'PARTIALLY_FILLED';
     order.updateTime = this.clock.now();
   }

@@ -5,3 +5,4 @@ export { startSimServer, simServerDefaults, type SimServer, type SimServerOption
 export { simFetch, simFetchDefaults, type SimFetchOptions, type FetchLike } from './fetch.js';
 export { pointAtSimulator } from './connect.js';
 export { seededRandom } from '../../core/random.js';
+export { sqliteSimStore, sqliteSimStoreDefaults, type SimStateStore, type SimState, type SimChanges, type SimTick } from './state-store.js';
