@@ -46,7 +46,7 @@ describe('breaker routes', () => {
   it('isolate holds the breaker isolated until release; doing either twice is a 409', async () => {
     f = await fixture();
     const breaker = f.registry.get('database')!;
-    expect((await post('/api/breakers/database/isolate')).json()).toEqual({ name: 'database', state: 'isolated' });
+    expect((await post('/api/breakers/database/isolate')).json()).toMatchObject({ name: 'database', state: 'isolated', isolatedByOperator: true, isolatedBy: { actor: 'operator', reason: null } });
     expect(breaker.state).toBe('isolated');
     const again = await post('/api/breakers/database/isolate');
     expect(again.statusCode).toBe(409);
