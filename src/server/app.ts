@@ -8,7 +8,7 @@
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, LogController } from 'fastify';
 import fastifySwagger from '@fastify/swagger';
 import { hasZodFastifySchemaValidationErrors, jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import { type Clock, systemClock } from '../core/clock.js';
@@ -60,7 +60,11 @@ export function defaultWebRoot(): string | undefined {
   return candidates.find((dir) => existsSync(join(dir, 'index.html')));
 }
 
-export type OpsApp = FastifyInstance & { readonly liveEvents: LiveEvents };
+export type OpsApp = FastifyInstance & {
+  readonly liveEvents: LiveEvents;
+  /** Ends every open event stream: call it when a graceful stop begins, so streams do not hold the drain. */
+  endStreams(): void;
+};
 
 function validationMessage(error: { validation: ReadonlyArray<{ instancePath?: string; message?: string; params?: unknown }>; validationContext?: string }): string {
   const issue = error.validation[0];
@@ -79,7 +83,7 @@ export async function buildApp(components: ServerComponents, options: BuildAppOp
 
   const logging = typeof o.logger === 'object' ? { loggerInstance: o.logger } : { logger: o.logger };
   // Per-request lines come from logRequests (5xx and slow only), not fastify's two lines per request.
-  const app = Fastify({ ...logging, disableRequestLogging: true, forceCloseConnections: 'idle' }) as unknown as FastifyInstance;
+  const app = Fastify({ ...logging, logController: new LogController({ disableRequestLogging: true }), forceCloseConnections: 'idle' }) as unknown as FastifyInstance;
   if (o.logger !== false) logRequests(app, { slowRequestMs: o.slowRequestMs });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
@@ -122,7 +126,9 @@ export async function buildApp(components: ServerComponents, options: BuildAppOp
     app.get('/livez', { schema: { tags: ['health'] } }, async () => ({ status: 'pass' }));
   }
   await app.register(metricsRoutes, { metrics: c.metrics });
-  await app.register(eventRoutes, { events, overview: () => buildOverview(c, clock.now()), clock, snapshotMs: o.snapshotMs });
+  let endStreams = (): void => undefined;
+  app.decorate('endStreams', () => endStreams());
+  await app.register(eventRoutes, { events, overview: () => buildOverview(c, clock.now()), clock, snapshotMs: o.snapshotMs, onEndStreams: (end) => (endStreams = end) });
 
   const optional = <T>(present: T | undefined, prefix: string, what: string, register: (value: T) => PromiseLike<unknown>): PromiseLike<unknown> => {
     if (present !== undefined) return register(present);

@@ -13,6 +13,7 @@ import { buildApp, type OpsApp } from '../../server/app.js';
 import type { ServerComponents } from '../../server/components.js';
 import { componentsFromConfig, readConfigFile } from '../../server/configured.js';
 import { type GracefulShutdown, gracefulShutdown } from '../../shutdown/shutdown.js';
+import { keepAliveCloser } from '../../shutdown/keep-alive-closer.js';
 
 export interface StartOptions {
   config?: string;
@@ -119,6 +120,8 @@ export async function runStart(options: StartOptions = {}): Promise<StartedServi
   const address = app.server.address();
   const actualPort = typeof address === 'object' && address ? address.port : port;
   const url = `http://${host}:${actualPort}`;
+  // Stop accepting and close keep-alive connections cleanly (answers carry Connection: close), then the rest of fastify.
+  shutdown.addServer(keepAliveCloser(app.server, { onStop: () => app.endStreams() }));
   shutdown.addHook('ops server', () => app.close(), { priority: 20 });
   shutdown.addHook(mode === 'demo' ? 'demo' : 'components', () => closeComponents(), { priority: 10 });
 

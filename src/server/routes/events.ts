@@ -18,13 +18,15 @@ export interface EventRoutesOptions {
   clock: Clock;
   /** Period of snapshot events. */
   snapshotMs: number;
+  /** Receives the function that ends every open stream (called when a graceful stop begins). */
+  onEndStreams?: (end: () => void) => void;
 }
 
 function write(res: ServerResponse, type: string, data: unknown, id?: number): void {
   res.write(`${id === undefined ? '' : `id: ${id}\n`}event: ${type}\ndata: ${JSON.stringify(data)}\n\n`);
 }
 
-export const eventRoutes: FastifyPluginAsyncZod<EventRoutesOptions> = async (app, { events, overview, clock, snapshotMs }) => {
+export const eventRoutes: FastifyPluginAsyncZod<EventRoutesOptions> = async (app, { events, overview, clock, snapshotMs, onEndStreams }) => {
   const tags = ['events'];
   const streams = new Set<ServerResponse>();
   let cancelTick: (() => void) | undefined;
@@ -47,13 +49,18 @@ export const eventRoutes: FastifyPluginAsyncZod<EventRoutesOptions> = async (app
     for (const res of streams) write(res, event.type, event.data, id);
   });
 
-  // End open streams before the server waits for its connections to close.
-  app.addHook('preClose', async () => {
+  // End open streams before the server waits for its connections to close; the client's EventSource reconnects elsewhere.
+  let ended = false;
+  const endStreams = (): void => {
+    if (ended) return;
+    ended = true;
     unsubscribe();
     cancelTick?.();
     for (const res of streams) res.end();
     streams.clear();
-  });
+  };
+  onEndStreams?.(endStreams);
+  app.addHook('preClose', async () => endStreams());
 
   app.get('/api/overview', { schema: { tags, description: 'The dashboard overview in one document' } }, async () => overview());
 
@@ -67,6 +74,7 @@ export const eventRoutes: FastifyPluginAsyncZod<EventRoutesOptions> = async (app
     const headers = { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', 'x-accel-buffering': 'no' };
     // HEAD (fastify answers it with this handler): the headers of the stream, and the end at once.
     if (request.method === 'HEAD') return reply.headers(headers).send();
+    if (ended) return reply.code(503).header('connection', 'close').send({ statusCode: 503, error: 'Service Unavailable', message: 'the server is stopping' });
     reply.hijack();
     const res = reply.raw;
     res.writeHead(200, { ...headers, connection: 'keep-alive' });
