@@ -100,3 +100,23 @@ describe('GET /api/timeline', () => {
     expect(after.map((e) => e.message)).toEqual(['maintenance off']);
   });
 });
+
+describe('HEAD /api/events', () => {
+  it('answers with the stream headers and ends at once (it used to never answer)', async () => {
+    f = await fixture();
+    await f.app.listen({ port: 0, host: '127.0.0.1' });
+    const { port } = f.app.server.address() as { port: number };
+    const { status, type, body } = await new Promise<{ status: number; type: string; body: string }>((resolve, reject) => {
+      const req = request({ host: '127.0.0.1', port, path: '/api/events', method: 'HEAD' }, (res) => {
+        let body = '';
+        res.on('data', (c: Buffer) => (body += c.toString()));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, type: String(res.headers['content-type']), body }));
+      });
+      req.on('error', reject);
+      req.end();
+    });
+    expect(status).toBe(200);
+    expect(type).toMatch(/^text\/event-stream/);
+    expect(body).toBe('');
+  });
+});
