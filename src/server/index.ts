@@ -4,3 +4,6 @@ export { type ServerComponents, type BreakerDirectory, type OrdersView, type Ord
 export { LiveEvents, liveEvents, liveEventsDefaults, bindTimeline, type LiveEvent, type LiveEventsOptions, type TimelineEntry, type TimelineKind, type TimelineSeverity, type TimelineSources } from './live-events.js';
 export { buildOverview, type Overview, type BreakerView } from './overview.js';
 export { healthRoutes, HEALTH_ROUTES_DEFAULTS, type HealthRoutesOptions } from './routes/health.js';
+export { OperatorState, operatorState, DEFAULT_ACTOR, type OperatorMark, type OperatorStateOptions, type RestoredOperatorState } from './operator-state.js';
+export { recoverAtStart, type StartRecovery, type StartRecoveryOptions } from './start-recovery.js';
+export { logRequests, requestLogDefaults, type RequestLogOptions } from './request-log.js';
