@@ -49,7 +49,8 @@ export function keepAliveCloser(server: HttpServer, options: KeepAliveCloserOpti
     sockets.add(socket);
     socket.once('close', () => sockets.delete(socket));
   });
-  server.on('request', (_req: IncomingMessage, res: ServerResponse) => {
+  // First in line, so the header is set before the application's handler can answer.
+  server.prependListener('request', (_req: IncomingMessage, res: ServerResponse) => {
     open.add(res);
     res.once('close', () => open.delete(res));
     if (stopping) closeAfter(res);

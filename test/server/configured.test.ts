@@ -49,3 +49,33 @@ describe('componentsFromConfig', () => {
     }
   });
 });
+
+describe('componentsFromConfig across a restart', () => {
+  it('restores alert rule changes and breaker isolations made over the API, with who made them', async () => {
+    const { registry } = await import('../../src/policies/registry.js');
+    const breaker = registry.breaker('configured-restart-test');
+    const file = join(dir, 'bulwark.yaml');
+    await writeFile(file, `dataDir: ${JSON.stringify(join(dir, 'data'))}\n`);
+    const first = await componentsFromConfig(readConfigFile(file));
+    let app = await buildApp(first.components, { webRoot: join(dir, 'none') });
+    const rule = { name: 'Dlq', metric: 'bulwark_dlq_depth', condition: '>', threshold: 5, severity: 'warning', description: 'letters' };
+    expect((await app.inject({ method: 'POST', url: '/api/alerts/rules', headers: { 'x-bulwark-actor': 'dana' }, payload: rule })).statusCode).toBe(201);
+    expect((await app.inject({ method: 'POST', url: '/api/breakers/configured-restart-test/isolate', payload: { actor: 'dana' } })).statusCode).toBe(200);
+    await app.close();
+    await first.close();
+    breaker.reset(); // a new process: the breaker starts closed
+
+    const second = await componentsFromConfig(readConfigFile(file));
+    app = await buildApp(second.components, { webRoot: join(dir, 'none') });
+    try {
+      expect(breaker.state).toBe('isolated');
+      expect((await app.inject({ method: 'GET', url: '/api/alerts/rules/Dlq' })).json()).toMatchObject({ threshold: 5, changedBy: { actor: 'dana' } });
+      expect((await app.inject({ method: 'GET', url: '/api/breakers/configured-restart-test' })).json()).toMatchObject({ isolatedBy: { actor: 'dana' } });
+      expect((await app.inject({ method: 'POST', url: '/api/breakers/configured-restart-test/release', payload: {} })).statusCode).toBe(200);
+    } finally {
+      await app.close();
+      await second.close();
+      breaker.reset();
+    }
+  });
+});
