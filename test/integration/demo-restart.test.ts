@@ -15,6 +15,10 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
+import { Command } from 'commander';
+import { registerBackup } from '../../src/cli/commands/backup.js';
+import { systemClock } from '../../src/core/clock.js';
+import { DataDirLockedError, lockHolder } from '../../src/storage/data-dir-lock.js';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { SimEngine, type SimOrder } from '../../src/trading/sim/engine.js';
 import { sqliteSimStore } from '../../src/trading/sim/state-store.js';
@@ -37,6 +41,7 @@ interface Started {
   child: ChildProcess;
   url: string;
   exited: Promise<void>;
+  output(): string;
 }
 
 async function start(dataDir: string): Promise<Started> {
@@ -56,7 +61,7 @@ async function start(dataDir: string): Promise<Started> {
     });
     child.once('exit', (code) => reject(new Error(`bulwark start exited early with ${String(code)}:\n${output}`)));
   });
-  return { child, url, exited };
+  return { child, url, exited, output: () => output };
 }
 
 interface IntentRow {
@@ -84,6 +89,12 @@ function readSimOrders(dataDir: string): Map<string, SimOrder> {
   }
 }
 
+async function backupCli(...args: string[]): Promise<void> {
+  const program = new Command('bulwark').exitOverride();
+  registerBackup(program, { stdout: { write: () => undefined }, stderr: { write: () => undefined, isTTY: false }, clock: systemClock, env: {} });
+  await program.parseAsync(['node', 'bulwark', 'backup', ...args]);
+}
+
 const journalStateOf: Record<string, string> = { NEW: 'OPEN', PARTIALLY_FILLED: 'PARTIALLY_FILLED', FILLED: 'FILLED', CANCELED: 'CANCELED' };
 
 describe('demo: kill -9 and a restart on the same data', () => {
@@ -92,6 +103,10 @@ describe('demo: kill -9 and a restart on the same data', () => {
     async () => {
       const dataDir = join(temp.dir, 'data');
       const first = await start(dataDir);
+      expect(lockHolder(dataDir)).toMatchObject({ pid: first.child.pid });
+      // A backup taken now, restored into the running service's folder: refused, the live journal untouched.
+      const backups = join(temp.dir, 'backups');
+      await backupCli('create', '--dir', backups, '--sqlite', join(dataDir, 'bulwark.db'));
       // Let the bot trade until a few orders rest on the book.
       for (let i = 0; ; i++) {
         const open = readJournal(dataDir).filter((r) => r.state === 'OPEN').length;
@@ -99,6 +114,9 @@ describe('demo: kill -9 and a restart on the same data', () => {
         if (i > 600) throw new Error('the demo placed no resting orders');
         await new Promise((r) => setTimeout(r, 100));
       }
+      const live = readJournal(dataDir).length;
+      await expect(backupCli('restore', 'latest', '--dir', backups)).rejects.toThrow(DataDirLockedError);
+      expect(readJournal(dataDir).length).toBeGreaterThanOrEqual(live);
       const halt = await fetch(`${first.url}/api/gate/halt`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ reason: 'before the crash', actor: 'tester' }) });
       expect(halt.status).toBe(200);
       first.child.kill('SIGKILL');
@@ -127,6 +145,7 @@ describe('demo: kill -9 and a restart on the same data', () => {
       const beforeIds = [...before.map((r) => r.intent_id), 'crash-held', 'crash-never-sent'].sort();
 
       const second = await start(dataDir);
+      expect(second.output()).toContain(`data folder lock taken over from process ${first.child.pid}, which is gone`);
       const gate = (await (await fetch(`${second.url}/api/gate`)).json()) as { mode: string; killedBy: { actor: string } | null };
       expect(gate).toMatchObject({ mode: 'halted', killedBy: { actor: 'tester' } });
       const timeline = (await (await fetch(`${second.url}/api/timeline?limit=500`)).json()) as Array<{ message: string }>;
