@@ -41,7 +41,7 @@ describeWith(available, 'postgresStorage against a real PostgreSQL', () => {
       `SELECT table_name FROM information_schema.tables WHERE table_schema = ? ORDER BY table_name`,
       [schema],
     );
-    expect(tables.map((t) => t.table_name)).toEqual(['dead_letter_counts', 'dead_letters', 'order_intents', 'schema_migrations', 'storage_applied_writes']);
+    expect(tables.map((t) => t.table_name)).toEqual(['dead_letter_counts', 'dead_letters', 'operator_settings', 'order_intents', 'schema_migrations', 'storage_applied_writes']);
   });
 
   it('migrations are idempotent: a second run applies nothing', async () => {
