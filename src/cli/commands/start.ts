@@ -63,12 +63,12 @@ export async function runStart(options: StartOptions = {}): Promise<StartedServi
   let simUrl: string | undefined;
   let shutdownSettings = { readyDelayMs: 0, drainTimeoutMs: 5_000, hookTimeoutMs: 10_000 };
   const config = options.config ? readConfigFile(options.config) : undefined;
+  port = parsePort(options.port, config ? config.server.port : START_DEFAULTS.port);
   // The data folder is ours while we run: a restore or a second service on it refuses (storage/data-dir-lock.ts).
   const lock = lockDataDir(config?.dataDir ?? options.dataDir ?? START_DEFAULTS.dataDir, { what: 'bulwark start' });
   if (lock.tookOver) out(`data folder lock taken over from process ${lock.tookOver.pid}, which is gone`);
   try {
     if (config) {
-      port = parsePort(options.port, config.server.port);
       const built = await componentsFromConfig(config);
       components = built.components;
       closeComponents = async () => {
@@ -78,7 +78,6 @@ export async function runStart(options: StartOptions = {}): Promise<StartedServi
       mode = 'config';
       shutdownSettings = { ...config.shutdown };
     } else {
-      port = parsePort(options.port, START_DEFAULTS.port);
       const demo = await startDemo({ dataDir: options.dataDir ?? START_DEFAULTS.dataDir, ...(options.faults === false ? { faultQuietMs: 0 } : {}) });
       components = demo.components;
       closeComponents = async () => {

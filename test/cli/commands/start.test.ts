@@ -44,3 +44,18 @@ describe('runStart', () => {
     await expect(runStart({ port: 70_000, out: () => undefined })).rejects.toThrow(/--port must be an integer/);
   });
 });
+
+describe('runStart: data folder and log', () => {
+  it('holds its data folder while it runs (a second start refuses), logs with pino by default, and frees the folder at stop', async () => {
+    const file = await configFile();
+    const service = await runStart({ config: file, port: 0, out: () => undefined, exit: () => undefined });
+    try {
+      await expect(runStart({ config: file, port: 0, out: () => undefined })).rejects.toThrow(/^bulwark start: the data directory is in use by process \d+/);
+      expect(service.app.log.level).toBe('info');
+    } finally {
+      await service.shutdown.shutdown({ signal: 'SIGTERM' });
+    }
+    const again = await runStart({ config: file, port: 0, out: () => undefined, exit: () => undefined, logger: false });
+    await again.shutdown.shutdown({ signal: 'SIGTERM' });
+  });
+});
