@@ -4,8 +4,10 @@
  * (a `bulwark backup restore`, a second service on the same folder) checks it first and refuses
  * while the holder is alive.
  *
- * Liveness: a lock written on this host whose pid still answers `kill(pid, 0)` is held. A lock of
- * a process that is gone (SIGKILLed, crashed) is stale and is taken over. A lock written on another
+ * Liveness: a lock written on this host whose pid still answers `kill(pid, 0)` is held, unless (on
+ * Linux) the process with that pid is not the one that wrote it (boot id and start time in ticks
+ * differ: the pid was reused). A lock
+ * of a process that is gone (SIGKILLed, crashed) is stale and is taken over. A lock written on another
  * host cannot be checked from here and counts as held: the operator removes it by hand when that
  * host is known to be down. The file is created with O_EXCL, so two starts racing for a free
  * folder cannot both win; a stale lock is taken over by renaming a fresh file over it and reading
@@ -25,6 +27,8 @@ export interface LockOwner {
   host: string;
   /** When the holder took the lock (ms since the epoch). */
   startedAt: number;
+  /** The holder's boot id and start time in ticks (Linux), to tell it from a later process given the same pid. */
+  process?: string;
 }
 
 /** A data directory is in use by another live process. */
@@ -69,10 +73,31 @@ export function isLockAlive(owner: LockOwner): boolean {
   if (!(Number.isInteger(owner.pid) && owner.pid > 0)) return false;
   try {
     process.kill(owner.pid, 0);
-    return true;
   } catch (error) {
     // EPERM: the process exists under another user.
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
+    if ((error as NodeJS.ErrnoException).code !== 'EPERM') return false;
+  }
+  // The process with that pid now is another one than the holder's (the pid was reused).
+  if (owner.process !== undefined) {
+    const now = processIdentity(owner.pid);
+    if (now !== undefined && now !== owner.process) return false;
+  }
+  return true;
+}
+
+/**
+ * Who process `pid` is, beyond its pid: the boot id and its start time in clock ticks since boot,
+ * from /proc on Linux (immune to wall-clock steps); undefined elsewhere or when unreadable.
+ */
+export function processIdentity(pid: number): string | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command name (which may hold spaces): state is field 3, starttime field 22.
+    const starttime = stat.slice(stat.lastIndexOf(')') + 2).split(' ')[22 - 3];
+    const bootId = readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
+    return starttime ? `${bootId}:${starttime}` : undefined;
+  } catch {
+    return undefined;
   }
 }
 
@@ -96,7 +121,8 @@ export function lockDataDir(dataDir: string, options: { now?: () => number; what
   const dir = resolve(dataDir);
   mkdirSync(dir, { recursive: true });
   const file = join(dir, DATA_DIR_LOCK_FILE);
-  const owner: LockOwner = { pid: process.pid, host: hostname(), startedAt: (options.now ?? Date.now)() };
+  const identity = processIdentity(process.pid);
+  const owner: LockOwner = { pid: process.pid, host: hostname(), startedAt: (options.now ?? Date.now)(), ...(identity ? { process: identity } : {}) };
   const text = `${JSON.stringify(owner)}\n`;
   const what = options.what ?? 'lock';
   let tookOver: LockOwner | undefined;

@@ -12,7 +12,7 @@ import { Command } from 'commander';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { registerBackup } from '../../src/cli/commands/backup.js';
 import { ManualClock } from '../../src/core/clock.js';
-import { DATA_DIR_LOCK_FILE, DataDirLockedError, assertDataDirFree, lockDataDir, lockHolder } from '../../src/storage/data-dir-lock.js';
+import { DATA_DIR_LOCK_FILE, DataDirLockedError, assertDataDirFree, isLockAlive, lockDataDir, lockHolder, processIdentity } from '../../src/storage/data-dir-lock.js';
 import { tempDir } from './helpers.js';
 
 const holder = fileURLToPath(new URL('./fixtures/lock-holder.ts', import.meta.url));
@@ -76,6 +76,22 @@ describe('data directory lock', () => {
     writeFileSync(join(dir, DATA_DIR_LOCK_FILE), '{"pid":');
     const lock = lockDataDir(dir);
     expect(lock.tookOver).toBeDefined();
+    lock.release();
+  });
+
+  it('a lock naming a live pid now held by another process than its writer is stale (the pid was reused)', async () => {
+    const dir = join(temp.dir, 'reused');
+    const child = await hold(join(temp.dir, 'reused-holder'));
+    mkdirSync(dir, { recursive: true });
+    const identity = processIdentity(child.pid!);
+    expect(identity).toMatch(/^[0-9a-f-]+:\d+$/);
+    expect(isLockAlive({ pid: child.pid!, host: hostname(), startedAt: 0, process: identity! })).toBe(true);
+    // Written by an earlier process that had the same pid: its start time differs from the child's.
+    const [bootId, ticks] = identity!.split(':');
+    writeFileSync(join(dir, DATA_DIR_LOCK_FILE), JSON.stringify({ pid: child.pid, host: hostname(), startedAt: 0, process: `${bootId}:${Number(ticks) - 100}` }));
+    expect(lockHolder(dir)).toBeUndefined();
+    const lock = lockDataDir(dir);
+    expect(lock.tookOver).toMatchObject({ pid: child.pid });
     lock.release();
   });
 
