@@ -58,12 +58,11 @@ export async function runStart(options: StartOptions = {}): Promise<StartedServi
   const host = options.host ?? START_DEFAULTS.host;
   let components: ServerComponents;
   let closeComponents: () => Promise<void>;
-  let port: number;
   let mode: 'demo' | 'config';
   let simUrl: string | undefined;
   let shutdownSettings = { readyDelayMs: 0, drainTimeoutMs: 5_000, hookTimeoutMs: 10_000 };
   const config = options.config ? readConfigFile(options.config) : undefined;
-  port = parsePort(options.port, config ? config.server.port : START_DEFAULTS.port);
+  const port = parsePort(options.port, config ? config.server.port : START_DEFAULTS.port);
   // The data folder is ours while we run: a restore or a second service on it refuses (storage/data-dir-lock.ts).
   const lock = lockDataDir(config?.dataDir ?? options.dataDir ?? START_DEFAULTS.dataDir, { what: 'bulwark start' });
   if (lock.tookOver) out(`data folder lock taken over from process ${lock.tookOver.pid}, which is gone`);
