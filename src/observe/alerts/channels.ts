@@ -12,6 +12,8 @@ export interface AlertNotice {
   value: number;
   description: string;
   labels: Record<string, string>;
+  /** The series the rule holds for, each with its `by` labels (one alert each in Alertmanager). */
+  series?: Array<{ labels: Record<string, string>; value: number }>;
   annotations: Record<string, string>;
   /** Clock time the alert started firing. */
   firingAt: number;
