@@ -3,8 +3,9 @@
  * rules and the docs (docs/metrics.md lists it). Names follow resilience4j's Micrometer naming,
  * in Prometheus form: `bulwark_<component>_<measure>_<unit>`.
  */
-import { Counter, Gauge, Histogram, type Metric, type OpenMetricsContentType, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, type OpenMetricsContentType, Registry, collectDefaultMetrics } from 'prom-client';
 import { LabelCap } from './label-cap.js';
+import { OpenMetricsView } from './open-metrics-view.js';
 import { withDefaults } from '../core/options.js';
 
 export interface MetricsOptions {
@@ -116,10 +117,11 @@ export class Metrics {
   constructor(options: MetricsOptions = {}) {
     const o = withDefaults(metricsDefaults, options);
     this.registry = new Registry();
-    this.openMetricsRegistry = new Registry<OpenMetricsContentType>();
-    this.openMetricsRegistry.setContentType(Registry.OPENMETRICS_CONTENT_TYPE);
+    // A view over the same metrics: prom-client renames counters in place for OpenMetrics, so a
+    // metric must not sit in two registries (see open-metrics-view.ts).
+    this.openMetricsRegistry = new OpenMetricsView(this.registry);
     this.labels = new LabelCap(o.maxLabelValues);
-    const registers = [this.registry, this.openMetricsRegistry];
+    const registers = [this.registry];
     const refresh = (): void => this.refresh();
     const gauge = <L extends string>(name: string, help: string, labelNames: L[]): Gauge<L> =>
       new Gauge({ name, help, labelNames, registers, collect: refresh });
@@ -158,14 +160,10 @@ export class Metrics {
     this.alertsFiring = gauge(metricNames.alertsFiring, 'Alerts firing, by severity', ['severity']);
 
     if (o.defaultMetrics) {
-      // Standard names (process_*, nodejs_*), so stock dashboards and alerts find them. One set of
-      // collectors, registered in both registries, so an OpenMetrics scrape has every family too.
+      // Standard names (process_*, nodejs_*), so stock dashboards and alerts find them; the
+      // OpenMetrics view renders them too.
       collectDefaultMetrics({ register: this.registry });
-      for (const metric of this.registry.getMetricsAsArray()) {
-        const name = (metric as unknown as { name: string }).name;
-        if (omittedDefaultMetrics.includes(name)) this.registry.removeSingleMetric(name);
-        else if (!this.openMetricsRegistry.getSingleMetric(name)) this.openMetricsRegistry.registerMetric(metric as unknown as Metric);
-      }
+      for (const name of omittedDefaultMetrics) this.registry.removeSingleMetric(name);
     }
   }
 
