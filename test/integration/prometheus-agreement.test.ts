@@ -63,11 +63,24 @@ describeWith(available, 'Prometheus and the alert engine agree (real Prometheus)
         { ...scenario('rejected orders'), durationMs: 4_000 },
       ],
     });
+    // Faults wait until Prometheus scrapes: its first scrape comes a few seconds after it starts.
+    await demo.faults.stop();
     app = await buildApp(demo.components, { bindTimeline: false });
     await app.listen({ port: 0, host: '127.0.0.1' });
     const address = app.server.address();
     target = `127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
-  }, 30_000);
+    prometheus = await startPrometheus(dir, target, toPrometheusRules(demo.components.alerts!.list().map((s) => s.rule)));
+    const scraped = async (): Promise<number> => {
+      const body = (await (await fetch(`${prometheus!.url}/api/v1/query?query=${encodeURIComponent('up{job="bulwark"}')}`)).json()) as { data: { result: unknown[] } };
+      return body.data.result.length;
+    };
+    const until = Date.now() + 20_000;
+    while ((await scraped()) === 0) {
+      if (Date.now() > until) throw new Error(`Prometheus did not scrape ${target} within 20 s: ${prometheus.log().slice(-500)}`);
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    demo.faults.start();
+  }, 45_000);
 
   afterAll(async () => {
     await prometheus?.stop();
@@ -95,13 +108,13 @@ describeWith(available, 'Prometheus and the alert engine agree (real Prometheus)
   it('every rule fires on both sides with the same labels; disagreements are only evaluation lag', async () => {
     const engine = demo!.components.alerts!;
     const rules = engine.list().map((s) => s.rule);
-    prometheus = await startPrometheus(dir, target, toPrometheusRules(rules));
+    const prom = prometheus!;
     const ruleLabels = new Map(rules.map((r) => [r.name, new Set(['alertname', 'severity', ...Object.keys(r.labels)])]));
 
     const samples: Array<{ at: number; ours: Set<string>; theirs: Set<string> }> = [];
     const started = Date.now();
     while (Date.now() - started < RUN_MS) {
-      const response = await fetch(`${prometheus.url}/api/v1/alerts`);
+      const response = await fetch(`${prom.url}/api/v1/alerts`);
       const body = (await response.json()) as { data: { alerts: PromAlert[] } };
       const theirs = new Set(
         body.data.alerts
@@ -122,7 +135,7 @@ describeWith(available, 'Prometheus and the alert engine agree (real Prometheus)
     }
 
     // The scrape itself was healthy all along (OpenMetrics, Prometheus's default).
-    const targets = (await (await fetch(`${prometheus.url}/api/v1/targets`)).json()) as { data: { activeTargets: Array<{ health: string; lastError: string }> } };
+    const targets = (await (await fetch(`${prom.url}/api/v1/targets`)).json()) as { data: { activeTargets: Array<{ health: string; lastError: string }> } };
     expect(targets.data.activeTargets[0]).toMatchObject({ health: 'up', lastError: '' });
 
     const firedOurs = new Set(samples.flatMap((s) => [...s.ours]));
