@@ -115,3 +115,16 @@ export async function startPrometheus(dir: string, target: string, rules: string
     '/-/ready',
   );
 }
+
+/** Starts Alertmanager with `config` (YAML), no clustering, on a free loopback port. */
+export async function startAlertmanager(dir: string, config: string): Promise<RunningServer> {
+  await writeFile(join(dir, 'alertmanager.yml'), config);
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  return startServer(
+    'prometheus-alertmanager',
+    ['--config.file', join(dir, 'alertmanager.yml'), '--storage.path', join(dir, 'am-data'), '--web.listen-address', `127.0.0.1:${port}`, '--cluster.listen-address='],
+    url,
+    '/-/ready',
+  );
+}

@@ -114,6 +114,14 @@ function groupBy(samples: Sample[], by: readonly string[]): Map<string, { labels
   return groups;
 }
 
+/** The identity of a set of series (their labels), to notice when it changes. */
+function seriesKey(series: AlertSeries[]): string {
+  return series
+    .map((s) => JSON.stringify(Object.entries(s.labels).sort(([a], [b]) => a.localeCompare(b))))
+    .sort()
+    .join('|');
+}
+
 function worstFirst(condition: AlertRule['condition']): (a: AlertSeries, b: AlertSeries) => number {
   return condition === '<' || condition === '<=' ? (a, b) => a.value - b.value : (a, b) => b.value - a.value;
 }
@@ -281,6 +289,7 @@ export class AlertEngine implements EventSource<AlertEngineEvents> {
       state.lastEvaluatedAt = now;
       const holds = holding.length > 0;
       // While firing under keep_firing_for, the alert keeps the series it fired for.
+      const seriesChanged = seriesKey(state.series) !== seriesKey(holding);
       if (holds || state.state !== 'firing') state.series = holding;
       const from = state.state;
       const move = (to: AlertStateName | 'resolved'): void => {
@@ -298,7 +307,8 @@ export class AlertEngine implements EventSource<AlertEngineEvents> {
           state.firingAt = now;
           move('firing');
         }
-        if (state.state === 'firing' && from !== 'firing') changed.push({ state, status: 'firing' });
+        // A firing alert whose set of series changed is sent again: receivers learn which ones hold now.
+        if (state.state === 'firing' && (from !== 'firing' || seriesChanged)) changed.push({ state, status: 'firing' });
       } else if (from === 'pending') {
         state.state = 'inactive';
         state.activeAt = undefined;
