@@ -1,6 +1,6 @@
 /**
  * The service's alert engine and a real Prometheus agree. The demo runs with fast fault cycles
- * (maintenance, a lost reply, rejected orders) and its ops server on port 0; Prometheus scrapes
+ * (rejected orders, a lost reply, maintenance) and its ops server on port 0; Prometheus scrapes
  * it every second (OpenMetrics, its default) with the demo's rules exported as YAML. Both sides
  * are sampled together; the test asserts that every rule fires on both sides with the same
  * identifying labels, and that each disagreement is a short episode around a transition
@@ -57,10 +57,12 @@ describeWith(available, 'Prometheus and the alert engine agree (real Prometheus)
       dataDir: join(dir, 'demo'),
       tickMs: 250,
       faultQuietMs: 4_000,
+      // Orders first (dead letters, an unknown order) while the gate still trades, then maintenance
+      // (open breakers, a gate that is not active, a low health score), with time to resolve after.
       scenarios: [
-        { ...scenario('maintenance'), durationMs: 8_000 },
-        { ...scenario('lost reply'), durationMs: 4_000 },
         { ...scenario('rejected orders'), durationMs: 4_000 },
+        { ...scenario('lost reply'), durationMs: 4_000 },
+        { ...scenario('maintenance'), durationMs: 8_000 },
       ],
     });
     // Faults wait until Prometheus scrapes: its first scrape comes a few seconds after it starts.
