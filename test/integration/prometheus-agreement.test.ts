@@ -98,6 +98,22 @@ describeWith(available, 'Prometheus and the alert engine agree (real Prometheus)
     expect(result.code).toBe(0);
   });
 
+  it('promtool finds nothing in the OpenMetrics format but its own blind spot (counter families)', async () => {
+    const open = await (await fetch(`http://${target}/metrics`, { headers: { accept: 'application/openmetrics-text; version=1.0.0' } })).text();
+    const result = await run('promtool', ['check', 'metrics'], open);
+    // promtool reads the classic text format only: an OpenMetrics counter family `x` owns the
+    // samples `x_total`, which promtool takes for a family of their own without HELP.
+    const counters = new Set([...open.matchAll(/^# TYPE (\S+) counter$/gm)].map((m) => m[1]));
+    const findings = result.output.split('\n').filter((l) => l !== '');
+    const other = findings.filter((l) => {
+      const m = /^(\S+)_total no help text$/.exec(l);
+      return !(m && counters.has(m[1]));
+    });
+    expect(other).toEqual([]);
+    const withSamples = [...counters].filter((c) => open.includes(`\n${c}_total`));
+    expect(findings.length).toBe(withSamples.length);
+  });
+
   it('promtool accepts the exported rules', async () => {
     const rules = toPrometheusRules(demo!.components.alerts!.list().map((s) => s.rule));
     const file = join(dir, 'check-rules.yml');
@@ -113,6 +129,13 @@ describeWith(available, 'Prometheus and the alert engine agree (real Prometheus)
     const prom = prometheus!;
     const ruleLabels = new Map(rules.map((r) => [r.name, new Set(['alertname', 'severity', ...Object.keys(r.labels)])]));
 
+    // The sample names of the text format, to find in what Prometheus stored from its OpenMetrics scrapes.
+    const textNames = new Set(
+      (await (await fetch(`http://${target}/metrics`)).text())
+        .split('\n')
+        .filter((l) => l !== '' && !l.startsWith('#'))
+        .map((l) => /^[a-zA-Z_:][a-zA-Z0-9_:]*/.exec(l)![0]),
+    );
     const samples: Array<{ at: number; ours: Set<string>; theirs: Set<string> }> = [];
     const started = Date.now();
     while (Date.now() - started < RUN_MS) {
@@ -139,6 +162,11 @@ describeWith(available, 'Prometheus and the alert engine agree (real Prometheus)
     // The scrape itself was healthy all along (OpenMetrics, Prometheus's default).
     const targets = (await (await fetch(`${prom.url}/api/v1/targets`)).json()) as { data: { activeTargets: Array<{ health: string; lastError: string }> } };
     expect(targets.data.activeTargets[0]).toMatchObject({ health: 'up', lastError: '' });
+    // Every family of the text format reached Prometheus through OpenMetrics, process and Node.js ones included.
+    const stored = new Set(((await (await fetch(`${prom.url}/api/v1/label/__name__/values`)).json()) as { data: string[] }).data);
+    expect([...textNames].filter((n) => !stored.has(n))).toEqual([]);
+    expect([...textNames].some((n) => n.startsWith('process_')) && [...textNames].some((n) => n.startsWith('nodejs_'))).toBe(true);
+    expect(stored.has('bulwark_orders_total') && !stored.has('bulwark_orders')).toBe(true);
 
     const firedOurs = new Set(samples.flatMap((s) => [...s.ours]));
     const firedTheirs = new Set(samples.flatMap((s) => [...s.theirs]));
