@@ -20,8 +20,10 @@ import { registrySource } from '../observe/alerts/source.js';
 import { storageAlertHistory } from '../observe/alerts/storage-history.js';
 import { observeBreaker, observeBulkhead, observeRateLimit, observeTimeout } from '../observe/bind-policies.js';
 import { type DependencyStats, dependencyStats } from '../observe/dependency-tiles.js';
-import { type TrackedLimiter, trackLimiter } from '../observe/limit-usage.js';
+import { type TrackedLimiter, observeLimitUsage, trackLimiter } from '../observe/limit-usage.js';
 import { Metrics, createMetrics, gateStates } from '../observe/metrics.js';
+import { type HealthSnapshotLike, observeHealth } from '../observe/health-metrics.js';
+import { observeThrottles } from '../observe/throttles.js';
 import { type OrderOutcomes, observeOrders } from '../observe/order-outcomes.js';
 import { bulkhead } from '../policies/bulkhead.js';
 import { pipeline } from '../policies/pipeline.js';
@@ -31,6 +33,7 @@ import { tokenBucket } from '../limits/token-bucket.js';
 import type { CircuitBreaker } from '../policies/breaker/index.js';
 import { type SqliteStorage, sqliteStorage } from '../storage/sqlite.js';
 import { orderIntents } from '../storage/repos/order-intents.js';
+import { httpStatusOf } from '../trading/errors.js';
 import { type ResilientExchange, resilientExchange } from '../trading/exchange.js';
 import { type TradingGate, tradingGate } from '../trading/gate.js';
 import { storageJournal } from '../trading/orders/storage-journal.js';
@@ -177,23 +180,27 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
     }
     health.register({ ...memoryCheck(), intervalMs: 5_000 });
     health.register({ name: 'storage', group: 'services', intervalMs: 5_000, check: async () => (await storage.one('SELECT 1 AS ok')) !== undefined });
-    health.register({ name: 'trading-gate', group: 'trading', critical: false, intervalMs: 1_000, check: () => (gate.mode === 'active' ? true : { status: 'degraded', message: `trading gate ${gate.mode}: ${gate.status.reason}` }) });
+    // A halted gate is down (trading stopped), reducing is degraded, as the dashboard shows them.
+    health.register({ name: 'trading-gate', group: 'trading', critical: false, intervalMs: 1_000, check: () => (gate.mode === 'active' ? true : { status: gate.mode === 'halted' ? 'down' : 'degraded', message: `trading gate ${gate.mode}: ${gate.status.reason}` }) });
     health.start();
     cleanups.push(() => health.stop());
 
     // Gauges that read live state at each scrape.
-    let lastScore = 100;
+    let lastHealth: HealthSnapshotLike | undefined;
     let dlqDepth = 0;
     const refreshState = async (): Promise<void> => {
-      lastScore = healthScore(await health.check()).score;
+      const report = await health.check();
+      lastHealth = { score: healthScore(report).score, checks: report.checks };
       dlqDepth = await deadLetters.count({ status: 'pending' });
     };
     cleanups.push(
       metrics.onScrape(() => {
         Metrics.setState(metrics.tradingGate, { gate: 'demo' }, 'state', gateStates, gate.mode);
-        metrics.healthScore.set(lastScore);
         metrics.dlqDepth.set({ queue: deadLetters.name }, dlqDepth);
       }),
+      observeHealth(metrics, () => lastHealth),
+      observeLimitUsage(metrics, orderLimiter),
+      observeThrottles(metrics, exchange, 'binance', httpStatusOf),
     );
     let stateTimer: (() => void) | undefined;
     const stateLoop = (): void => {

@@ -1,12 +1,18 @@
 /**
  * The 0-100 health score: each group's checks are averaged (by weight), the groups are weighted,
- * and every check that cost points is listed as a reason, largest loss first.
+ * and every check that cost points is listed as a reason, largest loss first. A check that is
+ * down caps the score under the default alert threshold, a critical one lower still, so the
+ * score never reads healthy while the health report says down.
  */
 import type { CheckReport, HealthReport, ReportedStatus } from './types.js';
 
 export interface ScoreOptions {
   /** Weight of each group; groups without checks are left out and the rest re-normalised. */
   weights?: Readonly<Record<string, number>>;
+  /** Highest score while any check is down; under the default alert threshold (80), as the dashboard shows a problem. */
+  downCap?: number;
+  /** Highest score while a critical check is down or affected (the service is down). */
+  criticalDownCap?: number;
 }
 
 export const SCORE_DEFAULTS = {
@@ -16,6 +22,8 @@ export const SCORE_DEFAULTS = {
     services: 0.2, // storage and caches: redundant or recoverable more often than not
     trading: 0.1, // feeds and backups: serious, but narrower in blast radius
   } as Readonly<Record<string, number>>,
+  downCap: 79, // a check that is down is a problem the dashboard shows: the score says so too (HealthScoreLow < 80)
+  criticalDownCap: 49, // a service that is down scores in the bottom half, whatever else is up
 } as const;
 
 /** How much of a check's share each status keeps. `unknown` keeps half: it cannot be vouched for. */
@@ -42,6 +50,14 @@ export interface HealthScore {
 /** Scores a health report. */
 export function healthScore(report: Pick<HealthReport, 'checks'>, options: ScoreOptions = {}): HealthScore {
   const weights = options.weights ?? SCORE_DEFAULTS.weights;
+  const downCap = options.downCap ?? SCORE_DEFAULTS.downCap;
+  const criticalDownCap = options.criticalDownCap ?? SCORE_DEFAULTS.criticalDownCap;
+  for (const [name, cap] of [['downCap', downCap], ['criticalDownCap', criticalDownCap]] as const) {
+    if (!(Number.isFinite(cap) && cap >= 0 && cap <= 100)) throw new RangeError(`score ${name} must be a number from 0 to 100, got ${cap}`);
+  }
+  // Caps follow status, not weight: a check that weighs 0 still says the service is down.
+  const down = report.checks.filter((c) => c.status === 'down' || (c.critical && c.status === 'affected'));
+  const cap = down.some((c) => c.critical) ? criticalDownCap : down.length > 0 ? downCap : 100;
   for (const [group, weight] of Object.entries(weights)) {
     if (!(Number.isFinite(weight) && weight >= 0)) throw new RangeError(`score weight for group "${group}" must be a non-negative number, got ${weight}`);
   }
@@ -52,7 +68,7 @@ export function healthScore(report: Pick<HealthReport, 'checks'>, options: Score
   }
   const present = [...byGroup.keys()].filter((g) => (weights[g] ?? 0) > 0);
   const total = present.reduce((sum, g) => sum + (weights[g] ?? 0), 0);
-  if (total === 0) return { score: 100, groups: {}, reasons: [] };
+  if (total === 0) return capped({ score: 100, groups: {}, reasons: [] }, cap, down);
 
   let score = 0;
   const groups: HealthScore['groups'] = {};
@@ -79,6 +95,19 @@ export function healthScore(report: Pick<HealthReport, 'checks'>, options: Score
     groups[group] = { score: Math.round(groupValue * 1000) / 10, weight: Math.round(share * 10_000) / 10_000 };
     score += share * groupValue * 100;
   }
+  return capped({ score: Math.round(score), groups, reasons }, cap, down);
+}
+
+/** Applies the cap; the points it takes are charged to the check that set it, so the reasons still add up. */
+function capped(result: HealthScore, cap: number, down: CheckReport[]): HealthScore {
+  const { reasons } = result;
+  if (result.score > cap) {
+    const by = down.find((c) => c.critical) ?? down[0]!;
+    const extra = result.score - cap;
+    const reason = reasons.find((r) => r.check === by.name);
+    if (reason) reason.lost = Math.round((reason.lost + extra) * 10) / 10;
+    else reasons.push({ check: by.name, group: by.group, status: by.status, lost: extra, message: by.message ?? `${by.name} is ${by.status}` });
+  }
   reasons.sort((a, b) => b.lost - a.lost || a.check.localeCompare(b.check));
-  return { score: Math.round(score), groups, reasons };
+  return { ...result, score: Math.min(result.score, cap) };
 }

@@ -9,7 +9,7 @@ import type { HedgePolicy } from '../policies/hedge.js';
 import type { RateLimitPolicy } from '../policies/rate-limit.js';
 import type { RetryPolicy } from '../policies/retry.js';
 import type { TimeoutPolicy } from '../policies/timeout.js';
-import { Metrics, breakerStates } from './metrics.js';
+import { Metrics, breakerCallKinds, breakerStates, breakerTransitionPairs } from './metrics.js';
 
 type Unbind = () => void;
 
@@ -29,6 +29,9 @@ export function observeBreaker(metrics: Metrics, breaker: CircuitBreaker, name =
     metrics.breakerSlowCallRate.set({ name: n }, m.slowCallRate);
   };
   refresh();
+  // Known series start at 0, so rate() and alerts see the first call and the first transition.
+  for (const kind of breakerCallKinds) metrics.breakerCalls.inc({ name: n, kind }, 0);
+  for (const [from, to] of breakerTransitionPairs) metrics.breakerTransitions.inc({ name: n, from, to }, 0);
   return all([
     metrics.onScrape(refresh),
     breaker.on('success', ({ durationMs }) => {

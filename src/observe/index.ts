@@ -1,15 +1,20 @@
 /** `bulwark/observe`: metrics, alert rules and the event timeline. */
-export { Metrics, createMetrics, metricsDefaults, metricNames, breakerStates, gateStates, healthStatuses, type MetricsOptions, type MetricName } from './metrics.js';
+export { Metrics, createMetrics, metricsDefaults, metricNames, breakerStates, gateStates, healthStatuses, orderOutcomes, breakerCallKinds, throttleStatuses, type MetricsOptions, type MetricName } from './metrics.js';
+export { OpenMetricsView } from './open-metrics-view.js';
+export { observeHealth, type HealthSnapshotLike } from './health-metrics.js';
+export { observeThrottles, type ThrottleSourceLike } from './throttles.js';
 export { LabelCap, OVERFLOW_LABEL } from './label-cap.js';
 export { observeBreaker, observeRetry, observeTimeout, observeBulkhead, observeRateLimit, observeFallback, observeHedge } from './bind-policies.js';
 export { alertRuleSchema, parseAlertRule, compare, severities, conditions, type AlertRule, type AlertRuleInput, type Severity, type Condition } from './alerts/rule.js';
 export { toPrometheusRules, toPromQL } from './alerts/export.js';
-export { webhookChannel, logChannel, webhookDefaults, type NotificationChannel, type Notification, type AlertNotice, type WebhookChannelOptions, type AlertLogger } from './alerts/channels.js';
+export { webhookChannel, slackChannel, discordChannel, logChannel, webhookDefaults, type NotificationChannel, type Notification, type AlertNotice, type WebhookChannelOptions, type AlertLogger } from './alerts/channels.js';
+export { slackPayload, discordPayload, type SlackPayload, type DiscordPayload } from './alerts/chat-formats.js';
+export { alertmanagerChannel, alertmanagerDefaults, postableAlerts, type AlertmanagerChannel, type AlertmanagerChannelOptions, type PostableAlert } from './alerts/alertmanager.js';
 export { memoryAlertHistory, type AlertHistory, type AlertHistoryEntry } from './alerts/history.js';
 export { registrySource, type MetricSource, type Sample } from './alerts/source.js';
-export { AlertEngine, alertEngine, alertEngineDefaults, type AlertEngineOptions, type AlertEngineEvents, type AlertState, type AlertStateName, type AlertTransition } from './alerts/engine.js';
+export { AlertEngine, alertEngine, alertEngineDefaults, type AlertSeries, type AlertEngineOptions, type AlertEngineEvents, type AlertState, type AlertStateName, type AlertTransition } from './alerts/engine.js';
 export { dependencyStats, DependencyStats, dependencyTileDefaults, type DependencyTile, type DependencyTileOptions } from './dependency-tiles.js';
-export { trackLimiter, TrackedLimiter, limitUsageDefaults, type LimitUsage, type LimitUsageOptions } from './limit-usage.js';
+export { trackLimiter, TrackedLimiter, limitUsageDefaults, observeLimitUsage, type LimitUsageSource, type LimitUsage, type LimitUsageOptions } from './limit-usage.js';
 export { observeOrders, OrderOutcomes, orderOutcomesDefaults, outcomeOf, type OrdersView, type OrderView, type OrderOutcomesOptions } from './order-outcomes.js';
 export { storageAlertHistory, storageAlertHistoryDefaults, alertHistoryMigration, type StorageAlertHistoryOptions } from './alerts/storage-history.js';
 export { traced, TracedPolicy, tracedDefaults, type TracedOptions } from './tracing.js';

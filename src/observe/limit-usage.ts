@@ -6,6 +6,7 @@
 import { type Clock, systemClock } from '../core/clock.js';
 import type { AcquireOptions, Decision, Limiter } from '../core/limiter.js';
 import type { LimitUsage } from './views.js';
+import type { Metrics } from './metrics.js';
 export type { LimitUsage } from './views.js';
 
 export interface LimitUsageOptions {
@@ -93,4 +94,21 @@ export class TrackedLimiter implements Limiter {
 /** Wraps a limiter so its usage can be shown; use the returned limiter in its place. */
 export function trackLimiter(limiter: Limiter & { readonly queued?: number }, options: LimitUsageOptions): TrackedLimiter {
   return new TrackedLimiter(limiter, options);
+}
+
+/** Anything that reports its usage, such as a TrackedLimiter. */
+export interface LimitUsageSource {
+  usage(): LimitUsage;
+}
+
+/** Exports a limit's usage share and queue length as gauges, read at each scrape; returns the unbind function. */
+export function observeLimitUsage(metrics: Metrics, limiter: LimitUsageSource): () => void {
+  const refresh = (): void => {
+    const u = limiter.usage();
+    const name = metrics.label('name', u.name);
+    if (u.usage !== null) metrics.rateLimitUsage.set({ name }, u.usage);
+    metrics.rateLimitQueued.set({ name }, u.queued);
+  };
+  refresh();
+  return metrics.onScrape(refresh);
 }

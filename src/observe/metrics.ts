@@ -5,6 +5,7 @@
  */
 import { Counter, Gauge, Histogram, type OpenMetricsContentType, Registry, collectDefaultMetrics } from 'prom-client';
 import { LabelCap } from './label-cap.js';
+import { OpenMetricsView } from './open-metrics-view.js';
 import { withDefaults } from '../core/options.js';
 
 export interface MetricsOptions {
@@ -37,6 +38,9 @@ export const metricNames = {
   bulkheadMaxConcurrent: 'bulwark_bulkhead_max_concurrent_calls',
   bulkheadRejected: 'bulwark_bulkhead_rejected_calls_total',
   rateLimited: 'bulwark_ratelimiter_limited_calls_total',
+  rateLimitUsage: 'bulwark_ratelimiter_usage_ratio',
+  rateLimitQueued: 'bulwark_ratelimiter_queued_calls',
+  exchangeThrottled: 'bulwark_exchange_throttled_total',
   fallbacks: 'bulwark_fallback_calls_total',
   hedges: 'bulwark_hedge_calls_total',
   tradingGate: 'bulwark_trading_gate_state',
@@ -56,6 +60,25 @@ export const histogramSeries = ['_bucket', '_sum', '_count'] as const;
 export const breakerStates = ['closed', 'open', 'half-open', 'isolated'] as const;
 export const gateStates = ['active', 'reducing', 'halted'] as const;
 export const healthStatuses = ['up', 'degraded', 'down', 'unknown', 'affected'] as const;
+/** Order outcomes counted in `bulwark_orders_total` (observe/order-outcomes.ts decides which transition is which). */
+export const orderOutcomes = ['placed', 'rejected', 'unknown', 'reconciled'] as const;
+/** Breaker call kinds counted in `bulwark_circuitbreaker_calls_total`. */
+export const breakerCallKinds = ['successful', 'failed', 'not_permitted'] as const;
+/** The transitions a breaker makes on its own (isolation is an operator's act, counted when it happens). */
+export const breakerTransitionPairs = [
+  ['closed', 'open'],
+  ['open', 'half-open'],
+  ['half-open', 'closed'],
+  ['half-open', 'open'],
+] as const;
+/** HTTP statuses an exchange throttles with: 429 (slow down) and 418 (banned). */
+export const throttleStatuses = ['429', '418'] as const;
+
+/**
+ * prom-client default metrics left out: three gauges whose names end in `_total`, which
+ * `promtool check metrics` rejects; `nodejs_active_handles` etc. carry the same counts by type.
+ */
+export const omittedDefaultMetrics: readonly string[] = ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total'];
 
 /** The prom-client registries (Prometheus text and OpenMetrics) and every Bulwark metric in them. */
 export class Metrics {
@@ -76,6 +99,9 @@ export class Metrics {
   readonly bulkheadMaxConcurrent: Gauge<'name'>;
   readonly bulkheadRejected: Counter<'name' | 'reason'>;
   readonly rateLimited: Counter<'name' | 'key'>;
+  readonly rateLimitUsage: Gauge<'name'>;
+  readonly rateLimitQueued: Gauge<'name'>;
+  readonly exchangeThrottled: Counter<'exchange' | 'status'>;
   readonly fallbacks: Counter<'name'>;
   readonly hedges: Counter<'name'>;
   readonly tradingGate: Gauge<'gate' | 'state'>;
@@ -91,10 +117,11 @@ export class Metrics {
   constructor(options: MetricsOptions = {}) {
     const o = withDefaults(metricsDefaults, options);
     this.registry = new Registry();
-    this.openMetricsRegistry = new Registry<OpenMetricsContentType>();
-    this.openMetricsRegistry.setContentType(Registry.OPENMETRICS_CONTENT_TYPE);
+    // A view over the same metrics: prom-client renames counters in place for OpenMetrics, so a
+    // metric must not sit in two registries (see open-metrics-view.ts).
+    this.openMetricsRegistry = new OpenMetricsView(this.registry);
     this.labels = new LabelCap(o.maxLabelValues);
-    const registers = [this.registry, this.openMetricsRegistry];
+    const registers = [this.registry];
     const refresh = (): void => this.refresh();
     const gauge = <L extends string>(name: string, help: string, labelNames: L[]): Gauge<L> =>
       new Gauge({ name, help, labelNames, registers, collect: refresh });
@@ -120,6 +147,9 @@ export class Metrics {
     this.bulkheadMaxConcurrent = gauge(metricNames.bulkheadMaxConcurrent, 'Bulkhead capacity', ['name']);
     this.bulkheadRejected = counter(metricNames.bulkheadRejected, 'Calls a bulkhead turned away, by reason', ['name', 'reason']);
     this.rateLimited = counter(metricNames.rateLimited, 'Calls refused or timed out by a rate limiter', ['name', 'key']);
+    this.rateLimitUsage = gauge(metricNames.rateLimitUsage, 'Share of a rate limit used over its window (0-1)', ['name']);
+    this.rateLimitQueued = gauge(metricNames.rateLimitQueued, 'Calls waiting for a rate-limit token', ['name']);
+    this.exchangeThrottled = counter(metricNames.exchangeThrottled, 'Requests an exchange throttled, by HTTP status: 429 (slow down), 418 (banned)', ['exchange', 'status']);
     this.fallbacks = counter(metricNames.fallbacks, 'Calls answered by a fallback', ['name']);
     this.hedges = counter(metricNames.hedges, 'Hedged (extra) tries started', ['name']);
     this.tradingGate = gauge(metricNames.tradingGate, 'Trading gate: 1 for the current state (active, reducing, halted)', ['gate', 'state']);
@@ -129,7 +159,12 @@ export class Metrics {
     this.healthCheck = gauge(metricNames.healthCheck, 'Health check status: 1 for the current status', ['check', 'status']);
     this.alertsFiring = gauge(metricNames.alertsFiring, 'Alerts firing, by severity', ['severity']);
 
-    if (o.defaultMetrics) collectDefaultMetrics({ register: this.registry, prefix: 'bulwark_' });
+    if (o.defaultMetrics) {
+      // Standard names (process_*, nodejs_*), so stock dashboards and alerts find them; the
+      // OpenMetrics view renders them too.
+      collectDefaultMetrics({ register: this.registry });
+      for (const name of omittedDefaultMetrics) this.registry.removeSingleMetric(name);
+    }
   }
 
   /** A label value, folded into `other` past the cardinality cap. */

@@ -5,7 +5,7 @@
  * intents with their journal record for the orders section.
  */
 import type { Unsubscribe } from '../core/events.js';
-import type { Metrics } from './metrics.js';
+import { type Metrics, orderOutcomes } from './metrics.js';
 import type { IntentRecordLike, OrderView } from './views.js';
 export type { IntentRecordLike, OrderView } from './views.js';
 
@@ -61,6 +61,8 @@ export class OrderOutcomes implements OrdersView {
     this.keep = options.keep ?? orderOutcomesDefaults.keep;
     if (!(Number.isInteger(this.keep) && this.keep >= 1)) throw new RangeError(`orderOutcomes: keep must be an integer >= 1, got ${this.keep}`);
     const exchange = metrics.label('exchange', source.id);
+    // Every outcome starts at 0, so rate() and alerts see the first unknown order.
+    for (const outcome of orderOutcomes) metrics.orders.inc({ exchange, outcome }, 0);
     this.close = source.on('intent', (event) => {
       const outcome = outcomeOf(event.from, event.to);
       if (outcome) metrics.orders.inc({ exchange, outcome });

@@ -14,6 +14,8 @@ import { validateConfig } from '../config/loader.js';
 import { deadLetters } from '../dlq/dead-letters.js';
 import { memoryCheck } from '../health/checks/memory.js';
 import { healthRegistry } from '../health/registry.js';
+import { healthScore } from '../health/score.js';
+import { type HealthSnapshotLike, observeHealth } from '../observe/health-metrics.js';
 import { AlertEngine } from '../observe/alerts/engine.js';
 import { registrySource } from '../observe/alerts/source.js';
 import { observeBreaker } from '../observe/bind-policies.js';
@@ -57,6 +59,17 @@ export async function componentsFromConfig(config: BulwarkConfig, options: Confi
   health.register({ name: 'storage', group: 'services', check: async () => (await storage.one('SELECT 1 AS ok')) !== undefined });
   health.start();
   const unbind = registry.breakers().map((breaker) => observeBreaker(metrics, breaker));
+  // Health as metrics (score and check status), from a report refreshed on the health interval.
+  let lastHealth: HealthSnapshotLike | undefined;
+  const refreshHealth = (): Promise<void> =>
+    health.check().then(
+      (report) => void (lastHealth = { score: healthScore(report).score, checks: report.checks }),
+      () => undefined,
+    );
+  await refreshHealth();
+  const healthTimer = setInterval(() => void refreshHealth(), config.health.intervalMs);
+  healthTimer.unref();
+  unbind.push(observeHealth(metrics, () => lastHealth), () => clearInterval(healthTimer));
   const alerts = new AlertEngine({ source: registrySource(metrics.registry) });
   alerts.start();
   const queue = deadLetters(storage, { name: 'default' });

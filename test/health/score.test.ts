@@ -3,13 +3,13 @@ import { describe, expect, it } from 'vitest';
 import { healthScore } from '../../src/health/score.js';
 import type { CheckReport, ReportedStatus } from '../../src/health/types.js';
 
-function check(name: string, group: string, status: ReportedStatus, weight = 1, message?: string): CheckReport {
+function check(name: string, group: string, status: ReportedStatus, weight = 1, message?: string, critical = false): CheckReport {
   return {
     name,
     group,
     status,
     ownStatus: status === 'affected' ? 'unknown' : status,
-    critical: true,
+    critical,
     weight,
     tags: [],
     component: name,
@@ -52,6 +52,46 @@ describe('healthScore', () => {
     expect(score.reasons[0]).toMatchObject({ check: 'a', lost: 25, message: 'a is down' });
   });
 
+  it('counts an unknown check as half of its share (it cannot be vouched for), not as up or down', () => {
+    const score = healthScore({ checks: [check('a', 'system', 'unknown'), check('b', 'system', 'up')] }, { weights: { system: 1 } });
+    expect(score.score).toBe(75);
+    expect(score.reasons).toEqual([{ check: 'a', group: 'system', status: 'unknown', lost: 25, message: 'a is unknown' }]);
+    expect(score.groups.system).toEqual({ score: 75, weight: 1 });
+  });
+
+  it('leaves out a group whose checks all weigh 0, and scores the other groups alone', () => {
+    const checks = [check('a', 'system', 'degraded'), check('z1', 'trading', 'degraded', 0), check('z2', 'trading', 'unknown', 0)];
+    const score = healthScore({ checks }, { weights: { system: 1, trading: 1 } });
+    expect(score.score).toBe(50);
+    expect(Object.keys(score.groups)).toEqual(['system']);
+    expect(score.groups.system).toEqual({ score: 50, weight: 1 });
+    expect(score.reasons.map((r) => r.check)).toEqual(['a']);
+  });
+
+  it('is 100 when every check weighs 0 and none is down', () => {
+    expect(healthScore({ checks: [check('z', 'system', 'degraded', 0)] }).score).toBe(100);
+  });
+
+  it('falls under the alert threshold (80) while a check is down, however little it weighs', () => {
+    // A halted trading gate: one down check in the lightest group would only cost 10 points.
+    const score = healthScore({ checks: [check('trading-gate', 'trading', 'down', 1, 'trading gate halted'), check('memory', 'system', 'up'), check('storage', 'services', 'up'), check('breaker:x', 'resilience', 'up')] });
+    expect(score.score).toBe(79);
+    expect(score.reasons).toEqual([{ check: 'trading-gate', group: 'trading', status: 'down', lost: 21, message: 'trading gate halted' }]);
+  });
+
+  it('falls into the bottom half while a critical check is down or affected, even one that weighs 0', () => {
+    const up = [check('memory', 'system', 'up'), check('storage', 'services', 'up')];
+    expect(healthScore({ checks: [...up, check('breaker:exchange', 'resilience', 'down', 0, undefined, true)] }).score).toBe(49);
+    expect(healthScore({ checks: [...up, check('feed', 'trading', 'affected', 1, undefined, true)] }).score).toBe(49);
+    // A non-critical affected check is not down: no cap.
+    expect(healthScore({ checks: [...up, check('feed', 'trading', 'affected', 1)] }).score).toBe(92);
+    expect(healthScore({ checks: [check('z', 'system', 'down', 0, 'z is out', true)] }).reasons).toEqual([{ check: 'z', group: 'system', status: 'down', lost: 51, message: 'z is out' }]);
+  });
+
+  it('rejects a cap outside 0-100 with its name', () => {
+    expect(() => healthScore({ checks: [] }, { downCap: 120 })).toThrow(/downCap/);
+  });
+
   it('rejects a negative weight with the group named', () => {
     expect(() => healthScore({ checks: [] }, { weights: { system: -1 } })).toThrow(/group "system"/);
   });
@@ -61,9 +101,10 @@ describe('healthScore', () => {
     const groups = ['resilience', 'system', 'services', 'trading'];
     fc.assert(
       fc.property(
-        fc.array(fc.record({ group: fc.constantFrom(...groups), status: fc.constantFrom(...statuses), weight: fc.integer({ min: 1, max: 5 }) }), { minLength: 1, maxLength: 12 }),
+        fc.array(fc.record({ group: fc.constantFrom(...groups), status: fc.constantFrom(...statuses), weight: fc.integer({ min: 0, max: 5 }), critical: fc.boolean() }), { minLength: 1, maxLength: 12 }),
         (items) => {
-          const result = healthScore({ checks: items.map((it, i) => check(`c${i}`, it.group, it.status, it.weight)) });
+          const result = healthScore({ checks: items.map((it, i) => check(`c${i}`, it.group, it.status, it.weight, undefined, it.critical)) });
+          if (items.some((it) => it.status === 'down')) expect(result.score).toBeLessThan(80);
           expect(result.score).toBeGreaterThanOrEqual(0);
           expect(result.score).toBeLessThanOrEqual(100);
           const lost = result.reasons.reduce((s, r) => s + r.lost, 0);

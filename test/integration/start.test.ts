@@ -113,7 +113,7 @@ describe('bulwark start (demo mode) in a child process', () => {
     expect(families.get('bulwark_call_duration_seconds')!.type).toBe('HISTOGRAM');
     expect(families.has('bulwark_health_score')).toBe(true);
     // Node.js process metrics ride along (the prefix is the metrics module's).
-    expect([...families.keys()].some((name) => name.startsWith('bulwark_process_'))).toBe(true);
+    expect([...families.keys()].some((name) => name.startsWith('process_'))).toBe(true);
     const open = await fetch(`${url}/metrics`, { headers: { accept: 'application/openmetrics-text' } });
     expect((await open.text()).trimEnd().endsWith('# EOF')).toBe(true);
   });

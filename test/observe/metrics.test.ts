@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/core/clock.js';
 import { LabelCap, OVERFLOW_LABEL } from '../../src/observe/label-cap.js';
 import { Metrics, createMetrics, metricNames } from '../../src/observe/metrics.js';
+import { registrySource } from '../../src/observe/alerts/source.js';
 import { observeBreaker, observeBulkhead, observeRetry, observeTimeout } from '../../src/observe/bind-policies.js';
 import { backoff, bulkhead, circuitBreaker, retry, timeout } from '../../src/index.js';
 
@@ -42,9 +43,39 @@ describe('Metrics', () => {
     expect(metrics.openMetricsRegistry.contentType).toContain('application/openmetrics-text');
   });
 
-  it('includes process and Node.js metrics by default, under the bulwark_ prefix', async () => {
+  it('includes process and Node.js metrics by default, under their standard names', async () => {
     const text = await createMetrics().text();
-    expect(text).toContain('bulwark_process_cpu_user_seconds_total');
+    expect(text).toContain('process_cpu_user_seconds_total');
+    expect(text).not.toContain('bulwark_process_');
+    // Gauges named like counters fail `promtool check metrics`; nodejs_active_handles carries the same counts.
+    expect(text).not.toContain('nodejs_active_handles_total');
+    expect(text).toContain('nodejs_active_handles');
+  });
+
+  it('keeps counter names with _total in the text format after an OpenMetrics scrape (regression)', async () => {
+    const metrics = createMetrics({ defaultMetrics: false });
+    metrics.orders.inc({ exchange: 'binance', outcome: 'unknown' });
+    await metrics.openMetrics();
+    const text = await metrics.text();
+    expect(text).toContain('# TYPE bulwark_orders_total counter');
+    expect(text).toContain('bulwark_orders_total{exchange="binance",outcome="unknown"} 1');
+    // The alert engine reads the registry: it still finds the series.
+    expect(await registrySource(metrics.registry).read(metricNames.orders)).toEqual([{ labels: { exchange: 'binance', outcome: 'unknown' }, value: 1 }]);
+    expect(await metrics.openMetrics()).toContain('# TYPE bulwark_orders counter\nbulwark_orders_total{exchange="binance",outcome="unknown"} 1');
+  });
+
+  it('exposes the same families and sample names in both formats, process metrics included', async () => {
+    const metrics = createMetrics();
+    metrics.orders.inc({ exchange: 'binance', outcome: 'placed' });
+    metrics.callDuration.observe({ name: 'x', kind: 'successful' }, 0.1);
+    const samples = (body: string): string[] =>
+      [...new Set(body.split('\n').filter((l) => l !== '' && !l.startsWith('#')).map((l) => /^[a-zA-Z_:][a-zA-Z0-9_:]*/.exec(l)![0]))].sort();
+    const families = (body: string): number => body.split('\n').filter((l) => l.startsWith('# TYPE ')).length;
+    const text = await metrics.text();
+    const open = await metrics.openMetrics();
+    expect(samples(open)).toEqual(samples(text));
+    expect(families(open)).toBe(families(text));
+    expect(samples(open).some((n) => n.startsWith('nodejs_'))).toBe(true);
   });
 });
 

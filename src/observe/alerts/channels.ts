@@ -1,9 +1,11 @@
 /**
- * Notification channels. A webhook speaks Slack's or Discord's JSON, or a generic
- * Alertmanager-like body; the log channel writes through any logger with warn/info.
+ * Notification channels. A webhook speaks Slack's or Discord's incoming-webhook JSON
+ * (chat-formats.ts), or posts the notification itself as JSON; the log channel writes through any
+ * logger with warn/info. Alertmanager's v2 API is in alertmanager.ts.
  */
 import type { Severity } from './rule.js';
 import { withDefaults } from '../../core/options.js';
+import { discordPayload, slackPayload, summary } from './chat-formats.js';
 
 export interface AlertNotice {
   rule: string;
@@ -12,6 +14,8 @@ export interface AlertNotice {
   value: number;
   description: string;
   labels: Record<string, string>;
+  /** The series the rule holds for, each with its `by` labels (one alert each in Alertmanager). */
+  series?: Array<{ labels: Record<string, string>; value: number }>;
   annotations: Record<string, string>;
   /** Clock time the alert started firing. */
   firingAt: number;
@@ -30,12 +34,14 @@ export interface Notification {
 export interface NotificationChannel {
   readonly name: string;
   send(notification: Notification): Promise<void>;
+  /** Stops background work (resends); called when the channel is no longer used. */
+  close?(): void;
 }
 
 export interface WebhookChannelOptions {
   name?: string;
   url: string;
-  /** Body shape: 'slack' ({ text }), 'discord' ({ content }), or 'generic' (the notification as JSON). */
+  /** Body shape: 'slack' and 'discord' (their incoming-webhook JSON, see chat-formats.ts), or 'generic' (the notification as JSON). */
   format?: 'generic' | 'slack' | 'discord';
   /** Request deadline; 5 s keeps a stuck receiver from stalling evaluation. */
   timeoutMs?: number;
@@ -44,37 +50,50 @@ export interface WebhookChannelOptions {
 
 export const webhookDefaults: { format: NonNullable<WebhookChannelOptions['format']>; timeoutMs: number } = { format: 'generic', timeoutMs: 5_000 };
 
-function summary(n: Notification): string {
-  const icon = n.status === 'firing' ? '🔥' : '✅';
-  const lines = n.alerts.map(
-    (a) => `${icon} [${a.severity.toUpperCase()}] ${a.rule} ${a.status}${a.description ? `: ${a.description}` : ''} (value ${a.value})`,
-  );
-  return `${n.repeat ? '(reminder) ' : ''}${lines.join('\n')}`;
-}
-
-export function webhookChannel(options: WebhookChannelOptions): NotificationChannel {
-  const { url, format, timeoutMs } = withDefaults(webhookDefaults, options);
+/** Parses and checks a channel's URL; the error names the channel and the field. */
+export function channelUrl(channel: string, url: string): URL {
   let parsed: URL;
   try {
     parsed = new URL(url);
   } catch {
-    throw new TypeError(`webhookChannel: url is not a valid URL: ${url}`);
+    throw new TypeError(`${channel}: url is not a valid URL`);
   }
-  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new TypeError(`webhookChannel: url must be http(s), got ${parsed.protocol}`);
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new TypeError(`${channel}: url must be http(s), got ${parsed.protocol}`);
+  return parsed;
+}
+
+/** POSTs JSON with a deadline; a non-2xx answer is an error naming the host (never the full URL: it may hold a token). */
+export async function postJson(doFetch: typeof globalThis.fetch, url: URL, body: unknown, timeoutMs: number, what: string): Promise<void> {
+  const response = await doFetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+    signal: AbortSignal.timeout(timeoutMs),
+  });
+  if (!response.ok) throw new Error(`${what} ${url.host} answered HTTP ${response.status}`);
+}
+
+export function webhookChannel(options: WebhookChannelOptions): NotificationChannel {
+  const { format, timeoutMs } = withDefaults(webhookDefaults, options);
+  const parsed = channelUrl('webhookChannel', options.url);
   const doFetch = options.fetch ?? globalThis.fetch;
   return {
-    name: options.name ?? `webhook:${parsed.host}`,
+    name: options.name ?? `${format === 'generic' ? 'webhook' : format}:${parsed.host}`,
     async send(notification) {
-      const body = format === 'slack' ? { text: summary(notification) } : format === 'discord' ? { content: summary(notification) } : notification;
-      const response = await doFetch(url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify(body),
-        signal: AbortSignal.timeout(timeoutMs),
-      });
-      if (!response.ok) throw new Error(`webhook ${parsed.host} answered HTTP ${response.status}`);
+      const body = format === 'slack' ? slackPayload(notification) : format === 'discord' ? discordPayload(notification) : notification;
+      await postJson(doFetch, parsed, body, timeoutMs, 'webhook');
     },
   };
+}
+
+/** A Slack incoming webhook (https://hooks.slack.com/services/...). */
+export function slackChannel(options: Omit<WebhookChannelOptions, 'format'>): NotificationChannel {
+  return webhookChannel({ ...options, format: 'slack' });
+}
+
+/** A Discord webhook (https://discord.com/api/webhooks/...). */
+export function discordChannel(options: Omit<WebhookChannelOptions, 'format'>): NotificationChannel {
+  return webhookChannel({ ...options, format: 'discord' });
 }
 
 export interface AlertLogger {

@@ -15,11 +15,19 @@ import { type RetryPolicy, retry } from '../../policies/retry.js';
 
 export type AlertStateName = 'inactive' | 'pending' | 'firing';
 
+/** One aggregated series of a rule: its `by` labels and its value. */
+export interface AlertSeries {
+  labels: Record<string, string>;
+  value: number;
+}
+
 export interface AlertState {
   rule: AlertRule;
   state: AlertStateName;
-  /** The last evaluated value (NaN when no series matched). */
+  /** The last evaluated value (NaN when no series matched); with `by`, the worst series' value. */
   value: number;
+  /** The series for which the condition holds, each with its `by` labels (what Prometheus labels its alerts with). */
+  series: AlertSeries[];
   /** When the condition started holding (pending or firing). */
   activeAt?: number;
   firingAt?: number;
@@ -82,9 +90,40 @@ function aggregate(samples: Sample[], how: AlertRule['aggregate']): number {
   }
 }
 
+/** Prometheus equality matchers: a missing label matches the empty string. */
 function matches(sample: Sample, match: Record<string, string>): boolean {
-  for (const [k, v] of Object.entries(match)) if (String(sample.labels[k]) !== v) return false;
+  for (const [k, v] of Object.entries(match)) if (String(sample.labels[k] ?? '') !== v) return false;
   return true;
+}
+
+/** Splits samples by their `by` labels, as PromQL's `aggregate by (...)` does. */
+function groupBy(samples: Sample[], by: readonly string[]): Map<string, { labels: Record<string, string>; samples: Sample[] }> {
+  const groups = new Map<string, { labels: Record<string, string>; samples: Sample[] }>();
+  for (const sample of samples) {
+    const labels: Record<string, string> = {};
+    // A label missing (or empty) on a sample is absent from the group's labels, as in Prometheus.
+    for (const l of by) {
+      const v = String(sample.labels[l] ?? '');
+      if (v !== '') labels[l] = v;
+    }
+    const key = JSON.stringify(by.map((l) => labels[l] ?? ''));
+    const group = groups.get(key) ?? { labels, samples: [] };
+    group.samples.push(sample);
+    groups.set(key, group);
+  }
+  return groups;
+}
+
+/** The identity of a set of series (their labels), to notice when it changes. */
+function seriesKey(series: AlertSeries[]): string {
+  return series
+    .map((s) => JSON.stringify(Object.entries(s.labels).sort(([a], [b]) => a.localeCompare(b))))
+    .sort()
+    .join('|');
+}
+
+function worstFirst(condition: AlertRule['condition']): (a: AlertSeries, b: AlertSeries) => number {
+  return condition === '<' || condition === '<=' ? (a, b) => a.value - b.value : (a, b) => b.value - a.value;
 }
 
 interface Group {
@@ -93,8 +132,8 @@ interface Group {
 
 export class AlertEngine implements EventSource<AlertEngineEvents> {
   private readonly states = new Map<string, AlertState>();
-  /** Per rule, counter readings for rate(): [time, value]. */
-  private readonly readings = new Map<string, Array<[number, number]>>();
+  /** Per rule and series, counter readings for rate(): [time, value]. */
+  private readonly readings = new Map<string, Map<string, Array<[number, number]>>>();
   private readonly groups = new Map<string, Group>();
   private readonly events = new Emitter<AlertEngineEvents>();
   private readonly clock: Clock;
@@ -138,7 +177,7 @@ export class AlertEngine implements EventSource<AlertEngineEvents> {
   add(input: AlertRuleInput | unknown): AlertRule {
     const rule = parseAlertRule(input);
     if (this.states.has(rule.name)) throw new Error(`alert rule "${rule.name}" already exists`);
-    this.states.set(rule.name, { rule, state: 'inactive', value: NaN });
+    this.states.set(rule.name, { rule, state: 'inactive', value: NaN, series: [] });
     return rule;
   }
 
@@ -147,7 +186,7 @@ export class AlertEngine implements EventSource<AlertEngineEvents> {
     const current = this.states.get(name);
     if (!current) throw new Error(`alert rule "${name}" does not exist`);
     const rule = parseAlertRule({ ...current.rule, ...(input as object), name });
-    this.states.set(name, { rule, state: 'inactive', value: NaN });
+    this.states.set(name, { rule, state: 'inactive', value: NaN, series: [] });
     this.readings.delete(name);
     return rule;
   }
@@ -195,14 +234,30 @@ export class AlertEngine implements EventSource<AlertEngineEvents> {
     return this.evaluating;
   }
 
-  private async valueOf(rule: AlertRule, now: number): Promise<number> {
+  /** One value per `by` group (a single unlabelled one without `by`); no entry when no series matched. */
+  private async seriesOf(rule: AlertRule, now: number): Promise<AlertSeries[]> {
     const samples = (await this.source.read(rule.metric)).filter((s) => matches(s, rule.match));
-    const value = aggregate(samples, rule.aggregate);
-    if (rule.fn === 'value') return value;
-    const readings = this.readings.get(rule.name) ?? [];
-    this.readings.set(rule.name, readings);
+    const out: AlertSeries[] = [];
+    const byRule = this.readings.get(rule.name) ?? new Map<string, Array<[number, number]>>();
+    if (rule.fn === 'rate') this.readings.set(rule.name, byRule);
+    for (const [key, group] of groupBy(samples, rule.by)) {
+      const value = aggregate(group.samples, rule.aggregate);
+      if (rule.fn === 'value') {
+        out.push({ labels: group.labels, value });
+        continue;
+      }
+      const rate = this.rate(byRule, key, value, now, rule.rangeMs);
+      if (Number.isFinite(rate)) out.push({ labels: group.labels, value: rate });
+    }
+    return out;
+  }
+
+  /** Per-second increase of a counter reading over `rangeMs`, from the readings kept under `key`. */
+  private rate(byKey: Map<string, Array<[number, number]>>, key: string, value: number, now: number, rangeMs: number): number {
+    const readings = byKey.get(key) ?? [];
+    byKey.set(key, readings);
     if (Number.isFinite(value)) readings.push([now, value]);
-    while (readings.length > 2 && readings[1]![0] <= now - rule.rangeMs) readings.shift();
+    while (readings.length > 2 && readings[1]![0] <= now - rangeMs) readings.shift();
     if (readings.length < 2) return NaN;
     let increase = 0;
     for (let i = 1; i < readings.length; i++) {
@@ -221,16 +276,21 @@ export class AlertEngine implements EventSource<AlertEngineEvents> {
     for (const state of this.states.values()) {
       const { rule } = state;
       if (!rule.enabled) continue;
-      let value: number;
+      let all: AlertSeries[];
       try {
-        value = await this.valueOf(rule, now);
+        all = await this.seriesOf(rule, now);
       } catch (error) {
         this.events.emit('evaluationFailed', { rule: rule.name, error });
         continue;
       }
+      const holding = all.filter((s) => Number.isFinite(s.value) && compare(s.value, rule.condition, rule.threshold)).sort(worstFirst(rule.condition));
+      const value = (holding[0] ?? [...all].sort(worstFirst(rule.condition))[0])?.value ?? NaN;
       state.value = value;
       state.lastEvaluatedAt = now;
-      const holds = Number.isFinite(value) && compare(value, rule.condition, rule.threshold);
+      const holds = holding.length > 0;
+      // While firing under keep_firing_for, the alert keeps the series it fired for.
+      const seriesChanged = seriesKey(state.series) !== seriesKey(holding);
+      if (holds || state.state !== 'firing') state.series = holding;
       const from = state.state;
       const move = (to: AlertStateName | 'resolved'): void => {
         transitions.push({ rule: rule.name, from, to, value, at: now });
@@ -247,7 +307,8 @@ export class AlertEngine implements EventSource<AlertEngineEvents> {
           state.firingAt = now;
           move('firing');
         }
-        if (state.state === 'firing' && from !== 'firing') changed.push({ state, status: 'firing' });
+        // A firing alert whose set of series changed is sent again: receivers learn which ones hold now.
+        if (state.state === 'firing' && (from !== 'firing' || seriesChanged)) changed.push({ state, status: 'firing' });
       } else if (from === 'pending') {
         state.state = 'inactive';
         state.activeAt = undefined;
@@ -258,6 +319,7 @@ export class AlertEngine implements EventSource<AlertEngineEvents> {
           changed.push({ state: { ...state }, status: 'resolved' });
           state.state = 'inactive';
           state.activeAt = state.firingAt = state.clearedAt = undefined;
+          state.series = [];
           move('resolved');
         }
       }
@@ -294,6 +356,7 @@ export class AlertEngine implements EventSource<AlertEngineEvents> {
       value: state.value,
       description: rule.description,
       labels: rule.labels,
+      series: state.series,
       annotations: rule.annotations,
       firingAt: state.firingAt ?? now,
       ...(status === 'resolved' ? { resolvedAt: now } : {}),

@@ -20,7 +20,8 @@ export function toPromQL(rule: AlertRule): string {
     .join(',');
   const selector = `${rule.metric}${matchers ? `{${matchers}}` : ''}`;
   const inner = rule.fn === 'rate' ? `rate(${selector}[${duration(rule.rangeMs)}])` : selector;
-  return `${rule.aggregate}(${inner}) ${rule.condition} ${rule.threshold}`;
+  const by = rule.by.length > 0 ? ` by (${rule.by.join(', ')})` : '';
+  return `${rule.aggregate}${by}(${inner}) ${rule.condition} ${rule.threshold}`;
 }
 
 export function toPrometheusRules(rules: AlertRule[], groupName = 'bulwark'): string {

@@ -23,6 +23,11 @@ export const alertRuleSchema = z
     match: z.record(labelName, z.string()).default({}),
     /** How matching series combine into one value; max by default (the worst one alerts). */
     aggregate: z.enum(['max', 'min', 'sum', 'avg']).default('max'),
+    /**
+     * Labels kept by the aggregation (PromQL `max by (name)`): one value per distinct set, so an
+     * alert says which breaker or queue is wrong. Empty combines every series into one value.
+     */
+    by: z.array(labelName).max(10).default([]),
     /** 'value' compares the value; 'rate' compares its per-second increase over `rangeMs` (for counters). */
     fn: z.enum(['value', 'rate']).default('value'),
     /** Range of a rate; one minute smooths scrape jitter and still reacts fast. */

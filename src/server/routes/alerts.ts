@@ -33,7 +33,7 @@ const rulePatchSchema = z
   .strict();
 
 function stateView(s: AlertState) {
-  return { ...s.rule, state: s.state, value: Number.isFinite(s.value) ? s.value : null, activeAt: s.activeAt ?? null, firingAt: s.firingAt ?? null };
+  return { ...s.rule, state: s.state, value: Number.isFinite(s.value) ? s.value : null, series: s.series, activeAt: s.activeAt ?? null, firingAt: s.firingAt ?? null };
 }
 
 export const alertRoutes: FastifyPluginAsyncZod<AlertRoutesOptions> = async (app, { alerts, events, operator }) => {

@@ -87,6 +87,43 @@ describe('AlertEngine', () => {
     expect(engine.get('only-a')?.value).toBe(4);
   });
 
+  it('aggregates by labels: one series per breaker, and the alert names the ones that hold', async () => {
+    const { metrics, engine, sent } = setup();
+    engine.add({ name: 'open', metric: 'bulwark_circuitbreaker_state', match: { state: 'open' }, by: ['name'], condition: '>=', threshold: 1 });
+    metrics.breakerState.set({ name: 'binance', state: 'open' }, 1);
+    metrics.breakerState.set({ name: 'kraken', state: 'open' }, 0);
+    metrics.breakerState.set({ name: 'binance', state: 'closed' }, 0);
+    await engine.evaluate();
+    expect(engine.get('open')).toMatchObject({ state: 'firing', value: 1, series: [{ labels: { name: 'binance' }, value: 1 }] });
+    expect(sent[0]!.alerts[0]!.series).toEqual([{ labels: { name: 'binance' }, value: 1 }]);
+    metrics.breakerState.set({ name: 'kraken', state: 'open' }, 1);
+    await engine.evaluate();
+    expect(engine.get('open')!.series.map((s) => s.labels.name).sort()).toEqual(['binance', 'kraken']);
+    metrics.breakerState.set({ name: 'binance', state: 'open' }, 0);
+    metrics.breakerState.set({ name: 'kraken', state: 'open' }, 0);
+    await engine.evaluate();
+    expect(engine.get('open')).toMatchObject({ state: 'inactive', series: [] });
+  });
+
+  it('matches a missing label as the empty string, as Prometheus does', async () => {
+    const { metrics, engine } = setup();
+    engine.add({ name: 'no-queue', metric: 'bulwark_health_score', match: { queue: '' }, condition: '<', threshold: 80 });
+    metrics.healthScore.set(40);
+    await engine.evaluate();
+    expect(engine.get('no-queue')?.state).toBe('firing');
+  });
+
+  it('rate() by labels keeps readings per series', async () => {
+    const { clock, metrics, engine } = setup();
+    engine.add({ name: 'unknown', metric: 'bulwark_orders_total', match: { outcome: 'unknown' }, fn: 'rate', aggregate: 'sum', by: ['exchange'], rangeMs: 30_000, condition: '>', threshold: 0 });
+    for (const exchange of ['a', 'b']) metrics.orders.inc({ exchange, outcome: 'unknown' }, 0);
+    await engine.evaluate();
+    await clock.advance(2_000);
+    metrics.orders.inc({ exchange: 'b', outcome: 'unknown' });
+    await engine.evaluate();
+    expect(engine.get('unknown')).toMatchObject({ state: 'firing', series: [{ labels: { exchange: 'b' }, value: 0.5 }] });
+  });
+
   it('rate() compares the per-second increase of a counter', async () => {
     const { clock, metrics, engine } = setup();
     engine.add({ name: 'orders-rejected', metric: 'bulwark_orders_total', match: { outcome: 'rejected' }, fn: 'rate', rangeMs: 10_000, condition: '>', threshold: 1 });

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { toPromQL, toPrometheusRules } from '../../../src/observe/alerts/export.js';
 import { parseAlertRule } from '../../../src/observe/alerts/rule.js';
 import { webhookChannel } from '../../../src/observe/alerts/channels.js';
+import { demoAlertRules } from '../../../src/demo/alert-rules.js';
 
 describe('Prometheus rule export', () => {
   it('writes PromQL for value and rate rules', () => {
@@ -12,6 +13,16 @@ describe('Prometheus rule export', () => {
     expect(
       toPromQL(parseAlertRule({ name: 'r', metric: 'bulwark_orders_total', fn: 'rate', rangeMs: 300_000, aggregate: 'sum', condition: '>=', threshold: 2 })),
     ).toBe('sum(rate(bulwark_orders_total[5m])) >= 2');
+    expect(toPromQL(parseAlertRule({ name: 'open', metric: 'bulwark_circuitbreaker_state', match: { state: 'open' }, by: ['name'], condition: '>=', threshold: 1 }))).toBe(
+      'max by (name)(bulwark_circuitbreaker_state{state="open"}) >= 1',
+    );
+  });
+
+  it('keeps the labels that say what is wrong in every demo rule', () => {
+    for (const input of demoAlertRules) {
+      const rule = parseAlertRule(input);
+      if (rule.metric !== 'bulwark_health_score') expect(toPromQL(rule), rule.name).toMatch(/^\w+ by \(\w+\)\(/);
+    }
   });
 
   it('writes a rule file with for, keep_firing_for, labels and annotations', () => {

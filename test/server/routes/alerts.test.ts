@@ -20,7 +20,7 @@ describe('alert rule routes', () => {
     f = await fixture();
     const created = await f.app.inject({ method: 'POST', url: '/api/alerts/rules', payload: rule });
     expect(created.statusCode).toBe(201);
-    expect(created.json()).toMatchObject({ ...rule, forMs: 0, state: 'inactive', value: null });
+    expect(created.json()).toMatchObject({ ...rule, forMs: 0, state: 'inactive', value: null, series: [], by: [] });
 
     const one = await f.app.inject({ method: 'GET', url: '/api/alerts/rules/BreakerOpen' });
     expect(one.json()).toMatchObject({ name: 'BreakerOpen', severity: 'critical' });

@@ -23,6 +23,16 @@ describe('GET /metrics', () => {
     expect(res.headers['content-type']).toMatch(/^application\/openmetrics-text/);
     expect(res.body.trimEnd().endsWith('# EOF')).toBe(true);
   });
+
+  it('keeps _total on counters in the text format after an OpenMetrics scrape (regression)', async () => {
+    f = await fixture();
+    await f.registry.get('exchange')!.execute(() => 1);
+    await f.app.inject({ method: 'GET', url: '/metrics', headers: { accept: 'application/openmetrics-text' } });
+    const text = (await f.app.inject({ method: 'GET', url: '/metrics' })).body;
+    expect(text).toContain('# TYPE bulwark_circuitbreaker_calls_total counter');
+    expect(text).toContain('bulwark_circuitbreaker_calls_total{name="exchange",kind="successful"} 1');
+    expect(text).not.toMatch(/^# TYPE bulwark_\w+(?<!_total) counter$/m);
+  });
 });
 
 describe('singleFlight', () => {
