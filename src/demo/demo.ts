@@ -22,6 +22,7 @@ import { type DependencyStats, dependencyStats } from '../observe/dependency-til
 import { type TrackedLimiter, trackLimiter } from '../observe/limit-usage.js';
 import { Metrics, createMetrics, gateStates } from '../observe/metrics.js';
 import { type OrderOutcomes, observeOrders } from '../observe/order-outcomes.js';
+import { journalOrders } from '../observe/journal-orders.js';
 import { bulkhead } from '../policies/bulkhead.js';
 import { pipeline } from '../policies/pipeline.js';
 import { rateLimit } from '../policies/rate-limit.js';
@@ -32,6 +33,7 @@ import { type SqliteStorage, sqliteStorage } from '../storage/sqlite.js';
 import { orderIntents } from '../storage/repos/order-intents.js';
 import { type ResilientExchange, resilientExchange } from '../trading/exchange.js';
 import { type TradingGate, tradingGate } from '../trading/gate.js';
+import { followOrders } from '../trading/order-follower.js';
 import { storageJournal } from '../trading/orders/storage-journal.js';
 import { pointAtSimulator } from '../trading/sim/connect.js';
 import { seededRandom } from '../core/random.js';
@@ -127,12 +129,12 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
 
     const breakerList: CircuitBreaker[] = exchange.breakers ? [exchange.breakers.exchange, ...Object.values(exchange.breakers.groups)] : [];
     // The order path runs through the exchange-wide breaker and the orders breaker: either one open means reducing.
-    if (exchange.breakers) cleanups.push(gate.watchBreaker(exchange.breakers.exchange, 'binance:all'), gate.watchBreaker(exchange.breakers.groups.orders, 'binance:orders'));
+    // Order-path breakers (binance:all, binance:orders) -> reducing; orders still unresolved -> halted, cleared as they resolve.
+    cleanups.push(gate.watchExchange(exchange));
     for (const breaker of breakerList) cleanups.push(observeBreaker(metrics, breaker));
     cleanups.push(exchange.on('retry', () => metrics.retryCalls.inc({ name: 'binance', kind: 'retry' })));
     const orders: OrderOutcomes = observeOrders(metrics, exchange);
     cleanups.push(orders.close);
-    cleanups.push(exchange.on('intent', (e) => (e.to === 'UNKNOWN' ? gate.reportUnknownOrder() : undefined)));
     cleanups.push(
       exchange.on('intent', (e) => {
         if (e.to === 'UNKNOWN') events.record('order', e.intentId, 'order outcome unknown: reply lost; looking it up by client order id', 'warning');
@@ -207,7 +209,11 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
     alerts.start();
     cleanups.push(() => alerts.stop());
 
-    const bot = new DemoBot({ exchange, limiter: orderLimiter, orderPolicy: pipeline(rate, orderPolicy), deadLetters, clock, random, tickMs: o.tickMs });
+    // The journal follows every order to its end (fills, cancels, unknown outcomes) every 2 s.
+    const follower = followOrders(exchange, { gate, symbols: ['BTC/USDT'], intervalMs: 2_000 });
+    cleanups.push(() => follower.stop());
+    // The rate limit is charged once per order, by `rate`; the gate and a ban refuse before it.
+    const bot = new DemoBot({ exchange, orderPolicy: pipeline(rate, orderPolicy), deadLetters, clock, random, tickMs: o.tickMs });
     bot.start();
     cleanups.push(() => bot.stop());
 
@@ -233,7 +239,7 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
       dependencies: () => dependencies,
       limits: () => [orderLimiter.usage()],
       gate,
-      orders,
+      orders: journalOrders(journal),
       deadLetters: {
         queue: deadLetters,
         // Replays place the order again under an intent id of its own, derived from the letter: at most once per letter.
