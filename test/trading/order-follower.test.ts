@@ -127,6 +127,19 @@ describe('order follower: the journal follows every order to its end', () => {
   });
 });
 
+describe('gate.watchExchange: the unknown-orders rule follows the intents', () => {
+  it('an unresolved order halts the gate; its resolution (any lookup) clears it', async () => {
+    const s = await setup();
+    const gate = tradingGate({ clock: s.clock, maxUnknownOrders: 1 });
+    gate.watchExchange(s.rex);
+    await lostReply(s, 'lost');
+    expect(gate.mode).toBe('halted');
+    expect(await drive(s.clock, s.rex.lookUpIntent('lost'))).toMatchObject({ status: 'open' });
+    expect(gate.mode).toBe('active');
+    expect(gate.conditions()).toEqual([]);
+  });
+});
+
 describe('order follower: never placed (Binance: timestamp + recvWindow)', () => {
   it('sends an explicit recvWindow with every order and journals it', async () => {
     const s = await setup();
