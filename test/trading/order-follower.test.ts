@@ -10,7 +10,6 @@ import { describe, expect, it } from 'vitest';
 import { resilientExchange, type ResilientExchange } from '../../src/trading/exchange.js';
 import { tradingGate } from '../../src/trading/gate.js';
 import { followOrders, OrderFollower } from '../../src/trading/order-follower.js';
-import { clientOrderIdFor } from '../../src/trading/orders/intent-id.js';
 import type { IntentJournal } from '../../src/trading/orders/journal.js';
 import { memoryJournal } from '../../src/trading/orders/memory-journal.js';
 import { neverPlacedRules } from '../../src/trading/orders/never-placed.js';
