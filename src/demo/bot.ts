@@ -7,6 +7,7 @@
  */
 import { type Clock, setTimerOn, systemClock } from '../core/clock.js';
 import type { Policy } from '../core/policy.js';
+import { RateLimitedError } from '../core/errors.js';
 import type { DeadLetterQueue } from '../dlq/dead-letters.js';
 import { TradingGateError, classifyOrderFailure, isRecoverable } from '../trading/errors.js';
 import type { ResilientExchange } from '../trading/exchange.js';
@@ -120,7 +121,8 @@ export class DemoBot {
       exchange.assertAdmissible({ symbol, side, type: 'limit', amount, price: limit });
     } catch (error) {
       if (error instanceof TradingGateError) this.stats.refusedByGate++;
-      else this.stats.refusedByBan++;
+      else if (error instanceof RateLimitedError) this.stats.refusedByBan++;
+      else this.stats.ordersFailed++;
       return;
     }
     try {
