@@ -138,7 +138,7 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
     cleanups.push(
       exchange.on('intent', (e) => {
         if (e.to === 'UNKNOWN') events.record('order', e.intentId, 'order outcome unknown: reply lost; looking it up by client order id', 'warning');
-        else if (e.from === 'UNKNOWN') events.record('order', e.intentId, `order reconciled: ${e.to}`);
+        else if (e.from === 'UNKNOWN') events.record('order', e.intentId, e.cause ? `order never placed (${e.cause}): not found past the exchange's deadline` : `order reconciled: ${e.to}`);
       }),
     );
     cleanups.push(exchange.on('throttled', ({ retryAfterMs, banned }) => events.record('order', 'binance', `throttled by the exchange for ${retryAfterMs} ms${banned ? ' (ban)' : ''}`, 'warning')));
