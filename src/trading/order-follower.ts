@@ -215,7 +215,8 @@ export class OrderFollower {
         const why = report.errors.length > 0 ? `reconciliation failed: ${report.errors.length} lookups failed` : `${report.unresolved.length} order intents unresolved`;
         gate.raise('reconcile', 'reducing', why);
       }
-      const still = await journal.listByState('UNKNOWN', { exchange: rex.id });
+      // UNKNOWN intents whose own lookups have given up (a placement still looking counts once it gives up).
+      const still = (await journal.listByState('UNKNOWN', { exchange: rex.id })).filter((i) => !rex.isPlacing(i.intentId));
       gate.syncUnknownOrders(rex.id, still.map((i) => ({ intentId: i.intentId, since: i.updatedAt })));
     }
     this.lastReport = report;

@@ -139,6 +139,23 @@ describe('gate.watchExchange: the unknown-orders rule follows the intents', () =
   });
 });
 
+describe('order follower feeds the gate from the journal', () => {
+  it('UNKNOWN intents found in the journal (say, after a restart) hold the gate until a pass settles them', async () => {
+    const s = await setup();
+    await s.journal.putIfAbsent({ intentId: 'old', clientOrderId: 'bwold', exchange: 'binance', symbol: SYMBOL, side: 'buy', type: 'limit', amount: 0.01, price: 49_000 });
+    await s.journal.updateState('old', 'SENT');
+    await s.journal.updateState('old', 'UNKNOWN');
+    const gate = tradingGate({ clock: s.clock, maxUnknownOrders: 1 });
+    const follower = new OrderFollower(s.rex, { gate });
+    await drive(s.clock, follower.pass(), 0);
+    expect(gate.mode).toBe('halted');
+    s.router.engine.placeOrder({ symbol: 'BTCUSDT', side: 'BUY', type: 'LIMIT', quantity: 0.01, price: 49_000, clientOrderId: 'bwold' });
+    await drive(s.clock, follower.pass(), 0);
+    expect(await stateOf(s.journal, 'old')).toBe('OPEN');
+    expect(gate.mode).toBe('active');
+  });
+});
+
 describe('order follower: never placed (Binance: timestamp + recvWindow)', () => {
   it('sends an explicit recvWindow with every order and journals it', async () => {
     const s = await setup();
