@@ -5,7 +5,9 @@
  * no longer appear; lost requests, slow matching and delayed visibility are exercised by the
  * simulator's faults.
  */
-import type { ManualClock } from '../../src/core/clock.js';
+import ccxt from 'ccxt';
+import { type Clock, ManualClock } from '../../src/core/clock.js';
+import { simFetch } from '../../src/trading/sim/fetch.js';
 import { describe, expect, it } from 'vitest';
 import { resilientExchange, type ResilientExchange } from '../../src/trading/exchange.js';
 import { tradingGate } from '../../src/trading/gate.js';
@@ -14,7 +16,7 @@ import type { IntentJournal } from '../../src/trading/orders/journal.js';
 import { memoryJournal } from '../../src/trading/orders/memory-journal.js';
 import { neverPlacedRules } from '../../src/trading/orders/never-placed.js';
 import type { IntentEvent } from '../../src/trading/orders/placement.js';
-import { SIM_BACKEND_TIMEOUT_MS } from '../../src/trading/sim/router.js';
+import { SIM_BACKEND_TIMEOUT_MS, createSimRouter } from '../../src/trading/sim/router.js';
 import { seededRandom } from '../../src/core/random.js';
 import { drive, offlineBinance } from './support/offline-binance.js';
 
@@ -184,6 +186,27 @@ describe('order follower: never placed (Binance: timestamp + recvWindow)', () =>
     expect(record?.state).toBe('FAILED');
     expect(record?.error).toMatch(/never placed: .*timestamp \+ recvWindow \(5000 ms\)/);
     expect(s.events.at(-1)).toMatchObject({ intentId: 'lost', from: 'UNKNOWN', to: 'FAILED', cause: 'never-placed' });
+  });
+
+  it('the deadline grows by the measured clock offset to the exchange', async () => {
+    const clock = new ManualClock(1_700_000_000_000);
+    // The exchange's clock runs 3 s ahead of ours.
+    const exchangeClock: Clock = { now: () => clock.now() + 3_000, sleep: (ms, signal) => clock.sleep(ms, signal) };
+    const router = createSimRouter({ clock: exchangeClock });
+    const exchange = new ccxt.binance({ apiKey: 'k', secret: 's', enableRateLimit: false, fetchImplementation: simFetch(router) });
+    exchange.milliseconds = () => clock.now();
+    await exchange.loadMarkets();
+    const journal = memoryJournal({ clock });
+    const rex = resilientExchange(exchange, { clock, journal, lookupAttempts: 1, breaker: false });
+    await expect(drive(clock, rex.measureClockOffset())).resolves.toBe(3_000);
+    router.setFaults({ loseRequests: 1 });
+    await drive(clock, rex.createOrder(SYMBOL, 'limit', 'buy', 0.01, 49_000, { intentId: 'lost' })).catch(() => undefined);
+    const unknownAt = (await journal.get('lost'))!.updatedAt;
+    const follower = new OrderFollower(rex);
+    await clock.advance(unknownAt + DEADLINE_MS + 3_000 - clock.now());
+    expect((await drive(clock, follower.pass(), 0)).unresolved).toEqual(['lost']);
+    await clock.advance(1);
+    expect((await drive(clock, follower.pass(), 0)).neverPlaced).toEqual(['lost']);
   });
 
   it('an exchange without the guarantee keeps the intent UNKNOWN past that deadline, until the grace period', async () => {
