@@ -11,8 +11,10 @@ export type ReconcileOptions = Omit<OrderFollowerOptions, 'intervalMs'>;
 
 export type ReconcileReport = FollowReport;
 
+const { intervalMs: _passesOnlyOnce, ...passDefaults } = orderFollowerDefaults;
+
 export const reconcileDefaults = {
-  ...orderFollowerDefaults,
+  ...passDefaults,
   // One reconcile looks at every intent: no cap on fetches.
   maxFetchesPerPass: Number.MAX_SAFE_INTEGER,
 };
