@@ -16,6 +16,7 @@
 import { type Clock, systemClock } from '../core/clock.js';
 import { Emitter, type EventSource, type Listener, type Unsubscribe } from '../core/events.js';
 import { TradingGateError } from './errors.js';
+import { UnresolvedOrders } from './unknown-orders.js';
 import type { AdmissionResult, OrderAdmission, OrderRequest } from './orders/admission.js';
 import { withDefaults } from '../core/options.js';
 
@@ -133,9 +134,7 @@ export class TradingGate implements OrderAdmission, EventSource<TradingGateEvent
   private current: TradingMode = 'active';
   private currentReason = 'started';
   private currentSince: number;
-  /** Unresolved unknown orders: intent id -> when it became unknown, and who reported it (sync replaces a source's entries). */
-  private readonly unknown = new Map<string, { since: number; source: string }>();
-  private anonymous = 0;
+  private readonly unknown: UnresolvedOrders;
 
   constructor(options: TradingGateOptions = {}) {
     this.o = withDefaults(tradingGateDefaults, options);
@@ -144,6 +143,7 @@ export class TradingGate implements OrderAdmission, EventSource<TradingGateEvent
       throw new RangeError(`tradingGate: maxUnknownOrders must be an integer >= 1, got ${this.o.maxUnknownOrders}`);
     }
     if (!(this.o.unknownOrderWindowMs > 0)) throw new RangeError(`tradingGate: unknownOrderWindowMs must be > 0, got ${this.o.unknownOrderWindowMs}`);
+    this.unknown = new UnresolvedOrders(this.o.unknownOrderWindowMs);
     this.currentSince = this.o.clock.now();
   }
 
@@ -312,15 +312,12 @@ export class TradingGate implements OrderAdmission, EventSource<TradingGateEvent
    * resolved and only ages out.
    */
   reportUnknownOrder(intentId?: string, source = 'reported'): void {
-    const id = intentId ?? `anonymous:${++this.anonymous}`;
-    if (this.unknown.has(id)) return;
-    this.unknown.set(id, { since: this.o.clock.now(), source });
-    this.evaluateUnknown(true);
+    if (this.unknown.add(intentId, this.o.clock.now(), source)) this.evaluateUnknown(true);
   }
 
   /** Rule: an unknown order was resolved (found, or concluded never placed). */
   reportResolved(intentId: string): void {
-    if (this.unknown.delete(intentId)) this.evaluateUnknown(false);
+    if (this.unknown.resolve(intentId)) this.evaluateUnknown(false);
   }
 
   /**
@@ -328,23 +325,12 @@ export class TradingGate implements OrderAdmission, EventSource<TradingGateEvent
    * journal), with when each became unknown. Orders not listed are resolved; new ones are reported.
    */
   syncUnknownOrders(source: string, unresolved: ReadonlyArray<{ intentId: string; since: number }>): void {
-    const listed = new Set(unresolved.map((u) => u.intentId));
-    let fresh = false;
-    for (const [id, entry] of this.unknown) if (entry.source === source && !listed.has(id)) this.unknown.delete(id);
-    for (const u of unresolved) {
-      const entry = this.unknown.get(u.intentId);
-      if (!entry) fresh = true;
-      this.unknown.set(u.intentId, { since: entry ? Math.min(entry.since, u.since) : u.since, source });
-    }
-    this.evaluateUnknown(fresh);
+    this.evaluateUnknown(this.unknown.sync(source, unresolved));
   }
 
   /** How many unresolved unknown orders count now (those that became unknown within the window). */
   unknownOrders(): number {
-    const now = this.o.clock.now();
-    let n = 0;
-    for (const { since } of this.unknown.values()) if (now - since < this.o.unknownOrderWindowMs) n++;
-    return n;
+    return this.unknown.count(this.o.clock.now());
   }
 
   private evaluateUnknown(fresh: boolean): void {
