@@ -18,6 +18,7 @@
  */
 import type { Order } from 'ccxt';
 import { type CancelTimer, setTimerOn } from '../core/clock.js';
+import { Emitter, type EventSource, type Listener, type Unsubscribe } from '../core/events.js';
 import { withDefaults } from '../core/options.js';
 import type { ResilientExchange } from './exchange.js';
 import type { TradingGate } from './gate.js';
@@ -80,10 +81,18 @@ export interface FollowReport {
   clean: boolean;
 }
 
+export interface OrderFollowerEvents {
+  /** A pass ended (clean or not): what it found and did. */
+  pass: FollowReport;
+  /** A background pass threw (the journal failed): the next pass runs as planned. */
+  passFailed: { error: unknown };
+}
+
 const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 
-export class OrderFollower {
+export class OrderFollower implements EventSource<OrderFollowerEvents> {
   private readonly o: typeof orderFollowerDefaults;
+  private readonly events = new Emitter<OrderFollowerEvents>();
   private offset: { ms: number; at: number } | undefined;
   private timer: CancelTimer | undefined;
   private running: Promise<FollowReport | undefined> | undefined;
@@ -103,6 +112,10 @@ export class OrderFollower {
     if (!(Number.isInteger(this.o.maxFetchesPerPass) && this.o.maxFetchesPerPass >= 1)) {
       throw new RangeError(`orderFollower: maxFetchesPerPass must be an integer >= 1, got ${this.o.maxFetchesPerPass}`);
     }
+  }
+
+  on<K extends keyof OrderFollowerEvents & string>(name: K, listener: Listener<OrderFollowerEvents[K]>): Unsubscribe {
+    return this.events.on(name, listener);
   }
 
   /** Runs a pass every `intervalMs` until `stop()`. */
@@ -125,7 +138,10 @@ export class OrderFollower {
     this.timer = setTimerOn(this.rex.clock, this.o.intervalMs, () => {
       this.running = this.pass().then(
         (report) => report,
-        () => undefined,
+        (error: unknown) => {
+          this.events.emit('passFailed', { error });
+          return undefined;
+        },
       );
       void this.running.finally(() => {
         this.running = undefined;
@@ -220,6 +236,7 @@ export class OrderFollower {
       gate.syncUnknownOrders(rex.id, still.map((i) => ({ intentId: i.intentId, since: i.updatedAt })));
     }
     this.lastReport = report;
+    this.events.emit('pass', report);
     return report;
   }
 

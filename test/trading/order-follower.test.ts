@@ -277,6 +277,26 @@ describe('order follower: never placed (Binance: timestamp + recvWindow)', () =>
   });
 });
 
+describe('order follower: events', () => {
+  it("tells every pass's report, and a background pass that threw", async () => {
+    const s = await setup();
+    const follower = new OrderFollower(s.rex, { intervalMs: 1_000 });
+    const reports: boolean[] = [];
+    const failures: string[] = [];
+    follower.on('pass', (r) => reports.push(r.clean));
+    follower.on('passFailed', ({ error }) => failures.push((error as Error).message));
+    follower.start();
+    await s.clock.advance(1_000);
+    await s.clock.advance(100);
+    expect(reports).toEqual([true]);
+    s.journal.listByState = () => Promise.reject(new Error('disk gone'));
+    await s.clock.advance(1_000);
+    await s.clock.advance(100);
+    expect(failures).toEqual(['disk gone']);
+    await follower.stop();
+  });
+});
+
 describe('order follower: options', () => {
   it('rejects bad options with the option named', () => {
     const rex = {} as ResilientExchange;
