@@ -28,6 +28,8 @@ export async function main(options: SafeOrdersOptions = {}) {
   // The simulated exchange: the reply to the first accepted order is lost on the way back.
   const sim = createSimRouter({ clock, faults: { dropReplyAfterAccept: 1 } });
   const binance = new ccxt.binance({ apiKey: 'demo', secret: 'demo', enableRateLimit: false, fetchImplementation: simFetch(sim) });
+  // The simulator checks each request's timestamp against its recvWindow, as Binance does: ccxt signs with the same clock.
+  binance.milliseconds = () => clock.now();
   await binance.loadMarkets();
   sim.resetStats(); // count only the requests made below
 

@@ -1,21 +1,20 @@
 /**
  * The demo's sample bot: every tick it reads the ticker and places a small limit order near the
- * price through the whole stack (rate limit -> timeout -> bulkhead -> resilient exchange with its
- * retries, breakers, trading gate and journal); now and then it cancels stale open orders. Orders
- * that fail for good go to the dead-letter queue. It is a showcase, not a strategy.
+ * price through the whole stack (cheap refusals: ban, trading gate -> rate limit -> timeout ->
+ * bulkhead -> resilient exchange with its retries, breakers, gate and journal); now and then it
+ * cancels stale open orders. Orders that fail for good go to the dead-letter queue. It is a
+ * showcase, not a strategy.
  */
 import { type Clock, setTimerOn, systemClock } from '../core/clock.js';
-import type { Limiter } from '../core/limiter.js';
 import type { Policy } from '../core/policy.js';
+import { RateLimitedError } from '../core/errors.js';
 import type { DeadLetterQueue } from '../dlq/dead-letters.js';
 import { TradingGateError, classifyOrderFailure, isRecoverable } from '../trading/errors.js';
 import type { ResilientExchange } from '../trading/exchange.js';
 
 export interface DemoBotOptions {
   exchange: ResilientExchange;
-  /** Order rate limit, charged once per order under the key 'orders'. */
-  limiter: Limiter;
-  /** Policies around each order (timeout, bulkhead). */
+  /** Policies around each order, outermost first (rate limit, timeout, bulkhead): the order's one charge against its limit. */
   orderPolicy: Policy;
   deadLetters: DeadLetterQueue;
   clock?: Clock;
@@ -42,7 +41,10 @@ export interface DemoBotStats {
   ticks: number;
   ordersPlaced: number;
   ordersFailed: number;
+  /** Refused by the trading gate (halted, or reducing for a new exposure) before anything was spent. */
   refusedByGate: number;
+  /** Refused during an exchange ban before anything was spent. */
+  refusedByBan: number;
   readsFailed: number;
 }
 
@@ -54,7 +56,7 @@ function isPermanent(error: unknown): boolean {
 }
 
 export class DemoBot {
-  readonly stats: DemoBotStats = { ticks: 0, ordersPlaced: 0, ordersFailed: 0, refusedByGate: 0, readsFailed: 0 };
+  readonly stats: DemoBotStats = { ticks: 0, ordersPlaced: 0, ordersFailed: 0, refusedByGate: 0, refusedByBan: 0, readsFailed: 0 };
   private readonly o: typeof demoBotDefaults & DemoBotOptions;
   private cancel: (() => void) | undefined;
   private running: Promise<void> | undefined;
@@ -115,7 +117,15 @@ export class DemoBot {
     const amount = Math.round(this.o.amount * (1 + Math.floor(random() * 3)) * 1e6) / 1e6;
     const intentId = `demo-${this.o.clock.now().toString(36)}-${Math.floor(random() * 1e9).toString(36)}`;
     try {
-      await this.o.limiter.acquire('orders', 1, { maxWaitMs: this.o.tickMs * 2 });
+      // Cheap refusals first: a halted gate or a ban costs no token, no bulkhead slot, no journal write.
+      exchange.assertAdmissible({ symbol, side, type: 'limit', amount, price: limit });
+    } catch (error) {
+      if (error instanceof TradingGateError) this.stats.refusedByGate++;
+      else if (error instanceof RateLimitedError) this.stats.refusedByBan++;
+      else this.stats.ordersFailed++;
+      return;
+    }
+    try {
       await this.o.orderPolicy.execute(() => exchange.createOrder(symbol, 'limit', side, amount, limit, { intentId }));
       this.stats.ordersPlaced++;
     } catch (error) {

@@ -25,6 +25,7 @@ import { Metrics, createMetrics, gateStates } from '../observe/metrics.js';
 import { type HealthSnapshotLike, observeHealth } from '../observe/health-metrics.js';
 import { observeThrottles } from '../observe/throttles.js';
 import { type OrderOutcomes, observeOrders } from '../observe/order-outcomes.js';
+import { journalOrders } from '../observe/journal-orders.js';
 import { bulkhead } from '../policies/bulkhead.js';
 import { pipeline } from '../policies/pipeline.js';
 import { rateLimit } from '../policies/rate-limit.js';
@@ -36,6 +37,7 @@ import { orderIntents } from '../storage/repos/order-intents.js';
 import { httpStatusOf } from '../trading/errors.js';
 import { type ResilientExchange, resilientExchange } from '../trading/exchange.js';
 import { type TradingGate, tradingGate } from '../trading/gate.js';
+import { followOrders } from '../trading/order-follower.js';
 import { storageJournal } from '../trading/orders/storage-journal.js';
 import { pointAtSimulator } from '../trading/sim/connect.js';
 import { seededRandom } from '../core/random.js';
@@ -139,16 +141,16 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
 
     const breakerList: CircuitBreaker[] = exchange.breakers ? [exchange.breakers.exchange, ...Object.values(exchange.breakers.groups)] : [];
     // The order path runs through the exchange-wide breaker and the orders breaker: either one open means reducing.
-    if (exchange.breakers) cleanups.push(gate.watchBreaker(exchange.breakers.exchange, 'binance:all'), gate.watchBreaker(exchange.breakers.groups.orders, 'binance:orders'));
+    // Order-path breakers (binance:all, binance:orders) -> reducing; orders still unresolved -> halted, cleared as they resolve.
+    cleanups.push(gate.watchExchange(exchange));
     for (const breaker of breakerList) cleanups.push(observeBreaker(metrics, breaker));
     cleanups.push(exchange.on('retry', () => metrics.retryCalls.inc({ name: 'binance', kind: 'retry' })));
     const orders: OrderOutcomes = observeOrders(metrics, exchange);
     cleanups.push(orders.close);
-    cleanups.push(exchange.on('intent', (e) => (e.to === 'UNKNOWN' ? gate.reportUnknownOrder() : undefined)));
     cleanups.push(
       exchange.on('intent', (e) => {
         if (e.to === 'UNKNOWN') events.record('order', e.intentId, 'order outcome unknown: reply lost; looking it up by client order id', 'warning');
-        else if (e.from === 'UNKNOWN') events.record('order', e.intentId, `order reconciled: ${e.to}`);
+        else if (e.from === 'UNKNOWN') events.record('order', e.intentId, e.cause ? `order never placed (${e.cause}): not found past the exchange's deadline` : `order reconciled: ${e.to}`);
       }),
     );
     cleanups.push(exchange.on('throttled', ({ retryAfterMs, banned }) => events.record('order', 'binance', `throttled by the exchange for ${retryAfterMs} ms${banned ? ' (ban)' : ''}`, 'warning')));
@@ -225,12 +227,17 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
 
     // Before the first new order: the operator's halts come back, and the journal is reconciled with the exchange.
     // The simulator runs in this process and writes every order before it answers, so an intent it does not hold
-    // after a restart never reached it: no grace period is needed to call it never placed.
+    // after a restart never reached it (no grace period needed), and no other process places this journal's
+    // intents, so one left SENT by a crash is abandoned at once.
     const operator = operatorState({ store: operatorSettings(storage, { clock }), gate, breakers: { breakers: () => breakerList }, alerts, now: () => clock.now() });
     cleanups.push(() => operator.close());
-    await recoverAtStart({ operator, events, exchanges: [{ exchange, options: { gate, symbols: ['BTC/USDT'], unknownGraceMs: 0 } }] });
+    await recoverAtStart({ operator, events, exchanges: [{ exchange, options: { gate, symbols: ['BTC/USDT'], unknownGraceMs: 0, abandonedAfterMs: 0 } }] });
 
-    const bot = new DemoBot({ exchange, limiter: orderLimiter, orderPolicy: pipeline(rate, orderPolicy), deadLetters, clock, random, tickMs: o.tickMs });
+    // The journal follows every order to its end (fills, cancels, unknown outcomes) every 2 s.
+    const follower = followOrders(exchange, { gate, symbols: ['BTC/USDT'], intervalMs: 2_000 });
+    cleanups.push(() => follower.stop());
+    // The rate limit is charged once per order, by `rate`; the gate and a ban refuse before it.
+    const bot = new DemoBot({ exchange, orderPolicy: pipeline(rate, orderPolicy), deadLetters, clock, random, tickMs: o.tickMs });
     bot.start();
     cleanups.push(() => bot.stop());
 
@@ -256,7 +263,7 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
       dependencies: () => dependencies,
       limits: () => [orderLimiter.usage()],
       gate,
-      orders,
+      orders: journalOrders(journal),
       deadLetters: {
         queue: deadLetters,
         // Replays place the order again under an intent id of its own, derived from the letter: at most once per letter.

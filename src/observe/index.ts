@@ -15,7 +15,8 @@ export { registrySource, type MetricSource, type Sample } from './alerts/source.
 export { AlertEngine, alertEngine, alertEngineDefaults, type AlertSeries, type AlertEngineOptions, type AlertEngineEvents, type AlertState, type AlertStateName, type AlertTransition } from './alerts/engine.js';
 export { dependencyStats, DependencyStats, dependencyTileDefaults, type DependencyTile, type DependencyTileOptions } from './dependency-tiles.js';
 export { trackLimiter, TrackedLimiter, limitUsageDefaults, observeLimitUsage, type LimitUsageSource, type LimitUsage, type LimitUsageOptions } from './limit-usage.js';
-export { observeOrders, OrderOutcomes, orderOutcomesDefaults, outcomeOf, type OrdersView, type OrderView, type OrderOutcomesOptions } from './order-outcomes.js';
+export { observeOrders, OrderOutcomes, orderOutcomesDefaults, outcomeOf, orderOutcomeNames, type OrderOutcome, type OrdersView, type OrderView, type OrderOutcomesOptions } from './order-outcomes.js';
+export { journalOrders, type IntentJournalLike } from './journal-orders.js';
 export { storageAlertHistory, storageAlertHistoryDefaults, alertHistoryMigration, type StorageAlertHistoryOptions } from './alerts/storage-history.js';
 export { traced, TracedPolicy, tracedDefaults, type TracedOptions } from './tracing.js';
 export { otelMetrics, type OtelMetricsBridge } from './otel-metrics.js';

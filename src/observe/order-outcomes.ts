@@ -1,7 +1,7 @@
 /**
  * Order outcomes for metrics and the dashboard: listens to a resilient exchange's intent events
  * (structurally typed, so observe/ imports nothing from trading/), counts
- * `bulwark_orders_total{outcome}` (placed, rejected, unknown, reconciled), and keeps the latest
+ * `bulwark_orders_total{outcome}` (placed, rejected, unknown, reconciled, never_placed), and keeps the latest
  * intents with their journal record for the orders section.
  */
 import type { Unsubscribe } from '../core/events.js';
@@ -17,6 +17,8 @@ export interface IntentEventLike {
   to: string;
   at: number;
   error?: unknown;
+  /** Set when an unresolved intent ended FAILED because no lookup found it ('never-placed', 'grace-expired'). */
+  cause?: string;
 }
 
 
@@ -27,10 +29,10 @@ export interface IntentSourceLike {
 }
 
 
-/** The orders and journal section: the latest intents and how many of them are in each state. */
+/** The orders and journal section: the latest intents and how many of them are in each state (read from the journal by `journalOrders`). */
 export interface OrdersView {
-  counts(): Record<string, number>;
-  recent(limit: number): OrderView[];
+  counts(): Record<string, number> | Promise<Record<string, number>>;
+  recent(limit: number): OrderView[] | Promise<OrderView[]>;
 }
 
 export interface OrderOutcomesOptions {
@@ -43,9 +45,19 @@ export const orderOutcomesDefaults = { keep: 200 };
 const PLACED = new Set(['OPEN', 'PARTIALLY_FILLED', 'FILLED']);
 const REJECTED = new Set(['REJECTED', 'FAILED']);
 
-/** The metric outcome of an intent transition, if it is one. */
-export function outcomeOf(from: string | undefined, to: string): 'placed' | 'rejected' | 'unknown' | 'reconciled' | undefined {
+/** Every value of `bulwark_orders_total`'s outcome label. */
+export const orderOutcomeNames = ['placed', 'rejected', 'unknown', 'reconciled', 'never_placed'] as const;
+
+export type OrderOutcome = (typeof orderOutcomeNames)[number];
+
+/**
+ * The metric outcome of an intent transition, if it is one. `never_placed`: an unresolved intent
+ * that no lookup found ended FAILED (the exchange's never-placed rule, or reconcile's grace period);
+ * counted apart from `rejected`, which is the exchange (or our own refusal) saying no.
+ */
+export function outcomeOf(from: string | undefined, to: string, cause?: string): OrderOutcome | undefined {
   if (to === 'UNKNOWN') return 'unknown';
+  if (to === 'FAILED' && cause !== undefined) return 'never_placed';
   if (from === 'UNKNOWN') return 'reconciled';
   if (from === 'SENT' && PLACED.has(to)) return 'placed';
   if (REJECTED.has(to)) return 'rejected';
@@ -64,7 +76,7 @@ export class OrderOutcomes implements OrdersView {
     // Every outcome starts at 0, so rate() and alerts see the first unknown order.
     for (const outcome of orderOutcomes) metrics.orders.inc({ exchange, outcome }, 0);
     this.close = source.on('intent', (event) => {
-      const outcome = outcomeOf(event.from, event.to);
+      const outcome = outcomeOf(event.from, event.to, event.cause);
       if (outcome) metrics.orders.inc({ exchange, outcome });
       const known = this.latest.get(event.intentId);
       const error = event.error === undefined ? (known?.error ?? null) : event.error instanceof Error ? event.error.message : String(event.error);

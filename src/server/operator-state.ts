@@ -16,7 +16,7 @@ import type { AlertEngine } from '../observe/alerts/engine.js';
 import type { AlertRule } from '../observe/alerts/rule.js';
 import type { IsolationHandle } from '../policies/breaker/index.js';
 import type { OperatorSettings } from '../storage/repos/operator-settings.js';
-import type { TradingGate } from '../trading/gate.js';
+import type { ResumeResult, TradingGate } from '../trading/gate.js';
 import { type BreakerDirectory, breakerName } from './components.js';
 
 /** Who set something, why and when. */
@@ -72,7 +72,7 @@ export class OperatorState {
       try {
         if (setting.key === KILL && this.o.gate) {
           this.marks.set(KILL, mark);
-          this.o.gate.kill(value.reason ?? setting.reason ?? 'kill switch (restored)');
+          this.o.gate.kill(value.reason ?? setting.reason ?? 'kill switch (restored)', setting.actor);
           report.killed = mark;
         } else if (setting.key.startsWith('breaker:') && this.o.breakers) {
           const name = setting.key.slice('breaker:'.length);
@@ -104,15 +104,15 @@ export class OperatorState {
   async kill(reason: string, actor: string): Promise<OperatorMark> {
     const gate = this.required(this.o.gate, 'the trading gate');
     const mark = await this.remember(KILL, { reason }, actor, reason);
-    gate.kill(reason);
+    gate.kill(reason, actor);
     return mark;
   }
 
-  async resume(reason: string, actor: string): Promise<OperatorMark> {
+  /** Releases the kill switch for good; the result says what still holds the gate (rule-raised conditions). */
+  async resume(reason: string, actor: string): Promise<ResumeResult> {
     const gate = this.required(this.o.gate, 'the trading gate');
     await this.forget(KILL);
-    gate.resume(reason);
-    return { actor, reason, at: this.now() };
+    return gate.resume(reason, actor);
   }
 
   isolatedBy(name: string): OperatorMark | undefined {

@@ -66,7 +66,7 @@ export async function buildOverview(c: ServerComponents, now: number): Promise<O
     dependencies: (c.dependencies?.() ?? []).map((d) => d.tile()),
     breakers: (c.breakers?.breakers() ?? []).map((b) => breakerView(breakerName(b), b.metrics())),
     limits: c.limits?.() ?? [],
-    orders: c.orders ? { counts: c.orders.counts(), recent: c.orders.recent(20) } : null,
+    orders: c.orders ? { counts: await c.orders.counts(), recent: await c.orders.recent(20) } : null,
     deadLetters,
   };
 }

@@ -8,6 +8,7 @@ import type { FeedWatchdog } from './feeds.js';
 import type { ClientOrderIdOptions } from './orders/intent-id.js';
 import type { IntentJournal } from './orders/journal.js';
 import type { OrderAdmission } from './orders/admission.js';
+import type { NeverPlacedRule } from './orders/never-placed.js';
 import { checkInteger } from '../core/option-checks.js';
 import { withDefaults } from '../core/options.js';
 
@@ -48,6 +49,8 @@ export interface ResilientExchangeOptions {
   budget?: ExchangeBudget;
   /** Staleness watchdog fed with every fresh ticker (never with a last-known-good fallback). */
   feeds?: FeedWatchdog;
+  /** When an unseen order counts as never placed (its window is sent with every order); `null`: no guarantee. Default: `neverPlacedRules[exchange.id]`. */
+  neverPlaced?: NeverPlacedRule | null;
 }
 
 export const resilientExchangeDefaults = {
@@ -87,6 +90,8 @@ export const resilientExchangeDefaults = {
   budget: undefined as ExchangeBudget | undefined,
   // No watchdog unless given: which symbols matter is the strategy's call.
   feeds: undefined as FeedWatchdog | undefined,
+  // The exchange's own guarantee, from the table keyed by ccxt id (orders/never-placed.ts).
+  neverPlaced: undefined as NeverPlacedRule | null | undefined,
 };
 
 export type ResolvedExchangeOptions = Omit<typeof resilientExchangeDefaults, 'backoff' | 'lookupBackoff' | 'admission'> & {

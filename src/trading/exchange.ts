@@ -21,9 +21,11 @@ import { attachBudget } from './budget-hook.js';
 import { isOrderNotFound, isRecoverable } from './errors.js';
 import { type ResilientExchangeOptions, resolveExchangeOptions } from './exchange-options.js';
 import { newIntentId } from './orders/intent-id.js';
-import type { IntentJournal } from './orders/journal.js';
+import type { IntentJournal, IntentRecord } from './orders/journal.js';
 import { memoryJournal } from './orders/memory-journal.js';
-import { type IntentEvent, OrderPlacer } from './orders/placement.js';
+import type { OrderRequest } from './orders/admission.js';
+import { type NeverPlacedRule, neverPlacedRuleFor } from './orders/never-placed.js';
+import { type IntentEvent, type NotPlacedCause, OrderPlacer } from './orders/placement.js';
 import { presetBreakerOptions } from './presets.js';
 import { ExchangeThrottle } from './throttle.js';
 
@@ -66,6 +68,8 @@ export class ResilientExchange implements EventSource<ResilientExchangeEvents> {
   private readonly paths: Record<EndpointGroup, Policy | undefined>;
   private readonly placer: OrderPlacer;
   private readonly lastGood = new Map<string, { value: unknown; at: number }>();
+  /** When an unseen order counts as never placed on this exchange; undefined: no guarantee. */
+  readonly neverPlaced: NeverPlacedRule | undefined;
 
   constructor(exchange: Exchange, options: ResilientExchangeOptions = {}) {
     if (exchange === null || typeof exchange !== 'object' || typeof exchange.createOrder !== 'function') {
@@ -96,6 +100,7 @@ export class ResilientExchange implements EventSource<ResilientExchangeEvents> {
       this.paths = { marketData: pipeline(whole, groups.marketData), account: pipeline(whole, groups.account), orders: pipeline(whole, groups.orders) };
     }
     if (o.budget) attachBudget(exchange, o.budget);
+    this.neverPlaced = o.neverPlaced === null ? undefined : (o.neverPlaced ?? neverPlacedRuleFor(exchange.id));
     this.placer = new OrderPlacer({
       exchange,
       journal: this.journal,
@@ -107,6 +112,7 @@ export class ResilientExchange implements EventSource<ResilientExchangeEvents> {
       lookupBackoff: o.lookupBackoff,
       placeAttempts: o.placeAttempts,
       clientOrderId: o.clientOrderId,
+      neverPlaced: this.neverPlaced,
       send: (fn) => this.once('orders', fn),
       read: (fn) => this.read('orders', 'fetchOrder', fn),
       onIntent: (event) => this.events.emit('intent', event),
@@ -130,6 +136,31 @@ export class ResilientExchange implements EventSource<ResilientExchangeEvents> {
   /** Until when requests are held back after a 429/418, and whether that is a ban. */
   throttleState(): { pausedUntil: number; banned: boolean } {
     return this.throttle.state();
+  }
+
+  /**
+   * The cheap refusals, with nothing spent: a ban in force or an admission (the gate, pre-trade
+   * checks) refusing a new order throws here. Call it before taking a rate-limit token or a
+   * bulkhead slot for a new order; createOrder asks the same again.
+   */
+  assertAdmissible(request: Omit<OrderRequest, 'params'> & { params?: Record<string, unknown> }): void {
+    this.throttle.assertNotBanned();
+    const full: OrderRequest = { ...request, params: request.params ?? {} };
+    for (const admission of this.options.admission) admission.admit(full);
+  }
+
+  /** Whether a createOrder of this intent is running in this process. */
+  isPlacing(intentId: string): boolean {
+    return this.placer.isPlacing(intentId);
+  }
+
+  /** Server time minus local time in ms (the midpoint of the request), read from the exchange. */
+  async measureClockOffset(): Promise<number> {
+    const before = this.options.clock.now();
+    const serverTime = await this.read('marketData', 'fetchTime', () => this.exchange.fetchTime());
+    const after = this.options.clock.now();
+    if (typeof serverTime !== 'number' || !Number.isFinite(serverTime)) throw new TypeError(`${this.exchange.id}: fetchTime returned no time`);
+    return serverTime - (before + after) / 2;
   }
 
   /** One request: waits out a pause (fails at once during a ban), runs through the group's breakers, notes a throttle. */
@@ -264,6 +295,16 @@ export class ResilientExchange implements EventSource<ResilientExchangeEvents> {
     const order = await this.placer.findByClientOrderId(intent);
     if (order) await this.placer.record(intent, order);
     return order;
+  }
+
+  /** Moves an unresolved intent that no placement here is running for to UNKNOWN. Used by the order follower. */
+  async markUnknown(intent: IntentRecord, error: string): Promise<void> {
+    await this.placer.markUnknown(intent, error);
+  }
+
+  /** Ends an unresolved intent FAILED: not placed, as `cause` concludes. Used by the order follower. */
+  async concludeNotPlaced(intent: IntentRecord, error: string, cause: NotPlacedCause): Promise<void> {
+    await this.placer.concludeNotPlaced(intent, error, cause);
   }
 
   /** Writes an order seen on the exchange into the journal when it belongs to an intent. */

@@ -27,10 +27,25 @@ export { clientOrderIdFor, clientOrderIdDefaults, newIntentId, type ClientOrderI
 export { type IntentJournal, type IntentRecord, type NewIntent, type IntentUpdate } from './orders/journal.js';
 export { memoryJournal, memoryJournalDefaults, type MemoryJournalOptions } from './orders/memory-journal.js';
 export { storageJournal } from './orders/storage-journal.js';
-export { type IntentEvent } from './orders/placement.js';
+export { type IntentEvent, type NotPlacedCause } from './orders/placement.js';
 export { type OrderAdmission, type OrderRequest, type AdmissionResult } from './orders/admission.js';
 export { reconcile, reconcileDefaults, type ReconcileOptions, type ReconcileReport } from './reconcile.js';
-export { tradingGate, TradingGate, tradingGateDefaults, type TradingMode, type GateChange, type GateCondition, type TradingGateOptions } from './gate.js';
+export { followOrders, OrderFollower, orderFollowerDefaults, type OrderFollowerOptions, type OrderFollowerEvents, type FollowReport } from './order-follower.js';
+export { neverPlacedRules, neverPlacedRuleFor, neverPlacedAfter, recvWindowOf, type NeverPlacedRule } from './orders/never-placed.js';
+export {
+  tradingGate,
+  TradingGate,
+  tradingGateDefaults,
+  UNKNOWN_ORDERS,
+  type TradingMode,
+  type GateChange,
+  type GateCondition,
+  type TradingGateOptions,
+  type OperatorNote,
+  type GateOperatorAction,
+  type GateOperatorState,
+  type ResumeResult,
+} from './gate.js';
 export { preTradeChecks, PreTradeChecks, preTradeDefaults, type PreTradeOptions, type PreTradeLimits } from './checks.js';
 export { feedWatchdog, FeedWatchdog, feedWatchdogDefaults, type FeedWatchdogOptions, type FeedValue, type FeedEvents } from './feeds.js';
 export { servicePresets, presetBreakerOptions, presetBreaker, type ServicePreset, type ServicePresetName } from './presets.js';

@@ -113,6 +113,18 @@ describeWith(available, 'postgresStorage against a real PostgreSQL', () => {
     expect(await repo.get('a')).toBeUndefined();
   });
 
+  it('lists the newest order intents and counts them by state (COUNT as a number)', async () => {
+    const clock = new ManualClock(1_000);
+    const repo = orderIntents(db, { clock });
+    for (const id of ['r1', 'r2', 'r3']) {
+      await repo.put({ intentId: id, clientOrderId: `c-${id}`, exchange: 'x', symbol: 'S', side: 'buy', type: 'market', amount: 1 });
+      await clock.advance(1);
+    }
+    await repo.updateState('r2', 'SENT');
+    expect((await repo.listRecent(2)).map((i) => i.intentId)).toEqual(['r3', 'r2']);
+    expect(await repo.countByState({ exchange: 'x' })).toEqual({ PENDING: 2, SENT: 1 });
+  });
+
   it('round-trips BIGINT times and JSON params as numbers and objects', async () => {
     const clock = new ManualClock(1_795_000_000_123);
     const stored = await orderIntents(db, { clock }).put({

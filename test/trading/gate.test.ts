@@ -116,3 +116,108 @@ describe('tradingGate regressions', () => {
     expect(gate.history()).toHaveLength(1);
   });
 });
+
+describe('tradingGate: unknown orders clear as they resolve', () => {
+  it('an unknown order exactly unknownOrderWindowMs old no longer counts; one a millisecond younger does', async () => {
+    const clock = new ManualClock();
+    const gate = tradingGate({ clock, maxUnknownOrders: 2, unknownOrderWindowMs: 60_000 });
+    gate.reportUnknownOrder('a');
+    await clock.advance(59_999);
+    gate.reportUnknownOrder('b');
+    expect(gate.unknownOrders()).toBe(2);
+    expect(gate.mode).toBe('halted');
+    await clock.advance(1);
+    expect(gate.unknownOrders()).toBe(1);
+    expect(gate.status.mode).toBe('active');
+  });
+
+  it('counts unresolved orders: resolving one clears the halt; a sync from the journal replaces what a source reported', () => {
+    const gate = tradingGate({ clock: new ManualClock(1_000), maxUnknownOrders: 2 });
+    gate.reportUnknownOrder('a', 'binance');
+    gate.reportUnknownOrder('b', 'binance');
+    gate.reportUnknownOrder('b', 'binance');
+    expect(gate.mode).toBe('halted');
+    expect(gate.status.reason).toBe('unknown-orders: 2 orders of unknown status within 600000 ms still unresolved');
+    gate.reportResolved('a');
+    expect(gate.mode).toBe('active');
+    gate.syncUnknownOrders('binance', [{ intentId: 'b', since: 1_000 }, { intentId: 'c', since: 1_000 }]);
+    expect(gate.mode).toBe('halted');
+    gate.syncUnknownOrders('binance', []);
+    expect(gate.mode).toBe('active');
+    expect(gate.conditions()).toEqual([]);
+  });
+});
+
+describe('tradingGate: operator actions', () => {
+  it('resume releases the kill switch and names what still holds the gate; it never silently does nothing', () => {
+    const clock = new ManualClock(5_000);
+    const gate = tradingGate({ clock, maxUnknownOrders: 1 });
+    const noKill = gate.resume('nothing to release');
+    expect(noKill).toEqual({ released: false, mode: 'active', holding: [], message: 'the kill switch was not on; trading is active' });
+    gate.kill('incident', 'alice');
+    gate.reportUnknownOrder('x');
+    const result = gate.resume('incident over', 'alice');
+    expect(result.released).toBe(true);
+    expect(result.mode).toBe('halted');
+    expect(result.holding.map((c) => c.name)).toEqual(['unknown-orders']);
+    expect(result.message).toMatch(/^kill switch released; still halted, held by unknown-orders \(halted\): 1 orders of unknown status/);
+  });
+
+  it('an acknowledged condition stops holding the gate until its rule fires again', () => {
+    const clock = new ManualClock(1_000);
+    const gate = tradingGate({ clock, maxUnknownOrders: 1 });
+    gate.reportUnknownOrder('x');
+    expect(gate.mode).toBe('halted');
+    expect(() => gate.acknowledge('nope', 'why')).toThrow(/no condition "nope" is raised \(raised: unknown-orders\)/);
+    expect(() => gate.acknowledge('unknown-orders', ' ')).toThrow(/say why/);
+    gate.acknowledge('unknown-orders', 'checked by hand: order x is not on the exchange', 'bob');
+    expect(gate.mode).toBe('active');
+    expect(gate.conditions()).toEqual([
+      expect.objectContaining({ name: 'unknown-orders', acknowledged: { reason: 'checked by hand: order x is not on the exchange', by: 'bob', at: 1_000 } }),
+    ]);
+    // The same firing updated (same severity): still acknowledged.
+    gate.syncUnknownOrders('reported', [{ intentId: 'x', since: 1_000 }]);
+    expect(gate.mode).toBe('active');
+    // A new unknown order: the rule fires again.
+    gate.reportUnknownOrder('y');
+    expect(gate.mode).toBe('halted');
+    expect(gate.conditions()[0]?.acknowledged).toBeUndefined();
+  });
+
+  it('an acknowledgement ends when the condition turns more severe or clears', () => {
+    const gate = tradingGate();
+    gate.raise('custom', 'reducing', 'first');
+    gate.acknowledge('custom', 'known');
+    gate.raise('custom', 'reducing', 'second');
+    expect(gate.mode).toBe('active');
+    gate.raise('custom', 'halted', 'worse');
+    expect(gate.mode).toBe('halted');
+    gate.acknowledge('custom', 'known, still');
+    gate.clear('custom');
+    gate.raise('custom', 'reducing', 'again');
+    expect(gate.mode).toBe('reducing');
+  });
+
+  it('operatorState() and restore() carry the kill switch with who and when; operator events tell every action', () => {
+    const clock = new ManualClock(7_000);
+    const gate = tradingGate({ clock });
+    const actions: string[] = [];
+    gate.on('operator', (a) => actions.push(`${a.action}:${a.by}:${a.reason}`));
+    gate.kill('maintenance window', 'carol');
+    gate.raise('custom', 'reducing', 'x');
+    gate.acknowledge('custom', 'fine', 'carol');
+    const state = gate.operatorState();
+    expect(JSON.parse(JSON.stringify(state))).toEqual({
+      kill: { reason: 'maintenance window', by: 'carol', at: 7_000 },
+      acknowledged: [{ condition: 'custom', reason: 'fine', by: 'carol', at: 7_000 }],
+    });
+    const restarted = tradingGate({ clock });
+    restarted.restore(state);
+    expect(restarted.mode).toBe('halted');
+    expect(restarted.status.kill).toEqual({ reason: 'maintenance window', by: 'carol', at: 7_000 });
+    expect(restarted.resume('done').released).toBe(true);
+    expect(restarted.mode).toBe('active');
+    expect(actions).toEqual(['kill:carol:maintenance window', 'acknowledge:carol:fine']);
+  });
+});
+

@@ -79,4 +79,49 @@ describe('reconcile', () => {
     expect(report.clean).toBe(false);
     expect(gate.status.reason).toMatch(/reconciliation failed/);
   });
+
+  it('reports unclean when a lookup failed, even with no intent unresolved', async () => {
+    const { exchange, router, clock } = await offlineBinance();
+    const journal = memoryJournal({ clock });
+    const gate = tradingGate({ clock });
+    router.setFaults({ failures: [{ method: 'GET', path: '/api/v3/openOrders', status: 502 }] });
+    const rex = resilientExchange(exchange, { clock, journal, maxAttempts: 1 });
+    const report = await drive(clock, reconcile(rex, { gate, symbols: [SYMBOL] }));
+    expect(report.unresolved).toEqual([]);
+    expect(report.errors.map((e) => e.scope)).toEqual([`open orders ${SYMBOL}`]);
+    expect(report.clean).toBe(false);
+    expect(gate.mode).toBe('reducing');
+    expect(gate.status.reason).toMatch(/reconciliation failed: 1 lookups failed/);
+  });
+
+  it('does not adopt again an order the journal already follows while it is still open', async () => {
+    const { exchange, router, clock } = await offlineBinance();
+    const journal = memoryJournal({ clock });
+    await journalIntent(journal, 'resting', ['SENT']);
+    const placed = router.engine.placeOrder({ symbol: 'BTCUSDT', side: 'BUY', type: 'LIMIT', quantity: 0.01, price: 49_000, clientOrderId: clientOrderIdFor('resting') });
+    if (!placed.ok) throw new Error('setup');
+    await journal.updateState('resting', 'OPEN', { exchangeOrderId: String(placed.order.orderId) });
+    const rex = resilientExchange(exchange, { clock, journal });
+    const report = await drive(clock, reconcile(rex));
+    expect(report.adopted).toEqual([]);
+    expect(report.errors).toEqual([]);
+    expect(report.clean).toBe(true);
+    expect(await journal.get(`adopted:${placed.order.orderId}`)).toBeUndefined();
+    expect((await journal.listByState(['OPEN'])).map((i) => i.intentId)).toEqual(['resting']);
+  });
+
+  it('an exchange without a never-placed rule fails an absent intent only once it is older than the grace period', async () => {
+    const { exchange, clock } = await offlineBinance();
+    const journal = memoryJournal({ clock });
+    await journalIntent(journal, 'absent', ['SENT', 'UNKNOWN']);
+    const rex = resilientExchange(exchange, { clock, journal, neverPlaced: null });
+    await clock.advance(60_000);
+    const atGrace = await drive(clock, reconcile(rex, { unknownGraceMs: 60_000 }), 0);
+    expect(atGrace.unresolved).toEqual(['absent']);
+    expect((await journal.get('absent'))?.state).toBe('UNKNOWN');
+    await clock.advance(1);
+    const past = await drive(clock, reconcile(rex, { unknownGraceMs: 60_000 }), 0);
+    expect(past.failed).toEqual(['absent']);
+    expect((await journal.get('absent'))?.state).toBe('FAILED');
+  });
 });

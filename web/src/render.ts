@@ -21,7 +21,10 @@ export function renderOverview(o: Overview): void {
     mode.className = `big gate-${o.gate.mode}`;
     mode.dataset.mode = o.gate.mode;
     setText('gate-reason', `${o.gate.reason} · since ${time(o.gate.since)}${o.gate.killed ? ' · kill switch on' : ''}`);
-    replaceChildren(byId('gate-conditions'), o.gate.conditions.map((c) => el('li', {}, badge(c.mode), ` ${c.name}: ${c.reason}`)));
+    replaceChildren(
+      byId('gate-conditions'),
+      o.gate.conditions.map((c) => el('li', {}, badge(c.mode), ` ${c.name}: ${c.reason}${c.acknowledged ? ` (acknowledged by ${c.acknowledged.by}: ${c.acknowledged.reason})` : ''}`)),
+    );
   }
   replaceChildren(
     byId('active-alerts'),

@@ -19,7 +19,7 @@ export interface Overview {
   at: number;
   service: string;
   health: { status: string; score: number; reasons: Array<{ check: string; status: string; lost: number; message: string }> } | null;
-  gate: { mode: string; reason: string; since: number; killed: boolean; conditions: Array<{ name: string; mode: string; reason: string }> } | null;
+  gate: { mode: string; reason: string; since: number; killed: boolean; conditions: Array<{ name: string; mode: string; reason: string; acknowledged?: { reason: string; by: string; at: number } }> } | null;
   alerts: Array<{ rule: string; state: string; severity: string; value: number | null; description: string }>;
   dependencies: DependencyTile[];
   breakers: BreakerView[];

@@ -1,10 +1,11 @@
-/** The trading gate: state, history of changes, manual halt (kill switch) and resume. */
+/** The trading gate: state, history of changes, manual halt (kill switch), resume and acknowledgement of rule-raised conditions. */
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { TradingGate } from '../../trading/gate.js';
 import type { LiveEvents } from '../live-events.js';
 import type { OperatorState } from '../operator-state.js';
 import { actorField, actorOf } from './actor.js';
+import { problem } from './errors.js';
 
 export interface GateRoutesOptions {
   gate: TradingGate;
@@ -35,12 +36,54 @@ export const gateRoutes: FastifyPluginAsyncZod<GateRoutesOptions> = async (app, 
 
   app.post(
     '/api/gate/resume',
-    { schema: { tags, body: z.object({ reason: z.string().trim().min(1).max(200).optional(), actor: actorField }).strict().optional(), description: 'Releases the kill switch; the mode falls back to the raised conditions' } },
-    async (request) => {
+    {
+      schema: {
+        tags,
+        body: z
+          .object({
+            reason: z.string().trim().min(1).max(200).optional(),
+            acknowledge: z.array(z.string().trim().min(1).max(200)).max(50).optional().describe('rule-raised conditions to acknowledge with this reason (they stop holding the gate until their rule fires again)'),
+            actor: actorField,
+          })
+          .strict()
+          .optional(),
+        description:
+          'Releases the kill switch; rule-raised conditions keep holding the gate unless acknowledged. The answer says what was released and what still holds the gate (`resume.holding`, `resume.message`)',
+      },
+    },
+    async (request, reply) => {
       const actor = actorOf(request, request.body?.actor);
       const reason = request.body?.reason ?? `resumed by ${actor}`;
-      await operator.resume(reason, actor);
-      events.record('operator', 'trading gate', request.body?.reason ? `resumed by ${actor}: ${reason}` : reason, 'info', { actor });
+      const names = request.body?.acknowledge ?? [];
+      const raised = new Set(gate.conditions().map((c) => c.name));
+      const missing = names.filter((n) => !raised.has(n));
+      if (missing.length > 0) {
+        return problem(reply, 400, `acknowledge: no raised condition named ${missing.join(', ')} (raised: ${[...raised].join(', ') || 'none'})`);
+      }
+      for (const name of names) gate.acknowledge(name, reason, actor);
+      const resume = await operator.resume(reason, actor);
+      events.record('operator', 'trading gate', `${reason}: ${resume.message}`, resume.holding.length > 0 ? 'warning' : 'info', { actor });
+      return { ...view(), resume: { ...resume, acknowledged: names } };
+    },
+  );
+
+  app.post(
+    '/api/gate/acknowledge',
+    {
+      schema: {
+        tags,
+        body: z.object({ condition: z.string().trim().min(1).max(200), reason: z.string().trim().min(1, 'say why the condition is acknowledged').max(200), actor: actorField }).strict(),
+        description: 'Acknowledges a rule-raised condition: it stops holding the gate until its rule fires again',
+      },
+    },
+    async (request, reply) => {
+      const { condition, reason } = request.body;
+      const actor = actorOf(request, request.body.actor);
+      if (!gate.conditions().some((c) => c.name === condition)) {
+        return problem(reply, 404, `condition: no raised condition named ${condition}`);
+      }
+      gate.acknowledge(condition, reason, actor);
+      events.record('operator', 'trading gate', `acknowledged ${condition} by ${actor}: ${reason}`, 'warning', { actor });
       return view();
     },
   );

@@ -95,6 +95,10 @@ export interface OrderIntentRepo {
   updateState(intentId: string, state: OrderIntentState, options?: UpdateStateOptions): Promise<OrderIntent>;
   /** Intents in any of `states`, oldest first. */
   listByState(states: OrderIntentState | readonly OrderIntentState[], options?: ListOptions): Promise<OrderIntent[]>;
+  /** The newest intents (by creation), newest first. */
+  listRecent(limit: number, options?: { exchange?: string }): Promise<OrderIntent[]>;
+  /** How many intents are in each state (states with none are left out). */
+  countByState(options?: { exchange?: string }): Promise<Partial<Record<OrderIntentState, number>>>;
 }
 
 export interface OrderIntentRepoOptions {
@@ -281,6 +285,32 @@ export function orderIntents(db: Queryable, options: OrderIntentRepoOptions = {}
       }
       const rows = await db.all<IntentRow>(sql, values);
       return rows.map(fromRow);
+    },
+
+    async listRecent(limit, list = {}) {
+      if (!(Number.isInteger(limit) && limit > 0)) throw new RangeError(`order intents: limit must be a positive integer, got ${limit}`);
+      const values: SqlValue[] = [];
+      let sql = `SELECT ${columns} FROM order_intents`;
+      if (list.exchange !== undefined) {
+        sql += ' WHERE exchange = ?';
+        values.push(list.exchange);
+      }
+      sql += ' ORDER BY created_at DESC, intent_id DESC LIMIT ?';
+      values.push(limit);
+      const rows = await db.all<IntentRow>(sql, values);
+      return rows.map(fromRow);
+    },
+
+    async countByState(list = {}) {
+      const values: SqlValue[] = [];
+      let sql = 'SELECT state, COUNT(*) AS n FROM order_intents';
+      if (list.exchange !== undefined) {
+        sql += ' WHERE exchange = ?';
+        values.push(list.exchange);
+      }
+      sql += ' GROUP BY state';
+      const rows = await db.all<{ [key: string]: unknown; state: OrderIntentState; n: number | string }>(sql, values);
+      return Object.fromEntries(rows.map((r) => [r.state, Number(r.n)]));
     },
   };
 }

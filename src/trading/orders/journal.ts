@@ -25,4 +25,8 @@ export interface IntentJournal {
   updateState(intentId: string, state: IntentState, update?: IntentUpdate): Promise<IntentRecord>;
   /** Intents in any of `states`, oldest first. */
   listByState(states: IntentState | readonly IntentState[], options?: { limit?: number; exchange?: string }): Promise<IntentRecord[]>;
+  /** The newest intents (by creation), newest first: what the dashboard lists. */
+  listRecent(limit: number, options?: { exchange?: string }): Promise<IntentRecord[]>;
+  /** How many intents are in each state (states with none are left out). */
+  countByState(options?: { exchange?: string }): Promise<Partial<Record<IntentState, number>>>;
 }

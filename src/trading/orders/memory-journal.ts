@@ -95,5 +95,18 @@ export function memoryJournal(options: MemoryJournalOptions = {}): IntentJournal
         .sort((a, b) => a.createdAt - b.createdAt);
       return (list.limit === undefined ? rows : rows.slice(0, list.limit)).map(copy);
     },
+
+    async listRecent(limit, list = {}) {
+      if (!(Number.isInteger(limit) && limit > 0)) throw new RangeError(`intent journal: limit must be a positive integer, got ${limit}`);
+      // Insertion order is creation order.
+      const rows = [...byIntent.values()].filter((r) => list.exchange === undefined || r.exchange === list.exchange);
+      return rows.slice(-limit).reverse().map(copy);
+    },
+
+    async countByState(list = {}) {
+      const counts: Partial<Record<IntentState, number>> = {};
+      for (const r of byIntent.values()) if (list.exchange === undefined || r.exchange === list.exchange) counts[r.state] = (counts[r.state] ?? 0) + 1;
+      return counts;
+    },
   };
 }

@@ -19,6 +19,7 @@ import type { ExchangeThrottle } from '../throttle.js';
 import type { OrderAdmission, OrderRequest } from './admission.js';
 import { clientOrderIdFor, type ClientOrderIdOptions } from './intent-id.js';
 import type { IntentJournal, IntentRecord } from './journal.js';
+import type { NeverPlacedRule } from './never-placed.js';
 import { type IntentState, canTransition, stateOfOrder, terminalStates } from './state.js';
 
 export interface IntentEvent {
@@ -28,7 +29,12 @@ export interface IntentEvent {
   to: IntentState;
   at: number;
   error?: unknown;
+  /** Why an unresolved intent ended FAILED without an answer: the exchange's never-placed rule, or reconcile's grace period. */
+  cause?: NotPlacedCause;
 }
+
+/** How an order that no lookup showed was concluded never placed. */
+export type NotPlacedCause = 'never-placed' | 'grace-expired';
 
 export interface PlacementContext {
   exchange: Exchange;
@@ -41,6 +47,8 @@ export interface PlacementContext {
   lookupBackoff: Backoff;
   placeAttempts: number;
   clientOrderId: ClientOrderIdOptions;
+  /** The exchange's never-placed rule: its window parameter is sent with every order. */
+  neverPlaced: NeverPlacedRule | undefined;
   /** One request on the order path (breakers + throttle), no retry. */
   send<T>(fn: () => Promise<T>): Promise<T>;
   /** A read on the order path, retried on recoverable errors. */
@@ -66,6 +74,11 @@ export class OrderPlacer {
 
   constructor(private readonly ctx: PlacementContext) {}
 
+  /** Whether a placement of this intent is running in this process (its lookups belong to it). */
+  isPlacing(intentId: string): boolean {
+    return this.inflight.has(intentId);
+  }
+
   /** Places the order of `intentId`, or returns the order already placed for it. One in flight per intent. */
   place(intentId: string, request: OrderRequest): Promise<Order> {
     const running = this.inflight.get(intentId);
@@ -85,6 +98,9 @@ export class OrderPlacer {
     for (const admission of ctx.admission) reduceOnly = admission.admit(request)?.reduceOnly === true || reduceOnly;
     const params: Record<string, unknown> = { ...request.params };
     if (reduceOnly && this.supportsReduceOnly(request.symbol)) params.reduceOnly = true;
+    // An explicit window: the exchange refuses the request once it is late, which bounds when an unseen order can still appear.
+    const rule = ctx.neverPlaced;
+    if (rule && params[rule.windowParam] === undefined) params[rule.windowParam] = rule.recvWindowMs;
     const clientOrderId = clientOrderIdFor(intentId, ctx.clientOrderId);
     const { intent, created } = await ctx.journal.putIfAbsent({
       intentId,
@@ -216,17 +232,42 @@ export class OrderPlacer {
 
   /** Writes what the exchange says of the order into the journal. */
   async record(intent: IntentRecord, order: Order): Promise<void> {
-    const current = (await this.ctx.journal.get(intent.intentId)) ?? intent;
     const to = stateOfOrder(order);
-    if (terminalStates.has(current.state) || !canTransition(current.state, to)) return;
-    await this.move(current, to, { exchangeOrderId: order.id ?? null, error: null });
+    const movable = (state: IntentState): boolean => !terminalStates.has(state) && canTransition(state, to) && state !== to;
+    const current = (await this.ctx.journal.get(intent.intentId)) ?? intent;
+    if (!movable(current.state)) {
+      if (current.exchangeOrderId === null && current.state === to && order.id) await this.move(current, to, { exchangeOrderId: order.id });
+      return;
+    }
+    try {
+      await this.move(current, to, { exchangeOrderId: order.id ?? null, error: null });
+    } catch (error) {
+      // Another writer (the follower, a cancel, another process) moved it first: fine when it is no longer ours to move.
+      const now = await this.ctx.journal.get(intent.intentId);
+      if (now && !movable(now.state)) return;
+      throw error;
+    }
   }
 
-  private async move(intent: IntentRecord, to: IntentState, update: { exchangeOrderId?: string | null; error?: string | null } = {}): Promise<void> {
+  /** Moves an unresolved intent no placement here is running for to UNKNOWN (its lookups start the never-placed clock). */
+  async markUnknown(intent: IntentRecord, error: string): Promise<void> {
+    if (intent.state === 'PENDING' || intent.state === 'SENT') await this.move(intent, 'UNKNOWN', { error });
+  }
+
+  /** Ends an unresolved intent FAILED: the exchange never placed it; `cause` says how that is known. */
+  async concludeNotPlaced(intent: IntentRecord, error: string, cause: NotPlacedCause): Promise<void> {
+    await this.markUnknown(intent, 'unresolved at reconciliation');
+    await this.move(intent, 'FAILED', { error }, cause);
+  }
+
+  private async move(intent: IntentRecord, to: IntentState, update: { exchangeOrderId?: string | null; error?: string | null } = {}, cause?: NotPlacedCause): Promise<void> {
     const from = intent.state;
     const stored = await this.ctx.journal.updateState(intent.intentId, to, update);
     intent.state = stored.state;
     intent.exchangeOrderId = stored.exchangeOrderId;
-    if (from !== to) this.ctx.onIntent({ intentId: intent.intentId, clientOrderId: intent.clientOrderId, from, to, at: this.ctx.clock.now(), error: update.error ?? undefined });
+    intent.updatedAt = stored.updatedAt;
+    if (from !== to) {
+      this.ctx.onIntent({ intentId: intent.intentId, clientOrderId: intent.clientOrderId, from, to, at: this.ctx.clock.now(), error: update.error ?? undefined, ...(cause ? { cause } : {}) });
+    }
   }
 }

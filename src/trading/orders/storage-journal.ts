@@ -20,5 +20,7 @@ export function storageJournal(repo: OrderIntentRepo): IntentJournal {
       return repo.updateState(intentId, state, { from: current.state, ...update });
     },
     listByState: (states, options) => repo.listByState(states, options),
+    listRecent: (limit, options) => repo.listRecent(limit, options),
+    countByState: (options) => repo.countByState(options),
   };
 }

@@ -43,6 +43,10 @@ export const faultsUpdateSchema = z
     holdReplyMs: z.number().min(0),
     /** New orders stay invisible to queries (fetch, open orders, all orders) for this long, in ms. */
     visibilityDelayMs: z.number().min(0),
+    /** The next N order requests are lost on the way: the connection drops and the matching engine never sees them. */
+    loseRequests: z.number().int().min(0),
+    /** Slow matching: an order reaches the matching engine this long after it reaches the API; past the backend timeout (10 s) the API answers -1007 and the engine still takes it later, if its recvWindow allows. */
+    matchingDelayMs: z.number().min(0),
   })
   .partial()
   .strict();
@@ -55,6 +59,8 @@ export interface SimFaults {
   holdReplyAfterAccept: number;
   holdReplyMs: number;
   visibilityDelayMs: number;
+  loseRequests: number;
+  matchingDelayMs: number;
 }
 
 export const faultDefaults: SimFaults = {
@@ -72,6 +78,10 @@ export const faultDefaults: SimFaults = {
   holdReplyMs: 0,
   // Orders are visible as soon as they are booked.
   visibilityDelayMs: 0,
+  // Every request arrives.
+  loseRequests: 0,
+  // The matching engine takes an order as soon as it arrives.
+  matchingDelayMs: 0,
 };
 
 export type SimFaultsInput = z.input<typeof faultsUpdateSchema>;

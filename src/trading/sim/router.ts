@@ -3,7 +3,7 @@
  * in-process fetch (fetch.ts) both hand requests to one router, so an offline test and a loopback
  * test see the same exchange.
  */
-import { type Clock } from '../../core/clock.js';
+import { type Clock, setTimerOn } from '../../core/clock.js';
 import * as fmt from './binance-format.js';
 import { KLINE_INTERVALS } from './candles.js';
 import { SimEngine, type SimEngineOptions, type SimOrderType, type SimSide } from './engine.js';
@@ -73,6 +73,28 @@ const WEIGHTS: Record<string, number> = {
   'GET /api/v3/myTrades': 20,
   'GET /api/v3/order': 4,
 };
+
+/** Binance's API stops waiting for the matching engine after this long and answers -1007. */
+export const SIM_BACKEND_TIMEOUT_MS = 10_000;
+
+/** Binance's recvWindow when a signed request names none, and the largest it accepts. */
+const RECV_WINDOW_DEFAULT_MS = 5_000;
+const RECV_WINDOW_MAX_MS = 60_000;
+
+/**
+ * Binance's timing security for a signed request at server time `now`: -1021 when its timestamp is
+ * more than 1 s ahead or older than its recvWindow (also checked when an order reaches the engine).
+ */
+function timingError(params: Params, now: number): HttpError | undefined {
+  if (params.timestamp === undefined) return undefined;
+  const timestamp = Number(params.timestamp);
+  const recvWindow = params.recvWindow === undefined ? RECV_WINDOW_DEFAULT_MS : Number(params.recvWindow);
+  if (!Number.isFinite(timestamp)) return new HttpError(400, -1102, "Mandatory parameter 'timestamp' was not sent, was empty/null, or malformed.");
+  if (!(Number.isFinite(recvWindow) && recvWindow > 0 && recvWindow <= RECV_WINDOW_MAX_MS)) return new HttpError(400, -1131, 'recvWindow must be less than 60000');
+  if (timestamp > now + 1_000) return new HttpError(400, -1021, "Timestamp for this request was 1000ms ahead of the server's time.");
+  if (now > timestamp + recvWindow) return new HttpError(400, -1021, 'Timestamp for this request is outside of the recvWindow.');
+  return undefined;
+}
 
 export function createSimRouter(options: SimRouterOptions = {}): SimRouter {
   const engine = new SimEngine(options);
@@ -295,12 +317,17 @@ export function createSimRouter(options: SimRouterOptions = {}): SimRouter {
         return json(status, { error: error instanceof HttpError ? error.msg : error instanceof Error ? error.message : String(error) });
       }
     }
-    requests++;
     const route = `${method} ${path}`;
+    const isOrder = route === 'POST /api/v3/order';
+    if (isOrder && faults.loseRequests > 0) {
+      // Lost on the way: the exchange never sees it.
+      faults = { ...faults, loseRequests: faults.loseRequests - 1 };
+      return { kind: 'drop' };
+    }
+    requests++;
     byRoute[route] = (byRoute[route] ?? 0) + 1;
     const params: Params = Object.fromEntries(url.searchParams);
     if (method === 'POST' || method === 'PUT') Object.assign(params, Object.fromEntries(new URLSearchParams(request.body)));
-    const isOrder = route === 'POST /api/v3/order';
     if (faults.latencyMs > 0) await clock.sleep(faults.latencyMs);
     const headers = usageHeaders(route, isOrder);
     const accepted = { order: false };
@@ -312,6 +339,30 @@ export function createSimRouter(options: SimRouterOptions = {}): SimRouter {
       if (faults.maintenance) throw new HttpError(503, 1, 'System is under maintenance.');
       const before = takeRule(method, path, false);
       if (before) throw ruleError(before);
+      const late = timingError(params, clock.now());
+      if (late) throw late;
+      if (isOrder && faults.matchingDelayMs > 0) {
+        const delayMs = faults.matchingDelayMs;
+        // The engine takes the order later, and only if its window still allows (Binance's guarantee).
+        const atEngine = (): unknown => {
+          const tooLate = timingError(params, clock.now());
+          if (tooLate) throw tooLate;
+          return api(method, path, params, accepted);
+        };
+        if (delayMs > SIM_BACKEND_TIMEOUT_MS) {
+          setTimerOn(clock, delayMs, () => {
+            try {
+              atEngine();
+            } catch {
+              // Refused at the engine: nobody is waiting for the answer any more.
+            }
+          });
+          await clock.sleep(SIM_BACKEND_TIMEOUT_MS);
+          throw new HttpError(408, -1007, 'Timeout waiting for response from backend server. Send status unknown; execution status unknown.');
+        }
+        await clock.sleep(delayMs);
+        return json(200, atEngine(), headers);
+      }
       const result = api(method, path, params, accepted);
       let delayMs = 0;
       if (accepted.order) {

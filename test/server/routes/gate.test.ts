@@ -41,3 +41,44 @@ describe('trading gate routes', () => {
     expect(res.json().message).toMatch(/^querystring\.limit:/);
   });
 });
+
+describe('trading gate routes: resume and acknowledge', () => {
+  it('resume says what still holds the gate; acknowledging the rule-raised condition lets trading resume', async () => {
+    f = await fixture();
+    f.gate.kill('incident');
+    for (const id of ['a', 'b', 'c']) f.gate.reportUnknownOrder(id);
+    const res = await f.app.inject({ method: 'POST', url: '/api/gate/resume', payload: { reason: 'incident over' } });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toMatchObject({
+      mode: 'halted',
+      killed: false,
+      resume: { released: true, mode: 'halted', acknowledged: [], holding: [{ name: 'unknown-orders', mode: 'halted' }] },
+    });
+    expect(res.json().resume.message).toMatch(/^kill switch released; still halted, held by unknown-orders \(halted\): 3 orders/);
+
+    const again = await f.app.inject({ method: 'POST', url: '/api/gate/resume', payload: { reason: 'checked the book by hand', acknowledge: ['unknown-orders'] } });
+    expect(again.json()).toMatchObject({ mode: 'active', resume: { released: false, holding: [], acknowledged: ['unknown-orders'] } });
+    expect(again.json().conditions).toEqual([expect.objectContaining({ name: 'unknown-orders', acknowledged: expect.objectContaining({ reason: 'checked the book by hand' }) })]);
+  });
+
+  it('refuses to acknowledge a condition that is not raised, naming it', async () => {
+    f = await fixture();
+    const res = await f.app.inject({ method: 'POST', url: '/api/gate/resume', payload: { acknowledge: ['loss'] } });
+    expect(res.statusCode).toBe(400);
+    expect(res.json().message).toBe('acknowledge: no raised condition named loss (raised: none)');
+    const ack = await f.app.inject({ method: 'POST', url: '/api/gate/acknowledge', payload: { condition: 'loss', reason: 'x' } });
+    expect(ack.statusCode).toBe(404);
+    const noReason = await f.app.inject({ method: 'POST', url: '/api/gate/acknowledge', payload: { condition: 'loss' } });
+    expect(noReason.statusCode).toBe(400);
+    expect(noReason.json().message).toMatch(/^body\.reason/);
+  });
+
+  it('POST /api/gate/acknowledge takes a condition out of the mode until its rule fires again', async () => {
+    f = await fixture();
+    f.gate.raise('reconcile', 'reducing', 'reconciliation failed: 1 lookups failed');
+    const res = await f.app.inject({ method: 'POST', url: '/api/gate/acknowledge', payload: { condition: 'reconcile', reason: 'exchange status page says all is well' } });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toMatchObject({ mode: 'active', conditions: [{ name: 'reconcile', acknowledged: { reason: 'exchange status page says all is well', by: 'operator' } }] });
+  });
+});
+

@@ -119,6 +119,20 @@ describe('orderIntents (SQLite)', () => {
     await expect(repo.listByState('SENT', { limit: 0 })).rejects.toThrow(/limit must be a positive integer, got 0/);
   });
 
+  it('listRecent returns the newest intents first; countByState counts every intent by state', async () => {
+    await repo.put(intent(1));
+    await clock.advance(1);
+    await repo.put(intent(2, { exchange: 'kraken' }));
+    await clock.advance(1);
+    await repo.put(intent(3));
+    await repo.updateState('i1', 'SENT');
+    expect((await repo.listRecent(2)).map((i) => i.intentId)).toEqual(['i3', 'i2']);
+    expect((await repo.listRecent(5, { exchange: 'binance' })).map((i) => i.intentId)).toEqual(['i3', 'i1']);
+    expect(await repo.countByState()).toEqual({ PENDING: 2, SENT: 1 });
+    expect(await repo.countByState({ exchange: 'kraken' })).toEqual({ PENDING: 1 });
+    await expect(repo.listRecent(0)).rejects.toThrow(/limit must be a positive integer, got 0/);
+  });
+
   it('putMany writes a batch, and inside a transaction it rolls back with the rest of the unit of work', async () => {
     await repo.putMany([intent(1), intent(2)]);
     expect((await repo.listByState('PENDING')).length).toBe(2);

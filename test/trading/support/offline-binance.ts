@@ -21,6 +21,8 @@ export async function offlineBinance(options: { faults?: SimFaultsInput; clock?:
     enableRateLimit: false,
     fetchImplementation: simFetch(router, { timeoutMs: 10_000 }),
   });
+  // ccxt signs requests with its own wall-clock time; the simulator checks it against its clock (recvWindow).
+  exchange.milliseconds = () => clock.now();
   await exchange.loadMarkets();
   router.resetStats();
   return { exchange, router, clock };
