@@ -5,6 +5,7 @@
  *
  * Control plane (JSON, not counted as API requests):
  *   GET  /_sim/stats    requests sent, per route, orders accepted, orders held, open orders
+ *   GET  /_sim/orders   every order held (visible or not): clientOrderId, orderId, symbol, status, time, updateTime
  *   GET  /_sim/faults   current faults;  PUT|POST /_sim/faults  merge an update (see faults.ts)
  *   POST /_sim/fill     { symbol, orderId? | clientOrderId?, qty? }  the market trades an open order
  *   POST /_sim/price    { symbol, price }  set a mid price (resting orders that cross fill)
