@@ -53,6 +53,8 @@ export interface DemoOptions {
   priceStepMs?: number;
   /** Quiet time between fault scenarios; 0 turns fault injection off. */
   faultQuietMs?: number;
+  /** Port of the simulated exchange (loopback); 0 picks a free one. */
+  simPort?: number;
   scenarios?: readonly FaultScenario[];
   clock?: Clock;
 }
@@ -63,6 +65,7 @@ export const demoDefaults = {
   tickMs: 1_000, // one order a second: lively on the dashboard, readable in the journal
   priceStepMs: 500, // prices move twice a second so resting orders fill now and then
   faultQuietMs: 12_000, // long enough between faults for breakers to close and the gate to recover
+  simPort: 0, // a free port: two demos (or a demo and its tests) never collide
   scenarios: demoScenarios,
   clock: systemClock as Clock,
 };
@@ -86,7 +89,7 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
   const random = seededRandom(o.seed);
   const cleanups: Array<() => unknown> = [];
   try {
-    const sim = await startSimServer({ seed: o.seed, clock });
+    const sim = await startSimServer({ seed: o.seed, clock, port: o.simPort });
     cleanups.push(() => sim.close());
     let cancelWalk: (() => void) | undefined;
     const walk = (): void => {

@@ -1,5 +1,5 @@
 /**
- * `bulwark start [--config FILE] [--port N] [--host H] [--data-dir DIR] [--no-faults]`: the ops server and dashboard.
+ * `bulwark start [--config FILE] [--port N] [--host H] [--data-dir DIR] [--no-faults] [--sim-port N]`: the ops server and dashboard.
  * Without a config: demo mode (simulated exchange, a sample bot, injected faults). With one: the
  * same server over the configured components. SIGINT/SIGTERM stop it gracefully (src/shutdown):
  * not ready -> close the server -> stop the demo -> close storage; exit 0 when that went well.
@@ -19,6 +19,8 @@ export interface StartOptions {
   dataDir?: string;
   /** Demo mode: inject faults into the simulated exchange (on unless turned off). */
   faults?: boolean;
+  /** Demo mode: the simulated exchange's port, so another client can reach it (default: a free one). */
+  simPort?: number | string;
   out?: (line: string) => void;
   /** Ends the process after a graceful stop; injected in tests. */
   exit?: (code: number) => void;
@@ -39,10 +41,10 @@ export interface StartedService {
   close(): Promise<void>;
 }
 
-function parsePort(value: number | string | undefined, fallback: number): number {
+function parsePort(value: number | string | undefined, fallback: number, option = 'port'): number {
   if (value === undefined) return fallback;
   const n = typeof value === 'number' ? value : value.trim() === '' ? NaN : Number(value);
-  if (!(Number.isInteger(n) && n >= 0 && n <= 65_535)) throw new RangeError(`bulwark start: --port must be an integer 0..65535, got ${String(value)}`);
+  if (!(Number.isInteger(n) && n >= 0 && n <= 65_535)) throw new RangeError(`bulwark start: --${option} must be an integer 0..65535, got ${String(value)}`);
   return n;
 }
 
@@ -66,7 +68,8 @@ export async function runStart(options: StartOptions = {}): Promise<StartedServi
     shutdownSettings = { ...config.shutdown };
   } else {
     port = parsePort(options.port, START_DEFAULTS.port);
-    const demo = await startDemo({ dataDir: options.dataDir ?? START_DEFAULTS.dataDir, ...(options.faults === false ? { faultQuietMs: 0 } : {}) });
+    const simPort = parsePort(options.simPort, 0, 'sim-port');
+    const demo = await startDemo({ dataDir: options.dataDir ?? START_DEFAULTS.dataDir, simPort, ...(options.faults === false ? { faultQuietMs: 0 } : {}) });
     components = demo.components;
     closeComponents = () => demo.stop();
     simUrl = demo.sim.url;
@@ -135,7 +138,8 @@ export function registerStart(program: Command): void {
     .option('--host <host>', 'interface to listen on', START_DEFAULTS.host)
     .option('--data-dir <dir>', `demo mode: where the database and backups live (default ${START_DEFAULTS.dataDir})`)
     .option('--no-faults', 'demo mode: trade against a healthy simulated exchange (no injected faults)')
-    .action(async (opts: { config?: string; port?: string; host: string; dataDir?: string; faults: boolean }) => {
+    .option('--sim-port <n>', 'demo mode: port of the simulated exchange, for another client to reach (default: a free one)')
+    .action(async (opts: { config?: string; port?: string; host: string; dataDir?: string; faults: boolean; simPort?: string }) => {
       let service: StartedService;
       try {
         service = await runStart({ ...opts });
