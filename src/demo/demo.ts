@@ -216,6 +216,7 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
 
     const faults = new FaultInjector({
       simUrl: sim.url,
+      server: sim,
       scenarios: o.scenarios,
       quietMs: o.faultQuietMs > 0 ? o.faultQuietMs : 1,
       clock,
