@@ -47,6 +47,9 @@ export const soakDefaults = {
   maxHeapGrowthMbPerHour: 32, // the simulated exchange keeps every order (~3,600 an hour) in memory: a few MB/h
   maxRssGrowthMbPerHour: 64, // RSS also holds SQLite's page cache and freed pages the allocator keeps
   maxLoopDelayGrowthMsPerHour: 10, // a loop that slows by 10 ms an hour would be sluggish within a day
+  heapAllowanceMb: 16, // ccxt's order cache (1,000 orders) and lazily compiled code fill up in the first minutes
+  rssAllowanceMb: 64, // the allocator keeps what the heap grew to; SQLite's page cache fills
+  loopDelayAllowanceMs: 25, // one busy neighbour on a shared machine moves the 99th percentile this much
   seed: 42,
   clock: systemClock as Clock,
 };

@@ -62,11 +62,15 @@ describe('judgeSoak', () => {
     expect(verdict.invariants.find((i) => i.name === 'new orders reach the exchange every minute')).toMatchObject({ ok: false, measured: '3 of 4 minutes silent' });
   });
 
-  it('a heap growing 1 MB a minute fails the flat-heap invariant (60 MB/h)', () => {
+  it('a heap growing 1 MB a minute fails the flat-heap invariant (60 MB/h) on a long run', () => {
     const rec = healthy();
     rec.samples = samples((ms) => 60 + ms / 60_000);
-    const heap = judgeSoak(rec, soakDefaults).invariants.find((i) => i.name === 'heap used flat')!;
-    expect(heap).toMatchObject({ ok: false, measured: '60.0 MB/h', limit: '<= 32 MB/h' });
+    // 4.5 minutes judged (5 minus the 30 s warm-up): the limit is 32 + 16 MB over 4.5 min = 245.3 MB/h.
+    const short = judgeSoak(rec, soakDefaults).invariants.find((i) => i.name === 'heap used flat')!;
+    expect(short).toMatchObject({ ok: true, measured: '60.0 MB/h', limit: '<= 245.3 MB/h (32 + 16 over 4.5 min)' });
+    // The same slope judged over an hour (as if recorded for 60.5 minutes) is a leak.
+    const long = judgeSoak({ ...rec, endedAt: start + 60.5 * 60_000 }, soakDefaults).invariants.find((i) => i.name === 'heap used flat')!;
+    expect(long).toMatchObject({ ok: false, measured: '60.0 MB/h', limit: '<= 48.0 MB/h (32 + 16 over 60.0 min)' });
   });
 
   it('a duplicate order, drift and a rule without data each fail their invariant', () => {
