@@ -16,4 +16,14 @@ describe('soak (2 minutes, faster fault cycles)', () => {
     expect(failed).toEqual([]);
     expect(result.ok).toBe(true);
   }, 200_000);
+
+  it('a run ended early (Ctrl+C) judges what it recorded and stops the demo', async () => {
+    const stop = new AbortController();
+    const run = runSoak({ minutes: 60, sampleMs: 500, faultQuietMs: 0, signal: stop.signal });
+    setTimeout(() => stop.abort(), 3_000);
+    const result = await run;
+    expect(result.minutes).toBeLessThan(1);
+    expect(result.invariants.map((i) => i.name)).toContain('journal equals exchange');
+    expect(Number(result.figures.samples)).toBeGreaterThan(1);
+  }, 60_000);
 });

@@ -22,6 +22,8 @@ export interface SoakCommandOptions {
   err?: (line: string) => void;
   /** Runs the soak; injected in tests. */
   run?: (options: SoakOptions) => Promise<SoakResult>;
+  /** Ends the run early and judges what was recorded (the command wires SIGINT/SIGTERM to it). */
+  signal?: AbortSignal;
 }
 
 export const EXIT_SOAK_FAILED = 1;
@@ -58,7 +60,7 @@ export async function runSoakCommand(options: SoakCommandOptions = {}): Promise<
   err(`soak: running the demo for ${minutes} minutes...`);
   let result: SoakResult;
   try {
-    result = await (options.run ?? runSoak)({ ...soak, onMinute: (m) => err(`soak: minute ${m} of ${minutes}`) });
+    result = await (options.run ?? runSoak)({ ...soak, ...(options.signal ? { signal: options.signal } : {}), onMinute: (m) => err(`soak: minute ${m} of ${minutes}`) });
   } catch (error) {
     err(`bulwark soak: ${error instanceof Error ? error.message : String(error)}`);
     return EXIT_SOAK_ERROR;
@@ -80,6 +82,16 @@ export function registerSoak(program: Command): void {
     .option('--sample-ms <n>', `time between samples (default ${soakDefaults.sampleMs})`)
     .option('--data-dir <dir>', 'keep the demo data here (default: a temporary folder, removed afterwards)')
     .action(async (opts: SoakCommandOptions) => {
-      process.exitCode = await runSoakCommand(opts);
+      // Ctrl+C (or SIGTERM) ends the run early: the demo stops and what was recorded is judged.
+      const stop = new AbortController();
+      const onSignal = (): void => {
+        console.error('soak: stopping early, judging what was recorded...');
+        stop.abort();
+      };
+      process.once('SIGINT', onSignal);
+      process.once('SIGTERM', onSignal);
+      process.exitCode = await runSoakCommand({ ...opts, signal: stop.signal });
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
     });
 }

@@ -6,11 +6,16 @@ export function formatSoakReport(result: SoakResult): string {
   const header = ['invariant', 'result', 'measured', 'limit'];
   const widths = header.map((h, col) => Math.max(h.length, ...rows.map((r) => r[col]!.length)));
   const line = (cells: string[]): string => cells.map((c, col) => c.padEnd(widths[col]!)).join('  ').trimEnd();
-  const out = [`soak: ${result.minutes} minutes, ${result.ok ? 'every invariant held' : `${result.invariants.filter((i) => !i.ok).length} invariants FAILED`}`, '', line(header), line(widths.map((w) => '-'.repeat(w)))];
+  const out = [`soak: ${result.minutes} minutes, ${result.ok ? 'every invariant held' : `${failedCount(result)} FAILED`}`, '', line(header), line(widths.map((w) => '-'.repeat(w)))];
   for (const [index, row] of rows.entries()) {
     out.push(line(row));
     for (const detail of result.invariants[index]!.details) out.push(`    ${detail}`);
   }
   out.push('', ...Object.entries(result.figures).map(([key, value]) => `${key}: ${String(value)}`));
   return out.join('\n');
+}
+
+function failedCount(result: SoakResult): string {
+  const n = result.invariants.filter((i) => !i.ok).length;
+  return `${n} invariant${n === 1 ? '' : 's'}`;
 }

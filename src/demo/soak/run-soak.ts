@@ -30,6 +30,8 @@ export interface SoakOptions extends Partial<SoakLimits> {
   clock?: Clock;
   /** Told after each minute, for a progress line. */
   onMinute?: (minute: number) => void;
+  /** Ends the run early (Ctrl+C): what was recorded so far is judged. */
+  signal?: AbortSignal;
 }
 
 export const soakDefaults = {
@@ -75,12 +77,16 @@ export async function runSoak(options: SoakOptions = {}): Promise<SoakResult> {
       const recorder = new SoakRecorder(demo, { clock: o.clock, sampleMs: o.sampleMs, followUpMs: o.followUpMs, unresolvedMs: o.unresolvedMs, warmupMs: o.warmupMs, apiUrl });
       recorder.start();
       const durationMs = o.minutes * 60_000;
-      for (let minute = 1; minute * 60_000 <= durationMs; minute++) {
-        await o.clock.sleep(60_000);
-        o.onMinute?.(minute);
+      try {
+        for (let minute = 1; minute * 60_000 <= durationMs; minute++) {
+          await o.clock.sleep(60_000, options.signal);
+          o.onMinute?.(minute);
+        }
+        const rest = durationMs % 60_000;
+        if (rest > 0) await o.clock.sleep(rest, options.signal);
+      } catch (error) {
+        if (!options.signal?.aborted) throw error;
       }
-      const rest = durationMs % 60_000;
-      if (rest > 0) await o.clock.sleep(rest);
       return judgeSoak(await recorder.stop(), o);
     } finally {
       await app.close();
