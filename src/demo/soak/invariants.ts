@@ -102,7 +102,7 @@ export interface JournalDrift {
   journal: OrderIntentState | 'none';
   /** The exchange's status, or 'none' when it holds no such order. */
   exchange: string;
-  /** How long the disagreement may have lasted: since the exchange's last change, or the intent's. */
+  /** How long the disagreement may have lasted outside outages: since the exchange's last change, or the intent's. */
   ageMs: number;
 }
 
@@ -111,13 +111,22 @@ export interface JournalDriftOptions {
   followUpMs: number;
   /** Time an intent may stay PENDING, SENT or UNKNOWN while the exchange holds no order for it. */
   unresolvedMs: number;
+  /** Injected faults (`to` undefined: still on): time inside them does not count, the client could not look. */
+  outages?: readonly { from: number; to: number | undefined }[];
+}
+
+/** Time in [from, to] outside every outage. */
+export function timeOutsideOutages(from: number, to: number, outages: readonly { from: number; to: number | undefined }[]): number {
+  let inside = 0;
+  for (const o of outages) inside += Math.max(0, Math.min(to, o.to ?? to) - Math.max(from, o.from));
+  return Math.max(0, to - from - inside);
 }
 
 /**
  * Orders where the journal and the exchange disagree, once the journal has had its time to follow:
  * an order the exchange last changed at least `followUpMs` ago must be in the journal in the
  * matching state; an intent the exchange holds no order for must have ended REJECTED or FAILED,
- * or be still unresolved for less than `unresolvedMs`.
+ * or be still unresolved for less than `unresolvedMs`. Ages count only time outside the outages.
  */
 export function journalDrift(journal: readonly JournalEntry[], held: readonly HeldOrder[], nowMs: number, options: JournalDriftOptions): JournalDrift[] {
   const drift: JournalDrift[] = [];
@@ -125,14 +134,14 @@ export function journalDrift(journal: readonly JournalEntry[], held: readonly He
   const heldIds = new Set<string>();
   for (const order of held) {
     heldIds.add(order.clientOrderId);
-    const ageMs = nowMs - order.updateTime;
+    const ageMs = timeOutsideOutages(order.updateTime, nowMs, options.outages ?? []);
     if (ageMs < options.followUpMs) continue;
     const entry = byId.get(order.clientOrderId);
     if (entry?.state !== journalStateOf[order.status]) drift.push({ clientOrderId: order.clientOrderId, journal: entry?.state ?? 'none', exchange: order.status, ageMs });
   }
   for (const entry of journal) {
     if (heldIds.has(entry.clientOrderId) || NEVER_PLACED.has(entry.state)) continue;
-    const ageMs = nowMs - entry.updatedAt;
+    const ageMs = timeOutsideOutages(entry.updatedAt, nowMs, options.outages ?? []);
     if (ageMs < (UNRESOLVED.has(entry.state) ? options.unresolvedMs : options.followUpMs)) continue;
     drift.push({ clientOrderId: entry.clientOrderId, journal: entry.state, exchange: 'none', ageMs });
   }

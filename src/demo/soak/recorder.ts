@@ -159,7 +159,7 @@ export class SoakRecorder {
   private async checkJournal(now: number): Promise<number> {
     const held = this.heldOrders();
     const intents = await orderIntents(this.demo.storage).listByState(orderIntentStates);
-    const found = journalDrift(intents, held, now, this.o);
+    const found = journalDrift(intents, held, now, { ...this.o, outages: this.rec.faults });
     for (const d of found) if (!this.drift.has(d.clientOrderId)) this.drift.set(d.clientOrderId, d);
     return found.length;
   }

@@ -96,7 +96,7 @@ export function judgeSoak(rec: SoakRecording, limits: SoakLimits): SoakResult {
     ok: rec.driftSeen.length === 0,
     measured: `${rec.driftSeen.length} orders differed (${driftSamples} of ${rec.samples.length} checks)`,
     limit: `0 (orders unchanged for ${limits.followUpMs} ms)`,
-    details: rec.driftSeen.slice(0, 5).map((d) => `${d.clientOrderId}: journal ${d.journal}, exchange ${d.exchange}, for ${d.ageMs} ms`),
+    details: rec.driftSeen.slice(0, 5).map((d) => `${d.clientOrderId}: journal ${d.journal}, exchange ${d.exchange}, for ${d.ageMs} ms outside faults`),
   });
 
   const issues = alertRuleIssues(rec.rules, rec.evaluationFailures, endedAt, limits.maxRuleSilenceMs);

@@ -83,6 +83,16 @@ describe('journalDrift', () => {
     expect(journalDrift([entry('o', 'OPEN', now - 10_000)], [], now, options)).toEqual([{ clientOrderId: 'o', journal: 'OPEN', exchange: 'none', ageMs: 10_000 }]);
   });
 
+  it('time inside an injected fault does not count: the client could not look then', () => {
+    // Filled at 80 s, during an outage from 75 s to 95 s: 5 s outside it by 100 s, not yet due.
+    const outages = [{ from: 75_000, to: 95_000 }];
+    expect(journalDrift([entry('a', 'OPEN')], [held('a', 'FILLED', 80_000)], now, { ...options, outages })).toEqual([]);
+    // Filled at 60 s: 40 s since, 20 s of them in the outage: 20 s outside, due.
+    expect(journalDrift([entry('a', 'OPEN')], [held('a', 'FILLED', 60_000)], now, { ...options, outages })).toEqual([{ clientOrderId: 'a', journal: 'OPEN', exchange: 'FILLED', ageMs: 20_000 }]);
+    // A fault still on counts up to now.
+    expect(journalDrift([entry('a', 'OPEN')], [held('a', 'FILLED', 85_000)], now, { ...options, outages: [{ from: 90_000, to: undefined }] })).toEqual([]);
+  });
+
   it('an UNKNOWN intent the exchange holds must follow within the follow-up bound, not the unresolved one', () => {
     expect(journalDrift([entry('u', 'UNKNOWN', 0)], [held('u', 'NEW', now - 20_000)], now, options)).toEqual([{ clientOrderId: 'u', journal: 'UNKNOWN', exchange: 'NEW', ageMs: 20_000 }]);
   });

@@ -81,7 +81,7 @@ describe('judgeSoak', () => {
     const failed = judgeSoak(rec, soakDefaults).invariants.filter((i) => !i.ok);
     expect(failed.map((i) => [i.name, i.details])).toEqual([
       ['one order per client order id', ['c-0']],
-      ['journal equals exchange', ['c-7: journal OPEN, exchange FILLED, for 12000 ms']],
+      ['journal equals exchange', ['c-7: journal OPEN, exchange FILLED, for 12000 ms outside faults']],
       ['every alert rule evaluates', ['OrdersUnknown: 45 of 60 evaluations found no series']],
     ]);
   });
