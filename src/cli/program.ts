@@ -5,6 +5,7 @@ import { registerHealth } from './commands/health.js';
 import { registerConfig } from './commands/config.js';
 import { registerDlq } from './commands/dlq.js';
 import { registerSim } from './commands/sim.js';
+import { registerSoak } from './commands/soak.js';
 
 /** The `bulwark` command line: one file per command under commands/, registered here. */
 export function buildProgram(): Command {
@@ -15,5 +16,6 @@ export function buildProgram(): Command {
   registerConfig(program);
   registerDlq(program);
   registerSim(program);
+  registerSoak(program);
   return program;
 }

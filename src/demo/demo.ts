@@ -63,6 +63,8 @@ export interface DemoOptions {
   priceStepMs?: number;
   /** Quiet time between fault scenarios; 0 turns fault injection off. */
   faultQuietMs?: number;
+  /** Port of the simulated exchange (loopback); 0 picks a free one. */
+  simPort?: number;
   scenarios?: readonly FaultScenario[];
   clock?: Clock;
 }
@@ -73,6 +75,7 @@ export const demoDefaults = {
   tickMs: 1_000, // one order a second: lively on the dashboard, readable in the journal
   priceStepMs: 500, // prices move twice a second so resting orders fill now and then
   faultQuietMs: 12_000, // long enough between faults for breakers to close and the gate to recover
+  simPort: 0, // a free port: two demos (or a demo and its tests) never collide
   scenarios: demoScenarios,
   clock: systemClock as Clock,
 };
@@ -100,7 +103,7 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
     mkdirSync(o.dataDir, { recursive: true });
     const simStore = sqliteSimStore(join(o.dataDir, 'sim.db'));
     cleanups.push(() => simStore.close());
-    const sim = await startSimServer({ seed: o.seed, clock, store: simStore });
+    const sim = await startSimServer({ seed: o.seed, clock, store: simStore, port: o.simPort });
     cleanups.push(() => sim.close());
     let cancelWalk: (() => void) | undefined;
     const walk = (): void => {
@@ -243,6 +246,7 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
 
     const faults = new FaultInjector({
       simUrl: sim.url,
+      server: sim,
       scenarios: o.scenarios,
       quietMs: o.faultQuietMs > 0 ? o.faultQuietMs : 1,
       clock,

@@ -3,7 +3,8 @@
  * one scenario at a time with quiet periods between, so the dashboard shows failures and
  * recoveries: a slow exchange, maintenance (503s that open the breakers and move the trading gate
  * to reducing), rate limiting (429 with Retry-After), a lost order reply (an UNKNOWN order that is
- * then reconciled) and rejected orders (dead letters).
+ * then reconciled), rejected orders (dead letters), an IP ban (418 with Retry-After) and an exchange
+ * outage (the simulator's HTTP server goes away and comes back on the same port with the same state).
  */
 import { type Clock, setTimerOn, systemClock } from '../core/clock.js';
 import type { SimFaultsInput } from '../trading/sim/faults.js';
@@ -12,6 +13,8 @@ export interface FaultScenario {
   name: string;
   description: string;
   faults: SimFaultsInput;
+  /** The exchange is unreachable for the scenario's duration: its HTTP server stops listening, then comes back (needs `server`). */
+  outage?: boolean;
   /** How long the faults stay on. */
   durationMs: number;
 }
@@ -28,7 +31,21 @@ export const demoScenarios: readonly FaultScenario[] = [
     faults: { failures: [{ method: 'POST', path: '/api/v3/order', status: 400, code: -2010, msg: 'Account has insufficient balance for requested action.', times: 2 }] },
     durationMs: 5_000,
   },
+  {
+    name: 'banned',
+    description: 'the next request answers 418 with Retry-After: 6: an IP ban, every request refused until it ends',
+    faults: { failures: [{ status: 418, retryAfterSec: 6, times: 1 }] },
+    // The ban starts with the first request (within a bot tick) and lasts 6 s.
+    durationMs: 8_000,
+  },
+  { name: 'exchange restart', description: 'the exchange goes away (connections refused) and comes back with the same orders', faults: {}, outage: true, durationMs: 6_000 },
 ];
+
+/** What the injector needs of the simulator's server for an outage. */
+export interface OutageControl {
+  stopListening(): Promise<void>;
+  listenAgain(): Promise<void>;
+}
 
 const clearAll: SimFaultsInput = { latencyMs: 0, maintenance: false, failures: [], dropReplyAfterAccept: 0, holdReplyAfterAccept: 0 };
 
@@ -42,6 +59,8 @@ export interface FaultInjectorOptions {
   /** Told when a scenario starts and ends (the demo puts it on the timeline). */
   onChange?: (change: { scenario: FaultScenario; active: boolean }) => void;
   fetch?: typeof globalThis.fetch;
+  /** The simulator's server, for outage scenarios. */
+  server?: OutageControl;
 }
 
 export const faultInjectorDefaults = {
@@ -62,6 +81,8 @@ export class FaultInjector {
     this.o = { ...faultInjectorDefaults, ...options };
     if (!(this.o.quietMs >= 0)) throw new RangeError(`faultInjector: quietMs must be >= 0, got ${this.o.quietMs}`);
     if (this.o.scenarios.length === 0) throw new RangeError('faultInjector: scenarios must not be empty');
+    const outage = this.o.scenarios.find((s) => s.outage);
+    if (outage && !this.o.server) throw new RangeError(`faultInjector: scenario "${outage.name}" is an outage and needs the simulator's server (option server)`);
   }
 
   /** The scenario running now, if any. */
@@ -91,6 +112,7 @@ export class FaultInjector {
     this.index++;
     this.current = scenario;
     await this.send(scenario.faults).catch(() => undefined);
+    if (scenario.outage) await this.o.server?.stopListening().catch(() => undefined);
     this.o.onChange({ scenario, active: true });
     this.cancel = setTimerOn(this.o.clock, scenario.durationMs, () => void this.end());
   }
@@ -98,6 +120,7 @@ export class FaultInjector {
   private async end(): Promise<void> {
     const scenario = this.current;
     this.current = undefined;
+    if (scenario?.outage) await this.o.server?.listenAgain().catch(() => undefined);
     await this.send(clearAll).catch(() => undefined);
     if (scenario) this.o.onChange({ scenario, active: false });
     if (!this.stopped) this.cancel = setTimerOn(this.o.clock, this.o.quietMs, () => void this.next());
@@ -108,7 +131,9 @@ export class FaultInjector {
     this.stopped = true;
     this.cancel?.();
     if (this.current) {
+      const scenario = this.current;
       this.current = undefined;
+      if (scenario.outage) await this.o.server?.listenAgain().catch(() => undefined);
       await this.send(clearAll).catch(() => undefined);
     }
   }

@@ -51,6 +51,45 @@ describe('FaultInjector', () => {
     expect(sent.length).toBe(count);
   });
 
+  it('an outage scenario stops the server from listening for its duration, then brings it back', async () => {
+    const clock = new ManualClock(0);
+    const calls: string[] = [];
+    const fetch = (async () => new Response('{}', { status: 200 })) as typeof globalThis.fetch;
+    const server = {
+      stopListening: async () => void calls.push('down'),
+      listenAgain: async () => void calls.push('up'),
+    };
+    const outage: FaultScenario = { name: 'restart', description: 'restart', faults: {}, outage: true, durationMs: 3_000 };
+    const injector = faultInjector({ simUrl: 'http://sim', scenarios: [outage, scenarios[0]!], quietMs: 500, clock, fetch, server });
+    injector.start();
+    await clock.advance(500);
+    expect(calls).toEqual(['down']);
+    await clock.advance(2_999);
+    expect(calls).toEqual(['down']);
+    await clock.advance(1);
+    expect(calls).toEqual(['down', 'up']);
+    // The next scenario is not an outage: the server stays up.
+    await clock.advance(500 + 1_000);
+    expect(calls).toEqual(['down', 'up']);
+    // Stopped during an outage: the server comes back.
+    await clock.advance(500);
+    await injector.stop();
+    expect(calls).toEqual(['down', 'up', 'down', 'up']);
+  });
+
+  it('an outage scenario without the server to stop is refused by name', () => {
+    expect(() => faultInjector({ simUrl: 'http://sim', scenarios: [{ name: 'restart', description: 'r', faults: {}, outage: true, durationMs: 1 }] })).toThrow(
+      'faultInjector: scenario "restart" is an outage and needs the simulator\'s server (option server)',
+    );
+  });
+
+  it('the demo injects an IP ban (418 with Retry-After, within its duration) and an exchange restart', () => {
+    const ban = demoScenarios.find((s) => s.faults.failures?.some((f) => f.status === 418));
+    const retryAfterSec = ban?.faults.failures?.[0]?.retryAfterSec ?? Infinity;
+    expect(retryAfterSec * 1_000).toBeLessThan(ban!.durationMs);
+    expect(demoScenarios.filter((s) => s.outage).map((s) => s.name)).toEqual(['exchange restart']);
+  });
+
   it('rejects bad options by name', () => {
     expect(() => faultInjector({ simUrl: 'http://sim', quietMs: -1 })).toThrow(/quietMs must be >= 0/);
     expect(() => faultInjector({ simUrl: 'http://sim', scenarios: [] })).toThrow(/scenarios must not be empty/);

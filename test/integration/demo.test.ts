@@ -48,6 +48,25 @@ describe('demo mode', () => {
     expect(demo.exchange.breakers!.groups.orders.state).toBe('closed');
   }, 40_000);
 
+  it.each(['banned', 'exchange restart'])('after %s the gate is active, the breakers closed and new orders reach the exchange', async (name) => {
+    dir = await mkdtemp(join(tmpdir(), 'bulwark-demo-'));
+    const d = (demo = await startDemo({ dataDir: dir, tickMs: 200, faultQuietMs: 500, scenarios: [scenario(name)] }));
+    const timeline = () => d.components.events.timeline({ limit: 500 }).map((e) => `${e.kind}: ${e.message}`);
+    await expect.poll(timeline, { timeout: 20_000, interval: 100 }).toContain('fault: fault cleared');
+    await d.faults.stop();
+    const accepted = d.sim.stats().ordersAccepted;
+    await expect.poll(() => d.sim.stats().ordersAccepted, { timeout: 20_000, interval: 100 }).toBeGreaterThan(accepted + 2);
+    await expect.poll(() => d.gate.mode, { timeout: 20_000, interval: 100 }).toBe('active');
+    expect(d.exchange.breakers!.exchange.state).toBe('closed');
+    expect(d.exchange.breakers!.groups.orders.state).toBe('closed');
+    if (name === 'banned') expect(timeline().some((line) => /throttled by the exchange for \d+ ms \(ban\)/.test(line))).toBe(true);
+    else {
+      // The outage did bite: connections refused opened a breaker, which moved the gate.
+      expect(d.gate.history().some((c) => c.to !== 'active')).toBe(true);
+      expect(d.sim.listening).toBe(true);
+    }
+  }, 60_000);
+
   it('orders the exchange refuses go to the dead-letter queue, and replay places them', async () => {
     dir = await mkdtemp(join(tmpdir(), 'bulwark-demo-'));
     demo = await startDemo({ dataDir: dir, tickMs: 200, faultQuietMs: 200, scenarios: [scenario('rejected orders')] });

@@ -1,5 +1,5 @@
 /**
- * `bulwark start [--config FILE] [--port N] [--host H] [--data-dir DIR] [--no-faults]`: the ops server and dashboard.
+ * `bulwark start [--config FILE] [--port N] [--host H] [--data-dir DIR] [--no-faults] [--sim-port N]`: the ops server and dashboard.
  * Without a config: demo mode (simulated exchange, a sample bot, injected faults). With one: the
  * same server over the configured components. SIGINT/SIGTERM stop it gracefully (src/shutdown):
  * not ready -> close the server -> stop the demo -> close storage; exit 0 when that went well.
@@ -23,6 +23,8 @@ export interface StartOptions {
   dataDir?: string;
   /** Demo mode: inject faults into the simulated exchange (on unless turned off). */
   faults?: boolean;
+  /** Demo mode: the simulated exchange's port, so another client can reach it (default: a free one). */
+  simPort?: number | string;
   out?: (line: string) => void;
   /** Ends the process after a graceful stop; injected in tests. */
   exit?: (code: number) => void;
@@ -45,10 +47,10 @@ export interface StartedService {
   close(): Promise<void>;
 }
 
-function parsePort(value: number | string | undefined, fallback: number): number {
+function parsePort(value: number | string | undefined, fallback: number, option = 'port'): number {
   if (value === undefined) return fallback;
   const n = typeof value === 'number' ? value : value.trim() === '' ? NaN : Number(value);
-  if (!(Number.isInteger(n) && n >= 0 && n <= 65_535)) throw new RangeError(`bulwark start: --port must be an integer 0..65535, got ${String(value)}`);
+  if (!(Number.isInteger(n) && n >= 0 && n <= 65_535)) throw new RangeError(`bulwark start: --${option} must be an integer 0..65535, got ${String(value)}`);
   return n;
 }
 
@@ -63,6 +65,7 @@ export async function runStart(options: StartOptions = {}): Promise<StartedServi
   let shutdownSettings = { readyDelayMs: 0, drainTimeoutMs: 5_000, hookTimeoutMs: 10_000 };
   const config = options.config ? readConfigFile(options.config) : undefined;
   const port = parsePort(options.port, config ? config.server.port : START_DEFAULTS.port);
+  const simPort = parsePort(options.simPort, 0, 'sim-port');
   // The data folder is ours while we run: a restore or a second service on it refuses (storage/data-dir-lock.ts).
   const lock = lockDataDir(config?.dataDir ?? options.dataDir ?? START_DEFAULTS.dataDir, { what: 'bulwark start' });
   if (lock.tookOver) out(`data folder lock taken over from process ${lock.tookOver.pid}, which is gone`);
@@ -77,7 +80,7 @@ export async function runStart(options: StartOptions = {}): Promise<StartedServi
       mode = 'config';
       shutdownSettings = { ...config.shutdown };
     } else {
-      const demo = await startDemo({ dataDir: options.dataDir ?? START_DEFAULTS.dataDir, ...(options.faults === false ? { faultQuietMs: 0 } : {}) });
+      const demo = await startDemo({ dataDir: options.dataDir ?? START_DEFAULTS.dataDir, simPort, ...(options.faults === false ? { faultQuietMs: 0 } : {}) });
       components = demo.components;
       closeComponents = async () => {
         await demo.stop();
@@ -155,7 +158,8 @@ export function registerStart(program: Command): void {
     .option('--host <host>', 'interface to listen on', START_DEFAULTS.host)
     .option('--data-dir <dir>', `demo mode: where the database and backups live (default ${START_DEFAULTS.dataDir})`)
     .option('--no-faults', 'demo mode: trade against a healthy simulated exchange (no injected faults)')
-    .action(async (opts: { config?: string; port?: string; host: string; dataDir?: string; faults: boolean }) => {
+    .option('--sim-port <n>', 'demo mode: port of the simulated exchange, for another client to reach (default: a free one)')
+    .action(async (opts: { config?: string; port?: string; host: string; dataDir?: string; faults: boolean; simPort?: string }) => {
       let service: StartedService;
       try {
         service = await runStart({ ...opts });

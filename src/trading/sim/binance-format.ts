@@ -1,6 +1,7 @@
 /** The simulator's engine objects in Binance spot REST shapes (strings for decimals, as Binance sends them). */
 import type { SimEngine, SimMarket, SimOrder } from './engine.js';
 import type { Candle } from './candles.js';
+import type { TapeTrade } from './trade-tape.js';
 
 const dec = (value: number): string => value.toFixed(8);
 
@@ -170,4 +171,9 @@ export function myTrades(orders: SimOrder[]): Array<Record<string, unknown>> {
       isBestMatch: true,
     })),
   );
+}
+
+/** One trade as /api/v3/aggTrades sends it: each simulated trade is its own aggregate (first = last trade id). */
+export function aggTrade(t: TapeTrade): Record<string, unknown> {
+  return { a: t.id, p: dec(t.price), q: dec(t.qty), f: t.id, l: t.id, T: t.time, m: t.buyerMaker, M: true };
 }

@@ -8,6 +8,7 @@ import { seededRandom } from '../../core/random.js';
 import { withDefaults } from '../../core/options.js';
 import { CANDLE_HISTORY_DEFAULTS, type Candle, CandleHistory, type CandleQuery } from './candles.js';
 import type { SimState, SimStateStore, SimTick } from './state-store.js';
+import { type TapeQuery, type TapeTrade, TradeTape } from './trade-tape.js';
 
 export type SimSide = 'BUY' | 'SELL';
 export type SimOrderType = 'LIMIT' | 'MARKET' | 'LIMIT_MAKER';
@@ -124,6 +125,7 @@ export class SimEngine {
   private readonly orders: SimOrder[] = [];
   private readonly free = new Map<string, number>();
   private readonly history: CandleHistory;
+  private readonly tape = new TradeTape();
   private readonly locked = new Map<string, number>();
   private nextOrderId = 1;
   private nextTradeId = 1;
@@ -226,8 +228,10 @@ export class SimEngine {
   /** Moves every mid price by a seeded random step (at most `maxMove` as a fraction), then fills resting orders that now cross. */
   step(maxMove = 0.001): void {
     for (const market of this.markets.values()) {
+      const before = market.mid;
       market.mid = roundTo(market.mid * (1 + (this.random() * 2 - 1) * maxMove), market.tickSize);
       this.tick(market.symbol, this.clock.now(), market.mid);
+      this.recordMove(market, before);
     }
     this.matchResting();
     this.commit();
@@ -238,10 +242,22 @@ export class SimEngine {
     const market = this.markets.get(symbol);
     if (!market) throw new RangeError(`sim: unknown market ${symbol}`);
     if (!(price > 0)) throw new RangeError(`sim: price must be > 0, got ${price}`);
+    const before = market.mid;
     market.mid = price;
     this.tick(symbol, this.clock.now(), price);
+    this.recordMove(market, before);
     this.matchResting();
     this.commit();
+  }
+
+  /** Public trades of a market (Binance's aggregate trades, one trade each), oldest first. */
+  trades(symbol: string, query: TapeQuery): TapeTrade[] {
+    return this.tape.query(symbol, query);
+  }
+
+  /** A price move is the market's own trade of the minimum quantity at the new mid. */
+  private recordMove(market: SimMarket, before: number): void {
+    this.tape.record(market.symbol, { id: this.nextTradeId++, price: market.mid, qty: market.minQty, time: this.clock.now(), buyerMaker: market.mid < before });
   }
 
   /** Candles (OHLCV) of `intervalMs` cut from the recorded prices and fills, oldest first. */
@@ -295,7 +311,7 @@ export class SimEngine {
     this.orders.push(order);
     this.ordersAccepted++;
     this.dirty.add(order);
-    if (crosses) this.fill(order, order.origQty, request.side === 'BUY' ? ask : bid);
+    if (crosses) this.fill(order, order.origQty, request.side === 'BUY' ? ask : bid, true);
     this.commit();
     return { ok: true, order };
   }
@@ -342,6 +358,17 @@ export class SimEngine {
     return { ok: true, order };
   }
 
+  /** Cancels every open order of `symbol`, visible or not (the matching engine holds them all); returns them, oldest first. */
+  cancelAllOrders(symbol: string): SimOrder[] {
+    const open = this.orders.filter((o) => o.symbol === symbol && isOpen(o));
+    for (const order of open) {
+      order.status = 'CANCELED';
+      order.updateTime = this.clock.now();
+      this.releaseLock(order);
+    }
+    return open;
+  }
+
   /** Fills an open order (all of what is left, or `qty`) at its limit price or the touch: the control plane's "the market traded". */
   fillOrder(symbol: string, ref: { orderId?: number; clientOrderId?: string }, qty?: number): SimOrder | undefined {
     const order = this.orders.filter((o) => o.symbol === symbol && (ref.orderId !== undefined ? o.orderId === ref.orderId : o.clientOrderId === ref.clientOrderId)).pop();
@@ -363,7 +390,8 @@ export class SimEngine {
     }
   }
 
-  private fill(order: SimOrder, qty: number, price: number): void {
+  /** `taker`: the order took liquidity (it crossed when placed); else it rested and the market came to it. */
+  private fill(order: SimOrder, qty: number, price: number, taker = false): void {
     if (!(qty > 0)) return;
     const market = this.markets.get(order.symbol) as SimMarket;
     const quote = qty * price;
@@ -379,8 +407,10 @@ export class SimEngine {
     }
     order.executedQty = round8(order.executedQty + qty);
     order.cummulativeQuoteQty = round8(order.cummulativeQuoteQty + quote);
-    order.fills.push({ price, qty, tradeId: this.nextTradeId++ });
+    const tradeId = this.nextTradeId++;
+    order.fills.push({ price, qty, tradeId });
     this.dirty.add(order);
+    this.tape.record(order.symbol, { id: tradeId, price, qty, time: this.clock.now(), buyerMaker: (order.side === 'BUY') !== taker });
     this.tick(order.symbol, this.clock.now(), price, qty);
     order.status = order.executedQty >= order.origQty ? 'FILLED' : 'PARTIALLY_FILLED';
     order.updateTime = this.clock.now();

@@ -72,6 +72,7 @@ const WEIGHTS: Record<string, number> = {
   'GET /api/v3/allOrders': 20,
   'GET /api/v3/myTrades': 20,
   'GET /api/v3/order': 4,
+  'GET /api/v3/aggTrades': 4,
 };
 
 /** Binance's API stops waiting for the matching engine after this long and answers -1007. */
@@ -216,6 +217,23 @@ export function createSimRouter(options: SimRouterOptions = {}): SimRouter {
         };
         return engine.candles(market.symbol, intervalMs, { startTime: time('startTime'), endTime: time('endTime'), limit }).map(fmt.kline);
       }
+      case 'GET /sapi/v1/system/status':
+        // Answers during maintenance too: that is what it is for.
+        return faults.maintenance ? { status: 1, msg: 'system_maintenance' } : { status: 0, msg: 'normal' };
+      case 'GET /api/v3/aggTrades': {
+        const market = marketOf(params);
+        const limit = params.limit === undefined ? 500 : Number(params.limit);
+        if (!(Number.isInteger(limit) && limit >= 1 && limit <= 1000)) throw new HttpError(400, -1100, `Illegal characters found in parameter 'limit'; legal range is '1' to '1000'.`);
+        const integer = (name: 'fromId' | 'startTime' | 'endTime'): number | undefined => {
+          const text = params[name];
+          if (text === undefined) return undefined;
+          const value = Number(text);
+          if (!Number.isInteger(value)) throw new HttpError(400, -1100, `Illegal characters found in parameter '${name}'.`);
+          return value;
+        };
+        const query = { fromId: integer('fromId'), startTime: integer('startTime'), endTime: integer('endTime'), limit };
+        return engine.trades(market.symbol, query).map(fmt.aggTrade);
+      }
       case 'GET /api/v3/account':
         return fmt.account(engine, now);
       case 'POST /api/v3/order': {
@@ -245,6 +263,12 @@ export function createSimRouter(options: SimRouterOptions = {}): SimRouter {
         if (!result.ok) throw new HttpError(result.rejection.status, result.rejection.code, result.rejection.msg);
         return fmt.cancelView(result.order);
       }
+      case 'DELETE /api/v3/openOrders': {
+        const cancelled = engine.cancelAllOrders(marketOf(params).symbol);
+        // Binance answers "Unknown order sent." when there was nothing to cancel.
+        if (cancelled.length === 0) throw new HttpError(400, -2011, 'Unknown order sent.');
+        return cancelled.map(fmt.cancelView);
+      }
       case 'GET /api/v3/openOrders': {
         const symbol = params.symbol === undefined ? undefined : marketOf(params).symbol;
         return engine.visibleOrders(symbol).filter((o) => o.status === 'NEW' || o.status === 'PARTIALLY_FILLED').map(fmt.orderView);
@@ -265,6 +289,9 @@ export function createSimRouter(options: SimRouterOptions = {}): SimRouter {
         return stats();
       case 'GET /_sim/faults':
         return faults;
+      case 'GET /_sim/orders':
+        // Every order the exchange holds, visible or not: what a test or a soak compares its journal with.
+        return engine.allOrdersHeld().map((o) => ({ clientOrderId: o.clientOrderId, orderId: o.orderId, symbol: o.symbol, status: o.status, time: o.time, updateTime: o.updateTime }));
       case 'PUT /_sim/faults':
       case 'POST /_sim/faults':
         return setFaults(body as SimFaultsInput);
@@ -336,7 +363,7 @@ export function createSimRouter(options: SimRouterOptions = {}): SimRouter {
         const retryAfter = String(Math.ceil((bannedUntil - clock.now()) / 1000));
         throw new HttpError(418, -1003, `Way too much request weight used; IP banned until ${bannedUntil}.`, { 'Retry-After': retryAfter });
       }
-      if (faults.maintenance) throw new HttpError(503, 1, 'System is under maintenance.');
+      if (faults.maintenance && route !== 'GET /sapi/v1/system/status') throw new HttpError(503, 1, 'System is under maintenance.');
       const before = takeRule(method, path, false);
       if (before) throw ruleError(before);
       const late = timingError(params, clock.now());

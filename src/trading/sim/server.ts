@@ -5,6 +5,7 @@
  *
  * Control plane (JSON, not counted as API requests):
  *   GET  /_sim/stats    requests sent, per route, orders accepted, orders held, open orders
+ *   GET  /_sim/orders   every order held (visible or not): clientOrderId, orderId, symbol, status, time, updateTime
  *   GET  /_sim/faults   current faults;  PUT|POST /_sim/faults  merge an update (see faults.ts)
  *   POST /_sim/fill     { symbol, orderId? | clientOrderId?, qty? }  the market trades an open order
  *   POST /_sim/price    { symbol, price }  set a mid price (resting orders that cross fill)
@@ -35,6 +36,12 @@ export const simServerDefaults = {
 export interface SimServer extends Omit<SimRouter, 'handle'> {
   /** Base URL, e.g. http://127.0.0.1:40123 */
   readonly url: string;
+  /** Whether the HTTP server accepts connections now. */
+  readonly listening: boolean;
+  /** An exchange outage: stops accepting connections and cuts the open ones; the engine and its state stay. */
+  stopListening(): Promise<void>;
+  /** Back after an outage: listens again on the same port, with the same state. */
+  listenAgain(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -65,23 +72,40 @@ export async function startSimServer(options: SimServerOptions = {}): Promise<Si
       }
     });
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => resolve());
-  });
+  const listen = (on: number): Promise<void> =>
+    new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(on, host, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+  const unlisten = (): Promise<void> =>
+    new Promise<void>((resolve, reject) => {
+      server.closeAllConnections();
+      server.close((error) => (error ? reject(error) : resolve()));
+    });
+  await listen(port);
   const address = server.address() as AddressInfo;
   return {
     url: `http://${host}:${address.port}`,
+    get listening() {
+      return server.listening;
+    },
+    stopListening: async () => {
+      if (server.listening) await unlisten();
+    },
+    listenAgain: async () => {
+      if (!server.listening) await listen(address.port);
+    },
     engine: router.engine,
     stats: router.stats,
     resetStats: router.resetStats,
     faults: router.faults,
     setFaults: router.setFaults,
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        server.closeAllConnections();
-        server.close((error) => (error ? reject(error) : resolve()));
-      }),
+    close: async () => {
+      if (server.listening) await unlisten();
+    },
   };
 }
 

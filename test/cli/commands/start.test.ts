@@ -1,5 +1,6 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runStart } from '../../../src/cli/commands/start.js';
@@ -39,6 +40,22 @@ describe('runStart', () => {
     expect(codes).toEqual([3]);
   });
 
+  it('demo mode: --sim-port puts the simulated exchange on that port for another client', async () => {
+    const port = await freePort();
+    const lines: string[] = [];
+    const service = await runStart({ port: 0, simPort: String(port), dataDir: join(dir, 'demo'), faults: false, out: (l) => lines.push(l) });
+    try {
+      expect(lines).toContain(`  exchange   http://127.0.0.1:${port} (simulated Binance spot; faults at http://127.0.0.1:${port}/_sim/faults)`);
+      expect(await (await fetch(`http://127.0.0.1:${port}/api/v3/ping`)).json()).toEqual({});
+    } finally {
+      await service.close();
+    }
+  });
+
+  it('rejects a bad --sim-port by name', async () => {
+    await expect(runStart({ port: 0, simPort: 'x', dataDir: join(dir, 'demo'), out: () => undefined })).rejects.toThrow('bulwark start: --sim-port must be an integer 0..65535, got x');
+  });
+
   it('rejects a bad port by name', async () => {
     await expect(runStart({ config: await configFile(), port: '80a', out: () => undefined })).rejects.toThrow('bulwark start: --port must be an integer 0..65535, got 80a');
     await expect(runStart({ port: 70_000, out: () => undefined })).rejects.toThrow(/--port must be an integer/);
@@ -59,3 +76,16 @@ describe('runStart: data folder and log', () => {
     await again.shutdown.shutdown({ signal: 'SIGTERM' });
   });
 });
+
+/** A port free right now (the OS picks it; closed again before use). */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}

@@ -1,0 +1,19 @@
+/**
+ * Faster fault cycles for a short soak: every scenario's duration, and the Retry-After of its
+ * 429/418 rules, multiplied by one factor, so a ban still ends within its scenario.
+ */
+import type { FaultScenario } from '../fault-injector.js';
+
+export function scaleScenarios(scenarios: readonly FaultScenario[], factor: number): FaultScenario[] {
+  if (!(factor > 0 && Number.isFinite(factor))) throw new RangeError(`soak: faultScale must be a number > 0, got ${factor}`);
+  return scenarios.map((scenario) => ({
+    ...scenario,
+    durationMs: Math.max(1, Math.round(scenario.durationMs * factor)),
+    faults: {
+      ...scenario.faults,
+      ...(scenario.faults.failures
+        ? { failures: scenario.faults.failures.map((rule) => (rule.retryAfterSec === undefined ? rule : { ...rule, retryAfterSec: Math.max(1, Math.round(rule.retryAfterSec * factor)) })) }
+        : {}),
+    },
+  }));
+}
