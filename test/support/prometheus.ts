@@ -4,8 +4,8 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
+import { freePort } from './ports.js';
 
 export interface ToolResult {
   code: number | null;
@@ -31,18 +31,7 @@ export async function probeTool(command: string): Promise<void> {
   if (code !== 0) throw new Error(`${command} --version exited ${code}: ${output.slice(0, 200)}`);
 }
 
-/** A port the OS just handed out on 127.0.0.1, for a server that cannot listen on port 0 itself. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
+export { freePort };
 
 /** Polls `url` until it answers 2xx, the child exits, or `timeoutMs` passes. */
 export async function waitReady(url: string, child: ChildProcess, timeoutMs: number, log: () => string): Promise<void> {

@@ -4,24 +4,15 @@
  */
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { createServer } from 'node:net';
 import { promisify } from 'node:util';
+import { freePort } from './ports.js';
 
 /** Resolves when the redis-server binary runs (use with `requireService`). */
 export function probeRedisServerBinary(): Promise<unknown> {
   return promisify(execFile)('redis-server', ['--version']);
 }
 
-/** A TCP port nobody listens on right now. */
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as { port: number };
-  server.close();
-  await once(server, 'close');
-  return port;
-}
+export { freePort };
 
 /**
  * Starts redis-server on `port` (no persistence) with any extra arguments, and resolves once it
