@@ -11,9 +11,7 @@
  *    holds (FILLED, CANCELED, OPEN), the SENT one the exchange never received is FAILED;
  *  - the simulator kept every order of the first run.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { Command } from 'commander';
 import { registerBackup } from '../../src/cli/commands/backup.js';
@@ -25,44 +23,15 @@ import { sqliteSimStore } from '../../src/trading/sim/state-store.js';
 import { orderIntents } from '../../src/storage/repos/order-intents.js';
 import { sqliteStorage } from '../../src/storage/sqlite.js';
 import { tempDir } from '../storage/helpers.js';
+import { killChildren, startChild } from '../support/start-child.js';
 
-const root = fileURLToPath(new URL('../..', import.meta.url));
 const temp = tempDir('bulwark-demo-restart-');
 afterAll(() => temp.remove());
-const children: ChildProcess[] = [];
-afterEach(() => {
-  for (const child of children.splice(0)) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-});
+afterEach(killChildren);
 
 /** A ceiling for a loaded machine (two child start-ups and a few seconds of trading), not a measured threshold. */
 const generous = 120_000;
 
-interface Started {
-  child: ChildProcess;
-  url: string;
-  exited: Promise<void>;
-  output(): string;
-}
-
-async function start(dataDir: string): Promise<Started> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'src', 'cli', 'main.ts'), 'start', '--port', '0', '--no-faults', '--data-dir', dataDir], {
-    cwd: root,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  children.push(child);
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  let output = '';
-  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const url = await new Promise<string>((resolve, reject) => {
-    child.stdout!.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-      const match = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(output);
-      if (match) resolve(match[1]!);
-    });
-    child.once('exit', (code) => reject(new Error(`bulwark start exited early with ${String(code)}:\n${output}`)));
-  });
-  return { child, url, exited, output: () => output };
-}
 
 interface IntentRow {
   intent_id: string;
@@ -102,7 +71,7 @@ describe('demo: kill -9 and a restart on the same data', () => {
     'loses no intent, keeps the operator halt, and reconciles every OPEN and SENT intent with the simulator that kept its orders',
     async () => {
       const dataDir = join(temp.dir, 'data');
-      const first = await start(dataDir);
+      const first = await startChild(dataDir);
       expect(lockHolder(dataDir)).toMatchObject({ pid: first.child.pid });
       // A backup taken now, restored into the running service's folder: refused, the live journal untouched.
       const backups = join(temp.dir, 'backups');
@@ -144,7 +113,7 @@ describe('demo: kill -9 and a restart on the same data', () => {
       await storage.close();
       const beforeIds = [...before.map((r) => r.intent_id), 'crash-held', 'crash-never-sent'].sort();
 
-      const second = await start(dataDir);
+      const second = await startChild(dataDir);
       expect(second.output()).toContain(`data folder lock taken over from process ${first.child.pid}, which is gone`);
       const gate = (await (await fetch(`${second.url}/api/gate`)).json()) as { mode: string; killedBy: { actor: string } | null };
       expect(gate).toMatchObject({ mode: 'halted', killedBy: { actor: 'tester' } });

@@ -4,21 +4,16 @@
  * request never reached the server). No connection is reset, answers given after the stop began
  * carry `Connection: close`, and the process exits 0.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Agent, request } from 'undici';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { seededRandom } from '../../src/core/random.js';
 import { tempDir } from '../storage/helpers.js';
+import { killChildren, startChild } from '../support/start-child.js';
 
-const root = fileURLToPath(new URL('../..', import.meta.url));
 const temp = tempDir('bulwark-keepalive-');
 afterAll(() => temp.remove());
-const children: ChildProcess[] = [];
-afterEach(() => {
-  for (const child of children.splice(0)) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-});
+afterEach(killChildren);
 
 /** A ceiling for a loaded machine (child start-up and a few thousand requests), not a measured threshold. */
 const generous = 90_000;
@@ -28,22 +23,7 @@ describe('SIGTERM under keep-alive load', () => {
   it(
     'answers every request it accepted, resets no connection, and exits 0',
     async () => {
-      const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'src', 'cli', 'main.ts'), 'start', '--port', '0', '--no-faults', '--data-dir', join(temp.dir, 'data')], {
-        cwd: root,
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      children.push(child);
-      const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-      let output = '';
-      child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-      const url = await new Promise<string>((resolve, reject) => {
-        child.stdout!.on('data', (chunk: Buffer) => {
-          output += chunk.toString();
-          const match = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(output);
-          if (match) resolve(match[1]!);
-        });
-        child.once('exit', (code) => reject(new Error(`bulwark start exited early with ${String(code)}:\n${output}`)));
-      });
+      const { child, url, exited } = await startChild(join(temp.dir, 'data'));
 
       const agent = new Agent({ connections: clients, keepAliveTimeout: 60_000, pipelining: 1 });
       const random = seededRandom(7);
