@@ -4,10 +4,11 @@
  * test see the same exchange.
  */
 import { type Clock, setTimerOn } from '../../core/clock.js';
+import { answerApi } from './api-routes.js';
 import * as fmt from './binance-format.js';
-import { KLINE_INTERVALS } from './candles.js';
-import { SimEngine, type SimEngineOptions, type SimOrderType, type SimSide } from './engine.js';
+import { SimEngine, type SimEngineOptions } from './engine.js';
 import { type FailureRule, type SimFaults, type SimFaultsInput, noFaults, updateFaults } from './faults.js';
+import { HttpError, type Params } from './http-error.js';
 
 export interface SimRouterOptions extends SimEngineOptions {
   /** Faults active from the start. */
@@ -48,17 +49,6 @@ export interface SimRouter {
   resetStats(): void;
   faults(): SimFaults;
   setFaults(update: SimFaultsInput): SimFaults;
-}
-
-type Params = Record<string, string>;
-
-class HttpError {
-  constructor(
-    readonly status: number,
-    readonly code: number,
-    readonly msg: string,
-    readonly headers: Record<string, string> = {},
-  ) {}
 }
 
 /** Request weights of the endpoints, as Binance counts them (simplified). */
@@ -163,125 +153,6 @@ export function createSimRouter(options: SimRouterOptions = {}): SimRouter {
     };
   };
 
-  const marketOf = (params: Params) => {
-    const symbol = params.symbol;
-    if (symbol === undefined) throw new HttpError(400, -1102, "Mandatory parameter 'symbol' was not sent, was empty/null, or malformed.");
-    const market = engine.market(symbol);
-    if (!market) throw new HttpError(400, -1121, 'Invalid symbol.');
-    return market;
-  };
-
-  const orderRef = (params: Params): { orderId?: number; clientOrderId?: string } => {
-    if (params.orderId !== undefined) return { orderId: Number(params.orderId) };
-    if (params.origClientOrderId !== undefined) return { clientOrderId: params.origClientOrderId };
-    throw new HttpError(400, -1102, "Param 'origClientOrderId' or 'orderId' must be sent, but both were empty/null!");
-  };
-
-  /** Handles an API route; `accepted` tells the caller an order was booked (for reply faults). */
-  const api = (method: string, path: string, params: Params, accepted: { order: boolean }): unknown => {
-    const route = `${method} ${path}`;
-    const now = clock.now();
-    switch (route) {
-      case 'GET /api/v3/ping':
-        return {};
-      case 'GET /api/v3/time':
-        return { serverTime: now };
-      case 'GET /api/v3/exchangeInfo':
-        return fmt.exchangeInfo(engine, now);
-      case 'GET /fapi/v1/exchangeInfo':
-      case 'GET /dapi/v1/exchangeInfo':
-        // Only spot is simulated: futures venues list no symbols.
-        return { timezone: 'UTC', serverTime: now, rateLimits: [], exchangeFilters: [], assets: [], symbols: [] };
-      case 'GET /sapi/v1/capital/config/getall':
-      case 'GET /sapi/v1/margin/allPairs':
-      case 'GET /sapi/v1/margin/isolated/allPairs':
-        // Currency and margin listings: empty, only spot markets are simulated.
-        return [];
-      case 'GET /api/v3/ticker/24hr':
-        if (params.symbol === undefined) return engine.listMarkets().map((m) => fmt.ticker24hr(engine, m, now));
-        return fmt.ticker24hr(engine, marketOf(params), now);
-      case 'GET /api/v3/depth':
-        return fmt.depth(engine, marketOf(params), Number(params.limit ?? 100));
-      case 'GET /api/v3/klines': {
-        const market = marketOf(params);
-        const intervalMs = KLINE_INTERVALS[params.interval ?? ''];
-        if (intervalMs === undefined) throw new HttpError(400, -1120, `Invalid interval ${String(params.interval)}; one of ${Object.keys(KLINE_INTERVALS).join(', ')}.`);
-        const limit = params.limit === undefined ? 500 : Number(params.limit);
-        if (!(Number.isInteger(limit) && limit >= 1 && limit <= 1000)) throw new HttpError(400, -1100, `Illegal characters found in parameter 'limit'; legal range is '1' to '1000'.`);
-        const time = (name: 'startTime' | 'endTime'): number | undefined => {
-          const text = params[name];
-          if (text === undefined) return undefined;
-          const value = Number(text);
-          if (!Number.isFinite(value)) throw new HttpError(400, -1100, `Illegal characters found in parameter '${name}'.`);
-          return value;
-        };
-        return engine.candles(market.symbol, intervalMs, { startTime: time('startTime'), endTime: time('endTime'), limit }).map(fmt.kline);
-      }
-      case 'GET /sapi/v1/system/status':
-        // Answers during maintenance too: that is what it is for.
-        return faults.maintenance ? { status: 1, msg: 'system_maintenance' } : { status: 0, msg: 'normal' };
-      case 'GET /api/v3/aggTrades': {
-        const market = marketOf(params);
-        const limit = params.limit === undefined ? 500 : Number(params.limit);
-        if (!(Number.isInteger(limit) && limit >= 1 && limit <= 1000)) throw new HttpError(400, -1100, `Illegal characters found in parameter 'limit'; legal range is '1' to '1000'.`);
-        const integer = (name: 'fromId' | 'startTime' | 'endTime'): number | undefined => {
-          const text = params[name];
-          if (text === undefined) return undefined;
-          const value = Number(text);
-          if (!Number.isInteger(value)) throw new HttpError(400, -1100, `Illegal characters found in parameter '${name}'.`);
-          return value;
-        };
-        const query = { fromId: integer('fromId'), startTime: integer('startTime'), endTime: integer('endTime'), limit };
-        return engine.trades(market.symbol, query).map(fmt.aggTrade);
-      }
-      case 'GET /api/v3/account':
-        return fmt.account(engine, now);
-      case 'POST /api/v3/order': {
-        const market = marketOf(params);
-        const result = engine.placeOrder({
-          symbol: market.symbol,
-          side: (params.side ?? '').toUpperCase() as SimSide,
-          type: (params.type ?? '').toUpperCase() as SimOrderType,
-          quantity: Number(params.quantity),
-          price: params.price === undefined ? undefined : Number(params.price),
-          timeInForce: params.timeInForce,
-          clientOrderId: params.newClientOrderId,
-        });
-        if (!result.ok) throw new HttpError(result.rejection.status, result.rejection.code, result.rejection.msg);
-        accepted.order = true;
-        return fmt.orderAck(result.order);
-      }
-      case 'GET /api/v3/order': {
-        const market = marketOf(params);
-        const order = engine.findOrder(market.symbol, orderRef(params));
-        if (!order) throw new HttpError(400, -2013, 'Order does not exist.');
-        return fmt.orderView(order);
-      }
-      case 'DELETE /api/v3/order': {
-        const market = marketOf(params);
-        const result = engine.cancelOrder(market.symbol, orderRef(params));
-        if (!result.ok) throw new HttpError(result.rejection.status, result.rejection.code, result.rejection.msg);
-        return fmt.cancelView(result.order);
-      }
-      case 'DELETE /api/v3/openOrders': {
-        const cancelled = engine.cancelAllOrders(marketOf(params).symbol);
-        // Binance answers "Unknown order sent." when there was nothing to cancel.
-        if (cancelled.length === 0) throw new HttpError(400, -2011, 'Unknown order sent.');
-        return cancelled.map(fmt.cancelView);
-      }
-      case 'GET /api/v3/openOrders': {
-        const symbol = params.symbol === undefined ? undefined : marketOf(params).symbol;
-        return engine.visibleOrders(symbol).filter((o) => o.status === 'NEW' || o.status === 'PARTIALLY_FILLED').map(fmt.orderView);
-      }
-      case 'GET /api/v3/allOrders':
-        return engine.visibleOrders(marketOf(params).symbol).map(fmt.orderView);
-      case 'GET /api/v3/myTrades':
-        return fmt.myTrades(engine.visibleOrders(marketOf(params).symbol));
-      default:
-        throw new HttpError(404, -1000, `The simulator does not serve ${route}.`);
-    }
-  };
-
   const control = (method: string, path: string, text: string): unknown => {
     const body = method === 'GET' ? {} : parseJsonBody(text);
     switch (`${method} ${path}`) {
@@ -374,7 +245,7 @@ export function createSimRouter(options: SimRouterOptions = {}): SimRouter {
         const atEngine = (): unknown => {
           const tooLate = timingError(params, clock.now());
           if (tooLate) throw tooLate;
-          return api(method, path, params, accepted);
+          return answerApi(engine, route, params, { now: clock.now(), maintenance: faults.maintenance, accepted });
         };
         if (delayMs > SIM_BACKEND_TIMEOUT_MS) {
           setTimerOn(clock, delayMs, () => {
@@ -390,7 +261,7 @@ export function createSimRouter(options: SimRouterOptions = {}): SimRouter {
         await clock.sleep(delayMs);
         return json(200, atEngine(), headers);
       }
-      const result = api(method, path, params, accepted);
+      const result = answerApi(engine, route, params, { now: clock.now(), maintenance: faults.maintenance, accepted });
       let delayMs = 0;
       if (accepted.order) {
         const after = takeRule(method, path, true);
