@@ -160,7 +160,17 @@ export class OrderPlacer {
       return order;
     }
     // PENDING or SENT in the journal with no answer: a previous run may have sent it.
-    if (intent.state !== 'UNKNOWN') await this.move(intent, 'UNKNOWN', { error: 'found unresolved in the journal' });
+    if (intent.state !== 'UNKNOWN') {
+      const seen = intent.state;
+      try {
+        await this.move(intent, 'UNKNOWN', { error: 'found unresolved in the journal' });
+      } catch (error) {
+        // Another placer on the same journal (a fleet) moved it meanwhile: continue from what it wrote.
+        const fresh = await this.ctx.journal.get(intent.intentId);
+        if (!fresh || fresh.state === seen) throw error;
+        return this.resume(fresh);
+      }
+    }
     return this.lookUp(intent, new Error(`intent ${intent.intentId} was ${intent.state} with no answer recorded`));
   }
 
