@@ -50,6 +50,9 @@ export interface PlacementContext {
   onUnresolved(event: { intentId: string; clientOrderId: string; error: unknown }): void;
 }
 
+/** Tries at writing the exchange's answer while other writers keep moving the intent; each retry follows a real move, and an intent moves forward only a few times. */
+const recordRounds = 3;
+
 const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 
 /** Params safe to journal (JSON values only). */
@@ -114,15 +117,14 @@ export class OrderPlacer {
     const { ctx } = this;
     for (let attempt = 1; ; attempt++) {
       await this.move(intent, 'SENT');
+      let order: Order;
       try {
-        const order = await ctx.send(() =>
+        order = await ctx.send(() =>
           ctx.exchange.createOrder(intent.symbol, intent.type as OrderType, intent.side as OrderSide, intent.amount, intent.price ?? undefined, {
             ...params,
             clientOrderId: intent.clientOrderId,
           }),
         );
-        await this.record(intent, order);
-        return order;
       } catch (error) {
         if (error instanceof ResilienceError) {
           // Our own refusal (breaker open, ban in force): the request never left.
@@ -148,6 +150,9 @@ export class OrderPlacer {
             return this.lookUp(intent, error);
         }
       }
+      // Outside the try: the order exists now, so a journal error here is not "the request never left".
+      await this.record(intent, order);
+      return order;
     }
   }
 
@@ -226,10 +231,19 @@ export class OrderPlacer {
 
   /** Writes what the exchange says of the order into the journal. */
   async record(intent: IntentRecord, order: Order): Promise<void> {
-    const current = (await this.ctx.journal.get(intent.intentId)) ?? intent;
     const to = stateOfOrder(order);
-    if (terminalStates.has(current.state) || !canTransition(current.state, to)) return;
-    await this.move(current, to, { exchangeOrderId: order.id ?? null, error: null });
+    for (let round = 1; ; round++) {
+      const current = (await this.ctx.journal.get(intent.intentId)) ?? intent;
+      if (terminalStates.has(current.state) || !canTransition(current.state, to)) return;
+      try {
+        await this.move(current, to, { exchangeOrderId: order.id ?? null, error: null });
+        return;
+      } catch (error) {
+        // Another placer on the same journal (a fleet) moved it between the read and the write: read again.
+        const now = await this.ctx.journal.get(intent.intentId);
+        if (round >= recordRounds || now === undefined || now.state === current.state) throw error;
+      }
+    }
   }
 
   private async move(intent: IntentRecord, to: IntentState, update: { exchangeOrderId?: string | null; error?: string | null } = {}): Promise<void> {
