@@ -173,7 +173,7 @@ describe('deadLetters errors name what is wrong', () => {
   });
 
   it('a bad letter names what it is', async () => {
-    const error = await deadLetters(db, { name: 'q', clock }).add({ operation: '', error: 'e' }).catch((e: unknown) => e);
+    const error = await deadLetters(db, { name: 'q', clock }).add({ operation: '', payload: 1, error: 'e' }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ValidationError);
     expect((error as Error).message).toMatch(/^dead letter/);
   });
