@@ -7,6 +7,7 @@
 import ccxt from 'ccxt';
 import { describe, expect, it } from 'vitest';
 import { seededRandom } from '../../../src/core/random.js';
+import { IsolatedCircuitError } from '../../../src/core/errors.js';
 import { OrderStatusUnknownError } from '../../../src/trading/errors.js';
 import { type IntentEvent, resilientExchange } from '../../../src/trading/exchange.js';
 import type { OrderAdmission, OrderRequest } from '../../../src/trading/orders/admission.js';
@@ -132,5 +133,17 @@ describe('placement: recording the answer fails for good', () => {
     expect(writes).toBe(1);
     expect(router.stats().ordersHeld).toBe(1);
     expect((await journal.get('disk-full'))?.state).toBe('SENT');
+  });
+});
+
+describe('placement: our own refusal at the moment of sending', () => {
+  it('an isolated breaker refuses the send: the intent ends FAILED with the reason, nothing reaches the exchange', async () => {
+    const { router, rex, journal, events } = await setup();
+    rex.breakers!.exchange.isolate();
+    const error = await rex.createOrder(SYMBOL, 'limit', 'buy', 0.01, 49_000, { intentId: 'isolated' }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(IsolatedCircuitError);
+    expect(await journal.get('isolated')).toMatchObject({ state: 'FAILED', error: (error as Error).message });
+    expect(events.map((e) => e.to)).toEqual(['PENDING', 'SENT', 'FAILED']);
+    expect(router.stats().byRoute['POST /api/v3/order']).toBeUndefined();
   });
 });
