@@ -9,7 +9,8 @@ import { describe, expect, it } from 'vitest';
 import { seededRandom } from '../../../src/core/random.js';
 import { IsolatedCircuitError } from '../../../src/core/errors.js';
 import { OrderStatusUnknownError } from '../../../src/trading/errors.js';
-import { type IntentEvent, resilientExchange } from '../../../src/trading/exchange.js';
+import { resilientExchange } from '../../../src/trading/exchange.js';
+import type { IntentEvent } from '../../../src/trading/orders/placement.js';
 import type { OrderAdmission, OrderRequest } from '../../../src/trading/orders/admission.js';
 import { clientOrderIdFor } from '../../../src/trading/orders/intent-id.js';
 import type { IntentJournal } from '../../../src/trading/orders/journal.js';
@@ -18,7 +19,7 @@ import { drive, offlineBinance } from '../support/offline-binance.js';
 
 const SYMBOL = 'BTC/USDT';
 
-async function setup(options: { faults?: Parameters<typeof offlineBinance>[0]['faults']; admission?: OrderAdmission[]; wrap?: (j: IntentJournal) => IntentJournal } = {}) {
+async function setup(options: { faults?: NonNullable<Parameters<typeof offlineBinance>[0]>['faults']; admission?: OrderAdmission[]; wrap?: (j: IntentJournal) => IntentJournal } = {}) {
   const env = await offlineBinance({ faults: options.faults });
   const journal = memoryJournal({ clock: env.clock });
   const rex = resilientExchange(env.exchange, { clock: env.clock, random: seededRandom(9), journal: options.wrap?.(journal) ?? journal, admission: options.admission ?? [] });
@@ -48,14 +49,14 @@ describe('placement admissions', () => {
 
   it('on a derivatives market (contract) any admission asking reduce-only makes the order reduceOnly', async () => {
     const { clock, exchange, rex, journal } = await setup({ admission: [reduceOnlyAdmission(), { admit: () => undefined }] });
-    (exchange.markets[SYMBOL] as { contract?: boolean }).contract = true;
+    (exchange.markets![SYMBOL] as { contract?: boolean }).contract = true;
     await drive(clock, rex.createOrder(SYMBOL, 'limit', 'buy', 0.01, 49_000, { intentId: 'contract' })).catch(() => undefined);
     expect((await journal.get('contract'))?.params).toEqual({ reduceOnly: true });
   });
 
   it('no admission asks reduce-only: no reduceOnly param, even on a derivatives market', async () => {
     const { clock, exchange, rex, journal } = await setup({ admission: [{ admit: () => undefined }, { admit: () => ({ reduceOnly: false }) }] });
-    (exchange.markets[SYMBOL] as { contract?: boolean }).contract = true;
+    (exchange.markets![SYMBOL] as { contract?: boolean }).contract = true;
     await drive(clock, rex.createOrder(SYMBOL, 'limit', 'buy', 0.01, 49_000, { intentId: 'plain' })).catch(() => undefined);
     expect((await journal.get('plain'))?.params).toEqual({});
   });
