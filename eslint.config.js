@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'build-bench/**', 'node_modules/**', '.bulwark/**', 'coverage/**', 'test-results/**'] },
+  { ignores: ['dist/**', 'build-bench/**', 'node_modules/**', '.bulwark/**', 'coverage/**', 'test-results/**', 'reports/**', '.stryker-tmp/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

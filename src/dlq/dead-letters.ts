@@ -134,12 +134,15 @@ export interface DeadLettersOptions {
   clock?: Clock;
   /** Makes letter ids; inject a deterministic one in tests. */
   newId?: () => string;
+  /** Jitter source of the default replay policy (values in [0, 1)); seed it in tests. */
+  random?: () => number;
 }
 
 export const deadLettersDefaults = {
   maxSize: 10_000, // room for a long outage's failures, small enough to list and replay by hand
   clock: systemClock, // wall time for failure and replay stamps
   newId: () => timeOrderedId(Date.now()), // unique without coordination, and appended (not scattered) in the id index
+  random: Math.random, // jitter spreads the replays of many processes apart
 } satisfies Required<Omit<DeadLettersOptions, 'name' | 'policy'>>;
 
 /**
@@ -147,8 +150,8 @@ export const deadLettersDefaults = {
  * 200 ms, capped at 10 s, on the queue's clock: rides out a blip without hammering a system that
  * is still down.
  */
-export function defaultReplayPolicy(clock: Clock): Policy {
-  return retry({ maxAttempts: 3, backoff: backoff.exponential({ initialMs: 200, maxMs: 10_000 }), clock });
+export function defaultReplayPolicy(clock: Clock, random: () => number = deadLettersDefaults.random): Policy {
+  return retry({ maxAttempts: 3, backoff: backoff.exponential({ initialMs: 200, maxMs: 10_000, random }), clock });
 }
 
 /** A named dead-letter queue on `store`. */
@@ -161,7 +164,7 @@ export function deadLetters(store: Storage, options: DeadLettersOptions): DeadLe
   checkInteger('deadLetters', 'maxSize', maxSize, 1);
   const clock = options.clock ?? deadLettersDefaults.clock;
   const newId = options.newId ?? deadLettersDefaults.newId;
-  const queuePolicy = options.policy ?? defaultReplayPolicy(clock);
+  const queuePolicy = options.policy ?? defaultReplayPolicy(clock, options.random ?? deadLettersDefaults.random);
 
   const toValues = (input: AddDeadLetter, now: number): SqlValue[] => {
     const letter = validate('dead letter', addSchema, input);

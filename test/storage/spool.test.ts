@@ -6,37 +6,9 @@ import { ManualClock } from '../../src/core/clock.js';
 import { ValidationError } from '../../src/storage/errors.js';
 import { isConnectionError, spooledWriter, type SpooledWriter, type WriteKind } from '../../src/storage/spool.js';
 import { sqliteStorage, type SqliteStorage } from '../../src/storage/sqlite.js';
-import type { Storage, UnitOfWork } from '../../src/storage/types.js';
+import type { Storage } from '../../src/storage/types.js';
 import { memoryLogger, tempDir } from './helpers.js';
-
-const refused = (): Error => Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' });
-
-/**
- * A primary that can be switched off. `down`: every transaction fails before it starts.
- * `loseAcks`: the transaction commits, then the caller sees a connection error (an ambiguous commit).
- */
-function switchable(inner: SqliteStorage): Storage & { down: boolean; loseAcks: boolean } {
-  const primary = {
-    down: false,
-    loseAcks: false,
-    dialect: inner.dialect,
-    run: inner.run.bind(inner),
-    all: inner.all.bind(inner),
-    one: inner.one.bind(inner),
-    exec: inner.exec.bind(inner),
-    migrate: inner.migrate.bind(inner),
-    ping: inner.ping.bind(inner),
-    stats: inner.stats.bind(inner),
-    close: inner.close.bind(inner),
-    async transaction<T>(work: UnitOfWork<T>): Promise<T> {
-      if (primary.down) throw refused();
-      const result = await inner.transaction(work);
-      if (primary.loseAcks) throw Object.assign(new Error('Connection terminated unexpectedly'), {});
-      return result;
-    },
-  };
-  return primary;
-}
+import { switchable } from './switchable-primary.js';
 
 const events: WriteKind<z.ZodObject<{ n: z.ZodNumber }>> = {
   schema: z.object({ n: z.number().int() }),

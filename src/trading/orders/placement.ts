@@ -58,6 +58,9 @@ export interface PlacementContext {
   onUnresolved(event: { intentId: string; clientOrderId: string; error: unknown }): void;
 }
 
+/** Tries at writing the exchange's answer while other writers keep moving the intent; each retry follows a real move, and an intent moves forward only a few times. */
+const recordRounds = 3;
+
 const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 
 /** Params safe to journal (JSON values only). */
@@ -130,15 +133,14 @@ export class OrderPlacer {
     const { ctx } = this;
     for (let attempt = 1; ; attempt++) {
       await this.move(intent, 'SENT');
+      let order: Order;
       try {
-        const order = await ctx.send(() =>
+        order = await ctx.send(() =>
           ctx.exchange.createOrder(intent.symbol, intent.type as OrderType, intent.side as OrderSide, intent.amount, intent.price ?? undefined, {
             ...params,
             clientOrderId: intent.clientOrderId,
           }),
         );
-        await this.record(intent, order);
-        return order;
       } catch (error) {
         if (error instanceof ResilienceError) {
           // Our own refusal (breaker open, ban in force): the request never left.
@@ -164,6 +166,9 @@ export class OrderPlacer {
             return this.lookUp(intent, error);
         }
       }
+      // Outside the try: the order exists now, so a journal error here is not "the request never left".
+      await this.record(intent, order);
+      return order;
     }
   }
 
@@ -176,7 +181,17 @@ export class OrderPlacer {
       return order;
     }
     // PENDING or SENT in the journal with no answer: a previous run may have sent it.
-    if (intent.state !== 'UNKNOWN') await this.move(intent, 'UNKNOWN', { error: 'found unresolved in the journal' });
+    if (intent.state !== 'UNKNOWN') {
+      const seen = intent.state;
+      try {
+        await this.move(intent, 'UNKNOWN', { error: 'found unresolved in the journal' });
+      } catch (error) {
+        // Another placer on the same journal (a fleet) moved it meanwhile: continue from what it wrote.
+        const fresh = await this.ctx.journal.get(intent.intentId);
+        if (!fresh || fresh.state === seen) throw error;
+        return this.resume(fresh);
+      }
+    }
     return this.lookUp(intent, new Error(`intent ${intent.intentId} was ${intent.state} with no answer recorded`));
   }
 
@@ -234,18 +249,22 @@ export class OrderPlacer {
   async record(intent: IntentRecord, order: Order): Promise<void> {
     const to = stateOfOrder(order);
     const movable = (state: IntentState): boolean => !terminalStates.has(state) && canTransition(state, to) && state !== to;
-    const current = (await this.ctx.journal.get(intent.intentId)) ?? intent;
-    if (!movable(current.state)) {
-      if (current.exchangeOrderId === null && current.state === to && order.id) await this.move(current, to, { exchangeOrderId: order.id });
-      return;
-    }
-    try {
-      await this.move(current, to, { exchangeOrderId: order.id ?? null, error: null });
-    } catch (error) {
-      // Another writer (the follower, a cancel, another process) moved it first: fine when it is no longer ours to move.
-      const now = await this.ctx.journal.get(intent.intentId);
-      if (now && !movable(now.state)) return;
-      throw error;
+    for (let round = 1; ; round++) {
+      const current = (await this.ctx.journal.get(intent.intentId)) ?? intent;
+      if (!movable(current.state)) {
+        if (current.exchangeOrderId === null && current.state === to && order.id) await this.move(current, to, { exchangeOrderId: order.id });
+        return;
+      }
+      try {
+        await this.move(current, to, { exchangeOrderId: order.id ?? null, error: null });
+        return;
+      } catch (error) {
+        // Another writer (the follower, a cancel, another placer on the same journal) moved it between
+        // the read and the write: fine when it is no longer ours to move, else read again.
+        const now = await this.ctx.journal.get(intent.intentId);
+        if (now && !movable(now.state)) return;
+        if (round >= recordRounds || now === undefined || now.state === current.state) throw error;
+      }
     }
   }
 
