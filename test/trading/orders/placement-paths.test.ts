@@ -43,7 +43,8 @@ describe('placement admissions', () => {
     const admission = reduceOnlyAdmission();
     const { clock, rex, journal } = await setup({ admission: [{ admit: () => undefined }, admission] });
     await drive(clock, rex.createOrder(SYMBOL, 'limit', 'buy', 0.01, 49_000, { intentId: 'spot' }));
-    expect((await journal.get('spot'))?.params).toEqual({});
+    // Only the explicit recvWindow every Binance order carries (the never-placed rule).
+    expect((await journal.get('spot'))?.params).toEqual({ recvWindow: 5_000 });
     expect(admission.placedOrders).toEqual([expect.objectContaining({ symbol: SYMBOL, side: 'buy', amount: 0.01 })]);
   });
 
@@ -51,14 +52,14 @@ describe('placement admissions', () => {
     const { clock, exchange, rex, journal } = await setup({ admission: [reduceOnlyAdmission(), { admit: () => undefined }] });
     (exchange.markets![SYMBOL] as { contract?: boolean }).contract = true;
     await drive(clock, rex.createOrder(SYMBOL, 'limit', 'buy', 0.01, 49_000, { intentId: 'contract' })).catch(() => undefined);
-    expect((await journal.get('contract'))?.params).toEqual({ reduceOnly: true });
+    expect((await journal.get('contract'))?.params).toEqual({ reduceOnly: true, recvWindow: 5_000 });
   });
 
   it('no admission asks reduce-only: no reduceOnly param, even on a derivatives market', async () => {
     const { clock, exchange, rex, journal } = await setup({ admission: [{ admit: () => undefined }, { admit: () => ({ reduceOnly: false }) }] });
     (exchange.markets![SYMBOL] as { contract?: boolean }).contract = true;
     await drive(clock, rex.createOrder(SYMBOL, 'limit', 'buy', 0.01, 49_000, { intentId: 'plain' })).catch(() => undefined);
-    expect((await journal.get('plain'))?.params).toEqual({});
+    expect((await journal.get('plain'))?.params).toEqual({ recvWindow: 5_000 });
   });
 });
 

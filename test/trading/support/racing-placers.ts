@@ -29,8 +29,10 @@ function holdFirstRead(journal: IntentJournal, intentId: string, until: () => Pr
 }
 
 /** A ccxt.binance of its own (one per process) over the shared simulator. */
-async function binanceOver(router: SimRouter): Promise<InstanceType<typeof ccxt.binance>> {
+async function binanceOver(router: SimRouter, clock: ManualClock): Promise<InstanceType<typeof ccxt.binance>> {
   const exchange = new ccxt.binance({ apiKey: 'test-key', secret: 'test-secret', enableRateLimit: false, fetchImplementation: simFetch(router, { timeoutMs: 10_000 }) });
+  // ccxt signs requests with its own wall-clock time; the simulator checks it against its clock (recvWindow).
+  exchange.milliseconds = () => clock.now();
   await exchange.loadMarkets();
   return exchange;
 }
@@ -61,7 +63,7 @@ export async function raceOnOneIntent(clock: ManualClock, journals: readonly [In
   const sentDone = new Promise<void>((resolve) => (firstSent = resolve));
   const first = holdFirstRead(journals[0], intentId, async () => firstRead());
   const second = holdFirstRead(journals[1], intentId, () => (timing === 'together' ? readDone : sentDone));
-  const [a, b] = await Promise.all([first, second].map(async (journal, i) => resilientExchange(await binanceOver(router), { clock, random: seededRandom(i + 1), journal })));
+  const [a, b] = await Promise.all([first, second].map(async (journal, i) => resilientExchange(await binanceOver(router, clock), { clock, random: seededRandom(i + 1), journal })));
   a!.on('intent', (event) => {
     if (event.intentId === intentId && event.to === 'SENT') firstSent();
   });
