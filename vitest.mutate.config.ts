@@ -16,6 +16,8 @@ export default defineConfig({
       'test/trading/gate.test.ts',
       'test/trading/gate-exchange.test.ts',
       'test/trading/reconcile.test.ts',
+      'test/trading/order-follower.test.ts',
+      'test/trading/sim/timing.test.ts',
       'test/storage/spool*.test.ts',
       'test/integration/storage-spool.test.ts',
       'test/integration/placement-race-postgres.test.ts',
