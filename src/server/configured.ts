@@ -4,13 +4,10 @@
  * process's breaker registry and an alert engine. Kept minimal: the user's own bot registers its
  * breakers in the shared registry (`registry.breaker(name)`) to see them here.
  */
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parse } from 'yaml';
 import { backups } from '../backup/backups.js';
-import { clonePlain, isPlainObject, mergeLayer } from '../config/layers.js';
-import { type BulwarkConfig, CONFIG_DEFAULTS } from '../config/schema.js';
-import { validateConfig } from '../config/loader.js';
+import type { BulwarkConfig } from '../config/schema.js';
+import { type LoadConfigOptions, loadConfig } from '../config/loader.js';
 import { deadLetters } from '../dlq/dead-letters.js';
 import { memoryCheck } from '../health/checks/memory.js';
 import { healthRegistry } from '../health/registry.js';
@@ -28,19 +25,13 @@ import { liveEvents } from './live-events.js';
 import { operatorState } from './operator-state.js';
 import { type StartRecoveryOptions, recoverAtStart } from './start-recovery.js';
 
-/** Reads and validates a YAML (or JSON) configuration file over the defaults. */
-export function readConfigFile(file: string): BulwarkConfig {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (error) {
-    throw new TypeError(`--config: cannot read ${file}: ${(error as Error).message}`);
-  }
-  const parsed: unknown = parse(text);
-  if (parsed !== null && parsed !== undefined && !isPlainObject(parsed)) throw new TypeError(`--config: ${file} must hold a mapping of settings`);
-  const merged = clonePlain(CONFIG_DEFAULTS) as unknown as Record<string, unknown>;
-  mergeLayer(merged, (parsed ?? {}) as Record<string, unknown>, file, new Map());
-  return validateConfig(merged);
+/**
+ * Reads and validates a configuration file over the same layers as `bulwark config check FILE`:
+ * defaults < FILE < `config/<env>.yaml` < BULWARK_ environment variables. Errors name the layer
+ * (file or variable), the key and the reason.
+ */
+export function readConfigFile(file: string, options: Omit<LoadConfigOptions, 'file'> = {}): BulwarkConfig {
+  return loadConfig({ ...options, file }).config;
 }
 
 export interface ConfiguredOptions {

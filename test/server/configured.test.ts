@@ -22,13 +22,13 @@ describe('readConfigFile', () => {
   });
 
   it('names the file and the problem', async () => {
-    expect(() => readConfigFile(join(dir, 'missing.yaml'))).toThrow(/--config: cannot read .*missing\.yaml/);
+    expect(() => readConfigFile(join(dir, 'missing.yaml'))).toThrow(/\(root\) \(from .*missing\.yaml\): cannot read file: it does not exist/);
     const list = join(dir, 'list.yaml');
     await writeFile(list, '- a\n- b\n');
     expect(() => readConfigFile(list)).toThrow(/must hold a mapping/);
     const bad = join(dir, 'bad.yaml');
     await writeFile(bad, 'server:\n  port: -1\n');
-    expect(() => readConfigFile(bad)).toThrow(/server\.port/);
+    expect(() => readConfigFile(bad)).toThrow(`server.port (from ${bad}): Too small`);
   });
 });
 

@@ -6,6 +6,7 @@
  */
 import type { Command } from 'commander';
 import type { Logger } from 'pino';
+import { bindRefusal } from '../../config/bind-address.js';
 import { createLogger } from '../../config/logger.js';
 import { lockDataDir } from '../../storage/data-dir-lock.js';
 import { startDemo } from '../../demo/demo.js';
@@ -54,10 +55,20 @@ function parsePort(value: number | string | undefined, fallback: number, option 
   return n;
 }
 
+/** Takes the data folder's lock; a folder that cannot be created is refused with the key that named it. */
+function lockDataDirOrExplain(dir: string, key: string): ReturnType<typeof lockDataDir> {
+  try {
+    return lockDataDir(dir, { what: 'bulwark start' });
+  } catch (error) {
+    const code = (error as { code?: unknown }).code;
+    if (typeof code === 'string' && /^E[A-Z]+$/.test(code)) throw new Error(`bulwark start: ${key}: the data directory ${dir} cannot be created or written (${code})`);
+    throw error;
+  }
+}
+
 /** Starts the service and prints the banner; the caller installs signal handling. */
 export async function runStart(options: StartOptions = {}): Promise<StartedService> {
   const out = options.out ?? ((line: string) => console.log(line));
-  const host = options.host ?? START_DEFAULTS.host;
   let components: ServerComponents;
   let closeComponents: () => Promise<void>;
   let mode: 'demo' | 'config';
@@ -65,9 +76,14 @@ export async function runStart(options: StartOptions = {}): Promise<StartedServi
   let shutdownSettings = { readyDelayMs: 0, drainTimeoutMs: 5_000, hookTimeoutMs: 10_000 };
   const config = options.config ? readConfigFile(options.config) : undefined;
   const port = parsePort(options.port, config ? config.server.port : START_DEFAULTS.port);
+  // --host wins over server.host; either way only loopback until authentication exists (config/bind-address.ts).
+  const host = options.host ?? config?.server.host ?? START_DEFAULTS.host;
+  const refusal = bindRefusal(host);
+  if (refusal) throw new RangeError(`bulwark start: ${options.host !== undefined ? '--host' : 'server.host'}: ${refusal}`);
   const simPort = parsePort(options.simPort, 0, 'sim-port');
   // The data folder is ours while we run: a restore or a second service on it refuses (storage/data-dir-lock.ts).
-  const lock = lockDataDir(config?.dataDir ?? options.dataDir ?? START_DEFAULTS.dataDir, { what: 'bulwark start' });
+  const dataDir = config?.dataDir ?? options.dataDir ?? START_DEFAULTS.dataDir;
+  const lock = lockDataDirOrExplain(dataDir, config ? 'dataDir' : '--data-dir');
   if (lock.tookOver) out(`data folder lock taken over from process ${lock.tookOver.pid}, which is gone`);
   try {
     if (config) {
@@ -120,7 +136,7 @@ export async function runStart(options: StartOptions = {}): Promise<StartedServi
   }
   const address = app.server.address();
   const actualPort = typeof address === 'object' && address ? address.port : port;
-  const url = `http://${host}:${actualPort}`;
+  const url = `http://${host.includes(':') ? `[${host}]` : host}:${actualPort}`;
   // Stop accepting and close keep-alive connections cleanly (answers carry Connection: close), then the rest of fastify.
   shutdown.addServer(keepAliveCloser(app.server, { onStop: () => app.endStreams() }));
   shutdown.addHook('ops server', () => app.close(), { priority: 20 });
@@ -155,11 +171,11 @@ export function registerStart(program: Command): void {
     .description('ops server + dashboard; no config = demo mode')
     .option('--config <file>', 'configuration file (YAML)')
     .option('--port <n>', `port for the ops server (0 picks a free one; default ${START_DEFAULTS.port})`)
-    .option('--host <host>', 'interface to listen on', START_DEFAULTS.host)
+    .option('--host <host>', `interface to listen on (loopback only; default server.host, else ${START_DEFAULTS.host})`)
     .option('--data-dir <dir>', `demo mode: where the database and backups live (default ${START_DEFAULTS.dataDir})`)
     .option('--no-faults', 'demo mode: trade against a healthy simulated exchange (no injected faults)')
     .option('--sim-port <n>', 'demo mode: port of the simulated exchange, for another client to reach (default: a free one)')
-    .action(async (opts: { config?: string; port?: string; host: string; dataDir?: string; faults: boolean; simPort?: string }) => {
+    .action(async (opts: { config?: string; port?: string; host?: string; dataDir?: string; faults: boolean; simPort?: string }) => {
       let service: StartedService;
       try {
         service = await runStart({ ...opts });
