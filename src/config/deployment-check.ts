@@ -6,7 +6,7 @@
 import { access, constants, stat } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { sanitizeText } from '../core/secrets.js';
-import { ConfigError } from './config-error.js';
+import { ConfigError, type ConfigIssue } from './config-error.js';
 import { sourceOf } from './layers.js';
 import { type LoadConfigOptions, loadConfig } from './loader.js';
 import type { BulwarkConfig } from './schema.js';
@@ -33,6 +33,8 @@ export interface DeploymentProbes {
   redis?: (url: string) => Promise<void>;
   /** Resolves when the data directory is writable, or can be created (its nearest existing ancestor is a writable folder). */
   dataDir?: (path: string) => Promise<void>;
+  /** Valid settings the service would still refuse at start (it cannot honour them); each names its key. */
+  refused?: (config: BulwarkConfig, sources: ReadonlyMap<string, string>) => ConfigIssue[];
   /** Resolves when the configured exchange's public endpoint answers (no credentials used). */
   exchange?: (config: BulwarkConfig) => Promise<string>;
   /**
@@ -43,7 +45,7 @@ export interface DeploymentProbes {
   migrations?: (config: BulwarkConfig) => Promise<MigrationStatus>;
 }
 
-const defaultProbes: Required<Omit<DeploymentProbes, 'migrations' | 'exchange'>> = {
+const defaultProbes: Required<Omit<DeploymentProbes, 'migrations' | 'exchange' | 'refused'>> = {
   async postgres(url) {
     const { default: pg } = await import('pg');
     const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5_000 });
@@ -97,6 +99,8 @@ export async function checkDeployment(options: LoadConfigOptions & { probes?: De
     const loaded = loadConfig(options);
     config = loaded.config;
     loadedSources = loaded.sources;
+    const refused = options.probes?.refused?.(config, loaded.sources) ?? [];
+    if (refused.length > 0) throw new ConfigError(refused);
     steps.push({ name: 'config', status: 'ok', detail: loaded.files.length > 0 ? `valid (${loaded.files.join(', ')})` : 'valid (defaults and environment only)' });
   } catch (error) {
     steps.push({ name: 'config', status: 'failed', detail: error instanceof ConfigError ? error.message : message(error) });

@@ -92,6 +92,9 @@ export const configSchema = z
         ctx.addIssue({ code: 'custom', path: ['exchange', key], message: 'needs exchange.id (the ccxt id of the account\'s exchange)' });
       }
     }
+    if (config.exchange.cancelOpenOrdersOnHalt && !config.exchange.credentialsFile && !(config.exchange.apiKey && config.exchange.secret)) {
+      ctx.addIssue({ code: 'custom', path: ['exchange', 'cancelOpenOrdersOnHalt'], message: 'cancelling orders needs the account\'s credentials: exchange.apiKey and exchange.secret, or exchange.credentialsFile' });
+    }
     if (config.exchange.sandbox && config.exchange.url) {
       ctx.addIssue({ code: 'custom', path: ['exchange', 'url'], message: 'give exchange.url or exchange.sandbox, not both' });
     }

@@ -120,6 +120,7 @@ export async function buildApp(components: ServerComponents, options: BuildAppOp
       ...(c.isReady ? { isReady: c.isReady } : {}),
       ...(c.serviceId ? { serviceId: c.serviceId } : {}),
       ...(c.version ? { version: c.version } : {}),
+      ...(c.healthWeights ? { weights: c.healthWeights } : {}),
     });
   } else {
     // Liveness needs no registry: the process answers while its event loop runs.

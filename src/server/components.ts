@@ -34,6 +34,8 @@ export interface ServerComponents {
   /** Live events (timeline and SSE); one is made when omitted. */
   events?: LiveEvents;
   health?: HealthRegistry;
+  /** Score weights per check group for /health/score (default: the score defaults); give the ones the metrics use. */
+  healthWeights?: Readonly<Record<string, number>>;
   /** False while shutting down: /readyz fails at once. */
   isReady?: () => boolean;
   breakers?: BreakerDirectory;

@@ -12,10 +12,6 @@ import { isPlainObject } from '../config/layers.js';
 import { registerSecret } from '../core/secrets.js';
 import { pointAtSimulator } from '../trading/sim/connect.js';
 
-export const EXCHANGE_ACCOUNT_DEFAULTS = {
-  timeoutMs: 10_000, // ccxt's own default request timeout
-} as const;
-
 interface Credentials {
   apiKey?: string;
   secret?: string;
@@ -56,7 +52,7 @@ export function exchangeClient(config: BulwarkConfig, options: { withCredentials
   const fromFile = options.withCredentials !== false && config.exchange.credentialsFile ? readCredentialsFile(config.exchange.credentialsFile) : {};
   const credentials: Credentials = options.withCredentials === false ? {} : { ...fromFile, ...pick(config.exchange) };
   // Retries, timeouts and rate budgets are ours (resilientExchange); ccxt's own retry would hide failures from the breaker.
-  const exchange = new Class({ ...credentials, enableRateLimit: false, timeout: EXCHANGE_ACCOUNT_DEFAULTS.timeoutMs, options: { maxRetriesOnFailure: 0 } });
+  const exchange = new Class({ ...credentials, enableRateLimit: false, timeout: config.policies.timeout.ms, options: { maxRetriesOnFailure: 0 } });
   if (sandbox) exchange.setSandboxMode(true);
   if (url) pointAtSimulator(exchange, url);
   return exchange;

@@ -20,7 +20,7 @@ describeWith(postgresUp && redisUp, 'deployment check and storage health against
       readFile: () => undefined,
       overrides: { storage: { kind: 'postgres', postgresUrl, redisUrl } },
     });
-    expect(result.steps.map((s) => `${s.name}:${s.status}`)).toEqual(['config:ok', 'secrets:ok', 'storage:ok', 'redis:ok', 'migrations:skipped']);
+    expect(result.steps.map((s) => `${s.name}:${s.status}`)).toEqual(['config:ok', 'secrets:ok', 'data:ok', 'storage:ok', 'redis:ok', 'migrations:skipped']);
     expect(result.ok).toBe(true);
   });
 

@@ -7,6 +7,7 @@
 import type { Command } from 'commander';
 import { checkDeployment, type DeploymentCheckResult, type DeploymentProbes } from '../../config/deployment-check.js';
 import { colorsWanted, paint, table } from './colors.js';
+import { unsupportedSettings } from '../../server/configured.js';
 import { probeExchange } from '../../server/exchange-account.js';
 import { readMigrations } from './migration-reader.js';
 
@@ -29,7 +30,7 @@ export async function runConfigCheck(options: ConfigCheckOptions = {}): Promise<
     ...(options.env === undefined ? {} : { env: options.env }),
     ...(options.dir === undefined ? {} : { dir: options.dir }),
     ...(options.environment === undefined ? {} : { environment: options.environment }),
-    probes: { migrations: readMigrations, exchange: probeExchange, ...options.probes },
+    probes: { migrations: readMigrations, exchange: probeExchange, refused: unsupportedSettings, ...options.probes },
   });
   const mark = (status: string): string => (status === 'ok' ? colors.green(status) : status === 'skipped' ? colors.yellow(status) : colors.red(status));
   out(table([['STEP', 'STATUS', 'DETAIL'], ...result.steps.map((s) => [s.name, mark(s.status), s.detail.split('\n')[0] ?? ''])]));

@@ -12,7 +12,7 @@ import { lockDataDir } from '../../storage/data-dir-lock.js';
 import { startDemo } from '../../demo/demo.js';
 import { buildApp, type OpsApp } from '../../server/app.js';
 import type { ServerComponents } from '../../server/components.js';
-import { componentsFromConfig, readConfigFile } from '../../server/configured.js';
+import { componentsFromConfig, loadConfigFile } from '../../server/configured.js';
 import { type GracefulShutdown, gracefulShutdown } from '../../shutdown/shutdown.js';
 import { keepAliveCloser } from '../../shutdown/keep-alive-closer.js';
 
@@ -74,7 +74,8 @@ export async function runStart(options: StartOptions = {}): Promise<StartedServi
   let mode: 'demo' | 'config';
   let simUrl: string | undefined;
   let shutdownSettings = { readyDelayMs: 0, drainTimeoutMs: 5_000, hookTimeoutMs: 10_000 };
-  const config = options.config ? readConfigFile(options.config) : undefined;
+  const loaded = options.config ? loadConfigFile(options.config) : undefined;
+  const config = loaded?.config;
   const port = parsePort(options.port, config ? config.server.port : START_DEFAULTS.port);
   // --host wins over server.host; either way only loopback until authentication exists (config/bind-address.ts).
   const host = options.host ?? config?.server.host ?? START_DEFAULTS.host;
@@ -87,7 +88,7 @@ export async function runStart(options: StartOptions = {}): Promise<StartedServi
   if (lock.tookOver) out(`data folder lock taken over from process ${lock.tookOver.pid}, which is gone`);
   try {
     if (config) {
-      const built = await componentsFromConfig(config);
+      const built = await componentsFromConfig(config, { sources: loaded!.sources });
       components = built.components;
       closeComponents = async () => {
         await built.close();
@@ -128,7 +129,7 @@ export async function runStart(options: StartOptions = {}): Promise<StartedServi
   });
   let app: OpsApp;
   try {
-    app = await buildApp({ ...components, isReady: () => shutdown.ready }, { logger: options.logger ?? createLogger({ base: { service: components.serviceId ?? 'bulwark' } }) });
+    app = await buildApp({ ...components, isReady: () => shutdown.ready }, { logger: options.logger ?? createLogger({ base: { service: components.serviceId ?? 'bulwark' }, ...(config ? { level: config.log.level } : {}) }) });
     await app.listen({ port, host });
   } catch (error) {
     await closeComponents();
