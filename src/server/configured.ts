@@ -25,6 +25,8 @@ import { observeBreaker } from '../observe/bind-policies.js';
 import { createMetrics } from '../observe/metrics.js';
 import { registry } from '../policies/registry.js';
 import { operatorSettings } from '../storage/repos/operator-settings.js';
+import { operatorSettingKinds, spooledOperatorSettings } from '../storage/repos/spooled-operator-settings.js';
+import { type SpooledWriter, spooledWriter } from '../storage/spool.js';
 import type { ServerComponents } from './components.js';
 import { type ConfiguredExchange, configuredExchange } from './configured-exchange.js';
 import { openConfiguredStores } from './configured-stores.js';
@@ -67,6 +69,8 @@ export interface Configured {
   components: ServerComponents;
   /** The configured exchange account, when `exchange.id` is set. */
   account: ConfiguredExchange | undefined;
+  /** The spool of operator actions (PostgreSQL only). */
+  spool: SpooledWriter | undefined;
   close(): Promise<void>;
 }
 
@@ -84,6 +88,7 @@ export async function componentsFromConfig(config: BulwarkConfig, options: Confi
     }
     cleanups.length = 0;
   };
+  let spool: SpooledWriter | undefined;
   try {
     const stores = await openConfiguredStores(config);
     cleanups.push(() => stores.close());
@@ -124,7 +129,16 @@ export async function componentsFromConfig(config: BulwarkConfig, options: Confi
     if (!stores.sqlitePath) cleanups.push(backupStore.register('postgres-tables', storageTablesProvider(storage)));
 
     // Operator halts and rule changes come back before anything trades; then every exchange is reconciled.
-    const operator = operatorState({ store: operatorSettings(storage), breakers: { breakers: ownBreakers }, alerts, ...(account ? { gate: account.gate } : {}) });
+    // On PostgreSQL an operator's action taken while the database is away goes to the local spool, written when it is back.
+    let settings = operatorSettings(storage);
+    if (config.storage.kind === 'postgres') {
+      const writer = await spooledWriter(storage, { kinds: operatorSettingKinds, dataDir: config.dataDir });
+      cleanups.push(() => writer.close());
+      cleanups.push(writer.on('spooled', ({ kind }) => events.record('operator', 'storage', `PostgreSQL unreachable: ${kind} kept in the local spool until it is back`, 'warning')));
+      settings = spooledOperatorSettings(settings, writer);
+      spool = writer;
+    }
+    const operator = operatorState({ store: settings, breakers: { breakers: ownBreakers }, alerts, ...(account ? { gate: account.gate } : {}) });
     cleanups.push(() => operator.close());
     const reconciled = [...(options.exchanges ?? []), ...(account ? [{ exchange: account.exchange, options: { gate: account.gate, symbols: account.symbols } }] : [])];
     await recoverAtStart({ operator, events, exchanges: reconciled });
@@ -153,6 +167,7 @@ export async function componentsFromConfig(config: BulwarkConfig, options: Confi
     return {
       components,
       account,
+      spool,
       async close() {
         if (closed) return;
         closed = true;

@@ -124,7 +124,7 @@ describeWith(postgresUp && redisUp, 'bulwark start --config on PostgreSQL, Redis
     const orders = (await (await fetch(`${service.url}/api/orders`)).json()) as { counts: Record<string, number> };
     expect(orders.counts.OPEN).toBe(1);
     // Cancelled behind the journal's back (the bot is gone): the service's follower records the end.
-    await client.cancelOrder(order.id, 'BTC/USDT');
+    await client.cancelOrder(String(order.id), 'BTC/USDT');
     const deadline = Date.now() + 15_000;
     let state = 'OPEN';
     while (state === 'OPEN' && Date.now() < deadline) {
