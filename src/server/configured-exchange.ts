@@ -6,6 +6,7 @@
  * and (with `cancelOpenOrdersOnHalt`) cancels the account's open orders when the gate halts.
  */
 import type { BulwarkConfig } from '../config/schema.js';
+import { type Clock, systemClock } from '../core/clock.js';
 import { exchangeBudget } from '../limits/budgets/exchange-budget.js';
 import { redisBudgetStore, type BudgetRedisClient } from '../limits/budgets/redis-store.js';
 import { binanceSpotTable } from '../limits/budgets/tables/binance-spot.js';
@@ -21,12 +22,13 @@ import { type ResilientExchange, resilientExchange } from '../trading/exchange.j
 import { type TradingGate, tradingGate } from '../trading/gate.js';
 import { followOrders, type OrderFollower } from '../trading/order-follower.js';
 import { storageJournal } from '../trading/orders/storage-journal.js';
-import type { OrdersView } from './components.js';
+import type { AccountSnapshot, AccountView, OrdersView } from './components.js';
 import { exchangeClient } from './exchange-account.js';
 import type { LiveEvents } from './live-events.js';
 
 export const CONFIGURED_EXCHANGE_DEFAULTS = {
   followIntervalMs: 2_000, // the demo's pace: an order's end is seen within seconds, a few reads per pass
+  accountCacheMs: 3_000, // a dashboard polling the account costs the exchange budget one read per 3 s at most
 } as const;
 
 export interface ConfiguredExchange {
@@ -34,6 +36,7 @@ export interface ConfiguredExchange {
   gate: TradingGate;
   breakers: CircuitBreaker[];
   orders: OrdersView;
+  account: AccountView;
   symbols: string[];
   /** Starts following the journal (after the start-up reconciliation). */
   follow(): void;
@@ -45,6 +48,8 @@ export interface ConfiguredExchangeDeps {
   metrics: Metrics;
   health: HealthRegistry;
   events: LiveEvents;
+  /** Time for the account cache; the system clock by default. */
+  clock?: Clock;
   /** The deployment's Redis: the exchange's rate budget lives there, shared with the bots of the same account. */
   redis?: BudgetRedisClient;
 }
@@ -96,8 +101,23 @@ export async function configuredExchange(config: BulwarkConfig, deps: Configured
     );
   }
 
+  const clock = deps.clock ?? systemClock;
+  let cached: { at: number; value: Promise<AccountSnapshot> } | undefined;
+  const account: AccountView = {
+    snapshot() {
+      const now = clock.now();
+      if (!cached || now - cached.at >= CONFIGURED_EXCHANGE_DEFAULTS.accountCacheMs) {
+        const value = readAccount(exchange, symbols, now);
+        cached = { at: now, value };
+        value.catch(() => (cached = undefined));
+      }
+      return cached.value;
+    },
+  };
+
   let follower: OrderFollower | undefined;
   return {
+    account,
     exchange,
     gate,
     breakers,
@@ -120,4 +140,34 @@ export async function cancelOpenOrders(exchange: ResilientExchange, symbols: rea
   const failed = results.filter((r) => r.status === 'rejected');
   if (failed.length > 0) throw new Error(`${failed.length} of ${open.length} cancels failed: ${String((failed[0] as PromiseRejectedResult).reason)}`);
   return open.length;
+}
+
+async function readAccount(exchange: ResilientExchange, symbols: readonly string[], at: number): Promise<AccountSnapshot> {
+  const [balance, open] = await Promise.all([
+    exchange.fetchBalance(),
+    symbols.length > 0 ? Promise.all(symbols.map((s) => exchange.fetchOpenOrders(s))).then((lists) => lists.flat()) : exchange.fetchOpenOrders(),
+  ]);
+  const balances: AccountSnapshot['balances'] = {};
+  const totals = (balance.total ?? {}) as unknown as Record<string, number | undefined>;
+  for (const [currency, total] of Object.entries(totals)) {
+    if (!total) continue;
+    const entry = balance[currency] as { free?: number; used?: number } | undefined;
+    balances[currency] = { free: Number(entry?.free ?? 0), used: Number(entry?.used ?? 0), total: Number(total) };
+  }
+  return {
+    exchange: exchange.id,
+    at,
+    balances,
+    openOrders: open.map((o) => ({
+      id: String(o.id),
+      clientOrderId: o.clientOrderId ?? undefined,
+      symbol: String(o.symbol),
+      side: String(o.side),
+      type: o.type ?? undefined,
+      price: o.price ?? undefined,
+      amount: Number(o.amount),
+      filled: o.filled ?? 0,
+      timestamp: o.timestamp ?? undefined,
+    })),
+  };
 }

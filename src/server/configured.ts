@@ -161,7 +161,7 @@ export async function componentsFromConfig(config: BulwarkConfig, options: Confi
       backups: backupStore,
       alerts,
       serviceId: `bulwark-${config.env}`,
-      ...(account ? { gate: account.gate, orders: account.orders } : {}),
+      ...(account ? { gate: account.gate, orders: account.orders, account: account.account } : {}),
     };
     let closed = false;
     return {

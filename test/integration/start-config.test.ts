@@ -113,7 +113,7 @@ describeWith(postgresUp && redisUp, 'bulwark start --config on PostgreSQL, Redis
     expect(metrics).toContain(`bulwark_health_score ${score.score}`);
   });
 
-  it('an intent a bot journals in the same schema shows in /api/orders, and the follower takes it to its end', async () => {
+  it('an intent a bot journals in the same schema shows in /api/orders and its order in /api/account; the follower takes it to its end', async () => {
     const client = pointAtSimulator(new ccxt.binance({ apiKey: 'bot-key', secret: 'bot-secret', enableRateLimit: false, options: { maxRetriesOnFailure: 0 } }), sim.url);
     const exchange = resilientExchange(client, { journal: storageJournal(orderIntents(bot)) });
     await exchange.loadMarkets();
@@ -123,6 +123,10 @@ describeWith(postgresUp && redisUp, 'bulwark start --config on PostgreSQL, Redis
     expect(rows).toEqual([{ intent_id: 'bot-intent-1', state: 'OPEN' }]);
     const orders = (await (await fetch(`${service.url}/api/orders`)).json()) as { counts: Record<string, number> };
     expect(orders.counts.OPEN).toBe(1);
+    const account = (await (await fetch(`${service.url}/api/account`)).json()) as { exchange: string; balances: Record<string, { total: number }>; openOrders: Array<{ id: string; symbol: string }> };
+    expect(account.exchange).toBe('binance');
+    expect(account.balances.USDT!.total).toBeGreaterThan(0);
+    expect(account.openOrders).toEqual([expect.objectContaining({ id: String(order.id), symbol: 'BTC/USDT' })]);
     // Cancelled behind the journal's back (the bot is gone): the service's follower records the end.
     await client.cancelOrder(String(order.id), 'BTC/USDT');
     const deadline = Date.now() + 15_000;
