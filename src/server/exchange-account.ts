@@ -68,6 +68,8 @@ function pick(e: BulwarkConfig['exchange']): Credentials {
 
 /** Calls the exchange's public endpoint (server time, else the market list); resolves with what answered. */
 export async function probeExchange(config: BulwarkConfig): Promise<string> {
+  // The credentials file is read (not used): a missing or malformed one fails the check, not the start.
+  if (config.exchange.credentialsFile) readCredentialsFile(config.exchange.credentialsFile);
   const exchange = exchangeClient(config, { withCredentials: false });
   const where = config.exchange.url ? ` at ${new URL(config.exchange.url).origin}` : config.exchange.sandbox ? ' (sandbox)' : '';
   if (exchange.has.fetchTime) {

@@ -63,4 +63,8 @@ describe('probeExchange', () => {
   it('asks the public endpoint for the server time', async () => {
     expect(await probeExchange(configWith({ id: 'binance', url: sim.url }))).toMatch(new RegExp(`^binance at ${new URL(sim.url).origin} answers \\(server time \\d{4}-`));
   });
+
+  it('fails on a credentials file it cannot read, before calling the exchange', async () => {
+    await expect(probeExchange(configWith({ id: 'binance', url: sim.url, credentialsFile: join(dir, 'absent.yaml') }))).rejects.toThrow(/exchange\.credentialsFile: cannot read .*absent\.yaml \(ENOENT\)/);
+  });
 });
