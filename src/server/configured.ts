@@ -58,6 +58,9 @@ export function unsupportedSettings(config: BulwarkConfig, sources: ReadonlyMap<
   return issues;
 }
 
+/** The backup provider name of the service's tables on PostgreSQL. */
+export const SERVICE_TABLES_PROVIDER = 'postgres-tables';
+
 export interface ConfiguredOptions {
   /** The layer that set each key (from loadConfigFile), to name it when a setting is refused. */
   sources?: ReadonlyMap<string, string>;
@@ -126,7 +129,7 @@ export async function componentsFromConfig(config: BulwarkConfig, options: Confi
     const queue = deadLetters(storage, { name: 'default' });
     const backupStore = backups({ dir: join(config.dataDir, 'backups'), sqliteDatabases: stores.sqlitePath ? [stores.sqlitePath] : [] });
     // PostgreSQL cannot be copied as a file: the service's own tables go in as rows.
-    if (!stores.sqlitePath) cleanups.push(backupStore.register('postgres-tables', storageTablesProvider(storage)));
+    if (!stores.sqlitePath) cleanups.push(backupStore.register(SERVICE_TABLES_PROVIDER, storageTablesProvider(storage)));
 
     // Operator halts and rule changes come back before anything trades; then every exchange is reconciled.
     // On PostgreSQL an operator's action taken while the database is away goes to the local spool, written when it is back.

@@ -4,7 +4,9 @@
  * exchange account with `cancelOpenOrdersOnHalt`: a halt cancels the account's open orders on the
  * (simulated) exchange, with no bot left to do it.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { Command } from 'commander';
+import { registerBackup } from '../../src/cli/commands/backup.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import ccxt from 'ccxt';
@@ -91,5 +93,34 @@ describeWith(available, 'configured service on PostgreSQL', () => {
       await configured.close();
       await sim.close();
     }
+  }, 30_000);
+
+  it('backs the service tables up as rows; `backup restore --service-config` puts them back in the schema', async () => {
+    const schema = uniqueSchema('bw_cfg_backup');
+    schemas.push(schema);
+    const config = configFor(schema, postgresUrl);
+    const first = await componentsFromConfig(config);
+    const app = await buildApp(first.components, { webRoot: join(dir, 'none') });
+    let id: string;
+    try {
+      const rule = { name: 'Kept', metric: 'bulwark_dlq_depth', condition: '>', threshold: 5, severity: 'warning', description: 'letters' };
+      expect((await app.inject({ method: 'POST', url: '/api/alerts/rules', headers: { 'x-bulwark-actor': 'frank' }, payload: rule })).statusCode).toBe(201);
+      const created = await app.inject({ method: 'POST', url: '/api/backups', payload: { type: 'state' } });
+      expect(created.statusCode).toBeLessThan(300);
+      id = (created.json() as { id: string }).id;
+    } finally {
+      await app.close();
+      await first.close();
+    }
+    await adminQuery(`DELETE FROM "${schema}".operator_settings`);
+
+    const file = join(dir, `${schema}.yaml`);
+    await writeFile(file, `dataDir: ${JSON.stringify(config.dataDir)}\nstorage:\n  kind: postgres\n  postgresUrl: ${JSON.stringify(postgresUrl)}\n  postgresSchema: ${schema}\n`);
+    const out: string[] = [];
+    const program = new Command('bulwark').exitOverride();
+    registerBackup(program, { stdout: { write: (t: string) => out.push(t) }, stderr: { write: () => true }, env: {} });
+    await program.parseAsync(['node', 'bulwark', 'backup', 'restore', id, '--dir', join(config.dataDir, 'backups'), '--service-config', file]);
+    expect(out.join('')).toContain('providers restored: 1\n  postgres-tables');
+    expect(await adminQuery<{ key: string; actor: string }>(`SELECT key, actor FROM "${schema}".operator_settings`)).toEqual([{ key: 'alert-rule:Kept', actor: 'frank' }]);
   }, 30_000);
 });
