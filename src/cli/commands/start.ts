@@ -20,7 +20,7 @@ export interface StartOptions {
   config?: string;
   port?: number | string;
   host?: string;
-  /** Demo data directory (ignored with a config, which names its own). */
+  /** Demo data directory (refused with a config, which names its own). */
   dataDir?: string;
   /** Demo mode: inject faults into the simulated exchange (on unless turned off). */
   faults?: boolean;
@@ -74,6 +74,11 @@ export async function runStart(options: StartOptions = {}): Promise<StartedServi
   let mode: 'demo' | 'config';
   let simUrl: string | undefined;
   let shutdownSettings = { readyDelayMs: 0, drainTimeoutMs: 5_000, hookTimeoutMs: 10_000 };
+  // Demo options with a config would be ignored: refused instead, saying where the setting lives.
+  if (options.config) {
+    const demoOnly = [options.dataDir !== undefined && '--data-dir (set dataDir in the file)', options.simPort !== undefined && '--sim-port', options.faults === false && '--no-faults'].filter(Boolean);
+    if (demoOnly.length > 0) throw new TypeError(`bulwark start: ${demoOnly.join(', ')}: demo mode only, not with --config`);
+  }
   const loaded = options.config ? loadConfigFile(options.config) : undefined;
   const config = loaded?.config;
   const port = parsePort(options.port, config ? config.server.port : START_DEFAULTS.port);

@@ -104,6 +104,13 @@ describe('runStart: the configuration is honoured, or refused', () => {
     await expect(runStart({ config: await configFile(), host: '10.1.2.3', port: 0, out: () => undefined })).rejects.toThrow(/--host: refusing to listen on 10\.1\.2\.3/);
   });
 
+  it('refuses demo options with a config instead of ignoring them', async () => {
+    await expect(runStart({ config: await configFile(), dataDir: join(dir, 'x'), simPort: 0, port: 0, out: () => undefined })).rejects.toThrow(
+      'bulwark start: --data-dir (set dataDir in the file), --sim-port: demo mode only, not with --config',
+    );
+    await expect(runStart({ config: await configFile(), faults: false, port: 0, out: () => undefined })).rejects.toThrow('--no-faults: demo mode only');
+  });
+
   it('refuses a data directory that cannot be created, naming the key', async () => {
     const blocker = join(dir, 'a-file');
     await writeFile(blocker, 'x');
