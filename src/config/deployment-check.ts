@@ -32,7 +32,7 @@ export interface DeploymentProbes {
   /** Resolves when Redis answers PING at `url`. */
   redis?: (url: string) => Promise<void>;
   /** Resolves when the data directory is writable, or can be created (its nearest existing ancestor is a writable folder). */
-  dataDir?: (path: string) => Promise<void>;
+  dataDir?: (path: string) => Promise<string | void>;
   /** Valid settings the service would still refuse at start (it cannot honour them); each names its key. */
   refused?: (config: BulwarkConfig, sources: ReadonlyMap<string, string>) => ConfigIssue[];
   /** Resolves when the configured exchange's public endpoint answers (no credentials used). */
@@ -80,7 +80,7 @@ const defaultProbes: Required<Omit<DeploymentProbes, 'migrations' | 'exchange' |
         await access(at, constants.W_OK | constants.X_OK).catch(() => {
           throw new Error(`data directory ${path} ${at === resolve(path) ? 'is not writable' : `cannot be created: ${at} is not writable`}`);
         });
-        return;
+        return at === resolve(path) ? `data directory ${path} is writable` : `data directory ${path} can be created (start-up creates it)`;
       }
       if (dirname(at) === at) throw new Error(`data directory ${path} cannot be created`);
       at = dirname(at);
@@ -114,8 +114,8 @@ export async function checkDeployment(options: LoadConfigOptions & { probes?: De
 
   // Every deployment uses its data directory (the lock, the spool, backups; SQLite's database too).
   try {
-    await probes.dataDir(config.dataDir);
-    steps.push({ name: 'data', status: 'ok', detail: `data directory ${config.dataDir} is writable` });
+    const detail = await probes.dataDir(config.dataDir);
+    steps.push({ name: 'data', status: 'ok', detail: detail || `data directory ${config.dataDir} is writable` });
   } catch (error) {
     steps.push({ name: 'data', status: 'failed', detail: `dataDir (from ${sourceOf(loadedSources, 'dataDir')}): ${message(error)}` });
   }

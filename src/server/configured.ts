@@ -58,6 +58,24 @@ export function unsupportedSettings(config: BulwarkConfig, sources: ReadonlyMap<
   return issues;
 }
 
+/** Banner lines saying what a configured service runs on (no credentials: URLs are shown by host only). */
+export function configuredSummary(config: BulwarkConfig): string[] {
+  const host = (url: string | undefined): string => {
+    try {
+      return url ? new URL(url).host : '';
+    } catch {
+      return '?';
+    }
+  };
+  const storage = config.storage.kind === 'postgres' ? `PostgreSQL ${host(config.storage.postgresUrl)} schema ${config.storage.postgresSchema ?? 'public'}` : `SQLite in ${config.dataDir}`;
+  const lines = [`  storage    ${storage}${config.storage.redisUrl ? `; Redis ${host(config.storage.redisUrl)} prefix ${config.storage.redisPrefix}` : ''}`];
+  if (config.exchange.id) {
+    const where = config.exchange.url ? ` at ${host(config.exchange.url)}` : config.exchange.sandbox ? ' (sandbox)' : '';
+    lines.push(`  exchange   ${config.exchange.id}${where}: gate, breakers and journal followed${config.exchange.cancelOpenOrdersOnHalt ? '; open orders cancelled on halt' : ''}`);
+  }
+  return lines;
+}
+
 /** The backup provider name of the service's tables on PostgreSQL. */
 export const SERVICE_TABLES_PROVIDER = 'postgres-tables';
 

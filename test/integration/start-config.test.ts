@@ -89,6 +89,8 @@ describeWith(postgresUp && redisUp, 'bulwark start --config on PostgreSQL, Redis
     expect(service.mode).toBe('config');
     expect(service.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     expect(lines.join('\n')).toContain(`config ${join(dir, 'bulwark.yaml')}`);
+    expect(lines).toContain(`  storage    PostgreSQL ${new URL(postgresUrl).host} schema ${schema}; Redis ${new URL(redisUrl).host} prefix ${prefix}`);
+    expect(lines).toContain(`  exchange   binance at ${new URL(sim.url).host}: gate, breakers and journal followed`);
   });
 
   it('creates the journal, dead-letter, operator and alert tables in the configured schema (and none in public)', async () => {

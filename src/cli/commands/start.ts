@@ -12,7 +12,7 @@ import { lockDataDir } from '../../storage/data-dir-lock.js';
 import { startDemo } from '../../demo/demo.js';
 import { buildApp, type OpsApp } from '../../server/app.js';
 import type { ServerComponents } from '../../server/components.js';
-import { componentsFromConfig, loadConfigFile } from '../../server/configured.js';
+import { componentsFromConfig, configuredSummary, loadConfigFile } from '../../server/configured.js';
 import { type GracefulShutdown, gracefulShutdown } from '../../shutdown/shutdown.js';
 import { keepAliveCloser } from '../../shutdown/keep-alive-closer.js';
 
@@ -154,6 +154,7 @@ export async function runStart(options: StartOptions = {}): Promise<StartedServi
   out(`  API        ${url}/api/overview   OpenAPI ${url}/docs/openapi.json`);
   out(`  health     ${url}/health   metrics ${url}/metrics`);
   if (simUrl) out(`  exchange   ${simUrl} (simulated Binance spot; faults at ${simUrl}/_sim/faults)`);
+  if (config) configuredSummary(config).forEach((line) => out(line));
   out(`listening on ${url} — Ctrl+C stops`);
 
   let closed = false;
