@@ -130,21 +130,31 @@ export async function componentsFromConfig(config: BulwarkConfig, options: Confi
     for (const breaker of registry.breakers()) cleanups.push(observeBreaker(metrics, breaker));
     // Health as metrics, scored with the configured weights like /health/score, from a report refreshed on the health interval.
     const weights = config.health.weights;
+    const queue = deadLetters(storage, { name: 'default' });
     let lastHealth: HealthSnapshotLike | undefined;
-    const refreshHealth = (): Promise<void> =>
-      health.check().then(
+    let dlqDepth = 0;
+    const refreshHealth = async (): Promise<void> => {
+      await health.check().then(
         (report) => void (lastHealth = { score: healthScore(report, { weights }).score, checks: report.checks }),
         () => undefined,
       );
+      dlqDepth = await queue.count({ status: 'pending' }).catch(() => dlqDepth);
+    };
     await refreshHealth();
     const healthTimer = setInterval(() => void refreshHealth(), config.health.intervalMs);
     healthTimer.unref();
     cleanups.push(observeHealth(metrics, () => lastHealth), () => clearInterval(healthTimer));
+    cleanups.push(metrics.onScrape(() => metrics.dlqDepth.set({ queue: queue.name }, dlqDepth)));
 
     const alerts = new AlertEngine({ source: registrySource(metrics.registry), history: await storageAlertHistory(storage) });
+    cleanups.push(alerts.on('transition', () => metrics.alertsFiring.reset()));
+    cleanups.push(
+      metrics.onScrape(() => {
+        for (const severity of ['critical', 'warning', 'info']) metrics.alertsFiring.set({ severity }, alerts.active().filter((a) => a.state === 'firing' && a.rule.severity === severity).length);
+      }),
+    );
     alerts.start();
     cleanups.push(() => alerts.stop());
-    const queue = deadLetters(storage, { name: 'default' });
     const backupStore = backups({ dir: join(config.dataDir, 'backups'), sqliteDatabases: stores.sqlitePath ? [stores.sqlitePath] : [] });
     // PostgreSQL cannot be copied as a file: the service's own tables go in as rows.
     if (!stores.sqlitePath) cleanups.push(backupStore.register(SERVICE_TABLES_PROVIDER, storageTablesProvider(storage)));

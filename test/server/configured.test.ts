@@ -79,3 +79,28 @@ describe('componentsFromConfig across a restart', () => {
     }
   });
 });
+
+describe('componentsFromConfig metrics', () => {
+  it('serves the dead-letter depth and the score with the configured weights, as /health/score does', async () => {
+    const { sqliteStorage } = await import('../../src/storage/sqlite.js');
+    const { deadLetters } = await import('../../src/dlq/dead-letters.js');
+    const dataDir = join(dir, 'data');
+    const before = await sqliteStorage({ dataDir });
+    await deadLetters(before, { name: 'default' }).add({ operation: 'createOrder', payload: {}, error: new Error('refused') });
+    await before.close();
+    const file = join(dir, 'bulwark.yaml');
+    await writeFile(file, `dataDir: ${JSON.stringify(dataDir)}\nhealth:\n  weights: { system: 0.9, services: 0.1 }\n`);
+    const { components, close } = await componentsFromConfig(readConfigFile(file, { environment: {} }));
+    const app = await buildApp(components, { webRoot: join(dir, 'none') });
+    try {
+      const metrics = (await app.inject({ method: 'GET', url: '/metrics' })).body;
+      expect(metrics).toContain('bulwark_dlq_depth{queue="default"} 1');
+      const score = (await app.inject({ method: 'GET', url: '/health/score' })).json() as { score: number; groups: Record<string, { weight: number }> };
+      expect(score.groups).toEqual({ system: { score: 100, weight: 0.9 }, services: { score: 100, weight: 0.1 } });
+      expect(metrics).toContain(`bulwark_health_score ${score.score}`);
+    } finally {
+      await app.close();
+      await close();
+    }
+  });
+});
