@@ -110,7 +110,12 @@ export async function checkDeployment(options: LoadConfigOptions & { probes?: De
   }
 
   const needed = config.features.liveTrading ? ['exchange.apiKey', 'exchange.secret'] : [];
-  steps.push({ name: 'secrets', status: 'ok', detail: needed.length > 0 ? `present: ${needed.join(', ')}` : 'none required (live trading off)' });
+  const fromFile = config.exchange.credentialsFile && needed.some((k) => !config.exchange[k.slice('exchange.'.length) as 'apiKey' | 'secret']);
+  steps.push({
+    name: 'secrets',
+    status: 'ok',
+    detail: needed.length === 0 ? 'none required (live trading off)' : fromFile ? `${needed.join(', ')} from exchange.credentialsFile (read by the exchange step)` : `present: ${needed.join(', ')}`,
+  });
 
   // Every deployment uses its data directory (the lock, the spool, backups; SQLite's database too).
   try {
