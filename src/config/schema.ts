@@ -88,7 +88,7 @@ export const configSchema = z
     }
     const { id, ...exchangeSettings } = config.exchange;
     if (!id) {
-      for (const key of Object.keys(exchangeSettings).filter((k) => k === 'sandbox' || k === 'url' || k === 'symbols' || k === 'cancelOpenOrdersOnHalt')) {
+      for (const key of Object.keys(exchangeSettings).filter((k) => ['credentialsFile', 'sandbox', 'url', 'symbols', 'cancelOpenOrdersOnHalt'].includes(k))) {
         ctx.addIssue({ code: 'custom', path: ['exchange', key], message: 'needs exchange.id (the ccxt id of the account\'s exchange)' });
       }
     }
