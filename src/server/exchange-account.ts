@@ -52,7 +52,7 @@ export function exchangeClient(config: BulwarkConfig, options: { withCredentials
   const fromFile = options.withCredentials !== false && config.exchange.credentialsFile ? readCredentialsFile(config.exchange.credentialsFile) : {};
   const credentials: Credentials = options.withCredentials === false ? {} : { ...fromFile, ...pick(config.exchange) };
   // Retries, timeouts and rate budgets are ours (resilientExchange); ccxt's own retry would hide failures from the breaker.
-  const exchange = new Class({ ...credentials, enableRateLimit: false, timeout: config.policies.timeout.ms, options: { maxRetriesOnFailure: 0 } });
+  const exchange = new Class({ ...credentials, enableRateLimit: false, timeout: config.policies.timeout.ms, options: { maxRetriesOnFailure: 0, warnOnFetchOpenOrdersWithoutSymbol: false } });
   if (sandbox) exchange.setSandboxMode(true);
   if (url) pointAtSimulator(exchange, url);
   return exchange;

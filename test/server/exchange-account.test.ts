@@ -42,6 +42,15 @@ describe('exchangeClient', () => {
   });
 });
 
+describe('an account without symbols', () => {
+  it('reads every open order of the account (no symbol needed)', async () => {
+    const client = exchangeClient(configWith({ id: 'binance', url: sim.url, apiKey: 'k', secret: 's' }));
+    await client.loadMarkets();
+    await client.createOrder('BTC/USDT', 'limit', 'buy', 0.01, 10_000);
+    expect((await client.fetchOpenOrders()).map((o) => o.symbol)).toEqual(['BTC/USDT']);
+  });
+});
+
 describe('readCredentialsFile', () => {
   it('names the key and the file, never the content', async () => {
     const bad = join(dir, 'bad.yaml');
