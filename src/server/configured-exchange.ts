@@ -12,6 +12,7 @@ import { redisBudgetStore, type BudgetRedisClient } from '../limits/budgets/redi
 import { binanceSpotTable } from '../limits/budgets/tables/binance-spot.js';
 import type { HealthRegistry } from '../health/registry.js';
 import { breakerCheck } from '../health/checks/breaker.js';
+import { type DependencyStats, dependencyStats } from '../observe/dependency-tiles.js';
 import { journalOrders } from '../observe/journal-orders.js';
 import { Metrics, gateStates } from '../observe/metrics.js';
 import { observeBreaker } from '../observe/bind-policies.js';
@@ -35,6 +36,8 @@ export interface ConfiguredExchange {
   exchange: ResilientExchange;
   gate: TradingGate;
   breakers: CircuitBreaker[];
+  /** Rolling figures per breaker, for the dashboard's tiles. */
+  dependencies: DependencyStats[];
   orders: OrdersView;
   account: AccountView;
   symbols: string[];
@@ -84,6 +87,8 @@ export async function configuredExchange(config: BulwarkConfig, deps: Configured
     const named = { name: breaker.name ?? 'breaker', get state() { return breaker.state; } };
     deps.health.register({ ...breakerCheck(named, { critical: breaker === exchange.breakers?.exchange }) });
   }
+  const dependencies = breakers.map((breaker) => dependencyStats(breaker, { clock: deps.clock ?? systemClock }));
+  cleanups.push(() => dependencies.forEach((d) => d.close()));
   deps.health.register({ name: 'trading-gate', group: 'trading', critical: false, check: () => (gate.mode === 'active' ? true : { status: gate.mode === 'halted' ? 'down' : 'degraded', message: `trading gate ${gate.mode}: ${gate.status.reason}` }) });
   cleanups.push(deps.metrics.onScrape(() => Metrics.setState(deps.metrics.tradingGate, { gate: id }, 'state', gateStates, gate.mode)));
 
@@ -121,6 +126,7 @@ export async function configuredExchange(config: BulwarkConfig, deps: Configured
     exchange,
     gate,
     breakers,
+    dependencies,
     orders: journalOrders(journal),
     symbols,
     follow() {

@@ -192,7 +192,7 @@ export async function componentsFromConfig(config: BulwarkConfig, options: Confi
       backups: backupStore,
       alerts,
       serviceId: `bulwark-${config.env}`,
-      ...(account ? { gate: account.gate, orders: account.orders, account: account.account } : {}),
+      ...(account ? { gate: account.gate, orders: account.orders, account: account.account, dependencies: () => account.dependencies } : {}),
     };
     let closed = false;
     return {

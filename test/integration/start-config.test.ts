@@ -109,6 +109,8 @@ describeWith(postgresUp && redisUp, 'bulwark start --config on PostgreSQL, Redis
     expect(gate.mode).toBe('active');
     const breakers = (await (await fetch(`${service.url}/api/breakers`)).json()) as Array<{ name: string }>;
     expect(breakers.map((b) => b.name)).toEqual(expect.arrayContaining(['binance:all', 'binance:orders']));
+    const overview = (await (await fetch(`${service.url}/api/overview`)).json()) as { dependencies: Array<{ name: string }> };
+    expect(overview.dependencies.map((d) => d.name)).toEqual(expect.arrayContaining(['binance:all', 'binance:orders']));
     const score = (await (await fetch(`${service.url}/health/score`)).json()) as { score: number; groups: Record<string, { weight: number }> };
     expect(score.groups.system!.weight).toBeCloseTo(0.5 / (0.5 + 0.3 + 0.1 + 0.1), 5);
     const metrics = await (await fetch(`${service.url}/metrics`)).text();
