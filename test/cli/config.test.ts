@@ -132,6 +132,15 @@ describe('bulwark config check FILE', () => {
     expect(result.steps.find((s) => s.name === 'migrations')).toMatchObject({ status: 'skipped' });
   });
 
+  it('refuses a valid setting the service cannot honour, as start would', async () => {
+    const file = join(root, 'chaos.yaml');
+    writeFileSync(file, `dataDir: ${JSON.stringify(join(root, 'chaos-data'))}\nfeatures:\n  chaos: true\n`);
+    const lines: string[] = [];
+    const { exitCode } = await runConfigCheck({ file, dir: join(root, 'no-config-folder'), environment: {}, color: false, out: (l) => lines.push(l) });
+    expect(exitCode).toBe(1);
+    expect(lines.join('\n')).toContain(`features.chaos (from ${file}): the ops service runs no fault injection of its own`);
+  });
+
   it('a file that does not exist fails, naming it', async () => {
     const lines: string[] = [];
     const file = join(root, 'missing.yaml');
