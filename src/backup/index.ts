@@ -44,3 +44,4 @@ export {
   type VerificationProblem,
 } from './errors.js';
 export { backupSqlite, restoreSqlite } from './sqlite-copy.js';
+export { storageTablesProvider, SERVICE_TABLES } from './storage-tables.js';

@@ -3,10 +3,11 @@
  * secrets are present, storage answers, and migrations are current. Every step is reported;
  * error messages are sanitised of secrets.
  */
-import { access, constants } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { access, constants, stat } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
 import { sanitizeText } from '../core/secrets.js';
-import { ConfigError } from './config-error.js';
+import { ConfigError, type ConfigIssue } from './config-error.js';
+import { sourceOf } from './layers.js';
 import { type LoadConfigOptions, loadConfig } from './loader.js';
 import type { BulwarkConfig } from './schema.js';
 import type { MigrationStatus } from '../storage/migrations/status.js';
@@ -14,7 +15,7 @@ import type { MigrationStatus } from '../storage/migrations/status.js';
 export type StepStatus = 'ok' | 'failed' | 'skipped';
 
 export interface DeploymentStep {
-  name: 'config' | 'secrets' | 'storage' | 'redis' | 'migrations';
+  name: 'config' | 'secrets' | 'data' | 'storage' | 'redis' | 'exchange' | 'migrations';
   status: StepStatus;
   detail: string;
 }
@@ -30,8 +31,12 @@ export interface DeploymentProbes {
   postgres?: (url: string) => Promise<void>;
   /** Resolves when Redis answers PING at `url`. */
   redis?: (url: string) => Promise<void>;
-  /** Resolves when the data directory (or the folder that will hold it) is writable. */
-  dataDir?: (path: string) => Promise<void>;
+  /** Resolves when the data directory is writable, or can be created (its nearest existing ancestor is a writable folder). */
+  dataDir?: (path: string) => Promise<string | void>;
+  /** Valid settings the service would still refuse at start (it cannot honour them); each names its key. */
+  refused?: (config: BulwarkConfig, sources: ReadonlyMap<string, string>) => ConfigIssue[];
+  /** Resolves when the configured exchange's public endpoint answers (no credentials used). */
+  exchange?: (config: BulwarkConfig) => Promise<string>;
   /**
    * Reads (without applying) the configured database's migrations against the release's. The
    * step is skipped when none is given. Pending ones are fine (they run at start-up); changed or
@@ -40,7 +45,7 @@ export interface DeploymentProbes {
   migrations?: (config: BulwarkConfig) => Promise<MigrationStatus>;
 }
 
-const defaultProbes: Required<Omit<DeploymentProbes, 'migrations'>> = {
+const defaultProbes: Required<Omit<DeploymentProbes, 'migrations' | 'exchange' | 'refused'>> = {
   async postgres(url) {
     const { default: pg } = await import('pg');
     const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5_000 });
@@ -63,11 +68,22 @@ const defaultProbes: Required<Omit<DeploymentProbes, 'migrations'>> = {
     }
   },
   async dataDir(path) {
-    try {
-      await access(path, constants.W_OK);
-    } catch (error) {
-      if ((error as { code?: unknown }).code !== 'ENOENT') throw error;
-      await access(dirname(path), constants.W_OK);
+    // The folder itself when it exists, or the nearest ancestor that does (start-up creates the rest).
+    let at = resolve(path);
+    for (;;) {
+      const found = await stat(at).catch((error: { code?: unknown }) => {
+        if (error.code === 'ENOENT' || error.code === 'ENOTDIR') return undefined;
+        throw new Error(`data directory ${path} cannot be used: ${String(error.code ?? 'unreadable')}`);
+      });
+      if (found) {
+        if (!found.isDirectory()) throw new Error(`data directory ${path} cannot be created: ${at === resolve(path) ? 'it' : at} is a file, not a folder`);
+        await access(at, constants.W_OK | constants.X_OK).catch(() => {
+          throw new Error(`data directory ${path} ${at === resolve(path) ? 'is not writable' : `cannot be created: ${at} is not writable`}`);
+        });
+        return at === resolve(path) ? `data directory ${path} is writable` : `data directory ${path} can be created (start-up creates it)`;
+      }
+      if (dirname(at) === at) throw new Error(`data directory ${path} cannot be created`);
+      at = dirname(at);
     }
   },
 };
@@ -78,9 +94,13 @@ export async function checkDeployment(options: LoadConfigOptions & { probes?: De
   const probes = { ...defaultProbes, ...options.probes };
   const steps: DeploymentStep[] = [];
   let config: BulwarkConfig;
+  let loadedSources: ReadonlyMap<string, string>;
   try {
     const loaded = loadConfig(options);
     config = loaded.config;
+    loadedSources = loaded.sources;
+    const refused = options.probes?.refused?.(config, loaded.sources) ?? [];
+    if (refused.length > 0) throw new ConfigError(refused);
     steps.push({ name: 'config', status: 'ok', detail: loaded.files.length > 0 ? `valid (${loaded.files.join(', ')})` : 'valid (defaults and environment only)' });
   } catch (error) {
     steps.push({ name: 'config', status: 'failed', detail: error instanceof ConfigError ? error.message : message(error) });
@@ -90,18 +110,30 @@ export async function checkDeployment(options: LoadConfigOptions & { probes?: De
   }
 
   const needed = config.features.liveTrading ? ['exchange.apiKey', 'exchange.secret'] : [];
-  steps.push({ name: 'secrets', status: 'ok', detail: needed.length > 0 ? `present: ${needed.join(', ')}` : 'none required (live trading off)' });
+  const fromFile = config.exchange.credentialsFile && needed.some((k) => !config.exchange[k.slice('exchange.'.length) as 'apiKey' | 'secret']);
+  steps.push({
+    name: 'secrets',
+    status: 'ok',
+    detail: needed.length === 0 ? 'none required (live trading off)' : fromFile ? `${needed.join(', ')} from exchange.credentialsFile (read by the exchange step)` : `present: ${needed.join(', ')}`,
+  });
+
+  // Every deployment uses its data directory (the lock, the spool, backups; SQLite's database too).
+  try {
+    const detail = await probes.dataDir(config.dataDir);
+    steps.push({ name: 'data', status: 'ok', detail: detail || `data directory ${config.dataDir} is writable` });
+  } catch (error) {
+    steps.push({ name: 'data', status: 'failed', detail: `dataDir (from ${sourceOf(loadedSources, 'dataDir')}): ${message(error)}` });
+  }
 
   try {
     if (config.storage.kind === 'postgres') {
       await probes.postgres(config.storage.postgresUrl!);
-      steps.push({ name: 'storage', status: 'ok', detail: 'PostgreSQL answers' });
+      steps.push({ name: 'storage', status: 'ok', detail: `PostgreSQL answers${config.storage.postgresSchema ? ` (schema ${config.storage.postgresSchema})` : ''}` });
     } else {
-      await probes.dataDir(config.dataDir);
-      steps.push({ name: 'storage', status: 'ok', detail: `SQLite data directory ${config.dataDir} is writable` });
+      steps.push({ name: 'storage', status: steps.at(-1)!.status, detail: `SQLite in ${config.dataDir}` });
     }
   } catch (error) {
-    steps.push({ name: 'storage', status: 'failed', detail: message(error) });
+    steps.push({ name: 'storage', status: 'failed', detail: `storage.postgresUrl (from ${sourceOf(loadedSources, 'storage.postgresUrl')}): ${message(error)}` });
   }
 
   if (config.storage.redisUrl) {
@@ -109,13 +141,26 @@ export async function checkDeployment(options: LoadConfigOptions & { probes?: De
       await probes.redis(config.storage.redisUrl);
       steps.push({ name: 'redis', status: 'ok', detail: 'Redis answers' });
     } catch (error) {
-      steps.push({ name: 'redis', status: 'failed', detail: message(error) });
+      steps.push({ name: 'redis', status: 'failed', detail: `storage.redisUrl (from ${sourceOf(loadedSources, 'storage.redisUrl')}): ${message(error)}` });
+    }
+  }
+
+  if (config.exchange.id) {
+    if (!options.probes?.exchange) {
+      steps.push({ name: 'exchange', status: 'skipped', detail: 'no exchange probe given' });
+    } else {
+      try {
+        const detail = await options.probes.exchange(config);
+        steps.push({ name: 'exchange', status: 'ok', detail });
+      } catch (error) {
+        steps.push({ name: 'exchange', status: 'failed', detail: `exchange (from ${sourceOf(loadedSources, 'exchange.id')}): ${message(error)}` });
+      }
     }
   }
 
   if (!options.probes?.migrations) {
     steps.push({ name: 'migrations', status: 'skipped', detail: 'no migration reader given' });
-  } else if (steps.some((s) => s.name === 'storage' && s.status === 'failed')) {
+  } else if (steps.some((s) => (s.name === 'storage' || (s.name === 'data' && config.storage.kind === 'sqlite')) && s.status === 'failed')) {
     steps.push({ name: 'migrations', status: 'skipped', detail: 'storage unreachable' });
   } else {
     try {

@@ -7,3 +7,4 @@ export * from './runtime.js';
 export * from './flags.js';
 export * from './logger.js';
 export * from './deployment-check.js';
+export * from './bind-address.js';

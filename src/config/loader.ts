@@ -1,7 +1,8 @@
 /**
- * Layered configuration: defaults < `<dir>/default.yaml` < `<dir>/<env>.yaml` (env from
- * BULWARK_ENV) < BULWARK_ environment variables < explicit overrides, validated with zod.
- * Every invalid value is reported with its key path, the layer it came from and the reason.
+ * Layered configuration: defaults < `<dir>/default.yaml` (or the file named by `file`) <
+ * `<dir>/<env>.yaml` (env from BULWARK_ENV) < BULWARK_ environment variables < explicit overrides,
+ * validated with zod. Every invalid value is reported with its key path, the layer it came from
+ * and the reason.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -15,6 +16,11 @@ import { type BulwarkConfig, CONFIG_DEFAULTS, configSchema } from './schema.js';
 export interface LoadConfigOptions {
   /** Folder holding default.yaml and <env>.yaml. */
   dir?: string;
+  /**
+   * A configuration file read in place of `<dir>/default.yaml` (`--config FILE`, `config check FILE`).
+   * Unlike the folder's files it must exist.
+   */
+  file?: string;
   /** Environment name; default BULWARK_ENV, then 'development'. */
   env?: string;
   /** Variables to read (default process.env). */
@@ -52,15 +58,19 @@ function registerSecretsIn(value: unknown, key = ''): void {
   else if (isPlainObject(value)) for (const [k, v] of Object.entries(value)) registerSecretsIn(v, k);
 }
 
-function readLayer(path: string, readFile: (path: string) => string | undefined, issues: ConfigIssue[]): PlainObject | undefined {
+function readLayer(path: string, readFile: (path: string) => string | undefined, issues: ConfigIssue[], required = false): PlainObject | undefined {
   let text: string | undefined;
   try {
     text = readFile(path);
   } catch (error) {
-    issues.push({ path: '', source: path, reason: `cannot read file: ${error instanceof Error ? error.message : String(error)}` });
+    const code = (error as { code?: unknown }).code;
+    issues.push({ path: '', source: path, reason: `cannot read file${typeof code === 'string' ? ` (${code})` : ''}` });
     return undefined;
   }
-  if (text === undefined) return undefined;
+  if (text === undefined) {
+    if (required) issues.push({ path: '', source: path, reason: 'cannot read file: it does not exist' });
+    return undefined;
+  }
   let parsed: unknown;
   try {
     parsed = parseYaml(text);
@@ -95,9 +105,9 @@ export function loadConfig(options: LoadConfigOptions = {}): LoadedConfig {
   mergeLayer(merged, clonePlain(CONFIG_DEFAULTS) as PlainObject, 'defaults', sources);
   merged.env = env;
   sources.set('env', options.env !== undefined ? 'options.env' : environment.BULWARK_ENV !== undefined ? 'env BULWARK_ENV' : 'defaults');
-  for (const name of ['default', env]) {
-    const path = join(dir, `${name}.yaml`);
-    const layer = readLayer(path, readFile, issues);
+  const paths = [options.file ?? join(dir, 'default.yaml'), join(dir, `${env}.yaml`)];
+  for (const [index, path] of paths.entries()) {
+    const layer = readLayer(path, readFile, issues, index === 0 && options.file !== undefined);
     if (layer === undefined) continue;
     files.push(path);
     mergeLayer(merged, layer, path, sources);
@@ -130,7 +140,11 @@ export function validateConfig(candidate: unknown, sources: ReadonlyMap<string, 
       }
       continue;
     }
-    issues.push({ path, source: sourceOf(sources, path), reason: issue.message });
+    // A cross-field rule names the key that makes it apply (e.g. storage.kind for storage.postgresUrl):
+    // a value that is missing was set by nobody, so the layer to blame is the one that set that key.
+    const because = issue.code === 'custom' && typeof issue.params?.because === 'string' ? issue.params.because : undefined;
+    const source = because !== undefined && !sources.has(path) ? sourceOf(sources, because) : sourceOf(sources, path);
+    issues.push({ path, source, reason: issue.message });
   }
   throw new ConfigError(issues);
 }

@@ -3,9 +3,13 @@
  * zod schema that validates the merged layers.
  */
 import { z } from 'zod';
+import { bindRefusal } from './bind-address.js';
 
-const ms = z.number().finite().nonnegative();
-const positiveMs = z.number().finite().positive();
+/** The longest delay Node's timers accept (2^31-1 ms, about 24.8 days); a longer one fires at once with a warning. */
+export const TIMER_MAX_MS = 2 ** 31 - 1;
+const timerRange = `past Node's timer range: at most ${TIMER_MAX_MS} ms (about 24.8 days)`;
+const ms = z.number().finite().nonnegative().max(TIMER_MAX_MS, timerRange);
+const positiveMs = z.number().finite().positive().max(TIMER_MAX_MS, timerRange);
 
 export const configSchema = z
   .strictObject({
@@ -21,13 +25,28 @@ export const configSchema = z
     storage: z.strictObject({
       kind: z.enum(['sqlite', 'postgres']),
       postgresUrl: z.string().min(1).optional(),
+      /** PostgreSQL schema for every table (created if missing); default `public`. */
+      postgresSchema: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,62}$/, 'a PostgreSQL identifier: letters, digits and "_", not starting with a digit, at most 63').optional(),
       redisUrl: z.string().min(1).optional(),
+      /** Prepended to every Redis key this deployment writes. */
+      redisPrefix: z.string().min(1),
     }),
     exchange: z.strictObject({
+      /** The ccxt id, e.g. `binance`. */
       id: z.string().min(1).optional(),
       apiKey: z.string().min(1).optional(),
       secret: z.string().min(1).optional(),
       password: z.string().min(1).optional(),
+      /** A YAML or JSON file holding `apiKey`, `secret` (and `password`); values set here or in the environment win. */
+      credentialsFile: z.string().min(1).optional(),
+      /** The exchange's sandbox / testnet (ccxt `setSandboxMode`). */
+      sandbox: z.boolean().optional(),
+      /** A custom base URL for every API of the exchange, e.g. the simulator's `http://127.0.0.1:N`. */
+      url: z.string().url().optional(),
+      /** Symbols whose orders the service follows and reconciles, e.g. `BTC/USDT`. */
+      symbols: z.array(z.string().min(1)).min(1).optional(),
+      /** When the gate halts, the service cancels the account's open orders itself (even when the bots are gone). */
+      cancelOpenOrdersOnHalt: z.boolean().optional(),
     }),
     features: z.strictObject({
       liveTrading: z.boolean(),
@@ -55,14 +74,32 @@ export const configSchema = z
     }),
   })
   .superRefine((config, ctx) => {
+    // `because` names the key that makes a rule apply: a missing value is blamed on the layer that set it.
     if (config.storage.kind === 'postgres' && !config.storage.postgresUrl) {
-      ctx.addIssue({ code: 'custom', path: ['storage', 'postgresUrl'], message: 'required when storage.kind is "postgres"' });
+      ctx.addIssue({ code: 'custom', path: ['storage', 'postgresUrl'], message: 'required when storage.kind is "postgres"', params: { because: 'storage.kind' } });
     }
-    if (config.features.liveTrading) {
+    if (config.storage.postgresSchema !== undefined && config.storage.kind !== 'postgres') {
+      ctx.addIssue({ code: 'custom', path: ['storage', 'postgresSchema'], message: 'only used when storage.kind is "postgres"' });
+    }
+    if (config.features.liveTrading && !config.exchange.credentialsFile) {
       for (const key of ['apiKey', 'secret'] as const) {
-        if (!config.exchange[key]) ctx.addIssue({ code: 'custom', path: ['exchange', key], message: 'required secret is missing: features.liveTrading is enabled' });
+        if (!config.exchange[key]) ctx.addIssue({ code: 'custom', path: ['exchange', key], message: 'required secret is missing: features.liveTrading is enabled', params: { because: 'features.liveTrading' } });
       }
     }
+    const { id, ...exchangeSettings } = config.exchange;
+    if (!id) {
+      for (const key of Object.keys(exchangeSettings).filter((k) => ['credentialsFile', 'sandbox', 'url', 'symbols', 'cancelOpenOrdersOnHalt'].includes(k))) {
+        ctx.addIssue({ code: 'custom', path: ['exchange', key], message: 'needs exchange.id (the ccxt id of the account\'s exchange)' });
+      }
+    }
+    if (config.exchange.cancelOpenOrdersOnHalt && !config.exchange.credentialsFile && !(config.exchange.apiKey && config.exchange.secret)) {
+      ctx.addIssue({ code: 'custom', path: ['exchange', 'cancelOpenOrdersOnHalt'], message: 'cancelling orders needs the account\'s credentials: exchange.apiKey and exchange.secret, or exchange.credentialsFile' });
+    }
+    if (config.exchange.sandbox && config.exchange.url) {
+      ctx.addIssue({ code: 'custom', path: ['exchange', 'url'], message: 'give exchange.url or exchange.sandbox, not both' });
+    }
+    const refusal = bindRefusal(config.server.host);
+    if (refusal) ctx.addIssue({ code: 'custom', path: ['server', 'host'], message: refusal });
   });
 
 export type BulwarkConfig = z.infer<typeof configSchema>;
@@ -76,7 +113,10 @@ export const CONFIG_DEFAULTS: BulwarkConfig = {
     port: 8080, // the usual ops-service port
   },
   log: { level: 'info' }, // state changes and errors, without per-call noise
-  storage: { kind: 'sqlite' }, // zero setup; PostgreSQL for a fleet
+  storage: {
+    kind: 'sqlite', // zero setup; PostgreSQL for a fleet
+    redisPrefix: 'bulwark:', // one namespace per deployment; give each deployment sharing a Redis its own
+  },
   exchange: {}, // credentials come from the environment or a secret store, never a default
   features: {
     liveTrading: false, // real orders only when someone turns them on explicitly

@@ -29,6 +29,7 @@ import { healthRoutes } from './routes/health.js';
 import { limitRoutes } from './routes/limits.js';
 import { metricsRoutes } from './routes/metrics.js';
 import { orderRoutes } from './routes/orders.js';
+import { accountRoutes } from './routes/account.js';
 
 export interface BuildAppOptions {
   /** Folder of the built dashboard; found next to the compiled server (dist/web) when omitted. */
@@ -120,6 +121,7 @@ export async function buildApp(components: ServerComponents, options: BuildAppOp
       ...(c.isReady ? { isReady: c.isReady } : {}),
       ...(c.serviceId ? { serviceId: c.serviceId } : {}),
       ...(c.version ? { version: c.version } : {}),
+      ...(c.healthWeights ? { weights: c.healthWeights } : {}),
     });
   } else {
     // Liveness needs no registry: the process answers while its event loop runs.
@@ -140,6 +142,7 @@ export async function buildApp(components: ServerComponents, options: BuildAppOp
   await optional(c.limits, '/api/limits', 'rate limits', (limits) => app.register(limitRoutes, { limits }));
   await optional(c.gate, '/api/gate', 'the trading gate', (gate) => app.register(gateRoutes, { gate, events, operator }));
   await optional(c.orders, '/api/orders', 'the order journal', (orders) => app.register(orderRoutes, { orders }));
+  await optional(c.account, '/api/account', 'an exchange account', (account) => app.register(accountRoutes, { account }));
   await optional(c.deadLetters, '/api/dead-letters', 'the dead-letter queue', (dlq) => app.register(deadLetterRoutes, { queue: dlq.queue, replay: dlq.replay, events }));
   await optional(c.backups, '/api/backups', 'backups', (backups) => app.register(backupRoutes, { backups, events }));
   await optional(c.alerts, '/api/alerts', 'alerting', (alerts) => app.register(alertRoutes, { alerts, events, operator }));

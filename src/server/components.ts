@@ -19,6 +19,19 @@ import type { OperatorState } from './operator-state.js';
 
 export type { OrderView, OrdersView } from '../observe/order-outcomes.js';
 
+/** An exchange account as the exchange reports it. */
+export interface AccountSnapshot {
+  exchange: string;
+  at: number;
+  /** Currencies with a non-zero total. */
+  balances: Record<string, { free: number; used: number; total: number }>;
+  openOrders: Array<{ id: string; clientOrderId: string | undefined; symbol: string; side: string; type: string | undefined; price: number | undefined; amount: number; filled: number; timestamp: number | undefined }>;
+}
+
+export interface AccountView {
+  snapshot(): Promise<AccountSnapshot>;
+}
+
 /** The breakers the server lists and controls (a PolicyRegistry fits). */
 export interface BreakerDirectory {
   breakers(): CircuitBreaker[];
@@ -34,6 +47,8 @@ export interface ServerComponents {
   /** Live events (timeline and SSE); one is made when omitted. */
   events?: LiveEvents;
   health?: HealthRegistry;
+  /** Score weights per check group for /health/score (default: the score defaults); give the ones the metrics use. */
+  healthWeights?: Readonly<Record<string, number>>;
   /** False while shutting down: /readyz fails at once. */
   isReady?: () => boolean;
   breakers?: BreakerDirectory;
@@ -42,6 +57,8 @@ export interface ServerComponents {
   limits?: () => LimitUsage[];
   gate?: TradingGate;
   orders?: OrdersView;
+  /** The exchange account the service watches (balances, open orders). */
+  account?: AccountView;
   deadLetters?: { queue: DeadLetterQueue; replay: ReplayHandler };
   backups?: Backups;
   alerts?: AlertEngine;

@@ -1,16 +1,18 @@
 /**
- * The server's components from a configuration file (`bulwark start --config FILE`): storage in
- * the configured data directory, its dead-letter queue and backups, health checks, metrics, the
- * process's breaker registry and an alert engine. Kept minimal: the user's own bot registers its
- * breakers in the shared registry (`registry.breaker(name)`) to see them here.
+ * The server's components from a configuration file (`bulwark start --config FILE`), every section
+ * honoured: storage on SQLite or PostgreSQL (`storage.kind`) holding the journal, dead letters,
+ * alert history and operator state, with backups of it; Redis (`storage.redisUrl`) for the
+ * exchange's shared rate budget; health with the configured intervals and score weights; and the
+ * exchange account (`exchange.id`) with its gate, breakers and orders. The user's own bot in this
+ * process registers its breakers in the shared registry (`registry.breaker(name)`) to see them here.
  */
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parse } from 'yaml';
 import { backups } from '../backup/backups.js';
-import { clonePlain, isPlainObject, mergeLayer } from '../config/layers.js';
-import { type BulwarkConfig, CONFIG_DEFAULTS } from '../config/schema.js';
-import { validateConfig } from '../config/loader.js';
+import { storageTablesProvider } from '../backup/storage-tables.js';
+import { ConfigError, type ConfigIssue } from '../config/config-error.js';
+import type { BulwarkConfig } from '../config/schema.js';
+import { type LoadConfigOptions, type LoadedConfig, loadConfig } from '../config/loader.js';
+import { sourceOf } from '../config/layers.js';
 import { deadLetters } from '../dlq/dead-letters.js';
 import { memoryCheck } from '../health/checks/memory.js';
 import { healthRegistry } from '../health/registry.js';
@@ -18,88 +20,193 @@ import { healthScore } from '../health/score.js';
 import { type HealthSnapshotLike, observeHealth } from '../observe/health-metrics.js';
 import { AlertEngine } from '../observe/alerts/engine.js';
 import { registrySource } from '../observe/alerts/source.js';
+import { storageAlertHistory } from '../observe/alerts/storage-history.js';
 import { observeBreaker } from '../observe/bind-policies.js';
 import { createMetrics } from '../observe/metrics.js';
 import { registry } from '../policies/registry.js';
-import { sqliteStorage } from '../storage/sqlite.js';
 import { operatorSettings } from '../storage/repos/operator-settings.js';
+import { operatorSettingKinds, spooledOperatorSettings } from '../storage/repos/spooled-operator-settings.js';
+import { type SpooledWriter, spooledWriter } from '../storage/spool.js';
 import type { ServerComponents } from './components.js';
+import { type ConfiguredExchange, configuredExchange } from './configured-exchange.js';
+import { openConfiguredStores } from './configured-stores.js';
 import { liveEvents } from './live-events.js';
 import { operatorState } from './operator-state.js';
 import { type StartRecoveryOptions, recoverAtStart } from './start-recovery.js';
 
-/** Reads and validates a YAML (or JSON) configuration file over the defaults. */
-export function readConfigFile(file: string): BulwarkConfig {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (error) {
-    throw new TypeError(`--config: cannot read ${file}: ${(error as Error).message}`);
-  }
-  const parsed: unknown = parse(text);
-  if (parsed !== null && parsed !== undefined && !isPlainObject(parsed)) throw new TypeError(`--config: ${file} must hold a mapping of settings`);
-  const merged = clonePlain(CONFIG_DEFAULTS) as unknown as Record<string, unknown>;
-  mergeLayer(merged, (parsed ?? {}) as Record<string, unknown>, file, new Map());
-  return validateConfig(merged);
+/**
+ * Reads and validates a configuration file over the same layers as `bulwark config check FILE`:
+ * defaults < FILE < `config/<env>.yaml` < BULWARK_ environment variables. Errors name the layer
+ * (file or variable), the key and the reason.
+ */
+export function readConfigFile(file: string, options: Omit<LoadConfigOptions, 'file'> = {}): BulwarkConfig {
+  return loadConfigFile(file, options).config;
 }
 
+/** readConfigFile, with the layer that set each key (to name it in later errors). */
+export function loadConfigFile(file: string, options: Omit<LoadConfigOptions, 'file'> = {}): LoadedConfig {
+  return loadConfig({ ...options, file });
+}
+
+/**
+ * Settings this service accepts but cannot honour: start refuses them rather than ignore them.
+ * Each names the key and why.
+ */
+export function unsupportedSettings(config: BulwarkConfig, sources: ReadonlyMap<string, string> = new Map()): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  if (config.features.chaos) issues.push({ path: 'features.chaos', source: sourceOf(sources, 'features.chaos'), reason: 'the ops service runs no fault injection of its own (the simulator of `bulwark sim` does); turn it off' });
+  return issues;
+}
+
+/** Banner lines saying what a configured service runs on (no credentials: URLs are shown by host only). */
+export function configuredSummary(config: BulwarkConfig): string[] {
+  const host = (url: string | undefined): string => {
+    try {
+      return url ? new URL(url).host : '';
+    } catch {
+      return '?';
+    }
+  };
+  const storage = config.storage.kind === 'postgres' ? `PostgreSQL ${host(config.storage.postgresUrl)} schema ${config.storage.postgresSchema ?? 'public'}` : `SQLite in ${config.dataDir}`;
+  const lines = [`  storage    ${storage}${config.storage.redisUrl ? `; Redis ${host(config.storage.redisUrl)} prefix ${config.storage.redisPrefix}` : ''}`];
+  if (config.exchange.id) {
+    const where = config.exchange.url ? ` at ${host(config.exchange.url)}` : config.exchange.sandbox ? ' (sandbox)' : '';
+    lines.push(`  exchange   ${config.exchange.id}${where}: gate, breakers and journal followed${config.exchange.cancelOpenOrdersOnHalt ? '; open orders cancelled on halt' : ''}`);
+  }
+  return lines;
+}
+
+/** The backup provider name of the service's tables on PostgreSQL. */
+export const SERVICE_TABLES_PROVIDER = 'postgres-tables';
+
 export interface ConfiguredOptions {
-  /**
-   * Exchanges this service trades on, reconciled at start before anything trades (none yet from a
-   * configuration file: a program that embeds the server passes its own).
-   */
+  /** The layer that set each key (from loadConfigFile), to name it when a setting is refused. */
+  sources?: ReadonlyMap<string, string>;
+  /** Exchanges a program that embeds the server trades on, reconciled at start besides the configured account. */
   exchanges?: StartRecoveryOptions['exchanges'];
 }
 
-export async function componentsFromConfig(config: BulwarkConfig, options: ConfiguredOptions = {}): Promise<{ components: ServerComponents; close(): Promise<void> }> {
-  const storage = await sqliteStorage({ dataDir: config.dataDir });
-  const metrics = createMetrics();
-  const health = healthRegistry({ defaultIntervalMs: config.health.intervalMs, defaultTimeoutMs: config.health.timeoutMs });
-  health.register(memoryCheck());
-  health.register({ name: 'storage', group: 'services', check: async () => (await storage.one('SELECT 1 AS ok')) !== undefined });
-  health.start();
-  const unbind = registry.breakers().map((breaker) => observeBreaker(metrics, breaker));
-  // Health as metrics (score and check status), from a report refreshed on the health interval.
-  let lastHealth: HealthSnapshotLike | undefined;
-  const refreshHealth = (): Promise<void> =>
-    health.check().then(
-      (report) => void (lastHealth = { score: healthScore(report).score, checks: report.checks }),
-      () => undefined,
+export interface Configured {
+  components: ServerComponents;
+  /** The configured exchange account, when `exchange.id` is set. */
+  account: ConfiguredExchange | undefined;
+  /** The spool of operator actions (PostgreSQL only). */
+  spool: SpooledWriter | undefined;
+  close(): Promise<void>;
+}
+
+export async function componentsFromConfig(config: BulwarkConfig, options: ConfiguredOptions = {}): Promise<Configured> {
+  const unsupported = unsupportedSettings(config, options.sources);
+  if (unsupported.length > 0) throw new ConfigError(unsupported);
+  const cleanups: Array<() => unknown> = [];
+  const runCleanups = async (): Promise<void> => {
+    for (const cleanup of cleanups.reverse()) {
+      try {
+        await cleanup();
+      } catch {
+        // Best effort: the service is stopping.
+      }
+    }
+    cleanups.length = 0;
+  };
+  let spool: SpooledWriter | undefined;
+  try {
+    const stores = await openConfiguredStores(config);
+    cleanups.push(() => stores.close());
+    const { storage, redis } = stores;
+    const metrics = createMetrics();
+    const events = liveEvents();
+    const health = healthRegistry({ defaultIntervalMs: config.health.intervalMs, defaultTimeoutMs: config.health.timeoutMs });
+    health.register(memoryCheck());
+    health.register({ name: 'storage', group: 'services', check: async () => (await storage.one('SELECT 1 AS ok')) !== undefined });
+    if (redis) health.register({ name: 'redis', group: 'services', check: async () => (await redis.ping()) === 'PONG' });
+
+    const account = config.exchange.id ? await configuredExchange(config, { storage, metrics, health, events, ...(redis ? { redis } : {}) }) : undefined;
+    if (account) cleanups.push(() => account.close());
+    health.start();
+    cleanups.push(() => health.stop());
+
+    const ownBreakers = (): ReturnType<typeof registry.breakers> => [...registry.breakers(), ...(account?.breakers ?? [])];
+    for (const breaker of registry.breakers()) cleanups.push(observeBreaker(metrics, breaker));
+    // Health as metrics, scored with the configured weights like /health/score, from a report refreshed on the health interval.
+    const weights = config.health.weights;
+    const queue = deadLetters(storage, { name: 'default' });
+    let lastHealth: HealthSnapshotLike | undefined;
+    let dlqDepth = 0;
+    const refreshHealth = async (): Promise<void> => {
+      await health.check().then(
+        (report) => void (lastHealth = { score: healthScore(report, { weights }).score, checks: report.checks }),
+        () => undefined,
+      );
+      dlqDepth = await queue.count({ status: 'pending' }).catch(() => dlqDepth);
+    };
+    await refreshHealth();
+    const healthTimer = setInterval(() => void refreshHealth(), config.health.intervalMs);
+    healthTimer.unref();
+    cleanups.push(observeHealth(metrics, () => lastHealth), () => clearInterval(healthTimer));
+    cleanups.push(metrics.onScrape(() => metrics.dlqDepth.set({ queue: queue.name }, dlqDepth)));
+
+    const alerts = new AlertEngine({ source: registrySource(metrics.registry), history: await storageAlertHistory(storage) });
+    cleanups.push(alerts.on('transition', () => metrics.alertsFiring.reset()));
+    cleanups.push(
+      metrics.onScrape(() => {
+        for (const severity of ['critical', 'warning', 'info']) metrics.alertsFiring.set({ severity }, alerts.active().filter((a) => a.state === 'firing' && a.rule.severity === severity).length);
+      }),
     );
-  await refreshHealth();
-  const healthTimer = setInterval(() => void refreshHealth(), config.health.intervalMs);
-  healthTimer.unref();
-  unbind.push(observeHealth(metrics, () => lastHealth), () => clearInterval(healthTimer));
-  const alerts = new AlertEngine({ source: registrySource(metrics.registry) });
-  alerts.start();
-  const queue = deadLetters(storage, { name: 'default' });
-  // Operator halts and rule changes come back before anything trades; then every exchange is reconciled.
-  const events = liveEvents();
-  const operator = operatorState({ store: operatorSettings(storage), breakers: registry, alerts });
-  await recoverAtStart({ operator, events, exchanges: options.exchanges ?? [] });
-  return {
-    components: {
+    alerts.start();
+    cleanups.push(() => alerts.stop());
+    const backupStore = backups({ dir: join(config.dataDir, 'backups'), sqliteDatabases: stores.sqlitePath ? [stores.sqlitePath] : [] });
+    // PostgreSQL cannot be copied as a file: the service's own tables go in as rows.
+    if (!stores.sqlitePath) cleanups.push(backupStore.register(SERVICE_TABLES_PROVIDER, storageTablesProvider(storage)));
+
+    // Operator halts and rule changes come back before anything trades; then every exchange is reconciled.
+    // On PostgreSQL an operator's action taken while the database is away goes to the local spool, written when it is back.
+    let settings = operatorSettings(storage);
+    if (config.storage.kind === 'postgres') {
+      const writer = await spooledWriter(storage, { kinds: operatorSettingKinds, dataDir: config.dataDir });
+      cleanups.push(() => writer.close());
+      cleanups.push(writer.on('spooled', ({ kind }) => events.record('operator', 'storage', `PostgreSQL unreachable: ${kind} kept in the local spool until it is back`, 'warning')));
+      settings = spooledOperatorSettings(settings, writer);
+      spool = writer;
+    }
+    const operator = operatorState({ store: settings, breakers: { breakers: ownBreakers }, alerts, ...(account ? { gate: account.gate } : {}) });
+    cleanups.push(() => operator.close());
+    const reconciled = [...(options.exchanges ?? []), ...(account ? [{ exchange: account.exchange, options: { gate: account.gate, symbols: account.symbols } }] : [])];
+    await recoverAtStart({ operator, events, exchanges: reconciled });
+    account?.follow();
+    events.record('operator', `bulwark-${config.env}`, `service started: ${config.storage.kind}${redis ? ' and Redis' : ''}${account ? `, exchange ${account.exchange.id}` : ''}`);
+
+    const components: ServerComponents = {
       metrics,
       events,
       operatorState: operator,
       health,
-      breakers: registry,
+      healthWeights: weights,
+      breakers: { breakers: ownBreakers },
       deadLetters: {
         queue,
         replay: () => {
           throw new Error('no replay handler is configured for this queue');
         },
       },
-      backups: backups({ dir: join(config.dataDir, 'backups'), sqliteDatabases: [storage.path] }),
+      backups: backupStore,
       alerts,
       serviceId: `bulwark-${config.env}`,
-    },
-    async close() {
-      operator.close();
-      alerts.stop();
-      health.stop();
-      for (const u of unbind) u();
-      await storage.close();
-    },
-  };
+      ...(account ? { gate: account.gate, orders: account.orders, account: account.account, dependencies: () => account.dependencies } : {}),
+    };
+    let closed = false;
+    return {
+      components,
+      account,
+      spool,
+      async close() {
+        if (closed) return;
+        closed = true;
+        await runCleanups();
+      },
+    };
+  } catch (error) {
+    await runCleanups();
+    throw error;
+  }
 }

@@ -7,3 +7,4 @@ export { healthRoutes, HEALTH_ROUTES_DEFAULTS, type HealthRoutesOptions } from '
 export { OperatorState, operatorState, DEFAULT_ACTOR, type OperatorMark, type OperatorStateOptions, type RestoredOperatorState } from './operator-state.js';
 export { recoverAtStart, type StartRecovery, type StartRecoveryOptions } from './start-recovery.js';
 export { logRequests, requestLogDefaults, type RequestLogOptions } from './request-log.js';
+export { type AccountSnapshot, type AccountView } from './components.js';

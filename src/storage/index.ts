@@ -30,5 +30,6 @@ export {
   type WriteOutcome,
   type SpoolEvents,
 } from './spool.js';
-export { operatorSettings, type OperatorSetting, type OperatorSettings } from './repos/operator-settings.js';
+export { operatorSettings, writeSetting, removeSetting, type OperatorSetting, type OperatorSettings } from './repos/operator-settings.js';
+export { spooledOperatorSettings, operatorSettingKinds } from './repos/spooled-operator-settings.js';
 export { lockDataDir, lockHolder, assertDataDirFree, isLockAlive, DataDirLockedError, DATA_DIR_LOCK_FILE, type DataDirLock, type LockOwner } from './data-dir-lock.js';

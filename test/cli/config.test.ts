@@ -26,7 +26,7 @@ describe('bulwark config check', () => {
       probes: { postgres: async () => undefined, migrations: async () => ({ pending: [], changed: [], unknown: [] }) },
     });
     expect(exitCode).toBe(0);
-    expect(result.steps.map((s) => `${s.name}:${s.status}`)).toEqual(['config:ok', 'secrets:ok', 'storage:ok', 'migrations:ok']);
+    expect(result.steps.map((s) => `${s.name}:${s.status}`)).toEqual(['config:ok', 'secrets:ok', 'data:ok', 'storage:ok', 'migrations:ok']);
     expect(lines.at(-1)).toBe('deployment prod is ready');
   });
 
@@ -101,5 +101,73 @@ describe('bulwark config check: migrations read from the real SQLite database', 
       return s;
     })();
     expect(status).toEqual({ pending: [], changed: ['x-001'], unknown: [] });
+  });
+});
+
+describe('bulwark config check FILE', () => {
+  it('checks the named file: errors name the file, the key and the reason; exit 1', async () => {
+    const file = join(root, 'it.yaml');
+    writeFileSync(file, 'storage:\n  kind: postgres\nshutdown:\n  readyDelayMs: 1e15\nserver:\n  host: 0.0.0.0\n');
+    const lines: string[] = [];
+    const { exitCode, result } = await runConfigCheck({ file, dir: join(root, 'no-config-folder'), environment: {}, color: false, out: (l) => lines.push(l) });
+    expect(exitCode).toBe(1);
+    expect(result.steps[0]).toMatchObject({ name: 'config', status: 'failed' });
+    const text = lines.join('\n');
+    expect(text).toContain(`storage.postgresUrl (from ${file}): required when storage.kind is "postgres"`);
+    expect(text).toContain(`shutdown.readyDelayMs (from ${file}): past Node's timer range`);
+    expect(text).toContain(`server.host (from ${file}): refusing to listen on 0.0.0.0: it is not a loopback address and no authentication is configured`);
+    expect(text).not.toContain('(from defaults)');
+  });
+
+  it('refuses a data directory that cannot be created, naming the key and where it was set', async () => {
+    const blocker = join(root, 'a-file');
+    writeFileSync(blocker, 'not a folder');
+    const file = join(root, 'blocked.yaml');
+    writeFileSync(file, `dataDir: ${JSON.stringify(join(blocker, 'data'))}\n`);
+    const lines: string[] = [];
+    const { exitCode, result } = await runConfigCheck({ file, dir: join(root, 'no-config-folder'), environment: {}, color: false, out: (l) => lines.push(l) });
+    expect(exitCode).toBe(1);
+    expect(result.steps.find((s) => s.name === 'data')).toMatchObject({ status: 'failed' });
+    expect(result.steps.find((s) => s.name === 'data')!.detail).toBe(`dataDir (from ${file}): data directory ${join(blocker, 'data')} cannot be created: ${blocker} is a file, not a folder`);
+    expect(result.steps.find((s) => s.name === 'migrations')).toMatchObject({ status: 'skipped' });
+  });
+
+  it('refuses a valid setting the service cannot honour, as start would', async () => {
+    const file = join(root, 'chaos.yaml');
+    writeFileSync(file, `dataDir: ${JSON.stringify(join(root, 'chaos-data'))}\nfeatures:\n  chaos: true\n`);
+    const lines: string[] = [];
+    const { exitCode } = await runConfigCheck({ file, dir: join(root, 'no-config-folder'), environment: {}, color: false, out: (l) => lines.push(l) });
+    expect(exitCode).toBe(1);
+    expect(lines.join('\n')).toContain(`features.chaos (from ${file}): the ops service runs no fault injection of its own`);
+  });
+
+  it('a file that does not exist fails, naming it', async () => {
+    const lines: string[] = [];
+    const file = join(root, 'missing.yaml');
+    const { exitCode } = await runConfigCheck({ file, dir: join(root, 'no-config-folder'), environment: {}, color: false, out: (l) => lines.push(l) });
+    expect(exitCode).toBe(1);
+    expect(lines.join('\n')).toContain(`(root) (from ${file}): cannot read file: it does not exist`);
+  });
+
+  it('lists the pending migrations one per line', async () => {
+    const file = join(root, 'pending.yaml');
+    writeFileSync(file, `dataDir: ${JSON.stringify(join(root, 'pending-data'))}\n`);
+    const lines: string[] = [];
+    const { exitCode } = await runConfigCheck({ file, dir: join(root, 'no-config-folder'), environment: {}, color: false, out: (l) => lines.push(l) });
+    expect(exitCode).toBe(0);
+    const at = lines.indexOf('pending migrations:');
+    expect(at).toBeGreaterThan(-1);
+    expect(lines[at + 1]).toMatch(/^ {2}- storage-001/);
+  });
+
+  it('calls the exchange public endpoint when an exchange is configured, and fails when it does not answer', async () => {
+    const file = join(root, 'exchange.yaml');
+    writeFileSync(file, `dataDir: ${JSON.stringify(join(root, 'ex-data'))}\nexchange:\n  id: binance\n  url: http://127.0.0.1:9\n`);
+    const ok = await runConfigCheck({ file, dir: join(root, 'no-config-folder'), environment: {}, color: false, out: () => undefined, probes: { exchange: async () => 'binance answers' } });
+    expect(ok.result.steps.find((s) => s.name === 'exchange')).toMatchObject({ status: 'ok', detail: 'binance answers' });
+    const down = await runConfigCheck({ file, dir: join(root, 'no-config-folder'), environment: {}, color: false, out: () => undefined });
+    expect(down.exitCode).toBe(1);
+    expect(down.result.steps.find((s) => s.name === 'exchange')).toMatchObject({ status: 'failed' });
+    expect(down.result.steps.find((s) => s.name === 'exchange')!.detail).toMatch(new RegExp(`^exchange \\(from ${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\): `));
   });
 });

@@ -27,13 +27,13 @@ describe('loadConfig precedence', () => {
         BULWARK_REQUIRE_SERVICES: '1', // not a config key: ignored
       },
       readFile: files({
-        'config/default.yaml': 'server:\n  port: 9000\n  host: 0.0.0.0\nlog:\n  level: debug\npolicies:\n  retry:\n    maxAttempts: 4\n',
+        'config/default.yaml': 'server:\n  port: 9000\n  host: localhost\nlog:\n  level: debug\npolicies:\n  retry:\n    maxAttempts: 4\n',
         'config/production.yaml': 'server:\n  port: 9100\nlog:\n  level: warn\n',
       }),
       overrides: { policies: { retry: { maxAttempts: 6 } } },
     });
     expect(config.env).toBe('production');
-    expect(config.server.host).toBe('0.0.0.0'); // default.yaml
+    expect(config.server.host).toBe('localhost'); // default.yaml
     expect(config.log.level).toBe('warn'); // production.yaml over default.yaml
     expect(config.server.port).toBe(9300); // env over files
     expect(config.features.chaos).toBe(true); // env, coerced to boolean
@@ -114,5 +114,60 @@ describe('loadConfig error messages (start-up stops on invalid config)', () => {
       path: 'env',
       source: 'env BULWARK_ENV',
     });
+  });
+});
+
+describe('loadConfig with a named file (`config check FILE`, `start --config FILE`)', () => {
+  it('reads the file in place of default.yaml, under <env>.yaml and the environment', () => {
+    const { config, sources, files: read } = loadConfig({
+      file: 'deploy/it.yaml',
+      env: 'prod',
+      environment: { BULWARK_SERVER__PORT: '9301' },
+      readFile: files({ 'deploy/it.yaml': 'server:\n  port: 9000\nlog:\n  level: debug\n', 'config/prod.yaml': 'log:\n  level: warn\n', 'config/default.yaml': 'log:\n  level: trace\n' }),
+    });
+    expect(config.log.level).toBe('warn');
+    expect(config.server.port).toBe(9301);
+    expect(read).toEqual(['deploy/it.yaml', 'config/prod.yaml']);
+    expect(sources.get('log.level')).toBe('config/prod.yaml');
+  });
+
+  it('refuses a named file that does not exist, naming it', () => {
+    const error = errorOf(() => loadConfig({ file: 'deploy/none.yaml', environment: {}, readFile: () => undefined }));
+    expect(error.issues).toEqual([{ path: '', source: 'deploy/none.yaml', reason: 'cannot read file: it does not exist' }]);
+  });
+
+  it('regression: a cross-field error is blamed on the layer that set the key it depends on, not "defaults"', () => {
+    const error = errorOf(() => loadConfig({ file: 'it.yaml', environment: {}, readFile: files({ 'it.yaml': 'storage:\n  kind: postgres\n' }) }));
+    expect(error.issues).toEqual([{ path: 'storage.postgresUrl', source: 'it.yaml', reason: 'required when storage.kind is "postgres"' }]);
+    expect(error.message).toContain('storage.postgresUrl (from it.yaml): required when storage.kind is "postgres"');
+    expect(error.message).not.toContain('defaults');
+  });
+
+  it('refuses durations past Node timer range (2^31-1 ms), naming the file and key', () => {
+    const error = errorOf(() => loadConfig({ file: 'it.yaml', environment: {}, readFile: files({ 'it.yaml': 'shutdown:\n  readyDelayMs: 1e15\npolicies:\n  breaker:\n    openMs: 2147483648\n' }) }));
+    expect(error.issues.map((i) => `${i.path} (from ${i.source})`).sort()).toEqual(['policies.breaker.openMs (from it.yaml)', 'shutdown.readyDelayMs (from it.yaml)']);
+    expect(error.issues[0]!.reason).toMatch(/past Node's timer range: at most 2147483647 ms/);
+    expect(loadConfig({ file: 'ok.yaml', environment: {}, readFile: files({ 'ok.yaml': 'shutdown:\n  readyDelayMs: 2147483647\n' }) }).config.shutdown.readyDelayMs).toBe(2_147_483_647);
+  });
+
+  it('refuses a non-loopback server.host while no authentication exists, saying so', () => {
+    for (const host of ['0.0.0.0', '::', '192.168.1.10', 'ops.example.com']) {
+      const error = errorOf(() => loadConfig({ file: 'it.yaml', environment: {}, readFile: files({ 'it.yaml': `server:\n  host: "${host}"\n` }) }));
+      expect(error.issues).toHaveLength(1);
+      expect(error.issues[0]).toMatchObject({ path: 'server.host', source: 'it.yaml' });
+      expect(error.issues[0]!.reason).toContain(`refusing to listen on ${host}: it is not a loopback address and no authentication is configured`);
+    }
+    for (const host of ['127.0.0.1', '127.0.0.2', '::1', 'localhost', '[::1]']) {
+      expect(loadConfig({ file: 'it.yaml', environment: {}, readFile: files({ 'it.yaml': `server:\n  host: "${host}"\n` }) }).config.server.host).toBe(host);
+    }
+  });
+
+  it('exchange settings need an id; url and sandbox exclude each other', () => {
+    const error = errorOf(() => loadConfig({ file: 'it.yaml', environment: {}, readFile: files({ 'it.yaml': 'exchange:\n  url: http://127.0.0.1:1\n  sandbox: true\n' }) }));
+    expect(error.issues.map((i) => `${i.path}: ${i.reason}`).sort()).toEqual([
+      "exchange.sandbox: needs exchange.id (the ccxt id of the account's exchange)",
+      'exchange.url: give exchange.url or exchange.sandbox, not both',
+      "exchange.url: needs exchange.id (the ccxt id of the account's exchange)",
+    ]);
   });
 });

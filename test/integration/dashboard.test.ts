@@ -105,4 +105,23 @@ describeWith(available, 'dashboard in headless Chromium', () => {
     await page.screenshot({ path: file, fullPage: true });
     await expect(access(file)).resolves.toBeUndefined();
   });
+
+  it('a server without a gate (no exchange account configured) shows none and no Halt/Resume buttons', async () => {
+    const { componentsFromConfig } = await import('../../src/server/configured.js');
+    const { loadConfig } = await import('../../src/config/loader.js');
+    const configured = await componentsFromConfig(loadConfig({ environment: {}, readFile: () => undefined, overrides: { dataDir: join(dir, 'configured') } }).config);
+    const plain = await buildApp(configured.components, { webRoot: join(dir, 'web'), snapshotMs: 250 });
+    await plain.listen({ port: 0, host: '127.0.0.1' });
+    const other = await browser.newPage();
+    try {
+      await other.goto(`http://127.0.0.1:${(plain.server.address() as { port: number }).port}/`);
+      await other.waitForFunction(`document.getElementById('gate-mode')?.textContent === 'none'`);
+      expect(await other.isHidden('#gate-halt')).toBe(true);
+      expect(await other.isHidden('#gate-resume')).toBe(true);
+    } finally {
+      await other.close();
+      await plain.close();
+      await configured.close();
+    }
+  });
 });

@@ -8,7 +8,10 @@ import { checkDeployment } from '../../src/config/deployment-check.js';
 import { storageCheck } from '../../src/health/checks/storage.js';
 import { HealthRegistry } from '../../src/health/registry.js';
 import { describeWith, postgresUrl, probeRedis, redisUrl, requireService } from '../support/services.js';
-import { probePostgres } from './pg-schema.js';
+import { readMigrations, releaseMigrations } from '../../src/cli/commands/migration-reader.js';
+import { loadConfig } from '../../src/config/loader.js';
+import { postgresStorage } from '../../src/storage/postgres.js';
+import { adminQuery, dropSchema, probePostgres, uniqueSchema } from './pg-schema.js';
 
 const postgresUp = await requireService('PostgreSQL', probePostgres);
 const redisUp = await requireService('Redis', probeRedis);
@@ -20,7 +23,7 @@ describeWith(postgresUp && redisUp, 'deployment check and storage health against
       readFile: () => undefined,
       overrides: { storage: { kind: 'postgres', postgresUrl, redisUrl } },
     });
-    expect(result.steps.map((s) => `${s.name}:${s.status}`)).toEqual(['config:ok', 'secrets:ok', 'storage:ok', 'redis:ok', 'migrations:skipped']);
+    expect(result.steps.map((s) => `${s.name}:${s.status}`)).toEqual(['config:ok', 'secrets:ok', 'data:ok', 'storage:ok', 'redis:ok', 'migrations:skipped']);
     expect(result.ok).toBe(true);
   });
 
@@ -43,6 +46,20 @@ describeWith(postgresUp && redisUp, 'deployment check and storage health against
       expect((await registry.check()).checks[0]!.status).toBe('up');
     } finally {
       client.disconnect();
+    }
+  });
+
+  it('reads the migrations of the configured PostgreSQL schema, creating nothing when it does not exist yet', async () => {
+    const schema = uniqueSchema('bw_check_mig');
+    const config = loadConfig({ environment: {}, readFile: () => undefined, overrides: { storage: { kind: 'postgres', postgresUrl, postgresSchema: schema } } }).config;
+    try {
+      expect(await readMigrations(config)).toEqual({ pending: releaseMigrations.map((m) => m.id), changed: [], unknown: [] });
+      expect(await adminQuery('SELECT 1 FROM information_schema.schemata WHERE schema_name = $1', [schema])).toEqual([]);
+      const storage = await postgresStorage({ connectionString: postgresUrl, schema, migrations: releaseMigrations });
+      await storage.close();
+      expect(await readMigrations(config)).toEqual({ pending: [], changed: [], unknown: [] });
+    } finally {
+      await dropSchema(schema);
     }
   });
 });

@@ -1,4 +1,4 @@
-import { createServer, connect, type Server, type Socket } from 'node:net';
+import { TcpProxy } from '../support/tcp-proxy.js';
 import { join } from 'node:path';
 import { afterAll, expect, it } from 'vitest';
 import { postgresStorage } from '../../src/storage/postgres.js';
@@ -13,52 +13,12 @@ import { dropSchema, probePostgres, uniqueSchema } from './pg-schema.js';
  * (destroying its sockets) and reopens on the same port.
  */
 
-const target = new URL(postgresUrl);
-
-class Proxy {
-  private server: Server | undefined;
-  private readonly sockets = new Set<Socket>();
-  port = 0;
-
-  async open(): Promise<void> {
-    const server = createServer((client) => {
-      const upstream = connect(Number(target.port || 5432), target.hostname);
-      for (const socket of [client, upstream]) {
-        this.sockets.add(socket);
-        socket.on('close', () => this.sockets.delete(socket));
-        socket.on('error', () => {
-          client.destroy();
-          upstream.destroy();
-        });
-      }
-      client.pipe(upstream);
-      upstream.pipe(client);
-    });
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(this.port, '127.0.0.1', () => resolve());
-    });
-    const address = server.address();
-    if (address && typeof address === 'object') this.port = address.port;
-    this.server = server;
-  }
-
-  /** Stops accepting connections and cuts every open one. */
-  async close(): Promise<void> {
-    const server = this.server;
-    this.server = undefined;
-    for (const socket of this.sockets) socket.destroy();
-    this.sockets.clear();
-    if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
-  }
-}
-
 const available = await requireService('PostgreSQL', probePostgres);
 
 describeWith(available, 'spooled writes while PostgreSQL is unreachable', () => {
   const schema = uniqueSchema('bw_spool');
   const temp = tempDir('bulwark-spool-it-');
-  const proxy = new Proxy();
+  const proxy = new TcpProxy(new URL(postgresUrl));
   afterAll(async () => {
     await proxy.close();
     await dropSchema(schema);

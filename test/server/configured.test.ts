@@ -22,13 +22,13 @@ describe('readConfigFile', () => {
   });
 
   it('names the file and the problem', async () => {
-    expect(() => readConfigFile(join(dir, 'missing.yaml'))).toThrow(/--config: cannot read .*missing\.yaml/);
+    expect(() => readConfigFile(join(dir, 'missing.yaml'))).toThrow(/\(root\) \(from .*missing\.yaml\): cannot read file: it does not exist/);
     const list = join(dir, 'list.yaml');
     await writeFile(list, '- a\n- b\n');
     expect(() => readConfigFile(list)).toThrow(/must hold a mapping/);
     const bad = join(dir, 'bad.yaml');
     await writeFile(bad, 'server:\n  port: -1\n');
-    expect(() => readConfigFile(bad)).toThrow(/server\.port/);
+    expect(() => readConfigFile(bad)).toThrow(`server.port (from ${bad}): Too small`);
   });
 });
 
@@ -76,6 +76,31 @@ describe('componentsFromConfig across a restart', () => {
       await app.close();
       await second.close();
       breaker.reset();
+    }
+  });
+});
+
+describe('componentsFromConfig metrics', () => {
+  it('serves the dead-letter depth and the score with the configured weights, as /health/score does', async () => {
+    const { sqliteStorage } = await import('../../src/storage/sqlite.js');
+    const { deadLetters } = await import('../../src/dlq/dead-letters.js');
+    const dataDir = join(dir, 'data');
+    const before = await sqliteStorage({ dataDir });
+    await deadLetters(before, { name: 'default' }).add({ operation: 'createOrder', payload: {}, error: new Error('refused') });
+    await before.close();
+    const file = join(dir, 'bulwark.yaml');
+    await writeFile(file, `dataDir: ${JSON.stringify(dataDir)}\nhealth:\n  weights: { system: 0.9, services: 0.1 }\n`);
+    const { components, close } = await componentsFromConfig(readConfigFile(file, { environment: {} }));
+    const app = await buildApp(components, { webRoot: join(dir, 'none') });
+    try {
+      const metrics = (await app.inject({ method: 'GET', url: '/metrics' })).body;
+      expect(metrics).toContain('bulwark_dlq_depth{queue="default"} 1');
+      const score = (await app.inject({ method: 'GET', url: '/health/score' })).json() as { score: number; groups: Record<string, { weight: number }> };
+      expect(score.groups).toEqual({ system: { score: 100, weight: 0.9 }, services: { score: 100, weight: 0.1 } });
+      expect(metrics).toContain(`bulwark_health_score ${score.score}`);
+    } finally {
+      await app.close();
+      await close();
     }
   });
 });

@@ -25,7 +25,12 @@ export function renderOverview(o: Overview): void {
       byId('gate-conditions'),
       o.gate.conditions.map((c) => el('li', {}, badge(c.mode), ` ${c.name}: ${c.reason}${c.acknowledged ? ` (acknowledged by ${c.acknowledged.by}: ${c.acknowledged.reason})` : ''}`)),
     );
+  } else {
+    // No gate on this server (no exchange account configured): no buttons whose routes would answer 404.
+    setText('gate-mode', 'none');
+    setText('gate-reason', 'no trading gate on this server (no exchange account configured)');
   }
+  for (const id of ['gate-halt', 'gate-resume']) byId<HTMLButtonElement>(id).hidden = !o.gate;
   replaceChildren(
     byId('active-alerts'),
     o.alerts.length === 0

@@ -221,18 +221,27 @@ export function registerBackup(program: Command, deps: BackupCommandDeps = {}): 
     .option('--dry-run', 'say what would change and change nothing')
     .option('--only <kinds>', `comma-separated kinds to restore (${sourceKinds.filter((k) => k !== 'state').join(', ')})`, kindList)
     .option('--json', 'print the result as JSON')
-    .action(async (id: string, opts: { dir: string; dryRun?: boolean; only?: SourceKind[]; json?: boolean }) => {
+    .option('--service-config <file>', "the service's configuration: on PostgreSQL its tables (provider postgres-tables) are restored too; stop the service first")
+    .action(async (id: string, opts: { dir: string; dryRun?: boolean; only?: SourceKind[]; json?: boolean; serviceConfig?: string }) => {
       const { store, progress } = open(opts.dir);
       const manifest = await store.get(id);
-      // Providers live in the application's process: the command line restores files and databases.
-      const include = (opts.only ?? sourceKinds).filter((k) => k !== 'state');
-      const skipped = manifest.providers;
+      // Providers live in the application's process: the command line restores files and databases,
+      // and the service's PostgreSQL tables when given its configuration.
+      // Loaded only when asked for: it brings the server's configuration and PostgreSQL.
+      const tables = opts.serviceConfig ? await import('./service-tables.js') : undefined;
+      const service = tables && opts.serviceConfig ? await tables.openServiceTables(opts.serviceConfig) : undefined;
       try {
+        if (tables && service) store.register(tables.SERVICE_TABLES_PROVIDER, service.provider);
+        const registered = tables ? [tables.SERVICE_TABLES_PROVIDER] : [];
+        const withState = manifest.providers.length > 0 && manifest.providers.every((p) => registered.includes(p)) && (opts.only === undefined || opts.only.includes('state'));
+        const include = (opts.only ?? sourceKinds).filter((k) => k !== 'state' || withState);
+        const skipped = withState ? [] : manifest.providers;
         const result = await store.restore(manifest.id, { dryRun: opts.dryRun ?? false, include });
         progress.end();
         stdout.write(opts.json ? `${JSON.stringify(result, null, 2)}\n` : restoreText(result, skipped));
       } finally {
         progress.end();
+        await service?.close();
       }
     });
 

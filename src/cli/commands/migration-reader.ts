@@ -33,8 +33,21 @@ function readOnlySqlite(path: string): Queryable & { close(): void } {
 
 export async function readMigrations(config: BulwarkConfig, migrations: readonly Migration[] = releaseMigrations): Promise<MigrationStatus> {
   if (config.storage.kind === 'postgres') {
+    const schema = config.storage.postgresSchema ?? 'public';
     const storage = await postgresStorage({ connectionString: config.storage.postgresUrl, migrate: false });
     try {
+      // A schema that does not exist yet is created at start-up: every migration is pending, and the check creates nothing.
+      if (schema !== 'public') {
+        const found = await storage.one('SELECT 1 AS ok FROM information_schema.schemata WHERE schema_name = ?', [schema]);
+        if (!found) return { pending: migrations.map((m) => m.id), changed: [], unknown: [] };
+        await storage.close();
+        const inSchema = await postgresStorage({ connectionString: config.storage.postgresUrl, schema, migrate: false });
+        try {
+          return await migrationStatus(inSchema, migrations);
+        } finally {
+          await inSchema.close();
+        }
+      }
       return await migrationStatus(storage, migrations);
     } finally {
       await storage.close();

@@ -6,12 +6,13 @@
  */
 import type { Command } from 'commander';
 import type { Logger } from 'pino';
+import { bindRefusal } from '../../config/bind-address.js';
 import { createLogger } from '../../config/logger.js';
 import { lockDataDir } from '../../storage/data-dir-lock.js';
 import { startDemo } from '../../demo/demo.js';
 import { buildApp, type OpsApp } from '../../server/app.js';
 import type { ServerComponents } from '../../server/components.js';
-import { componentsFromConfig, readConfigFile } from '../../server/configured.js';
+import { componentsFromConfig, configuredSummary, loadConfigFile } from '../../server/configured.js';
 import { type GracefulShutdown, gracefulShutdown } from '../../shutdown/shutdown.js';
 import { keepAliveCloser } from '../../shutdown/keep-alive-closer.js';
 
@@ -19,7 +20,7 @@ export interface StartOptions {
   config?: string;
   port?: number | string;
   host?: string;
-  /** Demo data directory (ignored with a config, which names its own). */
+  /** Demo data directory (refused with a config, which names its own). */
   dataDir?: string;
   /** Demo mode: inject faults into the simulated exchange (on unless turned off). */
   faults?: boolean;
@@ -54,24 +55,45 @@ function parsePort(value: number | string | undefined, fallback: number, option 
   return n;
 }
 
+/** Takes the data folder's lock; a folder that cannot be created is refused with the key that named it. */
+function lockDataDirOrExplain(dir: string, key: string): ReturnType<typeof lockDataDir> {
+  try {
+    return lockDataDir(dir, { what: 'bulwark start' });
+  } catch (error) {
+    const code = (error as { code?: unknown }).code;
+    if (typeof code === 'string' && /^E[A-Z]+$/.test(code)) throw new Error(`bulwark start: ${key}: the data directory ${dir} cannot be created or written (${code})`);
+    throw error;
+  }
+}
+
 /** Starts the service and prints the banner; the caller installs signal handling. */
 export async function runStart(options: StartOptions = {}): Promise<StartedService> {
   const out = options.out ?? ((line: string) => console.log(line));
-  const host = options.host ?? START_DEFAULTS.host;
   let components: ServerComponents;
   let closeComponents: () => Promise<void>;
   let mode: 'demo' | 'config';
   let simUrl: string | undefined;
   let shutdownSettings = { readyDelayMs: 0, drainTimeoutMs: 5_000, hookTimeoutMs: 10_000 };
-  const config = options.config ? readConfigFile(options.config) : undefined;
+  // Demo options with a config would be ignored: refused instead, saying where the setting lives.
+  if (options.config) {
+    const demoOnly = [options.dataDir !== undefined && '--data-dir (set dataDir in the file)', options.simPort !== undefined && '--sim-port', options.faults === false && '--no-faults'].filter(Boolean);
+    if (demoOnly.length > 0) throw new TypeError(`bulwark start: ${demoOnly.join(', ')}: demo mode only, not with --config`);
+  }
+  const loaded = options.config ? loadConfigFile(options.config) : undefined;
+  const config = loaded?.config;
   const port = parsePort(options.port, config ? config.server.port : START_DEFAULTS.port);
+  // --host wins over server.host; either way only loopback until authentication exists (config/bind-address.ts).
+  const host = options.host ?? config?.server.host ?? START_DEFAULTS.host;
+  const refusal = bindRefusal(host);
+  if (refusal) throw new RangeError(`bulwark start: ${options.host !== undefined ? '--host' : 'server.host'}: ${refusal}`);
   const simPort = parsePort(options.simPort, 0, 'sim-port');
   // The data folder is ours while we run: a restore or a second service on it refuses (storage/data-dir-lock.ts).
-  const lock = lockDataDir(config?.dataDir ?? options.dataDir ?? START_DEFAULTS.dataDir, { what: 'bulwark start' });
+  const dataDir = config?.dataDir ?? options.dataDir ?? START_DEFAULTS.dataDir;
+  const lock = lockDataDirOrExplain(dataDir, config ? 'dataDir' : '--data-dir');
   if (lock.tookOver) out(`data folder lock taken over from process ${lock.tookOver.pid}, which is gone`);
   try {
     if (config) {
-      const built = await componentsFromConfig(config);
+      const built = await componentsFromConfig(config, { sources: loaded!.sources });
       components = built.components;
       closeComponents = async () => {
         await built.close();
@@ -112,7 +134,7 @@ export async function runStart(options: StartOptions = {}): Promise<StartedServi
   });
   let app: OpsApp;
   try {
-    app = await buildApp({ ...components, isReady: () => shutdown.ready }, { logger: options.logger ?? createLogger({ base: { service: components.serviceId ?? 'bulwark' } }) });
+    app = await buildApp({ ...components, isReady: () => shutdown.ready }, { logger: options.logger ?? createLogger({ base: { service: components.serviceId ?? 'bulwark' }, ...(config ? { level: config.log.level } : {}) }) });
     await app.listen({ port, host });
   } catch (error) {
     await closeComponents();
@@ -120,7 +142,7 @@ export async function runStart(options: StartOptions = {}): Promise<StartedServi
   }
   const address = app.server.address();
   const actualPort = typeof address === 'object' && address ? address.port : port;
-  const url = `http://${host}:${actualPort}`;
+  const url = `http://${host.includes(':') ? `[${host}]` : host}:${actualPort}`;
   // Stop accepting and close keep-alive connections cleanly (answers carry Connection: close), then the rest of fastify.
   shutdown.addServer(keepAliveCloser(app.server, { onStop: () => app.endStreams() }));
   shutdown.addHook('ops server', () => app.close(), { priority: 20 });
@@ -132,6 +154,7 @@ export async function runStart(options: StartOptions = {}): Promise<StartedServi
   out(`  API        ${url}/api/overview   OpenAPI ${url}/docs/openapi.json`);
   out(`  health     ${url}/health   metrics ${url}/metrics`);
   if (simUrl) out(`  exchange   ${simUrl} (simulated Binance spot; faults at ${simUrl}/_sim/faults)`);
+  if (config) configuredSummary(config).forEach((line) => out(line));
   out(`listening on ${url} — Ctrl+C stops`);
 
   let closed = false;
@@ -155,11 +178,11 @@ export function registerStart(program: Command): void {
     .description('ops server + dashboard; no config = demo mode')
     .option('--config <file>', 'configuration file (YAML)')
     .option('--port <n>', `port for the ops server (0 picks a free one; default ${START_DEFAULTS.port})`)
-    .option('--host <host>', 'interface to listen on', START_DEFAULTS.host)
+    .option('--host <host>', `interface to listen on (loopback only; default server.host, else ${START_DEFAULTS.host})`)
     .option('--data-dir <dir>', `demo mode: where the database and backups live (default ${START_DEFAULTS.dataDir})`)
     .option('--no-faults', 'demo mode: trade against a healthy simulated exchange (no injected faults)')
     .option('--sim-port <n>', 'demo mode: port of the simulated exchange, for another client to reach (default: a free one)')
-    .action(async (opts: { config?: string; port?: string; host: string; dataDir?: string; faults: boolean; simPort?: string }) => {
+    .action(async (opts: { config?: string; port?: string; host?: string; dataDir?: string; faults: boolean; simPort?: string }) => {
       let service: StartedService;
       try {
         service = await runStart({ ...opts });

@@ -45,6 +45,21 @@ interface SettingRow extends Record<string, unknown> {
 
 const fromRow = (row: SettingRow): OperatorSetting => ({ key: row.key, value: JSON.parse(row.value) as unknown, actor: row.actor, reason: row.reason, setAt: Number(row.set_at) });
 
+/** Writes (or replaces) one setting as given, its time included. */
+export async function writeSetting(db: Queryable, setting: OperatorSetting): Promise<void> {
+  await db.run(
+    `INSERT INTO operator_settings (key, value, actor, reason, set_at) VALUES (?, ?, ?, ?, ?)
+ON CONFLICT (key) DO UPDATE SET value = excluded.value, actor = excluded.actor, reason = excluded.reason, set_at = excluded.set_at`,
+    [setting.key, JSON.stringify(setting.value ?? null), setting.actor, setting.reason, setting.setAt],
+  );
+}
+
+/** Removes one setting; true when there was one. */
+export async function removeSetting(db: Queryable, key: string): Promise<boolean> {
+  const result = await db.run('DELETE FROM operator_settings WHERE key = ?', [key]);
+  return result.changes > 0;
+}
+
 /** The operator settings kept in `db` (SQLite or PostgreSQL; migration `storage-005-operator-settings`). */
 export function operatorSettings(db: Queryable, options: { clock?: Clock } = {}): OperatorSettings {
   const clock = options.clock ?? systemClock;
@@ -52,11 +67,7 @@ export function operatorSettings(db: Queryable, options: { clock?: Clock } = {})
     async put(key, value, by) {
       const checked = validate('operator setting', settingSchema, { key, actor: by.actor, reason: by.reason ?? null });
       const setting: OperatorSetting = { ...checked, value, setAt: clock.now() };
-      await db.run(
-        `INSERT INTO operator_settings (key, value, actor, reason, set_at) VALUES (?, ?, ?, ?, ?)
-ON CONFLICT (key) DO UPDATE SET value = excluded.value, actor = excluded.actor, reason = excluded.reason, set_at = excluded.set_at`,
-        [key, JSON.stringify(value ?? null), setting.actor, setting.reason, setting.setAt],
-      );
+      await writeSetting(db, setting);
       return setting;
     },
     async get(key) {
@@ -68,8 +79,7 @@ ON CONFLICT (key) DO UPDATE SET value = excluded.value, actor = excluded.actor, 
       return rows.map(fromRow).filter((s) => s.key.startsWith(prefix));
     },
     async remove(key) {
-      const result = await db.run('DELETE FROM operator_settings WHERE key = ?', [key]);
-      return result.changes > 0;
+      return removeSetting(db, key);
     },
   };
 }

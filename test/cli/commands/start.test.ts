@@ -76,3 +76,61 @@ describe('runStart: data folder and log', () => {
     await again.shutdown.shutdown({ signal: 'SIGTERM' });
   });
 });
+
+describe('runStart: the configuration is honoured, or refused', () => {
+  it('listens on server.host from the file; --host wins over it', async () => {
+    const file = join(dir, 'host.yaml');
+    await writeFile(file, `dataDir: ${JSON.stringify(join(dir, 'data'))}\nserver:\n  host: 127.0.0.2\nlog:\n  level: warn\nshutdown:\n  readyDelayMs: 0\n`);
+    const fromFile = await runStart({ config: file, port: 0, out: () => undefined, exit: () => undefined });
+    try {
+      expect(fromFile.url).toMatch(/^http:\/\/127\.0\.0\.2:\d+$/);
+      expect(fromFile.app.log.level).toBe('warn');
+      expect((await fetch(`${fromFile.url}/livez`)).status).toBe(200);
+    } finally {
+      await fromFile.close();
+    }
+    const byFlag = await runStart({ config: file, host: '127.0.0.1', port: 0, out: () => undefined, exit: () => undefined, logger: false });
+    try {
+      expect(byFlag.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    } finally {
+      await byFlag.close();
+    }
+  });
+
+  it('refuses a non-loopback --host without authentication, in demo and config mode, before opening anything', async () => {
+    await expect(runStart({ host: '0.0.0.0', port: 0, dataDir: join(dir, 'demo'), out: () => undefined })).rejects.toThrow(
+      /^bulwark start: --host: refusing to listen on 0\.0\.0\.0: it is not a loopback address and no authentication is configured/,
+    );
+    await expect(runStart({ config: await configFile(), host: '10.1.2.3', port: 0, out: () => undefined })).rejects.toThrow(/--host: refusing to listen on 10\.1\.2\.3/);
+  });
+
+  it('refuses demo options with a config instead of ignoring them', async () => {
+    await expect(runStart({ config: await configFile(), dataDir: join(dir, 'x'), simPort: 0, port: 0, out: () => undefined })).rejects.toThrow(
+      'bulwark start: --data-dir (set dataDir in the file), --sim-port: demo mode only, not with --config',
+    );
+    await expect(runStart({ config: await configFile(), faults: false, port: 0, out: () => undefined })).rejects.toThrow('--no-faults: demo mode only');
+  });
+
+  it('refuses a data directory that cannot be created, naming the key', async () => {
+    const blocker = join(dir, 'a-file');
+    await writeFile(blocker, 'x');
+    const file = join(dir, 'blocked.yaml');
+    await writeFile(file, `dataDir: ${JSON.stringify(join(blocker, 'data'))}\n`);
+    await expect(runStart({ config: file, port: 0, out: () => undefined })).rejects.toThrow(`bulwark start: dataDir: the data directory ${join(blocker, 'data')} cannot be created or written (ENOTDIR)`);
+  });
+
+  it('refuses a setting it cannot honour, naming the file, the key and why', async () => {
+    const file = join(dir, 'chaos.yaml');
+    await writeFile(file, `dataDir: ${JSON.stringify(join(dir, 'data'))}\nfeatures:\n  chaos: true\n`);
+    await expect(runStart({ config: file, port: 0, out: () => undefined })).rejects.toThrow(`features.chaos (from ${file}): the ops service runs no fault injection of its own`);
+  });
+
+  it('refuses a Redis that does not answer, naming the key and without its password', async () => {
+    const port = await freePort();
+    const file = join(dir, 'redis.yaml');
+    await writeFile(file, `dataDir: ${JSON.stringify(join(dir, 'data'))}\nstorage:\n  redisUrl: redis://:hunter2pw@127.0.0.1:${port}\n`);
+    const error = await runStart({ config: file, port: 0, out: () => undefined }).then(() => undefined, (e: unknown) => e as Error);
+    expect(error?.message).toMatch(/^storage\.redisUrl: Redis does not answer: /);
+    expect(error?.message).not.toContain('hunter2pw');
+  });
+});

@@ -1,0 +1,69 @@
+/**
+ * The stores a configuration names: its database (`storage.kind`: SQLite in `dataDir`, or
+ * PostgreSQL at `storage.postgresUrl` in `storage.postgresSchema`), migrated at start, and its
+ * Redis (`storage.redisUrl`), which must answer at start. Either failing stops the start with the
+ * key that named it.
+ */
+import { Redis } from 'ioredis';
+import type { BulwarkConfig } from '../config/schema.js';
+import { sanitizeText } from '../core/secrets.js';
+import { alertHistoryMigration } from '../observe/alerts/storage-history.js';
+import { storageMigrations } from '../storage/migrations/schema.js';
+import { postgresStorage } from '../storage/postgres.js';
+import { sqliteStorage } from '../storage/sqlite.js';
+import type { Storage } from '../storage/types.js';
+
+export const CONFIGURED_STORES_DEFAULTS = {
+  redisConnectTimeoutMs: 5_000, // an unreachable Redis fails the start quickly instead of hanging it
+} as const;
+
+export interface ConfiguredStores {
+  storage: Storage;
+  /** The SQLite database file (backed up as a file); undefined on PostgreSQL. */
+  sqlitePath: string | undefined;
+  redis: Redis | undefined;
+  close(): Promise<void>;
+}
+
+const why = (error: unknown): string => sanitizeText(error instanceof Error ? error.message : String(error));
+
+export async function openConfiguredStores(config: BulwarkConfig): Promise<ConfiguredStores> {
+  // Every migration the service runs, applied before anything reads: a fresh database works at once.
+  const migrations = [...storageMigrations, alertHistoryMigration];
+  let storage: Storage;
+  let sqlitePath: string | undefined;
+  if (config.storage.kind === 'postgres') {
+    try {
+      storage = await postgresStorage({ connectionString: config.storage.postgresUrl, ...(config.storage.postgresSchema ? { schema: config.storage.postgresSchema } : {}), migrations });
+    } catch (error) {
+      throw new Error(`storage.postgresUrl: PostgreSQL cannot be used: ${why(error)}`);
+    }
+  } else {
+    const sqlite = await sqliteStorage({ dataDir: config.dataDir, migrations });
+    storage = sqlite;
+    sqlitePath = sqlite.path;
+  }
+  let redis: Redis | undefined;
+  if (config.storage.redisUrl) {
+    redis = new Redis(config.storage.redisUrl, { lazyConnect: true, connectTimeout: CONFIGURED_STORES_DEFAULTS.redisConnectTimeoutMs, maxRetriesPerRequest: 1 });
+    // Reconnects on its own after start; the health check shows an outage meanwhile.
+    redis.on('error', () => undefined);
+    try {
+      await redis.connect();
+      await redis.ping();
+    } catch (error) {
+      redis.disconnect();
+      await storage.close();
+      throw new Error(`storage.redisUrl: Redis does not answer: ${why(error)}`);
+    }
+  }
+  return {
+    storage,
+    sqlitePath,
+    redis,
+    async close() {
+      if (redis) await redis.quit().catch(() => redis.disconnect());
+      await storage.close();
+    },
+  };
+}
