@@ -11,3 +11,12 @@ export {
   type SharedBreaker,
 } from './shared-breaker.js';
 export { type BreakerChange, parseBreakerChange } from './shared-breaker-message.js';
+export {
+  LeaderElection,
+  leaderElection,
+  leaderElectionDefaults,
+  type DeposedReason,
+  type LeaderElectionEvents,
+  type LeaderElectionOptions,
+} from './leader.js';
+export { FENCE_TABLE_SQL, StaleFencingTokenError, claimFence, fencedSet, type FencedSetOptions } from './leader-fence.js';
