@@ -20,3 +20,10 @@ export {
   type LeaderElectionOptions,
 } from './leader.js';
 export { FENCE_TABLE_SQL, StaleFencingTokenError, claimFence, fencedSet, type FencedSetOptions } from './leader-fence.js';
+export {
+  LEADER_TERMS_TABLE_SQL,
+  PostgresLeaderElection,
+  postgresLeaderElection,
+  postgresLeaderElectionDefaults,
+  type PostgresLeaderElectionOptions,
+} from './leader-postgres.js';
