@@ -7,6 +7,7 @@
 import type { Redis } from 'ioredis';
 import type pg from 'pg';
 import { ResilienceError } from '../core/errors.js';
+import { checkInteger } from '../core/option-checks.js';
 import { LEADER_COMMANDS } from './leader-scripts.js';
 
 /** A guarded write carried a token older than one the store has already seen: its leader was deposed. */
@@ -20,10 +21,8 @@ export class StaleFencingTokenError extends ResilienceError {
   }
 }
 
-function checkToken(component: string, token: unknown): number {
-  if (typeof token !== 'number' || !Number.isSafeInteger(token) || token <= 0) {
-    throw new TypeError(`${component}: token must be an integer > 0, got ${String(token)}`);
-  }
+function checkToken(component: string, token: number): number {
+  checkInteger(component, 'token', token, 1);
   return token;
 }
 

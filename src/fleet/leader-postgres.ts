@@ -9,6 +9,7 @@ import { hostname } from 'node:os';
 import pg from 'pg';
 import { type CancelTimer, type Clock, setTimerOn, systemClock } from '../core/clock.js';
 import { Emitter, type Listener, type Unsubscribe } from '../core/events.js';
+import { checkInteger } from '../core/option-checks.js';
 import { withDefaults } from '../core/options.js';
 import type { DeposedReason, LeaderElectionEvents } from './leader.js';
 
@@ -54,10 +55,8 @@ export class PostgresLeaderElection {
     const o = withDefaults(postgresLeaderElectionDefaults, options);
     if (typeof o.connectionString !== 'string' || o.connectionString === '') throw new TypeError('postgresLeaderElection: connectionString must be a non-empty string');
     if (typeof o.name !== 'string' || o.name === '') throw new TypeError(`postgresLeaderElection: name must be a non-empty string, got ${JSON.stringify(o.name)}`);
-    for (const key of ['retryMs', 'checkTimeoutMs'] as const) {
-      const value: unknown = o[key];
-      if (typeof value !== 'number' || !Number.isInteger(value) || value <= 0) throw new TypeError(`postgresLeaderElection: ${key} must be an integer > 0, got ${String(value)}`);
-    }
+    checkInteger('postgresLeaderElection', 'retryMs', o.retryMs, 1);
+    checkInteger('postgresLeaderElection', 'checkTimeoutMs', o.checkTimeoutMs, 1);
     this.name = o.name;
     this.instance = o.instance ?? `${hostname()}:${process.pid}`;
     this.options = o;

@@ -20,6 +20,7 @@ import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { type CancelTimer, type Clock, setTimerOn, systemClock } from '../core/clock.js';
 import { Emitter, type Listener, type Unsubscribe } from '../core/events.js';
+import { checkInteger } from '../core/option-checks.js';
 import { withDefaults } from '../core/options.js';
 import { LEADER_COMMANDS, leaderKeys } from './leader-scripts.js';
 
@@ -41,8 +42,8 @@ export interface LeaderElectionOptions {
 }
 
 export const leaderElectionDefaults = {
-  // Keeps the fleet's keys apart from other data on the same server.
-  prefix: 'bulwark:',
+  // The fleet's namespace (as joinFleet's), apart from an application's own keys.
+  prefix: 'bulwark:fleet:',
   // A dead leader's duties wait at most ~13 s; a Redis failover (a few seconds) does not depose it.
   leaseMs: 10_000,
   // Three renewals per lease: two may be lost before the leader steps down.
@@ -70,13 +71,6 @@ export interface LeaderElectionEvents {
 
 type ScriptCall = (...keysAndArgs: Array<string | number>) => Promise<unknown>;
 
-function positiveInteger(key: string, value: unknown): number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value <= 0) {
-    throw new TypeError(`leaderElection: ${key} must be an integer > 0, got ${String(value)}`);
-  }
-  return value;
-}
-
 export class LeaderElection {
   readonly name: string;
   readonly instance: string;
@@ -99,9 +93,11 @@ export class LeaderElection {
     }
     if (typeof o.name !== 'string' || o.name === '') throw new TypeError(`leaderElection: name must be a non-empty string, got ${JSON.stringify(o.name)}`);
     if (typeof o.prefix !== 'string') throw new TypeError(`leaderElection: prefix must be a string, got ${typeof o.prefix}`);
-    this.leaseMs = positiveInteger('leaseMs', o.leaseMs);
-    this.renewMs = positiveInteger('renewMs', o.renewMs);
-    if (this.renewMs >= this.leaseMs) throw new TypeError(`leaderElection: renewMs (${this.renewMs}) must be less than leaseMs (${this.leaseMs})`);
+    checkInteger('leaderElection', 'leaseMs', o.leaseMs, 1);
+    checkInteger('leaderElection', 'renewMs', o.renewMs, 1);
+    this.leaseMs = o.leaseMs;
+    this.renewMs = o.renewMs;
+    if (this.renewMs >= this.leaseMs) throw new RangeError(`leaderElection: renewMs (${this.renewMs}) must be less than leaseMs (${this.leaseMs})`);
     this.name = o.name;
     this.instance = o.instance ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
     if (this.instance.includes('|')) throw new TypeError(`leaderElection: instance must not contain "|", got ${JSON.stringify(this.instance)}`);

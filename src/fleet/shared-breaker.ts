@@ -16,6 +16,7 @@ import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { type CancelTimer, type Clock, setTimerOn, systemClock } from '../core/clock.js';
 import { Emitter, type Listener, type Unsubscribe } from '../core/events.js';
+import { checkInteger, checkNumber } from '../core/option-checks.js';
 import { withDefaults } from '../core/options.js';
 import type { CircuitBreaker } from '../policies/breaker/circuit-breaker.js';
 import type { StateChange } from '../policies/breaker/state-machine.js';
@@ -41,8 +42,8 @@ export interface BreakerSharingOptions {
 }
 
 export const breakerSharingDefaults = {
-  // Keeps the fleet's keys apart from other data on the same server.
-  prefix: 'bulwark:',
+  // The fleet's namespace (as joinFleet's), apart from an application's own keys.
+  prefix: 'bulwark:fleet:',
   // Longer than any sane trial call (timeouts are shorter), short enough to recover from a dead holder.
   trialLeaseMs: 10_000,
   // One command a second per waiting process is cheap, and a freed slot is taken within a second.
@@ -84,13 +85,6 @@ export interface SharedBreaker {
 
 type ScriptCall = (...keysAndArgs: Array<string | number>) => Promise<unknown>;
 type Commands = Record<keyof typeof SHARED_BREAKER_COMMANDS, ScriptCall>;
-
-function positive(component: string, key: string, value: unknown, integer = false): number {
-  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0 || (integer && !Number.isInteger(value))) {
-    throw new TypeError(`${component}: ${key} must be ${integer ? 'an integer' : 'a number'} > 0, got ${String(value)}`);
-  }
-  return value;
-}
 
 /** One breaker's part in the fleet. */
 class Shared implements SharedBreaker, TrialPermit {
@@ -331,8 +325,10 @@ export class BreakerSharing {
       throw new TypeError('breakerSharing: redis must be an ioredis 5 client');
     }
     if (typeof o.prefix !== 'string') throw new TypeError(`breakerSharing: prefix must be a string, got ${typeof o.prefix}`);
-    this.trialLeaseMs = positive('breakerSharing', 'trialLeaseMs', o.trialLeaseMs, true);
-    this.trialRetryMs = positive('breakerSharing', 'trialRetryMs', o.trialRetryMs);
+    checkInteger('breakerSharing', 'trialLeaseMs', o.trialLeaseMs, 1);
+    checkNumber('breakerSharing', 'trialRetryMs', o.trialRetryMs, 0, Infinity, true);
+    this.trialLeaseMs = o.trialLeaseMs;
+    this.trialRetryMs = o.trialRetryMs;
     this.prefix = o.prefix;
     this.clock = o.clock;
     this.instance = o.instance ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
@@ -385,9 +381,12 @@ export class BreakerSharing {
     const o = withDefaults(shareDefaults, options);
     const name = o.name ?? breaker.name;
     if (typeof name !== 'string' || name === '') throw new TypeError('breakerSharing: share() needs a name (options.name or the breaker\'s own name)');
-    const trials = positive('breakerSharing', 'trials', o.trials, true);
+    checkInteger('breakerSharing', 'trials', o.trials, 1);
+    const trials = o.trials;
+    if (this.byChannel.has(breakerKeys(this.prefix, name, trials).channel)) {
+      throw new TypeError(`breakerSharing: a breaker named "${name}" is already shared by this process`);
+    }
     const shared = new Shared(name, breaker, trials, this);
-    if (this.byChannel.has(shared.channel)) throw new TypeError(`breakerSharing: a breaker named "${name}" is already shared by this process`);
     this.byChannel.set(shared.channel, shared);
     await this.subscriber.subscribe(shared.channel);
     await shared.catchUp();

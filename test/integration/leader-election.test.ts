@@ -144,7 +144,7 @@ describeWith(available, 'leader election over a Redis lease', () => {
     const redis = new Redis(redisUrl, { lazyConnect: true });
     expect(() => leaderElection({ redis, name: '' })).toThrow(/name must be a non-empty string/);
     expect(() => leaderElection({ redis, name: 'x', leaseMs: 1_000, renewMs: 1_000 })).toThrow(/renewMs \(1000\) must be less than leaseMs \(1000\)/);
-    expect(() => leaderElection({ redis, name: 'x', leaseMs: -5 })).toThrow(/leaseMs must be an integer > 0, got -5/);
+    expect(() => leaderElection({ redis, name: 'x', leaseMs: -5 })).toThrow(/leaseMs must be an integer >= 1, got -5/);
     redis.disconnect();
   });
 

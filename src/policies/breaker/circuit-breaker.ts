@@ -3,6 +3,7 @@
  * lets a few trial calls through after a while, and closes again once they succeed.
  */
 import type { Clock } from '../../core/clock.js';
+import { checkNumber } from '../../core/option-checks.js';
 import { Context } from '../../core/context.js';
 import { AbortedError, BrokenCircuitError, IsolatedCircuitError, TimeoutError } from '../../core/errors.js';
 import type { Listener, Unsubscribe } from '../../core/events.js';
@@ -246,9 +247,7 @@ export class CircuitBreaker extends BasePolicy<CircuitBreakerEvents> {
    * breaker stays isolated: returns false.
    */
   forceOpen(ms: number): boolean {
-    if (typeof ms !== 'number' || !Number.isFinite(ms) || ms < 0) {
-      throw new TypeError(`circuitBreaker: forceOpen(ms) must be a finite number >= 0, got ${String(ms)}`);
-    }
+    checkNumber('circuitBreaker', 'forceOpen(ms)', ms, 0);
     return this.machine.forceOpen(ms, this.clock.now());
   }
 
