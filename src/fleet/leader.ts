@@ -161,8 +161,12 @@ export class LeaderElection {
     request.then(
       (reply) => {
         this.busy = false;
-        if (!this.running) return;
         const granted = Number(reply);
+        if (!this.running) {
+          // Stopped while asking: a lease granted meanwhile is given back, not left to expire.
+          if (granted >= 0 && token === undefined) void this.commands.resign(this.keys.lease, `${this.instance}|${granted}`).catch(() => undefined);
+          return;
+        }
         if (granted < 0) {
           if (this.current !== undefined) this.depose('lost');
           return;

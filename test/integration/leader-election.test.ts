@@ -140,6 +140,17 @@ describeWith(available, 'leader election over a Redis lease', () => {
     expect(await a.redis.get(key)).toBe('b');
   });
 
+  it('stopped while its first attempt is on its way: a lease granted meanwhile is given back', async () => {
+    fresh();
+    const a = contender('a');
+    a.election.start();
+    await a.election.stop(); // before the reply
+    await drained(a); // the acquire's reply, then the give-back it triggers, are answered by now
+    await drained(a);
+    expect(a.log).toEqual([]);
+    expect(await a.redis.exists(`${prefix}leader:{reconcile}:lease`)).toBe(0);
+  });
+
   it('refuses bad options, naming them', () => {
     const redis = new Redis(redisUrl, { lazyConnect: true });
     expect(() => leaderElection({ redis, name: '' })).toThrow(/name must be a non-empty string/);
