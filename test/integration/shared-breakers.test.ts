@@ -32,12 +32,12 @@ const opened: Member[] = [];
 let testPrefix = '';
 let counter = 0;
 
-async function member(name: string, trials = 1, instance?: string): Promise<Member> {
+async function member(name: string, trials = 1, instance?: string, trialLeaseMs?: number): Promise<Member> {
   const clock = new ManualClock();
   const breaker = circuitBreaker({ name, window: { kind: 'consecutive', failures: 1 }, openMs: OPEN_MS, clock });
   const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
   const subscriber = new Redis(redisUrl);
-  const hub = breakerSharing({ redis, subscriber, prefix: testPrefix, clock, ...(instance ? { instance } : {}) });
+  const hub = breakerSharing({ redis, subscriber, prefix: testPrefix, clock, ...(instance ? { instance } : {}), ...(trialLeaseMs ? { trialLeaseMs } : {}) });
   await hub.share(breaker, { trials });
   const m = { clock, breaker, hub, redis, subscriber };
   opened.push(m);
@@ -135,6 +135,55 @@ describeWith(available, 'shared breakers on Redis', () => {
     calls[second]!.resolve();
     await calls[second]!.call;
     expect(members[second]!.breaker.state).toBe('open');
+  });
+
+  it('an older change arriving late (or twice) is ignored', async () => {
+    fresh();
+    const a = await member('order');
+    const b = await member('order');
+    const announced: string[] = [];
+    a.hub.on('announced', (e) => announced.push(`${e.state} ${e.epoch}`));
+    await failTimes(a.breaker); // epoch 1: open
+    await vi.waitFor(() => expect(b.breaker.state).toBe('open'), { timeout: 5_000, interval: 5 });
+    await a.clock.advance(OPEN_MS);
+    await vi.waitFor(() => expect(a.breaker.state).toBe('half-open'));
+    await vi.waitFor(async () => {
+      await succeed(a.breaker).catch(() => undefined);
+      expect(a.breaker.state).toBe('closed');
+    }, { timeout: 5_000, interval: 5 });
+    await vi.waitFor(() => expect(b.breaker.state).toBe('closed'), { timeout: 5_000, interval: 5 });
+    expect(announced).toEqual(['open 1', 'closed 2']);
+    // The open of epoch 1 again, as a late duplicate: B stays closed.
+    await a.redis.publish(`${testPrefix}breaker:{order}`, JSON.stringify({ v: 1, epoch: 1, state: 'open', ms: OPEN_MS, from: 'elsewhere' }));
+    await a.redis.publish(`${testPrefix}breaker:{order}`, JSON.stringify({ v: 1, epoch: 3, state: 'open', ms: 5_000, from: 'elsewhere' }));
+    await vi.waitFor(() => expect(b.breaker.state).toBe('open'), { timeout: 5_000, interval: 5 });
+    // Only the newer one counted: open for its 5 s, not the stale 60 s.
+    expect(b.breaker.metrics().retryAfterMs).toBe(5_000);
+  });
+
+  it('a trial-slot holder that dies frees its slot after the lease; another process trials', async () => {
+    fresh();
+    const leaseMs = 300; // Redis time: the lease ends on the server, not on a test clock
+    const a = await member('lease', 1, 'a', leaseMs);
+    const b = await member('lease', 1, 'b', leaseMs);
+    const slots: string[] = [];
+    a.hub.on('trialSlot', () => slots.push('a'));
+    b.hub.on('trialSlot', () => slots.push('b'));
+    await failTimes(a.breaker);
+    await vi.waitFor(() => expect(b.breaker.state).toBe('open'), { timeout: 5_000, interval: 5 });
+    await a.clock.advance(OPEN_MS);
+    await vi.waitFor(() => expect(slots).toEqual(['a']), { timeout: 5_000, interval: 5 });
+    // A dies holding the slot (no release); B, half-open, asks at every retry until the lease ends.
+    await cut(a);
+    await b.clock.advance(OPEN_MS);
+    expect(b.breaker.state).toBe('half-open');
+    await vi.waitFor(async () => {
+      await b.clock.advance(1_000);
+      await drained([b]);
+      expect(slots).toEqual(['a', 'b']);
+    }, { timeout: 5_000, interval: 50 });
+    await succeed(b.breaker);
+    expect(b.breaker.state).toBe('closed');
   });
 
   it('a process that joins while the fleet is open adopts the remaining open time', async () => {
