@@ -5,7 +5,10 @@
  * idle machine). Also the cost of a call through a closed shared breaker against a plain one: the
  * hot path never touches Redis.
  */
+import { spawn } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import { ManualClock } from '../src/core/clock.js';
 import { type CircuitBreaker, circuitBreaker } from '../src/policies/breaker/circuit-breaker.js';
@@ -87,6 +90,74 @@ async function propagation(count: number, prefix: string): Promise<Row[]> {
   ];
 }
 
+interface Child {
+  lines: string[];
+  waitFor(prefix: string, from: number): Promise<string>;
+  send(line: string): void;
+  stop(): void;
+}
+
+function child(prefix: string): Child {
+  const script = fileURLToPath(new URL('./shared-breakers-member.js', import.meta.url));
+  const proc = spawn(process.execPath, [script, url, prefix], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const lines: string[] = [];
+  const waiters: Array<() => void> = [];
+  createInterface({ input: proc.stdout }).on('line', (line) => {
+    lines.push(line);
+    for (const w of waiters.splice(0)) w();
+  });
+  const waitFor = async (start: string, from: number): Promise<string> => {
+    for (;;) {
+      const found = lines.slice(from).find((l) => l.startsWith(start));
+      if (found !== undefined) return found;
+      await new Promise<void>((resolve) => waiters.push(resolve));
+    }
+  };
+  return { lines, waitFor, send: (line) => proc.stdin.write(`${line}\n`), stop: () => proc.stdin.end() };
+}
+
+/** Followers in processes of their own: the time from the trip here to `stateChange` there. */
+async function acrossProcesses(followers: number, prefix: string): Promise<Row[]> {
+  const rounds = 100;
+  const clock = new ManualClock();
+  const breaker = circuitBreaker({ name: 'venue', window: { kind: 'consecutive', failures: 1 }, openMs: 60_000, clock });
+  const redis = new Redis(url);
+  const hub = breakerSharing({ redis, prefix, clock });
+  await hub.share(breaker);
+  const children = Array.from({ length: followers }, () => child(prefix));
+  const samples: number[] = [];
+  const slowest: number[] = [];
+  try {
+    await Promise.all(children.map((c) => c.waitFor('ready', 0)));
+    for (let round = 0; round < rounds; round++) {
+      const marks = children.map((c) => c.lines.length);
+      for (const c of children) c.send('close');
+      await Promise.all(children.map((c, i) => c.waitFor('closed', marks[i]!)));
+      breaker.reset();
+      const from = children.map((c) => c.lines.length);
+      const start = performance.timeOrigin + performance.now();
+      await breaker.execute(() => Promise.reject(new Error('down'))).catch(() => undefined);
+      const opened = await Promise.all(children.map((c, i) => c.waitFor('open ', from[i]!)));
+      const times = opened.map((line) => Number(line.slice('open '.length)) - start);
+      samples.push(...times);
+      slowest.push(Math.max(...times));
+    }
+  } finally {
+    for (const c of children) c.stop();
+    await hub.close();
+    redis.disconnect();
+  }
+  const sorted = [...samples].sort((a, b) => a - b);
+  const every = [...slowest].sort((a, b) => a - b);
+  const label = `${followers + 1} processes`;
+  return [
+    { group: 'processes', name: `${label}: trip -> a follower open, p50`, value: percentile(sorted, 50), unit: 'ms', note: `${rounds} trips` },
+    { group: 'processes', name: `${label}: trip -> a follower open, p99`, value: percentile(sorted, 99), unit: 'ms' },
+    { group: 'processes', name: `${label}: trip -> every follower open, p50`, value: percentile(every, 50), unit: 'ms' },
+    { group: 'processes', name: `${label}: trip -> every follower open, p99`, value: percentile(every, 99), unit: 'ms' },
+  ];
+}
+
 async function hotPath(prefix: string): Promise<Row[]> {
   const plain = circuitBreaker({ name: 'venue' });
   const shared = circuitBreaker({ name: 'venue' });
@@ -122,6 +193,9 @@ export async function benchSharedBreakers(): Promise<Row[]> {
     rows.push(...(await propagation(2, `${prefix}2:`)));
     rows.push(...(await propagation(10, `${prefix}10:`)));
     printTable('Shared breakers: propagation of a trip (one process, separate connections)', rows);
+    const processes = [...(await acrossProcesses(1, `${prefix}p1:`)), ...(await acrossProcesses(4, `${prefix}p4:`))];
+    printTable('Shared breakers: propagation of a trip to follower processes', processes);
+    rows.push(...processes);
     const hot = await hotPath(`${prefix}hot:`);
     printTable('Shared breakers: a call through a closed breaker', hot);
     rows.push(...hot);
