@@ -108,12 +108,14 @@ class Shared implements SharedBreaker, TrialPermit {
   constructor(
     readonly name: string,
     readonly breaker: CircuitBreaker,
-    private readonly trials: number,
+    trials: number,
     private readonly hub: BreakerSharing,
   ) {
     this.keys = breakerKeys(hub.prefix, name, trials);
     this.unsubscribe = breaker.on('stateChange', (change) => this.changed(change));
     breaker.setTrialPermit(this);
+    // Already open when shared: wake when its open time ends, as for an open it announces.
+    if (breaker.state === 'open') this.wakeAfter(breaker.metrics().retryAfterMs);
   }
 
   get channel(): string {
