@@ -3,6 +3,7 @@
  * lets a few trial calls through after a while, and closes again once they succeed.
  */
 import type { Clock } from '../../core/clock.js';
+import { checkNumber } from '../../core/option-checks.js';
 import { Context } from '../../core/context.js';
 import { AbortedError, BrokenCircuitError, IsolatedCircuitError, TimeoutError } from '../../core/errors.js';
 import type { Listener, Unsubscribe } from '../../core/events.js';
@@ -11,6 +12,7 @@ import type { CircuitBreakerEvents } from './events.js';
 import { type CircuitBreakerOptions, type ResolvedOptions, resolveOptions } from './options.js';
 import { type CircuitBreakerSnapshot, SNAPSHOT_VERSION, parseSnapshot } from './snapshot.js';
 import { CircuitState, CircuitStateMachine, type CircuitStateName, type IsolationHandle, stateNames } from './state-machine.js';
+import type { TrialPermit } from './trial-permit.js';
 import { ConsecutiveWindow } from './windows/consecutive.js';
 import { CountWindow } from './windows/count.js';
 import { TimeWindow } from './windows/time.js';
@@ -69,6 +71,8 @@ export class CircuitBreaker extends BasePolicy<CircuitBreakerEvents> {
   private readonly window: OutcomeWindow;
   private readonly machine: CircuitStateMachine;
   private notPermitted = 0;
+  /** Asked before each half-open trial, when set. */
+  private trialPermit: TrialPermit | undefined;
   /** Calls are timed when slow calls are measured or the window is time based. */
   private readonly alwaysTimed: boolean;
   /** ... or when someone listens to success or failure. */
@@ -152,6 +156,7 @@ export class CircuitBreaker extends BasePolicy<CircuitBreakerEvents> {
       state = m.refresh(now);
     }
     let trial = false;
+    let permit: TrialPermit | undefined;
     switch (state) {
       case CircuitState.Open:
         return this.reject(state, m.openUntil - now);
@@ -159,6 +164,8 @@ export class CircuitBreaker extends BasePolicy<CircuitBreakerEvents> {
         return this.reject(state, 0);
       case CircuitState.HalfOpen:
         if (m.trialsAdmitted >= this.settings.halfOpenCalls) return this.reject(state, 0);
+        permit = this.trialPermit;
+        if (permit !== undefined && !permit.acquire()) return this.reject(state, 0);
         m.trialsAdmitted++;
         trial = true;
         break;
@@ -169,10 +176,12 @@ export class CircuitBreaker extends BasePolicy<CircuitBreakerEvents> {
     const start = this.timed ? (Number.isNaN(now) ? this.clock.now() : now) : NaN;
     return invoke(fn, ctx).then(
       (value) => {
+        permit?.release();
         this.settle(0, undefined, start, trial, generation);
         return value;
       },
       (error: unknown) => {
+        permit?.release();
         if (isCallerAbort(error, ctx) || !this.isFailure(error)) this.ignore(trial, generation);
         else this.settle(FAILED, error, start, trial, generation);
         throw error;
@@ -230,6 +239,32 @@ export class CircuitBreaker extends BasePolicy<CircuitBreakerEvents> {
    */
   isolate(): IsolationHandle {
     return this.machine.isolate();
+  }
+
+  /**
+   * Opens the breaker for `ms` from now, as if it had tripped (from closed or half-open; an open
+   * breaker gets the new end). For a breaker that follows others, e.g. across a fleet. An isolated
+   * breaker stays isolated: returns false.
+   */
+  forceOpen(ms: number): boolean {
+    checkNumber('circuitBreaker', 'forceOpen(ms)', ms, 0);
+    return this.machine.forceOpen(ms, this.clock.now());
+  }
+
+  /**
+   * Closes an open or half-open breaker with an empty window, as if its trials had succeeded
+   * elsewhere. A closed or isolated breaker is left as it is: returns false.
+   */
+  forceClose(): boolean {
+    return this.machine.forceClose(this.clock.now());
+  }
+
+  /**
+   * Sets (or with undefined removes) the permit every half-open trial must also get; see
+   * TrialPermit. The breaker's own `halfOpenCalls` still applies.
+   */
+  setTrialPermit(permit: TrialPermit | undefined): void {
+    this.trialPermit = permit;
   }
 
   /** Back to closed with an empty window: forgets failures, open-duration growth, isolations and counters. */

@@ -9,3 +9,4 @@ export {
   type RejectedEvent as BreakerRejectedEvent,
 } from './events.js';
 export { type TripReason } from './windows/window.js';
+export { type TrialPermit } from './trial-permit.js';

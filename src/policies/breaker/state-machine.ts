@@ -5,6 +5,7 @@
  *                     ^                     |
  *                     +-------reopen--------+
  *   any --isolate--> isolated --release--> closed        any --reset--> closed
+ *   closed, open, half-open --forceOpen--> open          open, half-open --forceClose--> closed
  *
  * Open -> half-open is decided lazily: whoever next looks (a call, a `state` read) and finds the
  * open duration over makes the move. No timer runs while a breaker waits.
@@ -42,7 +43,11 @@ export type StateChangeReason =
   /** The last isolation was released (isolated -> closed). */
   | 'released'
   /** `reset()` was called (any -> closed). */
-  | 'reset';
+  | 'reset'
+  /** `forceOpen()` was called: another breaker (of a fleet) opened (closed or half-open -> open). */
+  | 'forcedOpen'
+  /** `forceClose()` was called: another breaker (of a fleet) closed (open or half-open -> closed). */
+  | 'forcedClose';
 
 export interface StateChange {
   from: CircuitStateName;
@@ -153,6 +158,45 @@ export class CircuitStateMachine {
         if (--this.isolations === 0 && !this.restoredIsolation) this.release(this.clock.now());
       },
     };
+  }
+
+  /**
+   * closed, open or half-open -> open until `now + ms`, decided elsewhere. The open duration's
+   * growth advances as a trip (from closed) or a re-open (from half-open) would; an open breaker
+   * only gets its new end. Isolated: nothing happens (false).
+   */
+  forceOpen(ms: number, now: number): boolean {
+    switch (this.state) {
+      case CircuitState.Isolated:
+        return false;
+      case CircuitState.Open:
+        this.openUntil = now + ms;
+        return true;
+      case CircuitState.Closed:
+        this.resetGrowth();
+        this.opens = 1;
+        this.nextOpenMs();
+        break;
+      case CircuitState.HalfOpen:
+        this.opens++;
+        this.nextOpenMs();
+        break;
+    }
+    this.openUntil = now + ms;
+    this.enter(CircuitState.Open, 'forcedOpen', now);
+    return true;
+  }
+
+  /**
+   * open or half-open -> closed, decided elsewhere: the window and the open duration start afresh,
+   * as after successful trials. Closed or isolated: nothing happens (false).
+   */
+  forceClose(now: number): boolean {
+    if (this.state !== CircuitState.Open && this.state !== CircuitState.HalfOpen) return false;
+    this.window.clear();
+    this.resetGrowth();
+    this.enter(CircuitState.Closed, 'forcedClose', now);
+    return true;
   }
 
   /** isolated -> closed: the last isolation was released. */
