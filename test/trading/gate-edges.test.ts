@@ -263,6 +263,16 @@ describe('tradingGate: rules', () => {
     expect(gate.conditions()[0]?.acknowledged?.reason).toBe('checking by hand');
   });
 
+  it("reports made without a source are the source 'reported': its complete list replaces them", () => {
+    const gate = tradingGate({ clock: new ManualClock(0), maxUnknownOrders: 1 });
+    gate.reportUnknownOrder('a');
+    gate.syncUnknownOrders('journal', []);
+    expect(gate.unknownOrders()).toBe(1);
+    gate.syncUnknownOrders('reported', []);
+    expect(gate.unknownOrders()).toBe(0);
+    expect(gate.mode).toBe('active');
+  });
+
   it('watchExchange: unresolved orders count until an intent leaves UNKNOWN; other transitions resolve nothing', () => {
     const gate = tradingGate({ maxUnknownOrders: 1 });
     const rex = fakeExchange();
