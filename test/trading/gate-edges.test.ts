@@ -207,6 +207,9 @@ describe('tradingGate: operator actions at their defaults', () => {
   it('acknowledge: by the operator by default, returns the condition acknowledged; names "none" when nothing is raised; refuses a reason that is not a string', () => {
     const gate = tradingGate({ clock: new ManualClock(3) });
     expect(() => gate.acknowledge('x', 'why')).toThrow('tradingGate.acknowledge: no condition "x" is raised (raised: none)');
+    gate.raise('a', 'reducing', 'test');
+    gate.raise('b', 'reducing', 'test');
+    expect(() => gate.acknowledge('x', 'why')).toThrow('tradingGate.acknowledge: no condition "x" is raised (raised: a, b)');
     gate.raise('x', 'reducing', 'test');
     expect(() => gate.acknowledge('x', undefined as unknown as string)).toThrow(/say why/);
     expect(gate.acknowledge('x', 'fine')).toEqual({ name: 'x', mode: 'reducing', reason: 'test', since: 3, acknowledged: { reason: 'fine', by: 'operator', at: 3 } });
@@ -215,6 +218,7 @@ describe('tradingGate: operator actions at their defaults', () => {
   it('restore() acknowledges the conditions raised now, ignores others, and records why the mode changed', () => {
     const gate = tradingGate({ clock: new ManualClock(4) });
     gate.raise('custom', 'reducing', 'test');
+    expect(gate.operatorState()).toEqual({ kill: null, acknowledged: [] });
     gate.restore({ kill: null, acknowledged: [{ condition: 'custom', reason: 'fine', by: 'bob', at: 1 }, { condition: 'gone', reason: 'old', by: 'bob', at: 1 }] });
     expect(gate.mode).toBe('active');
     expect(gate.history().at(-1)?.reason).toBe('operator state restored');

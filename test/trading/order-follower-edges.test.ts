@@ -211,13 +211,15 @@ describe('order follower: failed lookups are errors, never guesses', () => {
 });
 
 describe('order follower: unresolved intents', () => {
-  it('an UNKNOWN intent found open is journalled in its state', async () => {
+  it('an UNKNOWN intent found open is journalled in its state, with no lookup spent on it', async () => {
     const s = await setup();
     await journalIntent(s.journal, 'found', ['SENT', 'UNKNOWN']);
     const orderId = book(s, 'found');
+    s.router.resetStats();
     const report = await drive(s.clock, new OrderFollower(s.rex).pass());
     expect(report.resolved).toEqual([{ intentId: 'found', state: 'OPEN', orderId: String(orderId) }]);
     expect(await stateOf(s.journal, 'found')).toBe('OPEN');
+    expect(s.router.stats().byRoute).toEqual({ 'GET /api/v3/openOrders': 1 });
   });
 
   it('caps lookups of unresolved intents per pass: the rest stay unresolved for the next pass', async () => {
