@@ -36,6 +36,8 @@ export interface CommandReaderOptions {
   apply(command: SentCommand): void;
   /** An entry that is not a command of ours: acknowledged and reported, never applied. */
   malformed(id: string, error: string): void;
+  /** Entries acknowledged: they leave the group's pending list. */
+  acknowledged?(ids: string[]): void;
   /** A read failed (the connection dropped, Redis answered an error). */
   failed(error: unknown): void;
 }
@@ -59,10 +61,23 @@ export class CommandReader {
   private lastApplied: string | undefined;
   private loop: Promise<void> | undefined;
   private readonly stopController = new AbortController();
+  /** Rejects the read in flight when the connection closes (see `read`). */
+  private cut: ((error: Error) => void) | undefined;
 
   constructor(private readonly o: CommandReaderOptions) {
     // Socket errors surface as failed reads; without a listener ioredis would print each one.
     o.connection.on('error', () => undefined);
+    o.connection.on('close', () => this.cut?.(new Error('the connection to Redis closed during a read')));
+  }
+
+  /**
+   * One XREADGROUP. A read in flight when the connection closes is never answered (the connection
+   * does not resend it, on purpose: entries it may have delivered are pending, and must be read
+   * before any newer one), so the close rejects it here and the loop starts again with the pending.
+   */
+  private read(args: Array<string | number>): Promise<StreamReply> {
+    const cut = new Promise<never>((_, reject) => (this.cut = reject));
+    return Promise.race([(this.o.connection.xreadgroup as (...a: Array<string | number>) => Promise<unknown>).apply(this.o.connection, args) as Promise<StreamReply>, cut]).finally(() => (this.cut = undefined));
   }
 
   /**
@@ -85,9 +100,8 @@ export class CommandReader {
     let pending = true;
     while (!this.stopped) {
       try {
-        const reply = (await (pending
-          ? this.o.connection.xreadgroup('GROUP', this.o.group, this.o.group, 'COUNT', this.o.count, 'STREAMS', this.o.stream, '0')
-          : this.o.connection.xreadgroup('GROUP', this.o.group, this.o.group, 'COUNT', this.o.count, 'BLOCK', this.o.blockMs, 'STREAMS', this.o.stream, '>'))) as StreamReply;
+        const head = ['GROUP', this.o.group, this.o.group, 'COUNT', this.o.count];
+        const reply = await this.read(pending ? [...head, 'STREAMS', this.o.stream, '0'] : [...head, 'BLOCK', this.o.blockMs, 'STREAMS', this.o.stream, '>']);
         const entries = reply?.[0]?.[1] ?? [];
         if (pending && entries.length === 0) pending = false;
         if (entries.length > 0) await this.handle(entries);
@@ -117,6 +131,7 @@ export class CommandReader {
       this.lastApplied = id;
     }
     await this.o.connection.xack(this.o.stream, this.o.group, ...ids);
+    this.o.acknowledged?.(ids);
   }
 
   /** Waits until the connection is ready again (or a short pause when it is up), or the reader stops. */
@@ -144,6 +159,7 @@ export class CommandReader {
     this.stopped = true;
     this.stopController.abort();
     this.o.connection.disconnect();
+    this.cut?.(new Error('stopped'));
     await this.loop;
   }
 }

@@ -88,6 +88,8 @@ export interface FleetMemberEvents {
   heartbeatFailed: { at: number; error: string };
   /** A command was applied (or could not be: no gate, no such breaker). */
   command: AppliedCommand;
+  /** Command entries acknowledged on the stream (applied, or not addressed to this instance): Redis will not deliver them again. */
+  acknowledged: { ids: string[] };
   /** The fail-safe condition was raised (no Redis for `maxDisconnectedMs`) or cleared (Redis is back). */
   failSafe: { raised: boolean; at: number; reason: string };
   /** Reading commands failed; the reader retries on its own. */
@@ -157,6 +159,7 @@ export class FleetMember implements EventSource<FleetMemberEvents> {
       clock,
       apply: (sent) => this.apply(sent),
       malformed: (id, error) => this.record({ id, type: 'unknown', target: ALL, by: 'unknown', outcome: 'failed', message: error, at: clock.now() }),
+      acknowledged: (ids) => this.events.emit('acknowledged', { ids }),
       failed: (error) => this.events.emit('readFailed', { at: clock.now(), error: messageOf(error) }),
     });
     // A new gate mode reaches the ops view at the next beat, not after snapshotMs.
@@ -215,8 +218,14 @@ export class FleetMember implements EventSource<FleetMemberEvents> {
   /** Starts a heartbeat unless one is on its way (a reply held up by a reconnect is not piled on). */
   private beatSoon(): void {
     if (this.left || this.beating) return;
-    this.beating = this.beat().finally(() => (this.beating = undefined));
-    this.beating.catch(() => undefined);
+    this.beating = this.beat().then(
+      () => {
+        this.beating = undefined;
+        // A change that came while this beat was on its way goes out now, not at the next tick.
+        if (this.snapshotDue) this.beatSoon();
+      },
+      () => (this.beating = undefined),
+    );
   }
 
   private async beat(): Promise<void> {
