@@ -24,6 +24,7 @@ import { dashboardRoutes } from './routes/dashboard.js';
 import { deadLetterRoutes } from './routes/dead-letters.js';
 import { notConfigured, problem } from './routes/errors.js';
 import { eventRoutes } from './routes/events.js';
+import { fleetRoutes } from './routes/fleet.js';
 import { gateRoutes } from './routes/gate.js';
 import { healthRoutes } from './routes/health.js';
 import { limitRoutes } from './routes/limits.js';
@@ -143,6 +144,8 @@ export async function buildApp(components: ServerComponents, options: BuildAppOp
   await optional(c.deadLetters, '/api/dead-letters', 'the dead-letter queue', (dlq) => app.register(deadLetterRoutes, { queue: dlq.queue, replay: dlq.replay, events }));
   await optional(c.backups, '/api/backups', 'backups', (backups) => app.register(backupRoutes, { backups, events }));
   await optional(c.alerts, '/api/alerts', 'alerting', (alerts) => app.register(alertRoutes, { alerts, events, operator }));
+  await optional(c.fleet, '/api/fleet', 'the fleet', (fleet) => app.register(fleetRoutes, { fleet, events }));
+  if (!c.fleet) app.get('/api/instances', { schema: { hide: true } }, async (_request, reply) => notConfigured(reply, 'the fleet'));
 
   await app.register(dashboardRoutes, { root: o.webRoot ?? defaultWebRoot() });
   return app as unknown as OpsApp;

@@ -1,0 +1,75 @@
+/**
+ * The fleet: every instance as it reports itself, a fleet-wide halt and resume, and a command
+ * to one instance. The work is fleetControl's (fleet/control.ts); operator actions go on the timeline.
+ */
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { fleetCommandSchema } from '../../fleet/commands.js';
+import type { FleetControl } from '../../fleet/control.js';
+import type { LiveEvents } from '../live-events.js';
+import { actorField, actorOf } from './actor.js';
+import { problem } from './errors.js';
+
+export interface FleetRoutesOptions {
+  fleet: FleetControl;
+  events: LiveEvents;
+}
+
+const reason = z.string().trim().max(200);
+const params = z.object({ id: z.string().regex(/^[\w.:@+-]{1,100}$/, 'an instance id: 1-100 letters, digits or . _ : @ + -') });
+
+export const fleetRoutes: FastifyPluginAsyncZod<FleetRoutesOptions> = async (app, { fleet, events }) => {
+  const tags = ['fleet'];
+
+  app.get('/api/instances', { schema: { tags, description: 'Every instance of the fleet (stale ones flagged, until dropped), with its last snapshot' } }, async () => fleet.instances());
+
+  app.get('/api/fleet', { schema: { tags, description: 'The fleet: its name, the fleet-wide halt while it holds, instance counts' } }, async () => {
+    const [halt, instances] = await Promise.all([fleet.haltState(), fleet.instances()]);
+    return { fleet: fleet.fleet, halt, instances: instances.length, stale: instances.filter((i) => i.stale).length };
+  });
+
+  app.post(
+    '/api/fleet/halt',
+    { schema: { tags, body: z.object({ reason: reason.min(1, 'say why the fleet is halted'), actor: actorField }).strict(), description: 'Halts every instance (their kill switch), and every instance that joins until resumed' } },
+    async (request) => {
+      const actor = actorOf(request, request.body.actor);
+      const command = await fleet.halt(request.body.reason, actor);
+      events.record('operator', 'fleet', `fleet halted by ${actor}: ${request.body.reason}`, 'critical', { actor });
+      return { command, halt: await fleet.haltState() };
+    },
+  );
+
+  app.post(
+    '/api/fleet/resume',
+    { schema: { tags, body: z.object({ reason: reason.min(1).optional(), actor: actorField }).strict().optional(), description: "Releases every instance's kill switch; conditions raised by an instance's own rules keep holding its gate" } },
+    async (request) => {
+      const actor = actorOf(request, request.body?.actor);
+      const command = await fleet.resume(request.body?.reason, actor);
+      events.record('operator', 'fleet', `fleet resumed by ${actor}${request.body?.reason ? `: ${request.body.reason}` : ''}`, 'info', { actor });
+      return { command, halt: await fleet.haltState() };
+    },
+  );
+
+  app.post(
+    '/api/fleet/instances/:id/command',
+    {
+      schema: {
+        tags,
+        params,
+        body: z.object({ command: fleetCommandSchema, actor: actorField }).strict(),
+        description: 'Sends one instance a command (halt, resume, isolate, release, reset); a stale instance gets it when it is back',
+      },
+    },
+    async (request, reply) => {
+      const { id } = request.params;
+      const instance = await fleet.instance(id);
+      if (!instance) return problem(reply, 404, `no instance "${id}" in fleet ${fleet.fleet}`);
+      const actor = actorOf(request, request.body.actor);
+      const { command } = request.body;
+      const sent = await fleet.send(id, command, actor);
+      const what = 'breaker' in command ? `${command.type} ${command.breaker}` : command.type;
+      events.record('operator', `instance ${id}`, `${what} sent by ${actor}${command.reason ? `: ${command.reason}` : ''}`, command.type === 'halt' ? 'critical' : 'info', { actor });
+      return { command: sent, stale: instance.stale };
+    },
+  );
+};
