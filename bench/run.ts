@@ -12,6 +12,7 @@ const suites: Record<string, () => Promise<Suite>> = {
   'limits-redis': async () => (await import('./limits-redis.js')).benchLimitsRedis,
   storage: async () => (await import('./storage.js')).benchStorage,
   'server-load': async () => (await import('./server-load.js')).benchServerLoad,
+  fleet: async () => (await import('./fleet.js')).benchFleet,
 };
 
 const wanted = process.argv.slice(2);
