@@ -180,9 +180,22 @@ export class FleetMember implements EventSource<FleetMemberEvents> {
     return { instance: this.o.instance, fleet: this.o.fleet, lastContactAt: this.lastContactAt, failSafe: this.raised, haltAtJoin: this.haltAtJoin };
   }
 
-  /** The group first (every command from now on is delivered), then the halt that holds now, then the first heartbeat. */
+  /**
+   * The group first (every command from now on is delivered), then the halt that holds now, then
+   * the first heartbeat. Redis unreachable: the commands wait for the connection. Redis answering
+   * an error: tried again every READ_RETRY_MS until it works or the member leaves.
+   */
   private async join(): Promise<void> {
-    await this.reader.ensureGroup('$');
+    for (;;) {
+      try {
+        await this.reader.ensureGroup('$');
+        break;
+      } catch (error) {
+        this.events.emit('readFailed', { at: this.o.clock.now(), error: messageOf(error) });
+        if (this.left) return;
+        await this.o.clock.sleep(READ_RETRY_MS);
+      }
+    }
     if (this.left) return;
     const halt = parseHalt(await this.o.redis.get(this.keys.halt));
     this.haltAtJoin = halt;

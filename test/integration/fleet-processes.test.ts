@@ -1,0 +1,107 @@
+/**
+ * Three bot processes and the ops server on the real Redis: halt and resume through the API reach
+ * every process; a bot killed with SIGKILL and started again under the same id applies the
+ * commands sent while it was dead (its consumer group kept its place) and the fleet-wide halt.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { fleetControl } from '../../src/fleet/index.js';
+import { createMetrics } from '../../src/observe/metrics.js';
+import { type OpsApp, buildApp } from '../../src/server/app.js';
+import { describeWith, probeRedis, redisUrl, requireService, sharedRedis } from '../support/services.js';
+
+const available = await requireService('Redis', probeRedis);
+const script = fileURLToPath(new URL('./fixtures/fleet-bot.ts', import.meta.url));
+
+interface Line {
+  instance: string;
+  event: string;
+  [key: string]: unknown;
+}
+
+/** A bot process and a way to wait for the lines it prints. */
+class BotProcess {
+  readonly lines: Line[] = [];
+  private waiters: Array<{ match: (l: Line) => boolean; resolve: (l: Line) => void }> = [];
+  readonly child: ChildProcess;
+
+  constructor(prefix: string, readonly id: string) {
+    this.child = spawn(process.execPath, ['--import', 'tsx', script, redisUrl, prefix, id], { stdio: ['ignore', 'pipe', 'inherit'] });
+    createInterface({ input: this.child.stdout! }).on('line', (text) => {
+      const line = JSON.parse(text) as Line;
+      this.lines.push(line);
+      this.waiters = this.waiters.filter((w) => (w.match(line) ? (w.resolve(line), false) : true));
+    });
+  }
+
+  /** The first line (already printed or to come) that matches; rejects if none comes within 30 s (a hang). */
+  next(match: (l: Line) => boolean, after = 0): Promise<Line> {
+    const seen = this.lines.slice(after).find(match);
+    if (seen) return Promise.resolve(seen);
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`${this.id}: no matching line within 30 s; got ${JSON.stringify(this.lines)}`)), 30_000);
+      this.waiters.push({ match, resolve: (l) => (clearTimeout(timer), resolve(l)) });
+    });
+  }
+
+  async stop(signal: NodeJS.Signals): Promise<void> {
+    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
+    const exited = new Promise((resolve) => this.child.once('exit', resolve));
+    this.child.kill(signal);
+    await exited;
+  }
+}
+
+describeWith(available, 'fleet of bot processes', () => {
+  const prefix = `test:fleet-processes:${randomUUID()}:`;
+  const shared = sharedRedis(prefix);
+  let app: OpsApp;
+  const bots = new Map<string, BotProcess>();
+
+  beforeAll(async () => {
+    app = await buildApp({ metrics: createMetrics({ defaultMetrics: false }), fleet: fleetControl({ redis: shared.client, prefix }) });
+    for (const id of ['bot-1', 'bot-2', 'bot-3']) bots.set(id, new BotProcess(prefix, id));
+    await Promise.all([...bots.values()].map((b) => b.next((l) => l.event === 'ready')));
+  }, 60_000);
+
+  afterAll(async () => {
+    await Promise.all([...bots.values()].map((b) => b.stop('SIGTERM')));
+    await app?.close();
+  }, 30_000);
+
+  it('halt and resume through the API reach all three processes, and the list shows their pids', async () => {
+    const list = (await app.inject({ method: 'GET', url: '/api/instances' })).json<Array<{ id: string; pid: number; version: string; stale: boolean }>>();
+    expect(list.map((i) => [i.id, i.version, i.stale])).toEqual([
+      ['bot-1', 'test-bot', false],
+      ['bot-2', 'test-bot', false],
+      ['bot-3', 'test-bot', false],
+    ]);
+    expect(list.map((i) => i.pid)).toEqual([...bots.values()].map((b) => b.child.pid));
+
+    const marks = new Map([...bots].map(([id, b]) => [id, b.lines.length]));
+    const halt = await app.inject({ method: 'POST', url: '/api/fleet/halt', payload: { reason: 'processes test' } });
+    expect(halt.statusCode).toBe(200);
+    for (const [id, b] of bots) await b.next((l) => l.event === 'gate' && l.mode === 'halted', marks.get(id));
+    const resume = await app.inject({ method: 'POST', url: '/api/fleet/resume', payload: {} });
+    expect(resume.statusCode).toBe(200);
+    for (const [id, b] of bots) await b.next((l) => l.event === 'gate' && l.mode === 'active', marks.get(id));
+  }, 60_000);
+
+  it('a bot killed with SIGKILL and restarted under its id applies what was sent while it was dead', async () => {
+    await bots.get('bot-2')!.stop('SIGKILL');
+    const isolate = await app.inject({ method: 'POST', url: '/api/fleet/instances/bot-2/command', payload: { command: { type: 'isolate', breaker: 'orders' } } });
+    expect(isolate.statusCode).toBe(200);
+    const halt = await app.inject({ method: 'POST', url: '/api/fleet/halt', payload: { reason: 'while bot-2 was dead' } });
+    expect(halt.statusCode).toBe(200);
+
+    const again = new BotProcess(prefix, 'bot-2');
+    bots.set('bot-2', again);
+    // Halted before it is ready (the halt key), then the commands its group held, in order.
+    expect(await again.next((l) => l.event === 'ready')).toMatchObject({ mode: 'halted' });
+    expect(await again.next((l) => l.event === 'command' && l.type === 'isolate')).toMatchObject({ outcome: 'applied', breaker: 'isolated', id: isolate.json().command.id });
+    await again.next((l) => l.event === 'command' && l.type === 'halt' && l.id === halt.json().command.id);
+  }, 60_000);
+});
