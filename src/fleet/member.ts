@@ -79,6 +79,8 @@ export const joinFleetDefaults = {
 const READ_RETRY_MS = 1_000;
 /** Commands read per XREADGROUP. */
 const READ_COUNT = 100;
+/** A heartbeat waits at most this long (or half its period) for a snapshot being taken. */
+const SNAPSHOT_WAIT_MS = 250;
 /** leave() waits this long for its last writes before giving up on them. */
 const LEAVE_WRITE_MS = 1_000;
 
@@ -126,8 +128,13 @@ export class FleetMember implements EventSource<FleetMemberEvents> {
   private lastContactAt: number;
   private lastSnapshotAt = -Infinity;
   private snapshotDue = true;
+  private snapshotting: Promise<void> | undefined;
+  /** A snapshot taken and not yet written (JSON). */
+  private readySnapshot: string | undefined;
   private raised = false;
   private left = false;
+  /** Aborted by leave(): a heartbeat waiting for a snapshot stops waiting. */
+  private readonly leaving = new AbortController();
   private haltAtJoin: HaltState | null = null;
   private readonly commands: InstanceSnapshot['commands'] = { applied: 0, failed: 0, last: null };
 
@@ -202,7 +209,14 @@ export class FleetMember implements EventSource<FleetMemberEvents> {
     if (halt && this.o.gate && !this.o.gate.status.killed) this.o.gate.kill(halt.reason, halt.by);
     this.reader.start();
     this.snapshotDue = true;
-    await this.beat();
+    // Ready with the first heartbeat that gets through (Redis away: when it is back).
+    await new Promise<void>((resolve) => {
+      const offBeat = this.on('heartbeat', () => {
+        offBeat();
+        resolve();
+      });
+      this.beatSoon();
+    });
   }
 
   private apply(sent: SentCommand): void {
@@ -235,22 +249,45 @@ export class FleetMember implements EventSource<FleetMemberEvents> {
       () => {
         this.beating = undefined;
         // A change that came while this beat was on its way goes out now, not at the next tick.
-        if (this.snapshotDue) this.beatSoon();
+        if (this.snapshotDue || this.readySnapshot !== undefined) this.beatSoon();
       },
       () => (this.beating = undefined),
     );
   }
 
+  /**
+   * Takes a snapshot apart from the heartbeat: a slow source (a health check near its timeout)
+   * delays the snapshot, never the heartbeat that tells the fleet, and the fail-safe, this
+   * instance is alive. A finished snapshot goes out with the next heartbeat.
+   */
+  private startSnapshot(at: number): void {
+    this.snapshotDue = false;
+    this.snapshotting = takeSnapshot(this.o, this.commands, at)
+      .then(
+        (snapshot) => {
+          this.readySnapshot = JSON.stringify(snapshot);
+          this.lastSnapshotAt = at;
+        },
+        () => {
+          this.snapshotDue = true;
+        },
+      )
+      .finally(() => {
+        this.snapshotting = undefined;
+        this.beatSoon();
+      });
+  }
+
   private async beat(): Promise<void> {
     const clock = this.o.clock;
     const at = clock.now();
-    const withSnapshot = this.snapshotDue || at - this.lastSnapshotAt >= this.o.snapshotMs;
+    if (!this.snapshotting && (this.snapshotDue || at - this.lastSnapshotAt >= this.o.snapshotMs)) this.startSnapshot(at);
+    if (this.snapshotting) await waitAtMost(clock, this.snapshotting, Math.min(SNAPSHOT_WAIT_MS, this.o.heartbeatMs / 2), this.leaving.signal);
+    if (this.left) return; // leave() writes the last word
+    const snapshot = this.readySnapshot;
+    this.readySnapshot = undefined;
     const heartbeat: InstanceHeartbeat = { ...this.identity, heartbeatAt: at };
-    const fields = ['heartbeat', JSON.stringify(heartbeat)];
-    if (withSnapshot) {
-      this.snapshotDue = false;
-      fields.push('snapshot', JSON.stringify(await takeSnapshot(this.o, this.commands, at)));
-    }
+    const fields = ['heartbeat', JSON.stringify(heartbeat), ...(snapshot === undefined ? [] : ['snapshot', snapshot])];
     const key = this.keys.instance(this.o.instance);
     try {
       const results = await this.o.redis
@@ -263,15 +300,15 @@ export class FleetMember implements EventSource<FleetMemberEvents> {
       const failed = results?.find(([error]) => error);
       if (failed) throw failed[0];
     } catch (error) {
-      if (withSnapshot) this.snapshotDue = true;
+      // The snapshot goes out with the next heartbeat that gets through (unless a newer one is ready).
+      if (snapshot !== undefined) this.readySnapshot ??= snapshot;
       this.events.emit('heartbeatFailed', { at: clock.now(), error: messageOf(error) });
       this.checkContact();
       throw error;
     }
-    if (withSnapshot) this.lastSnapshotAt = at;
     this.lastContactAt = clock.now();
-    this.events.emit('heartbeat', { at, snapshot: withSnapshot });
-    if (this.raised) this.setFailSafe(false, 'the fleet\'s Redis answers again');
+    this.events.emit('heartbeat', { at, snapshot: snapshot !== undefined });
+    if (this.raised) this.setFailSafe(false, "the fleet's Redis answers again");
   }
 
   /** The fail-safe: too long without a reply from Redis moves the gate to reducing. */
@@ -296,6 +333,7 @@ export class FleetMember implements EventSource<FleetMemberEvents> {
   async leave(): Promise<void> {
     if (this.left) return;
     this.left = true;
+    this.leaving.abort();
     this.timer?.();
     this.offGate?.();
     if (this.raised) this.setFailSafe(false, 'left the fleet');
@@ -308,10 +346,16 @@ export class FleetMember implements EventSource<FleetMemberEvents> {
       .hset(this.keys.instance(this.o.instance), 'heartbeat', JSON.stringify({ ...this.identity, heartbeatAt: at, leftAt: at } satisfies InstanceHeartbeat))
       .exec()
       .then(() => undefined, () => undefined);
-    let cancel: CancelTimer | undefined;
-    await Promise.race([write, new Promise<void>((resolve) => (cancel = setTimerOn(this.o.clock, LEAVE_WRITE_MS, resolve)))]);
-    cancel?.();
+    await waitAtMost(this.o.clock, write, LEAVE_WRITE_MS);
   }
+}
+
+/** Resolves when `promise` settles or after `ms` on `clock`, whichever comes first. */
+async function waitAtMost(clock: Clock, promise: Promise<unknown>, ms: number, signal?: AbortSignal): Promise<void> {
+  let cancel: CancelTimer | undefined;
+  const aborted = new Promise<void>((resolve) => signal?.addEventListener('abort', () => resolve(), { once: true }));
+  await Promise.race([promise.then(() => undefined, () => undefined), new Promise<void>((resolve) => (cancel = setTimerOn(clock, ms, resolve))), aborted]);
+  cancel?.();
 }
 
 /** Joins the fleet; see FleetMember. `await member.ready` to know the halt that holds was applied. */

@@ -10,6 +10,7 @@ import { once } from 'node:events';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, expect, it } from 'vitest';
 import { ManualClock } from '../../src/core/clock.js';
+import { deferred } from '../support/async.js';
 import { FLEET_CONDITION, fleetControl, fleetKeys } from '../../src/fleet/index.js';
 import { type Bot, bot, nextEvent } from '../fleet/fleet-support.js';
 import { describeWith, probeRedis, redisUrl, requireService, sharedRedis } from '../support/services.js';
@@ -199,6 +200,27 @@ describeWith(available, 'fleet over the real Redis', () => {
     await cleared;
     expect(b.gate.mode).toBe('active');
     expect(b.gate.conditions()).toEqual([]);
+  });
+
+  it('a slow snapshot source delays the snapshot, never the heartbeat', async () => {
+    const fleet = `f${randomUUID().slice(0, 8)}`;
+    const clock = new ManualClock(0);
+    const health = deferred<{ status: string }>();
+    const control = fleetControl({ redis: shared.client, prefix, fleet });
+    const b = make(client(), prefix, 'slow', { fleet, clock, health: { check: () => health.promise } });
+    // The heartbeat waits 250 ms for the snapshot, then goes without it. The join's first replies
+    // come over the network, so time moves on in steps until the heartbeat is out.
+    let beat: { snapshot: boolean } | undefined;
+    b.member.on('heartbeat', (e) => (beat ??= e));
+    while (!beat) await clock.advance(50);
+    expect(beat).toMatchObject({ snapshot: false });
+    await b.member.ready;
+    expect((await control.instance('slow'))?.snapshot).toBeNull();
+
+    const withSnapshot = nextEvent(b.member, 'heartbeat', (e) => e.snapshot);
+    health.resolve({ status: 'up' });
+    await withSnapshot;
+    expect((await control.instance('slow'))?.snapshot).toMatchObject({ health: { status: 'up' } });
   });
 
   it('an instance turns stale when its alive key expires or it leaves, and is dropped (group destroyed) once its instance key is gone', async () => {
