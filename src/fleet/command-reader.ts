@@ -9,8 +9,9 @@
  *     group's pending list and is read again first (XREADGROUP ... 0) at every (re)start of the loop;
  *   - commands sent while the instance was away wait in the stream after the group's position and
  *     are delivered (XREADGROUP ... >) when it is back;
- *   - when Redis lost the group (restarted without persistence) it is created again from the start
- *     of the stream as it is now, which holds only commands sent since the loss.
+ *   - when the group is gone (Redis restarted without persistence, or the instance was dropped
+ *     while paused) it is created again after the last entry this process saw (from the start of
+ *     the stream when it saw none), so it applies every command sent since.
  *
  * Entries are applied in stream order; an entry id at or before the last one applied is
  * acknowledged without being applied again. The loop runs on its own connection, because
@@ -58,7 +59,7 @@ const isNoGroup = (error: unknown): boolean => error instanceof Error && error.m
 
 export class CommandReader {
   private stopped = false;
-  private lastApplied: string | undefined;
+  private lastSeen: string | undefined;
   private loop: Promise<void> | undefined;
   private readonly stopController = new AbortController();
   /** Rejects the read in flight when the connection closes (see `read`). */
@@ -82,9 +83,9 @@ export class CommandReader {
 
   /**
    * Creates the group if it is missing, at `from` ('$': only commands sent from now on; '0': all
-   * the stream holds). Resolves once the group exists.
+   * the stream holds; an entry id: what came after it). Resolves once the group exists.
    */
-  async ensureGroup(from: '$' | '0'): Promise<void> {
+  async ensureGroup(from: string): Promise<void> {
     try {
       await this.o.connection.xgroup('CREATE', this.o.stream, this.o.group, from, 'MKSTREAM');
     } catch (error) {
@@ -110,7 +111,10 @@ export class CommandReader {
         this.o.failed(error);
         pending = true;
         if (isNoGroup(error)) {
-          await this.ensureGroup('0').catch(() => undefined);
+          // The group is gone: Redis lost its data (the stream now holds only what came after the
+          // loss, all of it newer than what we saw), or the ops side dropped this instance while it
+          // was paused. Either way, read on after the last entry seen.
+          await this.ensureGroup(this.lastSeen ?? '0').catch(() => undefined);
           continue;
         }
         await this.pause();
@@ -124,11 +128,11 @@ export class CommandReader {
       ids.push(id);
       // A pending entry deleted from the stream (trimmed) comes back without fields: nothing to apply.
       if (fields === null) continue;
-      if (this.lastApplied !== undefined && compareStreamIds(id, this.lastApplied) <= 0) continue;
+      if (this.lastSeen !== undefined && compareStreamIds(id, this.lastSeen) <= 0) continue;
       const parsed = parseCommandEntry(id, fields);
       if ('error' in parsed) this.o.malformed(id, parsed.error);
       else this.o.apply(parsed);
-      this.lastApplied = id;
+      this.lastSeen = id;
     }
     await this.o.connection.xack(this.o.stream, this.o.group, ...ids);
     this.o.acknowledged?.(ids);

@@ -36,6 +36,9 @@ describeWith(available, 'fleet when its Redis restarts empty', () => {
     const b = bot(botClient, 'bulwark:fleet:', 'solo', { clock, heartbeatMs: 1_000, maxDisconnectedMs: 2_500 });
     await b.member.ready;
     const control = fleetControl({ redis: opsClient });
+    const isolated = nextEvent(b.member, 'command', (e) => e.type === 'isolate');
+    await control.send('solo', { type: 'isolate', breaker: 'orders' });
+    await isolated;
 
     const raised = nextEvent(b.member, 'failSafe', (e) => e.raised);
     await stopRedisServer(server);
@@ -58,6 +61,7 @@ describeWith(available, 'fleet when its Redis restarts empty', () => {
     await control.halt('after the restart', 'erin');
     await halted;
     expect(b.gate.mode).toBe('halted');
+    expect(b.member.status).toMatchObject({ failSafe: false });
     expect((await control.instances()).map((v) => v.id)).toEqual(['solo']);
     await b.member.leave();
   });

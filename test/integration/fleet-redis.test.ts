@@ -170,6 +170,27 @@ describeWith(available, 'fleet over the real Redis', () => {
     expect(pending[0]).toBe(0);
   });
 
+  it('a group destroyed under a running instance is made again after the last command it saw: nothing replayed, nothing lost', async () => {
+    const fleet = `f${randomUUID().slice(0, 8)}`;
+    const control = fleetControl({ redis: shared.client, prefix, fleet });
+    const b = make(client(), prefix, 'paused', { fleet });
+    await b.member.ready;
+    const seen: string[] = [];
+    b.member.on('command', (e) => seen.push(e.type));
+    const first = nextEvent(b.member, 'command');
+    await control.halt('before', 'op');
+    await first;
+
+    const regrouped = nextEvent(b.member, 'readFailed', (e) => e.error.startsWith('NOGROUP'));
+    await shared.client.xgroup('DESTROY', fleetKeys(prefix, fleet).commands, 'paused'); // as instances() does for a dropped instance
+    const next = nextEvent(b.member, 'command', (e) => e.type === 'resume');
+    await control.resume('after', 'op');
+    await regrouped;
+    await next;
+    expect(seen).toEqual(['halt', 'resume']);
+    expect(b.gate.mode).toBe('active');
+  });
+
   it('fail-safe: no Redis for longer than maxDisconnectedMs moves the gate to reducing; the first heartbeat back clears it', async () => {
     const fleet = `f${randomUUID().slice(0, 8)}`;
     const clock = new ManualClock(1_000_000);
