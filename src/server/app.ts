@@ -24,7 +24,7 @@ import { dashboardRoutes } from './routes/dashboard.js';
 import { deadLetterRoutes } from './routes/dead-letters.js';
 import { notConfigured, problem } from './routes/errors.js';
 import { eventRoutes } from './routes/events.js';
-import { fleetRoutes } from './routes/fleet.js';
+import { fleetGateRoutes, fleetRoutes } from './routes/fleet.js';
 import { gateRoutes } from './routes/gate.js';
 import { healthRoutes } from './routes/health.js';
 import { limitRoutes } from './routes/limits.js';
@@ -139,7 +139,8 @@ export async function buildApp(components: ServerComponents, options: BuildAppOp
   };
   await optional(c.breakers, '/api/breakers', 'circuit breakers', (breakers) => app.register(breakerRoutes, { breakers, events, operator }));
   await optional(c.limits, '/api/limits', 'rate limits', (limits) => app.register(limitRoutes, { limits }));
-  await optional(c.gate, '/api/gate', 'the trading gate', (gate) => app.register(gateRoutes, { gate, events, operator }));
+  if (!c.gate && c.fleet) await app.register(fleetGateRoutes, { fleet: c.fleet, events });
+  else await optional(c.gate, '/api/gate', 'the trading gate', (gate) => app.register(gateRoutes, { gate, events, operator, ...(c.fleet ? { fleet: c.fleet } : {}) }));
   await optional(c.orders, '/api/orders', 'the order journal', (orders) => app.register(orderRoutes, { orders }));
   await optional(c.deadLetters, '/api/dead-letters', 'the dead-letter queue', (dlq) => app.register(deadLetterRoutes, { queue: dlq.queue, replay: dlq.replay, events }));
   await optional(c.backups, '/api/backups', 'backups', (backups) => app.register(backupRoutes, { backups, events }));

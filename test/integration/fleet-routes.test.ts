@@ -10,6 +10,7 @@ import { fleetControl } from '../../src/fleet/index.js';
 import { createMetrics } from '../../src/observe/metrics.js';
 import { type OpsApp, buildApp } from '../../src/server/app.js';
 import { liveEvents } from '../../src/server/live-events.js';
+import { tradingGate } from '../../src/trading/gate.js';
 import { type Bot, bot, nextEvent } from '../fleet/fleet-support.js';
 import { describeWith, probeRedis, redisUrl, requireService, sharedRedis } from '../support/services.js';
 
@@ -94,5 +95,35 @@ describeWith(available, 'fleet routes', () => {
     const badId = await app.inject({ method: 'POST', url: '/api/fleet/instances/a%20b/command', payload: { command: { type: 'resume' } } });
     expect(badId.statusCode).toBe(400);
     expect(badId.json().message).toMatch(/^params\.id/);
+  });
+
+  it('POST /api/gate/halt and /resume act fleet-wide: on a server without a gate of its own, and beside the gate of one that has one', async () => {
+    const halted = bots.map((b) => nextEvent(b.member, 'command', (e) => e.type === 'halt'));
+    const res = await app.inject({ method: 'POST', url: '/api/gate/halt', payload: { reason: 'from the gate route' } });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toMatchObject({ mode: 'halted', killed: true, killedBy: { actor: 'operator', reason: 'from the gate route' }, fleet: 'default' });
+    await Promise.all(halted);
+    for (const b of bots) expect(b.gate.mode).toBe('halted');
+    expect((await app.inject({ method: 'GET', url: '/api/gate' })).json()).toMatchObject({ mode: 'halted' });
+    const resumed = bots.map((b) => nextEvent(b.member, 'command', (e) => e.type === 'resume'));
+    expect((await app.inject({ method: 'POST', url: '/api/gate/resume', payload: {} })).json()).toMatchObject({ mode: 'active', killed: false });
+    await Promise.all(resumed);
+
+    // A server with its own gate: the kill switch there, and the fleet too.
+    const ownGate = tradingGate();
+    const withGate = await buildApp({ metrics: createMetrics({ defaultMetrics: false }), gate: ownGate, fleet: fleetControl({ redis: shared.client, prefix }) });
+    try {
+      const both = bots.map((b) => nextEvent(b.member, 'command', (e) => e.type === 'halt'));
+      expect((await withGate.inject({ method: 'POST', url: '/api/gate/halt', payload: { reason: 'everything stops' } })).statusCode).toBe(200);
+      await Promise.all(both);
+      expect(ownGate.mode).toBe('halted');
+      for (const b of bots) expect(b.gate.mode).toBe('halted');
+      const again = bots.map((b) => nextEvent(b.member, 'command', (e) => e.type === 'resume'));
+      expect((await withGate.inject({ method: 'POST', url: '/api/gate/resume', payload: { reason: 'all clear' } })).json()).toMatchObject({ mode: 'active' });
+      await Promise.all(again);
+      for (const b of bots) expect(b.gate.mode).toBe('active');
+    } finally {
+      await withGate.close();
+    }
   });
 });

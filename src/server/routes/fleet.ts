@@ -73,3 +73,28 @@ export const fleetRoutes: FastifyPluginAsyncZod<FleetRoutesOptions> = async (app
     },
   );
 };
+
+/**
+ * `POST /api/gate/halt` and `/api/gate/resume` on a server that steers a fleet but has no gate of
+ * its own: the gate is the fleet's, so they act fleet-wide (`GET /api/gate` shows the fleet's halt).
+ */
+export const fleetGateRoutes: FastifyPluginAsyncZod<FleetRoutesOptions> = async (app, { fleet, events }) => {
+  const tags = ['trading gate'];
+  const view = async () => {
+    const halt = await fleet.haltState();
+    return { mode: halt ? 'halted' : 'active', killed: halt !== null, killedBy: halt ? { actor: halt.by, reason: halt.reason, at: halt.at } : null, fleet: fleet.fleet };
+  };
+  app.get('/api/gate', { schema: { tags, description: "The fleet's halt (this server has no gate of its own)" } }, async () => view());
+  app.post('/api/gate/halt', { schema: { tags, body: z.object({ reason: reason.min(1, 'say why trading is halted'), actor: actorField }).strict(), description: 'Halts every instance of the fleet' } }, async (request) => {
+    const actor = actorOf(request, request.body.actor);
+    await fleet.halt(request.body.reason, actor);
+    events.record('operator', 'fleet', `fleet halted by ${actor}: ${request.body.reason}`, 'critical', { actor });
+    return view();
+  });
+  app.post('/api/gate/resume', { schema: { tags, body: z.object({ reason: reason.min(1).optional(), actor: actorField }).strict().optional(), description: 'Resumes every instance of the fleet' } }, async (request) => {
+    const actor = actorOf(request, request.body?.actor);
+    await fleet.resume(request.body?.reason, actor);
+    events.record('operator', 'fleet', `fleet resumed by ${actor}${request.body?.reason ? `: ${request.body.reason}` : ''}`, 'info', { actor });
+    return view();
+  });
+};
