@@ -221,7 +221,13 @@ export class FleetMember implements EventSource<FleetMemberEvents> {
 
   private apply(sent: SentCommand): void {
     if (sent.target !== ALL && sent.target !== this.o.instance) return;
-    const result = this.applier.apply(sent);
+    let result: { outcome: 'applied' | 'failed'; message: string };
+    try {
+      result = this.applier.apply(sent);
+    } catch (error) {
+      // A command that throws is reported and acknowledged, never retried: it must not block the ones after it.
+      result = { outcome: 'failed', message: messageOf(error) };
+    }
     this.record({ id: sent.id, type: sent.command.type, target: sent.target, by: sent.by, ...result, at: this.o.clock.now() });
   }
 

@@ -125,6 +125,22 @@ describeWith(available, 'fleet over the real Redis', () => {
     await expect(control.send('b', { type: 'isolate' } as never)).rejects.toThrow(/fleet command\.breaker/);
   });
 
+  it('a command that throws is reported failed and acknowledged; the commands after it still apply', async () => {
+    const fleet = `f${randomUUID().slice(0, 8)}`;
+    const control = fleetControl({ redis: shared.client, prefix, fleet });
+    const broken = { name: 'broken', state: 'closed', isolate: (): never => { throw new Error('cannot isolate'); }, reset: () => undefined };
+    const b = make(client(), prefix, 'poison', { fleet, breakers: { breakers: () => [broken] } });
+    await b.member.ready;
+    const outcomes: string[] = [];
+    b.member.on('command', (e) => outcomes.push(`${e.type}:${e.outcome}:${e.message}`));
+    const halted = nextEvent(b.member, 'command', (e) => e.type === 'halt');
+    await control.send('poison', { type: 'isolate', breaker: 'broken' });
+    await control.halt('after the poison');
+    await halted;
+    expect(outcomes).toEqual(['isolate:failed:cannot isolate', 'halt:applied:halted: after the poison']);
+    expect(b.gate.mode).toBe('halted');
+  });
+
   it('commands sent while an instance is cut off from Redis are applied in order when it is back', async () => {
     const fleet = `f${randomUUID().slice(0, 8)}`;
     const control = fleetControl({ redis: shared.client, prefix, fleet });
