@@ -200,7 +200,7 @@ export class FleetMember implements EventSource<FleetMemberEvents> {
       } catch (error) {
         this.events.emit('readFailed', { at: this.o.clock.now(), error: messageOf(error) });
         if (this.left) return;
-        await this.o.clock.sleep(READ_RETRY_MS);
+        await this.o.clock.sleep(READ_RETRY_MS, this.leaving.signal).catch(() => undefined);
       }
     }
     if (this.left) return;
@@ -211,10 +211,12 @@ export class FleetMember implements EventSource<FleetMemberEvents> {
     this.snapshotDue = true;
     // Ready with the first heartbeat that gets through (Redis away: when it is back).
     await new Promise<void>((resolve) => {
-      const offBeat = this.on('heartbeat', () => {
+      const done = (): void => {
         offBeat();
         resolve();
-      });
+      };
+      const offBeat = this.on('heartbeat', done);
+      this.leaving.signal.addEventListener('abort', done, { once: true }); // left before it got through
       this.beatSoon();
     });
   }
@@ -344,7 +346,9 @@ export class FleetMember implements EventSource<FleetMemberEvents> {
     this.offGate?.();
     if (this.raised) this.setFailSafe(false, 'left the fleet');
     await this.reader.stop();
-    await this.beating?.catch(() => undefined);
+    // Redis away: its alive key expires by itself (stale after ttlMs); nothing to wait for.
+    if (this.o.redis.status !== 'ready') return;
+    if (this.beating) await waitAtMost(this.o.clock, this.beating, LEAVE_WRITE_MS);
     const at = this.o.clock.now();
     const write = this.o.redis
       .pipeline()

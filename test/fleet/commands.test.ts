@@ -1,5 +1,6 @@
 import { Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
+import { ManualClock } from '../../src/core/clock.js';
 import { compareStreamIds } from '../../src/fleet/command-reader.js';
 import { commandFields, parseCommandEntry } from '../../src/fleet/commands.js';
 import { fleetControl, fleetKeys, joinFleet } from '../../src/fleet/index.js';
@@ -45,6 +46,18 @@ describe('fleet keys and options', () => {
     expect(() => joinFleet({ instance: 'a' } as never)).toThrow('joinFleet: redis (an ioredis client) is required');
     expect(() => fleetControl({ redis, fleet: '' })).toThrow(/fleetControl: fleet must be/);
     expect(() => fleetControl({ redis, maxCommands: 0 })).toThrow('fleetControl: maxCommands must be an integer >= 1, got 0');
+    redis.disconnect();
+  });
+});
+
+describe('joinFleet with Redis unreachable', () => {
+  it('leave() ends a join still waiting for Redis, and ready resolves', async () => {
+    // Nothing listens on port 1: the connection keeps retrying, the join's commands wait.
+    const redis = new Redis({ port: 1, lazyConnect: false, retryStrategy: () => 50, maxRetriesPerRequest: null });
+    redis.on('error', () => undefined);
+    const member = joinFleet({ redis, instance: 'unreachable', clock: new ManualClock(0) });
+    await member.leave();
+    await member.ready;
     redis.disconnect();
   });
 });
