@@ -3,57 +3,15 @@
  * every process; a bot killed with SIGKILL and started again under the same id applies the
  * commands sent while it was dead (its consumer group kept its place) and the fleet-wide halt.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { fleetControl } from '../../src/fleet/index.js';
 import { createMetrics } from '../../src/observe/metrics.js';
 import { type OpsApp, buildApp } from '../../src/server/app.js';
+import { BotProcess } from '../fleet/bot-process.js';
 import { describeWith, probeRedis, redisUrl, requireService, sharedRedis } from '../support/services.js';
 
 const available = await requireService('Redis', probeRedis);
-const script = fileURLToPath(new URL('./fixtures/fleet-bot.ts', import.meta.url));
-
-interface Line {
-  instance: string;
-  event: string;
-  [key: string]: unknown;
-}
-
-/** A bot process and a way to wait for the lines it prints. */
-class BotProcess {
-  readonly lines: Line[] = [];
-  private waiters: Array<{ match: (l: Line) => boolean; resolve: (l: Line) => void }> = [];
-  readonly child: ChildProcess;
-
-  constructor(prefix: string, readonly id: string) {
-    this.child = spawn(process.execPath, ['--import', 'tsx', script, redisUrl, prefix, id], { stdio: ['ignore', 'pipe', 'inherit'] });
-    createInterface({ input: this.child.stdout! }).on('line', (text) => {
-      const line = JSON.parse(text) as Line;
-      this.lines.push(line);
-      this.waiters = this.waiters.filter((w) => (w.match(line) ? (w.resolve(line), false) : true));
-    });
-  }
-
-  /** The first line (already printed or to come) that matches; rejects if none comes within 30 s (a hang). */
-  next(match: (l: Line) => boolean, after = 0): Promise<Line> {
-    const seen = this.lines.slice(after).find(match);
-    if (seen) return Promise.resolve(seen);
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`${this.id}: no matching line within 30 s; got ${JSON.stringify(this.lines)}`)), 30_000);
-      this.waiters.push({ match, resolve: (l) => (clearTimeout(timer), resolve(l)) });
-    });
-  }
-
-  async stop(signal: NodeJS.Signals): Promise<void> {
-    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
-    const exited = new Promise((resolve) => this.child.once('exit', resolve));
-    this.child.kill(signal);
-    await exited;
-  }
-}
 
 describeWith(available, 'fleet of bot processes', () => {
   const prefix = `test:fleet-processes:${randomUUID()}:`;
