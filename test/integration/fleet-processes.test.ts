@@ -9,7 +9,7 @@ import { fleetControl } from '../../src/fleet/index.js';
 import { createMetrics } from '../../src/observe/metrics.js';
 import { type OpsApp, buildApp } from '../../src/server/app.js';
 import { BotProcess } from '../fleet/bot-process.js';
-import { describeWith, probeRedis, redisUrl, requireService, sharedRedis } from '../support/services.js';
+import { describeWith, probeRedis, requireService, sharedRedis } from '../support/services.js';
 
 const available = await requireService('Redis', probeRedis);
 
