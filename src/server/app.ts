@@ -146,7 +146,7 @@ export async function buildApp(components: ServerComponents, options: BuildAppOp
   await optional(c.backups, '/api/backups', 'backups', (backups) => app.register(backupRoutes, { backups, events }));
   await optional(c.alerts, '/api/alerts', 'alerting', (alerts) => app.register(alertRoutes, { alerts, events, operator }));
   await optional(c.fleet, '/api/fleet', 'the fleet', (fleet) => app.register(fleetRoutes, { fleet, events }));
-  if (!c.fleet) app.get('/api/instances', { schema: { hide: true } }, async (_request, reply) => notConfigured(reply, 'the fleet'));
+  if (!c.fleet) app.get('/api/instances*', { schema: { hide: true } }, async (_request, reply) => notConfigured(reply, 'the fleet'));
 
   await app.register(dashboardRoutes, { root: o.webRoot ?? defaultWebRoot() });
   return app as unknown as OpsApp;

@@ -54,6 +54,10 @@ describeWith(available, 'fleet routes', () => {
     });
     expect(typeof list[0]!.host).toBe('string');
     expect(typeof list[0]!.lastHeartbeatAt).toBe('number');
+    expect((await app.inject({ method: 'GET', url: '/api/instances/bot-2' })).json()).toMatchObject({ id: 'bot-2', stale: false });
+    const missing = await app.inject({ method: 'GET', url: '/api/instances/bot-9' });
+    expect(missing.statusCode).toBe(404);
+    expect(missing.json().message).toBe('no instance "bot-9" in fleet default');
   });
 
   it('POST /api/fleet/halt and /resume reach every instance and go on the timeline; the halt needs a reason', async () => {

@@ -23,6 +23,11 @@ export const fleetRoutes: FastifyPluginAsyncZod<FleetRoutesOptions> = async (app
 
   app.get('/api/instances', { schema: { tags, description: 'Every instance of the fleet (stale ones flagged, until dropped), with its last snapshot' } }, async () => fleet.instances());
 
+  app.get('/api/instances/:id', { schema: { tags, params, description: 'One instance, with its last snapshot' } }, async (request, reply) => {
+    const instance = await fleet.instance(request.params.id);
+    return instance ?? problem(reply, 404, `no instance "${request.params.id}" in fleet ${fleet.fleet}`);
+  });
+
   app.get('/api/fleet', { schema: { tags, description: 'The fleet: its name, the fleet-wide halt while it holds, instance counts' } }, async () => {
     const [halt, instances] = await Promise.all([fleet.haltState(), fleet.instances()]);
     return { fleet: fleet.fleet, halt, instances: instances.length, stale: instances.filter((i) => i.stale).length };

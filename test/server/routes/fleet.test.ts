@@ -9,6 +9,7 @@ describe('fleet routes without a fleet', () => {
     f = await fixture();
     for (const [method, url] of [
       ['GET', '/api/instances'],
+      ['GET', '/api/instances/a'],
       ['GET', '/api/fleet'],
       ['POST', '/api/fleet/halt'],
       ['POST', '/api/fleet/instances/a/command'],
