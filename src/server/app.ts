@@ -13,6 +13,7 @@ import fastifySwagger from '@fastify/swagger';
 import { hasZodFastifySchemaValidationErrors, jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import { type Clock, systemClock } from '../core/clock.js';
 import type { ServerComponents } from './components.js';
+import { fleetTimeline } from './fleet-timeline.js';
 import { type LiveEvents, bindTimeline, liveEvents } from './live-events.js';
 import { operatorState } from './operator-state.js';
 import { buildOverview } from './overview.js';
@@ -146,6 +147,11 @@ export async function buildApp(components: ServerComponents, options: BuildAppOp
   await optional(c.backups, '/api/backups', 'backups', (backups) => app.register(backupRoutes, { backups, events }));
   await optional(c.alerts, '/api/alerts', 'alerting', (alerts) => app.register(alertRoutes, { alerts, events, operator }));
   await optional(c.fleet, '/api/fleet', 'the fleet', (fleet) => app.register(fleetRoutes, { fleet, events }));
+  if (c.fleet && o.bindTimeline) {
+    const watcher = fleetTimeline(c.fleet, events, { clock });
+    app.addHook('onReady', async () => watcher.start());
+    app.addHook('onClose', async () => watcher.stop());
+  }
   if (!c.fleet) app.get('/api/instances*', { schema: { hide: true } }, async (_request, reply) => notConfigured(reply, 'the fleet'));
 
   await app.register(dashboardRoutes, { root: o.webRoot ?? defaultWebRoot() });
