@@ -238,6 +238,7 @@ export class FleetMember implements EventSource<FleetMemberEvents> {
     else this.commands.failed += 1;
     this.commands.last = applied;
     this.snapshotDue = true;
+    this.beatSoon();
     this.events.emit('command', applied);
   }
 
