@@ -10,6 +10,7 @@ import type { LiveEvents } from '../live-events.js';
 import type { OperatorState } from '../operator-state.js';
 import { actorField, actorOf } from './actor.js';
 import { problem } from './errors.js';
+import { fleetUnreachable } from './fleet.js';
 
 export interface GateRoutesOptions {
   gate: TradingGate;
@@ -32,11 +33,15 @@ export const gateRoutes: FastifyPluginAsyncZod<GateRoutesOptions> = async (app, 
   app.post(
     '/api/gate/halt',
     { schema: { tags, body: z.object({ reason: z.string().trim().min(1, 'say why trading is halted').max(200), actor: actorField }).strict(), description: 'Manual kill switch: halted until resumed, also across restarts; with a fleet, every instance halts too' } },
-    async (request) => {
+    async (request, reply) => {
       const actor = actorOf(request, request.body.actor);
       await operator.kill(request.body.reason, actor);
-      await fleet?.halt(request.body.reason, actor);
       events.record('operator', 'trading gate', `halted by ${actor}: ${request.body.reason}`, 'critical', { actor });
+      try {
+        await fleet?.halt(request.body.reason, actor);
+      } catch (error) {
+        return fleetUnreachable(reply, error, "this server's gate is halted, the fleet's instances were not told");
+      }
       return view();
     },
   );
@@ -69,8 +74,12 @@ export const gateRoutes: FastifyPluginAsyncZod<GateRoutesOptions> = async (app, 
       }
       for (const name of names) gate.acknowledge(name, reason, actor);
       const resume = await operator.resume(reason, actor);
-      await fleet?.resume(reason, actor);
       events.record('operator', 'trading gate', `${reason}: ${resume.message}`, resume.holding.length > 0 ? 'warning' : 'info', { actor });
+      try {
+        await fleet?.resume(reason, actor);
+      } catch (error) {
+        return fleetUnreachable(reply, error, "this server's gate is resumed, the fleet's instances were not told");
+      }
       return { ...view(), resume: { ...resume, acknowledged: names } };
     },
   );
