@@ -114,8 +114,11 @@ export class CommandReader {
           // The group is gone: Redis lost its data (the stream now holds only what came after the
           // loss, all of it newer than what we saw), or the ops side dropped this instance while it
           // was paused. Either way, read on after the last entry seen.
-          await this.ensureGroup(this.lastSeen ?? '0').catch(() => undefined);
-          continue;
+          const made = await this.ensureGroup(this.lastSeen ?? '0').then(
+            () => true,
+            () => false,
+          );
+          if (made) continue;
         }
         await this.pause();
       }
