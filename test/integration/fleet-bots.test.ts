@@ -144,6 +144,11 @@ describeWith(available, 'a fleet of two bulwark bot processes', () => {
     await until(async () => [...(await intents()).values()].filter((v) => v.count >= 3).length === 2, 20_000, 'intents of both bots');
     const byBot = await intents();
     expect([...byBot.keys()].sort()).toEqual([...ids].sort());
+    // Each bot's snapshot counts its own intents, not the account's.
+    await until(async () => (await instances()).filter((i) => ids.includes(i.id) && Object.keys(i.snapshot?.orders ?? {}).length > 0).length === 2, 10_000, 'snapshots with orders');
+    const snapshots = (await instances()).filter((i) => ids.includes(i.id));
+    const total = await adminQuery<{ n: string }>(`SELECT COUNT(*) AS n FROM "${schema}".order_intents`);
+    for (const i of snapshots) expect(Object.values(i.snapshot!.orders).reduce((a, b) => a + b, 0)).toBeLessThan(Number(total[0]!.n));
     const [other] = await adminQuery<{ n: string }>(`SELECT COUNT(*) AS n FROM "${schema}".order_intents WHERE intent_id NOT LIKE $1 AND intent_id NOT LIKE 'adopted:%'`, [`%-${run}-%`]);
     expect(Number(other!.n)).toBe(0);
   }, 30_000);

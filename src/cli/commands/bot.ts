@@ -115,7 +115,8 @@ export async function runBot(options: BotCommandOptions): Promise<RunningBot> {
       gate: account.gate,
       breakers: { breakers: () => account.breakers },
       health,
-      orders: account.orders,
+      // This bot's own intents: the journal is the account's, shared with the other bots.
+      orders: { counts: () => ownCounts(account, `${instance}-`) },
     });
     cleanups.push(() => member.leave());
     // The fleet-wide halt, if one holds, is applied before the first order.
@@ -150,6 +151,13 @@ export async function runBot(options: BotCommandOptions): Promise<RunningBot> {
     await runCleanups();
     throw error;
   }
+}
+
+/** Intent counts by state of the intents whose id starts with `prefix`. */
+async function ownCounts(account: ConfiguredExchange, prefix: string): Promise<Record<string, number>> {
+  const counts: Record<string, number> = {};
+  for (const [state, n] of Object.entries(await account.exchange.journal.countByState({ intentPrefix: prefix }))) if (n !== undefined) counts[state] = n;
+  return counts;
 }
 
 export function registerBot(program: Command): void {
