@@ -13,6 +13,7 @@ const suites: Record<string, () => Promise<Suite>> = {
   storage: async () => (await import('./storage.js')).benchStorage,
   'server-load': async () => (await import('./server-load.js')).benchServerLoad,
   'shared-breakers': async () => (await import('./shared-breakers.js')).benchSharedBreakers,
+  fleet: async () => (await import('./fleet.js')).benchFleet,
 };
 
 const wanted = process.argv.slice(2);

@@ -6,6 +6,7 @@ import { registerConfig } from './commands/config.js';
 import { registerDlq } from './commands/dlq.js';
 import { registerSim } from './commands/sim.js';
 import { registerSoak } from './commands/soak.js';
+import { registerBot } from './commands/bot.js';
 
 /** The `bulwark` command line: one file per command under commands/, registered here. */
 export function buildProgram(): Command {
@@ -17,5 +18,6 @@ export function buildProgram(): Command {
   registerDlq(program);
   registerSim(program);
   registerSoak(program);
+  registerBot(program);
   return program;
 }

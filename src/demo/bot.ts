@@ -26,6 +26,8 @@ export interface DemoBotOptions {
   amount?: number;
   /** Open orders older than this are cancelled; 15 s lets some fill as the price walks. */
   staleOrderMs?: number;
+  /** Starts every intent id, so bots sharing one journal never collide (e.g. the instance name). */
+  intentPrefix?: string;
 }
 
 export const demoBotDefaults = {
@@ -35,6 +37,8 @@ export const demoBotDefaults = {
   tickMs: 1_000,
   amount: 0.001,
   staleOrderMs: 15_000,
+  // One bot per journal in the demo.
+  intentPrefix: 'demo',
 };
 
 export interface DemoBotStats {
@@ -115,7 +119,7 @@ export class DemoBot {
     const offset = (random() * 0.0015 - 0.0005) * (side === 'buy' ? -1 : 1);
     const limit = Math.round(price * (1 + offset) * 100) / 100;
     const amount = Math.round(this.o.amount * (1 + Math.floor(random() * 3)) * 1e6) / 1e6;
-    const intentId = `demo-${this.o.clock.now().toString(36)}-${Math.floor(random() * 1e9).toString(36)}`;
+    const intentId = `${this.o.intentPrefix}-${this.o.clock.now().toString(36)}-${Math.floor(random() * 1e9).toString(36)}`;
     try {
       // Cheap refusals first: a halted gate or a ban costs no token, no bulkhead slot, no journal write.
       exchange.assertAdmissible({ symbol, side, type: 'limit', amount, price: limit });

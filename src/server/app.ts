@@ -13,6 +13,7 @@ import fastifySwagger from '@fastify/swagger';
 import { hasZodFastifySchemaValidationErrors, jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import { type Clock, systemClock } from '../core/clock.js';
 import type { ServerComponents } from './components.js';
+import { fleetTimeline } from './fleet-timeline.js';
 import { type LiveEvents, bindTimeline, liveEvents } from './live-events.js';
 import { operatorState } from './operator-state.js';
 import { buildOverview } from './overview.js';
@@ -24,6 +25,7 @@ import { dashboardRoutes } from './routes/dashboard.js';
 import { deadLetterRoutes } from './routes/dead-letters.js';
 import { notConfigured, problem } from './routes/errors.js';
 import { eventRoutes } from './routes/events.js';
+import { fleetGateRoutes, fleetRoutes } from './routes/fleet.js';
 import { gateRoutes } from './routes/gate.js';
 import { healthRoutes } from './routes/health.js';
 import { limitRoutes } from './routes/limits.js';
@@ -140,12 +142,20 @@ export async function buildApp(components: ServerComponents, options: BuildAppOp
   };
   await optional(c.breakers, '/api/breakers', 'circuit breakers', (breakers) => app.register(breakerRoutes, { breakers, events, operator }));
   await optional(c.limits, '/api/limits', 'rate limits', (limits) => app.register(limitRoutes, { limits }));
-  await optional(c.gate, '/api/gate', 'the trading gate', (gate) => app.register(gateRoutes, { gate, events, operator }));
+  if (!c.gate && c.fleet) await app.register(fleetGateRoutes, { fleet: c.fleet, events });
+  else await optional(c.gate, '/api/gate', 'the trading gate', (gate) => app.register(gateRoutes, { gate, events, operator, ...(c.fleet ? { fleet: c.fleet } : {}) }));
   await optional(c.orders, '/api/orders', 'the order journal', (orders) => app.register(orderRoutes, { orders }));
   await optional(c.account, '/api/account', 'an exchange account', (account) => app.register(accountRoutes, { account }));
   await optional(c.deadLetters, '/api/dead-letters', 'the dead-letter queue', (dlq) => app.register(deadLetterRoutes, { queue: dlq.queue, replay: dlq.replay, events }));
   await optional(c.backups, '/api/backups', 'backups', (backups) => app.register(backupRoutes, { backups, events }));
   await optional(c.alerts, '/api/alerts', 'alerting', (alerts) => app.register(alertRoutes, { alerts, events, operator }));
+  await optional(c.fleet, '/api/fleet', 'the fleet', (fleet) => app.register(fleetRoutes, { fleet, events }));
+  if (c.fleet && o.bindTimeline) {
+    const watcher = fleetTimeline(c.fleet, events, { clock });
+    app.addHook('onReady', async () => watcher.start());
+    app.addHook('onClose', async () => watcher.stop());
+  }
+  if (!c.fleet) app.get('/api/instances*', { schema: { hide: true } }, async (_request, reply) => notConfigured(reply, 'the fleet'));
 
   await app.register(dashboardRoutes, { root: o.webRoot ?? defaultWebRoot() });
   return app as unknown as OpsApp;

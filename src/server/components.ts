@@ -6,6 +6,7 @@
 import type { Clock } from '../core/clock.js';
 import type { Backups } from '../backup/backups.js';
 import type { DeadLetterQueue, ReplayHandler } from '../dlq/dead-letters.js';
+import type { FleetControl } from '../fleet/control.js';
 import type { HealthRegistry } from '../health/registry.js';
 import type { DependencyStats } from '../observe/dependency-tiles.js';
 import type { LimitUsage } from '../observe/limit-usage.js';
@@ -62,6 +63,8 @@ export interface ServerComponents {
   deadLetters?: { queue: DeadLetterQueue; replay: ReplayHandler };
   backups?: Backups;
   alerts?: AlertEngine;
+  /** The fleet's instances and commands (fleetControl over Redis): /api/instances and /api/fleet. */
+  fleet?: FleetControl;
   /** Operator actions (kill switch, isolations, rule changes) kept in storage and restored at start; memory only when omitted. */
   operatorState?: OperatorState;
   clock?: Clock;

@@ -25,6 +25,11 @@ export interface ConfiguredStores {
   close(): Promise<void>;
 }
 
+/** Where a configuration's fleet lives in Redis: under the deployment's prefix, so deployments sharing a Redis have fleets of their own. */
+export function fleetPrefixOf(config: BulwarkConfig): string {
+  return `${config.storage.redisPrefix}fleet:`;
+}
+
 const why = (error: unknown): string => sanitizeText(error instanceof Error ? error.message : String(error));
 
 export async function openConfiguredStores(config: BulwarkConfig): Promise<ConfiguredStores> {

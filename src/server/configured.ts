@@ -23,13 +23,14 @@ import { registrySource } from '../observe/alerts/source.js';
 import { storageAlertHistory } from '../observe/alerts/storage-history.js';
 import { observeBreaker } from '../observe/bind-policies.js';
 import { createMetrics } from '../observe/metrics.js';
+import { fleetControl } from '../fleet/control.js';
 import { registry } from '../policies/registry.js';
 import { operatorSettings } from '../storage/repos/operator-settings.js';
 import { operatorSettingKinds, spooledOperatorSettings } from '../storage/repos/spooled-operator-settings.js';
 import { type SpooledWriter, spooledWriter } from '../storage/spool.js';
 import type { ServerComponents } from './components.js';
 import { type ConfiguredExchange, configuredExchange } from './configured-exchange.js';
-import { openConfiguredStores } from './configured-stores.js';
+import { fleetPrefixOf, openConfiguredStores } from './configured-stores.js';
 import { liveEvents } from './live-events.js';
 import { operatorState } from './operator-state.js';
 import { type StartRecoveryOptions, recoverAtStart } from './start-recovery.js';
@@ -69,6 +70,7 @@ export function configuredSummary(config: BulwarkConfig): string[] {
   };
   const storage = config.storage.kind === 'postgres' ? `PostgreSQL ${host(config.storage.postgresUrl)} schema ${config.storage.postgresSchema ?? 'public'}` : `SQLite in ${config.dataDir}`;
   const lines = [`  storage    ${storage}${config.storage.redisUrl ? `; Redis ${host(config.storage.redisUrl)} prefix ${config.storage.redisPrefix}` : ''}`];
+  if (config.storage.redisUrl) lines.push(`  fleet      ${config.storage.redisPrefix}fleet: (bots join with \`bulwark bot --config FILE\`)`);
   if (config.exchange.id) {
     const where = config.exchange.url ? ` at ${host(config.exchange.url)}` : config.exchange.sandbox ? ' (sandbox)' : '';
     lines.push(`  exchange   ${config.exchange.id}${where}: gate, breakers and journal followed${config.exchange.cancelOpenOrdersOnHalt ? '; open orders cancelled on halt' : ''}`);
@@ -192,6 +194,8 @@ export async function componentsFromConfig(config: BulwarkConfig, options: Confi
       backups: backupStore,
       alerts,
       serviceId: `bulwark-${config.env}`,
+      // The bots of `bulwark bot --config` (and any joinFleet under the same prefix) are listed and steered here.
+      ...(redis ? { fleet: fleetControl({ redis, prefix: fleetPrefixOf(config) }) } : {}),
       ...(account ? { gate: account.gate, orders: account.orders, account: account.account, dependencies: () => account.dependencies } : {}),
     };
     let closed = false;

@@ -10,7 +10,7 @@ import type { AlertEngine } from '../observe/alerts/engine.js';
 import type { TradingGate } from '../trading/gate.js';
 import { type BreakerDirectory, breakerName } from './components.js';
 
-export type TimelineKind = 'breaker' | 'gate' | 'health' | 'alert' | 'operator' | 'fault' | 'order';
+export type TimelineKind = 'breaker' | 'gate' | 'health' | 'alert' | 'operator' | 'fault' | 'order' | 'fleet';
 export type TimelineSeverity = 'info' | 'warning' | 'critical';
 
 export interface TimelineEntry {

@@ -25,6 +25,8 @@ export interface Overview {
   limits: LimitUsage[];
   orders: { counts: Record<string, number>; recent: OrderView[] } | null;
   deadLetters: { pending: number; replayed: number } | null;
+  /** The fleet the server steers (its instances are at /api/instances), or null. */
+  fleet: { name: string } | null;
 }
 
 export function breakerView(name: string, metrics: CircuitBreakerMetrics): BreakerView {
@@ -68,5 +70,6 @@ export async function buildOverview(c: ServerComponents, now: number): Promise<O
     limits: c.limits?.() ?? [],
     orders: c.orders ? { counts: await c.orders.counts(), recent: await c.orders.recent(20) } : null,
     deadLetters,
+    fleet: c.fleet ? { name: c.fleet.fleet } : null,
   };
 }

@@ -13,7 +13,7 @@ import { tradingGate } from '../../src/trading/gate.js';
 import { memoryJournal } from '../../src/trading/orders/memory-journal.js';
 import { drive, offlineBinance } from '../trading/support/offline-binance.js';
 
-async function setup() {
+async function setup(intentPrefix?: string) {
   const { exchange, router, clock } = await offlineBinance();
   const journal = memoryJournal({ clock });
   const gate = tradingGate({ clock });
@@ -35,11 +35,19 @@ async function setup() {
   slots.on('rejected', () => undefined);
   const counted = { execute: <T>(fn: Parameters<typeof slots.execute<T>>[0]) => ((slotsTaken++, slots.execute(fn))) };
   const deadLetters = { add: async () => undefined } as unknown as DeadLetterQueue;
-  const bot = new DemoBot({ exchange: rex, orderPolicy: pipeline(rateLimit(limiter, { key: 'orders' }), counted), deadLetters, clock, random: seededRandom(9) });
+  const bot = new DemoBot({ exchange: rex, orderPolicy: pipeline(rateLimit(limiter, { key: 'orders' }), counted), deadLetters, clock, random: seededRandom(9), ...(intentPrefix ? { intentPrefix } : {}) });
   return { bot, gate, journal, router, clock, charges: () => charges, slotsTaken: () => slotsTaken };
 }
 
 describe('demo bot', () => {
+  it('starts its intent ids with its prefix, so bots sharing one journal never collide', async () => {
+    const [own, demo] = [await setup('bot-a'), await setup()];
+    await drive(own.clock, own.bot.tick());
+    await drive(demo.clock, demo.bot.tick());
+    expect((await own.journal.listRecent(10)).map((i) => i.intentId)).toEqual([expect.stringMatching(/^bot-a-/)]);
+    expect((await demo.journal.listRecent(10)).map((i) => i.intentId)).toEqual([expect.stringMatching(/^demo-/)]);
+  });
+
   it('charges each order once against the order limit', async () => {
     const s = await setup();
     await drive(s.clock, s.bot.tick());

@@ -42,7 +42,7 @@ describeWith(available, 'configured service on PostgreSQL', () => {
   it('an operator action (a breaker isolation) made while PostgreSQL is unreachable is spooled, then written when it is back', async () => {
     const schema = uniqueSchema('bw_cfg_spool');
     schemas.push(schema);
-    const proxy = new TcpProxy(new URL(postgresUrl));
+    const proxy = new TcpProxy(new URL(postgresUrl).hostname, Number(new URL(postgresUrl).port || 5432));
     await proxy.open();
     const via = new URL(postgresUrl);
     via.port = String(proxy.port);

@@ -93,6 +93,13 @@ describeWith(postgresUp && redisUp, 'bulwark start --config on PostgreSQL, Redis
     expect(lines).toContain(`  exchange   binance at ${new URL(sim.url).host}: gate, breakers and journal followed`);
   });
 
+  it('serves the fleet on its Redis under <redisPrefix>fleet: (empty until a bot joins)', async () => {
+    expect(lines).toContain(`  fleet      ${prefix}fleet: (bots join with \`bulwark bot --config FILE\`)`);
+    const fleet = await fetch(`${service.url}/api/fleet`);
+    expect(fleet.status).toBe(200);
+    expect(await (await fetch(`${service.url}/api/instances`)).json()).toEqual([]);
+  });
+
   it('creates the journal, dead-letter, operator and alert tables in the configured schema (and none in public)', async () => {
     const rows = await adminQuery<{ table_name: string }>('SELECT table_name FROM information_schema.tables WHERE table_schema = $1 ORDER BY table_name', [schema]);
     expect(rows.map((r) => r.table_name)).toEqual(expect.arrayContaining(['alert_history', 'dead_letters', 'operator_settings', 'order_intents', 'schema_migrations']));

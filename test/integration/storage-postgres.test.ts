@@ -123,6 +123,9 @@ describeWith(available, 'postgresStorage against a real PostgreSQL', () => {
     await repo.updateState('r2', 'SENT');
     expect((await repo.listRecent(2)).map((i) => i.intentId)).toEqual(['r3', 'r2']);
     expect(await repo.countByState({ exchange: 'x' })).toEqual({ PENDING: 2, SENT: 1 });
+    expect(await repo.countByState({ exchange: 'x', intentPrefix: 'r2' })).toEqual({ SENT: 1 });
+    await repo.put({ intentId: 'rxa', clientOrderId: 'c-rxa', exchange: 'x', symbol: 'S', side: 'buy', type: 'market', amount: 1 });
+    expect(await repo.countByState({ intentPrefix: 'r_' })).toEqual({});
   });
 
   it('round-trips BIGINT times and JSON params as numbers and objects', async () => {

@@ -18,7 +18,7 @@ const available = await requireService('PostgreSQL', probePostgres);
 describeWith(available, 'spooled writes while PostgreSQL is unreachable', () => {
   const schema = uniqueSchema('bw_spool');
   const temp = tempDir('bulwark-spool-it-');
-  const proxy = new TcpProxy(new URL(postgresUrl));
+  const proxy = new TcpProxy(new URL(postgresUrl).hostname, Number(new URL(postgresUrl).port || 5432));
   afterAll(async () => {
     await proxy.close();
     await dropSchema(schema);

@@ -1,16 +1,23 @@
+/**
+ * A TCP proxy a test can cut and restore: a client connected through it loses its server (every
+ * open socket destroyed, new connections refused) while the server itself keeps running for
+ * everyone else. `open()` again listens on the same port.
+ */
 import { type Server, type Socket, connect, createServer } from 'node:net';
 
-/** A TCP proxy to `target` that a test closes (cutting every connection) and reopens on the same port. */
 export class TcpProxy {
-  constructor(private readonly target: URL) {}
-
   private server: Server | undefined;
   private readonly sockets = new Set<Socket>();
   port = 0;
 
+  constructor(
+    private readonly upstreamHost: string,
+    private readonly upstreamPort: number,
+  ) {}
+
   async open(): Promise<void> {
     const server = createServer((client) => {
-      const upstream = connect(Number(this.target.port || 5432), this.target.hostname);
+      const upstream = connect(this.upstreamPort, this.upstreamHost);
       for (const socket of [client, upstream]) {
         this.sockets.add(socket);
         socket.on('close', () => this.sockets.delete(socket));

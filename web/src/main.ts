@@ -5,6 +5,7 @@
  */
 import { getJson, postJson } from './api.js';
 import { byId, setBadge } from './dom.js';
+import { startFleet } from './fleet.js';
 import { addTimeline, renderDeadLetterCounts, renderDeadLetters, renderLimits, renderOrders, renderOverview, renderRules, renderTiles } from './render.js';
 import type { AlertRuleView, DeadLetter, Overview, TimelineEntry } from './types.js';
 
@@ -16,6 +17,7 @@ function render(o: Overview): void {
   renderLimits(o);
   renderOrders(o);
   renderDeadLetterCounts(o);
+  if (o.fleet) startFleet(report);
   const dlqKey = o.deadLetters ? `${o.deadLetters.pending}/${o.deadLetters.replayed}` : '';
   if (dlqKey !== lastDlq) {
     lastDlq = dlqKey;

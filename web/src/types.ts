@@ -26,6 +26,7 @@ export interface Overview {
   limits: LimitUsage[];
   orders: { counts: Record<string, number>; recent: OrderView[] } | null;
   deadLetters: { pending: number; replayed: number } | null;
+  fleet: { name: string } | null;
 }
 
 export interface TimelineEntry {
@@ -54,4 +55,30 @@ export interface DeadLetter {
   error: string;
   status: string;
   lastFailedAt: number;
+}
+
+/** One instance of the fleet, as GET /api/instances sends it (src/fleet/control.ts InstanceView, the parts shown). */
+export interface InstanceRow {
+  id: string;
+  host: string;
+  pid: number;
+  version: string;
+  lastHeartbeatAt: number;
+  stale: boolean;
+  leftAt: number | null;
+  gateMode: string | null;
+  snapshot: {
+    gate: { mode: string; reason: string; killed: boolean } | null;
+    breakers: Array<{ name: string; state: string }>;
+    orders: Record<string, number> | null;
+    commands: { applied: number; failed: number };
+  } | null;
+}
+
+/** GET /api/fleet. */
+export interface FleetSummary {
+  fleet: string;
+  halt: { reason: string; by: string; at: number } | null;
+  instances: number;
+  stale: number;
 }

@@ -1,20 +1,27 @@
-/** The trading gate: state, history of changes, manual halt (kill switch), resume and acknowledgement of rule-raised conditions. */
+/**
+ * The trading gate: state, history of changes, manual halt (kill switch), resume and acknowledgement
+ * of rule-raised conditions. With a fleet, halt and resume also act fleet-wide (every instance).
+ */
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import type { FleetControl } from '../../fleet/control.js';
 import type { TradingGate } from '../../trading/gate.js';
 import type { LiveEvents } from '../live-events.js';
 import type { OperatorState } from '../operator-state.js';
 import { actorField, actorOf } from './actor.js';
 import { problem } from './errors.js';
+import { fleetUnreachable } from './fleet.js';
 
 export interface GateRoutesOptions {
   gate: TradingGate;
   events: LiveEvents;
   /** Keeps the kill switch across restarts, with who set it. */
   operator: OperatorState;
+  /** When set, a halt or resume here is also sent to every instance of the fleet. */
+  fleet?: FleetControl;
 }
 
-export const gateRoutes: FastifyPluginAsyncZod<GateRoutesOptions> = async (app, { gate, events, operator }) => {
+export const gateRoutes: FastifyPluginAsyncZod<GateRoutesOptions> = async (app, { gate, events, operator, fleet }) => {
   const tags = ['trading gate'];
   const view = () => ({ ...gate.status, killedBy: gate.status.killed ? (operator.killedBy() ?? null) : null });
   app.get('/api/gate', { schema: { tags, description: 'Mode, reason, since when, kill switch (and who set it) and raised conditions' } }, async () => view());
@@ -25,11 +32,16 @@ export const gateRoutes: FastifyPluginAsyncZod<GateRoutesOptions> = async (app, 
 
   app.post(
     '/api/gate/halt',
-    { schema: { tags, body: z.object({ reason: z.string().trim().min(1, 'say why trading is halted').max(200), actor: actorField }).strict(), description: 'Manual kill switch: halted until resumed, also across restarts' } },
-    async (request) => {
+    { schema: { tags, body: z.object({ reason: z.string().trim().min(1, 'say why trading is halted').max(200), actor: actorField }).strict(), description: 'Manual kill switch: halted until resumed, also across restarts; with a fleet, every instance halts too' } },
+    async (request, reply) => {
       const actor = actorOf(request, request.body.actor);
       await operator.kill(request.body.reason, actor);
       events.record('operator', 'trading gate', `halted by ${actor}: ${request.body.reason}`, 'critical', { actor });
+      try {
+        await fleet?.halt(request.body.reason, actor);
+      } catch (error) {
+        return fleetUnreachable(reply, error, "this server's gate is halted, the fleet's instances were not told");
+      }
       return view();
     },
   );
@@ -63,6 +75,11 @@ export const gateRoutes: FastifyPluginAsyncZod<GateRoutesOptions> = async (app, 
       for (const name of names) gate.acknowledge(name, reason, actor);
       const resume = await operator.resume(reason, actor);
       events.record('operator', 'trading gate', `${reason}: ${resume.message}`, resume.holding.length > 0 ? 'warning' : 'info', { actor });
+      try {
+        await fleet?.resume(reason, actor);
+      } catch (error) {
+        return fleetUnreachable(reply, error, "this server's gate is resumed, the fleet's instances were not told");
+      }
       return { ...view(), resume: { ...resume, acknowledged: names } };
     },
   );

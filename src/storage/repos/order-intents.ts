@@ -97,8 +97,8 @@ export interface OrderIntentRepo {
   listByState(states: OrderIntentState | readonly OrderIntentState[], options?: ListOptions): Promise<OrderIntent[]>;
   /** The newest intents (by creation), newest first. */
   listRecent(limit: number, options?: { exchange?: string }): Promise<OrderIntent[]>;
-  /** How many intents are in each state (states with none are left out). */
-  countByState(options?: { exchange?: string }): Promise<Partial<Record<OrderIntentState, number>>>;
+  /** How many intents are in each state (states with none are left out); `intentPrefix`: only intents whose id starts with it. */
+  countByState(options?: { exchange?: string; intentPrefix?: string }): Promise<Partial<Record<OrderIntentState, number>>>;
 }
 
 export interface OrderIntentRepoOptions {
@@ -303,12 +303,17 @@ export function orderIntents(db: Queryable, options: OrderIntentRepoOptions = {}
 
     async countByState(list = {}) {
       const values: SqlValue[] = [];
-      let sql = 'SELECT state, COUNT(*) AS n FROM order_intents';
+      const where: string[] = [];
       if (list.exchange !== undefined) {
-        sql += ' WHERE exchange = ?';
+        where.push('exchange = ?');
         values.push(list.exchange);
       }
-      sql += ' GROUP BY state';
+      if (list.intentPrefix !== undefined) {
+        // substr, not LIKE: a prefix holding _ or % means itself (SQLite and PostgreSQL alike).
+        where.push('substr(intent_id, 1, ?) = ?');
+        values.push(list.intentPrefix.length, list.intentPrefix);
+      }
+      const sql = `SELECT state, COUNT(*) AS n FROM order_intents${where.length > 0 ? ` WHERE ${where.join(' AND ')}` : ''} GROUP BY state`;
       const rows = await db.all<{ [key: string]: unknown; state: OrderIntentState; n: number | string }>(sql, values);
       return Object.fromEntries(rows.map((r) => [r.state, Number(r.n)]));
     },

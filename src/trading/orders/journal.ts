@@ -27,6 +27,6 @@ export interface IntentJournal {
   listByState(states: IntentState | readonly IntentState[], options?: { limit?: number; exchange?: string }): Promise<IntentRecord[]>;
   /** The newest intents (by creation), newest first: what the dashboard lists. */
   listRecent(limit: number, options?: { exchange?: string }): Promise<IntentRecord[]>;
-  /** How many intents are in each state (states with none are left out). */
-  countByState(options?: { exchange?: string }): Promise<Partial<Record<IntentState, number>>>;
+  /** How many intents are in each state (states with none are left out); `intentPrefix`: only intents whose id starts with it (one bot's). */
+  countByState(options?: { exchange?: string; intentPrefix?: string }): Promise<Partial<Record<IntentState, number>>>;
 }

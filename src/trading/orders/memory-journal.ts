@@ -105,7 +105,7 @@ export function memoryJournal(options: MemoryJournalOptions = {}): IntentJournal
 
     async countByState(list = {}) {
       const counts: Partial<Record<IntentState, number>> = {};
-      for (const r of byIntent.values()) if (list.exchange === undefined || r.exchange === list.exchange) counts[r.state] = (counts[r.state] ?? 0) + 1;
+      for (const r of byIntent.values()) if ((list.exchange === undefined || r.exchange === list.exchange) && (list.intentPrefix === undefined || r.intentId.startsWith(list.intentPrefix))) counts[r.state] = (counts[r.state] ?? 0) + 1;
       return counts;
     },
   };

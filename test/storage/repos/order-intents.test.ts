@@ -119,6 +119,14 @@ describe('orderIntents (SQLite)', () => {
     await expect(repo.listByState('SENT', { limit: 0 })).rejects.toThrow(/limit must be a positive integer, got 0/);
   });
 
+  it('countByState with intentPrefix counts one bot\'s intents; _ and % in the prefix mean themselves', async () => {
+    for (const id of ['bot_a-1', 'bot_a-2', 'botxa-1', 'bot%-1', 'other-1']) await repo.put(intent(1, { intentId: id, clientOrderId: `c-${id}` }));
+    await repo.updateState('bot_a-2', 'SENT');
+    expect(await repo.countByState({ intentPrefix: 'bot_a-' })).toEqual({ PENDING: 1, SENT: 1 });
+    expect(await repo.countByState({ intentPrefix: 'bot%-' })).toEqual({ PENDING: 1 });
+    expect(await repo.countByState({ intentPrefix: 'bot_a-', exchange: 'kraken' })).toEqual({});
+  });
+
   it('listRecent returns the newest intents first; countByState counts every intent by state', async () => {
     await repo.put(intent(1));
     await clock.advance(1);

@@ -5,6 +5,15 @@ import { memoryJournal } from '../../../src/trading/orders/memory-journal.js';
 const intent = (intentId: string, clientOrderId = `c-${intentId}`) => ({ intentId, clientOrderId, exchange: 'binance', symbol: 'BTC/USDT', side: 'buy' as const, type: 'limit', amount: 1, price: 10 });
 
 describe('memoryJournal', () => {
+  it('countByState with intentPrefix counts only the intents whose id starts with it', async () => {
+    const journal = memoryJournal();
+    for (const id of ['bot-a-1', 'bot-a-2', 'bot-b-1']) await journal.putIfAbsent(intent(id));
+    await journal.updateState('bot-a-2', 'SENT');
+    expect(await journal.countByState({ intentPrefix: 'bot-a-' })).toEqual({ PENDING: 1, SENT: 1 });
+    expect(await journal.countByState({ intentPrefix: 'bot-b-' })).toEqual({ PENDING: 1 });
+    expect(await journal.countByState()).toEqual({ PENDING: 2, SENT: 1 });
+  });
+
   it('putIfAbsent writes once and returns the stored intent after', async () => {
     const clock = new ManualClock(5);
     const journal = memoryJournal({ clock });
