@@ -213,6 +213,7 @@ export class FleetMember implements EventSource<FleetMemberEvents> {
     await new Promise<void>((resolve) => {
       const done = (): void => {
         offBeat();
+        this.leaving.signal.removeEventListener('abort', done);
         resolve();
       };
       const offBeat = this.on('heartbeat', done);
@@ -364,9 +365,14 @@ export class FleetMember implements EventSource<FleetMemberEvents> {
 /** Resolves when `promise` settles or after `ms` on `clock`, whichever comes first. */
 async function waitAtMost(clock: Clock, promise: Promise<unknown>, ms: number, signal?: AbortSignal): Promise<void> {
   let cancel: CancelTimer | undefined;
-  const aborted = new Promise<void>((resolve) => signal?.addEventListener('abort', () => resolve(), { once: true }));
+  let onAbort: (() => void) | undefined;
+  const aborted = new Promise<void>((resolve) => {
+    onAbort = () => resolve();
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
   await Promise.race([promise.then(() => undefined, () => undefined), new Promise<void>((resolve) => (cancel = setTimerOn(clock, ms, resolve))), aborted]);
   cancel?.();
+  if (onAbort) signal?.removeEventListener('abort', onAbort); // one listener per wait would pile up on the member's signal
 }
 
 /** Joins the fleet; see FleetMember. `await member.ready` to know the halt that holds was applied. */

@@ -246,12 +246,13 @@ describeWith(available, 'fleet over the real Redis', () => {
     const control = fleetControl({ redis: shared.client, prefix, fleet });
     const b = make(client(), prefix, 'slow', { fleet, clock, health: { check: () => health.promise } });
     // The heartbeat waits 250 ms for the snapshot, then goes without it. The join's first replies
-    // come over the network, so time moves on in steps until the heartbeat is out.
+    // come over the network, so time moves on in steps until the member is ready.
     let beat: { snapshot: boolean } | undefined;
     b.member.on('heartbeat', (e) => (beat ??= e));
-    while (!beat) await clock.advance(50);
+    let ready = false;
+    void b.member.ready.then(() => (ready = true));
+    while (!ready) await clock.advance(50);
     expect(beat).toMatchObject({ snapshot: false });
-    await b.member.ready;
     expect((await control.instance('slow'))?.snapshot).toBeNull();
 
     const withSnapshot = nextEvent(b.member, 'heartbeat', (e) => e.snapshot);
