@@ -16,6 +16,7 @@ import { memoryCheck } from '../health/checks/memory.js';
 import { type HealthRegistry, healthRegistry } from '../health/registry.js';
 import { healthScore } from '../health/score.js';
 import { AlertEngine } from '../observe/alerts/engine.js';
+import { observeAlerts } from '../observe/alert-metrics.js';
 import { registrySource } from '../observe/alerts/source.js';
 import { storageAlertHistory } from '../observe/alerts/storage-history.js';
 import { observeBreaker, observeBulkhead, observeRateLimit, observeTimeout } from '../observe/bind-policies.js';
@@ -219,12 +220,7 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
 
     const alerts = new AlertEngine({ source: registrySource(metrics.registry), clock, intervalMs: 2_000, history: await storageAlertHistory(storage) });
     for (const rule of demoAlertRules) alerts.add(rule);
-    cleanups.push(alerts.on('transition', () => metrics.alertsFiring.reset()));
-    cleanups.push(
-      metrics.onScrape(() => {
-        for (const severity of ['critical', 'warning', 'info']) metrics.alertsFiring.set({ severity }, alerts.active().filter((a) => a.state === 'firing' && a.rule.severity === severity).length);
-      }),
-    );
+    cleanups.push(observeAlerts(metrics, alerts));
     alerts.start();
     cleanups.push(() => alerts.stop());
 

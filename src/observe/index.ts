@@ -19,4 +19,5 @@ export { observeOrders, OrderOutcomes, orderOutcomesDefaults, outcomeOf, orderOu
 export { journalOrders, type IntentJournalLike } from './journal-orders.js';
 export { storageAlertHistory, storageAlertHistoryDefaults, alertHistoryMigration, type StorageAlertHistoryOptions } from './alerts/storage-history.js';
 export { traced, TracedPolicy, tracedDefaults, type TracedOptions } from './tracing.js';
+export { observeAlerts } from './alert-metrics.js';
 export { otelMetrics, type OtelMetricsBridge } from './otel-metrics.js';

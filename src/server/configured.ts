@@ -19,6 +19,7 @@ import { healthRegistry } from '../health/registry.js';
 import { healthScore } from '../health/score.js';
 import { type HealthSnapshotLike, observeHealth } from '../observe/health-metrics.js';
 import { AlertEngine } from '../observe/alerts/engine.js';
+import { observeAlerts } from '../observe/alert-metrics.js';
 import { registrySource } from '../observe/alerts/source.js';
 import { storageAlertHistory } from '../observe/alerts/storage-history.js';
 import { observeBreaker } from '../observe/bind-policies.js';
@@ -149,12 +150,7 @@ export async function componentsFromConfig(config: BulwarkConfig, options: Confi
     cleanups.push(metrics.onScrape(() => metrics.dlqDepth.set({ queue: queue.name }, dlqDepth)));
 
     const alerts = new AlertEngine({ source: registrySource(metrics.registry), history: await storageAlertHistory(storage) });
-    cleanups.push(alerts.on('transition', () => metrics.alertsFiring.reset()));
-    cleanups.push(
-      metrics.onScrape(() => {
-        for (const severity of ['critical', 'warning', 'info']) metrics.alertsFiring.set({ severity }, alerts.active().filter((a) => a.state === 'firing' && a.rule.severity === severity).length);
-      }),
-    );
+    cleanups.push(observeAlerts(metrics, alerts));
     alerts.start();
     cleanups.push(() => alerts.stop());
     const backupStore = backups({ dir: join(config.dataDir, 'backups'), sqliteDatabases: stores.sqlitePath ? [stores.sqlitePath] : [] });
