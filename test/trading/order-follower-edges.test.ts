@@ -5,36 +5,17 @@
  * failure, and what an adopted orphan is journalled as.
  */
 import { describe, expect, it } from 'vitest';
-import { resilientExchange } from '../../src/trading/exchange.js';
 import { tradingGate } from '../../src/trading/gate.js';
 import { OrderFollower, type FollowReport } from '../../src/trading/order-follower.js';
 import { clientOrderIdFor } from '../../src/trading/orders/intent-id.js';
 import type { IntentJournal } from '../../src/trading/orders/journal.js';
-import { memoryJournal } from '../../src/trading/orders/memory-journal.js';
-import type { IntentEvent } from '../../src/trading/orders/placement.js';
 import type { IntentState } from '../../src/trading/orders/state.js';
 import { reconcile } from '../../src/trading/reconcile.js';
-import { seededRandom } from '../../src/core/random.js';
-import { drive, offlineBinance } from './support/offline-binance.js';
+import { drive } from './support/offline-binance.js';
+import { type FollowerSetup, followerSetup, stateOf } from './support/follower-setup.js';
 
 const SYMBOL = 'BTC/USDT';
 
-async function setup(options: { neverPlaced?: null; lookupAttempts?: number } = {}) {
-  const sim = await offlineBinance();
-  const journal = memoryJournal({ clock: sim.clock });
-  const rex = resilientExchange(sim.exchange, {
-    clock: sim.clock,
-    journal,
-    random: seededRandom(7),
-    lookupAttempts: options.lookupAttempts ?? 1,
-    maxAttempts: 1,
-    breaker: false,
-    ...(options.neverPlaced === null ? { neverPlaced: null } : {}),
-  });
-  const events: IntentEvent[] = [];
-  rex.on('intent', (e) => events.push(e));
-  return { ...sim, journal, rex, events };
-}
 
 async function journalIntent(journal: IntentJournal, intentId: string, path: IntentState[], exchange = 'binance'): Promise<void> {
   await journal.putIfAbsent({ intentId, clientOrderId: clientOrderIdFor(intentId), exchange, symbol: SYMBOL, side: 'buy', type: 'limit', amount: 0.01, price: 49_000 });
@@ -42,17 +23,16 @@ async function journalIntent(journal: IntentJournal, intentId: string, path: Int
 }
 
 /** Books an order for an intent on the simulated exchange; returns its order id. */
-function book(s: Awaited<ReturnType<typeof setup>>, intentId: string, price = 49_000): number {
+function book(s: FollowerSetup, intentId: string, price = 49_000): number {
   const placed = s.router.engine.placeOrder({ symbol: 'BTCUSDT', side: 'BUY', type: 'LIMIT', quantity: 0.01, price, clientOrderId: clientOrderIdFor(intentId) });
   if (!placed.ok) throw new Error('setup: order refused');
   return placed.order.orderId;
 }
 
-const stateOf = async (journal: IntentJournal, intentId: string): Promise<string | undefined> => (await journal.get(intentId))?.state;
 
 describe('order follower: starting and stopping', () => {
   it('start() twice runs one pass an interval; stop() before any start is harmless', async () => {
-    const s = await setup();
+    const s = await followerSetup();
     const idle = new OrderFollower(s.rex);
     await expect(idle.stop()).resolves.toBeUndefined();
     const follower = new OrderFollower(s.rex, { intervalMs: 1_000 });
@@ -69,7 +49,7 @@ describe('order follower: starting and stopping', () => {
   });
 
   it('stop() during a pass waits for it, and no pass follows', async () => {
-    const s = await setup();
+    const s = await followerSetup();
     await journalIntent(s.journal, 'x', ['SENT', 'UNKNOWN']);
     s.router.setFaults({ latencyMs: 500 });
     const follower = new OrderFollower(s.rex, { intervalMs: 1_000 });
@@ -92,7 +72,7 @@ describe('order follower: options', () => {
   });
 
   it('reconcile() names itself for a negative grace, and accepts zero', async () => {
-    const s = await setup();
+    const s = await followerSetup();
     await expect(reconcile(s.rex, { unknownGraceMs: -1 })).rejects.toThrow('reconcile: unknownGraceMs must be >= 0, got -1');
     await expect(reconcile(s.rex, { unknownGraceMs: Number.NaN })).rejects.toThrow(/^reconcile: unknownGraceMs/);
     await expect(drive(s.clock, reconcile(s.rex, { unknownGraceMs: 0 }))).resolves.toMatchObject({ clean: true });
@@ -101,7 +81,7 @@ describe('order follower: options', () => {
 
 describe('order follower and the gate', () => {
   it('a plain pass never holds the gate, even when it is not clean', async () => {
-    const s = await setup();
+    const s = await followerSetup();
     const gate = tradingGate({ clock: s.clock });
     await journalIntent(s.journal, 'recent', ['SENT', 'UNKNOWN']);
     const report = await drive(s.clock, new OrderFollower(s.rex, { gate }).pass());
@@ -112,14 +92,14 @@ describe('order follower and the gate', () => {
   });
 
   it('reconcile holds the gate with its reason while it runs; a clean pass records "reconciliation clean"', async () => {
-    const s = await setup();
+    const s = await followerSetup();
     const gate = tradingGate({ clock: s.clock });
     await drive(s.clock, reconcile(s.rex, { gate }));
     expect(gate.history().map((c) => c.reason)).toEqual(['reconcile: reconciling the order journal with the exchange', 'reconciliation clean']);
   });
 
   it("follows only its own exchange's intents, and syncs only those to the gate", async () => {
-    const s = await setup();
+    const s = await followerSetup();
     const gate = tradingGate({ clock: s.clock, maxUnknownOrders: 1 });
     await journalIntent(s.journal, 'elsewhere-unknown', ['SENT', 'UNKNOWN'], 'kraken');
     await journalIntent(s.journal, 'elsewhere-open', ['SENT'], 'kraken');
@@ -134,7 +114,7 @@ describe('order follower and the gate', () => {
   });
 
   it('an UNKNOWN intent whose placement is still looking it up does not count toward the gate yet', async () => {
-    const s = await setup({ lookupAttempts: 5 });
+    const s = await followerSetup({ lookupAttempts: 5 });
     const gate = tradingGate({ clock: s.clock, maxUnknownOrders: 1 });
     s.router.setFaults({ loseRequests: 1 });
     const placing = s.rex.createOrder(SYMBOL, 'limit', 'buy', 0.01, 49_000, { intentId: 'looking' });
@@ -150,7 +130,7 @@ describe('order follower and the gate', () => {
 
 describe('order follower: failed lookups are errors, never guesses', () => {
   it('a live intent whose symbol has no open-orders list waits for the next pass: no fetch spent on it', async () => {
-    const s = await setup();
+    const s = await followerSetup();
     await journalIntent(s.journal, 'live', ['SENT']);
     const orderId = book(s, 'live');
     await s.journal.updateState('live', 'OPEN', { exchangeOrderId: String(orderId) });
@@ -165,7 +145,7 @@ describe('order follower: failed lookups are errors, never guesses', () => {
   });
 
   it('a live intent whose fetch fails is an error, and stays as it was', async () => {
-    const s = await setup();
+    const s = await followerSetup();
     await journalIntent(s.journal, 'live', ['SENT']);
     const orderId = book(s, 'live');
     await s.journal.updateState('live', 'OPEN', { exchangeOrderId: String(orderId) });
@@ -179,7 +159,7 @@ describe('order follower: failed lookups are errors, never guesses', () => {
   });
 
   it('a live intent with no order id that no lookup finds stays as it was, without an error', async () => {
-    const s = await setup();
+    const s = await followerSetup();
     await journalIntent(s.journal, 'ghost', ['SENT', 'OPEN']);
     const report = await drive(s.clock, new OrderFollower(s.rex).pass());
     expect(report.errors).toEqual([]);
@@ -188,7 +168,7 @@ describe('order follower: failed lookups are errors, never guesses', () => {
   });
 
   it("an unresolved intent whose lookup fails is an error and stays unresolved", async () => {
-    const s = await setup();
+    const s = await followerSetup();
     await journalIntent(s.journal, 'doubt', ['SENT', 'UNKNOWN']);
     s.router.setFaults({ failures: [{ method: 'GET', path: '/api/v3/order', status: 502, times: 5 }, { method: 'GET', path: '/api/v3/allOrders', status: 502, times: 5 }] });
     const report = await drive(s.clock, new OrderFollower(s.rex).pass());
@@ -198,7 +178,7 @@ describe('order follower: failed lookups are errors, never guesses', () => {
   });
 
   it('a failed clock-offset measurement is an error; the intent stays UNKNOWN and the pass still reports', async () => {
-    const s = await setup();
+    const s = await followerSetup();
     await journalIntent(s.journal, 'doubt', ['SENT', 'UNKNOWN']);
     await s.clock.advance(60_000);
     s.router.setFaults({ failures: [{ method: 'GET', path: '/api/v3/time', status: 502 }] });
@@ -212,7 +192,7 @@ describe('order follower: failed lookups are errors, never guesses', () => {
 
 describe('order follower: unresolved intents', () => {
   it('an UNKNOWN intent found open is journalled in its state, with no lookup spent on it', async () => {
-    const s = await setup();
+    const s = await followerSetup();
     await journalIntent(s.journal, 'found', ['SENT', 'UNKNOWN']);
     const orderId = book(s, 'found');
     s.router.resetStats();
@@ -223,7 +203,7 @@ describe('order follower: unresolved intents', () => {
   });
 
   it('caps lookups of unresolved intents per pass: the rest stay unresolved for the next pass', async () => {
-    const s = await setup();
+    const s = await followerSetup();
     for (const [i, id] of ['a', 'b', 'c'].entries()) {
       await journalIntent(s.journal, id, ['SENT', 'UNKNOWN']);
       const orderId = book(s, id, 49_000 - i);
@@ -239,7 +219,7 @@ describe('order follower: unresolved intents', () => {
   });
 
   it('an abandoned PENDING or SENT intent is taken as UNKNOWN only once untouched for longer than abandonedAfterMs', async () => {
-    const s = await setup({ neverPlaced: null });
+    const s = await followerSetup({ neverPlaced: null });
     await journalIntent(s.journal, 'sent', ['SENT']);
     await journalIntent(s.journal, 'pending', []);
     await journalIntent(s.journal, 'unknown', ['SENT', 'UNKNOWN']);
@@ -260,7 +240,7 @@ describe('order follower: unresolved intents', () => {
   });
 
   it('the never-placed deadline runs from when an abandoned intent was taken as UNKNOWN, not from when it was sent', async () => {
-    const s = await setup();
+    const s = await followerSetup();
     await journalIntent(s.journal, 'sent', ['SENT']);
     const follower = new OrderFollower(s.rex, { abandonedAfterMs: 60_000 });
     await s.clock.advance(59_000);
@@ -271,7 +251,7 @@ describe('order follower: unresolved intents', () => {
   });
 
   it('with no never-placed rule, an intent past the grace period ends FAILED with the reason, and the pass is clean', async () => {
-    const s = await setup({ neverPlaced: null });
+    const s = await followerSetup({ neverPlaced: null });
     await journalIntent(s.journal, 'old', ['SENT', 'UNKNOWN']);
     await s.clock.advance(1_001);
     const report = await drive(s.clock, new OrderFollower(s.rex, { unknownGraceMs: 1_000 }).pass(), 0);
@@ -280,7 +260,7 @@ describe('order follower: unresolved intents', () => {
   });
 
   it('the never-placed reason says how long the order was not found', async () => {
-    const s = await setup();
+    const s = await followerSetup();
     await journalIntent(s.journal, 'lost', ['SENT', 'UNKNOWN']);
     await s.clock.advance(30_000);
     const report = await drive(s.clock, new OrderFollower(s.rex).pass(), 0);
@@ -289,7 +269,7 @@ describe('order follower: unresolved intents', () => {
   });
 
   it('measures the clock offset once per offsetRefreshMs, again at exactly that age', async () => {
-    const s = await setup();
+    const s = await followerSetup();
     await journalIntent(s.journal, 'doubt', ['SENT', 'UNKNOWN']);
     const follower = new OrderFollower(s.rex, { offsetRefreshMs: 10_000 });
     const timeRequests = (): number => s.router.stats().byRoute['GET /api/v3/time'] ?? 0;
@@ -307,7 +287,7 @@ describe('order follower: unresolved intents', () => {
 
 describe('order follower: adopted orphans', () => {
   it("are journalled as the exchange shows them: its client order id, side, amount (not what remains) and price", async () => {
-    const s = await setup();
+    const s = await followerSetup();
     const sell = s.router.engine.placeOrder({ symbol: 'BTCUSDT', side: 'SELL', type: 'LIMIT', quantity: 0.02, price: 60_000, clientOrderId: 'manual-sell' });
     const buy = s.router.engine.placeOrder({ symbol: 'BTCUSDT', side: 'BUY', type: 'LIMIT', quantity: 0.03, price: 40_000, clientOrderId: 'manual-buy' });
     if (!sell.ok || !buy.ok) throw new Error('setup');
@@ -327,7 +307,7 @@ describe('order follower: adopted orphans', () => {
   });
 
   it('are left alone with adoptOrphans: false', async () => {
-    const s = await setup();
+    const s = await followerSetup();
     s.router.engine.placeOrder({ symbol: 'BTCUSDT', side: 'SELL', type: 'LIMIT', quantity: 0.02, price: 60_000, clientOrderId: 'manual' });
     const report = await drive(s.clock, new OrderFollower(s.rex, { symbols: [SYMBOL], adoptOrphans: false }).pass());
     expect(report.adopted).toEqual([]);
@@ -335,7 +315,7 @@ describe('order follower: adopted orphans', () => {
   });
 
   it('an adoption the journal refuses is an error naming the order', async () => {
-    const s = await setup();
+    const s = await followerSetup();
     const placed = s.router.engine.placeOrder({ symbol: 'BTCUSDT', side: 'SELL', type: 'LIMIT', quantity: 0.02, price: 60_000, clientOrderId: 'manual' });
     if (!placed.ok) throw new Error('setup');
     s.journal.putIfAbsent = () => Promise.reject(new Error('disk full'));

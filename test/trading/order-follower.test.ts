@@ -12,35 +12,17 @@ import { describe, expect, it } from 'vitest';
 import { resilientExchange, type ResilientExchange } from '../../src/trading/exchange.js';
 import { tradingGate } from '../../src/trading/gate.js';
 import { followOrders, OrderFollower } from '../../src/trading/order-follower.js';
-import type { IntentJournal } from '../../src/trading/orders/journal.js';
 import { memoryJournal } from '../../src/trading/orders/memory-journal.js';
 import { neverPlacedRules } from '../../src/trading/orders/never-placed.js';
-import type { IntentEvent } from '../../src/trading/orders/placement.js';
 import { SIM_BACKEND_TIMEOUT_MS, createSimRouter } from '../../src/trading/sim/router.js';
-import { seededRandom } from '../../src/core/random.js';
-import { drive, offlineBinance } from './support/offline-binance.js';
+import { drive } from './support/offline-binance.js';
+import { type FollowerSetup, followerSetup, stateOf } from './support/follower-setup.js';
 
 const SYMBOL = 'BTC/USDT';
 const rule = neverPlacedRules.binance!;
 /** After the intent became UNKNOWN: recvWindow + backend timeout + visibility margin (clock offset 0 here). */
 const DEADLINE_MS = rule.recvWindowMs + rule.backendTimeoutMs + rule.visibilityMarginMs;
 
-async function setup(options: { neverPlaced?: null } = {}) {
-  const sim = await offlineBinance();
-  const journal = memoryJournal({ clock: sim.clock });
-  const rex = resilientExchange(sim.exchange, {
-    clock: sim.clock,
-    journal,
-    random: seededRandom(7),
-    lookupAttempts: 1,
-    maxAttempts: 1,
-    breaker: false,
-    ...(options.neverPlaced === null ? { neverPlaced: null } : {}),
-  });
-  const events: IntentEvent[] = [];
-  rex.on('intent', (e) => events.push(e));
-  return { ...sim, journal, rex, events };
-}
 
 /** Advances the clock in 100 ms steps until `check` holds; returns the ms it took (Infinity if never within `maxMs`). */
 async function msUntil(clock: ManualClock, check: () => Promise<boolean>, maxMs = 60_000): Promise<number> {
@@ -51,10 +33,9 @@ async function msUntil(clock: ManualClock, check: () => Promise<boolean>, maxMs 
   return Infinity;
 }
 
-const stateOf = async (journal: IntentJournal, intentId: string): Promise<string | undefined> => (await journal.get(intentId))?.state;
 
 /** Places an order whose reply is lost and whose lookups fail: the intent ends UNKNOWN, the order is booked. */
-async function lostReply(s: Awaited<ReturnType<typeof setup>>, intentId: string): Promise<void> {
+async function lostReply(s: FollowerSetup, intentId: string): Promise<void> {
   s.router.setFaults({ dropReplyAfterAccept: 1, failures: [{ method: 'GET', status: 502, times: 3 }] });
   await drive(s.clock, s.rex.createOrder(SYMBOL, 'limit', 'buy', 0.01, 49_000, { intentId })).catch(() => undefined);
   s.router.setFaults({ failures: [] });
@@ -62,7 +43,7 @@ async function lostReply(s: Awaited<ReturnType<typeof setup>>, intentId: string)
 
 describe('order follower: the journal follows every order to its end', () => {
   it('fills, partial fills and cancels reach the journal within one interval', async () => {
-    const s = await setup();
+    const s = await followerSetup();
     const a = await drive(s.clock, s.rex.createOrder(SYMBOL, 'limit', 'buy', 0.02, 49_000, { intentId: 'a' }));
     const b = await drive(s.clock, s.rex.createOrder(SYMBOL, 'limit', 'buy', 0.01, 48_000, { intentId: 'b' }));
     await drive(s.clock, s.rex.createOrder(SYMBOL, 'limit', 'sell', 0.01, 60_000, { intentId: 'c' }));
@@ -80,7 +61,7 @@ describe('order follower: the journal follows every order to its end', () => {
   });
 
   it('a pass costs one open-orders request per symbol while every order rests, and a fetch per order that left', async () => {
-    const s = await setup();
+    const s = await followerSetup();
     const a = await drive(s.clock, s.rex.createOrder(SYMBOL, 'limit', 'buy', 0.01, 49_000, { intentId: 'a' }));
     await drive(s.clock, s.rex.createOrder(SYMBOL, 'limit', 'buy', 0.01, 48_000, { intentId: 'b' }));
     const follower = new OrderFollower(s.rex);
@@ -95,7 +76,7 @@ describe('order follower: the journal follows every order to its end', () => {
   });
 
   it('caps fetches per pass: what is left waits for the next pass', async () => {
-    const s = await setup();
+    const s = await followerSetup();
     const ids = ['a', 'b', 'c'];
     for (const [i, id] of ids.entries()) await drive(s.clock, s.rex.createOrder(SYMBOL, 'limit', 'buy', 0.01, 49_000 - i, { intentId: id }));
     for (const order of s.router.engine.allOrdersHeld()) s.router.engine.fillOrder('BTCUSDT', { orderId: order.orderId });
@@ -105,7 +86,7 @@ describe('order follower: the journal follows every order to its end', () => {
   });
 
   it('an UNKNOWN intent is resolved in the background as soon as the exchange answers, and the gate clears', async () => {
-    const s = await setup();
+    const s = await followerSetup();
     const gate = tradingGate({ clock: s.clock, maxUnknownOrders: 1 });
     gate.watchExchange(s.rex);
     await lostReply(s, 'lost');
@@ -130,7 +111,7 @@ describe('order follower: the journal follows every order to its end', () => {
 
 describe('gate.watchExchange: the unknown-orders rule follows the intents', () => {
   it('an unresolved order halts the gate; its resolution (any lookup) clears it', async () => {
-    const s = await setup();
+    const s = await followerSetup();
     const gate = tradingGate({ clock: s.clock, maxUnknownOrders: 1 });
     gate.watchExchange(s.rex);
     await lostReply(s, 'lost');
@@ -143,7 +124,7 @@ describe('gate.watchExchange: the unknown-orders rule follows the intents', () =
 
 describe('order follower feeds the gate from the journal', () => {
   it('UNKNOWN intents found in the journal (say, after a restart) hold the gate until a pass settles them', async () => {
-    const s = await setup();
+    const s = await followerSetup();
     await s.journal.putIfAbsent({ intentId: 'old', clientOrderId: 'bwold', exchange: 'binance', symbol: SYMBOL, side: 'buy', type: 'limit', amount: 0.01, price: 49_000 });
     await s.journal.updateState('old', 'SENT');
     await s.journal.updateState('old', 'UNKNOWN');
@@ -160,13 +141,13 @@ describe('order follower feeds the gate from the journal', () => {
 
 describe('order follower: never placed (Binance: timestamp + recvWindow)', () => {
   it('sends an explicit recvWindow with every order and journals it', async () => {
-    const s = await setup();
+    const s = await followerSetup();
     await drive(s.clock, s.rex.createOrder(SYMBOL, 'limit', 'buy', 0.01, 49_000, { intentId: 'a' }));
     expect((await s.journal.get('a'))?.params.recvWindow).toBe(rule.recvWindowMs);
   });
 
   it('a lost request ends FAILED as never placed once the deadline has passed, not a millisecond earlier', async () => {
-    const s = await setup();
+    const s = await followerSetup();
     s.router.setFaults({ loseRequests: 1 });
     await drive(s.clock, s.rex.createOrder(SYMBOL, 'limit', 'buy', 0.01, 49_000, { intentId: 'lost' })).catch(() => undefined);
     const unknownAt = (await s.journal.get('lost'))!.updatedAt;
@@ -210,7 +191,7 @@ describe('order follower: never placed (Binance: timestamp + recvWindow)', () =>
   });
 
   it('an exchange without the guarantee keeps the intent UNKNOWN past that deadline, until the grace period', async () => {
-    const s = await setup({ neverPlaced: null });
+    const s = await followerSetup({ neverPlaced: null });
     s.router.setFaults({ loseRequests: 1 });
     await drive(s.clock, s.rex.createOrder(SYMBOL, 'limit', 'buy', 0.01, 49_000, { intentId: 'lost' })).catch(() => undefined);
     expect((await s.journal.get('lost'))?.params.recvWindow).toBeUndefined();
@@ -225,7 +206,7 @@ describe('order follower: never placed (Binance: timestamp + recvWindow)', () =>
   });
 
   it('slow matching past the backend timeout (-1007): the order the engine takes later is found, never failed', async () => {
-    const s = await setup();
+    const s = await followerSetup();
     s.router.setFaults({ matchingDelayMs: SIM_BACKEND_TIMEOUT_MS + 2_000 });
     await drive(s.clock, s.rex.createOrder(SYMBOL, 'limit', 'buy', 0.01, 49_000, { intentId: 'slow', recvWindow: 15_000 })).catch(() => undefined);
     s.router.setFaults({ matchingDelayMs: 0 });
@@ -238,7 +219,7 @@ describe('order follower: never placed (Binance: timestamp + recvWindow)', () =>
   });
 
   it('slow matching past the recvWindow: the engine refuses the order, and the intent ends never placed', async () => {
-    const s = await setup();
+    const s = await followerSetup();
     s.router.setFaults({ matchingDelayMs: SIM_BACKEND_TIMEOUT_MS + 2_000 });
     await drive(s.clock, s.rex.createOrder(SYMBOL, 'limit', 'buy', 0.01, 49_000, { intentId: 'late' })).catch(() => undefined);
     s.router.setFaults({ matchingDelayMs: 0 });
@@ -249,7 +230,7 @@ describe('order follower: never placed (Binance: timestamp + recvWindow)', () =>
   });
 
   it('an accepted order hidden from lookups within the visibility margin is found, not failed', async () => {
-    const s = await setup();
+    const s = await followerSetup();
     s.router.setFaults({ dropReplyAfterAccept: 1, visibilityDelayMs: DEADLINE_MS - 1_000 });
     await drive(s.clock, s.rex.createOrder(SYMBOL, 'limit', 'buy', 0.01, 49_000, { intentId: 'hidden' })).catch(() => undefined);
     expect(await stateOf(s.journal, 'hidden')).toBe('UNKNOWN');
@@ -263,7 +244,7 @@ describe('order follower: never placed (Binance: timestamp + recvWindow)', () =>
   });
 
   it('leaves alone an intent whose placement is still running in this process', async () => {
-    const s = await setup();
+    const s = await followerSetup();
     s.router.setFaults({ matchingDelayMs: 5_000 });
     const placing = s.rex.createOrder(SYMBOL, 'limit', 'buy', 0.01, 49_000, { intentId: 'running' });
     await s.clock.advance(100);
@@ -279,7 +260,7 @@ describe('order follower: never placed (Binance: timestamp + recvWindow)', () =>
 
 describe('order follower: events', () => {
   it("tells every pass's report, and a background pass that threw", async () => {
-    const s = await setup();
+    const s = await followerSetup();
     const follower = new OrderFollower(s.rex, { intervalMs: 1_000 });
     const reports: boolean[] = [];
     const failures: string[] = [];
