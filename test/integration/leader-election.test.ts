@@ -3,10 +3,7 @@
  * run on ManualClocks: their renewals and deadlines move only when a test advances them. The
  * SIGKILL test runs on the system clock, since a dead leader's lease can only expire in Redis time.
  */
-import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import { afterAll, afterEach, expect, it, vi } from 'vitest';
@@ -15,6 +12,7 @@ import { type LeaderElection, leaderElection } from '../../src/fleet/leader.js';
 import { FENCE_TABLE_SQL, StaleFencingTokenError, claimFence, fencedSet } from '../../src/fleet/leader-fence.js';
 import { deleteKeys, describeWith, postgresUrl, probeRedis, redisUrl, requireService } from '../support/services.js';
 import { dropSchema, probePostgres, uniqueSchema } from './pg-schema.js';
+import { electedChild } from './fixtures/leader-child.js';
 
 const available = await requireService(`Redis at ${redisUrl}`, probeRedis);
 const pgAvailable = available && (await requireService(`PostgreSQL at ${postgresUrl}`, probePostgres));
@@ -163,37 +161,25 @@ describeWith(available, 'leader election over a Redis lease', () => {
     fresh();
     const leaseMs = 1_000;
     const renewMs = 250;
-    const worker = fileURLToPath(new URL('./fixtures/leader-worker.ts', import.meta.url));
-    const root = fileURLToPath(new URL('../..', import.meta.url));
-    const child = spawn(process.execPath, ['--import', 'tsx', worker, redisUrl, prefix, 'backups', String(leaseMs), String(renewMs)], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
+    const leader = await electedChild('leader-worker.ts', [redisUrl, prefix, 'backups', String(leaseMs), String(renewMs)]);
     try {
-      const elected = await new Promise<number>((resolve, reject) => {
-        createInterface({ input: child.stdout }).on('line', (line) => {
-          const m = /^elected (\d+)$/.exec(line);
-          if (m) resolve(Number(m[1]));
-        });
-        child.once('exit', (code) => reject(new Error(`leader process exited with ${code}`)));
-      });
       const redis = new Redis(redisUrl);
       const survivor = leaderElection({ redis, prefix, name: 'backups', instance: 'survivor', leaseMs, renewMs });
       const takeover = new Promise<{ token: number; at: number }>((resolve) => survivor.on('elected', (e) => resolve({ token: e.token, at: Date.now() })));
       survivor.start();
       await redis.ping(); // its first attempt has been answered
       expect(survivor.isLeader).toBe(false);
-      const exited = once(child, 'exit');
-      const killedAt = Date.now();
-      child.kill('SIGKILL');
-      await exited;
+      const killedAt = await leader.kill();
       const { token, at } = await takeover;
       const tookMs = at - killedAt;
       console.log(`leader takeover after SIGKILL: ${tookMs} ms (bound leaseMs + renewMs = ${leaseMs + renewMs} ms)`);
-      expect(token).toBeGreaterThan(elected);
+      expect(token).toBeGreaterThan(leader.token);
       // The bound, plus one round trip and scheduling on a busy machine.
       expect(tookMs).toBeLessThanOrEqual(leaseMs + renewMs + 500);
       await survivor.stop();
       redis.disconnect();
     } finally {
-      child.kill('SIGKILL');
+      leader.child.kill('SIGKILL');
     }
   }, 20_000);
 });

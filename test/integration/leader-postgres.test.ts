@@ -3,10 +3,6 @@
  * In-process contenders run on ManualClocks; the SIGKILL test on the system clock, since only the
  * server's dropping of the dead session frees the lock.
  */
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
-import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { afterAll, afterEach, beforeAll, expect, it, vi } from 'vitest';
 import { ManualClock } from '../../src/core/clock.js';
@@ -14,6 +10,7 @@ import { type PostgresLeaderElection, postgresLeaderElection } from '../../src/f
 import { FENCE_TABLE_SQL, StaleFencingTokenError, claimFence } from '../../src/fleet/leader-fence.js';
 import { describeWith, postgresUrl, requireService } from '../support/services.js';
 import { adminQuery, dropSchema, probePostgres, uniqueSchema } from './pg-schema.js';
+import { electedChild } from './fixtures/leader-child.js';
 
 const available = await requireService(`PostgreSQL at ${postgresUrl}`, probePostgres);
 const schema = uniqueSchema('leader');
@@ -99,35 +96,23 @@ describeWith(available, 'leader election over a PostgreSQL advisory lock', () =>
   it('a leader process killed with SIGKILL: another takes over within retryMs of the session ending', async () => {
     const name = `duty-${counter++}`;
     const retryMs = 250;
-    const worker = fileURLToPath(new URL('./fixtures/leader-postgres-worker.ts', import.meta.url));
-    const root = fileURLToPath(new URL('../..', import.meta.url));
-    const child = spawn(process.execPath, ['--import', 'tsx', worker, url, name, String(retryMs)], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
+    const leader = await electedChild('leader-postgres-worker.ts', [url, name, String(retryMs)]);
     try {
-      const elected = await new Promise<number>((resolve, reject) => {
-        createInterface({ input: child.stdout }).on('line', (line) => {
-          const m = /^elected (\d+)$/.exec(line);
-          if (m) resolve(Number(m[1]));
-        });
-        child.once('exit', (code) => reject(new Error(`leader process exited with ${code}`)));
-      });
       const survivor = postgresLeaderElection({ connectionString: url, name, instance: `${schema}:survivor`, retryMs });
       made.push(survivor);
       const takeover = new Promise<{ token: number; at: number }>((resolve) => survivor.on('elected', (e) => resolve({ token: e.token, at: Date.now() })));
       survivor.start();
       await asked('survivor');
       expect(survivor.isLeader).toBe(false);
-      const exited = once(child, 'exit');
-      const killedAt = Date.now();
-      child.kill('SIGKILL');
-      await exited;
+      const killedAt = await leader.kill();
       const { token, at } = await takeover;
       console.log(`PostgreSQL leader takeover after SIGKILL: ${at - killedAt} ms (retryMs ${retryMs})`);
-      expect(token).toBeGreaterThan(elected);
+      expect(token).toBeGreaterThan(leader.token);
       // The session ends when the kernel closes the dead process's socket; then one retry at most,
       // plus scheduling on a busy machine.
       expect(at - killedAt).toBeLessThanOrEqual(retryMs + 1_000);
     } finally {
-      child.kill('SIGKILL');
+      leader.child.kill('SIGKILL');
     }
   }, 20_000);
 });
