@@ -32,6 +32,19 @@ const opened: Member[] = [];
 let testPrefix = '';
 let counter = 0;
 
+/** Ends `m`'s open time and runs trials until one is let through and closes it. */
+async function closeByTrial(m: Member): Promise<void> {
+  await m.clock.advance(OPEN_MS);
+  await vi.waitFor(() => expect(m.breaker.state).toBe('half-open'));
+  await vi.waitFor(
+    async () => {
+      await succeed(m.breaker).catch(() => undefined);
+      expect(m.breaker.state).toBe('closed');
+    },
+    { timeout: 5_000, interval: 5 },
+  );
+}
+
 async function member(name: string, trials = 1, instance?: string, trialLeaseMs?: number): Promise<Member> {
   const clock = new ManualClock();
   const breaker = circuitBreaker({ name, window: { kind: 'consecutive', failures: 1 }, openMs: OPEN_MS, clock });
@@ -145,12 +158,7 @@ describeWith(available, 'shared breakers on Redis', () => {
     a.hub.on('announced', (e) => announced.push(`${e.state} ${e.epoch}`));
     await failTimes(a.breaker); // epoch 1: open
     await vi.waitFor(() => expect(b.breaker.state).toBe('open'), { timeout: 5_000, interval: 5 });
-    await a.clock.advance(OPEN_MS);
-    await vi.waitFor(() => expect(a.breaker.state).toBe('half-open'));
-    await vi.waitFor(async () => {
-      await succeed(a.breaker).catch(() => undefined);
-      expect(a.breaker.state).toBe('closed');
-    }, { timeout: 5_000, interval: 5 });
+    await closeByTrial(a);
     await vi.waitFor(() => expect(b.breaker.state).toBe('closed'), { timeout: 5_000, interval: 5 });
     expect(announced).toEqual(['open 1', 'closed 2']);
     // The open of epoch 1 again, as a late duplicate: B stays closed.
@@ -210,12 +218,7 @@ describeWith(available, 'shared breakers on Redis', () => {
     await vi.waitFor(() => expect(b.breaker.state).toBe('open'), { timeout: 5_000, interval: 5 });
     // Away again while A's trial succeeds; back, B learns of the close.
     await cut(b);
-    await a.clock.advance(OPEN_MS);
-    await vi.waitFor(() => expect(a.breaker.state).toBe('half-open'));
-    await vi.waitFor(async () => {
-      await succeed(a.breaker).catch(() => undefined);
-      expect(a.breaker.state).toBe('closed');
-    }, { timeout: 5_000, interval: 5 });
+    await closeByTrial(a);
     await vi.waitFor(async () => expect(JSON.parse((await a.redis.get(`${testPrefix}breaker:{reconnect}:last`))!)).toMatchObject({ state: 'closed' }), { timeout: 5_000, interval: 5 });
     await Promise.all([b.subscriber.connect(), b.redis.connect()]);
     await vi.waitFor(() => expect(b.breaker.state).toBe('closed'), { timeout: 5_000, interval: 5 });
