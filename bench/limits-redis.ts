@@ -5,12 +5,11 @@
  * Cases run interleaved in many short rounds and each keeps its median: on a shared machine a
  * neighbour's burst then lands on every case alike instead of on whichever case was running.
  */
-import { Redis } from 'ioredis';
 import { RateLimiterRedis } from 'rate-limiter-flexible';
 import { fixedWindow, gcra, leased, redisStore, slidingWindow, tokenBucket } from '../src/limits/index.js';
 import { type Row, printTable, ratio } from './harness.js';
+import { connectBenchRedis } from './redis.js';
 
-const url = process.env.BULWARK_BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
 /** Each case runs ROUNDS times for ROUND_MS, cases interleaved round-robin, and the median is
  * kept: 15 rounds of 200 ms give each case 3 s and a median that one bad round cannot move. */
 const ROUNDS = 15;
@@ -50,13 +49,8 @@ async function runInterleaved(cases: Case[]): Promise<Map<string, number>> {
 }
 
 export async function benchLimitsRedis(): Promise<Row[]> {
-  const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1, retryStrategy: () => null });
-  try {
-    await redis.connect();
-  } catch (error) {
-    console.log(`\n(skipped: Redis unreachable at ${url}: ${error instanceof Error ? error.message : String(error)})`);
-    return [];
-  }
+  const redis = await connectBenchRedis();
+  if (!redis) return [];
   const prefix = `bench:${process.pid}:${Date.now()}:`;
   const rows: Row[] = [];
   try {

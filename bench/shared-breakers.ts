@@ -14,8 +14,9 @@ import { ManualClock } from '../src/core/clock.js';
 import { type CircuitBreaker, circuitBreaker } from '../src/policies/breaker/circuit-breaker.js';
 import { type BreakerSharing, breakerSharing } from '../src/fleet/shared-breaker.js';
 import { type Row, printTable, timeAsync } from './harness.js';
+import { benchRedisUrl, connectBenchRedis } from './redis.js';
 
-const url = process.env.BULWARK_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+const url = benchRedisUrl;
 const ROUNDS = 300;
 
 interface Member {
@@ -180,13 +181,8 @@ async function hotPath(prefix: string): Promise<Row[]> {
 }
 
 export async function benchSharedBreakers(): Promise<Row[]> {
-  const probe = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1, retryStrategy: () => null });
-  try {
-    await probe.connect();
-  } catch (error) {
-    console.log(`\n(skipped: Redis unreachable at ${url}: ${error instanceof Error ? error.message : String(error)})`);
-    return [];
-  }
+  const probe = await connectBenchRedis();
+  if (!probe) return [];
   const prefix = `bench:${process.pid}:${Date.now()}:`;
   const rows: Row[] = [];
   try {
