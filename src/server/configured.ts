@@ -33,6 +33,7 @@ import { operatorSettings } from '../storage/repos/operator-settings.js';
 import { operatorSettingKinds, spooledOperatorSettings } from '../storage/repos/spooled-operator-settings.js';
 import { type SpooledWriter, spooledWriter } from '../storage/spool.js';
 import { type AccountDuty, accountDuty, leaseOf } from './account-duty.js';
+import { observeFleet } from './fleet-metrics.js';
 import type { ServerComponents } from './components.js';
 import { type ConfiguredExchange, configuredExchange } from './configured-exchange.js';
 import { fleetPrefixOf, openConfiguredStores } from './configured-stores.js';
@@ -201,6 +202,10 @@ export async function componentsFromConfig(config: BulwarkConfig, options: Confi
     } else account?.follow();
     events.record('operator', `bulwark-${config.env}`, `service started: ${config.storage.kind}${redis ? ' and Redis' : ''}${account ? `, exchange ${account.exchange.id}` : ''}`);
 
+    // The bots of `bulwark bot --config` (and any joinFleet under the same prefix) are listed, steered and measured here.
+    const fleet = redis ? fleetControl({ redis, prefix: fleetPrefixOf(config) }) : undefined;
+    if (fleet) cleanups.push(await observeFleet(metrics, fleet));
+
     const components: ServerComponents = {
       metrics,
       events,
@@ -217,8 +222,7 @@ export async function componentsFromConfig(config: BulwarkConfig, options: Confi
       backups: backupStore,
       alerts,
       serviceId: `bulwark-${config.env}`,
-      // The bots of `bulwark bot --config` (and any joinFleet under the same prefix) are listed and steered here.
-      ...(redis ? { fleet: fleetControl({ redis, prefix: fleetPrefixOf(config) }) } : {}),
+      ...(fleet ? { fleet } : {}),
       ...(account ? { gate: account.gate, orders: account.orders, account: account.account, dependencies: () => account.dependencies } : {}),
     };
     let closed = false;

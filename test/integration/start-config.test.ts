@@ -110,6 +110,20 @@ describeWith(postgresUp && redisUp, 'bulwark start --config on PostgreSQL, Redis
     expect(instances.map((i) => [i.id, i.gateMode, i.snapshot?.duties])).toEqual([['ops-1', 'active', ['orders:binance']]]);
   });
 
+  it('exports the fleet as metrics: instances by status, each gate, the fleet-wide halt and the leader of each duty', async () => {
+    // Read from Redis every 5 s: the first read may predate the service's own duty.
+    let text = '';
+    for (let i = 0; i < 80 && !text.includes('bulwark_fleet_leader{'); i++) {
+      text = await (await fetch(`${service.url}/metrics`)).text();
+      if (!text.includes('bulwark_fleet_leader{')) await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(text).toContain('bulwark_fleet_instances{status="live"} 1');
+    expect(text).toContain('bulwark_fleet_instances{status="stale"} 0');
+    expect(text).toContain('bulwark_fleet_gate_state{instance="ops-1",state="active"} 1');
+    expect(text).toContain('bulwark_fleet_halted 0');
+    expect(text).toContain('bulwark_fleet_leader{duty="orders:binance",instance="ops-1"} 1');
+  });
+
   it('creates the journal, dead-letter, operator and alert tables in the configured schema (and none in public)', async () => {
     const rows = await adminQuery<{ table_name: string }>('SELECT table_name FROM information_schema.tables WHERE table_schema = $1 ORDER BY table_name', [schema]);
     expect(rows.map((r) => r.table_name)).toEqual(expect.arrayContaining(['alert_history', 'dead_letters', 'operator_settings', 'order_intents', 'schema_migrations']));
