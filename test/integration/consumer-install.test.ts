@@ -6,9 +6,9 @@
  */
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readdir, rm, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, readdir, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join, posix, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -46,12 +46,26 @@ describeWith(registryUp, 'a consumer project installs the packed tarball with on
     if (work !== '') await rm(work, { recursive: true, force: true });
   });
 
-  it('ships LICENSE, README, CHANGELOG, docs and the prebuilt dashboard, and no source map pointing at unshipped sources', () => {
+  it('ships LICENSE, README, CHANGELOG, BENCHMARKS, docs and the prebuilt dashboard, and no source map pointing at unshipped sources', () => {
     const files = packed.files.map((f) => f.path);
-    expect(files).toEqual(expect.arrayContaining(['LICENSE', 'README.md', 'CHANGELOG.md', 'docs/policies.md', 'dist/index.js', 'dist/index.d.ts', 'dist/web/app.js']));
+    expect(files).toEqual(expect.arrayContaining(['LICENSE', 'README.md', 'CHANGELOG.md', 'BENCHMARKS.md', 'docs/policies.md', 'dist/index.js', 'dist/index.d.ts', 'dist/web/app.js']));
     expect(files.filter((f) => f.startsWith('src/'))).toEqual([]);
     // The dashboard's map carries its sources inside (sourcesContent); the compiled library has no maps.
     expect(files.filter((f) => f.endsWith('.map'))).toEqual(['dist/web/app.js.map']);
+  });
+
+  it('ships every file its markdown links to', async () => {
+    const shipped = new Set(packed.files.map((f) => f.path));
+    const broken: string[] = [];
+    for (const doc of [...shipped].filter((f) => f.endsWith('.md'))) {
+      const text = await readFile(join(project, 'node_modules', 'bulwark', doc), 'utf8');
+      for (const [, target] of text.matchAll(/\]\(([^)#\s]+)(?:#[^)]*)?\)/g)) {
+        if (/^[a-z]+:/.test(target!)) continue; // absolute links
+        const path = posix.normalize(posix.join(posix.dirname(doc), target!));
+        if (!shipped.has(path)) broken.push(`${doc} -> ${target}`);
+      }
+    }
+    expect(broken).toEqual([]);
   });
 
   it('installs no optional peer and builds nothing native', async () => {
@@ -106,5 +120,5 @@ describeWith(registryUp, 'a consumer project installs the packed tarball with on
     const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
     const result = await run(process.execPath, [tsc, '-p', 'tsconfig.json'], { cwd: project }).catch((error: { stdout?: string }) => ({ stdout: error.stdout ?? String(error) }));
     expect(result.stdout).toBe('');
-  }, 60_000);
+  }, 120_000);
 });
