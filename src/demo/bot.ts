@@ -30,7 +30,7 @@ export interface DemoBotOptions {
   intentPrefix?: string;
 }
 
-export const demoBotDefaults = {
+export const DEMO_BOT_DEFAULTS = {
   clock: systemClock as Clock,
   random: Math.random as () => number,
   symbol: 'BTC/USDT',
@@ -61,14 +61,14 @@ function isPermanent(error: unknown): boolean {
 
 export class DemoBot {
   readonly stats: DemoBotStats = { ticks: 0, ordersPlaced: 0, ordersFailed: 0, refusedByGate: 0, refusedByBan: 0, readsFailed: 0 };
-  private readonly o: typeof demoBotDefaults & DemoBotOptions;
+  private readonly o: typeof DEMO_BOT_DEFAULTS & DemoBotOptions;
   private cancel: (() => void) | undefined;
   private running: Promise<void> | undefined;
   private stopped = true;
   private side: 'buy' | 'sell' = 'buy';
 
   constructor(options: DemoBotOptions) {
-    this.o = { ...demoBotDefaults, ...options };
+    this.o = { ...DEMO_BOT_DEFAULTS, ...options };
     if (!(this.o.tickMs > 0)) throw new RangeError(`demoBot: tickMs must be > 0, got ${this.o.tickMs}`);
     if (!(this.o.amount > 0)) throw new RangeError(`demoBot: amount must be > 0, got ${this.o.amount}`);
   }

@@ -22,7 +22,7 @@ export interface BulkheadOptions {
   clock?: Clock;
 }
 
-export const bulkheadDefaults = {
+export const BULKHEAD_DEFAULTS = {
   /** No queue: a full bulkhead rejects at once, so callers shed load instead of stacking latency. */
   maxQueue: 0,
   /** Queued calls wait until a slot frees or their caller aborts. */
@@ -60,18 +60,18 @@ export class BulkheadPolicy extends BasePolicy<BulkheadEvents> {
     if (typeof maxConcurrent !== 'number' || !(Number.isInteger(maxConcurrent) && maxConcurrent >= 1)) {
       throw new RangeError(`bulkhead: maxConcurrent must be an integer >= 1, got ${String(maxConcurrent)}`);
     }
-    const maxQueue = options.maxQueue ?? bulkheadDefaults.maxQueue;
+    const maxQueue = options.maxQueue ?? BULKHEAD_DEFAULTS.maxQueue;
     if (!(maxQueue >= 0 && (Number.isInteger(maxQueue) || maxQueue === Infinity))) {
       throw new RangeError(`bulkhead: maxQueue must be an integer >= 0 (or Infinity), got ${maxQueue}`);
     }
-    const queueTimeoutMs = options.queueTimeoutMs ?? bulkheadDefaults.queueTimeoutMs;
+    const queueTimeoutMs = options.queueTimeoutMs ?? BULKHEAD_DEFAULTS.queueTimeoutMs;
     if (queueTimeoutMs !== undefined && !(queueTimeoutMs > 0 && Number.isFinite(queueTimeoutMs))) {
       throw new RangeError(`bulkhead: queueTimeoutMs must be a finite number > 0, got ${queueTimeoutMs}`);
     }
     this.maxConcurrent = maxConcurrent;
     this.maxQueue = maxQueue;
     this.queueTimeoutMs = queueTimeoutMs;
-    this.deadlines = deadlinesOf(options.clock ?? bulkheadDefaults.clock);
+    this.deadlines = deadlinesOf(options.clock ?? BULKHEAD_DEFAULTS.clock);
   }
 
   /** Calls running now (holding a slot). */

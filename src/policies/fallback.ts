@@ -20,7 +20,7 @@ export function handleAllButAbort(error: unknown): boolean {
   return !(error instanceof AbortedError);
 }
 
-export const fallbackDefaults = {
+export const FALLBACK_DEFAULTS = {
   /** Substitute for every failure except an abort, and never once the caller has aborted. */
   handle: undefined as ((error: unknown) => boolean) | undefined,
 };
@@ -55,7 +55,7 @@ export class FallbackPolicy<R = unknown> extends BasePolicy<FallbackEvents> {
       const value = options.value as R;
       this.substitute = () => value;
     }
-    this.handle = options.handle ?? fallbackDefaults.handle;
+    this.handle = options.handle ?? FALLBACK_DEFAULTS.handle;
   }
 
   run<T>(fn: Operation<T>, ctx: Context): Promise<T> {

@@ -25,7 +25,7 @@ export interface HedgeOptions {
   clock?: Clock;
 }
 
-export const hedgeDefaults = {
+export const HEDGE_DEFAULTS = {
   /** One extra try takes most of the tail-latency gain at the cost of at most double load. */
   maxHedges: 1,
   /** Wall-clock time. */
@@ -48,13 +48,13 @@ export class HedgePolicy extends BasePolicy<HedgeEvents> {
     if (typeof delayMs !== 'number' || !(delayMs >= 0 && Number.isFinite(delayMs))) {
       throw new RangeError(`hedge: delayMs must be a finite number >= 0, got ${String(delayMs)}`);
     }
-    const maxHedges = options.maxHedges ?? hedgeDefaults.maxHedges;
+    const maxHedges = options.maxHedges ?? HEDGE_DEFAULTS.maxHedges;
     if (!(Number.isInteger(maxHedges) && maxHedges >= 0)) {
       throw new RangeError(`hedge: maxHedges must be an integer >= 0, got ${maxHedges}`);
     }
     this.delayMs = delayMs;
     this.maxHedges = maxHedges;
-    this.deadlines = deadlinesOf(options.clock ?? hedgeDefaults.clock);
+    this.deadlines = deadlinesOf(options.clock ?? HEDGE_DEFAULTS.clock);
   }
 
   run<T>(fn: Operation<T>, ctx: Context): Promise<T> {

@@ -21,7 +21,7 @@ export interface RateLimitOptions {
   maxWaitMs?: number;
 }
 
-export const rateLimitDefaults = {
+export const RATE_LIMIT_DEFAULTS = {
   /** One shared key: the whole policy is one budget unless told otherwise. */
   key: 'default',
   /** One unit per call: a plain request count. */
@@ -51,13 +51,13 @@ export class RateLimitPolicy extends BasePolicy<RateLimitEvents> {
     if (typeof limiter?.consume !== 'function' || typeof limiter.acquire !== 'function') {
       throw new TypeError('rateLimit: limiter must be a Limiter (consume() and acquire()), e.g. tokenBucket({ ... })');
     }
-    const key = options.key ?? rateLimitDefaults.key;
+    const key = options.key ?? RATE_LIMIT_DEFAULTS.key;
     if (typeof key !== 'string' || key === '') throw new TypeError(`rateLimit: key must be a non-empty string, got ${String(key)}`);
-    const cost = options.cost ?? rateLimitDefaults.cost;
+    const cost = options.cost ?? RATE_LIMIT_DEFAULTS.cost;
     if (!(cost > 0 && Number.isFinite(cost))) throw new RangeError(`rateLimit: cost must be a finite number > 0, got ${cost}`);
-    const wait = options.wait ?? rateLimitDefaults.wait;
+    const wait = options.wait ?? RATE_LIMIT_DEFAULTS.wait;
     if (typeof wait !== 'boolean') throw new TypeError(`rateLimit: wait must be a boolean, got ${typeof wait}`);
-    const maxWaitMs = options.maxWaitMs ?? rateLimitDefaults.maxWaitMs;
+    const maxWaitMs = options.maxWaitMs ?? RATE_LIMIT_DEFAULTS.maxWaitMs;
     if (maxWaitMs !== undefined) {
       if (!(maxWaitMs >= 0 && Number.isFinite(maxWaitMs))) {
         throw new RangeError(`rateLimit: maxWaitMs must be a finite number >= 0, got ${maxWaitMs}`);

@@ -27,7 +27,7 @@ export interface TimeoutOptions {
   clock?: Clock;
 }
 
-export const timeoutDefaults = {
+export const TIMEOUT_DEFAULTS = {
   /** Give the caller control back at the deadline, whether or not the operation listens to its signal. */
   mode: 'aggressive' as TimeoutMode,
   /** Wall-clock time. */
@@ -50,13 +50,13 @@ export class TimeoutPolicy extends BasePolicy<TimeoutEvents> {
     if (typeof ms !== 'number' || !(ms > 0 && Number.isFinite(ms))) {
       throw new RangeError(`timeout: ms must be a finite number > 0, got ${String(ms)}`);
     }
-    const mode = options.mode ?? timeoutDefaults.mode;
+    const mode = options.mode ?? TIMEOUT_DEFAULTS.mode;
     if (mode !== 'aggressive' && mode !== 'cooperative') {
       throw new RangeError(`timeout: mode must be 'aggressive' or 'cooperative', got ${String(mode)}`);
     }
     this.ms = ms;
     this.mode = mode;
-    this.deadlines = deadlinesOf(options.clock ?? timeoutDefaults.clock);
+    this.deadlines = deadlinesOf(options.clock ?? TIMEOUT_DEFAULTS.clock);
   }
 
   run<T>(fn: Operation<T>, ctx: Context): Promise<T> {

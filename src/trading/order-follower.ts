@@ -45,7 +45,7 @@ export interface OrderFollowerOptions {
   offsetRefreshMs?: number;
 }
 
-export const orderFollowerDefaults = {
+export const ORDER_FOLLOWER_DEFAULTS = {
   symbols: [] as string[],
   gate: undefined as TradingGate | undefined,
   // Ten minutes: far beyond any exchange's visibility delay, so absence then means never placed.
@@ -91,7 +91,7 @@ export interface OrderFollowerEvents {
 const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 
 export class OrderFollower implements EventSource<OrderFollowerEvents> {
-  private readonly o: typeof orderFollowerDefaults;
+  private readonly o: typeof ORDER_FOLLOWER_DEFAULTS;
   private readonly events = new Emitter<OrderFollowerEvents>();
   private offset: { ms: number; at: number } | undefined;
   private timer: CancelTimer | undefined;
@@ -104,7 +104,7 @@ export class OrderFollower implements EventSource<OrderFollowerEvents> {
     private readonly rex: ResilientExchange,
     options: OrderFollowerOptions = {},
   ) {
-    this.o = withDefaults(orderFollowerDefaults, options);
+    this.o = withDefaults(ORDER_FOLLOWER_DEFAULTS, options);
     for (const name of ['unknownGraceMs', 'abandonedAfterMs', 'offsetRefreshMs'] as const) {
       if (!(this.o[name] >= 0)) throw new RangeError(`orderFollower: ${name} must be >= 0, got ${this.o[name]}`);
     }

@@ -186,7 +186,7 @@ describe('retry', () => {
       recordRequest: () => void requests++,
       tryRetry: () => granted-- > 0,
     };
-    const policy = retry({ maxAttempts: 5, backoff: backoff.constant(10), budget, clock });
+    const policy = retry({ maxAttempts: 5, backoff: backoff.constant(10), retryBudget: budget, clock });
     const reasons: string[] = [];
     policy.on('giveUp', (event) => reasons.push(event.reason));
     const { fn, attempts, errors } = flaky(Infinity);
@@ -201,7 +201,7 @@ describe('retry', () => {
   it('does not spend budget on a failure that is not retried', async () => {
     let retries = 0;
     const budget: RetryBudget = { recordRequest: () => undefined, tryRetry: () => (retries++, true) };
-    const policy = retry({ maxAttempts: 1, budget, clock: new ManualClock() });
+    const policy = retry({ maxAttempts: 1, retryBudget: budget, clock: new ManualClock() });
     await expect(policy.execute(() => Promise.reject(new Error('x')))).rejects.toThrow('x');
     expect(retries).toBe(0);
   });
@@ -290,7 +290,7 @@ describe('retry', () => {
     expect(() => retry({ maxElapsedMs: -1 })).toThrow(/maxElapsedMs must be a finite number >= 0/);
     expect(() => retry({ backoff: {} as Backoff })).toThrow(/backoff must be a Backoff/);
     expect(() => retry({ retryOn: 'yes' as unknown as () => boolean })).toThrow(/retryOn must be a function/);
-    expect(() => retry({ budget: {} as RetryBudget })).toThrow(/budget must be a RetryBudget/);
+    expect(() => retry({ retryBudget: {} as RetryBudget })).toThrow(/retryBudget must be a RetryBudget/);
   });
 
   it('feeds random to the default backoff, so its jitter is reproducible', async () => {

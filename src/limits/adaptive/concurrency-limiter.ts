@@ -30,7 +30,7 @@ export interface AdaptiveConcurrencyOptions {
 /** Timeouts and rate-limit answers are what an overloaded dependency produces. */
 const isOverloadError = (error: unknown): boolean => error instanceof TimeoutError || error instanceof RateLimitedError;
 
-export const adaptiveConcurrencyDefaults = {
+export const ADAPTIVE_CONCURRENCY_DEFAULTS = {
   maxQueue: 0,
   queueTimeoutMs: 1_000,
   isDrop: isOverloadError,
@@ -60,7 +60,7 @@ export class AdaptiveConcurrencyLimiter extends BasePolicy<AdaptiveConcurrencyEv
 
   constructor(options: AdaptiveConcurrencyOptions = {}) {
     super();
-    const o = withDefaults(adaptiveConcurrencyDefaults, options);
+    const o = withDefaults(ADAPTIVE_CONCURRENCY_DEFAULTS, options);
     checkNumber('adaptiveConcurrency', 'maxQueue', o.maxQueue, 0);
     checkNumber('adaptiveConcurrency', 'queueTimeoutMs', o.queueTimeoutMs, 0);
     checkFunction('adaptiveConcurrency', 'isDrop', o.isDrop);

@@ -37,7 +37,7 @@ function isOverloadRejection(error: unknown): boolean {
   return status === 429 || status === 503;
 }
 
-export const adaptiveThrottleDefaults = {
+export const ADAPTIVE_THROTTLE_DEFAULTS = {
   k: 2,
   windowMs: 120_000,
   bucketMs: 1_000,
@@ -62,7 +62,7 @@ export class AdaptiveThrottle extends BasePolicy<AdaptiveThrottleEvents> {
 
   constructor(options: AdaptiveThrottleOptions = {}) {
     super();
-    const o = withDefaults(adaptiveThrottleDefaults, options);
+    const o = withDefaults(ADAPTIVE_THROTTLE_DEFAULTS, options);
     checkNumber('adaptiveThrottle', 'k', o.k, 1);
     checkNumber('adaptiveThrottle', 'windowMs', o.windowMs, 0, Infinity, true);
     checkNumber('adaptiveThrottle', 'bucketMs', o.bucketMs, 0, o.windowMs, true);

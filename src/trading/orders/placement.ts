@@ -41,7 +41,7 @@ export interface PlacementContext {
   journal: IntentJournal;
   clock: Clock;
   throttle: ExchangeThrottle;
-  budget: RetryBudget;
+  retryBudget: RetryBudget;
   admission: OrderAdmission[];
   lookupAttempts: number;
   lookupBackoff: Backoff;
@@ -155,7 +155,7 @@ export class OrderPlacer {
             await this.move(intent, 'REJECTED', { error: messageOf(error) });
             throw error;
           case 'throttled':
-            if (attempt < ctx.placeAttempts && !ctx.throttle.isBanned && ctx.budget.tryRetry()) {
+            if (attempt < ctx.placeAttempts && !ctx.throttle.isBanned && ctx.retryBudget.tryRetry()) {
               await ctx.throttle.admit();
               continue;
             }
