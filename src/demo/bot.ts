@@ -7,7 +7,7 @@
  */
 import { type Clock, setTimerOn, systemClock } from '../core/clock.js';
 import type { Policy } from '../core/policy.js';
-import { RateLimitedError } from '../core/errors.js';
+import { RateLimitedError, messageOf } from '../core/errors.js';
 import type { DeadLetterQueue } from '../dlq/dead-letters.js';
 import { TradingGateError, classifyOrderFailure, isRecoverable } from '../trading/errors.js';
 import type { ResilientExchange } from '../trading/exchange.js';
@@ -52,7 +52,8 @@ export interface DemoBotStats {
   readsFailed: number;
 }
 
-const messageOf = (error: unknown): string => (error instanceof Error ? `${error.constructor.name}: ${error.message}` : String(error));
+/** The error's class and message, as a dead letter records it. */
+const describeFailure = (error: unknown): string => (error instanceof Error ? `${error.constructor.name}: ${messageOf(error)}` : messageOf(error));
 
 /** The exchange refused the order for good (ccxt's ExchangeError family, not a network error): worth a dead letter. */
 function isPermanent(error: unknown): boolean {
@@ -140,7 +141,7 @@ export class DemoBot {
       this.stats.ordersFailed++;
       if (isPermanent(error)) {
         await this.o.deadLetters
-          .add({ operation: 'createOrder', payload: { symbol, type: 'limit', side, amount, price: limit, intentId }, error: messageOf(error) })
+          .add({ operation: 'createOrder', payload: { symbol, type: 'limit', side, amount, price: limit, intentId }, error: describeFailure(error) })
           .catch(() => undefined);
       }
     }

@@ -148,10 +148,10 @@ export const DEAD_LETTERS_DEFAULTS = {
 /**
  * The default replay policy (`policy` option): 3 tries per letter with exponential backoff from
  * 200 ms, capped at 10 s, on the queue's clock: rides out a blip without hammering a system that
- * is still down.
+ * is still down. A letter that fails for good keeps its own last error (not a RetryExhaustedError).
  */
 export function defaultReplayPolicy(clock: Clock, random: () => number = DEAD_LETTERS_DEFAULTS.random): Policy {
-  return retry({ maxAttempts: 3, backoff: backoff.exponential({ initialMs: 200, maxMs: 10_000, random }), clock });
+  return retry({ maxAttempts: 3, backoff: backoff.exponential({ initialMs: 200, maxMs: 10_000, random }), clock, rethrowLastError: true });
 }
 
 /** A named dead-letter queue on `store`. */

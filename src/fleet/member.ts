@@ -30,6 +30,7 @@ import { type FleetKeys, checkName, FLEET_KEY_DEFAULTS, fleetKeys } from './keys
 import { type AppliedCommand, type InstanceHeartbeat, type InstanceIdentity, type InstanceSnapshot, takeSnapshot } from './snapshot.js';
 import type { FleetSources } from './sources.js';
 import { type HaltState, parseHalt } from './halt-state.js';
+import { messageOf } from '../core/errors.js';
 
 /** The gate condition a member raises while it cannot reach Redis. */
 export const FLEET_CONDITION = 'fleet';
@@ -110,8 +111,6 @@ export interface FleetMemberStatus {
 }
 
 type Resolved = typeof JOIN_FLEET_DEFAULTS & Omit<JoinFleetOptions, keyof typeof JOIN_FLEET_DEFAULTS>;
-
-const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 
 export class FleetMember implements EventSource<FleetMemberEvents> {
   readonly identity: InstanceIdentity;

@@ -87,7 +87,15 @@ export class ResilientExchange implements EventSource<ResilientExchangeEvents> {
     this.journal = o.journal ?? memoryJournal({ clock: o.clock });
     this.throttle = new ExchangeThrottle({ clock: o.clock, maxWaitMs: o.maxRetryAfterMs, default429Ms: o.default429Ms, default418Ms: o.default418Ms });
     this.retryBudget = o.retryBudget ?? new RollingRetryBudget({ clock: o.clock });
-    this.readRetry = retry({ maxAttempts: o.maxAttempts, backoff: o.backoff, retryOn: (e) => isRecoverable(e) && !this.throttle.isBanned, retryBudget: this.retryBudget, clock: o.clock });
+    this.readRetry = retry({
+      maxAttempts: o.maxAttempts,
+      backoff: o.backoff,
+      retryOn: (e) => isRecoverable(e) && !this.throttle.isBanned,
+      retryBudget: this.retryBudget,
+      clock: o.clock,
+      // A ccxt look-alike: its callers catch ccxt's errors, so the last one is rethrown as it was.
+      rethrowLastError: true,
+    });
     if (o.breaker === false) {
       this.breakers = undefined;
       this.paths = { marketData: undefined, account: undefined, orders: undefined };

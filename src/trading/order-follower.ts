@@ -25,6 +25,7 @@ import type { TradingGate } from './gate.js';
 import type { IntentRecord } from './orders/journal.js';
 import { neverPlacedAfter, recvWindowOf } from './orders/never-placed.js';
 import { liveStates, stateOfOrder, unresolvedStates } from './orders/state.js';
+import { messageOf } from '../core/errors.js';
 
 export interface OrderFollowerOptions {
   /** Symbols whose open orders are checked for orphans, besides those of journalled intents. */
@@ -87,8 +88,6 @@ export interface OrderFollowerEvents {
   /** A background pass threw (the journal failed): the next pass runs as planned. */
   passFailed: { error: unknown };
 }
-
-const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 
 export class OrderFollower implements EventSource<OrderFollowerEvents> {
   private readonly o: typeof ORDER_FOLLOWER_DEFAULTS;

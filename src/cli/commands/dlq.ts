@@ -179,7 +179,7 @@ export function registerDlq(program: Command, deps: DlqCommandDeps = {}): void {
     .option('--limit <n>', 'at most n letters', positiveInteger('--limit'))
     .action(async (ids: string[], flags: StorageFlags & FilterFlags & { handler: string; maxAttempts: number }) => {
       const handler = await loadHandler(flags.handler);
-      const policy = retry({ maxAttempts: flags.maxAttempts, backoff: backoff.exponential({ initialMs: 200, maxMs: 10_000 }), clock });
+      const policy = retry({ maxAttempts: flags.maxAttempts, backoff: backoff.exponential({ initialMs: 200, maxMs: 10_000 }), clock, rethrowLastError: true });
       const progress = replayProgress(stderr, DLQ_COMMAND_DEFAULTS.progressMinItems);
       const result = await withQueue(flags, (queue) =>
         queue.replay(filterOf(flags, ids), handler, { policy, onProgress: (p) => progress.update(p) }),

@@ -165,6 +165,7 @@ export class AlertEngine implements EventSource<AlertEngineEvents> {
       maxAttempts: attempts,
       backoff: backoff.exponential({ initialMs: 250, factor: 2, jitter: 'none' }),
       retryOn: () => true,
+      rethrowLastError: true,
       clock: this.clock,
     });
   }
