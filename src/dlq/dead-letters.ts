@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { type Clock, systemClock } from '../core/clock.js';
 import type { ExecContext } from '../core/context.js';
+import { RetryExhaustedError } from '../core/errors.js';
 import { checkInteger } from '../core/option-checks.js';
 import type { Policy } from '../core/policy.js';
 import { backoff } from '../policies/backoff.js';
@@ -148,10 +149,10 @@ export const DEAD_LETTERS_DEFAULTS = {
 /**
  * The default replay policy (`policy` option): 3 tries per letter with exponential backoff from
  * 200 ms, capped at 10 s, on the queue's clock: rides out a blip without hammering a system that
- * is still down. A letter that fails for good keeps its own last error (not a RetryExhaustedError).
+ * is still down.
  */
 export function defaultReplayPolicy(clock: Clock, random: () => number = DEAD_LETTERS_DEFAULTS.random): Policy {
-  return retry({ maxAttempts: 3, backoff: backoff.exponential({ initialMs: 200, maxMs: 10_000, random }), clock, rethrowLastError: true });
+  return retry({ maxAttempts: 3, backoff: backoff.exponential({ initialMs: 200, maxMs: 10_000, random }), clock });
 }
 
 /** A named dead-letter queue on `store`. */
@@ -299,7 +300,8 @@ export function deadLetters(store: Storage, options: DeadLettersOptions): DeadLe
           });
           result.replayed.push(letter.id);
         } catch (error) {
-          const text = describeError(error);
+          // A replay policy that gave up wraps the last error: the letter keeps that error itself.
+          const text = describeError(RetryExhaustedError.is(error) ? error.cause : error);
           await store.run(
             'UPDATE dead_letters SET error = ?, last_failed_at = ?, replay_attempts = replay_attempts + 1 WHERE queue = ? AND id = ?',
             [text, clock.now(), name, letter.id],
