@@ -165,7 +165,7 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
       capacity: 120,
       clock,
     });
-    const rate = rateLimit(orderLimiter, { key: 'orders', wait: true, maxWaitMs: 2_000 });
+    const rate = rateLimit(orderLimiter, { key: 'orders', backpressure: true, maxWaitMs: 2_000 });
     const orderTimeout = timeout({ ms: 4_000, clock });
     const orderBulkhead = bulkhead({ maxConcurrent: 2, maxQueue: 4 });
     cleanups.push(observeRateLimit(metrics, rate, 'binance orders'), observeTimeout(metrics, orderTimeout, 'binance orders'), observeBulkhead(metrics, orderBulkhead, 'binance orders'));

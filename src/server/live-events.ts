@@ -126,9 +126,11 @@ export function bindTimeline(events: LiveEvents, sources: TimelineSources): Unsu
   }
   if (sources.health) {
     offs.push(
-      sources.health.on('overallChange', ({ from, to }) =>
-        events.record('health', 'service', `health ${from} → ${to}`, to === 'down' ? 'critical' : to === 'degraded' ? 'warning' : 'info'),
-      ),
+      sources.health.on('stateChange', (change) => {
+        if (change.scope !== 'overall') return;
+        const { from, to } = change;
+        events.record('health', 'service', `health ${from} → ${to}`, to === 'down' ? 'critical' : to === 'degraded' ? 'warning' : 'info');
+      }),
     );
   }
   if (sources.alerts) {

@@ -47,8 +47,8 @@ export const ADAPTIVE_THROTTLE_DEFAULTS = {
 } satisfies Required<AdaptiveThrottleOptions>;
 
 export interface AdaptiveThrottleEvents {
-  /** A call was rejected locally, without reaching the backend. */
-  throttled: { probability: number; requests: number; accepts: number };
+  /** A call was rejected locally, without reaching the backend (`reason` is always `'throttled'`). */
+  rejected: { reason: 'throttled'; probability: number; requests: number; accepts: number };
 }
 
 const REQUESTS = 0;
@@ -93,7 +93,7 @@ export class AdaptiveThrottle extends BasePolicy<AdaptiveThrottleEvents> {
     const p = this.probability();
     this.counts.add(REQUESTS);
     if (p > 0 && this.random() < p) {
-      if (this.events.has('throttled')) this.events.emit('throttled', { probability: p, ...this.stats() });
+      if (this.events.has('rejected')) this.events.emit('rejected', { reason: 'throttled', probability: p, ...this.stats() });
       return false;
     }
     return true;

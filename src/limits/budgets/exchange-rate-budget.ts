@@ -186,7 +186,7 @@ export class ExchangeRateBudget implements EventSource<ExchangeRateBudgetEvents>
 
   private limited(endpoint: string, lane: Lane, outcome: ChargeOutcome): RateLimitedError {
     const blockedBy = outcome.blockedBy ?? FREEZE;
-    this.events.emit('limited', { endpoint, lane, blockedBy, retryAfterMs: outcome.retryAfterMs });
+    this.events.emit('rejected', { reason: 'limited', endpoint, lane, blockedBy, retryAfterMs: outcome.retryAfterMs });
     const why =
       blockedBy === FREEZE
         ? `"${this.group}" is frozen after HTTP ${outcome.frozenBy ?? '429/418'}`

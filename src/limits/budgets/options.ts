@@ -61,8 +61,8 @@ export interface RateBudgetDecision {
 
 export interface ExchangeRateBudgetEvents {
   charged: { endpoint: string; lane: Lane; costs: Readonly<Record<string, number>>; waitedMs: number };
-  /** A charge gave up (did not fit within its maxWaitMs). */
-  limited: { endpoint: string; lane: Lane; blockedBy: string; retryAfterMs: number };
+  /** A charge gave up (did not fit within its maxWaitMs); `reason` is always `'limited'`. */
+  rejected: { reason: 'limited'; endpoint: string; lane: Lane; blockedBy: string; retryAfterMs: number };
   /** A 429 or 418 froze the group. */
   frozen: { endpoint: string; status: number; forMs: number };
   /** A count header raised a budget's count. */
