@@ -75,7 +75,7 @@ describe('rateLimit (backpressure: false, the default)', () => {
     expect(ran).toBe(false);
     expect(error).toBeInstanceOf(RateLimitedError);
     expect((error as RateLimitedError).retryAfterMs).toBe(800);
-    expect(events).toEqual([{ key: 'default', cost: 1, retryAfterMs: 800 }]);
+    expect(events).toEqual([{ reason: 'limited', key: 'default', cost: 1, retryAfterMs: 800 }]);
     expect(limiter.calls.map((c) => [c.method, c.key, c.cost])).toEqual([
       ['consume', 'default', 1],
       ['consume', 'default', 1],
@@ -140,7 +140,7 @@ describe('rateLimit (backpressure: true)', () => {
     await policy.execute(() => 'first');
     await expect(policy.execute(() => 'second')).rejects.toBeInstanceOf(RateLimitedError);
     expect(limiter.calls[1]?.options).toEqual({ maxWaitMs: 100 });
-    expect(events).toEqual([{ key: 'k', cost: 1, retryAfterMs: 1000 }]);
+    expect(events).toEqual([{ reason: 'limited', key: 'k', cost: 1, retryAfterMs: 1000 }]);
   });
 
   it('passes no signal when the caller gave none (nothing can abort)', async () => {
@@ -199,7 +199,7 @@ describe('rateLimit options', () => {
     const clock = new ManualClock();
     const limiter = new FakeLimiter(1, 1, clock);
     expect(() => rateLimit({} as Limiter)).toThrow(/limiter must be a Limiter/);
-    expect(() => rateLimit(limiter, { cost: 0 })).toThrow(/cost must be a finite number > 0/);
+    expect(() => rateLimit(limiter, { cost: 0 })).toThrow(/cost must be an integer >= 1/);
     expect(() => rateLimit(limiter, { key: '' })).toThrow(/key must be a non-empty string/);
     expect(() => rateLimit(limiter, { backpressure: true, maxWaitMs: -1 })).toThrow(/maxWaitMs must be a finite number >= 0/);
     expect(() => rateLimit(limiter, { maxWaitMs: 10 })).toThrow(/maxWaitMs only applies with backpressure: true/);
