@@ -1,7 +1,9 @@
 /**
  * Orders per second through the order path, side by side: raw ccxt, then `resilientExchange` with
- * the in-memory journal, a SQLite journal (a file in `.bulwark/`, a real disk, synchronous=FULL)
- * and a PostgreSQL journal (skipped when unreachable), one order at a time and 16 in flight.
+ * the in-memory journal, a SQLite journal (a file in `.bulwark/`, a real disk) with
+ * synchronous=FULL (the default: a commit survives power loss) and NORMAL (survives a process
+ * crash; a power cut may lose the last commits), and a PostgreSQL journal (skipped when
+ * unreachable), one order at a time and 16 in flight.
  *
  * The exchange is the simulator over loopback HTTP, in a process of its own (bench/orders-sim.ts),
  * with a fresh one per case so every case starts from an empty book. ccxt's own rate limiter is
@@ -20,7 +22,7 @@ import { postgresStorage } from '../src/storage/postgres.js';
 import { orderIntents } from '../src/storage/repos/order-intents.js';
 import { sqliteStorage } from '../src/storage/sqlite.js';
 import type { Storage } from '../src/storage/types.js';
-import { resilientExchange } from '../src/trading/exchange.js';
+import { type ResilientExchange, resilientExchange } from '../src/trading/exchange.js';
 import type { IntentJournal } from '../src/trading/orders/journal.js';
 import { memoryJournal } from '../src/trading/orders/memory-journal.js';
 import { storageJournal } from '../src/trading/orders/storage-journal.js';
@@ -97,11 +99,11 @@ function setups(o: Required<OrdersBenchOptions>, skipped: Row[]): Setup[] {
   return [
     { name: 'raw ccxt', open: async () => ({ journal: undefined, close: async () => undefined }) },
     { name: 'memory journal', open: async () => ({ journal: memoryJournal(), close: async () => undefined }) },
-    {
-      name: 'SQLite journal',
+    ...(['FULL', 'NORMAL'] as const).map((synchronous) => ({
+      name: `SQLite journal (synchronous=${synchronous})`,
       open: async () => {
         const path = join(dir, `journal-${serial++}.db`);
-        const db = await sqliteStorage({ path, logger: quiet });
+        const db = await sqliteStorage({ path, synchronous, logger: quiet });
         return {
           journal: storageJournal(orderIntents(db)),
           close: async () => {
@@ -110,7 +112,7 @@ function setups(o: Required<OrdersBenchOptions>, skipped: Row[]): Setup[] {
           },
         };
       },
-    },
+    })),
     {
       name: 'PostgreSQL journal',
       open: async () => {
@@ -139,6 +141,7 @@ async function runCase(o: Required<OrdersBenchOptions>, setup: Setup, inFlight: 
   const opened = await setup.open();
   if (!opened) return undefined;
   const sim = await startSim(o.simPort);
+  let rex: ResilientExchange | undefined;
   try {
     const exchange = pointAtSimulator(new ccxt.binance({ apiKey: 'bench', secret: 'bench', enableRateLimit: false }), sim.url);
     await exchange.loadMarkets();
@@ -147,12 +150,15 @@ async function runCase(o: Required<OrdersBenchOptions>, setup: Setup, inFlight: 
     if (opened.journal === undefined) {
       place = (n) => exchange.createOrder('BTC/USDT', 'market', side(n), AMOUNT, undefined, { clientOrderId: `raw${n}` });
     } else {
-      const rex = resilientExchange(exchange, { journal: opened.journal });
-      place = (n) => rex.createOrder('BTC/USDT', 'market', side(n), AMOUNT, undefined, { intentId: `bench-${n}` });
+      const wrapped = resilientExchange(exchange, { journal: opened.journal });
+      rex = wrapped;
+      place = (n) => wrapped.createOrder('BTC/USDT', 'market', side(n), AMOUNT, undefined, { intentId: `bench-${n}` });
     }
     await rate(place, o.warmup, inFlight, 0);
     return await rate(place, o.orders, inFlight, o.warmup);
   } finally {
+    // The transitions written behind the last orders land before the storage closes.
+    await rex?.flushJournal();
     sim.stop();
     await opened.close();
   }
