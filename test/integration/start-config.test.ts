@@ -155,6 +155,8 @@ describeWith(postgresUp && redisUp, 'bulwark start --config on PostgreSQL, Redis
     await exchange.loadMarkets();
     const order = await exchange.createOrder('BTC/USDT', 'limit', 'buy', 0.01, 10_000, { intentId: 'bot-intent-1' });
     expect(order.id).toBeDefined();
+    // OPEN is written behind the answer; another connection sees it once the bot's journal is flushed.
+    await exchange.flushJournal();
     const rows = await adminQuery<{ intent_id: string; state: string }>(`SELECT intent_id, state FROM "${schema}".order_intents`);
     expect(rows).toEqual([{ intent_id: 'bot-intent-1', state: 'OPEN' }]);
     const orders = (await (await fetch(`${service.url}/api/orders`)).json()) as { counts: Record<string, number> };
