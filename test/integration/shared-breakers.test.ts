@@ -250,7 +250,7 @@ describeWith(available, 'shared breakers on Redis', () => {
       child.send('reset');
       await child.line('closed');
       await failTimes(here.breaker); // announced: the child follows
-      await child.line('open forcedOpen');
+      await child.line('open forced-open');
     } finally {
       child.process.kill('SIGKILL');
     }

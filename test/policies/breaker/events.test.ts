@@ -17,11 +17,11 @@ describe('events', () => {
     breaker.isolate();
     breaker.reset();
     expect(changes).toEqual([
-      { from: 'closed', to: 'open', reason: 'consecutiveFailures', at: 0 },
-      { from: 'open', to: 'half-open', reason: 'openElapsed', at: 1_000 },
-      { from: 'half-open', to: 'open', reason: 'trialFailed', at: 1_000 },
-      { from: 'open', to: 'half-open', reason: 'openElapsed', at: 2_000 },
-      { from: 'half-open', to: 'closed', reason: 'trialsSucceeded', at: 2_000 },
+      { from: 'closed', to: 'open', reason: 'consecutive-failures', at: 0 },
+      { from: 'open', to: 'half-open', reason: 'open-elapsed', at: 1_000 },
+      { from: 'half-open', to: 'open', reason: 'trial-failed', at: 1_000 },
+      { from: 'open', to: 'half-open', reason: 'open-elapsed', at: 2_000 },
+      { from: 'half-open', to: 'closed', reason: 'trials-succeeded', at: 2_000 },
       { from: 'closed', to: 'isolated', reason: 'isolated', at: 2_000 },
       { from: 'isolated', to: 'closed', reason: 'reset', at: 2_000 },
     ]);
@@ -57,7 +57,7 @@ describe('events', () => {
     await failTimes(breaker);
     await clock.advance(200);
     await settled(breaker.execute(ok));
-    expect(rejected).toEqual([{ state: 'open', retryAfterMs: 300 }]);
+    expect(rejected).toEqual([{ reason: 'open', state: 'open', retryAfterMs: 300 }]);
   });
 
   it('stops reporting after unsubscribe, and stops timing calls once nobody listens', async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { circuitBreaker } from '../../../src/policies/breaker/circuit-breaker.js';
-import { type CircuitBreakerOptions, circuitBreakerDefaults, resolveOptions } from '../../../src/policies/breaker/options.js';
+import { type CircuitBreakerOptions, CIRCUIT_BREAKER_DEFAULTS, resolveOptions } from '../../../src/policies/breaker/options.js';
 
 const bad = (options: unknown): (() => unknown) => () => circuitBreaker(options as CircuitBreakerOptions);
 
@@ -16,7 +16,7 @@ describe('circuit breaker options', () => {
       slowCallMs: Infinity,
       slowCallRateThreshold: Infinity,
     });
-    expect(circuitBreakerDefaults.clock.now()).toBeGreaterThan(0);
+    expect(CIRCUIT_BREAKER_DEFAULTS.clock.now()).toBeGreaterThan(0);
   });
 
   it('uses a slow-call rate threshold of 1 when only slowCallMs is given', () => {
