@@ -15,6 +15,10 @@ describe('circuit breaker options', () => {
       halfOpenCalls: 1,
       slowCallMs: Infinity,
       slowCallRateThreshold: Infinity,
+      halfOpenJudge: 'all',
+      halfOpenMaxWaitMs: Infinity,
+      timeCalls: false,
+      unref: false,
     });
     expect(CIRCUIT_BREAKER_DEFAULTS.clock.now()).toBeGreaterThan(0);
   });
@@ -43,5 +47,10 @@ describe('circuit breaker options', () => {
     expect(bad({ isFailure: true })).toThrow(/isFailure must be a function/);
     expect(bad({ clock: {} })).toThrow(/clock must be a Clock/);
     expect(bad({ name: 7 })).toThrow(/name must be a string/);
+    expect(bad({ halfOpenJudge: 'most' })).toThrow(/halfOpenJudge must be 'all' or 'rate', got most/);
+    expect(bad({ halfOpenMaxWaitMs: 0 })).toThrow(/halfOpenMaxWaitMs must be a number of milliseconds > 0, got 0/);
+    expect(bad({ halfOpenMaxWaitMs: '5s' })).toThrow(RangeError);
+    expect(bad({ timeCalls: 1 })).toThrow(/timeCalls must be true or false, got 1/);
+    expect(bad({ unref: 'yes' })).toThrow(/unref must be true or false/);
   });
 });
