@@ -147,22 +147,29 @@ export class CircuitBreaker extends BasePolicy<CircuitBreakerEvents> {
     else m.reopen('half-open-timeout', now);
   }
 
+  /**
+   * Runs `fn` and hands back the promise it returned (or one for its value or throw): the breaker
+   * only watches that promise settle, so a call costs one reaction and no promise of its own, and
+   * the caller resumes in the same microtask as the breaker records. The watching handlers do not
+   * rethrow the call's error, so they leave no rejection of their own behind (only a throw from a
+   * user-supplied part, a Backoff or a TrialPermit, would surface as an unhandled rejection).
+   */
   run<T>(fn: Operation<T>, ctx: Context): Promise<T> {
     // The hot path: closed, nothing to time, no signal that could abort. Shared handlers, no closure.
     if (this.machine.state === CircuitState.Closed && !this.timed && !ctx.source.mayAbort) {
-      return invoke(fn, ctx).then(this.onClosedSuccess, this.onClosedFailure);
+      const call = invoke(fn, ctx);
+      void call.then(this.onClosedSuccess, this.onClosedFailure);
+      return call;
     }
     return this.runGuarded(fn, ctx);
   }
 
-  private readonly onClosedSuccess = <V>(value: V): V => {
+  private readonly onClosedSuccess = (): void => {
     if (this.machine.state === CircuitState.Closed) this.recordClosed(0, NaN, undefined);
-    return value;
   };
 
-  private readonly onClosedFailure = (error: unknown): never => {
+  private readonly onClosedFailure = (error: unknown): void => {
     if (this.machine.state === CircuitState.Closed && this.isFailure(error)) this.recordClosed(FAILED, NaN, error);
-    throw error;
   };
 
   /** Records a call admitted while closed; `error` (a failure's) goes to the open-duration backoff. */
@@ -245,19 +252,19 @@ export class CircuitBreaker extends BasePolicy<CircuitBreakerEvents> {
     }
     const generation = m.generation;
     const start = this.timed ? (Number.isNaN(now) ? this.clock.now() : now) : NaN;
-    return invoke(fn, ctx).then(
-      (value) => {
+    const call = invoke(fn, ctx);
+    void call.then(
+      () => {
         permit?.release();
         this.settle(0, undefined, start, trial, generation);
-        return value;
       },
       (error: unknown) => {
         permit?.release();
         if (isCallerAbort(error, ctx) || !this.isFailure(error)) this.ignore(trial, generation);
         else this.settle(FAILED, error, start, trial, generation);
-        throw error;
       },
     );
+    return call;
   }
 
   /** Records a finished call: in the window if admitted outside half-open, as a trial if half-open. */
