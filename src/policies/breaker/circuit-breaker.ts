@@ -2,13 +2,13 @@
  * The circuit breaker policy: stops calling a dependency that keeps failing (or keeps being slow),
  * lets a few trial calls through after a while, and closes again once they succeed.
  */
-import type { Clock } from '../../core/clock.js';
-import { checkNumber } from '../../core/option-checks.js';
-import { Context } from '../../core/context.js';
-import { AbortedError, BrokenCircuitError, IsolatedCircuitError, TimeoutError } from '../../core/errors.js';
+import type { CancelTimer, Clock } from '../../core/clock.js';
+import type { Context } from '../../core/context.js';
+import { BrokenCircuitError, IsolatedCircuitError } from '../../core/errors.js';
 import type { Listener, Unsubscribe } from '../../core/events.js';
+import { checkNumber } from '../../core/option-checks.js';
 import { BasePolicy, type Operation, invoke } from '../../core/policy.js';
-import type { CancelTimer } from '../../core/clock.js';
+import { isCallerAbort } from './caller-abort.js';
 import type { CircuitBreakerEvents, RejectedReason } from './events.js';
 import { IllegalTransitionError } from './illegal-transition.js';
 import type { CircuitBreakerMetrics } from './metrics.js';
@@ -27,35 +27,10 @@ import {
 import { breakerTimer } from './timer.js';
 import type { TrialPermit } from './trial-permit.js';
 import { judgeTrials, judgeTrialsAtTimeout } from './trials.js';
-import { ConsecutiveWindow } from './windows/consecutive.js';
-import { CountWindow } from './windows/count.js';
-import { TimeWindow } from './windows/time.js';
+import { makeWindow } from './windows/make-window.js';
 import { FAILED, type Outcome, type OutcomeWindow, SLOW, type TripReason } from './windows/window.js';
 
 export type { CircuitBreakerMetrics } from './metrics.js';
-
-function makeWindow(o: ResolvedOptions): OutcomeWindow {
-  switch (o.window.kind) {
-    case 'consecutive':
-      return new ConsecutiveWindow(o.window.failures);
-    case 'count':
-      return new CountWindow(o.window.size, o);
-    case 'time':
-      return new TimeWindow(o.window.ms, o);
-  }
-}
-
-/**
- * Whether `error` is the caller giving up rather than the dependency failing: the call's signal
- * aborted (not by a timeout) and the error is that abort. A TimeoutError always counts.
- */
-function isCallerAbort(error: unknown, ctx: Context): boolean {
-  if (!ctx.aborted || error instanceof TimeoutError) return false;
-  const reason: unknown = ctx.signal.reason;
-  if (reason instanceof TimeoutError) return false;
-  return error === reason || error instanceof AbortedError || (error instanceof Error && error.name === 'AbortError');
-}
-
 
 export class CircuitBreaker extends BasePolicy<CircuitBreakerEvents> {
   /** The name given in the options (the registry sets it), for messages and metrics. */
