@@ -6,12 +6,13 @@
  * the configured storage, the order follower), and joins the fleet on `storage.redisUrl`, so the ops
  * service lists it at /api/instances and its halt stops it. Intent ids start with the instance name,
  * so bots sharing one PostgreSQL journal never collide. SIGINT/SIGTERM: stop trading, leave the
- * fleet, close storage.
+ * fleet, close storage. Each bot follows its own intents; the one elected leader of the account
+ * follows them all (account-duty.ts).
  */
-import { createRequire } from 'node:module';
 import { hostname } from 'node:os';
 import type { Command } from 'commander';
 import type { BulwarkConfig } from '../../config/schema.js';
+import { bulwarkVersion } from '../../core/version.js';
 import { demoBot, type DemoBot } from '../../demo/bot.js';
 import { deadLetters } from '../../dlq/dead-letters.js';
 import { checkName } from '../../fleet/keys.js';
@@ -25,6 +26,7 @@ import { type ConfiguredExchange, configuredExchange } from '../../server/config
 import { fleetPrefixOf, openConfiguredStores } from '../../server/configured-stores.js';
 import { loadConfigFile } from '../../server/configured.js';
 import { liveEvents } from '../../server/live-events.js';
+import { type AccountDuty, accountDuty, leaseOf } from '../../server/account-duty.js';
 
 export interface BotCommandOptions {
   config: string;
@@ -54,14 +56,6 @@ export interface RunningBot {
   /** Stops trading, leaves the fleet and closes storage; safe to call twice. */
   stop(): Promise<void>;
 }
-
-const version = ((): string => {
-  try {
-    return (createRequire(import.meta.url)('../../../package.json') as { version?: string }).version ?? 'unknown';
-  } catch {
-    return 'unknown';
-  }
-})();
 
 /** The configuration a bot runs with: the URL given wins over `exchange.url`; the service, not each bot, cancels on halt. */
 export function botConfig(config: BulwarkConfig, exchangeUrl: string | undefined): BulwarkConfig {
@@ -107,16 +101,19 @@ export async function runBot(options: BotCommandOptions): Promise<RunningBot> {
     health.start();
     cleanups.push(() => health.stop());
 
+    const held: { duty?: AccountDuty } = {}; // made once the member is ready; the snapshot reads it
     const member = joinFleet({
       redis,
       instance,
       prefix: fleetPrefixOf(config),
-      version,
+      version: bulwarkVersion,
       gate: account.gate,
       breakers: { breakers: () => account.breakers },
       health,
       // This bot's own intents: the journal is the account's, shared with the other bots.
       orders: { counts: () => ownCounts(account, `${instance}-`) },
+      duties: () => held.duty?.duties() ?? [],
+      ...(config.fleet.maxDisconnectedMs !== undefined ? { maxDisconnectedMs: config.fleet.maxDisconnectedMs } : {}),
     });
     cleanups.push(() => member.leave());
     // The fleet-wide halt, if one holds, is applied before the first order.
@@ -130,7 +127,9 @@ export async function runBot(options: BotCommandOptions): Promise<RunningBot> {
       tickMs,
       ...(config.exchange.symbols?.[0] ? { symbol: config.exchange.symbols[0] } : {}),
     });
-    account.follow();
+    // Its own intents, and the whole account's while it leads (a dead bot's intents still end).
+    const duty = (held.duty = accountDuty(account, { redis, prefix: fleetPrefixOf(config), instance, ownPrefix: `${instance}-`, changed: () => member.publishSoon(), ...leaseOf(config) }));
+    cleanups.push(() => duty.close());
     bot.start();
     cleanups.push(() => bot.stop());
 
