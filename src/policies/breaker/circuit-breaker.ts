@@ -3,11 +3,11 @@
  * lets a few trial calls through after a while, and closes again once they succeed.
  */
 import type { CancelTimer, Clock } from '../../core/clock.js';
-import type { Context } from '../../core/context.js';
+import { Context } from '../../core/context.js';
 import { BrokenCircuitError, IsolatedCircuitError } from '../../core/errors.js';
 import type { Listener, Unsubscribe } from '../../core/events.js';
 import { checkNumber } from '../../core/option-checks.js';
-import { BasePolicy, type Operation, invoke } from '../../core/policy.js';
+import { BasePolicy, type ExecuteOptions, type Operation, invoke } from '../../core/policy.js';
 import { isCallerAbort } from './caller-abort.js';
 import type { CircuitBreakerEvents, RejectedReason } from './events.js';
 import { IllegalTransitionError } from './illegal-transition.js';
@@ -52,6 +52,8 @@ export class CircuitBreaker extends BasePolicy<CircuitBreakerEvents> {
   private readonly alwaysTimed: boolean;
   /** ... or when someone listens to success or failure. */
   private timed: boolean;
+  /** Closed and untimed: calls take the hot path (shared handlers, no clock read). */
+  private fast = false;
 
   constructor(options?: CircuitBreakerOptions) {
     super();
@@ -73,6 +75,7 @@ export class CircuitBreaker extends BasePolicy<CircuitBreakerEvents> {
       // A breaker restored half-open waits what is left of its maximum.
       if (this.machine.state === CircuitState.HalfOpen) this.startMaxWait(snapshot.since + o.halfOpenMaxWaitMs - this.clock.now());
     }
+    this.refreshFast();
   }
 
   /** The current state; an open breaker whose time is up reads (and becomes) half-open. */
@@ -92,6 +95,11 @@ export class CircuitBreaker extends BasePolicy<CircuitBreakerEvents> {
 
   private updateTiming(): void {
     this.timed = this.alwaysTimed || this.events.has('success') || this.events.has('failure');
+    this.refreshFast();
+  }
+
+  private refreshFast(): void {
+    this.fast = this.machine.state === CircuitState.Closed && !this.timed;
   }
 
   /** Every transition passes here: the half-open wait is (re)armed, then listeners hear of it. */
@@ -102,6 +110,7 @@ export class CircuitBreaker extends BasePolicy<CircuitBreakerEvents> {
     }
     if (change.to === 'half-open') this.startMaxWait(this.settings.halfOpenMaxWaitMs);
     else if (change.to === 'metrics-only') this.exceeded = undefined;
+    this.refreshFast();
     this.events.emit('stateChange', change);
   }
 
@@ -122,6 +131,12 @@ export class CircuitBreaker extends BasePolicy<CircuitBreakerEvents> {
     else m.reopen('half-open-timeout', now);
   }
 
+  /** As every policy's, with the hot path taken before a context is even looked up. */
+  override execute<T>(fn: Operation<T>, options?: ExecuteOptions): Promise<T> {
+    if (options === undefined && this.fast) return this.runClosed(fn, Context.root());
+    return super.execute(fn, options);
+  }
+
   /**
    * Runs `fn` and hands back the promise it returned (or one for its value or throw): the breaker
    * only watches that promise settle, so a call costs one reaction and no promise of its own, and
@@ -130,13 +145,16 @@ export class CircuitBreaker extends BasePolicy<CircuitBreakerEvents> {
    * user-supplied part, a Backoff or a TrialPermit, would surface as an unhandled rejection).
    */
   run<T>(fn: Operation<T>, ctx: Context): Promise<T> {
-    // The hot path: closed, nothing to time, no signal that could abort. Shared handlers, no closure.
-    if (this.machine.state === CircuitState.Closed && !this.timed && !ctx.source.mayAbort) {
-      const call = invoke(fn, ctx);
-      void call.then(this.onClosedSuccess, this.onClosedFailure);
-      return call;
-    }
+    // The hot path: closed, nothing to time, no signal that could abort.
+    if (this.fast && !ctx.source.mayAbort) return this.runClosed(fn, ctx);
     return this.runGuarded(fn, ctx);
+  }
+
+  /** Shared handlers, no closure, no clock read. */
+  private runClosed<T>(fn: Operation<T>, ctx: Context): Promise<T> {
+    const call = invoke(fn, ctx);
+    void call.then(this.onClosedSuccess, this.onClosedFailure);
+    return call;
   }
 
   private readonly onClosedSuccess = (): void => {
