@@ -59,6 +59,15 @@ export const configSchema = z
       /** A member that cannot reach Redis this long falls to `reducing` by itself (fail safe for new exposure). */
       maxDisconnectedMs: positiveMs.optional(),
     }),
+    /** Scheduled backups of the service's data (`<dataDir>/backups`); none unless `everyMs` is set. */
+    backup: z.strictObject({
+      /** A backup every this many ms (e.g. 3600000: hourly); with Redis, one ops service of the deployment takes them (duty `backups`). */
+      everyMs: positiveMs.optional(),
+      /** After each scheduled backup, keep the newest N complete backups ... */
+      keepLast: z.number().int().min(1).optional(),
+      /** ... and those younger than this (ms); either rule keeps a backup. */
+      maxAgeMs: positiveMs.optional(),
+    }),
     features: z.strictObject({
       liveTrading: z.boolean(),
       chaos: z.boolean(),
@@ -116,6 +125,10 @@ export const configSchema = z
     if (Object.keys(config.fleet).length > 0 && !config.storage.redisUrl) {
       ctx.addIssue({ code: 'custom', path: ['fleet'], message: 'needs storage.redisUrl: a fleet meets over Redis' });
     }
+    const { everyMs, keepLast, maxAgeMs: keepAge } = config.backup;
+    if (everyMs === undefined && (keepLast !== undefined || keepAge !== undefined)) {
+      ctx.addIssue({ code: 'custom', path: ['backup', keepLast !== undefined ? 'keepLast' : 'maxAgeMs'], message: 'only used with backup.everyMs (the retention of scheduled backups)' });
+    }
     const refusal = bindRefusal(config.server.host);
     if (refusal) ctx.addIssue({ code: 'custom', path: ['server', 'host'], message: refusal });
   });
@@ -136,7 +149,8 @@ export const CONFIG_DEFAULTS: BulwarkConfig = {
     redisPrefix: 'bulwark:', // one namespace per deployment; give each deployment sharing a Redis its own
   },
   exchange: {}, // credentials come from the environment or a secret store, never a default
-  fleet: {}, // the library's own defaults (joinFleetDefaults, leaderElectionDefaults), not written twice
+  backup: {}, // no schedule unless asked: where backups go and how many to keep is the operator's call
+  fleet: {}, // the library's own defaults (JOIN_FLEET_DEFAULTS, LEADER_ELECTION_DEFAULTS), not written twice
   features: {
     liveTrading: false, // real orders only when someone turns them on explicitly
     chaos: false, // fault injection off unless an experiment is running

@@ -6,7 +6,8 @@
  * reset), for guarded writes (`claimFence`). The Redis lease (leader.ts) is the other form.
  */
 import { hostname } from 'node:os';
-import pg from 'pg';
+import type pg from 'pg';
+import { loadPeer } from '../core/peer.js';
 import { type CancelTimer, type Clock, setTimerOn, systemClock } from '../core/clock.js';
 import { Emitter, type Listener, type Unsubscribe } from '../core/events.js';
 import { checkInteger } from '../core/option-checks.js';
@@ -28,7 +29,7 @@ export interface PostgresLeaderElectionOptions {
   clock?: Clock;
 }
 
-export const postgresLeaderElectionDefaults = {
+export const POSTGRES_LEADER_ELECTION_DEFAULTS = {
   // A dead leader's duties wait about a second once the server has dropped its session.
   retryMs: 1_000,
   // A connection silent this long is as good as gone; a busy server answers SELECT 1 much sooner.
@@ -52,7 +53,7 @@ export class PostgresLeaderElection {
   private cancelTick: CancelTimer | undefined;
 
   constructor(options: PostgresLeaderElectionOptions) {
-    const o = withDefaults(postgresLeaderElectionDefaults, options);
+    const o = withDefaults(POSTGRES_LEADER_ELECTION_DEFAULTS, options);
     if (typeof o.connectionString !== 'string' || o.connectionString === '') throw new TypeError('postgresLeaderElection: connectionString must be a non-empty string');
     if (typeof o.name !== 'string' || o.name === '') throw new TypeError(`postgresLeaderElection: name must be a non-empty string, got ${JSON.stringify(o.name)}`);
     checkInteger('postgresLeaderElection', 'retryMs', o.retryMs, 1);
@@ -112,7 +113,7 @@ export class PostgresLeaderElection {
 
   private async connect(): Promise<pg.Client> {
     if (this.client) return this.client;
-    const client = new pg.Client({ connectionString: this.options.connectionString, keepAlive: true, application_name: `bulwark leader ${this.instance}`.slice(0, 63) });
+    const client = new (loadPeer<typeof pg>('pg', 'the PostgreSQL leader election').Client)({ connectionString: this.options.connectionString, keepAlive: true, application_name: `bulwark leader ${this.instance}`.slice(0, 63) });
     client.on('error', (error) => {
       this.events.emit('error', { error });
       if (this.client === client) this.drop('lost');

@@ -17,7 +17,7 @@ import { fleetTimeline } from './fleet-timeline.js';
 import { type LiveEvents, bindTimeline, liveEvents } from './live-events.js';
 import { operatorState } from './operator-state.js';
 import { buildOverview } from './overview.js';
-import { logRequests, requestLogDefaults } from './request-log.js';
+import { logRequests, REQUEST_LOG_DEFAULTS } from './request-log.js';
 import { alertRoutes } from './routes/alerts.js';
 import { backupRoutes } from './routes/backups.js';
 import { breakerRoutes } from './routes/breakers.js';
@@ -49,9 +49,9 @@ export interface BuildAppOptions {
   bindTimeline?: boolean;
 }
 
-export const buildAppDefaults = {
+export const BUILD_APP_DEFAULTS = {
   logger: false as boolean | FastifyBaseLogger,
-  slowRequestMs: requestLogDefaults.slowRequestMs,
+  slowRequestMs: REQUEST_LOG_DEFAULTS.slowRequestMs,
   snapshotMs: 1_000,
   bindTimeline: true,
 };
@@ -78,7 +78,7 @@ function validationMessage(error: { validation: ReadonlyArray<{ instancePath?: s
 
 export async function buildApp(components: ServerComponents, options: BuildAppOptions = {}): Promise<OpsApp> {
   if (!components || typeof components !== 'object' || !components.metrics) throw new TypeError('buildApp: components.metrics (createMetrics()) is required');
-  const o = { ...buildAppDefaults, ...options };
+  const o = { ...BUILD_APP_DEFAULTS, ...options };
   if (!(Number.isFinite(o.snapshotMs) && o.snapshotMs > 0)) throw new RangeError(`buildApp: snapshotMs must be a number > 0, got ${o.snapshotMs}`);
   const clock: Clock = components.clock ?? systemClock;
   const events = components.events ?? liveEvents({ clock });

@@ -34,6 +34,7 @@ import { operatorSettingKinds, spooledOperatorSettings } from '../storage/repos/
 import { type SpooledWriter, spooledWriter } from '../storage/spool.js';
 import { type AccountDuty, accountDuty, leaseOf } from './account-duty.js';
 import { observeFleet } from './fleet-metrics.js';
+import { scheduleBackups } from './scheduled-backups.js';
 import type { ServerComponents } from './components.js';
 import { type ConfiguredExchange, configuredExchange } from './configured-exchange.js';
 import { fleetPrefixOf, openConfiguredStores } from './configured-stores.js';
@@ -201,6 +202,10 @@ export async function componentsFromConfig(config: BulwarkConfig, options: Confi
       }
     } else account?.follow();
     events.record('operator', `bulwark-${config.env}`, `service started: ${config.storage.kind}${redis ? ' and Redis' : ''}${account ? `, exchange ${account.exchange.id}` : ''}`);
+
+    if (config.backup.everyMs !== undefined) {
+      cleanups.push(await scheduleBackups(backupStore, config, { health, events, ...(redis ? { redis } : {}) }));
+    }
 
     // The bots of `bulwark bot --config` (and any joinFleet under the same prefix) are listed, steered and measured here.
     const fleet = redis ? fleetControl({ redis, prefix: fleetPrefixOf(config) }) : undefined;

@@ -1,5 +1,6 @@
 import type { ConnectionOptions } from 'node:tls';
-import pg from 'pg';
+import type pg from 'pg';
+import { loadPeer } from '../core/peer.js';
 import { systemClock } from '../core/clock.js';
 import { StorageClosedError } from './errors.js';
 import { runMigrations } from './migrations/runner.js';
@@ -38,7 +39,7 @@ export interface PostgresStorageOptions extends StorageOpenOptions {
   applicationName?: string;
 }
 
-export const postgresDefaults = {
+export const POSTGRES_DEFAULTS = {
   connectionString: '', // pg falls back to PGHOST, PGUSER, ... when empty
   schema: 'public', // PostgreSQL's default schema
   min: 1, // one warm connection answers the first request without a handshake
@@ -71,7 +72,7 @@ const schemaName = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
 const int8 = 20;
 const types = {
   getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
-    oid === int8 && format !== 'binary' ? (value: string) => Number(value) : pg.types.getTypeParser(oid, format ?? 'text')) as typeof pg.types.getTypeParser,
+    oid === int8 && format !== 'binary' ? (value: string) => Number(value) : loadPeer<typeof pg>('pg', 'postgresStorage').types.getTypeParser(oid, format ?? 'text')) as typeof pg.types.getTypeParser,
 };
 
 function checkOptions(o: Required<PostgresStorageOptions>): void {
@@ -92,10 +93,10 @@ function checkOptions(o: Required<PostgresStorageOptions>): void {
 
 /** Opens a pool (and by default creates the schema and runs migrations). */
 export async function postgresStorage(options: PostgresStorageOptions = {}): Promise<PostgresStorage> {
-  const o = withDefaults(postgresDefaults, options);
+  const o = withDefaults(POSTGRES_DEFAULTS, options);
   checkOptions(o);
 
-  const pool = new pg.Pool({
+  const pool = new (loadPeer<typeof pg>('pg', 'postgresStorage').Pool)({
     ...(o.connectionString === '' ? {} : { connectionString: o.connectionString }),
     min: o.min,
     max: o.max,

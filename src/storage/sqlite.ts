@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
+import { loadPeer } from '../core/peer.js';
 import { systemClock } from '../core/clock.js';
 import { StorageClosedError } from './errors.js';
 import { runMigrations } from './migrations/runner.js';
@@ -30,7 +31,7 @@ export interface SqliteStorageOptions extends StorageOpenOptions {
   synchronous?: 'FULL' | 'NORMAL';
 }
 
-export const sqliteDefaults = {
+export const SQLITE_DEFAULTS = {
   dataDir: './.bulwark', // the data directory of a Bulwark process, next to where it runs
   path: '', // '' means <dataDir>/bulwark.db
   busyTimeoutMs: 5_000, // rides out a checkpoint or another process's batch without failing a write
@@ -88,7 +89,7 @@ function bind(params: readonly SqlValue[] | undefined): unknown[] {
 
 /** Opens (and by default migrates) the SQLite database. */
 export async function sqliteStorage(options: SqliteStorageOptions = {}): Promise<SqliteStorage> {
-  const o = withDefaults(sqliteDefaults, options);
+  const o = withDefaults(SQLITE_DEFAULTS, options);
   checkInteger('sqliteStorage', 'busyTimeoutMs', o.busyTimeoutMs, 0);
   checkNumber('sqliteStorage', 'slowQueryMs', o.slowQueryMs, 0);
   if (o.synchronous !== 'FULL' && o.synchronous !== 'NORMAL') {
@@ -97,7 +98,7 @@ export async function sqliteStorage(options: SqliteStorageOptions = {}): Promise
   const path = o.path === ':memory:' ? ':memory:' : resolve(o.path === '' ? join(o.dataDir, 'bulwark.db') : o.path);
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
 
-  const db = new Database(path);
+  const db = new (loadPeer<typeof Database>('better-sqlite3', 'sqliteStorage'))(path);
   db.pragma('journal_mode = WAL');
   db.pragma(`synchronous = ${o.synchronous}`);
   db.pragma('foreign_keys = ON');

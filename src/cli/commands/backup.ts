@@ -28,7 +28,7 @@ export interface BackupCommandDeps {
   env?: Readonly<Record<string, string | undefined>>;
 }
 
-export const backupCommandDefaults = {
+export const BACKUP_COMMAND_DEFAULTS = {
   // The embedded data directory's own backups folder, relative to where bulwark runs.
   dir: '.bulwark/backups',
   // Progress below 1 MiB would flash by unread; larger copies get a bar or periodic lines.
@@ -136,7 +136,7 @@ export function registerBackup(program: Command, deps: BackupCommandDeps = {}): 
   const stdout = deps.stdout ?? process.stdout;
   const stderr = deps.stderr ?? process.stderr;
   const env = deps.env ?? process.env;
-  const defaultDir = env.BULWARK_BACKUP_DIR ?? backupCommandDefaults.dir;
+  const defaultDir = env.BULWARK_BACKUP_DIR ?? BACKUP_COMMAND_DEFAULTS.dir;
   const dirOption = (): Option => new Option('--dir <dir>', 'folder that holds the backups (env BULWARK_BACKUP_DIR)').default(defaultDir);
   const open = (dir: string, sources: { config?: string[]; data?: string[]; sqlite?: string[] } = {}) => {
     const store = backups({
@@ -146,7 +146,7 @@ export function registerBackup(program: Command, deps: BackupCommandDeps = {}): 
       sqliteDatabases: sources.sqlite ?? [],
       ...(deps.clock ? { clock: deps.clock } : {}),
     });
-    const progress = progressPrinter(stderr, backupCommandDefaults.progressMinBytes);
+    const progress = progressPrinter(stderr, BACKUP_COMMAND_DEFAULTS.progressMinBytes);
     store.on('progress', (p) => progress.update(p));
     return { store, progress };
   };

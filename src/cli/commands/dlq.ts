@@ -31,7 +31,7 @@ export interface DlqCommandDeps {
   setExitCode?: (code: number) => void;
 }
 
-export const dlqCommandDefaults = {
+export const DLQ_COMMAND_DEFAULTS = {
   db: '.bulwark/bulwark.db', // the embedded database of a Bulwark process started here
   queue: 'default', // the queue a service uses when it names none
   maxAttempts: 3, // a letter gets three tries per replay, as the library default
@@ -65,7 +65,7 @@ async function openStorage(flags: StorageFlags, env: Readonly<Record<string, str
   if (url !== undefined && url !== '') {
     return postgresStorage({ connectionString: url, ...(flags.schema ? { schema: flags.schema } : {}), min: 0, max: 2 });
   }
-  return sqliteStorage({ path: flags.db ?? dlqCommandDefaults.db });
+  return sqliteStorage({ path: flags.db ?? DLQ_COMMAND_DEFAULTS.db });
 }
 
 function filterOf(flags: FilterFlags, ids: string[]): DeadLetterFilter {
@@ -133,10 +133,10 @@ async function loadHandler(file: string): Promise<ReplayHandler> {
 
 function storageOptions(command: Command): Command {
   return command
-    .option('--db <file>', `SQLite database (default ${dlqCommandDefaults.db})`)
+    .option('--db <file>', `SQLite database (default ${DLQ_COMMAND_DEFAULTS.db})`)
     .option('--postgres <url>', 'PostgreSQL connection string instead of SQLite (or env BULWARK_POSTGRES_URL)')
     .option('--schema <name>', 'PostgreSQL schema')
-    .option('--queue <name>', 'queue name', dlqCommandDefaults.queue);
+    .option('--queue <name>', 'queue name', DLQ_COMMAND_DEFAULTS.queue);
 }
 
 function filterOptions(command: Command): Command {
@@ -175,12 +175,12 @@ export function registerDlq(program: Command, deps: DlqCommandDeps = {}): void {
   filterOptions(storageOptions(dlq.command('replay').description('replay pending letters through a handler module, with retry and backoff')))
     .argument('[ids...]', 'letter ids (default: every pending letter that matches the filters)')
     .requiredOption('--handler <file>', 'ES module exporting the replay function (default export or "replay")')
-    .option('--max-attempts <n>', 'tries per letter', positiveInteger('--max-attempts'), dlqCommandDefaults.maxAttempts)
+    .option('--max-attempts <n>', 'tries per letter', positiveInteger('--max-attempts'), DLQ_COMMAND_DEFAULTS.maxAttempts)
     .option('--limit <n>', 'at most n letters', positiveInteger('--limit'))
     .action(async (ids: string[], flags: StorageFlags & FilterFlags & { handler: string; maxAttempts: number }) => {
       const handler = await loadHandler(flags.handler);
-      const policy = retry({ maxAttempts: flags.maxAttempts, backoff: backoff.exponential({ initialMs: 200, maxMs: 10_000 }), clock });
-      const progress = replayProgress(stderr, dlqCommandDefaults.progressMinItems);
+      const policy = retry({ maxAttempts: flags.maxAttempts, backoff: backoff.exponential({ initialMs: 200, maxMs: 10_000 }), clock, rethrowLastError: true });
+      const progress = replayProgress(stderr, DLQ_COMMAND_DEFAULTS.progressMinItems);
       const result = await withQueue(flags, (queue) =>
         queue.replay(filterOf(flags, ids), handler, { policy, onProgress: (p) => progress.update(p) }),
       );

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Clock, systemClock } from '../../core/clock.js';
 import { buildApp } from '../../server/app.js';
-import { startDemo, demoDefaults } from '../demo.js';
+import { startDemo, DEMO_DEFAULTS } from '../demo.js';
 import { demoScenarios } from '../fault-injector.js';
 import { SoakRecorder } from './recorder.js';
 import { scaleScenarios } from './scale-scenarios.js';
@@ -34,9 +34,9 @@ export interface SoakOptions extends Partial<SoakLimits> {
   signal?: AbortSignal;
 }
 
-export const soakDefaults = {
+export const SOAK_DEFAULTS = {
   minutes: 60, // an hour: every scenario runs many times and a slow leak shows
-  faultQuietMs: demoDefaults.faultQuietMs, // the demo's own cycle unless asked for a faster one
+  faultQuietMs: DEMO_DEFAULTS.faultQuietMs, // the demo's own cycle unless asked for a faster one
   faultScale: 1, // the demo's own scenario durations
   // Breaker open time (6 s) + a trial call (a tick and at most the 4 s order timeout) + resolving the
   // orders a fault left UNKNOWN (recvWindow 5 s + 10 s matching-engine timeout + margin): about 30 s.
@@ -58,7 +58,7 @@ export const soakDefaults = {
 
 /** Runs the soak and returns its verdict; never throws for a failed invariant. */
 export async function runSoak(options: SoakOptions = {}): Promise<SoakResult> {
-  const o = { ...soakDefaults, ...options };
+  const o = { ...SOAK_DEFAULTS, ...options };
   if (!(o.minutes > 0 && Number.isFinite(o.minutes))) throw new RangeError(`soak: minutes must be a number > 0, got ${o.minutes}`);
   for (const name of ['faultQuietMs', 'recoveryMs', 'followUpMs', 'unresolvedMs', 'sampleMs', 'warmupMs'] as const) {
     if (!(o[name] >= 0 && Number.isFinite(o[name]))) throw new RangeError(`soak: ${name} must be a number >= 0, got ${o[name]}`);

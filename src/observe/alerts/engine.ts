@@ -68,7 +68,7 @@ export interface AlertEngineOptions {
   deliveryAttempts?: number;
 }
 
-export const alertEngineDefaults = {
+export const ALERT_ENGINE_DEFAULTS = {
   intervalMs: 15_000,
   groupBy: ['severity'],
   repeatIntervalMs: 4 * 3_600_000,
@@ -140,7 +140,7 @@ export class AlertEngine implements EventSource<AlertEngineEvents> {
   private readonly source: MetricSource;
   readonly channels: NotificationChannel[];
   readonly history: AlertHistory;
-  private readonly settings: typeof alertEngineDefaults;
+  private readonly settings: typeof ALERT_ENGINE_DEFAULTS;
   private cancelTimer: (() => void) | undefined;
   private evaluating: Promise<AlertTransition[]> | undefined;
   /** How a notification is delivered to one channel: a few tries with a growing pause. */
@@ -152,10 +152,10 @@ export class AlertEngine implements EventSource<AlertEngineEvents> {
     this.channels = options.channels ?? [];
     this.history = options.history ?? memoryAlertHistory();
     this.settings = {
-      intervalMs: options.intervalMs ?? alertEngineDefaults.intervalMs,
-      groupBy: options.groupBy ?? alertEngineDefaults.groupBy,
-      repeatIntervalMs: options.repeatIntervalMs ?? alertEngineDefaults.repeatIntervalMs,
-      deliveryAttempts: options.deliveryAttempts ?? alertEngineDefaults.deliveryAttempts,
+      intervalMs: options.intervalMs ?? ALERT_ENGINE_DEFAULTS.intervalMs,
+      groupBy: options.groupBy ?? ALERT_ENGINE_DEFAULTS.groupBy,
+      repeatIntervalMs: options.repeatIntervalMs ?? ALERT_ENGINE_DEFAULTS.repeatIntervalMs,
+      deliveryAttempts: options.deliveryAttempts ?? ALERT_ENGINE_DEFAULTS.deliveryAttempts,
     };
     if (!(this.settings.intervalMs > 0)) throw new RangeError(`alerts: intervalMs must be > 0, got ${this.settings.intervalMs}`);
     const attempts = this.settings.deliveryAttempts;
@@ -165,6 +165,7 @@ export class AlertEngine implements EventSource<AlertEngineEvents> {
       maxAttempts: attempts,
       backoff: backoff.exponential({ initialMs: 250, factor: 2, jitter: 'none' }),
       retryOn: () => true,
+      rethrowLastError: true,
       clock: this.clock,
     });
   }
