@@ -12,7 +12,8 @@ export { slackPayload, discordPayload, type SlackPayload, type DiscordPayload } 
 export { alertmanagerChannel, alertmanagerDefaults, postableAlerts, type AlertmanagerChannel, type AlertmanagerChannelOptions, type PostableAlert } from './alerts/alertmanager.js';
 export { memoryAlertHistory, type AlertHistory, type AlertHistoryEntry } from './alerts/history.js';
 export { registrySource, type MetricSource, type Sample } from './alerts/source.js';
-export { AlertEngine, alertEngine, alertEngineDefaults, type AlertSeries, type AlertEngineOptions, type AlertEngineEvents, type AlertState, type AlertStateName, type AlertTransition } from './alerts/engine.js';
+export { AlertEngine, alertEngine, alertEngineDefaults, type AlertSeries, type AlertEngineOptions, type AlertEngineEvents, type AlertState, type AlertStateName, type AlertStateChange, type AlertChangeReason } from './alerts/engine.js';
+export type { AlertPhase, AlertTiming } from './alerts/state-machine.js';
 export { dependencyStats, DependencyStats, dependencyTileDefaults, type DependencyTile, type DependencyTileOptions } from './dependency-tiles.js';
 export { trackLimiter, TrackedLimiter, limitUsageDefaults, observeLimitUsage, type LimitUsageSource, type LimitUsage, type LimitUsageOptions } from './limit-usage.js';
 export { observeOrders, OrderOutcomes, orderOutcomesDefaults, outcomeOf, orderOutcomeNames, type OrderOutcome, type OrdersView, type OrderView, type OrderOutcomesOptions } from './order-outcomes.js';
