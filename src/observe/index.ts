@@ -12,7 +12,7 @@ export { slackPayload, discordPayload, type SlackPayload, type DiscordPayload } 
 export { alertmanagerChannel, alertmanagerDefaults, postableAlerts, type AlertmanagerChannel, type AlertmanagerChannelOptions, type PostableAlert } from './alerts/alertmanager.js';
 export { memoryAlertHistory, type AlertHistory, type AlertHistoryEntry } from './alerts/history.js';
 export { registrySource, type MetricSource, type Sample } from './alerts/source.js';
-export { AlertEngine, alertEngine, alertEngineDefaults, type AlertSeries, type AlertEngineOptions, type AlertEngineEvents, type AlertState, type AlertStateName, type AlertStateChange, type AlertChangeReason } from './alerts/engine.js';
+export { AlertEngine, alertEngine, ALERT_ENGINE_DEFAULTS, type AlertSeries, type AlertEngineOptions, type AlertEngineEvents, type AlertState, type AlertStateName, type AlertStateChange, type AlertChangeReason } from './alerts/engine.js';
 export type { AlertPhase, AlertTiming } from './alerts/state-machine.js';
 export { dependencyStats, DependencyStats, dependencyTileDefaults, type DependencyTile, type DependencyTileOptions } from './dependency-tiles.js';
 export { trackLimiter, TrackedLimiter, limitUsageDefaults, observeLimitUsage, type LimitUsageSource, type LimitUsage, type LimitUsageOptions } from './limit-usage.js';

@@ -52,7 +52,7 @@ export interface BuildAppOptions {
   bindTimeline?: boolean;
 }
 
-export const buildAppDefaults = {
+export const BUILD_APP_DEFAULTS = {
   logger: false as boolean | FastifyBaseLogger,
   slowRequestMs: requestLogDefaults.slowRequestMs,
   snapshotMs: 1_000,
@@ -83,7 +83,7 @@ function fieldErrors(error: { validation: ReadonlyArray<{ instancePath?: string;
 
 export async function buildApp(components: ServerComponents, options: BuildAppOptions = {}): Promise<OpsApp> {
   if (!components || typeof components !== 'object' || !components.metrics) throw new TypeError('buildApp: components.metrics (createMetrics()) is required');
-  const o = { ...buildAppDefaults, ...options };
+  const o = { ...BUILD_APP_DEFAULTS, ...options };
   if (!(Number.isFinite(o.snapshotMs) && o.snapshotMs > 0)) throw new RangeError(`buildApp: snapshotMs must be a number > 0, got ${o.snapshotMs}`);
   const clock: Clock = components.clock ?? systemClock;
   const events = components.events ?? liveEvents({ clock });

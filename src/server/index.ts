@@ -1,5 +1,5 @@
 /** `bulwark/server`: the ops HTTP API and dashboard as a fastify instance. Nothing listens until `listen()`. */
-export { buildApp, buildAppDefaults, defaultWebRoot, type BuildAppOptions, type OpsApp } from './app.js';
+export { buildApp, BUILD_APP_DEFAULTS, defaultWebRoot, type BuildAppOptions, type OpsApp } from './app.js';
 export { type ServerComponents, type BreakerDirectory, type OrdersView, type OrderView } from './components.js';
 export { LiveEvents, liveEvents, liveEventsDefaults, bindTimeline, type LiveEvent, type LiveEventsOptions, type TimelineEntry, type TimelineKind, type TimelineSeverity, type TimelineSources } from './live-events.js';
 export { buildOverview, type Overview, type BreakerView } from './overview.js';

@@ -63,11 +63,11 @@ export interface AlertEngineOptions {
   deliveryAttempts?: number;
 }
 
-export const alertEngineDefaults = {
-  intervalMs: 15_000,
-  groupBy: ['severity'],
-  repeatIntervalMs: 4 * 3_600_000,
-  deliveryAttempts: 3,
+export const ALERT_ENGINE_DEFAULTS = {
+  intervalMs: 15_000, // Prometheus's usual evaluation interval
+  groupBy: ['severity'], // a page carries only pages
+  repeatIntervalMs: 4 * 3_600_000, // Alertmanager's default repeat_interval
+  deliveryAttempts: 3, // rides out a receiver's blip
 };
 
 interface Group {
@@ -84,7 +84,7 @@ export class AlertEngine implements EventSource<AlertEngineEvents> {
   private readonly source: MetricSource;
   readonly channels: NotificationChannel[];
   readonly history: AlertHistory;
-  private readonly settings: typeof alertEngineDefaults;
+  private readonly settings: typeof ALERT_ENGINE_DEFAULTS;
   private cancelTimer: (() => void) | undefined;
   private evaluating: Promise<AlertStateChange[]> | undefined;
   /** How a notification is delivered to one channel: a few tries with a growing pause. */
@@ -96,10 +96,10 @@ export class AlertEngine implements EventSource<AlertEngineEvents> {
     this.channels = options.channels ?? [];
     this.history = options.history ?? memoryAlertHistory();
     this.settings = {
-      intervalMs: options.intervalMs ?? alertEngineDefaults.intervalMs,
-      groupBy: options.groupBy ?? alertEngineDefaults.groupBy,
-      repeatIntervalMs: options.repeatIntervalMs ?? alertEngineDefaults.repeatIntervalMs,
-      deliveryAttempts: options.deliveryAttempts ?? alertEngineDefaults.deliveryAttempts,
+      intervalMs: options.intervalMs ?? ALERT_ENGINE_DEFAULTS.intervalMs,
+      groupBy: options.groupBy ?? ALERT_ENGINE_DEFAULTS.groupBy,
+      repeatIntervalMs: options.repeatIntervalMs ?? ALERT_ENGINE_DEFAULTS.repeatIntervalMs,
+      deliveryAttempts: options.deliveryAttempts ?? ALERT_ENGINE_DEFAULTS.deliveryAttempts,
     };
     if (!(this.settings.intervalMs > 0)) throw new RangeError(`alerts: intervalMs must be > 0, got ${this.settings.intervalMs}`);
     const attempts = this.settings.deliveryAttempts;
