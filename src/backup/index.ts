@@ -45,3 +45,4 @@ export {
 } from './errors.js';
 export { backupSqlite, restoreSqlite } from './sqlite-copy.js';
 export { storageTablesProvider, SERVICE_TABLES } from './storage-tables.js';
+export { BackupSchedule, backupSchedule, BACKUP_SCHEDULE_DEFAULTS, SCHEDULED_TAG, type BackupScheduleOptions, type BackupScheduleEvents } from './schedule.js';

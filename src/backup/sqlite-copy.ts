@@ -4,7 +4,11 @@
  * a raw copy of the main file (with or without a stale -wal/-shm next to it) is inconsistent.
  * The backup API reads one consistent snapshot while writers carry on.
  */
-import Database from 'better-sqlite3';
+import type BetterSqlite from 'better-sqlite3';
+import { loadPeer } from '../core/peer.js';
+
+/** better-sqlite3, loaded on the first SQLite backup or restore (an optional peer dependency). */
+const sqlite = (): typeof BetterSqlite => loadPeer<typeof BetterSqlite>('better-sqlite3', 'SQLite backups');
 
 /** Pages copied per step; 256 pages (1 MiB at 4 KiB pages) lets writers in between steps. */
 const PAGES_PER_STEP = 256;
@@ -15,13 +19,13 @@ const PAGES_PER_STEP = 256;
  * and opening it read-only never changes its bytes (its checksum stays valid).
  */
 export async function backupSqlite(source: string, dest: string): Promise<void> {
-  const db = new Database(source, { fileMustExist: true });
+  const db = new (sqlite())(source, { fileMustExist: true });
   try {
     await db.backup(dest, { progress: () => PAGES_PER_STEP });
   } finally {
     db.close();
   }
-  const copy = new Database(dest, { fileMustExist: true });
+  const copy = new (sqlite())(dest, { fileMustExist: true });
   try {
     copy.pragma('journal_mode = DELETE');
   } finally {
@@ -35,7 +39,7 @@ export async function backupSqlite(source: string, dest: string): Promise<void> 
  * either the old content or the new, and the target keeps its own journal mode (WAL stays WAL).
  */
 export async function restoreSqlite(from: string, target: string): Promise<void> {
-  const db = new Database(from, { readonly: true, fileMustExist: true });
+  const db = new (sqlite())(from, { readonly: true, fileMustExist: true });
   try {
     await db.backup(target, { progress: () => PAGES_PER_STEP });
   } finally {

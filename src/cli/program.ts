@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { packageVersion } from '../config/package-version.js';
+import { bulwarkVersion } from '../core/version.js';
 import { registerStart } from './commands/start.js';
 import { registerBackup } from './commands/backup.js';
 import { registerHealth } from './commands/health.js';
@@ -35,7 +35,7 @@ class BulwarkCommand extends Command {
  * Every error line reads `bulwark <command>: <message>`, commander's own included.
  */
 export function buildProgram(): Command {
-  const program = new BulwarkCommand('bulwark').description('Resilience toolkit and operations service for trading systems').version(packageVersion(), '-V, --version', 'print the version');
+  const program = new BulwarkCommand('bulwark').description('Resilience toolkit and operations service for trading systems').version(bulwarkVersion, '-V, --version', 'print the version');
   registerStart(program);
   registerBackup(program);
   registerHealth(program);

@@ -48,6 +48,26 @@ export const configSchema = z
       /** When the gate halts, the service cancels the account's open orders itself (even when the bots are gone). */
       cancelOpenOrdersOnHalt: z.boolean().optional(),
     }),
+    /** The fleet over `storage.redisUrl`; each unset key takes the library's default (joinFleet, leaderElection). */
+    fleet: z.strictObject({
+      /** The service's own id among the fleet's instances (it joins its fleet); default `service-<host name>`. */
+      instance: z.string().regex(/^[A-Za-z0-9._:@+-]{1,100}$/, '1-100 letters, digits or . _ : @ + -').optional(),
+      /** How long the leader's lease lasts without renewal: a dead leader's duties wait at most leaseMs + renewMs. */
+      leaseMs: positiveMs.optional(),
+      /** How often the leader renews its lease and the others ask for it; less than leaseMs. */
+      renewMs: positiveMs.optional(),
+      /** A member that cannot reach Redis this long falls to `reducing` by itself (fail safe for new exposure). */
+      maxDisconnectedMs: positiveMs.optional(),
+    }),
+    /** Scheduled backups of the service's data (`<dataDir>/backups`); none unless `everyMs` is set. */
+    backup: z.strictObject({
+      /** A backup every this many ms (e.g. 3600000: hourly); with Redis, one ops service of the deployment takes them (duty `backups`). */
+      everyMs: positiveMs.optional(),
+      /** After each scheduled backup, keep the newest N complete backups ... */
+      keepLast: z.number().int().min(1).optional(),
+      /** ... and those younger than this (ms); either rule keeps a backup. */
+      maxAgeMs: positiveMs.optional(),
+    }),
     features: z.strictObject({
       liveTrading: z.boolean(),
       chaos: z.boolean(),
@@ -98,6 +118,17 @@ export const configSchema = z
     if (config.exchange.sandbox && config.exchange.url) {
       ctx.addIssue({ code: 'custom', path: ['exchange', 'url'], message: 'give exchange.url or exchange.sandbox, not both' });
     }
+    const { leaseMs, renewMs } = config.fleet;
+    if (leaseMs !== undefined && renewMs !== undefined && renewMs >= leaseMs) {
+      ctx.addIssue({ code: 'custom', path: ['fleet', 'renewMs'], message: `must be less than fleet.leaseMs (${leaseMs}): a leader renews several times per lease` });
+    }
+    if (Object.keys(config.fleet).length > 0 && !config.storage.redisUrl) {
+      ctx.addIssue({ code: 'custom', path: ['fleet'], message: 'needs storage.redisUrl: a fleet meets over Redis' });
+    }
+    const { everyMs, keepLast, maxAgeMs: keepAge } = config.backup;
+    if (everyMs === undefined && (keepLast !== undefined || keepAge !== undefined)) {
+      ctx.addIssue({ code: 'custom', path: ['backup', keepLast !== undefined ? 'keepLast' : 'maxAgeMs'], message: 'only used with backup.everyMs (the retention of scheduled backups)' });
+    }
     const refusal = bindRefusal(config.server.host);
     if (refusal) ctx.addIssue({ code: 'custom', path: ['server', 'host'], message: refusal });
   });
@@ -118,6 +149,8 @@ export const CONFIG_DEFAULTS: BulwarkConfig = {
     redisPrefix: 'bulwark:', // one namespace per deployment; give each deployment sharing a Redis its own
   },
   exchange: {}, // credentials come from the environment or a secret store, never a default
+  backup: {}, // no schedule unless asked: where backups go and how many to keep is the operator's call
+  fleet: {}, // the library's own defaults (joinFleetDefaults, leaderElectionDefaults), not written twice
   features: {
     liveTrading: false, // real orders only when someone turns them on explicitly
     chaos: false, // fault injection off unless an experiment is running

@@ -36,3 +36,4 @@ export {
 export { newCorrelationId, withCorrelationId, currentCorrelationId, correlationMixin } from './correlation.js';
 export { seededRandom } from './random.js';
 export { withDefaults } from './options.js';
+export { MissingPeerError } from './peer.js';

@@ -6,7 +6,8 @@
  * reset), for guarded writes (`claimFence`). The Redis lease (leader.ts) is the other form.
  */
 import { hostname } from 'node:os';
-import pg from 'pg';
+import type pg from 'pg';
+import { loadPeer } from '../core/peer.js';
 import { type CancelTimer, type Clock, setTimerOn, systemClock } from '../core/clock.js';
 import { Emitter, type Listener, type Unsubscribe } from '../core/events.js';
 import { checkInteger } from '../core/option-checks.js';
@@ -112,7 +113,7 @@ export class PostgresLeaderElection {
 
   private async connect(): Promise<pg.Client> {
     if (this.client) return this.client;
-    const client = new pg.Client({ connectionString: this.options.connectionString, keepAlive: true, application_name: `bulwark leader ${this.instance}`.slice(0, 63) });
+    const client = new (loadPeer<typeof pg>('pg', 'the PostgreSQL leader election').Client)({ connectionString: this.options.connectionString, keepAlive: true, application_name: `bulwark leader ${this.instance}`.slice(0, 63) });
     client.on('error', (error) => {
       this.events.emit('error', { error });
       if (this.client === client) this.drop('lost');

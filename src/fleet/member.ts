@@ -183,6 +183,12 @@ export class FleetMember implements EventSource<FleetMemberEvents> {
     return this.events.on(name, listener);
   }
 
+  /** Something the snapshot shows has changed (e.g. a duty taken up): the snapshot goes with the next beat, sent now. */
+  publishSoon(): void {
+    this.snapshotDue = true;
+    this.beatSoon();
+  }
+
   get status(): FleetMemberStatus {
     return { instance: this.o.instance, fleet: this.o.fleet, lastContactAt: this.lastContactAt, failSafe: this.raised, haltAtJoin: this.haltAtJoin };
   }

@@ -39,6 +39,8 @@ export interface InstanceSnapshot {
   limits: Array<{ name: string; admitted: number; limited: number; usage: number | null; queued: number }>;
   health: { status: string } | null;
   orders: Record<string, number> | null;
+  /** Singleton duties it holds as its fleet's leader (empty when it leads none or reports none). */
+  duties: string[];
   commands: { applied: number; failed: number; last: AppliedCommand | null };
   /** Sources that threw while the snapshot was taken, with their message. */
   errors: Record<string, string>;
@@ -76,6 +78,7 @@ export async function takeSnapshot(sources: FleetSources, commands: InstanceSnap
       : [],
     health: sources.health ? await guard('health', async () => ({ status: (await sources.health!.check()).status }), null) : null,
     orders: sources.orders ? await guard('orders', async () => ({ ...(await sources.orders!.counts()) }), null) : null,
+    duties: sources.duties ? await guard('duties', () => [...sources.duties!()], []) : [],
     commands: { ...commands, last: commands.last ? { ...commands.last } : null },
     errors,
   };

@@ -63,6 +63,8 @@ export interface FleetSources {
   limits?: () => FleetLimitUsage[];
   health?: FleetHealthLike;
   orders?: FleetOrdersLike;
+  /** The singleton duties this instance holds now (leader of, e.g. `orders:binance`); see leader-duty.ts. */
+  duties?: () => string[];
 }
 
 /** A breaker's name as the fleet shows it (breakers made without one are 'unnamed'). */

@@ -49,6 +49,10 @@ export const metricNames = {
   healthScore: 'bulwark_health_score',
   healthCheck: 'bulwark_health_check_status',
   alertsFiring: 'bulwark_alerts_firing',
+  fleetInstances: 'bulwark_fleet_instances',
+  fleetGate: 'bulwark_fleet_gate_state',
+  fleetHalted: 'bulwark_fleet_halted',
+  fleetLeader: 'bulwark_fleet_leader',
 } as const;
 
 export type MetricName = (typeof metricNames)[keyof typeof metricNames];
@@ -110,6 +114,10 @@ export class Metrics {
   readonly healthScore: Gauge;
   readonly healthCheck: Gauge<'check' | 'status'>;
   readonly alertsFiring: Gauge<'severity'>;
+  readonly fleetInstances: Gauge<'status'>;
+  readonly fleetGate: Gauge<'instance' | 'state'>;
+  readonly fleetHalted: Gauge;
+  readonly fleetLeader: Gauge<'duty' | 'instance'>;
 
   /** Refreshers run before every scrape (gauges that read live state). */
   private readonly refreshers = new Set<() => void>();
@@ -158,6 +166,10 @@ export class Metrics {
     this.healthScore = new Gauge({ name: metricNames.healthScore, help: 'Health score, 0-100', registers, collect: refresh });
     this.healthCheck = gauge(metricNames.healthCheck, 'Health check status: 1 for the current status', ['check', 'status']);
     this.alertsFiring = gauge(metricNames.alertsFiring, 'Alerts firing, by severity', ['severity']);
+    this.fleetInstances = gauge(metricNames.fleetInstances, 'Instances of the fleet by status: live, stale (no heartbeat within its TTL), left', ['status']);
+    this.fleetGate = gauge(metricNames.fleetGate, "An instance's trading gate as its last snapshot says: 1 for the current state", ['instance', 'state']);
+    this.fleetHalted = new Gauge({ name: metricNames.fleetHalted, help: '1 while the fleet-wide halt holds', registers, collect: refresh });
+    this.fleetLeader = gauge(metricNames.fleetLeader, 'The live instance leading a singleton duty (1), e.g. duty orders:binance', ['duty', 'instance']);
 
     if (o.defaultMetrics) {
       // Standard names (process_*, nodejs_*), so stock dashboards and alerts find them; the

@@ -13,7 +13,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRepl
 import fastifySwagger from '@fastify/swagger';
 import { hasZodFastifySchemaValidationErrors, jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import { type Clock, systemClock } from '../core/clock.js';
-import { packageVersion } from '../config/package-version.js';
+import { bulwarkVersion } from '../core/version.js';
 import type { ServerComponents } from './components.js';
 import { fleetTimeline } from './fleet-timeline.js';
 import { type LiveEvents, bindTimeline, liveEvents } from './live-events.js';
@@ -114,7 +114,7 @@ export async function buildApp(components: ServerComponents, options: BuildAppOp
     openapi: {
       openapi: '3.0.3',
       // The API's version is the package's: the routes and their schemas ship with it.
-      info: { title: 'Bulwark ops API', version: packageVersion(), description: 'Health, metrics, breakers, rate limits, trading gate, dead letters, backups, alerts, live events. Errors are application/problem+json (RFC 9457).' },
+      info: { title: 'Bulwark ops API', version: bulwarkVersion, description: 'Health, metrics, breakers, rate limits, trading gate, dead letters, backups, alerts, live events. Errors are application/problem+json (RFC 9457).' },
     },
     transform: jsonSchemaTransform,
   });

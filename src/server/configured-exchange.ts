@@ -21,7 +21,7 @@ import { orderIntents } from '../storage/repos/order-intents.js';
 import type { Storage } from '../storage/types.js';
 import { type ResilientExchange, resilientExchange } from '../trading/exchange.js';
 import { type TradingGate, tradingGate } from '../trading/gate.js';
-import { followOrders, type OrderFollower } from '../trading/order-follower.js';
+import { type FollowScope, followOrders, type OrderFollower } from '../trading/order-follower.js';
 import { storageJournal } from '../trading/orders/storage-journal.js';
 import type { AccountSnapshot, AccountView, OrdersView } from './components.js';
 import { exchangeClient } from './exchange-account.js';
@@ -41,8 +41,11 @@ export interface ConfiguredExchange {
   orders: OrdersView;
   account: AccountView;
   symbols: string[];
-  /** Starts following the journal (after the start-up reconciliation). */
-  follow(): void;
+  /**
+   * Starts following the journal (after the start-up reconciliation): every intent of the account,
+   * or those `scope` names (a bot's own; see account-duty.ts). Returns the follower (once made, the same).
+   */
+  follow(scope?: FollowScope): OrderFollower;
   close(): Promise<void>;
 }
 
@@ -129,8 +132,9 @@ export async function configuredExchange(config: BulwarkConfig, deps: Configured
     dependencies,
     orders: journalOrders(journal),
     symbols,
-    follow() {
-      follower ??= followOrders(exchange, { gate, symbols, intervalMs: CONFIGURED_EXCHANGE_DEFAULTS.followIntervalMs });
+    follow(scope = {}) {
+      follower ??= followOrders(exchange, { gate, symbols, intervalMs: CONFIGURED_EXCHANGE_DEFAULTS.followIntervalMs, ...scope });
+      return follower;
     },
     async close() {
       follower?.stop();

@@ -4,7 +4,9 @@
  * Redis (`storage.redisUrl`), which must answer at start. Either failing stops the start with the
  * key that named it.
  */
-import { Redis } from 'ioredis';
+import type * as ioredis from 'ioredis';
+import type { Redis } from 'ioredis';
+import { loadPeer } from '../core/peer.js';
 import type { BulwarkConfig } from '../config/schema.js';
 import { sanitizeText } from '../core/secrets.js';
 import { alertHistoryMigration } from '../observe/alerts/storage-history.js';
@@ -50,7 +52,7 @@ export async function openConfiguredStores(config: BulwarkConfig): Promise<Confi
   }
   let redis: Redis | undefined;
   if (config.storage.redisUrl) {
-    redis = new Redis(config.storage.redisUrl, { lazyConnect: true, connectTimeout: CONFIGURED_STORES_DEFAULTS.redisConnectTimeoutMs, maxRetriesPerRequest: 1 });
+    redis = new (loadPeer<typeof ioredis>('ioredis', 'storage.redisUrl').Redis)(config.storage.redisUrl, { lazyConnect: true, connectTimeout: CONFIGURED_STORES_DEFAULTS.redisConnectTimeoutMs, maxRetriesPerRequest: 1 });
     // Reconnects on its own after start; the health check shows an outage meanwhile.
     redis.on('error', () => undefined);
     try {

@@ -6,6 +6,7 @@
  * exchange account (`exchange.id`) with its gate, breakers and orders. The user's own bot in this
  * process registers its breakers in the shared registry (`registry.breaker(name)`) to see them here.
  */
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { backups } from '../backup/backups.js';
 import { storageTablesProvider } from '../backup/storage-tables.js';
@@ -13,6 +14,7 @@ import { ConfigError, type ConfigIssue } from '../config/config-error.js';
 import type { BulwarkConfig } from '../config/schema.js';
 import { type LoadConfigOptions, type LoadedConfig, loadConfig } from '../config/loader.js';
 import { sourceOf } from '../config/layers.js';
+import { bulwarkVersion } from '../core/version.js';
 import { deadLetters } from '../dlq/dead-letters.js';
 import { memoryCheck } from '../health/checks/memory.js';
 import { healthRegistry } from '../health/registry.js';
@@ -25,10 +27,14 @@ import { storageAlertHistory } from '../observe/alerts/storage-history.js';
 import { observeBreaker } from '../observe/bind-policies.js';
 import { createMetrics } from '../observe/metrics.js';
 import { fleetControl } from '../fleet/control.js';
+import { type FleetMember, joinFleet } from '../fleet/member.js';
 import { registry } from '../policies/registry.js';
 import { operatorSettings } from '../storage/repos/operator-settings.js';
 import { operatorSettingKinds, spooledOperatorSettings } from '../storage/repos/spooled-operator-settings.js';
 import { type SpooledWriter, spooledWriter } from '../storage/spool.js';
+import { type AccountDuty, accountDuty, leaseOf } from './account-duty.js';
+import { observeFleet } from './fleet-metrics.js';
+import { scheduleBackups } from './scheduled-backups.js';
 import type { ServerComponents } from './components.js';
 import { type ConfiguredExchange, configuredExchange } from './configured-exchange.js';
 import { fleetPrefixOf, openConfiguredStores } from './configured-stores.js';
@@ -71,7 +77,7 @@ export function configuredSummary(config: BulwarkConfig): string[] {
   };
   const storage = config.storage.kind === 'postgres' ? `PostgreSQL ${host(config.storage.postgresUrl)} schema ${config.storage.postgresSchema ?? 'public'}` : `SQLite in ${config.dataDir}`;
   const lines = [`  storage    ${storage}${config.storage.redisUrl ? `; Redis ${host(config.storage.redisUrl)} prefix ${config.storage.redisPrefix}` : ''}`];
-  if (config.storage.redisUrl) lines.push(`  fleet      ${config.storage.redisPrefix}fleet: (bots join with \`bulwark bot --config FILE\`)`);
+  if (config.storage.redisUrl) lines.push(`  fleet      ${config.storage.redisPrefix}fleet: as ${config.fleet.instance ?? `service-${hostname()}`} (bots join with \`bulwark bot --config FILE\`)`);
   if (config.exchange.id) {
     const where = config.exchange.url ? ` at ${host(config.exchange.url)}` : config.exchange.sandbox ? ' (sandbox)' : '';
     lines.push(`  exchange   ${config.exchange.id}${where}: gate, breakers and journal followed${config.exchange.cancelOpenOrdersOnHalt ? '; open orders cancelled on halt' : ''}`);
@@ -171,8 +177,39 @@ export async function componentsFromConfig(config: BulwarkConfig, options: Confi
     cleanups.push(() => operator.close());
     const reconciled = [...(options.exchanges ?? []), ...(account ? [{ exchange: account.exchange, options: { gate: account.gate, symbols: account.symbols } }] : [])];
     await recoverAtStart({ operator, events, exchanges: reconciled });
-    account?.follow();
+    // With Redis the service is a member of its own fleet (a fleet-wide halt halts its gate too, and
+    // `cancelOpenOrdersOnHalt` acts on it) and contends to follow the whole account; alone, it follows it all.
+    let member: FleetMember | undefined;
+    if (redis) {
+      const instance = config.fleet.instance ?? `service-${hostname()}`;
+      let duty: AccountDuty | undefined;
+      member = joinFleet({
+        redis,
+        instance,
+        prefix: fleetPrefixOf(config),
+        version: bulwarkVersion,
+        breakers: { breakers: ownBreakers },
+        health,
+        duties: () => duty?.duties() ?? [],
+        ...(account ? { gate: account.gate, orders: { counts: () => account.orders.counts() } } : {}),
+        ...(config.fleet.maxDisconnectedMs !== undefined ? { maxDisconnectedMs: config.fleet.maxDisconnectedMs } : {}),
+      });
+      cleanups.push(() => member?.leave());
+      await member.ready;
+      if (account) {
+        duty = accountDuty(account, { redis, prefix: fleetPrefixOf(config), instance, ownPrefix: `${instance}-`, changed: () => member?.publishSoon(), events, ...leaseOf(config) });
+        cleanups.push(() => duty?.close());
+      }
+    } else account?.follow();
     events.record('operator', `bulwark-${config.env}`, `service started: ${config.storage.kind}${redis ? ' and Redis' : ''}${account ? `, exchange ${account.exchange.id}` : ''}`);
+
+    if (config.backup.everyMs !== undefined) {
+      cleanups.push(await scheduleBackups(backupStore, config, { health, events, ...(redis ? { redis } : {}) }));
+    }
+
+    // The bots of `bulwark bot --config` (and any joinFleet under the same prefix) are listed, steered and measured here.
+    const fleet = redis ? fleetControl({ redis, prefix: fleetPrefixOf(config) }) : undefined;
+    if (fleet) cleanups.push(await observeFleet(metrics, fleet));
 
     const components: ServerComponents = {
       metrics,
@@ -190,8 +227,7 @@ export async function componentsFromConfig(config: BulwarkConfig, options: Confi
       backups: backupStore,
       alerts,
       serviceId: `bulwark-${config.env}`,
-      // The bots of `bulwark bot --config` (and any joinFleet under the same prefix) are listed and steered here.
-      ...(redis ? { fleet: fleetControl({ redis, prefix: fleetPrefixOf(config) }) } : {}),
+      ...(fleet ? { fleet } : {}),
       ...(account ? { gate: account.gate, orders: account.orders, account: account.account, dependencies: () => account.dependencies } : {}),
     };
     let closed = false;

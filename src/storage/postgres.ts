@@ -1,5 +1,6 @@
 import type { ConnectionOptions } from 'node:tls';
-import pg from 'pg';
+import type pg from 'pg';
+import { loadPeer } from '../core/peer.js';
 import { systemClock } from '../core/clock.js';
 import { StorageClosedError } from './errors.js';
 import { runMigrations } from './migrations/runner.js';
@@ -71,7 +72,7 @@ const schemaName = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
 const int8 = 20;
 const types = {
   getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
-    oid === int8 && format !== 'binary' ? (value: string) => Number(value) : pg.types.getTypeParser(oid, format ?? 'text')) as typeof pg.types.getTypeParser,
+    oid === int8 && format !== 'binary' ? (value: string) => Number(value) : loadPeer<typeof pg>('pg', 'postgresStorage').types.getTypeParser(oid, format ?? 'text')) as typeof pg.types.getTypeParser,
 };
 
 function checkOptions(o: Required<PostgresStorageOptions>): void {
@@ -95,7 +96,7 @@ export async function postgresStorage(options: PostgresStorageOptions = {}): Pro
   const o = withDefaults(postgresDefaults, options);
   checkOptions(o);
 
-  const pool = new pg.Pool({
+  const pool = new (loadPeer<typeof pg>('pg', 'postgresStorage').Pool)({
     ...(o.connectionString === '' ? {} : { connectionString: o.connectionString }),
     min: o.min,
     max: o.max,

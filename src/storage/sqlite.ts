@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
+import { loadPeer } from '../core/peer.js';
 import { systemClock } from '../core/clock.js';
 import { StorageClosedError } from './errors.js';
 import { runMigrations } from './migrations/runner.js';
@@ -97,7 +98,7 @@ export async function sqliteStorage(options: SqliteStorageOptions = {}): Promise
   const path = o.path === ':memory:' ? ':memory:' : resolve(o.path === '' ? join(o.dataDir, 'bulwark.db') : o.path);
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
 
-  const db = new Database(path);
+  const db = new (loadPeer<typeof Database>('better-sqlite3', 'sqliteStorage'))(path);
   db.pragma('journal_mode = WAL');
   db.pragma(`synchronous = ${o.synchronous}`);
   db.pragma('foreign_keys = ON');

@@ -30,7 +30,7 @@ export { storageJournal } from './orders/storage-journal.js';
 export { type IntentEvent, type NotPlacedCause } from './orders/placement.js';
 export { type OrderAdmission, type OrderRequest, type AdmissionResult } from './orders/admission.js';
 export { reconcile, reconcileDefaults, type ReconcileOptions, type ReconcileReport } from './reconcile.js';
-export { followOrders, OrderFollower, orderFollowerDefaults, type OrderFollowerOptions, type OrderFollowerEvents, type FollowReport } from './order-follower.js';
+export { followOrders, OrderFollower, orderFollowerDefaults, type OrderFollowerOptions, type FollowScope, type OrderFollowerEvents, type FollowReport } from './order-follower.js';
 export { neverPlacedRules, neverPlacedRuleFor, neverPlacedAfter, recvWindowOf, type NeverPlacedRule } from './orders/never-placed.js';
 export {
   tradingGate,

@@ -35,8 +35,14 @@ export interface OrderFollowerOptions {
   unknownGraceMs?: number;
   /** A PENDING or SENT intent with no placement running here, untouched this long, is taken as UNKNOWN (a crashed placement). */
   abandonedAfterMs?: number;
-  /** Adopt open orders that no intent knows of into the journal. */
+  /** Adopt open orders that no intent knows of into the journal (and read `symbols`' open orders for them). */
   adoptOrphans?: boolean;
+  /**
+   * Follow only the intents whose id starts with this (one bot's own, e.g. `bot-1-`); every intent
+   * of the exchange when unset. Bots sharing an account follow their own intents, and the fleet's
+   * leader follows them all (see `scope()`), so a dead bot's intents still reach their end.
+   */
+  intentPrefix?: string;
   /** Order fetches and lookups per pass at most (request weight); the rest wait for the next pass. */
   maxFetchesPerPass?: number;
   /** Time between passes of `followOrders()`. */
@@ -54,6 +60,8 @@ export const orderFollowerDefaults = {
   abandonedAfterMs: 2 * 60_000,
   // Yes: an order we hold but do not know of is exposure the gate and checks cannot see.
   adoptOrphans: true,
+  // Every intent: a process alone on its account owns them all.
+  intentPrefix: undefined as string | undefined,
   // Ten: at most 300 request weight a pass on Binance even when every fetch is a full lookup.
   maxFetchesPerPass: 10,
   // Two seconds: fills reach the journal well within the demo's 10 s bound, at 6 weight per symbol.
@@ -90,8 +98,11 @@ export interface OrderFollowerEvents {
 
 const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 
+/** What a follower follows: its intents (all, or one prefix's) and whether it adopts orphans. */
+export type FollowScope = Pick<OrderFollowerOptions, 'intentPrefix' | 'adoptOrphans'>;
+
 export class OrderFollower implements EventSource<OrderFollowerEvents> {
-  private readonly o: typeof orderFollowerDefaults;
+  private o: typeof orderFollowerDefaults;
   private readonly events = new Emitter<OrderFollowerEvents>();
   private offset: { ms: number; at: number } | undefined;
   private timer: CancelTimer | undefined;
@@ -112,10 +123,30 @@ export class OrderFollower implements EventSource<OrderFollowerEvents> {
     if (!(Number.isInteger(this.o.maxFetchesPerPass) && this.o.maxFetchesPerPass >= 1)) {
       throw new RangeError(`orderFollower: maxFetchesPerPass must be an integer >= 1, got ${this.o.maxFetchesPerPass}`);
     }
+    checkPrefix(this.o.intentPrefix);
   }
 
   on<K extends keyof OrderFollowerEvents & string>(name: K, listener: Listener<OrderFollowerEvents[K]>): Unsubscribe {
     return this.events.on(name, listener);
+  }
+
+  /** What this follower follows now. */
+  get currentScope(): { intentPrefix: string | undefined; adoptOrphans: boolean } {
+    return { intentPrefix: this.o.intentPrefix, adoptOrphans: this.o.adoptOrphans };
+  }
+
+  /**
+   * Changes what the next passes follow: a bot widens it to every intent while it leads its
+   * account (a dead bot's intents are then followed by the leader) and narrows it back when deposed.
+   * Keys left out keep their value; `intentPrefix: undefined` means every intent.
+   */
+  scope(scope: FollowScope): this {
+    const next = { ...this.o };
+    if ('intentPrefix' in scope) next.intentPrefix = scope.intentPrefix;
+    if (scope.adoptOrphans !== undefined) next.adoptOrphans = scope.adoptOrphans;
+    checkPrefix(next.intentPrefix);
+    this.o = next;
+    return this;
   }
 
   /** Runs a pass every `intervalMs` until `stop()`. */
@@ -163,10 +194,13 @@ export class OrderFollower implements EventSource<OrderFollowerEvents> {
     if (options.holdGate) gate?.raise('reconcile', 'reducing', 'reconciling the order journal with the exchange');
     let fetchesLeft = o.maxFetchesPerPass;
 
-    // Ours to follow: intents whose placement is not running in this process.
-    const unresolved = (await journal.listByState(unresolvedStates, { exchange: rex.id })).filter((i) => !rex.isPlacing(i.intentId));
-    const live = await journal.listByState(liveStates, { exchange: rex.id });
-    const symbols = new Set([...o.symbols, ...unresolved.map((i) => i.symbol), ...live.map((i) => i.symbol)]);
+    // Ours to follow: intents in scope whose placement is not running in this process.
+    const prefix = o.intentPrefix;
+    const inScope = (i: IntentRecord): boolean => prefix === undefined || i.intentId.startsWith(prefix);
+    const unresolved = (await journal.listByState(unresolvedStates, { exchange: rex.id })).filter((i) => inScope(i) && !rex.isPlacing(i.intentId));
+    const live = (await journal.listByState(liveStates, { exchange: rex.id })).filter(inScope);
+    // `symbols` are read for orphans; a follower that adopts none reads only its intents' symbols.
+    const symbols = new Set([...(o.adoptOrphans ? o.symbols : []), ...unresolved.map((i) => i.symbol), ...live.map((i) => i.symbol)]);
 
     const openBySymbol = new Map<string, Order[]>();
     for (const symbol of symbols) {
@@ -312,6 +346,12 @@ export class OrderFollower implements EventSource<OrderFollowerEvents> {
         }
       }
     }
+  }
+}
+
+function checkPrefix(prefix: unknown): void {
+  if (prefix !== undefined && (typeof prefix !== 'string' || prefix === '')) {
+    throw new TypeError(`orderFollower: intentPrefix must be a non-empty string or undefined, got ${JSON.stringify(prefix)}`);
   }
 }
 

@@ -15,3 +15,19 @@ describe('timeOrderedId', () => {
     );
   });
 });
+
+describe('timeOrderedId within one millisecond (regression: ids of one millisecond were in random order)', () => {
+  it('sorts ids made in the same millisecond in the order they were made, past 4 096 of them', () => {
+    const ms = 2 ** 47 + 2 ** 41; // later than any time the property above uses, so this millisecond is new
+    const ids = Array.from({ length: 10_000 }, () => timeOrderedId(ms));
+    expect([...ids].sort()).toEqual(ids);
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(ids[0]!.replace('-', '').slice(0, 12)).toBe(ms.toString(16).padStart(12, '0'));
+  });
+
+  it('sorts an id made after the clock stepped back after the ids made before it', () => {
+    const before = timeOrderedId(2 ** 47 + 2 ** 42);
+    const after = timeOrderedId(2 ** 47 + 2 ** 41);
+    expect(after > before).toBe(true);
+  });
+});

@@ -39,7 +39,7 @@ describeWith(available, 'dashboard fleet section in headless Chromium', () => {
     bots = ['bot-a', 'bot-b'].map((id) => {
       const c = new Redis(redisUrl);
       clients.push(c);
-      return bot(c, prefix, id, { version: '2.0.0' });
+      return bot(c, prefix, id, { version: '2.0.0', ...(id === 'bot-a' ? { duties: () => ['orders:binance'] } : {}) });
     });
     await Promise.all(bots.map((b) => b.member.ready));
     app = await buildApp({ metrics: createMetrics({ defaultMetrics: false }), fleet: fleetControl({ redis: shared.client, prefix }) }, { webRoot, snapshotMs: 250 });
@@ -73,6 +73,9 @@ describeWith(available, 'dashboard fleet section in headless Chromium', () => {
       ['bot-b', 'live', 'active'],
     ]);
     expect(await page.textContent('#fleet-body tr')).toContain('2.0.0');
+    // The leader of a duty is marked, with the duty in its title.
+    const leaders = await page.$$eval('#fleet-body .badge-leader', (badges) => badges.map((b) => [b.closest('tr')?.getAttribute('data-instance'), b.getAttribute('title')]));
+    expect(leaders).toEqual([['bot-a', 'leader of orders:binance']]);
     expect(problems).toEqual([]);
   });
 

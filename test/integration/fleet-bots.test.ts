@@ -5,20 +5,18 @@
  * instance's prefix, an operator's halt stops new orders in both within a second, and a resume
  * lets them trade again. SIGTERM stops each bot cleanly (it leaves the fleet).
  */
-import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { once } from 'node:events';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { type StartedService, runStart } from '../../src/cli/commands/start-run.js';
 import { type SimServer, startSimServer } from '../../src/trading/sim/server.js';
 import { adminQuery, dropSchema, probePostgres, uniqueSchema } from './pg-schema.js';
+import { BulwarkBot as Bot, until } from '../support/bulwark-bot.js';
 import { deleteKeys, describeWith, postgresUrl, probeRedis, redisUrl, requireService } from '../support/services.js';
 
-const root = resolve(import.meta.dirname, '..', '..');
 const available = (await requireService('PostgreSQL', probePostgres)) && (await requireService('Redis', probeRedis));
 
 interface Instance {
@@ -28,42 +26,6 @@ interface Instance {
   leftAt: number | null;
   gateMode: string;
   snapshot?: { gate: { mode: string; since: number }; orders: Record<string, number> };
-}
-
-/** One `bulwark bot` child process and its output. */
-class Bot {
-  readonly child: ChildProcessWithoutNullStreams;
-  output = '';
-  constructor(
-    readonly id: string,
-    config: string,
-  ) {
-    this.child = spawn(process.execPath, ['--import', 'tsx', join(root, 'src', 'cli', 'main.ts'), 'bot', '--config', config, '--instance', id, '--tick-ms', '200'], { cwd: root, stdio: ['pipe', 'pipe', 'pipe'] });
-    this.child.stdout.on('data', (c: Buffer) => (this.output += c.toString()));
-    this.child.stderr.on('data', (c: Buffer) => (this.output += c.toString()));
-  }
-
-  async trading(): Promise<void> {
-    await until(() => this.output.includes('trading') || this.child.exitCode !== null, 30_000, `${this.id} to start`);
-    if (!this.output.includes('trading')) throw new Error(`${this.id} did not start:\n${this.output}`);
-  }
-
-  async stop(): Promise<number | null> {
-    if (this.child.exitCode !== null) return this.child.exitCode;
-    const exited = once(this.child, 'exit') as Promise<[number | null]>;
-    this.child.kill('SIGTERM');
-    const [code] = await exited;
-    return code;
-  }
-}
-
-/** Polls `condition` every 50 ms until it holds; fails naming `what` after `ms`. */
-async function until(condition: () => boolean | Promise<boolean>, ms: number, what: string): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 describeWith(available, 'a fleet of two bulwark bot processes', () => {

@@ -62,6 +62,9 @@ describeWith(postgresUp && redisUp, 'bulwark start --config on PostgreSQL, Redis
         '  apiKey: test-key',
         '  secret: test-secret',
         '  symbols: [BTC/USDT]',
+        '  cancelOpenOrdersOnHalt: true',
+        'fleet:',
+        '  instance: ops-1',
         'health:',
         '  weights: { system: 0.5, services: 0.3, resilience: 0.1, trading: 0.1 }',
         'shutdown:',
@@ -90,14 +93,35 @@ describeWith(postgresUp && redisUp, 'bulwark start --config on PostgreSQL, Redis
     expect(service.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     expect(lines.join('\n')).toContain(`config ${join(dir, 'bulwark.yaml')}`);
     expect(lines).toContain(`  storage    PostgreSQL ${new URL(postgresUrl).host} schema ${schema}; Redis ${new URL(redisUrl).host} prefix ${prefix}`);
-    expect(lines).toContain(`  exchange   binance at ${new URL(sim.url).host}: gate, breakers and journal followed`);
+    expect(lines).toContain(`  exchange   binance at ${new URL(sim.url).host}: gate, breakers and journal followed; open orders cancelled on halt`);
   });
 
-  it('serves the fleet on its Redis under <redisPrefix>fleet: (empty until a bot joins)', async () => {
-    expect(lines).toContain(`  fleet      ${prefix}fleet: (bots join with \`bulwark bot --config FILE\`)`);
+  it('serves the fleet on its Redis under <redisPrefix>fleet:, the service its first member, leading its account', async () => {
+    expect(lines).toContain(`  fleet      ${prefix}fleet: as ops-1 (bots join with \`bulwark bot --config FILE\`)`);
     const fleet = await fetch(`${service.url}/api/fleet`);
     expect(fleet.status).toBe(200);
-    expect(await (await fetch(`${service.url}/api/instances`)).json()).toEqual([]);
+    // Alone on the account, it is elected at its first attempt and reports the duty with its next snapshot.
+    let instances: Array<{ id: string; gateMode: string | null; snapshot: { duties: string[] } | null }> = [];
+    for (let i = 0; i < 100; i++) {
+      instances = (await (await fetch(`${service.url}/api/instances`)).json()) as typeof instances;
+      if (instances[0]?.snapshot?.duties.length) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(instances.map((i) => [i.id, i.gateMode, i.snapshot?.duties])).toEqual([['ops-1', 'active', ['orders:binance']]]);
+  });
+
+  it('exports the fleet as metrics: instances by status, each gate, the fleet-wide halt and the leader of each duty', async () => {
+    // Read from Redis every 5 s: the first read may predate the service's own duty.
+    let text = '';
+    for (let i = 0; i < 80 && !text.includes('bulwark_fleet_leader{'); i++) {
+      text = await (await fetch(`${service.url}/metrics`)).text();
+      if (!text.includes('bulwark_fleet_leader{')) await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(text).toContain('bulwark_fleet_instances{status="live"} 1');
+    expect(text).toContain('bulwark_fleet_instances{status="stale"} 0');
+    expect(text).toContain('bulwark_fleet_gate_state{instance="ops-1",state="active"} 1');
+    expect(text).toContain('bulwark_fleet_halted 0');
+    expect(text).toContain('bulwark_fleet_leader{duty="orders:binance",instance="ops-1"} 1');
   });
 
   it('creates the journal, dead-letter, operator and alert tables in the configured schema (and none in public)', async () => {
@@ -108,7 +132,8 @@ describeWith(postgresUp && redisUp, 'bulwark start --config on PostgreSQL, Redis
   it('keeps the exchange budget in Redis under the configured prefix', async () => {
     const keys = await redis.keys(`${prefix}*`);
     expect(keys.length).toBeGreaterThan(0);
-    expect(keys.every((k) => k.startsWith(`${prefix}budget:{binance}`))).toBe(true);
+    expect(keys.filter((k) => !k.startsWith(`${prefix}fleet:`)).every((k) => k.startsWith(`${prefix}budget:{binance}`))).toBe(true);
+    expect(keys.some((k) => k.startsWith(`${prefix}budget:{binance}`))).toBe(true);
   });
 
   it('serves the account: gate, breakers, health with the configured weights, and /metrics agreeing with /health/score', async () => {
@@ -156,6 +181,31 @@ describeWith(postgresUp && redisUp, 'bulwark start --config on PostgreSQL, Redis
     const rows = await adminQuery<{ key: string; actor: string }>(`SELECT key, actor FROM "${schema}".operator_settings`);
     expect(rows).toEqual([expect.objectContaining({ key: 'gate:kill', actor: 'dana' })]);
     expect((await fetch(`${service.url}/api/gate/resume`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ actor: 'dana', reason: 'done' }) })).status).toBe(200);
+  });
+
+  it('a fleet-wide halt (POST /api/fleet/halt) halts the service\'s own gate too, which cancels the account\'s open orders', async () => {
+    const client = pointAtSimulator(new ccxt.binance({ apiKey: 'bot-key', secret: 'bot-secret', enableRateLimit: false, options: { maxRetriesOnFailure: 0 } }), sim.url);
+    const order = await client.createOrder('BTC/USDT', 'limit', 'buy', 0.01, 10_000);
+    const halt = await fetch(`${service.url}/api/fleet/halt`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ reason: 'fleet test', actor: 'dana' }) });
+    expect(halt.status).toBe(200);
+    // The service reads the command from the stream like any member, then its gate's halt cancels.
+    const deadline = Date.now() + 10_000;
+    let open = 1;
+    let mode = 'active';
+    while ((open > 0 || mode !== 'halted') && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 100));
+      mode = ((await (await fetch(`${service.url}/api/gate`)).json()) as { mode: string }).mode;
+      open = (await client.fetchOpenOrders('BTC/USDT')).filter((o) => o.id === order.id).length;
+    }
+    expect(mode).toBe('halted');
+    expect(open).toBe(0);
+    expect((await fetch(`${service.url}/api/fleet/resume`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ reason: 'over', actor: 'dana' }) })).status).toBe(200);
+    const resumeBy = Date.now() + 10_000;
+    while (mode !== 'active' && Date.now() < resumeBy) {
+      await new Promise((r) => setTimeout(r, 100));
+      mode = ((await (await fetch(`${service.url}/api/gate`)).json()) as { mode: string }).mode;
+    }
+    expect(mode).toBe('active');
   });
 
   it('backs the PostgreSQL tables up as rows', async () => {

@@ -16,6 +16,12 @@ function breakersCell(row: InstanceRow): Node {
   return el('span', {}, ...notClosed.flatMap((b) => [badge(b.state), ` ${b.name} `]));
 }
 
+function idCell(row: InstanceRow): Node {
+  const duties = row.snapshot?.duties ?? [];
+  if (duties.length === 0) return el('span', {}, row.id);
+  return el('span', {}, `${row.id} `, el('span', { class: 'badge badge-leader', title: `leader of ${duties.join(', ')}` }, 'leader'));
+}
+
 function ordersCell(row: InstanceRow): string {
   const orders = row.snapshot?.orders;
   if (!orders) return '–';
@@ -35,7 +41,7 @@ export function renderFleet(summary: FleetSummary, rows: InstanceRow[]): void {
       el(
         'tr',
         { 'data-instance': r.id, 'data-stale': String(r.stale) },
-        el('td', {}, r.id),
+        el('td', { class: 'id' }, r.stale ? r.id : idCell(r)),
         el('td', {}, `${r.host} · ${r.pid}`),
         el('td', {}, r.version),
         el('td', {}, time(r.lastHeartbeatAt)),

@@ -71,6 +71,8 @@ export interface InstanceRow {
     gate: { mode: string; reason: string; killed: boolean } | null;
     breakers: Array<{ name: string; state: string }>;
     orders: Record<string, number> | null;
+    /** Singleton duties it holds as leader (absent from instances of older versions). */
+    duties?: string[];
     commands: { applied: number; failed: number };
   } | null;
 }

@@ -3,8 +3,8 @@
  * of its own in a fleet, through the same wiring as the ops service.
  */
 import { hostname } from 'node:os';
-import { packageVersion } from '../../config/package-version.js';
 import type { BulwarkConfig } from '../../config/schema.js';
+import { bulwarkVersion } from '../../core/version.js';
 import { demoBot, type DemoBot } from '../../demo/bot.js';
 import { deadLetters } from '../../dlq/dead-letters.js';
 import { checkName } from '../../fleet/keys.js';
@@ -19,6 +19,7 @@ import { fleetPrefixOf, openConfiguredStores } from '../../server/configured-sto
 import { loadConfigFile } from '../../server/configured.js';
 import { liveEvents } from '../../server/live-events.js';
 import { BOT_COMMAND_DEFAULTS } from './bot.js';
+import { type AccountDuty, accountDuty, leaseOf } from '../../server/account-duty.js';
 
 export interface BotCommandOptions {
   config: string;
@@ -84,16 +85,19 @@ export async function runBot(options: BotCommandOptions): Promise<RunningBot> {
     health.start();
     cleanups.push(() => health.stop());
 
+    const held: { duty?: AccountDuty } = {}; // made once the member is ready; the snapshot reads it
     const member = joinFleet({
       redis,
       instance,
       prefix: fleetPrefixOf(config),
-      version: packageVersion(),
+      version: bulwarkVersion,
       gate: account.gate,
       breakers: { breakers: () => account.breakers },
       health,
       // This bot's own intents: the journal is the account's, shared with the other bots.
       orders: { counts: () => ownCounts(account, `${instance}-`) },
+      duties: () => held.duty?.duties() ?? [],
+      ...(config.fleet.maxDisconnectedMs !== undefined ? { maxDisconnectedMs: config.fleet.maxDisconnectedMs } : {}),
     });
     cleanups.push(() => member.leave());
     // The fleet-wide halt, if one holds, is applied before the first order.
@@ -107,7 +111,9 @@ export async function runBot(options: BotCommandOptions): Promise<RunningBot> {
       tickMs,
       ...(config.exchange.symbols?.[0] ? { symbol: config.exchange.symbols[0] } : {}),
     });
-    account.follow();
+    // Its own intents, and the whole account's while it leads (a dead bot's intents still end).
+    const duty = (held.duty = accountDuty(account, { redis, prefix: fleetPrefixOf(config), instance, ownPrefix: `${instance}-`, changed: () => member.publishSoon(), ...leaseOf(config) }));
+    cleanups.push(() => duty.close());
     bot.start();
     cleanups.push(() => bot.stop());
 

@@ -6,7 +6,8 @@
  * the configured storage, the order follower), and joins the fleet on `storage.redisUrl`, so the ops
  * service lists it at /api/instances and its halt stops it. Intent ids start with the instance name,
  * so bots sharing one PostgreSQL journal never collide. SIGINT/SIGTERM: stop trading, leave the
- * fleet, close storage.
+ * fleet, close storage. Each bot follows its own intents; the one elected leader of the account
+ * follows them all (account-duty.ts).
  */
 import type { Command } from 'commander';
 

@@ -1,4 +1,4 @@
-/** ANSI colours for terminal output; plain text when not a TTY or when NO_COLOR is set. */
+/** ANSI colours for terminal output; plain text when not a TTY or when NO_COLOR is set to a non-empty value. */
 export interface Paint {
   green(text: string): string;
   yellow(text: string): string;
@@ -13,8 +13,9 @@ export function paint(enabled: boolean): Paint {
   return enabled ? { green: wrap(32), yellow: wrap(33), red: wrap(31), dim: wrap(2) } : { green: plain, yellow: plain, red: plain, dim: plain };
 }
 
-export function colorsWanted(stream: { isTTY?: boolean } = process.stdout): boolean {
-  return Boolean(stream.isTTY) && process.env.NO_COLOR === undefined;
+/** Colours on a terminal unless NO_COLOR is set; an empty NO_COLOR counts as unset (https://no-color.org). */
+export function colorsWanted(stream: { isTTY?: boolean } = process.stdout, env: NodeJS.ProcessEnv = process.env): boolean {
+  return Boolean(stream.isTTY) && (env.NO_COLOR ?? '') === '';
 }
 
 /** Pads cells into aligned columns. ANSI codes are ignored when measuring width. */

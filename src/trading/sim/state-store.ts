@@ -11,7 +11,8 @@
  * reached it. Why not a JSON snapshot renamed into place every few seconds: an order the journal
  * knows but a restarted simulator does not would look "never placed" and be failed by mistake.
  */
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
+import { loadPeer } from '../../core/peer.js';
 import type { SimOrder } from './engine.js';
 
 /** One recorded price (volume 0: a move; otherwise a fill). */
@@ -59,7 +60,7 @@ export const sqliteSimStoreDefaults = {
 export function sqliteSimStore(file: string, options: SqliteSimStoreOptions = {}): SimStateStore {
   const maxTicks = options.maxTicks ?? sqliteSimStoreDefaults.maxTicks;
   if (!(Number.isInteger(maxTicks) && maxTicks >= 1)) throw new RangeError(`sqliteSimStore: maxTicks must be an integer >= 1, got ${maxTicks}`);
-  const db = new Database(file);
+  const db = new (loadPeer<typeof Database>('better-sqlite3', 'the simulator\'s state file'))(file);
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
   db.exec(`CREATE TABLE IF NOT EXISTS sim_orders (order_id INTEGER PRIMARY KEY, body TEXT NOT NULL);
