@@ -1,6 +1,9 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import Fastify from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runHealthCommand } from '../../src/cli/commands/health.js';
+import { configuredUrl, runHealthCommand } from '../../src/cli/commands/health.js';
 import { HealthRegistry } from '../../src/health/registry.js';
 import { healthRoutes } from '../../src/server/routes/health.js';
 
@@ -59,5 +62,16 @@ describe('bulwark health', () => {
     const fakeFetch = (async () => new Response('<html>proxy error</html>', { status: 502 })) as typeof fetch;
     expect(await runHealthCommand({ url: base, fetch: fakeFetch, color: false, out: () => undefined, err: (l) => err.push(l) })).toBe(2);
     expect(err.at(-1)).toMatch(/^bulwark health: unreachable: /);
+  });
+
+  it('finds the service from its configuration file, as start does', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bulwark-health-'));
+    const file = join(dir, 'svc.yaml');
+    writeFileSync(file, 'server:\n  host: 127.0.0.1\n  port: 47455\n');
+    try {
+      expect(await configuredUrl(file)).toBe('http://127.0.0.1:47455');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -90,13 +90,21 @@ export async function runHealthCommand(options: HealthCommandOptions = {}): Prom
   return exitCode;
 }
 
+/** Where the service of a configuration file listens (the configuration module is loaded only then). */
+export async function configuredUrl(file: string): Promise<string> {
+  const { loadConfig } = await import('../../config/loader.js');
+  const { server } = loadConfig({ file }).config;
+  return `http://${server.host.includes(':') ? `[${server.host}]` : server.host}:${server.port}`;
+}
+
 export function registerHealth(program: Command): void {
   program
     .command('health')
     .description('query a running service: exit 0 healthy, 1 unhealthy, 2 unreachable')
-    .option('--url <url>', 'base URL of the service', HEALTH_COMMAND_DEFAULTS.url)
+    .option('--url <url>', `base URL of the service (default: server.host and server.port of --config, else ${HEALTH_COMMAND_DEFAULTS.url})`)
+    .option('--config <file>', "the service's configuration file: where it listens")
     .option('--json', 'print the report as JSON on stdout')
-    .action(async (opts: { url: string; json?: boolean }) => {
-      process.exitCode = await runHealthCommand({ url: opts.url, json: opts.json === true });
+    .action(async (opts: { url?: string; config?: string; json?: boolean }) => {
+      process.exitCode = await runHealthCommand({ url: opts.url ?? (opts.config ? await configuredUrl(opts.config) : HEALTH_COMMAND_DEFAULTS.url), json: opts.json === true });
     });
 }
