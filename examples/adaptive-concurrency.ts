@@ -85,7 +85,7 @@ export async function main(options: AdaptiveConcurrencyExampleOptions = {}) {
     clock,
   });
   const limits: number[] = [];
-  limiter.on('limitChange', ({ to }) => limits.push(to));
+  limiter.on('stateChange', ({ to }) => limits.push(to));
   const guarded = await load(clock, calls, limiter);
   const settled = limits.slice(-100);
   log(`adaptive limiter: ${calls} calls in ${guarded.elapsedMs} ms, mean ${guarded.meanMs} ms, p90 ${guarded.p90Ms} ms, ${guarded.peakInflight} calls in the service at most`);

@@ -33,7 +33,7 @@ export async function main(options: HealthAndShutdownOptions = {}) {
   health.register({ name: 'postgres', dependsOn: ['network'], check: () => true, timeoutMs: 2_000 });
   health.register({ name: 'orders', dependsOn: ['postgres'], check: () => true, group: 'trading' });
   health.register(breakerCheck(binance));
-  health.on('statusChange', ({ name, from, to }) => log(`health: ${name} ${from} -> ${to}`));
+  health.on('stateChange', (change) => log(`health: ${change.scope === 'check' ? change.name : 'overall'} ${change.from} -> ${change.to}`));
 
   const healthy = healthScore(await health.check({ fresh: true }));
   log(`score while all is well: ${healthy.score}`);

@@ -42,7 +42,7 @@ export interface BackupsOptions {
   random?: () => number;
 }
 
-export const backupsDefaults = {
+export const BACKUPS_DEFAULTS = {
   // Nothing is backed up unless named: a backup tool must not guess what matters.
   configFiles: [] as readonly string[],
   dataPaths: [] as readonly string[],
@@ -61,7 +61,7 @@ export interface CreateOptions {
   description?: string;
 }
 
-export const createDefaults = {
+export const CREATE_DEFAULTS = {
   // A backup with everything is the one that can rebuild the service.
   type: 'full' as BackupType,
   // No labels unless given.
@@ -147,11 +147,11 @@ export function backups(options: BackupsOptions): Backups {
     throw new TypeError('backups: dir is required and must be a non-empty path string');
   }
   const dir = resolve(options.dir);
-  const configFiles = checkPaths('configFiles', options.configFiles ?? backupsDefaults.configFiles);
-  const dataPaths = checkPaths('dataPaths', options.dataPaths ?? backupsDefaults.dataPaths);
-  const sqliteDatabases = checkPaths('sqliteDatabases', options.sqliteDatabases ?? backupsDefaults.sqliteDatabases);
-  const clock = options.clock ?? backupsDefaults.clock;
-  const random = options.random ?? backupsDefaults.random;
+  const configFiles = checkPaths('configFiles', options.configFiles ?? BACKUPS_DEFAULTS.configFiles);
+  const dataPaths = checkPaths('dataPaths', options.dataPaths ?? BACKUPS_DEFAULTS.dataPaths);
+  const sqliteDatabases = checkPaths('sqliteDatabases', options.sqliteDatabases ?? BACKUPS_DEFAULTS.sqliteDatabases);
+  const clock = options.clock ?? BACKUPS_DEFAULTS.clock;
+  const random = options.random ?? BACKUPS_DEFAULTS.random;
   const providers = new Map<string, StateProvider>();
   const events = new Emitter<BackupEvents>();
   const emitProgress = (p: BackupProgress): void => events.emit('progress', p);
@@ -212,12 +212,12 @@ export function backups(options: BackupsOptions): Backups {
     },
 
     async create(createOptions = {}) {
-      const type = createOptions.type ?? createDefaults.type;
+      const type = createOptions.type ?? CREATE_DEFAULTS.type;
       if (!backupTypes.includes(type)) throw new RangeError(`backups.create: type must be one of ${backupTypes.join(', ')}, got "${String(type)}"`);
-      const tags = [...(createOptions.tags ?? createDefaults.tags)];
+      const tags = [...(createOptions.tags ?? CREATE_DEFAULTS.tags)];
       const badTag = tags.find((t) => typeof t !== 'string' || t.length === 0 || t.includes(','));
       if (badTag !== undefined) throw new RangeError(`backups.create: tag "${String(badTag)}" must be a non-empty string without commas`);
-      const description = createOptions.description ?? createDefaults.description;
+      const description = createOptions.description ?? CREATE_DEFAULTS.description;
       const configured: Record<SourceKind, number> = {
         config: configFiles.length,
         data: dataPaths.length,

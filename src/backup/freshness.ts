@@ -25,7 +25,7 @@ export interface FreshnessOptions {
   downAfterMs?: number;
 }
 
-export const freshnessDefaults = {
+export const FRESHNESS_DEFAULTS = {
   // Twice the allowed age: one missed backup is a warning, two in a row an outage.
   downAfterFactor: 2,
 };
@@ -40,7 +40,7 @@ function checkOptions(options: FreshnessOptions): Required<FreshnessOptions> {
   if (!(Number.isFinite(maxAgeMs) && maxAgeMs > 0)) {
     throw new RangeError(`backupFreshnessCheck: maxAgeMs must be a finite number > 0, got ${maxAgeMs}`);
   }
-  const downAfterMs = options.downAfterMs ?? maxAgeMs * freshnessDefaults.downAfterFactor;
+  const downAfterMs = options.downAfterMs ?? maxAgeMs * FRESHNESS_DEFAULTS.downAfterFactor;
   if (!(Number.isFinite(downAfterMs) && downAfterMs >= maxAgeMs)) {
     throw new RangeError(`backupFreshnessCheck: downAfterMs must be a finite number >= maxAgeMs (${maxAgeMs}), got ${downAfterMs}`);
   }

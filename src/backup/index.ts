@@ -1,8 +1,8 @@
 /** `bulwark/backup`: snapshots of state, configuration, data and SQLite databases; verified restore; retention. */
 export {
   backups,
-  backupsDefaults,
-  createDefaults,
+  BACKUPS_DEFAULTS,
+  CREATE_DEFAULTS,
   type Backups,
   type BackupsOptions,
   type BackupEvents,
@@ -24,12 +24,12 @@ export {
   MANIFEST_FILE,
 } from './manifest.js';
 export { type StateProvider, type BackupProgress } from './provider.js';
-export { type RestoreOptions, type RestoreResult, restoreDefaults } from './restore.js';
+export { type RestoreOptions, type RestoreResult, RESTORE_DEFAULTS } from './restore.js';
 export { type RecoveryResult, type RestoreJournal, type JournalStep, JOURNAL_FILE } from './restore-journal.js';
-export { type RetentionRule, type RetentionDecision, applyRetention, retentionDefaults } from './retention.js';
+export { type RetentionRule, type RetentionDecision, applyRetention, RETENTION_DEFAULTS } from './retention.js';
 export {
   backupFreshnessCheck,
-  freshnessDefaults,
+  FRESHNESS_DEFAULTS,
   type FreshnessOptions,
   type FreshnessCheckOptions,
   type FreshnessResult,

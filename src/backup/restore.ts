@@ -39,7 +39,7 @@ export interface RestoreOptions {
   include?: readonly SourceKind[];
 }
 
-export const restoreDefaults = {
+export const RESTORE_DEFAULTS = {
   // Off: calling restore restores; a dry run is asked for explicitly.
   dryRun: false,
   // Everything the backup holds.
@@ -115,9 +115,9 @@ export async function restoreBackup(request: RestoreRequest): Promise<RestoreRes
   const { folder, manifest, root } = request;
   const pending = await readJournal(root);
   if (pending !== undefined) throw interrupted(root, pending);
-  const { dryRun, include } = { ...restoreDefaults, ...request.options };
-  const bad = include.find((k) => !(restoreDefaults.include as readonly string[]).includes(k));
-  if (bad !== undefined) throw new RangeError(`restore: include holds "${String(bad)}"; kinds are ${restoreDefaults.include.join(', ')}`);
+  const { dryRun, include } = { ...RESTORE_DEFAULTS, ...request.options };
+  const bad = include.find((k) => !(RESTORE_DEFAULTS.include as readonly string[]).includes(k));
+  if (bad !== undefined) throw new RangeError(`restore: include holds "${String(bad)}"; kinds are ${RESTORE_DEFAULTS.include.join(', ')}`);
   if (manifest.status !== 'complete') {
     throw new BackupError('BACKUP_INCOMPLETE', `backup ${manifest.id} has status "${manifest.status}" and cannot be restored`);
   }

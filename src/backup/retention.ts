@@ -16,7 +16,7 @@ export interface RetentionRule {
   staleAfterMs?: number;
 }
 
-export const retentionDefaults = {
+export const RETENTION_DEFAULTS = {
   // A backup still in progress after a day has crashed: none takes that long here.
   staleAfterMs: 24 * 60 * 60 * 1000,
 } satisfies Partial<RetentionRule>;
@@ -46,7 +46,7 @@ export function checkRetention(rule: RetentionRule): void {
 /** Splits `manifests` into those to keep and those to remove, at time `nowMs`. Pure. */
 export function applyRetention(manifests: readonly BackupManifest[], rule: RetentionRule, nowMs: number): RetentionDecision {
   checkRetention(rule);
-  const staleAfterMs = rule.staleAfterMs ?? retentionDefaults.staleAfterMs;
+  const staleAfterMs = rule.staleAfterMs ?? RETENTION_DEFAULTS.staleAfterMs;
   const newestFirst = [...manifests].sort((a, b) => createdMs(b) - createdMs(a) || b.id.localeCompare(a.id));
   const keep: BackupManifest[] = [];
   const remove: BackupManifest[] = [];

@@ -150,7 +150,7 @@ export const CONFIG_DEFAULTS: BulwarkConfig = {
   },
   exchange: {}, // credentials come from the environment or a secret store, never a default
   backup: {}, // no schedule unless asked: where backups go and how many to keep is the operator's call
-  fleet: {}, // the library's own defaults (joinFleetDefaults, leaderElectionDefaults), not written twice
+  fleet: {}, // the library's own defaults (JOIN_FLEET_DEFAULTS, LEADER_ELECTION_DEFAULTS), not written twice
   features: {
     liveTrading: false, // real orders only when someone turns them on explicitly
     chaos: false, // fault injection off unless an experiment is running

@@ -1,8 +1,16 @@
 export { type Clock, type CancelTimer, systemClock, ManualClock, setTimerOn } from './clock.js';
 export { type ExecContext, Context, AbortScope, type SignalSource } from './context.js';
 export {
+  ERROR_BRAND,
   ResilienceError,
   type ResilienceErrorCode,
+  type CategoryErrorCode,
+  ExecutionRejectedError,
+  RetryExhaustedError,
+  type RetryExhaustedReason,
+  errorNamesOf,
+  isBranded,
+  messageOf,
   BrokenCircuitError,
   IsolatedCircuitError,
   TimeoutError,
@@ -28,6 +36,10 @@ export {
   type CategorizedErrorOptions,
   type Classification,
   classifyError,
+  classifyCcxtError,
+  hasErrorName,
+  isRetryable,
+  OWN_ERROR_CLASSIFICATION,
   type ErrorReport,
   toErrorReport,
   ErrorCounter,

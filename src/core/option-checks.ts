@@ -1,4 +1,8 @@
-/** Option validation shared across the toolkit: each throws an error naming `component: option` and the reason. */
+/**
+ * Option validation shared across the toolkit: one helper and one wording per rule. Each throws
+ * an error naming `component: option`, the rule and the value it got, e.g.
+ * `bulkhead: maxQueue must be an integer >= 0 (or Infinity), got 1.5`.
+ */
 
 /** Throws a RangeError naming `component: option` unless `value` is a finite number within the bounds. */
 export function checkNumber(component: string, option: string, value: number, min: number, max = Infinity, minExclusive = false): void {
@@ -10,14 +14,45 @@ export function checkNumber(component: string, option: string, value: number, mi
   }
 }
 
-/** Throws a RangeError naming `component: option` unless `value` is an integer >= `min`. */
-export function checkInteger(component: string, option: string, value: number, min: number): void {
-  if (!(typeof value === 'number' && Number.isInteger(value) && value >= min)) {
-    throw new RangeError(`${component}: ${option} must be an integer >= ${min}, got ${String(value)}`);
+/** Throws a RangeError naming `component: option` unless `value` is an integer >= `min` (or Infinity, when allowed). */
+export function checkInteger(component: string, option: string, value: number, min: number, allowInfinity = false): void {
+  const ok = typeof value === 'number' && ((Number.isInteger(value) && value >= min) || (allowInfinity && value === Infinity));
+  if (!ok) throw new RangeError(`${component}: ${option} must be an integer >= ${min}${allowInfinity ? ' (or Infinity)' : ''}, got ${String(value)}`);
+}
+
+/** Throws a RangeError naming `component: option` unless `value` is a positive integer: a cost, a count of units. */
+export function checkCost(component: string, option: string, value: number): void {
+  checkInteger(component, option, value, 1);
+}
+
+/** Throws a TypeError naming `component: option` unless `value` is a function (or undefined, when `optional`). */
+export function checkFunction(component: string, option: string, value: unknown, optional = false): void {
+  if (optional && value === undefined) return;
+  if (typeof value !== 'function') throw new TypeError(`${component}: ${option} must be a function, got ${typeof value}`);
+}
+
+/** Throws a TypeError naming `component: option` unless `value` is a boolean. */
+export function checkBoolean(component: string, option: string, value: unknown): void {
+  if (typeof value !== 'boolean') throw new TypeError(`${component}: ${option} must be a boolean, got ${typeof value}`);
+}
+
+/** Throws a TypeError naming `component: option` unless `value` is a non-empty string. */
+export function checkNonEmptyString(component: string, option: string, value: unknown): void {
+  if (typeof value !== 'string' || value === '') throw new TypeError(`${component}: ${option} must be a non-empty string, got ${JSON.stringify(value) ?? typeof value}`);
+}
+
+/** Throws a RangeError naming `component: option` unless `value` is one of `allowed`. */
+export function checkOneOf<T extends string>(component: string, option: string, value: unknown, allowed: readonly T[]): asserts value is T {
+  if (!allowed.includes(value as T)) {
+    throw new RangeError(`${component}: ${option} must be one of ${allowed.map((a) => `'${a}'`).join(', ')}, got ${String(value)}`);
   }
 }
 
-/** Throws a TypeError naming `component: option` unless `value` is a function. */
-export function checkFunction(component: string, option: string, value: unknown): void {
-  if (typeof value !== 'function') throw new TypeError(`${component}: ${option} must be a function, got ${typeof value}`);
+/**
+ * Throws a TypeError naming `component: option` unless `value` is an object with the named
+ * methods; `kind` says what it should be, e.g. `a RetryBudget`.
+ */
+export function checkShape(component: string, option: string, value: unknown, kind: string, methods: readonly string[]): void {
+  const ok = typeof value === 'object' && value !== null && methods.every((m) => typeof (value as Record<string, unknown>)[m] === 'function');
+  if (!ok) throw new TypeError(`${component}: ${option} must be ${kind} (with ${methods.map((m) => `${m}()`).join(' and ')})`);
 }

@@ -3,7 +3,7 @@
  * raised it, a library did (Node, ccxt, pg, ioredis, undici, zod) or the user's own code did.
  */
 import { currentCorrelationId } from './correlation.js';
-import { ResilienceError } from './errors.js';
+import { type CategoryErrorCode, ResilienceError, type ResilienceErrorCode, errorNamesOf, isBranded } from './errors.js';
 import { sanitizeText } from './secrets.js';
 
 export const ERROR_CATEGORIES = ['network', 'timeout', 'rate-limit', 'validation', 'auth', 'exchange', 'storage', 'internal'] as const;
@@ -25,7 +25,7 @@ export interface CategorizedErrorOptions {
   category: ErrorCategory;
   message: string;
   /** Stable code; default `<CATEGORY>_ERROR`, e.g. `RATE_LIMIT_ERROR`. */
-  code?: string;
+  code?: ResilienceErrorCode;
   /** Default: RETRYABLE_BY_DEFAULT[category]. */
   retryable?: boolean;
   cause?: unknown;
@@ -44,7 +44,7 @@ export class CategorizedError extends ResilienceError {
     if (!ERROR_CATEGORIES.includes(options.category)) {
       throw new TypeError(`CategorizedError: category must be one of ${ERROR_CATEGORIES.join(', ')}, got ${String(options.category)}`);
     }
-    super(options.code ?? `${options.category.toUpperCase().replace('-', '_')}_ERROR`, options.message, options.cause === undefined ? undefined : { cause: options.cause });
+    super(options.code ?? categoryCode(options.category), options.message, options.cause === undefined ? undefined : { cause: options.cause });
     this.category = options.category;
     this.retryable = options.retryable ?? RETRYABLE_BY_DEFAULT[options.category];
     this.correlationId = currentCorrelationId();
@@ -59,11 +59,46 @@ export interface Classification {
   code: string;
 }
 
+/**
+ * The one answer for the toolkit's own errors: their category and whether another try may help.
+ * `retry`'s default (`isRetryable`) asks this table, so the two never disagree.
+ *
+ * Refusals (ExecutionRejectedError) are not retried, with one exception: a rate limit names the
+ * wait (`retryAfterMs`) after which the call is admitted, and retry waits it. An open or isolated
+ * breaker decides itself when the next trial goes through, and a full bulkhead sheds load on
+ * purpose: a backoff retry against either only adds load, so an outer retry stops at once.
+ * Codes not listed here are `internal` and not retryable.
+ */
+export const OWN_ERROR_CLASSIFICATION: Readonly<Partial<Record<ResilienceErrorCode, readonly [ErrorCategory, boolean]>>> = {
+  TIMEOUT: ['timeout', true],
+  RATE_LIMITED: ['rate-limit', true],
+  LIMITER_UNAVAILABLE: ['storage', true],
+  CIRCUIT_OPEN: ['network', false],
+  CIRCUIT_ISOLATED: ['network', false],
+  BULKHEAD_FULL: ['network', false],
+  ABORTED: ['timeout', false],
+  TRADING_HALTED: ['validation', false],
+  TRADING_REDUCING: ['validation', false],
+  PRE_TRADE_REJECTED: ['validation', false],
+  INTENT_CLOSED: ['validation', false],
+  ORDER_STATUS_UNKNOWN: ['exchange', false],
+  VALIDATION: ['validation', false],
+  CONFIG_INVALID: ['validation', false],
+  NOT_FOUND: ['validation', false],
+  CONFLICT: ['storage', false],
+  STORAGE_CLOSED: ['storage', false],
+};
+
 const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EPIPE', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'ECONNABORTED', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED']);
 const TIMEOUT_CODES = new Set(['ETIMEDOUT', 'ESOCKETTIMEDOUT', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'TIMEOUT']);
 
-/** ccxt's error classes by name, most specific first (a subclass is checked before its base). */
-const CCXT_NAMES: ReadonlyArray<[string, ErrorCategory, boolean]> = [
+/**
+ * ccxt's error classes by NAME, most specific first (a subclass is checked before its base).
+ * Names, not `instanceof`: a user's project may hold a second copy of ccxt whose classes are
+ * other objects with the same names, and its errors must be understood the same way.
+ * ccxt's `OperationFailed` family may recover; its `ExchangeError` family is permanent.
+ */
+const CCXT_NAMES: ReadonlyArray<readonly [string, ErrorCategory, boolean]> = [
   ['AuthenticationError', 'auth', false],
   ['PermissionDenied', 'auth', false],
   ['AccountSuspended', 'auth', false],
@@ -74,6 +109,8 @@ const CCXT_NAMES: ReadonlyArray<[string, ErrorCategory, boolean]> = [
   ['ExchangeNotAvailable', 'network', true],
   ['OnMaintenance', 'network', true],
   ['NetworkError', 'network', true],
+  ['BadResponse', 'network', true],
+  ['OperationFailed', 'network', true],
   ['BadRequest', 'validation', false],
   ['BadSymbol', 'validation', false],
   ['ArgumentsRequired', 'validation', false],
@@ -87,15 +124,28 @@ function prop(error: object, key: string): unknown {
   return (error as Record<string, unknown>)[key];
 }
 
-function namesInChain(error: object): string[] {
-  const names: string[] = [];
-  for (let proto: object | null = Object.getPrototypeOf(error); proto && proto !== Object.prototype; proto = Object.getPrototypeOf(proto)) {
-    const ctor = (proto as { constructor?: { name?: string } }).constructor;
-    if (ctor?.name) names.push(ctor.name);
-  }
-  const own = prop(error, 'name');
-  if (typeof own === 'string') names.unshift(own);
-  return names;
+/** Whether `error`'s class, or one of its bases, is named one of `names` (works across package copies). */
+export function hasErrorName(error: unknown, ...names: string[]): boolean {
+  if (typeof error !== 'object' || error === null) return false;
+  const chain = errorNamesOf(error);
+  return names.some((name) => chain.includes(name));
+}
+
+/** A ccxt error's category and retryability by its class-name chain, or undefined when it is not one. */
+export function classifyCcxtError(error: unknown): Classification | undefined {
+  if (typeof error !== 'object' || error === null) return undefined;
+  const names = errorNamesOf(error);
+  for (const [name, category, retryable] of CCXT_NAMES) if (names.includes(name)) return withCode(error, category, retryable);
+  return undefined;
+}
+
+function withCode(error: object, category: ErrorCategory, retryable: boolean): Classification {
+  const raw = prop(error, 'code');
+  return { category, retryable, code: typeof raw === 'string' ? raw : categoryCode(category) };
+}
+
+function categoryCode(category: ErrorCategory): CategoryErrorCode {
+  return `${category.toUpperCase().replace('-', '_')}_ERROR` as CategoryErrorCode;
 }
 
 function byStatus(status: number): [ErrorCategory, boolean] | undefined {
@@ -107,47 +157,59 @@ function byStatus(status: number): [ErrorCategory, boolean] | undefined {
   return undefined;
 }
 
-/** The category, retryability and code of any thrown value. Unknown errors are `internal`, not retryable. */
-export function classifyError(error: unknown): Classification {
-  if (error instanceof CategorizedError) return { category: error.category, retryable: error.retryable, code: error.code };
-  if (typeof error !== 'object' || error === null) return { category: 'internal', retryable: false, code: 'INTERNAL_ERROR' };
+/** The classification of an error the taxonomy recognises, or undefined for one it does not (a user's own). */
+function classifyKnown(error: unknown): Classification | undefined {
+  if (typeof error !== 'object' || error === null) return undefined;
+  if (isBranded(error)) {
+    const own = error as { code?: unknown; category?: unknown; retryable?: unknown; cause?: unknown };
+    if (typeof own.category === 'string' && typeof own.retryable === 'boolean') {
+      return { category: own.category as ErrorCategory, retryable: own.retryable, code: String(own.code) };
+    }
+    if (own.code === 'RETRY_EXHAUSTED') {
+      // The tries are spent: the cause's category, but no further retry from outside.
+      const inner = classifyKnown(own.cause);
+      return { category: inner?.category ?? 'internal', retryable: false, code: 'RETRY_EXHAUSTED' };
+    }
+    const entry = OWN_ERROR_CLASSIFICATION[own.code as ResilienceErrorCode];
+    return entry ? withCode(error, entry[0], entry[1]) : withCode(error, 'internal', false);
+  }
   const rawCode = prop(error, 'code');
   const code = typeof rawCode === 'string' ? rawCode : undefined;
-  const make = (category: ErrorCategory, retryable: boolean): Classification => ({
-    category,
-    retryable,
-    code: code ?? `${category.toUpperCase().replace('-', '_')}_ERROR`,
-  });
-  if (error instanceof ResilienceError) {
-    switch (error.code) {
-      case 'TIMEOUT':
-        return make('timeout', true);
-      case 'RATE_LIMITED':
-        return make('rate-limit', true);
-      case 'CIRCUIT_OPEN':
-      case 'BULKHEAD_FULL':
-        return make('network', true);
-      default:
-        return make('internal', false);
-    }
-  }
-  if (code && TIMEOUT_CODES.has(code)) return make('timeout', true);
-  if (code && NETWORK_CODES.has(code)) return make('network', true);
-  const names = namesInChain(error);
-  for (const [name, category, retryable] of CCXT_NAMES) if (names.includes(name)) return make(category, retryable);
-  if (names.includes('ZodError')) return make('validation', false);
-  if (names.includes('ReplyError') || names.includes('MaxRetriesPerRequestError') || (code && /^SQLITE_/.test(code))) return make('storage', true);
+  if (code && TIMEOUT_CODES.has(code)) return withCode(error, 'timeout', true);
+  if (code && NETWORK_CODES.has(code)) return withCode(error, 'network', true);
+  const ccxt = classifyCcxtError(error);
+  if (ccxt) return ccxt;
+  const names = errorNamesOf(error);
+  if (names.includes('ZodError')) return withCode(error, 'validation', false);
+  if (names.includes('ReplyError') || names.includes('MaxRetriesPerRequestError') || (code && /^SQLITE_/.test(code))) return withCode(error, 'storage', true);
   // PostgreSQL SQLSTATE: 08 connection, 40 transaction rollback, 53 resources, 57 operator intervention: transient.
   if (code && /^[0-9A-Z]{5}$/.test(code) && names.some((n) => n === 'DatabaseError')) {
-    return make('storage', /^(08|40|53|57)/.test(code));
+    return withCode(error, 'storage', /^(08|40|53|57)/.test(code));
   }
   const status = prop(error, 'status') ?? prop(error, 'statusCode');
   if (typeof status === 'number') {
     const mapped = byStatus(status);
-    if (mapped) return make(...mapped);
+    if (mapped) return withCode(error, ...mapped);
   }
-  if (names.includes('AbortError')) return make('timeout', false);
-  return make('internal', false);
+  if (names.includes('AbortError')) return withCode(error, 'timeout', false);
+  return undefined;
+}
+
+/** The category, retryability and code of any thrown value. Unknown errors are `internal`, not retryable. */
+export function classifyError(error: unknown): Classification {
+  const known = classifyKnown(error);
+  if (known) return known;
+  return typeof error === 'object' && error !== null ? withCode(error, 'internal', false) : { category: 'internal', retryable: false, code: 'INTERNAL_ERROR' };
+}
+
+/**
+ * Whether another try may help: `retry`'s default `retryOn`. An error the taxonomy recognises
+ * (ours, ccxt's, Node's network codes, pg, ioredis, HTTP statuses) is retried when its
+ * classification says so; an error it does not recognise (the user's own) is retried, since
+ * only the caller knows it to be permanent (pass `retryOn` to say so).
+ */
+export function isRetryable(error: unknown): boolean {
+  return classifyKnown(error)?.retryable ?? true;
 }
 
 /** What an error looks like once it leaves the process: categorised, correlated, secrets masked. */
@@ -161,7 +223,7 @@ export function toErrorReport(error: unknown): ErrorReport {
   const classification = classifyError(error);
   const name = error instanceof Error ? error.name : typeof error;
   const message = error instanceof Error ? error.message : String(error);
-  const ownId = error instanceof CategorizedError ? error.correlationId : undefined;
+  const ownId = CategorizedError.is(error) ? error.correlationId : undefined;
   return { ...classification, name, message: sanitizeText(message), correlationId: ownId ?? currentCorrelationId() };
 }
 

@@ -7,7 +7,7 @@
  */
 import { type Clock, setTimerOn, systemClock } from '../core/clock.js';
 import type { Policy } from '../core/policy.js';
-import { RateLimitedError } from '../core/errors.js';
+import { RateLimitedError, messageOf } from '../core/errors.js';
 import type { DeadLetterQueue } from '../dlq/dead-letters.js';
 import { TradingGateError, classifyOrderFailure, isRecoverable } from '../trading/errors.js';
 import type { ResilientExchange } from '../trading/exchange.js';
@@ -30,7 +30,7 @@ export interface DemoBotOptions {
   intentPrefix?: string;
 }
 
-export const demoBotDefaults = {
+export const DEMO_BOT_DEFAULTS = {
   clock: systemClock as Clock,
   random: Math.random as () => number,
   symbol: 'BTC/USDT',
@@ -52,7 +52,8 @@ export interface DemoBotStats {
   readsFailed: number;
 }
 
-const messageOf = (error: unknown): string => (error instanceof Error ? `${error.constructor.name}: ${error.message}` : String(error));
+/** The error's class and message, as a dead letter records it. */
+const describeFailure = (error: unknown): string => (error instanceof Error ? `${error.constructor.name}: ${messageOf(error)}` : messageOf(error));
 
 /** The exchange refused the order for good (ccxt's ExchangeError family, not a network error): worth a dead letter. */
 function isPermanent(error: unknown): boolean {
@@ -61,14 +62,14 @@ function isPermanent(error: unknown): boolean {
 
 export class DemoBot {
   readonly stats: DemoBotStats = { ticks: 0, ordersPlaced: 0, ordersFailed: 0, refusedByGate: 0, refusedByBan: 0, readsFailed: 0 };
-  private readonly o: typeof demoBotDefaults & DemoBotOptions;
+  private readonly o: typeof DEMO_BOT_DEFAULTS & DemoBotOptions;
   private cancel: (() => void) | undefined;
   private running: Promise<void> | undefined;
   private stopped = true;
   private side: 'buy' | 'sell' = 'buy';
 
   constructor(options: DemoBotOptions) {
-    this.o = { ...demoBotDefaults, ...options };
+    this.o = { ...DEMO_BOT_DEFAULTS, ...options };
     if (!(this.o.tickMs > 0)) throw new RangeError(`demoBot: tickMs must be > 0, got ${this.o.tickMs}`);
     if (!(this.o.amount > 0)) throw new RangeError(`demoBot: amount must be > 0, got ${this.o.amount}`);
   }
@@ -140,7 +141,7 @@ export class DemoBot {
       this.stats.ordersFailed++;
       if (isPermanent(error)) {
         await this.o.deadLetters
-          .add({ operation: 'createOrder', payload: { symbol, type: 'limit', side, amount, price: limit, intentId }, error: messageOf(error) })
+          .add({ operation: 'createOrder', payload: { symbol, type: 'limit', side, amount, price: limit, intentId }, error: describeFailure(error) })
           .catch(() => undefined);
       }
     }

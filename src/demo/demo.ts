@@ -70,7 +70,7 @@ export interface DemoOptions {
   clock?: Clock;
 }
 
-export const demoDefaults = {
+export const DEMO_DEFAULTS = {
   dataDir: './.bulwark', // the data directory of a Bulwark process, next to where it runs
   seed: 42, // the same session every run unless asked otherwise
   tickMs: 1_000, // one order a second: lively on the dashboard, readable in the journal
@@ -95,7 +95,7 @@ export interface Demo {
 
 /** Starts every part of the demo; nothing here listens on a public interface. */
 export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
-  const o = { ...demoDefaults, ...options };
+  const o = { ...DEMO_DEFAULTS, ...options };
   const clock = o.clock;
   const random = seededRandom(o.seed);
   const cleanups: Array<() => unknown> = [];
@@ -165,7 +165,7 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
       capacity: 120,
       clock,
     });
-    const rate = rateLimit(orderLimiter, { key: 'orders', wait: true, maxWaitMs: 2_000 });
+    const rate = rateLimit(orderLimiter, { key: 'orders', backpressure: true, maxWaitMs: 2_000 });
     const orderTimeout = timeout({ ms: 4_000, clock });
     const orderBulkhead = bulkhead({ maxConcurrent: 2, maxQueue: 4 });
     cleanups.push(observeRateLimit(metrics, rate, 'binance orders'), observeTimeout(metrics, orderTimeout, 'binance orders'), observeBulkhead(metrics, orderBulkhead, 'binance orders'));

@@ -63,7 +63,7 @@ export interface FaultInjectorOptions {
   server?: OutageControl;
 }
 
-export const faultInjectorDefaults = {
+export const FAULT_INJECTOR_DEFAULTS = {
   scenarios: demoScenarios,
   quietMs: 12_000,
   clock: systemClock as Clock,
@@ -71,14 +71,14 @@ export const faultInjectorDefaults = {
 };
 
 export class FaultInjector {
-  private readonly o: typeof faultInjectorDefaults & FaultInjectorOptions;
+  private readonly o: typeof FAULT_INJECTOR_DEFAULTS & FaultInjectorOptions;
   private cancel: (() => void) | undefined;
   private index = 0;
   private current: FaultScenario | undefined;
   private stopped = true;
 
   constructor(options: FaultInjectorOptions) {
-    this.o = { ...faultInjectorDefaults, ...options };
+    this.o = { ...FAULT_INJECTOR_DEFAULTS, ...options };
     if (!(this.o.quietMs >= 0)) throw new RangeError(`faultInjector: quietMs must be >= 0, got ${this.o.quietMs}`);
     if (this.o.scenarios.length === 0) throw new RangeError('faultInjector: scenarios must not be empty');
     const outage = this.o.scenarios.find((s) => s.outage);

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { type Clock, systemClock } from '../core/clock.js';
 import type { ExecContext } from '../core/context.js';
+import { RetryExhaustedError } from '../core/errors.js';
 import { checkInteger } from '../core/option-checks.js';
 import type { Policy } from '../core/policy.js';
 import { backoff } from '../policies/backoff.js';
@@ -138,7 +139,7 @@ export interface DeadLettersOptions {
   random?: () => number;
 }
 
-export const deadLettersDefaults = {
+export const DEAD_LETTERS_DEFAULTS = {
   maxSize: 10_000, // room for a long outage's failures, small enough to list and replay by hand
   clock: systemClock, // wall time for failure and replay stamps
   newId: () => timeOrderedId(Date.now()), // unique without coordination, and appended (not scattered) in the id index
@@ -150,7 +151,7 @@ export const deadLettersDefaults = {
  * 200 ms, capped at 10 s, on the queue's clock: rides out a blip without hammering a system that
  * is still down.
  */
-export function defaultReplayPolicy(clock: Clock, random: () => number = deadLettersDefaults.random): Policy {
+export function defaultReplayPolicy(clock: Clock, random: () => number = DEAD_LETTERS_DEFAULTS.random): Policy {
   return retry({ maxAttempts: 3, backoff: backoff.exponential({ initialMs: 200, maxMs: 10_000, random }), clock });
 }
 
@@ -160,11 +161,11 @@ export function deadLetters(store: Storage, options: DeadLettersOptions): DeadLe
     throw new TypeError('deadLetters: name must be a non-empty string');
   }
   const name = options.name;
-  const maxSize = options.maxSize ?? deadLettersDefaults.maxSize;
+  const maxSize = options.maxSize ?? DEAD_LETTERS_DEFAULTS.maxSize;
   checkInteger('deadLetters', 'maxSize', maxSize, 1);
-  const clock = options.clock ?? deadLettersDefaults.clock;
-  const newId = options.newId ?? deadLettersDefaults.newId;
-  const queuePolicy = options.policy ?? defaultReplayPolicy(clock, options.random ?? deadLettersDefaults.random);
+  const clock = options.clock ?? DEAD_LETTERS_DEFAULTS.clock;
+  const newId = options.newId ?? DEAD_LETTERS_DEFAULTS.newId;
+  const queuePolicy = options.policy ?? defaultReplayPolicy(clock, options.random ?? DEAD_LETTERS_DEFAULTS.random);
 
   const toValues = (input: AddDeadLetter, now: number): SqlValue[] => {
     const letter = validate('dead letter', addSchema, input);
@@ -299,7 +300,8 @@ export function deadLetters(store: Storage, options: DeadLettersOptions): DeadLe
           });
           result.replayed.push(letter.id);
         } catch (error) {
-          const text = describeError(error);
+          // A replay policy that gave up wraps the last error: the letter keeps that error itself.
+          const text = describeError(RetryExhaustedError.is(error) ? error.cause : error);
           await store.run(
             'UPDATE dead_letters SET error = ?, last_failed_at = ?, replay_attempts = replay_attempts + 1 WHERE queue = ? AND id = ?',
             [text, clock.now(), name, letter.id],

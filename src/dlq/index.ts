@@ -1,6 +1,6 @@
 export {
   deadLetters,
-  deadLettersDefaults,
+  DEAD_LETTERS_DEFAULTS,
   defaultReplayPolicy,
   type DeadLetter,
   type DeadLetterStatus,

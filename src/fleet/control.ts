@@ -13,7 +13,7 @@ import { checkInteger } from '../core/option-checks.js';
 import { withDefaults } from '../core/options.js';
 import { ALL, type FleetCommand, type SentCommand, commandFields, fleetCommandSchema } from './commands.js';
 import { type HaltState, parseHalt } from './halt-state.js';
-import { type FleetKeys, checkName, fleetKeyDefaults, fleetKeys } from './keys.js';
+import { type FleetKeys, checkName, FLEET_KEY_DEFAULTS, fleetKeys } from './keys.js';
 import type { InstanceHeartbeat, InstanceSnapshot } from './snapshot.js';
 import type { GateModeName } from './sources.js';
 
@@ -26,8 +26,8 @@ export interface FleetControlOptions {
   clock?: Clock;
 }
 
-export const fleetControlDefaults = {
-  ...fleetKeyDefaults,
+export const FLEET_CONTROL_DEFAULTS = {
+  ...FLEET_KEY_DEFAULTS,
   // Ten thousand commands: months of operator actions, a few MB at most; an instance away for
   // longer than that many commands misses the oldest (the halt key still holds the fleet-wide halt).
   maxCommands: 10_000,
@@ -47,7 +47,7 @@ export interface InstanceView extends Omit<InstanceHeartbeat, 'heartbeatAt' | 'l
   snapshot: InstanceSnapshot | null;
 }
 
-type Resolved = typeof fleetControlDefaults & Omit<FleetControlOptions, keyof typeof fleetControlDefaults>;
+type Resolved = typeof FLEET_CONTROL_DEFAULTS & Omit<FleetControlOptions, keyof typeof FLEET_CONTROL_DEFAULTS>;
 
 export class FleetControl {
   readonly fleet: string;
@@ -56,7 +56,7 @@ export class FleetControl {
 
   constructor(options: FleetControlOptions) {
     if (!options || typeof options !== 'object' || !options.redis) throw new TypeError('fleetControl: redis (an ioredis client) is required');
-    this.o = withDefaults(fleetControlDefaults, options) as Resolved;
+    this.o = withDefaults(FLEET_CONTROL_DEFAULTS, options) as Resolved;
     checkName('fleetControl', 'fleet', this.o.fleet);
     checkInteger('fleetControl', 'maxCommands', this.o.maxCommands, 1);
     this.fleet = this.o.fleet;

@@ -4,19 +4,19 @@
  * `fleetControl()` (instances, fleet-wide halt and resume, commands to one instance).
  * Importing it starts nothing and opens no connection.
  */
-export { joinFleet, joinFleetDefaults, FleetMember, FLEET_CONDITION, type JoinFleetOptions, type FleetMemberEvents, type FleetMemberStatus } from './member.js';
-export { fleetControl, fleetControlDefaults, FleetControl, type FleetControlOptions, type InstanceView } from './control.js';
+export { joinFleet, JOIN_FLEET_DEFAULTS, FleetMember, FLEET_CONDITION, type JoinFleetOptions, type FleetMemberEvents, type FleetMemberStatus } from './member.js';
+export { fleetControl, FLEET_CONTROL_DEFAULTS, FleetControl, type FleetControlOptions, type InstanceView } from './control.js';
 export { ALL, fleetCommandSchema, type FleetCommand, type FleetCommandType, type SentCommand } from './commands.js';
 export { type HaltState } from './halt-state.js';
-export { fleetKeys, fleetKeyDefaults, type FleetKeys } from './keys.js';
+export { fleetKeys, FLEET_KEY_DEFAULTS, type FleetKeys } from './keys.js';
 export { type InstanceIdentity, type InstanceHeartbeat, type InstanceSnapshot, type AppliedCommand } from './snapshot.js';
 export { type FleetSources, type FleetGateLike, type FleetBreakerLike, type FleetBreakers, type FleetLimitUsage, type FleetHealthLike, type FleetOrdersLike, type GateModeName } from './sources.js';
 export {
   BreakerSharing,
   breakerSharing,
-  breakerSharingDefaults,
+  BREAKER_SHARING_DEFAULTS,
   shareBreaker,
-  shareDefaults,
+  SHARE_DEFAULTS,
   type BreakerSharingEvents,
   type BreakerSharingOptions,
   type ShareOptions,
@@ -26,7 +26,7 @@ export { type BreakerChange, parseBreakerChange } from './shared-breaker-message
 export {
   LeaderElection,
   leaderElection,
-  leaderElectionDefaults,
+  LEADER_ELECTION_DEFAULTS,
   type DeposedReason,
   type LeaderElectionEvents,
   type LeaderElectionOptions,
@@ -37,6 +37,6 @@ export {
   LEADER_TERMS_TABLE_SQL,
   PostgresLeaderElection,
   postgresLeaderElection,
-  postgresLeaderElectionDefaults,
+  POSTGRES_LEADER_ELECTION_DEFAULTS,
   type PostgresLeaderElectionOptions,
 } from './leader-postgres.js';

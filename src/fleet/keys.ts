@@ -9,7 +9,7 @@
  *   <prefix>{<fleet>}:commands           stream of commands; one consumer group per instance (group = instance id)
  */
 
-export const fleetKeyDefaults = {
+export const FLEET_KEY_DEFAULTS = {
   // Namespaces the toolkit's keys away from an application's own.
   prefix: 'bulwark:fleet:',
   // One fleet per Redis unless the operator runs several (e.g. per exchange account).

@@ -29,7 +29,7 @@ export interface PostgresLeaderElectionOptions {
   clock?: Clock;
 }
 
-export const postgresLeaderElectionDefaults = {
+export const POSTGRES_LEADER_ELECTION_DEFAULTS = {
   // A dead leader's duties wait about a second once the server has dropped its session.
   retryMs: 1_000,
   // A connection silent this long is as good as gone; a busy server answers SELECT 1 much sooner.
@@ -53,7 +53,7 @@ export class PostgresLeaderElection {
   private cancelTick: CancelTimer | undefined;
 
   constructor(options: PostgresLeaderElectionOptions) {
-    const o = withDefaults(postgresLeaderElectionDefaults, options);
+    const o = withDefaults(POSTGRES_LEADER_ELECTION_DEFAULTS, options);
     if (typeof o.connectionString !== 'string' || o.connectionString === '') throw new TypeError('postgresLeaderElection: connectionString must be a non-empty string');
     if (typeof o.name !== 'string' || o.name === '') throw new TypeError(`postgresLeaderElection: name must be a non-empty string, got ${JSON.stringify(o.name)}`);
     checkInteger('postgresLeaderElection', 'retryMs', o.retryMs, 1);

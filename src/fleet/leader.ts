@@ -41,7 +41,7 @@ export interface LeaderElectionOptions {
   clock?: Clock;
 }
 
-export const leaderElectionDefaults = {
+export const LEADER_ELECTION_DEFAULTS = {
   // The fleet's namespace (as joinFleet's), apart from an application's own keys.
   prefix: 'bulwark:fleet:',
   // A dead leader's duties wait at most ~13 s; a Redis failover (a few seconds) does not depose it.
@@ -87,7 +87,7 @@ export class LeaderElection {
   private cancelExpiry: CancelTimer | undefined;
 
   constructor(options: LeaderElectionOptions) {
-    const o = withDefaults(leaderElectionDefaults, options);
+    const o = withDefaults(LEADER_ELECTION_DEFAULTS, options);
     if (typeof o.redis !== 'object' || o.redis === null || typeof o.redis.defineCommand !== 'function') {
       throw new TypeError('leaderElection: redis must be an ioredis 5 client');
     }

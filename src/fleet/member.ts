@@ -26,10 +26,11 @@ import { withDefaults } from '../core/options.js';
 import { CommandApplier } from './apply-command.js';
 import { ALL, type SentCommand } from './commands.js';
 import { CommandReader } from './command-reader.js';
-import { type FleetKeys, checkName, fleetKeyDefaults, fleetKeys } from './keys.js';
+import { type FleetKeys, checkName, FLEET_KEY_DEFAULTS, fleetKeys } from './keys.js';
 import { type AppliedCommand, type InstanceHeartbeat, type InstanceIdentity, type InstanceSnapshot, takeSnapshot } from './snapshot.js';
 import type { FleetSources } from './sources.js';
 import { type HaltState, parseHalt } from './halt-state.js';
+import { messageOf } from '../core/errors.js';
 
 /** The gate condition a member raises while it cannot reach Redis. */
 export const FLEET_CONDITION = 'fleet';
@@ -53,8 +54,8 @@ export interface JoinFleetOptions extends FleetSources {
   clock?: Clock;
 }
 
-export const joinFleetDefaults = {
-  ...fleetKeyDefaults,
+export const JOIN_FLEET_DEFAULTS = {
+  ...FLEET_KEY_DEFAULTS,
   // Unknown unless the bot says; the ops view shows it as is.
   version: 'unknown',
   // The machine's name, as operators know it.
@@ -109,9 +110,7 @@ export interface FleetMemberStatus {
   haltAtJoin: HaltState | null;
 }
 
-type Resolved = typeof joinFleetDefaults & Omit<JoinFleetOptions, keyof typeof joinFleetDefaults>;
-
-const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));
+type Resolved = typeof JOIN_FLEET_DEFAULTS & Omit<JoinFleetOptions, keyof typeof JOIN_FLEET_DEFAULTS>;
 
 export class FleetMember implements EventSource<FleetMemberEvents> {
   readonly identity: InstanceIdentity;
@@ -141,7 +140,7 @@ export class FleetMember implements EventSource<FleetMemberEvents> {
   constructor(options: JoinFleetOptions) {
     if (!options || typeof options !== 'object' || !options.redis) throw new TypeError('joinFleet: redis (an ioredis client) is required');
     checkName('joinFleet', 'instance', options.instance);
-    this.o = withDefaults(joinFleetDefaults, options) as Resolved;
+    this.o = withDefaults(JOIN_FLEET_DEFAULTS, options) as Resolved;
     checkName('joinFleet', 'fleet', this.o.fleet);
     checkNumber('joinFleet', 'heartbeatMs', this.o.heartbeatMs, 0, 2_147_483_647, true);
     checkNumber('joinFleet', 'ttlMs', this.o.ttlMs, this.o.heartbeatMs, 2_147_483_647, true);

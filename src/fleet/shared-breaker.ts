@@ -41,7 +41,7 @@ export interface BreakerSharingOptions {
   trialRetryMs?: number;
 }
 
-export const breakerSharingDefaults = {
+export const BREAKER_SHARING_DEFAULTS = {
   // The fleet's namespace (as joinFleet's), apart from an application's own keys.
   prefix: 'bulwark:fleet:',
   // Longer than any sane trial call (timeouts are shorter), short enough to recover from a dead holder.
@@ -59,7 +59,7 @@ export interface ShareOptions {
   trials?: number;
 }
 
-export const shareDefaults = {
+export const SHARE_DEFAULTS = {
   // One trial at a time across the fleet risks the least, as one trial does in one process.
   trials: 1,
 };
@@ -322,7 +322,7 @@ export class BreakerSharing {
   private readonly detach: Array<() => void> = [];
 
   constructor(options: BreakerSharingOptions) {
-    const o = withDefaults(breakerSharingDefaults, options);
+    const o = withDefaults(BREAKER_SHARING_DEFAULTS, options);
     if (typeof o.redis !== 'object' || o.redis === null || typeof o.redis.defineCommand !== 'function') {
       throw new TypeError('breakerSharing: redis must be an ioredis 5 client');
     }
@@ -380,7 +380,7 @@ export class BreakerSharing {
    * and has caught up with the stored one (a running open is adopted for its remaining time).
    */
   async share(breaker: CircuitBreaker, options: ShareOptions = {}): Promise<SharedBreaker> {
-    const o = withDefaults(shareDefaults, options);
+    const o = withDefaults(SHARE_DEFAULTS, options);
     const name = o.name ?? breaker.name;
     if (typeof name !== 'string' || name === '') throw new TypeError('breakerSharing: share() needs a name (options.name or the breaker\'s own name)');
     checkInteger('breakerSharing', 'trials', o.trials, 1);

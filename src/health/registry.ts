@@ -31,11 +31,26 @@ export const HEALTH_REGISTRY_DEFAULTS = {
   defaultIntervalMs: 30_000, // fresh enough for a probe every 10-30 s without hammering dependencies
 } as const;
 
+/** One check's reported status changed (from `unknown` on its first result). */
+export interface CheckStateChange {
+  scope: 'check';
+  name: string;
+  from: ReportedStatus;
+  to: ReportedStatus;
+  report: CheckReport;
+}
+
+/** The overall status changed. */
+export interface OverallStateChange {
+  scope: 'overall';
+  from: HealthStatus;
+  to: HealthStatus;
+  report: HealthReport;
+}
+
 export interface HealthEvents {
-  /** A check's reported status changed (from `unknown` on its first result). */
-  statusChange: { name: string; from: ReportedStatus; to: ReportedStatus; report: CheckReport };
-  /** The overall status changed. */
-  overallChange: { from: HealthStatus; to: HealthStatus; report: HealthReport };
+  /** A status changed: one check's (`scope: 'check'`) or the overall one (`scope: 'overall'`). */
+  stateChange: CheckStateChange | OverallStateChange;
 }
 
 export interface CheckOptions {
@@ -294,12 +309,12 @@ export class HealthRegistry implements EventSource<HealthEvents> {
     for (const check of checks) {
       const from = this.lastStatus.get(check.name) ?? 'unknown';
       this.lastStatus.set(check.name, check.status);
-      if (from !== check.status) this.events.emit('statusChange', { name: check.name, from, to: check.status, report: check });
+      if (from !== check.status) this.events.emit('stateChange', { scope: 'check', name: check.name, from, to: check.status, report: check });
     }
     if (names.length === this.entries.size && status !== this.lastOverall) {
       const from = this.lastOverall;
       this.lastOverall = status;
-      this.events.emit('overallChange', { from, to: status, report });
+      this.events.emit('stateChange', { scope: 'overall', from, to: status, report });
     }
     return report;
   }

@@ -8,13 +8,18 @@ import { deadlinesOf, type Deadline } from '../core/timers.js';
 export type Backpressure = 'reject' | 'queue' | 'throttle';
 
 /** Events of a limiter's acquire path. */
+/**
+ * Why a limiter refused: `limited` (a `consume`, or a queued acquire's attempt, did not fit),
+ * `queue-full` (an acquire found `maxQueue` waiters) or `max-wait` (a waiting acquire ran past
+ * its `maxWaitMs`).
+ */
+export type LimiterRejectReason = 'limited' | 'queue-full' | 'max-wait';
+
 export interface LimiterEvents {
-  /** A `consume` (or a queued acquire's attempt) was denied. */
-  limited: { key: string; cost: number; retryAfterMs: number };
+  /** A call was refused; `retryAfterMs` is 0 when the limiter cannot tell. */
+  rejected: { reason: LimiterRejectReason; key: string; cost: number; retryAfterMs: number };
   /** The number of waiting acquires reached the high-water mark. */
   highWater: { queued: number; highWaterMark: number };
-  /** A waiting acquire was dropped without being admitted. */
-  dropped: { key: string; cost: number; reason: 'deadline' | 'queueFull' };
 }
 
 export interface AcquireQueueConfig {
@@ -174,7 +179,7 @@ export class AcquireQueue {
       const decision = await this.config.decide(key, cost);
       if (decision.allowed) return;
     }
-    this.config.events.emit('dropped', { key, cost, reason: 'queueFull' });
+    this.config.events.emit('rejected', { reason: 'queue-full', key, cost, retryAfterMs: 0 });
     throw new RateLimitedError(0, `Rate limiter queue is full (maxQueue ${this.config.maxQueue})`);
   }
 
@@ -194,7 +199,7 @@ export class AcquireQueue {
 
   private drop(queue: KeyQueue, waiter: Waiter, message: string, retryAfterMs: number): void {
     this.finish(queue, waiter);
-    this.config.events.emit('dropped', { key: waiter.key, cost: waiter.cost, reason: 'deadline' });
+    this.config.events.emit('rejected', { reason: 'max-wait', key: waiter.key, cost: waiter.cost, retryAfterMs });
     waiter.reject(new RateLimitedError(retryAfterMs, message));
   }
 
@@ -258,7 +263,7 @@ export class AcquireQueue {
       return true;
     }
     if (head.done) return true;
-    this.config.events.emit('limited', { key, cost: head.cost, retryAfterMs: decision.retryAfterMs });
+    this.config.events.emit('rejected', { reason: 'limited', key, cost: head.cost, retryAfterMs: decision.retryAfterMs });
     if (now + decision.retryAfterMs > head.deadline) {
       this.drop(queue, head, `Rate limited for ${Math.ceil(decision.retryAfterMs)} ms, beyond the wait allowed (maxWaitMs)`, decision.retryAfterMs);
       return true;

@@ -68,8 +68,8 @@ export class RateLimiter implements Limiter, EventSource<LimiterEvents> {
     if (!Number.isInteger(cost) || cost < 1) return Promise.reject(badCost(cost));
     if (this.sync) return Promise.resolve(this.decideNow(key, cost));
     return this.bound.consume(key, cost).then((decision) => {
-      if (!decision.allowed && this.events.has('limited')) {
-        this.events.emit('limited', { key, cost, retryAfterMs: decision.retryAfterMs });
+      if (!decision.allowed && this.events.has('rejected')) {
+        this.events.emit('rejected', { reason: 'limited', key, cost, retryAfterMs: decision.retryAfterMs });
       }
       return decision;
     });
@@ -87,8 +87,8 @@ export class RateLimiter implements Limiter, EventSource<LimiterEvents> {
 
   private decideNow(key: string, cost: number): Decision {
     const decision = (this.sync as (key: string, cost: number) => Decision)(key, cost);
-    if (!decision.allowed && this.events.has('limited')) {
-      this.events.emit('limited', { key, cost, retryAfterMs: decision.retryAfterMs });
+    if (!decision.allowed && this.events.has('rejected')) {
+      this.events.emit('rejected', { reason: 'limited', key, cost, retryAfterMs: decision.retryAfterMs });
     }
     return decision;
   }

@@ -24,7 +24,7 @@ export interface RetryBudgetOptions {
   clock?: Clock;
 }
 
-export const retryBudgetDefaults = {
+export const RETRY_BUDGET_DEFAULTS = {
   ratio: 0.2,
   minRetriesPerSecond: 10,
   windowMs: 10_000,
@@ -41,7 +41,7 @@ export class RollingRetryBudget implements RetryBudget {
   private readonly counts: RollingCounts;
 
   constructor(options: RetryBudgetOptions = {}) {
-    const o = withDefaults(retryBudgetDefaults, options);
+    const o = withDefaults(RETRY_BUDGET_DEFAULTS, options);
     checkNumber('retryBudget', 'ratio', o.ratio, 0, 1);
     checkNumber('retryBudget', 'minRetriesPerSecond', o.minRetriesPerSecond, 0);
     checkNumber('retryBudget', 'windowMs', o.windowMs, 0, Infinity, true);

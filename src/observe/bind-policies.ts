@@ -73,13 +73,13 @@ export function observeBulkhead(metrics: Metrics, policy: BulkheadPolicy, name: 
   refresh();
   return all([
     metrics.onScrape(refresh),
-    policy.on('rejected', ({ reason }) => metrics.bulkheadRejected.inc({ name: n, reason: reason.replace('-', '_') })),
+    policy.on('rejected', ({ reason }) => metrics.bulkheadRejected.inc({ name: n, reason: reason.replaceAll('-', '_') })),
   ]);
 }
 
 export function observeRateLimit(metrics: Metrics, policy: RateLimitPolicy, name: string): Unbind {
   const n = metrics.label('name', name);
-  return policy.on('limited', ({ key }) => metrics.rateLimited.inc({ name: n, key: metrics.label('key', key) }));
+  return policy.on('rejected', ({ key }) => metrics.rateLimited.inc({ name: n, key: metrics.label('key', key) }));
 }
 
 export function observeFallback(metrics: Metrics, policy: FallbackPolicy, name: string): Unbind {

@@ -23,7 +23,7 @@ export interface DependencyTileOptions {
   saturation?: () => number;
 }
 
-export const dependencyTileDefaults = {
+export const DEPENDENCY_TILE_DEFAULTS = {
   clock: systemClock as Clock,
   windowMs: 10_000,
   bucketMs: 1_000,
@@ -49,7 +49,7 @@ function percentile(sorted: number[], p: number): number | null {
 
 export class DependencyStats {
   readonly name: string;
-  private readonly o: typeof dependencyTileDefaults;
+  private readonly o: typeof DEPENDENCY_TILE_DEFAULTS;
   private readonly buckets: Bucket[] = [];
   private readonly unbind: Unsubscribe[];
 
@@ -57,7 +57,7 @@ export class DependencyStats {
     private readonly breaker: CircuitBreaker,
     options: DependencyTileOptions = {},
   ) {
-    this.o = { ...dependencyTileDefaults, ...options };
+    this.o = { ...DEPENDENCY_TILE_DEFAULTS, ...options };
     for (const key of ['windowMs', 'bucketMs', 'samplesPerBucket'] as const) {
       if (!(Number.isFinite(this.o[key]) && this.o[key] > 0)) throw new RangeError(`dependencyTile: ${key} must be a number > 0, got ${this.o[key]}`);
     }

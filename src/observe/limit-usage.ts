@@ -21,7 +21,7 @@ export interface LimitUsageOptions {
   clock?: Clock;
 }
 
-export const limitUsageDefaults = {
+export const LIMIT_USAGE_DEFAULTS = {
   description: '',
   capacity: undefined as number | undefined,
   windowMs: 60_000,
@@ -33,7 +33,7 @@ type Stamp = [at: number, units: number];
 
 export class TrackedLimiter implements Limiter {
   readonly name: string;
-  private readonly o: typeof limitUsageDefaults & { name: string };
+  private readonly o: typeof LIMIT_USAGE_DEFAULTS & { name: string };
   private readonly admits: Stamp[] = [];
   private readonly refusals: Stamp[] = [];
 
@@ -42,7 +42,7 @@ export class TrackedLimiter implements Limiter {
     options: LimitUsageOptions,
   ) {
     if (!options || typeof options.name !== 'string' || options.name.length === 0) throw new TypeError('trackLimiter: option name must be a non-empty string');
-    this.o = { ...limitUsageDefaults, ...options };
+    this.o = { ...LIMIT_USAGE_DEFAULTS, ...options };
     if (!(this.o.windowMs > 0)) throw new RangeError(`trackLimiter: windowMs must be > 0, got ${this.o.windowMs}`);
     if (this.o.capacity !== undefined && !(this.o.capacity > 0)) throw new RangeError(`trackLimiter: capacity must be > 0, got ${this.o.capacity}`);
     this.name = options.name;

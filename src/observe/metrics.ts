@@ -17,7 +17,7 @@ export interface MetricsOptions {
   latencyBuckets?: number[];
 }
 
-export const metricsDefaults = {
+export const METRICS_DEFAULTS = {
   defaultMetrics: true,
   maxLabelValues: 200,
   latencyBuckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
@@ -123,7 +123,7 @@ export class Metrics {
   private readonly refreshers = new Set<() => void>();
 
   constructor(options: MetricsOptions = {}) {
-    const o = withDefaults(metricsDefaults, options);
+    const o = withDefaults(METRICS_DEFAULTS, options);
     this.registry = new Registry();
     // A view over the same metrics: prom-client renames counters in place for OpenMetrics, so a
     // metric must not sit in two registries (see open-metrics-view.ts).

@@ -40,7 +40,7 @@ export interface OrderOutcomesOptions {
   keep?: number;
 }
 
-export const orderOutcomesDefaults = { keep: 200 };
+export const ORDER_OUTCOMES_DEFAULTS = { keep: 200 };
 
 const PLACED = new Set(['OPEN', 'PARTIALLY_FILLED', 'FILLED']);
 const REJECTED = new Set(['REJECTED', 'FAILED']);
@@ -70,7 +70,7 @@ export class OrderOutcomes implements OrdersView {
   readonly close: Unsubscribe;
 
   constructor(metrics: Metrics, source: IntentSourceLike, options: OrderOutcomesOptions = {}) {
-    this.keep = options.keep ?? orderOutcomesDefaults.keep;
+    this.keep = options.keep ?? ORDER_OUTCOMES_DEFAULTS.keep;
     if (!(Number.isInteger(this.keep) && this.keep >= 1)) throw new RangeError(`orderOutcomes: keep must be an integer >= 1, got ${this.keep}`);
     const exchange = metrics.label('exchange', source.id);
     // Every outcome starts at 0, so rate() and alerts see the first unknown order.

@@ -23,7 +23,7 @@ export interface TracedOptions {
   kind?: SpanKind;
 }
 
-export const tracedDefaults = {
+export const TRACED_DEFAULTS = {
   /** Spans from the globally registered provider, under the library's own name. */
   tracerName: 'bulwark',
   /** A neutral name; give each traced call its own. */
@@ -47,12 +47,12 @@ export class TracedPolicy extends BasePolicy {
     if (typeof inner !== 'object' || inner === null || typeof inner.execute !== 'function') {
       throw new TypeError('traced(policy) needs a policy (an object with execute)');
     }
-    const name = options.name ?? tracedDefaults.name;
+    const name = options.name ?? TRACED_DEFAULTS.name;
     if (typeof name !== 'string' || name.length === 0) throw new TypeError(`traced: name must be a non-empty string, got ${String(name)}`);
-    this.tracer = options.tracer ?? trace.getTracer(tracedDefaults.tracerName);
+    this.tracer = options.tracer ?? trace.getTracer(TRACED_DEFAULTS.tracerName);
     this.name = name;
     this.attributes = options.attributes ?? {};
-    this.kind = options.kind ?? tracedDefaults.kind;
+    this.kind = options.kind ?? TRACED_DEFAULTS.kind;
   }
 
   run<T>(fn: Operation<T>, ctx: Context): Promise<T> {

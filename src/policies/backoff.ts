@@ -32,7 +32,7 @@ export interface ExponentialOptions {
   random?: () => number;
 }
 
-export const exponentialDefaults = {
+export const EXPONENTIAL_DEFAULTS = {
   initialMs: 100,
   factor: 2,
   maxMs: 30_000,
@@ -81,11 +81,11 @@ function linear(options: LinearOptions): Backoff {
  */
 function exponential(options: ExponentialOptions = {}): Backoff {
   // `??` per field, not an object spread: an option passed as `undefined` means "the default".
-  const initialMs = options.initialMs ?? exponentialDefaults.initialMs;
-  const factor = options.factor ?? exponentialDefaults.factor;
-  const maxMs = options.maxMs ?? exponentialDefaults.maxMs;
-  const jitter = options.jitter ?? exponentialDefaults.jitter;
-  const random = options.random ?? exponentialDefaults.random;
+  const initialMs = options.initialMs ?? EXPONENTIAL_DEFAULTS.initialMs;
+  const factor = options.factor ?? EXPONENTIAL_DEFAULTS.factor;
+  const maxMs = options.maxMs ?? EXPONENTIAL_DEFAULTS.maxMs;
+  const jitter = options.jitter ?? EXPONENTIAL_DEFAULTS.jitter;
+  const random = options.random ?? EXPONENTIAL_DEFAULTS.random;
   checkNumber('backoff', 'initialMs', initialMs, 0);
   checkNumber('backoff', 'maxMs', maxMs, 0);
   if (!(factor >= 1 && Number.isFinite(factor))) throw new RangeError(`backoff: factor must be a finite number >= 1, got ${factor}`);

@@ -8,6 +8,9 @@
 import { type Clock, systemClock } from '../core/clock.js';
 import type { Context } from '../core/context.js';
 import { BulkheadFullError, abortedFrom } from '../core/errors.js';
+import { checkInteger, checkNumber } from '../core/option-checks.js';
+import { QUEUE_DEFAULTS } from '../core/options.js';
+import { type OutcomeEvents, reportOutcome } from '../core/outcome-events.js';
 import { BasePolicy, type Operation, invoke } from '../core/policy.js';
 import { type Deadline, type DeadlineScheduler, deadlinesOf } from '../core/timers.js';
 
@@ -17,23 +20,26 @@ export interface BulkheadOptions {
   /** Calls allowed to wait for a slot (an integer >= 0, or Infinity). */
   maxQueue?: number;
   /** How long a queued call may wait for a slot before it is rejected (a finite number > 0). */
-  queueTimeoutMs?: number;
-  /** Source of time for the queue timeout. */
+  maxWaitMs?: number;
+  /** Source of time for the wait limit and the `success` / `failure` durations. */
   clock?: Clock;
 }
 
-export const bulkheadDefaults = {
-  /** No queue: a full bulkhead rejects at once, so callers shed load instead of stacking latency. */
-  maxQueue: 0,
+export const BULKHEAD_DEFAULTS = {
+  /** The same waiting room as the rate limiters (core/options.ts QUEUE_DEFAULTS, where the reason is). */
+  maxQueue: QUEUE_DEFAULTS.maxQueue as number,
   /** Queued calls wait until a slot frees or their caller aborts. */
-  queueTimeoutMs: undefined as number | undefined,
+  maxWaitMs: undefined as number | undefined,
   /** Wall-clock time. */
   clock: systemClock as Clock,
 };
 
-export interface BulkheadEvents {
-  /** A call was turned away: the queue was full, or it waited past `queueTimeoutMs`. */
-  rejected: { reason: 'full' | 'queue-timeout'; executing: number; queued: number };
+/** Why the bulkhead turned a call away. */
+export type BulkheadRejectReason = 'queue-full' | 'max-wait';
+
+export interface BulkheadEvents extends OutcomeEvents {
+  /** A call was turned away: the queue was full, or it waited past `maxWaitMs`. */
+  rejected: { reason: BulkheadRejectReason; executing: number; queued: number };
 }
 
 /** A queued call, in a doubly linked FIFO so a call that leaves early does so in O(1). */
@@ -47,8 +53,9 @@ interface Waiter {
 export class BulkheadPolicy extends BasePolicy<BulkheadEvents> {
   readonly maxConcurrent: number;
   readonly maxQueue: number;
-  readonly queueTimeoutMs: number | undefined;
+  readonly maxWaitMs: number | undefined;
   private readonly deadlines: DeadlineScheduler;
+  private readonly clock: Clock;
   private active = 0;
   private waiting = 0;
   private head: Waiter | undefined;
@@ -57,21 +64,16 @@ export class BulkheadPolicy extends BasePolicy<BulkheadEvents> {
   constructor(options: BulkheadOptions) {
     super();
     const maxConcurrent = options?.maxConcurrent;
-    if (typeof maxConcurrent !== 'number' || !(Number.isInteger(maxConcurrent) && maxConcurrent >= 1)) {
-      throw new RangeError(`bulkhead: maxConcurrent must be an integer >= 1, got ${String(maxConcurrent)}`);
-    }
-    const maxQueue = options.maxQueue ?? bulkheadDefaults.maxQueue;
-    if (!(maxQueue >= 0 && (Number.isInteger(maxQueue) || maxQueue === Infinity))) {
-      throw new RangeError(`bulkhead: maxQueue must be an integer >= 0 (or Infinity), got ${maxQueue}`);
-    }
-    const queueTimeoutMs = options.queueTimeoutMs ?? bulkheadDefaults.queueTimeoutMs;
-    if (queueTimeoutMs !== undefined && !(queueTimeoutMs > 0 && Number.isFinite(queueTimeoutMs))) {
-      throw new RangeError(`bulkhead: queueTimeoutMs must be a finite number > 0, got ${queueTimeoutMs}`);
-    }
+    checkInteger('bulkhead', 'maxConcurrent', maxConcurrent, 1);
+    const maxQueue = options.maxQueue ?? BULKHEAD_DEFAULTS.maxQueue;
+    checkInteger('bulkhead', 'maxQueue', maxQueue, 0, true);
+    const maxWaitMs = options.maxWaitMs ?? BULKHEAD_DEFAULTS.maxWaitMs;
+    if (maxWaitMs !== undefined) checkNumber('bulkhead', 'maxWaitMs', maxWaitMs, 0, Infinity, true);
     this.maxConcurrent = maxConcurrent;
     this.maxQueue = maxQueue;
-    this.queueTimeoutMs = queueTimeoutMs;
-    this.deadlines = deadlinesOf(options.clock ?? bulkheadDefaults.clock);
+    this.maxWaitMs = maxWaitMs;
+    this.clock = options.clock ?? BULKHEAD_DEFAULTS.clock;
+    this.deadlines = deadlinesOf(this.clock);
   }
 
   /** Calls running now (holding a slot). */
@@ -91,7 +93,7 @@ export class BulkheadPolicy extends BasePolicy<BulkheadEvents> {
       return this.runHeld(fn, ctx);
     }
     if (this.waiting >= this.maxQueue) {
-      this.reject('full');
+      this.reject('queue-full');
       return Promise.reject(new BulkheadFullError(`Bulkhead is full (${this.maxConcurrent} running, ${this.waiting} queued)`));
     }
     return this.enqueue(fn, ctx);
@@ -99,7 +101,7 @@ export class BulkheadPolicy extends BasePolicy<BulkheadEvents> {
 
   /** Runs with a slot already taken; the slot is given back when fn's own promise settles. */
   private runHeld<T>(fn: Operation<T>, ctx: Context): Promise<T> {
-    const promise = invoke(fn, ctx);
+    const promise = this.events.has('success') || this.events.has('failure') ? reportOutcome(this.events, this.clock, () => invoke(fn, ctx)) : invoke(fn, ctx);
     promise.then(this.release, this.release);
     return promise;
   }
@@ -131,14 +133,14 @@ export class BulkheadPolicy extends BasePolicy<BulkheadEvents> {
         },
       };
       this.append(waiter);
-      if (this.queueTimeoutMs !== undefined) {
-        const ms = this.queueTimeoutMs;
+      if (this.maxWaitMs !== undefined) {
+        const ms = this.maxWaitMs;
         deadline = this.deadlines.add(ms, () => {
           if (!waiter.queued) return;
           this.unlink(waiter);
           if (onAbort) signal?.removeEventListener('abort', onAbort);
-          this.reject('queue-timeout');
-          reject(new BulkheadFullError(`Bulkhead queue timeout: no slot freed within ${ms} ms`));
+          this.reject('max-wait');
+          reject(new BulkheadFullError(`Bulkhead: no slot freed within maxWaitMs (${ms} ms)`));
         });
       }
       if (signal) {
@@ -153,7 +155,7 @@ export class BulkheadPolicy extends BasePolicy<BulkheadEvents> {
     });
   }
 
-  private reject(reason: 'full' | 'queue-timeout'): void {
+  private reject(reason: BulkheadRejectReason): void {
     if (this.events.has('rejected')) {
       this.events.emit('rejected', { reason, executing: this.active, queued: this.waiting });
     }
@@ -179,7 +181,7 @@ export class BulkheadPolicy extends BasePolicy<BulkheadEvents> {
   }
 }
 
-/** A bulkhead: at most `maxConcurrent` calls at once, `maxQueue` (default 0) more waiting. */
+/** A bulkhead: at most `maxConcurrent` calls at once, `maxQueue` (default 1 000) more waiting. */
 export function bulkhead(options: BulkheadOptions): BulkheadPolicy {
   return new BulkheadPolicy(options);
 }

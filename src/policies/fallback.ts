@@ -4,7 +4,10 @@
  */
 import type { Context, ExecContext } from '../core/context.js';
 import { AbortedError } from '../core/errors.js';
+import { type OutcomeEvents, reportOutcome } from '../core/outcome-events.js';
+import { checkFunction } from '../core/option-checks.js';
 import { BasePolicy, type Operation, invoke } from '../core/policy.js';
+import { type Clock, systemClock } from '../core/clock.js';
 
 export interface FallbackOptions<R> {
   /** The substitute result. Give exactly one of `value` and `fn` (`value: undefined` counts as given). */
@@ -13,6 +16,8 @@ export interface FallbackOptions<R> {
   fn?: (error: unknown, ctx: ExecContext) => R | PromiseLike<R>;
   /** Whether an error gets the substitute. */
   handle?: (error: unknown) => boolean;
+  /** Source of time for the `success` / `failure` durations. */
+  clock?: Clock;
 }
 
 /** Every error but an abort: a caller who aborted wants no substitute. */
@@ -20,19 +25,22 @@ export function handleAllButAbort(error: unknown): boolean {
   return !(error instanceof AbortedError);
 }
 
-export const fallbackDefaults = {
+export const FALLBACK_DEFAULTS = {
   /** Substitute for every failure except an abort, and never once the caller has aborted. */
   handle: undefined as ((error: unknown) => boolean) | undefined,
+  /** Wall-clock time. */
+  clock: systemClock as Clock,
 };
 
-export interface FallbackEvents {
-  /** The substitute was used in place of `error`. */
+export interface FallbackEvents extends OutcomeEvents {
+  /** The substitute was used in place of `error`. A `success` follows when the substitute is returned. */
   fallback: { error: unknown };
 }
 
 export class FallbackPolicy<R = unknown> extends BasePolicy<FallbackEvents> {
   private readonly substitute: (error: unknown, ctx: ExecContext) => R | PromiseLike<R>;
   private readonly handle: ((error: unknown) => boolean) | undefined;
+  private readonly clock: Clock;
 
   constructor(options: FallbackOptions<R>) {
     super();
@@ -46,19 +54,23 @@ export class FallbackPolicy<R = unknown> extends BasePolicy<FallbackEvents> {
         hasValue ? 'fallback: give either `value` or `fn`, not both' : 'fallback: give `value` (the substitute) or `fn` (error => substitute)',
       );
     }
-    if (hasFn && typeof options.fn !== 'function') throw new TypeError(`fallback: fn must be a function, got ${typeof options.fn}`);
-    if (options.handle !== undefined && typeof options.handle !== 'function') {
-      throw new TypeError(`fallback: handle must be a function (error) => boolean, got ${typeof options.handle}`);
-    }
+    if (hasFn) checkFunction('fallback', 'fn', options.fn);
+    checkFunction('fallback', 'handle', options.handle, true);
     if (hasFn) this.substitute = options.fn as (error: unknown, ctx: ExecContext) => R | PromiseLike<R>;
     else {
       const value = options.value as R;
       this.substitute = () => value;
     }
-    this.handle = options.handle ?? fallbackDefaults.handle;
+    this.handle = options.handle ?? FALLBACK_DEFAULTS.handle;
+    this.clock = options.clock ?? FALLBACK_DEFAULTS.clock;
   }
 
   run<T>(fn: Operation<T>, ctx: Context): Promise<T> {
+    if (this.events.has('success') || this.events.has('failure')) return reportOutcome(this.events, this.clock, () => this.substituted(fn, ctx));
+    return this.substituted(fn, ctx);
+  }
+
+  private substituted<T>(fn: Operation<T>, ctx: Context): Promise<T> {
     return invoke(fn, ctx).then(undefined, (error: unknown) => {
       const handled = this.handle ? this.handle(error) : handleAllButAbort(error) && !ctx.aborted;
       if (!handled) throw error;

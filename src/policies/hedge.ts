@@ -13,6 +13,8 @@
 import { type Clock, systemClock } from '../core/clock.js';
 import { AbortScope, Context } from '../core/context.js';
 import { AbortedError, abortedFrom } from '../core/errors.js';
+import { type OutcomeEvents, reportOutcome } from '../core/outcome-events.js';
+import { checkInteger, checkNumber } from '../core/option-checks.js';
 import { BasePolicy, type Operation, invoke } from '../core/policy.js';
 import { type Deadline, type DeadlineScheduler, deadlinesOf } from '../core/timers.js';
 
@@ -25,14 +27,14 @@ export interface HedgeOptions {
   clock?: Clock;
 }
 
-export const hedgeDefaults = {
+export const HEDGE_DEFAULTS = {
   /** One extra try takes most of the tail-latency gain at the cost of at most double load. */
   maxHedges: 1,
   /** Wall-clock time. */
   clock: systemClock as Clock,
 };
 
-export interface HedgeEvents {
+export interface HedgeEvents extends OutcomeEvents {
   /** An extra try started; `attempt` is its number (2 for the first hedge). */
   hedge: { attempt: number };
 }
@@ -41,24 +43,27 @@ export class HedgePolicy extends BasePolicy<HedgeEvents> {
   readonly delayMs: number;
   readonly maxHedges: number;
   private readonly deadlines: DeadlineScheduler;
+  private readonly clock: Clock;
 
   constructor(options: HedgeOptions) {
     super();
     const delayMs = options?.delayMs;
-    if (typeof delayMs !== 'number' || !(delayMs >= 0 && Number.isFinite(delayMs))) {
-      throw new RangeError(`hedge: delayMs must be a finite number >= 0, got ${String(delayMs)}`);
-    }
-    const maxHedges = options.maxHedges ?? hedgeDefaults.maxHedges;
-    if (!(Number.isInteger(maxHedges) && maxHedges >= 0)) {
-      throw new RangeError(`hedge: maxHedges must be an integer >= 0, got ${maxHedges}`);
-    }
+    checkNumber('hedge', 'delayMs', delayMs, 0);
+    const maxHedges = options.maxHedges ?? HEDGE_DEFAULTS.maxHedges;
+    checkInteger('hedge', 'maxHedges', maxHedges, 0);
     this.delayMs = delayMs;
     this.maxHedges = maxHedges;
-    this.deadlines = deadlinesOf(options.clock ?? hedgeDefaults.clock);
+    this.clock = options.clock ?? HEDGE_DEFAULTS.clock;
+    this.deadlines = deadlinesOf(this.clock);
   }
 
   run<T>(fn: Operation<T>, ctx: Context): Promise<T> {
     if (ctx.aborted) return Promise.reject(abortedFrom(ctx.signal));
+    if (this.events.has('success') || this.events.has('failure')) return reportOutcome(this.events, this.clock, () => this.race(fn, ctx));
+    return this.race(fn, ctx);
+  }
+
+  private race<T>(fn: Operation<T>, ctx: Context): Promise<T> {
     return new Promise<T>((resolve, reject) => new HedgeRace(this, fn, ctx, resolve, reject).start());
   }
 

@@ -18,7 +18,7 @@ export interface RegistryOptions {
   initialStates?: Record<string, CircuitBreakerSnapshot>;
 }
 
-export const registryDefaults = {
+export const REGISTRY_DEFAULTS = {
   // No shared defaults: each breaker falls back to circuitBreaker's own.
   defaults: {} as Omit<CircuitBreakerOptions, 'name' | 'initialState'>,
   // Nothing to restore: breakers start closed.
@@ -32,8 +32,8 @@ export class PolicyRegistry implements Iterable<[string, CircuitBreaker]> {
 
   constructor(options: RegistryOptions = {}) {
     if (typeof options !== 'object' || options === null) throw new TypeError(`createRegistry: options must be an object, got ${String(options)}`);
-    this.defaults = options.defaults ?? registryDefaults.defaults;
-    const initialStates = options.initialStates ?? registryDefaults.initialStates;
+    this.defaults = options.defaults ?? REGISTRY_DEFAULTS.defaults;
+    const initialStates = options.initialStates ?? REGISTRY_DEFAULTS.initialStates;
     if (typeof initialStates !== 'object' || initialStates === null) {
       throw new TypeError(`createRegistry: initialStates must be an object of snapshots by name, got ${String(initialStates)}`);
     }

@@ -3,21 +3,18 @@
  *
  * The first try is the fast path: no backoff sequence, no timestamp and no signal are touched
  * until it fails. The wait between tries ends at once when the caller's signal aborts.
- * When retries run out the last error is rethrown as it was (the same object), or the last
- * result is returned.
+ * When retries run out (tries, `maxElapsedMs` or the retry budget) a RetryExhaustedError is
+ * thrown, carrying the last error as `cause` and the tries made as `attempts`; with
+ * `rethrowLastError: true` the last error itself is rethrown (the same object). An error
+ * `retryOn` refuses is rethrown as it was; a last result `retryOnResult` rejected is returned.
  */
 import { type Clock, systemClock } from '../core/clock.js';
 import type { Context } from '../core/context.js';
-import {
-  AbortedError,
-  BrokenCircuitError,
-  BulkheadFullError,
-  IsolatedCircuitError,
-  abortedFrom,
-  retryAfterOf,
-} from '../core/errors.js';
+import { RetryExhaustedError, abortedFrom, retryAfterOf } from '../core/errors.js';
+import { checkBoolean, checkFunction, checkInteger, checkNumber, checkShape } from '../core/option-checks.js';
 import { BasePolicy, type Operation, invoke } from '../core/policy.js';
 import type { RetryBudget } from '../core/retry-budget.js';
+import { isRetryable } from '../core/taxonomy.js';
 import { type Backoff, backoff as backoffs } from './backoff.js';
 
 export interface RetryOptions {
@@ -25,43 +22,42 @@ export interface RetryOptions {
   maxAttempts?: number;
   /** Delays between tries. */
   backoff?: Backoff;
-  /** Whether an error is worth another try. */
+  /** Whether an error is worth another try (default: the error taxonomy's `isRetryable`). */
   retryOn?: (error: unknown) => boolean;
   /** Whether a successful result is worth another try (e.g. an HTTP 503 returned as a value). */
   retryOnResult?: (result: unknown) => boolean;
   /** Total time budget from the first try: a wait that would end past it is not started. */
   maxElapsedMs?: number;
   /** Caps retries as a share of requests across all calls (see `RetryBudget`). */
-  budget?: RetryBudget;
+  retryBudget?: RetryBudget;
+  /** When retries run out, rethrow the last error as it was instead of a RetryExhaustedError around it. */
+  rethrowLastError?: boolean;
   /** Source of time for the waits. */
   clock?: Clock;
   /** Randomness in [0, 1) for the default backoff's jitter (seed it in tests); give your own `backoff` its own. */
   random?: () => number;
 }
 
-/** The toolkit's own errors that another try cannot fix right away. */
-export function isTransient(error: unknown): boolean {
-  return !(
-    error instanceof BrokenCircuitError ||
-    error instanceof IsolatedCircuitError ||
-    error instanceof BulkheadFullError ||
-    error instanceof AbortedError
-  );
-}
-
-export const retryDefaults = {
+export const RETRY_DEFAULTS = {
   /** Three tries ride out a blip without piling onto a dependency that is really down. */
   maxAttempts: 3,
   /** Exponential from 100 ms with decorrelated jitter, so synchronized clients spread out. */
   backoff: backoffs.exponential(),
-  /** Retry everything but an open/isolated circuit, a full bulkhead or an abort: those do not heal in a backoff. */
-  retryOn: isTransient,
+  /**
+   * The error taxonomy decides (core/taxonomy.ts, one table): a refusal of ours (open or isolated
+   * circuit, full bulkhead), an abort and a known permanent error (auth, validation, ccxt's
+   * ExchangeError family) are not retried; a rate limit is, after its `retryAfterMs`; an
+   * unknown (user) error is.
+   */
+  retryOn: isRetryable,
   /** Results are final unless told otherwise. */
   retryOnResult: undefined as ((result: unknown) => boolean) | undefined,
   /** No time budget: `maxAttempts` alone bounds the loop. */
   maxElapsedMs: undefined as number | undefined,
   /** No shared budget: every call may use all its tries. */
-  budget: undefined as RetryBudget | undefined,
+  retryBudget: undefined as RetryBudget | undefined,
+  /** A typed error that says retry gave up, with the last error as `cause` (failsafe-go's ExceededError). */
+  rethrowLastError: false,
   /** Wall-clock time. */
   clock: systemClock as Clock,
   /** The default backoff draws its jitter from Math.random. */
@@ -79,15 +75,13 @@ export interface RetryEvents {
   retry: { attempt: number; delayMs: number } & RetryOutcome;
   /** Retry stopped: `attempts` tries were made; the outcome is the last one's. */
   giveUp: { attempts: number; reason: GiveUpReason } & RetryOutcome;
+  /** The call succeeded (after any number of tries); `durationMs` counts from the first try. */
+  success: { durationMs: number; attempts: number };
+  /** The call failed for good: `error` is what the caller gets. */
+  failure: { durationMs: number; attempts: number; error: unknown };
 }
 
 type Outcome<T> = { ok: true; value: T } | { ok: false; error: unknown };
-
-function checkFunction(name: string, value: unknown): void {
-  if (value !== undefined && typeof value !== 'function') {
-    throw new TypeError(`retry: ${name} must be a function, got ${typeof value}`);
-  }
-}
 
 export class RetryPolicy extends BasePolicy<RetryEvents> {
   readonly maxAttempts: number;
@@ -95,58 +89,72 @@ export class RetryPolicy extends BasePolicy<RetryEvents> {
   private readonly retryOn: (error: unknown) => boolean;
   private readonly retryOnResult: ((result: unknown) => boolean) | undefined;
   private readonly maxElapsedMs: number | undefined;
-  private readonly budget: RetryBudget | undefined;
+  private readonly retryBudget: RetryBudget | undefined;
+  private readonly rethrowLastError: boolean;
   private readonly clock: Clock;
 
   constructor(options: RetryOptions = {}) {
     super();
-    const maxAttempts = options.maxAttempts ?? retryDefaults.maxAttempts;
-    if (!(maxAttempts >= 1 && (Number.isInteger(maxAttempts) || maxAttempts === Infinity))) {
-      throw new RangeError(`retry: maxAttempts must be an integer >= 1 (tries in all, the first included), got ${maxAttempts}`);
-    }
-    const maxElapsedMs = options.maxElapsedMs ?? retryDefaults.maxElapsedMs;
-    if (maxElapsedMs !== undefined && !(maxElapsedMs >= 0 && Number.isFinite(maxElapsedMs))) {
-      throw new RangeError(`retry: maxElapsedMs must be a finite number >= 0, got ${maxElapsedMs}`);
-    }
+    const maxAttempts = options.maxAttempts ?? RETRY_DEFAULTS.maxAttempts;
+    checkInteger('retry', 'maxAttempts', maxAttempts, 1, true);
+    const maxElapsedMs = options.maxElapsedMs ?? RETRY_DEFAULTS.maxElapsedMs;
+    if (maxElapsedMs !== undefined) checkNumber('retry', 'maxElapsedMs', maxElapsedMs, 0);
     if (options.random !== undefined) {
-      if (typeof options.random !== 'function') throw new TypeError(`retry: random must be a function returning [0, 1), got ${typeof options.random}`);
+      checkFunction('retry', 'random', options.random);
       if (options.backoff !== undefined) throw new TypeError('retry: random applies to the default backoff only; pass it to your own backoff instead');
     }
-    const backoff = options.backoff ?? (options.random ? backoffs.exponential({ random: options.random }) : retryDefaults.backoff);
-    if (typeof backoff?.start !== 'function') {
-      throw new TypeError('retry: backoff must be a Backoff (an object with start()), e.g. backoff.exponential()');
-    }
-    checkFunction('retryOn', options.retryOn);
-    checkFunction('retryOnResult', options.retryOnResult);
-    const budget = options.budget ?? retryDefaults.budget;
-    if (budget !== undefined && (typeof budget.recordRequest !== 'function' || typeof budget.tryRetry !== 'function')) {
-      throw new TypeError('retry: budget must be a RetryBudget (recordRequest() and tryRetry())');
-    }
+    const backoff = options.backoff ?? (options.random ? backoffs.exponential({ random: options.random }) : RETRY_DEFAULTS.backoff);
+    checkShape('retry', 'backoff', backoff, 'a Backoff, e.g. backoff.exponential()', ['start']);
+    checkFunction('retry', 'retryOn', options.retryOn, true);
+    checkFunction('retry', 'retryOnResult', options.retryOnResult, true);
+    const retryBudget = options.retryBudget ?? RETRY_DEFAULTS.retryBudget;
+    if (retryBudget !== undefined) checkShape('retry', 'retryBudget', retryBudget, 'a RetryBudget', ['recordRequest', 'tryRetry']);
+    const rethrowLastError = options.rethrowLastError ?? RETRY_DEFAULTS.rethrowLastError;
+    checkBoolean('retry', 'rethrowLastError', rethrowLastError);
     this.maxAttempts = maxAttempts;
     this.backoff = backoff;
-    this.retryOn = options.retryOn ?? retryDefaults.retryOn;
-    this.retryOnResult = options.retryOnResult ?? retryDefaults.retryOnResult;
+    this.retryOn = options.retryOn ?? RETRY_DEFAULTS.retryOn;
+    this.retryOnResult = options.retryOnResult ?? RETRY_DEFAULTS.retryOnResult;
     this.maxElapsedMs = maxElapsedMs;
-    this.budget = budget;
-    this.clock = options.clock ?? retryDefaults.clock;
+    this.retryBudget = retryBudget;
+    this.rethrowLastError = rethrowLastError;
+    this.clock = options.clock ?? RETRY_DEFAULTS.clock;
   }
 
   run<T>(fn: Operation<T>, ctx: Context): Promise<T> {
     if (ctx.aborted) return Promise.reject(abortedFrom(ctx.signal));
-    this.budget?.recordRequest();
-    const startedAt = this.maxElapsedMs === undefined ? 0 : this.clock.now();
+    this.retryBudget?.recordRequest();
+    if (!this.events.has('success') && !this.events.has('failure')) {
+      return this.tries(fn, ctx, this.maxElapsedMs === undefined ? 0 : this.clock.now(), undefined);
+    }
+    const tally = { attempts: 1 };
+    const startedAt = this.clock.now();
+    return this.tries(fn, ctx, startedAt, tally).then(
+      (value) => {
+        this.events.emit('success', { durationMs: this.clock.now() - startedAt, attempts: tally.attempts });
+        return value;
+      },
+      (error: unknown) => {
+        this.events.emit('failure', { durationMs: this.clock.now() - startedAt, attempts: tally.attempts, error });
+        throw error;
+      },
+    );
+  }
+
+  /** The first try, then the retry loop if it failed; `tally` (when someone listens) counts the tries. */
+  private tries<T>(fn: Operation<T>, ctx: Context, startedAt: number, tally: { attempts: number } | undefined): Promise<T> {
     const first = invoke(fn, ctx.attempt === 1 ? ctx : ctx.withAttempt(1));
     const retryOnResult = this.retryOnResult;
     return first.then(
       retryOnResult
-        ? (value: T) => (retryOnResult(value) ? this.retryLoop(fn, ctx, { ok: true, value }, startedAt) : value)
+        ? (value: T) => (retryOnResult(value) ? this.retryLoop(fn, ctx, { ok: true, value }, startedAt, tally) : value)
         : undefined,
-      (error: unknown) => this.retryLoop(fn, ctx, { ok: false, error }, startedAt),
+      (error: unknown) => this.retryLoop(fn, ctx, { ok: false, error }, startedAt, tally),
     );
   }
 
   /** Runs from the first failure on; the backoff sequence exists only from here. */
-  private async retryLoop<T>(fn: Operation<T>, ctx: Context, firstOutcome: Outcome<T>, startedAt: number): Promise<T> {
+  private async retryLoop<T>(fn: Operation<T>, ctx: Context, firstOutcome: Outcome<T>, startedAt: number, tally: { attempts: number } | undefined): Promise<T> {
     const sequence = this.backoff.start();
     let outcome = firstOutcome;
     for (let attempt = 1; ; attempt++) {
@@ -161,7 +169,7 @@ export class RetryPolicy extends BasePolicy<RetryEvents> {
         return this.giveUp(outcome, attempt, 'elapsed');
       }
       // Asked last: a granted retry is spent from the shared budget.
-      if (this.budget && !this.budget.tryRetry()) return this.giveUp(outcome, attempt, 'budget');
+      if (this.retryBudget && !this.retryBudget.tryRetry()) return this.giveUp(outcome, attempt, 'budget');
 
       if (this.events.has('retry')) this.events.emit('retry', { attempt, delayMs, ...eventOutcome(outcome) });
       if (delayMs > 0) {
@@ -174,6 +182,7 @@ export class RetryPolicy extends BasePolicy<RetryEvents> {
           throw aborted;
         }
       }
+      if (tally) tally.attempts = attempt + 1;
       outcome = await settle(invoke(fn, ctx.withAttempt(attempt + 1)));
       if (outcome.ok && !this.retryOnResult?.(outcome.value)) return outcome.value;
     }
@@ -189,7 +198,8 @@ export class RetryPolicy extends BasePolicy<RetryEvents> {
   private giveUp<T>(outcome: Outcome<T>, attempts: number, reason: GiveUpReason): T {
     if (this.events.has('giveUp')) this.events.emit('giveUp', { attempts, reason, ...eventOutcome(outcome) });
     if (outcome.ok) return outcome.value;
-    throw outcome.error;
+    if (this.rethrowLastError || reason === 'not-retryable' || reason === 'aborted') throw outcome.error;
+    throw new RetryExhaustedError(attempts, reason, outcome.error);
   }
 }
 

@@ -13,6 +13,8 @@
 import { type Clock, systemClock } from '../core/clock.js';
 import { AbortScope, Context } from '../core/context.js';
 import { TimeoutError, abortedFrom } from '../core/errors.js';
+import { checkNumber, checkOneOf } from '../core/option-checks.js';
+import { type OutcomeEvents, reportOutcome } from '../core/outcome-events.js';
 import { BasePolicy, type Operation, invoke } from '../core/policy.js';
 import { type DeadlineScheduler, deadlinesOf } from '../core/timers.js';
 
@@ -27,15 +29,15 @@ export interface TimeoutOptions {
   clock?: Clock;
 }
 
-export const timeoutDefaults = {
+export const TIMEOUT_DEFAULTS = {
   /** Give the caller control back at the deadline, whether or not the operation listens to its signal. */
   mode: 'aggressive' as TimeoutMode,
   /** Wall-clock time. */
   clock: systemClock as Clock,
 };
 
-export interface TimeoutEvents {
-  /** A call reached its deadline. */
+export interface TimeoutEvents extends OutcomeEvents {
+  /** A call reached its deadline (a `failure` with the TimeoutError follows when the call settles). */
   timeout: { timeoutMs: number };
 }
 
@@ -43,24 +45,27 @@ export class TimeoutPolicy extends BasePolicy<TimeoutEvents> {
   readonly ms: number;
   readonly mode: TimeoutMode;
   private readonly deadlines: DeadlineScheduler;
+  private readonly clock: Clock;
 
   constructor(options: TimeoutOptions) {
     super();
     const ms = options?.ms;
-    if (typeof ms !== 'number' || !(ms > 0 && Number.isFinite(ms))) {
-      throw new RangeError(`timeout: ms must be a finite number > 0, got ${String(ms)}`);
-    }
-    const mode = options.mode ?? timeoutDefaults.mode;
-    if (mode !== 'aggressive' && mode !== 'cooperative') {
-      throw new RangeError(`timeout: mode must be 'aggressive' or 'cooperative', got ${String(mode)}`);
-    }
+    checkNumber('timeout', 'ms', ms, 0, Infinity, true);
+    const mode = options.mode ?? TIMEOUT_DEFAULTS.mode;
+    checkOneOf('timeout', 'mode', mode, ['aggressive', 'cooperative'] as const);
     this.ms = ms;
     this.mode = mode;
-    this.deadlines = deadlinesOf(options.clock ?? timeoutDefaults.clock);
+    this.clock = options.clock ?? TIMEOUT_DEFAULTS.clock;
+    this.deadlines = deadlinesOf(this.clock);
   }
 
   run<T>(fn: Operation<T>, ctx: Context): Promise<T> {
     if (ctx.aborted) return Promise.reject(abortedFrom(ctx.signal));
+    if (this.events.has('success') || this.events.has('failure')) return reportOutcome(this.events, this.clock, () => this.race(fn, ctx));
+    return this.race(fn, ctx);
+  }
+
+  private race<T>(fn: Operation<T>, ctx: Context): Promise<T> {
     // What ctx.child() does, without the wrapper object: this is the hot path.
     const scope = new AbortScope(ctx.source);
     const context = new Context(ctx.attempt, scope);

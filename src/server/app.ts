@@ -19,7 +19,7 @@ import { fleetTimeline } from './fleet-timeline.js';
 import { type LiveEvents, bindTimeline, liveEvents } from './live-events.js';
 import { operatorState } from './operator-state.js';
 import { buildOverview } from './overview.js';
-import { logRequests, requestLogDefaults } from './request-log.js';
+import { logRequests, REQUEST_LOG_DEFAULTS } from './request-log.js';
 import { alertRoutes } from './routes/alerts.js';
 import { backupRoutes } from './routes/backups.js';
 import { breakerRoutes } from './routes/breakers.js';
@@ -54,7 +54,7 @@ export interface BuildAppOptions {
 
 export const BUILD_APP_DEFAULTS = {
   logger: false as boolean | FastifyBaseLogger,
-  slowRequestMs: requestLogDefaults.slowRequestMs,
+  slowRequestMs: REQUEST_LOG_DEFAULTS.slowRequestMs,
   snapshotMs: 1_000,
   bindTimeline: true,
 };

@@ -7,8 +7,8 @@
  */
 import type { BulwarkConfig } from '../config/schema.js';
 import { type Clock, systemClock } from '../core/clock.js';
-import { exchangeBudget } from '../limits/budgets/exchange-budget.js';
-import { redisBudgetStore, type BudgetRedisClient } from '../limits/budgets/redis-store.js';
+import { exchangeRateBudget } from '../limits/budgets/exchange-rate-budget.js';
+import { redisRateBudgetStore, type RateBudgetRedisClient } from '../limits/budgets/redis-store.js';
 import { binanceSpotTable } from '../limits/budgets/tables/binance-spot.js';
 import type { HealthRegistry } from '../health/registry.js';
 import { breakerCheck } from '../health/checks/breaker.js';
@@ -57,7 +57,7 @@ export interface ConfiguredExchangeDeps {
   /** Time for the account cache; the system clock by default. */
   clock?: Clock;
   /** The deployment's Redis: the exchange's rate budget lives there, shared with the bots of the same account. */
-  redis?: BudgetRedisClient;
+  redis?: RateBudgetRedisClient;
 }
 
 /** Budget tables known per ccxt id; another exchange runs without a shared budget (its calls from the service are few). */
@@ -68,7 +68,7 @@ export async function configuredExchange(config: BulwarkConfig, deps: Configured
   const id = client.id;
   const cleanups: Array<() => unknown> = [];
   const table = budgetTables[id as keyof typeof budgetTables];
-  const budget = deps.redis && table ? exchangeBudget({ table, group: id, store: redisBudgetStore(deps.redis, { prefix: `${config.storage.redisPrefix}budget:` }) }) : undefined;
+  const budget = deps.redis && table ? exchangeRateBudget({ table, group: id, store: redisRateBudgetStore(deps.redis, { prefix: `${config.storage.redisPrefix}budget:` }) }) : undefined;
   const gate = tradingGate({});
   const journal = storageJournal(orderIntents(deps.storage));
   const exchange = resilientExchange(client, {
@@ -76,7 +76,7 @@ export async function configuredExchange(config: BulwarkConfig, deps: Configured
     admission: gate,
     maxAttempts: config.policies.retry.maxAttempts,
     breaker: { openMs: config.policies.breaker.openMs, failureRateThreshold: config.policies.breaker.failureRateThreshold, minimumCalls: config.policies.breaker.minimumCalls },
-    ...(budget ? { budget } : {}),
+    ...(budget ? { rateBudget: budget } : {}),
   });
   try {
     await exchange.loadMarkets();

@@ -13,7 +13,7 @@ export interface FleetTimelineOptions {
   clock?: Clock;
 }
 
-export const fleetTimelineDefaults = {
+export const FLEET_TIMELINE_DEFAULTS = {
   // Two seconds: a stale instance shows within its TTL plus two seconds, for one small read.
   intervalMs: 2_000,
   clock: systemClock as Clock,
@@ -33,7 +33,7 @@ const MESSAGES: Record<string, { message: string; severity: TimelineSeverity }> 
 };
 
 export class FleetTimeline {
-  private readonly o: typeof fleetTimelineDefaults;
+  private readonly o: typeof FLEET_TIMELINE_DEFAULTS;
   private known: Map<string, InstanceState> | undefined;
   private timer: CancelTimer | undefined;
   private stopped = false;
@@ -43,7 +43,7 @@ export class FleetTimeline {
     private readonly events: LiveEvents,
     options: FleetTimelineOptions = {},
   ) {
-    this.o = withDefaults(fleetTimelineDefaults, options);
+    this.o = withDefaults(FLEET_TIMELINE_DEFAULTS, options);
     if (!(this.o.intervalMs > 0)) throw new RangeError(`fleetTimeline: intervalMs must be > 0, got ${this.o.intervalMs}`);
   }
 

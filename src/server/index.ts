@@ -1,10 +1,10 @@
 /** `bulwark/server`: the ops HTTP API and dashboard as a fastify instance. Nothing listens until `listen()`. */
 export { buildApp, BUILD_APP_DEFAULTS, defaultWebRoot, type BuildAppOptions, type OpsApp } from './app.js';
 export { type ServerComponents, type BreakerDirectory, type OrdersView, type OrderView } from './components.js';
-export { LiveEvents, liveEvents, liveEventsDefaults, bindTimeline, type LiveEvent, type LiveEventsOptions, type TimelineEntry, type TimelineKind, type TimelineSeverity, type TimelineSources } from './live-events.js';
+export { LiveEvents, liveEvents, LIVE_EVENTS_DEFAULTS, bindTimeline, type LiveEvent, type LiveEventsOptions, type TimelineEntry, type TimelineKind, type TimelineSeverity, type TimelineSources } from './live-events.js';
 export { buildOverview, type Overview, type BreakerView } from './overview.js';
 export { healthRoutes, HEALTH_ROUTES_DEFAULTS, type HealthRoutesOptions } from './routes/health.js';
 export { OperatorState, operatorState, DEFAULT_ACTOR, type OperatorMark, type OperatorStateOptions, type RestoredOperatorState } from './operator-state.js';
 export { recoverAtStart, type StartRecovery, type StartRecoveryOptions } from './start-recovery.js';
-export { logRequests, requestLogDefaults, type RequestLogOptions } from './request-log.js';
+export { logRequests, REQUEST_LOG_DEFAULTS, type RequestLogOptions } from './request-log.js';
 export { type AccountSnapshot, type AccountView } from './components.js';

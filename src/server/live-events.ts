@@ -37,20 +37,20 @@ export interface LiveEventsOptions {
   capacity?: number;
 }
 
-export const liveEventsDefaults = {
+export const LIVE_EVENTS_DEFAULTS = {
   clock: systemClock as Clock,
   capacity: 500,
 };
 
 export class LiveEvents {
-  private readonly o: typeof liveEventsDefaults;
+  private readonly o: typeof LIVE_EVENTS_DEFAULTS;
   private readonly entries: TimelineEntry[] = [];
   private readonly emitter = new Emitter<{ event: LiveEvent }>();
   private nextId = 1;
   private subscribers = 0;
 
   constructor(options: LiveEventsOptions = {}) {
-    this.o = { ...liveEventsDefaults, ...options };
+    this.o = { ...LIVE_EVENTS_DEFAULTS, ...options };
     if (!(Number.isInteger(this.o.capacity) && this.o.capacity >= 1)) throw new RangeError(`liveEvents: capacity must be an integer >= 1, got ${this.o.capacity}`);
   }
 
@@ -126,9 +126,11 @@ export function bindTimeline(events: LiveEvents, sources: TimelineSources): Unsu
   }
   if (sources.health) {
     offs.push(
-      sources.health.on('overallChange', ({ from, to }) =>
-        events.record('health', 'service', `health ${from} → ${to}`, to === 'down' ? 'critical' : to === 'degraded' ? 'warning' : 'info'),
-      ),
+      sources.health.on('stateChange', (change) => {
+        if (change.scope !== 'overall') return;
+        const { from, to } = change;
+        events.record('health', 'service', `health ${from} → ${to}`, to === 'down' ? 'critical' : to === 'degraded' ? 'warning' : 'info');
+      }),
     );
   }
   if (sources.alerts) {

@@ -11,11 +11,11 @@ export interface RequestLogOptions {
   slowRequestMs: number;
 }
 
-export const requestLogDefaults = {
+export const REQUEST_LOG_DEFAULTS = {
   slowRequestMs: 1_000, // a second is slow for an ops API that reads memory and a local database
 } satisfies RequestLogOptions;
 
-export function logRequests(app: FastifyInstance, options: RequestLogOptions = requestLogDefaults): void {
+export function logRequests(app: FastifyInstance, options: RequestLogOptions = REQUEST_LOG_DEFAULTS): void {
   app.addHook('onResponse', async (request, reply) => {
     const ms = reply.elapsedTime;
     const status = reply.statusCode;

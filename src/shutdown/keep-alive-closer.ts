@@ -28,16 +28,16 @@ export interface KeepAliveCloserOptions {
   clock?: Clock;
 }
 
-export const keepAliveCloserDefaults = {
+export const KEEP_ALIVE_CLOSER_DEFAULTS = {
   // A keep-alive client busy enough to race the close sends within a second; one idle longer is not about to.
   idleGraceMs: 1_000,
   clock: systemClock as Clock,
 };
 
 export function keepAliveCloser(server: HttpServer, options: KeepAliveCloserOptions = {}): StoppableServer {
-  const idleGraceMs = options.idleGraceMs ?? keepAliveCloserDefaults.idleGraceMs;
+  const idleGraceMs = options.idleGraceMs ?? KEEP_ALIVE_CLOSER_DEFAULTS.idleGraceMs;
   if (!(idleGraceMs >= 0)) throw new RangeError(`keepAliveCloser: idleGraceMs must be >= 0, got ${idleGraceMs}`);
-  const clock = options.clock ?? keepAliveCloserDefaults.clock;
+  const clock = options.clock ?? KEEP_ALIVE_CLOSER_DEFAULTS.clock;
   const sockets = new Set<Socket>();
   const open = new Set<ServerResponse>();
   let stopping = false;

@@ -17,11 +17,11 @@ export {
   type UpdateStateOptions,
   type ListOptions as OrderIntentListOptions,
 } from './repos/order-intents.js';
-export { sqliteStorage, sqliteDefaults, type SqliteStorage, type SqliteStorageOptions } from './sqlite.js';
-export { postgresStorage, postgresDefaults, type PostgresStorage, type PostgresStorageOptions } from './postgres.js';
+export { sqliteStorage, SQLITE_DEFAULTS, type SqliteStorage, type SqliteStorageOptions } from './sqlite.js';
+export { postgresStorage, POSTGRES_DEFAULTS, type PostgresStorage, type PostgresStorageOptions } from './postgres.js';
 export {
   spooledWriter,
-  spooledWriterDefaults,
+  SPOOLED_WRITER_DEFAULTS,
   isConnectionError,
   defaultSpoolPath,
   type SpooledWriter,

@@ -39,7 +39,7 @@ export interface PostgresStorageOptions extends StorageOpenOptions {
   applicationName?: string;
 }
 
-export const postgresDefaults = {
+export const POSTGRES_DEFAULTS = {
   connectionString: '', // pg falls back to PGHOST, PGUSER, ... when empty
   schema: 'public', // PostgreSQL's default schema
   min: 1, // one warm connection answers the first request without a handshake
@@ -93,7 +93,7 @@ function checkOptions(o: Required<PostgresStorageOptions>): void {
 
 /** Opens a pool (and by default creates the schema and runs migrations). */
 export async function postgresStorage(options: PostgresStorageOptions = {}): Promise<PostgresStorage> {
-  const o = withDefaults(postgresDefaults, options);
+  const o = withDefaults(POSTGRES_DEFAULTS, options);
   checkOptions(o);
 
   const pool = new (loadPeer<typeof pg>('pg', 'postgresStorage').Pool)({

@@ -83,7 +83,7 @@ export function isConnectionError(error: unknown): boolean {
   return typeof message === 'string' && unavailableMessage.test(message);
 }
 
-export const spooledWriterDefaults = {
+export const SPOOLED_WRITER_DEFAULTS = {
   dataDir: './.bulwark', // next to the main database
   spoolPath: '', // '' means <dataDir>/spool.db
   replayIntervalMs: 1_000, // notices a returning primary within a second without hammering a dead one
@@ -138,7 +138,7 @@ async function applyOnce(tx: Queryable, kind: WriteKind, id: string, data: unkno
 
 /** A writer over `primary` (whose migrations must include `appliedWritesMigration`, as the defaults do). */
 export async function spooledWriter(primary: Storage, options: SpooledWriterOptions): Promise<SpooledWriter> {
-  const o = withDefaults(spooledWriterDefaults, options);
+  const o = withDefaults(SPOOLED_WRITER_DEFAULTS, options);
   checkNumber('spooledWriter', 'replayIntervalMs', o.replayIntervalMs, 1);
   checkInteger('spooledWriter', 'replayBatch', o.replayBatch, 1);
   if (typeof o.kinds !== 'object' || o.kinds === null || Object.keys(o.kinds).length === 0) {
@@ -271,6 +271,6 @@ export async function spooledWriter(primary: Storage, options: SpooledWriterOpti
 }
 
 /** Where the spool lives by default. */
-export function defaultSpoolPath(dataDir = spooledWriterDefaults.dataDir): string {
+export function defaultSpoolPath(dataDir = SPOOLED_WRITER_DEFAULTS.dataDir): string {
   return join(dataDir, 'spool.db');
 }

@@ -31,7 +31,7 @@ export interface SqliteStorageOptions extends StorageOpenOptions {
   synchronous?: 'FULL' | 'NORMAL';
 }
 
-export const sqliteDefaults = {
+export const SQLITE_DEFAULTS = {
   dataDir: './.bulwark', // the data directory of a Bulwark process, next to where it runs
   path: '', // '' means <dataDir>/bulwark.db
   busyTimeoutMs: 5_000, // rides out a checkpoint or another process's batch without failing a write
@@ -89,7 +89,7 @@ function bind(params: readonly SqlValue[] | undefined): unknown[] {
 
 /** Opens (and by default migrates) the SQLite database. */
 export async function sqliteStorage(options: SqliteStorageOptions = {}): Promise<SqliteStorage> {
-  const o = withDefaults(sqliteDefaults, options);
+  const o = withDefaults(SQLITE_DEFAULTS, options);
   checkInteger('sqliteStorage', 'busyTimeoutMs', o.busyTimeoutMs, 0);
   checkNumber('sqliteStorage', 'slowQueryMs', o.slowQueryMs, 0);
   if (o.synchronous !== 'FULL' && o.synchronous !== 'NORMAL') {

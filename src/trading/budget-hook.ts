@@ -1,11 +1,11 @@
 /**
  * Rate budgets from the limits layer on a ccxt exchange: every HTTP request ccxt makes is
- * charged to an `ExchangeBudget` first (waiting in its priority lane when the budget is spent),
+ * charged to an `ExchangeRateBudget` first (waiting in its priority lane when the budget is spent),
  * and the answer's count headers, 429s and 418s are fed back to it. Works at ccxt's `fetch`, so
  * every call is counted — the wrapper's retries and lookups included.
  */
 import type { Exchange } from 'ccxt';
-import type { ExchangeBudget } from '../limits/budgets/exchange-budget.js';
+import type { ExchangeRateBudget } from '../limits/budgets/exchange-rate-budget.js';
 import { httpStatusOf } from './errors.js';
 
 type Fetch = Exchange['fetch'];
@@ -17,7 +17,7 @@ export function endpointOf(url: string, method: string): { endpoint: string; par
 }
 
 /** Charges every request of `exchange` to `budget`; returns a function that detaches. Endpoints the table does not know (and no fallback covers) pass uncharged. */
-export function attachBudget(exchange: Exchange, budget: ExchangeBudget): () => void {
+export function attachRateBudget(exchange: Exchange, budget: ExchangeRateBudget): () => void {
   const original: Fetch = exchange.fetch;
   const known = (endpoint: string): boolean => Object.hasOwn(budget.table.endpoints, endpoint) || budget.table.fallback !== undefined;
   const charged: Fetch = async function (this: Exchange, url, method = 'GET', headers, body) {

@@ -29,7 +29,7 @@ export interface PreTradeOptions extends PreTradeLimits {
   clock?: Clock;
 }
 
-export const preTradeDefaults = {
+export const PRE_TRADE_DEFAULTS = {
   // Every limit is off unless configured: sizes depend on the account, not on the library.
   maxOrderAmount: Infinity,
   maxPosition: Infinity,
@@ -54,11 +54,11 @@ function checkLimits(where: string, limits: PreTradeLimits): void {
 }
 
 export class PreTradeChecks implements OrderAdmission {
-  private readonly o: typeof preTradeDefaults;
+  private readonly o: typeof PRE_TRADE_DEFAULTS;
   private sent: number[] = [];
 
   constructor(options: PreTradeOptions = {}) {
-    this.o = withDefaults(preTradeDefaults, options);
+    this.o = withDefaults(PRE_TRADE_DEFAULTS, options);
     checkLimits('', this.o);
     for (const [symbol, limits] of Object.entries(this.o.perSymbol)) checkLimits(`perSymbol["${symbol}"].`, limits);
   }

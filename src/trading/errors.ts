@@ -5,9 +5,12 @@
  * not (`ExchangeError` family), but an order needs more: was it placed? A timeout, a dropped
  * connection, a 5xx or Binance -1007 leave that unknown; a 429/418 says "not executed"; a
  * duplicate client order id says "already placed".
+ *
+ * ccxt errors are recognised by class NAME (core/taxonomy.ts), never by `instanceof`: a user's
+ * project may load a second copy of ccxt, whose classes are other objects with the same names.
  */
-import { DDoSProtection, DuplicateOrderId, ExchangeError, InvalidNonce, OperationFailed, OrderNotFound, RateLimitExceeded } from 'ccxt';
-import { ResilienceError } from '../core/errors.js';
+import { ExecutionRejectedError, ResilienceError, messageOf } from '../core/errors.js';
+import { classifyCcxtError, hasErrorName } from '../core/taxonomy.js';
 
 /** What a failed createOrder means for the order. */
 export type OrderFailureKind =
@@ -25,8 +28,6 @@ const DUPLICATE_CODES = ['51016', '110072'];
 
 /** Binance -1007 "Timeout waiting for response from backend server. Send status unknown; execution status unknown." */
 const UNKNOWN_STATUS_CODES = ['-1007'];
-
-const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 
 /** Every venue error code in a ccxt error message (ccxt puts the response body there): Binance `code`, OKX `sCode`, Bybit `retCode`. */
 export function venueErrorCodes(error: unknown): string[] {
@@ -48,7 +49,7 @@ export function httpStatusOf(error: unknown): number | undefined {
 }
 
 export function isDuplicateOrderError(error: unknown): boolean {
-  if (error instanceof DuplicateOrderId) return true;
+  if (hasErrorName(error, 'DuplicateOrderId')) return true;
   const codes = venueErrorCodes(error);
   if (codes.some((code) => DUPLICATE_CODES.includes(code))) return true;
   return codes.includes('-2010') && /duplicate order/i.test(messageOf(error));
@@ -56,7 +57,7 @@ export function isDuplicateOrderError(error: unknown): boolean {
 
 /** Rate limited or banned: the request was refused before the exchange acted on it. */
 export function isThrottled(error: unknown): boolean {
-  return error instanceof DDoSProtection || error instanceof RateLimitExceeded;
+  return hasErrorName(error, 'DDoSProtection', 'RateLimitExceeded');
 }
 
 /**
@@ -66,22 +67,22 @@ export function isThrottled(error: unknown): boolean {
  * BadRequest, BadSymbol, ...) is permanent.
  */
 export function isRecoverable(error: unknown): boolean {
-  if (error instanceof ExchangeError) return false;
-  if (error instanceof OperationFailed) return true;
+  const ccxt = classifyCcxtError(error);
+  if (ccxt) return ccxt.retryable;
   // A transport failure outside ccxt (a fake fetch, a proxy) looks like this.
   return error instanceof TypeError && /fetch failed|network|socket/i.test(error.message);
 }
 
 export function isOrderNotFound(error: unknown): boolean {
-  return error instanceof OrderNotFound;
+  return hasErrorName(error, 'OrderNotFound');
 }
 
 /** What a createOrder failure means for the order; anything not known to be safe is ambiguous. */
 export function classifyOrderFailure(error: unknown): OrderFailureKind {
   if (isDuplicateOrderError(error)) return 'duplicate';
   if (venueErrorCodes(error).some((code) => UNKNOWN_STATUS_CODES.includes(code))) return 'ambiguous';
-  if (isThrottled(error) || error instanceof InvalidNonce) return 'throttled';
-  if (error instanceof ExchangeError) return 'rejected';
+  if (isThrottled(error) || hasErrorName(error, 'InvalidNonce')) return 'throttled';
+  if (hasErrorName(error, 'ExchangeError')) return 'rejected';
   return 'ambiguous';
 }
 
@@ -109,8 +110,8 @@ export class IntentClosedError extends ResilienceError {
   }
 }
 
-/** The trading gate refused an order. */
-export class TradingGateError extends ResilienceError {
+/** The trading gate refused an order: a refusal, nothing was sent. */
+export class TradingGateError extends ExecutionRejectedError {
   declare readonly code: 'TRADING_HALTED' | 'TRADING_REDUCING';
   constructor(
     code: 'TRADING_HALTED' | 'TRADING_REDUCING',
@@ -120,8 +121,8 @@ export class TradingGateError extends ResilienceError {
   }
 }
 
-/** A pre-trade check refused an order. */
-export class PreTradeRejectedError extends ResilienceError {
+/** A pre-trade check refused an order: a refusal, nothing was sent. */
+export class PreTradeRejectedError extends ExecutionRejectedError {
   declare readonly code: 'PRE_TRADE_REJECTED';
   constructor(
     readonly check: string,

@@ -3,7 +3,7 @@ import { type Clock, systemClock } from '../core/clock.js';
 import type { RetryBudget } from '../core/retry-budget.js';
 import { type Backoff, backoff } from '../policies/backoff.js';
 import type { CircuitBreakerOptions } from '../policies/breaker/index.js';
-import type { ExchangeBudget } from '../limits/budgets/exchange-budget.js';
+import type { ExchangeRateBudget } from '../limits/budgets/exchange-rate-budget.js';
 import type { FeedWatchdog } from './feeds.js';
 import type { ClientOrderIdOptions } from './orders/intent-id.js';
 import type { IntentJournal } from './orders/journal.js';
@@ -45,15 +45,15 @@ export interface ResilientExchangeOptions {
   admission?: OrderAdmission | OrderAdmission[];
   /** How client order ids are derived from intent ids. */
   clientOrderId?: ClientOrderIdOptions;
-  /** Weight budgets from the limits layer (e.g. exchangeBudget({ table: binanceSpotTable })): every HTTP request is charged and its headers fed back. */
-  budget?: ExchangeBudget;
+  /** Weight budgets from the limits layer (e.g. exchangeRateBudget({ table: binanceSpotTable })): every HTTP request is charged and its headers fed back. */
+  rateBudget?: ExchangeRateBudget;
   /** Staleness watchdog fed with every fresh ticker (never with a last-known-good fallback). */
   feeds?: FeedWatchdog;
   /** When an unseen order counts as never placed (its window is sent with every order); `null`: no guarantee. Default: `neverPlacedRules[exchange.id]`. */
   neverPlaced?: NeverPlacedRule | null;
 }
 
-export const resilientExchangeDefaults = {
+export const RESILIENT_EXCHANGE_DEFAULTS = {
   // No journal given: in memory, which protects one process's lifetime (use storageJournal to survive restarts).
   journal: undefined as IntentJournal | undefined,
   // Wall-clock time.
@@ -87,14 +87,14 @@ export const resilientExchangeDefaults = {
   // Prefix "bw", 32 characters: accepted by Binance, OKX and Bybit.
   clientOrderId: {} as ClientOrderIdOptions,
   // No weight budget unless given: the table depends on the venue and the account.
-  budget: undefined as ExchangeBudget | undefined,
+  rateBudget: undefined as ExchangeRateBudget | undefined,
   // No watchdog unless given: which symbols matter is the strategy's call.
   feeds: undefined as FeedWatchdog | undefined,
   // The exchange's own guarantee, from the table keyed by ccxt id (orders/never-placed.ts).
   neverPlaced: undefined as NeverPlacedRule | null | undefined,
 };
 
-export type ResolvedExchangeOptions = Omit<typeof resilientExchangeDefaults, 'backoff' | 'lookupBackoff' | 'admission'> & {
+export type ResolvedExchangeOptions = Omit<typeof RESILIENT_EXCHANGE_DEFAULTS, 'backoff' | 'lookupBackoff' | 'admission'> & {
   backoff: Backoff;
   lookupBackoff: Backoff;
   admission: OrderAdmission[];
@@ -105,7 +105,7 @@ function nonNegative(name: string, value: number): void {
 }
 
 export function resolveExchangeOptions(options: ResilientExchangeOptions): ResolvedExchangeOptions {
-  const o = withDefaults(resilientExchangeDefaults, options);
+  const o = withDefaults(RESILIENT_EXCHANGE_DEFAULTS, options);
   checkInteger('resilientExchange', 'maxAttempts', o.maxAttempts, 1);
   checkInteger('resilientExchange', 'lookupAttempts', o.lookupAttempts, 1);
   checkInteger('resilientExchange', 'placeAttempts', o.placeAttempts, 1);

@@ -17,7 +17,7 @@ import { RollingRetryBudget } from '../limits/retry-budget.js';
 import { type CircuitBreaker, circuitBreaker } from '../policies/breaker/index.js';
 import { pipeline } from '../policies/pipeline.js';
 import { type RetryPolicy, retry } from '../policies/retry.js';
-import { attachBudget } from './budget-hook.js';
+import { attachRateBudget } from './budget-hook.js';
 import { isOrderNotFound, isRecoverable } from './errors.js';
 import { type ResilientExchangeOptions, resolveExchangeOptions } from './exchange-options.js';
 import { newIntentId } from './orders/intent-id.js';
@@ -63,7 +63,7 @@ export class ResilientExchange implements EventSource<ResilientExchangeEvents> {
   private readonly events = new Emitter<ResilientExchangeEvents>();
   private readonly options: ReturnType<typeof resolveExchangeOptions>;
   private readonly throttle: ExchangeThrottle;
-  private readonly budget: RetryBudget;
+  private readonly retryBudget: RetryBudget;
   private readonly readRetry: RetryPolicy;
   private readonly paths: Record<EndpointGroup, Policy | undefined>;
   private readonly placer: OrderPlacer;
@@ -86,8 +86,16 @@ export class ResilientExchange implements EventSource<ResilientExchangeEvents> {
     this.exchange = exchange;
     this.journal = o.journal ?? memoryJournal({ clock: o.clock });
     this.throttle = new ExchangeThrottle({ clock: o.clock, maxWaitMs: o.maxRetryAfterMs, default429Ms: o.default429Ms, default418Ms: o.default418Ms });
-    this.budget = o.retryBudget ?? new RollingRetryBudget({ clock: o.clock });
-    this.readRetry = retry({ maxAttempts: o.maxAttempts, backoff: o.backoff, retryOn: (e) => isRecoverable(e) && !this.throttle.isBanned, budget: this.budget, clock: o.clock });
+    this.retryBudget = o.retryBudget ?? new RollingRetryBudget({ clock: o.clock });
+    this.readRetry = retry({
+      maxAttempts: o.maxAttempts,
+      backoff: o.backoff,
+      retryOn: (e) => isRecoverable(e) && !this.throttle.isBanned,
+      retryBudget: this.retryBudget,
+      clock: o.clock,
+      // A ccxt look-alike: its callers catch ccxt's errors, so the last one is rethrown as it was.
+      rethrowLastError: true,
+    });
     if (o.breaker === false) {
       this.breakers = undefined;
       this.paths = { marketData: undefined, account: undefined, orders: undefined };
@@ -99,14 +107,14 @@ export class ResilientExchange implements EventSource<ResilientExchangeEvents> {
       this.breakers = { exchange: whole, groups };
       this.paths = { marketData: pipeline(whole, groups.marketData), account: pipeline(whole, groups.account), orders: pipeline(whole, groups.orders) };
     }
-    if (o.budget) attachBudget(exchange, o.budget);
+    if (o.rateBudget) attachRateBudget(exchange, o.rateBudget);
     this.neverPlaced = o.neverPlaced === null ? undefined : (o.neverPlaced ?? neverPlacedRuleFor(exchange.id));
     this.placer = new OrderPlacer({
       exchange,
       journal: this.journal,
       clock: o.clock,
       throttle: this.throttle,
-      budget: this.budget,
+      retryBudget: this.retryBudget,
       admission: o.admission,
       lookupAttempts: o.lookupAttempts,
       lookupBackoff: o.lookupBackoff,

@@ -25,7 +25,7 @@ export interface FeedWatchdogOptions {
   clock?: Clock;
 }
 
-export const feedWatchdogDefaults = {
+export const FEED_WATCHDOG_DEFAULTS = {
   // Five seconds: a live ticker that silent is a broken feed, not a quiet market.
   maxAgeMs: 5_000,
   perSymbol: {} as Record<string, number>,
@@ -48,12 +48,12 @@ interface Entry<T> {
 }
 
 export class FeedWatchdog<T = unknown> implements EventSource<FeedEvents> {
-  private readonly o: typeof feedWatchdogDefaults;
+  private readonly o: typeof FEED_WATCHDOG_DEFAULTS;
   private readonly events = new Emitter<FeedEvents>();
   private readonly entries = new Map<string, Entry<T>>();
 
   constructor(options: FeedWatchdogOptions = {}) {
-    this.o = withDefaults(feedWatchdogDefaults, options);
+    this.o = withDefaults(FEED_WATCHDOG_DEFAULTS, options);
     const check = (name: string, v: number): void => {
       if (!(Number.isFinite(v) && v > 0)) throw new RangeError(`feedWatchdog: ${name} must be a finite number > 0, got ${v}`);
     };

@@ -86,7 +86,7 @@ export interface TradingGateOptions {
   historySize?: number;
 }
 
-export const tradingGateDefaults = {
+export const TRADING_GATE_DEFAULTS = {
   // Wall-clock time for the timestamps of changes.
   clock: systemClock as Clock,
   // Unknown positions: in 'reducing' only orders marked reduceOnly pass.
@@ -126,7 +126,7 @@ function reducesExposure(order: OrderRequest, position: number | undefined): boo
 }
 
 export class TradingGate implements OrderAdmission, EventSource<TradingGateEvents> {
-  private readonly o: typeof tradingGateDefaults;
+  private readonly o: typeof TRADING_GATE_DEFAULTS;
   private readonly events = new Emitter<TradingGateEvents>();
   private readonly conds = new Map<string, GateCondition>();
   private readonly changes: GateChange[] = [];
@@ -137,7 +137,7 @@ export class TradingGate implements OrderAdmission, EventSource<TradingGateEvent
   private readonly unknown: UnresolvedOrders;
 
   constructor(options: TradingGateOptions = {}) {
-    this.o = withDefaults(tradingGateDefaults, options);
+    this.o = withDefaults(TRADING_GATE_DEFAULTS, options);
     if (!(this.o.maxLoss > 0)) throw new RangeError(`tradingGate: maxLoss must be > 0, got ${this.o.maxLoss}`);
     if (!(Number.isInteger(this.o.maxUnknownOrders) && this.o.maxUnknownOrders >= 1)) {
       throw new RangeError(`tradingGate: maxUnknownOrders must be an integer >= 1, got ${this.o.maxUnknownOrders}`);

@@ -4,7 +4,7 @@
  * simulated exchange. Importing it starts nothing: the simulator listens only when started.
  */
 export { resilientExchange, ResilientExchange, type ResilientExchangeEvents, type Freshness, type EndpointGroup } from './exchange.js';
-export { type ResilientExchangeOptions, resilientExchangeDefaults } from './exchange-options.js';
+export { type ResilientExchangeOptions, RESILIENT_EXCHANGE_DEFAULTS } from './exchange-options.js';
 export {
   classifyOrderFailure,
   isRecoverable,
@@ -20,22 +20,22 @@ export {
   TradingGateError,
   PreTradeRejectedError,
 } from './errors.js';
-export { attachBudget, endpointOf } from './budget-hook.js';
+export { attachRateBudget, endpointOf } from './budget-hook.js';
 export { ExchangeThrottle, type ThrottleState } from './throttle.js';
 export { intentStates, type IntentState, terminalStates, unresolvedStates, liveStates, canTransition, assertTransition, stateOfOrder } from './orders/state.js';
-export { clientOrderIdFor, clientOrderIdDefaults, newIntentId, type ClientOrderIdOptions } from './orders/intent-id.js';
+export { clientOrderIdFor, CLIENT_ORDER_ID_DEFAULTS, newIntentId, type ClientOrderIdOptions } from './orders/intent-id.js';
 export { type IntentJournal, type IntentRecord, type NewIntent, type IntentUpdate } from './orders/journal.js';
-export { memoryJournal, memoryJournalDefaults, type MemoryJournalOptions } from './orders/memory-journal.js';
+export { memoryJournal, MEMORY_JOURNAL_DEFAULTS, type MemoryJournalOptions } from './orders/memory-journal.js';
 export { storageJournal } from './orders/storage-journal.js';
 export { type IntentEvent, type NotPlacedCause } from './orders/placement.js';
 export { type OrderAdmission, type OrderRequest, type AdmissionResult } from './orders/admission.js';
-export { reconcile, reconcileDefaults, type ReconcileOptions, type ReconcileReport } from './reconcile.js';
-export { followOrders, OrderFollower, orderFollowerDefaults, type OrderFollowerOptions, type FollowScope, type OrderFollowerEvents, type FollowReport } from './order-follower.js';
+export { reconcile, RECONCILE_DEFAULTS, type ReconcileOptions, type ReconcileReport } from './reconcile.js';
+export { followOrders, OrderFollower, ORDER_FOLLOWER_DEFAULTS, type OrderFollowerOptions, type FollowScope, type OrderFollowerEvents, type FollowReport } from './order-follower.js';
 export { neverPlacedRules, neverPlacedRuleFor, neverPlacedAfter, recvWindowOf, type NeverPlacedRule } from './orders/never-placed.js';
 export {
   tradingGate,
   TradingGate,
-  tradingGateDefaults,
+  TRADING_GATE_DEFAULTS,
   UNKNOWN_ORDERS,
   type TradingMode,
   type GateChange,
@@ -46,7 +46,7 @@ export {
   type GateOperatorState,
   type ResumeResult,
 } from './gate.js';
-export { preTradeChecks, PreTradeChecks, preTradeDefaults, type PreTradeOptions, type PreTradeLimits } from './checks.js';
-export { feedWatchdog, FeedWatchdog, feedWatchdogDefaults, type FeedWatchdogOptions, type FeedValue, type FeedEvents } from './feeds.js';
+export { preTradeChecks, PreTradeChecks, PRE_TRADE_DEFAULTS, type PreTradeOptions, type PreTradeLimits } from './checks.js';
+export { feedWatchdog, FeedWatchdog, FEED_WATCHDOG_DEFAULTS, type FeedWatchdogOptions, type FeedValue, type FeedEvents } from './feeds.js';
 export { servicePresets, presetBreakerOptions, presetBreaker, type ServicePreset, type ServicePresetName } from './presets.js';
 export * from './sim/index.js';

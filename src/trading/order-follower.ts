@@ -25,6 +25,7 @@ import type { TradingGate } from './gate.js';
 import type { IntentRecord } from './orders/journal.js';
 import { neverPlacedAfter, recvWindowOf } from './orders/never-placed.js';
 import { liveStates, stateOfOrder, unresolvedStates } from './orders/state.js';
+import { messageOf } from '../core/errors.js';
 
 export interface OrderFollowerOptions {
   /** Symbols whose open orders are checked for orphans, besides those of journalled intents. */
@@ -51,7 +52,7 @@ export interface OrderFollowerOptions {
   offsetRefreshMs?: number;
 }
 
-export const orderFollowerDefaults = {
+export const ORDER_FOLLOWER_DEFAULTS = {
   symbols: [] as string[],
   gate: undefined as TradingGate | undefined,
   // Ten minutes: far beyond any exchange's visibility delay, so absence then means never placed.
@@ -96,13 +97,11 @@ export interface OrderFollowerEvents {
   passFailed: { error: unknown };
 }
 
-const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));
-
 /** What a follower follows: its intents (all, or one prefix's) and whether it adopts orphans. */
 export type FollowScope = Pick<OrderFollowerOptions, 'intentPrefix' | 'adoptOrphans'>;
 
 export class OrderFollower implements EventSource<OrderFollowerEvents> {
-  private o: typeof orderFollowerDefaults;
+  private o: typeof ORDER_FOLLOWER_DEFAULTS;
   private readonly events = new Emitter<OrderFollowerEvents>();
   private offset: { ms: number; at: number } | undefined;
   private timer: CancelTimer | undefined;
@@ -115,7 +114,7 @@ export class OrderFollower implements EventSource<OrderFollowerEvents> {
     private readonly rex: ResilientExchange,
     options: OrderFollowerOptions = {},
   ) {
-    this.o = withDefaults(orderFollowerDefaults, options);
+    this.o = withDefaults(ORDER_FOLLOWER_DEFAULTS, options);
     for (const name of ['unknownGraceMs', 'abandonedAfterMs', 'offsetRefreshMs'] as const) {
       if (!(this.o[name] >= 0)) throw new RangeError(`orderFollower: ${name} must be >= 0, got ${this.o[name]}`);
     }

@@ -5,15 +5,15 @@
  * book we do not fully know. `followOrders()` runs the same pass in the background.
  */
 import type { ResilientExchange } from './exchange.js';
-import { type FollowReport, OrderFollower, type OrderFollowerOptions, orderFollowerDefaults } from './order-follower.js';
+import { type FollowReport, OrderFollower, type OrderFollowerOptions, ORDER_FOLLOWER_DEFAULTS } from './order-follower.js';
 
 export type ReconcileOptions = Omit<OrderFollowerOptions, 'intervalMs'>;
 
 export type ReconcileReport = FollowReport;
 
-const { intervalMs: _passesOnlyOnce, ...passDefaults } = orderFollowerDefaults;
+const { intervalMs: _passesOnlyOnce, ...passDefaults } = ORDER_FOLLOWER_DEFAULTS;
 
-export const reconcileDefaults = {
+export const RECONCILE_DEFAULTS = {
   ...passDefaults,
   // One reconcile looks at every intent: no cap on fetches.
   maxFetchesPerPass: Number.MAX_SAFE_INTEGER,
@@ -21,5 +21,5 @@ export const reconcileDefaults = {
 
 export async function reconcile(rex: ResilientExchange, options: ReconcileOptions = {}): Promise<ReconcileReport> {
   if (options.unknownGraceMs !== undefined && !(options.unknownGraceMs >= 0)) throw new RangeError(`reconcile: unknownGraceMs must be >= 0, got ${options.unknownGraceMs}`);
-  return new OrderFollower(rex, { maxFetchesPerPass: reconcileDefaults.maxFetchesPerPass, ...options }).pass({ holdGate: true });
+  return new OrderFollower(rex, { maxFetchesPerPass: RECONCILE_DEFAULTS.maxFetchesPerPass, ...options }).pass({ holdGate: true });
 }

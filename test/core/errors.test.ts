@@ -20,7 +20,7 @@ describe('errors', () => {
       [new TimeoutError(100), 'TIMEOUT', 'TimeoutError'],
       [new BulkheadFullError(), 'BULKHEAD_FULL', 'BulkheadFullError'],
       [new RateLimitedError(250), 'RATE_LIMITED', 'RateLimitedError'],
-      [new AbortedError(), 'ABORTED', 'AbortedError'],
+      [new AbortedError(), 'ABORTED', 'AbortError'], // as fetch users check `error.name`
     ];
     for (const [error, code, name] of cases) {
       expect(error).toBeInstanceOf(ResilienceError);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { withCorrelationId } from '../../src/core/correlation.js';
-import { AbortedError, BrokenCircuitError, RateLimitedError, TimeoutError } from '../../src/core/errors.js';
-import { CategorizedError, classifyError, ErrorCounter, toErrorReport } from '../../src/core/taxonomy.js';
+import { AbortedError, BrokenCircuitError, BulkheadFullError, IsolatedCircuitError, RateLimitedError, TimeoutError } from '../../src/core/errors.js';
+import { CategorizedError, classifyError, ErrorCounter, isRetryable, toErrorReport } from '../../src/core/taxonomy.js';
 
 class NetworkError extends Error {}
 class RateLimitExceeded extends NetworkError {}
@@ -15,8 +15,10 @@ describe('classifyError', () => {
   it.each([
     [new TimeoutError(100), 'timeout', true],
     [new RateLimitedError(50), 'rate-limit', true],
-    [new BrokenCircuitError(), 'network', true],
-    [new AbortedError(), 'internal', false],
+    [new BrokenCircuitError(), 'network', false], // refusals are not retried (taxonomy's documented answer)
+    [new BulkheadFullError(), 'network', false],
+    [new IsolatedCircuitError(), 'network', false],
+    [new AbortedError(), 'timeout', false],
     [withCode('ECONNRESET'), 'network', true],
     [withCode('ETIMEDOUT'), 'timeout', true],
     [withCode('UND_ERR_HEADERS_TIMEOUT'), 'timeout', true],
@@ -67,5 +69,44 @@ describe('ErrorCounter and reports', () => {
       message: 'redis://app:[REDACTED]@cache failed',
       correlationId: 'req-7',
     });
+  });
+});
+
+describe('ccxt errors from a second copy of ccxt', () => {
+  // Another copy's classes: other objects with ccxt's names and hierarchy.
+  const other = (() => {
+    class BaseError extends Error {}
+    class OperationFailed extends BaseError {}
+    class NetworkError extends OperationFailed {}
+    class ExchangeNotAvailable extends NetworkError {
+      constructor(message: string) {
+        super(message);
+        this.name = 'ExchangeNotAvailable';
+      }
+    }
+    class ExchangeError extends BaseError {}
+    class InvalidOrder extends ExchangeError {}
+    class OrderNotFound extends InvalidOrder {}
+    return { ExchangeNotAvailable, OrderNotFound };
+  })();
+
+  it('a 503 ExchangeNotAvailable is network and retryable', () => {
+    const error = new other.ExchangeNotAvailable('binance 503 Service Unavailable');
+    expect(classifyError(error)).toMatchObject({ category: 'network', retryable: true });
+    expect(isRetryable(error)).toBe(true);
+  });
+
+  it('an OrderNotFound is a permanent exchange error', () => {
+    expect(classifyError(new other.OrderNotFound('gone'))).toMatchObject({ category: 'exchange', retryable: false });
+  });
+});
+
+describe('isRetryable (retry\'s default)', () => {
+  it('follows the classification for errors it recognises and retries unknown ones', () => {
+    expect(isRetryable(new BrokenCircuitError())).toBe(false);
+    expect(isRetryable(new RateLimitedError(5))).toBe(true);
+    expect(isRetryable(new InsufficientFunds('no money'))).toBe(false);
+    expect(isRetryable(new Error('a user error'))).toBe(true);
+    expect(classifyError(new Error('a user error')).retryable).toBe(false);
   });
 });

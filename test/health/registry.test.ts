@@ -126,8 +126,7 @@ describe('HealthRegistry', () => {
     registry.register({ name: 'feed', intervalMs: 5_000, check: () => healthy });
     const changes: string[] = [];
     const overall: string[] = [];
-    registry.on('statusChange', (e) => changes.push(`${e.name}:${e.from}->${e.to}`));
-    registry.on('overallChange', (e) => overall.push(`${e.from}->${e.to}`));
+    registry.on('stateChange', (e) => (e.scope === 'check' ? changes.push(`${e.name}:${e.from}->${e.to}`) : overall.push(`${e.from}->${e.to}`)));
     registry.start();
     await clock.advance(0);
     expect(changes).toEqual(['feed:unknown->up']);

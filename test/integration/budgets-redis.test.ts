@@ -6,9 +6,9 @@ import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { RateLimitedError } from '../../src/core/errors.js';
-import { exchangeBudget } from '../../src/limits/budgets/exchange-budget.js';
-import { redisBudgetStore } from '../../src/limits/budgets/redis-store.js';
-import type { BudgetTable } from '../../src/limits/budgets/table.js';
+import { exchangeRateBudget } from '../../src/limits/budgets/exchange-rate-budget.js';
+import { redisRateBudgetStore } from '../../src/limits/budgets/redis-store.js';
+import type { RateBudgetTable } from '../../src/limits/budgets/table.js';
 import { binanceSpotTable } from '../../src/limits/budgets/tables/binance-spot.js';
 import { describeWith, probeRedis, redisUrl, requireService } from '../support/services.js';
 
@@ -25,7 +25,7 @@ const connect = (): Redis => {
 
 /** Windows of a year: a run never straddles a window boundary, so counts cannot reset mid-test. */
 const YEAR = 365 * 86_400_000;
-const table: BudgetTable = {
+const table: RateBudgetTable = {
   name: 'it',
   budgets: [
     { id: 'W', limit: 1000, windowMs: YEAR, header: 'x-used-w' },
@@ -52,8 +52,8 @@ describeWith(available, 'exchange budgets on Redis', () => {
 
   it('two stores (two processes) share one budget', async () => {
     const group = `share-${randomUUID()}`;
-    const one = exchangeBudget({ table, group, store: redisBudgetStore(a, { prefix }) });
-    const two = exchangeBudget({ table, group, store: redisBudgetStore(b, { prefix }) });
+    const one = exchangeRateBudget({ table, group, store: redisRateBudgetStore(a, { prefix }) });
+    const two = exchangeRateBudget({ table, group, store: redisRateBudgetStore(b, { prefix }) });
     await one.charge('poll');
     await two.charge('poll');
     await one.charge('order');
@@ -70,8 +70,8 @@ describeWith(available, 'exchange budgets on Redis', () => {
 
   it('a 418 observed by one process freezes the other, for the Retry-After the exchange gave', async () => {
     const group = `ban-${randomUUID()}`;
-    const one = exchangeBudget({ table: binanceSpotTable, group, store: redisBudgetStore(a, { prefix }) });
-    const two = exchangeBudget({ table: binanceSpotTable, group, store: redisBudgetStore(b, { prefix }) });
+    const one = exchangeRateBudget({ table: binanceSpotTable, group, store: redisRateBudgetStore(a, { prefix }) });
+    const two = exchangeRateBudget({ table: binanceSpotTable, group, store: redisRateBudgetStore(b, { prefix }) });
     await one.observeResponse('GET /api/v3/depth', 418, { 'Retry-After': '120' });
     const frozen = await two.frozen();
     expect(frozen?.status).toBe(418);
@@ -88,8 +88,8 @@ describeWith(available, 'exchange budgets on Redis', () => {
 
   it('concurrent charges from two connections never overspend any budget, and charge all budgets or none', async () => {
     const group = `race-${randomUUID()}`;
-    const stores = [redisBudgetStore(a, { prefix }), redisBudgetStore(b, { prefix })];
-    const budgets = stores.map((store) => exchangeBudget({ table, group, store }));
+    const stores = [redisRateBudgetStore(a, { prefix }), redisRateBudgetStore(b, { prefix })];
+    const budgets = stores.map((store) => exchangeRateBudget({ table, group, store }));
     // 200 orders race for O = 45 (90% of 50); polls race for W alongside
     const attempts = Array.from({ length: 200 }, (_, i) => (budgets[i % 2] ?? budgets[0])?.tryCharge(i % 4 === 3 ? 'poll' : 'order'));
     const decisions = await Promise.all(attempts);
@@ -106,7 +106,7 @@ describeWith(available, 'exchange budgets on Redis', () => {
 
   it('keys of one group share a hash tag and expire with their window', async () => {
     const group = `keys-${randomUUID()}`;
-    const budget = exchangeBudget({ table, group, store: redisBudgetStore(a, { prefix }) });
+    const budget = exchangeRateBudget({ table, group, store: redisRateBudgetStore(a, { prefix }) });
     await budget.charge('order');
     const keys = (await a.keys(`${prefix}{${group}}*`)).sort();
     expect(keys).toEqual([`${prefix}{${group}}:b:O`, `${prefix}{${group}}:b:W`]);

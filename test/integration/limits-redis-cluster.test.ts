@@ -12,9 +12,9 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Cluster, Redis } from 'ioredis';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { exchangeBudget } from '../../src/limits/budgets/exchange-budget.js';
-import { redisBudgetStore } from '../../src/limits/budgets/redis-store.js';
-import type { BudgetTable } from '../../src/limits/budgets/table.js';
+import { exchangeRateBudget } from '../../src/limits/budgets/exchange-rate-budget.js';
+import { redisRateBudgetStore } from '../../src/limits/budgets/redis-store.js';
+import type { RateBudgetTable } from '../../src/limits/budgets/table.js';
 import { fixedWindow } from '../../src/limits/fixed-window.js';
 import { gcra } from '../../src/limits/gcra.js';
 import { leased } from '../../src/limits/leased.js';
@@ -124,7 +124,7 @@ describeWith(available, 'limiters on a three-node Redis Cluster', () => {
 
   it('exchange budgets: each call charges all its budgets in its group\'s slot, and a 418 freezes the group for every store', async () => {
     const year = 365 * 86_400_000;
-    const table: BudgetTable = {
+    const table: RateBudgetTable = {
       name: 'cluster',
       budgets: [
         { id: 'W', limit: 1000, windowMs: year },
@@ -135,8 +135,8 @@ describeWith(available, 'limiters on a three-node Redis Cluster', () => {
     const prefix = 'cl:budget:';
     const groups = Array.from({ length: 9 }, (_, i) => `ip-${i}`);
     for (const group of groups) {
-      const one = exchangeBudget({ table, group, store: redisBudgetStore(cluster, { prefix }) });
-      const two = exchangeBudget({ table, group, store: redisBudgetStore(cluster, { prefix }) });
+      const one = exchangeRateBudget({ table, group, store: redisRateBudgetStore(cluster, { prefix }) });
+      const two = exchangeRateBudget({ table, group, store: redisRateBudgetStore(cluster, { prefix }) });
       await Promise.all([one.charge('order'), two.charge('order'), one.charge('order')]);
       expect([await two.used('W'), await two.used('O')]).toEqual([3, 3]);
     }
@@ -144,8 +144,8 @@ describeWith(available, 'limiters on a three-node Redis Cluster', () => {
     expect(perNode.filter((count) => count > 0).length).toBeGreaterThan(1);
 
     const group = groups[0] as string;
-    const seen = exchangeBudget({ table, group, store: redisBudgetStore(cluster, { prefix }) });
-    const other = exchangeBudget({ table, group, store: redisBudgetStore(cluster, { prefix }) });
+    const seen = exchangeRateBudget({ table, group, store: redisRateBudgetStore(cluster, { prefix }) });
+    const other = exchangeRateBudget({ table, group, store: redisRateBudgetStore(cluster, { prefix }) });
     await seen.observeResponse('order', 418, { 'Retry-After': '60' });
     expect((await other.frozen())?.status).toBe(418);
     await expect(other.charge('order', {}, { maxWaitMs: 0 })).rejects.toThrow(/frozen after HTTP 418/);

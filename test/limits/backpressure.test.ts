@@ -22,11 +22,11 @@ describe('backpressure strategies', () => {
     const marks: number[] = [];
     limiter.on('highWater', (e) => marks.push(e.queued));
     const dropped: string[] = [];
-    limiter.on('dropped', (e) => dropped.push(e.reason));
+    limiter.on('rejected', (e) => e.reason !== 'limited' && dropped.push(e.reason));
     const waiting = [limiter.acquire('k'), limiter.acquire('k'), limiter.acquire('k')];
     expect(marks).toEqual([2]);
     await expect(limiter.acquire('k')).rejects.toThrow(/queue is full \(maxQueue 3\)/);
-    expect(dropped).toEqual(['queueFull']);
+    expect(dropped).toEqual(['queue-full']);
     await clock.advance(300);
     await Promise.all(waiting);
     expect(limiter.queued).toBe(0);

@@ -156,7 +156,7 @@ describe('policy binders', () => {
     expect(valueOf(families.get(metricNames.bulkheadExecuting), { name: 'db' })).toBe(1);
     expect(valueOf(families.get(metricNames.bulkheadQueued), { name: 'db' })).toBe(1);
     expect(valueOf(families.get(metricNames.bulkheadMaxConcurrent), { name: 'db' })).toBe(1);
-    expect(valueOf(families.get(metricNames.bulkheadRejected), { name: 'db', reason: 'full' })).toBe(1);
+    expect(valueOf(families.get(metricNames.bulkheadRejected), { name: 'db', reason: 'queue_full' })).toBe(1);
     release();
     await Promise.all([running, queued]);
     expect(valueOf((await scrape(metrics)).get(metricNames.bulkheadExecuting), { name: 'db' })).toBe(0);

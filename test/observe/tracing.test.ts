@@ -51,7 +51,7 @@ describe('traced', () => {
   });
 
   it('a failed call sets the error status, the exception and its stable code', async () => {
-    const policy = traced(retry({ maxAttempts: 2, backoff: backoff.constant(0), retryOn: () => true }), { tracer, name: 'down' });
+    const policy = traced(retry({ maxAttempts: 2, backoff: backoff.constant(0), retryOn: () => true, rethrowLastError: true }), { tracer, name: 'down' });
     await expect(policy.execute(() => Promise.reject(new TimeoutError(250)))).rejects.toThrow('Operation timed out after 250 ms');
     const span = spanNamed('down');
     expect(span?.status).toEqual({ code: SpanStatusCode.ERROR, message: 'Operation timed out after 250 ms' });
@@ -85,7 +85,7 @@ describe('traced', () => {
   it('a span sampled out is not recorded: the call runs as it would untraced', async () => {
     const unsampled = new BasicTracerProvider({ sampler: new AlwaysOffSampler(), spanProcessors: [new SimpleSpanProcessor(exporter)] });
     const attempts: number[] = [];
-    const policy = traced(retry({ maxAttempts: 2, backoff: backoff.constant(0), retryOn: () => true }), { tracer: unsampled.getTracer('off'), name: 'off' });
+    const policy = traced(retry({ maxAttempts: 2, backoff: backoff.constant(0), retryOn: () => true, rethrowLastError: true }), { tracer: unsampled.getTracer('off'), name: 'off' });
     await expect(policy.execute((ctx) => (attempts.push(ctx.attempt), Promise.reject(new TimeoutError(5))))).rejects.toBeInstanceOf(TimeoutError);
     expect(attempts).toEqual([1, 2]);
     expect(exporter.getFinishedSpans()).toEqual([]);

@@ -24,7 +24,7 @@ function hold(policy: ReturnType<typeof bulkhead>, started: string[], name: stri
 
 describe('bulkhead', () => {
   it('runs up to maxConcurrent calls at once and rejects the next with BulkheadFullError (maxQueue 0)', async () => {
-    const policy = bulkhead({ maxConcurrent: 2 });
+    const policy = bulkhead({ maxConcurrent: 2, maxQueue: 0 });
     const started: string[] = [];
     const rejected: Array<BulkheadEvents['rejected']> = [];
     policy.on('rejected', (e) => rejected.push(e));
@@ -36,7 +36,7 @@ describe('bulkhead', () => {
     expect(policy.executing).toBe(2);
     expect(c.result.state).toBe('rejected');
     expect(c.result.error).toBeInstanceOf(BulkheadFullError);
-    expect(rejected).toEqual([{ reason: 'full', executing: 2, queued: 0 }]);
+    expect(rejected).toEqual([{ reason: 'queue-full', executing: 2, queued: 0 }]);
   });
 
   it('queues up to maxQueue calls and starts them in arrival order as slots free', async () => {
@@ -79,9 +79,9 @@ describe('bulkhead', () => {
     await expect(policy.execute(() => 'next')).resolves.toBe('next');
   });
 
-  it('rejects a call that waits past queueTimeoutMs with BulkheadFullError and emits queue-timeout', async () => {
+  it('rejects a call that waits past maxWaitMs with BulkheadFullError and emits max-wait', async () => {
     const clock = new ManualClock();
-    const policy = bulkhead({ maxConcurrent: 1, maxQueue: 1, queueTimeoutMs: 50, clock });
+    const policy = bulkhead({ maxConcurrent: 1, maxQueue: 1, maxWaitMs: 50, clock });
     const rejected: Array<BulkheadEvents['rejected']> = [];
     policy.on('rejected', (e) => rejected.push(e));
     const started: string[] = [];
@@ -91,8 +91,8 @@ describe('bulkhead', () => {
     expect(b.result.state).toBe('pending');
     await clock.advance(1);
     expect(b.result.error).toBeInstanceOf(BulkheadFullError);
-    expect((b.result.error as Error).message).toMatch(/queue timeout/);
-    expect(rejected).toEqual([{ reason: 'queue-timeout', executing: 1, queued: 0 }]);
+    expect((b.result.error as Error).message).toMatch(/no slot freed within maxWaitMs/);
+    expect(rejected).toEqual([{ reason: 'max-wait', executing: 1, queued: 0 }]);
     a.work.resolve('A');
     await clock.advance(0);
     expect(started).toEqual(['a']);
@@ -101,7 +101,7 @@ describe('bulkhead', () => {
 
   it('cancels the queue deadline of a call that gets a slot', async () => {
     const clock = new ManualClock();
-    const policy = bulkhead({ maxConcurrent: 1, maxQueue: 1, queueTimeoutMs: 50, clock });
+    const policy = bulkhead({ maxConcurrent: 1, maxQueue: 1, maxWaitMs: 50, clock });
     const started: string[] = [];
     const a = hold(policy, started, 'a');
     const b = hold(policy, started, 'b');
@@ -210,7 +210,7 @@ describe('bulkhead', () => {
     expect(() => bulkhead({ maxConcurrent: 0 })).toThrow(/maxConcurrent must be an integer >= 1/);
     expect(() => bulkhead({} as { maxConcurrent: number })).toThrow(/maxConcurrent/);
     expect(() => bulkhead({ maxConcurrent: 1, maxQueue: -1 })).toThrow(/maxQueue must be an integer >= 0/);
-    expect(() => bulkhead({ maxConcurrent: 1, queueTimeoutMs: 0 })).toThrow(/queueTimeoutMs must be a finite number > 0/);
+    expect(() => bulkhead({ maxConcurrent: 1, maxWaitMs: 0 })).toThrow(/maxWaitMs must be a finite number > 0/);
   });
 
   it('exposes maxConcurrent for saturation metrics', () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/core/clock.js';
 import { Context, type ExecContext } from '../../src/core/context.js';
-import { AbortedError, TimeoutError } from '../../src/core/errors.js';
+import { AbortedError, RetryExhaustedError, TimeoutError } from '../../src/core/errors.js';
 import type { ExecuteOptions, Operation, Policy } from '../../src/core/policy.js';
 import { backoff } from '../../src/policies/backoff.js';
 import { fallback } from '../../src/policies/fallback.js';
@@ -59,7 +59,8 @@ describe('pipeline', () => {
     expect(calls).toBe(3);
     expect(result.state).toBe('pending');
     await clock.advance(50);
-    expect(result.error).toBeInstanceOf(TimeoutError);
+    expect(result.error).toBeInstanceOf(RetryExhaustedError);
+    expect((result.error as RetryExhaustedError).cause).toBeInstanceOf(TimeoutError);
   });
 
   it('timeout outside retry: one deadline bounds all tries and ends the retry wait', async () => {

@@ -6,6 +6,7 @@ import { backoff } from '../../src/policies/backoff.js';
 import { pipeline } from '../../src/policies/pipeline.js';
 import { type RateLimitEvents, rateLimit } from '../../src/policies/rate-limit.js';
 import { retry } from '../../src/policies/retry.js';
+import { tokenBucket } from '../../src/limits/token-bucket.js';
 import { track } from './helpers.js';
 
 /**
@@ -59,13 +60,13 @@ class FakeLimiter implements Limiter {
   }
 }
 
-describe('rateLimit (wait: false, the default)', () => {
+describe('rateLimit (backpressure: false, the default)', () => {
   it('admits calls while the limiter allows, then throws RateLimitedError with retryAfterMs', async () => {
     const clock = new ManualClock();
     const limiter = new FakeLimiter(2, 1000, clock);
     const policy = rateLimit(limiter);
-    const events: Array<RateLimitEvents['limited']> = [];
-    policy.on('limited', (e) => events.push(e));
+    const events: Array<RateLimitEvents['rejected']> = [];
+    policy.on('rejected', (e) => events.push(e));
     await expect(policy.execute(() => 'a')).resolves.toBe('a');
     await clock.advance(200);
     await expect(policy.execute(() => 'b')).resolves.toBe('b');
@@ -74,7 +75,7 @@ describe('rateLimit (wait: false, the default)', () => {
     expect(ran).toBe(false);
     expect(error).toBeInstanceOf(RateLimitedError);
     expect((error as RateLimitedError).retryAfterMs).toBe(800);
-    expect(events).toEqual([{ key: 'default', cost: 1, retryAfterMs: 800 }]);
+    expect(events).toEqual([{ reason: 'limited', key: 'default', cost: 1, retryAfterMs: 800 }]);
     expect(limiter.calls.map((c) => [c.method, c.key, c.cost])).toEqual([
       ['consume', 'default', 1],
       ['consume', 'default', 1],
@@ -116,11 +117,11 @@ describe('rateLimit (wait: false, the default)', () => {
   });
 });
 
-describe('rateLimit (wait: true)', () => {
+describe('rateLimit (backpressure: true)', () => {
   it('waits for room with acquire, then runs the call', async () => {
     const clock = new ManualClock();
     const limiter = new FakeLimiter(1, 1000, clock);
-    const policy = rateLimit(limiter, { wait: true });
+    const policy = rateLimit(limiter, { backpressure: true });
     await policy.execute(() => 'first');
     const result = track(policy.execute(() => clock.now()));
     await clock.advance(999);
@@ -133,26 +134,26 @@ describe('rateLimit (wait: true)', () => {
   it('passes maxWaitMs and emits limited when the limiter gives up', async () => {
     const clock = new ManualClock();
     const limiter = new FakeLimiter(1, 1000, clock);
-    const policy = rateLimit(limiter, { wait: true, maxWaitMs: 100, key: 'k', cost: 1 });
-    const events: Array<RateLimitEvents['limited']> = [];
-    policy.on('limited', (e) => events.push(e));
+    const policy = rateLimit(limiter, { backpressure: true, maxWaitMs: 100, key: 'k', cost: 1 });
+    const events: Array<RateLimitEvents['rejected']> = [];
+    policy.on('rejected', (e) => events.push(e));
     await policy.execute(() => 'first');
     await expect(policy.execute(() => 'second')).rejects.toBeInstanceOf(RateLimitedError);
     expect(limiter.calls[1]?.options).toEqual({ maxWaitMs: 100 });
-    expect(events).toEqual([{ key: 'k', cost: 1, retryAfterMs: 1000 }]);
+    expect(events).toEqual([{ reason: 'limited', key: 'k', cost: 1, retryAfterMs: 1000 }]);
   });
 
   it('passes no signal when the caller gave none (nothing can abort)', async () => {
     const clock = new ManualClock();
     const limiter = new FakeLimiter(5, 1000, clock);
-    await rateLimit(limiter, { wait: true }).execute(() => 1);
+    await rateLimit(limiter, { backpressure: true }).execute(() => 1);
     expect(limiter.calls[0]?.options?.signal).toBeUndefined();
   });
 
   it('abort: a caller abort ends the wait at once with AbortedError and the call never runs', async () => {
     const clock = new ManualClock();
     const limiter = new FakeLimiter(1, 60_000, clock);
-    const policy = rateLimit(limiter, { wait: true });
+    const policy = rateLimit(limiter, { backpressure: true });
     await policy.execute(() => 'first');
     const controller = new AbortController();
     let ran = false;
@@ -180,7 +181,7 @@ describe('rateLimit with a faulty limiter', () => {
     };
     const outcome = (wait: boolean): Promise<unknown> | 'threw' => {
       try {
-        return rateLimit(limiter, { wait }).execute(() => 1);
+        return rateLimit(limiter, { backpressure: wait }).execute(() => 1);
       } catch {
         return 'threw';
       }
@@ -198,14 +199,21 @@ describe('rateLimit options', () => {
     const clock = new ManualClock();
     const limiter = new FakeLimiter(1, 1, clock);
     expect(() => rateLimit({} as Limiter)).toThrow(/limiter must be a Limiter/);
-    expect(() => rateLimit(limiter, { cost: 0 })).toThrow(/cost must be a finite number > 0/);
+    expect(() => rateLimit(limiter, { cost: 0 })).toThrow(/cost must be an integer >= 1/);
     expect(() => rateLimit(limiter, { key: '' })).toThrow(/key must be a non-empty string/);
-    expect(() => rateLimit(limiter, { wait: true, maxWaitMs: -1 })).toThrow(/maxWaitMs must be a finite number >= 0/);
-    expect(() => rateLimit(limiter, { maxWaitMs: 10 })).toThrow(/maxWaitMs only applies with wait: true/);
+    expect(() => rateLimit(limiter, { backpressure: true, maxWaitMs: -1 })).toThrow(/maxWaitMs must be a finite number >= 0/);
+    expect(() => rateLimit(limiter, { maxWaitMs: 10 })).toThrow(/maxWaitMs only applies with backpressure: true/);
   });
 
   it('defaults to key "default", cost 1, no waiting', () => {
     const policy = rateLimit(new FakeLimiter(1, 1, new ManualClock()));
-    expect([policy.key, policy.cost, policy.wait, policy.maxWaitMs]).toEqual(['default', 1, false, undefined]);
+    expect([policy.key, policy.cost, policy.backpressure, policy.maxWaitMs]).toEqual(['default', 1, false, undefined]);
+  });
+});
+
+describe('rateLimit: costs are positive integers, as every limiter takes', () => {
+  it.each([0.5, 1.5, 0, -1, Number.NaN])('rejects cost %s when the policy is built, naming the option', (cost) => {
+    const limiter = tokenBucket({ capacity: 10, refillPerSecond: 1, clock: new ManualClock() });
+    expect(() => rateLimit(limiter, { cost })).toThrow(/rateLimit: cost must be an integer >= 1/);
   });
 });

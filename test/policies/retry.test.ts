@@ -6,6 +6,7 @@ import {
   BulkheadFullError,
   IsolatedCircuitError,
   RateLimitedError,
+  RetryExhaustedError,
   TimeoutError,
 } from '../../src/core/errors.js';
 import type { RetryBudget } from '../../src/core/retry-budget.js';
@@ -64,14 +65,47 @@ describe('retry', () => {
     expect(result.value).toBe('ok');
   });
 
-  it('makes maxAttempts tries in all (default 3) and rethrows the last error as the same object', async () => {
+  it('makes maxAttempts tries in all (default 3) and throws RetryExhaustedError with the last error as cause', async () => {
     const clock = new ManualClock();
     const { fn, errors, attempts } = flaky(Infinity);
     const result = track(retry({ backoff: backoff.constant(10), clock }).execute(fn));
     await clock.advance(1000);
     expect(attempts).toEqual([1, 2, 3]);
     expect(result.state).toBe('rejected');
+    const error = result.error as RetryExhaustedError;
+    expect(error).toBeInstanceOf(RetryExhaustedError);
+    expect(error.code).toBe('RETRY_EXHAUSTED');
+    expect(error.attempts).toBe(3);
+    expect(error.reason).toBe('exhausted');
+    expect(error.cause).toBe(errors[2]);
+  });
+
+  it('rethrowLastError: true rethrows the last error as the same object', async () => {
+    const clock = new ManualClock();
+    const { fn, errors } = flaky(Infinity);
+    const result = track(retry({ backoff: backoff.constant(10), clock, rethrowLastError: true }).execute(fn));
+    await clock.advance(1000);
     expect(result.error).toBe(errors[2]);
+  });
+
+  it('emits success and failure with the duration from the first try and the tries made', async () => {
+    const clock = new ManualClock();
+    const policy = retry({ backoff: backoff.constant(10), clock });
+    const seen: Array<[string, number, number]> = [];
+    policy.on('success', (e) => seen.push(['success', e.durationMs, e.attempts]));
+    policy.on('failure', (e) => seen.push(['failure', e.durationMs, e.attempts]));
+    const ok = flaky(1);
+    const first = track(policy.execute(ok.fn));
+    await clock.advance(100);
+    expect(first.state).toBe('fulfilled');
+    const bad = flaky(Infinity);
+    const second = track(policy.execute(bad.fn));
+    await clock.advance(100);
+    expect(second.state).toBe('rejected');
+    expect(seen).toEqual([
+      ['success', 10, 2],
+      ['failure', 20, 3],
+    ]);
   });
 
   it('maxAttempts: 1 makes a single try', async () => {
@@ -174,7 +208,7 @@ describe('retry', () => {
     await clock.advance(1000);
     // Tries at 0, 100, 200; a wait from 200 would end at 300 > 250.
     expect(attempts).toEqual([1, 2, 3]);
-    expect(result.error).toBe(errors[2]);
+    expect(result.error).toMatchObject({ code: 'RETRY_EXHAUSTED', reason: 'elapsed', attempts: 3, cause: errors[2] });
     expect(reasons).toEqual(['elapsed']);
   });
 
@@ -186,7 +220,7 @@ describe('retry', () => {
       recordRequest: () => void requests++,
       tryRetry: () => granted-- > 0,
     };
-    const policy = retry({ maxAttempts: 5, backoff: backoff.constant(10), budget, clock });
+    const policy = retry({ maxAttempts: 5, backoff: backoff.constant(10), retryBudget: budget, clock });
     const reasons: string[] = [];
     policy.on('giveUp', (event) => reasons.push(event.reason));
     const { fn, attempts, errors } = flaky(Infinity);
@@ -194,14 +228,14 @@ describe('retry', () => {
     await clock.advance(100);
     expect(requests).toBe(1);
     expect(attempts).toEqual([1, 2]);
-    expect(result.error).toBe(errors[1]);
+    expect(result.error).toMatchObject({ code: 'RETRY_EXHAUSTED', reason: 'budget', attempts: 2, cause: errors[1] });
     expect(reasons).toEqual(['budget']);
   });
 
   it('does not spend budget on a failure that is not retried', async () => {
     let retries = 0;
     const budget: RetryBudget = { recordRequest: () => undefined, tryRetry: () => (retries++, true) };
-    const policy = retry({ maxAttempts: 1, budget, clock: new ManualClock() });
+    const policy = retry({ maxAttempts: 1, retryBudget: budget, clock: new ManualClock() });
     await expect(policy.execute(() => Promise.reject(new Error('x')))).rejects.toThrow('x');
     expect(retries).toBe(0);
   });
@@ -290,7 +324,7 @@ describe('retry', () => {
     expect(() => retry({ maxElapsedMs: -1 })).toThrow(/maxElapsedMs must be a finite number >= 0/);
     expect(() => retry({ backoff: {} as Backoff })).toThrow(/backoff must be a Backoff/);
     expect(() => retry({ retryOn: 'yes' as unknown as () => boolean })).toThrow(/retryOn must be a function/);
-    expect(() => retry({ budget: {} as RetryBudget })).toThrow(/budget must be a RetryBudget/);
+    expect(() => retry({ retryBudget: {} as RetryBudget })).toThrow(/retryBudget must be a RetryBudget/);
   });
 
   it('feeds random to the default backoff, so its jitter is reproducible', async () => {

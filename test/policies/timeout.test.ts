@@ -193,7 +193,7 @@ describe('timeout options', () => {
     expect(() => timeout({ ms: 0 })).toThrow(/ms must be a finite number > 0/);
     expect(() => timeout({ ms: Infinity })).toThrow(/ms must be/);
     expect(() => timeout({} as { ms: number })).toThrow(/ms must be/);
-    expect(() => timeout({ ms: 5, mode: 'lazy' as 'aggressive' })).toThrow(/mode must be 'aggressive' or 'cooperative'/);
+    expect(() => timeout({ ms: 5, mode: 'lazy' as 'aggressive' })).toThrow(/mode must be one of 'aggressive', 'cooperative'/);
   });
 
   it("defaults to 'aggressive'", () => {

@@ -1,7 +1,10 @@
 import ccxt from 'ccxt';
 import { describe, expect, it } from 'vitest';
 import { BrokenCircuitError } from '../../src/core/errors.js';
-import { classifyOrderFailure, httpStatusOf, isRecoverable, venueErrorCode } from '../../src/trading/errors.js';
+import { seededRandom } from '../../src/core/random.js';
+import { classifyOrderFailure, httpStatusOf, isOrderNotFound, isRecoverable, isThrottled, venueErrorCode } from '../../src/trading/errors.js';
+import { resilientExchange } from '../../src/trading/exchange.js';
+import { drive, offlineBinance } from './support/offline-binance.js';
 
 describe('ccxt error classification', () => {
   it('duplicate client order ids on Binance, OKX and Bybit', () => {
@@ -37,5 +40,44 @@ describe('ccxt error classification', () => {
     expect(isRecoverable(new BrokenCircuitError())).toBe(false);
     expect(httpStatusOf(new ccxt.DDoSProtection('binance 418 I\'m a teapot {}'))).toBe(418);
     expect(venueErrorCode(new Error('binance {"code":-2013,"msg":"Order does not exist."}'))).toBe('-2013');
+  });
+});
+
+describe('ccxt errors from a second copy of ccxt (the user\'s own ccxt beside ours)', () => {
+  // Another copy's classes: other objects than our ccxt's, with ccxt's names and hierarchy.
+  class BaseError extends Error {}
+  class OperationFailed extends BaseError {}
+  class NetworkError extends OperationFailed {}
+  class ExchangeNotAvailable extends NetworkError {}
+  class DDoSProtection extends NetworkError {}
+  class ExchangeError extends BaseError {}
+  class InvalidOrder extends ExchangeError {}
+  class OrderNotFound extends InvalidOrder {}
+  class DuplicateOrderId extends InvalidOrder {}
+
+  it('is understood by name: recoverable, throttled, not found, duplicate, rejected', () => {
+    expect(new ExchangeNotAvailable('x')).not.toBeInstanceOf(ccxt.ExchangeNotAvailable);
+    expect(isRecoverable(new ExchangeNotAvailable('binance 503'))).toBe(true);
+    expect(isRecoverable(new InvalidOrder('bad'))).toBe(false);
+    expect(isThrottled(new DDoSProtection('binance 429'))).toBe(true);
+    expect(isOrderNotFound(new OrderNotFound('gone'))).toBe(true);
+    expect(classifyOrderFailure(new DuplicateOrderId('dup'))).toBe('duplicate');
+    expect(classifyOrderFailure(new InvalidOrder('bad'))).toBe('rejected');
+    expect(classifyOrderFailure(new ExchangeNotAvailable('binance 503'))).toBe('ambiguous');
+  });
+
+  it('a 503 ExchangeNotAvailable from the other copy is retried by resilientExchange', async () => {
+    const env = await offlineBinance();
+    const original = env.exchange.fetchTicker.bind(env.exchange);
+    let calls = 0;
+    env.exchange.fetchTicker = async (...args: Parameters<typeof original>) => {
+      calls++;
+      if (calls === 1) throw new ExchangeNotAvailable('binance 503 Service Unavailable');
+      return original(...args);
+    };
+    const rex = resilientExchange(env.exchange, { clock: env.clock, random: seededRandom(3) });
+    const ticker = await drive(env.clock, rex.fetchTicker('BTC/USDT'));
+    expect(calls).toBe(2);
+    expect(ticker.stale).toBe(false);
   });
 });

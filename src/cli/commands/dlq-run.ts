@@ -134,7 +134,7 @@ export async function dlqList(flags: StorageFlags & FilterFlags, deps: DlqComman
 export async function dlqReplay(ids: string[], flags: StorageFlags & FilterFlags & { handler: string; maxAttempts: number }, deps: DlqCommandDeps): Promise<void> {
   const { stdout, stderr, clock, setExitCode } = io(deps);
   const handler = await loadHandler(flags.handler);
-  const policy = retry({ maxAttempts: flags.maxAttempts, backoff: backoff.exponential({ initialMs: 200, maxMs: 10_000 }), clock });
+  const policy = retry({ maxAttempts: flags.maxAttempts, backoff: backoff.exponential({ initialMs: 200, maxMs: 10_000 }), clock, rethrowLastError: true });
   const progress = replayProgress(stderr, DLQ_COMMAND_DEFAULTS.progressMinItems);
   let result;
   try {

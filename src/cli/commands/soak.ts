@@ -7,7 +7,7 @@
 import type { Command } from 'commander';
 import { formatSoakReport } from '../../demo/soak/report.js';
 import type { SoakOptions } from '../../demo/soak/run-soak.js';
-import { soakDefaults } from '../../demo/soak/soak-defaults.js';
+import { SOAK_DEFAULTS } from '../../demo/soak/soak-defaults.js';
 import type { SoakResult } from '../../demo/soak/verdict.js';
 
 export interface SoakCommandOptions {
@@ -57,7 +57,7 @@ export async function runSoakCommand(options: SoakCommandOptions = {}): Promise<
     err(`bulwark soak: ${error instanceof Error ? error.message : String(error)}`);
     return EXIT_SOAK_ERROR;
   }
-  const minutes = soak.minutes ?? soakDefaults.minutes;
+  const minutes = soak.minutes ?? SOAK_DEFAULTS.minutes;
   err(`soak: running the demo for ${minutes} minutes...`);
   let result: SoakResult;
   try {
@@ -76,13 +76,13 @@ export function registerSoak(program: Command): void {
   program
     .command('soak')
     .description('runs the demo for a while and checks its invariants as it runs (docs/soak.md)')
-    .option('--minutes <n>', `how long to run (default ${soakDefaults.minutes})`)
+    .option('--minutes <n>', `how long to run (default ${SOAK_DEFAULTS.minutes})`)
     .option('--json', 'print the verdict as JSON')
-    .option('--fault-quiet-ms <n>', `quiet time between fault scenarios (default ${soakDefaults.faultQuietMs})`)
+    .option('--fault-quiet-ms <n>', `quiet time between fault scenarios (default ${SOAK_DEFAULTS.faultQuietMs})`)
     .option('--fault-scale <f>', 'multiply every fault scenario duration by this (below 1: faster cycles)')
-    .option('--recovery-ms <n>', `time the gate may take to recover after the longest fault (default ${soakDefaults.recoveryMs})`)
-    .option('--follow-up-ms <n>', `time the journal has to follow the exchange (default ${soakDefaults.followUpMs})`)
-    .option('--sample-ms <n>', `time between samples (default ${soakDefaults.sampleMs})`)
+    .option('--recovery-ms <n>', `time the gate may take to recover after the longest fault (default ${SOAK_DEFAULTS.recoveryMs})`)
+    .option('--follow-up-ms <n>', `time the journal has to follow the exchange (default ${SOAK_DEFAULTS.followUpMs})`)
+    .option('--sample-ms <n>', `time between samples (default ${SOAK_DEFAULTS.sampleMs})`)
     .option('--data-dir <dir>', 'keep the demo data here (default: a temporary folder, removed afterwards)')
     .action(async (opts: SoakCommandOptions) => {
       // Ctrl+C (or SIGTERM) ends the run early: the demo stops and what was recorded is judged.

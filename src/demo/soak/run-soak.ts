@@ -10,7 +10,7 @@ import { buildApp } from '../../server/app.js';
 import { startDemo } from '../demo.js';
 import { demoScenarios } from '../fault-injector.js';
 import { SoakRecorder } from './recorder.js';
-import { soakDefaults } from './soak-defaults.js';
+import { SOAK_DEFAULTS } from './soak-defaults.js';
 import { scaleScenarios } from './scale-scenarios.js';
 import { type SoakLimits, type SoakResult, judgeSoak } from './verdict.js';
 
@@ -35,11 +35,11 @@ export interface SoakOptions extends Partial<SoakLimits> {
   signal?: AbortSignal;
 }
 
-export { soakDefaults } from './soak-defaults.js';
+export { SOAK_DEFAULTS } from './soak-defaults.js';
 
 /** Runs the soak and returns its verdict; never throws for a failed invariant. */
 export async function runSoak(options: SoakOptions = {}): Promise<SoakResult> {
-  const o = { ...soakDefaults, ...options };
+  const o = { ...SOAK_DEFAULTS, ...options };
   if (!(o.minutes > 0 && Number.isFinite(o.minutes))) throw new RangeError(`soak: minutes must be a number > 0, got ${o.minutes}`);
   for (const name of ['faultQuietMs', 'recoveryMs', 'followUpMs', 'unresolvedMs', 'sampleMs', 'warmupMs'] as const) {
     if (!(o[name] >= 0 && Number.isFinite(o[name]))) throw new RangeError(`soak: ${name} must be a number >= 0, got ${o[name]}`);

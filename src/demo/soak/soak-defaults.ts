@@ -4,9 +4,9 @@
  */
 import { type Clock, systemClock } from '../../core/clock.js';
 
-export const soakDefaults = {
+export const SOAK_DEFAULTS = {
   minutes: 60, // an hour: every scenario runs many times and a slow leak shows
-  faultQuietMs: 12_000, // the demo's own cycle (demoDefaults.faultQuietMs) unless asked for a faster one
+  faultQuietMs: 12_000, // the demo's own cycle (DEMO_DEFAULTS.faultQuietMs) unless asked for a faster one
   faultScale: 1, // the demo's own scenario durations
   // Breaker open time (6 s) + a trial call (a tick and at most the 4 s order timeout) + resolving the
   // orders a fault left UNKNOWN (recvWindow 5 s + 10 s matching-engine timeout + margin): about 30 s.

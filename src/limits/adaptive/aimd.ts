@@ -20,7 +20,7 @@ export interface AimdOptions {
   timeoutMs?: number;
 }
 
-export const aimdDefaults = {
+export const AIMD_DEFAULTS = {
   initialLimit: 20,
   minLimit: 1,
   maxLimit: 200,
@@ -33,7 +33,7 @@ export class AimdLimit implements LimitAlgorithm {
   private readonly options: Required<AimdOptions>;
 
   constructor(options: AimdOptions = {}) {
-    const o = withDefaults(aimdDefaults, options);
+    const o = withDefaults(AIMD_DEFAULTS, options);
     checkNumber('aimd', 'minLimit', o.minLimit, 1);
     checkNumber('aimd', 'maxLimit', o.maxLimit, o.minLimit);
     checkNumber('aimd', 'initialLimit', o.initialLimit, o.minLimit, o.maxLimit);

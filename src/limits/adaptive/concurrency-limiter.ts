@@ -6,7 +6,7 @@ import { deadlinesOf, type Deadline } from '../../core/timers.js';
 import { checkFunction, checkNumber } from '../../core/option-checks.js';
 import { aimd } from './aimd.js';
 import type { LimitAlgorithm } from './limit-algorithm.js';
-import { withDefaults } from '../../core/options.js';
+import { QUEUE_DEFAULTS, withDefaults } from '../../core/options.js';
 
 /**
  * An adaptive concurrency limiter used as a policy: at most `limit` calls run at once, and the
@@ -17,10 +17,10 @@ import { withDefaults } from '../../core/options.js';
 export interface AdaptiveConcurrencyOptions {
   /** How the limit adapts; AIMD reacts to drops and timeouts, the signal every client sees. */
   algorithm?: LimitAlgorithm;
-  /** Calls that may wait for a slot; 0 rejects at once, the point of shedding load early. */
+  /** Calls that may wait for a slot; 0 rejects at once. */
   maxQueue?: number;
-  /** Longest wait for a slot; 1 s keeps queued calls fresh ("queues briefly"). */
-  queueTimeoutMs?: number;
+  /** Longest wait for a slot. */
+  maxWaitMs?: number;
   /** Which failures mean overload (fed to the algorithm as drops); other errors teach nothing. */
   isDrop?: (error: unknown) => boolean;
   /** Time source for round-trip times and queue timeouts. */
@@ -28,20 +28,22 @@ export interface AdaptiveConcurrencyOptions {
 }
 
 /** Timeouts and rate-limit answers are what an overloaded dependency produces. */
-const isOverloadError = (error: unknown): boolean => error instanceof TimeoutError || error instanceof RateLimitedError;
+const isOverloadError = (error: unknown): boolean => TimeoutError.is(error) || RateLimitedError.is(error);
 
-export const adaptiveConcurrencyDefaults = {
-  maxQueue: 0,
-  queueTimeoutMs: 1_000,
+export const ADAPTIVE_CONCURRENCY_DEFAULTS = {
+  /** The same waiting room as the bulkhead and the rate limiters (core/options.ts QUEUE_DEFAULTS, where the reason is). */
+  maxQueue: QUEUE_DEFAULTS.maxQueue as number,
+  /** 1 s keeps queued calls fresh ("queues briefly"): a long wait would hide the overload the limit reacts to. */
+  maxWaitMs: 1_000,
   isDrop: isOverloadError,
   clock: systemClock,
 } satisfies Required<Omit<AdaptiveConcurrencyOptions, 'algorithm'>>;
 
 export interface AdaptiveConcurrencyEvents {
-  /** The algorithm moved the limit. */
-  limitChange: { from: number; to: number };
-  /** A call was turned away: over the limit with a full queue, or its queue wait ran out. */
-  rejected: { limit: number; inflight: number; queued: number; reason: 'full' | 'queueTimeout' };
+  /** The algorithm moved the limit (`from` and `to` are concurrency limits). */
+  stateChange: { from: number; to: number };
+  /** A call was turned away: over the limit with a full queue, or its wait ran past `maxWaitMs`. */
+  rejected: { limit: number; inflight: number; queued: number; reason: 'queue-full' | 'max-wait' };
 }
 
 interface Waiter {
@@ -52,7 +54,7 @@ interface Waiter {
 export class AdaptiveConcurrencyLimiter extends BasePolicy<AdaptiveConcurrencyEvents> {
   private readonly algorithm: LimitAlgorithm;
   private readonly maxQueue: number;
-  private readonly queueTimeoutMs: number;
+  private readonly maxWaitMs: number;
   private readonly isDrop: (error: unknown) => boolean;
   private readonly clock: Clock;
   private readonly queue: Waiter[] = [];
@@ -60,16 +62,16 @@ export class AdaptiveConcurrencyLimiter extends BasePolicy<AdaptiveConcurrencyEv
 
   constructor(options: AdaptiveConcurrencyOptions = {}) {
     super();
-    const o = withDefaults(adaptiveConcurrencyDefaults, options);
+    const o = withDefaults(ADAPTIVE_CONCURRENCY_DEFAULTS, options);
     checkNumber('adaptiveConcurrency', 'maxQueue', o.maxQueue, 0);
-    checkNumber('adaptiveConcurrency', 'queueTimeoutMs', o.queueTimeoutMs, 0);
+    checkNumber('adaptiveConcurrency', 'maxWaitMs', o.maxWaitMs, 0);
     checkFunction('adaptiveConcurrency', 'isDrop', o.isDrop);
     this.algorithm = options.algorithm ?? aimd();
     if (typeof this.algorithm.onSample !== 'function') {
       throw new TypeError('adaptiveConcurrency: algorithm must have onSample(sample) and limit (use aimd() or gradient2())');
     }
     this.maxQueue = o.maxQueue;
-    this.queueTimeoutMs = o.queueTimeoutMs;
+    this.maxWaitMs = o.maxWaitMs;
     this.isDrop = o.isDrop;
     this.clock = o.clock;
   }
@@ -110,18 +112,18 @@ export class AdaptiveConcurrencyLimiter extends BasePolicy<AdaptiveConcurrencyEv
   private sample(start: number, inflight: number, dropped: boolean): void {
     const from = this.algorithm.limit;
     const to = this.algorithm.onSample({ rttMs: this.clock.now() - start, inflight, dropped });
-    if (to !== from) this.events.emit('limitChange', { from, to });
+    if (to !== from) this.events.emit('stateChange', { from, to });
   }
 
-  private reject(reason: 'full' | 'queueTimeout'): BulkheadFullError {
+  private reject(reason: 'queue-full' | 'max-wait'): BulkheadFullError {
     const limit = this.algorithm.limit;
     this.events.emit('rejected', { limit, inflight: this.running, queued: this.queue.length, reason });
-    const why = reason === 'full' ? 'queue full' : `no slot within ${this.queueTimeoutMs} ms`;
+    const why = reason === 'queue-full' ? 'queue full' : `no slot within maxWaitMs (${this.maxWaitMs} ms)`;
     return new BulkheadFullError(`Adaptive concurrency limit ${limit} reached (${this.running} in flight, ${why})`);
   }
 
   private waitForSlot(ctx: Context): Promise<void> {
-    if (this.queue.length >= this.maxQueue) return Promise.reject(this.reject('full'));
+    if (this.queue.length >= this.maxQueue) return Promise.reject(this.reject('queue-full'));
     return new Promise<void>((resolve, reject) => {
       let onAbort: (() => void) | undefined;
       const leave = (): void => {
@@ -142,7 +144,7 @@ export class AdaptiveConcurrencyLimiter extends BasePolicy<AdaptiveConcurrencyEv
       };
       this.queue.push(waiter);
       // Assigned before anything can call leave(): the timer and the abort fire later.
-      const deadline: Deadline = deadlinesOf(this.clock).add(this.queueTimeoutMs, () => waiter.fail(this.reject('queueTimeout')));
+      const deadline: Deadline = deadlinesOf(this.clock).add(this.maxWaitMs, () => waiter.fail(this.reject('max-wait')));
       if (ctx.source.mayAbort) {
         onAbort = () => waiter.fail(abortedFrom(ctx.signal));
         ctx.signal.addEventListener('abort', onAbort, { once: true });

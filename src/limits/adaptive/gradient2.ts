@@ -25,7 +25,7 @@ export interface Gradient2Options {
   queueSize?: number;
 }
 
-export const gradient2Defaults = {
+export const GRADIENT2_DEFAULTS = {
   initialLimit: 20,
   minLimit: 1,
   maxLimit: 200,
@@ -65,7 +65,7 @@ export class Gradient2Limit implements LimitAlgorithm {
   private readonly options: Required<Gradient2Options>;
 
   constructor(options: Gradient2Options = {}) {
-    const o = { ...gradient2Defaults, ...options };
+    const o = { ...GRADIENT2_DEFAULTS, ...options };
     checkNumber('gradient2', 'minLimit', o.minLimit, 1);
     checkNumber('gradient2', 'maxLimit', o.maxLimit, o.minLimit);
     checkNumber('gradient2', 'initialLimit', o.initialLimit, o.minLimit, o.maxLimit);

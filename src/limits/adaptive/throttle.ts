@@ -37,7 +37,7 @@ function isOverloadRejection(error: unknown): boolean {
   return status === 429 || status === 503;
 }
 
-export const adaptiveThrottleDefaults = {
+export const ADAPTIVE_THROTTLE_DEFAULTS = {
   k: 2,
   windowMs: 120_000,
   bucketMs: 1_000,
@@ -47,8 +47,8 @@ export const adaptiveThrottleDefaults = {
 } satisfies Required<AdaptiveThrottleOptions>;
 
 export interface AdaptiveThrottleEvents {
-  /** A call was rejected locally, without reaching the backend. */
-  throttled: { probability: number; requests: number; accepts: number };
+  /** A call was rejected locally, without reaching the backend (`reason` is always `'throttled'`). */
+  rejected: { reason: 'throttled'; probability: number; requests: number; accepts: number };
 }
 
 const REQUESTS = 0;
@@ -62,7 +62,7 @@ export class AdaptiveThrottle extends BasePolicy<AdaptiveThrottleEvents> {
 
   constructor(options: AdaptiveThrottleOptions = {}) {
     super();
-    const o = withDefaults(adaptiveThrottleDefaults, options);
+    const o = withDefaults(ADAPTIVE_THROTTLE_DEFAULTS, options);
     checkNumber('adaptiveThrottle', 'k', o.k, 1);
     checkNumber('adaptiveThrottle', 'windowMs', o.windowMs, 0, Infinity, true);
     checkNumber('adaptiveThrottle', 'bucketMs', o.bucketMs, 0, o.windowMs, true);
@@ -93,7 +93,7 @@ export class AdaptiveThrottle extends BasePolicy<AdaptiveThrottleEvents> {
     const p = this.probability();
     this.counts.add(REQUESTS);
     if (p > 0 && this.random() < p) {
-      if (this.events.has('throttled')) this.events.emit('throttled', { probability: p, ...this.stats() });
+      if (this.events.has('rejected')) this.events.emit('rejected', { reason: 'throttled', probability: p, ...this.stats() });
       return false;
     }
     return true;

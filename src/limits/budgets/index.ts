@@ -1,7 +1,7 @@
 /** Exchange weight budgets: tables, the budget itself, and its memory and Redis stores. */
 export {
-  type BudgetTable,
-  type BudgetDefinition,
+  type RateBudgetTable,
+  type RateBudgetDefinition,
   type EndpointRule,
   type TableOverrides,
   type Cost as BudgetCost,
@@ -12,25 +12,25 @@ export {
   extendTable,
   validateTable,
 } from './table.js';
-export { type BudgetStore, type ChargeLine, type ChargeOutcome, type FreezeState } from './store.js';
-export { memoryBudgetStore, MemoryBudgetStore, memoryBudgetStoreDefaults, type MemoryBudgetStoreOptions } from './memory-store.js';
+export { type RateBudgetStore, type ChargeLine, type ChargeOutcome, type FreezeState } from './store.js';
+export { memoryRateBudgetStore, MemoryRateBudgetStore, MEMORY_RATE_BUDGET_STORE_DEFAULTS, type MemoryRateBudgetStoreOptions } from './memory-store.js';
 export {
-  redisBudgetStore,
-  RedisBudgetStore,
-  redisBudgetStoreDefaults,
-  type RedisBudgetStoreOptions,
-  type BudgetRedisClient,
+  redisRateBudgetStore,
+  RedisRateBudgetStore,
+  REDIS_RATE_BUDGET_STORE_DEFAULTS,
+  type RedisRateBudgetStoreOptions,
+  type RateBudgetRedisClient,
 } from './redis-store.js';
 export { type ResponseHeaders } from './feedback.js';
 export {
-  exchangeBudget,
-  ExchangeBudget,
-  exchangeBudgetDefaults,
-  type ExchangeBudgetOptions,
-  type ExchangeBudgetEvents,
+  exchangeRateBudget,
+  ExchangeRateBudget,
+  EXCHANGE_RATE_BUDGET_DEFAULTS,
+  type ExchangeRateBudgetOptions,
+  type ExchangeRateBudgetEvents,
   type ChargeOptions,
   type ChargeReceipt,
-  type BudgetDecision,
-} from './exchange-budget.js';
+  type RateBudgetDecision,
+} from './exchange-rate-budget.js';
 export { binanceSpotTable } from './tables/binance-spot.js';
 export { genericTable } from './tables/generic.js';

@@ -29,7 +29,7 @@ export const FREEZE = 'freeze';
 
 export function laneRank(lane: Lane): number {
   const rank = LANES.indexOf(lane);
-  if (rank < 0) throw new RangeError(`exchangeBudget: lane must be one of ${LANES.join(', ')}, got "${String(lane)}"`);
+  if (rank < 0) throw new RangeError(`exchangeRateBudget: lane must be one of ${LANES.join(', ')}, got "${String(lane)}"`);
   return rank;
 }
 

@@ -1,16 +1,16 @@
 import { type Clock, systemClock } from '../../core/clock.js';
-import type { BudgetStore, ChargeLine, ChargeOutcome, FreezeState } from './store.js';
+import type { RateBudgetStore, ChargeLine, ChargeOutcome, FreezeState } from './store.js';
 import { withDefaults } from '../../core/options.js';
 
 /** A budget store for one process. Every operation is synchronous underneath, hence atomic. */
-export interface MemoryBudgetStoreOptions {
+export interface MemoryRateBudgetStoreOptions {
   /** Time source for windows and freezes. */
   clock?: Clock;
 }
 
-export const memoryBudgetStoreDefaults = {
+export const MEMORY_RATE_BUDGET_STORE_DEFAULTS = {
   clock: systemClock,
-} satisfies Required<MemoryBudgetStoreOptions>;
+} satisfies Required<MemoryRateBudgetStoreOptions>;
 
 interface Count {
   window: number;
@@ -22,14 +22,14 @@ interface Freeze {
   status: number;
 }
 
-export class MemoryBudgetStore implements BudgetStore {
+export class MemoryRateBudgetStore implements RateBudgetStore {
   private readonly clock: Clock;
   /** group -> budget -> count; counts are updated in place, so a charge allocates nothing. */
   private readonly groups = new Map<string, Map<string, Count>>();
   private readonly freezes = new Map<string, Freeze>();
 
-  constructor(options: MemoryBudgetStoreOptions = {}) {
-    this.clock = withDefaults(memoryBudgetStoreDefaults, options).clock;
+  constructor(options: MemoryRateBudgetStoreOptions = {}) {
+    this.clock = withDefaults(MEMORY_RATE_BUDGET_STORE_DEFAULTS, options).clock;
   }
 
   private count(group: string, budget: string): Count {
@@ -111,6 +111,6 @@ export class MemoryBudgetStore implements BudgetStore {
 }
 
 /** A budget store for one process. */
-export function memoryBudgetStore(options: MemoryBudgetStoreOptions = {}): MemoryBudgetStore {
-  return new MemoryBudgetStore(options);
+export function memoryRateBudgetStore(options: MemoryRateBudgetStoreOptions = {}): MemoryRateBudgetStore {
+  return new MemoryRateBudgetStore(options);
 }

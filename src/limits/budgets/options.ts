@@ -1,14 +1,14 @@
 import { type Clock, systemClock } from '../../core/clock.js';
-import type { BudgetStore } from './store.js';
-import type { BudgetTable, Lane } from './table.js';
+import type { RateBudgetStore } from './store.js';
+import type { RateBudgetTable, Lane } from './table.js';
 
-/** The options of `exchangeBudget`, their defaults, and the shapes its calls and events return. */
+/** The options of `exchangeRateBudget`, their defaults, and the shapes its calls and events return. */
 
-export interface ExchangeBudgetOptions {
+export interface ExchangeRateBudgetOptions {
   /** The exchange's budgets and endpoint costs, e.g. `binanceSpotTable`. */
-  table: BudgetTable;
-  /** Where counts and freezes live; the memory store serves one process, `redisBudgetStore` a fleet. */
-  store?: BudgetStore;
+  table: RateBudgetTable;
+  /** Where counts and freezes live; the memory store serves one process, `redisRateBudgetStore` a fleet. */
+  store?: RateBudgetStore;
   /** Names this budget in the store; processes sharing an IP or an account must use the same group. */
   group?: string;
   /** Time source for waiting (counting time belongs to the store). */
@@ -24,13 +24,13 @@ export interface ExchangeBudgetOptions {
 }
 
 /** Defaults of the options above; each one's reason is on its field. */
-export const exchangeBudgetDefaults = {
+export const EXCHANGE_RATE_BUDGET_DEFAULTS = {
   reservedShare: 0.1,
   maxWaitMs: 10_000,
   throttledFreezeMs: 60_000,
   bannedFreezeMs: 120_000,
   clock: systemClock,
-} satisfies Required<Omit<ExchangeBudgetOptions, 'table' | 'store' | 'group'>>;
+} satisfies Required<Omit<ExchangeRateBudgetOptions, 'table' | 'store' | 'group'>>;
 
 export interface ChargeOptions {
   /** Priority lane; default: the endpoint's lane in the table, else 'data'. */
@@ -50,7 +50,7 @@ export interface ChargeReceipt {
   waitedMs: number;
 }
 
-export interface BudgetDecision {
+export interface RateBudgetDecision {
   allowed: boolean;
   /** When not allowed: ms until the blocking budget has room or the freeze lifts. */
   retryAfterMs: number;
@@ -59,10 +59,10 @@ export interface BudgetDecision {
   costs: Readonly<Record<string, number>>;
 }
 
-export interface ExchangeBudgetEvents {
+export interface ExchangeRateBudgetEvents {
   charged: { endpoint: string; lane: Lane; costs: Readonly<Record<string, number>>; waitedMs: number };
-  /** A charge gave up (did not fit within its maxWaitMs). */
-  limited: { endpoint: string; lane: Lane; blockedBy: string; retryAfterMs: number };
+  /** A charge gave up (did not fit within its maxWaitMs); `reason` is always `'limited'`. */
+  rejected: { reason: 'limited'; endpoint: string; lane: Lane; blockedBy: string; retryAfterMs: number };
   /** A 429 or 418 froze the group. */
   frozen: { endpoint: string; status: number; forMs: number };
   /** A count header raised a budget's count. */

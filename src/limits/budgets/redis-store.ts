@@ -1,5 +1,5 @@
 import { CHARGE_SCRIPT, CORRECT_SCRIPT, FREEZE_SCRIPT, FROZEN_SCRIPT, USED_SCRIPT } from './redis-scripts.js';
-import type { BudgetStore, ChargeLine, ChargeOutcome, FreezeState } from './store.js';
+import type { RateBudgetStore, ChargeLine, ChargeOutcome, FreezeState } from './store.js';
 import { withDefaults } from '../../core/options.js';
 
 /**
@@ -10,18 +10,18 @@ import { withDefaults } from '../../core/options.js';
  */
 
 /** The part of an ioredis 5 client (`Redis` or `Cluster`) this store uses. */
-export interface BudgetRedisClient {
+export interface RateBudgetRedisClient {
   defineCommand(name: string, definition: { lua: string; numberOfKeys?: number; readOnly?: boolean }): void;
 }
 
-export interface RedisBudgetStoreOptions {
+export interface RedisRateBudgetStoreOptions {
   /** Prepended to every key; 'bulwark:budget:' keeps budgets apart from other data. */
   prefix?: string;
 }
 
-export const redisBudgetStoreDefaults = {
+export const REDIS_RATE_BUDGET_STORE_DEFAULTS = {
   prefix: 'bulwark:budget:',
-} satisfies Required<RedisBudgetStoreOptions>;
+} satisfies Required<RedisRateBudgetStoreOptions>;
 
 type ScriptCall = (numberOfKeys: number, ...keysAndArgs: Array<string | number>) => Promise<unknown>;
 
@@ -45,22 +45,22 @@ function toArray(value: unknown): unknown[] {
   return value;
 }
 
-export class RedisBudgetStore implements BudgetStore {
+export class RedisRateBudgetStore implements RateBudgetStore {
   private readonly prefix: string;
   private readonly commands: Record<keyof typeof COMMANDS, ScriptCall>;
 
-  constructor(client: BudgetRedisClient, options: RedisBudgetStoreOptions = {}) {
+  constructor(client: RateBudgetRedisClient, options: RedisRateBudgetStoreOptions = {}) {
     if (typeof client !== 'object' || client === null || typeof client.defineCommand !== 'function') {
-      throw new TypeError('redisBudgetStore: client must be an ioredis 5 client (Redis or Cluster) with defineCommand');
+      throw new TypeError('redisRateBudgetStore: client must be an ioredis 5 client (Redis or Cluster) with defineCommand');
     }
-    const { prefix } = withDefaults(redisBudgetStoreDefaults, options);
-    if (typeof prefix !== 'string') throw new TypeError(`redisBudgetStore: prefix must be a string, got ${typeof prefix}`);
+    const { prefix } = withDefaults(REDIS_RATE_BUDGET_STORE_DEFAULTS, options);
+    if (typeof prefix !== 'string') throw new TypeError(`redisRateBudgetStore: prefix must be a string, got ${typeof prefix}`);
     this.prefix = prefix;
     const commands: Partial<Record<keyof typeof COMMANDS, ScriptCall>> = {};
     for (const [op, [name, lua]] of Object.entries(COMMANDS) as Array<[keyof typeof COMMANDS, readonly [string, string]]>) {
       client.defineCommand(name, { lua });
       const method = (client as unknown as Record<string, ScriptCall>)[name];
-      if (typeof method !== 'function') throw new TypeError(`redisBudgetStore: defineCommand did not add ${name} to the client`);
+      if (typeof method !== 'function') throw new TypeError(`redisRateBudgetStore: defineCommand did not add ${name} to the client`);
       commands[op] = method.bind(client);
     }
     this.commands = commands as Record<keyof typeof COMMANDS, ScriptCall>;
@@ -109,6 +109,6 @@ export class RedisBudgetStore implements BudgetStore {
 }
 
 /** A budget store on Redis; pass an ioredis 5 client you own (the store never closes it). */
-export function redisBudgetStore(client: BudgetRedisClient, options: RedisBudgetStoreOptions = {}): RedisBudgetStore {
-  return new RedisBudgetStore(client, options);
+export function redisRateBudgetStore(client: RateBudgetRedisClient, options: RedisRateBudgetStoreOptions = {}): RedisRateBudgetStore {
+  return new RedisRateBudgetStore(client, options);
 }

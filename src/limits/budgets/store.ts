@@ -37,7 +37,7 @@ export interface FreezeState {
   status: number;
 }
 
-export interface BudgetStore {
+export interface RateBudgetStore {
   /** Charges every line, or none: atomic across the lines, and refused while the group is frozen. */
   charge(group: string, lines: readonly ChargeLine[]): Promise<ChargeOutcome>;
   /** Raises a budget's count in the current window to `used` (never lowers it); returns the count. */

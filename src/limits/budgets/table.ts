@@ -10,7 +10,7 @@ export type Lane = 'urgent' | 'orders' | 'data';
 /** Lanes in priority order; lower index goes first. */
 export const LANES: readonly Lane[] = ['urgent', 'orders', 'data'];
 
-export interface BudgetDefinition {
+export interface RateBudgetDefinition {
   /** Name used in endpoint costs and events, e.g. 'REQUEST_WEIGHT'. */
   id: string;
   /** Units the exchange admits per window. */
@@ -48,10 +48,10 @@ export interface EndpointRule {
   lane?: Lane;
 }
 
-export interface BudgetTable {
+export interface RateBudgetTable {
   /** Names the table; the default budget group in a shared store. */
   name: string;
-  budgets: readonly BudgetDefinition[];
+  budgets: readonly RateBudgetDefinition[];
   /** Keyed by endpoint, conventionally 'METHOD /path'. */
   endpoints: Readonly<Record<string, EndpointRule>>;
   /** Rule for endpoints not in the table; without one an unknown endpoint is a TypeError. */
@@ -61,20 +61,20 @@ export interface BudgetTable {
 /** Overrides for `extendTable`: budgets are matched by id and merged; endpoint rules replace. */
 export interface TableOverrides {
   name?: string;
-  budgets?: ReadonlyArray<Partial<BudgetDefinition> & { id: string }>;
+  budgets?: ReadonlyArray<Partial<RateBudgetDefinition> & { id: string }>;
   endpoints?: Readonly<Record<string, EndpointRule>>;
   fallback?: EndpointRule;
 }
 
 /** A copy of `base` with `overrides` applied, validated. */
-export function extendTable(base: BudgetTable, overrides: TableOverrides): BudgetTable {
+export function extendTable(base: RateBudgetTable, overrides: TableOverrides): RateBudgetTable {
   const budgets = base.budgets.map((b) => ({ ...b }));
   for (const patch of overrides.budgets ?? []) {
     const at = budgets.findIndex((b) => b.id === patch.id);
-    if (at >= 0) budgets[at] = { ...budgets[at], ...patch } as BudgetDefinition;
-    else budgets.push(patch as BudgetDefinition);
+    if (at >= 0) budgets[at] = { ...budgets[at], ...patch } as RateBudgetDefinition;
+    else budgets.push(patch as RateBudgetDefinition);
   }
-  const table: BudgetTable = {
+  const table: RateBudgetTable = {
     name: overrides.name ?? base.name,
     budgets,
     endpoints: { ...base.endpoints, ...overrides.endpoints },
@@ -107,7 +107,7 @@ function validateCost(table: string, where: string, cost: Cost): void {
   }
 }
 
-function validateRule(table: BudgetTable, where: string, rule: EndpointRule, ids: Set<string>): void {
+function validateRule(table: RateBudgetTable, where: string, rule: EndpointRule, ids: Set<string>): void {
   if (typeof rule !== 'object' || rule === null || typeof rule.costs !== 'object' || rule.costs === null) {
     fail(table.name, `${where} must be { costs: { budgetId: cost } }`);
   }
@@ -119,7 +119,7 @@ function validateRule(table: BudgetTable, where: string, rule: EndpointRule, ids
 }
 
 /** Checks a table and returns it; throws a RangeError naming the faulty entry. */
-export function validateTable(table: BudgetTable): BudgetTable {
+export function validateTable(table: RateBudgetTable): RateBudgetTable {
   if (typeof table !== 'object' || table === null) throw new TypeError('budget table must be an object');
   if (typeof table.name !== 'string' || table.name === '') throw new TypeError('budget table: name must be a non-empty string');
   if (!Array.isArray(table.budgets) || table.budgets.length === 0) fail(table.name, 'budgets must list at least one budget');
@@ -174,14 +174,14 @@ export function evaluateCost(cost: Cost, params: Params): number {
 }
 
 /** The rule for `endpoint`, or a TypeError when the table has neither it nor a fallback. */
-export function ruleFor(table: BudgetTable, endpoint: string): EndpointRule {
+export function ruleFor(table: RateBudgetTable, endpoint: string): EndpointRule {
   const rule = Object.hasOwn(table.endpoints, endpoint) ? table.endpoints[endpoint] : table.fallback;
   if (!rule) throw new TypeError(`budget table "${table.name}" has no rule for endpoint "${endpoint}" and no fallback`);
   return rule;
 }
 
 /** Cost per budget id of one call (budgets that cost 0 are left out). */
-export function costsOf(table: BudgetTable, endpoint: string, params: Params = {}): Record<string, number> {
+export function costsOf(table: RateBudgetTable, endpoint: string, params: Params = {}): Record<string, number> {
   const rule = ruleFor(table, endpoint);
   const costs: Record<string, number> = {};
   for (const b of table.budgets) {

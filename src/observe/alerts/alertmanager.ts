@@ -26,7 +26,7 @@ export interface AlertmanagerChannelOptions {
   fetch?: typeof globalThis.fetch;
 }
 
-export const alertmanagerDefaults = {
+export const ALERTMANAGER_DEFAULTS = {
   timeoutMs: 5_000,
   resendMs: 60_000,
   generatorURL: '',
@@ -68,7 +68,7 @@ export interface AlertmanagerChannel extends NotificationChannel {
 }
 
 export function alertmanagerChannel(options: AlertmanagerChannelOptions): AlertmanagerChannel {
-  const o = withDefaults(alertmanagerDefaults, options);
+  const o = withDefaults(ALERTMANAGER_DEFAULTS, options);
   if (!(o.resendMs > 0)) throw new RangeError(`alertmanagerChannel: resendMs must be > 0, got ${o.resendMs}`);
   if (!(o.timeoutMs > 0)) throw new RangeError(`alertmanagerChannel: timeoutMs must be > 0, got ${o.timeoutMs}`);
   const base = channelUrl('alertmanagerChannel', options.url);

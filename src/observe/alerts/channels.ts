@@ -48,7 +48,7 @@ export interface WebhookChannelOptions {
   fetch?: typeof globalThis.fetch;
 }
 
-export const webhookDefaults: { format: NonNullable<WebhookChannelOptions['format']>; timeoutMs: number } = { format: 'generic', timeoutMs: 5_000 };
+export const WEBHOOK_DEFAULTS: { format: NonNullable<WebhookChannelOptions['format']>; timeoutMs: number } = { format: 'generic', timeoutMs: 5_000 };
 
 /** Parses and checks a channel's URL; the error names the channel and the field. */
 export function channelUrl(channel: string, url: string): URL {
@@ -74,7 +74,7 @@ export async function postJson(doFetch: typeof globalThis.fetch, url: URL, body:
 }
 
 export function webhookChannel(options: WebhookChannelOptions): NotificationChannel {
-  const { format, timeoutMs } = withDefaults(webhookDefaults, options);
+  const { format, timeoutMs } = withDefaults(WEBHOOK_DEFAULTS, options);
   const parsed = channelUrl('webhookChannel', options.url);
   const doFetch = options.fetch ?? globalThis.fetch;
   return {

@@ -110,6 +110,7 @@ export class AlertEngine implements EventSource<AlertEngineEvents> {
       backoff: backoff.exponential({ initialMs: 250, factor: 2, jitter: 'none' }),
       retryOn: () => true,
       clock: this.clock,
+      rethrowLastError: true,
     });
   }
 

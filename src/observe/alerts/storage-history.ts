@@ -35,11 +35,11 @@ export interface StorageAlertHistoryOptions {
   maxRows?: number;
 }
 
-export const storageAlertHistoryDefaults = { maxRows: 100_000 };
+export const STORAGE_ALERT_HISTORY_DEFAULTS = { maxRows: 100_000 };
 
 /** An alert history in `storage`'s `alert_history` table (created on first use). */
 export async function storageAlertHistory(storage: Storage, options: StorageAlertHistoryOptions = {}): Promise<AlertHistory> {
-  const maxRows = options.maxRows ?? storageAlertHistoryDefaults.maxRows;
+  const maxRows = options.maxRows ?? STORAGE_ALERT_HISTORY_DEFAULTS.maxRows;
   if (!(Number.isInteger(maxRows) && maxRows >= 1)) throw new RangeError(`storageAlertHistory: maxRows must be an integer >= 1, got ${maxRows}`);
   await storage.migrate([alertHistoryMigration]);
   // Orders entries recorded within one millisecond; restarts continue after the stored maximum.

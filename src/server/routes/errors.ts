@@ -51,6 +51,4 @@ export function notConfigured(reply: FastifyReply, what: string): FastifyReply {
   return problem(reply, 404, `${what} is not configured on this server`);
 }
 
-export function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
+export { messageOf } from '../../core/errors.js';

@@ -12,7 +12,7 @@ export interface ClientOrderIdOptions {
   maxLength?: number;
 }
 
-export const clientOrderIdDefaults = {
+export const CLIENT_ORDER_ID_DEFAULTS = {
   // Short and recognisable in an exchange's order history.
   prefix: 'bw',
   // OKX's 32 is the tightest of the major venues; one id fits them all.
@@ -24,7 +24,7 @@ const SAFE = /^[A-Za-z0-9]*$/;
 
 /** The client order id of an intent: prefix + base62 of SHA-256(intentId), cut to maxLength. */
 export function clientOrderIdFor(intentId: string, options: ClientOrderIdOptions = {}): string {
-  const { prefix, maxLength } = withDefaults(clientOrderIdDefaults, options);
+  const { prefix, maxLength } = withDefaults(CLIENT_ORDER_ID_DEFAULTS, options);
   if (typeof intentId !== 'string' || intentId.length === 0) throw new TypeError('clientOrderIdFor: intentId must be a non-empty string');
   if (!SAFE.test(prefix)) throw new RangeError(`clientOrderIdFor: prefix must be letters and digits only, got "${prefix}"`);
   if (!(Number.isInteger(maxLength) && maxLength >= prefix.length + 16)) {

@@ -9,7 +9,7 @@ export interface MemoryJournalOptions {
   clock?: Clock;
 }
 
-export const memoryJournalDefaults = {
+export const MEMORY_JOURNAL_DEFAULTS = {
   // Wall time for the timestamps; inject ManualClock in tests.
   clock: systemClock as Clock,
 } satisfies Required<MemoryJournalOptions>;
@@ -22,7 +22,7 @@ function checkState(state: string): IntentState {
 }
 
 export function memoryJournal(options: MemoryJournalOptions = {}): IntentJournal & { size(): number } {
-  const { clock } = withDefaults(memoryJournalDefaults, options);
+  const { clock } = withDefaults(MEMORY_JOURNAL_DEFAULTS, options);
   const byIntent = new Map<string, IntentRecord>();
   const byClientId = new Map<string, string>();
   const copy = (r: IntentRecord): IntentRecord => ({ ...r, params: { ...r.params } });

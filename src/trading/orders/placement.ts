@@ -11,7 +11,7 @@
  */
 import type { Exchange, Order, OrderSide, OrderType } from 'ccxt';
 import type { Clock } from '../../core/clock.js';
-import { ResilienceError } from '../../core/errors.js';
+import { ResilienceError, messageOf } from '../../core/errors.js';
 import type { RetryBudget } from '../../core/retry-budget.js';
 import type { Backoff } from '../../policies/backoff.js';
 import { IntentClosedError, OrderStatusUnknownError, classifyOrderFailure, isOrderNotFound, isRecoverable } from '../errors.js';
@@ -41,7 +41,7 @@ export interface PlacementContext {
   journal: IntentJournal;
   clock: Clock;
   throttle: ExchangeThrottle;
-  budget: RetryBudget;
+  retryBudget: RetryBudget;
   admission: OrderAdmission[];
   lookupAttempts: number;
   lookupBackoff: Backoff;
@@ -61,7 +61,6 @@ export interface PlacementContext {
 /** Tries at writing the exchange's answer while other writers keep moving the intent; each retry follows a real move, and an intent moves forward only a few times. */
 const recordRounds = 3;
 
-const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 
 /** Params safe to journal (JSON values only). */
 function journalParams(params: Record<string, unknown>): Record<string, unknown> {
@@ -155,7 +154,7 @@ export class OrderPlacer {
             await this.move(intent, 'REJECTED', { error: messageOf(error) });
             throw error;
           case 'throttled':
-            if (attempt < ctx.placeAttempts && !ctx.throttle.isBanned && ctx.budget.tryRetry()) {
+            if (attempt < ctx.placeAttempts && !ctx.throttle.isBanned && ctx.retryBudget.tryRetry()) {
               await ctx.throttle.admit();
               continue;
             }

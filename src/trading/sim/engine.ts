@@ -93,7 +93,7 @@ export interface SimEngineOptions {
   store?: SimStateStore;
 }
 
-export const simEngineDefaults = {
+export const SIM_ENGINE_DEFAULTS = {
   // Two liquid pairs are enough for the demo and for tests of per-symbol behaviour.
   markets: [
     { symbol: 'BTCUSDT', base: 'BTC', quote: 'USDT', price: 50_000, tickSize: 0.01, stepSize: 0.00001, minQty: 0.00001, minNotional: 5 },
@@ -139,7 +139,7 @@ export class SimEngine {
   private readonly newTicks: SimTick[] = [];
 
   constructor(options: SimEngineOptions = {}) {
-    const o = withDefaults(simEngineDefaults, options);
+    const o = withDefaults(SIM_ENGINE_DEFAULTS, options);
     this.clock = o.clock;
     this.random = seededRandom(o.seed);
     this.halfSpread = o.halfSpread;

@@ -63,7 +63,7 @@ export interface SimFaults {
   matchingDelayMs: number;
 }
 
-export const faultDefaults: SimFaults = {
+export const FAULT_DEFAULTS: SimFaults = {
   // A healthy exchange answers at once; latency is something a test asks for.
   latencyMs: 0,
   // Open for business unless told otherwise.
@@ -88,7 +88,7 @@ export type SimFaultsInput = z.input<typeof faultsUpdateSchema>;
 
 /** No faults at all: the simulator behaves like a healthy exchange. */
 export function noFaults(): SimFaults {
-  return { ...faultDefaults, failures: [] };
+  return { ...FAULT_DEFAULTS, failures: [] };
 }
 
 /**

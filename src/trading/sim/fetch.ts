@@ -14,7 +14,7 @@ export interface SimFetchOptions {
   timeoutMs?: number;
 }
 
-export const simFetchDefaults = {
+export const SIM_FETCH_DEFAULTS = {
   // ccxt's own default request timeout.
   timeoutMs: 10_000,
 } satisfies Required<SimFetchOptions>;
@@ -22,7 +22,7 @@ export const simFetchDefaults = {
 export type FetchLike = (url: string, init?: { method?: string; headers?: Record<string, string>; body?: unknown }) => Promise<Response>;
 
 export function simFetch(router: SimRouter, options: SimFetchOptions = {}): FetchLike {
-  const { timeoutMs } = withDefaults(simFetchDefaults, options);
+  const { timeoutMs } = withDefaults(SIM_FETCH_DEFAULTS, options);
   return async (url, init = {}) => {
     const parsed = new URL(url);
     const reply = await router.handle({

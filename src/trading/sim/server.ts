@@ -26,7 +26,7 @@ export interface SimServerOptions extends SimRouterOptions {
   host?: string;
 }
 
-export const simServerDefaults = {
+export const SIM_SERVER_DEFAULTS = {
   // 0: the OS picks a free port, so parallel test files never collide.
   port: 0,
   // Loopback only: a simulator has no business being reachable from elsewhere.
@@ -47,7 +47,7 @@ export interface SimServer extends Omit<SimRouter, 'handle'> {
 
 /** Starts the simulator and resolves once it listens. */
 export async function startSimServer(options: SimServerOptions = {}): Promise<SimServer> {
-  const { port, host } = withDefaults(simServerDefaults, options);
+  const { port, host } = withDefaults(SIM_SERVER_DEFAULTS, options);
   if (!(Number.isInteger(port) && port >= 0 && port <= 65_535)) throw new RangeError(`sim: port must be an integer 0..65535, got ${port}`);
   const router = createSimRouter(options);
   const clock: Clock = options.clock ?? systemClock;

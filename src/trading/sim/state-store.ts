@@ -52,13 +52,13 @@ export interface SqliteSimStoreOptions {
   maxTicks?: number;
 }
 
-export const sqliteSimStoreDefaults = {
+export const SQLITE_SIM_STORE_DEFAULTS = {
   maxTicks: 100_000, // as many as the engine keeps for candles (CANDLE_HISTORY_DEFAULTS)
 };
 
 /** A simulator state kept in the SQLite file `file` (created when missing). */
 export function sqliteSimStore(file: string, options: SqliteSimStoreOptions = {}): SimStateStore {
-  const maxTicks = options.maxTicks ?? sqliteSimStoreDefaults.maxTicks;
+  const maxTicks = options.maxTicks ?? SQLITE_SIM_STORE_DEFAULTS.maxTicks;
   if (!(Number.isInteger(maxTicks) && maxTicks >= 1)) throw new RangeError(`sqliteSimStore: maxTicks must be an integer >= 1, got ${maxTicks}`);
   const db = new (loadPeer<typeof Database>('better-sqlite3', 'the simulator\'s state file'))(file);
   db.pragma('journal_mode = WAL');

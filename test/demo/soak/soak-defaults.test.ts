@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { demoDefaults } from '../../../src/demo/demo.js';
-import { soakDefaults } from '../../../src/demo/soak/soak-defaults.js';
+import { DEMO_DEFAULTS } from '../../../src/demo/demo.js';
+import { SOAK_DEFAULTS } from '../../../src/demo/soak/soak-defaults.js';
 
-describe('soakDefaults', () => {
+describe('SOAK_DEFAULTS', () => {
   it("run the demo's own fault cycle (written apart so `bulwark soak --help` need not load the demo)", () => {
-    expect(soakDefaults.faultQuietMs).toBe(demoDefaults.faultQuietMs);
+    expect(SOAK_DEFAULTS.faultQuietMs).toBe(DEMO_DEFAULTS.faultQuietMs);
   });
 });

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import type { SoakRecording, SoakSample } from '../../../src/demo/soak/recorder.js';
 import { judgeSoak } from '../../../src/demo/soak/verdict.js';
-import { soakDefaults } from '../../../src/demo/soak/run-soak.js';
+import { SOAK_DEFAULTS } from '../../../src/demo/soak/run-soak.js';
 
 const MB = 1024 * 1024;
 const start = 1_700_000_000_000;
@@ -40,7 +40,7 @@ function healthy(): SoakRecording {
 
 describe('judgeSoak', () => {
   it('a healthy run holds every invariant', () => {
-    const verdict = judgeSoak(healthy(), soakDefaults);
+    const verdict = judgeSoak(healthy(), SOAK_DEFAULTS);
     expect(verdict.invariants.filter((i) => !i.ok)).toEqual([]);
     expect(verdict.ok).toBe(true);
     expect(verdict.invariants.find((i) => i.name === 'gate back to active after each fault')).toMatchObject({
@@ -54,7 +54,7 @@ describe('judgeSoak', () => {
     const rec = healthy();
     rec.gateChanges.push({ at: start + 120_000, to: 'halted', reason: 'unknown-orders: 5 orders of unknown status within 600000 ms' });
     rec.orders = rec.orders.filter((o) => o.time < start + 120_000);
-    const verdict = judgeSoak(rec, soakDefaults);
+    const verdict = judgeSoak(rec, SOAK_DEFAULTS);
     expect(verdict.ok).toBe(false);
     const gate = verdict.invariants.find((i) => i.name === 'gate back to active after each fault')!;
     expect(gate).toMatchObject({ ok: false, measured: 'longest not active 180000 ms (halted 180000 ms)' });
@@ -66,10 +66,10 @@ describe('judgeSoak', () => {
     const rec = healthy();
     rec.samples = samples((ms) => 60 + ms / 60_000);
     // 4.5 minutes judged (5 minus the 30 s warm-up): the limit is 32 + 16 MB over 4.5 min = 245.3 MB/h.
-    const short = judgeSoak(rec, soakDefaults).invariants.find((i) => i.name === 'heap used flat')!;
+    const short = judgeSoak(rec, SOAK_DEFAULTS).invariants.find((i) => i.name === 'heap used flat')!;
     expect(short).toMatchObject({ ok: true, measured: '60.0 MB/h', limit: '<= 245.3 MB/h (32 + 16 over 4.5 min)' });
     // The same slope judged over an hour (as if recorded for 60.5 minutes) is a leak.
-    const long = judgeSoak({ ...rec, endedAt: start + 60.5 * 60_000 }, soakDefaults).invariants.find((i) => i.name === 'heap used flat')!;
+    const long = judgeSoak({ ...rec, endedAt: start + 60.5 * 60_000 }, SOAK_DEFAULTS).invariants.find((i) => i.name === 'heap used flat')!;
     expect(long).toMatchObject({ ok: false, measured: '60.0 MB/h', limit: '<= 48.0 MB/h (32 + 16 over 60.0 min)' });
   });
 
@@ -78,7 +78,7 @@ describe('judgeSoak', () => {
     rec.orders.push({ ...rec.orders[0]! });
     rec.driftSeen = [{ clientOrderId: 'c-7', journal: 'OPEN', exchange: 'FILLED', ageMs: 12_000 }];
     rec.rules.push({ name: 'OrdersUnknown', evaluations: 60, withoutData: 45, lastEvaluatedAt: end - 1_000 });
-    const failed = judgeSoak(rec, soakDefaults).invariants.filter((i) => !i.ok);
+    const failed = judgeSoak(rec, SOAK_DEFAULTS).invariants.filter((i) => !i.ok);
     expect(failed.map((i) => [i.name, i.details])).toEqual([
       ['one order per client order id', ['c-0']],
       ['journal equals exchange', ['c-7: journal OPEN, exchange FILLED, for 12000 ms outside faults']],
@@ -89,6 +89,6 @@ describe('judgeSoak', () => {
   it('too few samples to measure growth is a failure, not a pass', () => {
     const rec = healthy();
     rec.samples = rec.samples.slice(0, 3);
-    expect(judgeSoak(rec, soakDefaults).invariants.find((i) => i.name === 'RSS flat')).toMatchObject({ ok: false, details: ['too few samples after the warm-up'] });
+    expect(judgeSoak(rec, SOAK_DEFAULTS).invariants.find((i) => i.name === 'RSS flat')).toMatchObject({ ok: false, details: ['too few samples after the warm-up'] });
   });
 });

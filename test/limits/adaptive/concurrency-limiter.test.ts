@@ -11,7 +11,7 @@ const gate = <T = string>(): Deferred<T> => deferred<T>();
 
 describe('adaptiveConcurrency', () => {
   it('runs up to the limit at once and rejects the next call with BulkheadFullError', async () => {
-    const limiter = adaptiveConcurrency({ algorithm: aimd({ initialLimit: 2 }), clock: new ManualClock() });
+    const limiter = adaptiveConcurrency({ algorithm: aimd({ initialLimit: 2 }), maxQueue: 0, clock: new ManualClock() });
     const a = gate();
     const b = gate();
     const p1 = limiter.execute(() => a.promise);
@@ -26,7 +26,7 @@ describe('adaptiveConcurrency', () => {
 
   it('queues briefly: a waiter gets the freed slot, FIFO', async () => {
     const clock = new ManualClock();
-    const limiter = adaptiveConcurrency({ algorithm: aimd({ initialLimit: 1, maxLimit: 1 }), maxQueue: 2, queueTimeoutMs: 1000, clock });
+    const limiter = adaptiveConcurrency({ algorithm: aimd({ initialLimit: 1, maxLimit: 1 }), maxQueue: 2, maxWaitMs: 1000, clock });
     const a = gate();
     const order: string[] = [];
     const p1 = limiter.execute(() => a.promise);
@@ -45,9 +45,9 @@ describe('adaptiveConcurrency', () => {
     expect(order).toEqual(['second', 'third']);
   });
 
-  it('rejects a queued call when queueTimeoutMs passes without a slot', async () => {
+  it('rejects a queued call when maxWaitMs passes without a slot', async () => {
     const clock = new ManualClock();
-    const limiter = adaptiveConcurrency({ algorithm: aimd({ initialLimit: 1 }), maxQueue: 1, queueTimeoutMs: 500, clock });
+    const limiter = adaptiveConcurrency({ algorithm: aimd({ initialLimit: 1 }), maxQueue: 1, maxWaitMs: 500, clock });
     const a = gate();
     const reasons: string[] = [];
     limiter.on('rejected', (e) => reasons.push(e.reason));
@@ -58,7 +58,7 @@ describe('adaptiveConcurrency', () => {
     expect(limiter.queued).toBe(1);
     await clock.advance(1);
     await settled;
-    expect(reasons).toEqual(['queueTimeout']);
+    expect(reasons).toEqual(['max-wait']);
     expect(limiter.queued).toBe(0);
     a.resolve('x');
   });
@@ -80,7 +80,7 @@ describe('adaptiveConcurrency', () => {
     const clock = new ManualClock();
     const limiter = adaptiveConcurrency({ algorithm: aimd({ initialLimit: 10, backoffRatio: 0.5 }), clock });
     const changes: Array<[number, number]> = [];
-    limiter.on('limitChange', (e) => changes.push([e.from, e.to]));
+    limiter.on('stateChange', (e) => changes.push([e.from, e.to]));
     await expect(
       limiter.execute(() => {
         throw new TimeoutError(100);
@@ -123,6 +123,6 @@ describe('adaptiveConcurrency', () => {
 
   it('rejects bad options with the option named', () => {
     expect(() => adaptiveConcurrency({ maxQueue: -1 })).toThrow(/maxQueue/);
-    expect(() => adaptiveConcurrency({ queueTimeoutMs: Number.NaN })).toThrow(/queueTimeoutMs/);
+    expect(() => adaptiveConcurrency({ maxWaitMs: Number.NaN })).toThrow(/maxWaitMs/);
   });
 });

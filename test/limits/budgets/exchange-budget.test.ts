@@ -1,16 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../../../src/core/clock.js';
 import { AbortedError, RateLimitedError } from '../../../src/core/errors.js';
-import { exchangeBudget } from '../../../src/limits/budgets/exchange-budget.js';
-import { memoryBudgetStore } from '../../../src/limits/budgets/memory-store.js';
-import type { BudgetTable } from '../../../src/limits/budgets/table.js';
+import { exchangeRateBudget } from '../../../src/limits/budgets/exchange-rate-budget.js';
+import { memoryRateBudgetStore } from '../../../src/limits/budgets/memory-store.js';
+import type { RateBudgetTable } from '../../../src/limits/budgets/table.js';
 import { binanceSpotTable } from '../../../src/limits/budgets/tables/binance-spot.js';
 
 /** Start on a window boundary so window ends fall on round numbers. */
 const T0 = 1_800_000_000_000 - (1_800_000_000_000 % 86_400_000);
 
 /** Two budgets, short windows: W (weight) 10 per second and O (orders) 2 per 10 s (no reserve: 10% of 2 rounds down to 0). */
-const small: BudgetTable = {
+const small: RateBudgetTable = {
   name: 'small',
   budgets: [
     { id: 'W', limit: 10, windowMs: 1000, header: 'x-used-w' },
@@ -33,10 +33,10 @@ async function rejection(promise: Promise<unknown>): Promise<unknown> {
   throw new Error('expected a rejection');
 }
 
-describe('exchangeBudget: charging', () => {
+describe('exchangeRateBudget: charging', () => {
   it('charges every budget of a call in one step: a call that fits one budget but not another charges neither', async () => {
     const clock = new ManualClock(T0);
-    const budget = exchangeBudget({ table: binanceSpotTable, clock });
+    const budget = exchangeRateBudget({ table: binanceSpotTable, clock });
     await budget.observeResponse('POST /api/v3/order', 200, { 'X-MBX-ORDER-COUNT-10S': '90' });
     const before = { weight: await budget.used('REQUEST_WEIGHT'), raw: await budget.used('RAW_REQUESTS'), day: await budget.used('ORDERS_1D') };
     const error = await rejection(budget.charge('POST /api/v3/order', { symbol: 'BTCUSDT' }, { maxWaitMs: 0 }));
@@ -50,7 +50,7 @@ describe('exchangeBudget: charging', () => {
   });
 
   it('charges an order against weight, raw requests and both order counts', async () => {
-    const budget = exchangeBudget({ table: binanceSpotTable, clock: new ManualClock(T0) });
+    const budget = exchangeRateBudget({ table: binanceSpotTable, clock: new ManualClock(T0) });
     const receipt = await budget.charge('POST /api/v3/order', { symbol: 'BTCUSDT', side: 'BUY' });
     expect(receipt.costs).toEqual({ REQUEST_WEIGHT: 1, RAW_REQUESTS: 1, ORDERS_10S: 1, ORDERS_1D: 1 });
     expect(receipt.lane).toBe('orders');
@@ -58,7 +58,7 @@ describe('exchangeBudget: charging', () => {
   });
 
   it('charges order-book depth by its limit parameter: 100 -> 5, 500 -> 25, 1000 -> 50, 5000 -> 250', async () => {
-    const budget = exchangeBudget({ table: binanceSpotTable, clock: new ManualClock(T0) });
+    const budget = exchangeRateBudget({ table: binanceSpotTable, clock: new ManualClock(T0) });
     const weights: number[] = [];
     for (const limit of [100, 500, 1000, 5000]) {
       const receipt = await budget.charge('GET /api/v3/depth', { symbol: 'BTCUSDT', limit });
@@ -70,17 +70,17 @@ describe('exchangeBudget: charging', () => {
   });
 
   it('tryCharge decides at once and reports the blocking budget', async () => {
-    const budget = exchangeBudget({ table: small, clock: new ManualClock(T0) });
+    const budget = exchangeRateBudget({ table: small, clock: new ManualClock(T0) });
     expect((await budget.tryCharge('order')).allowed).toBe(true);
     expect((await budget.tryCharge('order')).allowed).toBe(true);
     expect(await budget.tryCharge('order')).toMatchObject({ allowed: false, blockedBy: 'O', retryAfterMs: 10_000 });
   });
 });
 
-describe('exchangeBudget: feedback', () => {
+describe('exchangeRateBudget: feedback', () => {
   it('a used-weight header raises the local count to the exchange\'s, and never lowers it', async () => {
     const clock = new ManualClock(T0);
-    const budget = exchangeBudget({ table: binanceSpotTable, clock });
+    const budget = exchangeRateBudget({ table: binanceSpotTable, clock });
     const corrected: number[] = [];
     budget.on('corrected', (e) => corrected.push(e.used));
     await budget.observeResponse('GET /api/v3/depth', 200, { 'x-mbx-used-weight-1m': '5390' });
@@ -98,7 +98,7 @@ describe('exchangeBudget: feedback', () => {
 
   it('a 429 freezes the whole budget until Retry-After, for every lane', async () => {
     const clock = new ManualClock(T0);
-    const budget = exchangeBudget({ table: binanceSpotTable, clock });
+    const budget = exchangeRateBudget({ table: binanceSpotTable, clock });
     await budget.observeResponse('GET /api/v3/depth', 429, { 'Retry-After': '7' });
     expect(await budget.frozen()).toEqual({ remainingMs: 7000, status: 429 });
     const error = await rejection(budget.charge('DELETE /api/v3/order', { symbol: 'BTCUSDT' }, { maxWaitMs: 0 }));
@@ -119,7 +119,7 @@ describe('exchangeBudget: feedback', () => {
 
   it('a 418 freezes until the ban ends: Retry-After when given, else bannedFreezeMs', async () => {
     const clock = new ManualClock(T0);
-    const budget = exchangeBudget({ table: binanceSpotTable, clock, bannedFreezeMs: 120_000 });
+    const budget = exchangeRateBudget({ table: binanceSpotTable, clock, bannedFreezeMs: 120_000 });
     await budget.observeResponse('GET /api/v3/depth', 418);
     expect(await budget.frozen()).toEqual({ remainingMs: 120_000, status: 418 });
     // the ban outlasts the default 10 s wait: rejected at once instead of waiting in vain
@@ -134,20 +134,20 @@ describe('exchangeBudget: feedback', () => {
 
   it('a freeze observed by one instance stops another that shares the store (two processes, one IP)', async () => {
     const clock = new ManualClock(T0);
-    const store = memoryBudgetStore({ clock });
-    const a = exchangeBudget({ table: binanceSpotTable, store, clock });
-    const b = exchangeBudget({ table: binanceSpotTable, store, clock });
+    const store = memoryRateBudgetStore({ clock });
+    const a = exchangeRateBudget({ table: binanceSpotTable, store, clock });
+    const b = exchangeRateBudget({ table: binanceSpotTable, store, clock });
     await a.observeResponse('GET /api/v3/depth', 418, { 'retry-after': '60' });
     await expect(b.charge('GET /api/v3/time', {}, { maxWaitMs: 0 })).rejects.toBeInstanceOf(RateLimitedError);
     // a different group (another IP) is not frozen
-    const other = exchangeBudget({ table: binanceSpotTable, store, clock, group: 'binance-spot:ip2' });
+    const other = exchangeRateBudget({ table: binanceSpotTable, store, clock, group: 'binance-spot:ip2' });
     await expect(other.charge('GET /api/v3/time', {}, { maxWaitMs: 0 })).resolves.toBeDefined();
   });
 });
 
-describe('exchangeBudget: lanes', () => {
+describe('exchangeRateBudget: lanes', () => {
   it('keeps the reserved share for the urgent lane', async () => {
-    const budget = exchangeBudget({ table: small, clock: new ManualClock(T0), reservedShare: 0.2 });
+    const budget = exchangeRateBudget({ table: small, clock: new ManualClock(T0), reservedShare: 0.2 });
     await budget.charge('light', {}, { maxWaitMs: 0 });
     for (let i = 0; i < 7; i++) await budget.charge('light', {}, { maxWaitMs: 0 }); // 8 = 80% of 10
     await expect(budget.charge('light', {}, { maxWaitMs: 0 })).rejects.toBeInstanceOf(RateLimitedError);
@@ -160,7 +160,7 @@ describe('exchangeBudget: lanes', () => {
 
   it('serves waiters cancels first, then new orders, then market data, FIFO within a lane', async () => {
     const clock = new ManualClock(T0);
-    const budget = exchangeBudget({ table: small, clock, reservedShare: 0.2 });
+    const budget = exchangeRateBudget({ table: small, clock, reservedShare: 0.2 });
     for (let i = 0; i < 3; i++) await budget.charge('cancel'); // W = 9 of 10: everything waits
     const served: string[] = [];
     const track = (name: string, p: Promise<unknown>) => p.then(() => served.push(`${name}@${clock.now() - T0}`));
@@ -183,7 +183,7 @@ describe('exchangeBudget: lanes', () => {
 
   it('a waiter blocks lower lanes only on the budget it waits for', async () => {
     const clock = new ManualClock(T0);
-    const budget = exchangeBudget({ table: small, clock });
+    const budget = exchangeRateBudget({ table: small, clock });
     await budget.charge('order');
     await budget.charge('order'); // O spent for 10 s; W = 6
     const order = budget.charge('order');
@@ -197,7 +197,7 @@ describe('exchangeBudget: lanes', () => {
 
   it('a newcomer queues behind a waiting call of its own or a higher lane instead of overtaking it', async () => {
     const clock = new ManualClock(T0);
-    const budget = exchangeBudget({ table: small, clock });
+    const budget = exchangeRateBudget({ table: small, clock });
     for (let i = 0; i < 3; i++) await budget.charge('light'); // W = 3
     await budget.charge('order'); // W = 6
     await budget.charge('poll'); // W = 9
@@ -215,10 +215,10 @@ describe('exchangeBudget: lanes', () => {
   });
 });
 
-describe('exchangeBudget: regressions', () => {
+describe('exchangeRateBudget: regressions', () => {
   it('room that frees up exactly at the deadline is still taken (the retry runs before giving up)', async () => {
     const clock = new ManualClock(T0);
-    const budget = exchangeBudget({ table: small, clock, reservedShare: 0 });
+    const budget = exchangeRateBudget({ table: small, clock, reservedShare: 0 });
     for (let i = 0; i < 3; i++) await budget.charge('poll'); // W = 9 until T0 + 1000
     const waiting = budget.charge('poll', {}, { maxWaitMs: 1000 });
     await clock.advance(1000);
@@ -227,7 +227,7 @@ describe('exchangeBudget: regressions', () => {
 
   it('a waiter held behind another sets no timer of its own (no zero-delay timer loop)', async () => {
     const clock = new ManualClock(T0);
-    const budget = exchangeBudget({ table: small, clock, reservedShare: 0 });
+    const budget = exchangeRateBudget({ table: small, clock, reservedShare: 0 });
     for (let i = 0; i < 3; i++) await budget.charge('poll');
     const first = budget.charge('poll');
     await clock.advance(0);
@@ -240,10 +240,10 @@ describe('exchangeBudget: regressions', () => {
   });
 });
 
-describe('exchangeBudget: giving up', () => {
+describe('exchangeRateBudget: giving up', () => {
   it('a waiting charge leaves at once with AbortedError when its signal aborts, and frees the line', async () => {
     const clock = new ManualClock(T0);
-    const budget = exchangeBudget({ table: small, clock, reservedShare: 0 });
+    const budget = exchangeRateBudget({ table: small, clock, reservedShare: 0 });
     for (let i = 0; i < 3; i++) await budget.charge('poll'); // W = 9
     const controller = new AbortController();
     const aborted = budget.charge('poll', {}, { signal: controller.signal });
@@ -259,14 +259,14 @@ describe('exchangeBudget: giving up', () => {
   });
 
   it('an already aborted signal is refused before anything is charged', async () => {
-    const budget = exchangeBudget({ table: small, clock: new ManualClock(T0) });
+    const budget = exchangeRateBudget({ table: small, clock: new ManualClock(T0) });
     await expect(budget.charge('poll', {}, { signal: AbortSignal.abort() })).rejects.toBeInstanceOf(AbortedError);
     expect(await budget.used('W')).toBe(0);
   });
 
   it('gives up with RateLimitedError after maxWaitMs, and at once when room comes later than that', async () => {
     const clock = new ManualClock(T0 + 200);
-    const budget = exchangeBudget({ table: small, clock });
+    const budget = exchangeRateBudget({ table: small, clock });
     await budget.charge('order');
     await budget.charge('order'); // O spent until T0 + 10 s
     const now = await rejection(budget.charge('order', {}, { maxWaitMs: 5000 }));
@@ -282,12 +282,12 @@ describe('exchangeBudget: giving up', () => {
   });
 
   it('rejects bad options and impossible charges with the reason', async () => {
-    expect(() => exchangeBudget({ table: small, reservedShare: 1 })).toThrow(/reservedShare/);
-    expect(() => exchangeBudget({ table: small, maxWaitMs: -1 })).toThrow(/maxWaitMs/);
-    const budget = exchangeBudget({ table: small, clock: new ManualClock(T0) });
+    expect(() => exchangeRateBudget({ table: small, reservedShare: 1 })).toThrow(/reservedShare/);
+    expect(() => exchangeRateBudget({ table: small, maxWaitMs: -1 })).toThrow(/maxWaitMs/);
+    const budget = exchangeRateBudget({ table: small, clock: new ManualClock(T0) });
     await expect(budget.charge('poll', {}, { lane: 'vip' as never })).rejects.toThrow(/lane must be one of urgent, orders, data/);
     await expect(budget.charge('nope')).rejects.toThrow(/no rule for endpoint "nope"/);
-    const heavy = exchangeBudget({ table: { ...small, endpoints: { big: { costs: { W: 10 } } } }, clock: new ManualClock(T0) });
+    const heavy = exchangeRateBudget({ table: { ...small, endpoints: { big: { costs: { W: 10 } } } }, clock: new ManualClock(T0) });
     await expect(heavy.charge('big')).rejects.toThrow(/more than lane 'data' may use in one window \(9 of 10\)/);
   });
 });

@@ -1,13 +1,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../../../src/core/clock.js';
-import { memoryBudgetStore } from '../../../src/limits/budgets/memory-store.js';
+import { memoryRateBudgetStore } from '../../../src/limits/budgets/memory-store.js';
 
 const line = (budget: string, cost: number, ceiling: number, windowMs: number) => ({ budget, cost, ceiling, windowMs });
 
-describe('memoryBudgetStore', () => {
+describe('memoryRateBudgetStore', () => {
   it('charges all lines or none', async () => {
-    const store = memoryBudgetStore({ clock: new ManualClock() });
+    const store = memoryRateBudgetStore({ clock: new ManualClock() });
     expect((await store.charge('g', [line('a', 5, 10, 1000), line('b', 1, 1, 1000)])).ok).toBe(true);
     const refused = await store.charge('g', [line('a', 5, 10, 1000), line('b', 1, 1, 1000)]);
     expect(refused).toMatchObject({ ok: false, blockedBy: 'b', retryAfterMs: 1000 });
@@ -16,7 +16,7 @@ describe('memoryBudgetStore', () => {
 
   it('counts in windows aligned to the epoch', async () => {
     const clock = new ManualClock(10_500);
-    const store = memoryBudgetStore({ clock });
+    const store = memoryRateBudgetStore({ clock });
     await store.charge('g', [line('a', 3, 3, 1000)]);
     expect(await store.charge('g', [line('a', 1, 3, 1000)])).toMatchObject({ ok: false, retryAfterMs: 500 });
     await clock.advance(500);
@@ -24,7 +24,7 @@ describe('memoryBudgetStore', () => {
   });
 
   it('correct() raises the count but never lowers it', async () => {
-    const store = memoryBudgetStore({ clock: new ManualClock() });
+    const store = memoryRateBudgetStore({ clock: new ManualClock() });
     await store.charge('g', [line('a', 10, 100, 1000)]);
     expect(await store.correct('g', 'a', 1000, 4)).toBe(10);
     expect(await store.correct('g', 'a', 1000, 40)).toBe(40);
@@ -32,7 +32,7 @@ describe('memoryBudgetStore', () => {
 
   it('a freeze refuses every charge until it lifts, and a shorter freeze does not cut a longer one', async () => {
     const clock = new ManualClock();
-    const store = memoryBudgetStore({ clock });
+    const store = memoryRateBudgetStore({ clock });
     await store.freeze('g', 5000, 418);
     await store.freeze('g', 1000, 429);
     expect(await store.charge('g', [line('a', 1, 10, 1000)])).toMatchObject({ ok: false, blockedBy: 'freeze', frozenBy: 418, retryAfterMs: 5000 });
@@ -56,7 +56,7 @@ describe('memoryBudgetStore', () => {
     await fc.assert(
       fc.asyncProperty(fc.array(charge, { maxLength: 60 }), async (steps) => {
         const clock = new ManualClock(1_000_000);
-        const store = memoryBudgetStore({ clock });
+        const store = memoryRateBudgetStore({ clock });
         const usedAll = () => Promise.all(budgets.map((b) => store.used('g', b.id, b.windowMs)));
         for (const step of steps) {
           await clock.advance(step.advance);

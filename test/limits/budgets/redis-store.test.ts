@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { redisBudgetStore } from '../../../src/limits/budgets/redis-store.js';
+import { redisRateBudgetStore } from '../../../src/limits/budgets/redis-store.js';
 
 /** A stand-in for ioredis that records the script calls it receives (the scripts run in test/integration). */
 function fakeClient(reply: unknown) {
@@ -12,17 +12,17 @@ function fakeClient(reply: unknown) {
       };
     },
   };
-  return { client: client as unknown as Parameters<typeof redisBudgetStore>[0], calls };
+  return { client: client as unknown as Parameters<typeof redisRateBudgetStore>[0], calls };
 }
 
-describe('redisBudgetStore (without a server)', () => {
+describe('redisRateBudgetStore (without a server)', () => {
   it('refuses something that is not an ioredis client', () => {
-    expect(() => redisBudgetStore({} as never)).toThrow(/ioredis 5 client/);
+    expect(() => redisRateBudgetStore({} as never)).toThrow(/ioredis 5 client/);
   });
 
   it('sends one script call with the group hash-tagged in every key, and maps the reply', async () => {
     const { client, calls } = fakeClient([0, 2500, 2, 0, 3, 100]);
-    const store = redisBudgetStore(client, { prefix: 'p:' });
+    const store = redisRateBudgetStore(client, { prefix: 'p:' });
     const outcome = await store.charge('binance{ip1}', [
       { budget: 'W', cost: 1, ceiling: 10, windowMs: 1000 },
       { budget: 'O', cost: 1, ceiling: 100, windowMs: 10_000 },
@@ -34,7 +34,7 @@ describe('redisBudgetStore (without a server)', () => {
 
   it('reports a freeze with the status that caused it', async () => {
     const { client } = fakeClient([0, 60_000, 0, 418]);
-    const outcome = await redisBudgetStore(client).charge('g', [{ budget: 'W', cost: 1, ceiling: 10, windowMs: 1000 }]);
+    const outcome = await redisRateBudgetStore(client).charge('g', [{ budget: 'W', cost: 1, ceiling: 10, windowMs: 1000 }]);
     expect(outcome).toMatchObject({ ok: false, blockedBy: 'freeze', frozenBy: 418, retryAfterMs: 60_000 });
   });
 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { type BudgetTable, costsOf, evaluateCost, extendTable, validateTable } from '../../../src/limits/budgets/table.js';
+import { type RateBudgetTable, costsOf, evaluateCost, extendTable, validateTable } from '../../../src/limits/budgets/table.js';
 
-const table: BudgetTable = {
+const table: RateBudgetTable = {
   name: 't',
   budgets: [
     { id: 'W', limit: 100, windowMs: 1000 },

@@ -44,7 +44,7 @@ describe('regression: bulkhead holds its slot after an outer timeout', () => {
 
   it('without a queue, call 2 is rejected while call 1 still runs after its timeout', async () => {
     const clock = new ManualClock();
-    const policy = pipeline(timeout({ ms: 10, clock }), bulkhead({ maxConcurrent: 1, clock }));
+    const policy = pipeline(timeout({ ms: 10, clock }), bulkhead({ maxConcurrent: 1, maxQueue: 0, clock }));
     const first = deferred<void>();
     track(policy.execute(() => first.promise));
     await clock.advance(10);

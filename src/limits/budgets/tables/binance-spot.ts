@@ -1,4 +1,4 @@
-import type { BudgetTable, Params } from '../table.js';
+import type { RateBudgetTable, Params } from '../table.js';
 
 /**
  * Binance spot REST limits (api.binance.com, /api/v3): request weight 6,000 per minute per IP,
@@ -36,7 +36,7 @@ const perSymbolWeight = (params: Params): number => Math.min(200, 4 * Math.max(1
 /** ticker/price and ticker/bookTicker: 2 for one symbol, 4 for several or all. */
 const priceWeight = { param: 'symbol', steps: [[Infinity, 2]], absent: 4 } as const;
 
-export const binanceSpotTable: BudgetTable = {
+export const binanceSpotTable: RateBudgetTable = {
   name: 'binance-spot',
   budgets: [
     { id: 'REQUEST_WEIGHT', limit: 6_000, windowMs: MINUTE, header: 'x-mbx-used-weight-1m' },

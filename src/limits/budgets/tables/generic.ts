@@ -1,4 +1,4 @@
-import type { BudgetTable } from '../table.js';
+import type { RateBudgetTable } from '../table.js';
 
 /**
  * A conservative default for an exchange without its own table: one budget of 1,200 request
@@ -6,7 +6,7 @@ import type { BudgetTable } from '../table.js';
  * ccxt exchange defaults), every call costing 1, orders and cancels in their lanes when the
  * endpoint is named 'POST /order' / 'DELETE /order'. Override `limit` with the exchange's own.
  */
-export const genericTable: BudgetTable = {
+export const genericTable: RateBudgetTable = {
   name: 'generic',
   budgets: [{ id: 'REQUESTS', limit: 1_200, windowMs: 60_000 }],
   endpoints: {

@@ -1,9 +1,9 @@
 import { ManualClock } from 'bulwark';
 import { describe, expect, it } from 'vitest';
-import { main } from '../../examples/exchange-budget.js';
+import { main } from '../../examples/exchange-rate-budget.js';
 import { drive } from './drive.js';
 
-describe('examples/exchange-budget', () => {
+describe('examples/exchange-rate-budget', () => {
   it('a 429 freezes every lane for Retry-After; queued calls then go out cancel, order, poll', async () => {
     const clock = new ManualClock();
     const result = await drive(clock, main({ clock, log: () => {} }));

@@ -13,7 +13,7 @@
  * Run: npx tsx examples/exchange-budget.ts
  */
 import { type Clock, systemClock } from 'bulwark';
-import { binanceSpotTable, exchangeBudget, extendTable, memoryBudgetStore } from 'bulwark';
+import { binanceSpotTable, exchangeRateBudget, extendTable, memoryRateBudgetStore } from 'bulwark';
 
 export interface ExchangeBudgetExampleOptions {
   clock?: Clock;
@@ -23,9 +23,9 @@ export interface ExchangeBudgetExampleOptions {
 export async function main(options: ExchangeBudgetExampleOptions = {}) {
   const clock = options.clock ?? systemClock;
   const log = options.log ?? ((line: string) => console.log(line));
-  const budget = exchangeBudget({
+  const budget = exchangeRateBudget({
     table: extendTable(binanceSpotTable, { budgets: [{ id: 'REQUEST_WEIGHT', limit: 100 }] }),
-    store: memoryBudgetStore({ clock }), // the store counts on the same clock as the waits
+    store: memoryRateBudgetStore({ clock }), // the store counts on the same clock as the waits
     clock,
   });
   budget.on('frozen', ({ status, forMs }) => log(`frozen by HTTP ${status} for ${forMs} ms`));

@@ -5,26 +5,26 @@ import { deadlinesOf } from '../../core/timers.js';
 import { checkNumber } from '../../core/option-checks.js';
 import { type ResponseHeaders, headerCount, parseRetryAfter } from './feedback.js';
 import { type BudgetWaiter, FREEZE, LaneQueue, blocks, laneRank } from './lane-queue.js';
-import { memoryBudgetStore } from './memory-store.js';
-import type { BudgetStore, ChargeLine, ChargeOutcome, FreezeState } from './store.js';
-import { type BudgetTable, type Lane, type Params, costsOf, ruleFor, validateTable } from './table.js';
+import { memoryRateBudgetStore } from './memory-store.js';
+import type { RateBudgetStore, ChargeLine, ChargeOutcome, FreezeState } from './store.js';
+import { type RateBudgetTable, type Lane, type Params, costsOf, ruleFor, validateTable } from './table.js';
 import { withDefaults } from '../../core/options.js';
 import {
-  type BudgetDecision,
+  type RateBudgetDecision,
   type ChargeOptions,
   type ChargeReceipt,
-  type ExchangeBudgetEvents,
-  type ExchangeBudgetOptions,
-  exchangeBudgetDefaults,
+  type ExchangeRateBudgetEvents,
+  type ExchangeRateBudgetOptions,
+  EXCHANGE_RATE_BUDGET_DEFAULTS,
 } from './options.js';
 
 export {
-  type BudgetDecision,
+  type RateBudgetDecision,
   type ChargeOptions,
   type ChargeReceipt,
-  type ExchangeBudgetEvents,
-  type ExchangeBudgetOptions,
-  exchangeBudgetDefaults,
+  type ExchangeRateBudgetEvents,
+  type ExchangeRateBudgetOptions,
+  EXCHANGE_RATE_BUDGET_DEFAULTS,
 } from './options.js';
 
 interface Plan {
@@ -40,16 +40,16 @@ interface Plan {
  * count headers correct the local counts, and a 429 or 418 freezes the whole group, for every
  * process that shares the store.
  */
-export class ExchangeBudget implements EventSource<ExchangeBudgetEvents> {
-  readonly table: BudgetTable;
+export class ExchangeRateBudget implements EventSource<ExchangeRateBudgetEvents> {
+  readonly table: RateBudgetTable;
   readonly group: string;
-  private readonly store: BudgetStore;
+  private readonly store: RateBudgetStore;
   private readonly clock: Clock;
   private readonly reservedShare: number;
   private readonly maxWaitMs: number;
   private readonly throttledFreezeMs: number;
   private readonly bannedFreezeMs: number;
-  private readonly events = new Emitter<ExchangeBudgetEvents>();
+  private readonly events = new Emitter<ExchangeRateBudgetEvents>();
   private readonly queue = new LaneQueue();
   private seq = 0;
   /** The pass in progress, if any; it runs again when asked during it. */
@@ -58,26 +58,26 @@ export class ExchangeBudget implements EventSource<ExchangeBudgetEvents> {
   private timer: { at: number; cancel: CancelTimer } | undefined;
   private readonly plans = new Map<string, Plan>();
 
-  constructor(options: ExchangeBudgetOptions) {
-    if (typeof options !== 'object' || options === null) throw new TypeError('exchangeBudget: options with a table are required');
-    const o = withDefaults(exchangeBudgetDefaults, options);
+  constructor(options: ExchangeRateBudgetOptions) {
+    if (typeof options !== 'object' || options === null) throw new TypeError('exchangeRateBudget: options with a table are required');
+    const o = withDefaults(EXCHANGE_RATE_BUDGET_DEFAULTS, options);
     this.table = validateTable(o.table);
     this.group = o.group ?? this.table.name;
-    if (typeof this.group !== 'string' || this.group === '') throw new TypeError('exchangeBudget: group must be a non-empty string');
-    checkNumber('exchangeBudget', 'reservedShare', o.reservedShare, 0, 1);
-    if (o.reservedShare >= 1) throw new RangeError(`exchangeBudget: reservedShare must be < 1 so other lanes can run, got ${o.reservedShare}`);
-    checkNumber('exchangeBudget', 'maxWaitMs', o.maxWaitMs, 0);
-    checkNumber('exchangeBudget', 'throttledFreezeMs', o.throttledFreezeMs, 0);
-    checkNumber('exchangeBudget', 'bannedFreezeMs', o.bannedFreezeMs, 0);
+    if (typeof this.group !== 'string' || this.group === '') throw new TypeError('exchangeRateBudget: group must be a non-empty string');
+    checkNumber('exchangeRateBudget', 'reservedShare', o.reservedShare, 0, 1);
+    if (o.reservedShare >= 1) throw new RangeError(`exchangeRateBudget: reservedShare must be < 1 so other lanes can run, got ${o.reservedShare}`);
+    checkNumber('exchangeRateBudget', 'maxWaitMs', o.maxWaitMs, 0);
+    checkNumber('exchangeRateBudget', 'throttledFreezeMs', o.throttledFreezeMs, 0);
+    checkNumber('exchangeRateBudget', 'bannedFreezeMs', o.bannedFreezeMs, 0);
     this.clock = o.clock;
-    this.store = o.store ?? memoryBudgetStore({ clock: o.clock });
+    this.store = o.store ?? memoryRateBudgetStore({ clock: o.clock });
     this.reservedShare = o.reservedShare;
     this.maxWaitMs = o.maxWaitMs;
     this.throttledFreezeMs = o.throttledFreezeMs;
     this.bannedFreezeMs = o.bannedFreezeMs;
   }
 
-  on<K extends keyof ExchangeBudgetEvents & string>(name: K, listener: Listener<ExchangeBudgetEvents[K]>): Unsubscribe {
+  on<K extends keyof ExchangeRateBudgetEvents & string>(name: K, listener: Listener<ExchangeRateBudgetEvents[K]>): Unsubscribe {
     return this.events.on(name, listener);
   }
 
@@ -122,7 +122,7 @@ export class ExchangeBudget implements EventSource<ExchangeBudgetEvents> {
       if (cost === undefined) continue;
       const ceiling = rank === 0 ? budget.limit : Math.floor(budget.limit * (1 - this.reservedShare));
       if (cost > ceiling) {
-        throw new RangeError(`exchangeBudget: ${endpoint} costs ${cost} ${budget.id}, more than lane '${lane}' may use in one window (${ceiling} of ${budget.limit})`);
+        throw new RangeError(`exchangeRateBudget: ${endpoint} costs ${cost} ${budget.id}, more than lane '${lane}' may use in one window (${ceiling} of ${budget.limit})`);
       }
       lines.push({ budget: budget.id, cost, ceiling, windowMs: budget.windowMs });
     }
@@ -130,7 +130,7 @@ export class ExchangeBudget implements EventSource<ExchangeBudgetEvents> {
   }
 
   /** Decides now, without waiting or queueing: charges every budget if all fit. */
-  async tryCharge(endpoint: string, params: Params = {}, options: { lane?: Lane } = {}): Promise<BudgetDecision> {
+  async tryCharge(endpoint: string, params: Params = {}, options: { lane?: Lane } = {}): Promise<RateBudgetDecision> {
     const { lane, costs, lines } = this.plan(endpoint, params, options.lane);
     if (lines.length === 0) return { allowed: true, retryAfterMs: 0, costs };
     if (this.queue.contends(laneRank(lane), lines)) {
@@ -150,7 +150,7 @@ export class ExchangeBudget implements EventSource<ExchangeBudgetEvents> {
   async charge(endpoint: string, params: Params = {}, options: ChargeOptions = {}): Promise<ChargeReceipt> {
     const { lane, costs, lines } = this.plan(endpoint, params, options.lane);
     const maxWaitMs = options.maxWaitMs ?? this.maxWaitMs;
-    checkNumber('exchangeBudget.charge', 'maxWaitMs', maxWaitMs, 0);
+    checkNumber('exchangeRateBudget.charge', 'maxWaitMs', maxWaitMs, 0);
     const signal = options.signal;
     if (signal?.aborted) throw abortedFrom(signal);
     const start = this.clock.now();
@@ -186,7 +186,7 @@ export class ExchangeBudget implements EventSource<ExchangeBudgetEvents> {
 
   private limited(endpoint: string, lane: Lane, outcome: ChargeOutcome): RateLimitedError {
     const blockedBy = outcome.blockedBy ?? FREEZE;
-    this.events.emit('limited', { endpoint, lane, blockedBy, retryAfterMs: outcome.retryAfterMs });
+    this.events.emit('rejected', { reason: 'limited', endpoint, lane, blockedBy, retryAfterMs: outcome.retryAfterMs });
     const why =
       blockedBy === FREEZE
         ? `"${this.group}" is frozen after HTTP ${outcome.frozenBy ?? '429/418'}`
@@ -350,12 +350,12 @@ export class ExchangeBudget implements EventSource<ExchangeBudgetEvents> {
   /** A budget's count in the current window. */
   used(budgetId: string): Promise<number> {
     const budget = this.table.budgets.find((b) => b.id === budgetId);
-    if (!budget) throw new RangeError(`exchangeBudget: no budget "${budgetId}" in table "${this.table.name}"`);
+    if (!budget) throw new RangeError(`exchangeRateBudget: no budget "${budgetId}" in table "${this.table.name}"`);
     return this.store.used(this.group, budget.id, budget.windowMs);
   }
 }
 
-/** Exchange weight budgets over `table`; see `ExchangeBudgetOptions`. */
-export function exchangeBudget(options: ExchangeBudgetOptions): ExchangeBudget {
-  return new ExchangeBudget(options);
+/** Exchange weight budgets over `table`; see `ExchangeRateBudgetOptions`. */
+export function exchangeRateBudget(options: ExchangeRateBudgetOptions): ExchangeRateBudget {
+  return new ExchangeRateBudget(options);
 }
