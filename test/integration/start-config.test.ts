@@ -12,7 +12,7 @@ import { join, resolve } from 'node:path';
 import ccxt from 'ccxt';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runStart, type StartedService } from '../../src/cli/commands/start.js';
+import { runStart, type StartedService } from '../../src/cli/commands/start-run.js';
 import { postgresStorage, type PostgresStorage } from '../../src/storage/postgres.js';
 import { orderIntents } from '../../src/storage/repos/order-intents.js';
 import { resilientExchange } from '../../src/trading/exchange.js';
