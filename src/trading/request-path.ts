@@ -28,6 +28,8 @@ export interface EventSink<E> {
 
 export interface RequestPathParts {
   exchange: Exchange;
+  /** The account's name (resilientExchange's `account`, by default the ccxt id): what the journal records. */
+  account: string;
   throttle: ExchangeThrottle;
   /** The retry budget reads (and a 429'd order's resends) draw on. */
   retryBudget: RetryBudget;
@@ -40,11 +42,13 @@ export interface RequestPathParts {
 
 export class RequestPath {
   readonly exchange: Exchange;
+  readonly account: string;
   readonly throttle: ExchangeThrottle;
   readonly retryBudget: RetryBudget;
 
   constructor(private readonly parts: RequestPathParts) {
     this.exchange = parts.exchange;
+    this.account = parts.account;
     this.throttle = parts.throttle;
     this.retryBudget = parts.retryBudget;
   }
