@@ -71,9 +71,6 @@ end
 local finish = nil
 `;
 
-/** The clock and the batch prelude together: what an algorithm's batch Lua (`Algorithm.lua`) runs after. */
-export const LUA_PRELUDE = LUA_CLOCK + LUA_BATCH_PRELUDE;
-
 /**
  * State that is one time per key (token bucket, GCRA): `readTime(k)` reads a key once per run,
  * `writeTime(k, v)` marks it, and `finish` writes each marked key once, with SET, expiring 1 s
