@@ -49,6 +49,18 @@ export async function timeAsync(op: () => Promise<unknown>, options: MeasureOpti
   return median(results);
 }
 
+/**
+ * CPU nanoseconds (user + system, this process) per awaited call of `op`. Time the process spends
+ * waiting for a core on a busy machine is not counted, so two cases measured back to back compare
+ * fairly even while neighbours come and go.
+ */
+export async function cpuNsPerOp(op: () => Promise<unknown>, iterations: number): Promise<number> {
+  const start = process.cpuUsage();
+  for (let i = 0; i < iterations; i++) await op();
+  const used = process.cpuUsage(start);
+  return ((used.user + used.system) * 1_000) / iterations;
+}
+
 /** Median ns per call of a synchronous `op`. */
 export function timeSync(op: () => unknown, options: MeasureOptions = {}): number {
   const { iterations, rounds, warmup } = { ...measureDefaults, ...options };

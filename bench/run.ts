@@ -11,6 +11,7 @@ const suites: Record<string, () => Promise<Suite>> = {
   'limits-memory': async () => (await import('./limits-memory.js')).benchLimitsMemory,
   'limits-redis': async () => (await import('./limits-redis.js')).benchLimitsRedis,
   storage: async () => (await import('./storage.js')).benchStorage,
+  orders: async () => (await import('./orders.js')).benchOrders,
   'server-load': async () => (await import('./server-load.js')).benchServerLoad,
   'shared-breakers': async () => (await import('./shared-breakers.js')).benchSharedBreakers,
   fleet: async () => (await import('./fleet.js')).benchFleet,

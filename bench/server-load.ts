@@ -54,13 +54,14 @@ function command(dataDir: string): string[] {
 export async function benchServerLoad(options: ServerLoadOptions = {}): Promise<ServerLoadRow[]> {
   const o = { ...serverLoadDefaults, ...options };
   const dir = await mkdtemp(join(tmpdir(), 'bulwark-load-'));
-  const child = spawn(process.execPath, command(join(dir, 'data')), { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, command(join(dir, 'data')), { stdio: ['ignore', 'ignore', 'pipe'] });
   const exited = once(child, 'exit');
   const rows: ServerLoadRow[] = [];
   try {
     const base = await new Promise<string>((resolve, reject) => {
       let out = '';
-      child.stdout!.on('data', (chunk: Buffer) => {
+      // The banner goes to stderr (stdout carries the JSON log).
+      child.stderr!.on('data', (chunk: Buffer) => {
         out += chunk.toString();
         const match = /listening on (http:\/\/[\d.:]+)/.exec(out);
         if (match) resolve(match[1]!);

@@ -60,7 +60,7 @@ export async function main(options: MetricsAndAlertsOptions = {}) {
     severity: 'critical',
     description: 'A dependency circuit is open',
   });
-  alerts.on('transition', ({ rule, from, to }) => log(`alert ${rule}: ${from} -> ${to}`));
+  alerts.on('stateChange', ({ rule, from, to, reason }) => log(`alert ${rule}: ${from} -> ${to} (${reason})`));
 
   // Three failed reads (two tries each, through the breaker) open it.
   for (let call = 0; call < 2; call++) {

@@ -2,9 +2,10 @@
 /**
  * Builds the dashboard: web/src/main.ts bundled by esbuild (uPlot included) into dist/web/app.js,
  * with index.html, styles.css and uPlot's stylesheet copied beside it. Every asset is local, so
- * the page works with no internet access. Run: `node scripts/build-web.mjs [outDir]`.
+ * the page works with no internet access. Run: `node scripts/build-web.mjs [--if-stale] [outDir]`;
+ * `--if-stale` does nothing when every output is newer than every input (what `npm run build` does).
  */
-import { copyFile, mkdir } from 'node:fs/promises';
+import { copyFile, mkdir, readdir, stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { createRequire } from 'node:module';
@@ -33,7 +34,33 @@ export async function buildWeb(outDir = join(root, 'dist', 'web')) {
   return outDir;
 }
 
+/** Newest modification time (ms) of the files under `path`; 0 when it does not exist. */
+async function newest(path) {
+  const info = await stat(path).catch(() => undefined);
+  if (!info) return 0;
+  if (!info.isDirectory()) return info.mtimeMs;
+  let latest = 0;
+  for (const entry of await readdir(path)) latest = Math.max(latest, await newest(join(path, entry)));
+  return latest;
+}
+
+/** True when a file `buildWeb` writes is missing or older than a source it reads. */
+export async function webIsStale(outDir = join(root, 'dist', 'web')) {
+  const outputs = await Promise.all(['app.js', 'uplot.min.css', 'index.html', 'styles.css'].map((f) => stat(join(outDir, f)).catch(() => undefined)));
+  if (outputs.some((o) => o === undefined)) return true;
+  const oldestOutput = Math.min(...outputs.map((o) => o.mtimeMs));
+  const inputs = await Promise.all([join(root, 'web'), fileURLToPath(import.meta.url)].map(newest));
+  return Math.max(...inputs) > oldestOutput;
+}
+
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const out = await buildWeb(process.argv[2] ? resolve(process.argv[2]) : undefined);
-  console.log(`dashboard built into ${out}`);
+  const args = process.argv.slice(2);
+  const ifStale = args.includes('--if-stale');
+  const given = args.find((a) => a !== '--if-stale');
+  const outDir = given ? resolve(given) : undefined;
+  if (ifStale && !(await webIsStale(outDir))) {
+    console.log('dashboard up to date');
+  } else {
+    console.log(`dashboard built into ${await buildWeb(outDir)}`);
+  }
 }

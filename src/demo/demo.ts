@@ -140,6 +140,8 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
       breaker: { openMs: 6_000 },
       lookupAttempts: 4,
     });
+    // Cleanups run last first: the transitions written behind the last orders land before the storage closes.
+    cleanups.push(() => exchange.flushJournal());
     await exchange.loadMarkets();
     sim.resetStats();
 

@@ -17,3 +17,4 @@ export {
 export { describeError } from './letter-rows.js';
 export { timeOrderedId } from './time-ordered-id.js';
 export { DeadLetterQueueFullError } from './errors.js';
+export { deadLetterQueues, type DeadLetterQueueSummary } from './queues.js';

@@ -129,18 +129,21 @@ class Shared implements SharedBreaker, TrialPermit {
     switch (change.to) {
       case 'open': {
         const ms = this.breaker.metrics().retryAfterMs;
-        if (change.reason !== 'forcedOpen') this.announce('open', ms);
+        if (change.reason !== 'forced-open') this.announce('open', ms);
         this.wakeAfter(ms);
         break;
       }
       case 'closed':
         this.stopTimers();
-        if (change.reason === 'trialsSucceeded') this.announce('closed', 0);
+        // Closed by its own trials (or on what they showed when the half-open wait ran out).
+        if (change.reason === 'trials-succeeded' || change.reason === 'half-open-timeout') this.announce('closed', 0);
         break;
       case 'half-open':
         this.acquireSlot();
         break;
       case 'isolated':
+      case 'disabled':
+      case 'metrics-only':
         this.stopTimers();
         break;
     }
@@ -195,7 +198,8 @@ class Shared implements SharedBreaker, TrialPermit {
     this.lastEpoch = change.epoch;
     if (!caughtUp && change.from === this.hub.instance) return;
     const state = this.breaker.state;
-    if (state === 'isolated') return;
+    // Isolated, disabled or metrics-only: the operator's choice stands over the fleet's.
+    if (state === 'isolated' || state === 'disabled' || state === 'metrics-only') return;
     if (change.state === 'open') {
       const ms = remainingMs ?? change.ms;
       if (ms <= 0) return;

@@ -8,13 +8,13 @@ import type { Metrics } from './metrics.js';
 
 /** Sets the firing-alert gauges at each scrape; returns the unbind function. */
 export function observeAlerts(metrics: Metrics, alerts: AlertEngine): () => void {
-  const offTransition = alerts.on('transition', () => metrics.alertsFiring.reset());
+  const offChange = alerts.on('stateChange', () => metrics.alertsFiring.reset());
   const offScrape = metrics.onScrape(() => {
     const firing = alerts.active().filter((a) => a.state === 'firing');
     for (const severity of severities) metrics.alertsFiring.set({ severity }, firing.filter((a) => a.rule.severity === severity).length);
   });
   return () => {
-    offTransition();
+    offChange();
     offScrape();
   };
 }

@@ -12,7 +12,8 @@ export { slackPayload, discordPayload, type SlackPayload, type DiscordPayload } 
 export { alertmanagerChannel, ALERTMANAGER_DEFAULTS, postableAlerts, type AlertmanagerChannel, type AlertmanagerChannelOptions, type PostableAlert } from './alerts/alertmanager.js';
 export { memoryAlertHistory, type AlertHistory, type AlertHistoryEntry } from './alerts/history.js';
 export { registrySource, type MetricSource, type Sample } from './alerts/source.js';
-export { AlertEngine, alertEngine, ALERT_ENGINE_DEFAULTS, type AlertSeries, type AlertEngineOptions, type AlertEngineEvents, type AlertState, type AlertStateName, type AlertTransition } from './alerts/engine.js';
+export { AlertEngine, alertEngine, ALERT_ENGINE_DEFAULTS, type AlertSeries, type AlertEngineOptions, type AlertEngineEvents, type AlertState, type AlertStateName, type AlertStateChange, type AlertChangeReason } from './alerts/engine.js';
+export type { AlertPhase, AlertTiming } from './alerts/state-machine.js';
 export { dependencyStats, DependencyStats, DEPENDENCY_TILE_DEFAULTS, type DependencyTile, type DependencyTileOptions } from './dependency-tiles.js';
 export { trackLimiter, TrackedLimiter, LIMIT_USAGE_DEFAULTS, observeLimitUsage, type LimitUsageSource, type LimitUsage, type LimitUsageOptions } from './limit-usage.js';
 export { observeOrders, OrderOutcomes, ORDER_OUTCOMES_DEFAULTS, outcomeOf, orderOutcomeNames, type OrderOutcome, type OrdersView, type OrderView, type OrderOutcomesOptions } from './order-outcomes.js';

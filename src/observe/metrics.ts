@@ -61,7 +61,7 @@ export type MetricName = (typeof metricNames)[keyof typeof metricNames];
 export const histogramSeries = ['_bucket', '_sum', '_count'] as const;
 
 /** The states a breaker gauge reports, one series each (1 = current). */
-export const breakerStates = ['closed', 'open', 'half-open', 'isolated'] as const;
+export const breakerStates = ['closed', 'open', 'half-open', 'isolated', 'disabled', 'metrics-only'] as const;
 export const gateStates = ['active', 'reducing', 'halted'] as const;
 export const healthStatuses = ['up', 'degraded', 'down', 'unknown', 'affected'] as const;
 /** Order outcomes counted in `bulwark_orders_total` (observe/order-outcomes.ts decides which transition is which). */

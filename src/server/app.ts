@@ -2,7 +2,8 @@
  * buildApp(components): the ops server as a fastify instance, a tree of small plugins, one per
  * area, each owning its routes and zod schemas. Routes validate, call the component, shape the
  * output. Bad input gets a 400 naming the field and the reason; a component the server was built
- * without answers 404 saying so. OpenAPI at /docs/openapi.json. Nothing listens until the caller
+ * without answers 404 saying so; every error is application/problem+json (RFC 9457). OpenAPI at
+ * /docs/openapi.json, rendered as a page at /docs. Nothing listens until the caller
  * calls `listen()`.
  */
 import { existsSync } from 'node:fs';
@@ -12,6 +13,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRepl
 import fastifySwagger from '@fastify/swagger';
 import { hasZodFastifySchemaValidationErrors, jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import { type Clock, systemClock } from '../core/clock.js';
+import { bulwarkVersion } from '../core/version.js';
 import type { ServerComponents } from './components.js';
 import { fleetTimeline } from './fleet-timeline.js';
 import { type LiveEvents, bindTimeline, liveEvents } from './live-events.js';
@@ -23,7 +25,8 @@ import { backupRoutes } from './routes/backups.js';
 import { breakerRoutes } from './routes/breakers.js';
 import { dashboardRoutes } from './routes/dashboard.js';
 import { deadLetterRoutes } from './routes/dead-letters.js';
-import { notConfigured, problem } from './routes/errors.js';
+import { docsRoutes } from './routes/docs.js';
+import { type FieldError, notConfigured, problem } from './routes/errors.js';
 import { eventRoutes } from './routes/events.js';
 import { fleetGateRoutes, fleetRoutes } from './routes/fleet.js';
 import { gateRoutes } from './routes/gate.js';
@@ -69,11 +72,13 @@ export type OpsApp = FastifyInstance & {
   endStreams(): void;
 };
 
-function validationMessage(error: { validation: ReadonlyArray<{ instancePath?: string; message?: string; params?: unknown }>; validationContext?: string }): string {
-  const issue = error.validation[0];
-  const issuePath = (issue?.params as { issue?: { path?: PropertyKey[] } } | undefined)?.issue?.path;
-  const path = issuePath && issuePath.length > 0 ? issuePath.map(String).join('.') : (issue?.instancePath ?? '').replace(/^\//, '').replace(/\//g, '.');
-  return `${error.validationContext ?? 'request'}${path ? `.${path}` : ''}: ${issue?.message ?? 'invalid'}`;
+/** Every invalid field of a request that failed its schema, as `{ field: 'body.threshold', reason }`. */
+function fieldErrors(error: { validation: ReadonlyArray<{ instancePath?: string; message?: string; params?: unknown }>; validationContext?: string }): FieldError[] {
+  return error.validation.map((issue) => {
+    const issuePath = (issue.params as { issue?: { path?: PropertyKey[] } } | undefined)?.issue?.path;
+    const path = issuePath && issuePath.length > 0 ? issuePath.map(String).join('.') : (issue.instancePath ?? '').replace(/^\//, '').replace(/\//g, '.');
+    return { field: `${error.validationContext ?? 'request'}${path ? `.${path}` : ''}`, reason: issue.message ?? 'invalid' };
+  });
 }
 
 export async function buildApp(components: ServerComponents, options: BuildAppOptions = {}): Promise<OpsApp> {
@@ -93,23 +98,27 @@ export async function buildApp(components: ServerComponents, options: BuildAppOp
   app.decorate('liveEvents', events);
 
   app.setErrorHandler((error: unknown, request, reply: FastifyReply) => {
-    if (hasZodFastifySchemaValidationErrors(error)) return problem(reply, 400, validationMessage(error));
+    if (hasZodFastifySchemaValidationErrors(error)) {
+      const errors = fieldErrors(error);
+      return problem(reply, 400, errors.map((e) => `${e.field}: ${e.reason}`).join('; '), errors);
+    }
     const status = (error as { statusCode?: number }).statusCode;
     if (typeof status === 'number' && status >= 400 && status < 500) return problem(reply, status, (error as Error).message);
     if (error instanceof RangeError || error instanceof TypeError) return problem(reply, 400, error.message);
     app.log.error({ err: error, reqId: request.id }, 'request failed');
-    return reply.code(500).send({ statusCode: 500, error: 'Internal Server Error', message: `the request failed; see the server log (request id ${request.id})` });
+    return problem(reply, 500, `the request failed; see the server log (request id ${request.id})`);
   });
   app.setNotFoundHandler((request, reply) => problem(reply, 404, `no route ${request.method} ${request.url.split('?')[0]}`));
 
   await app.register(fastifySwagger, {
     openapi: {
       openapi: '3.0.3',
-      info: { title: 'Bulwark ops API', version: c.version ?? '0.0.0', description: 'Health, metrics, breakers, rate limits, trading gate, dead letters, backups, alerts, live events' },
+      // The API's version is the package's: the routes and their schemas ship with it.
+      info: { title: 'Bulwark ops API', version: bulwarkVersion, description: 'Health, metrics, breakers, rate limits, trading gate, dead letters, backups, alerts, live events. Errors are application/problem+json (RFC 9457).' },
     },
     transform: jsonSchemaTransform,
   });
-  app.get('/docs/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  await app.register(docsRoutes);
 
   // Operator actions are durable when the caller passes a stored OperatorState; otherwise they last as long as this server.
   const operator = c.operatorState ?? operatorState({ ...(c.gate ? { gate: c.gate } : {}), ...(c.breakers ? { breakers: c.breakers } : {}), ...(c.alerts ? { alerts: c.alerts } : {}), now: () => clock.now() });

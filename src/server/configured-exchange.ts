@@ -139,6 +139,8 @@ export async function configuredExchange(config: BulwarkConfig, deps: Configured
     async close() {
       follower?.stop();
       for (const c of cleanups.reverse()) await c();
+      // The transitions written behind the last orders land before the storage closes.
+      await exchange.flushJournal();
     },
   };
 }

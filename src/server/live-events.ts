@@ -135,8 +135,8 @@ export function bindTimeline(events: LiveEvents, sources: TimelineSources): Unsu
   }
   if (sources.alerts) {
     offs.push(
-      sources.alerts.on('transition', ({ rule, from, to, value }) =>
-        events.record('alert', rule, `${from} → ${to} (value ${Number.isFinite(value) ? Number(value.toFixed(4)) : value})`, to === 'firing' ? 'critical' : 'info'),
+      sources.alerts.on('stateChange', ({ rule, from, to, reason, value }) =>
+        events.record('alert', rule, `${from} → ${to}: ${reason} (value ${Number.isFinite(value) ? Number(value.toFixed(4)) : value})`, to === 'firing' ? 'critical' : 'info'),
       ),
     );
   }

@@ -11,12 +11,10 @@ import type { Balances, Exchange, Int, Num, OHLCV, Order, OrderBook, OrderSide, 
 import type { Clock } from '../core/clock.js';
 import { Emitter, type EventSource, type Listener, type Unsubscribe } from '../core/events.js';
 import { ResilienceError } from '../core/errors.js';
-import type { Policy } from '../core/policy.js';
-import type { RetryBudget } from '../core/retry-budget.js';
 import { RollingRetryBudget } from '../limits/retry-budget.js';
 import { type CircuitBreaker, circuitBreaker } from '../policies/breaker/index.js';
 import { pipeline } from '../policies/pipeline.js';
-import { type RetryPolicy, retry } from '../policies/retry.js';
+import { retry } from '../policies/retry.js';
 import { attachRateBudget } from './budget-hook.js';
 import { isOrderNotFound, isRecoverable } from './errors.js';
 import { type ResilientExchangeOptions, resolveExchangeOptions } from './exchange-options.js';
@@ -27,10 +25,10 @@ import type { OrderRequest } from './orders/admission.js';
 import { type NeverPlacedRule, neverPlacedRuleFor } from './orders/never-placed.js';
 import { type IntentEvent, type NotPlacedCause, OrderPlacer } from './orders/placement.js';
 import { presetBreakerOptions } from './presets.js';
+import { type EndpointGroup, RequestPath, type RequestPathParts } from './request-path.js';
 import { ExchangeThrottle } from './throttle.js';
 
-/** Endpoint groups, each with its own breaker. */
-export type EndpointGroup = 'marketData' | 'account' | 'orders';
+export type { EndpointGroup } from './request-path.js';
 
 /** How fresh a value is: `stale: true` means the exchange failed and this is the last known good value. */
 export interface Freshness {
@@ -44,6 +42,8 @@ export interface ResilientExchangeEvents {
   intent: IntentEvent;
   /** An order's fate stayed unknown after every lookup (OrderStatusUnknownError); reconcile() will settle it. */
   unresolved: { intentId: string; clientOrderId: string; error: unknown };
+  /** A journal write made after an order left failed for good: the order follower or reconcile() settles the intent from the exchange. */
+  journalWriteFailed: { intentId: string; to: IntentRecord['state']; error: unknown };
   /** A last-known-good value was served because the exchange failed. */
   stale: { method: 'fetchTicker' | 'fetchOrderBook'; symbol: string; ageMs: number; error: unknown };
   /** The exchange throttled us (429/418): requests pause for `retryAfterMs`; `banned` means calls fail at once meanwhile. */
@@ -63,9 +63,7 @@ export class ResilientExchange implements EventSource<ResilientExchangeEvents> {
   private readonly events = new Emitter<ResilientExchangeEvents>();
   private readonly options: ReturnType<typeof resolveExchangeOptions>;
   private readonly throttle: ExchangeThrottle;
-  private readonly retryBudget: RetryBudget;
-  private readonly readRetry: RetryPolicy;
-  private readonly paths: Record<EndpointGroup, Policy | undefined>;
+  private readonly requests: RequestPath;
   private readonly placer: OrderPlacer;
   private readonly lastGood = new Map<string, { value: unknown; at: number }>();
   /** When an unseen order counts as never placed on this exchange; undefined: no guarantee. */
@@ -86,45 +84,39 @@ export class ResilientExchange implements EventSource<ResilientExchangeEvents> {
     this.exchange = exchange;
     this.journal = o.journal ?? memoryJournal({ clock: o.clock });
     this.throttle = new ExchangeThrottle({ clock: o.clock, maxWaitMs: o.maxRetryAfterMs, default429Ms: o.default429Ms, default418Ms: o.default418Ms });
-    this.retryBudget = o.retryBudget ?? new RollingRetryBudget({ clock: o.clock });
-    this.readRetry = retry({
+    const retryBudget = o.retryBudget ?? new RollingRetryBudget({ clock: o.clock });
+    const throttle = this.throttle;
+    const readRetry = retry({
       maxAttempts: o.maxAttempts,
       backoff: o.backoff,
-      retryOn: (e) => isRecoverable(e) && !this.throttle.isBanned,
-      retryBudget: this.retryBudget,
+      retryOn: (e) => isRecoverable(e) && !throttle.isBanned,
+      retryBudget,
       clock: o.clock,
       // A ccxt look-alike: its callers catch ccxt's errors, so the last one is rethrown as it was.
       rethrowLastError: true,
     });
+    let paths: RequestPathParts['breakers'];
     if (o.breaker === false) {
       this.breakers = undefined;
-      this.paths = { marketData: undefined, account: undefined, orders: undefined };
+      paths = { marketData: undefined, account: undefined, orders: undefined };
     } else {
       const make = (name: string): CircuitBreaker =>
         circuitBreaker(presetBreakerOptions('exchangeApi', { isFailure: isRecoverable, clock: o.clock, ...o.breaker, name: `${exchange.id}:${name}` }));
       const whole = make('all');
       const groups = { marketData: make('marketData'), account: make('account'), orders: make('orders') };
       this.breakers = { exchange: whole, groups };
-      this.paths = { marketData: pipeline(whole, groups.marketData), account: pipeline(whole, groups.account), orders: pipeline(whole, groups.orders) };
+      paths = { marketData: pipeline(whole, groups.marketData), account: pipeline(whole, groups.account), orders: pipeline(whole, groups.orders) };
     }
+    this.requests = new RequestPath({ exchange, throttle, retryBudget, readRetry, breakers: paths, events: this.events });
     if (o.rateBudget) attachRateBudget(exchange, o.rateBudget);
     this.neverPlaced = o.neverPlaced === null ? undefined : (o.neverPlaced ?? neverPlacedRuleFor(exchange.id));
     this.placer = new OrderPlacer({
-      exchange,
       journal: this.journal,
       clock: o.clock,
-      throttle: this.throttle,
-      retryBudget: this.retryBudget,
+      requests: this.requests,
       admission: o.admission,
-      lookupAttempts: o.lookupAttempts,
-      lookupBackoff: o.lookupBackoff,
-      placeAttempts: o.placeAttempts,
-      clientOrderId: o.clientOrderId,
-      neverPlaced: this.neverPlaced,
-      send: (fn) => this.once('orders', fn),
-      read: (fn) => this.read('orders', 'fetchOrder', fn),
-      onIntent: (event) => this.events.emit('intent', event),
-      onUnresolved: (event) => this.events.emit('unresolved', event),
+      settings: { lookupAttempts: o.lookupAttempts, lookupBackoff: o.lookupBackoff, placeAttempts: o.placeAttempts, clientOrderId: o.clientOrderId, neverPlaced: this.neverPlaced },
+      events: this.events,
     });
   }
 
@@ -157,9 +149,17 @@ export class ResilientExchange implements EventSource<ResilientExchangeEvents> {
     for (const admission of this.options.admission) admission.admit(full);
   }
 
-  /** Whether a createOrder of this intent is running in this process. */
+  /** Whether a createOrder of this intent is running in this process (or its last journal writes are). */
   isPlacing(intentId: string): boolean {
     return this.placer.isPlacing(intentId);
+  }
+
+  /**
+   * Resolves once every journal write of this wrapper's orders is durable: the transitions after
+   * an order left are written behind it. Call before closing the journal's storage.
+   */
+  flushJournal(): Promise<void> {
+    return this.placer.flush();
   }
 
   /** Server time minus local time in ms (the midpoint of the request), read from the exchange. */
@@ -171,28 +171,9 @@ export class ResilientExchange implements EventSource<ResilientExchangeEvents> {
     return serverTime - (before + after) / 2;
   }
 
-  /** One request: waits out a pause (fails at once during a ban), runs through the group's breakers, notes a throttle. */
-  private async once<T>(group: EndpointGroup, fn: () => Promise<T>): Promise<T> {
-    await this.throttle.admit();
-    const attempt = async (): Promise<T> => {
-      try {
-        return await fn();
-      } catch (error) {
-        const ms = this.throttle.observe(error, this.exchange.last_response_headers);
-        if (ms !== undefined) this.events.emit('throttled', { retryAfterMs: ms, banned: this.throttle.isBanned, error });
-        throw error;
-      }
-    };
-    const path = this.paths[group];
-    return path ? path.execute(attempt) : attempt();
-  }
-
-  /** A read: retried on recoverable errors under the budget, each try through `once`. */
+  /** A read: retried on recoverable errors under the budget, through the throttle and the group's breakers. */
   private read<T>(group: EndpointGroup, method: string, fn: () => Promise<T>): Promise<T> {
-    return this.readRetry.execute(async (ctx) => {
-      if (ctx.attempt > 1) this.events.emit('retry', { method, attempt: ctx.attempt });
-      return this.once(group, fn);
-    });
+    return this.requests.read(group, method, fn);
   }
 
   /** A read with a last-known-good fallback for recoverable failures (and our own refusals: open breaker, ban). */

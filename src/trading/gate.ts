@@ -266,11 +266,14 @@ export class TradingGate implements OrderAdmission, EventSource<TradingGateEvent
     if (this.conds.delete(name)) this.evaluate(reason);
   }
 
-  /** Rule: a breaker not closed (open, half-open, isolated) on the order path moves the gate to reducing. */
+  /**
+   * Rule: a breaker that refuses calls (open, half-open, isolated) on the order path moves the gate
+   * to reducing; closed, disabled and metrics-only let every call through.
+   */
   watchBreaker(breaker: BreakerLike, name = 'orders'): Unsubscribe {
     const key = `breaker:${name}`;
     const apply = (state: string): void => {
-      if (state === 'closed') this.clear(key, `breaker ${name} closed`);
+      if (state === 'closed' || state === 'disabled' || state === 'metrics-only') this.clear(key, `breaker ${name} ${state}`);
       else this.raise(key, 'reducing', `breaker ${name} is ${state}`);
     };
     apply(breaker.state);

@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { runConfigCheck } from '../../src/cli/commands/config.js';
+import { runConfigCheck } from '../../src/cli/commands/config-check.js';
 import { releaseMigrations } from '../../src/cli/commands/migration-reader.js';
 import { migrationStatus } from '../../src/storage/migrations/status.js';
 import { sqliteStorage } from '../../src/storage/sqlite.js';

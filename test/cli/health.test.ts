@@ -1,16 +1,15 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Fastify from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runHealthCommand } from '../../src/cli/commands/health.js';
+import { configuredUrl, runHealthCommand } from '../../src/cli/commands/health.js';
 import { HealthRegistry } from '../../src/health/registry.js';
 import { healthRoutes } from '../../src/server/routes/health.js';
 
 const state = { db: true };
 const app = Fastify();
 let base = '';
-const dir = mkdtempSync(join(tmpdir(), 'bulwark-health-cli-'));
 
 beforeAll(async () => {
   const registry = new HealthRegistry({ defaultIntervalMs: 1 });
@@ -21,7 +20,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await app.close();
-  rmSync(dir, { recursive: true, force: true });
 });
 
 describe('bulwark health', () => {
@@ -34,26 +32,46 @@ describe('bulwark health', () => {
     expect(lines.at(-1)).toBe('overall: pass (HTTP 200)');
   });
 
-  it('exits 1 when unhealthy, colours the failure and writes the JSON report', async () => {
+  it('exits 1 when unhealthy and colours the failure', async () => {
     state.db = false;
     const lines: string[] = [];
-    const file = join(dir, 'report.json');
-    const code = await runHealthCommand({ url: `${base}/health`, color: true, json: file, out: (l) => lines.push(l) });
+    const code = await runHealthCommand({ url: `${base}/health`, color: true, out: (l) => lines.push(l) });
     expect(code).toBe(1);
     expect(lines.join('\n')).toContain('\u001b[31mfail\u001b[0m');
-    const report = JSON.parse(readFileSync(file, 'utf8'));
+  });
+
+  it('--json prints only the JSON report on stdout', async () => {
+    state.db = false;
+    const lines: string[] = [];
+    const code = await runHealthCommand({ url: base, json: true, out: (l) => lines.push(l), err: (l) => lines.push(`stderr: ${l}`) });
+    expect(code).toBe(1);
+    const report = JSON.parse(lines.join('\n'));
     expect(report).toMatchObject({ exitCode: 1, httpStatus: 503, health: { status: 'fail' } });
     expect(report.health.checks['postgres:connections'][0].output).toBe('refused');
   });
 
-  it('exits 2 when nothing answers, and when the answer is not a health document', async () => {
+  it('exits 2 when nothing answers, and when the answer is not a health document; the reason goes to stderr', async () => {
     const closed = Fastify();
     const url = await closed.listen({ port: 0, host: '127.0.0.1' });
     await closed.close();
-    const file = join(dir, 'down.json');
-    expect(await runHealthCommand({ url, json: file, color: false, out: () => undefined })).toBe(2);
-    expect(JSON.parse(readFileSync(file, 'utf8')).exitCode).toBe(2);
+    const out: string[] = [];
+    const err: string[] = [];
+    expect(await runHealthCommand({ url, json: true, out: (l) => out.push(l), err: (l) => err.push(l) })).toBe(2);
+    expect(JSON.parse(out.join('\n')).exitCode).toBe(2);
+    expect(err.join('\n')).toMatch(/^bulwark health: unreachable: /);
     const fakeFetch = (async () => new Response('<html>proxy error</html>', { status: 502 })) as typeof fetch;
-    expect(await runHealthCommand({ url: base, fetch: fakeFetch, color: false, out: () => undefined })).toBe(2);
+    expect(await runHealthCommand({ url: base, fetch: fakeFetch, color: false, out: () => undefined, err: (l) => err.push(l) })).toBe(2);
+    expect(err.at(-1)).toMatch(/^bulwark health: unreachable: /);
+  });
+
+  it('finds the service from its configuration file, as start does', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bulwark-health-'));
+    const file = join(dir, 'svc.yaml');
+    writeFileSync(file, 'server:\n  host: 127.0.0.1\n  port: 47455\n');
+    try {
+      expect(await configuredUrl(file)).toBe('http://127.0.0.1:47455');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -24,7 +24,7 @@ describe('examples/exchange-reads', () => {
       ['cache', 64_010],
     ]);
     // The breaker opened after five failures in a row, so the last call never reached the exchange.
-    expect(lines).toContain('breaker: closed -> open (consecutiveFailures)');
+    expect(lines).toContain('breaker: closed -> open (consecutive-failures)');
     expect(result.breakerState).toBe('open');
     expect(result.exchangeCalls).toBe(9);
     expect(lines.filter((l) => l.startsWith('retry: try') && l.includes('ECONNRESET'))).toHaveLength(4);

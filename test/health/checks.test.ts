@@ -25,6 +25,9 @@ describe('built-in checks', () => {
     expect(await statusOf(breakerCheck({ name: 'x', state: 'open' }))).toBe('degraded');
     expect(await statusOf(breakerCheck({ name: 'x', state: 'open' }, { critical: true }))).toBe('down');
     expect(await statusOf(breakerCheck({ name: 'x', state: 'isolated' }, { critical: true }))).toBe('down');
+    // Forced to let every call through: nothing is refused, the dependency is reachable.
+    expect(await statusOf(breakerCheck({ name: 'x', state: 'disabled' }, { critical: true }))).toBe('up');
+    expect(await statusOf(breakerCheck({ name: 'x', state: 'metrics-only' }, { critical: true }))).toBe('up');
     expect(breakerCheck({ name: 'binance', state: 'closed' })).toMatchObject({ name: 'breaker:binance', group: 'resilience', component: 'breaker-binance', measurement: 'state' });
   });
 

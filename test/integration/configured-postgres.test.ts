@@ -95,7 +95,7 @@ describeWith(available, 'configured service on PostgreSQL', () => {
     }
   }, 30_000);
 
-  it('backs the service tables up as rows; `backup restore --service-config` puts them back in the schema', async () => {
+  it('backs the service tables up as rows; `backup restore --config` puts them back in the schema', async () => {
     const schema = uniqueSchema('bw_cfg_backup');
     schemas.push(schema);
     const config = configFor(schema, postgresUrl);
@@ -119,7 +119,7 @@ describeWith(available, 'configured service on PostgreSQL', () => {
     const out: string[] = [];
     const program = new Command('bulwark').exitOverride();
     registerBackup(program, { stdout: { write: (t: string) => out.push(t) }, stderr: { write: () => true }, env: {} });
-    await program.parseAsync(['node', 'bulwark', 'backup', 'restore', id, '--dir', join(config.dataDir, 'backups'), '--service-config', file]);
+    await program.parseAsync(['node', 'bulwark', 'backup', 'restore', id, '--dir', join(config.dataDir, 'backups'), '--config', file]);
     expect(out.join('')).toContain('providers restored: 1\n  postgres-tables');
     expect(await adminQuery<{ key: string; actor: string }>(`SELECT key, actor FROM "${schema}".operator_settings`)).toEqual([{ key: 'alert-rule:Kept', actor: 'frank' }]);
   }, 30_000);

@@ -51,7 +51,7 @@ describeWith(available, 'configured service when its Redis goes away', () => {
     await stopRedisServer(redis);
     const down = await app.inject({ method: 'GET', url: '/api/account' });
     expect(down.statusCode).toBe(502);
-    expect((down.json() as { message: string }).message).toMatch(/^the exchange did not answer: /);
+    expect((down.json() as { detail: string }).detail).toMatch(/^the exchange did not answer: /);
     redis = await startRedisServer(port);
     const deadline = Date.now() + 15_000;
     let status = 0;

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { type StartedService, runStart } from '../../src/cli/commands/start.js';
+import { type StartedService, runStart } from '../../src/cli/commands/start-run.js';
 import { type SimServer, startSimServer } from '../../src/trading/sim/server.js';
 import { adminQuery, dropSchema, probePostgres, uniqueSchema } from './pg-schema.js';
 import { BulwarkBot as Bot, until } from '../support/bulwark-bot.js';

@@ -13,7 +13,7 @@ import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { type StartedService, runStart } from '../../src/cli/commands/start.js';
+import { type StartedService, runStart } from '../../src/cli/commands/start-run.js';
 import { type SimServer, startSimServer } from '../../src/trading/sim/server.js';
 import { BulwarkBot, until } from '../support/bulwark-bot.js';
 import { adminQuery, dropSchema, probePostgres, uniqueSchema } from './pg-schema.js';

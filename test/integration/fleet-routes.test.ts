@@ -57,13 +57,13 @@ describeWith(available, 'fleet routes', () => {
     expect((await app.inject({ method: 'GET', url: '/api/instances/bot-2' })).json()).toMatchObject({ id: 'bot-2', stale: false });
     const missing = await app.inject({ method: 'GET', url: '/api/instances/bot-9' });
     expect(missing.statusCode).toBe(404);
-    expect(missing.json().message).toBe('no instance "bot-9" in fleet default');
+    expect(missing.json().detail).toBe('no instance "bot-9" in fleet default');
   });
 
   it('POST /api/fleet/halt and /resume reach every instance and go on the timeline; the halt needs a reason', async () => {
     const bad = await app.inject({ method: 'POST', url: '/api/fleet/halt', payload: { reason: '' } });
     expect(bad.statusCode).toBe(400);
-    expect(bad.json().message).toMatch(/^body\.reason: say why the fleet is halted/);
+    expect(bad.json().detail).toMatch(/^body\.reason: say why the fleet is halted/);
 
     const halted = bots.map((b) => nextEvent(b.member, 'command', (e) => e.type === 'halt'));
     const res = await app.inject({ method: 'POST', url: '/api/fleet/halt', payload: { reason: 'venue down', actor: 'alice' } });
@@ -92,13 +92,13 @@ describeWith(available, 'fleet routes', () => {
 
     const missing = await app.inject({ method: 'POST', url: '/api/fleet/instances/bot-9/command', payload: { command: { type: 'halt', reason: 'x' } } });
     expect(missing.statusCode).toBe(404);
-    expect(missing.json().message).toBe('no instance "bot-9" in fleet default');
+    expect(missing.json().detail).toBe('no instance "bot-9" in fleet default');
     const bad = await app.inject({ method: 'POST', url: '/api/fleet/instances/bot-2/command', payload: { command: { type: 'isolate' } } });
     expect(bad.statusCode).toBe(400);
-    expect(bad.json().message).toMatch(/^body\.command\.breaker/);
+    expect(bad.json().detail).toMatch(/^body\.command\.breaker/);
     const badId = await app.inject({ method: 'POST', url: '/api/fleet/instances/a%20b/command', payload: { command: { type: 'resume' } } });
     expect(badId.statusCode).toBe(400);
-    expect(badId.json().message).toMatch(/^params\.id/);
+    expect(badId.json().detail).toMatch(/^params\.id/);
   });
 
   it('POST /api/gate/halt and /resume act fleet-wide: on a server without a gate of its own, and beside the gate of one that has one', async () => {

@@ -102,6 +102,26 @@ describeWith(available, 'shared breakers on Redis', () => {
     expect(b.breaker.state).toBe('half-open');
   });
 
+  it('a member its operator disabled ignores the fleet: it stays disabled while another opens', async () => {
+    fresh();
+    const a = await member('exchange');
+    const b = await member('exchange');
+    const c = await member('exchange');
+    b.breaker.transitionTo('disabled');
+    await failTimes(a.breaker);
+    await vi.waitFor(() => expect(c.breaker.state).toBe('open'), { timeout: 5_000, interval: 5 });
+    // A later announcement, on another breaker shared by the same members, reaching b proves b
+    // has read the first one (one subscriber connection delivers in publish order).
+    const probe = (m: Member): CircuitBreaker => circuitBreaker({ name: 'probe', window: { kind: 'consecutive', failures: 1 }, openMs: OPEN_MS, clock: m.clock });
+    const [probeA, probeB] = [probe(a), probe(b)];
+    await a.hub.share(probeA);
+    await b.hub.share(probeB);
+    await failTimes(probeA);
+    await vi.waitFor(() => expect(probeB.state).toBe('open'), { timeout: 5_000, interval: 5 });
+    expect(b.breaker.state).toBe('disabled');
+    await expect(b.breaker.execute(() => 'ok')).resolves.toBe('ok');
+  });
+
   it('three processes: after the open time only one trial runs fleet-wide; its success closes all', async () => {
     fresh();
     const members = [await member('feed'), await member('feed'), await member('feed')];
@@ -250,7 +270,7 @@ describeWith(available, 'shared breakers on Redis', () => {
       child.send('reset');
       await child.line('closed');
       await failTimes(here.breaker); // announced: the child follows
-      await child.line('open forcedOpen');
+      await child.line('open forced-open');
     } finally {
       child.process.kill('SIGKILL');
     }

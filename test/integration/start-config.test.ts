@@ -12,7 +12,7 @@ import { join, resolve } from 'node:path';
 import ccxt from 'ccxt';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runStart, type StartedService } from '../../src/cli/commands/start.js';
+import { runStart, type StartedService } from '../../src/cli/commands/start-run.js';
 import { postgresStorage, type PostgresStorage } from '../../src/storage/postgres.js';
 import { orderIntents } from '../../src/storage/repos/order-intents.js';
 import { resilientExchange } from '../../src/trading/exchange.js';
@@ -155,6 +155,8 @@ describeWith(postgresUp && redisUp, 'bulwark start --config on PostgreSQL, Redis
     await exchange.loadMarkets();
     const order = await exchange.createOrder('BTC/USDT', 'limit', 'buy', 0.01, 10_000, { intentId: 'bot-intent-1' });
     expect(order.id).toBeDefined();
+    // OPEN is written behind the answer; another connection sees it once the bot's journal is flushed.
+    await exchange.flushJournal();
     const rows = await adminQuery<{ intent_id: string; state: string }>(`SELECT intent_id, state FROM "${schema}".order_intents`);
     expect(rows).toEqual([{ intent_id: 'bot-intent-1', state: 'OPEN' }]);
     const orders = (await (await fetch(`${service.url}/api/orders`)).json()) as { counts: Record<string, number> };

@@ -29,9 +29,10 @@ describe('bulwark start (demo mode) in a child process', () => {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     exit = once(child, 'exit') as Promise<[number | null, NodeJS.Signals | null]>;
-    child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    // The banner goes to stderr (stdout carries the JSON log).
     url = await new Promise<string>((resolveUrl, reject) => {
-      child.stdout!.on('data', (chunk: Buffer) => {
+      child.stderr!.on('data', (chunk: Buffer) => {
         output += chunk.toString();
         const match = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(output);
         if (match) resolveUrl(match[1]!);

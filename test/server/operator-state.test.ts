@@ -99,9 +99,9 @@ describe('operator state across a restart', () => {
     const { app } = await boot(`${temp.dir}/bad`, clock);
     const body = await app.inject({ method: 'POST', url: '/api/gate/halt', payload: { reason: 'x', actor: 'a b' } });
     expect(body.statusCode).toBe(400);
-    expect(body.json().message).toMatch(/body\.actor/);
+    expect(body.json().detail).toMatch(/body\.actor/);
     const header = await app.inject({ method: 'POST', url: '/api/gate/halt', headers: { 'x-bulwark-actor': 'a b' }, payload: { reason: 'x' } });
     expect(header.statusCode).toBe(400);
-    expect(header.json().message).toMatch(/x-bulwark-actor/);
+    expect(header.json().detail).toMatch(/x-bulwark-actor/);
   });
 });

@@ -36,8 +36,8 @@ describe('request log', () => {
 
     const res = await f.app.inject({ method: 'GET', url: '/boom?token=abc', headers: { authorization: 'Bearer s3cret' } });
     expect(res.statusCode).toBe(500);
-    const { message } = res.json() as { message: string };
-    const reqId = /request id (\S+)\)$/.exec(message)?.[1];
+    const { detail } = res.json() as { detail: string };
+    const reqId = /request id (\S+)\)$/.exec(detail)?.[1];
     expect(reqId).toBeDefined();
     const error = lines.find((l) => l.level === 50)!;
     expect(error).toMatchObject({ msg: 'request failed', reqId, service: 'test', err: { message: expect.stringMatching(/^the database went away/) } });

@@ -238,6 +238,20 @@ describe('tradingGate: rules', () => {
     off();
   });
 
+  it('a breaker forced to disabled or metrics-only refuses nothing: the gate stays active', () => {
+    const gate = tradingGate();
+    const breaker = fakeBreaker('open');
+    const off = gate.watchBreaker(breaker);
+    expect(gate.mode).toBe('reducing');
+    breaker.set('disabled');
+    expect(gate.mode).toBe('active');
+    expect(gate.history().at(-1)?.reason).toBe('breaker orders disabled');
+    breaker.set('half-open');
+    breaker.set('metrics-only');
+    expect(gate.mode).toBe('active');
+    off();
+  });
+
   it('loss: the reason names the loss and the limit, raising and clearing', () => {
     const gate = tradingGate({ maxLoss: 5 });
     gate.reportLoss(5);

@@ -1,6 +1,6 @@
-/** Calls to the ops API (same origin, relative paths). Errors carry the server's message. */
+/** Calls to the ops API (same origin, relative paths). Errors carry the server's `detail` (its errors are RFC 9457 problem documents). */
 export async function getJson<T>(path: string): Promise<T> {
-  const response = await fetch(path, { headers: { accept: 'application/json' } });
+  const response = await fetch(path, { headers: { accept: 'application/json, application/problem+json' } });
   if (!response.ok) throw new Error(await messageOf(response));
   return (await response.json()) as T;
 }
@@ -13,8 +13,8 @@ export async function postJson<T>(path: string, body: unknown = {}): Promise<T> 
 
 async function messageOf(response: Response): Promise<string> {
   try {
-    const body = (await response.json()) as { message?: string };
-    return body.message ?? `HTTP ${response.status}`;
+    const body = (await response.json()) as { detail?: string; title?: string };
+    return body.detail ?? body.title ?? `HTTP ${response.status}`;
   } catch {
     return `HTTP ${response.status}`;
   }

@@ -1,19 +1,23 @@
 /**
- * `bulwark health [--url URL] [--json FILE]`: asks a running service for /health and prints a
- * coloured table. Exit 0 healthy (pass or warn), 1 unhealthy (fail), 2 unreachable.
+ * `bulwark health [--url URL] [--json]`: asks a running service for /health and prints a coloured
+ * table, or with `--json` the report as JSON on stdout (also when unreachable). Why it is
+ * unreachable goes to stderr. Exit 0 healthy (pass or warn), 1 unhealthy (fail), 2 unreachable.
  */
-import { writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import type { IetfHealth, IetfStatus } from '../../health/ietf.js';
 import { colorsWanted, paint, table } from './colors.js';
 
 export interface HealthCommandOptions {
   url?: string;
-  json?: string;
+  /** Print the report as JSON on stdout instead of the table. */
+  json?: boolean;
   /** Longest wait for the answer. */
   timeoutMs?: number;
   color?: boolean;
+  /** stdout: the table or the JSON report. */
   out?: (line: string) => void;
+  /** stderr: why the service is unreachable. */
+  err?: (line: string) => void;
   fetch?: typeof fetch;
 }
 
@@ -40,13 +44,17 @@ function isHealth(body: unknown): body is IetfHealth {
 /** Runs the command and returns its exit code. */
 export async function runHealthCommand(options: HealthCommandOptions = {}): Promise<number> {
   const out = options.out ?? ((line: string) => console.log(line));
-  const colors = paint(options.color ?? colorsWanted());
+  const err = options.err ?? ((line: string) => console.error(line));
+  const colors = paint(options.color ?? (options.json ? false : colorsWanted()));
+  const report = (value: object): void => {
+    if (options.json) out(JSON.stringify(value, null, 2));
+  };
   const doFetch = options.fetch ?? fetch;
   let url: string;
   try {
     url = healthUrl(options.url ?? HEALTH_COMMAND_DEFAULTS.url);
   } catch {
-    out(colors.red(`invalid --url: ${options.url}`));
+    err(`bulwark health: --url: not a URL: ${options.url}`);
     return EXIT_UNREACHABLE;
   }
   const checkedAt = new Date().toISOString();
@@ -58,14 +66,19 @@ export async function runHealthCommand(options: HealthCommandOptions = {}): Prom
     body = await response.json();
   } catch (error) {
     const reason = error instanceof Error ? (error.cause instanceof Error ? error.cause.message : error.message) : String(error);
-    out(colors.red(`unreachable: ${url} (${reason})`));
-    if (options.json) await writeFile(options.json, `${JSON.stringify({ url, checkedAt, exitCode: EXIT_UNREACHABLE, error: reason }, null, 2)}\n`);
+    err(`bulwark health: unreachable: ${url} (${reason})`);
+    report({ url, checkedAt, exitCode: EXIT_UNREACHABLE, error: reason });
     return EXIT_UNREACHABLE;
   }
   if (!isHealth(body)) {
-    out(colors.red(`unreachable: ${url} did not answer in the health format (HTTP ${httpStatus})`));
-    if (options.json) await writeFile(options.json, `${JSON.stringify({ url, checkedAt, exitCode: EXIT_UNREACHABLE, error: `HTTP ${httpStatus}, not a health response` }, null, 2)}\n`);
+    err(`bulwark health: unreachable: ${url} did not answer in the health format (HTTP ${httpStatus})`);
+    report({ url, checkedAt, exitCode: EXIT_UNREACHABLE, error: `HTTP ${httpStatus}, not a health response` });
     return EXIT_UNREACHABLE;
+  }
+  const exitCode = body.status === 'fail' ? EXIT_UNHEALTHY : EXIT_HEALTHY;
+  if (options.json) {
+    report({ url, checkedAt, exitCode, httpStatus, health: body });
+    return exitCode;
   }
   const colour = (status: IetfStatus): string => (status === 'pass' ? colors.green(status) : status === 'warn' ? colors.yellow(status) : colors.red(status));
   const rows = [['CHECK', 'STATUS', 'OUTPUT']];
@@ -74,18 +87,24 @@ export async function runHealthCommand(options: HealthCommandOptions = {}): Prom
   }
   out(table(rows));
   out(`overall: ${colour(body.status)} (HTTP ${httpStatus})`);
-  const exitCode = body.status === 'fail' ? EXIT_UNHEALTHY : EXIT_HEALTHY;
-  if (options.json) await writeFile(options.json, `${JSON.stringify({ url, checkedAt, exitCode, httpStatus, health: body }, null, 2)}\n`);
   return exitCode;
+}
+
+/** Where the service of a configuration file listens (the configuration module is loaded only then). */
+export async function configuredUrl(file: string): Promise<string> {
+  const { loadConfig } = await import('../../config/loader.js');
+  const { server } = loadConfig({ file }).config;
+  return `http://${server.host.includes(':') ? `[${server.host}]` : server.host}:${server.port}`;
 }
 
 export function registerHealth(program: Command): void {
   program
     .command('health')
     .description('query a running service: exit 0 healthy, 1 unhealthy, 2 unreachable')
-    .option('--url <url>', 'base URL of the service', HEALTH_COMMAND_DEFAULTS.url)
-    .option('--json <file>', 'also write the report as JSON to FILE')
-    .action(async (opts: { url: string; json?: string }) => {
-      process.exitCode = await runHealthCommand({ url: opts.url, ...(opts.json ? { json: opts.json } : {}) });
+    .option('--url <url>', `base URL of the service (default: server.host and server.port of --config, else ${HEALTH_COMMAND_DEFAULTS.url})`)
+    .option('--config <file>', "the service's configuration file: where it listens")
+    .option('--json', 'print the report as JSON on stdout')
+    .action(async (opts: { url?: string; config?: string; json?: boolean }) => {
+      process.exitCode = await runHealthCommand({ url: opts.url ?? (opts.config ? await configuredUrl(opts.config) : HEALTH_COMMAND_DEFAULTS.url), json: opts.json === true });
     });
 }

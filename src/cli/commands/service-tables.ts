@@ -1,6 +1,6 @@
 /**
  * The configured service's PostgreSQL tables as a backup provider, for `bulwark backup restore
- * --service-config FILE`: the database named by the configuration, its data directory locked
+ * --config FILE` of a PostgreSQL service: the database named by the configuration, its data directory locked
  * while the restore runs (a service running on it refuses, and so does the restore).
  */
 import { storageTablesProvider } from '../../backup/storage-tables.js';
@@ -13,7 +13,7 @@ export { SERVICE_TABLES_PROVIDER };
 
 export async function openServiceTables(file: string): Promise<{ provider: StateProvider; close(): Promise<void> }> {
   const config = readConfigFile(file);
-  if (config.storage.kind !== 'postgres') throw new Error(`--service-config: ${file} names SQLite storage, which is restored as a file (its database is in the backup); leave the option out`);
+  if (config.storage.kind !== 'postgres') throw new Error(`--config: ${file} names SQLite storage, which is restored as a file (its database is in the backup)`);
   const lock = lockDataDir(config.dataDir, { what: 'bulwark backup restore' });
   try {
     const storage = await postgresStorage({ connectionString: config.storage.postgresUrl, ...(config.storage.postgresSchema ? { schema: config.storage.postgresSchema } : {}), migrate: false });

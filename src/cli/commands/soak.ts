@@ -6,7 +6,8 @@
  */
 import type { Command } from 'commander';
 import { formatSoakReport } from '../../demo/soak/report.js';
-import { type SoakOptions, runSoak, SOAK_DEFAULTS } from '../../demo/soak/run-soak.js';
+import type { SoakOptions } from '../../demo/soak/run-soak.js';
+import { SOAK_DEFAULTS } from '../../demo/soak/soak-defaults.js';
 import type { SoakResult } from '../../demo/soak/verdict.js';
 
 export interface SoakCommandOptions {
@@ -32,7 +33,7 @@ export const EXIT_SOAK_ERROR = 2;
 function parseNumber(name: string, value: string | number | undefined, min: number, exclusive = false): number | undefined {
   if (value === undefined) return undefined;
   const n = typeof value === 'number' ? value : value.trim() === '' ? NaN : Number(value);
-  if (!(Number.isFinite(n) && (exclusive ? n > min : n >= min))) throw new RangeError(`bulwark soak: --${name} must be a number ${exclusive ? '>' : '>='} ${min}, got ${String(value)}`);
+  if (!(Number.isFinite(n) && (exclusive ? n > min : n >= min))) throw new RangeError(`--${name} must be a number ${exclusive ? '>' : '>='} ${min}, got ${String(value)}`);
   return n;
 }
 
@@ -53,14 +54,16 @@ export async function runSoakCommand(options: SoakCommandOptions = {}): Promise<
       ...defined('dataDir', options.dataDir),
     };
   } catch (error) {
-    err(error instanceof Error ? error.message : String(error));
+    err(`bulwark soak: ${error instanceof Error ? error.message : String(error)}`);
     return EXIT_SOAK_ERROR;
   }
   const minutes = soak.minutes ?? SOAK_DEFAULTS.minutes;
   err(`soak: running the demo for ${minutes} minutes...`);
   let result: SoakResult;
   try {
-    result = await (options.run ?? runSoak)({ ...soak, ...(options.signal ? { signal: options.signal } : {}), onMinute: (m) => err(`soak: minute ${m} of ${minutes}`) });
+    // The demo (and ccxt with it) is loaded only now, not for `--help`.
+    const run = options.run ?? (await import('../../demo/soak/run-soak.js')).runSoak;
+    result = await run({ ...soak, ...(options.signal ? { signal: options.signal } : {}), onMinute: (m) => err(`soak: minute ${m} of ${minutes}`) });
   } catch (error) {
     err(`bulwark soak: ${error instanceof Error ? error.message : String(error)}`);
     return EXIT_SOAK_ERROR;

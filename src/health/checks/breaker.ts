@@ -37,6 +37,8 @@ export function breakerCheck(breaker: BreakerLike, options: BreakerCheckOptions 
       const state = breaker.state;
       const details = { observedValue: state };
       if (state === 'closed') return { status: 'up', details };
+      // Forced by an operator to let every call through: nothing is refused.
+      if (state === 'disabled' || state === 'metrics-only') return { status: 'up', message: `breaker ${name} is ${state} (every call goes through)`, details };
       if (state === 'half-open') return { status: 'degraded', message: `breaker ${name} is half-open (trial calls)`, details };
       return { status: critical ? 'down' : 'degraded', message: `breaker ${name} is ${state}`, details };
     },

@@ -1,7 +1,9 @@
 /**
- * The alert engine: evaluates rules over metrics on an interval, moves each rule through
- * inactive -> pending -> firing -> resolved with Prometheus semantics (`for`, `keep_firing_for`),
- * and sends grouped notifications with a repeat interval, Alertmanager style.
+ * The alert engine: evaluates rules over metrics on an interval, moves each rule through its
+ * states (inactive -> pending -> firing, state-machine.ts) with Prometheus semantics (`for`,
+ * `keep_firing_for`), reports every change as a `stateChange` (a firing alert going back to
+ * inactive has the reason `resolved`), and sends grouped notifications with a repeat interval,
+ * Alertmanager style.
  */
 import { type Clock, setTimerOn, systemClock } from '../../core/clock.js';
 import { Emitter, type EventSource, type Listener, type Unsubscribe } from '../../core/events.js';
@@ -9,43 +11,36 @@ import type { AlertNotice, Notification, NotificationChannel } from './channels.
 import type { AlertHistory, AlertHistoryEntry } from './history.js';
 import { memoryAlertHistory } from './history.js';
 import { type AlertRule, type AlertRuleInput, compare, parseAlertRule } from './rule.js';
-import type { MetricSource, Sample } from './source.js';
+import type { MetricSource } from './source.js';
+import { type AlertSeries, type Readings, seriesKey, seriesOf, worstFirst } from './series.js';
+import { type AlertChangeReason, type AlertPhase, type AlertStateName, evaluatePhase } from './state-machine.js';
 import { backoff } from '../../policies/backoff.js';
 import { type RetryPolicy, retry } from '../../policies/retry.js';
 
-export type AlertStateName = 'inactive' | 'pending' | 'firing';
+export type { AlertChangeReason, AlertStateName } from './state-machine.js';
+export type { AlertSeries } from './series.js';
 
-/** One aggregated series of a rule: its `by` labels and its value. */
-export interface AlertSeries {
-  labels: Record<string, string>;
-  value: number;
-}
-
-export interface AlertState {
+export interface AlertState extends AlertPhase {
   rule: AlertRule;
-  state: AlertStateName;
   /** The last evaluated value (NaN when no series matched); with `by`, the worst series' value. */
   value: number;
   /** The series for which the condition holds, each with its `by` labels (what Prometheus labels its alerts with). */
   series: AlertSeries[];
-  /** When the condition started holding (pending or firing). */
-  activeAt?: number;
-  firingAt?: number;
-  /** While firing under keepFiringFor: when the condition last stopped holding. */
-  clearedAt?: number;
   lastEvaluatedAt?: number;
 }
 
-export interface AlertTransition {
+/** A rule changed state; `reason` says why (`resolved` when a firing alert went back to inactive). */
+export interface AlertStateChange {
   rule: string;
   from: AlertStateName;
-  to: AlertStateName | 'resolved';
+  to: AlertStateName;
+  reason: AlertChangeReason;
   value: number;
   at: number;
 }
 
 export interface AlertEngineEvents {
-  transition: AlertTransition;
+  stateChange: AlertStateChange;
   notified: { channel: string; notification: Notification };
   notifyFailed: { channel: string; notification: Notification; error: unknown };
   evaluationFailed: { rule: string; error: unknown };
@@ -69,62 +64,11 @@ export interface AlertEngineOptions {
 }
 
 export const ALERT_ENGINE_DEFAULTS = {
-  intervalMs: 15_000,
-  groupBy: ['severity'],
-  repeatIntervalMs: 4 * 3_600_000,
-  deliveryAttempts: 3,
+  intervalMs: 15_000, // Prometheus's usual evaluation interval
+  groupBy: ['severity'], // a page carries only pages
+  repeatIntervalMs: 4 * 3_600_000, // Alertmanager's default repeat_interval
+  deliveryAttempts: 3, // rides out a receiver's blip
 };
-
-function aggregate(samples: Sample[], how: AlertRule['aggregate']): number {
-  if (samples.length === 0) return NaN;
-  const values = samples.map((s) => s.value);
-  switch (how) {
-    case 'max':
-      return Math.max(...values);
-    case 'min':
-      return Math.min(...values);
-    case 'sum':
-      return values.reduce((a, b) => a + b, 0);
-    case 'avg':
-      return values.reduce((a, b) => a + b, 0) / values.length;
-  }
-}
-
-/** Prometheus equality matchers: a missing label matches the empty string. */
-function matches(sample: Sample, match: Record<string, string>): boolean {
-  for (const [k, v] of Object.entries(match)) if (String(sample.labels[k] ?? '') !== v) return false;
-  return true;
-}
-
-/** Splits samples by their `by` labels, as PromQL's `aggregate by (...)` does. */
-function groupBy(samples: Sample[], by: readonly string[]): Map<string, { labels: Record<string, string>; samples: Sample[] }> {
-  const groups = new Map<string, { labels: Record<string, string>; samples: Sample[] }>();
-  for (const sample of samples) {
-    const labels: Record<string, string> = {};
-    // A label missing (or empty) on a sample is absent from the group's labels, as in Prometheus.
-    for (const l of by) {
-      const v = String(sample.labels[l] ?? '');
-      if (v !== '') labels[l] = v;
-    }
-    const key = JSON.stringify(by.map((l) => labels[l] ?? ''));
-    const group = groups.get(key) ?? { labels, samples: [] };
-    group.samples.push(sample);
-    groups.set(key, group);
-  }
-  return groups;
-}
-
-/** The identity of a set of series (their labels), to notice when it changes. */
-function seriesKey(series: AlertSeries[]): string {
-  return series
-    .map((s) => JSON.stringify(Object.entries(s.labels).sort(([a], [b]) => a.localeCompare(b))))
-    .sort()
-    .join('|');
-}
-
-function worstFirst(condition: AlertRule['condition']): (a: AlertSeries, b: AlertSeries) => number {
-  return condition === '<' || condition === '<=' ? (a, b) => a.value - b.value : (a, b) => b.value - a.value;
-}
 
 interface Group {
   lastNotifiedAt: number;
@@ -132,8 +76,8 @@ interface Group {
 
 export class AlertEngine implements EventSource<AlertEngineEvents> {
   private readonly states = new Map<string, AlertState>();
-  /** Per rule and series, counter readings for rate(): [time, value]. */
-  private readonly readings = new Map<string, Map<string, Array<[number, number]>>>();
+  /** Per rate rule, its counter readings by series. */
+  private readonly readings = new Map<string, Readings>();
   private readonly groups = new Map<string, Group>();
   private readonly events = new Emitter<AlertEngineEvents>();
   private readonly clock: Clock;
@@ -142,7 +86,7 @@ export class AlertEngine implements EventSource<AlertEngineEvents> {
   readonly history: AlertHistory;
   private readonly settings: typeof ALERT_ENGINE_DEFAULTS;
   private cancelTimer: (() => void) | undefined;
-  private evaluating: Promise<AlertTransition[]> | undefined;
+  private evaluating: Promise<AlertStateChange[]> | undefined;
   /** How a notification is delivered to one channel: a few tries with a growing pause. */
   private readonly delivery: RetryPolicy;
 
@@ -165,8 +109,8 @@ export class AlertEngine implements EventSource<AlertEngineEvents> {
       maxAttempts: attempts,
       backoff: backoff.exponential({ initialMs: 250, factor: 2, jitter: 'none' }),
       retryOn: () => true,
-      rethrowLastError: true,
       clock: this.clock,
+      rethrowLastError: true,
     });
   }
 
@@ -230,49 +174,22 @@ export class AlertEngine implements EventSource<AlertEngineEvents> {
   }
 
   /** Evaluates every rule once and sends the notifications that follow. Concurrent calls share one run. */
-  evaluate(): Promise<AlertTransition[]> {
+  evaluate(): Promise<AlertStateChange[]> {
     this.evaluating ??= this.evaluateOnce().finally(() => (this.evaluating = undefined));
     return this.evaluating;
   }
 
-  /** One value per `by` group (a single unlabelled one without `by`); no entry when no series matched. */
+  /** The rule's series now; a rate rule's readings are kept for its next evaluation. */
   private async seriesOf(rule: AlertRule, now: number): Promise<AlertSeries[]> {
-    const samples = (await this.source.read(rule.metric)).filter((s) => matches(s, rule.match));
-    const out: AlertSeries[] = [];
-    const byRule = this.readings.get(rule.name) ?? new Map<string, Array<[number, number]>>();
-    if (rule.fn === 'rate') this.readings.set(rule.name, byRule);
-    for (const [key, group] of groupBy(samples, rule.by)) {
-      const value = aggregate(group.samples, rule.aggregate);
-      if (rule.fn === 'value') {
-        out.push({ labels: group.labels, value });
-        continue;
-      }
-      const rate = this.rate(byRule, key, value, now, rule.rangeMs);
-      if (Number.isFinite(rate)) out.push({ labels: group.labels, value: rate });
-    }
-    return out;
+    const samples = await this.source.read(rule.metric);
+    const readings = this.readings.get(rule.name) ?? new Map<string, Array<[number, number]>>();
+    if (rule.fn === 'rate') this.readings.set(rule.name, readings);
+    return seriesOf(rule, samples, readings, now);
   }
 
-  /** Per-second increase of a counter reading over `rangeMs`, from the readings kept under `key`. */
-  private rate(byKey: Map<string, Array<[number, number]>>, key: string, value: number, now: number, rangeMs: number): number {
-    const readings = byKey.get(key) ?? [];
-    byKey.set(key, readings);
-    if (Number.isFinite(value)) readings.push([now, value]);
-    while (readings.length > 2 && readings[1]![0] <= now - rangeMs) readings.shift();
-    if (readings.length < 2) return NaN;
-    let increase = 0;
-    for (let i = 1; i < readings.length; i++) {
-      const delta = readings[i]![1] - readings[i - 1]![1];
-      // A counter that went down was reset: count its new value as the increase.
-      increase += delta >= 0 ? delta : readings[i]![1];
-    }
-    const seconds = (readings[readings.length - 1]![0] - readings[0]![0]) / 1_000;
-    return seconds > 0 ? increase / seconds : NaN;
-  }
-
-  private async evaluateOnce(): Promise<AlertTransition[]> {
+  private async evaluateOnce(): Promise<AlertStateChange[]> {
     const now = this.clock.now();
-    const transitions: AlertTransition[] = [];
+    const changes: AlertStateChange[] = [];
     const changed: Array<{ state: AlertState; status: 'firing' | 'resolved' }> = [];
     for (const state of this.states.values()) {
       const { rule } = state;
@@ -286,52 +203,36 @@ export class AlertEngine implements EventSource<AlertEngineEvents> {
       }
       const holding = all.filter((s) => Number.isFinite(s.value) && compare(s.value, rule.condition, rule.threshold)).sort(worstFirst(rule.condition));
       const value = (holding[0] ?? [...all].sort(worstFirst(rule.condition))[0])?.value ?? NaN;
-      state.value = value;
-      state.lastEvaluatedAt = now;
       const holds = holding.length > 0;
+      const wasFiring = state.state === 'firing';
       // While firing under keep_firing_for, the alert keeps the series it fired for.
       const seriesChanged = seriesKey(state.series) !== seriesKey(holding);
-      if (holds || state.state !== 'firing') state.series = holding;
-      const from = state.state;
-      const move = (to: AlertStateName | 'resolved'): void => {
-        transitions.push({ rule: rule.name, from, to, value, at: now });
-      };
-      if (holds) {
-        state.clearedAt = undefined;
-        if (from === 'inactive') {
-          state.activeAt = now;
-          state.state = rule.forMs === 0 ? 'firing' : 'pending';
-          if (state.state === 'firing') state.firingAt = now;
-          move(state.state);
-        } else if (from === 'pending' && now - (state.activeAt ?? now) >= rule.forMs) {
-          state.state = 'firing';
-          state.firingAt = now;
-          move('firing');
-        }
-        // A firing alert whose set of series changed is sent again: receivers learn which ones hold now.
-        if (state.state === 'firing' && (from !== 'firing' || seriesChanged)) changed.push({ state, status: 'firing' });
-      } else if (from === 'pending') {
-        state.state = 'inactive';
-        state.activeAt = undefined;
-        move('inactive');
-      } else if (from === 'firing') {
-        state.clearedAt ??= now;
-        if (now - state.clearedAt >= rule.keepFiringForMs) {
-          changed.push({ state: { ...state }, status: 'resolved' });
-          state.state = 'inactive';
-          state.activeAt = state.firingAt = state.clearedAt = undefined;
-          state.series = [];
-          move('resolved');
-        }
+      const resolvedView: AlertState = { ...state, value };
+      const { phase, change } = evaluatePhase(state, holds, now, rule);
+      state.value = value;
+      state.lastEvaluatedAt = now;
+      state.state = phase.state;
+      state.activeAt = phase.activeAt;
+      state.firingAt = phase.firingAt;
+      state.clearedAt = phase.clearedAt;
+      if (holds || !wasFiring) state.series = holding;
+      if (change) changes.push({ rule: rule.name, ...change, value });
+      // A firing alert whose set of series changed is sent again: receivers learn which ones hold now.
+      if (state.state === 'firing' && holds && (!wasFiring || seriesChanged)) changed.push({ state, status: 'firing' });
+      if (change?.reason === 'resolved') {
+        state.series = [];
+        changed.push({ state: resolvedView, status: 'resolved' });
       }
     }
-    for (const t of transitions) {
-      this.events.emit('transition', t);
-      const rule = this.states.get(t.rule)?.rule;
-      await this.record({ at: t.at, rule: t.rule, event: t.to, severity: rule?.severity ?? 'warning', value: t.value });
+    for (const change of changes) {
+      this.events.emit('stateChange', change);
+      const rule = this.states.get(change.rule)?.rule;
+      // The history keeps events: a firing alert going back to inactive is recorded as `resolved`.
+      const event = change.reason === 'resolved' ? 'resolved' : change.to;
+      await this.record({ at: change.at, rule: change.rule, event, severity: rule?.severity ?? 'warning', value: change.value });
     }
     await this.notify(changed, now);
-    return transitions;
+    return changes;
   }
 
   /** Writes to the history; a failed write is emitted, and evaluation goes on. */

@@ -2,66 +2,35 @@
  * The circuit breaker policy: stops calling a dependency that keeps failing (or keeps being slow),
  * lets a few trial calls through after a while, and closes again once they succeed.
  */
-import type { Clock } from '../../core/clock.js';
-import { checkNumber } from '../../core/option-checks.js';
+import type { CancelTimer, Clock } from '../../core/clock.js';
 import { Context } from '../../core/context.js';
-import { AbortedError, BrokenCircuitError, IsolatedCircuitError, TimeoutError } from '../../core/errors.js';
+import { BrokenCircuitError, IsolatedCircuitError } from '../../core/errors.js';
 import type { Listener, Unsubscribe } from '../../core/events.js';
-import { BasePolicy, type Operation, invoke } from '../../core/policy.js';
-import type { CircuitBreakerEvents } from './events.js';
+import { checkNumber } from '../../core/option-checks.js';
+import { BasePolicy, type ExecuteOptions, type Operation, invoke } from '../../core/policy.js';
+import { isCallerAbort } from './caller-abort.js';
+import type { CircuitBreakerEvents, RejectedReason } from './events.js';
+import { IllegalTransitionError } from './illegal-transition.js';
+import type { CircuitBreakerMetrics } from './metrics.js';
 import { type CircuitBreakerOptions, type ResolvedOptions, resolveOptions } from './options.js';
 import { type CircuitBreakerSnapshot, SNAPSHOT_VERSION, parseSnapshot } from './snapshot.js';
-import { CircuitState, CircuitStateMachine, type CircuitStateName, type IsolationHandle, stateNames } from './state-machine.js';
+import {
+  CircuitState,
+  CircuitStateMachine,
+  type CircuitStateName,
+  type IsolationHandle,
+  type StateChange,
+  isLegal,
+  stateKey,
+  stateNames,
+} from './state-machine.js';
+import { breakerTimer } from './timer.js';
 import type { TrialPermit } from './trial-permit.js';
-import { ConsecutiveWindow } from './windows/consecutive.js';
-import { CountWindow } from './windows/count.js';
-import { TimeWindow } from './windows/time.js';
-import { FAILED, type Outcome, type OutcomeWindow, SLOW } from './windows/window.js';
+import { judgeTrials, judgeTrialsAtTimeout } from './trials.js';
+import { makeWindow } from './windows/make-window.js';
+import { FAILED, type Outcome, type OutcomeWindow, SLOW, type TripReason } from './windows/window.js';
 
-export interface CircuitBreakerMetrics {
-  state: CircuitStateName;
-  /** Clock time (ms) the current state began. */
-  since: number;
-  /** Calls the window holds (consecutive window: calls since the circuit last closed). */
-  calls: number;
-  failures: number;
-  slowCalls: number;
-  /** failures / calls; 0 with no calls. */
-  failureRate: number;
-  /** slowCalls / calls; 0 with no calls. */
-  slowCallRate: number;
-  /** Calls rejected (open, half-open with every trial slot taken, isolated) since made or reset. */
-  notPermitted: number;
-  /** Open: ms until a trial may go through; 0 otherwise. */
-  retryAfterMs: number;
-  /** Consecutive window only: the current run of failures. */
-  consecutiveFailures?: number;
-  /** Consecutive window only: the current run of slow calls. */
-  consecutiveSlowCalls?: number;
-}
-
-function makeWindow(o: ResolvedOptions): OutcomeWindow {
-  switch (o.window.kind) {
-    case 'consecutive':
-      return new ConsecutiveWindow(o.window.failures);
-    case 'count':
-      return new CountWindow(o.window.size, o);
-    case 'time':
-      return new TimeWindow(o.window.ms, o);
-  }
-}
-
-/**
- * Whether `error` is the caller giving up rather than the dependency failing: the call's signal
- * aborted (not by a timeout) and the error is that abort. A TimeoutError always counts.
- */
-function isCallerAbort(error: unknown, ctx: Context): boolean {
-  if (!ctx.aborted || error instanceof TimeoutError) return false;
-  const reason: unknown = ctx.signal.reason;
-  if (reason instanceof TimeoutError) return false;
-  return error === reason || error instanceof AbortedError || (error instanceof Error && error.name === 'AbortError');
-}
-
+export type { CircuitBreakerMetrics } from './metrics.js';
 
 export class CircuitBreaker extends BasePolicy<CircuitBreakerEvents> {
   /** The name given in the options (the registry sets it), for messages and metrics. */
@@ -71,12 +40,20 @@ export class CircuitBreaker extends BasePolicy<CircuitBreakerEvents> {
   private readonly window: OutcomeWindow;
   private readonly machine: CircuitStateMachine;
   private notPermitted = 0;
+  private timedCalls = 0;
+  private totalDurationMs = 0;
+  /** Metrics-only: the threshold last reported, so it is reported once per turn of the judgement. */
+  private exceeded: TripReason | undefined;
+  /** Half-open with `halfOpenMaxWaitMs`: cancels the timer that ends the wait. */
+  private cancelMaxWait: CancelTimer | undefined;
   /** Asked before each half-open trial, when set. */
   private trialPermit: TrialPermit | undefined;
-  /** Calls are timed when slow calls are measured or the window is time based. */
+  /** Calls are timed when slow calls are measured, the window is time based or `timeCalls` is on. */
   private readonly alwaysTimed: boolean;
   /** ... or when someone listens to success or failure. */
   private timed: boolean;
+  /** Closed and untimed: calls take the hot path (shared handlers, no clock read). */
+  private fast = false;
 
   constructor(options?: CircuitBreakerOptions) {
     super();
@@ -85,15 +62,20 @@ export class CircuitBreaker extends BasePolicy<CircuitBreakerEvents> {
     this.name = o.name;
     this.clock = o.clock;
     this.window = makeWindow(o);
-    this.machine = new CircuitStateMachine(o.openMs, this.window, o.clock, (change) => this.events.emit('stateChange', change));
-    this.alwaysTimed = o.slowCallMs !== Infinity || o.window.kind === 'time';
+    this.machine = new CircuitStateMachine(o.openMs, this.window, o.clock, (change) => this.changed(change));
+    this.alwaysTimed = o.timeCalls || o.slowCallMs !== Infinity || o.window.kind === 'time';
     this.timed = this.alwaysTimed;
     if (o.initialState !== undefined) {
       const snapshot = parseSnapshot(o.initialState);
       this.machine.restore(snapshot);
       this.window.restore(snapshot.window);
       this.notPermitted = snapshot.notPermitted;
+      this.timedCalls = snapshot.timedCalls ?? 0;
+      this.totalDurationMs = snapshot.totalDurationMs ?? 0;
+      // A breaker restored half-open waits what is left of its maximum.
+      if (this.machine.state === CircuitState.HalfOpen) this.startMaxWait(snapshot.since + o.halfOpenMaxWaitMs - this.clock.now());
     }
+    this.refreshFast();
   }
 
   /** The current state; an open breaker whose time is up reads (and becomes) half-open. */
@@ -113,29 +95,118 @@ export class CircuitBreaker extends BasePolicy<CircuitBreakerEvents> {
 
   private updateTiming(): void {
     this.timed = this.alwaysTimed || this.events.has('success') || this.events.has('failure');
+    this.refreshFast();
   }
 
-  run<T>(fn: Operation<T>, ctx: Context): Promise<T> {
-    // The hot path: closed, nothing to time, no signal that could abort. Shared handlers, no closure.
-    if (this.machine.state === CircuitState.Closed && !this.timed && !ctx.source.mayAbort) {
-      return invoke(fn, ctx).then(this.onClosedSuccess, this.onClosedFailure);
+  private refreshFast(): void {
+    this.fast = this.machine.state === CircuitState.Closed && !this.timed;
+  }
+
+  /** Every transition passes here: the half-open wait is (re)armed, then listeners hear of it. */
+  private changed(change: StateChange): void {
+    if (this.cancelMaxWait !== undefined) {
+      this.cancelMaxWait();
+      this.cancelMaxWait = undefined;
     }
+    if (change.to === 'half-open') this.startMaxWait(this.settings.halfOpenMaxWaitMs);
+    else if (change.to === 'metrics-only') this.exceeded = undefined;
+    this.refreshFast();
+    this.events.emit('stateChange', change);
+  }
+
+  private startMaxWait(ms: number): void {
+    if (ms === Infinity) return;
+    const generation = this.machine.generation;
+    this.cancelMaxWait = breakerTimer(this.clock, ms, () => this.maxWaitOver(generation), this.settings.unref);
+  }
+
+  /** The half-open time is up: decide on the trials finished so far. Late trials then count for nothing. */
+  private maxWaitOver(generation: number): void {
+    const m = this.machine;
+    this.cancelMaxWait = undefined;
+    if (m.state !== CircuitState.HalfOpen || m.generation !== generation) return;
+    const now = this.clock.now();
+    const verdict = judgeTrialsAtTimeout({ finished: m.trialsFinished, failed: m.trialsFailed, slow: m.trialsSlow }, this.settings);
+    if (verdict === 'closed') m.close(now, 'half-open-timeout');
+    else m.reopen('half-open-timeout', now);
+  }
+
+  /** As every policy's, with the hot path taken before a context is even looked up. */
+  override execute<T>(fn: Operation<T>, options?: ExecuteOptions): Promise<T> {
+    if (options === undefined && this.fast) return this.runClosed(fn, Context.root());
+    return super.execute(fn, options);
+  }
+
+  /**
+   * Runs `fn` and hands back the promise it returned (or one for its value or throw): the breaker
+   * only watches that promise settle, so a call costs one reaction and no promise of its own, and
+   * the caller resumes in the same microtask as the breaker records. The watching handlers do not
+   * rethrow the call's error, so they leave no rejection of their own behind (only a throw from a
+   * user-supplied part, a Backoff or a TrialPermit, would surface as an unhandled rejection).
+   */
+  run<T>(fn: Operation<T>, ctx: Context): Promise<T> {
+    // The hot path: closed, nothing to time, no signal that could abort.
+    if (this.fast && !ctx.source.mayAbort) return this.runClosed(fn, ctx);
     return this.runGuarded(fn, ctx);
   }
 
-  private readonly onClosedSuccess = <V>(value: V): V => {
-    if (this.machine.state === CircuitState.Closed) this.recordClosed(0, NaN);
-    return value;
+  /** Shared handlers, no closure, no clock read. */
+  private runClosed<T>(fn: Operation<T>, ctx: Context): Promise<T> {
+    const call = invoke(fn, ctx);
+    void call.then(this.onClosedSuccess, this.onClosedFailure);
+    return call;
+  }
+
+  private readonly onClosedSuccess = (): void => {
+    if (this.machine.state === CircuitState.Closed) this.recordClosed(0, NaN, undefined);
   };
 
-  private readonly onClosedFailure = (error: unknown): never => {
-    if (this.machine.state === CircuitState.Closed && this.isFailure(error)) this.recordClosed(FAILED, NaN);
-    throw error;
+  private readonly onClosedFailure = (error: unknown): void => {
+    if (this.machine.state === CircuitState.Closed && this.isFailure(error)) this.recordClosed(FAILED, NaN, error);
   };
 
-  private recordClosed(outcome: Outcome, now: number): void {
+  /** Records a call admitted while closed; `error` (a failure's) goes to the open-duration backoff. */
+  private recordClosed(outcome: Outcome, now: number, error: unknown): void {
     const reason = this.window.record(outcome, now);
-    if (reason !== undefined) this.machine.trip(reason, Number.isNaN(now) ? this.clock.now() : now);
+    if (reason === undefined) return;
+    const at = Number.isNaN(now) ? this.clock.now() : now;
+    if (this.events.has('thresholdExceeded')) this.reportExceeded(reason, CircuitState.Closed, at);
+    this.machine.trip(reason, at, error);
+  }
+
+  /** Records a finished call admitted outside half-open, as the state it finds asks. */
+  private recordAdmitted(outcome: Outcome, now: number, error: unknown): void {
+    switch (this.machine.state) {
+      case CircuitState.Closed:
+        this.recordClosed(outcome, now, error);
+        return;
+      case CircuitState.Disabled:
+        this.window.record(outcome, now);
+        return;
+      case CircuitState.MetricsOnly: {
+        const reason = this.window.record(outcome, now);
+        if (reason !== this.exceeded) {
+          this.exceeded = reason;
+          if (reason !== undefined && this.events.has('thresholdExceeded')) {
+            this.reportExceeded(reason, CircuitState.MetricsOnly, Number.isNaN(now) ? this.clock.now() : now);
+          }
+        }
+        return;
+      }
+      default:
+      // Open, half-open or isolated by now: a call from before does not count.
+    }
+  }
+
+  private reportExceeded(reason: TripReason, state: CircuitState, at: number): void {
+    const t = this.window.totals(at);
+    this.events.emit('thresholdExceeded', {
+      reason,
+      state: stateNames[state] as CircuitStateName,
+      failureRate: t.calls === 0 ? 0 : t.failures / t.calls,
+      slowCallRate: t.calls === 0 ? 0 : t.slowCalls / t.calls,
+      at,
+    });
   }
 
   private isFailure(error: unknown): boolean {
@@ -159,59 +230,62 @@ export class CircuitBreaker extends BasePolicy<CircuitBreakerEvents> {
     let permit: TrialPermit | undefined;
     switch (state) {
       case CircuitState.Open:
-        return this.reject(state, m.openUntil - now);
+        return this.reject(state, 'open', m.openUntil - now);
       case CircuitState.Isolated:
-        return this.reject(state, 0);
+        return this.reject(state, 'isolated', 0);
       case CircuitState.HalfOpen:
-        if (m.trialsAdmitted >= this.settings.halfOpenCalls) return this.reject(state, 0);
+        if (m.trialsAdmitted >= this.settings.halfOpenCalls) return this.reject(state, 'trials-running', 0);
         permit = this.trialPermit;
-        if (permit !== undefined && !permit.acquire()) return this.reject(state, 0);
+        if (permit !== undefined && !permit.acquire()) return this.reject(state, 'trial-permit-denied', 0);
         m.trialsAdmitted++;
         trial = true;
         break;
-      case CircuitState.Closed:
-        break;
+      default:
+      // Closed, disabled or metrics-only: the call goes through.
     }
     const generation = m.generation;
     const start = this.timed ? (Number.isNaN(now) ? this.clock.now() : now) : NaN;
-    return invoke(fn, ctx).then(
-      (value) => {
+    const call = invoke(fn, ctx);
+    void call.then(
+      () => {
         permit?.release();
         this.settle(0, undefined, start, trial, generation);
-        return value;
       },
       (error: unknown) => {
         permit?.release();
         if (isCallerAbort(error, ctx) || !this.isFailure(error)) this.ignore(trial, generation);
         else this.settle(FAILED, error, start, trial, generation);
-        throw error;
       },
     );
+    return call;
   }
 
-  /** Records a finished call: in the window if admitted while closed, as a trial if half-open. */
+  /** Records a finished call: in the window if admitted outside half-open, as a trial if half-open. */
   private settle(outcome: Outcome, error: unknown, start: number, trial: boolean, generation: number): void {
     let end = NaN;
-    let durationMs = NaN;
     if (!Number.isNaN(start)) {
       end = this.clock.now();
-      durationMs = end - start;
+      const durationMs = end - start;
       if (durationMs >= this.settings.slowCallMs) outcome |= SLOW;
-    }
-    if (!Number.isNaN(durationMs)) {
+      this.timedCalls++;
+      this.totalDurationMs += durationMs;
       if (outcome & FAILED) this.events.emit('failure', { error, durationMs });
       else this.events.emit('success', { durationMs });
     }
-    const m = this.machine;
     if (!trial) {
-      if (m.state === CircuitState.Closed) this.recordClosed(outcome, end);
+      this.recordAdmitted(outcome, end, error);
       return;
     }
+    const m = this.machine;
     if (generation !== m.generation) return;
+    m.trialsFinished++;
+    if (outcome & FAILED) m.trialsFailed++;
+    if (outcome & SLOW) m.trialsSlow++;
+    const verdict = judgeTrials({ finished: m.trialsFinished, failed: m.trialsFailed, slow: m.trialsSlow }, this.settings);
+    if (verdict === undefined) return;
     const now = Number.isNaN(end) ? this.clock.now() : end;
-    if (outcome & FAILED) m.reopen('trialFailed', now);
-    else if (outcome & SLOW) m.reopen('trialSlow', now);
-    else if (++m.trialsSucceeded >= this.settings.halfOpenCalls) m.close(now);
+    if (verdict === 'trials-succeeded') m.close(now);
+    else m.reopen(verdict, now, error);
   }
 
   /** An ignored outcome counts for nothing; a trial's slot is freed for another trial. */
@@ -219,7 +293,7 @@ export class CircuitBreaker extends BasePolicy<CircuitBreakerEvents> {
     if (trial && generation === this.machine.generation) this.machine.trialsAdmitted--;
   }
 
-  private reject<T>(state: CircuitState, retryAfterMs: number): Promise<T> {
+  private reject<T>(state: CircuitState, reason: RejectedReason, retryAfterMs: number): Promise<T> {
     this.notPermitted++;
     const label = this.name === undefined ? 'Circuit' : `Circuit "${this.name}"`;
     const error =
@@ -229,7 +303,7 @@ export class CircuitBreaker extends BasePolicy<CircuitBreakerEvents> {
             state === CircuitState.Open ? `${label} is open; retry after ${Math.ceil(retryAfterMs)} ms` : `${label} is half-open and its trial calls are running`,
             retryAfterMs,
           );
-    if (this.events.has('rejected')) this.events.emit('rejected', { state: stateNames[state] as CircuitStateName, retryAfterMs });
+    if (this.events.has('rejected')) this.events.emit('rejected', { reason, state: stateNames[state] as CircuitStateName, retryAfterMs });
     return Promise.reject(error);
   }
 
@@ -242,9 +316,29 @@ export class CircuitBreaker extends BasePolicy<CircuitBreakerEvents> {
   }
 
   /**
+   * Moves the breaker by hand (reason `manual`): to `closed` (empty window) from open, half-open,
+   * disabled or metrics-only; to `open` (for the next open duration) from closed, half-open,
+   * disabled or metrics-only; to `half-open` from open; to `disabled` (every call goes through
+   * and is recorded, nothing is judged) or `metrics-only` (recorded and judged, reported by
+   * `thresholdExceeded`, never opens) from closed, open, half-open or the other. Anything else
+   * throws IllegalTransitionError: isolation has `isolate()`, and `reset()` leaves any state.
+   */
+  transitionTo(state: CircuitStateName): void {
+    if (!stateNames.includes(state)) {
+      throw new TypeError(`circuitBreaker: transitionTo(state) needs one of ${stateNames.join(', ')}, got ${String(state)}`);
+    }
+    const now = this.clock.now();
+    const m = this.machine;
+    const from = m.refresh(now);
+    const to = CircuitState[stateKey(state)];
+    if (!isLegal(from, to)) throw new IllegalTransitionError(stateNames[from] as CircuitStateName, state, this.name);
+    m.manual(to, now);
+  }
+
+  /**
    * Opens the breaker for `ms` from now, as if it had tripped (from closed or half-open; an open
-   * breaker gets the new end). For a breaker that follows others, e.g. across a fleet. An isolated
-   * breaker stays isolated: returns false.
+   * breaker gets the new end). For a breaker that follows others, e.g. across a fleet. An isolated,
+   * disabled or metrics-only breaker is left as it is: returns false.
    */
   forceOpen(ms: number): boolean {
     checkNumber('circuitBreaker', 'forceOpen(ms)', ms, 0);
@@ -253,7 +347,7 @@ export class CircuitBreaker extends BasePolicy<CircuitBreakerEvents> {
 
   /**
    * Closes an open or half-open breaker with an empty window, as if its trials had succeeded
-   * elsewhere. A closed or isolated breaker is left as it is: returns false.
+   * elsewhere. Any other state is left as it is: returns false.
    */
   forceClose(): boolean {
     return this.machine.forceClose(this.clock.now());
@@ -267,9 +361,9 @@ export class CircuitBreaker extends BasePolicy<CircuitBreakerEvents> {
     this.trialPermit = permit;
   }
 
-  /** Back to closed with an empty window: forgets failures, open-duration growth, isolations and counters. */
+  /** Back to closed with an empty window: forgets failures, open-duration growth, isolations, forced states and counters. */
   reset(): void {
-    this.notPermitted = 0;
+    this.notPermitted = this.timedCalls = this.totalDurationMs = 0;
     this.machine.reset(this.clock.now());
   }
 
@@ -285,6 +379,8 @@ export class CircuitBreaker extends BasePolicy<CircuitBreakerEvents> {
       openUntil: state === CircuitState.Open ? m.openUntil : null,
       opens: m.opens,
       notPermitted: this.notPermitted,
+      timedCalls: this.timedCalls,
+      totalDurationMs: this.totalDurationMs,
       window: this.window.snapshot(now),
     };
   }
@@ -304,6 +400,9 @@ export class CircuitBreaker extends BasePolicy<CircuitBreakerEvents> {
       slowCallRate: totals.calls === 0 ? 0 : totals.slowCalls / totals.calls,
       notPermitted: this.notPermitted,
       retryAfterMs: state === CircuitState.Open ? m.openUntil - now : 0,
+      timedCalls: this.timedCalls,
+      totalDurationMs: this.totalDurationMs,
+      averageDurationMs: this.timedCalls === 0 ? 0 : this.totalDurationMs / this.timedCalls,
     };
     if (totals.consecutiveFailures !== undefined) metrics.consecutiveFailures = totals.consecutiveFailures;
     if (totals.consecutiveSlowCalls !== undefined) metrics.consecutiveSlowCalls = totals.consecutiveSlowCalls;

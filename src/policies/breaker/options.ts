@@ -30,8 +30,24 @@ export interface CircuitBreakerOptions {
   minimumCalls?: number;
   /** How long to stay open: a fixed duration, or a Backoff whose delays grow with each re-open. */
   openMs?: number | Backoff;
-  /** Trial calls let through when half-open; all must succeed to close, one failure re-opens. */
+  /** Trial calls let through when half-open. */
   halfOpenCalls?: number;
+  /**
+   * How the trials are judged: 'all' (every trial must succeed; the first failed or slow one
+   * re-opens) or 'rate' (once all `halfOpenCalls` trials have finished, close unless their
+   * failure or slow-call rate reaches `failureRateThreshold` / `slowCallRateThreshold`; re-open
+   * as soon as that is certain).
+   */
+  halfOpenJudge?: HalfOpenJudge;
+  /**
+   * The longest the breaker stays half-open: then it decides on the trials finished so far
+   * (none finished: re-open). Unset: it waits for the trials however long they take.
+   */
+  halfOpenMaxWaitMs?: number;
+  /** Time every call, for the duration totals in `metrics()`, even when nothing else needs it. */
+  timeCalls?: boolean;
+  /** The breaker's own timers (`halfOpenMaxWaitMs`) do not keep the process alive. */
+  unref?: boolean;
   /** Which errors count as failures of the dependency; the errors it rejects are ignored. */
   isFailure?: (error: unknown) => boolean;
   /** Source of time. */
@@ -40,7 +56,10 @@ export interface CircuitBreakerOptions {
   initialState?: CircuitBreakerSnapshot;
 }
 
-export const circuitBreakerDefaults = {
+/** How half-open trials are judged; see `halfOpenJudge`. */
+export type HalfOpenJudge = 'all' | 'rate';
+
+export const CIRCUIT_BREAKER_DEFAULTS = {
   // 100 recent calls judge a rate on a sample large enough not to trip on a few stray errors.
   window: { kind: 'count', size: 100 } as WindowOptions,
   // Half the calls failing is a dependency in trouble, not noise.
@@ -53,6 +72,14 @@ export const circuitBreakerDefaults = {
   openMs: 30_000 as number | Backoff,
   // One trial call is enough to learn whether the dependency is back, and risks the least.
   halfOpenCalls: 1,
+  // With one trial the two judges agree; 'all' is the strict reading for more trials.
+  halfOpenJudge: 'all' as HalfOpenJudge,
+  // No limit: a trial's own timeout (an inner timeout policy) is the usual bound.
+  halfOpenMaxWaitMs: Infinity,
+  // Two clock reads per call are only spent when something needs the duration.
+  timeCalls: false,
+  // A waiting half-open breaker is work in progress: its timer keeps the process alive like any other.
+  unref: false,
   // Every error counts, except a caller's own abort (never the dependency's fault).
   isFailure: ((): boolean => true) as (error: unknown) => boolean,
   // Wall-clock time; inject a ManualClock in tests.
@@ -71,6 +98,11 @@ export interface ResolvedOptions {
   minimumCalls: number;
   openMs: number | Backoff;
   halfOpenCalls: number;
+  halfOpenJudge: HalfOpenJudge;
+  /** Infinity when unset. */
+  halfOpenMaxWaitMs: number;
+  timeCalls: boolean;
+  unref: boolean;
   isFailure: (error: unknown) => boolean;
   clock: Clock;
   initialState: CircuitBreakerSnapshot | undefined;
@@ -92,6 +124,11 @@ function share(name: string, value: unknown): number {
   if (typeof value !== 'number' || !(value > 0 && value <= 1)) {
     throw new RangeError(`${where}: ${name} must be a share in (0, 1], got ${String(value)}`);
   }
+  return value;
+}
+
+function flag(name: string, value: unknown): boolean {
+  if (typeof value !== 'boolean') throw new TypeError(`${where}: ${name} must be true or false, got ${String(value)}`);
   return value;
 }
 
@@ -131,7 +168,7 @@ export function resolveOptions(options: CircuitBreakerOptions = {}): ResolvedOpt
   if (typeof options !== 'object' || options === null) {
     throw new TypeError(`${where}: options must be an object, got ${String(options)}`);
   }
-  const d = circuitBreakerDefaults;
+  const d = CIRCUIT_BREAKER_DEFAULTS;
   const name = options.name;
   if (name !== undefined && typeof name !== 'string') throw new TypeError(`${where}: name must be a string, got ${typeof name}`);
 
@@ -156,6 +193,16 @@ export function resolveOptions(options: CircuitBreakerOptions = {}): ResolvedOpt
   if (typeof clock !== 'object' || clock === null || typeof clock.now !== 'function') {
     throw new TypeError(`${where}: clock must be a Clock (with now()), got ${String(clock)}`);
   }
+  const halfOpenJudge = options.halfOpenJudge ?? d.halfOpenJudge;
+  if (halfOpenJudge !== 'all' && halfOpenJudge !== 'rate') {
+    throw new TypeError(`${where}: halfOpenJudge must be 'all' or 'rate', got ${String(halfOpenJudge)}`);
+  }
+  const halfOpenMaxWaitMs = options.halfOpenMaxWaitMs ?? d.halfOpenMaxWaitMs;
+  if (typeof halfOpenMaxWaitMs !== 'number' || !(halfOpenMaxWaitMs > 0)) {
+    throw new RangeError(`${where}: halfOpenMaxWaitMs must be a number of milliseconds > 0, got ${String(halfOpenMaxWaitMs)}`);
+  }
+  const timeCalls = flag('timeCalls', options.timeCalls ?? d.timeCalls);
+  const unref = flag('unref', options.unref ?? d.unref);
   const isFailure = options.isFailure ?? d.isFailure;
   if (typeof isFailure !== 'function') throw new TypeError(`${where}: isFailure must be a function, got ${typeof isFailure}`);
 
@@ -168,6 +215,10 @@ export function resolveOptions(options: CircuitBreakerOptions = {}): ResolvedOpt
     minimumCalls: positiveInteger('minimumCalls', options.minimumCalls ?? d.minimumCalls),
     openMs: resolveOpenMs(options.openMs ?? d.openMs),
     halfOpenCalls: positiveInteger('halfOpenCalls', options.halfOpenCalls ?? d.halfOpenCalls),
+    halfOpenJudge,
+    halfOpenMaxWaitMs,
+    timeCalls,
+    unref,
     isFailure,
     clock,
     initialState: options.initialState,

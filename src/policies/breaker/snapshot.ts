@@ -3,7 +3,7 @@
  * breaker can survive a restart or be handed to another process. Versioned so a later format can
  * still read this one.
  */
-import type { CircuitStateName } from './state-machine.js';
+import { type CircuitStateName, stateNames } from './state-machine.js';
 import type { WindowSnapshot } from './windows/window.js';
 
 export const SNAPSHOT_VERSION = 1;
@@ -24,11 +24,15 @@ export interface CircuitBreakerSnapshot {
   opens: number;
   /** Calls rejected since the breaker was made or reset. */
   notPermitted: number;
+  /** Timed calls since the breaker was made or reset (absent in older snapshots: 0). */
+  timedCalls?: number;
+  /** Their summed duration in ms (absent in older snapshots: 0). */
+  totalDurationMs?: number;
   /** The calls the window held. */
   window: WindowSnapshot;
 }
 
-const states: readonly string[] = ['closed', 'open', 'half-open', 'isolated'];
+const states: readonly string[] = stateNames;
 
 function fail(path: string, expected: string, value: unknown): never {
   throw new TypeError(`circuitBreaker: initialState${path} must be ${expected}, got ${JSON.stringify(value) ?? String(value)}`);
@@ -36,6 +40,11 @@ function fail(path: string, expected: string, value: unknown): never {
 
 function finite(value: unknown, path: string): number {
   if (typeof value !== 'number' || !Number.isFinite(value)) fail(path, 'a finite number', value);
+  return value;
+}
+
+function nonNegative(value: unknown, path: string): number {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) fail(path, 'a finite number >= 0', value);
   return value;
 }
 
@@ -84,7 +93,7 @@ export function parseSnapshot(value: unknown): CircuitBreakerSnapshot {
   if (typeof value !== 'object' || value === null) fail('', 'a snapshot object', value);
   const s = value as Record<string, unknown>;
   if (s.version !== SNAPSHOT_VERSION) fail('.version', `${SNAPSHOT_VERSION}`, s.version);
-  if (typeof s.state !== 'string' || !states.includes(s.state)) fail('.state', "'closed', 'open', 'half-open' or 'isolated'", s.state);
+  if (typeof s.state !== 'string' || !states.includes(s.state)) fail('.state', `one of ${stateNames.map((n) => `'${n}'`).join(', ')}`, s.state);
   const state = s.state as CircuitStateName;
   const openUntil = s.openUntil === null || s.openUntil === undefined ? null : finite(s.openUntil, '.openUntil');
   if (state === 'open' && openUntil === null) fail('.openUntil', 'a time when the state is open', s.openUntil);
@@ -95,6 +104,8 @@ export function parseSnapshot(value: unknown): CircuitBreakerSnapshot {
     openUntil: state === 'open' ? openUntil : null,
     opens: count(s.opens, '.opens'),
     notPermitted: count(s.notPermitted, '.notPermitted'),
+    timedCalls: s.timedCalls === undefined ? 0 : count(s.timedCalls, '.timedCalls'),
+    totalDurationMs: s.totalDurationMs === undefined ? 0 : nonNegative(s.totalDurationMs, '.totalDurationMs'),
     window: parseWindow(s.window),
   };
 }

@@ -6,12 +6,16 @@
  *                     +-------reopen--------+
  *   any --isolate--> isolated --release--> closed        any --reset--> closed
  *   closed, open, half-open --forceOpen--> open          open, half-open --forceClose--> closed
+ *   closed, open, half-open, metrics-only --disable--> disabled
+ *   closed, open, half-open, disabled --metricsOnly--> metrics-only
+ *   disabled, metrics-only --transitionTo('closed' | 'open')--> closed | open
  *
  * Open -> half-open is decided lazily: whoever next looks (a call, a `state` read) and finds the
  * open duration over makes the move. No timer runs while a breaker waits.
  */
 import type { Clock } from '../../core/clock.js';
 import type { Backoff, BackoffSequence } from '../backoff.js';
+import { IllegalTransitionError } from './illegal-transition.js';
 import type { CircuitBreakerSnapshot } from './snapshot.js';
 import type { OutcomeWindow, TripReason } from './windows/window.js';
 
@@ -20,24 +24,30 @@ export enum CircuitState {
   Open,
   HalfOpen,
   Isolated,
+  /** Forced: every call goes through and is recorded; the window is never judged. */
+  Disabled,
+  /** Forced: every call goes through and is recorded and judged, but the breaker never opens. */
+  MetricsOnly,
 }
 
-export type CircuitStateName = 'closed' | 'open' | 'half-open' | 'isolated';
+export type CircuitStateName = 'closed' | 'open' | 'half-open' | 'isolated' | 'disabled' | 'metrics-only';
 
 /** The public name of each state, indexed by CircuitState. */
-export const stateNames: readonly CircuitStateName[] = ['closed', 'open', 'half-open', 'isolated'];
+export const stateNames: readonly CircuitStateName[] = ['closed', 'open', 'half-open', 'isolated', 'disabled', 'metrics-only'];
 
 export type StateChangeReason =
   /** The window judged the dependency down (closed -> open). */
   | TripReason
   /** The open duration passed (open -> half-open). */
-  | 'openElapsed'
-  /** A trial call failed (half-open -> open). */
-  | 'trialFailed'
-  /** A trial call succeeded but was slow (half-open -> open). */
-  | 'trialSlow'
-  /** Every trial call succeeded (half-open -> closed). */
-  | 'trialsSucceeded'
+  | 'open-elapsed'
+  /** A trial call failed, or (halfOpenJudge 'rate') the trials' failure rate reached the threshold (half-open -> open). */
+  | 'trial-failed'
+  /** A trial call was slow, or (halfOpenJudge 'rate') the trials' slow-call rate reached the threshold (half-open -> open). */
+  | 'trial-slow'
+  /** The trials passed: all succeeded, or (halfOpenJudge 'rate') their rates stayed under the thresholds (half-open -> closed). */
+  | 'trials-succeeded'
+  /** `halfOpenMaxWaitMs` passed: the breaker decided on the trials finished so far (half-open -> closed or open). */
+  | 'half-open-timeout'
   /** `isolate()` was called (any -> isolated). */
   | 'isolated'
   /** The last isolation was released (isolated -> closed). */
@@ -45,9 +55,11 @@ export type StateChangeReason =
   /** `reset()` was called (any -> closed). */
   | 'reset'
   /** `forceOpen()` was called: another breaker (of a fleet) opened (closed or half-open -> open). */
-  | 'forcedOpen'
+  | 'forced-open'
   /** `forceClose()` was called: another breaker (of a fleet) closed (open or half-open -> closed). */
-  | 'forcedClose';
+  | 'forced-close'
+  /** `transitionTo(state)` was called. */
+  | 'manual';
 
 export interface StateChange {
   from: CircuitStateName;
@@ -72,8 +84,12 @@ export class CircuitStateMachine {
   generation = 0;
   /** Half-open: trial calls admitted and not yet ignored. */
   trialsAdmitted = 0;
-  /** Half-open: trial calls that succeeded. */
-  trialsSucceeded = 0;
+  /** Half-open: trial calls that finished and counted (succeeded, failed or slow). */
+  trialsFinished = 0;
+  /** Half-open: trial calls that failed. */
+  trialsFailed = 0;
+  /** Half-open: trial calls that were slow (failed or not). */
+  trialsSlow = 0;
   /** Opens in a row since the last full close. */
   opens = 0;
   private sequence: BackoffSequence | undefined;
@@ -97,14 +113,15 @@ export class CircuitStateMachine {
     this.state = to;
     this.since = now;
     this.generation++;
-    this.trialsAdmitted = this.trialsSucceeded = 0;
+    this.trialsAdmitted = this.trialsFinished = this.trialsFailed = this.trialsSlow = 0;
     if (from !== to) this.changed({ from: stateNames[from] as CircuitStateName, to: stateNames[to] as CircuitStateName, reason, at: now });
   }
 
-  private nextOpenMs(): number {
+  /** The next open duration; a Backoff is handed the error that opened the breaker (undefined when none did). */
+  private nextOpenMs(error: unknown): number {
     if (typeof this.openMs === 'number') return this.openMs;
     this.sequence ??= this.openMs.start();
-    return Math.max(0, this.sequence.next());
+    return Math.max(0, this.sequence.next(error));
   }
 
   /** Forgets how far the open duration has grown (after a full close). */
@@ -113,31 +130,31 @@ export class CircuitStateMachine {
     this.sequence = undefined;
   }
 
-  /** closed -> open: the window judged the dependency down. */
-  trip(reason: TripReason, now: number): void {
+  /** closed -> open: the window judged the dependency down; `error` is the failure that tipped it (if one did). */
+  trip(reason: TripReason, now: number, error?: unknown): void {
     this.resetGrowth();
     this.opens = 1;
-    this.openUntil = now + this.nextOpenMs();
+    this.openUntil = now + this.nextOpenMs(error);
     this.enter(CircuitState.Open, reason, now);
   }
 
-  /** half-open -> open: a trial failed (or was slow); the open duration grows. */
-  reopen(reason: 'trialFailed' | 'trialSlow', now: number): void {
+  /** half-open -> open: the trials failed (or were slow, or ran out of time); the open duration grows. */
+  reopen(reason: 'trial-failed' | 'trial-slow' | 'half-open-timeout', now: number, error?: unknown): void {
     this.opens++;
-    this.openUntil = now + this.nextOpenMs();
+    this.openUntil = now + this.nextOpenMs(error);
     this.enter(CircuitState.Open, reason, now);
   }
 
   /** open -> half-open: the open duration is over; trials may go through. */
-  halfOpen(now: number): void {
-    this.enter(CircuitState.HalfOpen, 'openElapsed', now);
+  halfOpen(now: number, reason: 'open-elapsed' | 'manual' = 'open-elapsed'): void {
+    this.enter(CircuitState.HalfOpen, reason, now);
   }
 
-  /** half-open -> closed: every trial succeeded; the window and the open duration start afresh. */
-  close(now: number): void {
+  /** half-open -> closed: the trials passed; the window and the open duration start afresh. */
+  close(now: number, reason: 'trials-succeeded' | 'half-open-timeout' = 'trials-succeeded'): void {
     this.window.clear();
     this.resetGrowth();
-    this.enter(CircuitState.Closed, 'trialsSucceeded', now);
+    this.enter(CircuitState.Closed, reason, now);
   }
 
   /** If open and its time is up, moves to half-open. Returns the (possibly new) state. */
@@ -163,11 +180,13 @@ export class CircuitStateMachine {
   /**
    * closed, open or half-open -> open until `now + ms`, decided elsewhere. The open duration's
    * growth advances as a trip (from closed) or a re-open (from half-open) would; an open breaker
-   * only gets its new end. Isolated: nothing happens (false).
+   * only gets its new end. Isolated, disabled or metrics-only: nothing happens (false).
    */
   forceOpen(ms: number, now: number): boolean {
     switch (this.state) {
       case CircuitState.Isolated:
+      case CircuitState.Disabled:
+      case CircuitState.MetricsOnly:
         return false;
       case CircuitState.Open:
         this.openUntil = now + ms;
@@ -175,28 +194,63 @@ export class CircuitStateMachine {
       case CircuitState.Closed:
         this.resetGrowth();
         this.opens = 1;
-        this.nextOpenMs();
+        this.nextOpenMs(undefined);
         break;
       case CircuitState.HalfOpen:
         this.opens++;
-        this.nextOpenMs();
+        this.nextOpenMs(undefined);
         break;
     }
     this.openUntil = now + ms;
-    this.enter(CircuitState.Open, 'forcedOpen', now);
+    this.enter(CircuitState.Open, 'forced-open', now);
     return true;
   }
 
   /**
    * open or half-open -> closed, decided elsewhere: the window and the open duration start afresh,
-   * as after successful trials. Closed or isolated: nothing happens (false).
+   * as after successful trials. Closed, isolated, disabled or metrics-only: nothing happens (false).
    */
   forceClose(now: number): boolean {
     if (this.state !== CircuitState.Open && this.state !== CircuitState.HalfOpen) return false;
     this.window.clear();
     this.resetGrowth();
-    this.enter(CircuitState.Closed, 'forcedClose', now);
+    this.enter(CircuitState.Closed, 'forced-close', now);
     return true;
+  }
+
+  /**
+   * A transition asked for by hand (`transitionTo`). Legal moves: to closed from open, half-open,
+   * disabled or metrics-only (empty window, growth forgotten); to open from closed, half-open,
+   * disabled or metrics-only (for the next open duration); to half-open from open; to disabled
+   * or metrics-only from closed, open, half-open or the other forced state (the window is kept).
+   * Anything else, or a move to the current state, throws IllegalTransitionError: isolation has
+   * its own handles (`isolate()`), and `reset()` leaves any state.
+   */
+  manual(to: CircuitState, now: number): void {
+    const from = this.state;
+    if (!isLegal(from, to)) throw new IllegalTransitionError(stateNames[from] as CircuitStateName, stateNames[to] as CircuitStateName);
+    switch (to) {
+      case CircuitState.Closed:
+        this.window.clear();
+        this.resetGrowth();
+        this.enter(CircuitState.Closed, 'manual', now);
+        return;
+      case CircuitState.Open:
+        if (from === CircuitState.HalfOpen) this.opens++;
+        else {
+          this.resetGrowth();
+          this.opens = 1;
+        }
+        this.openUntil = now + this.nextOpenMs(undefined);
+        this.enter(CircuitState.Open, 'manual', now);
+        return;
+      case CircuitState.HalfOpen:
+        this.halfOpen(now, 'manual');
+        return;
+      default:
+        // disabled or metrics-only: the window keeps its calls, the open duration its growth.
+        this.enter(to, 'manual', now);
+    }
   }
 
   /** isolated -> closed: the last isolation was released. */
@@ -233,7 +287,24 @@ export class CircuitStateMachine {
   }
 }
 
-function stateKey(name: CircuitStateName): keyof typeof CircuitState {
+/** Whether `transitionTo` may move a breaker from `from` to `to`; see `manual()`. */
+export function isLegal(from: CircuitState, to: CircuitState): boolean {
+  if (from === to || from === CircuitState.Isolated) return false;
+  switch (to) {
+    case CircuitState.Closed:
+    case CircuitState.Disabled:
+    case CircuitState.MetricsOnly:
+      return true;
+    case CircuitState.Open:
+      return from !== CircuitState.Open;
+    case CircuitState.HalfOpen:
+      return from === CircuitState.Open;
+    case CircuitState.Isolated:
+      return false;
+  }
+}
+
+export function stateKey(name: CircuitStateName): keyof typeof CircuitState {
   switch (name) {
     case 'closed':
       return 'Closed';
@@ -243,5 +314,9 @@ function stateKey(name: CircuitStateName): keyof typeof CircuitState {
       return 'HalfOpen';
     case 'isolated':
       return 'Isolated';
+    case 'disabled':
+      return 'Disabled';
+    case 'metrics-only':
+      return 'MetricsOnly';
   }
 }

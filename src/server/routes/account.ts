@@ -1,6 +1,7 @@
 /** The exchange account the service watches: balances and open orders, read from the exchange. */
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { AccountView } from '../components.js';
+import { messageOf, problem } from './errors.js';
 
 export interface AccountRoutesOptions {
   account: AccountView;
@@ -12,7 +13,7 @@ export const accountRoutes: FastifyPluginAsyncZod<AccountRoutesOptions> = async 
       return await account.snapshot();
     } catch (error) {
       // The exchange, not this server, failed: a gateway error naming why (breaker open, throttled, timeout).
-      return reply.code(502).send({ statusCode: 502, error: 'Bad Gateway', message: `the exchange did not answer: ${error instanceof Error ? error.message : String(error)}` });
+      return problem(reply, 502, `the exchange did not answer: ${messageOf(error)}`);
     }
   });
 };

@@ -1,10 +1,49 @@
-/** Replies shared by the route plugins: one shape for every 4xx, `{ statusCode, error, message }`. */
+/**
+ * Error replies shared by the route plugins: every 4xx and 5xx is an RFC 9457 problem document,
+ * `application/problem+json`, with `type`, `title`, `status` and `detail`; a request that failed
+ * validation also names each field and why in `errors: [{ field, reason }]`.
+ */
 import type { FastifyReply } from 'fastify';
 
-const titles: Record<number, string> = { 400: 'Bad Request', 404: 'Not Found', 409: 'Conflict', 503: 'Service Unavailable' };
+export const PROBLEM_CONTENT_TYPE = 'application/problem+json; charset=utf-8';
 
-export function problem(reply: FastifyReply, statusCode: number, message: string): FastifyReply {
-  return reply.code(statusCode).send({ statusCode, error: titles[statusCode] ?? 'Error', message });
+/** One invalid field of a request: `body.threshold`, `query.limit`, `params.name`. */
+export interface FieldError {
+  field: string;
+  reason: string;
+}
+
+/** An RFC 9457 problem document as the ops API sends it. */
+export interface Problem {
+  /** `about:blank`: the status code says what kind of problem it is, `title` is its phrase. */
+  type: 'about:blank';
+  title: string;
+  status: number;
+  /** What went wrong with this request, naming the field or component involved. */
+  detail: string;
+  /** Validation failures: every invalid field and the reason. */
+  errors?: FieldError[];
+}
+
+const titles: Record<number, string> = {
+  400: 'Bad Request',
+  404: 'Not Found',
+  405: 'Method Not Allowed',
+  409: 'Conflict',
+  413: 'Content Too Large',
+  415: 'Unsupported Media Type',
+  429: 'Too Many Requests',
+  500: 'Internal Server Error',
+  502: 'Bad Gateway',
+  503: 'Service Unavailable',
+};
+
+export function problemOf(status: number, detail: string, errors?: FieldError[]): Problem {
+  return { type: 'about:blank', title: titles[status] ?? (status >= 500 ? 'Server Error' : 'Client Error'), status, detail, ...(errors && errors.length > 0 ? { errors } : {}) };
+}
+
+export function problem(reply: FastifyReply, status: number, detail: string, errors?: FieldError[]): FastifyReply {
+  return reply.code(status).type(PROBLEM_CONTENT_TYPE).send(problemOf(status, detail, errors));
 }
 
 /** 404 for a component the server was started without. */

@@ -10,6 +10,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { type Clock, setTimerOn } from '../../core/clock.js';
 import type { LiveEvents, TimelineEntry } from '../live-events.js';
+import { problem } from './errors.js';
 import type { Overview } from '../overview.js';
 
 export interface EventRoutesOptions {
@@ -74,7 +75,7 @@ export const eventRoutes: FastifyPluginAsyncZod<EventRoutesOptions> = async (app
     const headers = { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', 'x-accel-buffering': 'no' };
     // HEAD (fastify answers it with this handler): the headers of the stream, and the end at once.
     if (request.method === 'HEAD') return reply.headers(headers).send();
-    if (ended) return reply.code(503).header('connection', 'close').send({ statusCode: 503, error: 'Service Unavailable', message: 'the server is stopping' });
+    if (ended) return problem(reply.header('connection', 'close'), 503, 'the server is stopping');
     reply.hijack();
     const res = reply.raw;
     res.writeHead(200, { ...headers, connection: 'keep-alive' });

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { type Clock, systemClock } from '../../core/clock.js';
 import { ConflictError, NotFoundError } from '../errors.js';
-import type { Queryable, SqlValue } from '../types.js';
+import type { Queryable, SqlValue, Storage } from '../types.js';
 import { validate } from '../validate.js';
 
 /**
@@ -91,8 +91,13 @@ export interface OrderIntentRepo {
   putMany(intents: readonly NewOrderIntent[]): Promise<void>;
   get(intentId: string): Promise<OrderIntent | undefined>;
   getByClientOrderId(clientOrderId: string): Promise<OrderIntent | undefined>;
-  /** Moves an intent to `state`. NotFoundError when it does not exist. */
+  /** Moves an intent to `state` in one statement. NotFoundError when it does not exist; ConflictError when `from` does not hold. */
   updateState(intentId: string, state: OrderIntentState, options?: UpdateStateOptions): Promise<OrderIntent>;
+  /**
+   * Runs `work` with a repository whose statements share one transaction (one commit), when this
+   * repository is over a storage; over an open transaction it runs on that transaction.
+   */
+  batch<T>(work: (repo: OrderIntentRepo) => Promise<T>): Promise<T>;
   /** Intents in any of `states`, oldest first. */
   listByState(states: OrderIntentState | readonly OrderIntentState[], options?: ListOptions): Promise<OrderIntent[]>;
   /** The newest intents (by creation), newest first. */
@@ -188,7 +193,15 @@ function stateList(states: OrderIntentState | readonly OrderIntentState[]): read
   return list;
 }
 
-/** The order intent repository over any storage or open transaction. */
+/** Whether `db` is a storage (it can open transactions), not an open transaction. */
+function isStorage(db: Queryable): db is Storage {
+  return typeof (db as Partial<Storage>).transaction === 'function';
+}
+
+/**
+ * The order intent repository over any storage or open transaction. Every write is one statement
+ * (INSERT / UPDATE ... RETURNING); a row is read back only when a write did not take, to say why.
+ */
 export function orderIntents(db: Queryable, options: OrderIntentRepoOptions = {}): OrderIntentRepo {
   const clock = options.clock ?? repoDefaults.clock;
 
@@ -197,29 +210,28 @@ export function orderIntents(db: Queryable, options: OrderIntentRepoOptions = {}
     return row && fromRow(row);
   };
 
-  const insert = async (input: NewOrderIntent): Promise<boolean> => {
+  /** The stored intent when this insert wrote it; undefined when its intent id or client order id was taken. */
+  const insert = async (input: NewOrderIntent): Promise<OrderIntent | undefined> => {
     const values = toValues(input, clock.now());
-    const result = await db.run(`INSERT INTO order_intents (${columns}) VALUES ${placeholders(1, 14)} ON CONFLICT DO NOTHING`, values);
-    return result.changes === 1;
+    const row = await db.one<IntentRow>(`INSERT INTO order_intents (${columns}) VALUES ${placeholders(1, 14)} ON CONFLICT DO NOTHING RETURNING ${columns}`, values);
+    return row && fromRow(row);
   };
 
-  return {
+  const repo: OrderIntentRepo = {
     async put(input) {
-      if (!(await insert(input))) {
-        throw new ConflictError(`order intent "${input.intentId}": intent id or client order id "${input.clientOrderId}" is already stored`);
-      }
-      const stored = await get(input.intentId);
-      if (!stored) throw new NotFoundError(`order intent "${input.intentId}" vanished after insert`);
+      const stored = await insert(input);
+      if (!stored) throw new ConflictError(`order intent "${input.intentId}": intent id or client order id "${input.clientOrderId}" is already stored`);
       return stored;
     },
 
     async putIfAbsent(input) {
       const created = await insert(input);
+      if (created) return { intent: created, created: true };
       const stored = await get(input.intentId);
       if (!stored) {
         throw new ConflictError(`order intent "${input.intentId}": client order id "${input.clientOrderId}" belongs to another intent`);
       }
-      return { intent: stored, created };
+      return { intent: stored, created: false };
     },
 
     async putMany(inputs) {
@@ -240,6 +252,7 @@ export function orderIntents(db: Queryable, options: OrderIntentRepoOptions = {}
 
     async updateState(intentId, state, update = {}) {
       stateList(state);
+      const from = update.from === undefined ? undefined : stateList(update.from);
       const sets = ['state = ?', 'updated_at = ?'];
       const values: SqlValue[] = [state, clock.now()];
       if (update.exchangeOrderId !== undefined) {
@@ -252,18 +265,21 @@ export function orderIntents(db: Queryable, options: OrderIntentRepoOptions = {}
       }
       let where = 'intent_id = ?';
       values.push(intentId);
-      if (update.from !== undefined) {
-        const from = stateList(update.from);
-        where += ` AND state IN (${from.map(() => '?').join(', ')})`;
+      if (from !== undefined) {
+        // An empty list matches no state: the write cannot take, and the read below says why.
+        where += from.length > 0 ? ` AND state IN (${from.map(() => '?').join(', ')})` : ' AND 1 = 0';
         values.push(...from);
       }
-      const result = await db.run(`UPDATE order_intents SET ${sets.join(', ')} WHERE ${where}`, values);
+      const row = await db.one<IntentRow>(`UPDATE order_intents SET ${sets.join(', ')} WHERE ${where} RETURNING ${columns}`, values);
+      if (row) return fromRow(row);
       const stored = await get(intentId);
       if (!stored) throw new NotFoundError(`order intent "${intentId}" not found`);
-      if (result.changes === 0) {
-        throw new ConflictError(`order intent "${intentId}" is ${stored.state}, not ${stateList(update.from ?? []).join(' or ')}`);
-      }
-      return stored;
+      throw new ConflictError(`order intent "${intentId}" is ${stored.state}, not ${(from ?? []).join(' or ')}`);
+    },
+
+    batch(work) {
+      if (!isStorage(db)) return work(repo);
+      return db.transaction((tx) => work(orderIntents(tx, options)));
     },
 
     async listByState(states, list = {}) {
@@ -318,4 +334,5 @@ export function orderIntents(db: Queryable, options: OrderIntentRepoOptions = {}
       return Object.fromEntries(rows.map((r) => [r.state, Number(r.n)]));
     },
   };
+  return repo;
 }

@@ -14,14 +14,24 @@ export type IntentRecord = OrderIntent;
 export type NewIntent = NewOrderIntent;
 
 /** Options of a state move (the storage layer's `UpdateStateOptions`): `from` is a compare-and-set. */
-export type IntentUpdate = UpdateStateOptions;
+export type IntentUpdate = UpdateStateOptions & {
+  /**
+   * Nobody waits for this write to be durable (a transition after the order left): a journal may
+   * hold it back to share a commit with later writes. Reads through the journal still see it.
+   */
+  defer?: boolean;
+};
 
 export interface IntentJournal {
   /** Writes a new intent, or returns the one already stored under that intent id. */
   putIfAbsent(intent: NewIntent): Promise<{ intent: IntentRecord; created: boolean }>;
   get(intentId: string): Promise<IntentRecord | undefined>;
   getByClientOrderId(clientOrderId: string): Promise<IntentRecord | undefined>;
-  /** Moves an intent to `state`; throws when it does not exist or `from` does not hold. */
+  /**
+   * Moves an intent to `state` from any state the state machine allows to move there (and, with
+   * `from`, only from those); throws when it does not exist, the move is not allowed from its
+   * state (RangeError) or `from` does not hold.
+   */
   updateState(intentId: string, state: IntentState, update?: IntentUpdate): Promise<IntentRecord>;
   /** Intents in any of `states`, oldest first. */
   listByState(states: IntentState | readonly IntentState[], options?: { limit?: number; exchange?: string }): Promise<IntentRecord[]>;
@@ -29,4 +39,6 @@ export interface IntentJournal {
   listRecent(limit: number, options?: { exchange?: string }): Promise<IntentRecord[]>;
   /** How many intents are in each state (states with none are left out); `intentPrefix`: only intents whose id starts with it (one bot's). */
   countByState(options?: { exchange?: string; intentPrefix?: string }): Promise<Partial<Record<IntentState, number>>>;
+  /** Resolves once every write made so far (deferred ones too) is durable or has failed for good. */
+  flush?(): Promise<void>;
 }

@@ -103,6 +103,9 @@ export function memoryJournal(options: MemoryJournalOptions = {}): IntentJournal
       return rows.slice(-limit).reverse().map(copy);
     },
 
+    // Every write is done when its promise resolves: nothing is held back.
+    flush: async () => undefined,
+
     async countByState(list = {}) {
       const counts: Partial<Record<IntentState, number>> = {};
       for (const r of byIntent.values()) if ((list.exchange === undefined || r.exchange === list.exchange) && (list.intentPrefix === undefined || r.intentId.startsWith(list.intentPrefix))) counts[r.state] = (counts[r.state] ?? 0) + 1;

@@ -9,13 +9,12 @@
  *   - ambiguous (timeout, network error, 5xx, -1007): UNKNOWN, resolved ONLY by looking the order
  *     up by client order id, with backoff. It is never sent again.
  */
-import type { Exchange, Order, OrderSide, OrderType } from 'ccxt';
+import type { Order, OrderSide, OrderType } from 'ccxt';
 import type { Clock } from '../../core/clock.js';
 import { ResilienceError, messageOf } from '../../core/errors.js';
-import type { RetryBudget } from '../../core/retry-budget.js';
 import type { Backoff } from '../../policies/backoff.js';
 import { IntentClosedError, OrderStatusUnknownError, classifyOrderFailure, isOrderNotFound, isRecoverable } from '../errors.js';
-import type { ExchangeThrottle } from '../throttle.js';
+import type { EventSink, RequestPath } from '../request-path.js';
 import type { OrderAdmission, OrderRequest } from './admission.js';
 import { clientOrderIdFor, type ClientOrderIdOptions } from './intent-id.js';
 import type { IntentJournal, IntentRecord } from './journal.js';
@@ -36,30 +35,35 @@ export interface IntentEvent {
 /** How an order that no lookup showed was concluded never placed. */
 export type NotPlacedCause = 'never-placed' | 'grace-expired';
 
-export interface PlacementContext {
-  exchange: Exchange;
-  journal: IntentJournal;
-  clock: Clock;
-  throttle: ExchangeThrottle;
-  retryBudget: RetryBudget;
-  admission: OrderAdmission[];
+/** What an order placer reports (`resilientExchange` passes its own emitter). */
+export interface PlacementEvents {
+  /** An intent changed state. Moves after the order left are reported when decided; their journal write follows. */
+  intent: IntentEvent;
+  /** Every lookup round passed without finding the order: it stays UNKNOWN. */
+  unresolved: { intentId: string; clientOrderId: string; error: unknown };
+  /** A deferred journal write failed for good: the journal shows an older state until the order follower or reconcile settles it from the exchange. */
+  journalWriteFailed: { intentId: string; to: IntentState; error: unknown };
+}
+
+/** How orders are placed and looked up (resilientExchange's options of the same names). */
+export interface PlacementSettings {
   lookupAttempts: number;
   lookupBackoff: Backoff;
   placeAttempts: number;
   clientOrderId: ClientOrderIdOptions;
   /** The exchange's never-placed rule: its window parameter is sent with every order. */
   neverPlaced: NeverPlacedRule | undefined;
-  /** One request on the order path (breakers + throttle), no retry. */
-  send<T>(fn: () => Promise<T>): Promise<T>;
-  /** A read on the order path, retried on recoverable errors. */
-  read<T>(fn: () => Promise<T>): Promise<T>;
-  onIntent(event: IntentEvent): void;
-  /** Every lookup round passed without finding the order: it stays UNKNOWN. */
-  onUnresolved(event: { intentId: string; clientOrderId: string; error: unknown }): void;
 }
 
-/** Tries at writing the exchange's answer while other writers keep moving the intent; each retry follows a real move, and an intent moves forward only a few times. */
-const recordRounds = 3;
+export interface OrderPlacerParts {
+  journal: IntentJournal;
+  clock: Clock;
+  /** The exchange and the way to it (throttle, breakers, read retries, retry budget). */
+  requests: RequestPath;
+  admission: readonly OrderAdmission[];
+  settings: PlacementSettings;
+  events: EventSink<PlacementEvents>;
+}
 
 
 /** Params safe to journal (JSON values only). */
@@ -71,14 +75,18 @@ function journalParams(params: Record<string, unknown>): Record<string, unknown>
   }
 }
 
+type Update = { exchangeOrderId?: string | null; error?: string | null };
+
 export class OrderPlacer {
   private readonly inflight = new Map<string, Promise<Order>>();
+  /** Deferred journal writes of this process not yet durable, per intent. */
+  private readonly writing = new Map<string, Set<Promise<void>>>();
 
-  constructor(private readonly ctx: PlacementContext) {}
+  constructor(private readonly parts: OrderPlacerParts) {}
 
-  /** Whether a placement of this intent is running in this process (its lookups belong to it). */
+  /** Whether a placement of this intent is running in this process, or its last journal writes are (its lookups belong to it). */
   isPlacing(intentId: string): boolean {
-    return this.inflight.has(intentId);
+    return this.inflight.has(intentId) || this.writing.has(intentId);
   }
 
   /** Places the order of `intentId`, or returns the order already placed for it. One in flight per intent. */
@@ -90,24 +98,33 @@ export class OrderPlacer {
     return promise;
   }
 
+  /** Resolves once every deferred journal write started so far is durable (or reported failed). */
+  async flush(): Promise<void> {
+    await Promise.all([...this.writing.values()].flatMap((set) => [...set]));
+    await this.parts.journal.flush?.();
+  }
+
   private async placeOnce(intentId: string, request: OrderRequest): Promise<Order> {
-    const { ctx } = this;
-    const existing = await ctx.journal.get(intentId);
+    const { journal, requests, settings, admission } = this.parts;
+    const writes = this.writing.get(intentId);
+    if (writes) await Promise.all(writes);
+    const existing = await journal.get(intentId);
     if (existing) return this.resume(existing);
     // New exposure: nothing is journalled, nothing is sent, unless every check lets it pass.
-    ctx.throttle.assertNotBanned();
+    requests.throttle.assertNotBanned();
     let reduceOnly = false;
-    for (const admission of ctx.admission) reduceOnly = admission.admit(request)?.reduceOnly === true || reduceOnly;
+    for (const a of admission) reduceOnly = a.admit(request)?.reduceOnly === true || reduceOnly;
     const params: Record<string, unknown> = { ...request.params };
     if (reduceOnly && this.supportsReduceOnly(request.symbol)) params.reduceOnly = true;
     // An explicit window: the exchange refuses the request once it is late, which bounds when an unseen order can still appear.
-    const rule = ctx.neverPlaced;
+    const rule = settings.neverPlaced;
     if (rule && params[rule.windowParam] === undefined) params[rule.windowParam] = rule.recvWindowMs;
-    const clientOrderId = clientOrderIdFor(intentId, ctx.clientOrderId);
-    const { intent, created } = await ctx.journal.putIfAbsent({
+    const clientOrderId = clientOrderIdFor(intentId, settings.clientOrderId);
+    // The one write the order waits for before it leaves.
+    const { intent, created } = await journal.putIfAbsent({
       intentId,
       clientOrderId,
-      exchange: ctx.exchange.id,
+      exchange: requests.exchange.id,
       symbol: request.symbol,
       side: request.side,
       type: request.type,
@@ -117,25 +134,27 @@ export class OrderPlacer {
       state: 'PENDING',
     });
     if (!created) return this.resume(intent);
-    this.ctx.onIntent({ intentId, clientOrderId, from: undefined, to: 'PENDING', at: ctx.clock.now() });
+    this.report(intent, undefined, 'PENDING');
     const order = await this.send(intent, params);
-    for (const admission of ctx.admission) admission.placed?.(request);
+    for (const a of admission) a.placed?.(request);
     return order;
   }
 
   private supportsReduceOnly(symbol: string): boolean {
-    const market = (this.ctx.exchange.markets as Record<string, { contract?: boolean } | undefined> | undefined)?.[symbol];
+    const market = (this.parts.requests.exchange.markets as Record<string, { contract?: boolean } | undefined> | undefined)?.[symbol];
     return market?.contract === true;
   }
 
   private async send(intent: IntentRecord, params: Record<string, unknown>): Promise<Order> {
-    const { ctx } = this;
+    const { requests, settings } = this.parts;
+    const { exchange, throttle } = requests;
     for (let attempt = 1; ; attempt++) {
-      await this.move(intent, 'SENT');
+      // Off the critical path: the request leaves now; PENDING and SENT mean the same to recovery.
+      this.moveLater(intent, 'SENT');
       let order: Order;
       try {
-        order = await ctx.send(() =>
-          ctx.exchange.createOrder(intent.symbol, intent.type as OrderType, intent.side as OrderSide, intent.amount, intent.price ?? undefined, {
+        order = await requests.once('orders', () =>
+          exchange.createOrder(intent.symbol, intent.type as OrderType, intent.side as OrderSide, intent.amount, intent.price ?? undefined, {
             ...params,
             clientOrderId: intent.clientOrderId,
           }),
@@ -143,7 +162,7 @@ export class OrderPlacer {
       } catch (error) {
         if (error instanceof ResilienceError) {
           // Our own refusal (breaker open, ban in force): the request never left.
-          await this.move(intent, 'FAILED', { error: messageOf(error) });
+          this.moveLater(intent, 'FAILED', { error: messageOf(error) });
           throw error;
         }
         switch (classifyOrderFailure(error)) {
@@ -151,31 +170,33 @@ export class OrderPlacer {
             // The exchange holds an order with this client order id: it is ours.
             return this.lookUp(intent, error);
           case 'rejected':
-            await this.move(intent, 'REJECTED', { error: messageOf(error) });
+            this.moveLater(intent, 'REJECTED', { error: messageOf(error) });
             throw error;
           case 'throttled':
-            if (attempt < ctx.placeAttempts && !ctx.throttle.isBanned && ctx.retryBudget.tryRetry()) {
-              await ctx.throttle.admit();
+            if (attempt < settings.placeAttempts && !throttle.isBanned && requests.retryBudget.tryRetry()) {
+              await throttle.admit();
               continue;
             }
-            await this.move(intent, 'FAILED', { error: messageOf(error) });
+            this.moveLater(intent, 'FAILED', { error: messageOf(error) });
             throw error;
           case 'ambiguous':
+            // Durable before the lookups: its time starts the never-placed clock.
             await this.move(intent, 'UNKNOWN', { error: messageOf(error) });
             return this.lookUp(intent, error);
         }
       }
-      // Outside the try: the order exists now, so a journal error here is not "the request never left".
-      await this.record(intent, order);
+      // The order exists: its state is written after the caller has it.
+      this.moveLater(intent, stateOfOrder(order), { exchangeOrderId: order.id ?? null, error: null });
       return order;
     }
   }
 
   /** Continues an intent found in the journal: the same intent id returns the same order. */
   private async resume(intent: IntentRecord): Promise<Order> {
+    const { journal, requests } = this.parts;
     if (intent.state === 'REJECTED' || intent.state === 'FAILED') throw new IntentClosedError(intent.intentId, intent.state, intent.error);
     if (intent.exchangeOrderId !== null) {
-      const order = await this.ctx.read(() => this.ctx.exchange.fetchOrder(intent.exchangeOrderId as string, intent.symbol));
+      const order = await requests.read('orders', 'fetchOrder', () => requests.exchange.fetchOrder(intent.exchangeOrderId as string, intent.symbol));
       await this.record(intent, order);
       return order;
     }
@@ -186,7 +207,7 @@ export class OrderPlacer {
         await this.move(intent, 'UNKNOWN', { error: 'found unresolved in the journal' });
       } catch (error) {
         // Another placer on the same journal (a fleet) moved it meanwhile: continue from what it wrote.
-        const fresh = await this.ctx.journal.get(intent.intentId);
+        const fresh = await journal.get(intent.intentId);
         if (!fresh || fresh.state === seen) throw error;
         return this.resume(fresh);
       }
@@ -199,11 +220,11 @@ export class OrderPlacer {
    * orders, then the closed ones; rounds are retried with backoff. Never sends the order again.
    */
   async lookUp(intent: IntentRecord, cause: unknown): Promise<Order> {
-    const { ctx } = this;
-    const delays = ctx.lookupBackoff.start();
+    const { clock, settings, events } = this.parts;
+    const delays = settings.lookupBackoff.start();
     let lastError: unknown = cause;
-    for (let round = 1; round <= ctx.lookupAttempts; round++) {
-      if (round > 1) await ctx.clock.sleep(delays.next(lastError));
+    for (let round = 1; round <= settings.lookupAttempts; round++) {
+      if (round > 1) await clock.sleep(delays.next(lastError));
       try {
         const order = await this.findByClientOrderId(intent);
         if (order) {
@@ -216,54 +237,48 @@ export class OrderPlacer {
       }
     }
     const error = new OrderStatusUnknownError(intent.intentId, intent.clientOrderId, lastError);
-    ctx.onUnresolved({ intentId: intent.intentId, clientOrderId: intent.clientOrderId, error });
+    events.emit('unresolved', { intentId: intent.intentId, clientOrderId: intent.clientOrderId, error });
     throw error;
   }
 
   /** One lookup round; undefined when the exchange does not show the order (yet). */
   async findByClientOrderId(intent: IntentRecord): Promise<Order | undefined> {
-    const { exchange } = this.ctx;
+    const { requests } = this.parts;
+    const { exchange } = requests;
     const matches = (o: Order): boolean => o.clientOrderId === intent.clientOrderId;
     try {
       // ccxt's documented form: no order id, the client order id in params.
-      const order = await this.ctx.send(() => exchange.fetchOrder(undefined as unknown as string, intent.symbol, { clientOrderId: intent.clientOrderId }));
+      const order = await requests.once('orders', () => exchange.fetchOrder(undefined as unknown as string, intent.symbol, { clientOrderId: intent.clientOrderId }));
       if (order && matches(order)) return order;
     } catch (error) {
       if (!isOrderNotFound(error)) throw error;
     }
     if (exchange.has.fetchOpenOrders) {
-      const open = await this.ctx.send(() => exchange.fetchOpenOrders(intent.symbol));
+      const open = await requests.once('orders', () => exchange.fetchOpenOrders(intent.symbol));
       const found = open.find(matches);
       if (found) return found;
     }
     if (exchange.has.fetchClosedOrders) {
-      const closed = await this.ctx.send(() => exchange.fetchClosedOrders(intent.symbol));
+      const closed = await requests.once('orders', () => exchange.fetchClosedOrders(intent.symbol));
       const found = closed.find(matches);
       if (found) return found;
     }
     return undefined;
   }
 
-  /** Writes what the exchange says of the order into the journal. */
+  /**
+   * Writes what the exchange says of the order into the journal (one statement). Nothing is written
+   * when `intent` already shows it; a move the intent's state no longer allows (another writer
+   * moved it on: the follower, a cancel, another placer) is left alone.
+   */
   async record(intent: IntentRecord, order: Order): Promise<void> {
     const to = stateOfOrder(order);
-    const movable = (state: IntentState): boolean => !terminalStates.has(state) && canTransition(state, to) && state !== to;
-    for (let round = 1; ; round++) {
-      const current = (await this.ctx.journal.get(intent.intentId)) ?? intent;
-      if (!movable(current.state)) {
-        if (current.exchangeOrderId === null && current.state === to && order.id) await this.move(current, to, { exchangeOrderId: order.id });
-        return;
-      }
-      try {
-        await this.move(current, to, { exchangeOrderId: order.id ?? null, error: null });
-        return;
-      } catch (error) {
-        // Another writer (the follower, a cancel, another placer on the same journal) moved it between
-        // the read and the write: fine when it is no longer ours to move, else read again.
-        const now = await this.ctx.journal.get(intent.intentId);
-        if (now && !movable(now.state)) return;
-        if (round >= recordRounds || now === undefined || now.state === current.state) throw error;
-      }
+    if (terminalStates.has(intent.state)) return;
+    if (intent.state === to && (intent.exchangeOrderId !== null || !order.id)) return;
+    try {
+      await this.move(intent, to, { exchangeOrderId: order.id ?? null, error: null });
+    } catch (error) {
+      if (!(await this.movedOn(intent.intentId, to))) throw error;
     }
   }
 
@@ -278,14 +293,47 @@ export class OrderPlacer {
     await this.move(intent, 'FAILED', { error }, cause);
   }
 
-  private async move(intent: IntentRecord, to: IntentState, update: { exchangeOrderId?: string | null; error?: string | null } = {}, cause?: NotPlacedCause): Promise<void> {
+  /** A move the caller waits for: one journal write, reported once it is durable. */
+  private async move(intent: IntentRecord, to: IntentState, update: Update = {}, cause?: NotPlacedCause): Promise<void> {
     const from = intent.state;
-    const stored = await this.ctx.journal.updateState(intent.intentId, to, update);
+    const stored = await this.parts.journal.updateState(intent.intentId, to, update);
     intent.state = stored.state;
     intent.exchangeOrderId = stored.exchangeOrderId;
     intent.updatedAt = stored.updatedAt;
-    if (from !== to) {
-      this.ctx.onIntent({ intentId: intent.intentId, clientOrderId: intent.clientOrderId, from, to, at: this.ctx.clock.now(), error: update.error ?? undefined, ...(cause ? { cause } : {}) });
-    }
+    if (from !== to) this.report(intent, from, to, update.error ?? undefined, cause);
+  }
+
+  /** A move nobody waits for: reported now, written behind (with the next commit); a failure is reported as `journalWriteFailed`. */
+  private moveLater(intent: IntentRecord, to: IntentState, update: Update = {}): void {
+    const from = intent.state;
+    if (from === to && update.exchangeOrderId === undefined) return;
+    intent.state = to;
+    if (update.exchangeOrderId !== undefined) intent.exchangeOrderId = update.exchangeOrderId;
+    if (from !== to) this.report(intent, from, to, update.error ?? undefined);
+    const { intentId } = intent;
+    const write = this.parts.journal.updateState(intentId, to, { ...update, defer: true }).then(
+      () => undefined,
+      async (error: unknown) => {
+        if (await this.movedOn(intentId, to)) return;
+        this.parts.events.emit('journalWriteFailed', { intentId, to, error });
+      },
+    );
+    let set = this.writing.get(intentId);
+    if (!set) this.writing.set(intentId, (set = new Set()));
+    set.add(write);
+    void write.finally(() => {
+      set.delete(write);
+      if (set.size === 0 && this.writing.get(intentId) === set) this.writing.delete(intentId);
+    });
+  }
+
+  /** Whether the intent is in a state from which `to` is not allowed: another writer moved it on. */
+  private async movedOn(intentId: string, to: IntentState): Promise<boolean> {
+    const current = await this.parts.journal.get(intentId).catch(() => undefined);
+    return current !== undefined && !canTransition(current.state, to);
+  }
+
+  private report(intent: IntentRecord, from: IntentState | undefined, to: IntentState, error?: unknown, cause?: NotPlacedCause): void {
+    this.parts.events.emit('intent', { intentId: intent.intentId, clientOrderId: intent.clientOrderId, from, to, at: this.parts.clock.now(), ...(error !== undefined ? { error } : {}), ...(cause ? { cause } : {}) });
   }
 }

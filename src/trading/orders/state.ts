@@ -1,7 +1,9 @@
 /**
  * The order intent state machine. An intent is written PENDING before its request leaves, SENT
  * while the request is in flight, and ends in what the exchange says of the order — or UNKNOWN
- * when the answer was lost, until a lookup by client order id settles it.
+ * when the answer was lost, until a lookup by client order id settles it. SENT and the outcome
+ * are written behind the request, so the journal may go from PENDING straight to an outcome
+ * (a crash before those writes landed, settled by reconcile from the exchange).
  *
  * The state names are the storage layer's (`orderIntentStates`); this file adds the moves between them.
  */
@@ -24,7 +26,9 @@ export const liveStates: readonly IntentState[] = ['OPEN', 'PARTIALLY_FILLED'];
 const outcomes: IntentState[] = ['OPEN', 'PARTIALLY_FILLED', 'FILLED', 'CANCELED', 'EXPIRED'];
 
 const transitions: Record<IntentState, readonly IntentState[]> = {
-  PENDING: ['SENT', 'UNKNOWN', 'FAILED'],
+  // SENT is written behind the request (off the order's critical path), so a PENDING intent may
+  // already have an answer: whatever SENT may move to, PENDING may too.
+  PENDING: ['SENT', ...outcomes, 'REJECTED', 'UNKNOWN', 'FAILED'],
   SENT: [...outcomes, 'REJECTED', 'UNKNOWN', 'FAILED'],
   // Only a lookup (or reconciliation) leaves UNKNOWN: found means an outcome, long absent means FAILED.
   UNKNOWN: [...outcomes, 'FAILED'],

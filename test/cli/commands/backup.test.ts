@@ -1,10 +1,11 @@
 import { readFile, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { Command } from 'commander';
 import { describe, expect, it } from 'vitest';
 import { type BackupManifest } from '../../../src/backup/index.js';
 import { registerBackup } from '../../../src/cli/commands/backup.js';
 import { ManualClock } from '../../../src/core/clock.js';
+import { sqliteStorage } from '../../../src/storage/sqlite.js';
 import { put, START, tempDirs, treeHash } from '../../backup/fixtures.js';
 
 const temp = tempDirs();
@@ -40,10 +41,10 @@ async function setup() {
 describe('bulwark backup', () => {
   it('create, then list with tag and type filters', async () => {
     const { root, dir, clock, run } = await setup();
-    const created = await run('create', '--dir', dir, '--config', join(root, 'app.yaml'), '--data', join(root, 'data'), '--tag', 'nightly', '--description', 'first');
+    const created = await run('create', '--dir', dir, '--config-file', join(root, 'app.yaml'), '--data', join(root, 'data'), '--tag', 'nightly', '--description', 'first');
     expect(created.out).toMatch(/^Created backup \S+ \(full\): 2 files, 16 B in /);
     await clock.advance(1000);
-    const json = await run('create', '--dir', dir, '--type', 'config', '--config', join(root, 'app.yaml'), '--json');
+    const json = await run('create', '--dir', dir, '--type', 'config', '--config-file', join(root, 'app.yaml'), '--json');
     const second = JSON.parse(json.out) as BackupManifest;
     expect(second.type).toBe('config');
 
@@ -61,7 +62,7 @@ describe('bulwark backup', () => {
 
   it('restore --dry-run prints the plan and changes nothing; restore then applies it', async () => {
     const { root, dir, run } = await setup();
-    await run('create', '--dir', dir, '--config', join(root, 'app.yaml'), '--data', join(root, 'data'));
+    await run('create', '--dir', dir, '--config-file', join(root, 'app.yaml'), '--data', join(root, 'data'));
     await writeFile(join(root, 'app.yaml'), 'port: 1\n');
     const before = await treeHash(root);
 
@@ -87,7 +88,7 @@ describe('bulwark backup', () => {
   it('prune keeps the newest N or those younger than D days', async () => {
     const { root, dir, clock, run } = await setup();
     for (let i = 0; i < 4; i++) {
-      await run('create', '--dir', dir, '--config', join(root, 'app.yaml'));
+      await run('create', '--dir', dir, '--config-file', join(root, 'app.yaml'));
       await clock.advance(DAY);
     }
     const dry = await run('prune', '--dir', dir, '--keep-last', '3', '--dry-run');
@@ -124,5 +125,23 @@ describe('bulwark backup', () => {
     // A small backup prints no progress at all.
     const small = await cli(clock, false)('create', '--dir', dir, '--data', join(root, 'data'));
     expect(small.err).toBe('');
+  });
+
+  it("create with no sources backs up the service's database found in --data-dir, into <dataDir>/backups", async () => {
+    const { root, clock, run } = await setup();
+    const dataDir = join(root, 'service');
+    const db = await sqliteStorage({ dataDir });
+    await db.close();
+    const manifest = JSON.parse((await run('create', '--data-dir', dataDir, '--json')).out) as BackupManifest;
+    expect(manifest.files.map((f) => [f.kind, f.origin])).toEqual([['sqlite', resolve(dataDir, 'bulwark.db')]]);
+    const listed = JSON.parse((await cli(clock)('list', '--data-dir', dataDir, '--json')).out) as BackupManifest[];
+    expect(listed.map((m) => m.id)).toEqual([manifest.id]);
+    await expect(run('create', '--data-dir', join(root, 'empty'))).rejects.toThrow(/nothing to back up: no database at .*empty.*bulwark\.db; start the service first/);
+  });
+
+  it('verify --json prints the verdict as JSON', async () => {
+    const { root, dir, run } = await setup();
+    await run('create', '--dir', dir, '--data', join(root, 'data'));
+    expect(JSON.parse((await run('verify', 'latest', '--dir', dir, '--json')).out)).toMatchObject({ intact: true, problems: [] });
   });
 });

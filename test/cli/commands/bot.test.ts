@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { botConfig, runBot } from '../../../src/cli/commands/bot.js';
+import { botConfig, runBot } from '../../../src/cli/commands/bot-run.js';
 import { loadConfig } from '../../../src/config/loader.js';
 
 const load = (overrides: Record<string, unknown>) => loadConfig({ dir: 'no-such-config-dir', environment: {}, overrides }).config;

@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command } from 'commander';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -13,16 +13,24 @@ afterEach(() => {
   for (const cleanup of cleanups.splice(0)) cleanup();
 });
 
-/** A database with `letters` dead letters in queue "orders", and a runner for `bulwark dlq ...`. */
-async function setup(letters: Array<{ operation: string; payload: unknown; correlationId?: string }>) {
+/** A database with `letters` dead letters in queue `queue`, and a runner for `bulwark dlq ...`. */
+async function setup(letters: Array<{ operation: string; payload: unknown; correlationId?: string }>, queue = 'orders') {
   const temp = tempDir('bulwark-dlq-cli-');
   cleanups.push(temp.remove);
   const db = join(temp.dir, 'bulwark.db');
   const storage = await sqliteStorage({ path: db });
   let n = 0;
-  await deadLetters(storage, { name: 'orders', newId: () => `d${++n}` }).addMany(letters.map((l) => ({ ...l, error: new Error('exchange down') })));
+  await deadLetters(storage, { name: queue, newId: () => `d${++n}` }).addMany(letters.map((l) => ({ ...l, error: new Error('exchange down') })));
   await storage.close();
   const exitCodes: number[] = [];
+  /** Runs `bulwark dlq ARGS` with exactly the arguments given (no --db added). */
+  const bare = async (...args: string[]) => {
+    const out: string[] = [];
+    const program = new Command('bulwark').exitOverride();
+    registerDlq(program, { stdout: { write: (s: string) => out.push(s) }, stderr: { write: () => undefined }, clock: new ManualClock(0), env: {} });
+    await program.parseAsync(['node', 'bulwark', 'dlq', ...args]);
+    return out.join('');
+  };
   const run = async (tty: boolean, ...args: string[]) => {
     const out: string[] = [];
     const err: string[] = [];
@@ -38,7 +46,7 @@ async function setup(letters: Array<{ operation: string; payload: unknown; corre
     await program.parseAsync(['node', 'bulwark', 'dlq', ...args, '--db', db, '--queue', 'orders']);
     return { out: out.join(''), err: err.join('') };
   };
-  return { dir: temp.dir, db, exitCodes, run: (...args: string[]) => run(false, ...args), runTty: (...args: string[]) => run(true, ...args) };
+  return { dir: temp.dir, db, exitCodes, bare, run: (...args: string[]) => run(false, ...args), runTty: (...args: string[]) => run(true, ...args) };
 }
 
 describe('bulwark dlq', () => {
@@ -56,7 +64,7 @@ describe('bulwark dlq', () => {
     expect(text[1]).toContain('Error: exchange down');
     const json = JSON.parse((await run('list', '--operation', 'cancelOrder', '--json')).out) as DeadLetter[];
     expect(json.map((l) => l.payload)).toEqual([{ n: 2 }]);
-    expect((await run('list', '--status', 'replayed')).out).toBe('No dead letters.\n');
+    expect((await run('list', '--status', 'replayed')).out).toBe('No dead letters in "orders".\n');
   });
 
   it('replay runs the handler module over pending letters and marks them replayed', async () => {
@@ -150,5 +158,39 @@ describe('bulwark dlq', () => {
     const handler = join(dir, 'ok.mjs');
     writeFileSync(handler, 'export default () => {};\n');
     await expect(run('replay', '--handler', handler, '--max-attempts', '0')).rejects.toThrow(/--max-attempts must be an integer > 0, got "0"/);
+  });
+
+  it('refuses a --db that does not exist instead of creating it', async () => {
+    const { dir, bare } = await setup([]);
+    const missing = join(dir, 'missing.db');
+    await expect(bare('list', '--db', missing)).rejects.toThrow(`--db ${missing}: no such database (nothing is created)`);
+    expect(existsSync(missing)).toBe(false);
+    await expect(bare('list', '--data-dir', join(dir, 'nowhere'))).rejects.toThrow(/--data-dir: no database at .*nowhere.*bulwark\.db; start the service first/);
+    expect(existsSync(join(dir, 'nowhere'))).toBe(false);
+  });
+
+  it('finds the database in --data-dir and reads the queue the demo fills without --queue', async () => {
+    const { dir, bare } = await setup([{ operation: 'createOrder', payload: 1 }]);
+    const letters = JSON.parse(await bare('list', '--data-dir', dir, '--json')) as DeadLetter[];
+    expect(letters.map((l) => [l.queue, l.id])).toEqual([['orders', 'd1']]);
+  });
+
+  it('bulwark dlq alone lists the queues with their counts', async () => {
+    const { db, bare } = await setup([
+      { operation: 'a', payload: 1 },
+      { operation: 'b', payload: 2 },
+    ]);
+    expect(await bare('--db', db)).toMatch(/^QUEUE\s+LETTERS\s+PENDING\norders\s+2\s+2\n$/);
+    expect(JSON.parse(await bare('queues', '--db', db, '--json'))).toEqual([{ queue: 'orders', letters: 2, pending: 2 }]);
+  });
+
+  it('an empty queue names the queues that do hold letters', async () => {
+    const { db, bare } = await setup([{ operation: 'a', payload: 1 }], 'payments');
+    expect(await bare('list', '--db', db)).toBe('No dead letters in "orders"; letters are in "payments" (1): give --queue.\n');
+  });
+
+  it('purge --json prints the count as JSON', async () => {
+    const { run } = await setup([{ operation: 'a', payload: 1 }]);
+    expect(JSON.parse((await run('purge', '--all', '--json')).out)).toEqual({ queue: 'orders', removed: 1 });
   });
 });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Command } from 'commander';
-import { registerSim, runSim } from '../../../src/cli/commands/sim.js';
+import { registerSim } from '../../../src/cli/commands/sim.js';
+import { runSim } from '../../../src/cli/commands/sim-run.js';
 
 describe('bulwark sim', () => {
   it('starts the simulator on the given port, answers Binance routes and its control plane, and stops', async () => {

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { freePort } from '../../support/ports.js';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { runStart } from '../../../src/cli/commands/start.js';
+import { runStart } from '../../../src/cli/commands/start-run.js';
 
 let dir: string;
 beforeEach(async () => {
@@ -53,11 +53,11 @@ describe('runStart', () => {
   });
 
   it('rejects a bad --sim-port by name', async () => {
-    await expect(runStart({ port: 0, simPort: 'x', dataDir: join(dir, 'demo'), out: () => undefined })).rejects.toThrow('bulwark start: --sim-port must be an integer 0..65535, got x');
+    await expect(runStart({ port: 0, simPort: 'x', dataDir: join(dir, 'demo'), out: () => undefined })).rejects.toThrow('--sim-port must be an integer 0..65535, got x');
   });
 
   it('rejects a bad port by name', async () => {
-    await expect(runStart({ config: await configFile(), port: '80a', out: () => undefined })).rejects.toThrow('bulwark start: --port must be an integer 0..65535, got 80a');
+    await expect(runStart({ config: await configFile(), port: '80a', out: () => undefined })).rejects.toThrow('--port must be an integer 0..65535, got 80a');
     await expect(runStart({ port: 70_000, out: () => undefined })).rejects.toThrow(/--port must be an integer/);
   });
 });
@@ -99,14 +99,14 @@ describe('runStart: the configuration is honoured, or refused', () => {
 
   it('refuses a non-loopback --host without authentication, in demo and config mode, before opening anything', async () => {
     await expect(runStart({ host: '0.0.0.0', port: 0, dataDir: join(dir, 'demo'), out: () => undefined })).rejects.toThrow(
-      /^bulwark start: --host: refusing to listen on 0\.0\.0\.0: it is not a loopback address and no authentication is configured/,
+      /^--host: refusing to listen on 0\.0\.0\.0: it is not a loopback address and no authentication is configured/,
     );
     await expect(runStart({ config: await configFile(), host: '10.1.2.3', port: 0, out: () => undefined })).rejects.toThrow(/--host: refusing to listen on 10\.1\.2\.3/);
   });
 
   it('refuses demo options with a config instead of ignoring them', async () => {
     await expect(runStart({ config: await configFile(), dataDir: join(dir, 'x'), simPort: 0, port: 0, out: () => undefined })).rejects.toThrow(
-      'bulwark start: --data-dir (set dataDir in the file), --sim-port: demo mode only, not with --config',
+      '--data-dir (set dataDir in the file), --sim-port: demo mode only, not with --config',
     );
     await expect(runStart({ config: await configFile(), faults: false, port: 0, out: () => undefined })).rejects.toThrow('--no-faults: demo mode only');
   });
@@ -116,7 +116,7 @@ describe('runStart: the configuration is honoured, or refused', () => {
     await writeFile(blocker, 'x');
     const file = join(dir, 'blocked.yaml');
     await writeFile(file, `dataDir: ${JSON.stringify(join(blocker, 'data'))}\n`);
-    await expect(runStart({ config: file, port: 0, out: () => undefined })).rejects.toThrow(`bulwark start: dataDir: the data directory ${join(blocker, 'data')} cannot be created or written (ENOTDIR)`);
+    await expect(runStart({ config: file, port: 0, out: () => undefined })).rejects.toThrow(`dataDir: the data directory ${join(blocker, 'data')} cannot be created or written (ENOTDIR)`);
   });
 
   it('refuses a setting it cannot honour, naming the file, the key and why', async () => {

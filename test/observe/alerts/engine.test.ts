@@ -70,7 +70,9 @@ describe('AlertEngine', () => {
     await engine.evaluate();
     expect(engine.get('open')?.state).toBe('firing');
     await clock.advance(1);
-    expect((await engine.evaluate()).map((t) => t.to)).toEqual(['resolved']);
+    // Resolved is the reason of the change back to inactive, not a state.
+    expect((await engine.evaluate()).map((t) => [t.from, t.to, t.reason])).toEqual([['firing', 'inactive', 'resolved']]);
+    expect(engine.get('open')?.state).toBe('inactive');
     expect(sent.map((n) => n.status)).toEqual(['firing', 'resolved']);
   });
 

@@ -121,7 +121,7 @@ describe('closed state', () => {
       breaker.on('stateChange', (c) => changes.push(c.reason));
       await timedCall(breaker, clock, 250);
       expect(breaker.state).toBe('open');
-      expect(changes).toEqual(['slowCallRate']);
+      expect(changes).toEqual(['slow-call-rate']);
       expect(breaker.metrics()).toMatchObject({ calls: 4, slowCalls: 2, failures: 0, slowCallRate: 0.5 });
     });
 

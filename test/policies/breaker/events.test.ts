@@ -17,11 +17,11 @@ describe('events', () => {
     breaker.isolate();
     breaker.reset();
     expect(changes).toEqual([
-      { from: 'closed', to: 'open', reason: 'consecutiveFailures', at: 0 },
-      { from: 'open', to: 'half-open', reason: 'openElapsed', at: 1_000 },
-      { from: 'half-open', to: 'open', reason: 'trialFailed', at: 1_000 },
-      { from: 'open', to: 'half-open', reason: 'openElapsed', at: 2_000 },
-      { from: 'half-open', to: 'closed', reason: 'trialsSucceeded', at: 2_000 },
+      { from: 'closed', to: 'open', reason: 'consecutive-failures', at: 0 },
+      { from: 'open', to: 'half-open', reason: 'open-elapsed', at: 1_000 },
+      { from: 'half-open', to: 'open', reason: 'trial-failed', at: 1_000 },
+      { from: 'open', to: 'half-open', reason: 'open-elapsed', at: 2_000 },
+      { from: 'half-open', to: 'closed', reason: 'trials-succeeded', at: 2_000 },
       { from: 'closed', to: 'isolated', reason: 'isolated', at: 2_000 },
       { from: 'isolated', to: 'closed', reason: 'reset', at: 2_000 },
     ]);
@@ -41,6 +41,45 @@ describe('events', () => {
     ]);
   });
 
+  it('reports thresholdExceeded, with the reason and rates, just before a closed breaker opens', async () => {
+    const clock = new ManualClock();
+    const breaker = circuitBreaker({ window: { kind: 'count', size: 4 }, minimumCalls: 4, clock });
+    const seen: string[] = [];
+    breaker.on('thresholdExceeded', (e) => seen.push(`${e.reason} ${e.state} ${e.failureRate} ${breaker.state}`));
+    breaker.on('stateChange', (c) => seen.push(`${c.reason} -> ${c.to}`));
+    await succeed(breaker, 2);
+    await failTimes(breaker, 2);
+    expect(seen).toEqual(['failure-rate closed 0.5 closed', 'failure-rate -> open']);
+  });
+
+  it('tells slow-call-rate trips from failure-rate trips', async () => {
+    const clock = new ManualClock();
+    const breaker = circuitBreaker({ window: { kind: 'count', size: 2 }, minimumCalls: 2, slowCallMs: 100, slowCallRateThreshold: 0.5, clock });
+    const reasons: string[] = [];
+    breaker.on('thresholdExceeded', (e) => reasons.push(e.reason));
+    breaker.on('stateChange', (c) => reasons.push(c.reason));
+    await timedCall(breaker, clock, 10);
+    await timedCall(breaker, clock, 150);
+    expect(reasons).toEqual(['slow-call-rate', 'slow-call-rate']);
+  });
+
+  it('reports why a call was rejected: trials-running, trial-permit-denied', async () => {
+    const clock = new ManualClock();
+    const breaker = circuitBreaker({ window: { kind: 'consecutive', failures: 1 }, openMs: 0, clock });
+    const reasons: string[] = [];
+    breaker.on('rejected', (e) => reasons.push(`${e.reason} ${e.state}`));
+    await failTimes(breaker);
+    let release!: () => void;
+    const trial = breaker.execute(() => new Promise<void>((resolve) => (release = resolve)));
+    await settled(breaker.execute(ok));
+    release();
+    await trial;
+    await failTimes(breaker);
+    breaker.setTrialPermit({ acquire: () => false, release: () => undefined });
+    await settled(breaker.execute(ok));
+    expect(reasons).toEqual(['trials-running half-open', 'trial-permit-denied half-open']);
+  });
+
   it('does not report ignored errors as failures', async () => {
     const breaker = circuitBreaker({ isFailure: () => false, clock: new ManualClock() });
     const failures: unknown[] = [];
@@ -57,7 +96,7 @@ describe('events', () => {
     await failTimes(breaker);
     await clock.advance(200);
     await settled(breaker.execute(ok));
-    expect(rejected).toEqual([{ state: 'open', retryAfterMs: 300 }]);
+    expect(rejected).toEqual([{ reason: 'open', state: 'open', retryAfterMs: 300 }]);
   });
 
   it('stops reporting after unsubscribe, and stops timing calls once nobody listens', async () => {

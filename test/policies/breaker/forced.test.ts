@@ -21,7 +21,7 @@ describe('forceOpen', () => {
     const { clock, breaker, changes } = make();
     await failTimes(breaker); // one failure in the window: forgotten on open
     expect(breaker.forceOpen(5_000)).toBe(true);
-    expect(changes).toEqual([{ from: 'closed', to: 'open', reason: 'forcedOpen', at: 0 }]);
+    expect(changes).toEqual([{ from: 'closed', to: 'open', reason: 'forced-open', at: 0 }]);
     expect(await settled(breaker.execute(ok))).toBeInstanceOf(BrokenCircuitError);
     expect(breaker.metrics().retryAfterMs).toBe(5_000);
     await clock.advance(4_999);
@@ -37,7 +37,7 @@ describe('forceOpen', () => {
     await clock.advance(200);
     expect(breaker.forceOpen(3_000)).toBe(true);
     expect(breaker.metrics().retryAfterMs).toBe(3_000);
-    expect(changes.map((c) => c.reason)).toEqual(['consecutiveFailures']);
+    expect(changes.map((c) => c.reason)).toEqual(['consecutive-failures']);
   });
 
   it('half-open -> open; a trial running meanwhile no longer counts', async () => {
@@ -51,7 +51,7 @@ describe('forceOpen', () => {
     trial.resolve();
     await trial.call;
     expect(breaker.state).toBe('open');
-    expect(changes.at(-1)).toMatchObject({ from: 'half-open', to: 'open', reason: 'forcedOpen' });
+    expect(changes.at(-1)).toMatchObject({ from: 'half-open', to: 'open', reason: 'forced-open' });
   });
 
   it('continues the open-duration growth as a re-open would', async () => {
@@ -87,7 +87,7 @@ describe('forceClose', () => {
     expect(breaker.forceClose()).toBe(true);
     expect(breaker.state).toBe('closed');
     expect(breaker.metrics()).toMatchObject({ calls: 0, failures: 0 });
-    expect(changes.at(-1)).toMatchObject({ from: 'open', to: 'closed', reason: 'forcedClose' });
+    expect(changes.at(-1)).toMatchObject({ from: 'open', to: 'closed', reason: 'forced-close' });
   });
 
   it('half-open -> closed; a late trial failure does not re-open it', async () => {

@@ -49,7 +49,7 @@ describe('half-open state', () => {
     breaker.on('stateChange', (c) => reasons.push(c.reason));
     expect(await timedCall(breaker, clock, 150)).toBe('ok');
     expect(breaker.state).toBe('open');
-    expect(reasons).toEqual(['trialSlow']);
+    expect(reasons).toEqual(['trial-slow']);
   });
 
   describe('with halfOpenCalls: 3', () => {

@@ -84,6 +84,6 @@ describe('isolated state', () => {
     breaker.on('rejected', (e) => rejected.push(e));
     breaker.isolate();
     await settled(breaker.execute(ok));
-    expect(rejected).toEqual([{ state: 'isolated', retryAfterMs: 0 }]);
+    expect(rejected).toEqual([{ reason: 'isolated', state: 'isolated', retryAfterMs: 0 }]);
   });
 });

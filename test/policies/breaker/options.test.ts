@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { circuitBreaker } from '../../../src/policies/breaker/circuit-breaker.js';
-import { type CircuitBreakerOptions, circuitBreakerDefaults, resolveOptions } from '../../../src/policies/breaker/options.js';
+import { type CircuitBreakerOptions, CIRCUIT_BREAKER_DEFAULTS, resolveOptions } from '../../../src/policies/breaker/options.js';
 
 const bad = (options: unknown): (() => unknown) => () => circuitBreaker(options as CircuitBreakerOptions);
 
@@ -15,8 +15,12 @@ describe('circuit breaker options', () => {
       halfOpenCalls: 1,
       slowCallMs: Infinity,
       slowCallRateThreshold: Infinity,
+      halfOpenJudge: 'all',
+      halfOpenMaxWaitMs: Infinity,
+      timeCalls: false,
+      unref: false,
     });
-    expect(circuitBreakerDefaults.clock.now()).toBeGreaterThan(0);
+    expect(CIRCUIT_BREAKER_DEFAULTS.clock.now()).toBeGreaterThan(0);
   });
 
   it('uses a slow-call rate threshold of 1 when only slowCallMs is given', () => {
@@ -43,5 +47,10 @@ describe('circuit breaker options', () => {
     expect(bad({ isFailure: true })).toThrow(/isFailure must be a function/);
     expect(bad({ clock: {} })).toThrow(/clock must be a Clock/);
     expect(bad({ name: 7 })).toThrow(/name must be a string/);
+    expect(bad({ halfOpenJudge: 'most' })).toThrow(/halfOpenJudge must be 'all' or 'rate', got most/);
+    expect(bad({ halfOpenMaxWaitMs: 0 })).toThrow(/halfOpenMaxWaitMs must be a number of milliseconds > 0, got 0/);
+    expect(bad({ halfOpenMaxWaitMs: '5s' })).toThrow(RangeError);
+    expect(bad({ timeCalls: 1 })).toThrow(/timeCalls must be true or false, got 1/);
+    expect(bad({ unref: 'yes' })).toThrow(/unref must be true or false/);
   });
 });

@@ -114,6 +114,26 @@ describe('snapshot', () => {
     expect(restored.metrics().calls).toBe(0);
   });
 
+  it('restores the forced states, still forced, with their window', async () => {
+    const clock = new ManualClock();
+    for (const state of ['disabled', 'metrics-only'] as const) {
+      const options: CircuitBreakerOptions = { window: { kind: 'count', size: 10 }, minimumCalls: 1, clock };
+      const breaker = circuitBreaker(options);
+      breaker.transitionTo(state);
+      await failTimes(breaker, 3);
+      const restored = circuitBreaker({ ...options, initialState: viaJson(breaker.snapshot()) });
+      expect(restored.metrics()).toMatchObject({ state, calls: 3, failures: 3 });
+      await failTimes(restored);
+      expect(restored.state).toBe(state);
+    }
+  });
+
+  it('reads a snapshot written before duration totals existed as zero totals', () => {
+    const { timedCalls: _t, totalDurationMs: _d, ...older } = circuitBreaker({ clock: new ManualClock() }).snapshot();
+    const restored = circuitBreaker({ clock: new ManualClock(), initialState: older as CircuitBreakerSnapshot });
+    expect(restored.metrics()).toMatchObject({ timedCalls: 0, totalDurationMs: 0 });
+  });
+
   it('rejects a malformed snapshot with a TypeError naming the field', () => {
     const good = circuitBreaker({ clock: new ManualClock() }).snapshot();
     const bad = (patch: Record<string, unknown>): unknown => ({ ...good, ...patch });
@@ -125,6 +145,8 @@ describe('snapshot', () => {
     expect(() => parseSnapshot(bad({ window: { kind: 'time', ms: 10, epoch: 0, calls: [1, -1], failures: [], slowCalls: [] } }))).toThrow(
       /initialState\.window\.calls\[1\]/,
     );
+    expect(() => parseSnapshot(bad({ totalDurationMs: -1 }))).toThrow(/initialState\.totalDurationMs must be a finite number >= 0/);
+    expect(() => parseSnapshot(bad({ timedCalls: 1.5 }))).toThrow(/initialState\.timedCalls must be an integer >= 0/);
     expect(() => parseSnapshot(null)).toThrow(TypeError);
     expect(() => circuitBreaker({ initialState: bad({ opens: -1 }) as CircuitBreakerSnapshot })).toThrow(/initialState\.opens/);
   });

@@ -16,7 +16,7 @@ function machine(openMs: ConstructorParameters<typeof CircuitStateMachine>[0] = 
 describe('circuit state machine', () => {
   it('trip sets the open deadline; refresh moves to half-open only once it has passed', () => {
     const { m, changes } = machine();
-    m.trip('consecutiveFailures', 100);
+    m.trip('consecutive-failures', 100);
     expect(m.state).toBe(CircuitState.Open);
     expect(m.openUntil).toBe(1_100);
     expect(m.refresh(1_099)).toBe(CircuitState.Open);
@@ -27,29 +27,29 @@ describe('circuit state machine', () => {
   it('bumps the generation and clears the trial counters on every transition', () => {
     const { m } = machine();
     const g0 = m.generation;
-    m.trip('failureRate', 0);
+    m.trip('failure-rate', 0);
     m.halfOpen(1_000);
     m.trialsAdmitted = 1;
-    m.trialsSucceeded = 1;
-    m.reopen('trialFailed', 1_000);
+    m.trialsFinished = 1;
+    m.reopen('trial-failed', 1_000);
     expect(m.generation).toBe(g0 + 3);
-    expect([m.trialsAdmitted, m.trialsSucceeded]).toEqual([0, 0]);
+    expect([m.trialsAdmitted, m.trialsFinished]).toEqual([0, 0]);
   });
 
   it('close empties the window and resets the open-duration growth', () => {
     const { m, window } = machine(backoff.linear({ initialMs: 100, stepMs: 100 }));
     window.record(FAILED);
-    m.trip('consecutiveFailures', 0);
+    m.trip('consecutive-failures', 0);
     expect(m.openUntil).toBe(100);
     m.halfOpen(100);
-    m.reopen('trialFailed', 100);
+    m.reopen('trial-failed', 100);
     expect(m.openUntil).toBe(300);
     expect(m.opens).toBe(2);
     m.halfOpen(300);
     m.close(300);
     expect(window.totals().calls).toBe(0);
     expect(m.opens).toBe(0);
-    m.trip('consecutiveFailures', 1_000);
+    m.trip('consecutive-failures', 1_000);
     expect(m.openUntil).toBe(1_100);
   });
 

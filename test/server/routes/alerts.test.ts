@@ -42,9 +42,9 @@ describe('alert rule routes', () => {
     f = await fixture();
     const bad = await f.app.inject({ method: 'POST', url: '/api/alerts/rules', payload: { ...rule, condition: '~' } });
     expect(bad.statusCode).toBe(400);
-    expect(bad.json().message).toMatch(/^body\.condition:/);
+    expect(bad.json().detail).toMatch(/^body\.condition:/);
     const badMetric = await f.app.inject({ method: 'POST', url: '/api/alerts/rules', payload: { ...rule, metric: 'not a metric' } });
-    expect(badMetric.json().message).toMatch(/^body\.metric: must be a Prometheus metric name/);
+    expect(badMetric.json().detail).toMatch(/^body\.metric: must be a Prometheus metric name/);
     await f.app.inject({ method: 'POST', url: '/api/alerts/rules', payload: rule });
     const dup = await f.app.inject({ method: 'POST', url: '/api/alerts/rules', payload: rule });
     expect(dup.statusCode).toBe(409);
@@ -52,7 +52,7 @@ describe('alert rule routes', () => {
     expect((await f.app.inject({ method: 'DELETE', url: '/api/alerts/rules/Nope' })).statusCode).toBe(404);
     const badChange = await f.app.inject({ method: 'PUT', url: '/api/alerts/rules/BreakerOpen', payload: { threshold: 'high' } });
     expect(badChange.statusCode).toBe(400);
-    expect(badChange.json().message).toMatch(/^body\.threshold:/);
+    expect(badChange.json().detail).toMatch(/^body\.threshold:/);
   });
 
   it('shows a firing alert as active, with history', async () => {

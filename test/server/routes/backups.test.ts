@@ -24,7 +24,7 @@ describe('backup routes', () => {
     f = await fixture();
     const res = await f.app.inject({ method: 'POST', url: '/api/backups/any/restore', payload: { dryRun: false } });
     expect(res.statusCode).toBe(400);
-    expect(res.json().message).toMatch(/dry-run only/);
+    expect(res.json().detail).toMatch(/dry-run only/);
   });
 
   it('answers 404 for an unknown backup and 400 for an unknown type', async () => {
@@ -33,13 +33,13 @@ describe('backup routes', () => {
     expect(missing.statusCode).toBe(404);
     const badType = await f.app.inject({ method: 'POST', url: '/api/backups', payload: { type: 'everything' } });
     expect(badType.statusCode).toBe(400);
-    expect(badType.json().message).toMatch(/^body\.type:/);
+    expect(badType.json().detail).toMatch(/^body\.type:/);
   });
 
   it('turns a backup the component refuses (nothing configured for the type) into a 400', async () => {
     f = await fixture();
     const res = await f.app.inject({ method: 'POST', url: '/api/backups', payload: { type: 'config' } });
     expect(res.statusCode).toBe(400);
-    expect(res.json().message).toMatch(/config/);
+    expect(res.json().detail).toMatch(/config/);
   });
 });

@@ -25,7 +25,7 @@ describe('breaker routes', () => {
     expect(res.json()).toMatchObject({ name: 'exchange', state: 'closed', snapshot: { state: 'closed' } });
     const missing = await f.app.inject({ method: 'GET', url: '/api/breakers/nope' });
     expect(missing.statusCode).toBe(404);
-    expect(missing.json().message).toBe('no breaker named "nope"');
+    expect(missing.json().detail).toBe('no breaker named "nope"');
   });
 
   it('reset closes an open breaker and puts the operator action on the timeline', async () => {
@@ -50,13 +50,13 @@ describe('breaker routes', () => {
     expect(breaker.state).toBe('isolated');
     const again = await post('/api/breakers/database/isolate');
     expect(again.statusCode).toBe(409);
-    expect(again.json().message).toMatch(/already isolated/);
+    expect(again.json().detail).toMatch(/already isolated/);
     const listed = (await f.app.inject({ method: 'GET', url: '/api/breakers' })).json<Array<{ name: string; isolatedByOperator: boolean }>>();
     expect(listed.find((b) => b.name === 'database')!.isolatedByOperator).toBe(true);
     expect((await post('/api/breakers/database/release')).json()).toEqual({ name: 'database', state: 'closed' });
     const twice = await post('/api/breakers/database/release');
     expect(twice.statusCode).toBe(409);
-    expect(twice.json().message).toMatch(/not isolated by an operator/);
+    expect(twice.json().detail).toMatch(/not isolated by an operator/);
   });
 
   it('reset also drops an isolation made through the API', async () => {
@@ -71,7 +71,7 @@ describe('breaker routes', () => {
     f = await fixture();
     const res = await post('/api/breakers/exchange/reset', { force: true });
     expect(res.statusCode).toBe(400);
-    expect(res.json().message).toMatch(/^body/);
-    expect(res.json().message).toMatch(/force|Unrecognized/i);
+    expect(res.json().detail).toMatch(/^body/);
+    expect(res.json().detail).toMatch(/force|Unrecognized/i);
   });
 });

@@ -31,7 +31,7 @@ describe('dead-letter routes', () => {
     expect(res.json()).toMatchObject({ id, operation: 'createOrder', error: 'Error: rejected', status: 'pending' });
     const missing = await f.app.inject({ method: 'GET', url: '/api/dead-letters/nope' });
     expect(missing.statusCode).toBe(404);
-    expect(missing.json().message).toBe('no dead letter with id "nope"');
+    expect(missing.json().detail).toBe('no dead letter with id "nope"');
   });
 
   it('replays pending letters through the handler and reports failures', async () => {
@@ -61,10 +61,10 @@ describe('dead-letter routes', () => {
     f = await fixture();
     const status = await f.app.inject({ method: 'GET', url: '/api/dead-letters?status=lost' });
     expect(status.statusCode).toBe(400);
-    expect(status.json().message).toMatch(/^querystring\.status:/);
+    expect(status.json().detail).toMatch(/^querystring\.status:/);
     const empty = await f.app.inject({ method: 'POST', url: '/api/dead-letters/replay', payload: { ids: [] } });
     expect(empty.statusCode).toBe(400);
-    expect(empty.json().message).toMatch(/^body\.ids:/);
+    expect(empty.json().detail).toMatch(/^body\.ids:/);
     const unknown = await f.app.inject({ method: 'POST', url: '/api/dead-letters/purge', payload: { everything: true } });
     expect(unknown.statusCode).toBe(400);
   });

@@ -24,7 +24,7 @@ describe('fleet routes without a fleet', () => {
     ] as const) {
       const res = await f!.app.inject({ method, url });
       expect(res.statusCode, url).toBe(404);
-      expect(res.json().message).toBe('the fleet is not configured on this server');
+      expect(res.json().detail).toBe('the fleet is not configured on this server');
     }
   });
 });
@@ -39,14 +39,14 @@ describe('fleet routes when the fleet\'s Redis does not answer', () => {
     try {
       const halt = await app.inject({ method: 'POST', url: '/api/gate/halt', payload: { reason: 'venue down' } });
       expect(halt.statusCode).toBe(503);
-      expect(halt.json().message).toMatch(/^this server's gate is halted, the fleet's instances were not told: the fleet's Redis did not answer \(/);
+      expect(halt.json().detail).toMatch(/^this server's gate is halted, the fleet's instances were not told: the fleet's Redis did not answer \(/);
       expect(gate.mode).toBe('halted');
       const fleetHalt = await app.inject({ method: 'POST', url: '/api/fleet/halt', payload: { reason: 'venue down' } });
       expect(fleetHalt.statusCode).toBe(503);
-      expect(fleetHalt.json().message).toMatch(/^the fleet was not halted: /);
+      expect(fleetHalt.json().detail).toMatch(/^the fleet was not halted: /);
       const command = await app.inject({ method: 'POST', url: '/api/fleet/instances/a/command', payload: { command: { type: 'resume' } } });
       expect(command.statusCode).toBe(503);
-      expect(command.json().message).toMatch(/^the command was not sent: /);
+      expect(command.json().detail).toMatch(/^the command was not sent: /);
     } finally {
       await app.close();
       redis.disconnect();

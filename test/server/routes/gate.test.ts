@@ -17,7 +17,7 @@ describe('trading gate routes', () => {
     f = await fixture();
     const bad = await f.app.inject({ method: 'POST', url: '/api/gate/halt', payload: { reason: ' ' } });
     expect(bad.statusCode).toBe(400);
-    expect(bad.json().message).toMatch(/^body\.reason: say why trading is halted/);
+    expect(bad.json().detail).toMatch(/^body\.reason: say why trading is halted/);
     expect(f.gate.mode).toBe('active');
 
     const halted = await f.app.inject({ method: 'POST', url: '/api/gate/halt', payload: { reason: 'exchange incident' } });
@@ -38,7 +38,7 @@ describe('trading gate routes', () => {
     f = await fixture();
     const res = await f.app.inject({ method: 'GET', url: '/api/gate/history?limit=0' });
     expect(res.statusCode).toBe(400);
-    expect(res.json().message).toMatch(/^querystring\.limit:/);
+    expect(res.json().detail).toMatch(/^querystring\.limit:/);
   });
 });
 
@@ -65,12 +65,12 @@ describe('trading gate routes: resume and acknowledge', () => {
     f = await fixture();
     const res = await f.app.inject({ method: 'POST', url: '/api/gate/resume', payload: { acknowledge: ['loss'] } });
     expect(res.statusCode).toBe(400);
-    expect(res.json().message).toBe('acknowledge: no raised condition named loss (raised: none)');
+    expect(res.json().detail).toBe('acknowledge: no raised condition named loss (raised: none)');
     const ack = await f.app.inject({ method: 'POST', url: '/api/gate/acknowledge', payload: { condition: 'loss', reason: 'x' } });
     expect(ack.statusCode).toBe(404);
     const noReason = await f.app.inject({ method: 'POST', url: '/api/gate/acknowledge', payload: { condition: 'loss' } });
     expect(noReason.statusCode).toBe(400);
-    expect(noReason.json().message).toMatch(/^body\.reason/);
+    expect(noReason.json().detail).toMatch(/^body\.reason/);
   });
 
   it('POST /api/gate/acknowledge takes a condition out of the mode until its rule fires again', async () => {

@@ -27,7 +27,7 @@ describe('GET /api/orders', () => {
     f = await fixture();
     const res = await f.app.inject({ method: 'GET', url: '/api/orders?limit=lots' });
     expect(res.statusCode).toBe(400);
-    expect(res.json().message).toMatch(/^querystring\.limit:/);
+    expect(res.json().detail).toMatch(/^querystring\.limit:/);
   });
 });
 

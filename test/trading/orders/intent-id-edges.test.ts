@@ -28,6 +28,8 @@ describe('newIntentId', () => {
 
 describe('assertTransition', () => {
   it('names the moves that are allowed', () => {
-    expect(() => assertTransition('i1', 'PENDING', 'FILLED')).toThrow('order intent "i1": cannot move from PENDING to FILLED (allowed: SENT, UNKNOWN, FAILED)');
+    expect(() => assertTransition('i1', 'UNKNOWN', 'SENT')).toThrow(
+      'order intent "i1": cannot move from UNKNOWN to SENT (allowed: OPEN, PARTIALLY_FILLED, FILLED, CANCELED, EXPIRED, FAILED)',
+    );
   });
 });

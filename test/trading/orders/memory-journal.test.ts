@@ -29,8 +29,8 @@ describe('memoryJournal', () => {
   it('updateState follows the state machine and honours compare-and-set', async () => {
     const journal = memoryJournal();
     await journal.putIfAbsent(intent('a'));
-    await expect(journal.updateState('a', 'FILLED')).rejects.toThrow(/cannot move from PENDING to FILLED/);
     await journal.updateState('a', 'SENT');
+    await expect(journal.updateState('a', 'PENDING')).rejects.toThrow(/cannot move from SENT to PENDING/);
     await expect(journal.updateState('a', 'UNKNOWN', { from: 'PENDING' })).rejects.toThrow(/is SENT, not PENDING/);
     const stored = await journal.updateState('a', 'OPEN', { exchangeOrderId: '42' });
     expect(stored).toMatchObject({ state: 'OPEN', exchangeOrderId: '42' });

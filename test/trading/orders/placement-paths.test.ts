@@ -2,7 +2,7 @@
  * Order placement paths: admissions (reduce-only on derivatives, `placed` once), an UNKNOWN
  * intent keeps its recorded reason, lookups that meet "not found" or a permanent error, a
  * repeated call that changes nothing announces nothing, and a journal write that fails for
- * good while recording an answer.
+ * good while recording an answer (after the caller has it).
  */
 import ccxt from 'ccxt';
 import { describe, expect, it } from 'vitest';
@@ -118,7 +118,7 @@ describe('placement: nothing changes, nothing is announced', () => {
 });
 
 describe('placement: recording the answer fails for good', () => {
-  it('a journal write that fails with nothing moved is tried once and its error reaches the caller; the order stands', async () => {
+  it('the caller has the order; the failed write is reported as journalWriteFailed and the journal still shows SENT for the follower to settle', async () => {
     let writes = 0;
     const wrap = (j: IntentJournal): IntentJournal => ({
       ...j,
@@ -131,10 +131,16 @@ describe('placement: recording the answer fails for good', () => {
       },
     });
     const { clock, router, rex, journal } = await setup({ wrap });
-    await expect(drive(clock, rex.createOrder(SYMBOL, 'limit', 'buy', 0.01, 49_000, { intentId: 'disk-full' }))).rejects.toThrow('disk full');
+    const failures: Array<{ intentId: string; to: string; error: unknown }> = [];
+    rex.on('journalWriteFailed', (e) => failures.push(e));
+    const order = await drive(clock, rex.createOrder(SYMBOL, 'limit', 'buy', 0.01, 49_000, { intentId: 'disk-full' }));
+    await rex.flushJournal();
+    expect(order.status).toBe('open');
     expect(writes).toBe(1);
+    expect(failures).toEqual([{ intentId: 'disk-full', to: 'OPEN', error: new Error('disk full') }]);
     expect(router.stats().ordersHeld).toBe(1);
     expect((await journal.get('disk-full'))?.state).toBe('SENT');
+    expect(rex.isPlacing('disk-full')).toBe(false);
   });
 });
 

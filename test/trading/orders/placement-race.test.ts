@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../../src/core/clock.js';
-import { orderIntents } from '../../../src/storage/repos/order-intents.js';
+import { type OrderIntentRepo, orderIntents } from '../../../src/storage/repos/order-intents.js';
 import { type SqliteStorage, sqliteStorage } from '../../../src/storage/sqlite.js';
 import { seededRandom } from '../../../src/core/random.js';
 import { resilientExchange } from '../../../src/trading/exchange.js';
@@ -60,25 +60,28 @@ describe('the answer arrives while another placer moves the intent', () => {
     const db = await sqliteStorage({ path: join(dir, 'journal.db') });
     opened.push(db);
     const repo = orderIntents(db, { clock });
-    // Between this placer's read and its write of FILLED, another placer on the same journal
-    // marks the intent UNKNOWN (it found it SENT with no answer): the write's compare-and-set fails.
+    // Just before this placer's write of FILLED, another placer on the same journal marks the
+    // intent UNKNOWN (it found it SENT with no answer): the write must still record the answer.
     let interleaved = false;
-    const racing = {
-      ...repo,
-      async updateState(...args: Parameters<typeof repo.updateState>) {
+    const racing = (r: OrderIntentRepo): OrderIntentRepo => ({
+      ...r,
+      async updateState(...args: Parameters<OrderIntentRepo['updateState']>) {
         const [intentId, state] = args;
         if (state === 'FILLED' && !interleaved) {
           interleaved = true;
-          await repo.updateState(intentId, 'UNKNOWN', { from: 'SENT', error: 'found unresolved in the journal' });
+          await r.updateState(intentId, 'UNKNOWN', { from: 'SENT', error: 'found unresolved in the journal' });
         }
-        return repo.updateState(...args);
+        return r.updateState(...args);
       },
-    };
+      batch: (work) => r.batch((tx) => work(racing(tx))),
+    });
     const { exchange, router } = await offlineBinance({ clock });
-    const journal = storageJournal(racing);
+    const journal = storageJournal(racing(repo));
     const rex = resilientExchange(exchange, { clock, random: seededRandom(1), journal });
 
     const order = await drive(clock, rex.createOrder('BTC/USDT', 'market', 'buy', 0.01, undefined, { intentId: 'answer-meets-move' }));
+    // The answer is written behind the caller's back: wait for it.
+    await rex.flushJournal();
 
     expect(interleaved).toBe(true);
     expect(order.status).toBe('closed');

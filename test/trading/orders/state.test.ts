@@ -14,6 +14,13 @@ describe('intent state machine', () => {
     expect(() => assertTransition('i', 'FILLED', 'OPEN')).toThrow(/cannot move from FILLED to OPEN \(allowed: none, it is final\)/);
   });
 
+  it('PENDING may move wherever SENT may (SENT is written behind the request), never back', () => {
+    for (const to of intentStates) if (to !== 'PENDING' && to !== 'SENT') expect(canTransition('PENDING', to)).toBe(canTransition('SENT', to));
+    expect(canTransition('PENDING', 'SENT')).toBe(true);
+    expect(canTransition('SENT', 'PENDING')).toBe(false);
+    expect(canTransition('UNKNOWN', 'PENDING')).toBe(false);
+  });
+
   it('maps ccxt order statuses', () => {
     expect(stateOfOrder({ status: 'open', filled: 0 })).toBe('OPEN');
     expect(stateOfOrder({ status: 'open', filled: 0.5 })).toBe('PARTIALLY_FILLED');

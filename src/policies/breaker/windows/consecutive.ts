@@ -25,8 +25,8 @@ export class ConsecutiveWindow implements OutcomeWindow {
       this.slowCalls++;
       this.slowRun++;
     } else this.slowRun = 0;
-    if (this.failureRun >= this.threshold) return 'consecutiveFailures';
-    if (this.slowRun >= this.threshold) return 'consecutiveSlowCalls';
+    if (this.failureRun >= this.threshold) return 'consecutive-failures';
+    if (this.slowRun >= this.threshold) return 'consecutive-slow-calls';
     return undefined;
   }
 

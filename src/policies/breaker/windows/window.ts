@@ -11,7 +11,7 @@ export const SLOW = 2;
 export type Outcome = number;
 
 /** Why a window says the circuit should open. */
-export type TripReason = 'failureRate' | 'slowCallRate' | 'consecutiveFailures' | 'consecutiveSlowCalls';
+export type TripReason = 'failure-rate' | 'slow-call-rate' | 'consecutive-failures' | 'consecutive-slow-calls';
 
 export interface WindowTotals {
   /** Calls the window holds. */
@@ -75,7 +75,7 @@ export interface OutcomeWindow {
 /** The rate rule shared by the count and time windows. */
 export function judgeRates(calls: number, failures: number, slowCalls: number, t: Thresholds, minimumCalls: number): TripReason | undefined {
   if (calls < minimumCalls) return undefined;
-  if (failures / calls >= t.failureRateThreshold) return 'failureRate';
-  if (slowCalls / calls >= t.slowCallRateThreshold) return 'slowCallRate';
+  if (failures / calls >= t.failureRateThreshold) return 'failure-rate';
+  if (slowCalls / calls >= t.slowCallRateThreshold) return 'slow-call-rate';
   return undefined;
 }

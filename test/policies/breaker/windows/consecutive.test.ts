@@ -10,7 +10,7 @@ describe('consecutive window', () => {
     const window = new ConsecutiveWindow(3);
     expect(window.record(FAILED)).toBeUndefined();
     expect(window.record(FAILED)).toBeUndefined();
-    expect(window.record(FAILED)).toBe('consecutiveFailures');
+    expect(window.record(FAILED)).toBe('consecutive-failures');
   });
 
   it('a success resets the run of failures', () => {
@@ -28,7 +28,7 @@ describe('consecutive window', () => {
     window.record(SLOW);
     window.record(0);
     expect(window.record(SLOW)).toBeUndefined();
-    expect(window.record(SLOW)).toBe('consecutiveSlowCalls');
+    expect(window.record(SLOW)).toBe('consecutive-slow-calls');
   });
 
   it('opens the breaker on the Nth consecutive failure and ignores minimumCalls', async () => {

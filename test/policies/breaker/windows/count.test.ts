@@ -36,10 +36,10 @@ describe('count window', () => {
   it('judges failures and slow calls by their rates once minimumCalls is reached', () => {
     const window = new CountWindow(10, { failureRateThreshold: 0.5, slowCallRateThreshold: 0.5, minimumCalls: 2 });
     expect(window.record(FAILED)).toBeUndefined(); // 1 call, below minimumCalls
-    expect(window.record(0)).toBe('failureRate');
+    expect(window.record(0)).toBe('failure-rate');
     const slow = new CountWindow(10, { failureRateThreshold: 0.5, slowCallRateThreshold: 0.5, minimumCalls: 2 });
     slow.record(SLOW);
-    expect(slow.record(0)).toBe('slowCallRate');
+    expect(slow.record(0)).toBe('slow-call-rate');
   });
 
   it('snapshots outcomes oldest first and restores them into a window of another size keeping the newest', () => {

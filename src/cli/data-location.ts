@@ -1,0 +1,51 @@
+/**
+ * Where a command finds the service's data, the way `bulwark start` does: `--config FILE` (its
+ * `dataDir` and `storage`), else `--data-dir DIR`, else `./.bulwark`. So `bulwark backup create`
+ * or `bulwark dlq list` with no arguments, run where `bulwark start` ran, work on that service's
+ * data. The configuration module is loaded only when `--config` is given.
+ */
+import { join } from 'node:path';
+
+export interface DataFlags {
+  /** The service's configuration file (YAML). */
+  config?: string;
+  /** The demo service's data directory. */
+  dataDir?: string;
+}
+
+export const DATA_LOCATION_DEFAULTS = {
+  dataDir: './.bulwark', // where `bulwark start` keeps its data when run in the same folder
+  database: 'bulwark.db', // the SQLite file inside the data directory (storage/sqlite.ts)
+  backups: 'backups', // the service's backups folder inside the data directory
+  demoQueue: 'orders', // the dead-letter queue the demo fills (demo/demo.ts)
+  configuredQueue: 'default', // the dead-letter queue a configured service fills (server/configured.ts)
+} as const;
+
+export type DataStorage = { kind: 'sqlite'; path: string } | { kind: 'postgres'; url: string; schema?: string };
+
+export interface DataLocation {
+  dataDir: string;
+  /** The configuration file it came from, if any. */
+  configFile?: string;
+  storage: DataStorage;
+  /** The dead-letter queue the service fills. */
+  queue: string;
+  backupsDir: string;
+}
+
+/** Reads the flags (and the configuration file they name); refuses --data-dir with --config, as start does. */
+export async function locateData(flags: DataFlags): Promise<DataLocation> {
+  const d = DATA_LOCATION_DEFAULTS;
+  if (flags.config !== undefined) {
+    if (flags.dataDir !== undefined) throw new TypeError('--data-dir: not with --config (the file names its dataDir)');
+    const { loadConfig } = await import('../config/loader.js');
+    const { config } = loadConfig({ file: flags.config });
+    const storage: DataStorage =
+      config.storage.kind === 'postgres' && config.storage.postgresUrl
+        ? { kind: 'postgres', url: config.storage.postgresUrl, ...(config.storage.postgresSchema ? { schema: config.storage.postgresSchema } : {}) }
+        : { kind: 'sqlite', path: join(config.dataDir, d.database) };
+    return { dataDir: config.dataDir, configFile: flags.config, storage, queue: d.configuredQueue, backupsDir: join(config.dataDir, d.backups) };
+  }
+  const dataDir = flags.dataDir ?? d.dataDir;
+  return { dataDir, storage: { kind: 'sqlite', path: join(dataDir, d.database) }, queue: d.demoQueue, backupsDir: join(dataDir, d.backups) };
+}

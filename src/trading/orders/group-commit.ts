@@ -1,0 +1,245 @@
+/**
+ * Group commit for the durable journal: writes that arrive together share one transaction, so
+ * one commit (one fsync on SQLite with synchronous=FULL, one WAL flush on PostgreSQL) carries
+ * several orders' writes.
+ *
+ * Two kinds of write:
+ *   - urgent (the PENDING intent, an UNKNOWN before lookups): its caller waits for the commit.
+ *     It goes out on the next turn of the event loop with every write queued by then; while a
+ *     commit runs, newcomers queue and go together in the next one.
+ *   - deferred (the transitions after an order left): nobody waits. It rides along with the next
+ *     urgent commit, or is committed on its own after `lingerMs` when none comes, or at once when
+ *     a read or `flush()` needs it.
+ *
+ * Writes are applied in the order they were queued, one transaction at a time. When a transaction
+ * fails, its writes are tried one by one so one bad write does not sink the others; a deferred
+ * write that still fails is tried again after `retryDelayMs`, up to `writeAttempts` tries, and the
+ * later writes of the same key wait behind it.
+ */
+import { type CancelTimer, type Clock, setTimerOn, systemClock } from '../../core/clock.js';
+import { checkInteger, checkNumber } from '../../core/option-checks.js';
+import { withDefaults } from '../../core/options.js';
+
+export interface GroupCommitOptions {
+  /** Most writes in one transaction. */
+  maxBatch?: number;
+  /** Longest a deferred write waits for company before it is committed on its own. */
+  lingerMs?: number;
+  /** Tries of a deferred write whose transaction failed before its promise rejects. */
+  writeAttempts?: number;
+  /** Wait before a failed deferred write is tried again. */
+  retryDelayMs?: number;
+  /** Source of the linger and retry timers. */
+  clock?: Clock;
+}
+
+export const GROUP_COMMIT_DEFAULTS = {
+  // A burst of every order a busy bot has in flight fits; such a transaction still commits in milliseconds.
+  maxBatch: 256,
+  // Under load deferred writes ride along with the next PENDING long before this; when idle, the journal lags the exchange by at most this much.
+  lingerMs: 20,
+  // Rides out a checkpoint, a busy lock or a pool reconnect; past that the order follower settles the intent from the exchange.
+  writeAttempts: 5,
+  // Long enough for a lock holder to finish, short enough that the journal catches up within a second.
+  retryDelayMs: 100,
+  // Wall time; inject ManualClock in tests.
+  clock: systemClock as Clock,
+} satisfies Required<GroupCommitOptions>;
+
+/** Runs `work` in one transaction and commits it (rolls back when it throws). */
+export type RunTransaction<R> = <T>(work: (tx: R) => Promise<T>) => Promise<T>;
+
+interface Write<R> {
+  key: string;
+  run: (tx: R) => Promise<unknown>;
+  deferred: boolean;
+  attempts: number;
+  /** Settles (either way) once the write is done for good. */
+  done: Promise<void>;
+  resolve(value: unknown): void;
+  reject(error: unknown): void;
+}
+
+type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
+
+export class GroupCommit<R> {
+  private readonly o: Required<GroupCommitOptions>;
+  private queue: Array<Write<R>> = [];
+  private committing: Array<Write<R>> = [];
+  private readonly perKey = new Map<string, number>();
+  /** Urgent writes queued. */
+  private urgent = 0;
+  /** Commit what is queued even without an urgent write (linger over, retry due, flush asked). */
+  private forced = false;
+  private running = false;
+  private scheduled = false;
+  private cancelLinger: CancelTimer | undefined;
+
+  /**
+   * `transaction` opens one transaction per batch; `ownError` tells an error that refuses one write
+   * (a failed compare-and-set, bad input) from one that breaks the transaction (the database).
+   */
+  constructor(
+    private readonly transaction: RunTransaction<R>,
+    private readonly ownError: (error: unknown) => boolean,
+    options: GroupCommitOptions = {},
+  ) {
+    this.o = withDefaults(GROUP_COMMIT_DEFAULTS, options);
+    checkInteger('groupCommit', 'maxBatch', this.o.maxBatch, 1);
+    checkNumber('groupCommit', 'lingerMs', this.o.lingerMs, 0);
+    checkInteger('groupCommit', 'writeAttempts', this.o.writeAttempts, 1);
+    checkNumber('groupCommit', 'retryDelayMs', this.o.retryDelayMs, 0);
+  }
+
+  /** Queues a write of `key`; resolves with what `run` returned once its transaction committed. */
+  write<T>(key: string, run: (tx: R) => Promise<T>, options: { deferred?: boolean } = {}): Promise<T> {
+    let resolve!: (value: unknown) => void;
+    let reject!: (error: unknown) => void;
+    const result = new Promise<T>((ok, fail) => {
+      resolve = ok as (value: unknown) => void;
+      reject = fail;
+    });
+    const deferred = options.deferred === true;
+    const write: Write<R> = { key, run, deferred, attempts: 0, done: result.then(noop, noop), resolve, reject };
+    this.queue.push(write);
+    this.perKey.set(key, (this.perKey.get(key) ?? 0) + 1);
+    if (deferred) this.linger();
+    else {
+      this.urgent++;
+      this.kick();
+    }
+    return result;
+  }
+
+  /** Whether a write of `key` (of any key when omitted) is queued or committing. */
+  pending(key?: string): boolean {
+    return key === undefined ? this.perKey.size > 0 : this.perKey.has(key);
+  }
+
+  /** Commits every write queued now, deferred ones included, and resolves once each is done (committed or failed for good). */
+  async flush(): Promise<void> {
+    const waiting = [...this.committing, ...this.queue].map((w) => w.done);
+    if (waiting.length === 0) return;
+    this.force();
+    await Promise.all(waiting);
+  }
+
+  private force(): void {
+    this.forced = true;
+    this.kick();
+  }
+
+  private linger(): void {
+    if (this.cancelLinger) return;
+    this.cancelLinger = setTimerOn(this.o.clock, this.o.lingerMs, () => {
+      this.cancelLinger = undefined;
+      if (this.queue.length > 0) this.force();
+    });
+  }
+
+  private kick(): void {
+    if (this.running || this.scheduled) return;
+    this.scheduled = true;
+    // The next turn of the event loop: every write queued by the replies read in this turn goes in one commit.
+    setImmediate(() => {
+      this.scheduled = false;
+      void this.drain();
+    });
+  }
+
+  private async drain(): Promise<void> {
+    if (this.running) return;
+    this.running = true;
+    try {
+      while (this.queue.length > 0 && (this.urgent > 0 || this.forced)) {
+        const batch = this.queue.splice(0, this.o.maxBatch);
+        for (const w of batch) if (!w.deferred) this.urgent--;
+        if (this.queue.length === 0) this.forced = false;
+        this.committing = batch;
+        await this.commit(batch);
+        this.committing = [];
+      }
+    } finally {
+      this.running = false;
+    }
+    if (this.queue.length === 0) {
+      this.cancelLinger?.();
+      this.cancelLinger = undefined;
+    } else if (this.urgent > 0 || this.forced) this.kick();
+    else this.linger();
+  }
+
+  private async commit(batch: Array<Write<R>>): Promise<void> {
+    let outcomes: Outcome[];
+    try {
+      outcomes = await this.transaction(async (tx) => {
+        const out: Outcome[] = [];
+        for (const w of batch) {
+          try {
+            out.push({ ok: true, value: await w.run(tx) });
+          } catch (error) {
+            if (!this.ownError(error)) throw error;
+            out.push({ ok: false, error });
+          }
+        }
+        return out;
+      });
+    } catch (error) {
+      if (batch.length > 1) return this.oneByOne(batch);
+      const held: Array<Write<R>> = [];
+      this.failed(batch[0]!, error, held);
+      this.requeue(held);
+      return;
+    }
+    batch.forEach((w, i) => this.settle(w, outcomes[i]!));
+  }
+
+  /** After a failed transaction: each write in a transaction of its own; a key whose write is held for a retry keeps its later writes behind it. */
+  private async oneByOne(batch: Array<Write<R>>): Promise<void> {
+    const held: Array<Write<R>> = [];
+    const heldKeys = new Set<string>();
+    for (const w of batch) {
+      if (heldKeys.has(w.key)) {
+        held.push(w);
+        continue;
+      }
+      try {
+        const value = await this.transaction((tx) => w.run(tx));
+        this.settle(w, { ok: true, value });
+      } catch (error) {
+        if (this.ownError(error)) this.settle(w, { ok: false, error });
+        else if (this.failed(w, error, held)) heldKeys.add(w.key);
+      }
+    }
+    this.requeue(held);
+  }
+
+  /** A write whose transaction failed: held for another try (true) or rejected. */
+  private failed(w: Write<R>, error: unknown, held: Array<Write<R>>): boolean {
+    w.attempts++;
+    if (w.deferred && w.attempts < this.o.writeAttempts) {
+      held.push(w);
+      return true;
+    }
+    this.settle(w, { ok: false, error });
+    return false;
+  }
+
+  /** Puts held writes back at the front (they were queued before everything now queued) and tries again after the retry delay. */
+  private requeue(held: Array<Write<R>>): void {
+    if (held.length === 0) return;
+    this.queue.unshift(...held);
+    for (const w of held) if (!w.deferred) this.urgent++;
+    setTimerOn(this.o.clock, this.o.retryDelayMs, () => this.force());
+  }
+
+  private settle(w: Write<R>, outcome: Outcome): void {
+    const left = (this.perKey.get(w.key) ?? 1) - 1;
+    if (left > 0) this.perKey.set(w.key, left);
+    else this.perKey.delete(w.key);
+    if (outcome.ok) w.resolve(outcome.value);
+    else w.reject(outcome.error);
+  }
+}
+
+function noop(): void {}

@@ -1,0 +1,76 @@
+/**
+ * The way every request to one exchange goes: wait out a throttle pause (fail at once during a
+ * ban), through the breaker of the whole exchange and the one of its endpoint group, noting a
+ * 429/418 on the way back. Reads are retried on recoverable errors under the retry budget.
+ * `resilientExchange` and its order placer share one.
+ */
+import type { Exchange } from 'ccxt';
+import type { Policy } from '../core/policy.js';
+import type { RetryBudget } from '../core/retry-budget.js';
+import type { RetryPolicy } from '../policies/retry.js';
+import type { ExchangeThrottle } from './throttle.js';
+
+/** Endpoint groups, each with its own breaker. */
+export type EndpointGroup = 'marketData' | 'account' | 'orders';
+
+/** What a request path reports. */
+export interface RequestPathEvents {
+  /** The exchange throttled us (429/418): requests pause for `retryAfterMs`; `banned` means calls fail at once meanwhile. */
+  throttled: { retryAfterMs: number; banned: boolean; error: unknown };
+  /** A read is tried again (`attempt` counts from 1, so the first retry is attempt 2). */
+  retry: { method: string; attempt: number };
+}
+
+/** Where a component sends its events (an `Emitter` of a wider event map fits). */
+export interface EventSink<E> {
+  emit<K extends keyof E>(name: K, event: E[K]): void;
+}
+
+export interface RequestPathParts {
+  exchange: Exchange;
+  throttle: ExchangeThrottle;
+  /** The retry budget reads (and a 429'd order's resends) draw on. */
+  retryBudget: RetryBudget;
+  /** The read retry, over `retryBudget`. */
+  readRetry: RetryPolicy;
+  /** The breakers per group (undefined when breakers are off). */
+  breakers: Record<EndpointGroup, Policy | undefined>;
+  events: EventSink<RequestPathEvents>;
+}
+
+export class RequestPath {
+  readonly exchange: Exchange;
+  readonly throttle: ExchangeThrottle;
+  readonly retryBudget: RetryBudget;
+
+  constructor(private readonly parts: RequestPathParts) {
+    this.exchange = parts.exchange;
+    this.throttle = parts.throttle;
+    this.retryBudget = parts.retryBudget;
+  }
+
+  /** One request: waits out a pause (fails at once during a ban), runs through the group's breakers, notes a throttle. */
+  async once<T>(group: EndpointGroup, fn: () => Promise<T>): Promise<T> {
+    const { throttle, events, breakers } = this.parts;
+    await throttle.admit();
+    const attempt = async (): Promise<T> => {
+      try {
+        return await fn();
+      } catch (error) {
+        const ms = throttle.observe(error, this.exchange.last_response_headers);
+        if (ms !== undefined) events.emit('throttled', { retryAfterMs: ms, banned: throttle.isBanned, error });
+        throw error;
+      }
+    };
+    const path = breakers[group];
+    return path ? path.execute(attempt) : attempt();
+  }
+
+  /** A read: retried on recoverable errors under the budget, each try through `once`. */
+  read<T>(group: EndpointGroup, method: string, fn: () => Promise<T>): Promise<T> {
+    return this.parts.readRetry.execute(async (ctx) => {
+      if (ctx.attempt > 1) this.parts.events.emit('retry', { method, attempt: ctx.attempt });
+      return this.once(group, fn);
+    });
+  }
+}
