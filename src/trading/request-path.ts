@@ -24,6 +24,8 @@ export interface RequestPathEvents {
 /** Where a component sends its events (an `Emitter` of a wider event map fits). */
 export interface EventSink<E> {
   emit<K extends keyof E>(name: K, event: E[K]): void;
+  /** Whether anyone listens (false: the payload need not be built). */
+  has?<K extends keyof E>(name: K): boolean;
 }
 
 export interface RequestPathParts {
@@ -54,21 +56,39 @@ export class RequestPath {
   }
 
   /** One request: waits out a pause (fails at once during a ban), runs through the group's breakers, notes a throttle. */
-  async once<T>(group: EndpointGroup, fn: () => Promise<T>): Promise<T> {
-    const { throttle, events, breakers } = this.parts;
-    await throttle.admit();
-    const attempt = async (): Promise<T> => {
+  once<T>(group: EndpointGroup, fn: () => Promise<T>): Promise<T> {
+    let wait: number;
+    try {
+      wait = this.throttle.waitMs();
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    // No pause in force (the usual case): the request goes in this turn, without a wait to await.
+    if (wait > 0) return this.throttle.admit().then(() => this.through(group, fn));
+    return this.through(group, fn);
+  }
+
+  private through<T>(group: EndpointGroup, fn: () => Promise<T>): Promise<T> {
+    const attempt = (): Promise<T> => {
+      let sent: Promise<T>;
       try {
-        return await fn();
+        sent = fn();
       } catch (error) {
-        const ms = throttle.observe(error, this.exchange.last_response_headers);
-        if (ms !== undefined) events.emit('throttled', { retryAfterMs: ms, banned: throttle.isBanned, error });
-        throw error;
+        return this.noteThrottle(error);
       }
+      return sent.then(undefined, this.noteThrottle);
     };
-    const path = breakers[group];
+    const path = this.parts.breakers[group];
     return path ? path.execute(attempt) : attempt();
   }
+
+  /** A failed request: a 429/418 starts the pause and is reported; the error is rethrown as it was. */
+  private readonly noteThrottle = (error: unknown): never => {
+    const { throttle, events } = this.parts;
+    const ms = throttle.observe(error, this.exchange.last_response_headers);
+    if (ms !== undefined) events.emit('throttled', { retryAfterMs: ms, banned: throttle.isBanned, error });
+    throw error;
+  };
 
   /** A read: retried on recoverable errors under the budget, each try through `once`. */
   read<T>(group: EndpointGroup, method: string, fn: () => Promise<T>): Promise<T> {

@@ -42,9 +42,15 @@ export class ExchangeThrottle {
 
   /** Before a request: waits out a short pause, fails at once during a ban. */
   async admit(signal?: AbortSignal): Promise<void> {
+    const left = this.waitMs();
+    if (left > 0) await this.options.clock.sleep(left, signal);
+  }
+
+  /** Before a request, without waiting: throws RateLimitedError during a ban, else the ms left of a pause (0: send now). */
+  waitMs(): number {
     this.assertNotBanned();
     const left = this.pausedUntil - this.options.clock.now();
-    if (left > 0) await this.options.clock.sleep(left, signal);
+    return left > 0 ? left : 0;
   }
 
   /**

@@ -2,7 +2,7 @@
  * Intent ids and client order ids. The client order id is a pure function of the intent id, so
  * a process that restarts with an intent in its journal looks up the very id it sent.
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { withDefaults } from '../../core/options.js';
 
 export interface ClientOrderIdOptions {
@@ -30,20 +30,33 @@ export function clientOrderIdFor(intentId: string, options: ClientOrderIdOptions
   if (!(Number.isInteger(maxLength) && maxLength >= prefix.length + 16)) {
     throw new RangeError(`clientOrderIdFor: maxLength must be an integer >= prefix length + 16 (enough hash to stay unique), got ${maxLength}`);
   }
-  const digest = createHash('sha256').update(intentId, 'utf8').digest();
-  return (prefix + base62(digest)).slice(0, maxLength);
+  return (prefix + base62(hash('sha256', intentId, 'buffer'))).slice(0, maxLength);
 }
 
+const ALPHABET = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
+/** Base62 digits of a 256-bit number: 62^43 > 2^256, so always 43 (leading zeros kept). */
+const DIGITS = 43;
+
+/**
+ * The 32-byte digest as a big-endian number in base62, most significant digit first. Long
+ * division of eight 32-bit limbs by 62 (every intermediate stays below 2^38, exact in a double):
+ * the same digits as BigInt arithmetic at a fraction of its cost, on every order's path.
+ */
 function base62(bytes: Uint8Array): string {
-  const alphabet = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
-  let value = 0n;
-  for (const byte of bytes) value = (value << 8n) | BigInt(byte);
-  let out = '';
-  while (value > 0n) {
-    out = alphabet[Number(value % 62n)] + out;
-    value /= 62n;
+  const limbs = new Array<number>(8);
+  for (let i = 0; i < 8; i++) limbs[i] = ((bytes[4 * i]! << 24) | (bytes[4 * i + 1]! << 16) | (bytes[4 * i + 2]! << 8) | bytes[4 * i + 3]!) >>> 0;
+  const digits = new Array<string>(DIGITS);
+  for (let d = DIGITS - 1; d >= 0; d--) {
+    let rest = 0;
+    for (let i = 0; i < 8; i++) {
+      const value = rest * 0x1_0000_0000 + limbs[i]!;
+      const quotient = Math.floor(value / 62);
+      limbs[i] = quotient;
+      rest = value - quotient * 62;
+    }
+    digits[d] = ALPHABET[rest]!;
   }
-  return out.padStart(43, '0');
+  return digits.join('');
 }
 
 /** A fresh intent id from `random` (inject a seeded one in tests). */

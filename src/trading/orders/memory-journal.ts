@@ -14,8 +14,10 @@ export const MEMORY_JOURNAL_DEFAULTS = {
   clock: systemClock as Clock,
 } satisfies Required<MemoryJournalOptions>;
 
+const known: ReadonlySet<string> = new Set(intentStates);
+
 function checkState(state: string): IntentState {
-  if (!(intentStates as readonly string[]).includes(state)) {
+  if (!known.has(state)) {
     throw new RangeError(`intent journal: state must be one of ${intentStates.join(', ')}, got "${state}"`);
   }
   return state as IntentState;

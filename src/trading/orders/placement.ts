@@ -66,8 +66,10 @@ export interface OrderPlacerParts {
 }
 
 
-/** Params safe to journal (JSON values only). */
+/** Params safe to journal (JSON values only): what a JSON round trip keeps. */
 function journalParams(params: Record<string, unknown>): Record<string, unknown> {
+  // The usual params (recvWindow, reduceOnly, timeInForce...) are JSON values already: a shallow copy is their round trip.
+  if (Object.values(params).every(isJsonScalar)) return { ...params };
   try {
     return JSON.parse(JSON.stringify(params)) as Record<string, unknown>;
   } catch {
@@ -75,12 +77,25 @@ function journalParams(params: Record<string, unknown>): Record<string, unknown>
   }
 }
 
+/** A value a JSON round trip returns unchanged (-0 comes back as 0, so it is not one). */
+function isJsonScalar(value: unknown): boolean {
+  switch (typeof value) {
+    case 'string':
+    case 'boolean':
+      return true;
+    case 'number':
+      return Number.isFinite(value) && !Object.is(value, -0);
+    default:
+      return value === null;
+  }
+}
+
 type Update = { exchangeOrderId?: string | null; error?: string | null };
 
 export class OrderPlacer {
   private readonly inflight = new Map<string, Promise<Order>>();
-  /** Deferred journal writes of this process not yet durable, per intent. */
-  private readonly writing = new Map<string, Set<Promise<void>>>();
+  /** Deferred journal writes of this process not yet durable, per intent: one promise that settles after all of them. */
+  private readonly writing = new Map<string, Promise<void>>();
 
   constructor(private readonly parts: OrderPlacerParts) {}
 
@@ -100,40 +115,47 @@ export class OrderPlacer {
 
   /** Resolves once every deferred journal write started so far is durable (or reported failed). */
   async flush(): Promise<void> {
-    await Promise.all([...this.writing.values()].flatMap((set) => [...set]));
+    await Promise.all(this.writing.values());
     await this.parts.journal.flush?.();
   }
 
   private async placeOnce(intentId: string, request: OrderRequest): Promise<Order> {
     const { journal, requests, settings, admission } = this.parts;
     const writes = this.writing.get(intentId);
-    if (writes) await Promise.all(writes);
-    const existing = await journal.get(intentId);
-    if (existing) return this.resume(existing);
-    // New exposure: nothing is journalled, nothing is sent, unless every check lets it pass.
-    requests.throttle.assertNotBanned();
-    let reduceOnly = false;
-    for (const a of admission) reduceOnly = a.admit(request)?.reduceOnly === true || reduceOnly;
-    const params: Record<string, unknown> = { ...request.params };
-    if (reduceOnly && this.supportsReduceOnly(request.symbol)) params.reduceOnly = true;
-    // An explicit window: the exchange refuses the request once it is late, which bounds when an unseen order can still appear.
-    const rule = settings.neverPlaced;
-    if (rule && params[rule.windowParam] === undefined) params[rule.windowParam] = rule.recvWindowMs;
-    const clientOrderId = clientOrderIdFor(intentId, settings.clientOrderId);
-    // The one write the order waits for before it leaves.
-    const { intent, created } = await journal.putIfAbsent({
-      intentId,
-      clientOrderId,
-      exchange: requests.account,
-      symbol: request.symbol,
-      side: request.side,
-      type: request.type,
-      amount: request.amount,
-      price: request.price ?? null,
-      params: journalParams(params),
-      state: 'PENDING',
-    });
-    if (!created) return this.resume(intent);
+    if (writes) await writes;
+    let created: { intent: IntentRecord; created: boolean };
+    let params: Record<string, unknown>;
+    try {
+      // New exposure: nothing is journalled, nothing is sent, unless every check lets it pass.
+      requests.throttle.assertNotBanned();
+      let reduceOnly = false;
+      for (const a of admission) reduceOnly = a.admit(request)?.reduceOnly === true || reduceOnly;
+      params = { ...request.params };
+      if (reduceOnly && this.supportsReduceOnly(request.symbol)) params.reduceOnly = true;
+      // An explicit window: the exchange refuses the request once it is late, which bounds when an unseen order can still appear.
+      const rule = settings.neverPlaced;
+      if (rule && params[rule.windowParam] === undefined) params[rule.windowParam] = rule.recvWindowMs;
+      // The one write the order waits for before it leaves; it returns the intent already journalled under this id, if any.
+      created = await journal.putIfAbsent({
+        intentId,
+        clientOrderId: clientOrderIdFor(intentId, settings.clientOrderId),
+        exchange: requests.account,
+        symbol: request.symbol,
+        side: request.side,
+        type: request.type,
+        amount: request.amount,
+        price: request.price ?? null,
+        params: journalParams(params),
+        state: 'PENDING',
+      });
+    } catch (error) {
+      // An intent already journalled is not new exposure: it resumes whatever the checks say now.
+      const existing = await journal.get(intentId).catch(() => undefined);
+      if (existing) return this.resume(existing);
+      throw error;
+    }
+    const { intent } = created;
+    if (!created.created) return this.resume(intent);
     this.report(intent, undefined, 'PENDING');
     const order = await this.send(intent, params);
     for (const a of admission) a.placed?.(request);
@@ -311,19 +333,16 @@ export class OrderPlacer {
     if (update.exchangeOrderId !== undefined) intent.exchangeOrderId = update.exchangeOrderId;
     if (from !== to) this.report(intent, from, to, update.error ?? undefined);
     const { intentId } = intent;
-    const write = this.parts.journal.updateState(intentId, to, { ...update, defer: true }).then(
-      () => undefined,
-      async (error: unknown) => {
-        if (await this.movedOn(intentId, to)) return;
-        this.parts.events.emit('journalWriteFailed', { intentId, to, error });
-      },
-    );
-    let set = this.writing.get(intentId);
-    if (!set) this.writing.set(intentId, (set = new Set()));
-    set.add(write);
-    void write.finally(() => {
-      set.delete(write);
-      if (set.size === 0 && this.writing.get(intentId) === set) this.writing.delete(intentId);
+    const write = this.parts.journal.updateState(intentId, to, update.error === undefined && update.exchangeOrderId === undefined ? DEFER : { ...update, defer: true }).then(noop, async (error: unknown) => {
+      if (await this.movedOn(intentId, to)) return;
+      this.parts.events.emit('journalWriteFailed', { intentId, to, error });
+    });
+    // The journal may settle one intent's writes out of order: the intent's promise waits for every one.
+    const before = this.writing.get(intentId);
+    const all = before ? Promise.all([before, write]).then(noop) : write;
+    this.writing.set(intentId, all);
+    void all.then(() => {
+      if (this.writing.get(intentId) === all) this.writing.delete(intentId);
     });
   }
 
@@ -334,6 +353,12 @@ export class OrderPlacer {
   }
 
   private report(intent: IntentRecord, from: IntentState | undefined, to: IntentState, error?: unknown, cause?: NotPlacedCause): void {
-    this.parts.events.emit('intent', { intentId: intent.intentId, clientOrderId: intent.clientOrderId, from, to, at: this.parts.clock.now(), ...(error !== undefined ? { error } : {}), ...(cause ? { cause } : {}) });
+    const { events } = this.parts;
+    if (events.has?.('intent') === false) return;
+    events.emit('intent', { intentId: intent.intentId, clientOrderId: intent.clientOrderId, from, to, at: this.parts.clock.now(), ...(error !== undefined ? { error } : {}), ...(cause ? { cause } : {}) });
   }
 }
+
+const DEFER = Object.freeze({ defer: true as const });
+
+function noop(): void {}

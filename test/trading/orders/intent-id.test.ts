@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { clientOrderIdFor, newIntentId } from '../../../src/trading/orders/intent-id.js';
@@ -12,6 +13,34 @@ describe('client order ids', () => {
         expect(ida).toMatch(/^bw[A-Za-z0-9]{30}$/);
         if (a !== b) expect(ida).not.toBe(clientOrderIdFor(b));
       }),
+    );
+  });
+
+  // Journals written by earlier versions hold these ids: a restart must look up the very id it sent.
+  it('are the ids earlier versions derived (pinned values)', () => {
+    expect(clientOrderIdFor('dup')).toBe('bwbdOLzdSDIIGat1gM7YJWCQ5hYRgaHa');
+    expect(clientOrderIdFor('bench-1')).toBe('bweaSu0giKvZprCjtTRGJaZETr2fdltP');
+    expect(clientOrderIdFor('x', { prefix: 'bot7', maxLength: 36 })).toBe('bot7Am5Y8z1AgfodU5yu2sif3KOFWFS5nle9');
+    expect(clientOrderIdFor('ü€𝄞', { prefix: '', maxLength: 64 })).toBe('9QjgeQD3qjdTVkjZcWSKqvM2H48GlBIGtMRQHVizl7X');
+    expect(clientOrderIdFor('a', { maxLength: 45 })).toBe('bwm2WfvneMdx1OPxfxkymSBtV6WTLflkV406Fp1iO9phD');
+  });
+
+  it('equal base62 of SHA-256 computed with BigInt, for any string (property)', () => {
+    const alphabet = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
+    const reference = (intentId: string): string => {
+      let value = BigInt(`0x${createHash('sha256').update(intentId, 'utf8').digest('hex')}`);
+      let out = '';
+      while (value > 0n) {
+        out = alphabet[Number(value % 62n)] + out;
+        value /= 62n;
+      }
+      return out.padStart(43, '0');
+    };
+    fc.assert(
+      fc.property(fc.string({ minLength: 1, unit: 'binary' }), (intentId) => {
+        expect(clientOrderIdFor(intentId, { prefix: '', maxLength: 64 })).toBe(reference(intentId));
+      }),
+      { numRuns: 500 },
     );
   });
 
