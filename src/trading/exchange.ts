@@ -116,7 +116,7 @@ export class ResilientExchange implements EventSource<ResilientExchangeEvents> {
       clock: o.clock,
       requests: this.requests,
       admission: o.admission,
-      settings: { lookupAttempts: o.lookupAttempts, lookupBackoff: o.lookupBackoff, placeAttempts: o.placeAttempts, clientOrderId: o.clientOrderId, neverPlaced: this.neverPlaced },
+      settings: { lookupAttempts: o.lookupAttempts, lookupBackoff: o.lookupBackoff, placeAttempts: o.placeAttempts, clientOrderId: Object.freeze({ ...o.clientOrderId }), neverPlaced: this.neverPlaced },
       events: this.events,
     });
   }

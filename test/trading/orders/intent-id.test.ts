@@ -51,6 +51,17 @@ describe('client order ids', () => {
     expect(() => clientOrderIdFor('x', { maxLength: 10 })).toThrow(/maxLength must be an integer/);
   });
 
+  it('check options given again: a changed options object is checked anew, a frozen bad one refused every time', () => {
+    const options: { prefix: string; maxLength: number } = { prefix: 'ab', maxLength: 32 };
+    expect(clientOrderIdFor('x', options)).toMatch(/^ab/);
+    options.prefix = 'a-b';
+    expect(() => clientOrderIdFor('x', options)).toThrow(/prefix must be letters and digits/);
+    const frozen = Object.freeze({ prefix: 'a_b' });
+    expect(() => clientOrderIdFor('x', frozen)).toThrow(/prefix must be letters and digits/);
+    expect(() => clientOrderIdFor('x', frozen)).toThrow(/prefix must be letters and digits/);
+    expect(clientOrderIdFor('x', Object.freeze({ prefix: 'cd' }))).toBe(clientOrderIdFor('x', { prefix: 'cd' }));
+  });
+
   it('new intent ids come from the injected randomness', () => {
     expect(newIntentId(seededRandom(3))).toBe(newIntentId(seededRandom(3)));
     expect(newIntentId(seededRandom(3))).toMatch(/^[0-9a-f]{32}$/);
