@@ -11,10 +11,14 @@
  *     urgent commit, or is committed on its own after `lingerMs` when none comes, or at once when
  *     a read or `flush()` needs it.
  *
- * Writes are applied in the order they were queued, one transaction at a time. When a transaction
- * fails, its writes are tried one by one so one bad write does not sink the others; a deferred
- * write that still fails is tried again after `retryDelayMs`, up to `writeAttempts` tries, and the
- * later writes of the same key wait behind it.
+ * Writes are applied in the order they were queued. Up to `maxConcurrent` transactions run at
+ * once (a database with a connection pool commits several groups side by side); a write whose key
+ * has a write in a running transaction waits for the next one, so one key's writes keep their
+ * order. A batch is one call of `applyMany` when given (a repository that merges the writes into
+ * multi-row statements), else each write's own `run`. When a transaction fails, its writes are
+ * tried one by one so one bad write does not sink the others; a deferred write that still fails is
+ * tried again after `retryDelayMs`, up to `writeAttempts` tries, and the later writes of the same
+ * key wait behind it.
  */
 import { type CancelTimer, type Clock, setTimerOn, systemClock } from '../../core/clock.js';
 import { checkInteger, checkNumber } from '../../core/option-checks.js';
@@ -29,6 +33,8 @@ export interface GroupCommitOptions {
   writeAttempts?: number;
   /** Wait before a failed deferred write is tried again. */
   retryDelayMs?: number;
+  /** Transactions committing at once (1: one after another, as one SQLite connection must). */
+  maxConcurrent?: number;
   /** Source of the linger and retry timers. */
   clock?: Clock;
 }
@@ -42,6 +48,8 @@ export const GROUP_COMMIT_DEFAULTS = {
   writeAttempts: 5,
   // Long enough for a lock holder to finish, short enough that the journal catches up within a second.
   retryDelayMs: 100,
+  // One connection (SQLite) commits one transaction at a time; a pooled database is given more.
+  maxConcurrent: 1,
   // Wall time; inject ManualClock in tests.
   clock: systemClock as Clock,
 } satisfies Required<GroupCommitOptions>;
@@ -49,9 +57,11 @@ export const GROUP_COMMIT_DEFAULTS = {
 /** Runs `work` in one transaction and commits it (rolls back when it throws). */
 export type RunTransaction<R> = <T>(work: (tx: R) => Promise<T>) => Promise<T>;
 
-interface Write<R> {
+interface Write<R, O> {
   key: string;
   run: (tx: R) => Promise<unknown>;
+  /** What the write is, for `applyMany`. */
+  op: O | undefined;
   deferred: boolean;
   attempts: number;
   /** Settles (either way) once the write is done for good. */
@@ -60,39 +70,50 @@ interface Write<R> {
   reject(error: unknown): void;
 }
 
-type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
+/** What one write came to. */
+export type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
 
-export class GroupCommit<R> {
+/** Applies a batch's writes in order in the open transaction: an outcome per write; throws when the transaction broke. */
+export type ApplyMany<R, O> = (tx: R, ops: O[]) => Promise<Outcome[]>;
+
+export class GroupCommit<R, O = never> {
   private readonly o: Required<GroupCommitOptions>;
-  private queue: Array<Write<R>> = [];
-  private committing: Array<Write<R>> = [];
+  private queue: Array<Write<R, O>> = [];
+  /** Writes in running transactions. */
+  private readonly committing = new Set<Write<R, O>>();
+  /** Keys with a write in a running transaction: their later writes wait. */
+  private readonly busy = new Map<string, number>();
   private readonly perKey = new Map<string, number>();
   /** Urgent writes queued. */
   private urgent = 0;
   /** Commit what is queued even without an urgent write (linger over, retry due, flush asked). */
   private forced = false;
-  private running = false;
+  /** Transactions running. */
+  private running = 0;
   private scheduled = false;
   private cancelLinger: CancelTimer | undefined;
 
   /**
    * `transaction` opens one transaction per batch; `ownError` tells an error that refuses one write
-   * (a failed compare-and-set, bad input) from one that breaks the transaction (the database).
+   * (a failed compare-and-set, bad input) from one that breaks the transaction (the database);
+   * `applyMany` (optional) applies a whole batch of writes given with an `op`.
    */
   constructor(
     private readonly transaction: RunTransaction<R>,
     private readonly ownError: (error: unknown) => boolean,
     options: GroupCommitOptions = {},
+    private readonly applyMany?: ApplyMany<R, O>,
   ) {
     this.o = withDefaults(GROUP_COMMIT_DEFAULTS, options);
     checkInteger('groupCommit', 'maxBatch', this.o.maxBatch, 1);
     checkNumber('groupCommit', 'lingerMs', this.o.lingerMs, 0);
     checkInteger('groupCommit', 'writeAttempts', this.o.writeAttempts, 1);
     checkNumber('groupCommit', 'retryDelayMs', this.o.retryDelayMs, 0);
+    checkInteger('groupCommit', 'maxConcurrent', this.o.maxConcurrent, 1);
   }
 
   /** Queues a write of `key`; resolves with what `run` returned once its transaction committed. */
-  write<T>(key: string, run: (tx: R) => Promise<T>, options: { deferred?: boolean } = {}): Promise<T> {
+  write<T>(key: string, run: (tx: R) => Promise<T>, options: { deferred?: boolean; op?: O } = {}): Promise<T> {
     let resolve!: (value: unknown) => void;
     let reject!: (error: unknown) => void;
     const result = new Promise<T>((ok, fail) => {
@@ -100,7 +121,7 @@ export class GroupCommit<R> {
       reject = fail;
     });
     const deferred = options.deferred === true;
-    const write: Write<R> = { key, run, deferred, attempts: 0, done: result.then(noop, noop), resolve, reject };
+    const write: Write<R, O> = { key, run, op: options.op, deferred, attempts: 0, done: result.then(noop, noop), resolve, reject };
     this.queue.push(write);
     this.perKey.set(key, (this.perKey.get(key) ?? 0) + 1);
     if (deferred) this.linger();
@@ -138,41 +159,83 @@ export class GroupCommit<R> {
   }
 
   private kick(): void {
-    if (this.running || this.scheduled) return;
+    if (this.scheduled || this.running >= this.o.maxConcurrent) return;
     this.scheduled = true;
     // The next turn of the event loop: every write queued by the replies read in this turn goes in one commit.
     setImmediate(() => {
       this.scheduled = false;
-      void this.drain();
+      this.drain();
     });
   }
 
-  private async drain(): Promise<void> {
-    if (this.running) return;
-    this.running = true;
-    try {
-      while (this.queue.length > 0 && (this.urgent > 0 || this.forced)) {
-        const batch = this.queue.splice(0, this.o.maxBatch);
-        for (const w of batch) if (!w.deferred) this.urgent--;
-        if (this.queue.length === 0) this.forced = false;
-        this.committing = batch;
-        await this.commit(batch);
-        this.committing = [];
+  /** Starts transactions while there is room and something to commit. */
+  private drain(): void {
+    while (this.running < this.o.maxConcurrent && this.queue.length > 0 && (this.urgent > 0 || this.forced)) {
+      const batch = this.take();
+      // Every queued key has a write committing: the end of that transaction drains again.
+      if (batch.length === 0) return;
+      if (this.queue.length === 0) this.forced = false;
+      this.running++;
+      for (const w of batch) {
+        this.committing.add(w);
+        this.busy.set(w.key, (this.busy.get(w.key) ?? 0) + 1);
       }
-    } finally {
-      this.running = false;
+      void this.commit(batch).finally(() => {
+        for (const w of batch) {
+          this.committing.delete(w);
+          const left = (this.busy.get(w.key) ?? 1) - 1;
+          if (left > 0) this.busy.set(w.key, left);
+          else this.busy.delete(w.key);
+        }
+        this.running--;
+        // Writes that queued meanwhile go now, together, as they did behind the one transaction before.
+        this.drain();
+      });
     }
+    this.after();
+  }
+
+  /** What follows a drain or a finished transaction: another batch, the linger timer, or nothing. */
+  private after(): void {
     if (this.queue.length === 0) {
-      this.cancelLinger?.();
-      this.cancelLinger = undefined;
+      if (this.running === 0) {
+        this.cancelLinger?.();
+        this.cancelLinger = undefined;
+      }
     } else if (this.urgent > 0 || this.forced) this.kick();
     else this.linger();
   }
 
-  private async commit(batch: Array<Write<R>>): Promise<void> {
+  /** The next batch: queued writes in order, leaving those whose key has a write committing or left behind. */
+  private take(): Array<Write<R, O>> {
+    if (this.busy.size === 0 && this.queue.length <= this.o.maxBatch) {
+      const batch = this.queue;
+      this.queue = [];
+      for (const w of batch) if (!w.deferred) this.urgent--;
+      return batch;
+    }
+    const batch: Array<Write<R, O>> = [];
+    const rest: Array<Write<R, O>> = [];
+    const waiting = new Set<string>();
+    for (const w of this.queue) {
+      if (batch.length >= this.o.maxBatch || this.busy.has(w.key) || waiting.has(w.key)) {
+        rest.push(w);
+        waiting.add(w.key);
+      } else {
+        batch.push(w);
+        if (!w.deferred) this.urgent--;
+      }
+    }
+    this.queue = rest;
+    return batch;
+  }
+
+  private async commit(batch: Array<Write<R, O>>): Promise<void> {
     let outcomes: Outcome[];
+    const { applyMany } = this;
     try {
       outcomes = await this.transaction(async (tx) => {
+        if (applyMany && batch.every((w) => w.op !== undefined)) return applyMany(tx, batch.map((w) => w.op as O));
         const out: Outcome[] = [];
         for (const w of batch) {
           try {
@@ -186,7 +249,7 @@ export class GroupCommit<R> {
       });
     } catch (error) {
       if (batch.length > 1) return this.oneByOne(batch);
-      const held: Array<Write<R>> = [];
+      const held: Array<Write<R, O>> = [];
       this.failed(batch[0]!, error, held);
       this.requeue(held);
       return;
@@ -195,8 +258,8 @@ export class GroupCommit<R> {
   }
 
   /** After a failed transaction: each write in a transaction of its own; a key whose write is held for a retry keeps its later writes behind it. */
-  private async oneByOne(batch: Array<Write<R>>): Promise<void> {
-    const held: Array<Write<R>> = [];
+  private async oneByOne(batch: Array<Write<R, O>>): Promise<void> {
+    const held: Array<Write<R, O>> = [];
     const heldKeys = new Set<string>();
     for (const w of batch) {
       if (heldKeys.has(w.key)) {
@@ -215,7 +278,7 @@ export class GroupCommit<R> {
   }
 
   /** A write whose transaction failed: held for another try (true) or rejected. */
-  private failed(w: Write<R>, error: unknown, held: Array<Write<R>>): boolean {
+  private failed(w: Write<R, O>, error: unknown, held: Array<Write<R, O>>): boolean {
     w.attempts++;
     if (w.deferred && w.attempts < this.o.writeAttempts) {
       held.push(w);
@@ -226,14 +289,14 @@ export class GroupCommit<R> {
   }
 
   /** Puts held writes back at the front (they were queued before everything now queued) and tries again after the retry delay. */
-  private requeue(held: Array<Write<R>>): void {
+  private requeue(held: Array<Write<R, O>>): void {
     if (held.length === 0) return;
     this.queue.unshift(...held);
     for (const w of held) if (!w.deferred) this.urgent++;
     setTimerOn(this.o.clock, this.o.retryDelayMs, () => this.force());
   }
 
-  private settle(w: Write<R>, outcome: Outcome): void {
+  private settle(w: Write<R, O>, outcome: Outcome): void {
     const left = (this.perKey.get(w.key) ?? 1) - 1;
     if (left > 0) this.perKey.set(w.key, left);
     else this.perKey.delete(w.key);

@@ -6,16 +6,32 @@
  * machine lets move there) RETURNING *`, so it is checked and compare-and-set in one go; the row
  * is read only when the write did not take, to say why. Writes go through group commit
  * (group-commit.ts): writes that arrive together share one transaction, and deferred writes (the
- * transitions after an order left) ride along with the next commit. Reads see every write made
- * through this journal: a read that concerns a queued write commits it first.
+ * transitions after an order left) ride along with the next commit. On PostgreSQL a group is a few
+ * multi-row statements (the repository's `writeMany`), and several groups commit at once on the
+ * pool (`maxConcurrent`, STORAGE_JOURNAL_DEFAULTS), one intent's writes still in order. Reads see
+ * every write made through this journal: a read that concerns a queued write commits it first.
  */
 import { ConflictError, NotFoundError, ValidationError } from '../../storage/errors.js';
-import type { OrderIntentRepo } from '../../storage/repos/order-intents.js';
+import type { OrderIntentRepo, OrderIntentWrite, OrderIntentWriteOutcome } from '../../storage/repos/order-intents.js';
 import { GroupCommit, type GroupCommitOptions } from './group-commit.js';
+import { withDefaults } from '../../core/options.js';
 import type { IntentJournal, IntentRecord, IntentUpdate } from './journal.js';
 import { type IntentState, assertTransition, canTransition, intentStates } from './state.js';
 
 export type StorageJournalOptions = GroupCommitOptions;
+
+export const STORAGE_JOURNAL_DEFAULTS = {
+  // PostgreSQL: groups commit side by side on the pool (a commit waits for a round trip and a WAL
+  // flush, not for this process), leaving most of the pool's default 10 connections to other work.
+  // SQLite has one connection: one transaction at a time, whatever is given.
+  maxConcurrent: 4,
+} satisfies GroupCommitOptions;
+
+/** A write as group commit holds it on PostgreSQL: the repository's write, and the `from` its caller asked for. */
+interface JournalWrite {
+  write: OrderIntentWrite;
+  wanted?: readonly IntentState[] | undefined;
+}
 
 /** States from which the state machine allows a move to `to` (`to` itself included). */
 const sources = new Map<IntentState, readonly IntentState[]>(intentStates.map((to) => [to, intentStates.filter((from) => canTransition(from, to))]));
@@ -25,30 +41,66 @@ function refusesOneWrite(error: unknown): boolean {
   return error instanceof ConflictError || error instanceof NotFoundError || error instanceof ValidationError || error instanceof RangeError;
 }
 
-/** One state move in one statement; on a refusal, the reason: not found, not allowed from its state (RangeError), or `from` not holding. */
-async function move(repo: OrderIntentRepo, intentId: string, to: IntentState, update: Omit<IntentUpdate, 'defer'>): Promise<IntentRecord> {
+/** The `from` list of a move to `to`: the states the state machine allows there, narrowed to `wanted` when given. */
+function fromStates(to: IntentState, wanted: readonly IntentState[] | undefined): IntentState[] {
   const allowed = sources.get(to);
   if (!allowed) throw new RangeError(`intent journal: state must be one of ${intentStates.join(', ')}, got "${String(to)}"`);
-  const wanted = update.from === undefined ? undefined : typeof update.from === 'string' ? [update.from] : update.from;
-  const from = wanted === undefined ? allowed : allowed.filter((state) => wanted.includes(state));
+  return wanted === undefined ? [...allowed] : allowed.filter((state) => wanted.includes(state));
+}
+
+const wantedOf = (update: Omit<IntentUpdate, 'defer'>): readonly IntentState[] | undefined =>
+  update.from === undefined ? undefined : typeof update.from === 'string' ? [update.from] : update.from;
+
+/** Why a move did not take (a ConflictError from the repository): not allowed from its state (RangeError), or `from` not holding. */
+async function explain(repo: OrderIntentRepo, intentId: string, to: IntentState, wanted: readonly IntentState[] | undefined, error: ConflictError): Promise<unknown> {
+  const current = await repo.get(intentId);
+  if (current) assertTransition(intentId, current.state, to);
+  return wanted === undefined || !current ? error : new ConflictError(`order intent "${intentId}" is ${current.state}, not ${wanted.join(' or ')}`);
+}
+
+/** One state move in one statement; on a refusal, the reason: not found, not allowed from its state (RangeError), or `from` not holding. */
+async function move(repo: OrderIntentRepo, intentId: string, to: IntentState, update: Omit<IntentUpdate, 'defer'>): Promise<IntentRecord> {
+  const wanted = wantedOf(update);
+  const from = fromStates(to, wanted);
   try {
     return await repo.updateState(intentId, to, { ...update, from });
   } catch (error) {
     if (!(error instanceof ConflictError)) throw error;
-    const current = await repo.get(intentId);
-    if (current) assertTransition(intentId, current.state, to);
-    throw wanted === undefined || !current ? error : new ConflictError(`order intent "${intentId}" is ${current.state}, not ${wanted.join(' or ')}`);
+    throw await explain(repo, intentId, to, wanted, error);
   }
 }
 
+/** A group's writes in a few multi-row statements (PostgreSQL); refused moves are explained as `move` explains them. */
+async function applyMany(tx: OrderIntentRepo, ops: JournalWrite[]): Promise<OrderIntentWriteOutcome[]> {
+  const outcomes = await tx.writeMany(ops.map((op) => op.write));
+  for (let i = 0; i < ops.length; i++) {
+    const outcome = outcomes[i]!;
+    const { write, wanted } = ops[i]!;
+    if (outcome.ok || write.kind !== 'updateState' || !(outcome.error instanceof ConflictError)) continue;
+    try {
+      outcomes[i] = { ok: false, error: await explain(tx, write.intentId, write.state, wanted, outcome.error) };
+    } catch (error) {
+      if (!refusesOneWrite(error)) throw error;
+      outcomes[i] = { ok: false, error };
+    }
+  }
+  return outcomes;
+}
+
 export function storageJournal(repo: OrderIntentRepo, options: StorageJournalOptions = {}): IntentJournal {
-  const writes = new GroupCommit<OrderIntentRepo>((work) => repo.batch(work), refusesOneWrite, options);
+  const merges = repo.dialect === 'postgres';
+  const writes = new GroupCommit<OrderIntentRepo, JournalWrite>(
+    (work) => repo.batch(work),
+    refusesOneWrite,
+    merges ? withDefaults(STORAGE_JOURNAL_DEFAULTS, options) : { ...options, maxConcurrent: 1 },
+    merges ? applyMany : undefined,
+  );
   /** Commits the queued writes a read depends on (of `intentId`, or any). */
   const settled = async (intentId?: string): Promise<void> => {
     if (writes.pending(intentId)) await writes.flush();
   };
   return {
-    putIfAbsent: (intent) => writes.write(intent.intentId, (tx) => tx.putIfAbsent(intent)),
+    putIfAbsent: (intent) => writes.write(intent.intentId, (tx) => tx.putIfAbsent(intent), { op: { write: { kind: 'putIfAbsent', intent } } }),
     async get(intentId) {
       await settled(intentId);
       return repo.get(intentId);
@@ -59,7 +111,17 @@ export function storageJournal(repo: OrderIntentRepo, options: StorageJournalOpt
     },
     updateState(intentId, state, update = {}) {
       const { defer, ...rest } = update;
-      return writes.write(intentId, (tx) => move(tx, intentId, state, rest), { deferred: defer === true });
+      const deferred = defer === true;
+      if (!merges) return writes.write(intentId, (tx) => move(tx, intentId, state, rest), { deferred });
+      const wanted = wantedOf(rest);
+      let from: IntentState[];
+      try {
+        from = fromStates(state, wanted);
+      } catch (error) {
+        return Promise.reject(error);
+      }
+      const op: JournalWrite = { write: { kind: 'updateState', intentId, state, options: { ...rest, from } }, wanted };
+      return writes.write(intentId, (tx) => move(tx, intentId, state, rest), { deferred, op }) as Promise<IntentRecord>;
     },
     async listByState(states, list) {
       await settled();

@@ -146,7 +146,53 @@ describe('GroupCommit', () => {
     await expect(writes.write('a', put('a-pending'))).rejects.toThrow('database unavailable');
   });
 
+  it('with maxConcurrent 2, a second group commits while the first is open; a key busy in the first waits for it', async () => {
+    const commits: string[][] = [];
+    const open: Array<() => void> = [];
+    // Each transaction stays open until released by hand: two can be seen running at once.
+    const transaction = async <T>(work: (tx: string[]) => Promise<T>): Promise<T> => {
+      const tx: string[] = [];
+      const result = await work(tx);
+      await new Promise<void>((resolve) => open.push(resolve));
+      commits.push(tx);
+      return result;
+    };
+    const writes = new GroupCommit<string[]>(transaction, () => false, { clock: new ManualClock(), maxConcurrent: 2 });
+    const first = [writes.write('a', put('a1')), writes.write('b', put('b1'))];
+    await turn();
+    const second = [writes.write('a', put('a2')), writes.write('c', put('c1'))];
+    await turn();
+    await turn();
+    // The second group runs beside the first, without a2: a's first write is still committing.
+    expect(open).toHaveLength(2);
+    open.splice(1, 1)[0]!();
+    await second[1];
+    expect(commits).toEqual([['c1']]);
+    open.shift()!();
+    await Promise.all(first);
+    await turn();
+    expect(open).toHaveLength(1);
+    open.shift()!();
+    await Promise.all(second);
+    expect(commits).toEqual([['c1'], ['a1', 'b1'], ['a2']]);
+  });
+
+  it('applyMany takes a whole group of writes given with an op; a refusal it reports rejects only its write', async () => {
+    const { commits, transaction } = ledger();
+    const applied: string[][] = [];
+    const writes = new GroupCommit<string[], string>(transaction, (e) => e instanceof Refused, { clock: new ManualClock() }, async (tx, ops) => {
+      applied.push(ops);
+      tx.push(...ops);
+      return ops.map((op) => (op === 'bad' ? { ok: false, error: new Refused('no') } : { ok: true, value: op.toUpperCase() }));
+    });
+    const results = await Promise.allSettled([writes.write('a', put('unused'), { op: 'a1' }), writes.write('b', put('unused'), { op: 'bad' }), writes.write('c', put('unused'), { op: 'c1' })]);
+    expect(results.map((r) => (r.status === 'fulfilled' ? r.value : (r.reason as Error).message))).toEqual(['A1', 'no', 'C1']);
+    expect(applied).toEqual([['a1', 'bad', 'c1']]);
+    expect(commits).toEqual([['a1', 'bad', 'c1']]);
+  });
+
   it.each([
+    [{ maxConcurrent: 0 }, /maxConcurrent must be an integer >= 1, got 0/],
     [{ maxBatch: 0 }, /maxBatch must be an integer >= 1, got 0/],
     [{ lingerMs: -1 }, /lingerMs must be/],
     [{ writeAttempts: 1.5 }, /writeAttempts must be an integer >= 1, got 1.5/],
