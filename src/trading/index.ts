@@ -26,7 +26,7 @@ export { intentStates, type IntentState, terminalStates, unresolvedStates, liveS
 export { clientOrderIdFor, CLIENT_ORDER_ID_DEFAULTS, newIntentId, type ClientOrderIdOptions } from './orders/intent-id.js';
 export { type IntentJournal, type IntentRecord, type NewIntent, type IntentUpdate } from './orders/journal.js';
 export { memoryJournal, MEMORY_JOURNAL_DEFAULTS, type MemoryJournalOptions } from './orders/memory-journal.js';
-export { storageJournal } from './orders/storage-journal.js';
+export { storageJournal, STORAGE_JOURNAL_DEFAULTS, type StorageJournalOptions } from './orders/storage-journal.js';
 export { type IntentEvent, type NotPlacedCause } from './orders/placement.js';
 export { type OrderAdmission, type OrderRequest, type AdmissionResult } from './orders/admission.js';
 export { reconcile, RECONCILE_DEFAULTS, type ReconcileOptions, type ReconcileReport } from './reconcile.js';
