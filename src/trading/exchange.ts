@@ -25,10 +25,10 @@ import type { OrderRequest } from './orders/admission.js';
 import { type NeverPlacedRule, neverPlacedRuleFor } from './orders/never-placed.js';
 import { type IntentEvent, type NotPlacedCause, OrderPlacer } from './orders/placement.js';
 import { presetBreakerOptions } from './presets.js';
-import { type EndpointGroup, RequestPath, type RequestPathParts } from './request-path.js';
+import { type EndpointGroup, type ExchangeRejected, RequestPath, type RequestPathParts } from './request-path.js';
 import { ExchangeThrottle } from './throttle.js';
 
-export type { EndpointGroup } from './request-path.js';
+export type { EndpointGroup, ExchangeRejected, ExchangeRejectReason } from './request-path.js';
 
 /** How fresh a value is: `stale: true` means the exchange failed and this is the last known good value. */
 export interface Freshness {
@@ -46,8 +46,11 @@ export interface ResilientExchangeEvents {
   journalWriteFailed: { intentId: string; to: IntentRecord['state']; error: unknown };
   /** A last-known-good value was served because the exchange failed. */
   stale: { method: 'fetchTicker' | 'fetchOrderBook'; symbol: string; ageMs: number; error: unknown };
-  /** The exchange throttled us (429/418): requests pause for `retryAfterMs`; `banned` means calls fail at once meanwhile. */
-  throttled: { retryAfterMs: number; banned: boolean; error: unknown };
+  /**
+   * The exchange refused a request (429/418): `reason` `'rate-limited'` (requests pause for
+   * `retryAfterMs`) or `'banned'` (calls fail at once meanwhile).
+   */
+  rejected: ExchangeRejected;
   /** A read is tried again (`attempt` counts from 1, so the first retry is attempt 2). */
   retry: { method: string; attempt: number };
 }

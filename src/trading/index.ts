@@ -3,7 +3,7 @@
  * reconciliation, the trading gate, pre-trade checks, feed staleness, service presets and the
  * simulated exchange. Importing it starts nothing: the simulator listens only when started.
  */
-export { resilientExchange, ResilientExchange, type ResilientExchangeEvents, type Freshness, type EndpointGroup } from './exchange.js';
+export { resilientExchange, ResilientExchange, type ResilientExchangeEvents, type Freshness, type EndpointGroup, type ExchangeRejected, type ExchangeRejectReason } from './exchange.js';
 export { type ResilientExchangeOptions, RESILIENT_EXCHANGE_DEFAULTS } from './exchange-options.js';
 export {
   classifyOrderFailure,

@@ -13,10 +13,26 @@ import type { ExchangeThrottle } from './throttle.js';
 /** Endpoint groups, each with its own breaker. */
 export type EndpointGroup = 'marketData' | 'account' | 'orders';
 
+/**
+ * Why the exchange refused a request: `'rate-limited'` (a 429: requests pause for `retryAfterMs`,
+ * then go on) or `'banned'` (a 418, or a pause longer than the guard waits out: calls fail at once
+ * until it ends).
+ */
+export type ExchangeRejectReason = 'rate-limited' | 'banned';
+
+/** The exchange refused a request (429/418); named `rejected` as every refusal is, its `reason` says which. */
+export interface ExchangeRejected {
+  reason: ExchangeRejectReason;
+  /** How long every request to this exchange now pauses (or fails at once, when banned). */
+  retryAfterMs: number;
+  /** The error the exchange's answer became (ccxt's `DDoSProtection`, `RateLimitExceeded`, ...). */
+  error: unknown;
+}
+
 /** What a request path reports. */
 export interface RequestPathEvents {
-  /** The exchange throttled us (429/418): requests pause for `retryAfterMs`; `banned` means calls fail at once meanwhile. */
-  throttled: { retryAfterMs: number; banned: boolean; error: unknown };
+  /** The exchange refused a request (429/418). */
+  rejected: ExchangeRejected;
   /** A read is tried again (`attempt` counts from 1, so the first retry is attempt 2). */
   retry: { method: string; attempt: number };
 }
@@ -58,7 +74,7 @@ export class RequestPath {
         return await fn();
       } catch (error) {
         const ms = throttle.observe(error, this.exchange.last_response_headers);
-        if (ms !== undefined) events.emit('throttled', { retryAfterMs: ms, banned: throttle.isBanned, error });
+        if (ms !== undefined) events.emit('rejected', { reason: throttle.isBanned ? 'banned' : 'rate-limited', retryAfterMs: ms, error });
         throw error;
       }
     };
