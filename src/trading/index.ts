@@ -21,7 +21,7 @@ export {
   PreTradeRejectedError,
 } from './errors.js';
 export { attachRateBudget, endpointOf } from './budget-hook.js';
-export { ExchangeThrottle, type ThrottleState } from './throttle.js';
+export { ExchangeBanGuard, type BanGuardState, type BanGuardOptions, ExchangeThrottle, type ThrottleState } from './ban-guard.js';
 export { intentStates, type IntentState, terminalStates, unresolvedStates, liveStates, canTransition, assertTransition, stateOfOrder } from './orders/state.js';
 export { clientOrderIdFor, CLIENT_ORDER_ID_DEFAULTS, newIntentId, type ClientOrderIdOptions } from './orders/intent-id.js';
 export { type IntentJournal, type IntentRecord, type NewIntent, type IntentUpdate } from './orders/journal.js';

@@ -8,7 +8,7 @@ import type { Exchange } from 'ccxt';
 import type { Policy } from '../core/policy.js';
 import type { RetryBudget } from '../core/retry-budget.js';
 import type { RetryPolicy } from '../policies/retry.js';
-import type { ExchangeThrottle } from './throttle.js';
+import type { ExchangeBanGuard } from './ban-guard.js';
 
 /** Endpoint groups, each with its own breaker. */
 export type EndpointGroup = 'marketData' | 'account' | 'orders';
@@ -44,7 +44,7 @@ export interface EventSink<E> {
 
 export interface RequestPathParts {
   exchange: Exchange;
-  throttle: ExchangeThrottle;
+  banGuard: ExchangeBanGuard;
   /** The retry budget reads (and a 429'd order's resends) draw on. */
   retryBudget: RetryBudget;
   /** The read retry, over `retryBudget`. */
@@ -56,25 +56,25 @@ export interface RequestPathParts {
 
 export class RequestPath {
   readonly exchange: Exchange;
-  readonly throttle: ExchangeThrottle;
+  readonly banGuard: ExchangeBanGuard;
   readonly retryBudget: RetryBudget;
 
   constructor(private readonly parts: RequestPathParts) {
     this.exchange = parts.exchange;
-    this.throttle = parts.throttle;
+    this.banGuard = parts.banGuard;
     this.retryBudget = parts.retryBudget;
   }
 
-  /** One request: waits out a pause (fails at once during a ban), runs through the group's breakers, notes a throttle. */
+  /** One request: waits out a pause (fails at once during a ban), runs through the group's breakers, notes a 429/418. */
   async once<T>(group: EndpointGroup, fn: () => Promise<T>): Promise<T> {
-    const { throttle, events, breakers } = this.parts;
-    await throttle.admit();
+    const { banGuard, events, breakers } = this.parts;
+    await banGuard.admit();
     const attempt = async (): Promise<T> => {
       try {
         return await fn();
       } catch (error) {
-        const ms = throttle.observe(error, this.exchange.last_response_headers);
-        if (ms !== undefined) events.emit('rejected', { reason: throttle.isBanned ? 'banned' : 'rate-limited', retryAfterMs: ms, error });
+        const ms = banGuard.observe(error, this.exchange.last_response_headers);
+        if (ms !== undefined) events.emit('rejected', { reason: banGuard.isBanned ? 'banned' : 'rate-limited', retryAfterMs: ms, error });
         throw error;
       }
     };

@@ -115,7 +115,8 @@ describe('resilientExchange createOrder (ccxt.binance, offline simulator)', () =
     // During the ban: refused at once, no request.
     await expect(rex.createOrder(SYMBOL, 'limit', 'buy', 0.01, 49_000, { intentId: 'during-ban' })).rejects.toBeInstanceOf(RateLimitedError);
     await expect(rex.fetchBalance()).rejects.toBeInstanceOf(RateLimitedError);
-    expect(rex.throttleState().banned).toBe(true);
+    expect(rex.banGuardState().banned).toBe(true);
+    expect(rex.throttleState()).toEqual(rex.banGuardState()); // the deprecated name, until 1.0
     expect(rejected).toEqual([{ reason: 'banned', retryAfterMs: 120_000 }]);
     expect(router.stats().ordersHeld).toBe(1);
     expect(router.stats().byRoute).toEqual({ 'POST /api/v3/order': 2 });
