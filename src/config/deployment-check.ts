@@ -6,6 +6,7 @@
 import { access, constants, stat } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { sanitizeText } from '../core/secrets.js';
+import { accountsOf } from './accounts.js';
 import { ConfigError, type ConfigIssue } from './config-error.js';
 import { sourceOf } from './layers.js';
 import { type LoadConfigOptions, loadConfig } from './loader.js';
@@ -109,12 +110,13 @@ export async function checkDeployment(options: LoadConfigOptions & { probes?: De
     return { ok: false, env: options.env, steps };
   }
 
-  const needed = config.features.liveTrading ? ['exchange.apiKey', 'exchange.secret'] : [];
-  const fromFile = config.exchange.credentialsFile && needed.some((k) => !config.exchange[k.slice('exchange.'.length) as 'apiKey' | 'secret']);
+  const accounts = accountsOf(config);
+  const needed = config.features.liveTrading ? accounts.flatMap((a) => [`${a.path}.apiKey`, `${a.path}.secret`]) : [];
+  const fromFile = config.features.liveTrading && accounts.some((a) => a.settings.credentialsFile && !(a.settings.apiKey && a.settings.secret));
   steps.push({
     name: 'secrets',
     status: 'ok',
-    detail: needed.length === 0 ? 'none required (live trading off)' : fromFile ? `${needed.join(', ')} from exchange.credentialsFile (read by the exchange step)` : `present: ${needed.join(', ')}`,
+    detail: needed.length === 0 ? 'none required (live trading off)' : fromFile ? `${needed.join(', ')} (from the credentials file where one is named: read by the exchange step)` : `present: ${needed.join(', ')}`,
   });
 
   // Every deployment uses its data directory (the lock, the spool, backups; SQLite's database too).
@@ -145,16 +147,18 @@ export async function checkDeployment(options: LoadConfigOptions & { probes?: De
     }
   }
 
-  if (config.exchange.id) {
+  // Each account (`exchange:`, or every entry of `exchanges:`) is probed on its own public endpoint.
+  for (const account of accountsOf(config)) {
+    const named = config.exchanges ? `account ${account.name}: ` : '';
     if (!options.probes?.exchange) {
-      steps.push({ name: 'exchange', status: 'skipped', detail: 'no exchange probe given' });
-    } else {
-      try {
-        const detail = await options.probes.exchange(config);
-        steps.push({ name: 'exchange', status: 'ok', detail });
-      } catch (error) {
-        steps.push({ name: 'exchange', status: 'failed', detail: `exchange (from ${sourceOf(loadedSources, 'exchange.id')}): ${message(error)}` });
-      }
+      steps.push({ name: 'exchange', status: 'skipped', detail: `${named}no exchange probe given` });
+      continue;
+    }
+    try {
+      const detail = await options.probes.exchange(account.config);
+      steps.push({ name: 'exchange', status: 'ok', detail: `${named}${detail}` });
+    } catch (error) {
+      steps.push({ name: 'exchange', status: 'failed', detail: `${account.path} (from ${sourceOf(loadedSources, `${account.path}.id`)}): ${message(error)}` });
     }
   }
 

@@ -11,6 +11,25 @@ const timerRange = `past Node's timer range: at most ${TIMER_MAX_MS} ms (about 2
 const ms = z.number().finite().nonnegative().max(TIMER_MAX_MS, timerRange);
 const positiveMs = z.number().finite().positive().max(TIMER_MAX_MS, timerRange);
 
+/** One exchange account: `exchange:`, or each entry of `exchanges:` (with its `name`). */
+const accountFields = {
+  /** The ccxt id, e.g. `binance`. */
+  id: z.string().min(1).optional(),
+  apiKey: z.string().min(1).optional(),
+  secret: z.string().min(1).optional(),
+  password: z.string().min(1).optional(),
+  /** A YAML or JSON file holding `apiKey`, `secret` (and `password`); values set here or in the environment win. */
+  credentialsFile: z.string().min(1).optional(),
+  /** The exchange's sandbox / testnet (ccxt `setSandboxMode`). */
+  sandbox: z.boolean().optional(),
+  /** A custom base URL for every API of the exchange, e.g. the simulator's `http://127.0.0.1:N`. */
+  url: z.string().url().optional(),
+  /** Symbols whose orders the service follows and reconciles, e.g. `BTC/USDT`. */
+  symbols: z.array(z.string().min(1)).min(1).optional(),
+  /** When the gate halts, the service cancels the account's open orders itself (even when the bots are gone). */
+  cancelOpenOrdersOnHalt: z.boolean().optional(),
+};
+
 export const configSchema = z
   .strictObject({
     env: z.string().min(1),
@@ -31,23 +50,9 @@ export const configSchema = z
       /** Prepended to every Redis key this deployment writes. */
       redisPrefix: z.string().min(1),
     }),
-    exchange: z.strictObject({
-      /** The ccxt id, e.g. `binance`. */
-      id: z.string().min(1).optional(),
-      apiKey: z.string().min(1).optional(),
-      secret: z.string().min(1).optional(),
-      password: z.string().min(1).optional(),
-      /** A YAML or JSON file holding `apiKey`, `secret` (and `password`); values set here or in the environment win. */
-      credentialsFile: z.string().min(1).optional(),
-      /** The exchange's sandbox / testnet (ccxt `setSandboxMode`). */
-      sandbox: z.boolean().optional(),
-      /** A custom base URL for every API of the exchange, e.g. the simulator's `http://127.0.0.1:N`. */
-      url: z.string().url().optional(),
-      /** Symbols whose orders the service follows and reconciles, e.g. `BTC/USDT`. */
-      symbols: z.array(z.string().min(1)).min(1).optional(),
-      /** When the gate halts, the service cancels the account's open orders itself (even when the bots are gone). */
-      cancelOpenOrdersOnHalt: z.boolean().optional(),
-    }),
+    exchange: z.strictObject(accountFields),
+    /** Several accounts, each named (its id in the journal, the API and the fleet); instead of `exchange`. */
+    exchanges: z.array(z.strictObject({ ...accountFields, name: z.string().regex(/^[\w.:@+-]{1,64}$/, '1-64 letters, digits or . _ : @ + -'), id: z.string().min(1) })).min(1).optional(),
     /** The fleet over `storage.redisUrl`; each unset key takes the library's default (joinFleet, leaderElection). */
     fleet: z.strictObject({
       /** The service's own id among the fleet's instances (it joins its fleet); default `service-<host name>`. */
@@ -101,23 +106,16 @@ export const configSchema = z
     if (config.storage.postgresSchema !== undefined && config.storage.kind !== 'postgres') {
       ctx.addIssue({ code: 'custom', path: ['storage', 'postgresSchema'], message: 'only used when storage.kind is "postgres"' });
     }
-    if (config.features.liveTrading && !config.exchange.credentialsFile) {
-      for (const key of ['apiKey', 'secret'] as const) {
-        if (!config.exchange[key]) ctx.addIssue({ code: 'custom', path: ['exchange', key], message: 'required secret is missing: features.liveTrading is enabled', params: { because: 'features.liveTrading' } });
-      }
+    if (config.exchanges && Object.keys(config.exchange).length > 0) {
+      ctx.addIssue({ code: 'custom', path: ['exchanges'], message: 'give exchange (one account) or exchanges (several, each named), not both' });
     }
-    const { id, ...exchangeSettings } = config.exchange;
-    if (!id) {
-      for (const key of Object.keys(exchangeSettings).filter((k) => ['credentialsFile', 'sandbox', 'url', 'symbols', 'cancelOpenOrdersOnHalt'].includes(k))) {
-        ctx.addIssue({ code: 'custom', path: ['exchange', key], message: 'needs exchange.id (the ccxt id of the account\'s exchange)' });
-      }
-    }
-    if (config.exchange.cancelOpenOrdersOnHalt && !config.exchange.credentialsFile && !(config.exchange.apiKey && config.exchange.secret)) {
-      ctx.addIssue({ code: 'custom', path: ['exchange', 'cancelOpenOrdersOnHalt'], message: 'cancelling orders needs the account\'s credentials: exchange.apiKey and exchange.secret, or exchange.credentialsFile' });
-    }
-    if (config.exchange.sandbox && config.exchange.url) {
-      ctx.addIssue({ code: 'custom', path: ['exchange', 'url'], message: 'give exchange.url or exchange.sandbox, not both' });
-    }
+    const seen = new Set<string>();
+    (config.exchanges ?? []).forEach((account, i) => {
+      if (seen.has(account.name)) ctx.addIssue({ code: 'custom', path: ['exchanges', i, 'name'], message: `"${account.name}" names two accounts; each needs its own name` });
+      seen.add(account.name);
+      checkAccount(account, ['exchanges', i], config.features.liveTrading, ctx);
+    });
+    if (!config.exchanges) checkAccount(config.exchange, ['exchange'], config.features.liveTrading, ctx);
     const { leaseMs, renewMs } = config.fleet;
     if (leaseMs !== undefined && renewMs !== undefined && renewMs >= leaseMs) {
       ctx.addIssue({ code: 'custom', path: ['fleet', 'renewMs'], message: `must be less than fleet.leaseMs (${leaseMs}): a leader renews several times per lease` });
@@ -134,6 +132,31 @@ export const configSchema = z
   });
 
 export type BulwarkConfig = z.infer<typeof configSchema>;
+
+/** An account's settings (`exchange`, or an entry of `exchanges` without its name). */
+export type AccountConfig = BulwarkConfig['exchange'];
+
+/** The rules of one account; `path` is where it sits (`exchange`, or `exchanges.N`). */
+function checkAccount(account: AccountConfig, path: Array<string | number>, liveTrading: boolean, ctx: z.RefinementCtx): void {
+  const at = path.map(String).join('.');
+  if (liveTrading && !account.credentialsFile) {
+    for (const key of ['apiKey', 'secret'] as const) {
+      if (!account[key]) ctx.addIssue({ code: 'custom', path: [...path, key], message: 'required secret is missing: features.liveTrading is enabled', params: { because: 'features.liveTrading' } });
+    }
+  }
+  const { id, ...settings } = account;
+  if (!id) {
+    for (const key of Object.keys(settings).filter((k) => ['credentialsFile', 'sandbox', 'url', 'symbols', 'cancelOpenOrdersOnHalt'].includes(k))) {
+      ctx.addIssue({ code: 'custom', path: [...path, key], message: `needs ${at}.id (the ccxt id of the account's exchange)` });
+    }
+  }
+  if (account.cancelOpenOrdersOnHalt && !account.credentialsFile && !(account.apiKey && account.secret)) {
+    ctx.addIssue({ code: 'custom', path: [...path, 'cancelOpenOrdersOnHalt'], message: `cancelling orders needs the account's credentials: ${at}.apiKey and ${at}.secret, or ${at}.credentialsFile` });
+  }
+  if (account.sandbox && account.url) {
+    ctx.addIssue({ code: 'custom', path: [...path, 'url'], message: `give ${at}.url or ${at}.sandbox, not both` });
+  }
+}
 
 /** Every default, in one place. Optional values (URLs, credentials) have none on purpose. */
 export const CONFIG_DEFAULTS: BulwarkConfig = {

@@ -48,6 +48,12 @@ export interface Algorithm {
   createMemoryState(): MemoryState;
   /** Lua source; see `stores/lua.ts` for the calling convention shared by every script. */
   readonly lua: string;
+  /**
+   * Optional Lua for a lone consume (one call alone in its script run, the sequential case): runs
+   * before the batch machinery is set up and returns `{ allowed, remaining, retry µs }` itself.
+   * See `stores/lua.ts`.
+   */
+  readonly luaConsume?: string;
   /** Numeric parameters passed to the script after the operation arguments. */
   readonly luaParams: readonly number[];
 }

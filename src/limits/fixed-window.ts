@@ -33,6 +33,7 @@ export function fixedWindowAlgorithm(limit: number, windowMs: number): Algorithm
     ratePerMs: limit / windowMs,
     luaParams: [limit, windowMs],
     lua: FIXED_WINDOW_LUA,
+    luaConsume: FIXED_WINDOW_LUA_CONSUME,
     createMemoryState: () => new FixedWindowState(limit, windowMs),
   };
 }
@@ -101,6 +102,24 @@ class FixedWindowState implements MemoryState {
     data[base + 1] = Math.max(0, (data[base + 1] as number) - units);
   }
 }
+
+/**
+ * A lone consume (see stores/lua.ts): one INCRBY (its cost passed on as the text it came as, no
+ * number to format), undone by a second when it does not fit.
+ */
+const FIXED_WINDOW_LUA_CONSUME = `
+local limit, windowMs, cost = ARGV[1] + 0, ARGV[2] + 0, ARGV[3] + 0
+local window = floor(now / windowMs)
+local k = KEYS[1] .. ':' .. window
+local after = redis.call('INCRBY', k, ARGV[3])
+local ends = (window + 1) * windowMs
+if after == cost then redis.call('PEXPIRE', k, ceil(ends - now) + 1000) end
+local room = limit - after + cost
+if cost <= room then return room - cost end
+redis.call('DECRBY', k, ARGV[3])
+if cost > limit then return {0, room, -1} end
+return {0, room, ceil((ends - now) * 1000)}
+`;
 
 const FIXED_WINDOW_LUA = `
 local limit, windowMs = tonumber(ARGV[1]), tonumber(ARGV[2])

@@ -33,6 +33,7 @@ export function gcraAlgorithm(limit: number, periodMs: number, burst: number = l
     ratePerMs: 1 / interval,
     luaParams: [interval, burst * interval],
     lua: GCRA_LUA,
+    luaConsume: GCRA_LUA_CONSUME,
     createMemoryState: () => new GcraState(interval, burst),
   };
 }
@@ -89,6 +90,20 @@ class GcraState implements MemoryState {
     data[base] = Math.max(now, (data[base] as number) - units * this.interval);
   }
 }
+
+/** A lone consume (see stores/lua.ts): one GET, and one SET when it admits. */
+const GCRA_LUA_CONSUME = `
+local interval, tolerance, cost = ARGV[1] + 0, ARGV[2] + 0, ARGV[3] + 0
+local k = KEYS[1]
+local tat = max((redis.call('GET', k) or 0) + 0, now)
+local room = (tolerance - (tat - now)) / interval
+if cost * interval > tolerance + 1e-9 then return {0, room - room % 1, -1} end
+if room + 1e-9 < cost then return {0, room - room % 1, ceil((cost - room) * interval * 1000)} end
+tat = tat + cost * interval
+redis.call('SET', k, tat, 'PX', ceil(tat - now) + 1000)
+room = room - cost + 1e-9
+return room - room % 1
+`;
 
 const GCRA_LUA = `${LUA_TIME_STATE}
 local interval, tolerance = tonumber(ARGV[1]), tonumber(ARGV[2])

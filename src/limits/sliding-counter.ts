@@ -22,6 +22,7 @@ export function slidingCounterAlgorithm(limit: number, windowMs: number): Algori
     ratePerMs: limit / windowMs,
     luaParams: [limit, windowMs],
     lua: SLIDING_COUNTER_LUA,
+    luaConsume: SLIDING_COUNTER_LUA_CONSUME,
     createMemoryState: () => new SlidingCounterState(limit, windowMs),
   };
 }
@@ -125,6 +126,40 @@ class SlidingCounterState implements MemoryState {
     data[base + 2] = Math.max(0, (data[base + 2] as number) - units);
   }
 }
+
+/**
+ * A lone consume (see stores/lua.ts): one HMGET, and when it admits one HINCRBY within the stored
+ * window (its cost passed on as the text it came as), or the new window's counts with their expiry.
+ */
+const SLIDING_COUNTER_LUA_CONSUME = `
+local limit, windowMs, cost = ARGV[1] + 0, ARGV[2] + 0, ARGV[3] + 0
+local window = floor(now / windowMs)
+local k = KEYS[1]
+local r = redis.call('HMGET', k, 'w', 'p', 'c')
+local sw, prev, cur = (r[1] or -2) + 0, (r[2] or 0) + 0, (r[3] or 0) + 0
+if sw == window - 1 then prev = cur; cur = 0 elseif sw ~= window then prev = 0; cur = 0 end
+local room = floor(limit - prev * (1 - (now - window * windowMs) / windowMs) - cur + 1e-9)
+if cost <= room then
+  if sw == window then
+    redis.call('HINCRBY', k, 'c', ARGV[3])
+  else
+    redis.call('HSET', k, 'w', window, 'p', prev, 'c', ARGV[3])
+    redis.call('PEXPIRE', k, ceil(2 * windowMs) + 1000)
+  end
+  return room - cost
+end
+if room < 0 then room = 0 end
+if cost > limit then return {0, room, -1} end
+local retry
+if prev > 0 and cur + cost <= limit then
+  retry = max(0, window * windowMs + (1 - (limit - cur - cost) / prev) * windowMs - now)
+else
+  local fr = 0
+  if cur > 0 then fr = max(0, 1 - (limit - cost) / cur) end
+  retry = (window + 1) * windowMs + fr * windowMs - now
+end
+return {0, room, ceil(retry * 1000)}
+`;
 
 const SLIDING_COUNTER_LUA = `
 local limit, windowMs = tonumber(ARGV[1]), tonumber(ARGV[2])

@@ -21,6 +21,7 @@ export function slidingLogAlgorithm(limit: number, windowMs: number): Algorithm 
     ratePerMs: limit / windowMs,
     luaParams: [limit, windowMs],
     lua: SLIDING_LOG_LUA,
+    luaConsume: SLIDING_LOG_LUA_CONSUME,
     createMemoryState: () => new SlidingLogState(limit, windowMs),
   };
 }
@@ -122,6 +123,29 @@ class SlidingLogState implements MemoryState {
     for (let i = 0; i < this.limit; i++) data[base + 1 + i] = i < pad ? -Infinity : (kept[this.limit - 1 - i] as number);
   }
 }
+
+/**
+ * A lone consume of one unit (see stores/lua.ts; other costs take the batch path): RPUSH answers
+ * with the list's length, so no LLEN; a push that does not fit is popped again.
+ */
+const SLIDING_LOG_LUA_CONSUME = `
+if ARGV[3] == '1' then
+  local limit, windowMs = ARGV[1] + 0, ARGV[2] + 0
+  local k, cutoff = KEYS[1], now - windowMs
+  while true do
+    local oldest = redis.call('LINDEX', k, 0)
+    if not oldest or oldest + 0 > cutoff then break end
+    redis.call('LPOP', k)
+  end
+  local used = redis.call('RPUSH', k, now) - 1
+  if used < limit then
+    redis.call('PEXPIRE', k, ceil(windowMs) + 1000)
+    return limit - used - 1
+  end
+  redis.call('RPOP', k)
+  return {0, limit - used, ceil((redis.call('LINDEX', k, used - limit) + windowMs - now) * 1000)}
+end
+`;
 
 const SLIDING_LOG_LUA = `
 local limit, windowMs = tonumber(ARGV[1]), tonumber(ARGV[2])

@@ -31,6 +31,7 @@ export function tokenBucketAlgorithm(capacity: number, refillPerSecond: number):
     ratePerMs: rate,
     luaParams: [capacity, rate],
     lua: TOKEN_BUCKET_LUA,
+    luaConsume: TOKEN_BUCKET_LUA_CONSUME,
     createMemoryState: () => new TokenBucketState(capacity, rate),
   };
 }
@@ -81,6 +82,21 @@ class TokenBucketState implements MemoryState {
     data[base] = Math.max(now, (data[base] as number) - units / this.rate);
   }
 }
+
+/** A lone consume (see stores/lua.ts): one GET, and one SET when it admits. */
+const TOKEN_BUCKET_LUA_CONSUME = `
+local capacity, rate, cost = ARGV[1] + 0, ARGV[2] + 0, ARGV[3] + 0
+local k = KEYS[1]
+local fullAt = (redis.call('GET', k) or 0) + 0
+local tokens = capacity
+if fullAt > now then tokens = capacity - (fullAt - now) * rate end
+if cost > capacity then return {0, tokens - tokens % 1, -1} end
+if tokens + 1e-9 < cost then return {0, tokens - tokens % 1, ceil((cost - tokens) / rate * 1000)} end
+fullAt = max(fullAt, now) + cost / rate
+redis.call('SET', k, fullAt, 'PX', ceil(fullAt - now) + 1000)
+tokens = tokens - cost + 1e-9
+return tokens - tokens % 1
+`;
 
 const TOKEN_BUCKET_LUA = `${LUA_TIME_STATE}
 local capacity, rate = tonumber(ARGV[1]), tonumber(ARGV[2])

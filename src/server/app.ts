@@ -154,7 +154,7 @@ export async function buildApp(components: ServerComponents, options: BuildAppOp
   if (!c.gate && c.fleet) await app.register(fleetGateRoutes, { fleet: c.fleet, events });
   else await optional(c.gate, '/api/gate', 'the trading gate', (gate) => app.register(gateRoutes, { gate, events, operator, ...(c.fleet ? { fleet: c.fleet } : {}) }));
   await optional(c.orders, '/api/orders', 'the order journal', (orders) => app.register(orderRoutes, { orders }));
-  await optional(c.account, '/api/account', 'an exchange account', (account) => app.register(accountRoutes, { account }));
+  await optional(c.account, '/api/account', 'an exchange account', (account) => app.register(accountRoutes, { account, ...(c.accounts ? { accounts: c.accounts } : {}) }));
   await optional(c.deadLetters, '/api/dead-letters', 'the dead-letter queue', (dlq) => app.register(deadLetterRoutes, { queue: dlq.queue, replay: dlq.replay, events }));
   await optional(c.backups, '/api/backups', 'backups', (backups) => app.register(backupRoutes, { backups, events }));
   await optional(c.alerts, '/api/alerts', 'alerting', (alerts) => app.register(alertRoutes, { alerts, events, operator }));

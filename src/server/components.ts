@@ -60,6 +60,8 @@ export interface ServerComponents {
   orders?: OrdersView;
   /** The exchange account the service watches (balances, open orders). */
   account?: AccountView;
+  /** Every account by name, when the service watches several (`exchanges:`); `/api/account?name=` picks one. */
+  accounts?: ReadonlyMap<string, AccountView>;
   deadLetters?: { queue: DeadLetterQueue; replay: ReplayHandler };
   backups?: Backups;
   alerts?: AlertEngine;

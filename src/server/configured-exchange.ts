@@ -41,6 +41,8 @@ export interface ConfiguredExchange {
   orders: OrdersView;
   account: AccountView;
   symbols: string[];
+  /** The gate condition its reconcile and follower raise and clear (`reconcile`, or `reconcile:<name>` on a shared gate). */
+  condition: string;
   /**
    * Starts following the journal (after the start-up reconciliation): every intent of the account,
    * or those `scope` names (a bot's own; see account-duty.ts). Returns the follower (once made, the same).
@@ -58,6 +60,10 @@ export interface ConfiguredExchangeDeps {
   clock?: Clock;
   /** The deployment's Redis: the exchange's rate budget lives there, shared with the bots of the same account. */
   redis?: RateBudgetRedisClient;
+  /** The account's name (`exchanges[].name`; by default the ccxt id): journal rows, breakers and the gate's conditions carry it. */
+  name?: string;
+  /** A gate shared by several accounts (the service's); by default the account gets its own, with its health check and metric. */
+  gate?: TradingGate;
 }
 
 /** Budget tables known per ccxt id; another exchange runs without a shared budget (its calls from the service are few). */
@@ -65,13 +71,16 @@ const budgetTables = { binance: binanceSpotTable } as const;
 
 export async function configuredExchange(config: BulwarkConfig, deps: ConfiguredExchangeDeps): Promise<ConfiguredExchange> {
   const client = exchangeClient(config);
-  const id = client.id;
+  const id = deps.name ?? client.id;
   const cleanups: Array<() => unknown> = [];
-  const table = budgetTables[id as keyof typeof budgetTables];
-  const budget = deps.redis && table ? exchangeRateBudget({ table, group: id, store: redisRateBudgetStore(deps.redis, { prefix: `${config.storage.redisPrefix}budget:` }) }) : undefined;
-  const gate = tradingGate({});
+  const table = budgetTables[client.id as keyof typeof budgetTables];
+  // Grouped by exchange, not account: request weight is counted per IP, whatever the account.
+  const budget = deps.redis && table ? exchangeRateBudget({ table, group: client.id, store: redisRateBudgetStore(deps.redis, { prefix: `${config.storage.redisPrefix}budget:` }) }) : undefined;
+  const ownGate = deps.gate === undefined;
+  const gate = deps.gate ?? tradingGate({});
   const journal = storageJournal(orderIntents(deps.storage));
   const exchange = resilientExchange(client, {
+    ...(deps.name !== undefined ? { account: deps.name } : {}),
     journal,
     admission: gate,
     maxAttempts: config.policies.retry.maxAttempts,
@@ -92,8 +101,7 @@ export async function configuredExchange(config: BulwarkConfig, deps: Configured
   }
   const dependencies = breakers.map((breaker) => dependencyStats(breaker, { clock: deps.clock ?? systemClock }));
   cleanups.push(() => dependencies.forEach((d) => d.close()));
-  deps.health.register({ name: 'trading-gate', group: 'trading', critical: false, check: () => (gate.mode === 'active' ? true : { status: gate.mode === 'halted' ? 'down' : 'degraded', message: `trading gate ${gate.mode}: ${gate.status.reason}` }) });
-  cleanups.push(deps.metrics.onScrape(() => Metrics.setState(deps.metrics.tradingGate, { gate: id }, 'state', gateStates, gate.mode)));
+  if (ownGate) cleanups.push(observeGate(gate, id, deps));
 
   const symbols = config.exchange.symbols ?? [];
   if (config.exchange.cancelOpenOrdersOnHalt) {
@@ -124,7 +132,10 @@ export async function configuredExchange(config: BulwarkConfig, deps: Configured
   };
 
   let follower: OrderFollower | undefined;
+  // On a shared gate each account raises and clears only its own reconcile condition.
+  const condition = ownGate ? 'reconcile' : `reconcile:${id}`;
   return {
+    condition,
     account,
     exchange,
     gate,
@@ -133,7 +144,7 @@ export async function configuredExchange(config: BulwarkConfig, deps: Configured
     orders: journalOrders(journal),
     symbols,
     follow(scope = {}) {
-      follower ??= followOrders(exchange, { gate, symbols, intervalMs: CONFIGURED_EXCHANGE_DEFAULTS.followIntervalMs, ...scope });
+      follower ??= followOrders(exchange, { gate, symbols, condition, intervalMs: CONFIGURED_EXCHANGE_DEFAULTS.followIntervalMs, ...scope });
       return follower;
     },
     async close() {
@@ -143,6 +154,12 @@ export async function configuredExchange(config: BulwarkConfig, deps: Configured
       await exchange.flushJournal();
     },
   };
+}
+
+/** The gate's health check (`trading-gate`) and its metric (`bulwark_trading_gate_state{gate}`); returns the metric's remover. */
+export function observeGate(gate: TradingGate, name: string, deps: Pick<ConfiguredExchangeDeps, 'health' | 'metrics'>): () => void {
+  deps.health.register({ name: 'trading-gate', group: 'trading', critical: false, check: () => (gate.mode === 'active' ? true : { status: gate.mode === 'halted' ? 'down' : 'degraded', message: `trading gate ${gate.mode}: ${gate.status.reason}` }) });
+  return deps.metrics.onScrape(() => Metrics.setState(deps.metrics.tradingGate, { gate: name }, 'state', gateStates, gate.mode));
 }
 
 /** Cancels every open order of `symbols` (every symbol when none are named and the exchange allows it); resolves with how many. */

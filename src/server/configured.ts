@@ -14,6 +14,7 @@ import { ConfigError, type ConfigIssue } from '../config/config-error.js';
 import type { BulwarkConfig } from '../config/schema.js';
 import { type LoadConfigOptions, type LoadedConfig, loadConfig } from '../config/loader.js';
 import { sourceOf } from '../config/layers.js';
+import { accountsOf } from '../config/accounts.js';
 import { bulwarkVersion } from '../core/version.js';
 import { deadLetters } from '../dlq/dead-letters.js';
 import { memoryCheck } from '../health/checks/memory.js';
@@ -29,6 +30,7 @@ import { createMetrics } from '../observe/metrics.js';
 import { fleetControl } from '../fleet/control.js';
 import { type FleetMember, joinFleet } from '../fleet/member.js';
 import { registry } from '../policies/registry.js';
+import { tradingGate } from '../trading/gate.js';
 import { operatorSettings } from '../storage/repos/operator-settings.js';
 import { operatorSettingKinds, spooledOperatorSettings } from '../storage/repos/spooled-operator-settings.js';
 import { type SpooledWriter, spooledWriter } from '../storage/spool.js';
@@ -36,7 +38,7 @@ import { type AccountDuty, accountDuty, leaseOf } from './account-duty.js';
 import { observeFleet } from './fleet-metrics.js';
 import { scheduleBackups } from './scheduled-backups.js';
 import type { ServerComponents } from './components.js';
-import { type ConfiguredExchange, configuredExchange } from './configured-exchange.js';
+import { type ConfiguredExchange, configuredExchange, observeGate } from './configured-exchange.js';
 import { fleetPrefixOf, openConfiguredStores } from './configured-stores.js';
 import { liveEvents } from './live-events.js';
 import { operatorState } from './operator-state.js';
@@ -78,9 +80,10 @@ export function configuredSummary(config: BulwarkConfig): string[] {
   const storage = config.storage.kind === 'postgres' ? `PostgreSQL ${host(config.storage.postgresUrl)} schema ${config.storage.postgresSchema ?? 'public'}` : `SQLite in ${config.dataDir}`;
   const lines = [`  storage    ${storage}${config.storage.redisUrl ? `; Redis ${host(config.storage.redisUrl)} prefix ${config.storage.redisPrefix}` : ''}`];
   if (config.storage.redisUrl) lines.push(`  fleet      ${config.storage.redisPrefix}fleet: as ${config.fleet.instance ?? `service-${hostname()}`} (bots join with \`bulwark bot --config FILE\`)`);
-  if (config.exchange.id) {
-    const where = config.exchange.url ? ` at ${host(config.exchange.url)}` : config.exchange.sandbox ? ' (sandbox)' : '';
-    lines.push(`  exchange   ${config.exchange.id}${where}: gate, breakers and journal followed${config.exchange.cancelOpenOrdersOnHalt ? '; open orders cancelled on halt' : ''}`);
+  for (const { name, settings } of accountsOf(config)) {
+    const where = settings.url ? ` at ${host(settings.url)}` : settings.sandbox ? ' (sandbox)' : '';
+    const label = name === settings.id ? name : `${name} (${settings.id})`;
+    lines.push(`  exchange   ${label}${where}: gate, breakers and journal followed${settings.cancelOpenOrdersOnHalt ? '; open orders cancelled on halt' : ''}`);
   }
   return lines;
 }
@@ -97,8 +100,10 @@ export interface ConfiguredOptions {
 
 export interface Configured {
   components: ServerComponents;
-  /** The configured exchange account, when `exchange.id` is set. */
+  /** The configured exchange account, when `exchange.id` is set (the first of `exchanges`). */
   account: ConfiguredExchange | undefined;
+  /** Every configured account, in the configuration's order. */
+  accounts: ConfiguredExchange[];
   /** The spool of operator actions (PostgreSQL only). */
   spool: SpooledWriter | undefined;
   close(): Promise<void>;
@@ -130,12 +135,22 @@ export async function componentsFromConfig(config: BulwarkConfig, options: Confi
     health.register({ name: 'storage', group: 'services', check: async () => (await storage.one('SELECT 1 AS ok')) !== undefined });
     if (redis) health.register({ name: 'redis', group: 'services', check: async () => (await redis.ping()) === 'PONG' });
 
-    const account = config.exchange.id ? await configuredExchange(config, { storage, metrics, health, events, ...(redis ? { redis } : {}) }) : undefined;
-    if (account) cleanups.push(() => account.close());
+    // One account: its own gate. Several: one gate for the service, each account's conditions named after it.
+    const accountList = accountsOf(config);
+    const sharedGate = accountList.length > 1 ? tradingGate({}) : undefined;
+    if (sharedGate) cleanups.push(observeGate(sharedGate, `bulwark-${config.env}`, { health, metrics }));
+    const accounts: ConfiguredExchange[] = [];
+    for (const a of accountList) {
+      const made = await configuredExchange(a.config, { storage, metrics, health, events, name: a.name, ...(sharedGate ? { gate: sharedGate } : {}), ...(redis ? { redis } : {}) });
+      accounts.push(made);
+      cleanups.push(() => made.close());
+    }
+    const account = accounts[0];
+    const gate = sharedGate ?? account?.gate;
     health.start();
     cleanups.push(() => health.stop());
 
-    const ownBreakers = (): ReturnType<typeof registry.breakers> => [...registry.breakers(), ...(account?.breakers ?? [])];
+    const ownBreakers = (): ReturnType<typeof registry.breakers> => [...registry.breakers(), ...accounts.flatMap((a) => a.breakers)];
     for (const breaker of registry.breakers()) cleanups.push(observeBreaker(metrics, breaker));
     // Health as metrics, scored with the configured weights like /health/score, from a report refreshed on the health interval.
     const weights = config.health.weights;
@@ -173,16 +188,16 @@ export async function componentsFromConfig(config: BulwarkConfig, options: Confi
       settings = spooledOperatorSettings(settings, writer);
       spool = writer;
     }
-    const operator = operatorState({ store: settings, breakers: { breakers: ownBreakers }, alerts, ...(account ? { gate: account.gate } : {}) });
+    const operator = operatorState({ store: settings, breakers: { breakers: ownBreakers }, alerts, ...(gate ? { gate } : {}) });
     cleanups.push(() => operator.close());
-    const reconciled = [...(options.exchanges ?? []), ...(account ? [{ exchange: account.exchange, options: { gate: account.gate, symbols: account.symbols } }] : [])];
+    const reconciled = [...(options.exchanges ?? []), ...accounts.map((a) => ({ exchange: a.exchange, options: { gate: a.gate, symbols: a.symbols, condition: a.condition } }))];
     await recoverAtStart({ operator, events, exchanges: reconciled });
     // With Redis the service is a member of its own fleet (a fleet-wide halt halts its gate too, and
     // `cancelOpenOrdersOnHalt` acts on it) and contends to follow the whole account; alone, it follows it all.
     let member: FleetMember | undefined;
     if (redis) {
       const instance = config.fleet.instance ?? `service-${hostname()}`;
-      let duty: AccountDuty | undefined;
+      const duties: AccountDuty[] = [];
       member = joinFleet({
         redis,
         instance,
@@ -190,18 +205,19 @@ export async function componentsFromConfig(config: BulwarkConfig, options: Confi
         version: bulwarkVersion,
         breakers: { breakers: ownBreakers },
         health,
-        duties: () => duty?.duties() ?? [],
-        ...(account ? { gate: account.gate, orders: { counts: () => account.orders.counts() } } : {}),
+        duties: () => duties.flatMap((d) => d.duties()),
+        ...(gate && account ? { gate, orders: { counts: () => account.orders.counts() } } : {}),
         ...(config.fleet.maxDisconnectedMs !== undefined ? { maxDisconnectedMs: config.fleet.maxDisconnectedMs } : {}),
       });
       cleanups.push(() => member?.leave());
       await member.ready;
-      if (account) {
-        duty = accountDuty(account, { redis, prefix: fleetPrefixOf(config), instance, ownPrefix: `${instance}-`, changed: () => member?.publishSoon(), events, ...leaseOf(config) });
-        cleanups.push(() => duty?.close());
+      for (const a of accounts) {
+        const duty = accountDuty(a, { redis, prefix: fleetPrefixOf(config), instance, ownPrefix: `${instance}-`, changed: () => member?.publishSoon(), events, ...leaseOf(config) });
+        duties.push(duty);
+        cleanups.push(() => duty.close());
       }
-    } else account?.follow();
-    events.record('operator', `bulwark-${config.env}`, `service started: ${config.storage.kind}${redis ? ' and Redis' : ''}${account ? `, exchange ${account.exchange.id}` : ''}`);
+    } else for (const a of accounts) a.follow();
+    events.record('operator', `bulwark-${config.env}`, `service started: ${config.storage.kind}${redis ? ' and Redis' : ''}${accounts.length > 0 ? `, ${accounts.length === 1 ? 'account' : 'accounts'} ${accounts.map((a) => a.exchange.id).join(', ')}` : ''}`);
 
     if (config.backup.everyMs !== undefined) {
       cleanups.push(await scheduleBackups(backupStore, config, { health, events, ...(redis ? { redis } : {}) }));
@@ -228,12 +244,16 @@ export async function componentsFromConfig(config: BulwarkConfig, options: Confi
       alerts,
       serviceId: `bulwark-${config.env}`,
       ...(fleet ? { fleet } : {}),
-      ...(account ? { gate: account.gate, orders: account.orders, account: account.account, dependencies: () => account.dependencies } : {}),
+      ...(gate ? { gate } : {}),
+      ...(account
+        ? { orders: account.orders, account: account.account, accounts: new Map(accounts.map((a) => [a.exchange.id, a.account])), dependencies: () => accounts.flatMap((a) => a.dependencies) }
+        : {}),
     };
     let closed = false;
     return {
       components,
       account,
+      accounts,
       spool,
       async close() {
         if (closed) return;

@@ -13,6 +13,12 @@ import { checkInteger } from '../core/option-checks.js';
 import { withDefaults } from '../core/options.js';
 
 export interface ResilientExchangeOptions {
+  /**
+   * The account's name: the journal's `exchange` column, breaker names (`<account>:orders`), gate
+   * conditions and the `id` this wrapper answers. Give each account its own when one process (or
+   * one journal) trades several accounts of the same exchange. Default: the ccxt id.
+   */
+  account?: string;
   /** Where intents are written before orders leave. Default: an in-memory journal. */
   journal?: IntentJournal;
   /** Source of time for waits, ages and journal timestamps. */
@@ -54,6 +60,8 @@ export interface ResilientExchangeOptions {
 }
 
 export const RESILIENT_EXCHANGE_DEFAULTS = {
+  // One account per exchange unless named: the ccxt id, as journals written before the option hold.
+  account: undefined as string | undefined,
   // No journal given: in memory, which protects one process's lifetime (use storageJournal to survive restarts).
   journal: undefined as IntentJournal | undefined,
   // Wall-clock time.
@@ -114,6 +122,9 @@ export function resolveExchangeOptions(options: ResilientExchangeOptions): Resol
   nonNegative('default418Ms', o.default418Ms);
   nonNegative('maxStaleMs', o.maxStaleMs);
   if (typeof o.random !== 'function') throw new TypeError('resilientExchange: random must be a function returning [0, 1)');
+  if (o.account !== undefined && !(typeof o.account === 'string' && /^[\w.:@+-]{1,64}$/.test(o.account))) {
+    throw new TypeError(`resilientExchange: account must be 1-64 letters, digits or . _ : @ + -, got ${JSON.stringify(o.account)}`);
+  }
   return {
     ...o,
     backoff: o.backoff ?? backoff.exponential({ initialMs: 200, maxMs: 5_000, random: o.random }),

@@ -84,6 +84,7 @@ export class ResilientExchange implements EventSource<ResilientExchangeEvents> {
       );
     }
     const o = resolveExchangeOptions(options);
+    const account = o.account ?? exchange.id;
     this.options = o;
     this.exchange = exchange;
     this.journal = o.journal ?? memoryJournal({ clock: o.clock });
@@ -105,13 +106,13 @@ export class ResilientExchange implements EventSource<ResilientExchangeEvents> {
       paths = { marketData: undefined, account: undefined, orders: undefined };
     } else {
       const make = (name: string): CircuitBreaker =>
-        circuitBreaker(presetBreakerOptions('exchangeApi', { isFailure: isRecoverable, clock: o.clock, ...o.breaker, name: `${exchange.id}:${name}` }));
+        circuitBreaker(presetBreakerOptions('exchangeApi', { isFailure: isRecoverable, clock: o.clock, ...o.breaker, name: `${account}:${name}` }));
       const whole = make('all');
       const groups = { marketData: make('marketData'), account: make('account'), orders: make('orders') };
       this.breakers = { exchange: whole, groups };
       paths = { marketData: pipeline(whole, groups.marketData), account: pipeline(whole, groups.account), orders: pipeline(whole, groups.orders) };
     }
-    this.requests = new RequestPath({ exchange, banGuard, retryBudget, readRetry, breakers: paths, events: this.events });
+    this.requests = new RequestPath({ exchange, account, banGuard, retryBudget, readRetry, breakers: paths, events: this.events });
     if (o.rateBudget) attachRateBudget(exchange, o.rateBudget);
     this.neverPlaced = o.neverPlaced === null ? undefined : (o.neverPlaced ?? neverPlacedRuleFor(exchange.id));
     this.placer = new OrderPlacer({
@@ -128,7 +129,13 @@ export class ResilientExchange implements EventSource<ResilientExchangeEvents> {
     return this.events.on(name, listener);
   }
 
+  /** The account's name (the `account` option; by default the ccxt id): the journal's `exchange` column. */
   get id(): string {
+    return this.requests.account;
+  }
+
+  /** The ccxt id of the exchange (`binance`), whatever the account is named. */
+  get exchangeId(): string {
     return this.exchange.id;
   }
 

@@ -30,8 +30,10 @@ import { messageOf } from '../core/errors.js';
 export interface OrderFollowerOptions {
   /** Symbols whose open orders are checked for orphans, besides those of journalled intents. */
   symbols?: string[];
-  /** The gate: its 'reconcile' condition is cleared by a clean pass, and its unknown-orders rule is fed with the journal's unresolved intents. */
+  /** The gate: its `condition` is cleared by a clean pass, and its unknown-orders rule is fed with the journal's unresolved intents. */
   gate?: TradingGate;
+  /** The gate condition a pass holding the gate raises and a clean pass clears; one per account when several accounts share a gate (`reconcile:<account>`). */
+  condition?: string;
   /** With no never-placed rule for the exchange: an unresolved intent absent for longer than this is FAILED. */
   unknownGraceMs?: number;
   /** A PENDING or SENT intent with no placement running here, untouched this long, is taken as UNKNOWN (a crashed placement). */
@@ -55,6 +57,8 @@ export interface OrderFollowerOptions {
 export const ORDER_FOLLOWER_DEFAULTS = {
   symbols: [] as string[],
   gate: undefined as TradingGate | undefined,
+  // The account's own name only matters when several accounts share one gate.
+  condition: 'reconcile',
   // Ten minutes: far beyond any exchange's visibility delay, so absence then means never placed.
   unknownGraceMs: 10 * 60_000,
   // Two minutes: longer than any placement here can take (a minute of Retry-After plus request timeouts).
@@ -190,7 +194,7 @@ export class OrderFollower implements EventSource<OrderFollowerEvents> {
     const gate = o.gate;
     const journal = rex.journal;
     const report: FollowReport = { resolved: [], failed: [], neverPlaced: [], unresolved: [], updated: [], adopted: [], errors: [], clean: false };
-    if (options.holdGate) gate?.raise('reconcile', 'reducing', 'reconciling the order journal with the exchange');
+    if (options.holdGate) gate?.raise(o.condition, 'reducing', `reconciling the order journal with the exchange${o.condition === 'reconcile' ? '' : ` (${rex.id})`}`);
     let fetchesLeft = o.maxFetchesPerPass;
 
     // Ours to follow: intents in scope whose placement is not running in this process.
@@ -259,10 +263,10 @@ export class OrderFollower implements EventSource<OrderFollowerEvents> {
 
     report.clean = report.unresolved.length === 0 && report.errors.length === 0;
     if (gate) {
-      if (report.clean) gate.clear('reconcile', 'reconciliation clean');
+      if (report.clean) gate.clear(o.condition, 'reconciliation clean');
       else if (options.holdGate) {
         const why = report.errors.length > 0 ? `reconciliation failed: ${report.errors.length} lookups failed` : `${report.unresolved.length} order intents unresolved`;
-        gate.raise('reconcile', 'reducing', why);
+        gate.raise(o.condition, 'reducing', why);
       }
       // UNKNOWN intents whose own lookups have given up (a placement still looking counts once it gives up).
       const still = (await journal.listByState('UNKNOWN', { exchange: rex.id })).filter((i) => !rex.isPlacing(i.intentId));

@@ -1,5 +1,5 @@
 /**
- * The way every request to one exchange goes: wait out a throttle pause (fail at once during a
+ * The way every request to one exchange goes: wait out a 429 pause (fail at once during a
  * ban), through the breaker of the whole exchange and the one of its endpoint group, noting a
  * 429/418 on the way back. Reads are retried on recoverable errors under the retry budget.
  * `resilientExchange` and its order placer share one.
@@ -44,6 +44,8 @@ export interface EventSink<E> {
 
 export interface RequestPathParts {
   exchange: Exchange;
+  /** The account's name (resilientExchange's `account`, by default the ccxt id): what the journal records. */
+  account: string;
   banGuard: ExchangeBanGuard;
   /** The retry budget reads (and a 429'd order's resends) draw on. */
   retryBudget: RetryBudget;
@@ -56,11 +58,13 @@ export interface RequestPathParts {
 
 export class RequestPath {
   readonly exchange: Exchange;
+  readonly account: string;
   readonly banGuard: ExchangeBanGuard;
   readonly retryBudget: RetryBudget;
 
   constructor(private readonly parts: RequestPathParts) {
     this.exchange = parts.exchange;
+    this.account = parts.account;
     this.banGuard = parts.banGuard;
     this.retryBudget = parts.retryBudget;
   }

@@ -4,7 +4,8 @@
  * gives the same sequence one call at a time. Parameters make time irrelevant within a test (a
  * year-long window, refills of one unit a year), so the two stores can be compared decision by
  * decision: this checks the order of decisions within a batch, the per-key read-once / write-once
- * state, batches mixing keys, and chunking by maxDecisionsPerCall.
+ * state, batches mixing keys, and chunking by maxDecisionsPerCall. The same sequences sent one
+ * call at a time check each algorithm's lone-consume script path (`luaConsume`) the same way.
  */
 import fc from 'fast-check';
 import { expect, it } from 'vitest';
@@ -48,6 +49,22 @@ describeWith(available, 'Redis store batching (property)', () => {
           expect(together.map((d) => [d.allowed, d.remaining])).toEqual(oneByOne.map((d) => [d.allowed, d.remaining]));
         }),
         { numRuns: 25, seed: 20261125 },
+      );
+    });
+
+    it(`${name}: decisions sent one at a time (each alone in its script run) equal the memory store's`, async () => {
+      let runs = 0;
+      await fc.assert(
+        fc.asyncProperty(fc.array(call, { minLength: 1, maxLength: 40 }), async (calls) => {
+          const prefix = `${run}${name}:alone:${runs++}:`;
+          const shared = make({ store: redisStore(redis.client, { prefix }) });
+          const local = make({});
+          const alone = [];
+          for (const c of calls) alone.push(await shared.consume(c.key, c.cost));
+          const oneByOne = calls.map((c) => local.tryConsume(c.key, c.cost));
+          expect(alone.map((d) => [d.allowed, d.remaining])).toEqual(oneByOne.map((d) => [d.allowed, d.remaining]));
+        }),
+        { numRuns: 25, seed: 20261126 },
       );
     });
   }

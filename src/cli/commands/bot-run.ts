@@ -18,6 +18,7 @@ import { type ConfiguredExchange, configuredExchange } from '../../server/config
 import { fleetPrefixOf, openConfiguredStores } from '../../server/configured-stores.js';
 import { loadConfigFile } from '../../server/configured.js';
 import { liveEvents } from '../../server/live-events.js';
+import { accountsOf } from '../../config/accounts.js';
 import { BOT_COMMAND_DEFAULTS } from './bot.js';
 import { type AccountDuty, accountDuty, leaseOf } from '../../server/account-duty.js';
 
@@ -27,6 +28,8 @@ export interface BotCommandOptions {
   instance?: string;
   /** Trade on this URL instead of `exchange.url` (the simulator of `bulwark sim --port N`). */
   exchangeUrl?: string;
+  /** The account of `exchanges:` to trade on (required when the configuration names several). */
+  account?: string;
   /** Time between the bot's ticks (ms). */
   tickMs?: number | string;
   out?: (line: string) => void;
@@ -41,8 +44,22 @@ export interface RunningBot {
   stop(): Promise<void>;
 }
 
-/** The configuration a bot runs with: the URL given wins over `exchange.url`; the service, not each bot, cancels on halt. */
-export function botConfig(config: BulwarkConfig, exchangeUrl: string | undefined): BulwarkConfig {
+/**
+ * The configuration a bot runs with, and its account's name: the account named (`--account`, one
+ * of `exchanges:`) or the only one; the URL given wins over its `url`; the service, not each bot,
+ * cancels on halt.
+ */
+export function botConfig(full: BulwarkConfig, exchangeUrl: string | undefined, accountName?: string): { config: BulwarkConfig; name: string | undefined } {
+  const accounts = accountsOf(full);
+  let chosen = accounts[0];
+  if (accountName !== undefined) {
+    chosen = accounts.find((a) => a.name === accountName);
+    if (!chosen) throw new TypeError(`--account: the configuration names no account "${accountName}" (accounts: ${accounts.map((a) => a.name).join(', ') || 'none'})`);
+  } else if (accounts.length > 1) {
+    throw new TypeError(`the configuration names ${accounts.length} accounts: give --account (${accounts.map((a) => a.name).join(', ')})`);
+  }
+  const config = chosen?.config ?? full;
+  const name = full.exchanges ? chosen?.name : undefined;
   const exchange = { ...config.exchange, cancelOpenOrdersOnHalt: false };
   if (exchangeUrl !== undefined) {
     let url: URL;
@@ -58,7 +75,7 @@ export function botConfig(config: BulwarkConfig, exchangeUrl: string | undefined
   }
   if (!exchange.id) throw new TypeError('the configuration names no exchange (exchange.id); set it or give --exchange-url');
   if (!config.storage.redisUrl) throw new TypeError('storage.redisUrl is not set: a bot joins its fleet over Redis');
-  return { ...config, exchange };
+  return { config: { ...config, exchange }, name };
 }
 
 export async function runBot(options: BotCommandOptions): Promise<RunningBot> {
@@ -67,7 +84,7 @@ export async function runBot(options: BotCommandOptions): Promise<RunningBot> {
   checkName('bulwark bot', '--instance', instance);
   const tickMs = options.tickMs === undefined ? BOT_COMMAND_DEFAULTS.tickMs : Number(options.tickMs);
   if (!(Number.isInteger(tickMs) && tickMs > 0)) throw new RangeError(`--tick-ms must be a positive integer, got ${String(options.tickMs)}`);
-  const config = botConfig(loadConfigFile(options.config).config, options.exchangeUrl);
+  const { config, name } = botConfig(loadConfigFile(options.config).config, options.exchangeUrl, options.account);
 
   const stores = await openConfiguredStores(config);
   const cleanups: Array<() => unknown> = [() => stores.close()];
@@ -80,7 +97,7 @@ export async function runBot(options: BotCommandOptions): Promise<RunningBot> {
     const health = healthRegistry({ defaultIntervalMs: config.health.intervalMs, defaultTimeoutMs: config.health.timeoutMs });
     // The bot's own metrics are not served; the fleet snapshot is how it is watched.
     const metrics = createMetrics({ defaultMetrics: false });
-    const account = await configuredExchange(config, { storage: stores.storage, metrics, health, events: liveEvents(), redis });
+    const account = await configuredExchange(config, { storage: stores.storage, metrics, health, events: liveEvents(), redis, ...(name !== undefined ? { name } : {}) });
     cleanups.push(() => account.close());
     health.start();
     cleanups.push(() => health.stop());

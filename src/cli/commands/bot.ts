@@ -27,8 +27,9 @@ export function registerBot(program: Command): void {
     .requiredOption('--config <file>', 'configuration file (YAML): storage, storage.redisUrl and the exchange')
     .option('--instance <name>', 'its id in the fleet and the prefix of its intent ids (default: host-pid)')
     .option('--exchange-url <url>', 'trade on this URL instead of exchange.url (e.g. the simulator of `bulwark sim --port N`)')
+    .option('--account <name>', 'the account of `exchanges:` to trade on (required when the configuration names several)')
     .option('--tick-ms <n>', `milliseconds between ticks (default ${BOT_COMMAND_DEFAULTS.tickMs})`)
-    .action(async (opts: { config: string; instance?: string; exchangeUrl?: string; tickMs?: string }) => {
+    .action(async (opts: { config: string; instance?: string; exchangeUrl?: string; account?: string; tickMs?: string }) => {
       const { runBot } = await import('./bot-run.js');
       const running = await runBot({ ...opts, out: (line) => console.error(line) });
       const stop = (signal: string): void => {

@@ -1,3 +1,5 @@
+import type { Algorithm } from '../algorithm.js';
+
 /**
  * The calling convention every algorithm's Lua script follows: one script call decides a batch of
  * one or more decisions (several decisions sent in the same tick share one round trip and one
@@ -22,20 +24,35 @@
  * algorithm's `finish`, which the driver calls last, writes back what changed (`LUA_TIME_STATE`
  * provides it for a single time per key). The sliding log works on its list per decision.
  *
+ * A lone consume (one decision, a consume: nothing after its cost) takes a shorter road when the
+ * algorithm has `Algorithm.luaConsume`: that code runs right after the clock is read, with `now`,
+ * `floor`, `ceil`, `min`, `max` and `huge` in scope, reads its own parameters and the cost
+ * (ARGV[P+1]) for the key KEYS[1], and returns the reply itself (or, for a case it leaves to the
+ * batch path, ends without returning): an admission as one integer, its remaining count (no
+ * table to build, convert and parse), a denial as the usual three fields. It must decide exactly as the batch path's consume does
+ * (the property tests compare both with the memory store).
+ *
  * Reply: one flat array, each decision's fields in turn, integers (Redis truncates Lua numbers,
  * so times travel in microseconds): consume/release add { allowed (0|1), remaining, retryAfter in
  * µs (-1: never) }; reserve adds those and { granted, validFor in µs (-1: unbounded), stamp
- * (decimal text, exact) }. A flat array costs the server no table per decision.
+ * (decimal text, exact) }. A flat array costs the server no table per decision. Lua turns text
+ * into numbers in arithmetic (`ARGV[1] + 0`), which the lone-consume code uses in place of
+ * tonumber calls.
  *
  * The clock is Redis server TIME, so processes with skewed clocks share one notion of now. Needs
  * Redis 5 or later, where scripts replicate their effects (reading TIME before a write is allowed).
  * Every redis.call and every number parsed costs server time on each decision, so the scripts
  * read only the arguments they use and skip writes that would change nothing.
  */
-export const LUA_PRELUDE = `
+export const LUA_CLOCK = `
 local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + tonumber(t[2]) / 1000
+-- Lua turns the digits TIME replies with into numbers in arithmetic (no tonumber call needed).
+local now = t[1] * 1000 + t[2] / 1000
 local floor, ceil, min, max, huge = math.floor, math.ceil, math.min, math.max, math.huge
+`;
+
+/** What the batch path needs beyond the clock: the reply being built and the algorithm's `finish`. */
+export const LUA_BATCH_PRELUDE = `
 local out, m = {}, 0
 local function reply(op, allowed, remaining, retry, granted, valid, stamp)
   out[m + 1] = allowed and 1 or 0
@@ -103,7 +120,13 @@ return out
 `;
 }
 
-/** The whole script of one algorithm, whose Lua reads `paramCount` parameters. */
-export function limiterScript(algorithmLua: string, paramCount: number): string {
-  return LUA_PRELUDE + algorithmLua + luaDriver(paramCount);
+/**
+ * The whole script of one algorithm. With a `luaConsume`, a lone consume (no argument after its
+ * cost) runs it right after reading the clock and returns: no batch reply, closures or per-key
+ * tables to build, which is most of a sequential decision's server time after its Redis calls.
+ */
+export function limiterScript(algorithm: Pick<Algorithm, 'lua' | 'luaConsume' | 'luaParams'>): string {
+  const paramCount = algorithm.luaParams.length;
+  const lone = algorithm.luaConsume === undefined ? '' : `if ARGV[${paramCount + 2}] == nil then\n${algorithm.luaConsume}\nend\n`;
+  return LUA_CLOCK + lone + LUA_BATCH_PRELUDE + algorithm.lua + luaDriver(paramCount);
 }

@@ -67,7 +67,8 @@ interface Pending {
   a: number;
   b: number | string;
   lease: number;
-  resolve(reply: unknown[]): void;
+  /** The decision's reply: its fields (see lua.ts), or for an admitted lone consume its remaining count. */
+  resolve(reply: unknown[] | number): void;
   reject(error: unknown): void;
 }
 
@@ -139,7 +140,7 @@ export function redisStore(client: RedisScriptClient, options: RedisStoreOptions
       return events.on(name, listener);
     },
     bind(algorithm: Algorithm, clock: Clock): BoundStore {
-      const lua = limiterScript(algorithm.lua, algorithm.luaParams.length);
+      const lua = limiterScript(algorithm);
       const sha = createHash('sha1').update(lua).digest('hex');
       const params = algorithm.luaParams;
       const keyPrefix = `${prefix}${algorithm.name}:{`;
@@ -192,7 +193,13 @@ export function redisStore(client: RedisScriptClient, options: RedisStoreOptions
         });
         const onReply = (reply: unknown): void => {
           if (!settle()) return;
-          // One flat array: three fields per consume or release, six per reserve.
+          // A lone consume that is admitted answers with one integer, its remaining count.
+          if (typeof reply === 'number' && n === 1 && batch[0]?.op === 'c') {
+            markUp();
+            batch[0].resolve(reply);
+            return;
+          }
+          // Else one flat array: three fields per consume or release, six per reserve.
           let width = 0;
           for (const p of batch) width += p.op === 'r' ? 6 : 3;
           if (!Array.isArray(reply) || reply.length !== width) {
@@ -247,8 +254,8 @@ export function redisStore(client: RedisScriptClient, options: RedisStoreOptions
       }
 
       /** One decision: sent at once when nothing else is pending, else with the next tick's batch. */
-      function call(key: string, op: string, a: number, b: number | string, lease: number): Promise<unknown[]> {
-        return new Promise<unknown[]>((resolve, reject) => {
+      function call(key: string, op: string, a: number, b: number | string, lease: number): Promise<unknown[] | number> {
+        return new Promise<unknown[] | number>((resolve, reject) => {
           const pending: Pending = { key: `${keyPrefix}${key}}`, op, a, b, lease, resolve, reject };
           if (inFlight === 0 && !scheduled) {
             send([pending]);
@@ -270,19 +277,20 @@ export function redisStore(client: RedisScriptClient, options: RedisStoreOptions
 
       return {
         async consume(key: string, cost: number): Promise<Decision> {
-          let reply: unknown[];
+          let reply: unknown[] | number;
           try {
             reply = await call(key, 'c', cost, 0, 0);
           } catch (error) {
             if (insurance) return insurance.consume(key, cost);
             throw unavailable(error);
           }
+          if (typeof reply === 'number') return { allowed: true, remaining: reply, retryAfterMs: 0 };
           return { allowed: reply[0] === 1, remaining: Number(reply[1]), retryAfterMs: micros(reply[2]) };
         },
         async reserve(key: string, want: number, min: number, leaseMs: number): Promise<Grant> {
           let reply: unknown[];
           try {
-            reply = await call(key, 'r', want, min, leaseMs);
+            reply = (await call(key, 'r', want, min, leaseMs)) as unknown[];
           } catch (error) {
             throw unavailable(error);
           }

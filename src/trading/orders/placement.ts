@@ -124,7 +124,7 @@ export class OrderPlacer {
     const { intent, created } = await journal.putIfAbsent({
       intentId,
       clientOrderId,
-      exchange: requests.exchange.id,
+      exchange: requests.account,
       symbol: request.symbol,
       side: request.side,
       type: request.type,
