@@ -58,7 +58,7 @@ export interface PlacementSettings {
 export interface OrderPlacerParts {
   journal: IntentJournal;
   clock: Clock;
-  /** The exchange and the way to it (throttle, breakers, read retries, retry budget). */
+  /** The exchange and the way to it (ban guard, breakers, read retries, retry budget). */
   requests: RequestPath;
   admission: readonly OrderAdmission[];
   settings: PlacementSettings;
@@ -111,7 +111,7 @@ export class OrderPlacer {
     const existing = await journal.get(intentId);
     if (existing) return this.resume(existing);
     // New exposure: nothing is journalled, nothing is sent, unless every check lets it pass.
-    requests.throttle.assertNotBanned();
+    requests.banGuard.assertNotBanned();
     let reduceOnly = false;
     for (const a of admission) reduceOnly = a.admit(request)?.reduceOnly === true || reduceOnly;
     const params: Record<string, unknown> = { ...request.params };
@@ -147,7 +147,7 @@ export class OrderPlacer {
 
   private async send(intent: IntentRecord, params: Record<string, unknown>): Promise<Order> {
     const { requests, settings } = this.parts;
-    const { exchange, throttle } = requests;
+    const { exchange, banGuard } = requests;
     for (let attempt = 1; ; attempt++) {
       // Off the critical path: the request leaves now; PENDING and SENT mean the same to recovery.
       this.moveLater(intent, 'SENT');
@@ -173,8 +173,8 @@ export class OrderPlacer {
             this.moveLater(intent, 'REJECTED', { error: messageOf(error) });
             throw error;
           case 'throttled':
-            if (attempt < settings.placeAttempts && !throttle.isBanned && requests.retryBudget.tryRetry()) {
-              await throttle.admit();
+            if (attempt < settings.placeAttempts && !banGuard.isBanned && requests.retryBudget.tryRetry()) {
+              await banGuard.admit();
               continue;
             }
             this.moveLater(intent, 'FAILED', { error: messageOf(error) });
