@@ -73,7 +73,7 @@ async function propagate(instances: Instance[], mode: 'halted' | 'active', send:
   const arrivals = instances.map(
     (i) =>
       new Promise<number>((resolve) => {
-        const off = i.gate.on('change', (c) => {
+        const off = i.gate.on('stateChange', (c) => {
           if (c.to !== mode) return;
           off();
           resolve(performance.now() - start);

@@ -1,7 +1,7 @@
 /**
  * Safe run-time updates: policy thresholds, feature flags, score weights and the log level can
  * change without a restart. Each update is validated against the full schema, recorded, and
- * announced with a `change` event; everything else needs a restart and is refused.
+ * announced with a `stateChange` event; everything else needs a restart and is refused.
  */
 import { type Clock, systemClock } from '../core/clock.js';
 import { Emitter, type EventSource, type Listener, type Unsubscribe } from '../core/events.js';
@@ -21,7 +21,8 @@ export interface ConfigChange {
 }
 
 export interface RuntimeConfigEvents {
-  change: ConfigChange;
+  /** A value changed at run time (`from` -> `to` at `path`), with who and why. */
+  stateChange: ConfigChange;
 }
 
 export interface RuntimeConfigOptions {
@@ -96,13 +97,13 @@ export class RuntimeConfig implements EventSource<RuntimeConfigEvents> {
     };
     this.changes.push(change);
     if (this.changes.length > this.historySize) this.changes.splice(0, this.changes.length - this.historySize);
-    this.events.emit('change', change);
+    this.events.emit('stateChange', change);
     return change;
   }
 
   /** Calls `listener` with the new value whenever `path`, a parent or a child of it changes. */
   watch(path: string, listener: (value: unknown, change: ConfigChange) => void): Unsubscribe {
-    return this.on('change', (change) => {
+    return this.on('stateChange', (change) => {
       if (change.path === path || change.path.startsWith(`${path}.`) || path.startsWith(`${change.path}.`)) listener(this.get(path), change);
     });
   }

@@ -33,6 +33,7 @@ export type ResilienceErrorCode =
   | 'ABORTED'
   | 'RETRY_EXHAUSTED'
   | 'LIMITER_UNAVAILABLE'
+  | 'ILLEGAL_TRANSITION'
   // Trading
   | 'TRADING_HALTED'
   | 'TRADING_REDUCING'

@@ -14,10 +14,19 @@ export function checkNumber(component: string, option: string, value: number, mi
   }
 }
 
-/** Throws a RangeError naming `component: option` unless `value` is an integer >= `min` (or Infinity, when allowed). */
-export function checkInteger(component: string, option: string, value: number, min: number, allowInfinity = false): void {
-  const ok = typeof value === 'number' && ((Number.isInteger(value) && value >= min) || (allowInfinity && value === Infinity));
-  if (!ok) throw new RangeError(`${component}: ${option} must be an integer >= ${min}${allowInfinity ? ' (or Infinity)' : ''}, got ${String(value)}`);
+/**
+ * Throws a RangeError naming `component: option` unless `value` is an integer >= `min` and <= `max`
+ * (or Infinity, when allowed).
+ */
+export function checkInteger(component: string, option: string, value: number, min: number, allowInfinity = false, max = Infinity): void {
+  const ok = typeof value === 'number' && ((Number.isInteger(value) && value >= min && value <= max) || (allowInfinity && value === Infinity));
+  if (!ok) throw integerError(component, option, value, min, allowInfinity, max);
+}
+
+/** The error `checkInteger` throws, for a hot path that rejects a promise instead of throwing. */
+export function integerError(component: string, option: string, value: unknown, min: number, allowInfinity = false, max = Infinity): RangeError {
+  const range = max === Infinity ? `>= ${min}` : `>= ${min} and <= ${max}`;
+  return new RangeError(`${component}: ${option} must be an integer ${range}${allowInfinity ? ' (or Infinity)' : ''}, got ${String(value)}`);
 }
 
 /** Throws a RangeError naming `component: option` unless `value` is a positive integer: a cost, a count of units. */

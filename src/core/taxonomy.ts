@@ -83,6 +83,7 @@ export const OWN_ERROR_CLASSIFICATION: Readonly<Partial<Record<ResilienceErrorCo
   INTENT_CLOSED: ['validation', false],
   ORDER_STATUS_UNKNOWN: ['exchange', false],
   VALIDATION: ['validation', false],
+  ILLEGAL_TRANSITION: ['validation', false],
   CONFIG_INVALID: ['validation', false],
   NOT_FOUND: ['validation', false],
   CONFLICT: ['storage', false],

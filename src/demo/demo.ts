@@ -159,7 +159,7 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
         else if (e.from === 'UNKNOWN') events.record('order', e.intentId, e.cause ? `order never placed (${e.cause}): not found past the exchange's deadline` : `order reconciled: ${e.to}`);
       }),
     );
-    cleanups.push(exchange.on('throttled', ({ retryAfterMs, banned }) => events.record('order', 'binance', `throttled by the exchange for ${retryAfterMs} ms${banned ? ' (ban)' : ''}`, 'warning')));
+    cleanups.push(exchange.on('rejected', ({ reason, retryAfterMs }) => events.record('order', 'binance', `throttled by the exchange for ${retryAfterMs} ms${reason === 'banned' ? ' (ban)' : ''}`, 'warning')));
 
     const orderLimiter: TrackedLimiter = trackLimiter(tokenBucket({ capacity: 5, refillPerSecond: 2, clock }), {
       name: 'binance orders',

@@ -169,7 +169,7 @@ export class FleetMember implements EventSource<FleetMemberEvents> {
       failed: (error) => this.events.emit('readFailed', { at: clock.now(), error: messageOf(error) }),
     });
     // A new gate mode reaches the ops view at the next beat, not after snapshotMs.
-    this.offGate = this.o.gate?.on('change', () => {
+    this.offGate = this.o.gate?.on('stateChange', () => {
       this.snapshotDue = true;
       this.beatSoon();
     });

@@ -21,7 +21,7 @@ export interface FleetGateLike {
   resume(reason?: string, by?: string): { released: boolean; mode: GateModeName; message: string };
   raise(name: string, mode: 'reducing' | 'halted', reason: string): void;
   clear(name: string, reason?: string): void;
-  on(name: 'change', listener: (change: { from: GateModeName; to: GateModeName; reason: string; at: number }) => void): Unsubscribe;
+  on(name: 'stateChange', listener: (change: { from: GateModeName; to: GateModeName; reason: string; at: number }) => void): Unsubscribe;
 }
 
 /** A circuit breaker as a member lists and steers it. */

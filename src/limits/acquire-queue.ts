@@ -4,8 +4,11 @@ import type { Emitter } from '../core/events.js';
 import type { AcquireOptions, Decision } from '../core/limiter.js';
 import { deadlinesOf, type Deadline } from '../core/timers.js';
 
-/** What `acquire` does when the limit is reached. */
-export type Backpressure = 'reject' | 'queue' | 'throttle';
+/**
+ * What `acquire` does when the limit is reached: `'reject'` at once, wait in a `'queue'`, or
+ * `'pace'`: wait, and space admissions of a key evenly at the sustained rate.
+ */
+export type Backpressure = 'reject' | 'queue' | 'pace';
 
 /** Events of a limiter's acquire path. */
 /**
@@ -27,7 +30,7 @@ export interface AcquireQueueConfig {
   backpressure: Backpressure;
   maxQueue: number;
   highWaterMark: number;
-  /** Sustained rate in units per ms, for 'throttle' spacing. */
+  /** Sustained rate in units per ms, for 'pace' spacing. */
   ratePerMs: number;
   /** The largest cost that can ever fit. */
   maxCost: number;
@@ -79,7 +82,7 @@ class KeyQueue {
   live = 0;
   busy = false;
   timer: CancelTimer | undefined;
-  /** 'throttle': the earliest time the next call may go. */
+  /** 'pace': the earliest time the next call may go. */
   nextSlotAt = -Infinity;
 
   lane(priority: number): Lane {
@@ -213,7 +216,7 @@ export class AcquireQueue {
       const head = queue.head();
       const now = clock.now();
       if (!head) {
-        // 'throttle' keeps the key's next slot until it passes, then forgets the key.
+        // 'pace' keeps the key's next slot until it passes, then forgets the key.
         if (queue.nextSlotAt > now) this.sleep(key, queue, queue.nextSlotAt - now);
         else if (this.queues.get(key) === queue) this.queues.delete(key);
         return;
@@ -222,7 +225,7 @@ export class AcquireQueue {
         this.drop(queue, head, 'Deadline passed while queued for the rate limit; dropped rather than sent late', 0);
         continue;
       }
-      if (this.config.backpressure === 'throttle' && now < queue.nextSlotAt) {
+      if (this.config.backpressure === 'pace' && now < queue.nextSlotAt) {
         this.sleep(key, queue, queue.nextSlotAt - now);
         return;
       }
@@ -259,7 +262,7 @@ export class AcquireQueue {
         this.finish(queue, head);
         head.resolve();
       }
-      if (this.config.backpressure === 'throttle') queue.nextSlotAt = now + head.cost / this.config.ratePerMs;
+      if (this.config.backpressure === 'pace') queue.nextSlotAt = now + head.cost / this.config.ratePerMs;
       return true;
     }
     if (head.done) return true;

@@ -5,6 +5,7 @@
  */
 
 import type { Decision } from '../core/limiter.js';
+import { checkInteger, checkNumber } from '../core/option-checks.js';
 
 /** The answer to a reservation of a batch of units (leased mode). */
 export interface Grant {
@@ -41,7 +42,7 @@ export interface Algorithm {
   readonly name: string;
   /** The largest cost a single call may ever be charged (capacity, burst or limit). */
   readonly maxCost: number;
-  /** Sustained admission rate in cost units per millisecond (used by 'throttle' spacing). */
+  /** Sustained admission rate in cost units per millisecond (used by 'pace' spacing). */
   readonly ratePerMs: number;
   /** Creates the in-memory state. */
   createMemoryState(): MemoryState;
@@ -57,19 +58,15 @@ export interface Algorithm {
   readonly luaParams: readonly number[];
 }
 
-/** Throws a RangeError naming `name` unless `value` is a finite number > 0. */
-export function positive(name: string, value: unknown): number {
-  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
-    throw new RangeError(`${name} must be a finite number greater than 0, got ${String(value)}`);
-  }
+/** Throws a RangeError naming `component: option` unless `value` is a finite number > 0 (core/option-checks.ts wording). */
+export function positive(component: string, option: string, value: number): number {
+  checkNumber(component, option, value, 0, Infinity, true);
   return value;
 }
 
-/** Throws a RangeError naming `name` unless `value` is an integer >= 1. */
-export function positiveInteger(name: string, value: unknown): number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) {
-    throw new RangeError(`${name} must be an integer of at least 1, got ${String(value)}`);
-  }
+/** Throws a RangeError naming `component: option` unless `value` is an integer >= 1 (core/option-checks.ts wording). */
+export function positiveInteger(component: string, option: string, value: number): number {
+  checkInteger(component, option, value, 1);
   return value;
 }
 

@@ -24,9 +24,9 @@ const MAX_COUNT = 0xffff_ffff;
  * window straddling a boundary can hold up to 2 x limit.
  */
 export function fixedWindowAlgorithm(limit: number, windowMs: number): Algorithm {
-  positiveInteger('fixedWindow: limit', limit);
+  positiveInteger('fixedWindow', 'limit', limit);
   if (limit > MAX_COUNT) throw new RangeError(`fixedWindow: limit must be at most ${MAX_COUNT}, got ${limit}`);
-  positive('fixedWindow: windowMs', windowMs);
+  positive('fixedWindow', 'windowMs', windowMs);
   return {
     name: 'fw',
     maxCost: limit,
@@ -178,5 +178,5 @@ end
 /** Fixed windows of `windowMs` admitting `limit` units each. */
 export function fixedWindow(options: FixedWindowOptions): RateLimiter {
   if (typeof options !== 'object' || options === null) throw new TypeError('fixedWindow(options) needs an options object');
-  return createLimiter(fixedWindowAlgorithm(options.limit, options.windowMs), options);
+  return createLimiter(fixedWindowAlgorithm(options.limit, options.windowMs), options, 'fixedWindow');
 }

@@ -23,9 +23,9 @@ export interface GcraOptions extends LimiterOptions {
  * when TAT after charging is at most `burst * T` ahead of now. Idle keys (TAT passed) are swept.
  */
 export function gcraAlgorithm(limit: number, periodMs: number, burst: number = limit): Algorithm {
-  positive('gcra: limit', limit);
-  positive('gcra: periodMs', periodMs);
-  positiveInteger('gcra: burst', burst);
+  positive('gcra', 'limit', limit);
+  positive('gcra', 'periodMs', periodMs);
+  positiveInteger('gcra', 'burst', burst);
   const interval = periodMs / limit;
   return {
     name: 'gcra',
@@ -136,5 +136,5 @@ end
 /** GCRA: `limit` per `periodMs` on average, with bursts of up to `burst` from idle. */
 export function gcra(options: GcraOptions): RateLimiter {
   if (typeof options !== 'object' || options === null) throw new TypeError('gcra(options) needs an options object');
-  return createLimiter(gcraAlgorithm(options.limit, options.periodMs, options.burst), options);
+  return createLimiter(gcraAlgorithm(options.limit, options.periodMs, options.burst), options, 'gcra');
 }

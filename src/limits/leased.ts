@@ -3,7 +3,7 @@ import { Emitter } from '../core/events.js';
 import type { AcquireOptions, Decision, Limiter } from '../core/limiter.js';
 import { AcquireQueue, type LimiterEvents } from './acquire-queue.js';
 import { positive, positiveInteger } from './algorithm.js';
-import { LIMITER_DEFAULTS, type RateLimiter } from './rate-limiter.js';
+import { LIMITER_DEFAULTS, type RateLimiter, badCost } from './rate-limiter.js';
 
 export interface LeasedOptions {
   /** How long a reserved batch may be spent before its leftover is given back. */
@@ -60,9 +60,8 @@ export class LeasedLimiter implements Limiter {
     options: LeasedOptions,
   ) {
     this.clock = limiter.clock;
-    this.leaseMs = positive('leased: leaseMs', options.leaseMs ?? LEASED_DEFAULTS.leaseMs);
-    this.maxBatch = positiveInteger(
-      'leased: maxBatch',
+    this.leaseMs = positive('leased', 'leaseMs', options.leaseMs ?? LEASED_DEFAULTS.leaseMs);
+    this.maxBatch = positiveInteger('leased', 'maxBatch',
       options.maxBatch ?? Math.max(1, Math.floor(limiter.algorithm.maxCost * LEASED_DEFAULTS.maxBatchShare)),
     );
     this.insurance = options.insurance;
@@ -81,13 +80,13 @@ export class LeasedLimiter implements Limiter {
   private readonly insurance: Limiter | undefined;
 
   consume(key: string, cost = 1): Promise<Decision> {
-    if (!Number.isInteger(cost) || cost < 1) return Promise.reject(new RangeError(`cost must be an integer of at least 1, got ${String(cost)}`));
+    if (!Number.isInteger(cost) || cost < 1) return Promise.reject(badCost(cost));
     const decision = this.decide(key, cost);
     return decision instanceof Promise ? decision : Promise.resolve(decision);
   }
 
   acquire(key: string, cost = 1, options?: AcquireOptions): Promise<void> {
-    if (!Number.isInteger(cost) || cost < 1) return Promise.reject(new RangeError(`cost must be an integer of at least 1, got ${String(cost)}`));
+    if (!Number.isInteger(cost) || cost < 1) return Promise.reject(badCost(cost));
     return this.queue.acquire(key, cost, options);
   }
 

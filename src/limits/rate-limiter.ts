@@ -1,6 +1,9 @@
 import { type Clock, systemClock } from '../core/clock.js';
 import { Emitter, type EventSource, type Listener, type Unsubscribe } from '../core/events.js';
 import type { AcquireOptions, Decision, Limiter } from '../core/limiter.js';
+import { warnDeprecated } from '../core/deprecated.js';
+import { checkInteger, checkOneOf, checkShape, integerError } from '../core/option-checks.js';
+import { QUEUE_DEFAULTS } from '../core/options.js';
 import type { Algorithm, Grant } from './algorithm.js';
 import { AcquireQueue, type Backpressure, type LimiterEvents } from './acquire-queue.js';
 import { memoryStore } from './stores/memory.js';
@@ -11,8 +14,12 @@ export interface LimiterOptions {
   /** Where the state lives. */
   store?: LimiterStore;
   clock?: Clock;
-  /** What `acquire` does when the limit is reached: fail at once, wait in a queue, or space calls evenly. */
-  backpressure?: Backpressure;
+  /**
+   * What `acquire` does when the limit is reached: fail at once (`'reject'`), wait in a queue
+   * (`'queue'`), or wait and space calls evenly (`'pace'`). `'throttle'` is the deprecated name of
+   * `'pace'` (removed at 1.0).
+   */
+  backpressure?: Backpressure | 'throttle';
   /** Most acquires waiting at once (all keys); beyond it acquire rejects with RateLimitedError. */
   maxQueue?: number;
   /** Waiting acquires at which the `highWater` event fires. */
@@ -20,10 +27,10 @@ export interface LimiterOptions {
 }
 
 export const LIMITER_DEFAULTS = {
-  /** acquire() is documented to wait; 'reject' and 'throttle' are opt-in. */
+  /** acquire() is documented to wait; 'reject' and 'pace' are opt-in. */
   backpressure: 'queue' as Backpressure,
-  /** Bounds the memory and the latency a burst of waiters can build up. */
-  maxQueue: 10_000,
+  /** The same waiting room as the bulkhead (core/options.ts QUEUE_DEFAULTS, where the reason is). */
+  maxQueue: QUEUE_DEFAULTS.maxQueue as number,
   /** Fires the warning at 80% of maxQueue, leaving room to react before rejections start. */
   highWaterRatio: 0.8,
 } as const;
@@ -119,24 +126,30 @@ export class RateLimiter implements Limiter, EventSource<LimiterEvents> {
   }
 }
 
-function badCost(cost: unknown): RangeError {
-  return new RangeError(`cost must be an integer of at least 1, got ${String(cost)}`);
+/** The error for a cost that is not a positive integer (core/option-checks.ts wording). */
+export function badCost(cost: unknown): RangeError {
+  return integerError('limiter', 'cost', cost, 1);
 }
 
-/** Builds a limiter from an algorithm and the common options, validating them. */
-export function createLimiter(algorithm: Algorithm, options: LimiterOptions): RateLimiter {
-  const backpressure = options.backpressure ?? LIMITER_DEFAULTS.backpressure;
-  if (backpressure !== 'reject' && backpressure !== 'queue' && backpressure !== 'throttle') {
-    throw new RangeError(`backpressure must be 'reject', 'queue' or 'throttle', got ${String(backpressure)}`);
+const BACKPRESSURES: readonly Backpressure[] = ['reject', 'queue', 'pace'];
+
+/**
+ * Builds a limiter from an algorithm and the common options, validating them; `component` (the
+ * factory's name, e.g. `tokenBucket`) names the limiter in the errors.
+ */
+export function createLimiter(algorithm: Algorithm, options: LimiterOptions, component = 'createLimiter'): RateLimiter {
+  let backpressure: Backpressure | 'throttle' = options.backpressure ?? LIMITER_DEFAULTS.backpressure;
+  if (backpressure === 'throttle') {
+    warnDeprecated('BULWARK_DEP_BACKPRESSURE_THROTTLE', `${component}: backpressure 'throttle' is deprecated and will be removed at 1.0; use 'pace'`);
+    backpressure = 'pace';
   }
+  checkOneOf(component, 'backpressure', backpressure, BACKPRESSURES);
   const maxQueue = options.maxQueue ?? LIMITER_DEFAULTS.maxQueue;
-  if (!Number.isInteger(maxQueue) || maxQueue < 0) throw new RangeError(`maxQueue must be an integer >= 0, got ${String(maxQueue)}`);
+  checkInteger(component, 'maxQueue', maxQueue, 0, true);
   const highWaterMark = options.highWaterMark ?? Math.max(1, Math.ceil(maxQueue * LIMITER_DEFAULTS.highWaterRatio));
-  if (!Number.isInteger(highWaterMark) || highWaterMark < 1) {
-    throw new RangeError(`highWaterMark must be an integer >= 1, got ${String(highWaterMark)}`);
-  }
+  checkInteger(component, 'highWaterMark', highWaterMark, 1, true);
   // State in this process unless a shared store is given.
   const store = options.store ?? memoryStore();
-  if (typeof store.bind !== 'function') throw new TypeError('store must be a LimiterStore (memoryStore() or redisStore(client))');
+  checkShape(component, 'store', store, 'a LimiterStore, e.g. memoryStore() or redisStore(client)', ['bind']);
   return new RateLimiter(algorithm, store, options.clock ?? systemClock, backpressure, maxQueue, highWaterMark);
 }

@@ -13,9 +13,9 @@ const MAX_COUNT = 0xffff_ffff;
  * in docs/limits.md); typical error is small.
  */
 export function slidingCounterAlgorithm(limit: number, windowMs: number): Algorithm {
-  positiveInteger('slidingWindow: limit', limit);
+  positiveInteger('slidingWindow', 'limit', limit);
   if (limit > MAX_COUNT) throw new RangeError(`slidingWindow: limit must be at most ${MAX_COUNT} in 'counter' mode, got ${limit}`);
-  positive('slidingWindow: windowMs', windowMs);
+  positive('slidingWindow', 'windowMs', windowMs);
   return {
     name: 'swc',
     maxCost: limit,

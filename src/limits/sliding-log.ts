@@ -13,8 +13,8 @@ import { SlotTable } from './slots.js';
  * keeps the guarantee for leased spending; a key must then be used only through leases.
  */
 export function slidingLogAlgorithm(limit: number, windowMs: number): Algorithm {
-  positiveInteger('slidingWindow: limit', limit);
-  positive('slidingWindow: windowMs', windowMs);
+  positiveInteger('slidingWindow', 'limit', limit);
+  positive('slidingWindow', 'windowMs', windowMs);
   return {
     name: 'swl',
     maxCost: limit,

@@ -1,3 +1,4 @@
+import { checkOneOf } from '../core/option-checks.js';
 import type { Clock } from '../core/clock.js';
 import { type RateLimiter, type LimiterOptions, createLimiter } from './rate-limiter.js';
 import { slidingCounterAlgorithm } from './sliding-counter.js';
@@ -24,7 +25,7 @@ export const SLIDING_WINDOW_DEFAULTS = {
 export function slidingWindow(options: SlidingWindowOptions): RateLimiter {
   if (typeof options !== 'object' || options === null) throw new TypeError('slidingWindow(options) needs an options object');
   const mode = options.mode ?? SLIDING_WINDOW_DEFAULTS.mode;
-  if (mode === 'log') return createLimiter(slidingLogAlgorithm(options.limit, options.windowMs), options);
-  if (mode === 'counter') return createLimiter(slidingCounterAlgorithm(options.limit, options.windowMs), options);
-  throw new RangeError(`slidingWindow: mode must be 'log' or 'counter', got ${String(mode)}`);
+  checkOneOf('slidingWindow', 'mode', mode, ['log', 'counter']);
+  const algorithm = mode === 'log' ? slidingLogAlgorithm(options.limit, options.windowMs) : slidingCounterAlgorithm(options.limit, options.windowMs);
+  return createLimiter(algorithm, options, 'slidingWindow');
 }

@@ -22,8 +22,8 @@ export interface TokenBucketOptions extends LimiterOptions {
  * forward by `cost / rate`. A key whose `fullAt` has passed holds a full bucket and is idle.
  */
 export function tokenBucketAlgorithm(capacity: number, refillPerSecond: number): Algorithm {
-  positive('tokenBucket: capacity', capacity);
-  positive('tokenBucket: refillPerSecond', refillPerSecond);
+  positive('tokenBucket', 'capacity', capacity);
+  positive('tokenBucket', 'refillPerSecond', refillPerSecond);
   const rate = refillPerSecond / 1000; // tokens per ms
   return {
     name: 'tb',
@@ -130,5 +130,5 @@ end
 /** A token bucket: bursts up to `capacity`, refilled continuously at `refillPerSecond`. */
 export function tokenBucket(options: TokenBucketOptions): RateLimiter {
   if (typeof options !== 'object' || options === null) throw new TypeError('tokenBucket(options) needs an options object');
-  return createLimiter(tokenBucketAlgorithm(options.capacity, options.refillPerSecond), options);
+  return createLimiter(tokenBucketAlgorithm(options.capacity, options.refillPerSecond), options, 'tokenBucket');
 }

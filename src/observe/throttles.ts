@@ -5,9 +5,9 @@
 import type { Unsubscribe } from '../core/events.js';
 import { type Metrics, throttleStatuses } from './metrics.js';
 
-/** A source of throttle events, as the resilient exchange emits them. */
+/** A source of the exchange's refusals (429/418), as the resilient exchange emits them. */
 export interface ThrottleSourceLike {
-  on(name: 'throttled', listener: (event: { banned: boolean; error: unknown }) => void): Unsubscribe;
+  on(name: 'rejected', listener: (event: { reason: 'rate-limited' | 'banned'; error: unknown }) => void): Unsubscribe;
 }
 
 /**
@@ -17,8 +17,8 @@ export interface ThrottleSourceLike {
 export function observeThrottles(metrics: Metrics, source: ThrottleSourceLike, exchange: string, statusOf?: (error: unknown) => number | undefined): Unsubscribe {
   const ex = metrics.label('exchange', exchange);
   for (const status of throttleStatuses) metrics.exchangeThrottled.inc({ exchange: ex, status }, 0);
-  return source.on('throttled', ({ banned, error }) => {
-    const status = statusOf?.(error) ?? (banned ? 418 : 429);
+  return source.on('rejected', ({ reason, error }) => {
+    const status = statusOf?.(error) ?? (reason === 'banned' ? 418 : 429);
     metrics.exchangeThrottled.inc({ exchange: ex, status: status === 418 ? '418' : '429' });
   });
 }

@@ -1,4 +1,4 @@
-import { checkNumber } from '../core/option-checks.js';
+import { checkFunction, checkNumber, checkOneOf } from '../core/option-checks.js';
 
 /**
  * Backoff: how long to wait before the next try (retry) or how long to stay open (breaker).
@@ -9,6 +9,8 @@ import { checkNumber } from '../core/option-checks.js';
  */
 
 export type Jitter = 'none' | 'full' | 'equal' | 'decorrelated';
+
+const JITTERS: readonly Jitter[] = ['none', 'full', 'equal', 'decorrelated'];
 
 export interface BackoffSequence {
   /** The next delay in ms. `attempt` counts from 1 (the wait after the first failure). */
@@ -70,7 +72,7 @@ function linear(options: LinearOptions): Backoff {
   const maxMs = options.maxMs ?? Infinity;
   checkNumber('backoff', 'initialMs', initialMs, 0);
   checkNumber('backoff', 'stepMs', stepMs, 0);
-  if (!(maxMs >= 0)) throw new RangeError(`backoff: maxMs must be a number >= 0, got ${maxMs}`);
+  if (maxMs !== Infinity) checkNumber('backoff', 'maxMs', maxMs, 0);
   return sequence((attempt) => Math.min(maxMs, initialMs + stepMs * (attempt - 1)));
 }
 
@@ -88,8 +90,9 @@ function exponential(options: ExponentialOptions = {}): Backoff {
   const random = options.random ?? EXPONENTIAL_DEFAULTS.random;
   checkNumber('backoff', 'initialMs', initialMs, 0);
   checkNumber('backoff', 'maxMs', maxMs, 0);
-  if (!(factor >= 1 && Number.isFinite(factor))) throw new RangeError(`backoff: factor must be a finite number >= 1, got ${factor}`);
-  if (typeof random !== 'function') throw new TypeError('backoff: random must be a function returning a number in [0, 1)');
+  checkNumber('backoff', 'factor', factor, 1);
+  checkFunction('backoff', 'random', random);
+  checkOneOf('backoff', 'jitter', jitter, JITTERS);
   // initialMs 0 stays 0: without the guard, 0 * factor^(n-1) is 0 * Infinity = NaN once the power overflows.
   const cap = (attempt: number): number => (initialMs === 0 ? 0 : Math.min(maxMs, initialMs * factor ** (attempt - 1)));
   switch (jitter) {
@@ -116,14 +119,12 @@ function exponential(options: ExponentialOptions = {}): Backoff {
           };
         },
       };
-    default:
-      throw new RangeError(`backoff: unknown jitter "${String(jitter)}" (none, full, equal, decorrelated)`);
   }
 }
 
 /** Your own function of the attempt number (1-based) and the error that caused the wait. */
 function custom(delay: (attempt: number, error: unknown) => number): Backoff {
-  if (typeof delay !== 'function') throw new TypeError('backoff.custom: delay must be a function (attempt, error) => ms');
+  checkFunction('backoff.custom', 'delay', delay);
   return sequence((attempt, error) => {
     const ms = delay(attempt, error);
     if (typeof ms !== 'number' || Number.isNaN(ms)) {

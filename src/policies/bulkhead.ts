@@ -7,6 +7,7 @@
  */
 import { type Clock, systemClock } from '../core/clock.js';
 import type { Context } from '../core/context.js';
+import { deprecatedOption } from '../core/deprecated.js';
 import { BulkheadFullError, abortedFrom } from '../core/errors.js';
 import { checkInteger, checkNumber } from '../core/option-checks.js';
 import { QUEUE_DEFAULTS } from '../core/options.js';
@@ -21,6 +22,8 @@ export interface BulkheadOptions {
   maxQueue?: number;
   /** How long a queued call may wait for a slot before it is rejected (a finite number > 0). */
   maxWaitMs?: number;
+  /** @deprecated Use `maxWaitMs` (the same option under its old name); removed at 1.0. */
+  queueTimeoutMs?: number;
   /** Source of time for the wait limit and the `success` / `failure` durations. */
   clock?: Clock;
 }
@@ -67,13 +70,18 @@ export class BulkheadPolicy extends BasePolicy<BulkheadEvents> {
     checkInteger('bulkhead', 'maxConcurrent', maxConcurrent, 1);
     const maxQueue = options.maxQueue ?? BULKHEAD_DEFAULTS.maxQueue;
     checkInteger('bulkhead', 'maxQueue', maxQueue, 0, true);
-    const maxWaitMs = options.maxWaitMs ?? BULKHEAD_DEFAULTS.maxWaitMs;
+    const maxWaitMs = deprecatedOption<number>('bulkhead', options, 'maxWaitMs', 'queueTimeoutMs', 'BULWARK_DEP_QUEUE_TIMEOUT_MS') ?? BULKHEAD_DEFAULTS.maxWaitMs;
     if (maxWaitMs !== undefined) checkNumber('bulkhead', 'maxWaitMs', maxWaitMs, 0, Infinity, true);
     this.maxConcurrent = maxConcurrent;
     this.maxQueue = maxQueue;
     this.maxWaitMs = maxWaitMs;
     this.clock = options.clock ?? BULKHEAD_DEFAULTS.clock;
     this.deadlines = deadlinesOf(this.clock);
+  }
+
+  /** @deprecated Use `maxWaitMs`; removed at 1.0. */
+  get queueTimeoutMs(): number | undefined {
+    return this.maxWaitMs;
   }
 
   /** Calls running now (holding a slot). */

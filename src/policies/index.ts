@@ -7,5 +7,5 @@ export { bulkhead, BulkheadPolicy, BULKHEAD_DEFAULTS, type BulkheadOptions, type
 export { fallback, FallbackPolicy, FALLBACK_DEFAULTS, handleAllButAbort, type FallbackOptions, type FallbackEvents } from './fallback.js';
 export { hedge, HedgePolicy, HEDGE_DEFAULTS, type HedgeOptions, type HedgeEvents } from './hedge.js';
 export { pipeline, PipelinePolicy } from './pipeline.js';
-export { rateLimit, RateLimitPolicy, RATE_LIMIT_DEFAULTS, type RateLimitOptions, type RateLimitEvents } from './rate-limit.js';
+export { rateLimit, RateLimitPolicy, RATE_LIMIT_DEFAULTS, type RateLimitOptions, type RateLimitEvents, type RateLimitRejected } from './rate-limit.js';
 export { registry, createRegistry, PolicyRegistry, REGISTRY_DEFAULTS, type RegistryOptions } from './registry.js';

@@ -10,6 +10,8 @@ import type { Context } from '../core/context.js';
 import { RateLimitedError, abortedFrom } from '../core/errors.js';
 import type { AcquireOptions, Limiter } from '../core/limiter.js';
 import { type Clock, systemClock } from '../core/clock.js';
+import { deprecatedOption, warnDeprecated } from '../core/deprecated.js';
+import type { Listener, Unsubscribe } from '../core/events.js';
 import { checkBoolean, checkCost, checkNonEmptyString, checkNumber, checkShape } from '../core/option-checks.js';
 import { type OutcomeEvents, reportOutcome } from '../core/outcome-events.js';
 import { BasePolicy, type Operation, invoke } from '../core/policy.js';
@@ -21,6 +23,8 @@ export interface RateLimitOptions {
   cost?: number;
   /** Wait for room instead of rejecting at once. */
   backpressure?: boolean;
+  /** @deprecated Use `backpressure` (the same option under its old name); removed at 1.0. */
+  wait?: boolean;
   /** With `backpressure`: give up with RateLimitedError rather than wait longer than this (a finite number >= 0). */
   maxWaitMs?: number;
   /** Source of time for the `success` / `failure` durations. */
@@ -40,9 +44,22 @@ export const RATE_LIMIT_DEFAULTS = {
   clock: systemClock as Clock,
 };
 
+/** The payload of `rejected` (and of its deprecated twin `limited`). */
+export interface RateLimitRejected {
+  reason: 'limited';
+  key: string;
+  cost: number;
+  retryAfterMs: number;
+}
+
 export interface RateLimitEvents extends OutcomeEvents {
   /** A call was refused (or gave up waiting) under `key`; `reason` is always `'limited'`. */
-  rejected: { reason: 'limited'; key: string; cost: number; retryAfterMs: number };
+  rejected: RateLimitRejected;
+  /**
+   * @deprecated Listen to `rejected` (the same payload); emitted beside it until 1.0, when it is
+   * removed.
+   */
+  limited: RateLimitRejected;
 }
 
 export class RateLimitPolicy extends BasePolicy<RateLimitEvents> {
@@ -62,7 +79,7 @@ export class RateLimitPolicy extends BasePolicy<RateLimitEvents> {
     checkNonEmptyString('rateLimit', 'key', key);
     const cost = options.cost ?? RATE_LIMIT_DEFAULTS.cost;
     checkCost('rateLimit', 'cost', cost);
-    const backpressure = options.backpressure ?? RATE_LIMIT_DEFAULTS.backpressure;
+    const backpressure = deprecatedOption<boolean>('rateLimit', options, 'backpressure', 'wait', 'BULWARK_DEP_RATE_LIMIT_WAIT') ?? RATE_LIMIT_DEFAULTS.backpressure;
     checkBoolean('rateLimit', 'backpressure', backpressure);
     const maxWaitMs = options.maxWaitMs ?? RATE_LIMIT_DEFAULTS.maxWaitMs;
     if (maxWaitMs !== undefined) {
@@ -74,6 +91,16 @@ export class RateLimitPolicy extends BasePolicy<RateLimitEvents> {
     this.backpressure = backpressure;
     this.maxWaitMs = maxWaitMs;
     this.clock = options.clock ?? RATE_LIMIT_DEFAULTS.clock;
+  }
+
+  /** @deprecated Use `backpressure`; removed at 1.0. */
+  get wait(): boolean {
+    return this.backpressure;
+  }
+
+  override on<K extends keyof RateLimitEvents & string>(name: K, listener: Listener<RateLimitEvents[K]>): Unsubscribe {
+    if (name === 'limited') warnDeprecated('BULWARK_DEP_RATE_LIMIT_LIMITED', "rateLimit: event 'limited' is deprecated and will be removed at 1.0; listen to 'rejected' (the same payload)");
+    return super.on(name, listener);
   }
 
   run<T>(fn: Operation<T>, ctx: Context): Promise<T> {
@@ -111,8 +138,10 @@ export class RateLimitPolicy extends BasePolicy<RateLimitEvents> {
   }
 
   private limited(error: RateLimitedError): RateLimitedError {
-    if (this.events.has('rejected')) {
-      this.events.emit('rejected', { reason: 'limited', key: this.key, cost: this.cost, retryAfterMs: error.retryAfterMs });
+    if (this.events.has('rejected') || this.events.has('limited')) {
+      const event: RateLimitRejected = { reason: 'limited', key: this.key, cost: this.cost, retryAfterMs: error.retryAfterMs };
+      this.events.emit('rejected', event);
+      this.events.emit('limited', event);
     }
     return error;
   }

@@ -107,7 +107,7 @@ export async function configuredExchange(config: BulwarkConfig, deps: Configured
   if (config.exchange.cancelOpenOrdersOnHalt) {
     // The service cancels on the bots' behalf: an operator's halt holds even when no bot is left to act on it.
     cleanups.push(
-      gate.on('change', ({ to }) => {
+      gate.on('stateChange', ({ to }) => {
         if (to !== 'halted') return;
         void cancelOpenOrders(exchange, symbols).then(
           (n) => deps.events.record('order', id, `gate halted: ${n} open order(s) cancelled by the service`, 'warning'),

@@ -119,7 +119,7 @@ export function bindTimeline(events: LiveEvents, sources: TimelineSources): Unsu
   }
   if (sources.gate) {
     offs.push(
-      sources.gate.on('change', ({ from, to, reason }) =>
+      sources.gate.on('stateChange', ({ from, to, reason }) =>
         events.record('gate', 'trading gate', `${from} → ${to}: ${reason}`, to === 'halted' ? 'critical' : to === 'reducing' ? 'warning' : 'info'),
       ),
     );

@@ -8,7 +8,7 @@
  *
  * `restore()` applies what is stored: the gate is killed again, the breakers isolated again, and the
  * rules added, changed or removed as the operator left them. A resume of the kill switch made
- * elsewhere (a fleet command) is noticed through the gate's 'change' event and forgotten here too.
+ * elsewhere (a fleet command) is noticed through the gate's 'stateChange' event and forgotten here too.
  * Without a store every action still works and is remembered for this process only.
  */
 import type { Unsubscribe } from '../core/events.js';
@@ -57,7 +57,7 @@ export class OperatorState {
 
   constructor(private readonly o: OperatorStateOptions = {}) {
     // A kill switch released by anyone (a fleet command, a script) is not restored later.
-    this.offGate = o.gate?.on('change', () => {
+    this.offGate = o.gate?.on('stateChange', () => {
       if (!o.gate?.status.killed && this.marks.has(KILL)) void this.forget(KILL);
     });
   }

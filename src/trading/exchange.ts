@@ -5,7 +5,7 @@
  * retry budget, behind a breaker for the whole exchange and one per endpoint group; tickers and
  * order books fall back to their last known good value, marked `stale: true` with `ageMs`.
  * createOrder never places a second order for one intent (orders/placement.ts). A 429 or 418
- * pauses every request to the exchange for its Retry-After (throttle.ts).
+ * pauses every request to the exchange for its Retry-After (ban-guard.ts).
  */
 import type { Balances, Exchange, Int, Num, OHLCV, Order, OrderBook, OrderSide, OrderType, Str, Ticker, Trade } from 'ccxt';
 import type { Clock } from '../core/clock.js';
@@ -25,10 +25,11 @@ import type { OrderRequest } from './orders/admission.js';
 import { type NeverPlacedRule, neverPlacedRuleFor } from './orders/never-placed.js';
 import { type IntentEvent, type NotPlacedCause, OrderPlacer } from './orders/placement.js';
 import { presetBreakerOptions } from './presets.js';
-import { type EndpointGroup, RequestPath, type RequestPathParts } from './request-path.js';
-import { ExchangeThrottle } from './throttle.js';
+import { type EndpointGroup, type ExchangeRejected, RequestPath, type RequestPathParts } from './request-path.js';
+import { type BanGuardState, ExchangeBanGuard } from './ban-guard.js';
+import { warnDeprecated } from '../core/deprecated.js';
 
-export type { EndpointGroup } from './request-path.js';
+export type { EndpointGroup, ExchangeRejected, ExchangeRejectReason } from './request-path.js';
 
 /** How fresh a value is: `stale: true` means the exchange failed and this is the last known good value. */
 export interface Freshness {
@@ -46,8 +47,11 @@ export interface ResilientExchangeEvents {
   journalWriteFailed: { intentId: string; to: IntentRecord['state']; error: unknown };
   /** A last-known-good value was served because the exchange failed. */
   stale: { method: 'fetchTicker' | 'fetchOrderBook'; symbol: string; ageMs: number; error: unknown };
-  /** The exchange throttled us (429/418): requests pause for `retryAfterMs`; `banned` means calls fail at once meanwhile. */
-  throttled: { retryAfterMs: number; banned: boolean; error: unknown };
+  /**
+   * The exchange refused a request (429/418): `reason` `'rate-limited'` (requests pause for
+   * `retryAfterMs`) or `'banned'` (calls fail at once meanwhile).
+   */
+  rejected: ExchangeRejected;
   /** A read is tried again (`attempt` counts from 1, so the first retry is attempt 2). */
   retry: { method: string; attempt: number };
 }
@@ -62,7 +66,7 @@ export class ResilientExchange implements EventSource<ResilientExchangeEvents> {
   readonly breakers: { exchange: CircuitBreaker; groups: Record<EndpointGroup, CircuitBreaker> } | undefined;
   private readonly events = new Emitter<ResilientExchangeEvents>();
   private readonly options: ReturnType<typeof resolveExchangeOptions>;
-  private readonly throttle: ExchangeThrottle;
+  private readonly banGuard: ExchangeBanGuard;
   private readonly requests: RequestPath;
   private readonly placer: OrderPlacer;
   private readonly lastGood = new Map<string, { value: unknown; at: number }>();
@@ -84,13 +88,13 @@ export class ResilientExchange implements EventSource<ResilientExchangeEvents> {
     this.options = o;
     this.exchange = exchange;
     this.journal = o.journal ?? memoryJournal({ clock: o.clock });
-    this.throttle = new ExchangeThrottle({ clock: o.clock, maxWaitMs: o.maxRetryAfterMs, default429Ms: o.default429Ms, default418Ms: o.default418Ms });
+    this.banGuard = new ExchangeBanGuard({ clock: o.clock, maxWaitMs: o.maxRetryAfterMs, default429Ms: o.default429Ms, default418Ms: o.default418Ms });
     const retryBudget = o.retryBudget ?? new RollingRetryBudget({ clock: o.clock });
-    const throttle = this.throttle;
+    const banGuard = this.banGuard;
     const readRetry = retry({
       maxAttempts: o.maxAttempts,
       backoff: o.backoff,
-      retryOn: (e) => isRecoverable(e) && !throttle.isBanned,
+      retryOn: (e) => isRecoverable(e) && !banGuard.isBanned,
       retryBudget,
       clock: o.clock,
       // A ccxt look-alike: its callers catch ccxt's errors, so the last one is rethrown as it was.
@@ -108,7 +112,7 @@ export class ResilientExchange implements EventSource<ResilientExchangeEvents> {
       this.breakers = { exchange: whole, groups };
       paths = { marketData: pipeline(whole, groups.marketData), account: pipeline(whole, groups.account), orders: pipeline(whole, groups.orders) };
     }
-    this.requests = new RequestPath({ exchange, account, throttle, retryBudget, readRetry, breakers: paths, events: this.events });
+    this.requests = new RequestPath({ exchange, account, banGuard, retryBudget, readRetry, breakers: paths, events: this.events });
     if (o.rateBudget) attachRateBudget(exchange, o.rateBudget);
     this.neverPlaced = o.neverPlaced === null ? undefined : (o.neverPlaced ?? neverPlacedRuleFor(exchange.id));
     this.placer = new OrderPlacer({
@@ -141,8 +145,14 @@ export class ResilientExchange implements EventSource<ResilientExchangeEvents> {
   }
 
   /** Until when requests are held back after a 429/418, and whether that is a ban. */
-  throttleState(): { pausedUntil: number; banned: boolean } {
-    return this.throttle.state();
+  banGuardState(): BanGuardState {
+    return this.banGuard.state();
+  }
+
+  /** @deprecated Renamed `banGuardState()`; removed at 1.0. */
+  throttleState(): BanGuardState {
+    warnDeprecated('BULWARK_DEP_THROTTLE_STATE', 'resilientExchange: throttleState() is deprecated and will be removed at 1.0; use banGuardState()');
+    return this.banGuardState();
   }
 
   /**
@@ -151,7 +161,7 @@ export class ResilientExchange implements EventSource<ResilientExchangeEvents> {
    * bulkhead slot for a new order; createOrder asks the same again.
    */
   assertAdmissible(request: Omit<OrderRequest, 'params'> & { params?: Record<string, unknown> }): void {
-    this.throttle.assertNotBanned();
+    this.banGuard.assertNotBanned();
     const full: OrderRequest = { ...request, params: request.params ?? {} };
     for (const admission of this.options.admission) admission.admit(full);
   }
@@ -178,7 +188,7 @@ export class ResilientExchange implements EventSource<ResilientExchangeEvents> {
     return serverTime - (before + after) / 2;
   }
 
-  /** A read: retried on recoverable errors under the budget, through the throttle and the group's breakers. */
+  /** A read: retried on recoverable errors under the budget, through the ban guard and the group's breakers. */
   private read<T>(group: EndpointGroup, method: string, fn: () => Promise<T>): Promise<T> {
     return this.requests.read(group, method, fn);
   }

@@ -102,7 +102,8 @@ export const TRADING_GATE_DEFAULTS = {
 };
 
 export interface TradingGateEvents {
-  change: GateChange;
+  /** The mode changed (`from` -> `to`), with the reason and time. */
+  stateChange: GateChange;
   /** An operator killed, resumed or acknowledged. */
   operator: GateOperatorAction;
 }
@@ -384,7 +385,7 @@ export class TradingGate implements OrderAdmission, EventSource<TradingGateEvent
     this.currentSince = change.at;
     this.changes.push(change);
     if (this.changes.length > this.o.historySize) this.changes.shift();
-    this.events.emit('change', change);
+    this.events.emit('stateChange', change);
   }
 }
 

@@ -3,7 +3,7 @@
  * reconciliation, the trading gate, pre-trade checks, feed staleness, service presets and the
  * simulated exchange. Importing it starts nothing: the simulator listens only when started.
  */
-export { resilientExchange, ResilientExchange, type ResilientExchangeEvents, type Freshness, type EndpointGroup } from './exchange.js';
+export { resilientExchange, ResilientExchange, type ResilientExchangeEvents, type Freshness, type EndpointGroup, type ExchangeRejected, type ExchangeRejectReason } from './exchange.js';
 export { type ResilientExchangeOptions, RESILIENT_EXCHANGE_DEFAULTS } from './exchange-options.js';
 export {
   classifyOrderFailure,
@@ -21,7 +21,7 @@ export {
   PreTradeRejectedError,
 } from './errors.js';
 export { attachRateBudget, endpointOf } from './budget-hook.js';
-export { ExchangeThrottle, type ThrottleState } from './throttle.js';
+export { ExchangeBanGuard, type BanGuardState, type BanGuardOptions, ExchangeThrottle, type ThrottleState } from './ban-guard.js';
 export { intentStates, type IntentState, terminalStates, unresolvedStates, liveStates, canTransition, assertTransition, stateOfOrder } from './orders/state.js';
 export { clientOrderIdFor, CLIENT_ORDER_ID_DEFAULTS, newIntentId, type ClientOrderIdOptions } from './orders/intent-id.js';
 export { type IntentJournal, type IntentRecord, type NewIntent, type IntentUpdate } from './orders/journal.js';

@@ -12,12 +12,15 @@ describe('RuntimeConfig', () => {
     const clock = new ManualClock(1_000);
     const runtime = new RuntimeConfig(base(), { clock });
     const seen: unknown[] = [];
+    const changes: unknown[] = [];
     runtime.watch('policies.breaker', (value) => seen.push(value));
+    runtime.on('stateChange', (c) => changes.push(c));
     const change = runtime.update('policies.breaker.failureRateThreshold', 0.25, { actor: 'ops@desk', reason: 'exchange flapping' });
     expect(change).toEqual({ path: 'policies.breaker.failureRateThreshold', from: 0.5, to: 0.25, at: 1_000, actor: 'ops@desk', reason: 'exchange flapping' });
     expect(runtime.config.policies.breaker.failureRateThreshold).toBe(0.25);
     expect(seen).toEqual([{ failureRateThreshold: 0.25, minimumCalls: 20, openMs: 30_000 }]);
     expect(runtime.history()).toEqual([change]);
+    expect(changes).toEqual([change]);
   });
 
   it('refuses invalid values and paths that need a restart, leaving the config unchanged', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkFunction, checkInteger, checkNumber } from '../../src/core/option-checks.js';
+import { checkFunction, checkInteger, checkNumber, integerError } from '../../src/core/option-checks.js';
 
 describe('checkNumber', () => {
   it('accepts a finite number within the bounds, both ends included', () => {
@@ -34,6 +34,16 @@ describe('checkInteger', () => {
     ['2' as unknown as number, 'c: n must be an integer >= 1, got 2'],
   ])('rejects %s with a RangeError naming the option', (value, message) => {
     expect(() => checkInteger('c', 'n', value, 1)).toThrow(new RangeError(message));
+  });
+
+  it('bounds from above when given a maximum, in the wording of checkNumber', () => {
+    expect(() => checkInteger('c', 'n', 10, 1, false, 10)).not.toThrow();
+    expect(() => checkInteger('c', 'n', 11, 1, false, 10)).toThrow(new RangeError('c: n must be an integer >= 1 and <= 10, got 11'));
+    expect(() => checkInteger('c', 'n', Infinity, 0, true, 10)).not.toThrow();
+  });
+
+  it('integerError is the error checkInteger throws, for a promise to reject with', () => {
+    expect(integerError('limiter', 'cost', 0, 1)).toEqual(new RangeError('limiter: cost must be an integer >= 1, got 0'));
   });
 });
 

@@ -24,7 +24,7 @@ const scenario = (name: string) => demoScenarios.find((s) => s.name === name)!;
 
 function nextChange(d: Demo, to: string): Promise<GateChange> {
   return new Promise((resolve) => {
-    const off = d.gate.on('change', (change) => {
+    const off = d.gate.on('stateChange', (change) => {
       if (change.to === to) {
         off();
         resolve(change);

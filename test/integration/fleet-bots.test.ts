@@ -14,7 +14,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { type StartedService, runStart } from '../../src/cli/commands/start-run.js';
 import { type SimServer, startSimServer } from '../../src/trading/sim/server.js';
 import { adminQuery, dropSchema, probePostgres, uniqueSchema } from './pg-schema.js';
-import { BulwarkBot as Bot, until } from '../support/bulwark-bot.js';
+import { BulwarkBot as Bot, fleetConfigYaml, until } from '../support/bulwark-bot.js';
 import { deleteKeys, describeWith, postgresUrl, probeRedis, redisUrl, requireService } from '../support/services.js';
 
 const available = (await requireService('PostgreSQL', probePostgres)) && (await requireService('Redis', probeRedis));
@@ -55,27 +55,7 @@ describeWith(available, 'a fleet of two bulwark bot processes', () => {
     sim = await startSimServer({ port: 0, seed: 7 });
     walk = setInterval(() => sim.engine.step(), 200);
     const config = join(dir, 'fleet.yaml');
-    await writeFile(
-      config,
-      [
-        `dataDir: ${JSON.stringify(join(dir, 'ops'))}`,
-        'storage:',
-        '  kind: postgres',
-        `  postgresUrl: ${JSON.stringify(postgresUrl)}`,
-        `  postgresSchema: ${schema}`,
-        `  redisUrl: ${JSON.stringify(redisUrl)}`,
-        `  redisPrefix: ${JSON.stringify(redisPrefix)}`,
-        'exchange:',
-        '  id: binance',
-        `  url: ${sim.url}`,
-        '  apiKey: sim-key',
-        '  secret: sim-secret',
-        '  symbols: [BTC/USDT]',
-        'shutdown:',
-        '  readyDelayMs: 0',
-        '',
-      ].join('\n'),
-    );
+    await writeFile(config, fleetConfigYaml({ dataDir: join(dir, 'ops'), postgresUrl, schema, redisUrl, redisPrefix, simUrl: sim.url }));
     // The service first: it migrates the schema the bots then share.
     service = await runStart({ config, port: 0, logger: false, out: () => undefined, exit: () => undefined });
     for (const id of ids) bots.push(new Bot(id, config));

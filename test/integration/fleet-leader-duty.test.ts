@@ -15,7 +15,7 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { type StartedService, runStart } from '../../src/cli/commands/start-run.js';
 import { type SimServer, startSimServer } from '../../src/trading/sim/server.js';
-import { BulwarkBot, until } from '../support/bulwark-bot.js';
+import { BulwarkBot, fleetConfigYaml, until } from '../support/bulwark-bot.js';
 import { adminQuery, dropSchema, probePostgres, uniqueSchema } from './pg-schema.js';
 import { deleteKeys, describeWith, postgresUrl, probeRedis, redisUrl, requireService } from '../support/services.js';
 
@@ -94,30 +94,7 @@ describeWith(available, 'the account duty: the leader follows the intents a dead
     sim = await startSimServer({ port: 0, seed: 11 });
     walk = setInterval(() => sim.engine.step(), 200);
     config = join(dir, 'fleet.yaml');
-    await writeFile(
-      config,
-      [
-        `dataDir: ${JSON.stringify(join(dir, 'ops'))}`,
-        'storage:',
-        '  kind: postgres',
-        `  postgresUrl: ${JSON.stringify(postgresUrl)}`,
-        `  postgresSchema: ${schema}`,
-        `  redisUrl: ${JSON.stringify(redisUrl)}`,
-        `  redisPrefix: ${JSON.stringify(redisPrefix)}`,
-        'exchange:',
-        '  id: binance',
-        `  url: ${sim.url}`,
-        '  apiKey: sim-key',
-        '  secret: sim-secret',
-        '  symbols: [BTC/USDT]',
-        'fleet:',
-        `  leaseMs: ${LEASE_MS}`,
-        `  renewMs: ${RENEW_MS}`,
-        'shutdown:',
-        '  readyDelayMs: 0',
-        '',
-      ].join('\n'),
-    );
+    await writeFile(config, fleetConfigYaml({ dataDir: join(dir, 'ops'), postgresUrl, schema, redisUrl, redisPrefix, simUrl: sim.url, extra: ['fleet:', `  leaseMs: ${LEASE_MS}`, `  renewMs: ${RENEW_MS}`] }));
     // The first bot migrates the schema and is elected; the second and the service follow their own intents.
     await startBot(`a-${run}`);
     await startBot(`b-${run}`);

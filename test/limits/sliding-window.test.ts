@@ -67,6 +67,6 @@ describe('slidingWindow counter', () => {
   });
 
   it('rejects an unknown mode', () => {
-    expect(() => slidingWindow({ limit: 1, windowMs: 1, mode: 'exact' as 'log' })).toThrow(/mode must be 'log' or 'counter'/);
+    expect(() => slidingWindow({ limit: 1, windowMs: 1, mode: 'exact' as 'log' })).toThrow("slidingWindow: mode must be one of 'log', 'counter', got exact");
   });
 });

@@ -43,10 +43,10 @@ describe('tokenBucket', () => {
   });
 
   it('rejects bad options and bad costs with errors naming them', async () => {
-    expect(() => tokenBucket({ capacity: 0, refillPerSecond: 1 })).toThrow(/capacity must be a finite number greater than 0/);
+    expect(() => tokenBucket({ capacity: 0, refillPerSecond: 1 })).toThrow('tokenBucket: capacity must be a finite number > 0, got 0');
     expect(() => tokenBucket({ capacity: 1, refillPerSecond: Number.NaN })).toThrow(/refillPerSecond/);
     const limiter = tokenBucket({ capacity: 1, refillPerSecond: 1 });
-    await expect(limiter.consume('k', 0)).rejects.toThrow(/cost must be an integer of at least 1, got 0/);
+    await expect(limiter.consume('k', 0)).rejects.toThrow('limiter: cost must be an integer >= 1, got 0');
     expect(() => limiter.tryConsume('k', 1.5)).toThrow(RangeError);
   });
 });

@@ -39,15 +39,15 @@ describe('health, limit and throttle metrics', () => {
 
   it('throttles count by status from 0: 429 and 418', async () => {
     const metrics = createMetrics({ defaultMetrics: false });
-    const source = new Emitter<{ throttled: { banned: boolean; error: unknown } }>();
+    const source = new Emitter<{ rejected: { reason: 'rate-limited' | 'banned'; error: unknown } }>();
     observeThrottles(metrics, source, 'binance', (error) => (String(error).includes('418') ? 418 : 429));
     expect(lines(await metrics.text(), 'bulwark_exchange_throttled_total{')).toEqual([
       'bulwark_exchange_throttled_total{exchange="binance",status="418"} 0',
       'bulwark_exchange_throttled_total{exchange="binance",status="429"} 0',
     ]);
-    source.emit('throttled', { banned: true, error: new Error('HTTP 418') });
-    source.emit('throttled', { banned: false, error: new Error('HTTP 429') });
-    source.emit('throttled', { banned: false, error: new Error('HTTP 429') });
+    source.emit('rejected', { reason: 'banned', error: new Error('HTTP 418') });
+    source.emit('rejected', { reason: 'rate-limited', error: new Error('HTTP 429') });
+    source.emit('rejected', { reason: 'rate-limited', error: new Error('HTTP 429') });
     expect(lines(await metrics.text(), 'bulwark_exchange_throttled_total{')).toEqual([
       'bulwark_exchange_throttled_total{exchange="binance",status="418"} 1',
       'bulwark_exchange_throttled_total{exchange="binance",status="429"} 2',

@@ -3,6 +3,9 @@ import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/core/clock.js';
 import { TimeoutError } from '../../src/core/errors.js';
 import { tokenBucket } from '../../src/limits/token-bucket.js';
+import { adaptiveConcurrency } from '../../src/limits/adaptive/concurrency-limiter.js';
+import { adaptiveThrottle } from '../../src/limits/adaptive/throttle.js';
+import { aimd } from '../../src/limits/adaptive/aimd.js';
 import { bulkhead } from '../../src/policies/bulkhead.js';
 import { fallback } from '../../src/policies/fallback.js';
 import { hedge } from '../../src/policies/hedge.js';
@@ -94,5 +97,48 @@ describe('success and failure events with durationMs', () => {
     await call;
     expect(seen).toEqual([['success', 25]]);
     expect(reasons).toEqual(['limited']);
+  });
+
+  it('adaptive concurrency: calls that ran are timed; a rejected call emits rejected only', async () => {
+    const clock = new ManualClock();
+    const policy = adaptiveConcurrency({ algorithm: aimd({ initialLimit: 1, minLimit: 1 }), maxQueue: 0, clock });
+    const seen = listen(policy);
+    const rejected: string[] = [];
+    policy.on('rejected', (e) => rejected.push(e.reason));
+    const boom = new Error('boom');
+    const running = policy.execute(after(clock, 30, () => Promise.reject(boom))).catch(() => undefined);
+    await Promise.resolve();
+    await policy.execute(() => 'refused').catch(() => undefined);
+    await clock.advance(30);
+    await running;
+    expect(seen).toEqual([['failure', 30, boom]]);
+    const second = policy.execute(after(clock, 5, () => 'ok'));
+    await clock.advance(5);
+    await second;
+    expect(seen.at(-1)).toEqual(['success', 5]);
+    expect(rejected).toEqual(['queue-full']);
+  });
+
+  it('adaptive throttle: calls sent are timed; a call refused locally emits rejected only', async () => {
+    const clock = new ManualClock();
+    const policy = adaptiveThrottle({ k: 1, random: () => 0, clock });
+    const seen = listen(policy);
+    const rejected: string[] = [];
+    policy.on('rejected', (e) => rejected.push(e.reason));
+    const ok = policy.execute(after(clock, 10, () => 'ok'));
+    await clock.advance(10);
+    await ok;
+    const overloaded = Object.assign(new Error('busy'), { status: 503 });
+    const refusedByBackend = policy.execute(after(clock, 20, () => Promise.reject(overloaded))).catch(() => undefined);
+    await clock.advance(20);
+    await refusedByBackend;
+    expect(seen).toEqual([
+      ['success', 10],
+      ['failure', 20, overloaded],
+    ]);
+    // requests 2, accepts 1: probability (2 - 1) / 3 > 0 and random() = 0, so the next call is shed locally.
+    await policy.execute(() => 'shed').catch(() => undefined);
+    expect(rejected).toEqual(['throttled']);
+    expect(seen).toHaveLength(2);
   });
 });

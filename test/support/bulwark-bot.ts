@@ -42,3 +42,26 @@ export async function until(condition: () => boolean | Promise<boolean>, ms: num
     await new Promise((r) => setTimeout(r, 50));
   }
 }
+
+/** The fleet's one configuration file (service and bots): PostgreSQL schema, Redis prefix, the simulator as the account; `extra` YAML lines appended. */
+export function fleetConfigYaml(o: { dataDir: string; postgresUrl: string; schema: string; redisUrl: string; redisPrefix: string; simUrl: string; extra?: string[] }): string {
+  return [
+    `dataDir: ${JSON.stringify(o.dataDir)}`,
+    'storage:',
+    '  kind: postgres',
+    `  postgresUrl: ${JSON.stringify(o.postgresUrl)}`,
+    `  postgresSchema: ${o.schema}`,
+    `  redisUrl: ${JSON.stringify(o.redisUrl)}`,
+    `  redisPrefix: ${JSON.stringify(o.redisPrefix)}`,
+    'exchange:',
+    '  id: binance',
+    `  url: ${o.simUrl}`,
+    '  apiKey: sim-key',
+    '  secret: sim-secret',
+    '  symbols: [BTC/USDT]',
+    'shutdown:',
+    '  readyDelayMs: 0',
+    ...(o.extra ?? []),
+    '',
+  ].join('\n');
+}

@@ -87,6 +87,12 @@ describe('resilientExchange createOrder (ccxt.binance, offline simulator)', () =
 
   it('429 with Retry-After: waits the Retry-After, sends once more with the same client order id', async () => {
     const { router, clock, rex } = await setup({ faults: { failures: [{ path: '/api/v3/order', status: 429, retryAfterSec: 3 }] } });
+    const rejected: Array<{ reason: string; retryAfterMs: number }> = [];
+    const errors: unknown[] = [];
+    rex.on('rejected', ({ reason, retryAfterMs, error }) => {
+      rejected.push({ reason, retryAfterMs });
+      errors.push(error);
+    });
     const start = clock.now();
     const order = await drive(clock, rex.createOrder(SYMBOL, 'limit', 'buy', 0.01, 49_000, { intentId: 'rate-limited' }));
     expect(order.status).toBe('open');
@@ -94,17 +100,24 @@ describe('resilientExchange createOrder (ccxt.binance, offline simulator)', () =
     expect(router.stats().byRoute).toEqual({ 'POST /api/v3/order': 2 });
     // The second send was not made before Retry-After elapsed.
     expect(router.engine.allOrdersHeld()[0]?.time).toBeGreaterThanOrEqual(start + 3_000);
+    expect(rejected).toEqual([{ reason: 'rate-limited', retryAfterMs: 3_000 }]);
+    expect(errors[0]).toBeInstanceOf(ccxt.DDoSProtection);
   });
 
   it('418 ban: the order fails with ccxt DDoSProtection, and nothing is sent until the ban ends', async () => {
     const { router, clock, rex } = await setup();
     await rex.createOrder(SYMBOL, 'limit', 'buy', 0.01, 49_000, { intentId: 'before-ban' });
     router.setFaults({ failures: [{ status: 418, retryAfterSec: 120 }] });
+    const rejected: Array<{ reason: string; retryAfterMs: number }> = [];
+    rex.on('rejected', ({ reason, retryAfterMs }) => rejected.push({ reason, retryAfterMs }));
     await expect(rex.createOrder(SYMBOL, 'limit', 'buy', 0.01, 49_000, { intentId: 'banned' })).rejects.toBeInstanceOf(ccxt.DDoSProtection);
+    // The exchange's refusal is told once; the refusals made here during the ban send nothing and are not.
     // During the ban: refused at once, no request.
     await expect(rex.createOrder(SYMBOL, 'limit', 'buy', 0.01, 49_000, { intentId: 'during-ban' })).rejects.toBeInstanceOf(RateLimitedError);
     await expect(rex.fetchBalance()).rejects.toBeInstanceOf(RateLimitedError);
-    expect(rex.throttleState().banned).toBe(true);
+    expect(rex.banGuardState().banned).toBe(true);
+    expect(rex.throttleState()).toEqual(rex.banGuardState()); // the deprecated name, until 1.0
+    expect(rejected).toEqual([{ reason: 'banned', retryAfterMs: 120_000 }]);
     expect(router.stats().ordersHeld).toBe(1);
     expect(router.stats().byRoute).toEqual({ 'POST /api/v3/order': 2 });
     // The banned intent is closed: it never reached the book, a new intent id is needed.

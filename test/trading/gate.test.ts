@@ -97,7 +97,7 @@ describe('tradingGate', () => {
   it('emits a change event per mode change and rejects bad options', () => {
     const gate = tradingGate();
     const seen: string[] = [];
-    gate.on('change', (c) => seen.push(`${c.from}->${c.to}`));
+    gate.on('stateChange', (c) => seen.push(`${c.from}->${c.to}`));
     gate.kill('x');
     gate.kill('y');
     gate.resume();

@@ -108,7 +108,7 @@ export class SoakRecorder {
 
   start(): void {
     const { gate, components } = this.demo;
-    this.offs.push(gate.on('change', (c) => this.rec.gateChanges.push({ at: c.at, to: c.to, reason: c.reason })));
+    this.offs.push(gate.on('stateChange', (c) => this.rec.gateChanges.push({ at: c.at, to: c.to, reason: c.reason })));
     if (components.alerts) {
       this.offs.push(components.alerts.on('evaluationFailed', ({ rule, error }) => this.rec.evaluationFailures.push({ rule, message: error instanceof Error ? error.message : String(error) })));
     }

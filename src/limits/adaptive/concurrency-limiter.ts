@@ -1,6 +1,7 @@
 import { type Clock, systemClock } from '../../core/clock.js';
 import type { Context } from '../../core/context.js';
 import { BulkheadFullError, RateLimitedError, TimeoutError, abortedFrom } from '../../core/errors.js';
+import type { OutcomeEvents } from '../../core/outcome-events.js';
 import { BasePolicy, type Operation, invoke } from '../../core/policy.js';
 import { deadlinesOf, type Deadline } from '../../core/timers.js';
 import { checkFunction, checkNumber } from '../../core/option-checks.js';
@@ -23,7 +24,7 @@ export interface AdaptiveConcurrencyOptions {
   maxWaitMs?: number;
   /** Which failures mean overload (fed to the algorithm as drops); other errors teach nothing. */
   isDrop?: (error: unknown) => boolean;
-  /** Time source for round-trip times and queue timeouts. */
+  /** Time source for round-trip times, queue timeouts and the `success` / `failure` durations. */
   clock?: Clock;
 }
 
@@ -39,7 +40,7 @@ export const ADAPTIVE_CONCURRENCY_DEFAULTS = {
   clock: systemClock,
 } satisfies Required<Omit<AdaptiveConcurrencyOptions, 'algorithm'>>;
 
-export interface AdaptiveConcurrencyEvents {
+export interface AdaptiveConcurrencyEvents extends OutcomeEvents {
   /** The algorithm moved the limit (`from` and `to` are concurrency limits). */
   stateChange: { from: number; to: number };
   /** A call was turned away: over the limit with a full queue, or its wait ran past `maxWaitMs`. */
@@ -99,19 +100,23 @@ export class AdaptiveConcurrencyLimiter extends BasePolicy<AdaptiveConcurrencyEv
     const start = this.clock.now();
     try {
       const result = await invoke(fn, ctx);
-      this.sample(start, inflight, false);
+      const durationMs = this.clock.now() - start;
+      this.sample(durationMs, inflight, false);
+      if (this.events.has('success')) this.events.emit('success', { durationMs });
       return result;
     } catch (error) {
-      if (this.isDrop(error)) this.sample(start, inflight, true);
+      const durationMs = this.clock.now() - start;
+      if (this.isDrop(error)) this.sample(durationMs, inflight, true);
+      if (this.events.has('failure')) this.events.emit('failure', { error, durationMs });
       throw error;
     } finally {
       this.release();
     }
   }
 
-  private sample(start: number, inflight: number, dropped: boolean): void {
+  private sample(rttMs: number, inflight: number, dropped: boolean): void {
     const from = this.algorithm.limit;
-    const to = this.algorithm.onSample({ rttMs: this.clock.now() - start, inflight, dropped });
+    const to = this.algorithm.onSample({ rttMs, inflight, dropped });
     if (to !== from) this.events.emit('stateChange', { from, to });
   }
 

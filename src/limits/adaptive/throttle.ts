@@ -1,6 +1,7 @@
 import { type Clock, systemClock } from '../../core/clock.js';
 import type { Context } from '../../core/context.js';
 import { RateLimitedError, TimeoutError, abortedFrom } from '../../core/errors.js';
+import { type OutcomeEvents, reportOutcome } from '../../core/outcome-events.js';
 import { BasePolicy, type Operation, invoke } from '../../core/policy.js';
 import { checkFunction, checkNumber } from '../../core/option-checks.js';
 import { RollingCounts } from './rolling-counts.js';
@@ -25,7 +26,7 @@ export interface AdaptiveThrottleOptions {
   isRejection?: (error: unknown) => boolean;
   /** Randomness in [0, 1); inject a seeded one in tests. */
   random?: () => number;
-  /** Time source of the rolling window. */
+  /** Time source of the rolling window and of the `success` / `failure` durations. */
   clock?: Clock;
 }
 
@@ -46,7 +47,7 @@ export const ADAPTIVE_THROTTLE_DEFAULTS = {
   clock: systemClock,
 } satisfies Required<AdaptiveThrottleOptions>;
 
-export interface AdaptiveThrottleEvents {
+export interface AdaptiveThrottleEvents extends OutcomeEvents {
   /** A call was rejected locally, without reaching the backend (`reason` is always `'throttled'`). */
   rejected: { reason: 'throttled'; probability: number; requests: number; accepts: number };
 }
@@ -59,6 +60,7 @@ export class AdaptiveThrottle extends BasePolicy<AdaptiveThrottleEvents> {
   private readonly counts: RollingCounts;
   private readonly isRejection: (error: unknown) => boolean;
   private readonly random: () => number;
+  private readonly clock: Clock;
 
   constructor(options: AdaptiveThrottleOptions = {}) {
     super();
@@ -71,6 +73,7 @@ export class AdaptiveThrottle extends BasePolicy<AdaptiveThrottleEvents> {
     this.k = o.k;
     this.isRejection = o.isRejection;
     this.random = o.random;
+    this.clock = o.clock;
     this.counts = new RollingCounts(o.clock, o.windowMs, o.bucketMs, 2);
   }
 
@@ -110,7 +113,7 @@ export class AdaptiveThrottle extends BasePolicy<AdaptiveThrottleEvents> {
       throw new RateLimitedError(0, 'Throttled locally: the backend has been rejecting requests (adaptive throttle)');
     }
     try {
-      const result = await invoke(fn, ctx);
+      const result = await reportOutcome(this.events, this.clock, () => invoke(fn, ctx));
       this.record(true);
       return result;
     } catch (error) {

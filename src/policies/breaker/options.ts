@@ -3,6 +3,7 @@
  * the validation that turns what a user passed into the resolved settings the breaker runs on.
  */
 import { type Clock, systemClock } from '../../core/clock.js';
+import { checkBoolean, checkFunction, checkInteger, checkNumber, checkOneOf, checkShape } from '../../core/option-checks.js';
 import type { Backoff } from '../backoff.js';
 import type { CircuitBreakerSnapshot } from './snapshot.js';
 
@@ -113,54 +114,49 @@ export const MAX_COUNT_WINDOW = 10_000_000;
 
 const where = 'circuitBreaker';
 
-function positiveInteger(name: string, value: unknown, max = Number.MAX_SAFE_INTEGER): number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > max) {
-    throw new RangeError(`${where}: ${name} must be an integer from 1 to ${max}, got ${String(value)}`);
-  }
-  return value;
+function positiveInteger(name: string, value: unknown, max = Infinity): number {
+  checkInteger(where, name, value as number, 1, false, max);
+  return value as number;
 }
 
+/** A share of calls: in (0, 1]. */
 function share(name: string, value: unknown): number {
-  if (typeof value !== 'number' || !(value > 0 && value <= 1)) {
-    throw new RangeError(`${where}: ${name} must be a share in (0, 1], got ${String(value)}`);
-  }
-  return value;
+  checkNumber(where, name, value as number, 0, 1, true);
+  return value as number;
 }
 
 function flag(name: string, value: unknown): boolean {
-  if (typeof value !== 'boolean') throw new TypeError(`${where}: ${name} must be true or false, got ${String(value)}`);
-  return value;
+  checkBoolean(where, name, value);
+  return value as boolean;
 }
+
+const WINDOW_KINDS: ReadonlyArray<WindowOptions['kind']> = ['consecutive', 'count', 'time'];
+const HALF_OPEN_JUDGES: readonly HalfOpenJudge[] = ['all', 'rate'];
 
 function resolveWindow(window: unknown): WindowOptions {
   if (typeof window !== 'object' || window === null) {
     throw new TypeError(`${where}: window must be an object like { kind: 'count', size: 100 }, got ${String(window)}`);
   }
   const w = window as { kind?: unknown; failures?: unknown; size?: unknown; ms?: unknown };
+  checkOneOf(where, 'window.kind', w.kind, WINDOW_KINDS);
   switch (w.kind) {
     case 'consecutive':
       return { kind: 'consecutive', failures: positiveInteger('window.failures', w.failures) };
     case 'count':
       return { kind: 'count', size: positiveInteger('window.size', w.size, MAX_COUNT_WINDOW) };
     case 'time':
-      if (typeof w.ms !== 'number' || !Number.isFinite(w.ms) || w.ms <= 0) {
-        throw new RangeError(`${where}: window.ms must be a finite number > 0, got ${String(w.ms)}`);
-      }
-      return { kind: 'time', ms: w.ms };
-    default:
-      throw new TypeError(`${where}: window.kind must be 'consecutive', 'count' or 'time', got ${String(w.kind)}`);
+      checkNumber(where, 'window.ms', w.ms as number, 0, Infinity, true);
+      return { kind: 'time', ms: w.ms as number };
   }
 }
 
 function resolveOpenMs(openMs: unknown): number | Backoff {
   if (typeof openMs === 'number') {
-    if (!(Number.isFinite(openMs) && openMs >= 0)) {
-      throw new RangeError(`${where}: openMs must be a finite number >= 0 or a Backoff, got ${openMs}`);
-    }
+    checkNumber(where, 'openMs', openMs, 0);
     return openMs;
   }
-  if (typeof openMs === 'object' && openMs !== null && typeof (openMs as Backoff).start === 'function') return openMs as Backoff;
-  throw new TypeError(`${where}: openMs must be a number of milliseconds or a Backoff (with start()), got ${String(openMs)}`);
+  checkShape(where, 'openMs', openMs, 'a number of milliseconds or a Backoff', ['start']);
+  return openMs as Backoff;
 }
 
 /** Applies the defaults and checks every option, naming the option and the reason on bad input. */
@@ -174,9 +170,7 @@ export function resolveOptions(options: CircuitBreakerOptions = {}): ResolvedOpt
 
   let slowCallMs = Infinity;
   if (options.slowCallMs !== undefined) {
-    if (typeof options.slowCallMs !== 'number' || !(Number.isFinite(options.slowCallMs) && options.slowCallMs > 0)) {
-      throw new RangeError(`${where}: slowCallMs must be a finite number > 0, got ${String(options.slowCallMs)}`);
-    }
+    checkNumber(where, 'slowCallMs', options.slowCallMs, 0, Infinity, true);
     slowCallMs = options.slowCallMs;
   }
   let slowCallRateThreshold = Infinity;
@@ -190,21 +184,16 @@ export function resolveOptions(options: CircuitBreakerOptions = {}): ResolvedOpt
   }
 
   const clock = options.clock ?? d.clock;
-  if (typeof clock !== 'object' || clock === null || typeof clock.now !== 'function') {
-    throw new TypeError(`${where}: clock must be a Clock (with now()), got ${String(clock)}`);
-  }
+  checkShape(where, 'clock', clock, 'a Clock', ['now']);
   const halfOpenJudge = options.halfOpenJudge ?? d.halfOpenJudge;
-  if (halfOpenJudge !== 'all' && halfOpenJudge !== 'rate') {
-    throw new TypeError(`${where}: halfOpenJudge must be 'all' or 'rate', got ${String(halfOpenJudge)}`);
-  }
+  checkOneOf(where, 'halfOpenJudge', halfOpenJudge, HALF_OPEN_JUDGES);
   const halfOpenMaxWaitMs = options.halfOpenMaxWaitMs ?? d.halfOpenMaxWaitMs;
-  if (typeof halfOpenMaxWaitMs !== 'number' || !(halfOpenMaxWaitMs > 0)) {
-    throw new RangeError(`${where}: halfOpenMaxWaitMs must be a number of milliseconds > 0, got ${String(halfOpenMaxWaitMs)}`);
-  }
+  // Infinity (the default) means no limit.
+  if (halfOpenMaxWaitMs !== Infinity) checkNumber(where, 'halfOpenMaxWaitMs', halfOpenMaxWaitMs, 0, Infinity, true);
   const timeCalls = flag('timeCalls', options.timeCalls ?? d.timeCalls);
   const unref = flag('unref', options.unref ?? d.unref);
   const isFailure = options.isFailure ?? d.isFailure;
-  if (typeof isFailure !== 'function') throw new TypeError(`${where}: isFailure must be a function, got ${typeof isFailure}`);
+  checkFunction(where, 'isFailure', isFailure);
 
   return {
     name,

@@ -58,7 +58,7 @@ export interface PlacementSettings {
 export interface OrderPlacerParts {
   journal: IntentJournal;
   clock: Clock;
-  /** The exchange and the way to it (throttle, breakers, read retries, retry budget). */
+  /** The exchange and the way to it (ban guard, breakers, read retries, retry budget). */
   requests: RequestPath;
   admission: readonly OrderAdmission[];
   settings: PlacementSettings;
@@ -127,7 +127,7 @@ export class OrderPlacer {
     let params: Record<string, unknown>;
     try {
       // New exposure: nothing is journalled, nothing is sent, unless every check lets it pass.
-      requests.throttle.assertNotBanned();
+      requests.banGuard.assertNotBanned();
       let reduceOnly = false;
       for (const a of admission) reduceOnly = a.admit(request)?.reduceOnly === true || reduceOnly;
       params = { ...request.params };
@@ -169,7 +169,7 @@ export class OrderPlacer {
 
   private async send(intent: IntentRecord, params: Record<string, unknown>): Promise<Order> {
     const { requests, settings } = this.parts;
-    const { exchange, throttle } = requests;
+    const { exchange, banGuard } = requests;
     for (let attempt = 1; ; attempt++) {
       // Off the critical path: the request leaves now; PENDING and SENT mean the same to recovery.
       this.moveLater(intent, 'SENT');
@@ -195,8 +195,8 @@ export class OrderPlacer {
             this.moveLater(intent, 'REJECTED', { error: messageOf(error) });
             throw error;
           case 'throttled':
-            if (attempt < settings.placeAttempts && !throttle.isBanned && requests.retryBudget.tryRetry()) {
-              await throttle.admit();
+            if (attempt < settings.placeAttempts && !banGuard.isBanned && requests.retryBudget.tryRetry()) {
+              await banGuard.admit();
               continue;
             }
             this.moveLater(intent, 'FAILED', { error: messageOf(error) });

@@ -1,5 +1,7 @@
 /** Manual transitions (`transitionTo`): the legal moves, and a clear error for the others. */
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
+import { ResilienceError } from '../../../src/core/errors.js';
+import { classifyError, isRetryable } from '../../../src/core/taxonomy.js';
 import { ManualClock } from '../../../src/core/clock.js';
 import { backoff } from '../../../src/policies/backoff.js';
 import { circuitBreaker } from '../../../src/policies/breaker/circuit-breaker.js';
@@ -53,7 +55,7 @@ describe('manual transitions', () => {
             error = e;
           }
           expect(error).toBeInstanceOf(IllegalTransitionError);
-          expect(error).toMatchObject({ name: 'IllegalTransitionError', from, to });
+          expect(error).toMatchObject({ name: 'IllegalTransitionError', code: 'ILLEGAL_TRANSITION', from, to });
           expect((error as Error).message).toContain(`circuitBreaker "binance": cannot go from ${from} to ${to}`);
           expect(breaker.state).toBe(from);
           expect(changes).toEqual([]);
@@ -98,5 +100,27 @@ describe('manual transitions', () => {
     trial.reject();
     await trial.call;
     expect(breaker.metrics()).toMatchObject({ state: 'disabled', calls: 0 });
+  });
+});
+
+describe('IllegalTransitionError is one of the toolkit errors', () => {
+  it('extends ResilienceError with code ILLEGAL_TRANSITION, a programming error never retried', () => {
+    const error = new IllegalTransitionError('closed', 'isolated', 'binance');
+    expect(error).toBeInstanceOf(ResilienceError);
+    expect(ResilienceError.is(error)).toBe(true);
+    expect(error.code).toBe('ILLEGAL_TRANSITION');
+    expect(classifyError(error)).toMatchObject({ category: 'validation', retryable: false, code: 'ILLEGAL_TRANSITION' });
+    expect(isRetryable(error)).toBe(false);
+  });
+
+  it('is recognised by brand across two installed copies (static is())', async () => {
+    vi.resetModules();
+    const other = await import('../../../src/policies/breaker/illegal-transition.js');
+    const foreign = new other.IllegalTransitionError('open', 'open');
+    expect(other.IllegalTransitionError).not.toBe(IllegalTransitionError);
+    expect(foreign).not.toBeInstanceOf(IllegalTransitionError);
+    expect(IllegalTransitionError.is(foreign)).toBe(true);
+    expect(ResilienceError.is(foreign)).toBe(true);
+    expect(IllegalTransitionError.is(new Error('cannot go from open to open'))).toBe(false);
   });
 });

@@ -1,13 +1,17 @@
 /**
- * The exchange's own brakes: a 429 or 418 with Retry-After pauses every request to that exchange
- * until the time is up. A short pause is waited out; a long one (an IP ban) fails calls at once
- * with RateLimitedError, sending nothing: more requests during a ban only lengthen it.
+ * The ban guard honours the exchange's own brakes: a 429 or 418 with Retry-After pauses every
+ * request to that exchange until the time is up. A short pause is waited out, so a burst of 429s
+ * never escalates into a ban; a long one (an IP ban) fails calls at once with RateLimitedError,
+ * sending nothing: more requests during a ban only lengthen it.
+ *
+ * (It was `ExchangeThrottle`; "throttle" also named the limiter's spacing mode and the adaptive
+ * throttle, three different things.)
  */
 import { type Clock } from '../core/clock.js';
 import { RateLimitedError } from '../core/errors.js';
 import { httpStatusOf, isThrottled } from './errors.js';
 
-export interface ThrottleOptions {
+export interface BanGuardOptions {
   clock: Clock;
   /** Longest pause waited out; a longer Retry-After (or any 418) is a ban: calls fail at once. */
   maxWaitMs: number;
@@ -17,20 +21,20 @@ export interface ThrottleOptions {
   default418Ms: number;
 }
 
-export interface ThrottleState {
+export interface BanGuardState {
   /** Until when requests are held back (0 when never). */
   pausedUntil: number;
   /** Whether the pause is a ban (calls fail at once rather than wait). */
   banned: boolean;
 }
 
-export class ExchangeThrottle {
+export class ExchangeBanGuard {
   private pausedUntil = 0;
   private banned = false;
 
-  constructor(private readonly options: ThrottleOptions) {}
+  constructor(private readonly options: BanGuardOptions) {}
 
-  state(): ThrottleState {
+  state(): BanGuardState {
     return { pausedUntil: this.pausedUntil, banned: this.banned && this.options.clock.now() < this.pausedUntil };
   }
 
@@ -73,8 +77,15 @@ export class ExchangeThrottle {
     return ms;
   }
 
-  /** Whether the last observed throttle turned into a ban still in force. */
+  /** Whether the last observed 429/418 turned into a ban still in force. */
   get isBanned(): boolean {
     return this.state().banned;
   }
 }
+
+/** @deprecated Renamed `ExchangeBanGuard`; removed at 1.0. */
+export const ExchangeThrottle = ExchangeBanGuard;
+/** @deprecated Renamed `ExchangeBanGuard`; removed at 1.0. */
+export type ExchangeThrottle = ExchangeBanGuard;
+/** @deprecated Renamed `BanGuardState`; removed at 1.0. */
+export type ThrottleState = BanGuardState;
