@@ -4,13 +4,16 @@
  * `bulkhead: maxQueue must be an integer >= 0 (or Infinity), got 1.5`.
  */
 
-/** Throws a RangeError naming `component: option` unless `value` is a finite number within the bounds. */
+/**
+ * Throws a RangeError naming `component: option` unless `value` is a finite number within the bounds
+ * (`min` -Infinity: no lower bound).
+ */
 export function checkNumber(component: string, option: string, value: number, min: number, max = Infinity, minExclusive = false): void {
   const ok = typeof value === 'number' && Number.isFinite(value) && (minExclusive ? value > min : value >= min) && value <= max;
   if (!ok) {
-    const low = minExclusive ? `> ${min}` : `>= ${min}`;
-    const range = max === Infinity ? low : `${low} and <= ${max}`;
-    throw new RangeError(`${component}: ${option} must be a finite number ${range}, got ${String(value)}`);
+    const bounds = [min === -Infinity ? '' : minExclusive ? `> ${min}` : `>= ${min}`, max === Infinity ? '' : `<= ${max}`].filter((b) => b !== '');
+    const range = bounds.length === 0 ? '' : ` ${bounds.join(' and ')}`;
+    throw new RangeError(`${component}: ${option} must be a finite number${range}, got ${String(value)}`);
   }
 }
 
