@@ -48,6 +48,11 @@ export function checkBoolean(component: string, option: string, value: unknown):
   if (typeof value !== 'boolean') throw new TypeError(`${component}: ${option} must be a boolean, got ${typeof value}`);
 }
 
+/** Throws a TypeError naming `component: option` unless `value` is a string (empty allowed: a key prefix). */
+export function checkString(component: string, option: string, value: unknown): void {
+  if (typeof value !== 'string') throw new TypeError(`${component}: ${option} must be a string, got ${typeof value}`);
+}
+
 /** Throws a TypeError naming `component: option` unless `value` is a non-empty string. */
 export function checkNonEmptyString(component: string, option: string, value: unknown): void {
   if (typeof value !== 'string' || value === '') throw new TypeError(`${component}: ${option} must be a non-empty string, got ${JSON.stringify(value) ?? typeof value}`);
