@@ -53,9 +53,12 @@ export function checkString(component: string, option: string, value: unknown): 
   if (typeof value !== 'string') throw new TypeError(`${component}: ${option} must be a string, got ${typeof value}`);
 }
 
-/** Throws a TypeError naming `component: option` unless `value` is a non-empty string. */
-export function checkNonEmptyString(component: string, option: string, value: unknown): void {
-  if (typeof value !== 'string' || value === '') throw new TypeError(`${component}: ${option} must be a non-empty string, got ${JSON.stringify(value) ?? typeof value}`);
+/**
+ * Throws a TypeError naming `component: option` unless `value` is a non-empty string (with `trimmed`,
+ * one with more than white space: a name or a reason a person reads).
+ */
+export function checkNonEmptyString(component: string, option: string, value: unknown, trimmed = false): asserts value is string {
+  if (typeof value !== 'string' || (trimmed ? value.trim() : value) === '') throw new TypeError(`${component}: ${option} must be a non-empty string, got ${JSON.stringify(value) ?? typeof value}`);
 }
 
 /** Throws a RangeError naming `component: option` unless `value` is one of `allowed`. */

@@ -157,8 +157,7 @@ export function defaultReplayPolicy(clock: Clock, random: () => number = DEAD_LE
 
 /** A named dead-letter queue on `store`. */
 export function deadLetters(store: Storage, options: DeadLettersOptions): DeadLetterQueue {
-  checkNonEmptyString('deadLetters', 'name', options?.name);
-  if (options.name.trim() === '') throw new TypeError(`deadLetters: name must not be blank, got ${JSON.stringify(options.name)}`);
+  checkNonEmptyString('deadLetters', 'name', options?.name, true);
   const name = options.name;
   const maxSize = options.maxSize ?? DEAD_LETTERS_DEFAULTS.maxSize;
   checkInteger('deadLetters', 'maxSize', maxSize, 1);

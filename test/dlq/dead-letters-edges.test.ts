@@ -161,7 +161,7 @@ describe('deadLetters replay', () => {
 
 describe('deadLetters errors name what is wrong', () => {
   it.each([
-    ['blank name', { name: '   ' }, 'deadLetters: name must not be blank, got "   "'],
+    ['blank name', { name: '   ' }, 'deadLetters: name must be a non-empty string, got "   "'],
     ['name not a string', { name: 5 }, 'deadLetters: name must be a non-empty string, got 5'],
     ['no options', undefined, 'deadLetters: name must be a non-empty string, got undefined'],
   ])('%s', (_what, options, message) => {
