@@ -6,14 +6,14 @@
 
 /**
  * Throws a RangeError naming `component: option` unless `value` is a finite number within the bounds
- * (`min` -Infinity: no lower bound).
+ * (`min` -Infinity: no lower bound), or Infinity when allowed (a limit that is off).
  */
-export function checkNumber(component: string, option: string, value: number, min: number, max = Infinity, minExclusive = false): void {
-  const ok = typeof value === 'number' && Number.isFinite(value) && (minExclusive ? value > min : value >= min) && value <= max;
+export function checkNumber(component: string, option: string, value: number, min: number, max = Infinity, minExclusive = false, allowInfinity = false): void {
+  const ok = typeof value === 'number' && ((Number.isFinite(value) && (minExclusive ? value > min : value >= min) && value <= max) || (allowInfinity && value === Infinity));
   if (!ok) {
     const bounds = [min === -Infinity ? '' : minExclusive ? `> ${min}` : `>= ${min}`, max === Infinity ? '' : `<= ${max}`].filter((b) => b !== '');
     const range = bounds.length === 0 ? '' : ` ${bounds.join(' and ')}`;
-    throw new RangeError(`${component}: ${option} must be a finite number${range}, got ${String(value)}`);
+    throw new RangeError(`${component}: ${option} must be a finite number${range}${allowInfinity ? ' (or Infinity)' : ''}, got ${String(value)}`);
   }
 }
 
