@@ -10,11 +10,14 @@
  */
 export function checkNumber(component: string, option: string, value: number, min: number, max = Infinity, minExclusive = false, allowInfinity = false): void {
   const ok = typeof value === 'number' && ((Number.isFinite(value) && (minExclusive ? value > min : value >= min) && value <= max) || (allowInfinity && value === Infinity));
-  if (!ok) {
-    const bounds = [min === -Infinity ? '' : minExclusive ? `> ${min}` : `>= ${min}`, max === Infinity ? '' : `<= ${max}`].filter((b) => b !== '');
-    const range = bounds.length === 0 ? '' : ` ${bounds.join(' and ')}`;
-    throw new RangeError(`${component}: ${option} must be a finite number${range}${allowInfinity ? ' (or Infinity)' : ''}, got ${String(value)}`);
-  }
+  if (!ok) throw numberError(component, option, value, min, max, minExclusive, allowInfinity);
+}
+
+/** The error `checkNumber` throws, for a hot path that rejects a promise instead of throwing. */
+export function numberError(component: string, option: string, value: unknown, min: number, max = Infinity, minExclusive = false, allowInfinity = false): RangeError {
+  const bounds = [min === -Infinity ? '' : minExclusive ? `> ${min}` : `>= ${min}`, max === Infinity ? '' : `<= ${max}`].filter((b) => b !== '');
+  const range = bounds.length === 0 ? '' : ` ${bounds.join(' and ')}`;
+  return new RangeError(`${component}: ${option} must be a finite number${range}${allowInfinity ? ' (or Infinity)' : ''}, got ${String(value)}`);
 }
 
 /**
