@@ -64,6 +64,11 @@ export function checkNonEmptyString(component: string, option: string, value: un
   if (typeof value !== 'string' || (trimmed ? value.trim() : value) === '') throw new TypeError(`${component}: ${option} must be a non-empty string, got ${JSON.stringify(value) ?? typeof value}`);
 }
 
+/** Throws a TypeError naming `component: option` unless `value` is a non-null object; `hint` shows what it should hold. */
+export function checkObject(component: string, option: string, value: unknown, hint?: string): asserts value is object {
+  if (typeof value !== 'object' || value === null) throw new TypeError(`${component}: ${option} must be an object${hint === undefined ? '' : ` ${hint}`}, got ${String(value)}`);
+}
+
 /** Throws a RangeError naming `component: option` unless `value` is one of `allowed`. */
 export function checkOneOf<T extends string>(component: string, option: string, value: unknown, allowed: readonly T[]): asserts value is T {
   if (!allowed.includes(value as T)) {

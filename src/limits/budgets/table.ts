@@ -3,7 +3,7 @@
  * each endpoint costs in each budget, per call and per parameter. Tables are plain objects, so
  * users override them with `extendTable` instead of subclassing anything.
  */
-import { checkInteger, checkNonEmptyString, checkNumber, checkOneOf } from '../../core/option-checks.js';
+import { checkInteger, checkNonEmptyString, checkNumber, checkObject, checkOneOf } from '../../core/option-checks.js';
 
 /** Priority lanes, first to last: cancels and risk-reducing orders, new orders, market data. */
 export type Lane = 'urgent' | 'orders' | 'data';
@@ -120,7 +120,7 @@ function validateRule(table: RateBudgetTable, where: string, rule: EndpointRule,
 
 /** Checks a table and returns it; throws a RangeError naming the faulty entry. */
 export function validateTable(table: RateBudgetTable): RateBudgetTable {
-  if (typeof table !== 'object' || table === null) throw new TypeError(`budget table must be an object, got ${String(table)}`);
+  checkObject('budget table', 'table', table);
   checkNonEmptyString('budget table', 'name', table.name);
   if (!Array.isArray(table.budgets) || table.budgets.length === 0) fail(table.name, 'budgets must list at least one budget');
   const ids = new Set<string>();
