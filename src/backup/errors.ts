@@ -1,17 +1,10 @@
 /**
  * Errors raised by backup and restore. Each carries a stable `code`, like every toolkit error.
  */
-import { ResilienceError } from '../core/errors.js';
+import { ResilienceError, type ResilienceErrorCode } from '../core/errors.js';
 
-/** The stable codes of backup errors. */
-export type BackupErrorCode =
-  | 'BACKUP_NOT_FOUND'
-  | 'BACKUP_INCOMPLETE'
-  | 'BACKUP_CORRUPT'
-  | 'BACKUP_FAILED'
-  | 'RESTORE_FAILED'
-  | 'RESTORE_PROVIDER_MISSING'
-  | 'RESTORE_INTERRUPTED';
+/** The stable codes of backup errors: those of the toolkit's list (core/errors.ts) that start BACKUP_ or RESTORE_. */
+export type BackupErrorCode = Extract<ResilienceErrorCode, `BACKUP_${string}` | `RESTORE_${string}`>;
 
 export class BackupError extends ResilienceError {
   declare readonly code: BackupErrorCode;
