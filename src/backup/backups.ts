@@ -7,6 +7,7 @@ import { readdir, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { type Clock, systemClock } from '../core/clock.js';
 import { Emitter, type EventSource, type Listener, type Unsubscribe } from '../core/events.js';
+import { checkNonEmptyString, checkNumber, checkOneOf } from '../core/option-checks.js';
 import { createBackup } from './create.js';
 import { BackupError, type VerificationProblem } from './errors.js';
 import { kindOf } from './files.js';
@@ -143,9 +144,7 @@ function checkPaths(name: string, value: unknown): readonly string[] {
 }
 
 export function backups(options: BackupsOptions): Backups {
-  if (typeof options?.dir !== 'string' || options.dir.length === 0) {
-    throw new TypeError('backups: dir is required and must be a non-empty path string');
-  }
+  checkNonEmptyString('backups', 'dir', options?.dir);
   const dir = resolve(options.dir);
   const configFiles = checkPaths('configFiles', options.configFiles ?? BACKUPS_DEFAULTS.configFiles);
   const dataPaths = checkPaths('dataPaths', options.dataPaths ?? BACKUPS_DEFAULTS.dataPaths);
@@ -213,10 +212,12 @@ export function backups(options: BackupsOptions): Backups {
 
     async create(createOptions = {}) {
       const type = createOptions.type ?? CREATE_DEFAULTS.type;
-      if (!backupTypes.includes(type)) throw new RangeError(`backups.create: type must be one of ${backupTypes.join(', ')}, got "${String(type)}"`);
+      checkOneOf('backups.create', 'type', type, backupTypes);
       const tags = [...(createOptions.tags ?? CREATE_DEFAULTS.tags)];
-      const badTag = tags.find((t) => typeof t !== 'string' || t.length === 0 || t.includes(','));
-      if (badTag !== undefined) throw new RangeError(`backups.create: tag "${String(badTag)}" must be a non-empty string without commas`);
+      tags.forEach((tag, i) => {
+        checkNonEmptyString('backups.create', `tags[${i}]`, tag);
+        if (tag.includes(',')) throw new RangeError(`backups.create: tags[${i}] must not contain a comma, got ${JSON.stringify(tag)}`);
+      });
       const description = createOptions.description ?? CREATE_DEFAULTS.description;
       const configured: Record<SourceKind, number> = {
         config: configFiles.length,
@@ -243,9 +244,7 @@ export function backups(options: BackupsOptions): Backups {
     },
 
     async list(filter = {}) {
-      if (filter.type !== undefined && !backupTypes.includes(filter.type)) {
-        throw new RangeError(`backups.list: type must be one of ${backupTypes.join(', ')}, got "${String(filter.type)}"`);
-      }
+      if (filter.type !== undefined) checkOneOf('backups.list', 'type', filter.type, backupTypes);
       return (await all()).filter(
         (m) =>
           (filter.tag === undefined || m.tags.includes(filter.tag)) &&
@@ -287,7 +286,7 @@ export function backups(options: BackupsOptions): Backups {
       const { maxAgeDays, dryRun = false, ...rule } = pruneOptions ?? {};
       if (maxAgeDays !== undefined) {
         if (rule.maxAgeMs !== undefined) throw new RangeError('prune: give maxAgeDays or maxAgeMs, not both');
-        if (!(Number.isFinite(maxAgeDays) && maxAgeDays > 0)) throw new RangeError(`prune: maxAgeDays must be a finite number > 0, got ${maxAgeDays}`);
+        checkNumber('prune', 'maxAgeDays', maxAgeDays, 0, Infinity, true);
         rule.maxAgeMs = maxAgeDays * DAY_MS;
       }
       checkRetention(rule);

@@ -2,6 +2,7 @@
  * Health check: "the latest backup is younger than X". The health module wraps it; it stands
  * alone so an application can call it directly.
  */
+import { checkNumber, checkShape } from '../core/option-checks.js';
 
 export type FreshnessStatus = 'up' | 'degraded' | 'down';
 
@@ -37,13 +38,11 @@ export interface LatestBackupSource {
 
 function checkOptions(options: FreshnessOptions): Required<FreshnessOptions> {
   const { maxAgeMs } = options;
-  if (!(Number.isFinite(maxAgeMs) && maxAgeMs > 0)) {
-    throw new RangeError(`backupFreshnessCheck: maxAgeMs must be a finite number > 0, got ${maxAgeMs}`);
-  }
+  checkNumber('backupFreshnessCheck', 'maxAgeMs', maxAgeMs, 0, Infinity, true);
   const downAfterMs = options.downAfterMs ?? maxAgeMs * FRESHNESS_DEFAULTS.downAfterFactor;
-  if (!(Number.isFinite(downAfterMs) && downAfterMs >= maxAgeMs)) {
-    throw new RangeError(`backupFreshnessCheck: downAfterMs must be a finite number >= maxAgeMs (${maxAgeMs}), got ${downAfterMs}`);
-  }
+  checkNumber('backupFreshnessCheck', 'downAfterMs', downAfterMs, 0, Infinity, true);
+  // A backup is stale before it is down.
+  if (downAfterMs < maxAgeMs) throw new RangeError(`backupFreshnessCheck: downAfterMs must be >= maxAgeMs (${maxAgeMs}), got ${downAfterMs}`);
   return { maxAgeMs, downAfterMs };
 }
 
@@ -57,7 +56,7 @@ export interface FreshnessCheckOptions extends FreshnessOptions {
 /** Returns a check: call it to learn whether the newest complete backup is fresh enough. */
 export function backupFreshnessCheck(options: FreshnessCheckOptions): () => Promise<FreshnessResult> {
   const source = options?.backups;
-  if (typeof source?.latest !== 'function') throw new TypeError('backupFreshnessCheck: backups must be a backups() instance (an object with latest())');
+  checkShape('backupFreshnessCheck', 'backups', source, 'a backups() instance', ['latest']);
   const { maxAgeMs, downAfterMs } = checkOptions(options);
   return async () => {
     const latest = await source.latest();

@@ -5,6 +5,7 @@
  * restore. Failed backups are always pruned; in-progress ones only once they are older than
  * `staleAfterMs` (a backup that crashed never completes).
  */
+import { checkInteger, checkNumber } from '../core/option-checks.js';
 import { type BackupManifest, createdMs } from './manifest.js';
 
 export interface RetentionRule {
@@ -32,15 +33,9 @@ export function checkRetention(rule: RetentionRule): void {
   if (keepLast === undefined && maxAgeMs === undefined) {
     throw new RangeError('prune: give keepLast (keep the newest N) or maxAgeMs / maxAgeDays (keep the younger ones), or both');
   }
-  if (keepLast !== undefined && !(Number.isInteger(keepLast) && keepLast >= 1)) {
-    throw new RangeError(`prune: keepLast must be an integer >= 1, got ${keepLast}`);
-  }
-  if (maxAgeMs !== undefined && !(Number.isFinite(maxAgeMs) && maxAgeMs > 0)) {
-    throw new RangeError(`prune: maxAgeMs must be a finite number > 0, got ${maxAgeMs}`);
-  }
-  if (staleAfterMs !== undefined && !(Number.isFinite(staleAfterMs) && staleAfterMs > 0)) {
-    throw new RangeError(`prune: staleAfterMs must be a finite number > 0, got ${staleAfterMs}`);
-  }
+  if (keepLast !== undefined) checkInteger('prune', 'keepLast', keepLast, 1);
+  if (maxAgeMs !== undefined) checkNumber('prune', 'maxAgeMs', maxAgeMs, 0, Infinity, true);
+  if (staleAfterMs !== undefined) checkNumber('prune', 'staleAfterMs', staleAfterMs, 0, Infinity, true);
 }
 
 /** Splits `manifests` into those to keep and those to remove, at time `nowMs`. Pure. */

@@ -7,6 +7,7 @@
  */
 import { type CancelTimer, type Clock, setTimerOn, systemClock } from '../core/clock.js';
 import { Emitter, type EventSource, type Listener, type Unsubscribe } from '../core/events.js';
+import { checkInteger } from '../core/option-checks.js';
 import { withDefaults } from '../core/options.js';
 import type { BackupManifest, BackupType } from './manifest.js';
 import type { Backups, PruneResult } from './backups.js';
@@ -52,7 +53,7 @@ export class BackupSchedule implements EventSource<BackupScheduleEvents> {
     options: BackupScheduleOptions,
   ) {
     const o = withDefaults(BACKUP_SCHEDULE_DEFAULTS, options);
-    if (!(Number.isInteger(o.everyMs) && o.everyMs > 0)) throw new RangeError(`backupSchedule: everyMs must be a positive integer, got ${String(o.everyMs)}`);
+    checkInteger('backupSchedule', 'everyMs', o.everyMs, 1);
     if (o.keep) checkRetention(o.keep);
     this.o = o;
   }

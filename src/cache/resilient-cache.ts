@@ -8,6 +8,7 @@ import { LRUCache } from 'lru-cache';
 import { type Clock, systemClock } from '../core/clock.js';
 import { TimeoutError } from '../core/errors.js';
 import { Emitter, type EventSource, type Listener, type Unsubscribe } from '../core/events.js';
+import { checkInteger, checkNumber, checkShape } from '../core/option-checks.js';
 import { sanitizeText } from '../core/secrets.js';
 import { deadlinesOf } from '../core/timers.js';
 import { FailureGuard, type GuardState } from './failure-guard.js';
@@ -73,9 +74,15 @@ interface LocalEntry<T> {
 
 type Pending = 'set' | 'delete';
 
-function positive(name: string, value: number | undefined, fallback: number): number {
+function positive(option: string, value: number | undefined, fallback: number): number {
   if (value === undefined) return fallback;
-  if (!(Number.isFinite(value) && value > 0)) throw new RangeError(`resilientCache: ${name} must be a positive number, got ${value}`);
+  checkNumber('resilientCache', option, value, 0, Infinity, true);
+  return value;
+}
+
+function count(option: string, value: number | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  checkInteger('resilientCache', option, value, 1);
   return value;
 }
 
@@ -95,19 +102,19 @@ export class ResilientCache<T = unknown> implements EventSource<ResilientCacheEv
   private probing: Promise<boolean> | undefined;
 
   constructor(options: ResilientCacheOptions<T>) {
-    if (!options?.redis || typeof options.redis.get !== 'function') throw new TypeError('resilientCache: option redis (an ioredis client or alike) is required');
+    checkShape('resilientCache', 'redis', options?.redis, 'an ioredis client (or alike)', ['get']);
     this.redis = options.redis;
     this.prefix = options.prefix ?? RESILIENT_CACHE_DEFAULTS.prefix;
     this.defaultTtlMs = positive('defaultTtlMs', options.defaultTtlMs, RESILIENT_CACHE_DEFAULTS.defaultTtlMs);
     this.readMirrorTtlMs = positive('readMirrorTtlMs', options.readMirrorTtlMs, RESILIENT_CACHE_DEFAULTS.readMirrorTtlMs);
     this.commandTimeoutMs = positive('commandTimeoutMs', options.commandTimeoutMs, RESILIENT_CACHE_DEFAULTS.commandTimeoutMs);
-    const maxEntries = positive('maxEntries', options.maxEntries, RESILIENT_CACHE_DEFAULTS.maxEntries);
-    const failureThreshold = positive('failureThreshold', options.failureThreshold, RESILIENT_CACHE_DEFAULTS.failureThreshold);
+    const maxEntries = count('maxEntries', options.maxEntries, RESILIENT_CACHE_DEFAULTS.maxEntries);
+    const failureThreshold = count('failureThreshold', options.failureThreshold, RESILIENT_CACHE_DEFAULTS.failureThreshold);
     const openMs = positive('openMs', options.openMs, RESILIENT_CACHE_DEFAULTS.openMs);
     this.clock = options.clock ?? systemClock;
     this.serialize = options.serialize ?? ((value) => JSON.stringify(value));
     this.deserialize = options.deserialize ?? ((text) => JSON.parse(text) as T);
-    this.local = new LRUCache({ max: Math.floor(maxEntries) });
+    this.local = new LRUCache({ max: maxEntries });
     this.guard = new FailureGuard(this.clock, failureThreshold, openMs);
   }
 
@@ -150,7 +157,7 @@ export class ResilientCache<T = unknown> implements EventSource<ResilientCacheEv
   }
 
   async set(key: string, value: T, ttlMs: number = this.defaultTtlMs): Promise<void> {
-    if (!(Number.isFinite(ttlMs) && ttlMs > 0)) throw new RangeError(`resilientCache.set: ttlMs must be a positive number, got ${ttlMs}`);
+    checkNumber('resilientCache.set', 'ttlMs', ttlMs, 0, Infinity, true);
     this.local.set(key, { value, expiresAt: this.clock.now() + ttlMs });
     if (await this.useRedis()) {
       try {

@@ -5,6 +5,7 @@
  */
 import { type Clock, systemClock } from '../core/clock.js';
 import { Emitter, type EventSource, type Listener, type Unsubscribe } from '../core/events.js';
+import { checkInteger } from '../core/option-checks.js';
 import { isSecretKey, REDACTED } from '../core/secrets.js';
 import { ConfigError } from './config-error.js';
 import { clonePlain, getPath, isPlainObject, type PlainObject } from './layers.js';
@@ -51,7 +52,7 @@ export class RuntimeConfig implements EventSource<RuntimeConfigEvents> {
     this.clock = options.clock ?? systemClock;
     this.mutable = options.mutable ?? RUNTIME_CONFIG_DEFAULTS.mutable;
     this.historySize = options.historySize ?? RUNTIME_CONFIG_DEFAULTS.historySize;
-    if (!(Number.isInteger(this.historySize) && this.historySize >= 0)) throw new RangeError(`historySize must be a non-negative integer, got ${this.historySize}`);
+    checkInteger('runtimeConfig', 'historySize', this.historySize, 0);
   }
 
   on<K extends keyof RuntimeConfigEvents & string>(name: K, listener: Listener<RuntimeConfigEvents[K]>): Unsubscribe {

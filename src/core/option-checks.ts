@@ -1,17 +1,26 @@
 /**
  * Option validation shared across the toolkit: one helper and one wording per rule. Each throws
  * an error naming `component: option`, the rule and the value it got, e.g.
- * `bulkhead: maxQueue must be an integer >= 0 (or Infinity), got 1.5`.
+ * `bulkhead: maxQueue must be an integer >= 0 (or Infinity), got 1.5`. An empty `component`
+ * leaves the prefix to the caller: a CLI flag, whose line the command prefixes.
  */
 
-/** Throws a RangeError naming `component: option` unless `value` is a finite number within the bounds. */
-export function checkNumber(component: string, option: string, value: number, min: number, max = Infinity, minExclusive = false): void {
-  const ok = typeof value === 'number' && Number.isFinite(value) && (minExclusive ? value > min : value >= min) && value <= max;
-  if (!ok) {
-    const low = minExclusive ? `> ${min}` : `>= ${min}`;
-    const range = max === Infinity ? low : `${low} and <= ${max}`;
-    throw new RangeError(`${component}: ${option} must be a finite number ${range}, got ${String(value)}`);
-  }
+const named = (component: string, option: string): string => (component === '' ? option : `${component}: ${option}`);
+
+/**
+ * Throws a RangeError naming `component: option` unless `value` is a finite number within the bounds
+ * (`min` -Infinity: no lower bound), or Infinity when allowed (a limit that is off).
+ */
+export function checkNumber(component: string, option: string, value: number, min: number, max = Infinity, minExclusive = false, allowInfinity = false): void {
+  const ok = typeof value === 'number' && ((Number.isFinite(value) && (minExclusive ? value > min : value >= min) && value <= max) || (allowInfinity && value === Infinity));
+  if (!ok) throw numberError(component, option, value, min, max, minExclusive, allowInfinity);
+}
+
+/** The error `checkNumber` throws, for a hot path that rejects a promise instead of throwing. */
+export function numberError(component: string, option: string, value: unknown, min: number, max = Infinity, minExclusive = false, allowInfinity = false): RangeError {
+  const bounds = [min === -Infinity ? '' : minExclusive ? `> ${min}` : `>= ${min}`, max === Infinity ? '' : `<= ${max}`].filter((b) => b !== '');
+  const range = bounds.length === 0 ? '' : ` ${bounds.join(' and ')}`;
+  return new RangeError(`${named(component, option)} must be a finite number${range}${allowInfinity ? ' (or Infinity)' : ''}, got ${String(value)}`);
 }
 
 /**
@@ -26,7 +35,7 @@ export function checkInteger(component: string, option: string, value: number, m
 /** The error `checkInteger` throws, for a hot path that rejects a promise instead of throwing. */
 export function integerError(component: string, option: string, value: unknown, min: number, allowInfinity = false, max = Infinity): RangeError {
   const range = max === Infinity ? `>= ${min}` : `>= ${min} and <= ${max}`;
-  return new RangeError(`${component}: ${option} must be an integer ${range}${allowInfinity ? ' (or Infinity)' : ''}, got ${String(value)}`);
+  return new RangeError(`${named(component, option)} must be an integer ${range}${allowInfinity ? ' (or Infinity)' : ''}, got ${String(value)}`);
 }
 
 /** Throws a RangeError naming `component: option` unless `value` is a positive integer: a cost, a count of units. */
@@ -37,23 +46,36 @@ export function checkCost(component: string, option: string, value: number): voi
 /** Throws a TypeError naming `component: option` unless `value` is a function (or undefined, when `optional`). */
 export function checkFunction(component: string, option: string, value: unknown, optional = false): void {
   if (optional && value === undefined) return;
-  if (typeof value !== 'function') throw new TypeError(`${component}: ${option} must be a function, got ${typeof value}`);
+  if (typeof value !== 'function') throw new TypeError(`${named(component, option)} must be a function, got ${typeof value}`);
 }
 
 /** Throws a TypeError naming `component: option` unless `value` is a boolean. */
 export function checkBoolean(component: string, option: string, value: unknown): void {
-  if (typeof value !== 'boolean') throw new TypeError(`${component}: ${option} must be a boolean, got ${typeof value}`);
+  if (typeof value !== 'boolean') throw new TypeError(`${named(component, option)} must be a boolean, got ${typeof value}`);
 }
 
-/** Throws a TypeError naming `component: option` unless `value` is a non-empty string. */
-export function checkNonEmptyString(component: string, option: string, value: unknown): void {
-  if (typeof value !== 'string' || value === '') throw new TypeError(`${component}: ${option} must be a non-empty string, got ${JSON.stringify(value) ?? typeof value}`);
+/** Throws a TypeError naming `component: option` unless `value` is a string (empty allowed: a key prefix). */
+export function checkString(component: string, option: string, value: unknown): void {
+  if (typeof value !== 'string') throw new TypeError(`${named(component, option)} must be a string, got ${typeof value}`);
+}
+
+/**
+ * Throws a TypeError naming `component: option` unless `value` is a non-empty string (with `trimmed`,
+ * one with more than white space: a name or a reason a person reads).
+ */
+export function checkNonEmptyString(component: string, option: string, value: unknown, trimmed = false): asserts value is string {
+  if (typeof value !== 'string' || (trimmed ? value.trim() : value) === '') throw new TypeError(`${named(component, option)} must be a non-empty string, got ${JSON.stringify(value) ?? typeof value}`);
+}
+
+/** Throws a TypeError naming `component: option` unless `value` is a non-null object; `hint` shows what it should hold. */
+export function checkObject(component: string, option: string, value: unknown, hint?: string): asserts value is object {
+  if (typeof value !== 'object' || value === null) throw new TypeError(`${named(component, option)} must be an object${hint === undefined ? '' : ` ${hint}`}, got ${String(value)}`);
 }
 
 /** Throws a RangeError naming `component: option` unless `value` is one of `allowed`. */
 export function checkOneOf<T extends string>(component: string, option: string, value: unknown, allowed: readonly T[]): asserts value is T {
   if (!allowed.includes(value as T)) {
-    throw new RangeError(`${component}: ${option} must be one of ${allowed.map((a) => `'${a}'`).join(', ')}, got ${String(value)}`);
+    throw new RangeError(`${named(component, option)} must be one of ${allowed.map((a) => `'${a}'`).join(', ')}, got ${String(value)}`);
   }
 }
 
@@ -63,5 +85,5 @@ export function checkOneOf<T extends string>(component: string, option: string, 
  */
 export function checkShape(component: string, option: string, value: unknown, kind: string, methods: readonly string[]): void {
   const ok = typeof value === 'object' && value !== null && methods.every((m) => typeof (value as Record<string, unknown>)[m] === 'function');
-  if (!ok) throw new TypeError(`${component}: ${option} must be ${kind} (with ${methods.map((m) => `${m}()`).join(' and ')})`);
+  if (!ok) throw new TypeError(`${named(component, option)} must be ${kind} (with ${methods.map((m) => `${m}()`).join(' and ')})`);
 }

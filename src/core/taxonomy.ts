@@ -2,6 +2,7 @@
  * The error taxonomy: every failure gets a category and a retryable flag, whether the toolkit
  * raised it, a library did (Node, ccxt, pg, ioredis, undici, zod) or the user's own code did.
  */
+import { checkOneOf } from './option-checks.js';
 import { currentCorrelationId } from './correlation.js';
 import { type CategoryErrorCode, ResilienceError, type ResilienceErrorCode, errorNamesOf, isBranded } from './errors.js';
 import { sanitizeText } from './secrets.js';
@@ -41,9 +42,7 @@ export class CategorizedError extends ResilienceError {
   readonly details: Record<string, unknown> | undefined;
 
   constructor(options: CategorizedErrorOptions) {
-    if (!ERROR_CATEGORIES.includes(options.category)) {
-      throw new TypeError(`CategorizedError: category must be one of ${ERROR_CATEGORIES.join(', ')}, got ${String(options.category)}`);
-    }
+    checkOneOf('CategorizedError', 'category', options.category, ERROR_CATEGORIES);
     super(options.code ?? categoryCode(options.category), options.message, options.cause === undefined ? undefined : { cause: options.cause });
     this.category = options.category;
     this.retryable = options.retryable ?? RETRYABLE_BY_DEFAULT[options.category];

@@ -6,6 +6,7 @@
  * showcase, not a strategy.
  */
 import { type Clock, setTimerOn, systemClock } from '../core/clock.js';
+import { checkNumber } from '../core/option-checks.js';
 import type { Policy } from '../core/policy.js';
 import { RateLimitedError, messageOf } from '../core/errors.js';
 import type { DeadLetterQueue } from '../dlq/dead-letters.js';
@@ -70,8 +71,8 @@ export class DemoBot {
 
   constructor(options: DemoBotOptions) {
     this.o = { ...DEMO_BOT_DEFAULTS, ...options };
-    if (!(this.o.tickMs > 0)) throw new RangeError(`demoBot: tickMs must be > 0, got ${this.o.tickMs}`);
-    if (!(this.o.amount > 0)) throw new RangeError(`demoBot: amount must be > 0, got ${this.o.amount}`);
+    checkNumber('demoBot', 'tickMs', this.o.tickMs, 0, Infinity, true);
+    checkNumber('demoBot', 'amount', this.o.amount, 0, Infinity, true);
   }
 
   start(): void {

@@ -7,6 +7,7 @@
  * outage (the simulator's HTTP server goes away and comes back on the same port with the same state).
  */
 import { type Clock, setTimerOn, systemClock } from '../core/clock.js';
+import { checkNumber } from '../core/option-checks.js';
 import type { SimFaultsInput } from '../trading/sim/faults.js';
 
 export interface FaultScenario {
@@ -79,7 +80,7 @@ export class FaultInjector {
 
   constructor(options: FaultInjectorOptions) {
     this.o = { ...FAULT_INJECTOR_DEFAULTS, ...options };
-    if (!(this.o.quietMs >= 0)) throw new RangeError(`faultInjector: quietMs must be >= 0, got ${this.o.quietMs}`);
+    checkNumber('faultInjector', 'quietMs', this.o.quietMs, 0);
     if (this.o.scenarios.length === 0) throw new RangeError('faultInjector: scenarios must not be empty');
     const outage = this.o.scenarios.find((s) => s.outage);
     if (outage && !this.o.server) throw new RangeError(`faultInjector: scenario "${outage.name}" is an outage and needs the simulator's server (option server)`);

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { type Clock, systemClock } from '../core/clock.js';
 import type { ExecContext } from '../core/context.js';
 import { RetryExhaustedError } from '../core/errors.js';
-import { checkInteger } from '../core/option-checks.js';
+import { checkFunction, checkInteger, checkNonEmptyString } from '../core/option-checks.js';
 import type { Policy } from '../core/policy.js';
 import { backoff } from '../policies/backoff.js';
 import { retry } from '../policies/retry.js';
@@ -157,9 +157,7 @@ export function defaultReplayPolicy(clock: Clock, random: () => number = DEAD_LE
 
 /** A named dead-letter queue on `store`. */
 export function deadLetters(store: Storage, options: DeadLettersOptions): DeadLetterQueue {
-  if (typeof options?.name !== 'string' || options.name.trim() === '') {
-    throw new TypeError('deadLetters: name must be a non-empty string');
-  }
+  checkNonEmptyString('deadLetters', 'name', options?.name, true);
   const name = options.name;
   const maxSize = options.maxSize ?? DEAD_LETTERS_DEFAULTS.maxSize;
   checkInteger('deadLetters', 'maxSize', maxSize, 1);
@@ -279,7 +277,7 @@ export function deadLetters(store: Storage, options: DeadLettersOptions): DeadLe
     inspect,
 
     async replay(target, handler, replayOptions = {}) {
-      if (typeof handler !== 'function') throw new TypeError('deadLetters.replay: handler must be a function');
+      checkFunction('deadLetters.replay', 'handler', handler);
       const filter: DeadLetterFilter = typeof target === 'string' ? { ids: [target] } : Array.isArray(target) ? { ids: target as readonly string[] } : (target as DeadLetterFilter);
       const letters = await list({ ...filter, status: 'pending' });
       const policy = replayOptions.policy ?? queuePolicy;

@@ -10,7 +10,7 @@ import type pg from 'pg';
 import { loadPeer } from '../core/peer.js';
 import { type CancelTimer, type Clock, setTimerOn, systemClock } from '../core/clock.js';
 import { Emitter, type Listener, type Unsubscribe } from '../core/events.js';
-import { checkInteger } from '../core/option-checks.js';
+import { checkInteger, checkNonEmptyString } from '../core/option-checks.js';
 import { withDefaults } from '../core/options.js';
 import type { DeposedReason, LeaderElectionEvents } from './leader.js';
 
@@ -55,7 +55,7 @@ export class PostgresLeaderElection {
   constructor(options: PostgresLeaderElectionOptions) {
     const o = withDefaults(POSTGRES_LEADER_ELECTION_DEFAULTS, options);
     if (typeof o.connectionString !== 'string' || o.connectionString === '') throw new TypeError('postgresLeaderElection: connectionString must be a non-empty string');
-    if (typeof o.name !== 'string' || o.name === '') throw new TypeError(`postgresLeaderElection: name must be a non-empty string, got ${JSON.stringify(o.name)}`);
+    checkNonEmptyString('postgresLeaderElection', 'name', o.name);
     checkInteger('postgresLeaderElection', 'retryMs', o.retryMs, 1);
     checkInteger('postgresLeaderElection', 'checkTimeoutMs', o.checkTimeoutMs, 1);
     this.name = o.name;

@@ -20,7 +20,7 @@ import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { type CancelTimer, type Clock, setTimerOn, systemClock } from '../core/clock.js';
 import { Emitter, type Listener, type Unsubscribe } from '../core/events.js';
-import { checkInteger } from '../core/option-checks.js';
+import { checkInteger, checkNonEmptyString, checkShape, checkString } from '../core/option-checks.js';
 import { withDefaults } from '../core/options.js';
 import { LEADER_COMMANDS, leaderKeys } from './leader-scripts.js';
 
@@ -88,11 +88,9 @@ export class LeaderElection {
 
   constructor(options: LeaderElectionOptions) {
     const o = withDefaults(LEADER_ELECTION_DEFAULTS, options);
-    if (typeof o.redis !== 'object' || o.redis === null || typeof o.redis.defineCommand !== 'function') {
-      throw new TypeError('leaderElection: redis must be an ioredis 5 client');
-    }
-    if (typeof o.name !== 'string' || o.name === '') throw new TypeError(`leaderElection: name must be a non-empty string, got ${JSON.stringify(o.name)}`);
-    if (typeof o.prefix !== 'string') throw new TypeError(`leaderElection: prefix must be a string, got ${typeof o.prefix}`);
+    checkShape('leaderElection', 'redis', o.redis, 'an ioredis 5 client', ['defineCommand']);
+    checkNonEmptyString('leaderElection', 'name', o.name);
+    checkString('leaderElection', 'prefix', o.prefix);
     checkInteger('leaderElection', 'leaseMs', o.leaseMs, 1);
     checkInteger('leaderElection', 'renewMs', o.renewMs, 1);
     this.leaseMs = o.leaseMs;

@@ -16,7 +16,7 @@ import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { type CancelTimer, type Clock, setTimerOn, systemClock } from '../core/clock.js';
 import { Emitter, type Listener, type Unsubscribe } from '../core/events.js';
-import { checkInteger, checkNumber } from '../core/option-checks.js';
+import { checkInteger, checkNumber, checkShape, checkString } from '../core/option-checks.js';
 import { withDefaults } from '../core/options.js';
 import type { CircuitBreaker } from '../policies/breaker/circuit-breaker.js';
 import type { StateChange } from '../policies/breaker/state-machine.js';
@@ -327,10 +327,8 @@ export class BreakerSharing {
 
   constructor(options: BreakerSharingOptions) {
     const o = withDefaults(BREAKER_SHARING_DEFAULTS, options);
-    if (typeof o.redis !== 'object' || o.redis === null || typeof o.redis.defineCommand !== 'function') {
-      throw new TypeError('breakerSharing: redis must be an ioredis 5 client');
-    }
-    if (typeof o.prefix !== 'string') throw new TypeError(`breakerSharing: prefix must be a string, got ${typeof o.prefix}`);
+    checkShape('breakerSharing', 'redis', o.redis, 'an ioredis 5 client', ['defineCommand']);
+    checkString('breakerSharing', 'prefix', o.prefix);
     checkInteger('breakerSharing', 'trialLeaseMs', o.trialLeaseMs, 1);
     checkNumber('breakerSharing', 'trialRetryMs', o.trialRetryMs, 0, Infinity, true);
     this.trialLeaseMs = o.trialLeaseMs;

@@ -6,6 +6,7 @@
 import { type CancelTimer, type Clock, setTimerOn, systemClock } from '../core/clock.js';
 import { TimeoutError } from '../core/errors.js';
 import { Emitter, type EventSource, type Listener, type Unsubscribe } from '../core/events.js';
+import { checkFunction, checkNonEmptyString, checkNumber } from '../core/option-checks.js';
 import { sanitizeText } from '../core/secrets.js';
 import { deadlinesOf } from '../core/timers.js';
 import {
@@ -68,9 +69,9 @@ interface Entry {
   timer: CancelTimer | undefined;
 }
 
-function positive(name: string, value: number | undefined, fallback: number): number {
+function positive(component: string, option: string, value: number | undefined, fallback: number): number {
   if (value === undefined) return fallback;
-  if (!(Number.isFinite(value) && value > 0)) throw new RangeError(`health check option ${name} must be a positive number of milliseconds, got ${value}`);
+  checkNumber(component, option, value, 0, Infinity, true);
   return value;
 }
 
@@ -100,8 +101,8 @@ export class HealthRegistry implements EventSource<HealthEvents> {
 
   constructor(options: HealthRegistryOptions = {}) {
     this.clock = options.clock ?? systemClock;
-    this.defaultTimeoutMs = positive('defaultTimeoutMs', options.defaultTimeoutMs, HEALTH_REGISTRY_DEFAULTS.defaultTimeoutMs);
-    this.defaultIntervalMs = positive('defaultIntervalMs', options.defaultIntervalMs, HEALTH_REGISTRY_DEFAULTS.defaultIntervalMs);
+    this.defaultTimeoutMs = positive('healthRegistry', 'defaultTimeoutMs', options.defaultTimeoutMs, HEALTH_REGISTRY_DEFAULTS.defaultTimeoutMs);
+    this.defaultIntervalMs = positive('healthRegistry', 'defaultIntervalMs', options.defaultIntervalMs, HEALTH_REGISTRY_DEFAULTS.defaultIntervalMs);
   }
 
   on<K extends keyof HealthEvents & string>(name: K, listener: Listener<HealthEvents[K]>): Unsubscribe {
@@ -111,18 +112,19 @@ export class HealthRegistry implements EventSource<HealthEvents> {
   /** Adds a check; returns a function that removes it. */
   register(definition: HealthCheckDefinition): Unsubscribe {
     const { name } = definition;
-    if (typeof name !== 'string' || name.length === 0) throw new TypeError('health check name must be a non-empty string');
-    if (typeof definition.check !== 'function') throw new TypeError(`health check "${name}": check must be a function`);
+    checkNonEmptyString('healthRegistry.register', 'name', name);
+    const where = `healthRegistry.register "${name}"`;
+    checkFunction(where, 'check', definition.check);
     if (this.entries.has(name)) throw new Error(`health check "${name}" is already registered`);
     const dependsOn = [...(definition.dependsOn ?? [])];
     if (dependsOn.includes(name)) throw new Error(`health check "${name}" cannot depend on itself`);
     const weight = definition.weight ?? 1;
-    if (!(Number.isFinite(weight) && weight >= 0)) throw new RangeError(`health check "${name}": weight must be a non-negative number, got ${weight}`);
+    checkNumber(where, 'weight', weight, 0);
     const entry: Entry = {
       def: {
         ...definition,
-        timeoutMs: positive(`${name}.timeoutMs`, definition.timeoutMs, this.defaultTimeoutMs),
-        intervalMs: positive(`${name}.intervalMs`, definition.intervalMs, this.defaultIntervalMs),
+        timeoutMs: positive(where, 'timeoutMs', definition.timeoutMs, this.defaultTimeoutMs),
+        intervalMs: positive(where, 'intervalMs', definition.intervalMs, this.defaultIntervalMs),
         critical: definition.critical ?? true,
         group: definition.group ?? 'services',
         weight,

@@ -5,6 +5,7 @@
  * score never reads healthy while the health report says down.
  */
 import type { CheckReport, HealthReport, ReportedStatus } from './types.js';
+import { checkNumber } from '../core/option-checks.js';
 
 export interface ScoreOptions {
   /** Weight of each group; groups without checks are left out and the rest re-normalised. */
@@ -53,13 +54,13 @@ export function healthScore(report: Pick<HealthReport, 'checks'>, options: Score
   const downCap = options.downCap ?? SCORE_DEFAULTS.downCap;
   const criticalDownCap = options.criticalDownCap ?? SCORE_DEFAULTS.criticalDownCap;
   for (const [name, cap] of [['downCap', downCap], ['criticalDownCap', criticalDownCap]] as const) {
-    if (!(Number.isFinite(cap) && cap >= 0 && cap <= 100)) throw new RangeError(`score ${name} must be a number from 0 to 100, got ${cap}`);
+    checkNumber('healthScore', name, cap, 0, 100);
   }
   // Caps follow status, not weight: a check that weighs 0 still says the service is down.
   const down = report.checks.filter((c) => c.status === 'down' || (c.critical && c.status === 'affected'));
   const cap = down.some((c) => c.critical) ? criticalDownCap : down.length > 0 ? downCap : 100;
   for (const [group, weight] of Object.entries(weights)) {
-    if (!(Number.isFinite(weight) && weight >= 0)) throw new RangeError(`score weight for group "${group}" must be a non-negative number, got ${weight}`);
+    checkNumber('healthScore', `weights["${group}"]`, weight, 0);
   }
   const byGroup = new Map<string, CheckReport[]>();
   for (const check of report.checks) {

@@ -2,6 +2,7 @@ import { type CancelTimer, type Clock, setTimerOn } from '../core/clock.js';
 import { RateLimitedError, abortedFrom } from '../core/errors.js';
 import type { Emitter } from '../core/events.js';
 import type { AcquireOptions, Decision } from '../core/limiter.js';
+import { numberError } from '../core/option-checks.js';
 import { deadlinesOf, type Deadline } from '../core/timers.js';
 
 /**
@@ -128,11 +129,9 @@ export class AcquireQueue {
     const maxWaitMs = options?.maxWaitMs;
     const priority = options?.priority ?? 0;
     if (maxWaitMs !== undefined && !(typeof maxWaitMs === 'number' && maxWaitMs >= 0)) {
-      return Promise.reject(new RangeError(`acquire: maxWaitMs must be a number >= 0, got ${String(maxWaitMs)}`));
+      return Promise.reject(numberError('acquire', 'maxWaitMs', maxWaitMs, 0, Infinity, false, true));
     }
-    if (typeof priority !== 'number' || !Number.isFinite(priority)) {
-      return Promise.reject(new RangeError(`acquire: priority must be a finite number, got ${String(priority)}`));
-    }
+    if (typeof priority !== 'number' || !Number.isFinite(priority)) return Promise.reject(numberError('acquire', 'priority', priority, -Infinity));
     if (cost > maxCost) {
       return Promise.reject(new RangeError(`acquire: cost ${cost} can never fit; the limiter admits at most ${maxCost} at once`));
     }

@@ -1,6 +1,7 @@
 import type { Clock } from '../core/clock.js';
 import type { Decision } from '../core/limiter.js';
-import { type Algorithm, type Grant, type MemoryState, denied, positive, positiveInteger } from './algorithm.js';
+import { checkInteger } from '../core/option-checks.js';
+import { type Algorithm, type Grant, type MemoryState, denied, positive } from './algorithm.js';
 import { type RateLimiter, type LimiterOptions, createLimiter } from './rate-limiter.js';
 import { SlotTable } from './slots.js';
 import type { LimiterStore } from './stores/store.js';
@@ -24,8 +25,7 @@ const MAX_COUNT = 0xffff_ffff;
  * window straddling a boundary can hold up to 2 x limit.
  */
 export function fixedWindowAlgorithm(limit: number, windowMs: number): Algorithm {
-  positiveInteger('fixedWindow', 'limit', limit);
-  if (limit > MAX_COUNT) throw new RangeError(`fixedWindow: limit must be at most ${MAX_COUNT}, got ${limit}`);
+  checkInteger('fixedWindow', 'limit', limit, 1, false, MAX_COUNT);
   positive('fixedWindow', 'windowMs', windowMs);
   return {
     name: 'fw',

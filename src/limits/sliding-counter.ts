@@ -1,5 +1,6 @@
 import type { Decision } from '../core/limiter.js';
-import { type Algorithm, type Grant, type MemoryState, denied, positive, positiveInteger } from './algorithm.js';
+import { checkInteger } from '../core/option-checks.js';
+import { type Algorithm, type Grant, type MemoryState, denied, positive } from './algorithm.js';
 import { SlotTable } from './slots.js';
 
 /** Counts are kept as unsigned 32-bit integers. */
@@ -13,8 +14,8 @@ const MAX_COUNT = 0xffff_ffff;
  * in docs/limits.md); typical error is small.
  */
 export function slidingCounterAlgorithm(limit: number, windowMs: number): Algorithm {
-  positiveInteger('slidingWindow', 'limit', limit);
-  if (limit > MAX_COUNT) throw new RangeError(`slidingWindow: limit must be at most ${MAX_COUNT} in 'counter' mode, got ${limit}`);
+  // Counter mode keeps counts in 32 bits.
+  checkInteger('slidingWindow', 'limit', limit, 1, false, MAX_COUNT);
   positive('slidingWindow', 'windowMs', windowMs);
   return {
     name: 'swc',

@@ -5,6 +5,7 @@
  */
 import { type Clock, systemClock } from '../core/clock.js';
 import type { Unsubscribe } from '../core/events.js';
+import { checkInteger, checkNumber } from '../core/option-checks.js';
 import type { CircuitBreaker } from '../policies/breaker/index.js';
 import type { DependencyTile } from './views.js';
 export type { DependencyTile } from './views.js';
@@ -58,10 +59,10 @@ export class DependencyStats {
     options: DependencyTileOptions = {},
   ) {
     this.o = { ...DEPENDENCY_TILE_DEFAULTS, ...options };
-    for (const key of ['windowMs', 'bucketMs', 'samplesPerBucket'] as const) {
-      if (!(Number.isFinite(this.o[key]) && this.o[key] > 0)) throw new RangeError(`dependencyTile: ${key} must be a number > 0, got ${this.o[key]}`);
-    }
-    if (this.o.windowMs < this.o.bucketMs) throw new RangeError(`dependencyTile: windowMs (${this.o.windowMs}) must be >= bucketMs (${this.o.bucketMs})`);
+    checkNumber('dependencyStats', 'windowMs', this.o.windowMs, 0, Infinity, true);
+    checkNumber('dependencyStats', 'bucketMs', this.o.bucketMs, 0, Infinity, true);
+    checkInteger('dependencyStats', 'samplesPerBucket', this.o.samplesPerBucket, 1);
+    if (this.o.windowMs < this.o.bucketMs) throw new RangeError(`dependencyStats: windowMs must be >= bucketMs (${this.o.bucketMs}), got ${this.o.windowMs}`);
     this.name = options.name ?? breaker.name ?? 'dependency';
     this.unbind = [
       breaker.on('success', ({ durationMs }) => this.record('ok', durationMs)),

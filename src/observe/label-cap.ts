@@ -3,6 +3,8 @@
  * folded into `other`, so a bug that names a breaker after every order id cannot blow up the
  * metrics store.
  */
+import { checkInteger } from '../core/option-checks.js';
+
 export const OVERFLOW_LABEL = 'other';
 
 export class LabelCap {
@@ -11,7 +13,7 @@ export class LabelCap {
   readonly folded = new Map<string, number>();
 
   constructor(private readonly max: number) {
-    if (!(Number.isInteger(max) && max >= 1)) throw new RangeError(`maxLabelValues must be an integer >= 1, got ${max}`);
+    checkInteger('createMetrics', 'maxLabelValues', max, 1);
   }
 
   value(label: string, value: string): string {

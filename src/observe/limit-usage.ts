@@ -5,6 +5,7 @@
  */
 import { type Clock, systemClock } from '../core/clock.js';
 import type { AcquireOptions, Decision, Limiter } from '../core/limiter.js';
+import { checkNonEmptyString, checkNumber } from '../core/option-checks.js';
 import type { LimitUsage } from './views.js';
 import type { Metrics } from './metrics.js';
 export type { LimitUsage } from './views.js';
@@ -41,10 +42,10 @@ export class TrackedLimiter implements Limiter {
     private readonly inner: Limiter & { readonly queued?: number },
     options: LimitUsageOptions,
   ) {
-    if (!options || typeof options.name !== 'string' || options.name.length === 0) throw new TypeError('trackLimiter: option name must be a non-empty string');
+    checkNonEmptyString('trackLimiter', 'name', options?.name);
     this.o = { ...LIMIT_USAGE_DEFAULTS, ...options };
-    if (!(this.o.windowMs > 0)) throw new RangeError(`trackLimiter: windowMs must be > 0, got ${this.o.windowMs}`);
-    if (this.o.capacity !== undefined && !(this.o.capacity > 0)) throw new RangeError(`trackLimiter: capacity must be > 0, got ${this.o.capacity}`);
+    checkNumber('trackLimiter', 'windowMs', this.o.windowMs, 0, Infinity, true);
+    if (this.o.capacity !== undefined) checkNumber('trackLimiter', 'capacity', this.o.capacity, 0, Infinity, true);
     this.name = options.name;
   }
 

@@ -5,6 +5,7 @@
  * intents with their journal record for the orders section.
  */
 import type { Unsubscribe } from '../core/events.js';
+import { checkInteger } from '../core/option-checks.js';
 import { type Metrics, orderOutcomes } from './metrics.js';
 import type { IntentRecordLike, OrderView } from './views.js';
 export type { IntentRecordLike, OrderView } from './views.js';
@@ -71,7 +72,7 @@ export class OrderOutcomes implements OrdersView {
 
   constructor(metrics: Metrics, source: IntentSourceLike, options: OrderOutcomesOptions = {}) {
     this.keep = options.keep ?? ORDER_OUTCOMES_DEFAULTS.keep;
-    if (!(Number.isInteger(this.keep) && this.keep >= 1)) throw new RangeError(`orderOutcomes: keep must be an integer >= 1, got ${this.keep}`);
+    checkInteger('observeOrders', 'keep', this.keep, 1);
     const exchange = metrics.label('exchange', source.id);
     // Every outcome starts at 0, so rate() and alerts see the first unknown order.
     for (const outcome of orderOutcomes) metrics.orders.inc({ exchange, outcome }, 0);

@@ -8,6 +8,7 @@
  * and a `<name>_bucket` counter per `le` bound (cumulative).
  */
 import type { Attributes, BatchObservableResult, Meter, Observable } from '@opentelemetry/api';
+import { checkShape } from '../core/option-checks.js';
 import { type Metrics, histogramSeries } from './metrics.js';
 
 export interface OtelMetricsBridge {
@@ -33,12 +34,8 @@ function attributesOf(labels: Record<string, string | number | undefined>): Attr
 
 /** Reports every metric of `metrics` through `meter` (see the module comment). */
 export function otelMetrics(metrics: Metrics, meter: Meter): OtelMetricsBridge {
-  if (typeof metrics !== 'object' || metrics === null || typeof metrics.registry?.getMetricsAsJSON !== 'function') {
-    throw new TypeError('otelMetrics(metrics, meter) needs a Metrics (createMetrics())');
-  }
-  if (typeof meter !== 'object' || meter === null || typeof meter.addBatchObservableCallback !== 'function') {
-    throw new TypeError('otelMetrics(metrics, meter) needs an OpenTelemetry Meter (metrics.getMeter(...))');
-  }
+  checkShape('otelMetrics', 'metrics.registry', (metrics as Partial<Metrics> | null)?.registry, 'a prom-client Registry (from createMetrics())', ['getMetricsAsJSON']);
+  checkShape('otelMetrics', 'meter', meter, 'an OpenTelemetry Meter (metrics.getMeter(...))', ['addBatchObservableCallback']);
   const instruments = new Map<string, Observable>();
   for (const metric of metrics.registry.getMetricsAsArray()) {
     const { name, help } = metric;

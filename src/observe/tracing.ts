@@ -9,6 +9,7 @@
  */
 import { type Attributes, type Span, SpanKind, SpanStatusCode, type Tracer, context as otelContext, trace } from '@opentelemetry/api';
 import type { Context } from '../core/context.js';
+import { checkNonEmptyString, checkShape } from '../core/option-checks.js';
 import { classifyError } from '../core/taxonomy.js';
 import { BasePolicy, type Operation, type Policy, runPolicy } from '../core/policy.js';
 
@@ -44,11 +45,9 @@ export class TracedPolicy extends BasePolicy {
     options: TracedOptions = {},
   ) {
     super();
-    if (typeof inner !== 'object' || inner === null || typeof inner.execute !== 'function') {
-      throw new TypeError('traced(policy) needs a policy (an object with execute)');
-    }
+    checkShape('traced', 'policy', inner, 'a policy', ['execute']);
     const name = options.name ?? TRACED_DEFAULTS.name;
-    if (typeof name !== 'string' || name.length === 0) throw new TypeError(`traced: name must be a non-empty string, got ${String(name)}`);
+    checkNonEmptyString('traced', 'name', name);
     this.tracer = options.tracer ?? trace.getTracer(TRACED_DEFAULTS.tracerName);
     this.name = name;
     this.attributes = options.attributes ?? {};

@@ -5,7 +5,7 @@
 import type { Context, ExecContext } from '../core/context.js';
 import { AbortedError } from '../core/errors.js';
 import { type OutcomeEvents, reportOutcome } from '../core/outcome-events.js';
-import { checkFunction } from '../core/option-checks.js';
+import { checkFunction, checkObject } from '../core/option-checks.js';
 import { BasePolicy, type Operation, invoke } from '../core/policy.js';
 import { type Clock, systemClock } from '../core/clock.js';
 
@@ -44,9 +44,7 @@ export class FallbackPolicy<R = unknown> extends BasePolicy<FallbackEvents> {
 
   constructor(options: FallbackOptions<R>) {
     super();
-    if (typeof options !== 'object' || options === null) {
-      throw new TypeError('fallback: options must be an object with `value` or `fn`');
-    }
+    checkObject('fallback', 'options', options, 'with `value` or `fn`');
     const hasValue = 'value' in options;
     const hasFn = options.fn !== undefined;
     if (hasValue === hasFn) {

@@ -4,6 +4,7 @@
  * The registry also lists its breakers and snapshots them all at once (for persistence or a
  * dashboard).
  */
+import { checkNonEmptyString, checkObject } from '../core/option-checks.js';
 import { CircuitBreaker, type CircuitBreakerMetrics } from './breaker/circuit-breaker.js';
 import type { CircuitBreakerOptions } from './breaker/options.js';
 import { type CircuitBreakerSnapshot, parseSnapshot } from './breaker/snapshot.js';
@@ -31,12 +32,10 @@ export class PolicyRegistry implements Iterable<[string, CircuitBreaker]> {
   private readonly initialStates: Record<string, CircuitBreakerSnapshot>;
 
   constructor(options: RegistryOptions = {}) {
-    if (typeof options !== 'object' || options === null) throw new TypeError(`createRegistry: options must be an object, got ${String(options)}`);
+    checkObject('createRegistry', 'options', options);
     this.defaults = options.defaults ?? REGISTRY_DEFAULTS.defaults;
     const initialStates = options.initialStates ?? REGISTRY_DEFAULTS.initialStates;
-    if (typeof initialStates !== 'object' || initialStates === null) {
-      throw new TypeError(`createRegistry: initialStates must be an object of snapshots by name, got ${String(initialStates)}`);
-    }
+    checkObject('createRegistry', 'initialStates', initialStates, 'of snapshots by name');
     // Check every snapshot now, so a corrupt file fails at start-up rather than at first use.
     for (const [name, snapshot] of Object.entries(initialStates)) {
       try {
@@ -53,7 +52,7 @@ export class PolicyRegistry implements Iterable<[string, CircuitBreaker]> {
    * options (even different ones) are ignored and the existing breaker is returned.
    */
   breaker(name: string, options?: Omit<CircuitBreakerOptions, 'name'>): CircuitBreaker {
-    if (typeof name !== 'string' || name.length === 0) throw new TypeError(`registry.breaker: name must be a non-empty string, got ${String(name)}`);
+    checkNonEmptyString('registry.breaker', 'name', name);
     let breaker = this.byName.get(name);
     if (breaker === undefined) {
       const initialState = options?.initialState ?? (Object.hasOwn(this.initialStates, name) ? this.initialStates[name] : undefined);

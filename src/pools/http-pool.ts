@@ -4,6 +4,7 @@
  * (e.g. a circuit breaker) and a health check per origin.
  */
 import { Pool } from 'undici';
+import { checkInteger, checkNumber } from '../core/option-checks.js';
 import type { Policy } from '../core/policy.js';
 import { CategorizedError } from '../core/taxonomy.js';
 import type { CheckResultLike, HealthCheckLike } from '../core/health-check-like.js';
@@ -92,10 +93,11 @@ interface OriginState {
   failures: number;
 }
 
-function checkOrigin(name: string, options: OriginOptions): Required<OriginOptions> {
+function checkOrigin(where: string, options: OriginOptions): Required<OriginOptions> {
   const merged = { ...ORIGIN_DEFAULTS, ...options };
-  for (const [key, value] of Object.entries(merged)) {
-    if (!(Number.isFinite(value) && value > 0)) throw new RangeError(`httpPool ${name}: ${key} must be a positive number, got ${String(value)}`);
+  checkInteger('httpPool', `${where}.connections`, merged.connections, 1);
+  for (const key of ['keepAliveTimeoutMs', 'headersTimeoutMs', 'bodyTimeoutMs', 'connectTimeoutMs'] as const) {
+    checkNumber('httpPool', `${where}.${key}`, merged[key], 0, Infinity, true);
   }
   return merged;
 }
@@ -109,7 +111,12 @@ export class HttpPool {
 
   constructor(private readonly options: HttpPoolOptions = {}) {
     this.defaults = checkOrigin('defaults', options.defaults ?? {});
-    this.perOrigin = new Map(Object.entries(options.origins ?? {}).map(([origin, o]) => [new URL(origin).origin, checkOrigin(origin, { ...options.defaults, ...o })]));
+    this.perOrigin = new Map(
+      Object.entries(options.origins ?? {}).map(([key, o]) => {
+        const origin = new URL(key).origin;
+        return [origin, checkOrigin(`origins["${origin}"]`, { ...options.defaults, ...o })];
+      }),
+    );
     this.isFailure = options.isFailure ?? HTTP_POOL_DEFAULTS.isFailure;
   }
 

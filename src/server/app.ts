@@ -13,6 +13,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRepl
 import fastifySwagger from '@fastify/swagger';
 import { hasZodFastifySchemaValidationErrors, jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import { type Clock, systemClock } from '../core/clock.js';
+import { checkNumber } from '../core/option-checks.js';
 import { bulwarkVersion } from '../core/version.js';
 import type { ServerComponents } from './components.js';
 import { fleetTimeline } from './fleet-timeline.js';
@@ -84,7 +85,7 @@ function fieldErrors(error: { validation: ReadonlyArray<{ instancePath?: string;
 export async function buildApp(components: ServerComponents, options: BuildAppOptions = {}): Promise<OpsApp> {
   if (!components || typeof components !== 'object' || !components.metrics) throw new TypeError('buildApp: components.metrics (createMetrics()) is required');
   const o = { ...BUILD_APP_DEFAULTS, ...options };
-  if (!(Number.isFinite(o.snapshotMs) && o.snapshotMs > 0)) throw new RangeError(`buildApp: snapshotMs must be a number > 0, got ${o.snapshotMs}`);
+  checkNumber('buildApp', 'snapshotMs', o.snapshotMs, 0, Infinity, true);
   const clock: Clock = components.clock ?? systemClock;
   const events = components.events ?? liveEvents({ clock });
   const c: ServerComponents = { ...components, events };

@@ -4,6 +4,7 @@
  * of the incident is told. The first poll only learns the fleet as it is.
  */
 import { type CancelTimer, type Clock, setTimerOn, systemClock } from '../core/clock.js';
+import { checkNumber } from '../core/option-checks.js';
 import type { FleetControl, InstanceView } from '../fleet/control.js';
 import { withDefaults } from '../core/options.js';
 import type { LiveEvents, TimelineSeverity } from './live-events.js';
@@ -44,7 +45,7 @@ export class FleetTimeline {
     options: FleetTimelineOptions = {},
   ) {
     this.o = withDefaults(FLEET_TIMELINE_DEFAULTS, options);
-    if (!(this.o.intervalMs > 0)) throw new RangeError(`fleetTimeline: intervalMs must be > 0, got ${this.o.intervalMs}`);
+    checkNumber('fleetTimeline', 'intervalMs', this.o.intervalMs, 0, Infinity, true);
   }
 
   start(): void {

@@ -5,6 +5,7 @@
  */
 import { type Clock, systemClock } from '../core/clock.js';
 import { Emitter, type Unsubscribe } from '../core/events.js';
+import { checkInteger } from '../core/option-checks.js';
 import type { HealthRegistry } from '../health/registry.js';
 import type { AlertEngine } from '../observe/alerts/engine.js';
 import type { TradingGate } from '../trading/gate.js';
@@ -51,7 +52,7 @@ export class LiveEvents {
 
   constructor(options: LiveEventsOptions = {}) {
     this.o = { ...LIVE_EVENTS_DEFAULTS, ...options };
-    if (!(Number.isInteger(this.o.capacity) && this.o.capacity >= 1)) throw new RangeError(`liveEvents: capacity must be an integer >= 1, got ${this.o.capacity}`);
+    checkInteger('liveEvents', 'capacity', this.o.capacity, 1);
   }
 
   /** Adds a timeline entry and streams it to every subscriber as a `timeline` event. */

@@ -18,6 +18,7 @@
 import type { Server as HttpServer, IncomingMessage, ServerResponse } from 'node:http';
 import { Server as NetServer, type Socket } from 'node:net';
 import { type Clock, setTimerOn, systemClock } from '../core/clock.js';
+import { checkNumber } from '../core/option-checks.js';
 import type { StoppableServer } from './shutdown.js';
 
 export interface KeepAliveCloserOptions {
@@ -36,7 +37,7 @@ export const KEEP_ALIVE_CLOSER_DEFAULTS = {
 
 export function keepAliveCloser(server: HttpServer, options: KeepAliveCloserOptions = {}): StoppableServer {
   const idleGraceMs = options.idleGraceMs ?? KEEP_ALIVE_CLOSER_DEFAULTS.idleGraceMs;
-  if (!(idleGraceMs >= 0)) throw new RangeError(`keepAliveCloser: idleGraceMs must be >= 0, got ${idleGraceMs}`);
+  checkNumber('keepAliveCloser', 'idleGraceMs', idleGraceMs, 0);
   const clock = options.clock ?? KEEP_ALIVE_CLOSER_DEFAULTS.clock;
   const sockets = new Set<Socket>();
   const open = new Set<ServerResponse>();

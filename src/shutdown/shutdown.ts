@@ -8,6 +8,7 @@
 import { type Clock, systemClock } from '../core/clock.js';
 import { TimeoutError } from '../core/errors.js';
 import { Emitter, type EventSource, type Listener, type Unsubscribe } from '../core/events.js';
+import { checkFunction, checkNumber } from '../core/option-checks.js';
 import { sanitizeText } from '../core/secrets.js';
 import { deadlinesOf } from '../core/timers.js';
 import { describeReason, exitCodeFor, type ShutdownReason } from './exit-code.js';
@@ -73,9 +74,9 @@ interface Hook {
   seq: number;
 }
 
-function nonNegative(name: string, value: number | undefined, fallback: number): number {
+function nonNegative(component: string, option: string, value: number | undefined, fallback: number): number {
   if (value === undefined) return fallback;
-  if (!(Number.isFinite(value) && value >= 0)) throw new RangeError(`shutdown option ${name} must be a non-negative number of milliseconds, got ${value}`);
+  checkNumber(component, option, value, 0);
   return value;
 }
 
@@ -100,10 +101,10 @@ export class GracefulShutdown implements EventSource<ShutdownEvents> {
 
   constructor(options: ShutdownOptions = {}) {
     this.clock = options.clock ?? systemClock;
-    this.readyDelayMs = nonNegative('readyDelayMs', options.readyDelayMs, SHUTDOWN_DEFAULTS.readyDelayMs);
-    this.drainTimeoutMs = nonNegative('drainTimeoutMs', options.drainTimeoutMs, SHUTDOWN_DEFAULTS.drainTimeoutMs);
-    this.hookTimeoutMs = nonNegative('hookTimeoutMs', options.hookTimeoutMs, SHUTDOWN_DEFAULTS.hookTimeoutMs);
-    this.drainPollMs = nonNegative('drainPollMs', options.drainPollMs, SHUTDOWN_DEFAULTS.drainPollMs) || SHUTDOWN_DEFAULTS.drainPollMs;
+    this.readyDelayMs = nonNegative('gracefulShutdown', 'readyDelayMs', options.readyDelayMs, SHUTDOWN_DEFAULTS.readyDelayMs);
+    this.drainTimeoutMs = nonNegative('gracefulShutdown', 'drainTimeoutMs', options.drainTimeoutMs, SHUTDOWN_DEFAULTS.drainTimeoutMs);
+    this.hookTimeoutMs = nonNegative('gracefulShutdown', 'hookTimeoutMs', options.hookTimeoutMs, SHUTDOWN_DEFAULTS.hookTimeoutMs);
+    this.drainPollMs = nonNegative('gracefulShutdown', 'drainPollMs', options.drainPollMs, SHUTDOWN_DEFAULTS.drainPollMs) || SHUTDOWN_DEFAULTS.drainPollMs;
     this.exit = options.exit ?? ((code) => process.exit(code));
   }
 
@@ -134,10 +135,11 @@ export class GracefulShutdown implements EventSource<ShutdownEvents> {
 
   /** Registers a hook run in the hooks phase. */
   addHook(name: string, fn: ShutdownHook, options: HookOptions = {}): Unsubscribe {
-    if (typeof fn !== 'function') throw new TypeError(`shutdown hook "${name}" must be a function`);
+    const where = `gracefulShutdown.addHook "${name}"`;
+    checkFunction(where, 'fn', fn);
     const priority = options.priority ?? 0;
-    if (!Number.isFinite(priority)) throw new RangeError(`shutdown hook "${name}": priority must be a finite number, got ${priority}`);
-    const hook: Hook = { name, fn, priority, timeoutMs: nonNegative(`${name}.timeoutMs`, options.timeoutMs, this.hookTimeoutMs), seq: this.seq++ };
+    checkNumber(where, 'priority', priority, -Infinity);
+    const hook: Hook = { name, fn, priority, timeoutMs: nonNegative(where, 'timeoutMs', options.timeoutMs, this.hookTimeoutMs), seq: this.seq++ };
     this.hooks.push(hook);
     return () => {
       const at = this.hooks.indexOf(hook);

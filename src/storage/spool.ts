@@ -3,7 +3,7 @@ import type { z } from 'zod';
 import { type CancelTimer, type Clock, setTimerOn, systemClock } from '../core/clock.js';
 import { Emitter, type Listener, type Unsubscribe } from '../core/events.js';
 import { StorageClosedError } from './errors.js';
-import { checkInteger, checkNumber } from '../core/option-checks.js';
+import { checkInteger, checkNonEmptyString, checkNumber } from '../core/option-checks.js';
 import { consoleLogger } from './query-meter.js';
 import { sqliteStorage, type SqliteStorage } from './sqlite.js';
 import type { Migration, Queryable, Storage, StorageLogger } from './types.js';
@@ -238,7 +238,7 @@ export async function spooledWriter(primary: Storage, options: SpooledWriterOpti
   return {
     async write(kind, id, data) {
       if (closed) throw new StorageClosedError('Spooled writer is closed');
-      if (typeof id !== 'string' || id === '') throw new TypeError('spooledWriter.write: id must be a non-empty string (the idempotency key)');
+      checkNonEmptyString('spooledWriter.write', 'id', id);
       const handler = kindOf(kind);
       const value: unknown = handler.schema ? validate(`write "${kind}"`, handler.schema, data) : data;
       if (pending > 0 || replaying) {

@@ -6,7 +6,7 @@ import { systemClock } from '../core/clock.js';
 import { StorageClosedError } from './errors.js';
 import { runMigrations } from './migrations/runner.js';
 import { storageMigrations } from './migrations/schema.js';
-import { checkInteger, checkNumber } from '../core/option-checks.js';
+import { checkInteger, checkNumber, checkOneOf } from '../core/option-checks.js';
 import { QueryMeter, consoleLogger } from './query-meter.js';
 import type { MigrationResult, Queryable, Row, RunResult, SqlValue, Storage, StorageOpenOptions, StorageStats, UnitOfWork } from './types.js';
 import { withDefaults } from '../core/options.js';
@@ -92,9 +92,7 @@ export async function sqliteStorage(options: SqliteStorageOptions = {}): Promise
   const o = withDefaults(SQLITE_DEFAULTS, options);
   checkInteger('sqliteStorage', 'busyTimeoutMs', o.busyTimeoutMs, 0);
   checkNumber('sqliteStorage', 'slowQueryMs', o.slowQueryMs, 0);
-  if (o.synchronous !== 'FULL' && o.synchronous !== 'NORMAL') {
-    throw new RangeError(`sqliteStorage: synchronous must be 'FULL' or 'NORMAL', got ${String(o.synchronous)}`);
-  }
+  checkOneOf('sqliteStorage', 'synchronous', o.synchronous, ['FULL', 'NORMAL']);
   const path = o.path === ':memory:' ? ':memory:' : resolve(o.path === '' ? join(o.dataDir, 'bulwark.db') : o.path);
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
 

@@ -4,6 +4,7 @@
  * naming the check, and nothing is sent.
  */
 import { type Clock, systemClock } from '../core/clock.js';
+import { checkInteger, checkNumber } from '../core/option-checks.js';
 import { PreTradeRejectedError } from './errors.js';
 import type { OrderAdmission, OrderRequest } from './orders/admission.js';
 import { withDefaults } from '../core/options.js';
@@ -45,11 +46,12 @@ export const PRE_TRADE_DEFAULTS = {
 function checkLimits(where: string, limits: PreTradeLimits): void {
   for (const key of ['maxOrderAmount', 'maxPosition', 'maxNotional'] as const) {
     const value = limits[key];
-    if (value !== undefined && !(value > 0)) throw new RangeError(`preTradeChecks: ${where}${key} must be > 0, got ${value}`);
+    if (value !== undefined) checkNumber('preTradeChecks', `${where}${key}`, value, 0, Infinity, true, true);
   }
   const rate = limits.maxOrderRate;
-  if (rate !== undefined && !(Number.isInteger(rate.count) && rate.count >= 1 && rate.perMs > 0)) {
-    throw new RangeError(`preTradeChecks: ${where}maxOrderRate needs an integer count >= 1 and perMs > 0, got ${JSON.stringify(rate)}`);
+  if (rate !== undefined) {
+    checkInteger('preTradeChecks', `${where}maxOrderRate.count`, rate.count, 1);
+    checkNumber('preTradeChecks', `${where}maxOrderRate.perMs`, rate.perMs, 0, Infinity, true);
   }
 }
 

@@ -6,6 +6,7 @@
  */
 import { type CancelTimer, type Clock, setTimerOn, systemClock } from '../core/clock.js';
 import { Emitter, type EventSource, type Listener, type Unsubscribe } from '../core/events.js';
+import { checkNumber } from '../core/option-checks.js';
 import type { TradingGate } from './gate.js';
 import { withDefaults } from '../core/options.js';
 
@@ -54,11 +55,8 @@ export class FeedWatchdog<T = unknown> implements EventSource<FeedEvents> {
 
   constructor(options: FeedWatchdogOptions = {}) {
     this.o = withDefaults(FEED_WATCHDOG_DEFAULTS, options);
-    const check = (name: string, v: number): void => {
-      if (!(Number.isFinite(v) && v > 0)) throw new RangeError(`feedWatchdog: ${name} must be a finite number > 0, got ${v}`);
-    };
-    check('maxAgeMs', this.o.maxAgeMs);
-    for (const [symbol, v] of Object.entries(this.o.perSymbol)) check(`perSymbol["${symbol}"]`, v);
+    checkNumber('feedWatchdog', 'maxAgeMs', this.o.maxAgeMs, 0, Infinity, true);
+    for (const [symbol, v] of Object.entries(this.o.perSymbol)) checkNumber('feedWatchdog', `perSymbol["${symbol}"]`, v, 0, Infinity, true);
   }
 
   on<K extends keyof FeedEvents & string>(name: K, listener: Listener<FeedEvents[K]>): Unsubscribe {

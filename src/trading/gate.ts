@@ -15,6 +15,7 @@
  */
 import { type Clock, systemClock } from '../core/clock.js';
 import { Emitter, type EventSource, type Listener, type Unsubscribe } from '../core/events.js';
+import { checkInteger, checkNonEmptyString, checkNumber } from '../core/option-checks.js';
 import { TradingGateError } from './errors.js';
 import { UnresolvedOrders } from './unknown-orders.js';
 import type { AdmissionResult, OrderAdmission, OrderRequest } from './orders/admission.js';
@@ -139,11 +140,9 @@ export class TradingGate implements OrderAdmission, EventSource<TradingGateEvent
 
   constructor(options: TradingGateOptions = {}) {
     this.o = withDefaults(TRADING_GATE_DEFAULTS, options);
-    if (!(this.o.maxLoss > 0)) throw new RangeError(`tradingGate: maxLoss must be > 0, got ${this.o.maxLoss}`);
-    if (!(Number.isInteger(this.o.maxUnknownOrders) && this.o.maxUnknownOrders >= 1)) {
-      throw new RangeError(`tradingGate: maxUnknownOrders must be an integer >= 1, got ${this.o.maxUnknownOrders}`);
-    }
-    if (!(this.o.unknownOrderWindowMs > 0)) throw new RangeError(`tradingGate: unknownOrderWindowMs must be > 0, got ${this.o.unknownOrderWindowMs}`);
+    checkNumber('tradingGate', 'maxLoss', this.o.maxLoss, 0, Infinity, true, true);
+    checkInteger('tradingGate', 'maxUnknownOrders', this.o.maxUnknownOrders, 1);
+    checkNumber('tradingGate', 'unknownOrderWindowMs', this.o.unknownOrderWindowMs, 0, Infinity, true, true);
     this.unknown = new UnresolvedOrders(this.o.unknownOrderWindowMs);
     this.currentSince = this.o.clock.now();
   }
@@ -216,7 +215,7 @@ export class TradingGate implements OrderAdmission, EventSource<TradingGateEvent
     if (!condition) {
       throw new RangeError(`tradingGate.acknowledge: no condition "${name}" is raised (raised: ${[...this.conds.keys()].join(', ') || 'none'})`);
     }
-    if (typeof reason !== 'string' || reason.trim() === '') throw new RangeError('tradingGate.acknowledge: say why (reason must be a non-empty string)');
+    checkNonEmptyString('tradingGate.acknowledge', 'reason', reason, true);
     const note = { reason, by, at: this.o.clock.now() };
     condition.acknowledged = note;
     this.events.emit('operator', { action: 'acknowledge', condition: name, ...note });

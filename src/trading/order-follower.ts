@@ -19,6 +19,7 @@
 import type { Order } from 'ccxt';
 import { type CancelTimer, setTimerOn } from '../core/clock.js';
 import { Emitter, type EventSource, type Listener, type Unsubscribe } from '../core/events.js';
+import { checkInteger, checkNonEmptyString, checkNumber } from '../core/option-checks.js';
 import { withDefaults } from '../core/options.js';
 import type { ResilientExchange } from './exchange.js';
 import type { TradingGate } from './gate.js';
@@ -119,14 +120,11 @@ export class OrderFollower implements EventSource<OrderFollowerEvents> {
     options: OrderFollowerOptions = {},
   ) {
     this.o = withDefaults(ORDER_FOLLOWER_DEFAULTS, options);
-    for (const name of ['unknownGraceMs', 'abandonedAfterMs', 'offsetRefreshMs'] as const) {
-      if (!(this.o[name] >= 0)) throw new RangeError(`orderFollower: ${name} must be >= 0, got ${this.o[name]}`);
-    }
-    if (!(this.o.intervalMs > 0)) throw new RangeError(`orderFollower: intervalMs must be > 0, got ${this.o.intervalMs}`);
-    if (!(Number.isInteger(this.o.maxFetchesPerPass) && this.o.maxFetchesPerPass >= 1)) {
-      throw new RangeError(`orderFollower: maxFetchesPerPass must be an integer >= 1, got ${this.o.maxFetchesPerPass}`);
-    }
-    checkPrefix(this.o.intentPrefix);
+    // Infinity turns the step off (e.g. never give unknown orders up to the operator).
+    for (const name of ['unknownGraceMs', 'abandonedAfterMs', 'offsetRefreshMs'] as const) checkNumber('orderFollower', name, this.o[name], 0, Infinity, false, true);
+    checkNumber('orderFollower', 'intervalMs', this.o.intervalMs, 0, Infinity, true);
+    checkInteger('orderFollower', 'maxFetchesPerPass', this.o.maxFetchesPerPass, 1);
+    if (this.o.intentPrefix !== undefined) checkNonEmptyString('orderFollower', 'intentPrefix', this.o.intentPrefix);
   }
 
   on<K extends keyof OrderFollowerEvents & string>(name: K, listener: Listener<OrderFollowerEvents[K]>): Unsubscribe {
@@ -147,7 +145,7 @@ export class OrderFollower implements EventSource<OrderFollowerEvents> {
     const next = { ...this.o };
     if ('intentPrefix' in scope) next.intentPrefix = scope.intentPrefix;
     if (scope.adoptOrphans !== undefined) next.adoptOrphans = scope.adoptOrphans;
-    checkPrefix(next.intentPrefix);
+    if (next.intentPrefix !== undefined) checkNonEmptyString('orderFollower.scope', 'intentPrefix', next.intentPrefix);
     this.o = next;
     return this;
   }
@@ -349,12 +347,6 @@ export class OrderFollower implements EventSource<OrderFollowerEvents> {
         }
       }
     }
-  }
-}
-
-function checkPrefix(prefix: unknown): void {
-  if (prefix !== undefined && (typeof prefix !== 'string' || prefix === '')) {
-    throw new TypeError(`orderFollower: intentPrefix must be a non-empty string or undefined, got ${JSON.stringify(prefix)}`);
   }
 }
 

@@ -4,6 +4,7 @@
  * a pass ends clean, the gate holds the condition 'reconcile' ('reducing'): no new exposure on a
  * book we do not fully know. `followOrders()` runs the same pass in the background.
  */
+import { checkNumber } from '../core/option-checks.js';
 import type { ResilientExchange } from './exchange.js';
 import { type FollowReport, OrderFollower, type OrderFollowerOptions, ORDER_FOLLOWER_DEFAULTS } from './order-follower.js';
 
@@ -20,6 +21,6 @@ export const RECONCILE_DEFAULTS = {
 };
 
 export async function reconcile(rex: ResilientExchange, options: ReconcileOptions = {}): Promise<ReconcileReport> {
-  if (options.unknownGraceMs !== undefined && !(options.unknownGraceMs >= 0)) throw new RangeError(`reconcile: unknownGraceMs must be >= 0, got ${options.unknownGraceMs}`);
+  if (options.unknownGraceMs !== undefined) checkNumber('reconcile', 'unknownGraceMs', options.unknownGraceMs, 0, Infinity, false, true);
   return new OrderFollower(rex, { maxFetchesPerPass: RECONCILE_DEFAULTS.maxFetchesPerPass, ...options }).pass({ holdGate: true });
 }

@@ -111,7 +111,7 @@ describe('backups: create', () => {
   });
 
   it('rejects bad options with the option named', () => {
-    expect(() => backups({ dir: '' })).toThrow('backups: dir is required');
+    expect(() => backups({ dir: '' })).toThrow('backups: dir must be a non-empty string, got ""');
     expect(() => backups({ dir: 'x', dataPaths: 'oops' as unknown as string[] })).toThrow('backups: dataPaths must be an array');
     const store = backups({ dir: 'x' });
     expect(() => store.register('a/b', { snapshot: async () => 1, restore: async () => undefined })).toThrow('name "a/b"');
@@ -123,7 +123,8 @@ describe('backups: create', () => {
   it('rejects a bad type or tag before writing anything', async () => {
     const { store } = await setup();
     await expect(store.create({ type: 'everything' as never })).rejects.toThrow(RangeError);
-    await expect(store.create({ tags: [''] })).rejects.toThrow('tag ""');
+    await expect(store.create({ tags: [''] })).rejects.toThrow('backups.create: tags[0] must be a non-empty string, got ""');
+    await expect(store.create({ tags: ['a,b'] })).rejects.toThrow('backups.create: tags[0] must not contain a comma, got "a,b"');
     expect(await store.list()).toEqual([]);
   });
 

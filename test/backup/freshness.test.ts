@@ -57,9 +57,9 @@ describe('backup freshness', () => {
 
   it('rejects bad thresholds with the option named', () => {
     const source = { latest: async () => undefined };
-    expect(() => backupFreshnessCheck({ backups: source, maxAgeMs: 0 })).toThrow('maxAgeMs must be a finite number > 0, got 0');
+    expect(() => backupFreshnessCheck({ backups: source, maxAgeMs: 0 })).toThrow('backupFreshnessCheck: maxAgeMs must be a finite number > 0, got 0');
     expect(() => backupFreshnessCheck({ backups: source, maxAgeMs: 10, downAfterMs: 5 })).toThrow(
-      'downAfterMs must be a finite number >= maxAgeMs (10), got 5',
+      'backupFreshnessCheck: downAfterMs must be >= maxAgeMs (10), got 5',
     );
     expect(() => backupFreshnessCheck({ maxAgeMs: 10 } as never)).toThrow('backupFreshnessCheck: backups must be a backups() instance');
   });

@@ -111,7 +111,7 @@ describe('backupSchedule', () => {
 
   it('refuses a period that is not a positive integer and a retention rule with nothing to keep by, naming them', async () => {
     const s = await setup();
-    expect(() => backupSchedule(s.store, { everyMs: 0 })).toThrow('backupSchedule: everyMs must be a positive integer, got 0');
+    expect(() => backupSchedule(s.store, { everyMs: 0 })).toThrow('backupSchedule: everyMs must be an integer >= 1, got 0');
     expect(() => backupSchedule(s.store, { everyMs: 1.5 })).toThrow(/everyMs/);
     expect(() => backupSchedule(s.store, { everyMs: HOUR, keep: {} })).toThrow(/keepLast/);
   });

@@ -135,7 +135,8 @@ describe('ResilientCache', () => {
 
   it('rejects bad options with the option named', () => {
     const redis = new FakeRedis(new ManualClock());
-    expect(() => new ResilientCache({ redis, openMs: 0 })).toThrow(/openMs/);
+    expect(() => new ResilientCache({ redis, openMs: 0 })).toThrow('resilientCache: openMs must be a finite number > 0, got 0');
+    expect(() => new ResilientCache({ redis, maxEntries: 2.5 })).toThrow('resilientCache: maxEntries must be an integer >= 1, got 2.5');
     expect(() => new ResilientCache({} as never)).toThrow(/redis/);
   });
 });

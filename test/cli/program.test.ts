@@ -23,7 +23,7 @@ describe('bulwark (the program)', () => {
     const err: string[] = [];
     vi.spyOn(process.stderr, 'write').mockImplementation((s: string | Uint8Array) => err.push(String(s)) > 0);
     await runProgram(['node', 'bulwark', 'start', '--port', 'abc']);
-    expect(err).toEqual(['bulwark start: --port must be an integer 0..65535, got abc\n']);
+    expect(err).toEqual(['bulwark start: --port must be an integer >= 0 and <= 65535, got abc\n']);
     expect(process.exitCode).toBe(1);
   });
 

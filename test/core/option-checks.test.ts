@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkFunction, checkInteger, checkNumber, integerError } from '../../src/core/option-checks.js';
+import { checkFunction, checkInteger, checkNonEmptyString, checkNumber, checkObject, checkString, integerError, numberError } from '../../src/core/option-checks.js';
 
 describe('checkNumber', () => {
   it('accepts a finite number within the bounds, both ends included', () => {
@@ -19,6 +19,41 @@ describe('checkNumber', () => {
 
   it('rejects a value that is not a number', () => {
     expect(() => checkNumber('c', 'x', '5' as unknown as number, 0)).toThrow(RangeError);
+  });
+
+  it('says only "a finite number" when there is no bound', () => {
+    expect(() => checkNumber('c', 'x', -1e9, -Infinity)).not.toThrow();
+    expect(() => checkNumber('c', 'x', Number.NaN, -Infinity)).toThrow(new RangeError('c: x must be a finite number, got NaN'));
+  });
+
+  it('accepts Infinity when allowed (a limit that is off) and says so', () => {
+    expect(() => checkNumber('c', 'x', Infinity, 0, Infinity, true, true)).not.toThrow();
+    expect(() => checkNumber('c', 'x', 0, 0, Infinity, true, true)).toThrow(new RangeError('c: x must be a finite number > 0 (or Infinity), got 0'));
+    expect(() => checkNumber('c', 'x', -Infinity, 0, Infinity, false, true)).toThrow(RangeError);
+  });
+
+  it('numberError is the error checkNumber throws; an empty component leaves the prefix to the caller', () => {
+    expect(numberError('acquire', 'priority', Number.NaN, -Infinity)).toEqual(new RangeError('acquire: priority must be a finite number, got NaN'));
+    expect(numberError('', '--minutes', '0', 0, Infinity, true)).toEqual(new RangeError('--minutes must be a finite number > 0, got 0'));
+  });
+});
+
+describe('checkString, checkNonEmptyString, checkObject', () => {
+  it('checkString accepts any string, the empty one too (a key prefix)', () => {
+    expect(() => checkString('c', 'prefix', '')).not.toThrow();
+    expect(() => checkString('c', 'prefix', 1)).toThrow(new TypeError('c: prefix must be a string, got number'));
+  });
+
+  it('checkNonEmptyString refuses white space only when asked', () => {
+    expect(() => checkNonEmptyString('c', 'name', ' ')).not.toThrow();
+    expect(() => checkNonEmptyString('c', 'name', ' ', true)).toThrow(new TypeError('c: name must be a non-empty string, got " "'));
+    expect(() => checkNonEmptyString('c', 'name', undefined)).toThrow(new TypeError('c: name must be a non-empty string, got undefined'));
+  });
+
+  it('checkObject refuses null and non-objects, with the hint', () => {
+    expect(() => checkObject('c', 'options', {})).not.toThrow();
+    expect(() => checkObject('c', 'options', null)).toThrow(new TypeError('c: options must be an object, got null'));
+    expect(() => checkObject('c', 'window', 3, "like { kind: 'count' }")).toThrow(new TypeError("c: window must be an object like { kind: 'count' }, got 3"));
   });
 });
 

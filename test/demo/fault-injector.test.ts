@@ -91,7 +91,7 @@ describe('FaultInjector', () => {
   });
 
   it('rejects bad options by name', () => {
-    expect(() => faultInjector({ simUrl: 'http://sim', quietMs: -1 })).toThrow(/quietMs must be >= 0/);
+    expect(() => faultInjector({ simUrl: 'http://sim', quietMs: -1 })).toThrow('faultInjector: quietMs must be a finite number >= 0, got -1');
     expect(() => faultInjector({ simUrl: 'http://sim', scenarios: [] })).toThrow(/scenarios must not be empty/);
   });
 

@@ -155,17 +155,17 @@ describe('deadLetters replay', () => {
   });
 
   it('refuses a handler that is not a function, naming it', async () => {
-    await expect(queue.replay('d1', 'nope' as unknown as ReplayHandler)).rejects.toThrow(new TypeError('deadLetters.replay: handler must be a function'));
+    await expect(queue.replay('d1', 'nope' as unknown as ReplayHandler)).rejects.toThrow(new TypeError('deadLetters.replay: handler must be a function, got string'));
   });
 });
 
 describe('deadLetters errors name what is wrong', () => {
   it.each([
-    ['blank name', { name: '   ' }],
-    ['name not a string', { name: 5 }],
-    ['no options', undefined],
-  ])('%s', (_what, options) => {
-    expect(() => deadLetters(db, options as never)).toThrow(new TypeError('deadLetters: name must be a non-empty string'));
+    ['blank name', { name: '   ' }, 'deadLetters: name must be a non-empty string, got "   "'],
+    ['name not a string', { name: 5 }, 'deadLetters: name must be a non-empty string, got 5'],
+    ['no options', undefined, 'deadLetters: name must be a non-empty string, got undefined'],
+  ])('%s', (_what, options, message) => {
+    expect(() => deadLetters(db, options as never)).toThrow(new TypeError(message));
   });
 
   it('maxSize names the queue factory', () => {

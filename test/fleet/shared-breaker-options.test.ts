@@ -14,7 +14,7 @@ afterAll(() => {
 
 describe('breakerSharing options', () => {
   it('needs an ioredis client', () => {
-    expect(() => breakerSharing({ redis: {} as Redis })).toThrow('breakerSharing: redis must be an ioredis 5 client');
+    expect(() => breakerSharing({ redis: {} as Redis })).toThrow('breakerSharing: redis must be an ioredis 5 client (with defineCommand())');
   });
 
   it.each([

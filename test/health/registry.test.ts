@@ -79,6 +79,14 @@ describe('HealthRegistry', () => {
     expect(() => registry.register({ name: 'x', timeoutMs: -1, check: () => true })).toThrow(RangeError);
   });
 
+  it('rejects bad options naming the registry, the option and the value', () => {
+    expect(() => new HealthRegistry({ defaultIntervalMs: 0 })).toThrow('healthRegistry: defaultIntervalMs must be a finite number > 0, got 0');
+    const registry = new HealthRegistry({ clock: new ManualClock() });
+    expect(() => registry.register({ name: '', check: () => true })).toThrow('healthRegistry.register: name must be a non-empty string, got ""');
+    expect(() => registry.register({ name: 'db', check: () => true, timeoutMs: -1 })).toThrow('healthRegistry.register "db": timeoutMs must be a finite number > 0, got -1');
+    expect(() => registry.register({ name: 'db', check: () => true, weight: Number.NaN })).toThrow('healthRegistry.register "db": weight must be a finite number >= 0, got NaN');
+  });
+
   it('times a hanging check out through the injected clock and aborts its signal', async () => {
     const clock = new ManualClock();
     const registry = new HealthRegistry({ clock });

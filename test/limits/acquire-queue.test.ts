@@ -111,7 +111,7 @@ describe('acquire queue', () => {
 
   it('rejects bad options with errors naming them', async () => {
     const limiter = emptyBucket(new ManualClock());
-    await expect(limiter.acquire('k', 1, { maxWaitMs: -1 })).rejects.toThrow(/maxWaitMs must be a number >= 0/);
-    await expect(limiter.acquire('k', 1, { priority: Number.NaN })).rejects.toThrow(/priority must be a finite number/);
+    await expect(limiter.acquire('k', 1, { maxWaitMs: -1 })).rejects.toThrow('acquire: maxWaitMs must be a finite number >= 0 (or Infinity), got -1');
+    await expect(limiter.acquire('k', 1, { priority: Number.NaN })).rejects.toThrow('acquire: priority must be a finite number, got NaN');
   });
 });

@@ -65,7 +65,8 @@ describe('dependencyStats', () => {
 
   it('rejects bad options by name', () => {
     const breaker = circuitBreaker({ name: 'x' });
-    expect(() => dependencyStats(breaker, { windowMs: 0 })).toThrow(/windowMs must be a number > 0/);
-    expect(() => dependencyStats(breaker, { windowMs: 500, bucketMs: 1_000 })).toThrow(/windowMs \(500\) must be >= bucketMs/);
+    expect(() => dependencyStats(breaker, { windowMs: 0 })).toThrow('dependencyStats: windowMs must be a finite number > 0, got 0');
+    expect(() => dependencyStats(breaker, { windowMs: 500, bucketMs: 1_000 })).toThrow('dependencyStats: windowMs must be >= bucketMs (1000), got 500');
+    expect(() => dependencyStats(breaker, { samplesPerBucket: 2.5 })).toThrow('dependencyStats: samplesPerBucket must be an integer >= 1, got 2.5');
   });
 });

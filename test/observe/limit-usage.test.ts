@@ -28,8 +28,8 @@ describe('trackLimiter', () => {
 
   it('rejects bad options by name', () => {
     const inner = tokenBucket({ capacity: 1, refillPerSecond: 1 });
-    expect(() => trackLimiter(inner, { name: '' })).toThrow(/name must be a non-empty string/);
-    expect(() => trackLimiter(inner, { name: 'x', windowMs: 0 })).toThrow(/windowMs must be > 0/);
-    expect(() => trackLimiter(inner, { name: 'x', capacity: -1 })).toThrow(/capacity must be > 0/);
+    expect(() => trackLimiter(inner, { name: '' })).toThrow('trackLimiter: name must be a non-empty string, got ""');
+    expect(() => trackLimiter(inner, { name: 'x', windowMs: 0 })).toThrow('trackLimiter: windowMs must be a finite number > 0, got 0');
+    expect(() => trackLimiter(inner, { name: 'x', capacity: -1 })).toThrow('trackLimiter: capacity must be a finite number > 0, got -1');
   });
 });

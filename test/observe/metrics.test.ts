@@ -91,7 +91,7 @@ describe('LabelCap', () => {
   });
 
   it('rejects a cap that is not a positive integer, naming the option', () => {
-    expect(() => new LabelCap(0)).toThrow(/maxLabelValues/);
+    expect(() => new LabelCap(0)).toThrow('createMetrics: maxLabelValues must be an integer >= 1, got 0');
   });
 
   it('applies to policy names bound to metrics', async () => {

@@ -59,6 +59,6 @@ describe('observeOrders', () => {
     const orders = observeOrders(createMetrics({ defaultMetrics: false }), s, { keep: 2 });
     for (const id of ['a', 'b', 'c']) s.events.emit('intent', { intentId: id, clientOrderId: id, from: undefined, to: 'PENDING', at: 0 });
     expect(orders.recent(10).map((o) => o.intentId)).toEqual(['c', 'b']);
-    expect(() => observeOrders(createMetrics({ defaultMetrics: false }), s, { keep: 0 })).toThrow(/keep must be an integer >= 1/);
+    expect(() => observeOrders(createMetrics({ defaultMetrics: false }), s, { keep: 0 })).toThrow('observeOrders: keep must be an integer >= 1, got 0');
   });
 });

@@ -71,7 +71,7 @@ describe('otelMetrics', () => {
     bridge.close();
     const collected = await collect(reader);
     expect(collected.get(metricNames.dlqDepth)?.dataPoints ?? []).toEqual([]);
-    expect(() => otelMetrics({} as never, {} as never)).toThrow(/needs a Metrics/);
-    expect(() => otelMetrics(metrics, {} as never)).toThrow(/needs an OpenTelemetry Meter/);
+    expect(() => otelMetrics({} as never, {} as never)).toThrow('otelMetrics: metrics.registry must be a prom-client Registry (from createMetrics()) (with getMetricsAsJSON())');
+    expect(() => otelMetrics(metrics, {} as never)).toThrow('otelMetrics: meter must be an OpenTelemetry Meter (metrics.getMeter(...)) (with addBatchObservableCallback())');
   });
 });

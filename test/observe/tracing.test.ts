@@ -94,7 +94,7 @@ describe('traced', () => {
   it('without a tracer uses the global one (a no-op until an SDK is registered), and checks its arguments', async () => {
     expect(await traced(retry()).execute(() => 'fine')).toBe('fine');
     expect(trace.getTracer('bulwark')).toBeDefined();
-    expect(() => traced({} as never)).toThrow(/traced\(policy\) needs a policy/);
+    expect(() => traced({} as never)).toThrow('traced: policy must be a policy (with execute())');
     expect(() => traced(retry(), { name: '' })).toThrow(/name must be a non-empty string/);
   });
 });

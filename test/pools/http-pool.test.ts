@@ -101,6 +101,6 @@ describe('HttpPool', () => {
   });
 
   it('rejects bad options with the option named', () => {
-    expect(() => new HttpPool({ defaults: { connections: 0 } })).toThrow(/connections must be a positive number/);
+    expect(() => new HttpPool({ defaults: { connections: 0 } })).toThrow('httpPool: defaults.connections must be an integer >= 1, got 0');
   });
 });

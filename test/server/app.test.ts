@@ -17,7 +17,7 @@ afterEach(async () => {
 describe('buildApp', () => {
   it('refuses to build without metrics, naming the option', async () => {
     await expect(buildApp({} as ServerComponents)).rejects.toThrow(/components\.metrics/);
-    await expect(buildApp({ metrics: createMetrics({ defaultMetrics: false }) }, { snapshotMs: 0 })).rejects.toThrow(/snapshotMs must be a number > 0/);
+    await expect(buildApp({ metrics: createMetrics({ defaultMetrics: false }) }, { snapshotMs: 0 })).rejects.toThrow('buildApp: snapshotMs must be a finite number > 0, got 0');
   });
 
   it('serves the OpenAPI description with every area of the API', async () => {

@@ -32,7 +32,7 @@ describe('LiveEvents', () => {
   });
 
   it('rejects a bad capacity by name', () => {
-    expect(() => liveEvents({ capacity: 0 })).toThrow(/capacity must be an integer >= 1/);
+    expect(() => liveEvents({ capacity: 0 })).toThrow('liveEvents: capacity must be an integer >= 1, got 0');
   });
 });
 

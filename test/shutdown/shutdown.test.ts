@@ -120,8 +120,9 @@ describe('GracefulShutdown', () => {
   });
 
   it('rejects bad options with the option named', () => {
-    expect(() => new GracefulShutdown({ drainTimeoutMs: -1 })).toThrow(/drainTimeoutMs/);
-    expect(() => new GracefulShutdown().addHook('x', () => undefined, { priority: Number.NaN })).toThrow(/priority/);
+    expect(() => new GracefulShutdown({ drainTimeoutMs: -1 })).toThrow('gracefulShutdown: drainTimeoutMs must be a finite number >= 0, got -1');
+    expect(() => new GracefulShutdown().addHook('x', () => undefined, { priority: Number.NaN })).toThrow('gracefulShutdown.addHook "x": priority must be a finite number, got NaN');
+    expect(() => new GracefulShutdown().addHook('x', 'stop' as never)).toThrow('gracefulShutdown.addHook "x": fn must be a function, got string');
   });
 
   it('derives exit codes from signals and errors', () => {

@@ -191,7 +191,7 @@ describe('spooledWriter errors name what is wrong', () => {
 
   it('an id that is not a string is refused', async () => {
     const { writer } = await setup();
-    await expect(writer.write('event', 7 as never, { n: 1 })).rejects.toThrow(new TypeError('spooledWriter.write: id must be a non-empty string (the idempotency key)'));
+    await expect(writer.write('event', 7 as never, { n: 1 })).rejects.toThrow(new TypeError('spooledWriter.write: id must be a non-empty string, got 7'));
   });
 
   it('bad data names the kind and the field', async () => {

@@ -67,6 +67,7 @@ describe('sqliteStorage', () => {
     const { db } = await open();
     const m = { id: 'test-dup', up: 'SELECT 1' };
     await expect(db.migrate([m, m])).rejects.toThrow(/"test-dup" appears twice/);
+    await expect(db.migrate([m, { id: '  ', up: 'SELECT 1' }])).rejects.toThrow('migrate: migrations[1].id must be a non-empty string, got "  "');
   });
 
   it('a unit of work commits as a whole', async () => {
@@ -190,7 +191,7 @@ describe('sqliteStorage', () => {
   it.each([
     [{ busyTimeoutMs: -1 }, /busyTimeoutMs must be an integer >= 0, got -1/],
     [{ slowQueryMs: Number.NaN }, /slowQueryMs must be a finite number >= 0, got NaN/],
-    [{ synchronous: 'OFF' as 'FULL' }, /synchronous must be 'FULL' or 'NORMAL', got OFF/],
+    [{ synchronous: 'OFF' as 'FULL' }, "sqliteStorage: synchronous must be one of 'FULL', 'NORMAL', got OFF"],
   ])('names the bad option %o', async (options, message) => {
     await expect(sqliteStorage({ path: ':memory:', ...options })).rejects.toThrow(message);
   });

@@ -44,8 +44,8 @@ describe('preTradeChecks', () => {
   });
 
   it('rejects bad configuration naming the option', () => {
-    expect(() => preTradeChecks({ maxOrderAmount: -1 })).toThrow(/maxOrderAmount must be > 0/);
-    expect(() => preTradeChecks({ maxOrderRate: { count: 0, perMs: 1 } })).toThrow(/maxOrderRate/);
+    expect(() => preTradeChecks({ maxOrderAmount: -1 })).toThrow('preTradeChecks: maxOrderAmount must be a finite number > 0 (or Infinity), got -1');
+    expect(() => preTradeChecks({ maxOrderRate: { count: 0, perMs: 1 } })).toThrow('preTradeChecks: maxOrderRate.count must be an integer >= 1, got 0');
     expect(() => preTradeChecks({ perSymbol: { X: { maxNotional: 0 } } })).toThrow(/perSymbol\["X"\]\.maxNotional/);
   });
 });

@@ -73,7 +73,7 @@ describe('order follower: options', () => {
 
   it('reconcile() names itself for a negative grace, and accepts zero', async () => {
     const s = await followerSetup();
-    await expect(reconcile(s.rex, { unknownGraceMs: -1 })).rejects.toThrow('reconcile: unknownGraceMs must be >= 0, got -1');
+    await expect(reconcile(s.rex, { unknownGraceMs: -1 })).rejects.toThrow('reconcile: unknownGraceMs must be a finite number >= 0 (or Infinity), got -1');
     await expect(reconcile(s.rex, { unknownGraceMs: Number.NaN })).rejects.toThrow(/^reconcile: unknownGraceMs/);
     await expect(drive(s.clock, reconcile(s.rex, { unknownGraceMs: 0 }))).resolves.toMatchObject({ clean: true });
   });

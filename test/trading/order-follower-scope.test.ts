@@ -61,7 +61,7 @@ describe('order follower: scope', () => {
 
   it('refuses an empty prefix, naming the option', async () => {
     const s = await followerSetup();
-    expect(() => new OrderFollower(s.rex, { intentPrefix: '' })).toThrow('orderFollower: intentPrefix must be a non-empty string or undefined, got ""');
+    expect(() => new OrderFollower(s.rex, { intentPrefix: '' })).toThrow('orderFollower: intentPrefix must be a non-empty string, got ""');
     expect(() => new OrderFollower(s.rex).scope({ intentPrefix: '' })).toThrow(/intentPrefix/);
   });
 });

@@ -281,7 +281,7 @@ describe('order follower: events', () => {
 describe('order follower: options', () => {
   it('rejects bad options with the option named', () => {
     const rex = {} as ResilientExchange;
-    expect(() => new OrderFollower(rex, { intervalMs: 0 })).toThrow(/intervalMs must be > 0/);
+    expect(() => new OrderFollower(rex, { intervalMs: 0 })).toThrow('orderFollower: intervalMs must be a finite number > 0, got 0');
     expect(() => new OrderFollower(rex, { maxFetchesPerPass: 0 })).toThrow(/maxFetchesPerPass/);
     expect(() => new OrderFollower(rex, { unknownGraceMs: -1 })).toThrow(/unknownGraceMs/);
   });

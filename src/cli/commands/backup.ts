@@ -11,6 +11,7 @@ import type { BackupManifest, BackupType, SourceKind } from '../../backup/manife
 import type { Clock } from '../../core/clock.js';
 import { DATA_LOCATION_DEFAULTS } from '../data-location.js';
 import type { ProgressStream } from '../progress.js';
+import { positiveIntegerArgument, positiveNumberArgument } from '../flags.js';
 
 /** Where output goes; injectable so the commands can be run and checked in-process. */
 export type OutputStream = ProgressStream;
@@ -64,15 +65,6 @@ export interface PruneFlags extends LocationFlags {
   dryRun?: boolean;
 }
 
-function positiveNumber(name: string, integer: boolean): (value: string) => number {
-  return (value) => {
-    const n = Number(value);
-    if (!(Number.isFinite(n) && n > 0 && (!integer || Number.isInteger(n)))) {
-      throw new InvalidArgumentError(`${name} must be ${integer ? 'an integer' : 'a number'} > 0, got "${value}"`);
-    }
-    return n;
-  };
-}
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
 
@@ -126,8 +118,8 @@ export function registerBackup(program: Command, deps: BackupCommandDeps = {}): 
   );
 
   locationOptions(backup.command('prune').description('remove backups outside the retention rule (the newest complete one is always kept)'))
-    .option('--keep-last <n>', 'keep the newest N complete backups', positiveNumber('--keep-last', true))
-    .option('--max-age-days <d>', 'keep complete backups younger than D days', positiveNumber('--max-age-days', false))
+    .option('--keep-last <n>', 'keep the newest N complete backups', positiveIntegerArgument('--keep-last'))
+    .option('--max-age-days <d>', 'keep complete backups younger than D days', positiveNumberArgument('--max-age-days'))
     .option('--dry-run', 'say what would be removed and remove nothing')
     .action(async (opts: PruneFlags) => (await run()).backupPrune(opts, deps));
 }

@@ -21,6 +21,7 @@ import { liveEvents } from '../../server/live-events.js';
 import { accountsOf } from '../../config/accounts.js';
 import { BOT_COMMAND_DEFAULTS } from './bot.js';
 import { type AccountDuty, accountDuty, leaseOf } from '../../server/account-duty.js';
+import { integerFlag } from '../flags.js';
 
 export interface BotCommandOptions {
   config: string;
@@ -82,8 +83,7 @@ export async function runBot(options: BotCommandOptions): Promise<RunningBot> {
   const out = options.out ?? ((line: string) => console.log(line));
   const instance = options.instance ?? `${hostname()}-${process.pid}`;
   checkName('bulwark bot', '--instance', instance);
-  const tickMs = options.tickMs === undefined ? BOT_COMMAND_DEFAULTS.tickMs : Number(options.tickMs);
-  if (!(Number.isInteger(tickMs) && tickMs > 0)) throw new RangeError(`--tick-ms must be a positive integer, got ${String(options.tickMs)}`);
+  const tickMs = integerFlag('tick-ms', options.tickMs, BOT_COMMAND_DEFAULTS.tickMs, 1);
   const { config, name } = botConfig(loadConfigFile(options.config).config, options.exchangeUrl, options.account);
 
   const stores = await openConfiguredStores(config);

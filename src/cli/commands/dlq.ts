@@ -6,11 +6,12 @@
  * configuration); `bulwark dlq` alone lists the queues. Long replays show a progress bar on a
  * terminal (src/cli/progress.ts). The work lives in dlq-run.ts, loaded only when a subcommand runs.
  */
-import { type Command, InvalidArgumentError, Option } from 'commander';
+import { type Command, Option } from 'commander';
 import type { Clock } from '../../core/clock.js';
 import type { ReplayProgress } from '../../dlq/dead-letters.js';
 import { DATA_LOCATION_DEFAULTS } from '../data-location.js';
 import { type ProgressStream, type ProgressWriter, progressWriter } from '../progress.js';
+import { positiveIntegerArgument } from '../flags.js';
 
 /** Where output goes; injectable so the commands can be run and checked in-process. */
 export type DlqOutput = ProgressStream;
@@ -46,13 +47,6 @@ export interface FilterFlags {
   json?: boolean;
 }
 
-export function positiveInteger(name: string): (value: string) => number {
-  return (value) => {
-    const n = Number(value);
-    if (!(Number.isInteger(n) && n > 0)) throw new InvalidArgumentError(`${name} must be an integer > 0, got "${value}"`);
-    return n;
-  };
-}
 
 /** A bar redrawn on a terminal, a line per 25 % elsewhere; silent for short replays. */
 export function replayProgress(stream: DlqOutput, minItems: number): ProgressWriter<ReplayProgress> {
@@ -92,7 +86,7 @@ export function registerDlq(program: Command, deps: DlqCommandDeps = {}): void {
   });
 
   filterOptions(dlq.command('list').description('list dead letters, oldest first'))
-    .option('--limit <n>', 'at most n letters', positiveInteger('--limit'))
+    .option('--limit <n>', 'at most n letters', positiveIntegerArgument('--limit'))
     .action(async (flags: StorageFlags & FilterFlags) => {
       await (await run()).dlqList(flags, deps);
     });
@@ -100,8 +94,8 @@ export function registerDlq(program: Command, deps: DlqCommandDeps = {}): void {
   filterOptions(dlq.command('replay').description('replay pending letters through a handler module, with retry and backoff'))
     .argument('[ids...]', 'letter ids (default: every pending letter that matches the filters)')
     .requiredOption('--handler <file>', 'ES module exporting the replay function (default export or "replay")')
-    .option('--max-attempts <n>', 'tries per letter', positiveInteger('--max-attempts'), DLQ_COMMAND_DEFAULTS.maxAttempts)
-    .option('--limit <n>', 'at most n letters', positiveInteger('--limit'))
+    .option('--max-attempts <n>', 'tries per letter', positiveIntegerArgument('--max-attempts'), DLQ_COMMAND_DEFAULTS.maxAttempts)
+    .option('--limit <n>', 'at most n letters', positiveIntegerArgument('--limit'))
     .action(async (ids: string[], flags: StorageFlags & FilterFlags & { handler: string; maxAttempts: number }) => {
       await (await run()).dlqReplay(ids, flags, deps);
     });

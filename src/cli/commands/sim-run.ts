@@ -13,19 +13,13 @@ export interface SimCommandOptions {
 }
 
 import { SIM_COMMAND_DEFAULTS } from './sim.js';
-
-function parseIntOption(name: string, value: string | number | undefined, fallback: number, min: number, max: number): number {
-  if (value === undefined) return fallback;
-  const n = typeof value === 'number' ? value : value.trim() === '' ? NaN : Number(value);
-  if (!(Number.isInteger(n) && n >= min && n <= max)) throw new RangeError(`--${name} must be an integer ${min}..${max}, got ${String(value)}`);
-  return n;
-}
+import { integerFlag } from '../flags.js';
 
 /** Starts the simulator and its price walk; resolves with a handle that stops both. */
 export async function runSim(options: SimCommandOptions = {}): Promise<{ server: SimServer; stop(): Promise<void> }> {
-  const port = parseIntOption('port', options.port, SIM_COMMAND_DEFAULTS.port, 0, 65_535);
-  const seed = parseIntOption('seed', options.seed, SIM_COMMAND_DEFAULTS.seed, 0, 2 ** 32 - 1);
-  const stepMs = parseIntOption('step-ms', options.stepMs, SIM_COMMAND_DEFAULTS.stepMs, 0, 3_600_000);
+  const port = integerFlag('port', options.port, SIM_COMMAND_DEFAULTS.port, 0, 65_535);
+  const seed = integerFlag('seed', options.seed, SIM_COMMAND_DEFAULTS.seed, 0, 2 ** 32 - 1);
+  const stepMs = integerFlag('step-ms', options.stepMs, SIM_COMMAND_DEFAULTS.stepMs, 0, 3_600_000);
   const out = options.out ?? ((line: string) => console.log(line));
   const server = await startSimServer({ port, seed });
   const walk = stepMs > 0 ? setInterval(() => server.engine.step(), stepMs) : undefined;

@@ -9,6 +9,7 @@ import { formatSoakReport } from '../../demo/soak/report.js';
 import type { SoakOptions } from '../../demo/soak/run-soak.js';
 import { SOAK_DEFAULTS } from '../../demo/soak/soak-defaults.js';
 import type { SoakResult } from '../../demo/soak/verdict.js';
+import { numberFlag } from '../flags.js';
 
 export interface SoakCommandOptions {
   minutes?: string | number;
@@ -30,12 +31,6 @@ export interface SoakCommandOptions {
 export const EXIT_SOAK_FAILED = 1;
 export const EXIT_SOAK_ERROR = 2;
 
-function parseNumber(name: string, value: string | number | undefined, min: number, exclusive = false): number | undefined {
-  if (value === undefined) return undefined;
-  const n = typeof value === 'number' ? value : value.trim() === '' ? NaN : Number(value);
-  if (!(Number.isFinite(n) && (exclusive ? n > min : n >= min))) throw new RangeError(`--${name} must be a number ${exclusive ? '>' : '>='} ${min}, got ${String(value)}`);
-  return n;
-}
 
 /** Runs the soak and prints its verdict; returns the exit code. */
 export async function runSoakCommand(options: SoakCommandOptions = {}): Promise<number> {
@@ -45,12 +40,12 @@ export async function runSoakCommand(options: SoakCommandOptions = {}): Promise<
   try {
     const defined = <T>(key: string, value: T | undefined): Record<string, T> => (value === undefined ? {} : { [key]: value });
     soak = {
-      ...defined('minutes', parseNumber('minutes', options.minutes, 0, true)),
-      ...defined('faultQuietMs', parseNumber('fault-quiet-ms', options.faultQuietMs, 0)),
-      ...defined('faultScale', parseNumber('fault-scale', options.faultScale, 0, true)),
-      ...defined('recoveryMs', parseNumber('recovery-ms', options.recoveryMs, 0)),
-      ...defined('followUpMs', parseNumber('follow-up-ms', options.followUpMs, 0)),
-      ...defined('sampleMs', parseNumber('sample-ms', options.sampleMs, 0, true)),
+      ...defined('minutes', numberFlag('minutes', options.minutes, 0, true)),
+      ...defined('faultQuietMs', numberFlag('fault-quiet-ms', options.faultQuietMs, 0)),
+      ...defined('faultScale', numberFlag('fault-scale', options.faultScale, 0, true)),
+      ...defined('recoveryMs', numberFlag('recovery-ms', options.recoveryMs, 0)),
+      ...defined('followUpMs', numberFlag('follow-up-ms', options.followUpMs, 0)),
+      ...defined('sampleMs', numberFlag('sample-ms', options.sampleMs, 0, true)),
       ...defined('dataDir', options.dataDir),
     };
   } catch (error) {

@@ -15,6 +15,7 @@ import { componentsFromConfig, configuredSummary, loadConfigFile } from '../../s
 import { type GracefulShutdown, gracefulShutdown } from '../../shutdown/shutdown.js';
 import { keepAliveCloser } from '../../shutdown/keep-alive-closer.js';
 import { START_DEFAULTS } from './start.js';
+import { integerFlag } from '../flags.js';
 
 export interface StartOptions {
   config?: string;
@@ -43,12 +44,7 @@ export interface StartedService {
   close(): Promise<void>;
 }
 
-function parsePort(value: number | string | undefined, fallback: number, option = 'port'): number {
-  if (value === undefined) return fallback;
-  const n = typeof value === 'number' ? value : value.trim() === '' ? NaN : Number(value);
-  if (!(Number.isInteger(n) && n >= 0 && n <= 65_535)) throw new RangeError(`--${option} must be an integer 0..65535, got ${String(value)}`);
-  return n;
-}
+const parsePort = (value: number | string | undefined, fallback: number, flag = 'port'): number => integerFlag(flag, value, fallback, 0, 65_535);
 
 /** Takes the data folder's lock; a folder that cannot be created is refused with the key that named it. */
 function lockDataDirOrExplain(dir: string, key: string): ReturnType<typeof lockDataDir> {

@@ -6,6 +6,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Clock } from '../../core/clock.js';
+import { checkNumber } from '../../core/option-checks.js';
 import { buildApp } from '../../server/app.js';
 import { startDemo } from '../demo.js';
 import { demoScenarios } from '../fault-injector.js';
@@ -40,11 +41,9 @@ export { SOAK_DEFAULTS } from './soak-defaults.js';
 /** Runs the soak and returns its verdict; never throws for a failed invariant. */
 export async function runSoak(options: SoakOptions = {}): Promise<SoakResult> {
   const o = { ...SOAK_DEFAULTS, ...options };
-  if (!(o.minutes > 0 && Number.isFinite(o.minutes))) throw new RangeError(`soak: minutes must be a number > 0, got ${o.minutes}`);
-  for (const name of ['faultQuietMs', 'recoveryMs', 'followUpMs', 'unresolvedMs', 'sampleMs', 'warmupMs'] as const) {
-    if (!(o[name] >= 0 && Number.isFinite(o[name]))) throw new RangeError(`soak: ${name} must be a number >= 0, got ${o[name]}`);
-  }
-  if (!(o.sampleMs > 0)) throw new RangeError(`soak: sampleMs must be > 0, got ${o.sampleMs}`);
+  checkNumber('soak', 'minutes', o.minutes, 0, Infinity, true);
+  for (const name of ['faultQuietMs', 'recoveryMs', 'followUpMs', 'unresolvedMs', 'warmupMs'] as const) checkNumber('soak', name, o[name], 0);
+  checkNumber('soak', 'sampleMs', o.sampleMs, 0, Infinity, true);
   const scenarios = scaleScenarios(demoScenarios, o.faultScale);
   const temporary = options.dataDir === undefined;
   const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'bulwark-soak-')));

@@ -3,9 +3,10 @@
  * 429/418 rules, multiplied by one factor, so a ban still ends within its scenario.
  */
 import type { FaultScenario } from '../fault-injector.js';
+import { checkNumber } from '../../core/option-checks.js';
 
 export function scaleScenarios(scenarios: readonly FaultScenario[], factor: number): FaultScenario[] {
-  if (!(factor > 0 && Number.isFinite(factor))) throw new RangeError(`soak: faultScale must be a number > 0, got ${factor}`);
+  checkNumber('soak', 'faultScale', factor, 0, Infinity, true);
   return scenarios.map((scenario) => ({
     ...scenario,
     durationMs: Math.max(1, Math.round(scenario.durationMs * factor)),

@@ -1,5 +1,6 @@
 import { type Clock, systemClock } from '../../core/clock.js';
 import type { HealthCheckDefinition } from '../types.js';
+import { checkFunction } from '../../core/option-checks.js';
 
 export interface BackupAgeCheckOptions {
   /** When the latest backup finished (ms since epoch or a Date); undefined when there is none. */
@@ -19,7 +20,7 @@ export const BACKUP_AGE_CHECK_DEFAULTS = {
 } as const;
 
 export function backupAgeCheck(options: BackupAgeCheckOptions): HealthCheckDefinition {
-  if (typeof options?.lastBackupAt !== 'function') throw new TypeError('backupAgeCheck: lastBackupAt must be a function');
+  checkFunction('backupAgeCheck', 'lastBackupAt', options?.lastBackupAt);
   const degraded = options.degradedAfterMs ?? BACKUP_AGE_CHECK_DEFAULTS.degradedAfterMs;
   const down = options.downAfterMs ?? BACKUP_AGE_CHECK_DEFAULTS.downAfterMs;
   if (!(degraded > 0 && down >= degraded)) throw new RangeError(`backupAgeCheck: need 0 < degradedAfterMs (${degraded}) <= downAfterMs (${down})`);

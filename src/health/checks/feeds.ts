@@ -1,4 +1,5 @@
 import type { HealthCheckDefinition, HealthStatus } from '../types.js';
+import { checkFunction } from '../../core/option-checks.js';
 
 export interface StaleFeedsCheckOptions {
   /** Names of the market-data feeds that are stale right now. */
@@ -14,7 +15,7 @@ export const STALE_FEEDS_CHECK_DEFAULTS = {
 } as const;
 
 export function staleFeedsCheck(options: StaleFeedsCheckOptions): HealthCheckDefinition {
-  if (typeof options?.staleFeeds !== 'function') throw new TypeError('staleFeedsCheck: staleFeeds must be a function');
+  checkFunction('staleFeedsCheck', 'staleFeeds', options?.staleFeeds);
   const staleStatus = options.staleStatus ?? STALE_FEEDS_CHECK_DEFAULTS.staleStatus;
   return {
     name: 'feeds',

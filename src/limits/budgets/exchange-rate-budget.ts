@@ -2,7 +2,7 @@ import { type CancelTimer, type Clock, setTimerOn } from '../../core/clock.js';
 import { RateLimitedError, abortedFrom } from '../../core/errors.js';
 import { Emitter, type EventSource, type Listener, type Unsubscribe } from '../../core/events.js';
 import { deadlinesOf } from '../../core/timers.js';
-import { checkNumber } from '../../core/option-checks.js';
+import { checkNonEmptyString, checkNumber } from '../../core/option-checks.js';
 import { type ResponseHeaders, headerCount, parseRetryAfter } from './feedback.js';
 import { type BudgetWaiter, FREEZE, LaneQueue, blocks, laneRank } from './lane-queue.js';
 import { memoryRateBudgetStore } from './memory-store.js';
@@ -63,7 +63,7 @@ export class ExchangeRateBudget implements EventSource<ExchangeRateBudgetEvents>
     const o = withDefaults(EXCHANGE_RATE_BUDGET_DEFAULTS, options);
     this.table = validateTable(o.table);
     this.group = o.group ?? this.table.name;
-    if (typeof this.group !== 'string' || this.group === '') throw new TypeError('exchangeRateBudget: group must be a non-empty string');
+    checkNonEmptyString('exchangeRateBudget', 'group', this.group);
     checkNumber('exchangeRateBudget', 'reservedShare', o.reservedShare, 0, 1);
     if (o.reservedShare >= 1) throw new RangeError(`exchangeRateBudget: reservedShare must be < 1 so other lanes can run, got ${o.reservedShare}`);
     checkNumber('exchangeRateBudget', 'maxWaitMs', o.maxWaitMs, 0);

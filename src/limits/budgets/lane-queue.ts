@@ -1,3 +1,4 @@
+import { checkOneOf } from '../../core/option-checks.js';
 import { LANES, type Lane } from './table.js';
 import type { ChargeLine } from './store.js';
 
@@ -29,7 +30,7 @@ export const FREEZE = 'freeze';
 
 export function laneRank(lane: Lane): number {
   const rank = LANES.indexOf(lane);
-  if (rank < 0) throw new RangeError(`exchangeRateBudget: lane must be one of ${LANES.join(', ')}, got "${String(lane)}"`);
+  if (rank < 0) checkOneOf('exchangeRateBudget', 'lane', lane, LANES);
   return rank;
 }
 

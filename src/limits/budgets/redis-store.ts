@@ -1,3 +1,4 @@
+import { checkShape, checkString } from '../../core/option-checks.js';
 import { CHARGE_SCRIPT, CORRECT_SCRIPT, FREEZE_SCRIPT, FROZEN_SCRIPT, USED_SCRIPT } from './redis-scripts.js';
 import type { RateBudgetStore, ChargeLine, ChargeOutcome, FreezeState } from './store.js';
 import { withDefaults } from '../../core/options.js';
@@ -50,11 +51,9 @@ export class RedisRateBudgetStore implements RateBudgetStore {
   private readonly commands: Record<keyof typeof COMMANDS, ScriptCall>;
 
   constructor(client: RateBudgetRedisClient, options: RedisRateBudgetStoreOptions = {}) {
-    if (typeof client !== 'object' || client === null || typeof client.defineCommand !== 'function') {
-      throw new TypeError('redisRateBudgetStore: client must be an ioredis 5 client (Redis or Cluster) with defineCommand');
-    }
+    checkShape('redisRateBudgetStore', 'client', client, 'an ioredis 5 client (Redis or Cluster)', ['defineCommand']);
     const { prefix } = withDefaults(REDIS_RATE_BUDGET_STORE_DEFAULTS, options);
-    if (typeof prefix !== 'string') throw new TypeError(`redisRateBudgetStore: prefix must be a string, got ${typeof prefix}`);
+    checkString('redisRateBudgetStore', 'prefix', prefix);
     this.prefix = prefix;
     const commands: Partial<Record<keyof typeof COMMANDS, ScriptCall>> = {};
     for (const [op, [name, lua]] of Object.entries(COMMANDS) as Array<[keyof typeof COMMANDS, readonly [string, string]]>) {

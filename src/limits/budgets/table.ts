@@ -3,6 +3,7 @@
  * each endpoint costs in each budget, per call and per parameter. Tables are plain objects, so
  * users override them with `extendTable` instead of subclassing anything.
  */
+import { checkInteger, checkNonEmptyString, checkNumber, checkObject, checkOneOf } from '../../core/option-checks.js';
 
 /** Priority lanes, first to last: cancels and risk-reducing orders, new orders, market data. */
 export type Lane = 'urgent' | 'orders' | 'data';
@@ -88,23 +89,22 @@ function fail(table: string, what: string): never {
 }
 
 function validateCost(table: string, where: string, cost: Cost): void {
+  const component = `budget table "${table}"`;
   if (typeof cost === 'function') return;
   if (typeof cost === 'number') {
-    if (!(Number.isFinite(cost) && cost >= 0)) fail(table, `${where} must be a finite number >= 0, got ${cost}`);
+    checkNumber(component, where, cost, 0);
     return;
   }
   if (typeof cost !== 'object' || cost === null || typeof cost.param !== 'string' || !Array.isArray(cost.steps) || cost.steps.length === 0) {
     fail(table, `${where} must be a number, a function or { param, steps: [[upTo, cost], ...] } with at least one step`);
   }
   let previous = -Infinity;
-  for (const [upTo, value] of cost.steps) {
-    if (!(upTo > previous)) fail(table, `${where} steps must have increasing upTo values, got ${upTo} after ${previous}`);
-    if (!(Number.isFinite(value) && value >= 0)) fail(table, `${where} step cost must be a finite number >= 0, got ${value}`);
+  for (const [i, [upTo, value]] of cost.steps.entries()) {
+    if (!(upTo > previous)) fail(table, `${where}.steps must have increasing upTo values, got ${upTo} after ${previous}`);
+    checkNumber(component, `${where}.steps[${i}] cost`, value, 0);
     previous = upTo;
   }
-  if (cost.absent !== undefined && !(Number.isFinite(cost.absent) && cost.absent >= 0)) {
-    fail(table, `${where} absent must be a finite number >= 0, got ${cost.absent}`);
-  }
+  if (cost.absent !== undefined) checkNumber(component, `${where}.absent`, cost.absent, 0);
 }
 
 function validateRule(table: RateBudgetTable, where: string, rule: EndpointRule, ids: Set<string>): void {
@@ -113,26 +113,27 @@ function validateRule(table: RateBudgetTable, where: string, rule: EndpointRule,
   }
   for (const [id, cost] of Object.entries(rule.costs)) {
     if (!ids.has(id)) fail(table.name, `${where} charges unknown budget "${id}" (budgets: ${[...ids].join(', ')})`);
-    validateCost(table.name, `${where} cost for ${id}`, cost);
+    validateCost(table.name, `${where}.costs["${id}"]`, cost);
   }
-  if (rule.lane !== undefined && !LANES.includes(rule.lane)) fail(table.name, `${where} lane must be one of ${LANES.join(', ')}, got "${String(rule.lane)}"`);
+  if (rule.lane !== undefined) checkOneOf(`budget table "${table.name}"`, `${where}.lane`, rule.lane, LANES);
 }
 
 /** Checks a table and returns it; throws a RangeError naming the faulty entry. */
 export function validateTable(table: RateBudgetTable): RateBudgetTable {
-  if (typeof table !== 'object' || table === null) throw new TypeError('budget table must be an object');
-  if (typeof table.name !== 'string' || table.name === '') throw new TypeError('budget table: name must be a non-empty string');
+  checkObject('budget table', 'table', table);
+  checkNonEmptyString('budget table', 'name', table.name);
   if (!Array.isArray(table.budgets) || table.budgets.length === 0) fail(table.name, 'budgets must list at least one budget');
   const ids = new Set<string>();
   for (const b of table.budgets) {
     if (typeof b.id !== 'string' || b.id === '') fail(table.name, 'every budget needs a non-empty string id');
     if (ids.has(b.id)) fail(table.name, `budget id "${b.id}" appears twice`);
     ids.add(b.id);
-    if (!(Number.isFinite(b.limit) && b.limit > 0)) fail(table.name, `budget ${b.id}: limit must be a finite number > 0, got ${b.limit}`);
-    if (!(Number.isInteger(b.windowMs) && b.windowMs > 0)) fail(table.name, `budget ${b.id}: windowMs must be a whole number of ms > 0, got ${b.windowMs}`);
-    if (b.perCall !== undefined && !(Number.isFinite(b.perCall) && b.perCall >= 0)) fail(table.name, `budget ${b.id}: perCall must be a finite number >= 0, got ${b.perCall}`);
+    const component = `budget table "${table.name}"`;
+    checkNumber(component, `budgets["${b.id}"].limit`, b.limit, 0, Infinity, true);
+    checkInteger(component, `budgets["${b.id}"].windowMs`, b.windowMs, 1);
+    if (b.perCall !== undefined) checkNumber(component, `budgets["${b.id}"].perCall`, b.perCall, 0);
   }
-  for (const [endpoint, rule] of Object.entries(table.endpoints)) validateRule(table, `endpoint "${endpoint}"`, rule, ids);
+  for (const [endpoint, rule] of Object.entries(table.endpoints)) validateRule(table, `endpoints["${endpoint}"]`, rule, ids);
   if (table.fallback) validateRule(table, 'fallback', table.fallback, ids);
   return table;
 }
@@ -163,7 +164,8 @@ export function evaluateCost(cost: Cost, params: Params): number {
   if (typeof cost === 'number') return cost;
   if (typeof cost === 'function') {
     const value = cost(params);
-    if (!(Number.isFinite(value) && value >= 0)) throw new RangeError(`budget cost function returned ${value}; costs must be finite numbers >= 0`);
+    // A cost function is the caller's code: what it returned is checked like a cost in the table.
+    checkNumber('budget cost function', 'the returned cost', value, 0);
     return value;
   }
   const last = cost.steps[cost.steps.length - 1] as readonly [number, number];

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Clock } from '../../core/clock.js';
 import { Emitter, type EventSource, type Listener, type Unsubscribe } from '../../core/events.js';
 import type { Decision, Limiter } from '../../core/limiter.js';
+import { checkInteger, checkNumber, checkShape, checkString } from '../../core/option-checks.js';
 import { deadlinesOf } from '../../core/timers.js';
 import type { Algorithm, Grant } from '../algorithm.js';
 import { LimiterUnavailableError } from '../errors.js';
@@ -99,23 +100,15 @@ function isNoScript(error: unknown): boolean {
  * key.
  */
 export function redisStore(client: RedisScriptClient, options: RedisStoreOptions = {}): RedisLimiterStore {
-  if (typeof client !== 'object' || client === null || typeof client.evalsha !== 'function' || typeof client.eval !== 'function') {
-    throw new TypeError('redisStore(client) needs an ioredis client (an object with evalsha and eval)');
-  }
+  checkShape('redisStore', 'client', client, 'an ioredis client', ['evalsha', 'eval']);
   const prefix = options.prefix ?? REDIS_STORE_DEFAULTS.prefix;
-  if (typeof prefix !== 'string') throw new TypeError(`redisStore: prefix must be a string, got ${typeof prefix}`);
+  checkString('redisStore', 'prefix', prefix);
   const timeoutMs = options.commandTimeoutMs ?? REDIS_STORE_DEFAULTS.commandTimeoutMs;
-  if (!(typeof timeoutMs === 'number' && timeoutMs > 0)) {
-    throw new RangeError(`redisStore: commandTimeoutMs must be a number greater than 0, got ${String(timeoutMs)}`);
-  }
+  checkNumber('redisStore', 'commandTimeoutMs', timeoutMs, 0, Infinity, true);
   const maxDecisionsPerCall = options.maxDecisionsPerCall ?? REDIS_STORE_DEFAULTS.maxDecisionsPerCall;
-  if (!(typeof maxDecisionsPerCall === 'number' && Number.isInteger(maxDecisionsPerCall) && maxDecisionsPerCall >= 1)) {
-    throw new RangeError(`redisStore: maxDecisionsPerCall must be an integer of at least 1, got ${String(maxDecisionsPerCall)}`);
-  }
+  checkInteger('redisStore', 'maxDecisionsPerCall', maxDecisionsPerCall, 1);
   const insurance = options.insurance;
-  if (insurance !== undefined && typeof insurance.consume !== 'function') {
-    throw new TypeError('redisStore: insurance must be a Limiter (e.g. tokenBucket with a 1/N share)');
-  }
+  if (insurance !== undefined) checkShape('redisStore', 'insurance', insurance, 'a Limiter (e.g. tokenBucket with a 1/N share)', ['consume']);
   const { evalsha, eval: evalScript } = client;
   const events = new Emitter<RedisStoreEvents>();
   let available = true;

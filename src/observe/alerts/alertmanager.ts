@@ -9,6 +9,7 @@
  * `endsAt` set to when it resolved.
  */
 import { type Clock, setTimerOn, systemClock } from '../../core/clock.js';
+import { checkNumber } from '../../core/option-checks.js';
 import { withDefaults } from '../../core/options.js';
 import { type AlertNotice, type Notification, type NotificationChannel, channelUrl, postJson } from './channels.js';
 
@@ -69,8 +70,8 @@ export interface AlertmanagerChannel extends NotificationChannel {
 
 export function alertmanagerChannel(options: AlertmanagerChannelOptions): AlertmanagerChannel {
   const o = withDefaults(ALERTMANAGER_DEFAULTS, options);
-  if (!(o.resendMs > 0)) throw new RangeError(`alertmanagerChannel: resendMs must be > 0, got ${o.resendMs}`);
-  if (!(o.timeoutMs > 0)) throw new RangeError(`alertmanagerChannel: timeoutMs must be > 0, got ${o.timeoutMs}`);
+  checkNumber('alertmanagerChannel', 'resendMs', o.resendMs, 0, Infinity, true);
+  checkNumber('alertmanagerChannel', 'timeoutMs', o.timeoutMs, 0, Infinity, true);
   const base = channelUrl('alertmanagerChannel', options.url);
   const endpoint = new URL(`${base.pathname.replace(/\/$/, '')}/api/v2/alerts`, base);
   const doFetch = options.fetch ?? globalThis.fetch;

@@ -7,6 +7,7 @@
  */
 import { type Clock, setTimerOn, systemClock } from '../../core/clock.js';
 import { Emitter, type EventSource, type Listener, type Unsubscribe } from '../../core/events.js';
+import { checkInteger, checkNumber } from '../../core/option-checks.js';
 import type { AlertNotice, Notification, NotificationChannel } from './channels.js';
 import type { AlertHistory, AlertHistoryEntry } from './history.js';
 import { memoryAlertHistory } from './history.js';
@@ -101,12 +102,11 @@ export class AlertEngine implements EventSource<AlertEngineEvents> {
       repeatIntervalMs: options.repeatIntervalMs ?? ALERT_ENGINE_DEFAULTS.repeatIntervalMs,
       deliveryAttempts: options.deliveryAttempts ?? ALERT_ENGINE_DEFAULTS.deliveryAttempts,
     };
-    if (!(this.settings.intervalMs > 0)) throw new RangeError(`alerts: intervalMs must be > 0, got ${this.settings.intervalMs}`);
-    const attempts = this.settings.deliveryAttempts;
-    if (!(Number.isInteger(attempts) && attempts >= 1)) throw new RangeError(`alerts: deliveryAttempts must be an integer >= 1, got ${attempts}`);
+    checkNumber('alertEngine', 'intervalMs', this.settings.intervalMs, 0, Infinity, true);
+    checkInteger('alertEngine', 'deliveryAttempts', this.settings.deliveryAttempts, 1);
     // Every channel error is worth another try; waits of 250 ms, then 500 ms, ...
     this.delivery = retry({
-      maxAttempts: attempts,
+      maxAttempts: this.settings.deliveryAttempts,
       backoff: backoff.exponential({ initialMs: 250, factor: 2, jitter: 'none' }),
       retryOn: () => true,
       clock: this.clock,

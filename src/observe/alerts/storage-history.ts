@@ -2,6 +2,7 @@
  * Alert history persisted through `bulwark/storage` (SQLite or PostgreSQL), so transitions and
  * notification outcomes survive restarts. `storageAlertHistory()` runs its own migration.
  */
+import { checkInteger } from '../../core/option-checks.js';
 import type { Migration, Storage } from '../../storage/types.js';
 import type { AlertHistory, AlertHistoryEntry } from './history.js';
 
@@ -40,7 +41,7 @@ export const STORAGE_ALERT_HISTORY_DEFAULTS = { maxRows: 100_000 };
 /** An alert history in `storage`'s `alert_history` table (created on first use). */
 export async function storageAlertHistory(storage: Storage, options: StorageAlertHistoryOptions = {}): Promise<AlertHistory> {
   const maxRows = options.maxRows ?? STORAGE_ALERT_HISTORY_DEFAULTS.maxRows;
-  if (!(Number.isInteger(maxRows) && maxRows >= 1)) throw new RangeError(`storageAlertHistory: maxRows must be an integer >= 1, got ${maxRows}`);
+  checkInteger('storageAlertHistory', 'maxRows', maxRows, 1);
   await storage.migrate([alertHistoryMigration]);
   // Orders entries recorded within one millisecond; restarts continue after the stored maximum.
   const last = await storage.one<{ [c: string]: unknown; seq: number | string | null }>('SELECT MAX(seq) AS seq FROM alert_history');

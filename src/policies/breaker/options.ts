@@ -3,7 +3,7 @@
  * the validation that turns what a user passed into the resolved settings the breaker runs on.
  */
 import { type Clock, systemClock } from '../../core/clock.js';
-import { checkBoolean, checkFunction, checkInteger, checkNumber, checkOneOf, checkShape } from '../../core/option-checks.js';
+import { checkBoolean, checkFunction, checkInteger, checkNumber, checkObject, checkOneOf, checkShape, checkString } from '../../core/option-checks.js';
 import type { Backoff } from '../backoff.js';
 import type { CircuitBreakerSnapshot } from './snapshot.js';
 
@@ -134,9 +134,7 @@ const WINDOW_KINDS: ReadonlyArray<WindowOptions['kind']> = ['consecutive', 'coun
 const HALF_OPEN_JUDGES: readonly HalfOpenJudge[] = ['all', 'rate'];
 
 function resolveWindow(window: unknown): WindowOptions {
-  if (typeof window !== 'object' || window === null) {
-    throw new TypeError(`${where}: window must be an object like { kind: 'count', size: 100 }, got ${String(window)}`);
-  }
+  checkObject(where, 'window', window, "like { kind: 'count', size: 100 }");
   const w = window as { kind?: unknown; failures?: unknown; size?: unknown; ms?: unknown };
   checkOneOf(where, 'window.kind', w.kind, WINDOW_KINDS);
   switch (w.kind) {
@@ -161,12 +159,10 @@ function resolveOpenMs(openMs: unknown): number | Backoff {
 
 /** Applies the defaults and checks every option, naming the option and the reason on bad input. */
 export function resolveOptions(options: CircuitBreakerOptions = {}): ResolvedOptions {
-  if (typeof options !== 'object' || options === null) {
-    throw new TypeError(`${where}: options must be an object, got ${String(options)}`);
-  }
+  checkObject(where, 'options', options);
   const d = CIRCUIT_BREAKER_DEFAULTS;
   const name = options.name;
-  if (name !== undefined && typeof name !== 'string') throw new TypeError(`${where}: name must be a string, got ${typeof name}`);
+  if (name !== undefined) checkString(where, 'name', name);
 
   let slowCallMs = Infinity;
   if (options.slowCallMs !== undefined) {

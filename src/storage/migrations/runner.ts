@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { MigrationChangedError } from '../errors.js';
 import type { Dialect, Migration, MigrationResult, Queryable, UnitOfWork } from '../types.js';
+import { checkNonEmptyString } from '../../core/option-checks.js';
 
 /** The SQL a migration runs on `dialect`. */
 export function migrationSql(migration: Migration, dialect: Dialect): string {
@@ -15,9 +16,7 @@ export function migrationChecksum(sql: string): string {
 function checkMigrations(migrations: readonly Migration[]): void {
   const seen = new Set<string>();
   for (const [index, migration] of migrations.entries()) {
-    if (typeof migration.id !== 'string' || migration.id.trim() === '') {
-      throw new TypeError(`migrate: migrations[${index}].id must be a non-empty string`);
-    }
+    checkNonEmptyString('migrate', `migrations[${index}].id`, migration.id, true);
     if (seen.has(migration.id)) throw new RangeError(`migrate: migration id "${migration.id}" appears twice`);
     seen.add(migration.id);
   }

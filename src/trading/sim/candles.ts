@@ -3,6 +3,7 @@
  * is recorded as a tick, and candles of any interval are cut from the ticks on request, the way
  * Binance's /api/v3/klines serves them (one candle per interval, gaps carried at the last close).
  */
+import { checkInteger } from '../../core/option-checks.js';
 
 /** One recorded price (and the base volume traded at it, 0 for a price move). */
 interface Tick {
@@ -65,7 +66,7 @@ export class CandleHistory {
   private readonly ticks = new Map<string, Tick[]>();
 
   constructor(private readonly maxTicks: number = CANDLE_HISTORY_DEFAULTS.maxTicks) {
-    if (!(Number.isInteger(maxTicks) && maxTicks >= 1)) throw new RangeError(`sim: maxTicks must be an integer of at least 1, got ${maxTicks}`);
+    checkInteger('sim', 'maxTicks', maxTicks, 1);
   }
 
   /** Records the market's price at `at`; `volume` is the base amount traded there (0: a move). */

@@ -4,6 +4,7 @@
  * `server.ts` speaks Binance's REST dialect on top of it.
  */
 import { type Clock, systemClock } from '../../core/clock.js';
+import { checkNumber } from '../../core/option-checks.js';
 import { seededRandom } from '../../core/random.js';
 import { withDefaults } from '../../core/options.js';
 import { CANDLE_HISTORY_DEFAULTS, type Candle, CandleHistory, type CandleQuery } from './candles.js';
@@ -241,7 +242,7 @@ export class SimEngine {
   setPrice(symbol: string, price: number): void {
     const market = this.markets.get(symbol);
     if (!market) throw new RangeError(`sim: unknown market ${symbol}`);
-    if (!(price > 0)) throw new RangeError(`sim: price must be > 0, got ${price}`);
+    checkNumber('sim.setPrice', 'price', price, 0, Infinity, true);
     const before = market.mid;
     market.mid = price;
     this.tick(symbol, this.clock.now(), price);

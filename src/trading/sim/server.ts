@@ -16,6 +16,7 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type Clock, systemClock } from '../../core/clock.js';
+import { checkInteger } from '../../core/option-checks.js';
 import { type SimRouter, type SimRouterOptions, createSimRouter } from './router.js';
 import { withDefaults } from '../../core/options.js';
 
@@ -48,7 +49,7 @@ export interface SimServer extends Omit<SimRouter, 'handle'> {
 /** Starts the simulator and resolves once it listens. */
 export async function startSimServer(options: SimServerOptions = {}): Promise<SimServer> {
   const { port, host } = withDefaults(SIM_SERVER_DEFAULTS, options);
-  if (!(Number.isInteger(port) && port >= 0 && port <= 65_535)) throw new RangeError(`sim: port must be an integer 0..65535, got ${port}`);
+  checkInteger('sim', 'port', port, 0, false, 65_535);
   const router = createSimRouter(options);
   const clock: Clock = options.clock ?? systemClock;
 

@@ -12,6 +12,7 @@
  * knows but a restarted simulator does not would look "never placed" and be failed by mistake.
  */
 import type Database from 'better-sqlite3';
+import { checkInteger } from '../../core/option-checks.js';
 import { loadPeer } from '../../core/peer.js';
 import type { SimOrder } from './engine.js';
 
@@ -59,7 +60,7 @@ export const SQLITE_SIM_STORE_DEFAULTS = {
 /** A simulator state kept in the SQLite file `file` (created when missing). */
 export function sqliteSimStore(file: string, options: SqliteSimStoreOptions = {}): SimStateStore {
   const maxTicks = options.maxTicks ?? SQLITE_SIM_STORE_DEFAULTS.maxTicks;
-  if (!(Number.isInteger(maxTicks) && maxTicks >= 1)) throw new RangeError(`sqliteSimStore: maxTicks must be an integer >= 1, got ${maxTicks}`);
+  checkInteger('sqliteSimStore', 'maxTicks', maxTicks, 1);
   const db = new (loadPeer<typeof Database>('better-sqlite3', 'the simulator\'s state file'))(file);
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');

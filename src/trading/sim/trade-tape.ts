@@ -4,6 +4,7 @@
  * move is the market's own trade of the minimum quantity at the new mid, its taker on the side of
  * the move, so a client sees a live tape even when nobody else trades.
  */
+import { checkInteger } from '../../core/option-checks.js';
 
 export interface TapeTrade {
   /** Trade id, increasing per market (one engine-wide sequence shared with the account's fills). */
@@ -35,7 +36,7 @@ export class TradeTape {
   private readonly trades = new Map<string, TapeTrade[]>();
 
   constructor(private readonly maxTrades: number = TRADE_TAPE_DEFAULTS.maxTrades) {
-    if (!(Number.isInteger(maxTrades) && maxTrades >= 1)) throw new RangeError(`sim: maxTrades must be an integer of at least 1, got ${maxTrades}`);
+    checkInteger('sim', 'maxTrades', maxTrades, 1);
   }
 
   record(symbol: string, trade: TapeTrade): void {

@@ -105,7 +105,7 @@ describe('bulwark backup', () => {
 
   it('rejects bad arguments with the option named', async () => {
     const { dir, run } = await setup();
-    await expect(run('prune', '--dir', dir, '--keep-last', '0')).rejects.toThrow('--keep-last must be an integer > 0, got "0"');
+    await expect(run('prune', '--dir', dir, '--keep-last', '0')).rejects.toThrow('--keep-last must be an integer >= 1, got 0');
     await expect(run('prune', '--dir', dir)).rejects.toThrow('give --keep-last N, --max-age-days D, or both');
     await expect(run('create', '--dir', dir)).rejects.toThrow('nothing to back up');
     await expect(run('create', '--dir', dir, '--type', 'everything', '--data', dir)).rejects.toThrow("'everything' is invalid");

@@ -39,6 +39,6 @@ describe('bulwark bot: the configuration it runs with', () => {
 
   it('refuses an instance name the fleet cannot carry and a tick that is not a positive integer, before opening anything', async () => {
     await expect(runBot({ config: 'unused.yaml', instance: 'bad name!' })).rejects.toThrow('--instance must be 1-100 letters');
-    await expect(runBot({ config: 'unused.yaml', instance: 'ok', tickMs: '0' })).rejects.toThrow('--tick-ms must be a positive integer');
+    await expect(runBot({ config: 'unused.yaml', instance: 'ok', tickMs: '0' })).rejects.toThrow('--tick-ms must be an integer >= 1, got 0');
   });
 });

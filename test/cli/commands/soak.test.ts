@@ -44,7 +44,7 @@ describe('bulwark soak', () => {
   it('a bad option is named and exits 2 without running', async () => {
     const { done, err, seen } = run({ minutes: '0' }, result(true));
     expect(await done).toBe(EXIT_SOAK_ERROR);
-    expect(err).toContain('bulwark soak: --minutes must be a number > 0, got 0');
+    expect(err).toContain('bulwark soak: --minutes must be a finite number > 0, got 0');
     expect(seen).toEqual([]);
   });
 });

@@ -53,11 +53,11 @@ describe('runStart', () => {
   });
 
   it('rejects a bad --sim-port by name', async () => {
-    await expect(runStart({ port: 0, simPort: 'x', dataDir: join(dir, 'demo'), out: () => undefined })).rejects.toThrow('--sim-port must be an integer 0..65535, got x');
+    await expect(runStart({ port: 0, simPort: 'x', dataDir: join(dir, 'demo'), out: () => undefined })).rejects.toThrow('--sim-port must be an integer >= 0 and <= 65535, got x');
   });
 
   it('rejects a bad port by name', async () => {
-    await expect(runStart({ config: await configFile(), port: '80a', out: () => undefined })).rejects.toThrow('--port must be an integer 0..65535, got 80a');
+    await expect(runStart({ config: await configFile(), port: '80a', out: () => undefined })).rejects.toThrow('--port must be an integer >= 0 and <= 65535, got 80a');
     await expect(runStart({ port: 70_000, out: () => undefined })).rejects.toThrow(/--port must be an integer/);
   });
 });

@@ -15,6 +15,6 @@ describe('scaleScenarios', () => {
   });
 
   it('rejects a factor that is not a positive number', () => {
-    expect(() => scaleScenarios(demoScenarios, 0)).toThrow('soak: faultScale must be a number > 0, got 0');
+    expect(() => scaleScenarios(demoScenarios, 0)).toThrow('soak: faultScale must be a finite number > 0, got 0');
   });
 });

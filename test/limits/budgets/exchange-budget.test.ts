@@ -285,7 +285,7 @@ describe('exchangeRateBudget: giving up', () => {
     expect(() => exchangeRateBudget({ table: small, reservedShare: 1 })).toThrow(/reservedShare/);
     expect(() => exchangeRateBudget({ table: small, maxWaitMs: -1 })).toThrow(/maxWaitMs/);
     const budget = exchangeRateBudget({ table: small, clock: new ManualClock(T0) });
-    await expect(budget.charge('poll', {}, { lane: 'vip' as never })).rejects.toThrow(/lane must be one of urgent, orders, data/);
+    await expect(budget.charge('poll', {}, { lane: 'vip' as never })).rejects.toThrow("exchangeRateBudget: lane must be one of 'urgent', 'orders', 'data', got vip");
     await expect(budget.charge('nope')).rejects.toThrow(/no rule for endpoint "nope"/);
     const heavy = exchangeRateBudget({ table: { ...small, endpoints: { big: { costs: { W: 10 } } } }, clock: new ManualClock(T0) });
     await expect(heavy.charge('big')).rejects.toThrow(/more than lane 'data' may use in one window \(9 of 10\)/);

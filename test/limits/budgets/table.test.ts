@@ -53,10 +53,10 @@ describe('budget tables', () => {
 
   it('rejects malformed tables with the entry and the reason', () => {
     expect(() => validateTable({ ...table, budgets: [] })).toThrow(/at least one budget/);
-    expect(() => validateTable({ ...table, budgets: [{ id: 'W', limit: 0, windowMs: 1 }] })).toThrow(/budget W: limit/);
+    expect(() => validateTable({ ...table, budgets: [{ id: 'W', limit: 0, windowMs: 1 }] })).toThrow('budget table "t": budgets["W"].limit must be a finite number > 0, got 0');
     expect(() => validateTable({ ...table, budgets: [{ id: 'W', limit: 1, windowMs: 0.5 }] })).toThrow(/windowMs/);
     expect(() => validateTable({ ...table, endpoints: { x: { costs: { NOPE: 1 } } } })).toThrow(/unknown budget "NOPE"/);
     expect(() => validateTable({ ...table, endpoints: { x: { costs: { W: { param: 'p', steps: [[5, 1], [2, 2]] } } } } })).toThrow(/increasing/);
-    expect(() => validateTable({ ...table, endpoints: { x: { costs: { W: -1 } } } })).toThrow(/endpoint "x" cost for W/);
+    expect(() => validateTable({ ...table, endpoints: { x: { costs: { W: -1 } } } })).toThrow('budget table "t": endpoints["x"].costs["W"] must be a finite number >= 0, got -1');
   });
 });

@@ -243,12 +243,12 @@ describe('redisStore', () => {
   });
 
   it('rejects bad arguments with errors naming them', () => {
-    expect(() => redisStore({} as never)).toThrow(/needs an ioredis client \(an object with evalsha and eval\)/);
-    expect(() => redisStore(new FakeRedis(), { prefix: 1 as unknown as string })).toThrow(/prefix must be a string/);
-    expect(() => redisStore(new FakeRedis(), { commandTimeoutMs: 0 })).toThrow(/commandTimeoutMs must be a number greater than 0/);
-    expect(() => redisStore(new FakeRedis(), { maxDecisionsPerCall: 0 })).toThrow(/maxDecisionsPerCall must be an integer of at least 1, got 0/);
-    expect(() => redisStore(new FakeRedis(), { maxDecisionsPerCall: 1.5 })).toThrow(/maxDecisionsPerCall must be an integer of at least 1, got 1.5/);
-    expect(() => redisStore(new FakeRedis(), { insurance: {} as never })).toThrow(/insurance must be a Limiter/);
+    expect(() => redisStore({} as never)).toThrow('redisStore: client must be an ioredis client (with evalsha() and eval())');
+    expect(() => redisStore(new FakeRedis(), { prefix: 1 as unknown as string })).toThrow('redisStore: prefix must be a string, got number');
+    expect(() => redisStore(new FakeRedis(), { commandTimeoutMs: 0 })).toThrow('redisStore: commandTimeoutMs must be a finite number > 0, got 0');
+    expect(() => redisStore(new FakeRedis(), { maxDecisionsPerCall: 0 })).toThrow('redisStore: maxDecisionsPerCall must be an integer >= 1, got 0');
+    expect(() => redisStore(new FakeRedis(), { maxDecisionsPerCall: 1.5 })).toThrow('redisStore: maxDecisionsPerCall must be an integer >= 1, got 1.5');
+    expect(() => redisStore(new FakeRedis(), { insurance: {} as never })).toThrow('redisStore: insurance must be a Limiter (e.g. tokenBucket with a 1/N share) (with consume())');
   });
 
   it('sends EVALSHA and, after NOSCRIPT, the script once with EVAL', async () => {

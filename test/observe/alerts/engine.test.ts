@@ -209,7 +209,7 @@ describe('AlertEngine', () => {
 
   it('rejects a deliveryAttempts that is not a positive integer, naming it', () => {
     const metrics = createMetrics({ defaultMetrics: false });
-    expect(() => new AlertEngine({ source: registrySource(metrics.registry), deliveryAttempts: 0 })).toThrow(/deliveryAttempts/);
+    expect(() => new AlertEngine({ source: registrySource(metrics.registry), deliveryAttempts: 0 })).toThrow('alertEngine: deliveryAttempts must be an integer >= 1, got 0');
   });
 
   it('update and remove', async () => {

@@ -47,7 +47,7 @@ describe('CandleHistory', () => {
     expect(candles.length).toBeGreaterThanOrEqual(10);
     expect(candles.length).toBeLessThanOrEqual(11);
     expect(candles.at(-1)?.close).toBe(100);
-    expect(() => new CandleHistory(0)).toThrow(/maxTicks must be an integer of at least 1, got 0/);
+    expect(() => new CandleHistory(0)).toThrow('sim: maxTicks must be an integer >= 1, got 0');
   });
 });
 
