@@ -47,6 +47,8 @@ export const configSchema = z
       /** PostgreSQL schema for every table (created if missing); default `public`. */
       postgresSchema: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,62}$/, 'a PostgreSQL identifier: letters, digits and "_", not starting with a digit, at most 63').optional(),
       redisUrl: z.string().min(1).optional(),
+      /** SQLite's durability (WAL): FULL (default) survives a power cut; NORMAL only a process crash, and is faster. */
+      sqliteSynchronous: z.enum(['FULL', 'NORMAL']).optional(),
       /** Prepended to every Redis key this deployment writes. */
       redisPrefix: z.string().min(1),
     }),
@@ -102,6 +104,9 @@ export const configSchema = z
     // `because` names the key that makes a rule apply: a missing value is blamed on the layer that set it.
     if (config.storage.kind === 'postgres' && !config.storage.postgresUrl) {
       ctx.addIssue({ code: 'custom', path: ['storage', 'postgresUrl'], message: 'required when storage.kind is "postgres"', params: { because: 'storage.kind' } });
+    }
+    if (config.storage.sqliteSynchronous !== undefined && config.storage.kind !== 'sqlite') {
+      ctx.addIssue({ code: 'custom', path: ['storage', 'sqliteSynchronous'], message: 'only used when storage.kind is "sqlite"' });
     }
     if (config.storage.postgresSchema !== undefined && config.storage.kind !== 'postgres') {
       ctx.addIssue({ code: 'custom', path: ['storage', 'postgresSchema'], message: 'only used when storage.kind is "postgres"' });

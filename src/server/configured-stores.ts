@@ -46,7 +46,7 @@ export async function openConfiguredStores(config: BulwarkConfig): Promise<Confi
       throw new Error(`storage.postgresUrl: PostgreSQL cannot be used: ${why(error)}`);
     }
   } else {
-    const sqlite = await sqliteStorage({ dataDir: config.dataDir, migrations });
+    const sqlite = await sqliteStorage({ dataDir: config.dataDir, migrations, ...(config.storage.sqliteSynchronous ? { synchronous: config.storage.sqliteSynchronous } : {}) });
     storage = sqlite;
     sqlitePath = sqlite.path;
   }

@@ -170,4 +170,34 @@ describe('loadConfig with a named file (`config check FILE`, `start --config FIL
       "exchange.url: needs exchange.id (the ccxt id of the account's exchange)",
     ]);
   });
+
+  it('several accounts: each checked where it sits, names unique, not beside exchange', () => {
+    const yaml = [
+      'exchange:',
+      '  id: kraken',
+      'exchanges:',
+      '  - { name: desk-a, id: binance, url: "http://127.0.0.1:1", sandbox: true }',
+      '  - { name: desk-a, id: binance, cancelOpenOrdersOnHalt: true }',
+      '',
+    ].join('\n');
+    const error = errorOf(() => loadConfig({ file: 'it.yaml', environment: {}, readFile: files({ 'it.yaml': yaml }) }));
+    expect(error.issues.map((i) => `${i.path}: ${i.reason}`).sort()).toEqual([
+      "exchanges.0.url: give exchanges.0.url or exchanges.0.sandbox, not both",
+      "exchanges.1.cancelOpenOrdersOnHalt: cancelling orders needs the account's credentials: exchanges.1.apiKey and exchanges.1.secret, or exchanges.1.credentialsFile",
+      'exchanges.1.name: "desk-a" names two accounts; each needs its own name',
+      'exchanges: give exchange (one account) or exchanges (several, each named), not both',
+    ]);
+  });
+
+  it('fleet, backup and sqliteSynchronous settings are refused where they cannot apply', () => {
+    const yaml = ['storage:', '  kind: postgres', '  postgresUrl: postgres://x@127.0.0.1/db', '  sqliteSynchronous: NORMAL', 'fleet:', '  leaseMs: 1000', '  renewMs: 1000', 'backup:', '  keepLast: 3', ''].join('\n');
+    const error = errorOf(() => loadConfig({ file: 'it.yaml', environment: {}, readFile: files({ 'it.yaml': yaml }) }));
+    expect(error.issues.map((i) => `${i.path}: ${i.reason}`).sort()).toEqual([
+      'backup.keepLast: only used with backup.everyMs (the retention of scheduled backups)',
+      'fleet.renewMs: must be less than fleet.leaseMs (1000): a leader renews several times per lease',
+      'fleet: needs storage.redisUrl: a fleet meets over Redis',
+      'storage.sqliteSynchronous: only used when storage.kind is "sqlite"',
+    ]);
+    expect(loadConfig({ file: 'it.yaml', environment: {}, readFile: files({ 'it.yaml': 'storage:\n  sqliteSynchronous: NORMAL\n' }) }).config.storage.sqliteSynchronous).toBe('NORMAL');
+  });
 });
