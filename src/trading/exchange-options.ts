@@ -9,7 +9,7 @@ import type { ClientOrderIdOptions } from './orders/intent-id.js';
 import type { IntentJournal } from './orders/journal.js';
 import type { OrderAdmission } from './orders/admission.js';
 import type { NeverPlacedRule } from './orders/never-placed.js';
-import { checkInteger } from '../core/option-checks.js';
+import { checkFunction, checkInteger, checkNumber } from '../core/option-checks.js';
 import { withDefaults } from '../core/options.js';
 
 export interface ResilientExchangeOptions {
@@ -109,7 +109,7 @@ export type ResolvedExchangeOptions = Omit<typeof RESILIENT_EXCHANGE_DEFAULTS, '
 };
 
 function nonNegative(name: string, value: number): void {
-  if (!(typeof value === 'number' && value >= 0)) throw new RangeError(`resilientExchange: ${name} must be a number >= 0, got ${value}`);
+  checkNumber('resilientExchange', name, value, 0);
 }
 
 export function resolveExchangeOptions(options: ResilientExchangeOptions): ResolvedExchangeOptions {
@@ -121,7 +121,7 @@ export function resolveExchangeOptions(options: ResilientExchangeOptions): Resol
   nonNegative('default429Ms', o.default429Ms);
   nonNegative('default418Ms', o.default418Ms);
   nonNegative('maxStaleMs', o.maxStaleMs);
-  if (typeof o.random !== 'function') throw new TypeError('resilientExchange: random must be a function returning [0, 1)');
+  checkFunction('resilientExchange', 'random', o.random);
   if (o.account !== undefined && !(typeof o.account === 'string' && /^[\w.:@+-]{1,64}$/.test(o.account))) {
     throw new TypeError(`resilientExchange: account must be 1-64 letters, digits or . _ : @ + -, got ${JSON.stringify(o.account)}`);
   }

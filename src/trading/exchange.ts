@@ -16,6 +16,7 @@ import { type CircuitBreaker, circuitBreaker } from '../policies/breaker/index.j
 import { pipeline } from '../policies/pipeline.js';
 import { retry } from '../policies/retry.js';
 import { attachRateBudget } from './budget-hook.js';
+import { checkNonEmptyString, checkOneOf, checkShape, numberError } from '../core/option-checks.js';
 import { isOrderNotFound, isRecoverable } from './errors.js';
 import { type ResilientExchangeOptions, resolveExchangeOptions } from './exchange-options.js';
 import { newIntentId } from './orders/intent-id.js';
@@ -74,9 +75,7 @@ export class ResilientExchange implements EventSource<ResilientExchangeEvents> {
   readonly neverPlaced: NeverPlacedRule | undefined;
 
   constructor(exchange: Exchange, options: ResilientExchangeOptions = {}) {
-    if (exchange === null || typeof exchange !== 'object' || typeof exchange.createOrder !== 'function') {
-      throw new TypeError('resilientExchange: exchange must be a ccxt exchange instance (new ccxt.binance({...}))');
-    }
+    checkShape('resilientExchange', 'exchange', exchange, 'a ccxt exchange instance (new ccxt.binance({...}))', ['createOrder']);
     const ownRetries = Number((exchange.options as Record<string, unknown> | undefined)?.maxRetriesOnFailure ?? 0);
     if (ownRetries > 0) {
       throw new RangeError(
@@ -259,13 +258,13 @@ export class ResilientExchange implements EventSource<ResilientExchangeEvents> {
   createOrder(symbol: string, type: OrderType, side: OrderSide, amount: number, price?: Num, params: CreateOrderParams = {}): Promise<Order> {
     const { intentId: given, ...rest } = params;
     if (given !== undefined && (typeof given !== 'string' || given.length === 0)) {
-      return Promise.reject(new TypeError(`createOrder: params.intentId must be a non-empty string, got ${JSON.stringify(given)}`));
+      return Promise.reject(errorOf(() => checkNonEmptyString('createOrder', 'params.intentId', given)));
     }
     if (rest.clientOrderId !== undefined || rest.newClientOrderId !== undefined) {
       return Promise.reject(new TypeError('createOrder: pass params.intentId, not a client order id: the client order id is derived from the intent id'));
     }
-    if (side !== 'buy' && side !== 'sell') return Promise.reject(new TypeError(`createOrder: side must be 'buy' or 'sell', got ${String(side)}`));
-    if (!(typeof amount === 'number' && amount > 0)) return Promise.reject(new RangeError(`createOrder: amount must be a number > 0, got ${amount}`));
+    if (side !== 'buy' && side !== 'sell') return Promise.reject(errorOf(() => checkOneOf('createOrder', 'side', side, ['buy', 'sell'])));
+    if (!(typeof amount === 'number' && Number.isFinite(amount) && amount > 0)) return Promise.reject(numberError('createOrder', 'amount', amount, 0, Infinity, true));
     const intentId = given ?? newIntentId(this.options.random);
     return this.placer.place(intentId, { symbol, side, type, amount, price: price ?? undefined, params: rest });
   }
@@ -324,4 +323,14 @@ export class ResilientExchange implements EventSource<ResilientExchangeEvents> {
 /** Wraps a ccxt exchange. Works with zero options (in-memory journal, exchangeApi breakers, retries under a budget). */
 export function resilientExchange(exchange: Exchange, options?: ResilientExchangeOptions): ResilientExchange {
   return new ResilientExchange(exchange, options);
+}
+
+/** The error a check throws, for a call that rejects its promise instead of throwing. */
+function errorOf(check: () => void): unknown {
+  try {
+    check();
+  } catch (error) {
+    return error;
+  }
+  return new Error('a failed check threw nothing');
 }

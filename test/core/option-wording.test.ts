@@ -29,12 +29,6 @@ const ALLOWED: ReadonlyArray<{ file: string; text: string; reason: string }> = [
   { file: 'cli/commands/bot-run.ts', text: '--exchange-url must be an http(s) URL', reason: 'a URL rule (parse and scheme), not a number or a type' },
   { file: 'limits/adaptive/aimd.ts', text: 'backoffRatio must be >= 0.5 and < 1', reason: 'a half-open range, with its reason' },
   { file: 'limits/budgets/exchange-rate-budget.ts', text: 'reservedShare must be < 1 so', reason: 'a half-open range, with its reason' },
-  // The order path (exchange, intents, journals) moves onto option-checks in its own change.
-  { file: 'trading/exchange-options.ts', text: 'must be a', reason: 'order path, converted separately' },
-  { file: 'trading/exchange.ts', text: 'must be a', reason: 'order path, converted separately' },
-  { file: 'trading/orders/memory-journal.ts', text: 'must be', reason: 'order path, converted separately' },
-  { file: 'trading/orders/intent-id.ts', text: 'must be a', reason: 'order path, converted separately' },
-  { file: 'storage/repos/order-intents.ts', text: 'must be a positive integer', reason: 'order path, converted separately' },
 ];
 
 function sourceFiles(dir: string): string[] {

@@ -193,7 +193,7 @@ describe('resilientExchange createOrder (ccxt.binance, offline simulator)', () =
 
   it('refuses bad input with errors that name the option', async () => {
     const { rex, exchange } = await setup();
-    await expect(rex.createOrder(SYMBOL, 'limit', 'buy', 0, 49_000)).rejects.toThrow(/amount must be a number > 0/);
+    await expect(rex.createOrder(SYMBOL, 'limit', 'buy', 0, 49_000)).rejects.toThrow(/amount must be a finite number > 0, got 0/);
     await expect(rex.createOrder(SYMBOL, 'limit', 'buy', 1, 49_000, { intentId: '' })).rejects.toThrow(/intentId must be a non-empty string/);
     await expect(rex.createOrder(SYMBOL, 'limit', 'buy', 1, 49_000, { clientOrderId: 'x' })).rejects.toThrow(/pass params.intentId/);
     expect(() => resilientExchange(exchange, { maxAttempts: 0 })).toThrow(/maxAttempts must be an integer >= 1/);

@@ -1,3 +1,4 @@
+import { checkInteger, checkOneOf } from '../../core/option-checks.js';
 import { z } from 'zod';
 import { type Clock, systemClock } from '../../core/clock.js';
 import { ConflictError, NotFoundError, ValidationError } from '../errors.js';
@@ -222,9 +223,7 @@ function placeholders(rows: number, cols: number): string {
 function stateList(states: OrderIntentState | readonly OrderIntentState[]): readonly OrderIntentState[] {
   const list: readonly OrderIntentState[] = typeof states === 'string' ? [states] : states;
   for (const state of list) {
-    if (!(orderIntentStates as readonly string[]).includes(state)) {
-      throw new RangeError(`order intents: state must be one of ${orderIntentStates.join(', ')}, got "${String(state)}"`);
-    }
+    if (!(orderIntentStates as readonly string[]).includes(state)) checkOneOf('order intents', 'state', state, orderIntentStates);
   }
   return list;
 }
@@ -416,9 +415,7 @@ export function orderIntents(db: Queryable, options: OrderIntentRepoOptions = {}
       }
       sql += ' ORDER BY created_at, intent_id';
       if (list.limit !== undefined) {
-        if (!(Number.isInteger(list.limit) && list.limit > 0)) {
-          throw new RangeError(`order intents: limit must be a positive integer, got ${list.limit}`);
-        }
+        checkInteger('order intents', 'limit', list.limit, 1);
         sql += ' LIMIT ?';
         values.push(list.limit);
       }
@@ -427,7 +424,7 @@ export function orderIntents(db: Queryable, options: OrderIntentRepoOptions = {}
     },
 
     async listRecent(limit, list = {}) {
-      if (!(Number.isInteger(limit) && limit > 0)) throw new RangeError(`order intents: limit must be a positive integer, got ${limit}`);
+      checkInteger('order intents', 'limit', limit, 1);
       const values: SqlValue[] = [];
       let sql = `SELECT ${columns} FROM order_intents`;
       if (list.exchange !== undefined) {

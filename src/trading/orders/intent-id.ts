@@ -2,6 +2,7 @@
  * Intent ids and client order ids. The client order id is a pure function of the intent id, so
  * a process that restarts with an intent in its journal looks up the very id it sent.
  */
+import { checkInteger, checkNonEmptyString } from '../../core/option-checks.js';
 import { hash } from 'node:crypto';
 import { withDefaults } from '../../core/options.js';
 
@@ -24,7 +25,7 @@ const SAFE = /^[A-Za-z0-9]*$/;
 
 /** The client order id of an intent: prefix + base62 of SHA-256(intentId), cut to maxLength. */
 export function clientOrderIdFor(intentId: string, options: ClientOrderIdOptions = NO_OPTIONS): string {
-  if (typeof intentId !== 'string' || intentId.length === 0) throw new TypeError('clientOrderIdFor: intentId must be a non-empty string');
+  if (typeof intentId !== 'string' || intentId.length === 0) checkNonEmptyString('clientOrderIdFor', 'intentId', intentId);
   const { prefix, maxLength } = resolved.get(options) ?? resolve(options);
   return (prefix + base62(hash('sha256', intentId, 'buffer'))).slice(0, maxLength);
 }
@@ -36,9 +37,8 @@ const resolved = new WeakMap<ClientOrderIdOptions, Required<ClientOrderIdOptions
 function resolve(options: ClientOrderIdOptions): Required<ClientOrderIdOptions> {
   const { prefix, maxLength } = withDefaults(CLIENT_ORDER_ID_DEFAULTS, options);
   if (!SAFE.test(prefix)) throw new RangeError(`clientOrderIdFor: prefix must be letters and digits only, got "${prefix}"`);
-  if (!(Number.isInteger(maxLength) && maxLength >= prefix.length + 16)) {
-    throw new RangeError(`clientOrderIdFor: maxLength must be an integer >= prefix length + 16 (enough hash to stay unique), got ${maxLength}`);
-  }
+  // At least 16 characters of hash after the prefix keep the ids unique.
+  checkInteger('clientOrderIdFor', 'maxLength', maxLength, prefix.length + 16);
   const checked = { prefix, maxLength };
   // Frozen options cannot change after the check; others are checked on every call.
   if (Object.isFrozen(options)) resolved.set(options, checked);

@@ -3,6 +3,7 @@ import { type Clock, systemClock } from '../../core/clock.js';
 import type { IntentJournal, IntentRecord, IntentUpdate, NewIntent } from './journal.js';
 import { type IntentState, assertTransition, intentStates } from './state.js';
 import { withDefaults } from '../../core/options.js';
+import { checkInteger, checkNumber, checkOneOf } from '../../core/option-checks.js';
 
 export interface MemoryJournalOptions {
   /** Source of createdAt / updatedAt. */
@@ -17,9 +18,7 @@ export const MEMORY_JOURNAL_DEFAULTS = {
 const known: ReadonlySet<string> = new Set(intentStates);
 
 function checkState(state: string): IntentState {
-  if (!known.has(state)) {
-    throw new RangeError(`intent journal: state must be one of ${intentStates.join(', ')}, got "${state}"`);
-  }
+  if (!known.has(state)) checkOneOf('intent journal', 'state', state, intentStates);
   return state as IntentState;
 }
 
@@ -39,7 +38,7 @@ export function memoryJournal(options: MemoryJournalOptions = {}): IntentJournal
       if (owner !== undefined) {
         throw new RangeError(`intent journal: client order id "${input.clientOrderId}" belongs to intent "${owner}", not "${input.intentId}"`);
       }
-      if (!(input.amount > 0)) throw new RangeError(`intent journal: amount must be > 0, got ${input.amount}`);
+      checkNumber('intent journal', 'amount', input.amount, 0, Infinity, true);
       const now = clock.now();
       const record: IntentRecord = {
         intentId: input.intentId,
@@ -99,7 +98,7 @@ export function memoryJournal(options: MemoryJournalOptions = {}): IntentJournal
     },
 
     async listRecent(limit, list = {}) {
-      if (!(Number.isInteger(limit) && limit > 0)) throw new RangeError(`intent journal: limit must be a positive integer, got ${limit}`);
+      checkInteger('intent journal', 'limit', limit, 1);
       // Insertion order is creation order.
       const rows = [...byIntent.values()].filter((r) => list.exchange === undefined || r.exchange === list.exchange);
       return rows.slice(-limit).reverse().map(copy);

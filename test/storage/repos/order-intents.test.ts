@@ -116,7 +116,7 @@ describe('orderIntents (SQLite)', () => {
     expect((await repo.listByState('PENDING')).map((i) => i.intentId)).toEqual(['i1']);
     expect((await repo.listByState(['SENT', 'UNKNOWN'], { limit: 1 })).map((i) => i.intentId)).toEqual(['i2']);
     expect((await repo.listByState(['SENT', 'UNKNOWN'], { exchange: 'binance' })).map((i) => i.intentId)).toEqual(['i3']);
-    await expect(repo.listByState('SENT', { limit: 0 })).rejects.toThrow(/limit must be a positive integer, got 0/);
+    await expect(repo.listByState('SENT', { limit: 0 })).rejects.toThrow(/limit must be an integer >= 1, got 0/);
   });
 
   it('countByState with intentPrefix counts one bot\'s intents; _ and % in the prefix mean themselves', async () => {
@@ -138,7 +138,7 @@ describe('orderIntents (SQLite)', () => {
     expect((await repo.listRecent(5, { exchange: 'binance' })).map((i) => i.intentId)).toEqual(['i3', 'i1']);
     expect(await repo.countByState()).toEqual({ PENDING: 2, SENT: 1 });
     expect(await repo.countByState({ exchange: 'kraken' })).toEqual({ PENDING: 1 });
-    await expect(repo.listRecent(0)).rejects.toThrow(/limit must be a positive integer, got 0/);
+    await expect(repo.listRecent(0)).rejects.toThrow(/limit must be an integer >= 1, got 0/);
   });
 
   it('putMany writes a batch, and inside a transaction it rolls back with the rest of the unit of work', async () => {

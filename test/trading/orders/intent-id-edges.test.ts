@@ -14,7 +14,7 @@ describe('clientOrderIdFor limits', () => {
   });
 
   it('an intent id that is not a string is refused, naming it', () => {
-    expect(() => clientOrderIdFor(5 as unknown as string)).toThrow(new TypeError('clientOrderIdFor: intentId must be a non-empty string'));
+    expect(() => clientOrderIdFor(5 as unknown as string)).toThrow(new TypeError('clientOrderIdFor: intentId must be a non-empty string, got 5'));
   });
 });
 
