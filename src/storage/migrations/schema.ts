@@ -119,5 +119,18 @@ export const operatorSettingsMigration: Migration = {
 )`,
 };
 
+/** The newest intents first (the dashboard's orders view, `listRecent`) read an index, not a sort of the whole journal. */
+export const orderIntentsCreatedMigration: Migration = {
+  id: 'storage-006-order-intents-created',
+  up: 'CREATE INDEX IF NOT EXISTS order_intents_created ON order_intents (created_at, intent_id)',
+};
+
 /** Applied at start-up by every backend unless told otherwise. */
-export const storageMigrations: readonly Migration[] = [appliedWritesMigration, orderIntentsMigration, deadLettersMigration, deadLetterCountsMigration, operatorSettingsMigration];
+export const storageMigrations: readonly Migration[] = [
+  appliedWritesMigration,
+  orderIntentsMigration,
+  deadLettersMigration,
+  deadLetterCountsMigration,
+  operatorSettingsMigration,
+  orderIntentsCreatedMigration,
+];

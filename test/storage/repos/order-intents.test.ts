@@ -141,6 +141,15 @@ describe('orderIntents (SQLite)', () => {
     await expect(repo.listRecent(0)).rejects.toThrow(/limit must be an integer >= 1, got 0/);
   });
 
+  it('regression: the newest intents are read through the created_at index, not by sorting the whole journal', async () => {
+    const plan = await db.all<{ detail: string }>(
+      'EXPLAIN QUERY PLAN SELECT intent_id FROM order_intents ORDER BY created_at DESC, intent_id DESC LIMIT 20',
+    );
+    const details = plan.map((p) => p.detail).join('; ');
+    expect(details).toContain('order_intents_created');
+    expect(details).not.toContain('TEMP B-TREE');
+  });
+
   it('putMany writes a batch, and inside a transaction it rolls back with the rest of the unit of work', async () => {
     await repo.putMany([intent(1), intent(2)]);
     expect((await repo.listByState('PENDING')).length).toBe(2);
