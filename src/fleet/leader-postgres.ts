@@ -9,10 +9,9 @@ import { hostname } from 'node:os';
 import type pg from 'pg';
 import { loadPeer } from '../core/peer.js';
 import { type CancelTimer, type Clock, setTimerOn, systemClock } from '../core/clock.js';
-import { Emitter, type Listener, type Unsubscribe } from '../core/events.js';
 import { checkInteger, checkNonEmptyString } from '../core/option-checks.js';
 import { withDefaults } from '../core/options.js';
-import type { DeposedReason, LeaderElectionEvents } from './leader.js';
+import { type DeposedReason, ElectionBase } from './election-base.js';
 
 export interface PostgresLeaderElectionOptions {
   /** Where to connect; the election opens one connection of its own. */
@@ -41,18 +40,15 @@ export const POSTGRES_LEADER_ELECTION_DEFAULTS = {
 /** The table of fencing tokens; created (if absent) in the connection's schema on first use. */
 export const LEADER_TERMS_TABLE_SQL = 'CREATE TABLE IF NOT EXISTS bulwark_leader_terms (name text PRIMARY KEY, token bigint NOT NULL)';
 
-export class PostgresLeaderElection {
+export class PostgresLeaderElection extends ElectionBase {
   readonly name: string;
   readonly instance: string;
   private readonly options: Required<Omit<PostgresLeaderElectionOptions, 'name' | 'instance'>>;
-  private readonly events = new Emitter<LeaderElectionEvents>();
   private client: pg.Client | undefined;
-  private current: number | undefined;
-  private running = false;
   private busy = false;
-  private cancelTick: CancelTimer | undefined;
 
   constructor(options: PostgresLeaderElectionOptions) {
+    super();
     const o = withDefaults(POSTGRES_LEADER_ELECTION_DEFAULTS, options);
     if (typeof o.connectionString !== 'string' || o.connectionString === '') throw new TypeError('postgresLeaderElection: connectionString must be a non-empty string');
     checkNonEmptyString('postgresLeaderElection', 'name', o.name);
@@ -63,38 +59,16 @@ export class PostgresLeaderElection {
     this.options = o;
   }
 
-  get isLeader(): boolean {
-    return this.current !== undefined;
-  }
-
-  /** The fencing token of the current leadership; undefined when not leading. */
-  get token(): number | undefined {
-    return this.current;
-  }
-
-  on<K extends keyof LeaderElectionEvents & string>(name: K, listener: Listener<LeaderElectionEvents[K]>): Unsubscribe {
-    return this.events.on(name, listener);
-  }
-
-  start(): this {
-    if (this.running) return this;
-    this.running = true;
-    this.tick();
-    return this;
-  }
-
   /** Stops contending; a leader unlocks and closes its connection, so another takes over at its next attempt. */
   async stop(): Promise<void> {
-    this.running = false;
-    this.cancelTick?.();
-    this.cancelTick = undefined;
+    this.stopTicking();
     this.depose('resigned');
     const client = this.client;
     this.client = undefined;
     if (client) await client.end().catch(() => undefined); // ending the session releases the lock
   }
 
-  private tick(): void {
+  protected tick(): void {
     this.cancelTick = undefined;
     if (!this.running) return;
     this.cancelTick = setTimerOn(this.options.clock, this.options.retryMs, () => this.tick());
@@ -138,8 +112,7 @@ export class PostgresLeaderElection {
     );
     const token = Number(term.rows[0]!.token);
     if (this.client !== client) return; // the connection died meanwhile
-    this.current = token;
-    this.events.emit('elected', { token });
+    this.elect(token);
   }
 
   /** The leader's connection still answers, within checkTimeoutMs; else it steps down. */
@@ -159,13 +132,6 @@ export class PostgresLeaderElection {
     this.client = undefined;
     this.depose(reason);
     if (client) void client.end().catch(() => undefined);
-  }
-
-  private depose(reason: DeposedReason): void {
-    const token = this.current;
-    if (token === undefined) return;
-    this.current = undefined;
-    this.events.emit('deposed', { token, reason });
   }
 }
 

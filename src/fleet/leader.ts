@@ -19,7 +19,6 @@ import { hostname } from 'node:os';
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { type CancelTimer, type Clock, setTimerOn, systemClock } from '../core/clock.js';
-import { Emitter, type Listener, type Unsubscribe } from '../core/events.js';
 import { checkInteger, checkNonEmptyString, checkShape, checkString } from '../core/option-checks.js';
 import { withDefaults } from '../core/options.js';
 import { LEADER_COMMANDS, leaderKeys } from './leader-scripts.js';
@@ -52,26 +51,13 @@ export const LEADER_ELECTION_DEFAULTS = {
   clock: systemClock as Clock,
 };
 
-export type DeposedReason =
-  /** A renewal found the lease gone or held by another. */
-  | 'lost'
-  /** No renewal succeeded for `leaseMs` (Redis unreachable or too slow). */
-  | 'expired'
-  /** `stop()` gave the lease up. */
-  | 'resigned';
+import { type DeposedReason, ElectionBase } from './election-base.js';
 
-export interface LeaderElectionEvents {
-  /** This process leads; `token` goes with every guarded write. */
-  elected: { token: number };
-  /** This process no longer leads: stop the duty, the token is stale. */
-  deposed: { token: number; reason: DeposedReason };
-  /** A Redis command failed; contending goes on. */
-  error: { error: unknown };
-}
+export type { DeposedReason, LeaderElectionEvents } from './election-base.js';
 
 type ScriptCall = (...keysAndArgs: Array<string | number>) => Promise<unknown>;
 
-export class LeaderElection {
+export class LeaderElection extends ElectionBase {
   readonly name: string;
   readonly instance: string;
   readonly leaseMs: number;
@@ -79,14 +65,11 @@ export class LeaderElection {
   private readonly clock: Clock;
   private readonly keys: ReturnType<typeof leaderKeys>;
   private readonly commands: Record<keyof typeof LEADER_COMMANDS, ScriptCall>;
-  private readonly events = new Emitter<LeaderElectionEvents>();
-  private current: number | undefined;
-  private running = false;
   private busy = false;
-  private cancelTick: CancelTimer | undefined;
   private cancelExpiry: CancelTimer | undefined;
 
   constructor(options: LeaderElectionOptions) {
+    super();
     const o = withDefaults(LEADER_ELECTION_DEFAULTS, options);
     checkShape('leaderElection', 'redis', o.redis, 'an ioredis 5 client', ['defineCommand']);
     checkNonEmptyString('leaderElection', 'name', o.name);
@@ -111,40 +94,16 @@ export class LeaderElection {
     this.commands = commands as Record<keyof typeof LEADER_COMMANDS, ScriptCall>;
   }
 
-  /** True while this process leads. */
-  get isLeader(): boolean {
-    return this.current !== undefined;
-  }
-
-  /** The fencing token of the current leadership; undefined when not leading. */
-  get token(): number | undefined {
-    return this.current;
-  }
-
-  on<K extends keyof LeaderElectionEvents & string>(name: K, listener: Listener<LeaderElectionEvents[K]>): Unsubscribe {
-    return this.events.on(name, listener);
-  }
-
-  /** Starts contending (the first attempt goes out at once). */
-  start(): this {
-    if (this.running) return this;
-    this.running = true;
-    this.tick();
-    return this;
-  }
-
   /** Stops contending; a leader gives the lease up, so another takes over at its next attempt. */
   async stop(): Promise<void> {
-    this.running = false;
-    this.cancelTick?.();
-    this.cancelTick = undefined;
+    this.stopTicking();
     const token = this.current;
     if (token === undefined) return;
     this.depose('resigned');
     await this.commands.resign(this.keys.lease, `${this.instance}|${token}`).catch((error: unknown) => this.events.emit('error', { error }));
   }
 
-  private tick(): void {
+  protected tick(): void {
     this.cancelTick = undefined;
     if (!this.running) return;
     this.cancelTick = setTimerOn(this.clock, this.renewMs, () => this.tick());
@@ -171,10 +130,7 @@ export class LeaderElection {
         }
         if (this.current !== undefined && this.current !== granted) this.depose('lost');
         this.expireAt(sentAt + this.leaseMs);
-        if (this.current === undefined) {
-          this.current = granted;
-          this.events.emit('elected', { token: granted });
-        }
+        if (this.current === undefined) this.elect(granted);
       },
       (error: unknown) => {
         this.busy = false;
@@ -192,13 +148,11 @@ export class LeaderElection {
     });
   }
 
-  private depose(reason: DeposedReason): void {
-    const token = this.current;
-    if (token === undefined) return;
-    this.current = undefined;
+  protected override depose(reason: DeposedReason): void {
+    if (this.current === undefined) return;
     this.cancelExpiry?.();
     this.cancelExpiry = undefined;
-    this.events.emit('deposed', { token, reason });
+    super.depose(reason);
   }
 }
 
