@@ -16,7 +16,7 @@ import { type CircuitBreaker, circuitBreaker } from '../policies/breaker/index.j
 import { pipeline } from '../policies/pipeline.js';
 import { retry } from '../policies/retry.js';
 import { attachRateBudget } from './budget-hook.js';
-import { checkNonEmptyString, checkOneOf, checkShape, numberError } from '../core/option-checks.js';
+import { checkNonEmptyString, checkNumber, checkOneOf, checkShape } from '../core/option-checks.js';
 import { isOrderNotFound, isRecoverable } from './errors.js';
 import { type ResilientExchangeOptions, resolveExchangeOptions } from './exchange-options.js';
 import { newIntentId } from './orders/intent-id.js';
@@ -58,6 +58,8 @@ export interface ResilientExchangeEvents {
 }
 
 type CreateOrderParams = Record<string, unknown> & { intentId?: string };
+
+const ORDER_SIDES = ['buy', 'sell'] as const;
 
 export class ResilientExchange implements EventSource<ResilientExchangeEvents> {
   /** The wrapped ccxt exchange. */
@@ -257,14 +259,17 @@ export class ResilientExchange implements EventSource<ResilientExchangeEvents> {
    */
   createOrder(symbol: string, type: OrderType, side: OrderSide, amount: number, price?: Num, params: CreateOrderParams = {}): Promise<Order> {
     const { intentId: given, ...rest } = params;
-    if (given !== undefined && (typeof given !== 'string' || given.length === 0)) {
-      return Promise.reject(errorOf(() => checkNonEmptyString('createOrder', 'params.intentId', given)));
+    // Bad input rejects the returned promise, as the exchange's own refusals do.
+    try {
+      if (given !== undefined) checkNonEmptyString('createOrder', 'params.intentId', given);
+      if (rest.clientOrderId !== undefined || rest.newClientOrderId !== undefined) {
+        throw new TypeError('createOrder: pass params.intentId, not a client order id: the client order id is derived from the intent id');
+      }
+      checkOneOf('createOrder', 'side', side, ORDER_SIDES);
+      checkNumber('createOrder', 'amount', amount, 0, Infinity, true);
+    } catch (error) {
+      return Promise.reject(error);
     }
-    if (rest.clientOrderId !== undefined || rest.newClientOrderId !== undefined) {
-      return Promise.reject(new TypeError('createOrder: pass params.intentId, not a client order id: the client order id is derived from the intent id'));
-    }
-    if (side !== 'buy' && side !== 'sell') return Promise.reject(errorOf(() => checkOneOf('createOrder', 'side', side, ['buy', 'sell'])));
-    if (!(typeof amount === 'number' && Number.isFinite(amount) && amount > 0)) return Promise.reject(numberError('createOrder', 'amount', amount, 0, Infinity, true));
     const intentId = given ?? newIntentId(this.options.random);
     return this.placer.place(intentId, { symbol, side, type, amount, price: price ?? undefined, params: rest });
   }
@@ -323,14 +328,4 @@ export class ResilientExchange implements EventSource<ResilientExchangeEvents> {
 /** Wraps a ccxt exchange. Works with zero options (in-memory journal, exchangeApi breakers, retries under a budget). */
 export function resilientExchange(exchange: Exchange, options?: ResilientExchangeOptions): ResilientExchange {
   return new ResilientExchange(exchange, options);
-}
-
-/** The error a check throws, for a call that rejects its promise instead of throwing. */
-function errorOf(check: () => void): unknown {
-  try {
-    check();
-  } catch (error) {
-    return error;
-  }
-  return new Error('a failed check threw nothing');
 }
