@@ -31,7 +31,7 @@ export {
   type LeaderElectionEvents,
   type LeaderElectionOptions,
 } from './leader.js';
-export { whileLeader, type ElectionLike, type LeaderDuty, type LeaderDutyBinding } from './leader-duty.js';
+export { leadDuty, whileLeader, type ElectionLike, type LeaderDuty, type LeaderDutyBinding, type LedDuty } from './leader-duty.js';
 export { FENCE_TABLE_SQL, StaleFencingTokenError, claimFence, fencedSet, type FencedSetOptions } from './leader-fence.js';
 export {
   LEADER_TERMS_TABLE_SQL,

@@ -6,6 +6,7 @@
  * advisory lock): both announce `elected` and `deposed`.
  */
 import type { Listener, Unsubscribe } from '../core/events.js';
+import { type LeaderElection, type LeaderElectionOptions, leaderElection } from './leader.js';
 
 /** The part of an election a duty needs (LeaderElection and PostgresLeaderElection fit). */
 export interface ElectionLike {
@@ -59,6 +60,28 @@ export function whileLeader(election: ElectionLike, duty: LeaderDuty, onError: (
       offElected();
       offDeposed();
       await run(false);
+    },
+  };
+}
+
+export interface LedDuty {
+  readonly election: LeaderElection;
+  readonly binding: LeaderDutyBinding;
+  /** Stops contending (a leader gives the lease up at once), then waits for the duty to stop. */
+  close(): Promise<void>;
+}
+
+/** Contends for `duty.name` over a Redis lease and runs the duty while this process leads (whileLeader). */
+export function leadDuty(options: Omit<LeaderElectionOptions, 'name'>, duty: LeaderDuty, onError?: (error: unknown, phase: 'start' | 'stop') => void): LedDuty {
+  const election = leaderElection({ ...options, name: duty.name });
+  const binding = whileLeader(election, duty, onError);
+  election.start();
+  return {
+    election,
+    binding,
+    async close() {
+      await election.stop();
+      await binding.close();
     },
   };
 }

@@ -8,8 +8,8 @@
  */
 import type { Redis } from 'ioredis';
 import type { BulwarkConfig } from '../config/schema.js';
-import { type LeaderDutyBinding, whileLeader } from '../fleet/leader-duty.js';
-import { type LeaderElection, leaderElection } from '../fleet/leader.js';
+import { leadDuty } from '../fleet/leader-duty.js';
+import type { LeaderElection } from '../fleet/leader.js';
 import type { ConfiguredExchange } from './configured-exchange.js';
 import type { LiveEvents } from './live-events.js';
 
@@ -54,16 +54,14 @@ export function accountDuty(account: ConfiguredExchange, options: AccountDutyOpt
   const own = { intentPrefix: options.ownPrefix, adoptOrphans: false };
   const follower = account.follow(own);
   const name = `orders:${account.exchange.id}`;
-  const election = leaderElection({
-    redis: options.redis,
-    name,
-    instance: options.instance,
-    prefix: options.prefix,
-    ...(options.leaseMs !== undefined ? { leaseMs: options.leaseMs } : {}),
-    ...(options.renewMs !== undefined ? { renewMs: options.renewMs } : {}),
-  });
-  const binding: LeaderDutyBinding = whileLeader(
-    election,
+  const led = leadDuty(
+    {
+      redis: options.redis,
+      instance: options.instance,
+      prefix: options.prefix,
+      ...(options.leaseMs !== undefined ? { leaseMs: options.leaseMs } : {}),
+      ...(options.renewMs !== undefined ? { renewMs: options.renewMs } : {}),
+    },
     {
       name,
       start: (token) => {
@@ -74,22 +72,18 @@ export function accountDuty(account: ConfiguredExchange, options: AccountDutyOpt
       stop: () => {
         follower.scope(own);
         options.events?.record('operator', options.instance, `no longer leads ${name}: follows its own intents`);
-        setImmediate(() => options.changed?.()); // after the binding counts the duty as held
+        setImmediate(() => options.changed?.()); // after the binding counts it as put down
       },
     },
     (error, phase) => options.events?.record('operator', options.instance, `${name}: ${phase} failed: ${error instanceof Error ? error.message : String(error)}`, 'warning'),
   );
-  election.start();
   return {
     name,
-    election,
+    election: led.election,
     get leading() {
-      return binding.active;
+      return led.binding.active;
     },
-    duties: () => (binding.active ? [name] : []),
-    async close() {
-      await election.stop();
-      await binding.close();
-    },
+    duties: () => (led.binding.active ? [name] : []),
+    close: () => led.close(),
   };
 }

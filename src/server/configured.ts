@@ -68,6 +68,11 @@ export function unsupportedSettings(config: BulwarkConfig, sources: ReadonlyMap<
   return issues;
 }
 
+/** The service's id among its fleet's instances: `fleet.instance`, else `service-<host>`. */
+export function serviceInstanceOf(config: BulwarkConfig): string {
+  return config.fleet.instance ?? `service-${hostname()}`;
+}
+
 /** Banner lines saying what a configured service runs on (no credentials: URLs are shown by host only). */
 export function configuredSummary(config: BulwarkConfig): string[] {
   const host = (url: string | undefined): string => {
@@ -79,7 +84,7 @@ export function configuredSummary(config: BulwarkConfig): string[] {
   };
   const storage = config.storage.kind === 'postgres' ? `PostgreSQL ${host(config.storage.postgresUrl)} schema ${config.storage.postgresSchema ?? 'public'}` : `SQLite in ${config.dataDir}`;
   const lines = [`  storage    ${storage}${config.storage.redisUrl ? `; Redis ${host(config.storage.redisUrl)} prefix ${config.storage.redisPrefix}` : ''}`];
-  if (config.storage.redisUrl) lines.push(`  fleet      ${config.storage.redisPrefix}fleet: as ${config.fleet.instance ?? `service-${hostname()}`} (bots join with \`bulwark bot --config FILE\`)`);
+  if (config.storage.redisUrl) lines.push(`  fleet      ${config.storage.redisPrefix}fleet: as ${serviceInstanceOf(config)} (bots join with \`bulwark bot --config FILE\`)`);
   for (const { name, settings } of accountsOf(config)) {
     const where = settings.url ? ` at ${host(settings.url)}` : settings.sandbox ? ' (sandbox)' : '';
     const label = name === settings.id ? name : `${name} (${settings.id})`;
@@ -194,9 +199,10 @@ export async function componentsFromConfig(config: BulwarkConfig, options: Confi
     await recoverAtStart({ operator, events, exchanges: reconciled });
     // With Redis the service is a member of its own fleet (a fleet-wide halt halts its gate too, and
     // `cancelOpenOrdersOnHalt` acts on it) and contends to follow the whole account; alone, it follows it all.
+    // Its id among the fleet's instances, and as the holder of its duties.
+    const instance = serviceInstanceOf(config);
     let member: FleetMember | undefined;
     if (redis) {
-      const instance = config.fleet.instance ?? `service-${hostname()}`;
       const duties: AccountDuty[] = [];
       member = joinFleet({
         redis,
@@ -220,7 +226,7 @@ export async function componentsFromConfig(config: BulwarkConfig, options: Confi
     events.record('operator', `bulwark-${config.env}`, `service started: ${config.storage.kind}${redis ? ' and Redis' : ''}${accounts.length > 0 ? `, ${accounts.length === 1 ? 'account' : 'accounts'} ${accounts.map((a) => a.exchange.id).join(', ')}` : ''}`);
 
     if (config.backup.everyMs !== undefined) {
-      cleanups.push(await scheduleBackups(backupStore, config, { health, events, ...(redis ? { redis } : {}) }));
+      cleanups.push(await scheduleBackups(backupStore, config, { health, events, instance, ...(redis ? { redis } : {}) }));
     }
 
     // The bots of `bulwark bot --config` (and any joinFleet under the same prefix) are listed, steered and measured here.

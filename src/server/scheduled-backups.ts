@@ -9,8 +9,7 @@ import type { Redis } from 'ioredis';
 import type { Backups } from '../backup/backups.js';
 import { backupSchedule } from '../backup/schedule.js';
 import type { BulwarkConfig } from '../config/schema.js';
-import { whileLeader } from '../fleet/leader-duty.js';
-import { leaderElection } from '../fleet/leader.js';
+import { leadDuty } from '../fleet/leader-duty.js';
 import type { HealthRegistry } from '../health/registry.js';
 import { leaseOf } from './account-duty.js';
 import { fleetPrefixOf } from './configured-stores.js';
@@ -20,6 +19,8 @@ export interface ScheduledBackupsDeps {
   health: HealthRegistry;
   events: LiveEvents;
   redis?: Redis;
+  /** The service's instance id in its fleet: who holds the duty. */
+  instance: string;
 }
 
 /** Starts the schedule (bound to the `backups` election with Redis); resolves with its stopper. */
@@ -55,14 +56,11 @@ export async function scheduleBackups(backups: Backups, config: BulwarkConfig, d
       await schedule.stop();
     };
   }
-  const election = leaderElection({ redis: deps.redis, name: 'backups', prefix: fleetPrefixOf(config), ...(config.fleet.instance !== undefined ? { instance: config.fleet.instance } : {}), ...leaseOf(config) });
-  const binding = whileLeader(election, { name: 'backups', start: () => schedule.start(), stop: () => schedule.stop() }, (error) =>
+  const led = leadDuty({ redis: deps.redis, prefix: fleetPrefixOf(config), instance: deps.instance, ...leaseOf(config) }, { name: 'backups', start: () => schedule.start(), stop: () => schedule.stop() }, (error) =>
     deps.events.record('operator', source, `backups duty: ${error instanceof Error ? error.message : String(error)}`, 'warning'),
   );
-  election.start();
   return async () => {
-    await election.stop();
-    await binding.close();
+    await led.close();
     offs.forEach((off) => off());
   };
 }
