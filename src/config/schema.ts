@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { bindRefusal } from './bind-address.js';
+import { SECURITY_CONFIG_DEFAULTS, securitySchema } from './security-schema.js';
 
 /** The longest delay Node's timers accept (2^31-1 ms, about 24.8 days); a longer one fires at once with a warning. */
 export const TIMER_MAX_MS = 2 ** 31 - 1;
@@ -75,6 +76,8 @@ export const configSchema = z
       /** ... and those younger than this (ms); either rule keeps a backup. */
       maxAgeMs: positiveMs.optional(),
     }),
+    /** Authentication, roles, the audit log, stored secrets, TLS and HTTP limits (config/security-schema.ts). */
+    security: securitySchema,
     features: z.strictObject({
       liveTrading: z.boolean(),
       chaos: z.boolean(),
@@ -179,6 +182,7 @@ export const CONFIG_DEFAULTS: BulwarkConfig = {
   exchange: {}, // credentials come from the environment or a secret store, never a default
   backup: {}, // no schedule unless asked: where backups go and how many to keep is the operator's call
   fleet: {}, // the library's own defaults (JOIN_FLEET_DEFAULTS, LEADER_ELECTION_DEFAULTS), not written twice
+  security: SECURITY_CONFIG_DEFAULTS, // each part's defaults live with its code (security/)
   features: {
     liveTrading: false, // real orders only when someone turns them on explicitly
     chaos: false, // fault injection off unless an experiment is running

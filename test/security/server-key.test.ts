@@ -1,0 +1,43 @@
+import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadServerKey } from '../../src/security/server-key.js';
+
+const dir = () => mkdtempSync(join(tmpdir(), 'bulwark-key-'));
+
+describe('loadServerKey', () => {
+  it('creates the key file with mode 0600 on first use and reads the same key after', () => {
+    const d = dir();
+    const first = loadServerKey({ dataDir: d, env: {} });
+    const file = join(d, 'security.key');
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    expect(readFileSync(file, 'utf8').trim()).toMatch(/^[0-9a-f]{64}$/);
+    const again = loadServerKey({ dataDir: d, env: {} });
+    expect(again.derive('audit-chain').equals(first.derive('audit-chain'))).toBe(true);
+  });
+
+  it('derives a different key per purpose', () => {
+    const key = loadServerKey({ dataDir: dir(), env: {} });
+    expect(key.derive('audit-chain').equals(key.derive('backup-manifest'))).toBe(false);
+    expect(key.derive('session')).toHaveLength(32);
+  });
+
+  it('prefers BULWARK_SECURITY_KEY and refuses a malformed one without echoing it', () => {
+    const hex = 'ab'.repeat(32);
+    const a = loadServerKey({ env: { BULWARK_SECURITY_KEY: hex } });
+    const d = dir();
+    writeFileSync(join(d, 'k'), hex);
+    const b = loadServerKey({ file: join(d, 'k'), env: {} });
+    expect(a.derive('session').equals(b.derive('session'))).toBe(true);
+    expect(a.source).toBe('environment');
+    expect(() => loadServerKey({ env: { BULWARK_SECURITY_KEY: 'not-a-key-value' } })).toThrow(/BULWARK_SECURITY_KEY: the security key must be 64 hex/);
+    expect(() => loadServerKey({ env: { BULWARK_SECURITY_KEY: 'not-a-key-value' } })).not.toThrow(/not-a-key-value/);
+  });
+
+  it('refuses to invent a key when create is false, naming the file but not its folder', () => {
+    const d = dir();
+    expect(() => loadServerKey({ dataDir: d, env: {}, create: false })).toThrow(/^security\.key: no security key/);
+    expect(() => loadServerKey({ dataDir: d, env: {}, create: false })).not.toThrow(new RegExp(d));
+  });
+});
