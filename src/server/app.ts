@@ -16,6 +16,7 @@ import { type Clock, systemClock } from '../core/clock.js';
 import { checkNumber } from '../core/option-checks.js';
 import { bulwarkVersion } from '../core/version.js';
 import type { ServerComponents } from './components.js';
+import './request-principal.js';
 import { fleetTimeline } from './fleet-timeline.js';
 import { type LiveEvents, bindTimeline, liveEvents } from './live-events.js';
 import { operatorState } from './operator-state.js';
