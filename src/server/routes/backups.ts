@@ -18,6 +18,7 @@ const id = z.object({ id: z.string().min(1).max(200) });
 
 export const backupRoutes: FastifyPluginAsyncZod<BackupRoutesOptions> = async (app, { backups, events }) => {
   const tags = ['backups'];
+  let creating = false;
   app.get('/api/backups', { schema: { tags, description: 'Backups, newest first' } }, async () => backups.list());
 
   app.post(
@@ -33,6 +34,9 @@ export const backupRoutes: FastifyPluginAsyncZod<BackupRoutesOptions> = async (a
       },
     },
     async (request, reply) => {
+      // One backup at a time over the API: each copies every database and file, and a queue of them is a disk-filling attack.
+      if (creating) return problem(reply, 409, 'a backup is already being created through the API; wait for it to finish');
+      creating = true;
       try {
         const manifest = await backups.create(request.body);
         events.record('operator', 'backups', `backup ${manifest.id} created`);
@@ -40,6 +44,8 @@ export const backupRoutes: FastifyPluginAsyncZod<BackupRoutesOptions> = async (a
       } catch (error) {
         if (error instanceof RangeError || error instanceof TypeError) return problem(reply, 400, messageOf(error));
         throw error;
+      } finally {
+        creating = false;
       }
     },
   );
