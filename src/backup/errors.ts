@@ -19,7 +19,8 @@ export interface VerificationProblem {
   path: string;
   /** Where the file came from (a path, or `provider:<name>` for a state snapshot). */
   origin: string;
-  reason: 'missing' | 'size-mismatch' | 'checksum-mismatch';
+  /** `manifest-unsigned` / `manifest-signature-mismatch`: the manifest itself (path `manifest.json`) carries no valid HMAC. */
+  reason: 'missing' | 'size-mismatch' | 'checksum-mismatch' | 'manifest-unsigned' | 'manifest-signature-mismatch';
 }
 
 /** A backup's files do not match its manifest; nothing was restored. */

@@ -58,6 +58,8 @@ export type ResilienceErrorCode =
   | 'RESTORE_FAILED'
   | 'RESTORE_PROVIDER_MISSING'
   | 'RESTORE_INTERRUPTED'
+  | 'BACKUP_UNSIGNED'
+  | 'RESTORE_TARGET_UNKNOWN'
   // Categorised errors (core/taxonomy.ts) and HTTP answers counted as failures (pools)
   | CategoryErrorCode
   | `HTTP_${number}`;

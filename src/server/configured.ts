@@ -30,6 +30,7 @@ import { createMetrics } from '../observe/metrics.js';
 import { fleetControl } from '../fleet/control.js';
 import { type FleetMember, joinFleet } from '../fleet/member.js';
 import { registry } from '../policies/registry.js';
+import { loadServerKey } from '../security/server-key.js';
 import { tradingGate } from '../trading/gate.js';
 import { operatorSettings } from '../storage/repos/operator-settings.js';
 import { operatorSettingKinds, spooledOperatorSettings } from '../storage/repos/spooled-operator-settings.js';
@@ -179,7 +180,9 @@ export async function componentsFromConfig(config: BulwarkConfig, options: Confi
     cleanups.push(observeAlerts(metrics, alerts));
     alerts.start();
     cleanups.push(() => alerts.stop());
-    const backupStore = backups({ dir: join(config.dataDir, 'backups'), sqliteDatabases: stores.sqlitePath ? [stores.sqlitePath] : [] });
+    // Manifests are signed with the service's key, so an edited one is caught by verify and restore.
+    const manifestKey = loadServerKey({ dataDir: config.dataDir, ...(config.security.keyFile !== undefined ? { file: config.security.keyFile } : {}) }).derive('backup-manifest');
+    const backupStore = backups({ dir: join(config.dataDir, 'backups'), sqliteDatabases: stores.sqlitePath ? [stores.sqlitePath] : [], manifestKey });
     // PostgreSQL cannot be copied as a file: the service's own tables go in as rows.
     if (!stores.sqlitePath) cleanups.push(backupStore.register(SERVICE_TABLES_PROVIDER, storageTablesProvider(storage)));
 

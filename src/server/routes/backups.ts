@@ -5,6 +5,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Backups } from '../../backup/backups.js';
+import { BackupError } from '../../backup/errors.js';
 import { backupTypes } from '../../backup/manifest.js';
 import type { LiveEvents } from '../live-events.js';
 import { messageOf, problem } from './errors.js';
@@ -13,6 +14,8 @@ export interface BackupRoutesOptions {
   backups: Backups;
   events: LiveEvents;
 }
+
+const REFUSALS = new Set(['BACKUP_UNSIGNED', 'BACKUP_CORRUPT', 'BACKUP_INCOMPLETE', 'RESTORE_TARGET_UNKNOWN', 'RESTORE_PROVIDER_MISSING']);
 
 const id = z.object({ id: z.string().min(1).max(200) });
 
@@ -66,7 +69,13 @@ export const backupRoutes: FastifyPluginAsyncZod<BackupRoutesOptions> = async (a
       } catch (error) {
         return problem(reply, 404, messageOf(error));
       }
-      return backups.restore(request.params.id, { dryRun: true });
+      try {
+        return await backups.restore(request.params.id, { dryRun: true });
+      } catch (error) {
+        // A backup that must not be restored (edited, unsigned, damaged, no target here) is a conflict with its state, not a server fault.
+        if (error instanceof BackupError && REFUSALS.has(error.code)) return problem(reply, 409, messageOf(error));
+        throw error;
+      }
     },
   );
 };
