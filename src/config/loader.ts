@@ -58,6 +58,19 @@ function registerSecretsIn(value: unknown, key = ''): void {
   else if (isPlainObject(value)) for (const [k, v] of Object.entries(value)) registerSecretsIn(v, k);
 }
 
+/**
+ * What a YAML syntax error says, without any of the file's text: the parser's message quotes the
+ * offending line (and an unresolved alias by name), which may be a secret's line. Kept: the kind of
+ * error, its line and column, its code.
+ */
+export function yamlErrorReason(error: unknown): string {
+  const first = (error instanceof Error ? error.message : String(error)).split('\n')[0] ?? '';
+  const kind = first.replace(/ at line \d+, column \d+:?$/, '').replace(/:.*$/, '').trim() || 'syntax error';
+  const pos = (error as { linePos?: Array<{ line: number; col: number }> }).linePos?.[0];
+  const code = (error as { code?: unknown }).code;
+  return `invalid YAML: ${sanitizeText(kind)}${pos ? ` at line ${pos.line}, column ${pos.col}` : ''}${typeof code === 'string' ? ` (${code})` : ''}`;
+}
+
 function readLayer(path: string, readFile: (path: string) => string | undefined, issues: ConfigIssue[], required = false): PlainObject | undefined {
   let text: string | undefined;
   try {
@@ -73,11 +86,10 @@ function readLayer(path: string, readFile: (path: string) => string | undefined,
   }
   let parsed: unknown;
   try {
-    parsed = parseYaml(text);
+    // logLevel 'error': the parser's warnings go to stderr with the offending line quoted, secret and all.
+    parsed = parseYaml(text, { logLevel: 'error' });
   } catch (error) {
-    // The parser's message quotes the offending lines; keep only the first line, sanitised.
-    const first = (error instanceof Error ? error.message : String(error)).split('\n')[0] ?? 'invalid YAML';
-    issues.push({ path: '', source: path, reason: `invalid YAML: ${sanitizeText(first)}` });
+    issues.push({ path: '', source: path, reason: yamlErrorReason(error) });
     return undefined;
   }
   if (parsed === null || parsed === undefined) return {};
