@@ -29,7 +29,8 @@ export class BackupCorruptError extends BackupError {
   readonly backupId: string;
   readonly problems: readonly VerificationProblem[];
   constructor(backupId: string, problems: readonly VerificationProblem[]) {
-    const named = problems.map((p) => `${p.path} (${p.reason}, from ${p.origin})`).join(', ');
+    // Paths inside the backup only: an origin is a server path (and, in an edited manifest, anyone's text); it stays on `problems`.
+    const named = problems.map((p) => `${p.path} (${p.reason})`).join(', ');
     super('BACKUP_CORRUPT', `backup ${backupId} failed verification, nothing was restored: ${named}`);
     this.backupId = backupId;
     this.problems = problems;

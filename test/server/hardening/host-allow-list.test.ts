@@ -22,14 +22,29 @@ describe('Host allow-list', () => {
   it('accepts localhost, 127.0.0.1 and [::1]', async () => {
     f = await fixture();
     for (const host of ['localhost', '127.0.0.1:8080', '[::1]:8080', 'LOCALHOST']) {
-      const res = await f.app.inject({ method: 'GET', url: '/livez', headers: { host } });
+      const res = await f.app.inject({ method: 'GET', url: '/api/overview', headers: { host } });
       expect(res.statusCode, host).toBe(200);
     }
   });
 
+  it('accepts the machine\'s own addresses (probes and scrapers of a server bound to 0.0.0.0) and never a name', () => {
+    const check = hostCheck([], ['10.1.2.3', '[fe80::1]']);
+    expect(check.allows('10.1.2.3:8080', 8080, '0.0.0.0')).toBe(true);
+    expect(check.allows('[fe80::1]:8080', 8080, '::')).toBe(true);
+    expect(check.allows('10.1.2.4:8080', 8080, '0.0.0.0')).toBe(false);
+    expect(check.allows('rebind.attacker.example:8080', 8080, '0.0.0.0')).toBe(false);
+  });
+
+  it('lets the liveness and readiness probes through whatever the Host, and nothing else', async () => {
+    f = await fixture();
+    expect((await f.app.inject({ method: 'GET', url: '/livez', headers: { host: 'pod-ip.cluster.local' } })).statusCode).toBe(200);
+    expect((await f.app.inject({ method: 'GET', url: '/metrics', headers: { host: 'pod-ip.cluster.local' } })).statusCode).toBe(421);
+    expect((await f.app.inject({ method: 'GET', url: '/readyz?verbose', headers: { host: 'pod-ip.cluster.local' } })).statusCode).not.toBe(421);
+  });
+
   it('accepts the names of security.http.allowedHosts, with or without a port', async () => {
     f = await fixture({ app: { http: { allowedHosts: ['ops.desk.example', 'bulwark.internal:9443'] } } });
-    const ok = (host: string) => f!.app.inject({ method: 'GET', url: '/livez', headers: { host } }).then((r) => r.statusCode);
+    const ok = (host: string) => f!.app.inject({ method: 'GET', url: '/api/overview', headers: { host } }).then((r) => r.statusCode);
     expect(await ok('ops.desk.example')).toBe(200);
     expect(await ok('ops.desk.example:1234')).toBe(200);
     expect(await ok('bulwark.internal:9443')).toBe(200);
@@ -55,11 +70,11 @@ describe('Host allow-list', () => {
   });
 });
 
-/** A GET /livez on 127.0.0.1 with a chosen Host header (fetch would set its own). */
+/** A GET /api/overview on 127.0.0.1 with a chosen Host header (fetch would set its own). */
 async function fetchStatus(port: number, host: string): Promise<number> {
   const { request } = await import('node:http');
   return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path: '/livez', headers: { host } }, (res) => {
+    const req = request({ host: '127.0.0.1', port, path: '/api/overview', headers: { host } }, (res) => {
       res.resume();
       resolve(res.statusCode ?? 0);
     });
