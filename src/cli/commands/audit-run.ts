@@ -2,8 +2,10 @@
 import { createWriteStream, existsSync } from 'node:fs';
 import { basename } from 'node:path';
 import { once } from 'node:events';
+import { hostname, userInfo } from 'node:os';
+import { sanitizeText } from '../../core/secrets.js';
 import { InvalidArgumentError } from 'commander';
-import { type AuditLog, type ChainReport, auditLog } from '../../security/audit-log.js';
+import { type AuditLog, type AuditRecord, type ChainReport, auditLog } from '../../security/audit-log.js';
 import { loadServerKey } from '../../security/server-key.js';
 import { postgresStorage } from '../../storage/postgres.js';
 import { sqliteStorage } from '../../storage/sqlite.js';
@@ -24,7 +26,7 @@ export function parseTime(flag: string, value: string, now: number): number {
 }
 
 /** The service's database and key, as the flags name them; nothing is created. */
-async function openAudit(flags: AuditFlags, env: NodeJS.ProcessEnv): Promise<{ audit: AuditLog; storage: Storage }> {
+export async function openAudit(flags: AuditFlags, env: NodeJS.ProcessEnv): Promise<{ audit: AuditLog; storage: Storage }> {
   const location = await locateData({ ...(flags.config !== undefined ? { config: flags.config } : {}), ...(flags.dataDir !== undefined ? { dataDir: flags.dataDir } : {}) });
   let keyFile: string | undefined;
   if (flags.config !== undefined) {
@@ -99,4 +101,22 @@ export async function auditExport(flags: ExportFlags, deps: AuditCommandDeps): P
     }
   }
   if (file) stdout.write(flags.json ? `${JSON.stringify({ out: flags.out, entries: count })}\n` : `Exported ${count} audit entr${count === 1 ? 'y' : 'ies'} to ${flags.out}.\n`);
+}
+
+/**
+ * Records an action of the command line (a restore) in the service's audit log, as the local user.
+ * A log that cannot be written is said on stderr: the action stands, its record is missing.
+ */
+export async function recordCommand(flags: AuditFlags, record: Omit<AuditRecord, 'actor' | 'actorKind'>, io: { env: NodeJS.ProcessEnv; stderr: { write(chunk: string): unknown } }): Promise<void> {
+  try {
+    const { audit, storage } = await openAudit(flags, io.env);
+    try {
+      await audit.append({ ...record, actor: `cli:${userInfo().username}`, actorKind: 'local', source: hostname() });
+      await audit.checkpoint();
+    } finally {
+      await storage.close();
+    }
+  } catch (error) {
+    io.stderr.write(`warning: not recorded in the audit log: ${sanitizeText(error instanceof Error ? error.message : String(error))}\n`);
+  }
 }

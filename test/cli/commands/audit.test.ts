@@ -1,11 +1,13 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command } from 'commander';
 import { afterEach, describe, expect, it } from 'vitest';
 import { registerAudit } from '../../../src/cli/commands/audit.js';
+import { registerBackup } from '../../../src/cli/commands/backup.js';
+import { auditLog } from '../../../src/security/audit-log.js';
 import { parseTime } from '../../../src/cli/commands/audit-run.js';
 import { sqliteStorage } from '../../../src/storage/sqlite.js';
-import { filledLog } from '../../security/audit-tampering.js';
+import { filledLog, testKey } from '../../security/audit-tampering.js';
 import { tempDir } from '../../storage/helpers.js';
 
 const cleanups: Array<() => void> = [];
@@ -89,5 +91,29 @@ describe('bulwark audit export', () => {
     expect(parseTime('--since', '1700000000000', 0)).toBe(1_700_000_000_000);
     expect(parseTime('--since', '2026-01-01T00:00:00Z', 0)).toBe(Date.UTC(2026, 0, 1));
     expect(() => parseTime('--until', 'yesterday', 0)).toThrow('--until: "yesterday" is not a time');
+  });
+});
+
+describe('bulwark backup restore', () => {
+  it('records the restore in the service\'s audit log as the local user, and the chain still verifies', async () => {
+    const s = await setup();
+    const file = join(s.dir, 'notes.txt');
+    writeFileSync(file, 'before');
+    const backup = async (...args: string[]) => {
+      const program = new Command('bulwark').exitOverride();
+      const err: string[] = [];
+      registerBackup(program, { stdout: { write: () => undefined }, stderr: { write: (t: string) => err.push(t) }, env });
+      await program.parseAsync(['node', 'bulwark', 'backup', ...args, '--data-dir', s.dir]);
+      return err.join('');
+    };
+    await backup('create', '--data', file, '--tag', 'x');
+    writeFileSync(file, 'after');
+    expect(await backup('restore', 'latest')).toBe('');
+    const storage = await sqliteStorage({ path: s.db });
+    const audit = await auditLog(storage, { key: testKey(), migrate: false });
+    const [last] = await audit.list({ limit: 1 });
+    expect(last).toMatchObject({ seq: 7, action: 'backup.restore', actor: expect.stringMatching(/^cli:/), actorKind: 'local', after: { changed: 1 }, tags: ['data-recovery'] });
+    expect((await audit.verify()).ok).toBe(true);
+    await storage.close();
   });
 });
