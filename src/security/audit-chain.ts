@@ -19,7 +19,7 @@ import { stringify } from 'safe-stable-stringify';
 /** The hash before the first entry. */
 export const GENESIS_HASH = '0'.repeat(64);
 
-/** Where a state change came from: a request, or the service itself. */
+/** How the action ended: done, refused (4xx), or failed (5xx). */
 export type AuditOutcome = 'success' | 'rejected' | 'failure';
 
 /** One entry as it is hashed and stored (JSON-safe; absent parts are null). */
