@@ -8,6 +8,7 @@ import type { Backups } from '../../backup/backups.js';
 import { BackupError } from '../../backup/errors.js';
 import { backupTypes } from '../../backup/manifest.js';
 import type { LiveEvents } from '../live-events.js';
+import { auditDetail } from '../audit-requests.js';
 import { messageOf, problem } from './errors.js';
 
 export interface BackupRoutesOptions {
@@ -43,6 +44,7 @@ export const backupRoutes: FastifyPluginAsyncZod<BackupRoutesOptions> = async (a
       try {
         const manifest = await backups.create(request.body);
         events.record('operator', 'backups', `backup ${manifest.id} created`);
+        auditDetail(request, { target: manifest.id, after: { backup: manifest.id, type: manifest.type } });
         return reply.code(201).send(manifest);
       } catch (error) {
         if (error instanceof RangeError || error instanceof TypeError) return problem(reply, 400, messageOf(error));
@@ -70,7 +72,9 @@ export const backupRoutes: FastifyPluginAsyncZod<BackupRoutesOptions> = async (a
         return problem(reply, 404, messageOf(error));
       }
       try {
-        return await backups.restore(request.params.id, { dryRun: true });
+        const plan = await backups.restore(request.params.id, { dryRun: true });
+        auditDetail(request, { after: { dryRun: true } });
+        return plan;
       } catch (error) {
         // A backup that must not be restored (edited, unsigned, damaged, no target here) is a conflict with its state, not a server fault.
         if (error instanceof BackupError && REFUSALS.has(error.code)) return problem(reply, 409, messageOf(error));
