@@ -118,10 +118,11 @@ export async function buildApp(components: ServerComponents, options: BuildAppOp
     keepAliveTimeout: hardening.timeouts.keepAliveMs,
     requestTimeout: hardening.timeouts.requestMs,
   }) as unknown as FastifyInstance;
-  // Before anything else: a forged Host (DNS rebinding) is refused ahead of authentication and every handler.
+  // Headers first, so every answer carries them (the 421 below too); then a forged Host (DNS rebinding)
+  // is refused ahead of authentication and every handler.
+  await securityHeaders(app, { tls: o.tls !== undefined });
   allowHosts(app, hardening.allowedHosts);
   parseJsonBodies(app);
-  await securityHeaders(app, { tls: o.tls !== undefined });
   limitStateChanges(app, { ...hardening.rateLimit, clock });
   if (o.tls) {
     const tls = o.tls;

@@ -16,6 +16,7 @@ describe('Host allow-list', () => {
     expect(res.statusCode).toBe(421);
     expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
     expect(res.json().detail).toMatch(/^headers\.host: "attacker\.example" is not a host/);
+    expect(res.headers['x-frame-options']).toBe('DENY');
     expect(f.gate.mode).toBe('active');
   });
 
