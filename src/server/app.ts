@@ -37,6 +37,7 @@ import { limitRoutes } from './routes/limits.js';
 import { metricsRoutes } from './routes/metrics.js';
 import { orderRoutes } from './routes/orders.js';
 import { accountRoutes } from './routes/account.js';
+import { maskSecretsInAnswers } from './mask-answers.js';
 
 export interface BuildAppOptions {
   /** Folder of the built dashboard; found next to the compiled server (dist/web) when omitted. */
@@ -98,6 +99,7 @@ export async function buildApp(components: ServerComponents, options: BuildAppOp
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   app.decorate('liveEvents', events);
+  maskSecretsInAnswers(app);
 
   app.setErrorHandler((error: unknown, request, reply: FastifyReply) => {
     if (hasZodFastifySchemaValidationErrors(error)) {
