@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import ccxt from 'ccxt';
 import { Command } from 'commander';
-import { pino } from 'pino';
+import { destination } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registerSecrets } from '../../src/cli/commands/secrets.js';
 import { type StartedService, runStart } from '../../src/cli/commands/start-run.js';
@@ -94,7 +94,7 @@ describe('a secret value is absent from every output after a full run', () => {
     await cli('secrets list', ['list', '--config', config]);
     await cli('secrets list --json', ['list', '--config', config, '--json']);
     const banner: string[] = [];
-    const logger = createLogger({ level: 'debug', base: { service: 'bulwark-test' }, destination: pino.destination({ dest: logFile, sync: true }) });
+    const logger = createLogger({ level: 'debug', base: { service: 'bulwark-test' }, destination: destination({ dest: logFile, sync: true }) });
     service = await runStart({ config, out: (line) => banner.push(line), logger, exit: () => undefined });
     outputs.set('banner', banner.join('\n'));
   }, 60_000);
