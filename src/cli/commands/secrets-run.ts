@@ -21,8 +21,11 @@ interface Opened {
   keys: LoadKeyringOptions;
 }
 
-/** The service's storage (created and migrated when missing: secrets may be set before the first start) and key settings. */
-async function open(flags: SecretsFlags, env: Readonly<Record<string, string | undefined>>): Promise<Opened> {
+/**
+ * The service's storage and key settings. Only `set` creates a SQLite database that does not exist
+ * (credentials may be stored before the first start); the others refuse it, like every command.
+ */
+async function open(flags: SecretsFlags, env: Readonly<Record<string, string | undefined>>, create = false): Promise<Opened> {
   const location = await locateData({ ...(flags.config !== undefined ? { config: flags.config } : {}), ...(flags.dataDir !== undefined ? { dataDir: flags.dataDir } : {}) });
   let keys: LoadKeyringOptions = { env, dataDir: location.dataDir };
   if (flags.config !== undefined) {
@@ -31,6 +34,9 @@ async function open(flags: SecretsFlags, env: Readonly<Record<string, string | u
     keys = { ...keys, ...(secrets.keyFile !== undefined ? { keyFile: secrets.keyFile } : {}), ...(secrets.previousKeyFiles ? { previousKeyFiles: secrets.previousKeyFiles } : {}) };
   }
   const target = location.storage;
+  if (target.kind === 'sqlite' && !create && !existsSync(target.path)) {
+    throw new Error(`${flags.config !== undefined ? '--config' : '--data-dir'}: no database at ${target.path}; store a secret first (bulwark secrets set NAME), or give --data-dir or --config`);
+  }
   const storage = target.kind === 'postgres' ? await postgresStorage({ connectionString: target.url, ...(target.schema ? { schema: target.schema } : {}), min: 0, max: 2 }) : await sqliteStorage({ path: target.path });
   try {
     await storage.migrate([secretsMigration]);
@@ -42,7 +48,7 @@ async function open(flags: SecretsFlags, env: Readonly<Record<string, string | u
 }
 
 async function withStore<T>(flags: SecretsFlags, deps: SecretsCommandDeps, create: boolean, work: (store: SecretStore) => Promise<T>): Promise<T> {
-  const { storage, keys } = await open(flags, io(deps).env);
+  const { storage, keys } = await open(flags, io(deps).env, create);
   try {
     return await work(secretStore(storage, { keyring: loadKeyring({ ...keys, create }) }));
   } finally {

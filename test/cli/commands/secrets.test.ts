@@ -80,6 +80,13 @@ describe('bulwark secrets', () => {
     await expect(run(['set', 'x-name', VALUE, '--data-dir', dir])).rejects.toThrow(/too many arguments/);
   });
 
+  it('list, remove and rotate refuse a data directory without a database instead of creating one', async () => {
+    const dir = join(folder(), 'none');
+    await expect(run(['list', '--data-dir', dir])).rejects.toThrow(/--data-dir: no database at .*; store a secret first/);
+    await expect(run(['rotate', '--new-key-file', join(dir, 'n.key'), '--data-dir', dir])).rejects.toThrow(/no database at/);
+    expect(existsSync(dir)).toBe(false);
+  });
+
   it('remove removes, and says so when the name is not stored', async () => {
     const dir = folder();
     await run(['set', 'webhook', '--data-dir', dir], Readable.from(['https://hooks.example/abc']));
