@@ -134,7 +134,7 @@ export function secretStore(storage: Storage, options: SecretStoreOptions): Secr
   return {
     async set(name, value) {
       checkSecretName(name);
-      if (typeof value !== 'string' || value === '') throw new TypeError(`secret "${name}": the value must be a non-empty string`);
+      if (typeof value !== 'string' || value === '') throw new TypeError(`secret "${name}": no value given (empty or not text; the value itself is never echoed)`);
       return storage.transaction(async (tx) => {
         const now = clock.now();
         const before = await readRow(tx, name);

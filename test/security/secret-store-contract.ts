@@ -45,6 +45,8 @@ export function secretStoreContract(open: () => Promise<Storage>): void {
       ]);
       const raw = JSON.stringify(await storage.all('SELECT * FROM secrets'));
       for (const value of ['ak-first-value', 'ak-second-value', 'hooks.example']) expect(raw).not.toContain(value);
+      await expect(store.set('empty-key', '')).rejects.toThrow('secret "empty-key": no value given');
+      await expect(store.set('../x', 'some-value')).rejects.toThrow(/secret name: 1-128 letters/);
       expect(await store.remove('binance-key')).toBe(true);
       expect(await store.remove('binance-key')).toBe(false);
       const missing = await refusal(store.get('binance-key'));

@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/config/config-error.js';
 import { loadConfig } from '../../src/config/loader.js';
 import { secretReferences } from '../../src/config/secret-references.js';
-import { clearRegisteredSecrets, sanitizeText } from '../../src/core/secrets.js';
+import { clearRegisteredSecrets, maskRegisteredSecrets, sanitizeText } from '../../src/core/secrets.js';
 import { keyring, parseKek } from '../../src/security/kek.js';
 import { secretStore, secretsMigration } from '../../src/security/secret-store.js';
 import { resolveConfigSecrets } from '../../src/server/configured-secrets.js';
@@ -70,6 +70,13 @@ describe('secret: references in the configuration', () => {
     expect(resolved.exchanges![1]).toMatchObject({ apiKey: 'plain-api-key-1234', secret: 'sk-hedge-0003', password: 'pw-hedge-0004' });
     expect(config.exchanges![0]!.secret).toBe('secret:main-secret');
     for (const value of ['ak-main-0001', 'sk-main-0002', 'sk-hedge-0003', 'pw-hedge-0004']) expect(sanitizeText(`failed: ${value}`)).toBe('failed: [REDACTED]');
+  });
+
+  it('the loader does not register a reference as a secret value: only its resolved value is', async () => {
+    const { dir } = await setup({});
+    load(dir, 'exchange:\n  id: binance\n  apiKey: secret:main-key\n  secret: plain-secret-value\n');
+    expect(maskRegisteredSecrets('uses secret:main-key')).toBe('uses secret:main-key');
+    expect(maskRegisteredSecrets('uses plain-secret-value')).toBe('uses [REDACTED]');
   });
 
   it('a configuration without references needs no key and is returned as it is', async () => {
