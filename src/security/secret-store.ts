@@ -110,6 +110,17 @@ async function readRow(db: Queryable, name: string): Promise<SecretRow | undefin
   return db.one<SecretRow>(`${SELECT} WHERE name = ?`, [name]);
 }
 
+/**
+ * The decrypted value of `name` read on `db` (a storage, a transaction or a read-only handle such
+ * as `bulwark config check` uses); SecretError SECRET_NOT_FOUND when there is none.
+ */
+export async function readSecret(db: Queryable, name: string, ring: Keyring): Promise<string> {
+  checkSecretName(name);
+  const row = await readRow(db, name);
+  if (!row) throw new SecretError('SECRET_NOT_FOUND', `secret "${name}" is not stored (bulwark secrets set ${name})`);
+  return openSecret(sealedOf(row), ring);
+}
+
 export function secretStore(storage: Storage, options: SecretStoreOptions): SecretStore {
   const { keyring: ring } = options;
   const clock = options.clock ?? systemClock;
@@ -150,10 +161,7 @@ ON CONFLICT (name) DO UPDATE SET version = excluded.version, nonce = excluded.no
     },
 
     async get(name) {
-      checkSecretName(name);
-      const row = await readRow(storage, name);
-      if (!row) throw new SecretError('SECRET_NOT_FOUND', `secret "${name}" is not stored (bulwark secrets set ${name})`);
-      return openSecret(sealedOf(row), ring);
+      return readSecret(storage, name, ring);
     },
 
     async list() {

@@ -11,9 +11,9 @@ import type { BulwarkConfig } from '../config/schema.js';
 import { secretReferences, withSecretValues } from '../config/secret-references.js';
 import { registerSecret } from '../core/secrets.js';
 import { SecretError } from '../security/envelope.js';
-import { loadKeyring } from '../security/kek.js';
-import { secretStore } from '../security/secret-store.js';
-import type { Storage } from '../storage/types.js';
+import { type Keyring, loadKeyring } from '../security/kek.js';
+import { readSecret } from '../security/secret-store.js';
+import type { Queryable } from '../storage/types.js';
 
 export interface ResolveSecretsOptions {
   /** The layer that set each key, to name it in errors. */
@@ -23,37 +23,45 @@ export interface ResolveSecretsOptions {
 }
 
 /** The configuration with every reference replaced by its value; the configuration itself when it has none. */
-export async function resolveConfigSecrets(config: BulwarkConfig, storage: Storage, options: ResolveSecretsOptions = {}): Promise<BulwarkConfig> {
+export async function resolveConfigSecrets(config: BulwarkConfig, storage: Queryable, options: ResolveSecretsOptions = {}): Promise<BulwarkConfig> {
+  const { values, issues } = await readConfigSecrets(config, storage, options);
+  if (issues.length > 0) throw new ConfigError(issues);
+  if (values.size === 0) return config;
+  for (const value of values.values()) registerSecret(value);
+  return withSecretValues(config, values);
+}
+
+/**
+ * Reads every reference (path -> value) and the ones that cannot be read, each an issue naming its
+ * key; nothing is registered. `bulwark config check` runs it on a read-only handle.
+ */
+export async function readConfigSecrets(config: BulwarkConfig, storage: Queryable, options: ResolveSecretsOptions = {}): Promise<{ values: Map<string, string>; issues: ConfigIssue[] }> {
   const references = secretReferences(config);
-  if (references.length === 0) return config;
+  const values = new Map<string, string>();
+  if (references.length === 0) return { values, issues: [] };
   const sources = options.sources ?? new Map<string, string>();
   const { keyFile, previousKeyFiles } = config.security.secrets;
   const issues: ConfigIssue[] = [];
   const issue = (path: string, reason: string): number => issues.push({ path, source: sourceOf(sources, path), reason });
-  let store: ReturnType<typeof secretStore>;
+  let ring: Keyring;
   try {
-    const ring = loadKeyring({ dataDir: config.dataDir, ...(keyFile !== undefined ? { keyFile } : {}), ...(previousKeyFiles ? { previousKeyFiles } : {}), ...(options.env ? { env: options.env } : {}) });
-    if (!ring.current && ring.keys.length === 0) {
-      for (const r of references) issue(r.path, `references secret "${r.name}", but no key-encryption key is configured (set BULWARK_SECRETS_KEY or security.secrets.keyFile)`);
-      throw new ConfigError(issues);
-    }
-    store = secretStore(storage, { keyring: ring });
+    ring = loadKeyring({ dataDir: config.dataDir, ...(keyFile !== undefined ? { keyFile } : {}), ...(previousKeyFiles ? { previousKeyFiles } : {}), ...(options.env ? { env: options.env } : {}) });
   } catch (error) {
-    if (error instanceof ConfigError) throw error;
-    throw new ConfigError([{ path: 'security.secrets', source: sourceOf(sources, 'security.secrets'), reason: error instanceof Error ? error.message : String(error) }]);
+    issue('security.secrets', error instanceof Error ? error.message : String(error));
+    return { values, issues };
   }
-  const values = new Map<string, string>();
+  if (ring.keys.length === 0) {
+    for (const r of references) issue(r.path, `references secret "${r.name}", but no key-encryption key is configured (set BULWARK_SECRETS_KEY or security.secrets.keyFile)`);
+    return { values, issues };
+  }
   for (const { path, name } of references) {
     try {
-      const value = await store.get(name);
-      registerSecret(value);
-      values.set(path, value);
+      values.set(path, await readSecret(storage, name, ring));
     } catch (error) {
       if (error instanceof SecretError) issue(path, error.code === 'SECRET_NOT_FOUND' ? `references secret "${name}", which is not stored (bulwark secrets set ${name})` : `references secret "${name}": ${error.message}`);
       else if (error instanceof TypeError) issue(path, `references secret "${name}": ${error.message}`);
       else throw error;
     }
   }
-  if (issues.length > 0) throw new ConfigError(issues);
-  return withSecretValues(config, values);
+  return { values, issues };
 }

@@ -17,7 +17,8 @@ import type { Migration, Queryable, SqlValue } from '../../storage/types.js';
 /** Every migration a release runs at start-up. */
 export const releaseMigrations: readonly Migration[] = [...storageMigrations, alertHistoryMigration, secretsMigration];
 
-function readOnlySqlite(path: string): Queryable & { close(): void } {
+/** A SQLite database opened read-only: statements that write are refused. */
+export function readOnlySqlite(path: string): Queryable & { close(): void } {
   const db = new Database(path, { readonly: true, fileMustExist: true });
   const refuse = (): never => {
     throw new Error('the deployment check opens the database read-only');
