@@ -19,6 +19,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registerSecrets } from '../../src/cli/commands/secrets.js';
 import { type StartedService, runStart } from '../../src/cli/commands/start-run.js';
 import { createLogger } from '../../src/config/logger.js';
+import { REDACTED, maskRegisteredSecrets } from '../../src/core/secrets.js';
 import { deadLetters } from '../../src/dlq/dead-letters.js';
 import { sqliteStorage, type SqliteStorage } from '../../src/storage/sqlite.js';
 import { orderIntents } from '../../src/storage/repos/order-intents.js';
@@ -106,7 +107,9 @@ describe('a secret value is absent from every output after a full run', () => {
     if (dir) await rm(dir, { recursive: true, force: true });
   });
 
-  it('the service reads the account with the decrypted credentials (a signed call succeeds)', async () => {
+  it('the service decrypted the references at start (their values are registered) and reads the account with them', async () => {
+    // Only the start's resolution registers them: this process never did.
+    expect(VALUES.map((v) => maskRegisteredSecrets(v))).toEqual([REDACTED, REDACTED]);
     const res = await fetch(`${service!.url}/api/account`);
     const body = await res.text();
     outputs.set('GET /api/account (first)', body);
