@@ -10,6 +10,7 @@ import { parse as parseYaml } from 'yaml';
 import { isSecretKey, registerSecret, sanitizeText } from '../core/secrets.js';
 import { ConfigError, type ConfigIssue } from './config-error.js';
 import { envLayer } from './env.js';
+import { referencedSecret } from './secret-references.js';
 import { clonePlain, isPlainObject, mergeLayer, type PlainObject, sourceOf } from './layers.js';
 import { type BulwarkConfig, CONFIG_DEFAULTS, configSchema } from './schema.js';
 
@@ -54,7 +55,8 @@ const readIfExists = (path: string): string | undefined => {
 };
 
 function registerSecretsIn(value: unknown, key = ''): void {
-  if (typeof value === 'string' && key && isSecretKey(key)) registerSecret(value);
+  // A `secret:NAME` reference is not the secret: its value is registered when it is resolved (server/configured-secrets.ts).
+  if (typeof value === 'string' && key && isSecretKey(key) && referencedSecret(value) === undefined) registerSecret(value);
   else if (isPlainObject(value)) for (const [k, v] of Object.entries(value)) registerSecretsIn(v, k);
 }
 

@@ -20,7 +20,12 @@ export const auditSection = z.strictObject({
 
 // ── stored secrets (envelope encryption) ───────────────────────────────────────────────────
 
-export const secretsSection = z.strictObject({});
+export const secretsSection = z.strictObject({
+  /** The key-encryption key (32 bytes, base64 or hex); default `<dataDir>/secrets.key`. BULWARK_SECRETS_KEY wins. */
+  keyFile: z.string().min(1).optional(),
+  /** Previous key-encryption keys, still read while `bulwark secrets rotate` runs (also BULWARK_SECRETS_PREVIOUS_KEYS). */
+  previousKeyFiles: z.array(z.string().min(1)).optional(),
+});
 
 // ── TLS ────────────────────────────────────────────────────────────────────────────────────
 

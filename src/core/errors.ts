@@ -60,6 +60,10 @@ export type ResilienceErrorCode =
   | 'RESTORE_INTERRUPTED'
   | 'BACKUP_UNSIGNED'
   | 'RESTORE_TARGET_UNKNOWN'
+  // Stored secrets (security/envelope.ts, security/secret-store.ts)
+  | 'SECRET_NOT_FOUND'
+  | 'SECRET_KEY_UNKNOWN'
+  | 'SECRET_UNREADABLE'
   // Categorised errors (core/taxonomy.ts) and HTTP answers counted as failures (pools)
   | CategoryErrorCode
   | `HTTP_${number}`;

@@ -45,6 +45,7 @@ import { BodyFieldError, parseJsonBodies } from './json-body.js';
 import { securityHeaders } from './security-headers.js';
 import { limitStateChanges } from './state-change-limits.js';
 import { type TlsFiles, httpsOptions, watchTlsFiles } from './tls-files.js';
+import { maskSecretsInAnswers } from './mask-answers.js';
 
 export interface BuildAppOptions {
   /** Folder of the built dashboard; found next to the compiled server (dist/web) when omitted. */
@@ -136,6 +137,7 @@ export async function buildApp(components: ServerComponents, options: BuildAppOp
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   app.decorate('liveEvents', events);
+  maskSecretsInAnswers(app);
 
   app.setErrorHandler((error: unknown, request, reply: FastifyReply) => {
     if (error instanceof BodyFieldError) return problem(reply, 400, error.message, [{ field: error.field, reason: error.reason }]);
