@@ -10,7 +10,7 @@ import { type ChaosArgs, type ChaosOptions, ChaosPolicy } from './chaos-policy.j
 
 export interface ChaosFaultOptions extends ChaosOptions {
   /** The error to throw, or a function of the call making it (`undefined`: the call runs). */
-  fault: unknown;
+  fault: ((args: ChaosArgs) => unknown) | Error | object;
 }
 
 /** What a fault injection reports. */

@@ -71,7 +71,7 @@ describe('chaos policies: injection rate', () => {
     expect(() => chaos.fault({ fault: boom, injectionRate: 2 })).toThrow('chaos.fault: injectionRate must be a finite number >= 0 and <= 1, got 2');
     expect(() => chaos.fault({ fault: boom, enabled: 'yes' as unknown as boolean })).toThrow('chaos.fault: enabled must be a boolean or a function, got string');
     expect(() => chaos.fault({ fault: boom, random: 3 as unknown as () => number })).toThrow('chaos.fault: random must be a function, got number');
-    expect(() => chaos.fault({} as { fault: unknown })).toThrow('chaos.fault: fault must be an error or a function making one, got undefined');
+    expect(() => chaos.fault({} as { fault: Error })).toThrow('chaos.fault: fault must be an error or a function making one, got undefined');
   });
 });
 
