@@ -1,5 +1,6 @@
 /** Event-loop blocking on a ManualClock schedule, with a recording busy wait instead of a real spin. */
-import { describe, expect, it } from 'vitest';
+import { performance } from 'node:perf_hooks';
+import { describe, expect, it, vi } from 'vitest';
 import { eventLoopBlocking, spin } from '../../../src/chaos/index.js';
 import { ManualClock } from '../../../src/core/clock.js';
 
@@ -57,9 +58,15 @@ describe('eventLoopBlocking', () => {
     );
   });
 
-  it('the default busy wait holds the thread for the time asked', () => {
-    const start = performance.now();
-    spin(5);
-    expect(performance.now() - start).toBeGreaterThanOrEqual(5);
+  it('the default busy wait spins on the high-resolution timer until the time asked has passed', () => {
+    let t = 100;
+    const now = vi.spyOn(performance, 'now').mockImplementation(() => t++);
+    try {
+      spin(5);
+    } finally {
+      now.mockRestore();
+    }
+    // Read 100 at the start (the end is 105), then 101 to 105: it stops at the first read not before the end.
+    expect(t).toBe(106);
   });
 });
