@@ -197,8 +197,14 @@ async function disabledChaos(): Promise<Row[]> {
     let lastWith = 0;
     let lastWithout = 0;
     for (let round = 0; round < 9; round++) {
-      lastWithout = await cpuNsPerOp(() => without.execute(ok), 100_000);
-      lastWith = await cpuNsPerOp(() => withChaos.execute(ok), 100_000);
+      // Which case goes first alternates, so neither always runs on the colder or the busier half.
+      if (round % 2 === 0) {
+        lastWithout = await cpuNsPerOp(() => without.execute(ok), 100_000);
+        lastWith = await cpuNsPerOp(() => withChaos.execute(ok), 100_000);
+      } else {
+        lastWith = await cpuNsPerOp(() => withChaos.execute(ok), 100_000);
+        lastWithout = await cpuNsPerOp(() => without.execute(ok), 100_000);
+      }
       ratios.push(lastWith / lastWithout);
     }
     ratios.sort((a, b) => a - b);

@@ -3,8 +3,9 @@
  * an enable switch that can be flipped while calls run, a seeded source of randomness, and one
  * decision per call: inject or call straight through.
  *
- * Zero cost when disabled: while the switch is off, `run` reads one field and hands the call on,
- * as if the policy were not in the pipeline. No random number is drawn, no argument object made.
+ * Zero cost when disabled: while the switch is off, `passThrough` is true and `pipeline()` skips
+ * the layer altogether; run on its own, `run` reads one field and hands the call on. No random
+ * number is drawn, no argument object made.
  *
  *   enabled (switch AND `enabled` function) ──no──▶ call through
  *        │ yes
@@ -15,7 +16,7 @@
 import { type Clock, systemClock } from '../core/clock.js';
 import type { Context, ExecContext } from '../core/context.js';
 import { checkFunction, checkNumber, numberError } from '../core/option-checks.js';
-import { BasePolicy, type Operation, invoke } from '../core/policy.js';
+import { BasePolicy, type Operation, type SteppingAside, invoke } from '../core/policy.js';
 
 /** What a chaos option function is given for one call (an object, so it can grow without breaking). */
 export interface ChaosArgs {
@@ -69,7 +70,9 @@ export interface ChaosEvents<I> {
   stateChange: ChaosStateChange;
 }
 
-export abstract class ChaosPolicy<I> extends BasePolicy<ChaosEvents<I>> {
+export abstract class ChaosPolicy<I> extends BasePolicy<ChaosEvents<I>> implements SteppingAside {
+  /** True while disabled: the policy only calls straight through, and `pipeline()` skips it. */
+  passThrough: boolean;
   protected readonly clock: Clock;
   private readonly random: () => number;
   private readonly rate: number | undefined;
@@ -98,6 +101,7 @@ export abstract class ChaosPolicy<I> extends BasePolicy<ChaosEvents<I>> {
     checkFunction(component, 'random', options.random, true);
     this.random = options.random ?? CHAOS_DEFAULTS.random;
     this.clock = options.clock ?? CHAOS_DEFAULTS.clock;
+    this.passThrough = !this.switchedOn;
   }
 
   /** The switch: false after `disable()` (or `enabled: false`); an `enabled` function is asked only while it is true. */
@@ -148,6 +152,7 @@ export abstract class ChaosPolicy<I> extends BasePolicy<ChaosEvents<I>> {
   private flip(on: boolean, reason: string): void {
     if (this.switchedOn === on) return;
     this.switchedOn = on;
+    this.passThrough = !on;
     if (this.events.has('stateChange')) {
       this.events.emit('stateChange', { from: on ? 'disabled' : 'enabled', to: on ? 'enabled' : 'disabled', reason, at: this.clock.now() });
     }

@@ -5,14 +5,17 @@
  *
  * One context is passed down the layers (toolkit policies run through `run`, so no signal is
  * read and no AbortController allocated on the way). Foreign policies that only implement
- * `execute` work too; nested pipelines are flattened.
+ * `execute` work too; nested pipelines are flattened. A layer that steps aside (`passThrough`
+ * true: a disabled chaos policy) is skipped, as if it were not in the pipeline.
  */
 import { Context, type ExecContext } from '../core/context.js';
-import { BasePolicy, type Operation, type Policy, invoke, runPolicy } from '../core/policy.js';
+import { BasePolicy, type Operation, type Policy, type SteppingAside, invoke, runPolicy } from '../core/policy.js';
 
 export class PipelinePolicy extends BasePolicy {
   /** The layers, outermost first, nested pipelines flattened. */
   readonly policies: readonly Policy[];
+  /** Some layer can step aside (a chaos policy): each call then looks for the layers to skip. */
+  private readonly stepsAside: boolean;
 
   constructor(policies: readonly Policy[]) {
     super();
@@ -25,10 +28,11 @@ export class PipelinePolicy extends BasePolicy {
       else flat.push(policy);
     });
     this.policies = flat;
+    this.stepsAside = flat.some(canStepAside);
   }
 
   run<T>(fn: Operation<T>, ctx: Context): Promise<T> {
-    return runFrom(this.policies, 0, fn, ctx);
+    return this.stepsAside ? runLiveFrom(this.policies, 0, fn, ctx) : runFrom(this.policies, 0, fn, ctx);
   }
 }
 
@@ -44,6 +48,27 @@ function runFrom<T>(policies: readonly Policy[], index: number, fn: Operation<T>
   if (policy === undefined) return invoke(fn, ctx);
   if (index === policies.length - 1) return runPolicy(policy, fn, ctx);
   return runPolicy(policy, (inner) => runFrom(policies, index + 1, fn, asContext(inner)), ctx);
+}
+
+/** Whether a policy can step aside (has a `passThrough` flag): only then does a pipeline look. */
+function canStepAside(policy: Policy): boolean {
+  return typeof (policy as Partial<SteppingAside>).passThrough === 'boolean';
+}
+
+/** The first layer from `index` on that is not stepping aside (`policies.length` when none is). */
+function liveFrom(policies: readonly Policy[], index: number): number {
+  while (index < policies.length && (policies[index] as Partial<SteppingAside>).passThrough === true) index += 1;
+  return index;
+}
+
+/** `runFrom` for a pipeline with layers that can step aside: those are skipped while they do. */
+function runLiveFrom<T>(policies: readonly Policy[], index: number, fn: Operation<T>, ctx: Context): Promise<T> {
+  const at = liveFrom(policies, index);
+  const policy = policies[at];
+  if (policy === undefined) return invoke(fn, ctx);
+  // The last live layer calls the function itself: no closure for layers stepping aside below it.
+  if (liveFrom(policies, at + 1) === policies.length) return runPolicy(policy, fn, ctx);
+  return runPolicy(policy, (inner) => runLiveFrom(policies, at + 1, fn, asContext(inner)), ctx);
 }
 
 /** Composes policies, the first argument outermost. `pipeline()` runs the function directly. */

@@ -1,5 +1,5 @@
 /** Chaos policies composed in pipeline() with the resilience policies, as a user would place them. */
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { chaos } from '../../src/chaos/index.js';
 import { ManualClock } from '../../src/core/clock.js';
 import { seededRandom } from '../../src/core/random.js';
@@ -64,5 +64,22 @@ describe('chaos in a pipeline', () => {
     await clock.advance(40);
     await call;
     expect(order).toEqual(['behavior@0', 'call@40']);
+  });
+
+  it('a disabled chaos policy steps aside: the pipeline does not call it, and calls it again once enabled', async () => {
+    const fault = chaos.fault({ fault: new Error('x'), injectionRate: 1, enabled: false });
+    const runs = vi.spyOn(fault, 'run');
+    const policy = pipeline(retry({ maxAttempts: 1 }), fault);
+    expect(fault.passThrough).toBe(true);
+    expect(await policy.execute(() => 'real')).toBe('real');
+    expect(runs).not.toHaveBeenCalled();
+    fault.enable();
+    expect(fault.passThrough).toBe(false);
+    await expect(policy.execute(() => 'real')).rejects.toThrow('x');
+    expect(runs).toHaveBeenCalledTimes(1);
+  });
+
+  it('a chaos policy with an `enabled` function does not step aside: the function is asked per call', () => {
+    expect(chaos.fault({ fault: new Error('x'), enabled: () => false }).passThrough).toBe(false);
   });
 });
