@@ -14,8 +14,11 @@ import { BasePolicy, type Operation, type Policy, type SteppingAside, invoke, ru
 export class PipelinePolicy extends BasePolicy {
   /** The layers, outermost first, nested pipelines flattened. */
   readonly policies: readonly Policy[];
-  /** Some layer can step aside (a chaos policy): each call then looks for the layers to skip. */
-  private readonly stepsAside: boolean;
+  /** Where the layers that can step aside (chaos policies) stand: each call looks at these only. */
+  private readonly asideAt: readonly number[];
+  /** Which of them stepped aside when `live` was built (bit i: asideAt[i]); -1: not built yet. */
+  private liveMask = -1;
+  private live: readonly Policy[] = [];
 
   constructor(policies: readonly Policy[]) {
     super();
@@ -28,11 +31,28 @@ export class PipelinePolicy extends BasePolicy {
       else flat.push(policy);
     });
     this.policies = flat;
-    this.stepsAside = flat.some(canStepAside);
+    this.asideAt = flat.flatMap((policy, index) => (canStepAside(policy) ? [index] : []));
   }
 
   run<T>(fn: Operation<T>, ctx: Context): Promise<T> {
-    return this.stepsAside ? runLiveFrom(this.policies, 0, fn, ctx) : runFrom(this.policies, 0, fn, ctx);
+    return runFrom(this.asideAt.length === 0 ? this.policies : this.liveLayers(), 0, fn, ctx);
+  }
+
+  /**
+   * The layers not stepping aside now. Reading the flags costs one load per layer that can step
+   * aside; the list is rebuilt only when one of them changed, so a disabled chaos layer costs
+   * what the pipeline without it costs. A call keeps the list it started with (its later tries too).
+   */
+  private liveLayers(): readonly Policy[] {
+    const aside = this.asideAt;
+    if (aside.length > 30) return this.policies.filter((p) => (p as Partial<SteppingAside>).passThrough !== true);
+    let mask = 0;
+    for (let i = 0; i < aside.length; i++) if ((this.policies[aside[i] as number] as Partial<SteppingAside>).passThrough === true) mask |= 1 << i;
+    if (mask !== this.liveMask) {
+      this.live = this.policies.filter((p) => (p as Partial<SteppingAside>).passThrough !== true);
+      this.liveMask = mask;
+    }
+    return this.live;
   }
 }
 
@@ -50,25 +70,9 @@ function runFrom<T>(policies: readonly Policy[], index: number, fn: Operation<T>
   return runPolicy(policy, (inner) => runFrom(policies, index + 1, fn, asContext(inner)), ctx);
 }
 
-/** Whether a policy can step aside (has a `passThrough` flag): only then does a pipeline look. */
+/** Whether a policy can step aside (has a `passThrough` flag): only such layers are looked at per call. */
 function canStepAside(policy: Policy): boolean {
   return typeof (policy as Partial<SteppingAside>).passThrough === 'boolean';
-}
-
-/** The first layer from `index` on that is not stepping aside (`policies.length` when none is). */
-function liveFrom(policies: readonly Policy[], index: number): number {
-  while (index < policies.length && (policies[index] as Partial<SteppingAside>).passThrough === true) index += 1;
-  return index;
-}
-
-/** `runFrom` for a pipeline with layers that can step aside: those are skipped while they do. */
-function runLiveFrom<T>(policies: readonly Policy[], index: number, fn: Operation<T>, ctx: Context): Promise<T> {
-  const at = liveFrom(policies, index);
-  const policy = policies[at];
-  if (policy === undefined) return invoke(fn, ctx);
-  // The last live layer calls the function itself: no closure for layers stepping aside below it.
-  if (liveFrom(policies, at + 1) === policies.length) return runPolicy(policy, fn, ctx);
-  return runPolicy(policy, (inner) => runLiveFrom(policies, at + 1, fn, asContext(inner)), ctx);
 }
 
 /** Composes policies, the first argument outermost. `pipeline()` runs the function directly. */
