@@ -71,8 +71,8 @@ export interface ChaosEvents<I> {
 }
 
 export abstract class ChaosPolicy<I> extends BasePolicy<ChaosEvents<I>> implements SteppingAside {
-  /** True while disabled: the policy only calls straight through, and `pipeline()` skips it. */
-  passThrough: boolean;
+  /** True while disabled: the policy only calls straight through, and `pipeline()` skips it. Mirrors the switch. */
+  readonly passThrough: boolean;
   protected readonly clock: Clock;
   private readonly random: () => number;
   private readonly rate: number | undefined;
@@ -152,7 +152,8 @@ export abstract class ChaosPolicy<I> extends BasePolicy<ChaosEvents<I>> implemen
   private flip(on: boolean, reason: string): void {
     if (this.switchedOn === on) return;
     this.switchedOn = on;
-    this.passThrough = !on;
+    // A plain field rather than a getter: the pipeline reads it on every call.
+    (this as { passThrough: boolean }).passThrough = !on;
     if (this.events.has('stateChange')) {
       this.events.emit('stateChange', { from: on ? 'disabled' : 'enabled', to: on ? 'enabled' : 'disabled', reason, at: this.clock.now() });
     }
