@@ -22,7 +22,9 @@ import { type LiveEvents, bindTimeline, liveEvents } from './live-events.js';
 import { operatorState } from './operator-state.js';
 import { buildOverview } from './overview.js';
 import { logRequests, REQUEST_LOG_DEFAULTS } from './request-log.js';
+import { recordRequests } from './audit-requests.js';
 import { alertRoutes } from './routes/alerts.js';
+import { auditRoutes } from './routes/audit.js';
 import { backupRoutes } from './routes/backups.js';
 import { breakerRoutes } from './routes/breakers.js';
 import { dashboardRoutes } from './routes/dashboard.js';
@@ -121,6 +123,15 @@ export async function buildApp(components: ServerComponents, options: BuildAppOp
     transform: jsonSchemaTransform,
   });
   await app.register(docsRoutes);
+  // Before the routes, so every state-changing request is recorded, refused and unmatched ones included.
+  if (c.audit) {
+    recordRequests(app, c.audit, {
+      onFailure: (error, request) => {
+        app.log.error({ err: error, reqId: request.id }, 'audit entry not written');
+        events.record('operator', 'audit log', `an audit entry could not be written (request id ${request.id}); see the server log`, 'critical');
+      },
+    });
+  }
 
   // Operator actions are durable when the caller passes a stored OperatorState; otherwise they last as long as this server.
   const operator = c.operatorState ?? operatorState({ ...(c.gate ? { gate: c.gate } : {}), ...(c.breakers ? { breakers: c.breakers } : {}), ...(c.alerts ? { alerts: c.alerts } : {}), now: () => clock.now() });
@@ -160,6 +171,7 @@ export async function buildApp(components: ServerComponents, options: BuildAppOp
   await optional(c.deadLetters, '/api/dead-letters', 'the dead-letter queue', (dlq) => app.register(deadLetterRoutes, { queue: dlq.queue, replay: dlq.replay, events }));
   await optional(c.backups, '/api/backups', 'backups', (backups) => app.register(backupRoutes, { backups, events }));
   await optional(c.alerts, '/api/alerts', 'alerting', (alerts) => app.register(alertRoutes, { alerts, events, operator }));
+  await optional(c.audit, '/api/audit', 'the audit log', (audit) => app.register(auditRoutes, { audit }));
   await optional(c.fleet, '/api/fleet', 'the fleet', (fleet) => app.register(fleetRoutes, { fleet, events }));
   if (c.fleet && o.bindTimeline) {
     const watcher = fleetTimeline(c.fleet, events, { clock });
