@@ -10,8 +10,8 @@
  *   - deferred (the transitions after an order left): nobody waits. It rides along with the next
  *     urgent commit, or is committed on its own after `lingerMs` when none comes, or at once when
  *     a read or `flush()` needs it.
- *   - supersedable (a deferred write that only marks progress, SENT): held back from urgent
- *     commits until `lingerMs` passes or a read or `flush()` needs it; when the next write of its
+ *   - supersedable (a deferred write that only marks progress, SENT): held back from commits
+ *     until it is `lingerMs` old or a read or `flush()` needs it; when the next write of its
  *     key arrives first, only that one is written and the held write settles as it does. An order
  *     whose answer comes within the linger time costs one statement less.
  *
@@ -67,8 +67,10 @@ interface Write<R, O> {
   /** What the write is, for `applyMany`. */
   op: O | undefined;
   deferred: boolean;
-  /** Held back from urgent commits; replaced by the next write of its key. */
+  /** Held back from commits until `lingerMs` old; replaced by the next write of its key. */
   supersedable: boolean;
+  /** When a supersedable write was queued. */
+  since: number;
   /** Writes this one replaced: they settle as it does. */
   replaced: Array<Write<R, O>> | undefined;
   attempts: number;
@@ -109,6 +111,8 @@ export class GroupCommit<R, O = never> {
   private urgent = 0;
   /** Commit what is queued even without an urgent write (linger over, retry due, flush asked). */
   private forced = false;
+  /** A flush asked for everything, held writes included. */
+  private flushing = false;
   /** Transactions running. */
   private running = 0;
   private scheduled = false;
@@ -143,7 +147,8 @@ export class GroupCommit<R, O = never> {
     });
     const supersedable = options.supersedable === true;
     const deferred = supersedable || options.deferred === true;
-    const write: Write<R, O> = { key, run, op: options.op, deferred, supersedable, replaced: undefined, attempts: 0, done: result.then(noop, noop), resolve, reject };
+    const since = supersedable ? this.o.clock.now() : NaN;
+    const write: Write<R, O> = { key, run, op: options.op, deferred, supersedable, since, replaced: undefined, attempts: 0, done: result.then(noop, noop), resolve, reject };
     const before = this.held.get(key);
     if (before !== undefined) {
       this.held.delete(key);
@@ -173,6 +178,7 @@ export class GroupCommit<R, O = never> {
   async flush(): Promise<void> {
     const waiting = [...this.committing, ...this.queue].map((w) => w.done);
     if (waiting.length === 0) return;
+    this.flushing = true;
     this.force();
     await Promise.all(waiting);
   }
@@ -204,9 +210,16 @@ export class GroupCommit<R, O = never> {
   private drain(): void {
     while (this.running < this.o.maxConcurrent && this.queue.length > 0 && (this.urgent > 0 || this.forced)) {
       const batch = this.take();
-      // Every queued key has a write committing: the end of that transaction drains again.
-      if (batch.length === 0) return;
-      if (this.queue.length === 0) this.forced = false;
+      if (batch.length === 0) {
+        // Only writes held back and still young: the linger timer comes back for them.
+        if (this.running === 0) {
+          this.forced = false;
+          this.linger();
+        }
+        // Else every queued key has a write committing: the end of that transaction drains again.
+        return;
+      }
+      if (this.queue.length === 0) this.forced = this.flushing = false;
       this.running++;
       for (const w of batch) {
         this.committing.add(w);
@@ -240,7 +253,7 @@ export class GroupCommit<R, O = never> {
 
   /** The next batch: queued writes in order, leaving those whose key has a write committing or left behind. */
   private take(): Array<Write<R, O>> {
-    if (this.busy.size === 0 && this.queue.length <= this.o.maxBatch && (this.forced || this.held.size === 0)) {
+    if (this.busy.size === 0 && this.queue.length <= this.o.maxBatch && (this.flushing || this.held.size === 0)) {
       this.held.clear();
       const batch = this.queue;
       this.queue = [];
@@ -250,8 +263,10 @@ export class GroupCommit<R, O = never> {
     const batch: Array<Write<R, O>> = [];
     const rest: Array<Write<R, O>> = [];
     const waiting = new Set<string>();
+    // Held writes younger than this stay behind (unless a flush wants everything).
+    const youngAfter = this.held.size === 0 || this.flushing ? Infinity : this.o.clock.now() - this.o.lingerMs;
     for (const w of this.queue) {
-      if (batch.length >= this.o.maxBatch || this.busy.has(w.key) || waiting.has(w.key) || (w.supersedable && !this.forced && this.held.get(w.key) === w)) {
+      if (batch.length >= this.o.maxBatch || this.busy.has(w.key) || waiting.has(w.key) || (w.since > youngAfter && this.held.get(w.key) === w)) {
         rest.push(w);
         waiting.add(w.key);
       } else {

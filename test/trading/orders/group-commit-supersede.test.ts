@@ -54,6 +54,23 @@ describe('GroupCommit: supersedable writes', () => {
     expect(commits).toEqual([['b-pending'], ['a-sent']]);
   });
 
+  it('a commit the linger timer forces leaves a held write younger than lingerMs behind; the timer comes back for it', async () => {
+    const clock = new ManualClock();
+    const { commits, transaction } = ledger();
+    const writes = new GroupCommit<string[]>(transaction, () => false, { clock, lingerMs: 20 });
+    const filled = writes.write('a', put('a-filled'), { deferred: true });
+    await clock.advance(15);
+    const sent = writes.write('b', put('b-sent'), { supersedable: true });
+    await clock.advance(5);
+    expect(await filled).toBe('a-filled');
+    expect(commits).toEqual([['a-filled']]);
+    await clock.advance(19);
+    expect(commits).toEqual([['a-filled']]);
+    await clock.advance(1);
+    expect(await sent).toBe('b-sent');
+    expect(commits).toEqual([['a-filled'], ['b-sent']]);
+  });
+
   it('flush commits a held write at once', async () => {
     const { commits, transaction } = ledger();
     const writes = new GroupCommit<string[]>(transaction, () => false, { clock: new ManualClock(), lingerMs: 60_000 });
