@@ -8,6 +8,7 @@ import { registerDlq } from './commands/dlq.js';
 import { registerSim } from './commands/sim.js';
 import { registerSoak } from './commands/soak.js';
 import { registerBot } from './commands/bot.js';
+import { registerToken } from './commands/token.js';
 import { cliErrorLine } from './errors.js';
 
 /** `backup create` for the command that runs as `bulwark backup create`. */
@@ -44,6 +45,7 @@ export function buildProgram(): Command {
   registerSim(program);
   registerSoak(program);
   registerBot(program);
+  registerToken(program);
   return program;
 }
 
