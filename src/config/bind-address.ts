@@ -1,9 +1,8 @@
 /**
  * Which addresses the ops server may listen on. The ops API halts trading, isolates breakers and
  * restores backups: without authentication it listens on loopback only, and anything else is
- * refused at check time and at start rather than exposed. With authentication turned on
- * (`security.auth.enabled: true`, or demo mode, which makes its admin token at start) any address
- * may be used.
+ * refused at check time and at start rather than exposed. With authentication required
+ * (`security.auth.enabled: true`) any address may be used; demo mode stays on loopback.
  */
 import { isIP } from 'node:net';
 
