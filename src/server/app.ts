@@ -151,6 +151,7 @@ export async function buildApp(components: ServerComponents, options: BuildAppOp
     app.addHook('onRequest', async (request) => {
       request.principal = OPEN_PRINCIPAL;
     });
+    await app.register(sessionRoutes, {});
   }
   await app.register(docsRoutes);
 

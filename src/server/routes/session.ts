@@ -11,12 +11,20 @@ import { SESSION_COOKIE, clearSessionCookies, readCookie, setSessionCookies } fr
 import { problem } from './errors.js';
 
 export interface SessionRoutesOptions {
-  auth: Auth;
+  /** Absent on a server built without authentication: only GET /api/session, saying so. */
+  auth?: Auth;
 }
 
 export const sessionRoutes: FastifyPluginAsyncZod<SessionRoutesOptions> = async (app, { auth }) => {
-  const { tokens, sessions, clock, secureCookies } = auth.options;
   const tags = ['session'];
+  if (!auth) {
+    app.get('/api/session', { schema: { tags, description: 'Who this request acts as: this server checks no credentials' } }, async (request) => {
+      const principal = request.principal!;
+      return { kind: principal.kind, name: principal.name, role: principal.role, permissions: [...principal.permissions].sort(), authentication: false };
+    });
+    return;
+  }
+  const { tokens, sessions, clock, secureCookies } = auth.options;
 
   app.post(
     '/api/login',
