@@ -164,6 +164,8 @@ export async function buildApp(components: ServerComponents, options: BuildAppOp
   if (c.health) {
     await app.register(healthRoutes, {
       registry: c.health,
+      // Messages, observed values and score reasons only for a caller who proved who it is (a token or a session).
+      exposeDetails: (request) => request.principal?.kind === 'token' || request.principal?.kind === 'session',
       ...(c.isReady ? { isReady: c.isReady } : {}),
       ...(c.serviceId ? { serviceId: c.serviceId } : {}),
       ...(c.version ? { version: c.version } : {}),

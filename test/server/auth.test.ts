@@ -92,6 +92,14 @@ describe('refusals', () => {
     expect((await f.app.inject({ method: 'POST', url: '/api/backups', headers: bearer(admin), payload: {} })).statusCode).toBe(201);
   });
 
+  it('health details (messages, score reasons) only for a caller with a token or a session', async () => {
+    const { f, token } = await setup({ listensOnLoopback: true });
+    const local = (await f.app.inject({ url: '/health/score' })).json();
+    expect(Object.keys(local).sort()).toEqual(['groups', 'score']);
+    const withToken = (await f.app.inject({ url: '/health/score', headers: bearer(await token('viewer')) })).json();
+    expect(withToken).toHaveProperty('reasons');
+  });
+
   it('a custom role from the config grants exactly its permissions', async () => {
     const { f, token } = await setup({}, { breakerdesk: ['breakers:*'] });
     const t = await token('breakerdesk');
