@@ -41,7 +41,10 @@ export const authSection = z
 
 // ── audit log ──────────────────────────────────────────────────────────────────────────────
 
-export const auditSection = z.strictObject({});
+export const auditSection = z.strictObject({
+  /** How often the head of the audit chain is signed (a checkpoint); 0 signs only at stop. Default in security/audit-log.ts. */
+  checkpointEveryMs: z.number().int().min(0).optional(),
+});
 
 // ── stored secrets (envelope encryption) ───────────────────────────────────────────────────
 

@@ -48,6 +48,9 @@ import { operatorSettings } from '../storage/repos/operator-settings.js';
 import { operatorState } from '../server/operator-state.js';
 import { recoverAtStart } from '../server/start-recovery.js';
 import type { ServerComponents } from '../server/components.js';
+import { auditDecisions, auditRestoredState } from '../server/audit-decisions.js';
+import { auditLog } from '../security/audit-log.js';
+import { loadServerKey } from '../security/server-key.js';
 import { type LiveEvents, liveEvents } from '../server/live-events.js';
 import { DemoBot } from './bot.js';
 import { FaultInjector, type FaultScenario, demoScenarios } from './fault-injector.js';
@@ -232,7 +235,14 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
     // intents, so one left SENT by a crash is abandoned at once.
     const operator = operatorState({ store: operatorSettings(storage, { clock }), gate, breakers: { breakers: () => breakerList }, alerts, now: () => clock.now() });
     cleanups.push(() => operator.close());
-    await recoverAtStart({ operator, events, exchanges: [{ exchange, options: { gate, symbols: ['BTC/USDT'], unknownGraceMs: 0, abandonedAfterMs: 0 } }] });
+    // The audit log: the demo's decisions and every state-changing request, chained with the key in the data folder.
+    const audit = await auditLog(storage, { key: loadServerKey({ dataDir: o.dataDir }), clock });
+    audit.startCheckpoints();
+    cleanups.push(() => audit.close());
+    const auditFailed = (): void => void events.record('operator', 'audit log', 'an audit entry could not be written', 'critical');
+    cleanups.push(auditDecisions(audit, { gate, breakers: breakerList, onFailure: auditFailed }));
+    const recovered = await recoverAtStart({ operator, events, exchanges: [{ exchange, options: { gate, symbols: ['BTC/USDT'], unknownGraceMs: 0, abandonedAfterMs: 0 } }] });
+    await auditRestoredState(audit, recovered.operator, auditFailed);
 
     // The journal follows every order to its end (fills, cancels, unknown outcomes) every 2 s.
     const follower = followOrders(exchange, { gate, symbols: ['BTC/USDT'], intervalMs: 2_000 });
@@ -275,6 +285,7 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
         },
       },
       backups: backupStore,
+      audit,
       alerts,
       operatorState: operator,
       clock,

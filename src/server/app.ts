@@ -22,7 +22,9 @@ import { type LiveEvents, bindTimeline, liveEvents } from './live-events.js';
 import { operatorState } from './operator-state.js';
 import { buildOverview } from './overview.js';
 import { logRequests, REQUEST_LOG_DEFAULTS } from './request-log.js';
+import { recordRequests } from './audit-requests.js';
 import { alertRoutes } from './routes/alerts.js';
+import { auditRoutes } from './routes/audit.js';
 import { backupRoutes } from './routes/backups.js';
 import { breakerRoutes } from './routes/breakers.js';
 import { dashboardRoutes } from './routes/dashboard.js';
@@ -37,7 +39,7 @@ import { limitRoutes } from './routes/limits.js';
 import { metricsRoutes } from './routes/metrics.js';
 import { orderRoutes } from './routes/orders.js';
 import { accountRoutes } from './routes/account.js';
-import { type AuthOptions, OPEN_PRINCIPAL, installAuth } from './auth.js';
+import { type AuthOptions, installAuth } from './auth.js';
 import { sessionRoutes } from './routes/session.js';
 
 export interface BuildAppOptions {
@@ -56,8 +58,8 @@ export interface BuildAppOptions {
   bindTimeline?: boolean;
   /**
    * Authentication and roles (auth.ts): tokens, sessions, the config's settings. Omitted: no
-   * checks, every request acts with every permission: a library caller or a test decides, the
-   * service (`bulwark start`) always passes it.
+   * checks and no principal on requests: a library caller or a test decides, the service
+   * (`bulwark start`) always passes it.
    */
   auth?: AuthOptions;
 }
@@ -148,12 +150,19 @@ export async function buildApp(components: ServerComponents, options: BuildAppOp
     const auth = installAuth(app, o.auth);
     await app.register(sessionRoutes, { auth });
   } else {
-    app.addHook('onRequest', async (request) => {
-      request.principal = OPEN_PRINCIPAL;
-    });
+    // No checks: requests carry no principal (the audit log records them as anonymous).
     await app.register(sessionRoutes, {});
   }
   await app.register(docsRoutes);
+  // Before the routes, so every state-changing request is recorded, refused and unmatched ones included.
+  if (c.audit) {
+    recordRequests(app, c.audit, {
+      onFailure: (error, request) => {
+        app.log.error({ err: error, reqId: request.id }, 'audit entry not written');
+        events.record('operator', 'audit log', `an audit entry could not be written (request id ${request.id}); see the server log`, 'critical');
+      },
+    });
+  }
 
   // Operator actions are durable when the caller passes a stored OperatorState; otherwise they last as long as this server.
   const operator = c.operatorState ?? operatorState({ ...(c.gate ? { gate: c.gate } : {}), ...(c.breakers ? { breakers: c.breakers } : {}), ...(c.alerts ? { alerts: c.alerts } : {}), now: () => clock.now() });
@@ -196,6 +205,7 @@ export async function buildApp(components: ServerComponents, options: BuildAppOp
   await optional(c.deadLetters, '/api/dead-letters', 'the dead-letter queue', (dlq) => app.register(deadLetterRoutes, { queue: dlq.queue, replay: dlq.replay, events }), 'dead-letters:read');
   await optional(c.backups, '/api/backups', 'backups', (backups) => app.register(backupRoutes, { backups, events }), 'backups:read');
   await optional(c.alerts, '/api/alerts', 'alerting', (alerts) => app.register(alertRoutes, { alerts, events, operator }), 'alerts:read');
+  await optional(c.audit, '/api/audit', 'the audit log', (audit) => app.register(auditRoutes, { audit }), 'audit:read');
   await optional(c.fleet, '/api/fleet', 'the fleet', (fleet) => app.register(fleetRoutes, { fleet, events }), 'fleet:read');
   if (c.fleet && o.bindTimeline) {
     const watcher = fleetTimeline(c.fleet, events, { clock });

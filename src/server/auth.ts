@@ -67,7 +67,7 @@ export function isOpenRoute(url: string | undefined, permission: string | undefi
 
 const SAFE_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD', 'OPTIONS']);
 
-/** Every permission: what a request acts with when authentication is off. */
+/** Every permission: what `GET /api/session` reports on a server that checks nothing. */
 export const OPEN_PRINCIPAL: Principal = Object.freeze({ kind: 'local', name: 'local', role: 'admin', permissions: new Set<string>(ALL_PERMISSIONS) });
 
 /** An unauthenticated read from loopback. */
@@ -148,7 +148,8 @@ export function installAuth(app: FastifyInstance, options: AuthOptions): Auth {
     }
 
     if (!(await enforced())) {
-      request.principal = principal ?? OPEN_PRINCIPAL;
+      // Nothing is checked: a caller who sent credentials acts as itself, anyone else stays anonymous (the audit log says so).
+      if (principal) request.principal = principal;
       return;
     }
     if (principal) request.principal = principal;

@@ -14,6 +14,7 @@ import type { OrdersView } from '../observe/order-outcomes.js';
 import type { Metrics } from '../observe/metrics.js';
 import type { AlertEngine } from '../observe/alerts/engine.js';
 import type { CircuitBreaker } from '../policies/breaker/index.js';
+import type { AuditLog } from '../security/audit-log.js';
 import type { TradingGate } from '../trading/gate.js';
 import type { LiveEvents } from './live-events.js';
 import type { OperatorState } from './operator-state.js';
@@ -67,6 +68,8 @@ export interface ServerComponents {
   alerts?: AlertEngine;
   /** The fleet's instances and commands (fleetControl over Redis): /api/instances and /api/fleet. */
   fleet?: FleetControl;
+  /** The tamper-evident audit log: every state-changing request is recorded, and /api/audit serves it. */
+  audit?: AuditLog;
   /** Operator actions (kill switch, isolations, rule changes) kept in storage and restored at start; memory only when omitted. */
   operatorState?: OperatorState;
   clock?: Clock;

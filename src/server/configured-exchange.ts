@@ -18,6 +18,7 @@ import { Metrics, gateStates } from '../observe/metrics.js';
 import { observeBreaker } from '../observe/bind-policies.js';
 import type { CircuitBreaker } from '../policies/breaker/index.js';
 import { orderIntents } from '../storage/repos/order-intents.js';
+import type { AuditLog } from '../security/audit-log.js';
 import type { Storage } from '../storage/types.js';
 import { type ResilientExchange, resilientExchange } from '../trading/exchange.js';
 import { type TradingGate, tradingGate } from '../trading/gate.js';
@@ -25,6 +26,7 @@ import { type FollowScope, followOrders, type OrderFollower } from '../trading/o
 import { storageJournal } from '../trading/orders/storage-journal.js';
 import type { AccountSnapshot, AccountView, OrdersView } from './components.js';
 import { exchangeClient } from './exchange-account.js';
+import { auditCancelOnHalt } from './audit-decisions.js';
 import type { LiveEvents } from './live-events.js';
 
 export const CONFIGURED_EXCHANGE_DEFAULTS = {
@@ -64,6 +66,8 @@ export interface ConfiguredExchangeDeps {
   name?: string;
   /** A gate shared by several accounts (the service's); by default the account gets its own, with its health check and metric. */
   gate?: TradingGate;
+  /** The audit log: orders cancelled on a halt are recorded there as the service's decision. */
+  audit?: AuditLog;
 }
 
 /** Budget tables known per ccxt id; another exchange runs without a shared budget (its calls from the service are few). */
@@ -109,9 +113,19 @@ export async function configuredExchange(config: BulwarkConfig, deps: Configured
     cleanups.push(
       gate.on('stateChange', ({ to }) => {
         if (to !== 'halted') return;
+        const audited = (result: { cancelled: number } | { error: string }): void => {
+          if (deps.audit) void auditCancelOnHalt(deps.audit, id, result, () => deps.events.record('operator', 'audit log', `an audit entry could not be written (orders cancelled on halt at ${id})`, 'critical'));
+        };
         void cancelOpenOrders(exchange, symbols).then(
-          (n) => deps.events.record('order', id, `gate halted: ${n} open order(s) cancelled by the service`, 'warning'),
-          (error: unknown) => deps.events.record('order', id, `gate halted: cancelling open orders failed: ${error instanceof Error ? error.message : String(error)}`, 'critical'),
+          (n) => {
+            deps.events.record('order', id, `gate halted: ${n} open order(s) cancelled by the service`, 'warning');
+            audited({ cancelled: n });
+          },
+          (error: unknown) => {
+            const why = error instanceof Error ? error.message : String(error);
+            deps.events.record('order', id, `gate halted: cancelling open orders failed: ${why}`, 'critical');
+            audited({ error: why });
+          },
         );
       }),
     );

@@ -30,12 +30,15 @@ import { createMetrics } from '../observe/metrics.js';
 import { fleetControl } from '../fleet/control.js';
 import { type FleetMember, joinFleet } from '../fleet/member.js';
 import { registry } from '../policies/registry.js';
+import { auditLog } from '../security/audit-log.js';
+import { loadServerKey } from '../security/server-key.js';
 import { tradingGate } from '../trading/gate.js';
 import { operatorSettings } from '../storage/repos/operator-settings.js';
 import { operatorSettingKinds, spooledOperatorSettings } from '../storage/repos/spooled-operator-settings.js';
 import { type SpooledWriter, spooledWriter } from '../storage/spool.js';
 import type { Storage } from '../storage/types.js';
 import { type AccountDuty, accountDuty, leaseOf } from './account-duty.js';
+import { auditDecisions, auditRestoredState } from './audit-decisions.js';
 import { observeFleet } from './fleet-metrics.js';
 import { scheduleBackups } from './scheduled-backups.js';
 import type { ServerComponents } from './components.js';
@@ -142,6 +145,14 @@ export async function componentsFromConfig(config: BulwarkConfig, options: Confi
     health.register(memoryCheck());
     health.register({ name: 'storage', group: 'services', check: async () => (await storage.one('SELECT 1 AS ok')) !== undefined });
     if (redis) health.register({ name: 'redis', group: 'services', check: async () => (await redis.ping()) === 'PONG' });
+    // The audit log, in the same storage, chained with the service key (every instance of a deployment shares it).
+    const audit = await auditLog(storage, {
+      key: loadServerKey({ dataDir: config.dataDir, ...(config.security.keyFile ? { file: config.security.keyFile } : {}) }),
+      ...(config.security.audit.checkpointEveryMs !== undefined ? { checkpointEveryMs: config.security.audit.checkpointEveryMs } : {}),
+    });
+    audit.startCheckpoints();
+    cleanups.push(() => audit.close());
+    const auditFailed = (): void => void events.record('operator', 'audit log', 'an audit entry could not be written; see the server log', 'critical');
 
     // One account: its own gate. Several: one gate for the service, each account's conditions named after it.
     const accountList = accountsOf(config);
@@ -149,7 +160,7 @@ export async function componentsFromConfig(config: BulwarkConfig, options: Confi
     if (sharedGate) cleanups.push(observeGate(sharedGate, `bulwark-${config.env}`, { health, metrics }));
     const accounts: ConfiguredExchange[] = [];
     for (const a of accountList) {
-      const made = await configuredExchange(a.config, { storage, metrics, health, events, name: a.name, ...(sharedGate ? { gate: sharedGate } : {}), ...(redis ? { redis } : {}) });
+      const made = await configuredExchange(a.config, { storage, metrics, health, events, audit, name: a.name, ...(sharedGate ? { gate: sharedGate } : {}), ...(redis ? { redis } : {}) });
       accounts.push(made);
       cleanups.push(() => made.close());
     }
@@ -199,7 +210,10 @@ export async function componentsFromConfig(config: BulwarkConfig, options: Confi
     const operator = operatorState({ store: settings, breakers: { breakers: ownBreakers }, alerts, ...(gate ? { gate } : {}) });
     cleanups.push(() => operator.close());
     const reconciled = [...(options.exchanges ?? []), ...accounts.map((a) => ({ exchange: a.exchange, options: { gate: a.gate, symbols: a.symbols, condition: a.condition } }))];
-    await recoverAtStart({ operator, events, exchanges: reconciled });
+    // Decisions are recorded from here on, the gate's changes at start included (a restored kill switch, a reconciliation).
+    cleanups.push(auditDecisions(audit, { ...(gate ? { gate } : {}), breakers: ownBreakers(), onFailure: auditFailed }));
+    const recovered = await recoverAtStart({ operator, events, exchanges: reconciled });
+    await auditRestoredState(audit, recovered.operator, auditFailed);
     // With Redis the service is a member of its own fleet (a fleet-wide halt halts its gate too, and
     // `cancelOpenOrdersOnHalt` acts on it) and contends to follow the whole account; alone, it follows it all.
     // Its id among the fleet's instances, and as the holder of its duties.
@@ -250,6 +264,7 @@ export async function componentsFromConfig(config: BulwarkConfig, options: Confi
         },
       },
       backups: backupStore,
+      audit,
       alerts,
       serviceId: `bulwark-${config.env}`,
       ...(fleet ? { fleet } : {}),

@@ -17,6 +17,9 @@ import { serviceAuth } from '../../src/server/service-auth.js';
 import { describeWith, requireService } from '../support/services.js';
 
 const CHROMIUM = '/usr/bin/chromium';
+
+/** The token with its last character changed (always a different token: a fixed replacement could equal it). */
+const tamper = (token: string): string => `${token.slice(0, -1)}${token.endsWith('A') ? 'B' : 'A'}`;
 const available = await requireService('chromium', () => access(CHROMIUM, constants.X_OK));
 
 describeWith(available, 'dashboard sign-in in headless Chromium', () => {
@@ -58,7 +61,7 @@ describeWith(available, 'dashboard sign-in in headless Chromium', () => {
       await page.waitForSelector('#login', { state: 'visible' });
       expect(demo.gate.mode).toBe('active');
 
-      await page.fill('#login-token', `${token.slice(0, -1)}A`);
+      await page.fill('#login-token', tamper(token));
       await page.click('#login button[type="submit"]');
       await page.waitForFunction(`document.getElementById('login-error')?.textContent.includes('not valid')`);
 

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fleetControl } from '../../src/fleet/control.js';
+import { auditLog } from '../../src/security/audit-log.js';
 import { isPermission } from '../../src/security/permissions.js';
 import { sessionStore } from '../../src/security/sessions.js';
 import { authMigrations } from '../../src/security/token-migrations.js';
@@ -50,12 +51,14 @@ async function everyRoute(variant: 'local gate' | 'fleet gate'): Promise<OpsApp>
 }
 
 async function allRoutes(): Promise<RouteEntry[]> {
-  // The fleet and an account only add routes: built apart, since the fixture makes neither.
+  // The fleet, an account and the audit log only add routes: built apart, since the fixture makes none of them.
   const [local, fleetGate] = await Promise.all([everyRoute('local gate'), everyRoute('fleet gate')]);
   const { buildApp } = await import('../../src/server/app.js');
   const fleet = fleetControl({ redis, fleet: 'f' });
   const f = fixtures[0]!;
-  const withFleet = await buildApp({ ...f.components, fleet, account: { snapshot: async () => ({ exchange: 'x', at: 0, balances: {}, openOrders: [] }) } }, { webRoot: web, bindTimeline: false });
+  const audit = await auditLog(authStorage, { key: { derive: () => Buffer.alloc(32, 2) } });
+  const account = { snapshot: async () => ({ exchange: 'x', at: 0, balances: {}, openOrders: [] }) };
+  const withFleet = await buildApp({ ...f.components, fleet, account, audit }, { webRoot: web, bindTimeline: false });
   const routes = [...local.routeTable, ...fleetGate.routeTable, ...withFleet.routeTable];
   await withFleet.close();
   return routes;

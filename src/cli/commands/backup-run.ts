@@ -150,6 +150,12 @@ export async function backupRestore(id: string, opts: RestoreFlags, deps: Backup
     const result = await store.restore(manifest.id, { dryRun: opts.dryRun ?? false, include });
     progress.end();
     s.deps.stdout.write(opts.json ? `${JSON.stringify(result, null, 2)}\n` : restoreText(result, skipped));
+    if (!result.dryRun) {
+      // In the restored database's own audit log (a restore brings back the log of its time, then this entry).
+      const flags = s.location.configFile !== undefined ? { config: s.location.configFile } : { dataDir: s.location.dataDir };
+      const after = { backup: manifest.id, added: result.added.length, changed: result.changed.length, unchanged: result.unchanged.length, providers: result.providers };
+      await (await import('./audit-run.js')).recordCommand(flags, { action: 'backup.restore', target: manifest.id, after, tags: ['data-recovery'] }, { env: s.deps.env, stderr: s.deps.stderr });
+    }
   } finally {
     progress.end();
     await service?.close();

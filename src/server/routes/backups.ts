@@ -7,6 +7,7 @@ import { z } from 'zod';
 import type { Backups } from '../../backup/backups.js';
 import { backupTypes } from '../../backup/manifest.js';
 import type { LiveEvents } from '../live-events.js';
+import { auditDetail } from '../audit-requests.js';
 import { messageOf, problem } from './errors.js';
 
 export interface BackupRoutesOptions {
@@ -37,6 +38,7 @@ export const backupRoutes: FastifyPluginAsyncZod<BackupRoutesOptions> = async (a
       try {
         const manifest = await backups.create(request.body);
         events.record('operator', 'backups', `backup ${manifest.id} created`);
+        auditDetail(request, { target: manifest.id, after: { backup: manifest.id, type: manifest.type } });
         return reply.code(201).send(manifest);
       } catch (error) {
         if (error instanceof RangeError || error instanceof TypeError) return problem(reply, 400, messageOf(error));
@@ -62,7 +64,9 @@ export const backupRoutes: FastifyPluginAsyncZod<BackupRoutesOptions> = async (a
       } catch (error) {
         return problem(reply, 404, messageOf(error));
       }
-      return backups.restore(request.params.id, { dryRun: true });
+      const plan = await backups.restore(request.params.id, { dryRun: true });
+      auditDetail(request, { after: { dryRun: true } });
+      return plan;
     },
   );
 };

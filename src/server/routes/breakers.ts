@@ -9,6 +9,7 @@ import type { LiveEvents } from '../live-events.js';
 import type { OperatorState } from '../operator-state.js';
 import { breakerView } from '../overview.js';
 import { actorField, actorOf } from './actor.js';
+import { auditDetail } from '../audit-requests.js';
 import { problem } from './errors.js';
 
 export interface BreakerRoutesOptions {
@@ -42,8 +43,10 @@ export const breakerRoutes: FastifyPluginAsyncZod<BreakerRoutesOptions> = async 
     const breaker = find(name);
     if (!breaker) return problem(reply, 404, `no breaker named "${name}"`);
     const actor = actorOf(request, request.body?.actor);
+    const before = breaker.state;
     await operator.release(name);
     breaker.reset();
+    auditDetail(request, { before: { state: before }, after: { state: breaker.state } });
     events.record('operator', name, `breaker reset by ${actor}${request.body?.reason ? `: ${request.body.reason}` : ''}`, 'info', { actor });
     return { name, state: breaker.state };
   });
@@ -53,7 +56,9 @@ export const breakerRoutes: FastifyPluginAsyncZod<BreakerRoutesOptions> = async 
     const breaker = find(name);
     if (!breaker) return problem(reply, 404, `no breaker named "${name}"`);
     const actor = actorOf(request, request.body?.actor);
+    const before = breaker.state;
     if (!(await operator.isolate(name, actor, request.body?.reason ?? null))) return problem(reply, 409, `breaker "${name}" is already isolated by an operator`);
+    auditDetail(request, { before: { state: before }, after: { state: breaker.state } });
     events.record('operator', name, `breaker isolated by ${actor}${request.body?.reason ? `: ${request.body.reason}` : ''}`, 'warning', { actor });
     return { name, state: breaker.state, ...isolation(name) };
   });
@@ -63,7 +68,9 @@ export const breakerRoutes: FastifyPluginAsyncZod<BreakerRoutesOptions> = async 
     const breaker = find(name);
     if (!breaker) return problem(reply, 404, `no breaker named "${name}"`);
     const actor = actorOf(request, request.body?.actor);
+    const before = breaker.state;
     if (!(await operator.release(name))) return problem(reply, 409, `breaker "${name}" is not isolated by an operator`);
+    auditDetail(request, { before: { state: before }, after: { state: breaker.state } });
     events.record('operator', name, `breaker released by ${actor}`, 'info', { actor });
     return { name, state: breaker.state };
   });

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import type { DeadLetterFilter, DeadLetterQueue, ReplayHandler } from '../../dlq/dead-letters.js';
 import type { LiveEvents } from '../live-events.js';
 import { problem } from './errors.js';
+import { auditDetail } from '../audit-requests.js';
 
 export interface DeadLetterRoutesOptions {
   queue: DeadLetterQueue;
@@ -54,7 +55,9 @@ export const deadLetterRoutes: FastifyPluginAsyncZod<DeadLetterRoutesOptions> = 
     '/api/dead-letters/replay',
     { config: { permission: 'dead-letters:replay' }, schema: { tags, description: 'Replays pending letters (the given ids, or every pending one matching the filter)', body: z.object(filterShape).strict().default({}) } },
     async (request) => {
+      const before = await queue.count({ status: 'pending' });
       const result = await queue.replay({ ...toFilter(request.body), status: 'pending' }, replay);
+      auditDetail(request, { target: request.body.ids?.join(',') ?? `queue ${queue.name}`, before: { pending: before }, after: { pending: await queue.count({ status: 'pending' }), replayed: result.replayed.length, failed: result.failed.length } });
       events.record('operator', `dlq ${queue.name}`, `replay: ${result.replayed.length} replayed, ${result.failed.length} failed of ${result.total}`, result.failed.length > 0 ? 'warning' : 'info');
       return result;
     },
@@ -64,7 +67,9 @@ export const deadLetterRoutes: FastifyPluginAsyncZod<DeadLetterRoutesOptions> = 
     '/api/dead-letters/purge',
     { config: { permission: 'dead-letters:purge' }, schema: { tags, description: 'Deletes matching letters; an empty body purges the whole queue', body: z.object(filterShape).strict().default({}) } },
     async (request) => {
+      const before = await queue.count({});
       const purged = await queue.purge(toFilter(request.body));
+      auditDetail(request, { target: request.body.ids?.join(',') ?? `queue ${queue.name}`, before: { letters: before }, after: { letters: before - purged, purged } });
       events.record('operator', `dlq ${queue.name}`, `purged ${purged} letters`, 'warning');
       return { purged };
     },

@@ -9,6 +9,7 @@ import type { TradingGate } from '../../trading/gate.js';
 import type { LiveEvents } from '../live-events.js';
 import type { OperatorState } from '../operator-state.js';
 import { actorField, actorOf } from './actor.js';
+import { auditDetail } from '../audit-requests.js';
 import { problem } from './errors.js';
 import { fleetUnreachable } from './fleet.js';
 
@@ -35,7 +36,9 @@ export const gateRoutes: FastifyPluginAsyncZod<GateRoutesOptions> = async (app, 
     { config: { permission: 'gate:halt' }, schema: { tags, body: z.object({ reason: z.string().trim().min(1, 'say why trading is halted').max(200), actor: actorField }).strict(), description: 'Manual kill switch: halted until resumed, also across restarts; with a fleet, every instance halts too' } },
     async (request, reply) => {
       const actor = actorOf(request, request.body.actor);
+      const before = gate.status.mode;
       await operator.kill(request.body.reason, actor);
+      auditDetail(request, { target: 'trading-gate', before: { mode: before }, after: { mode: gate.status.mode, reason: request.body.reason } });
       events.record('operator', 'trading gate', `halted by ${actor}: ${request.body.reason}`, 'critical', { actor });
       try {
         await fleet?.halt(request.body.reason, actor);
@@ -73,8 +76,10 @@ export const gateRoutes: FastifyPluginAsyncZod<GateRoutesOptions> = async (app, 
       if (missing.length > 0) {
         return problem(reply, 400, `acknowledge: no raised condition named ${missing.join(', ')} (raised: ${[...raised].join(', ') || 'none'})`);
       }
+      const before = gate.status.mode;
       for (const name of names) gate.acknowledge(name, reason, actor);
       const resume = await operator.resume(reason, actor);
+      auditDetail(request, { target: 'trading-gate', before: { mode: before }, after: { mode: gate.status.mode, reason, acknowledged: names } });
       events.record('operator', 'trading gate', `${reason}: ${resume.message}`, resume.holding.length > 0 ? 'warning' : 'info', { actor });
       try {
         await fleet?.resume(reason, actor);
@@ -101,7 +106,9 @@ export const gateRoutes: FastifyPluginAsyncZod<GateRoutesOptions> = async (app, 
       if (!gate.conditions().some((c) => c.name === condition)) {
         return problem(reply, 404, `condition: no raised condition named ${condition}`);
       }
+      const before = gate.status.mode;
       gate.acknowledge(condition, reason, actor);
+      auditDetail(request, { before: { mode: before }, after: { mode: gate.status.mode, reason } });
       events.record('operator', 'trading gate', `acknowledged ${condition} by ${actor}: ${reason}`, 'warning', { actor });
       return view();
     },

@@ -6,7 +6,7 @@
  */
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import type { Auth } from '../auth.js';
+import { type Auth, OPEN_PRINCIPAL } from '../auth.js';
 import { SESSION_COOKIE, clearSessionCookies, readCookie, setSessionCookies } from '../session-cookies.js';
 import { problem } from './errors.js';
 
@@ -18,10 +18,13 @@ export interface SessionRoutesOptions {
 export const sessionRoutes: FastifyPluginAsyncZod<SessionRoutesOptions> = async (app, { auth }) => {
   const tags = ['session'];
   if (!auth) {
-    app.get('/api/session', { schema: { tags, description: 'Who this request acts as: this server checks no credentials' } }, async (request) => {
-      const principal = request.principal!;
-      return { kind: principal.kind, name: principal.name, role: principal.role, permissions: [...principal.permissions].sort(), authentication: false };
-    });
+    app.get('/api/session', { schema: { tags, description: 'Who this request acts as: this server checks no credentials' } }, async () => ({
+      kind: OPEN_PRINCIPAL.kind,
+      name: OPEN_PRINCIPAL.name,
+      role: OPEN_PRINCIPAL.role,
+      permissions: [...OPEN_PRINCIPAL.permissions].sort(),
+      authentication: false,
+    }));
     return;
   }
   const { tokens, sessions, clock, secureCookies } = auth.options;
@@ -46,8 +49,8 @@ export const sessionRoutes: FastifyPluginAsyncZod<SessionRoutesOptions> = async 
   });
 
   app.get('/api/session', { schema: { tags, description: 'Who this request acts as, and whether the API asks for credentials' } }, async (request, reply) => {
-    const principal = request.principal;
     const enforced = await auth.enforced();
+    const principal = request.principal ?? (enforced ? undefined : OPEN_PRINCIPAL);
     if (!principal) return problem(reply.header('www-authenticate', 'Bearer realm="bulwark"'), 401, 'not signed in');
     const id = principal.kind === 'session' ? readCookie(request, SESSION_COOKIE) : undefined;
     return {

@@ -1,0 +1,122 @@
+/** What `bulwark audit ...` runs (see audit.ts); loaded only when one of its subcommands runs. */
+import { createWriteStream, existsSync } from 'node:fs';
+import { basename } from 'node:path';
+import { once } from 'node:events';
+import { hostname, userInfo } from 'node:os';
+import { sanitizeText } from '../../core/secrets.js';
+import { InvalidArgumentError } from 'commander';
+import { type AuditLog, type AuditRecord, type ChainReport, auditLog } from '../../security/audit-log.js';
+import { loadServerKey } from '../../security/server-key.js';
+import { postgresStorage } from '../../storage/postgres.js';
+import { sqliteStorage } from '../../storage/sqlite.js';
+import type { Storage } from '../../storage/types.js';
+import { locateData } from '../data-location.js';
+import type { AuditCommandDeps, AuditFlags, ExportFlags } from './audit.js';
+
+const AGE = /^(\d+)(s|m|h|d)$/;
+const UNIT_MS = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
+
+/** `--since 24h`, `--since 2026-01-31`, `--since 1767225600000` as milliseconds since the epoch. */
+export function parseTime(flag: string, value: string, now: number): number {
+  const age = AGE.exec(value);
+  if (age) return now - Number(age[1]) * UNIT_MS[age[2] as keyof typeof UNIT_MS];
+  const ms = /^\d+$/.test(value) ? Number(value) : Date.parse(value);
+  if (!Number.isFinite(ms)) throw new InvalidArgumentError(`${flag}: "${value}" is not a time (ISO 8601, milliseconds since the epoch, or an age such as 24h, 7d)`);
+  return ms;
+}
+
+/** The service's database and key, as the flags name them; nothing is created. */
+export async function openAudit(flags: AuditFlags, env: NodeJS.ProcessEnv): Promise<{ audit: AuditLog; storage: Storage }> {
+  const location = await locateData({ ...(flags.config !== undefined ? { config: flags.config } : {}), ...(flags.dataDir !== undefined ? { dataDir: flags.dataDir } : {}) });
+  let keyFile: string | undefined;
+  if (flags.config !== undefined) {
+    const { loadConfig } = await import('../../config/loader.js');
+    keyFile = loadConfig({ file: flags.config, environment: env }).config.security.keyFile;
+  }
+  const key = loadServerKey({ dataDir: location.dataDir, ...(keyFile ? { file: keyFile } : {}), env, create: false });
+  let storage: Storage;
+  if (location.storage.kind === 'postgres') {
+    storage = await postgresStorage({ connectionString: location.storage.url, ...(location.storage.schema ? { schema: location.storage.schema } : {}), migrate: false, min: 0, max: 2 });
+  } else {
+    const named = flags.config !== undefined ? '--config' : '--data-dir';
+    if (!existsSync(location.storage.path)) throw new Error(`${named}: no database (${basename(location.storage.path)}) in ${location.dataDir}; start the service first (bulwark start), or give --data-dir or --config`);
+    storage = await sqliteStorage({ path: location.storage.path });
+  }
+  try {
+    if (!(await storage.one("SELECT seq FROM audit_head WHERE id = 1").catch(() => undefined))) throw new Error('no audit log in this database: the service has not started with one yet');
+    return { audit: await auditLog(storage, { key, migrate: false }), storage };
+  } catch (error) {
+    await storage.close();
+    throw error;
+  }
+}
+
+function io(deps: AuditCommandDeps) {
+  return {
+    stdout: deps.stdout ?? process.stdout,
+    env: deps.env ?? process.env,
+    setExitCode: deps.setExitCode ?? ((code: number) => void (process.exitCode = code)),
+  };
+}
+
+function reportText(report: ChainReport): string {
+  const checkpoint = report.checkpoint ? `; checkpoint at seq ${report.checkpoint.seq} (${new Date(report.checkpoint.time).toISOString()})` : '; no checkpoint yet';
+  if (report.ok) return `Audit log intact: ${report.entries} entries, head seq ${report.head.seq}${checkpoint}.\n`;
+  const b = report.broken!;
+  return `Audit log BROKEN at seq ${b.seq} (${b.kind}): ${b.detail}.\nEntries 1 to ${report.head.seq} verify${checkpoint}.\n`;
+}
+
+export async function auditVerify(flags: AuditFlags, deps: AuditCommandDeps): Promise<void> {
+  const { stdout, env, setExitCode } = io(deps);
+  const { audit, storage } = await openAudit(flags, env);
+  let report: ChainReport;
+  try {
+    report = await audit.verify();
+  } finally {
+    await storage.close();
+  }
+  stdout.write(flags.json ? `${JSON.stringify(report, null, 2)}\n` : reportText(report));
+  if (!report.ok) setExitCode(1);
+}
+
+export async function auditExport(flags: ExportFlags, deps: AuditCommandDeps): Promise<void> {
+  const { stdout, env } = io(deps);
+  const now = Date.now();
+  const since = flags.since !== undefined ? parseTime('--since', flags.since, now) : undefined;
+  const until = flags.until !== undefined ? parseTime('--until', flags.until, now) : undefined;
+  const { audit, storage } = await openAudit(flags, env);
+  const file = flags.out !== undefined ? createWriteStream(flags.out, { flags: 'wx', mode: 0o600 }) : undefined;
+  const out = file ?? stdout;
+  let count = 0;
+  try {
+    for await (const entry of audit.entries({ ...(since !== undefined ? { since } : {}), ...(until !== undefined ? { until } : {}), ...(flags.actor ? { actor: flags.actor } : {}), ...(flags.action ? { action: flags.action } : {}) })) {
+      if (!out.write(`${JSON.stringify(entry)}\n`) && file) await once(file, 'drain');
+      count += 1;
+    }
+  } finally {
+    await storage.close();
+    if (file) {
+      file.end();
+      await once(file, 'close');
+    }
+  }
+  if (file) stdout.write(flags.json ? `${JSON.stringify({ out: flags.out, entries: count })}\n` : `Exported ${count} audit entr${count === 1 ? 'y' : 'ies'} to ${flags.out}.\n`);
+}
+
+/**
+ * Records an action of the command line (a restore) in the service's audit log, as the local user.
+ * A log that cannot be written is said on stderr: the action stands, its record is missing.
+ */
+export async function recordCommand(flags: AuditFlags, record: Omit<AuditRecord, 'actor' | 'actorKind'>, io: { env: NodeJS.ProcessEnv; stderr: { write(chunk: string): unknown } }): Promise<void> {
+  try {
+    const { audit, storage } = await openAudit(flags, io.env);
+    try {
+      await audit.append({ ...record, actor: `cli:${userInfo().username}`, actorKind: 'local', source: hostname() });
+      await audit.checkpoint();
+    } finally {
+      await storage.close();
+    }
+  } catch (error) {
+    io.stderr.write(`warning: not recorded in the audit log: ${sanitizeText(error instanceof Error ? error.message : String(error))}\n`);
+  }
+}

@@ -1,0 +1,61 @@
+/**
+ * `bulwark audit verify | export`: the command line over the audit log (security/audit-log.ts).
+ * The service's data is found the way `bulwark start` finds it (`--config`, `--data-dir`, default
+ * ./.bulwark), and so is its key (`BULWARK_SECURITY_KEY`, else the key file); neither a database
+ * nor a key is ever created here. `verify` exits 1 when the chain is broken. The work lives in
+ * audit-run.ts, loaded only when a subcommand runs.
+ */
+import type { Command } from 'commander';
+import { DATA_LOCATION_DEFAULTS } from '../data-location.js';
+
+/** Where output goes; injectable so the commands can be run and checked in-process. */
+export interface AuditOutput {
+  write(chunk: string): unknown;
+}
+
+export interface AuditCommandDeps {
+  stdout?: AuditOutput;
+  env?: NodeJS.ProcessEnv;
+  /** Receives the exit code (1 when verify finds a break); default sets process.exitCode. */
+  setExitCode?: (code: number) => void;
+}
+
+export interface AuditFlags {
+  config?: string;
+  dataDir?: string;
+  json?: boolean;
+}
+
+export interface ExportFlags extends AuditFlags {
+  since?: string;
+  until?: string;
+  actor?: string;
+  action?: string;
+  out?: string;
+}
+
+function locationOptions(command: Command): Command {
+  return command
+    .option('--config <file>', "the service's configuration file: its storage and key")
+    .option('--data-dir <dir>', `the service's data directory (default ${DATA_LOCATION_DEFAULTS.dataDir})`)
+    .option('--json', 'print JSON on stdout');
+}
+
+export function registerAudit(program: Command, deps: AuditCommandDeps = {}): void {
+  const run = async (): Promise<typeof import('./audit-run.js')> => import('./audit-run.js');
+  const audit = program.command('audit').description('audit log: verify the chain, export entries');
+
+  locationOptions(audit.command('verify').description('walk the chain and its latest checkpoint; report the first broken entry (exit 1 when broken)')).action(async (flags: AuditFlags) => {
+    await (await run()).auditVerify(flags, deps);
+  });
+
+  locationOptions(audit.command('export').description('write entries as JSON lines, oldest first'))
+    .option('--since <time>', 'entries at or after this time (ISO 8601, milliseconds, or an age such as 24h, 7d)')
+    .option('--until <time>', 'entries before this time (same forms)')
+    .option('--actor <name>', 'only entries by this actor')
+    .option('--action <action>', 'only entries of this action (e.g. "POST /api/gate/halt")')
+    .option('--out <file>', 'write to this file instead of stdout')
+    .action(async (flags: ExportFlags) => {
+      await (await run()).auditExport(flags, deps);
+    });
+}
