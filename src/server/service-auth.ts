@@ -24,6 +24,8 @@ export interface ServiceAuthOptions {
   listensOnLoopback: boolean;
   /** Demo mode: authentication on, and an admin token made now. */
   demo: boolean;
+  /** The server serves HTTPS: session cookies carry `Secure`. */
+  secureCookies?: boolean;
   env?: NodeJS.ProcessEnv;
 }
 
@@ -64,6 +66,7 @@ export async function serviceAuth(options: ServiceAuthOptions): Promise<ServiceA
       ...(settings.openMetrics !== undefined ? { openMetrics: settings.openMetrics } : {}),
       ...(settings.loopbackReads !== undefined ? { loopbackReads: settings.loopbackReads } : {}),
       listensOnLoopback: options.listensOnLoopback,
+      secureCookies: options.secureCookies ?? false,
     },
     ...(demoToken !== undefined ? { demoToken } : {}),
     required,

@@ -133,11 +133,20 @@ export async function runStart(options: StartOptions = {}): Promise<StartedServi
   });
   let app: OpsApp;
   let security: ServiceAuth;
+  const tls = config?.security.tls;
+  // Session cookies carry Secure when the server serves HTTPS.
+  const tlsOn = tls?.certFile !== undefined && tls.keyFile !== undefined;
   try {
-    security = await serviceAuth({ storage, dataDir, ...(config ? { security: config.security } : {}), listensOnLoopback: isLoopbackHost(host), demo: mode === 'demo' });
+    security = await serviceAuth({ storage, dataDir, ...(config ? { security: config.security } : {}), listensOnLoopback: isLoopbackHost(host), demo: mode === 'demo', secureCookies: tlsOn });
     app = await buildApp(
       { ...components, isReady: () => shutdown.ready },
-      { auth: security.auth, logger: options.logger ?? createLogger({ base: { service: components.serviceId ?? 'bulwark' }, ...(config ? { level: config.log.level } : {}) }) },
+      {
+        auth: security.auth,
+        logger: options.logger ?? createLogger({ base: { service: components.serviceId ?? 'bulwark' }, ...(config ? { level: config.log.level } : {}) }),
+        // Allowed hosts, rate limits, timeouts and caps (security.http); HTTPS when security.tls names a certificate and key.
+        ...(config ? { http: config.security.http } : {}),
+        ...(tlsOn && tls ? { tls: { ...tls, certFile: tls.certFile!, keyFile: tls.keyFile! } } : {}),
+      },
     );
     await app.listen({ port, host });
   } catch (error) {
@@ -146,7 +155,8 @@ export async function runStart(options: StartOptions = {}): Promise<StartedServi
   }
   const address = app.server.address();
   const actualPort = typeof address === 'object' && address ? address.port : port;
-  const url = `http://${host.includes(':') ? `[${host}]` : host}:${actualPort}`;
+  const scheme = config?.security.tls.certFile !== undefined ? 'https' : 'http';
+  const url = `${scheme}://${host.includes(':') ? `[${host}]` : host}:${actualPort}`;
   // Stop accepting and close keep-alive connections cleanly (answers carry Connection: close), then the rest of fastify.
   shutdown.addServer(keepAliveCloser(app.server, { onStop: () => app.endStreams() }));
   shutdown.addHook('ops server', () => app.close(), { priority: 20 });
