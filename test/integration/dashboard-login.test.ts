@@ -8,7 +8,7 @@ import { constants } from 'node:fs';
 import { access, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type Browser, chromium } from 'playwright-core';
+import { type Browser, type Page, chromium } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { buildWeb } from '../../scripts/build-web.mjs';
 import { type Demo, startDemo } from '../../src/demo/demo.js';
@@ -17,10 +17,20 @@ import { serviceAuth } from '../../src/server/service-auth.js';
 import { describeWith, requireService } from '../support/services.js';
 
 const CHROMIUM = '/usr/bin/chromium';
+/** A page condition as a function (the page's CSP forbids evaluating strings). */
+const inPage = (strings: TemplateStringsArray, ...values: unknown[]): (() => boolean) => new Function(`return (${String.raw({ raw: strings }, ...values)});`) as () => boolean;
 
 /** The token with its last character changed (always a different token: a fixed replacement could equal it). */
 const tamper = (token: string): string => `${token.slice(0, -1)}${token.endsWith('A') ? 'B' : 'A'}`;
 const available = await requireService('chromium', () => access(CHROMIUM, constants.X_OK));
+
+/** Clicks a gate button and confirms the dialog with a reason (halt and resume ask for one). */
+async function gate(page: Page, button: '#gate-halt' | '#gate-resume'): Promise<void> {
+  await page.click(button);
+  await page.waitForSelector('#confirm-dialog[open]');
+  await page.fill('#confirm-reason', 'sign-in test');
+  await page.click('#confirm-ok');
+}
 
 describeWith(available, 'dashboard sign-in in headless Chromium', () => {
   let dir: string;
@@ -55,26 +65,26 @@ describeWith(available, 'dashboard sign-in in headless Chromium', () => {
     page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
     try {
       await page.goto(url);
-      await page.waitForFunction(`document.getElementById('gate-mode')?.textContent === 'active'`);
+      await page.waitForFunction(inPage`document.getElementById('gate-mode')?.textContent === 'active'`);
       expect(await page.isHidden('#login')).toBe(true);
-      await page.click('#gate-halt');
+      await gate(page, '#gate-halt');
       await page.waitForSelector('#login', { state: 'visible' });
       expect(demo.gate.mode).toBe('active');
 
       await page.fill('#login-token', tamper(token));
       await page.click('#login button[type="submit"]');
-      await page.waitForFunction(`document.getElementById('login-error')?.textContent.includes('not valid')`);
+      await page.waitForFunction(inPage`document.getElementById('login-error')?.textContent.includes('not valid')`);
 
       await page.fill('#login-token', token);
       await page.click('#login button[type="submit"]');
-      await page.waitForFunction(`document.getElementById('whoami')?.textContent === 'demo (admin)'`);
+      await page.waitForFunction(inPage`document.getElementById('whoami')?.textContent === 'demo (admin)'`);
       const cookies = await page.context().cookies();
       expect(cookies.find((c) => c.name === 'bulwark_session')).toMatchObject({ httpOnly: true, sameSite: 'Strict' });
-      expect(await page.evaluate('document.cookie')).not.toContain('bulwark_session');
+      expect(await page.evaluate(inPage`document.cookie` as unknown as () => string)).not.toContain('bulwark_session');
 
-      await page.click('#gate-halt');
+      await gate(page, '#gate-halt');
       await expect.poll(() => demo.gate.mode).toBe('halted');
-      await page.click('#gate-resume');
+      await gate(page, '#gate-resume');
       await expect.poll(() => demo.gate.mode).toBe('active');
 
       await page.click('#sign-out');
@@ -90,11 +100,11 @@ describeWith(available, 'dashboard sign-in in headless Chromium', () => {
     const page = await browser.newPage();
     try {
       await page.goto(`${url}?token=${token}`);
-      await page.waitForFunction(`document.getElementById('whoami')?.textContent === 'demo (admin)'`);
+      await page.waitForFunction(inPage`document.getElementById('whoami')?.textContent === 'demo (admin)'`);
       expect(page.url()).toBe(url);
-      await page.click('#gate-halt');
+      await gate(page, '#gate-halt');
       await expect.poll(() => demo.gate.mode).toBe('halted');
-      await page.click('#gate-resume');
+      await gate(page, '#gate-resume');
       await expect.poll(() => demo.gate.mode).toBe('active');
     } finally {
       await page.close();
