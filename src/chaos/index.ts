@@ -9,5 +9,5 @@ export { ChaosFaultPolicy, type ChaosFaultOptions, type FaultInjected } from './
 export { ChaosLatencyPolicy, CHAOS_LATENCY_DEFAULTS, type ChaosLatencyOptions, type LatencyInjected } from './latency.js';
 export { ChaosOutcomePolicy, type ChaosOutcomeOptions, type OutcomeInjected } from './outcome.js';
 export { ChaosBehaviorPolicy, type ChaosBehaviorOptions, type BehaviorInjected } from './behavior.js';
-export { chaosAllowed } from './guardrail.js';
+export { chaosAllowed, type ChaosGuardConfig } from './guardrail.js';
 export * from './process/index.js';
