@@ -23,6 +23,9 @@ import { operatorState } from './operator-state.js';
 import { buildOverview } from './overview.js';
 import { logRequests, REQUEST_LOG_DEFAULTS } from './request-log.js';
 import { recordRequests } from './audit-requests.js';
+import { securityRoutes } from './routes/security.js';
+import { bindThreatAlerts } from './threat-alerts.js';
+import { installThreatHooks } from './threat-hooks.js';
 import { alertRoutes } from './routes/alerts.js';
 import { auditRoutes } from './routes/audit.js';
 import { backupRoutes } from './routes/backups.js';
@@ -113,6 +116,12 @@ export async function buildApp(components: ServerComponents, options: BuildAppOp
     return problem(reply, 500, `the request failed; see the server log (request id ${request.id})`);
   });
   app.setNotFoundHandler((request, reply) => problem(reply, 404, `no route ${request.method} ${request.url.split('?')[0]}`));
+  // First of the onRequest hooks: a locked-out source is refused before authentication hashes anything.
+  if (c.threats) {
+    installThreatHooks(app, c.threats);
+    const unbindThreats = bindThreatAlerts(c.metrics, c.threats.detector, c.alerts, c.threats.lockout);
+    app.addHook('onClose', async () => unbindThreats());
+  }
 
   await app.register(fastifySwagger, {
     openapi: {
@@ -172,6 +181,7 @@ export async function buildApp(components: ServerComponents, options: BuildAppOp
   await optional(c.backups, '/api/backups', 'backups', (backups) => app.register(backupRoutes, { backups, events }));
   await optional(c.alerts, '/api/alerts', 'alerting', (alerts) => app.register(alertRoutes, { alerts, events, operator }));
   await optional(c.audit, '/api/audit', 'the audit log', (audit) => app.register(auditRoutes, { audit }));
+  await optional(c.threats, '/api/security', 'threat detection', (threats) => app.register(securityRoutes, { detector: threats.detector, ...(threats.lockout ? { lockout: threats.lockout } : {}) }));
   await optional(c.fleet, '/api/fleet', 'the fleet', (fleet) => app.register(fleetRoutes, { fleet, events }));
   if (c.fleet && o.bindTimeline) {
     const watcher = fleetTimeline(c.fleet, events, { clock });
