@@ -40,6 +40,7 @@ import { type AccountDuty, accountDuty, leaseOf } from './account-duty.js';
 import { auditDecisions, auditRestoredState } from './audit-decisions.js';
 import { observeFleet } from './fleet-metrics.js';
 import { scheduleBackups } from './scheduled-backups.js';
+import { configuredThreats } from './configured-threats.js';
 import type { ServerComponents } from './components.js';
 import { type ConfiguredExchange, configuredExchange, observeGate } from './configured-exchange.js';
 import { fleetPrefixOf, openConfiguredStores } from './configured-stores.js';
@@ -190,6 +191,9 @@ export async function componentsFromConfig(config: BulwarkConfig, options: Confi
     cleanups.push(observeAlerts(metrics, alerts));
     alerts.start();
     cleanups.push(() => alerts.stop());
+    // Lockout and detection rules over the audit log, credential uses and each account's new orders.
+    const threats = await configuredThreats(config.security.threats, { storage, audit, exchanges: accounts.map((a) => a.exchange), onAuditFailure: auditFailed });
+    if (threats) cleanups.push(() => threats.close());
     const backupStore = backups({ dir: join(config.dataDir, 'backups'), sqliteDatabases: stores.sqlitePath ? [stores.sqlitePath] : [] });
     // PostgreSQL cannot be copied as a file: the service's own tables go in as rows.
     if (!stores.sqlitePath) cleanups.push(backupStore.register(SERVICE_TABLES_PROVIDER, storageTablesProvider(storage)));
@@ -263,6 +267,7 @@ export async function componentsFromConfig(config: BulwarkConfig, options: Confi
       backups: backupStore,
       audit,
       alerts,
+      ...(threats ? { threats: threats.component } : {}),
       serviceId: `bulwark-${config.env}`,
       ...(fleet ? { fleet } : {}),
       ...(gate ? { gate } : {}),
