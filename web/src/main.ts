@@ -6,6 +6,7 @@
 import { getJson, postJson } from './api.js';
 import { byId, setBadge } from './dom.js';
 import { startFleet } from './fleet.js';
+import { startSecurity } from './security.js';
 import { addTimeline, renderDeadLetterCounts, renderDeadLetters, renderLimits, renderOrders, renderOverview, renderRules, renderTiles } from './render.js';
 import type { AlertRuleView, DeadLetter, Overview, TimelineEntry } from './types.js';
 
@@ -97,6 +98,7 @@ async function main(): Promise<void> {
   }
   void refreshRules();
   setInterval(() => void refreshRules(), 5_000);
+  startSecurity();
   connect();
 }
 
