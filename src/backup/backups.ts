@@ -4,12 +4,13 @@
  * so the backups describe themselves and survive the loss of any database.
  */
 import { readdir, rm } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { type Clock, systemClock } from '../core/clock.js';
 import { Emitter, type EventSource, type Listener, type Unsubscribe } from '../core/events.js';
 import { checkNonEmptyString, checkNumber, checkOneOf } from '../core/option-checks.js';
 import { createBackup } from './create.js';
-import { BackupError, type VerificationProblem } from './errors.js';
+import { BackupCorruptError, BackupError, type VerificationProblem } from './errors.js';
+import { checkManifestSignature } from './manifest-signature.js';
 import { kindOf } from './files.js';
 import { backupFreshnessCheck, type FreshnessOptions, type FreshnessResult } from './freshness.js';
 import {
@@ -21,6 +22,7 @@ import {
   backupTypes,
   createdMs,
   kindsOfType,
+  MANIFEST_FILE,
   readManifest,
 } from './manifest.js';
 import { type BackupProgress, type StateProvider, providerNamePattern } from './provider.js';
@@ -41,6 +43,11 @@ export interface BackupsOptions {
   clock?: Clock;
   /** Randomness for backup ids; inject a seeded one in tests. */
   random?: () => number;
+  /**
+   * Key that signs each manifest and checks it on verify and restore (the service passes
+   * `loadServerKey(...).derive('backup-manifest')`). Without one, manifests are neither signed nor checked.
+   */
+  manifestKey?: Buffer;
 }
 
 export const BACKUPS_DEFAULTS = {
@@ -52,7 +59,7 @@ export const BACKUPS_DEFAULTS = {
   clock: systemClock as Clock,
   // Only used for the id suffix; it need not be unpredictable.
   random: Math.random,
-} satisfies Required<Omit<BackupsOptions, 'dir'>>;
+} satisfies Required<Omit<BackupsOptions, 'dir' | 'manifestKey'>>;
 
 export interface CreateOptions {
   /** What to back up; see BackupType. */
@@ -69,6 +76,15 @@ export const CREATE_DEFAULTS = {
   tags: [] as readonly string[],
   description: '',
 } satisfies Required<CreateOptions>;
+
+export interface RestoreSignatureOptions {
+  /** Restore a backup whose manifest carries no signature (made before manifests were signed). */
+  acceptUnsigned?: boolean;
+}
+
+export const RESTORE_SIGNATURE_DEFAULTS = {
+  acceptUnsigned: false, // an unsigned manifest may have been edited to drop its signature: the operator decides, knowingly
+} satisfies Required<RestoreSignatureOptions>;
 
 export interface ListFilter {
   /** Only backups carrying this tag. */
@@ -112,7 +128,8 @@ export interface Backups extends EventSource<BackupEvents> {
   get(id: string): Promise<BackupManifest>;
   /** Checks every file against the manifest; an empty list means the backup is intact. */
   verify(id: string): Promise<VerificationProblem[]>;
-  restore(id: string, options?: RestoreOptions): Promise<RestoreResult>;
+  /** Restores to the targets configured on this instance; with a manifestKey, refuses an edited manifest, and an unsigned one unless `acceptUnsigned`. */
+  restore(id: string, options?: RestoreOptions & RestoreSignatureOptions): Promise<RestoreResult>;
   /**
    * Finishes a restore that a crash interrupted (its journal is still in `dir`): undoes it, or
    * removes the leftovers of one that had completed. Resolves to undefined when there is none.
@@ -151,6 +168,10 @@ export function backups(options: BackupsOptions): Backups {
   const sqliteDatabases = checkPaths('sqliteDatabases', options.sqliteDatabases ?? BACKUPS_DEFAULTS.sqliteDatabases);
   const clock = options.clock ?? BACKUPS_DEFAULTS.clock;
   const random = options.random ?? BACKUPS_DEFAULTS.random;
+  const manifestKey = options.manifestKey;
+  if (manifestKey !== undefined && (!Buffer.isBuffer(manifestKey) || manifestKey.length < 16)) throw new TypeError('backups: manifestKey must be a Buffer of at least 16 bytes');
+  // Messages name the backups folder by its name only: no server path in an error.
+  const where = basename(dir);
   const providers = new Map<string, StateProvider>();
   const events = new Emitter<BackupEvents>();
   const emitProgress = (p: BackupProgress): void => events.emit('progress', p);
@@ -178,16 +199,24 @@ export function backups(options: BackupsOptions): Backups {
   async function get(id: string): Promise<BackupManifest> {
     if (id === 'latest') {
       const newest = (await all()).find((m) => m.status === 'complete');
-      if (!newest) throw new BackupError('BACKUP_NOT_FOUND', `no complete backup in ${dir}`);
+      if (!newest) throw new BackupError('BACKUP_NOT_FOUND', `no complete backup in ${where}`);
       return newest;
     }
     if (!idPattern.test(id)) throw new RangeError(`backups: id "${id}" is not a backup id (letters, digits, '.', '_' and '-' only)`);
     try {
       return await readManifest(join(dir, id));
     } catch (error) {
-      if ((error as { code?: unknown }).code === 'ENOENT') throw new BackupError('BACKUP_NOT_FOUND', `no backup ${id} in ${dir}`);
+      if ((error as { code?: unknown }).code === 'ENOENT') throw new BackupError('BACKUP_NOT_FOUND', `no backup ${id} in ${where}`);
       throw error;
     }
+  }
+
+  /** The manifest's own problem when a key is set: unsigned, or signed by another key or edited since. */
+  function signatureProblem(manifest: BackupManifest): VerificationProblem | undefined {
+    if (!manifestKey) return undefined;
+    const check = checkManifestSignature(manifest, manifestKey);
+    if (check === 'valid') return undefined;
+    return { path: MANIFEST_FILE, origin: `backup ${manifest.id}`, reason: check === 'unsigned' ? 'manifest-unsigned' : 'manifest-signature-mismatch' };
   }
 
   const instance: Backups = {
@@ -232,7 +261,7 @@ export function backups(options: BackupsOptions): Backups {
       const id = backupId(clock.now(), random);
       try {
         const manifest = await createBackup(
-          { id, root: dir, type, tags, description, clock, onProgress: emitProgress },
+          { id, root: dir, type, tags, description, clock, onProgress: emitProgress, ...(manifestKey ? { manifestKey } : {}) },
           { configFiles, dataPaths, sqliteDatabases, providers },
         );
         events.emit('created', { manifest });
@@ -257,18 +286,31 @@ export function backups(options: BackupsOptions): Backups {
 
     async verify(id) {
       const manifest = await get(id);
-      return verifyBackup(join(dir, manifest.id), manifest);
+      const signature = signatureProblem(manifest);
+      return [...(signature ? [signature] : []), ...(await verifyBackup(join(dir, manifest.id), manifest))];
     },
 
     async restore(id, restoreOptions = {}) {
-      const manifest = await get(id);
+      const { acceptUnsigned = RESTORE_SIGNATURE_DEFAULTS.acceptUnsigned, ...rest } = restoreOptions;
+      const recorded = await get(id);
+      const signature = signatureProblem(recorded);
+      if (signature?.reason === 'manifest-signature-mismatch') throw new BackupCorruptError(recorded.id, [signature]);
+      if (signature?.reason === 'manifest-unsigned' && !acceptUnsigned) {
+        throw new BackupError(
+          'BACKUP_UNSIGNED',
+          `backup ${recorded.id} has an unsigned manifest (made before manifests were signed, or edited to drop the signature); check it by hand, then restore with --accept-unsigned (acceptUnsigned: true)`,
+        );
+      }
+      const manifest = recorded;
       const result = await restoreBackup({
+        // Files go back to the targets configured now, never to the manifest's origin (restore-targets.ts).
+        targets: { configFiles, dataPaths, sqliteDatabases },
         root: dir,
         folder: join(dir, manifest.id),
         now: clock.now(),
         manifest,
         providers,
-        options: restoreOptions,
+        options: rest,
         onProgress: emitProgress,
       });
       if (!result.dryRun) events.emit('restored', result);

@@ -18,6 +18,7 @@ import {
   writeManifest,
 } from './manifest.js';
 import { type BackupProgress, type StateProvider, providerOrigin } from './provider.js';
+import { signManifest } from './manifest-signature.js';
 import { backupSqlite } from './sqlite-copy.js';
 
 export interface BackupSources {
@@ -36,6 +37,8 @@ export interface CreateRequest {
   description: string;
   clock: Clock;
   onProgress: (progress: BackupProgress) => void;
+  /** Signs the manifest (manifest-signature.ts) each time it is written; unsigned without one. */
+  manifestKey?: Buffer;
 }
 
 /** One thing to copy: a file (with a size known up front) or a provider's state. */
@@ -129,8 +132,12 @@ async function copyItem(item: Item, folder: string, onBytes: (n: number) => void
 
 /** Creates the backup and returns its complete manifest; on failure records it as `failed` and throws. */
 export async function createBackup(request: CreateRequest, sources: BackupSources): Promise<BackupManifest> {
-  const { id, root, clock } = request;
+  const { id, root, clock, manifestKey } = request;
   const folder = join(root, id);
+  const writeSigned = async (): Promise<void> => {
+    if (manifestKey) manifest.signature = signManifest(manifest, manifestKey);
+    await writeManifest(folder, manifest);
+  };
   await mkdir(folder, { recursive: true });
   const manifest: BackupManifest = {
     format: MANIFEST_FORMAT,
@@ -145,7 +152,7 @@ export async function createBackup(request: CreateRequest, sources: BackupSource
     files: [],
     providers: [],
   };
-  await writeManifest(folder, manifest);
+  await writeSigned();
   try {
     const items = await collect(request.type, sources, root);
     const totalBytes = items.reduce((sum, item) => sum + item.size, 0);
@@ -174,7 +181,7 @@ export async function createBackup(request: CreateRequest, sources: BackupSource
     manifest.bytes = manifest.files.reduce((sum, f) => sum + f.bytes, 0);
     manifest.status = 'complete';
     manifest.finishedAt = new Date(clock.now()).toISOString();
-    await writeManifest(folder, manifest);
+    await writeSigned();
     return manifest;
   } catch (error) {
     manifest.status = 'failed';
@@ -182,7 +189,7 @@ export async function createBackup(request: CreateRequest, sources: BackupSource
     manifest.finishedAt = new Date(clock.now()).toISOString();
     manifest.fileCount = manifest.files.length;
     manifest.bytes = manifest.files.reduce((sum, f) => sum + f.bytes, 0);
-    await writeManifest(folder, manifest).catch(() => undefined);
+    await writeSigned().catch(() => undefined);
     if (error instanceof BackupError) throw error;
     throw new BackupError('BACKUP_FAILED', `backup ${id} failed: ${manifest.error}`, { cause: error });
   }

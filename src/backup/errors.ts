@@ -19,7 +19,8 @@ export interface VerificationProblem {
   path: string;
   /** Where the file came from (a path, or `provider:<name>` for a state snapshot). */
   origin: string;
-  reason: 'missing' | 'size-mismatch' | 'checksum-mismatch';
+  /** `manifest-unsigned` / `manifest-signature-mismatch`: the manifest itself (path `manifest.json`) carries no valid HMAC. */
+  reason: 'missing' | 'size-mismatch' | 'checksum-mismatch' | 'manifest-unsigned' | 'manifest-signature-mismatch';
 }
 
 /** A backup's files do not match its manifest; nothing was restored. */
@@ -28,7 +29,8 @@ export class BackupCorruptError extends BackupError {
   readonly backupId: string;
   readonly problems: readonly VerificationProblem[];
   constructor(backupId: string, problems: readonly VerificationProblem[]) {
-    const named = problems.map((p) => `${p.path} (${p.reason}, from ${p.origin})`).join(', ');
+    // Paths inside the backup only: an origin is a server path (and, in an edited manifest, anyone's text); it stays on `problems`.
+    const named = problems.map((p) => `${p.path} (${p.reason})`).join(', ');
     super('BACKUP_CORRUPT', `backup ${backupId} failed verification, nothing was restored: ${named}`);
     this.backupId = backupId;
     this.problems = problems;

@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { readFile, rename, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { z } from 'zod';
 
 export const MANIFEST_FILE = 'manifest.json';
@@ -61,6 +61,8 @@ export interface BackupManifest {
   providers: string[];
   /** Why the backup failed (status `failed` only). */
   error?: string;
+  /** `hmac-sha256:<hex>` over the rest of the manifest, with the service's backup-manifest key (manifest-signature.ts). */
+  signature?: string;
 }
 
 const entrySchema = z.object({
@@ -89,6 +91,7 @@ const manifestSchema = z.object({
   files: z.array(entrySchema),
   providers: z.array(z.string()),
   error: z.string().optional(),
+  signature: z.string().regex(/^hmac-sha256:[0-9a-f]{64}$/).optional(),
 });
 
 /** Parses and validates a manifest; the error names the field that is wrong. */
@@ -110,7 +113,8 @@ export function parseManifest(text: string, where: string): BackupManifest {
 
 export async function readManifest(backupDir: string): Promise<BackupManifest> {
   const file = join(backupDir, MANIFEST_FILE);
-  return parseManifest(await readFile(file, 'utf8'), file);
+  // Messages name the backup's folder and file, never the server path above them.
+  return parseManifest(await readFile(file, 'utf8'), `${basename(backupDir)}/${MANIFEST_FILE}`);
 }
 
 /** Writes the manifest atomically (temp file, then rename), so a reader never sees half of one. */

@@ -29,6 +29,7 @@ import {
   undoSteps,
   writeJournal,
 } from './restore-journal.js';
+import { type RestoreTargets, retarget } from './restore-targets.js';
 import { backupSqlite, restoreSqlite } from './sqlite-copy.js';
 import { assertDataDirFree } from '../storage/data-dir-lock.js';
 
@@ -96,6 +97,8 @@ export interface RestoreRequest {
   providers: ReadonlyMap<string, StateProvider>;
   options: RestoreOptions;
   onProgress: (progress: BackupProgress) => void;
+  /** Where each kind of file goes back to: the configured sources, not the manifest's `origin`. */
+  targets: RestoreTargets;
 }
 
 /** Folders missing on the way down to `dir`, outermost first. */
@@ -112,16 +115,18 @@ async function missingDirs(dir: string): Promise<string[]> {
 }
 
 export async function restoreBackup(request: RestoreRequest): Promise<RestoreResult> {
-  const { folder, manifest, root } = request;
+  const { folder, root } = request;
   const pending = await readJournal(root);
   if (pending !== undefined) throw interrupted(root, pending);
   const { dryRun, include } = { ...RESTORE_DEFAULTS, ...request.options };
   const bad = include.find((k) => !(RESTORE_DEFAULTS.include as readonly string[]).includes(k));
   if (bad !== undefined) throw new RangeError(`restore: include holds "${String(bad)}"; kinds are ${RESTORE_DEFAULTS.include.join(', ')}`);
-  if (manifest.status !== 'complete') {
-    throw new BackupError('BACKUP_INCOMPLETE', `backup ${manifest.id} has status "${manifest.status}" and cannot be restored`);
+  if (request.manifest.status !== 'complete') {
+    throw new BackupError('BACKUP_INCOMPLETE', `backup ${request.manifest.id} has status "${request.manifest.status}" and cannot be restored`);
   }
-  const problems = await verifyBackup(folder, manifest);
+  // Only the kinds restored need a target here; each entry's origin becomes its configured target.
+  const manifest = await retarget({ ...request.manifest, files: request.manifest.files.filter((f) => include.includes(f.kind)) }, request.targets);
+  const problems = await verifyBackup(folder, request.manifest);
   if (problems.length > 0) throw new BackupCorruptError(manifest.id, problems);
 
   const wanted = new Set(include);

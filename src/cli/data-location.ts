@@ -31,6 +31,8 @@ export interface DataLocation {
   /** The dead-letter queue the service fills. */
   queue: string;
   backupsDir: string;
+  /** The security key file the configuration names (`security.keyFile`); `<dataDir>/security.key` when absent. */
+  keyFile?: string;
 }
 
 /** Reads the flags (and the configuration file they name); refuses --data-dir with --config, as start does. */
@@ -44,7 +46,7 @@ export async function locateData(flags: DataFlags): Promise<DataLocation> {
       config.storage.kind === 'postgres' && config.storage.postgresUrl
         ? { kind: 'postgres', url: config.storage.postgresUrl, ...(config.storage.postgresSchema ? { schema: config.storage.postgresSchema } : {}) }
         : { kind: 'sqlite', path: join(config.dataDir, d.database) };
-    return { dataDir: config.dataDir, configFile: flags.config, storage, queue: d.configuredQueue, backupsDir: join(config.dataDir, d.backups) };
+    return { dataDir: config.dataDir, configFile: flags.config, storage, queue: d.configuredQueue, backupsDir: join(config.dataDir, d.backups), ...(config.security.keyFile !== undefined ? { keyFile: config.security.keyFile } : {}) };
   }
   const dataDir = flags.dataDir ?? d.dataDir;
   return { dataDir, storage: { kind: 'sqlite', path: join(dataDir, d.database) }, queue: d.demoQueue, backupsDir: join(dataDir, d.backups) };

@@ -5,10 +5,12 @@
  * start: ...`.
  */
 
+import { sanitizeText } from '../core/secrets.js';
+
 const LEADING_PREFIX = /^(?:bulwark(?: [a-z][a-z-]*)*: )+/;
 
 export function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
+  return sanitizeText(error instanceof Error ? error.message : String(error));
 }
 
 /** The line printed on stderr for `error` raised by `commandPath` (e.g. `backup create`). */

@@ -9,6 +9,7 @@ import { registerSim } from './commands/sim.js';
 import { registerSoak } from './commands/soak.js';
 import { registerBot } from './commands/bot.js';
 import { registerAudit } from './commands/audit.js';
+import { registerSecrets } from './commands/secrets.js';
 import { cliErrorLine } from './errors.js';
 
 /** `backup create` for the command that runs as `bulwark backup create`. */
@@ -46,6 +47,7 @@ export function buildProgram(): Command {
   registerSoak(program);
   registerBot(program);
   registerAudit(program);
+  registerSecrets(program);
   return program;
 }
 

@@ -6,6 +6,7 @@
 import { access, constants, stat } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { sanitizeText } from '../core/secrets.js';
+import { secretReferences } from './secret-references.js';
 import { accountsOf } from './accounts.js';
 import { ConfigError, type ConfigIssue } from './config-error.js';
 import { sourceOf } from './layers.js';
@@ -44,9 +45,14 @@ export interface DeploymentProbes {
    * unknown ones fail the check.
    */
   migrations?: (config: BulwarkConfig) => Promise<MigrationStatus>;
+  /**
+   * Reads (read-only) each `secret:NAME` reference from the encrypted store with the configured
+   * key; returns the ones that cannot be read, each naming its key. Not run when there are none.
+   */
+  storedSecrets?: (config: BulwarkConfig, sources: ReadonlyMap<string, string>) => Promise<ConfigIssue[]>;
 }
 
-const defaultProbes: Required<Omit<DeploymentProbes, 'migrations' | 'exchange' | 'refused'>> = {
+const defaultProbes: Required<Omit<DeploymentProbes, 'migrations' | 'exchange' | 'refused' | 'storedSecrets'>> = {
   async postgres(url) {
     const { default: pg } = await import('pg');
     const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5_000 });
@@ -113,11 +119,21 @@ export async function checkDeployment(options: LoadConfigOptions & { probes?: De
   const accounts = accountsOf(config);
   const needed = config.features.liveTrading ? accounts.flatMap((a) => [`${a.path}.apiKey`, `${a.path}.secret`]) : [];
   const fromFile = config.features.liveTrading && accounts.some((a) => a.settings.credentialsFile && !(a.settings.apiKey && a.settings.secret));
-  steps.push({
-    name: 'secrets',
-    status: 'ok',
-    detail: needed.length === 0 ? 'none required (live trading off)' : fromFile ? `${needed.join(', ')} (from the credentials file where one is named: read by the exchange step)` : `present: ${needed.join(', ')}`,
-  });
+  const written = needed.length === 0 ? 'none required (live trading off)' : fromFile ? `${needed.join(', ')} (from the credentials file where one is named: read by the exchange step)` : `present: ${needed.join(', ')}`;
+  const references = secretReferences(config);
+  if (references.length > 0 && probes.storedSecrets) {
+    // `secret:NAME` values: each must be stored and open under the configured key.
+    try {
+      const unreadable = await probes.storedSecrets(config, loadedSources);
+      steps.push(
+        unreadable.length > 0
+          ? { name: 'secrets', status: 'failed', detail: unreadable.map((i) => `${i.path} (from ${i.source}): ${i.reason}`).join('; ') }
+          : { name: 'secrets', status: 'ok', detail: `${written}; stored and readable: ${references.map((r) => `${r.path} (secret:${r.name})`).join(', ')}` },
+      );
+    } catch (error) {
+      steps.push({ name: 'secrets', status: 'failed', detail: `the stored secrets cannot be read: ${message(error)}` });
+    }
+  } else steps.push({ name: 'secrets', status: 'ok', detail: written });
 
   // Every deployment uses its data directory (the lock, the spool, backups; SQLite's database too).
   try {

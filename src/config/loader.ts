@@ -10,6 +10,7 @@ import { parse as parseYaml } from 'yaml';
 import { isSecretKey, registerSecret, sanitizeText } from '../core/secrets.js';
 import { ConfigError, type ConfigIssue } from './config-error.js';
 import { envLayer } from './env.js';
+import { referencedSecret } from './secret-references.js';
 import { clonePlain, isPlainObject, mergeLayer, type PlainObject, sourceOf } from './layers.js';
 import { type BulwarkConfig, CONFIG_DEFAULTS, configSchema } from './schema.js';
 
@@ -54,8 +55,22 @@ const readIfExists = (path: string): string | undefined => {
 };
 
 function registerSecretsIn(value: unknown, key = ''): void {
-  if (typeof value === 'string' && key && isSecretKey(key)) registerSecret(value);
+  // A `secret:NAME` reference is not the secret: its value is registered when it is resolved (server/configured-secrets.ts).
+  if (typeof value === 'string' && key && isSecretKey(key) && referencedSecret(value) === undefined) registerSecret(value);
   else if (isPlainObject(value)) for (const [k, v] of Object.entries(value)) registerSecretsIn(v, k);
+}
+
+/**
+ * What a YAML syntax error says, without any of the file's text: the parser's message quotes the
+ * offending line (and an unresolved alias by name), which may be a secret's line. Kept: the kind of
+ * error, its line and column, its code.
+ */
+export function yamlErrorReason(error: unknown): string {
+  const first = (error instanceof Error ? error.message : String(error)).split('\n')[0] ?? '';
+  const kind = first.replace(/ at line \d+, column \d+:?$/, '').replace(/:.*$/, '').trim() || 'syntax error';
+  const pos = (error as { linePos?: Array<{ line: number; col: number }> }).linePos?.[0];
+  const code = (error as { code?: unknown }).code;
+  return `invalid YAML: ${sanitizeText(kind)}${pos ? ` at line ${pos.line}, column ${pos.col}` : ''}${typeof code === 'string' ? ` (${code})` : ''}`;
 }
 
 function readLayer(path: string, readFile: (path: string) => string | undefined, issues: ConfigIssue[], required = false): PlainObject | undefined {
@@ -73,11 +88,10 @@ function readLayer(path: string, readFile: (path: string) => string | undefined,
   }
   let parsed: unknown;
   try {
-    parsed = parseYaml(text);
+    // logLevel 'error': the parser's warnings go to stderr with the offending line quoted, secret and all.
+    parsed = parseYaml(text, { logLevel: 'error' });
   } catch (error) {
-    // The parser's message quotes the offending lines; keep only the first line, sanitised.
-    const first = (error instanceof Error ? error.message : String(error)).split('\n')[0] ?? 'invalid YAML';
-    issues.push({ path: '', source: path, reason: `invalid YAML: ${sanitizeText(first)}` });
+    issues.push({ path: '', source: path, reason: yamlErrorReason(error) });
     return undefined;
   }
   if (parsed === null || parsed === undefined) return {};

@@ -21,15 +21,59 @@ export const auditSection = z.strictObject({
 
 // ── stored secrets (envelope encryption) ───────────────────────────────────────────────────
 
-export const secretsSection = z.strictObject({});
+export const secretsSection = z.strictObject({
+  /** The key-encryption key (32 bytes, base64 or hex); default `<dataDir>/secrets.key`. BULWARK_SECRETS_KEY wins. */
+  keyFile: z.string().min(1).optional(),
+  /** Previous key-encryption keys, still read while `bulwark secrets rotate` runs (also BULWARK_SECRETS_PREVIOUS_KEYS). */
+  previousKeyFiles: z.array(z.string().min(1)).optional(),
+});
 
 // ── TLS ────────────────────────────────────────────────────────────────────────────────────
 
-export const tlsSection = z.strictObject({});
+/** Files are read at start and again when they change (src/server/tls-files.ts); HTTPS only when both are given. */
+export const tlsSection = z
+  .strictObject({
+    /** PEM certificate chain the server presents. */
+    certFile: z.string().min(1).optional(),
+    /** PEM private key of that certificate. */
+    keyFile: z.string().min(1).optional(),
+    /** PEM CA bundle that client certificates must chain to. */
+    caFile: z.string().min(1).optional(),
+    /** Ask clients for a certificate and refuse the connection without one signed by caFile. */
+    requestClientCert: z.boolean().optional(),
+    /** How often the files are checked for a change (ms). */
+    reloadCheckMs: z.number().int().min(100).max(3_600_000).optional(),
+  })
+  .refine((t) => (t.certFile === undefined) === (t.keyFile === undefined), { message: 'give certFile and keyFile together', path: ['keyFile'] })
+  .refine((t) => !t.requestClientCert || t.caFile !== undefined, { message: 'requestClientCert needs caFile (the CA that signs client certificates)', path: ['caFile'] })
+  .refine((t) => t.caFile === undefined || t.certFile !== undefined, { message: 'caFile needs certFile and keyFile (client certificates only over TLS)', path: ['certFile'] });
 
 // ── HTTP hardening: allowed hosts, rate limits, timeouts, caps ─────────────────────────────
 
-export const httpSection = z.strictObject({});
+/** Defaults live in src/server/http-hardening.ts (HTTP_HARDENING_DEFAULTS), each with its reason. */
+export const httpSection = z.strictObject({
+  /** Host header values accepted besides the bind host and localhost: `name` (any port) or `name:port`. */
+  allowedHosts: z.array(z.string().trim().min(1).max(255)).max(100).optional(),
+  /** State-changing requests (POST, PUT, PATCH, DELETE): per principal, and per source address. */
+  rateLimit: z
+    .strictObject({
+      perPrincipal: z.strictObject({ burst: z.number().int().min(1), perSecond: z.number().positive() }).optional(),
+      perSource: z.strictObject({ burst: z.number().int().min(1), perSecond: z.number().positive() }).optional(),
+    })
+    .optional(),
+  /** Slow clients: header, whole-request, idle-socket and keep-alive timeouts (ms). */
+  timeouts: z
+    .strictObject({
+      headersMs: z.number().int().min(100).optional(),
+      requestMs: z.number().int().min(100).optional(),
+      idleMs: z.number().int().min(100).optional(),
+      keepAliveMs: z.number().int().min(100).optional(),
+    })
+    .refine((t) => t.headersMs === undefined || t.requestMs === undefined || t.headersMs <= t.requestMs, { message: 'headersMs must not exceed requestMs', path: ['headersMs'] })
+    .optional(),
+  /** Most alert rules the API accepts. */
+  maxAlertRules: z.number().int().min(1).max(100_000).optional(),
+});
 
 // ── threat detection: lockout and detection rules ──────────────────────────────────────────
 

@@ -58,6 +58,12 @@ export type ResilienceErrorCode =
   | 'RESTORE_FAILED'
   | 'RESTORE_PROVIDER_MISSING'
   | 'RESTORE_INTERRUPTED'
+  | 'BACKUP_UNSIGNED'
+  | 'RESTORE_TARGET_UNKNOWN'
+  // Stored secrets (security/envelope.ts, security/secret-store.ts)
+  | 'SECRET_NOT_FOUND'
+  | 'SECRET_KEY_UNKNOWN'
+  | 'SECRET_UNREADABLE'
   // Categorised errors (core/taxonomy.ts) and HTTP answers counted as failures (pools)
   | CategoryErrorCode
   | `HTTP_${number}`;

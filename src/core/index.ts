@@ -27,7 +27,7 @@ export { MinHeap } from './heap.js';
 export { BasePolicy, type Policy, type Operation, type ExecuteOptions, runPolicy, invoke } from './policy.js';
 export { type Limiter, type Decision, type AcquireOptions } from './limiter.js';
 export { type RetryBudget } from './retry-budget.js';
-export { REDACTED, isSecretKey, registerSecret, clearRegisteredSecrets, sanitizeText, redactSecrets } from './secrets.js';
+export { REDACTED, isSecretKey, registerSecret, clearRegisteredSecrets, sanitizeText, redactSecrets, maskRegisteredSecrets } from './secrets.js';
 export {
   ERROR_CATEGORIES,
   type ErrorCategory,

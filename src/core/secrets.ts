@@ -69,3 +69,20 @@ function redactValue(value: unknown, seen: WeakSet<object>): unknown {
   }
   return out;
 }
+
+/**
+ * Text with only the registered secret values masked, as written and as escaped inside a JSON
+ * string. For API answers, metrics and stored payloads: there, `key=value`-looking text is data
+ * (sanitizeText would mask it too), but a registered value is never meant to appear.
+ */
+export function maskRegisteredSecrets(text: string): string {
+  if (knownSecrets.size === 0) return text;
+  let out = text;
+  const forms = new Set<string>();
+  for (const value of knownSecrets) {
+    forms.add(value);
+    forms.add(JSON.stringify(value).slice(1, -1));
+  }
+  for (const form of [...forms].sort((a, b) => b.length - a.length)) if (out.includes(form)) out = out.split(form).join(REDACTED);
+  return out;
+}

@@ -87,6 +87,9 @@ export const OWN_ERROR_CLASSIFICATION: Readonly<Partial<Record<ResilienceErrorCo
   NOT_FOUND: ['validation', false],
   CONFLICT: ['storage', false],
   STORAGE_CLOSED: ['storage', false],
+  SECRET_NOT_FOUND: ['validation', false],
+  SECRET_KEY_UNKNOWN: ['auth', false],
+  SECRET_UNREADABLE: ['auth', false],
 };
 
 const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EPIPE', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'ECONNABORTED', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED']);

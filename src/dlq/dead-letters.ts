@@ -12,6 +12,7 @@ import { DeadLetterQueueFullError } from './errors.js';
 import { type LetterRow, checkPage, columns, describeError, fromRow, where } from './letter-rows.js';
 import { timeOrderedId } from './time-ordered-id.js';
 import { currentCorrelationId } from '../core/correlation.js';
+import { maskRegisteredSecrets } from '../core/secrets.js';
 
 export { describeError } from './letter-rows.js';
 export { timeOrderedId } from './time-ordered-id.js';
@@ -169,7 +170,8 @@ export function deadLetters(store: Storage, options: DeadLettersOptions): DeadLe
     const letter = validate('dead letter', addSchema, input);
     let payload: string | undefined;
     try {
-      payload = JSON.stringify(letter.payload === undefined ? null : letter.payload);
+      // A registered secret value never lands in a stored payload (replays get the rest of it unchanged).
+      payload = maskRegisteredSecrets(JSON.stringify(letter.payload === undefined ? null : letter.payload));
     } catch (error) {
       throw new TypeError(`dead letter: field "payload" must be JSON-serialisable (${describeError(error)})`);
     }

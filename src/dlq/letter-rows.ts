@@ -1,3 +1,4 @@
+import { sanitizeText } from '../core/secrets.js';
 import { checkInteger } from '../core/option-checks.js';
 import type { SqlValue } from '../storage/types.js';
 import type { DeadLetter, DeadLetterFilter, DeadLetterStatus } from './dead-letters.js';
@@ -24,8 +25,12 @@ export interface LetterRow {
 export const columns =
   'id, queue, operation, payload, error, attempts, first_failed_at, last_failed_at, correlation_id, status, replay_attempts, replayed_at, created_at';
 
-/** An error as one line of text: `Name: message` for errors, JSON or String for anything else. */
+/** An error as one line of text: `Name: message` for errors, JSON or String for anything else; secrets masked (core/secrets.ts). */
 export function describeError(error: unknown): string {
+  return sanitizeText(rawDescription(error));
+}
+
+function rawDescription(error: unknown): string {
   if (error instanceof Error) return `${error.name}: ${error.message}`;
   if (typeof error === 'string') return error;
   try {

@@ -16,7 +16,7 @@
  */
 import { type Clock, type CancelTimer, setTimerOn, systemClock } from '../core/clock.js';
 import { Emitter, type EventSource, type Listener, type Unsubscribe } from '../core/events.js';
-import { checkInteger, checkObject } from '../core/option-checks.js';
+import { checkInteger, checkNonEmptyString, checkObject } from '../core/option-checks.js';
 import { withDefaults } from '../core/options.js';
 import { redactSecrets, sanitizeText } from '../core/secrets.js';
 import { backoff } from '../policies/backoff.js';
@@ -168,7 +168,11 @@ export async function auditLog(storage: Storage, options: AuditLogOptions): Prom
       return failed;
     },
     append(record) {
-      if (typeof record?.action !== 'string' || record.action === '') return Promise.reject(new TypeError('auditLog.append: action must be a non-empty string'));
+      try {
+        checkNonEmptyString('auditLog.append', 'action', record?.action);
+      } catch (error) {
+        return Promise.reject(error as Error);
+      }
       const entry = entryOf(record);
       const run = tail.then(() => policy.execute(() => storage.transaction((tx) => appendInTransaction(tx, keys.chain, entry))));
       tail = run.catch(() => undefined);

@@ -1,4 +1,4 @@
-/** `bulwark/security`: the service's principals, its key, and the tamper-evident audit log. */
+/** `bulwark/security`: the service's principals, its key, the tamper-evident audit log and encrypted secrets. */
 export { type Principal, type PrincipalKind, SYSTEM_PRINCIPAL } from './principal.js';
 export { type KeyPurpose, type ServerKey, type ServerKeyOptions, SERVER_KEY_DEFAULTS, loadServerKey } from './server-key.js';
 export {
@@ -19,6 +19,19 @@ export {
   type ChainedEntry,
 } from './audit-log.js';
 export { GENESIS_HASH, canonicalEntry, entryHash } from './audit-chain.js';
+export { type EnvelopeOptions, type SealedSecret, type SecretErrorCode, type WrappedKey, SECRET_NAME, SecretError, addCurrentWrap, checkSecretName, keepCurrentWrapOnly, openSecret, sealSecret } from './envelope.js';
+export { type Kek, type Keyring, type LoadKeyringOptions, KEK_BYTES, KEK_DEFAULTS, createKekFile, kekFileOf, kekId, keyring, loadKeyring, parseKek, readKekFile } from './kek.js';
+export {
+  type RotationProgress,
+  type RotationReport,
+  type SecretStore,
+  type SecretStoreOptions,
+  type SecretSummary,
+  SECRET_STORE_DEFAULTS,
+  readSecret,
+  secretStore,
+  secretsMigration,
+} from './secret-store.js';
 export { Lockout, lockout, LOCKOUT_DEFAULTS, type ActiveLockout, type FailureKind, type LockoutEvents, type LockoutOptions, type LockoutStatus } from './lockout.js';
 export { ThreatDetector, threatDetector, THREATS_DEFAULTS, type RecordedFinding, type ThreatDetectorEvents, type ThreatDetectorOptions, type ThreatsConfig } from './threats.js';
 export { threatRuleNames, type ThreatFinding, type ThreatRuleName, type ThreatSeverity, type ChangeWindow, STATE_CHANGE_BURST_DEFAULTS, KILL_SWITCH_RELEASE_DEFAULTS, CHANGE_WINDOW_DEFAULTS } from './threat-rules.js';

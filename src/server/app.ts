@@ -42,6 +42,13 @@ import { limitRoutes } from './routes/limits.js';
 import { metricsRoutes } from './routes/metrics.js';
 import { orderRoutes } from './routes/orders.js';
 import { accountRoutes } from './routes/account.js';
+import { allowHosts } from './host-allow-list.js';
+import { type HttpHardeningOptions, nodeServerTimeouts, resolveHttpHardening } from './http-hardening.js';
+import { BodyFieldError, parseJsonBodies } from './json-body.js';
+import { securityHeaders } from './security-headers.js';
+import { limitStateChanges } from './state-change-limits.js';
+import { type TlsFiles, httpsOptions, watchTlsFiles } from './tls-files.js';
+import { maskSecretsInAnswers } from './mask-answers.js';
 
 export interface BuildAppOptions {
   /** Folder of the built dashboard; found next to the compiled server (dist/web) when omitted. */
@@ -57,6 +64,10 @@ export interface BuildAppOptions {
   snapshotMs?: number;
   /** Record breaker, gate, health and alert changes on the timeline; on unless the caller binds its own. */
   bindTimeline?: boolean;
+  /** Allowed hosts, rate limits on state changes, timeouts for slow clients, caps (`security.http`; defaults in http-hardening.ts). */
+  http?: HttpHardeningOptions;
+  /** Serve HTTPS with these files, reloaded when they change (`security.tls`); plain HTTP when omitted. */
+  tls?: TlsFiles;
 }
 
 export const BUILD_APP_DEFAULTS = {
@@ -97,14 +108,42 @@ export async function buildApp(components: ServerComponents, options: BuildAppOp
   const c: ServerComponents = { ...components, events };
 
   const logging = typeof o.logger === 'object' ? { loggerInstance: o.logger } : { logger: o.logger };
+  const hardening = resolveHttpHardening(o.http);
+  // Slow clients are cut by node itself: headers, then the whole request, each within its limit (http-hardening.ts).
+  const timeouts = nodeServerTimeouts(hardening.timeouts);
+  const transport = o.tls ? { https: { ...httpsOptions(o.tls), ...timeouts } } : { http: timeouts };
   // Per-request lines come from logRequests (5xx and slow only), not fastify's two lines per request.
-  const app = Fastify({ ...logging, logController: new LogController({ disableRequestLogging: true }), forceCloseConnections: 'idle' }) as unknown as FastifyInstance;
+  const app = Fastify({
+    ...logging,
+    ...transport,
+    logController: new LogController({ disableRequestLogging: true }),
+    forceCloseConnections: 'idle',
+    connectionTimeout: hardening.timeouts.idleMs,
+    keepAliveTimeout: hardening.timeouts.keepAliveMs,
+    requestTimeout: hardening.timeouts.requestMs,
+  }) as unknown as FastifyInstance;
+  // Headers first, so every answer carries them (the 421 below too); then a forged Host (DNS rebinding)
+  // is refused ahead of authentication and every handler.
+  await securityHeaders(app, { tls: o.tls !== undefined });
+  allowHosts(app, hardening.allowedHosts);
+  parseJsonBodies(app);
+  limitStateChanges(app, { ...hardening.rateLimit, clock });
+  if (o.tls) {
+    const tls = o.tls;
+    const reloader = watchTlsFiles(app.server as unknown as { setSecureContext(options: object): void }, tls, (outcome) => {
+      if (outcome.ok) app.log.info('TLS certificate and key reloaded');
+      else app.log.error({ err: outcome.error }, 'TLS files changed but were not applied; the previous certificate stays');
+    });
+    app.addHook('onClose', async () => reloader.stop());
+  }
   if (o.logger !== false) logRequests(app, { slowRequestMs: o.slowRequestMs });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   app.decorate('liveEvents', events);
+  maskSecretsInAnswers(app);
 
   app.setErrorHandler((error: unknown, request, reply: FastifyReply) => {
+    if (error instanceof BodyFieldError) return problem(reply, 400, error.message, [{ field: error.field, reason: error.reason }]);
     if (hasZodFastifySchemaValidationErrors(error)) {
       const errors = fieldErrors(error);
       return problem(reply, 400, errors.map((e) => `${e.field}: ${e.reason}`).join('; '), errors);
@@ -116,7 +155,7 @@ export async function buildApp(components: ServerComponents, options: BuildAppOp
     return problem(reply, 500, `the request failed; see the server log (request id ${request.id})`);
   });
   app.setNotFoundHandler((request, reply) => problem(reply, 404, `no route ${request.method} ${request.url.split('?')[0]}`));
-  // First of the onRequest hooks: a locked-out source is refused before authentication hashes anything.
+  // Before authentication's hook: a locked-out source is refused before any token is hashed.
   if (c.threats) {
     installThreatHooks(app, c.threats);
     const unbindThreats = bindThreatAlerts(c.metrics, c.threats.detector, c.alerts, c.threats.lockout);
@@ -179,7 +218,7 @@ export async function buildApp(components: ServerComponents, options: BuildAppOp
   await optional(c.account, '/api/account', 'an exchange account', (account) => app.register(accountRoutes, { account, ...(c.accounts ? { accounts: c.accounts } : {}) }));
   await optional(c.deadLetters, '/api/dead-letters', 'the dead-letter queue', (dlq) => app.register(deadLetterRoutes, { queue: dlq.queue, replay: dlq.replay, events }));
   await optional(c.backups, '/api/backups', 'backups', (backups) => app.register(backupRoutes, { backups, events }));
-  await optional(c.alerts, '/api/alerts', 'alerting', (alerts) => app.register(alertRoutes, { alerts, events, operator }));
+  await optional(c.alerts, '/api/alerts', 'alerting', (alerts) => app.register(alertRoutes, { alerts, events, operator, maxRules: hardening.maxAlertRules }));
   await optional(c.audit, '/api/audit', 'the audit log', (audit) => app.register(auditRoutes, { audit }));
   await optional(c.threats, '/api/security', 'threat detection', (threats) => app.register(securityRoutes, { detector: threats.detector, ...(threats.lockout ? { lockout: threats.lockout } : {}) }));
   await optional(c.fleet, '/api/fleet', 'the fleet', (fleet) => app.register(fleetRoutes, { fleet, events }));

@@ -10,6 +10,7 @@ import { loadPeer } from '../core/peer.js';
 import type { BulwarkConfig } from '../config/schema.js';
 import { sanitizeText } from '../core/secrets.js';
 import { alertHistoryMigration } from '../observe/alerts/storage-history.js';
+import { secretsMigration } from '../security/secret-store.js';
 import { storageMigrations } from '../storage/migrations/schema.js';
 import { postgresStorage } from '../storage/postgres.js';
 import { sqliteStorage } from '../storage/sqlite.js';
@@ -36,7 +37,7 @@ const why = (error: unknown): string => sanitizeText(error instanceof Error ? er
 
 export async function openConfiguredStores(config: BulwarkConfig): Promise<ConfiguredStores> {
   // Every migration the service runs, applied before anything reads: a fresh database works at once.
-  const migrations = [...storageMigrations, alertHistoryMigration];
+  const migrations = [...storageMigrations, alertHistoryMigration, secretsMigration];
   let storage: Storage;
   let sqlitePath: string | undefined;
   if (config.storage.kind === 'postgres') {

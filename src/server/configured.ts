@@ -44,6 +44,7 @@ import { configuredThreats } from './configured-threats.js';
 import type { ServerComponents } from './components.js';
 import { type ConfiguredExchange, configuredExchange, observeGate } from './configured-exchange.js';
 import { fleetPrefixOf, openConfiguredStores } from './configured-stores.js';
+import { resolveConfigSecrets } from './configured-secrets.js';
 import { liveEvents } from './live-events.js';
 import { operatorState } from './operator-state.js';
 import { type StartRecoveryOptions, recoverAtStart } from './start-recovery.js';
@@ -118,7 +119,8 @@ export interface Configured {
   close(): Promise<void>;
 }
 
-export async function componentsFromConfig(config: BulwarkConfig, options: ConfiguredOptions = {}): Promise<Configured> {
+export async function componentsFromConfig(written: BulwarkConfig, options: ConfiguredOptions = {}): Promise<Configured> {
+  let config = written;
   const unsupported = unsupportedSettings(config, options.sources);
   if (unsupported.length > 0) throw new ConfigError(unsupported);
   const cleanups: Array<() => unknown> = [];
@@ -137,6 +139,8 @@ export async function componentsFromConfig(config: BulwarkConfig, options: Confi
     const stores = await openConfiguredStores(config);
     cleanups.push(() => stores.close());
     const { storage, redis } = stores;
+    // `secret:NAME` values come from the encrypted store in this storage, before anything uses them.
+    config = await resolveConfigSecrets(config, storage, { ...(options.sources ? { sources: options.sources } : {}) });
     const metrics = createMetrics();
     const events = liveEvents();
     const health = healthRegistry({ defaultIntervalMs: config.health.intervalMs, defaultTimeoutMs: config.health.timeoutMs });
@@ -194,7 +198,9 @@ export async function componentsFromConfig(config: BulwarkConfig, options: Confi
     // Lockout and detection rules over the audit log, credential uses and each account's new orders.
     const threats = await configuredThreats(config.security.threats, { storage, audit, exchanges: accounts.map((a) => a.exchange), onAuditFailure: auditFailed });
     if (threats) cleanups.push(() => threats.close());
-    const backupStore = backups({ dir: join(config.dataDir, 'backups'), sqliteDatabases: stores.sqlitePath ? [stores.sqlitePath] : [] });
+    // Manifests are signed with the service's key, so an edited one is caught by verify and restore.
+    const manifestKey = loadServerKey({ dataDir: config.dataDir, ...(config.security.keyFile !== undefined ? { file: config.security.keyFile } : {}) }).derive('backup-manifest');
+    const backupStore = backups({ dir: join(config.dataDir, 'backups'), sqliteDatabases: stores.sqlitePath ? [stores.sqlitePath] : [], manifestKey });
     // PostgreSQL cannot be copied as a file: the service's own tables go in as rows.
     if (!stores.sqlitePath) cleanups.push(backupStore.register(SERVICE_TABLES_PROVIDER, storageTablesProvider(storage)));
 

@@ -29,6 +29,17 @@ export interface OpenApiDocument {
 
 const METHODS = ['get', 'put', 'post', 'delete', 'patch', 'head', 'options'] as const;
 
+/** The page's only styling, inline so the page needs nothing else; the CSP allows exactly this block by its hash. */
+export const PAGE_STYLE = `
+body{font:15px/1.45 system-ui,sans-serif;margin:0 auto;max-width:70rem;padding:1rem 2rem;color:#1d2430}
+nav a{margin-right:.8rem}h2{border-bottom:1px solid #d0d6de;padding-bottom:.2rem;margin-top:2rem}
+.op{border:1px solid #d0d6de;border-radius:6px;padding:.2rem 1rem;margin:.8rem 0}.op h3{font-size:1rem}
+.method{display:inline-block;min-width:4.2rem;text-align:center;border-radius:4px;color:#fff;background:#5a6472;font-size:.8rem;padding:.1rem .3rem}
+.get{background:#2f6fb5}.post{background:#2d8a4e}.put,.patch{background:#b07a12}.delete{background:#b23b3b}
+table{border-collapse:collapse;margin:.4rem 0}td,th{border:1px solid #d0d6de;padding:.2rem .5rem;text-align:left;vertical-align:top}
+pre{background:#f4f6f8;padding:.6rem;overflow:auto;max-height:24rem}ul.responses{padding-left:1.2rem}
+`;
+
 function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 }
@@ -94,15 +105,7 @@ export function openApiPage(doc: OpenApiDocument, specUrl: string): string {
   const title = `${doc.info.title} ${doc.info.version}`;
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${escapeHtml(title)}</title>
-<style>
-body{font:15px/1.45 system-ui,sans-serif;margin:0 auto;max-width:70rem;padding:1rem 2rem;color:#1d2430}
-nav a{margin-right:.8rem}h2{border-bottom:1px solid #d0d6de;padding-bottom:.2rem;margin-top:2rem}
-.op{border:1px solid #d0d6de;border-radius:6px;padding:.2rem 1rem;margin:.8rem 0}.op h3{font-size:1rem}
-.method{display:inline-block;min-width:4.2rem;text-align:center;border-radius:4px;color:#fff;background:#5a6472;font-size:.8rem;padding:.1rem .3rem}
-.get{background:#2f6fb5}.post{background:#2d8a4e}.put,.patch{background:#b07a12}.delete{background:#b23b3b}
-table{border-collapse:collapse;margin:.4rem 0}td,th{border:1px solid #d0d6de;padding:.2rem .5rem;text-align:left;vertical-align:top}
-pre{background:#f4f6f8;padding:.6rem;overflow:auto;max-height:24rem}ul.responses{padding-left:1.2rem}
-</style></head><body>
+<style>${PAGE_STYLE}</style></head><body>
 <h1>${escapeHtml(doc.info.title)} <small>${escapeHtml(doc.info.version)}</small></h1>
 <p>${escapeHtml(doc.info.description ?? '')}</p>
 <p>OpenAPI ${escapeHtml(doc.openapi)} document: <a href="${escapeHtml(specUrl)}">${escapeHtml(specUrl)}</a>. Errors are <code>application/problem+json</code> (RFC 9457).</p>

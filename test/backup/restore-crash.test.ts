@@ -10,9 +10,9 @@ const temp = tempDirs();
 const child = fileURLToPath(new URL('./support/restore-then-hang.ts', import.meta.url));
 
 /** Runs the child until it reports that files were replaced, then kills it with SIGKILL. */
-function restoreAndKill(dir: string, id: string): Promise<void> {
+function restoreAndKill(dir: string, id: string, configFile: string, database: string): Promise<void> {
   return new Promise((resolve, reject) => {
-    const proc = spawn(process.execPath, ['--import', 'tsx', child, dir, id], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const proc = spawn(process.execPath, ['--import', 'tsx', child, dir, id, configFile, database], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stderr = '';
     proc.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     proc.stdout.on('data', (d: Buffer) => {
@@ -37,7 +37,7 @@ describe('restore killed with SIGKILL', () => {
     await writeFile(join(live, 'app.yaml'), 'v2\n');
     execOn(dbPath, "UPDATE t SET v = 'v2'");
 
-    await restoreAndKill(dir, id);
+    await restoreAndKill(dir, id, join(live, 'app.yaml'), dbPath);
     // The dead restore had replaced both; its journal is still there.
     expect(await readFile(join(live, 'app.yaml'), 'utf8')).toBe('v1\n');
     expect(await readdir(dir)).toContain(JOURNAL_FILE);

@@ -206,7 +206,7 @@ describe('restore errors name what is wrong', () => {
 
   it('providers missing from the registry are listed', async () => {
     const t = await backedUp(['limits', 'gate']);
-    const other = backups({ dir: t.store.dir });
+    const other = backups({ dir: t.store.dir, configFiles: [join(t.live, 'app.yaml')], dataPaths: [join(t.live, 'data')], sqliteDatabases: [t.dbPath] });
     await expect(other.restore(t.manifest.id)).rejects.toThrow(
       `backup ${t.manifest.id} holds state of provider(s) gate, limits, which are not registered; register them or leave out 'state'`,
     );

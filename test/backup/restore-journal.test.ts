@@ -84,7 +84,7 @@ describe('restore journal', () => {
 
   it('one restore at a time: a second restore in the same folder is refused while the first runs', async () => {
     const t = await interruptedRestore();
-    await expect(backups({ dir: t.dir }).restore(t.manifest.id, { include: ['config'] })).rejects.toThrow(
+    await expect(backups({ dir: t.dir, configFiles: [join(t.live, 'app.yaml')] }).restore(t.manifest.id, { include: ['config'] })).rejects.toThrow(
       `a restore of backup ${t.manifest.id}`,
     );
   });

@@ -185,7 +185,8 @@ describe('restore', () => {
   it('refuses, before changing anything, when a provider in the backup is not registered', async () => {
     const t = await backedUp();
     await drift(t);
-    const other = backups({ dir: t.store.dir });
+    // The same targets, no provider: files go back only to targets configured on the instance that restores.
+    const other = backups({ dir: t.store.dir, configFiles: [join(t.live, 'app.yaml')], dataPaths: [join(t.live, 'data')], sqliteDatabases: [t.dbPath] });
     const before = await treeHash(t.live);
     await expect(other.restore(t.manifest.id)).rejects.toMatchObject({ code: 'RESTORE_PROVIDER_MISSING' });
     expect(await treeHash(t.live)).toBe(before);

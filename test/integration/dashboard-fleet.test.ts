@@ -19,6 +19,12 @@ import { type OpsApp, buildApp } from '../../src/server/app.js';
 import { type Bot, bot, nextEvent } from '../fleet/fleet-support.js';
 import { describeWith, probeRedis, redisUrl, requireService, sharedRedis } from '../support/services.js';
 
+/**
+ * A page condition as a function built here: Playwright evaluates a string condition with eval()
+ * inside the page, which the dashboard's CSP (no unsafe-eval) refuses; a function is sent as code.
+ */
+const inPage = (strings: TemplateStringsArray, ...values: unknown[]): (() => boolean) => new Function(`return (${String.raw({ raw: strings }, ...values)});`) as () => boolean;
+
 const CHROMIUM = '/usr/bin/chromium';
 const available = (await requireService('chromium', () => access(CHROMIUM, constants.X_OK))) && (await requireService('Redis', probeRedis));
 
@@ -64,7 +70,7 @@ describeWith(available, 'dashboard fleet section in headless Chromium', () => {
   }, 20_000);
 
   it('lists both instances, live, with their version and gate', async () => {
-    await page.waitForFunction(`document.querySelectorAll('#fleet-body tr').length === 2`);
+    await page.waitForFunction(inPage`document.querySelectorAll('#fleet-body tr').length === 2`);
     expect(await page.isVisible('#fleet')).toBe(true);
     expect(await page.textContent('#fleet-name')).toBe('default');
     const rows = await page.$$eval('#fleet-body tr', (trs) => trs.map((tr) => [tr.getAttribute('data-instance'), tr.querySelector('.status')?.textContent, tr.querySelector('.gate')?.textContent]));
@@ -82,16 +88,22 @@ describeWith(available, 'dashboard fleet section in headless Chromium', () => {
   it('"Halt fleet" halts both bots and the table follows; "Resume fleet" resumes them', async () => {
     const halted = bots.map((b) => nextEvent(b.member, 'command', (e) => e.type === 'halt'));
     await page.click('#fleet-halt-all');
+    await page.waitForSelector('#confirm-dialog[open]');
+    await page.fill('#confirm-reason', 'fleet halted from the dashboard');
+    await page.click('#confirm-ok');
     await Promise.all(halted);
     for (const b of bots) expect(b.gate.mode).toBe('halted');
-    await page.waitForFunction(`[...document.querySelectorAll('#fleet-body .gate')].every((td) => td.textContent === 'halted')`);
-    await page.waitForFunction(`document.getElementById('fleet-halt')?.textContent?.includes('fleet halted from the dashboard')`);
+    await page.waitForFunction(inPage`[...document.querySelectorAll('#fleet-body .gate')].every((td) => td.textContent === 'halted')`);
+    await page.waitForFunction(inPage`document.getElementById('fleet-halt')?.textContent?.includes('fleet halted from the dashboard')`);
 
     const resumed = bots.map((b) => nextEvent(b.member, 'command', (e) => e.type === 'resume'));
     await page.click('#fleet-resume-all');
+    await page.waitForSelector('#confirm-dialog[open]');
+    await page.fill('#confirm-reason', 'fleet resumed from the dashboard');
+    await page.click('#confirm-ok');
     await Promise.all(resumed);
     for (const b of bots) expect(b.gate.mode).toBe('active');
-    await page.waitForFunction(`[...document.querySelectorAll('#fleet-body .gate')].every((td) => td.textContent === 'active')`);
+    await page.waitForFunction(inPage`[...document.querySelectorAll('#fleet-body .gate')].every((td) => td.textContent === 'active')`);
     await mkdir('test-results', { recursive: true });
     await page.screenshot({ path: join('test-results', 'dashboard-fleet.png'), fullPage: true });
     expect(problems).toEqual([]);

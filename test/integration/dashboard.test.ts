@@ -15,6 +15,12 @@ import { type Demo, startDemo } from '../../src/demo/demo.js';
 import { type OpsApp, buildApp } from '../../src/server/app.js';
 import { describeWith, requireService } from '../support/services.js';
 
+/**
+ * A page condition as a function built here: Playwright evaluates a string condition with eval()
+ * inside the page, which the dashboard's CSP (no unsafe-eval) refuses; a function is sent as code.
+ */
+const inPage = (strings: TemplateStringsArray, ...values: unknown[]): (() => boolean) => new Function(`return (${String.raw({ raw: strings }, ...values)});`) as () => boolean;
+
 const CHROMIUM = '/usr/bin/chromium';
 const available = await requireService('chromium', () => access(CHROMIUM, constants.X_OK));
 
@@ -57,9 +63,9 @@ describeWith(available, 'dashboard in headless Chromium', () => {
 
   it('loads with no console errors and shows the health score, the gate and the dependency tiles', async () => {
     await page.goto(url);
-    await page.waitForFunction(`/^\\d+$/.test(document.getElementById('health-score')?.textContent ?? '')`);
+    await page.waitForFunction(inPage`/^\\d+$/.test(document.getElementById('health-score')?.textContent ?? '')`);
     await page.waitForSelector('[data-breaker="binance:orders"]');
-    await page.waitForFunction(`document.getElementById('connection')?.textContent === 'live'`);
+    await page.waitForFunction(inPage`document.getElementById('connection')?.textContent === 'live'`);
     expect(await page.textContent('#gate-mode')).toBe('active');
     expect(await page.locator('.tile').count()).toBe(4);
     expect(problems).toEqual([]);
@@ -69,33 +75,62 @@ describeWith(available, 'dashboard in headless Chromium', () => {
     const ordersText = `document.querySelectorAll('#orders-body tr').length + ':' + (document.querySelector('#orders-body tr')?.textContent ?? '')`;
     const ordersBefore = await page.evaluate<string>(ordersText);
     const stampBefore = await page.evaluate<string>('document.body.dataset.updatedAt');
-    await page.waitForFunction(`document.body.dataset.updatedAt !== ${JSON.stringify(stampBefore)}`);
-    await page.waitForFunction(`${ordersText} !== ${JSON.stringify(ordersBefore)}`);
-    await page.waitForFunction(`Number(document.querySelector('[data-breaker="binance:all"] .rate')?.textContent) > 0`);
+    await page.waitForFunction(inPage`document.body.dataset.updatedAt !== ${JSON.stringify(stampBefore)}`);
+    await page.waitForFunction(inPage`${ordersText} !== ${JSON.stringify(ordersBefore)}`);
+    await page.waitForFunction(inPage`Number(document.querySelector('[data-breaker="binance:all"] .rate')?.textContent) > 0`);
     expect(problems).toEqual([]);
   });
 
-  it('isolate and reset clicks change the breaker on the server, and the tile follows', async () => {
+  /** Confirms the open dialog with a reason (destructive actions ask for one). */
+  async function confirmWith(reason: string): Promise<void> {
+    await page.waitForSelector('#confirm-dialog[open]');
+    await page.fill('#confirm-reason', reason);
+    await page.click('#confirm-ok');
+  }
+
+  it('isolate and reset clicks ask for a reason, then change the breaker on the server, and the tile follows', async () => {
     const name = 'binance:account';
     const breaker = demo.components.breakers!.breakers().find((b) => b.name === name)!;
     const tile = page.locator(`[data-breaker="${name}"]`);
     await tile.locator('button[data-action="isolate"]').click();
+    await confirmWith('exchange maintenance');
     await expect.poll(() => breaker.state).toBe('isolated');
-    await page.waitForFunction(`document.querySelector('[data-breaker="${name}"]')?.getAttribute('data-state') === 'isolated'`);
+    await page.waitForFunction(inPage`document.querySelector('[data-breaker="${name}"]')?.getAttribute('data-state') === 'isolated'`);
     await tile.locator('button[data-action="reset"]').click();
+    await confirmWith('maintenance over');
     await expect.poll(() => breaker.state).toBe('closed');
-    await page.waitForFunction(`document.querySelector('[data-breaker="${name}"]')?.getAttribute('data-state') === 'closed'`);
-    await page.waitForFunction(`[...document.querySelectorAll('#timeline-list li')].some((li) => li.textContent.includes('breaker reset by operator'))`);
+    await page.waitForFunction(inPage`document.querySelector('[data-breaker="${name}"]')?.getAttribute('data-state') === 'closed'`);
+    await page.waitForFunction(inPage`[...document.querySelectorAll('#timeline-list li')].some((li) => li.textContent.includes('breaker reset by operator: maintenance over'))`);
     expect(problems).toEqual([]);
   });
 
-  it('halt and resume clicks move the trading gate', async () => {
+  it('halt asks for a reason: cancelled or left empty nothing happens; confirmed, the gate moves with that reason', async () => {
     await page.click('#gate-halt');
+    await page.waitForSelector('#confirm-dialog[open]');
+    await page.click('#confirm-cancel');
+    await page.click('#gate-halt');
+    await page.click('#confirm-ok'); // empty reason: the form does not submit
+    expect(await page.evaluate(`document.getElementById('confirm-dialog').open`)).toBe(true);
+    await page.click('#confirm-cancel');
+    expect(demo.gate.mode).toBe('active');
+
+    await page.click('#gate-halt');
+    await confirmWith('stale prices on binance');
     await expect.poll(() => demo.gate.mode).toBe('halted');
-    await page.waitForFunction(`document.getElementById('gate-mode')?.textContent === 'halted'`);
+    expect(demo.gate.status.reason).toContain('stale prices on binance');
+    await page.waitForFunction(inPage`document.getElementById('gate-mode')?.textContent === 'halted'`);
     await page.click('#gate-resume');
+    await confirmWith('prices are back');
     await expect.poll(() => demo.gate.mode).toBe('active');
-    await page.waitForFunction(`document.getElementById('gate-mode')?.textContent === 'active'`);
+    await page.waitForFunction(inPage`document.getElementById('gate-mode')?.textContent === 'active'`);
+    expect(problems).toEqual([]);
+  });
+
+  it('the page is served with a CSP that forbids framing, and runs under it', async () => {
+    const response = await page.goto(url);
+    expect(response?.headers()['content-security-policy']).toContain("frame-ancestors 'none'");
+    expect(response?.headers()['x-frame-options']).toBe('DENY');
+    await page.waitForFunction(inPage`/^\\d+$/.test(document.getElementById('health-score')?.textContent ?? '')`);
     expect(problems).toEqual([]);
   });
 
@@ -115,7 +150,7 @@ describeWith(available, 'dashboard in headless Chromium', () => {
     const other = await browser.newPage();
     try {
       await other.goto(`http://127.0.0.1:${(plain.server.address() as { port: number }).port}/`);
-      await other.waitForFunction(`document.getElementById('gate-mode')?.textContent === 'none'`);
+      await other.waitForFunction(inPage`document.getElementById('gate-mode')?.textContent === 'none'`);
       expect(await other.isHidden('#gate-halt')).toBe(true);
       expect(await other.isHidden('#gate-resume')).toBe(true);
     } finally {

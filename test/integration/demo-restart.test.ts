@@ -84,7 +84,7 @@ describe('demo: kill -9 and a restart on the same data', () => {
         await new Promise((r) => setTimeout(r, 100));
       }
       const live = readJournal(dataDir).length;
-      await expect(backupCli('restore', 'latest', '--dir', backups)).rejects.toThrow(DataDirLockedError);
+      await expect(backupCli('restore', 'latest', '--dir', backups, '--sqlite', join(dataDir, 'bulwark.db'))).rejects.toThrow(DataDirLockedError);
       expect(readJournal(dataDir).length).toBeGreaterThanOrEqual(live);
       const halt = await fetch(`${first.url}/api/gate/halt`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ reason: 'before the crash', actor: 'tester' }) });
       expect(halt.status).toBe(200);

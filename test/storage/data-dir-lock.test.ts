@@ -105,16 +105,16 @@ describe('data directory lock', () => {
     writeFileSync(journal, 'live: 15 intents');
 
     const child = await hold(dataDir);
-    const refused = await backupCli('restore', 'latest', '--dir', backups).catch((e: unknown) => e);
+    const refused = await backupCli('restore', 'latest', '--dir', backups, '--data', journal).catch((e: unknown) => e);
     expect(refused).toBeInstanceOf(DataDirLockedError);
     expect((refused as Error).message).toMatch(new RegExp(`^restore of \\S+ refused: the data directory is in use by process ${child.pid} on `));
     expect(readFileSync(journal, 'utf8')).toBe('live: 15 intents');
     // A dry run only reads: allowed while the service runs.
-    expect(await backupCli('restore', 'latest', '--dir', backups, '--dry-run')).toMatch(/journal\.txt/);
+    expect(await backupCli('restore', 'latest', '--dir', backups, '--dry-run', '--data', journal)).toMatch(/journal\.txt/);
 
     child.kill('SIGKILL');
     await exited(child);
-    await backupCli('restore', 'latest', '--dir', backups);
+    await backupCli('restore', 'latest', '--dir', backups, '--data', journal);
     expect(readFileSync(journal, 'utf8')).toBe('before');
   });
 });

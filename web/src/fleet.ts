@@ -3,6 +3,7 @@
  * fleet-wide halt, and Halt fleet / Resume fleet. Shown only when the overview names a fleet.
  */
 import { getJson, postJson } from './api.js';
+import { guarded } from './confirm.js';
 import { badge, byId, el, replaceChildren, setText, time } from './dom.js';
 import type { FleetSummary, InstanceRow } from './types.js';
 
@@ -71,12 +72,8 @@ let started = false;
 export function startFleet(report: (error: unknown) => void): void {
   if (started) return;
   started = true;
-  byId('fleet-halt-all').addEventListener('click', () => {
-    postJson('api/fleet/halt', { reason: 'fleet halted from the dashboard' }).then(refresh).catch(report);
-  });
-  byId('fleet-resume-all').addEventListener('click', () => {
-    postJson('api/fleet/resume', { reason: 'fleet resumed from the dashboard' }).then(refresh).catch(report);
-  });
+  byId('fleet-halt-all').addEventListener('click', guarded('Halt fleet', 'Every instance of the fleet stops trading until resumed.', (reason) => postJson('api/fleet/halt', { reason }).then(refresh), report));
+  byId('fleet-resume-all').addEventListener('click', guarded('Resume fleet', 'Every instance of the fleet resumes trading.', (reason) => postJson('api/fleet/resume', { reason }).then(refresh), report));
   void refresh();
   setInterval(() => void refresh(), REFRESH_MS);
 }

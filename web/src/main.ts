@@ -4,6 +4,7 @@
  * next snapshot shows the result.
  */
 import { getJson, postJson } from './api.js';
+import { guarded } from './confirm.js';
 import { byId, setBadge } from './dom.js';
 import { startFleet } from './fleet.js';
 import { startSecurity } from './security.js';
@@ -63,30 +64,40 @@ function wireControls(): void {
     if (!button) return;
     const { action, name } = button.dataset;
     if (!action || !name) return;
-    postJson(`api/breakers/${encodeURIComponent(name)}/${action}`, {}).catch(report);
+    const post = (reason?: string) => postJson(`api/breakers/${encodeURIComponent(name)}/${action}`, reason === undefined ? {} : { reason });
+    // Reset and isolate change how calls flow: asked for with a reason. Release only undoes an isolation.
+    if (action === 'reset') guarded(`Reset ${name}`, 'Closes the breaker and clears its window: calls flow again at once.', post, report)();
+    else if (action === 'isolate') guarded(`Isolate ${name}`, 'Holds the breaker open: every call through it is refused until released.', post, report)();
+    else post().catch(report);
   });
-  byId('gate-halt').addEventListener('click', () => {
-    postJson('api/gate/halt', { reason: 'halted from the dashboard' }).catch(report);
-  });
-  byId('gate-resume').addEventListener('click', () => {
-    postJson('api/gate/resume', { reason: 'resumed from the dashboard' }).catch(report);
-  });
-  byId('dlq-replay').addEventListener('click', () => {
-    postJson<{ replayed: string[]; failed: unknown[]; total: number }>('api/dead-letters/replay', {})
-      .then((r) => {
-        byId('dlq-result').textContent = `replayed ${r.replayed.length} of ${r.total}, ${r.failed.length} failed`;
-        void refreshDeadLetters();
-      })
-      .catch(report);
-  });
-  byId('dlq-purge').addEventListener('click', () => {
-    postJson<{ purged: number }>('api/dead-letters/purge', { status: 'replayed' })
-      .then((r) => {
-        byId('dlq-result').textContent = `purged ${r.purged}`;
-        void refreshDeadLetters();
-      })
-      .catch(report);
-  });
+  byId('gate-halt').addEventListener('click', guarded('Halt trading', 'Kill switch: no new orders until resumed, across restarts.', (reason) => postJson('api/gate/halt', { reason }), report));
+  byId('gate-resume').addEventListener('click', guarded('Resume trading', 'Trading resumes unless a condition still holds the gate.', (reason) => postJson('api/gate/resume', { reason }), report));
+  byId('dlq-replay').addEventListener(
+    'click',
+    guarded(
+      'Replay dead letters',
+      'Sends every pending letter again.',
+      (reason) =>
+        postJson<{ replayed: string[]; failed: unknown[]; total: number }>('api/dead-letters/replay', { reason }).then((r) => {
+          byId('dlq-result').textContent = `replayed ${r.replayed.length} of ${r.total}, ${r.failed.length} failed`;
+          void refreshDeadLetters();
+        }),
+      report,
+    ),
+  );
+  byId('dlq-purge').addEventListener(
+    'click',
+    guarded(
+      'Purge replayed letters',
+      'Deletes every replayed letter for good.',
+      (reason) =>
+        postJson<{ purged: number }>('api/dead-letters/purge', { status: 'replayed', reason }).then((r) => {
+          byId('dlq-result').textContent = `purged ${r.purged}`;
+          void refreshDeadLetters();
+        }),
+      report,
+    ),
+  );
 }
 
 async function main(): Promise<void> {

@@ -117,7 +117,10 @@ export function renderLimits(o: Overview): void {
     byId('limits-body'),
     o.limits.map((l) => {
       const pct = l.usage === null ? null : Math.round(l.usage * 100);
-      const bar = el('span', { class: 'bar' }, el('span', { style: `width:${pct ?? 0}%` }));
+      // Width through the CSSOM: a style attribute would be refused by the page's CSP (no inline styles).
+      const fill = el('span');
+      fill.style.width = `${pct ?? 0}%`;
+      const bar = el('span', { class: 'bar' }, fill);
       return el(
         'tr',
         { 'data-limit': l.name },

@@ -1,6 +1,8 @@
 /** What `bulwark backup ...` runs (see backup.ts); loaded only when one of its subcommands runs. */
 import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { type BackupManifest, type BackupProgress, backups, type RestoreResult } from '../../backup/index.js';
+import { loadServerKey, SERVER_KEY_DEFAULTS } from '../../security/server-key.js';
 import { type DataLocation, locateData } from '../data-location.js';
 import { progressWriter } from '../progress.js';
 import { BACKUP_COMMAND_DEFAULTS, type BackupCommandDeps, type CreateFlags, type ListFlags, type LocationFlags, type PruneFlags, RESTORABLE_KINDS, type RestoreFlags } from './backup.js';
@@ -60,12 +62,27 @@ async function session(flags: LocationFlags, deps: BackupCommandDeps): Promise<S
   return { location, dir: flags.dir ?? fromEnv ?? location.backupsDir, deps: { ...deps, stdout: deps.stdout ?? process.stdout, stderr: deps.stderr ?? process.stderr, env } };
 }
 
+/**
+ * The key manifests are signed and checked with: the service's (the one `bulwark start` uses for this
+ * data directory, or BULWARK_SECURITY_KEY). Made when the data directory exists and has none yet;
+ * none at all when there is no data directory (then manifests are neither signed nor checked).
+ */
+function serviceManifestKey(s: Session): Buffer | undefined {
+  const { location } = s;
+  const fromEnv = s.deps.env.BULWARK_SECURITY_KEY;
+  const file = location.keyFile ?? join(location.dataDir, SERVER_KEY_DEFAULTS.fileName);
+  if ((fromEnv === undefined || fromEnv === '') && !existsSync(file) && !existsSync(location.dataDir)) return undefined;
+  return loadServerKey({ dataDir: location.dataDir, env: s.deps.env, file }).derive('backup-manifest');
+}
+
 function open(s: Session, sources: { config?: string[]; data?: string[]; sqlite?: string[] } = {}) {
+  const manifestKey = serviceManifestKey(s);
   const store = backups({
     dir: s.dir,
     configFiles: sources.config ?? [],
     dataPaths: sources.data ?? [],
     sqliteDatabases: sources.sqlite ?? [],
+    ...(manifestKey ? { manifestKey } : {}),
     ...(s.deps.clock ? { clock: s.deps.clock } : {}),
   });
   const progress = progressWriter<BackupProgress>(s.deps.stderr, {
@@ -83,6 +100,12 @@ function open(s: Session, sources: { config?: string[]; data?: string[]; sqlite?
 }
 
 /** The service's own sources: its SQLite database and its configuration file. */
+/** The service's own files: its SQLite database (where it is, or will be) and its configuration file. */
+function serviceTargets(s: Session): { config: string[]; sqlite: string[] } {
+  const { location } = s;
+  return { config: location.configFile !== undefined ? [location.configFile] : [], sqlite: location.storage.kind === 'sqlite' ? [location.storage.path] : [] };
+}
+
 function serviceSources(s: Session): { config: string[]; sqlite: string[] } {
   const { location } = s;
   const sqlite = location.storage.kind === 'sqlite' && existsSync(location.storage.path) ? [location.storage.path] : [];
@@ -134,7 +157,9 @@ export async function backupVerify(id: string, opts: LocationFlags, deps: Backup
 
 export async function backupRestore(id: string, opts: RestoreFlags, deps: BackupCommandDeps): Promise<void> {
   const s = await session(opts, deps);
-  const { store, progress } = open(s);
+  // Files go back to these targets, never to where a manifest says they came from (backup/restore-targets.ts).
+  const named = opts.configFile !== undefined || opts.data !== undefined || opts.sqlite !== undefined;
+  const { store, progress } = open(s, named ? { config: opts.configFile ?? [], data: opts.data ?? [], sqlite: opts.sqlite ?? [] } : serviceTargets(s));
   const manifest = await store.get(id);
   // Providers live in the application's process: the command line restores files and databases,
   // and a PostgreSQL service's tables when given its configuration (loaded only then: it brings PostgreSQL).
@@ -147,7 +172,7 @@ export async function backupRestore(id: string, opts: RestoreFlags, deps: Backup
     const withState = manifest.providers.length > 0 && manifest.providers.every((p) => registered.includes(p)) && (opts.only === undefined || opts.only.includes('state'));
     const include = (opts.only ?? [...RESTORABLE_KINDS]).filter((k) => k !== 'state' || withState);
     const skipped = withState ? [] : manifest.providers;
-    const result = await store.restore(manifest.id, { dryRun: opts.dryRun ?? false, include });
+    const result = await store.restore(manifest.id, { dryRun: opts.dryRun ?? false, include, acceptUnsigned: opts.acceptUnsigned ?? false });
     progress.end();
     s.deps.stdout.write(opts.json ? `${JSON.stringify(result, null, 2)}\n` : restoreText(result, skipped));
     if (!result.dryRun) {

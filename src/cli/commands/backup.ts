@@ -57,6 +57,12 @@ export interface ListFlags extends LocationFlags {
 export interface RestoreFlags extends LocationFlags {
   dryRun?: boolean;
   only?: SourceKind[];
+  /** Restore a backup whose manifest is unsigned (made before manifests were signed). */
+  acceptUnsigned?: boolean;
+  /** Targets, when the backup was made with named files (as `create --config-file/--data/--sqlite`). */
+  configFile?: string[];
+  data?: string[];
+  sqlite?: string[];
 }
 
 export interface PruneFlags extends LocationFlags {
@@ -111,6 +117,10 @@ export function registerBackup(program: Command, deps: BackupCommandDeps = {}): 
     .argument('<id>', 'backup id, or "latest"')
     .option('--dry-run', 'say what would change and change nothing')
     .option('--only <kinds>', `comma-separated kinds to restore (${RESTORABLE_KINDS.filter((k) => k !== 'state').join(', ')})`, kindList)
+    .option('--accept-unsigned', 'restore a backup whose manifest carries no signature (made before manifests were signed); check it first')
+    .option('--config-file <file>', 'restore target of the backup\'s configFiles[i], in the order given to create (repeatable)', collect)
+    .option('--data <path>', 'restore target of the backup\'s dataPaths[i] (repeatable)', collect)
+    .option('--sqlite <file>', 'restore target of the backup\'s sqliteDatabases[i] (repeatable)', collect)
     .action(async (id: string, opts: RestoreFlags) => (await run()).backupRestore(id, opts, deps));
 
   locationOptions(backup.command('recover').description('undo a restore that was interrupted (or clean up after one that had finished)')).action(async (opts: LocationFlags) =>

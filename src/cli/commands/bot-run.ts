@@ -17,6 +17,7 @@ import { timeout } from '../../policies/timeout.js';
 import { type ConfiguredExchange, configuredExchange } from '../../server/configured-exchange.js';
 import { fleetPrefixOf, openConfiguredStores } from '../../server/configured-stores.js';
 import { loadConfigFile } from '../../server/configured.js';
+import { resolveConfigSecrets } from '../../server/configured-secrets.js';
 import { liveEvents } from '../../server/live-events.js';
 import { accountsOf } from '../../config/accounts.js';
 import { BOT_COMMAND_DEFAULTS } from './bot.js';
@@ -84,15 +85,19 @@ export async function runBot(options: BotCommandOptions): Promise<RunningBot> {
   const instance = options.instance ?? `${hostname()}-${process.pid}`;
   checkName('bulwark bot', '--instance', instance);
   const tickMs = integerFlag('tick-ms', options.tickMs, BOT_COMMAND_DEFAULTS.tickMs, 1);
-  const { config, name } = botConfig(loadConfigFile(options.config).config, options.exchangeUrl, options.account);
+  const loaded = loadConfigFile(options.config);
+  const chosen = botConfig(loaded.config, options.exchangeUrl, options.account);
+  const { name } = chosen;
 
-  const stores = await openConfiguredStores(config);
+  const stores = await openConfiguredStores(chosen.config);
   const cleanups: Array<() => unknown> = [() => stores.close()];
   const runCleanups = async (): Promise<void> => {
     for (const cleanup of cleanups.reverse()) await Promise.resolve().then(cleanup).catch(() => undefined);
     cleanups.length = 0;
   };
   try {
+    // `secret:NAME` credentials come from the deployment's encrypted store, as for the service.
+    const config = await resolveConfigSecrets(chosen.config, stores.storage, { sources: loaded.sources });
     const redis = stores.redis!;
     const health = healthRegistry({ defaultIntervalMs: config.health.intervalMs, defaultTimeoutMs: config.health.timeoutMs });
     // The bot's own metrics are not served; the fleet snapshot is how it is watched.

@@ -10,6 +10,7 @@ import { colorsWanted, paint, table } from './colors.js';
 import { unsupportedSettings } from '../../server/configured.js';
 import { probeExchange } from '../../server/exchange-account.js';
 import { readMigrations } from './migration-reader.js';
+import { checkStoredSecrets } from './stored-secrets-check.js';
 
 export interface ConfigCheckOptions {
   /** The configuration file (in place of <dir>/default.yaml). */
@@ -32,7 +33,7 @@ export async function runConfigCheck(options: ConfigCheckOptions = {}): Promise<
     ...(options.env === undefined ? {} : { env: options.env }),
     ...(options.dir === undefined ? {} : { dir: options.dir }),
     ...(options.environment === undefined ? {} : { environment: options.environment }),
-    probes: { migrations: readMigrations, exchange: probeExchange, refused: unsupportedSettings, ...options.probes },
+    probes: { migrations: readMigrations, exchange: probeExchange, refused: unsupportedSettings, storedSecrets: checkStoredSecrets, ...options.probes },
   });
   if (options.json) {
     out(JSON.stringify(result, null, 2));

@@ -8,15 +8,17 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import type { BulwarkConfig } from '../../config/schema.js';
 import { alertHistoryMigration } from '../../observe/alerts/storage-history.js';
+import { secretsMigration } from '../../security/secret-store.js';
 import { storageMigrations } from '../../storage/migrations/schema.js';
 import { type MigrationStatus, migrationStatus } from '../../storage/migrations/status.js';
 import { postgresStorage } from '../../storage/postgres.js';
 import type { Migration, Queryable, SqlValue } from '../../storage/types.js';
 
 /** Every migration a release runs at start-up. */
-export const releaseMigrations: readonly Migration[] = [...storageMigrations, alertHistoryMigration];
+export const releaseMigrations: readonly Migration[] = [...storageMigrations, alertHistoryMigration, secretsMigration];
 
-function readOnlySqlite(path: string): Queryable & { close(): void } {
+/** A SQLite database opened read-only: statements that write are refused. */
+export function readOnlySqlite(path: string): Queryable & { close(): void } {
   const db = new Database(path, { readonly: true, fileMustExist: true });
   const refuse = (): never => {
     throw new Error('the deployment check opens the database read-only');

@@ -125,7 +125,16 @@ export async function runStart(options: StartOptions = {}): Promise<StartedServi
   });
   let app: OpsApp;
   try {
-    app = await buildApp({ ...components, isReady: () => shutdown.ready }, { logger: options.logger ?? createLogger({ base: { service: components.serviceId ?? 'bulwark' }, ...(config ? { level: config.log.level } : {}) }) });
+    const tls = config?.security.tls;
+    app = await buildApp(
+      { ...components, isReady: () => shutdown.ready },
+      {
+        logger: options.logger ?? createLogger({ base: { service: components.serviceId ?? 'bulwark' }, ...(config ? { level: config.log.level } : {}) }),
+        // Allowed hosts, rate limits, timeouts and caps (security.http); HTTPS when security.tls names a certificate and key.
+        ...(config ? { http: config.security.http } : {}),
+        ...(tls?.certFile !== undefined && tls.keyFile !== undefined ? { tls: { ...tls, certFile: tls.certFile, keyFile: tls.keyFile } } : {}),
+      },
+    );
     await app.listen({ port, host });
   } catch (error) {
     await closeComponents();
@@ -133,7 +142,8 @@ export async function runStart(options: StartOptions = {}): Promise<StartedServi
   }
   const address = app.server.address();
   const actualPort = typeof address === 'object' && address ? address.port : port;
-  const url = `http://${host.includes(':') ? `[${host}]` : host}:${actualPort}`;
+  const scheme = config?.security.tls.certFile !== undefined ? 'https' : 'http';
+  const url = `${scheme}://${host.includes(':') ? `[${host}]` : host}:${actualPort}`;
   // Stop accepting and close keep-alive connections cleanly (answers carry Connection: close), then the rest of fastify.
   shutdown.addServer(keepAliveCloser(app.server, { onStop: () => app.endStreams() }));
   shutdown.addHook('ops server', () => app.close(), { priority: 20 });

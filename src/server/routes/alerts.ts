@@ -17,6 +17,8 @@ export interface AlertRoutesOptions {
   events: LiveEvents;
   /** Keeps rule changes across restarts, with who made them. */
   operator: OperatorState;
+  /** Most rules the API accepts (security.http.maxAlertRules); unlimited when omitted. */
+  maxRules?: number;
 }
 
 const name = z.object({ name: z.string().min(1).max(100) });
@@ -36,7 +38,7 @@ function stateView(s: AlertState) {
   return { ...s.rule, state: s.state, value: Number.isFinite(s.value) ? s.value : null, series: s.series, activeAt: s.activeAt ?? null, firingAt: s.firingAt ?? null };
 }
 
-export const alertRoutes: FastifyPluginAsyncZod<AlertRoutesOptions> = async (app, { alerts, events, operator }) => {
+export const alertRoutes: FastifyPluginAsyncZod<AlertRoutesOptions> = async (app, { alerts, events, operator, maxRules = Infinity }) => {
   const tags = ['alerts'];
   const view = (s: AlertState) => ({ ...stateView(s), changedBy: operator.ruleChangedBy(s.rule.name) ?? null });
   app.get('/api/alerts', { schema: { tags, description: 'Alerts pending or firing' } }, async () => alerts.active().map(view));
@@ -58,6 +60,8 @@ export const alertRoutes: FastifyPluginAsyncZod<AlertRoutesOptions> = async (app
 
   app.post('/api/alerts/rules', { schema: { tags, body: alertRuleSchema, description: 'Adds a rule: name, metric, condition, threshold, severity, description, ...' } }, async (request, reply) => {
     if (alerts.get(request.body.name)) return problem(reply, 409, `alert rule "${request.body.name}" already exists`);
+    // A cap on what a caller can pile up: every rule is evaluated each tick and sent to every dashboard.
+    if (alerts.list().length >= maxRules) return problem(reply, 409, `alert rules are capped at ${maxRules} (security.http.maxAlertRules); delete one first`);
     const actor = actorOf(request);
     const rule = alerts.add(request.body);
     await operator.ruleSet(rule, actor);

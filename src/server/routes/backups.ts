@@ -5,6 +5,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Backups } from '../../backup/backups.js';
+import { BackupError } from '../../backup/errors.js';
 import { backupTypes } from '../../backup/manifest.js';
 import type { LiveEvents } from '../live-events.js';
 import { auditDetail } from '../audit-requests.js';
@@ -15,10 +16,13 @@ export interface BackupRoutesOptions {
   events: LiveEvents;
 }
 
+const REFUSALS = new Set(['BACKUP_UNSIGNED', 'BACKUP_CORRUPT', 'BACKUP_INCOMPLETE', 'RESTORE_TARGET_UNKNOWN', 'RESTORE_PROVIDER_MISSING']);
+
 const id = z.object({ id: z.string().min(1).max(200) });
 
 export const backupRoutes: FastifyPluginAsyncZod<BackupRoutesOptions> = async (app, { backups, events }) => {
   const tags = ['backups'];
+  let creating = false;
   app.get('/api/backups', { schema: { tags, description: 'Backups, newest first' } }, async () => backups.list());
 
   app.post(
@@ -34,6 +38,9 @@ export const backupRoutes: FastifyPluginAsyncZod<BackupRoutesOptions> = async (a
       },
     },
     async (request, reply) => {
+      // One backup at a time over the API: each copies every database and file, and a queue of them is a disk-filling attack.
+      if (creating) return problem(reply, 409, 'a backup is already being created through the API; wait for it to finish');
+      creating = true;
       try {
         const manifest = await backups.create(request.body);
         events.record('operator', 'backups', `backup ${manifest.id} created`);
@@ -42,6 +49,8 @@ export const backupRoutes: FastifyPluginAsyncZod<BackupRoutesOptions> = async (a
       } catch (error) {
         if (error instanceof RangeError || error instanceof TypeError) return problem(reply, 400, messageOf(error));
         throw error;
+      } finally {
+        creating = false;
       }
     },
   );
@@ -62,9 +71,15 @@ export const backupRoutes: FastifyPluginAsyncZod<BackupRoutesOptions> = async (a
       } catch (error) {
         return problem(reply, 404, messageOf(error));
       }
-      const plan = await backups.restore(request.params.id, { dryRun: true });
-      auditDetail(request, { after: { dryRun: true } });
-      return plan;
+      try {
+        const plan = await backups.restore(request.params.id, { dryRun: true });
+        auditDetail(request, { after: { dryRun: true } });
+        return plan;
+      } catch (error) {
+        // A backup that must not be restored (edited, unsigned, damaged, no target here) is a conflict with its state, not a server fault.
+        if (error instanceof BackupError && REFUSALS.has(error.code)) return problem(reply, 409, messageOf(error));
+        throw error;
+      }
     },
   );
 };

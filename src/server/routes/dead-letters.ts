@@ -18,6 +18,10 @@ const filterShape = {
   status: z.enum(['pending', 'replayed']).optional(),
 };
 
+/** Why the operator acts (the dashboard asks for it before a replay or a purge); shown on the timeline. */
+const reason = z.string().trim().min(1).max(200).optional();
+const because = (text: string | undefined): string => (text ? `: ${text}` : '');
+
 function toFilter(input: { ids?: string[]; operation?: string; status?: 'pending' | 'replayed' }): DeadLetterFilter {
   return { ...(input.ids ? { ids: input.ids } : {}), ...(input.operation ? { operation: input.operation } : {}), ...(input.status ? { status: input.status } : {}) };
 }
@@ -52,24 +56,24 @@ export const deadLetterRoutes: FastifyPluginAsyncZod<DeadLetterRoutesOptions> = 
 
   app.post(
     '/api/dead-letters/replay',
-    { schema: { tags, description: 'Replays pending letters (the given ids, or every pending one matching the filter)', body: z.object(filterShape).strict().default({}) } },
+    { schema: { tags, description: 'Replays pending letters (the given ids, or every pending one matching the filter)', body: z.object({ ...filterShape, reason }).strict().default({}) } },
     async (request) => {
       const before = await queue.count({ status: 'pending' });
       const result = await queue.replay({ ...toFilter(request.body), status: 'pending' }, replay);
       auditDetail(request, { target: request.body.ids?.join(',') ?? `queue ${queue.name}`, before: { pending: before }, after: { pending: await queue.count({ status: 'pending' }), replayed: result.replayed.length, failed: result.failed.length } });
-      events.record('operator', `dlq ${queue.name}`, `replay: ${result.replayed.length} replayed, ${result.failed.length} failed of ${result.total}`, result.failed.length > 0 ? 'warning' : 'info');
+      events.record('operator', `dlq ${queue.name}`, `replay: ${result.replayed.length} replayed, ${result.failed.length} failed of ${result.total}${because(request.body.reason)}`, result.failed.length > 0 ? 'warning' : 'info');
       return result;
     },
   );
 
   app.post(
     '/api/dead-letters/purge',
-    { schema: { tags, description: 'Deletes matching letters; an empty body purges the whole queue', body: z.object(filterShape).strict().default({}) } },
+    { schema: { tags, description: 'Deletes matching letters; an empty body purges the whole queue', body: z.object({ ...filterShape, reason }).strict().default({}) } },
     async (request) => {
       const before = await queue.count({});
       const purged = await queue.purge(toFilter(request.body));
       auditDetail(request, { target: request.body.ids?.join(',') ?? `queue ${queue.name}`, before: { letters: before }, after: { letters: before - purged, purged } });
-      events.record('operator', `dlq ${queue.name}`, `purged ${purged} letters`, 'warning');
+      events.record('operator', `dlq ${queue.name}`, `purged ${purged} letters${because(request.body.reason)}`, 'warning');
       return { purged };
     },
   );

@@ -9,6 +9,7 @@ import type { ServerResponse } from 'node:http';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { type Clock, setTimerOn } from '../../core/clock.js';
+import { maskRegisteredSecrets } from '../../core/secrets.js';
 import type { LiveEvents, TimelineEntry } from '../live-events.js';
 import { problem } from './errors.js';
 import type { Overview } from '../overview.js';
@@ -24,7 +25,7 @@ export interface EventRoutesOptions {
 }
 
 function write(res: ServerResponse, type: string, data: unknown, id?: number): void {
-  res.write(`${id === undefined ? '' : `id: ${id}\n`}event: ${type}\ndata: ${JSON.stringify(data)}\n\n`);
+  res.write(`${id === undefined ? '' : `id: ${id}\n`}event: ${type}\ndata: ${maskRegisteredSecrets(JSON.stringify(data))}\n\n`);
 }
 
 export const eventRoutes: FastifyPluginAsyncZod<EventRoutesOptions> = async (app, { events, overview, clock, snapshotMs, onEndStreams }) => {

@@ -66,13 +66,15 @@ describe('bulwark backup', () => {
     await writeFile(join(root, 'app.yaml'), 'port: 1\n');
     const before = await treeHash(root);
 
-    const dry = await run('restore', 'latest', '--dir', dir, '--dry-run');
+    // Restore writes to the targets it is given (as create was), never where a manifest says.
+    const targets = ['--config-file', join(root, 'app.yaml'), '--data', join(root, 'data')];
+    const dry = await run('restore', 'latest', '--dir', dir, '--dry-run', ...targets);
     expect(await treeHash(root)).toBe(before);
     expect(dry.out).toContain('Dry run of restoring');
     expect(dry.out).toContain(`would change: 1\n  ${join(root, 'app.yaml')}`);
     expect(dry.out).toContain(`unchanged: 1\n  ${join(root, 'data', 'a.txt')}`);
 
-    const real = await run('restore', 'latest', '--dir', dir);
+    const real = await run('restore', 'latest', '--dir', dir, ...targets);
     expect(real.out).toContain(`changed: 1\n  ${join(root, 'app.yaml')}`);
     expect(await readFile(join(root, 'app.yaml'), 'utf8')).toBe('port: 8080\n');
   });
@@ -81,7 +83,7 @@ describe('bulwark backup', () => {
     const { root, dir, run } = await setup();
     const manifest = JSON.parse((await run('create', '--dir', dir, '--data', join(root, 'data'), '--json')).out) as BackupManifest;
     await writeFile(join(dir, manifest.id, manifest.files[0]!.path), 'tampered');
-    await expect(run('restore', manifest.id, '--dir', dir)).rejects.toThrow(manifest.files[0]!.path);
+    await expect(run('restore', manifest.id, '--dir', dir, '--data', join(root, 'data'))).rejects.toThrow(manifest.files[0]!.path);
     await expect(run('verify', manifest.id, '--dir', dir)).rejects.toThrow(`${manifest.files[0]!.path} (size-mismatch)`);
   });
 
