@@ -51,8 +51,9 @@ describeWith(available, 'dashboard security section in headless Chromium', () =>
 
   it('shows findings, the lockout they caused and the audit log verified', async () => {
     const threats = demo.components.threats!;
-    expect((await app.inject({ method: 'POST', url: '/api/gate/halt', payload: { reason: 'drill' } })).statusCode).toBe(200);
-    expect((await app.inject({ method: 'POST', url: '/api/gate/resume', payload: { reason: 'drill over' } })).statusCode).toBe(200);
+    const post = (path: string, body: unknown) => fetch(new URL(path, url), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    expect((await post('api/gate/halt', { reason: 'drill' })).status).toBe(200);
+    expect((await post('api/gate/resume', { reason: 'drill over' })).status).toBe(200);
     for (let i = 0; i < 20; i++) threats.lockout!.failure('198.51.100.23', 'failed-login');
     await threats.detector.settled();
 
