@@ -135,8 +135,8 @@ export const configSchema = z
     if (everyMs === undefined && (keepLast !== undefined || keepAge !== undefined)) {
       ctx.addIssue({ code: 'custom', path: ['backup', keepLast !== undefined ? 'keepLast' : 'maxAgeMs'], message: 'only used with backup.everyMs (the retention of scheduled backups)' });
     }
-    const refusal = bindRefusal(config.server.host);
-    if (refusal) ctx.addIssue({ code: 'custom', path: ['server', 'host'], message: refusal });
+    const refusal = bindRefusal(config.server.host, config.security.auth.enabled === true);
+    if (refusal) ctx.addIssue({ code: 'custom', path: ['server', 'host'], message: refusal, params: { because: 'security.auth.enabled' } });
   });
 
 export type BulwarkConfig = z.infer<typeof configSchema>;

@@ -7,6 +7,7 @@ import { getJson, postJson } from './api.js';
 import { guarded } from './confirm.js';
 import { byId, setBadge } from './dom.js';
 import { startFleet } from './fleet.js';
+import { startSession } from './session.js';
 import { startSecurity } from './security.js';
 import { addTimeline, renderDeadLetterCounts, renderDeadLetters, renderLimits, renderOrders, renderOverview, renderRules, renderTiles } from './render.js';
 import type { AlertRuleView, DeadLetter, Overview, TimelineEntry } from './types.js';
@@ -101,6 +102,7 @@ function wireControls(): void {
 }
 
 async function main(): Promise<void> {
+  startSession();
   wireControls();
   try {
     render(await getJson<Overview>('api/overview'));

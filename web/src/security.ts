@@ -50,13 +50,17 @@ export function renderAuditVerify(report: AuditVerifyView, at: number): void {
   node.dataset.ok = String(report.ok);
 }
 
-async function refresh(): Promise<boolean> {
+/** Renders the section; the first time it can be shown (at load, or once signed in), the audit log is verified too. */
+async function refresh(): Promise<void> {
   try {
     renderSecurity(await getJson<SecurityView>('api/security/threats?limit=20'));
-    byId('security').hidden = false;
-    return true;
+    const section = byId('security');
+    if (section.hidden) {
+      section.hidden = false;
+      void verify();
+    }
   } catch {
-    return false;
+    // Not signed in, a role without security:read, or no threat detection: the section stays as it is.
   }
 }
 
@@ -71,9 +75,7 @@ async function verify(): Promise<void> {
 /** Shows the section when the server answers for it, and keeps it current. */
 export function startSecurity(): void {
   byId('security-verify').addEventListener('click', () => void verify());
-  void refresh().then((shown) => {
-    if (shown) void verify();
-  });
+  void refresh();
   setInterval(() => void refresh(), REFRESH_MS);
   setInterval(() => {
     if (!byId('security').hidden) void verify();
