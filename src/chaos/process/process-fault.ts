@@ -120,6 +120,6 @@ export function checkProcessFaultOptions(component: string, options: ProcessFaul
   checkNumber(component, 'durationMs', options.durationMs, 0, PROCESS_FAULT_DEFAULTS.maxDurationMs, true);
   const clock = options.clock ?? PROCESS_FAULT_DEFAULTS.clock;
   checkShape(component, 'clock', clock, 'a Clock', ['now', 'sleep']);
-  if (options.signal !== undefined && !(options.signal instanceof AbortSignal)) throw new TypeError(`${component}: signal must be an AbortSignal`);
+  if (options.signal !== undefined) checkShape(component, 'signal', options.signal, 'an AbortSignal', ['addEventListener', 'removeEventListener']);
   return { durationMs: options.durationMs, clock, signal: options.signal };
 }
