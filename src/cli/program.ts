@@ -10,6 +10,7 @@ import { registerSoak } from './commands/soak.js';
 import { registerBot } from './commands/bot.js';
 import { registerAudit } from './commands/audit.js';
 import { registerSecrets } from './commands/secrets.js';
+import { registerChaos } from './commands/chaos.js';
 import { cliErrorLine } from './errors.js';
 
 /** `backup create` for the command that runs as `bulwark backup create`. */
@@ -48,6 +49,7 @@ export function buildProgram(): Command {
   registerBot(program);
   registerAudit(program);
   registerSecrets(program);
+  registerChaos(program);
   return program;
 }
 
