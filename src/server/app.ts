@@ -27,6 +27,7 @@ import { alertRoutes } from './routes/alerts.js';
 import { auditRoutes } from './routes/audit.js';
 import { backupRoutes } from './routes/backups.js';
 import { breakerRoutes } from './routes/breakers.js';
+import { chaosProxyRoutes } from './routes/chaos-proxies.js';
 import { dashboardRoutes } from './routes/dashboard.js';
 import { deadLetterRoutes } from './routes/dead-letters.js';
 import { docsRoutes } from './routes/docs.js';
@@ -195,10 +196,12 @@ export async function buildApp(components: ServerComponents, options: BuildAppOp
   app.decorate('endStreams', () => endStreams());
   await app.register(eventRoutes, { events, overview: () => buildOverview(c, clock.now()), clock, snapshotMs: o.snapshotMs, onEndStreams: (end) => (endStreams = end) });
 
-  const optional = <T>(present: T | undefined, prefix: string, what: string, register: (value: T) => PromiseLike<unknown>): PromiseLike<unknown> => {
+  /** Registers a component's routes, or a 404 under its prefix saying it is not configured (or `absent`, when given). */
+  const optional = <T>(present: T | undefined, prefix: string, what: string, register: (value: T) => PromiseLike<unknown>, absent?: string): PromiseLike<unknown> => {
     if (present !== undefined) return register(present);
-    app.all(`${prefix}`, { schema: { hide: true } }, async (_request, reply) => notConfigured(reply, what));
-    app.all(`${prefix}/*`, { schema: { hide: true } }, async (_request, reply) => notConfigured(reply, what));
+    const answer = async (_request: unknown, reply: FastifyReply) => (absent ? problem(reply, 404, absent) : notConfigured(reply, what));
+    app.all(`${prefix}`, { schema: { hide: true } }, answer);
+    app.all(`${prefix}/*`, { schema: { hide: true } }, answer);
     return Promise.resolve();
   };
   await optional(c.breakers, '/api/breakers', 'circuit breakers', (breakers) => app.register(breakerRoutes, { breakers, events, operator }));
@@ -212,6 +215,7 @@ export async function buildApp(components: ServerComponents, options: BuildAppOp
   await optional(c.alerts, '/api/alerts', 'alerting', (alerts) => app.register(alertRoutes, { alerts, events, operator, maxRules: hardening.maxAlertRules }));
   await optional(c.audit, '/api/audit', 'the audit log', (audit) => app.register(auditRoutes, { audit }));
   await optional(c.fleet, '/api/fleet', 'the fleet', (fleet) => app.register(fleetRoutes, { fleet, events }));
+  await optional(c.chaos?.proxies, '/api/chaos/proxies', 'fault proxies', (proxies) => app.register(chaosProxyRoutes, { proxies, events }), c.chaos ? undefined : 'chaos is off: set features.chaos');
   if (c.fleet && o.bindTimeline) {
     const watcher = fleetTimeline(c.fleet, events, { clock });
     app.addHook('onReady', async () => watcher.start());
