@@ -8,6 +8,7 @@ import { registerDlq } from './commands/dlq.js';
 import { registerSim } from './commands/sim.js';
 import { registerSoak } from './commands/soak.js';
 import { registerBot } from './commands/bot.js';
+import { registerToken } from './commands/token.js';
 import { registerAudit } from './commands/audit.js';
 import { registerSecrets } from './commands/secrets.js';
 import { registerChaos } from './commands/chaos.js';
@@ -47,6 +48,7 @@ export function buildProgram(): Command {
   registerSim(program);
   registerSoak(program);
   registerBot(program);
+  registerToken(program);
   registerAudit(program);
   registerSecrets(program);
   registerChaos(program);

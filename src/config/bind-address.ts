@@ -1,7 +1,8 @@
 /**
  * Which addresses the ops server may listen on. The ops API halts trading, isolates breakers and
- * restores backups, and this release has no authentication: it listens on loopback only, and
- * anything else is refused at check time and at start rather than exposed.
+ * restores backups: without authentication it listens on loopback only, and anything else is
+ * refused at check time and at start rather than exposed. With authentication required
+ * (`security.auth.enabled: true`) any address may be used; demo mode stays on loopback.
  */
 import { isIP } from 'node:net';
 
@@ -14,8 +15,8 @@ export function isLoopbackHost(host: string): boolean {
   return false;
 }
 
-/** Why `host` is refused, or undefined when it may be used. */
-export function bindRefusal(host: string): string | undefined {
-  if (isLoopbackHost(host)) return undefined;
-  return `refusing to listen on ${host}: it is not a loopback address and no authentication is configured (the ops API can halt trading and restore backups; authentication comes in a later release). Use 127.0.0.1 or ::1, and reach the server through an SSH tunnel or an authenticating proxy`;
+/** Why `host` is refused, or undefined when it may be used; `authenticated`: every request needs a token or a session. */
+export function bindRefusal(host: string, authenticated = false): string | undefined {
+  if (authenticated || isLoopbackHost(host)) return undefined;
+  return `refusing to listen on ${host}: it is not a loopback address and no authentication is configured (the ops API can halt trading and restore backups): set security.auth.enabled: true and create a token with \`bulwark token create --role admin\`. Use 127.0.0.1 or ::1 otherwise`;
 }

@@ -146,8 +146,8 @@ export const configSchema = z
     if (config.chaos.proxies && config.chaos.proxies.length > 0 && !config.features.chaos) {
       ctx.addIssue({ code: 'custom', path: ['chaos', 'proxies'], message: 'only used when features.chaos is on' });
     }
-    const refusal = bindRefusal(config.server.host);
-    if (refusal) ctx.addIssue({ code: 'custom', path: ['server', 'host'], message: refusal });
+    const refusal = bindRefusal(config.server.host, config.security.auth.enabled === true);
+    if (refusal) ctx.addIssue({ code: 'custom', path: ['server', 'host'], message: refusal, params: { because: 'security.auth.enabled' } });
   });
 
 export type BulwarkConfig = z.infer<typeof configSchema>;

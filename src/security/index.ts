@@ -1,4 +1,4 @@
-/** `bulwark/security`: the service's principals, its key, the tamper-evident audit log and encrypted secrets. */
+/** `bulwark/security`: the service's principals, its key, the tamper-evident audit log, encrypted secrets, API tokens, sessions and roles. */
 export { type Principal, type PrincipalKind, SYSTEM_PRINCIPAL } from './principal.js';
 export { type KeyPurpose, type ServerKey, type ServerKeyOptions, SERVER_KEY_DEFAULTS, loadServerKey } from './server-key.js';
 export {
@@ -19,6 +19,11 @@ export {
   type ChainedEntry,
 } from './audit-log.js';
 export { GENESIS_HASH, canonicalEntry, entryHash } from './audit-chain.js';
+export { PERMISSIONS, ALL_PERMISSIONS, type Permission, isPermission, isReadPermission } from './permissions.js';
+export { BUILT_IN_ROLES, type BuiltInRole, type RoleSet, type RoleSpec, type RoleIssue, resolveRoles, roleIssues } from './roles.js';
+export { tokenStore, TOKEN_DEFAULTS, TOKEN_PREFIX, isActive, type TokenStore, type TokenStoreOptions, type TokenRecord, type CreatedToken } from './tokens.js';
+export { sessionStore, SESSION_DEFAULTS, type SessionStore, type SessionStoreOptions, type OpenedSession, type VerifiedSession } from './sessions.js';
+export { authMigrations, tokensMigration, sessionsMigration } from './token-migrations.js';
 export { type EnvelopeOptions, type SealedSecret, type SecretErrorCode, type WrappedKey, SECRET_NAME, SecretError, addCurrentWrap, checkSecretName, keepCurrentWrapOnly, openSecret, sealSecret } from './envelope.js';
 export { type Kek, type Keyring, type LoadKeyringOptions, KEK_BYTES, KEK_DEFAULTS, createKekFile, kekFileOf, kekId, keyring, loadKeyring, parseKek, readKekFile } from './kek.js';
 export {

@@ -40,6 +40,8 @@ import { limitRoutes } from './routes/limits.js';
 import { metricsRoutes } from './routes/metrics.js';
 import { orderRoutes } from './routes/orders.js';
 import { accountRoutes } from './routes/account.js';
+import { type AuthOptions, installAuth } from './auth.js';
+import { sessionRoutes } from './routes/session.js';
 import { allowHosts } from './host-allow-list.js';
 import { type HttpHardeningOptions, nodeServerTimeouts, resolveHttpHardening } from './http-hardening.js';
 import { BodyFieldError, parseJsonBodies } from './json-body.js';
@@ -62,6 +64,12 @@ export interface BuildAppOptions {
   snapshotMs?: number;
   /** Record breaker, gate, health and alert changes on the timeline; on unless the caller binds its own. */
   bindTimeline?: boolean;
+  /**
+   * Authentication and roles (auth.ts): tokens, sessions, the config's settings. Omitted: no
+   * checks and no principal on requests: a library caller or a test decides, the service
+   * (`bulwark start`) always passes it.
+   */
+  auth?: AuthOptions;
   /** Allowed hosts, rate limits on state changes, timeouts for slow clients, caps (`security.http`; defaults in http-hardening.ts). */
   http?: HttpHardeningOptions;
   /** Serve HTTPS with these files, reloaded when they change (`security.tls`); plain HTTP when omitted. */
@@ -82,8 +90,19 @@ export function defaultWebRoot(): string | undefined {
   return candidates.find((dir) => existsSync(join(dir, 'index.html')));
 }
 
+/** A route as registered, with the permission it declares (none: open, see auth.ts). */
+export interface RouteEntry {
+  method: string;
+  url: string;
+  permission: string | undefined;
+  /** Left out of the OpenAPI document (e.g. the 404 of a component the server was built without). */
+  hidden: boolean;
+}
+
 export type OpsApp = FastifyInstance & {
   readonly liveEvents: LiveEvents;
+  /** Every route with its declared permission: the security tests and the role matrix read it. */
+  readonly routeTable: readonly RouteEntry[];
   /** Ends every open event stream: call it when a graceful stop begins, so streams do not hold the drain. */
   endStreams(): void;
 };
@@ -138,6 +157,11 @@ export async function buildApp(components: ServerComponents, options: BuildAppOp
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   app.decorate('liveEvents', events);
+  const routeTable: RouteEntry[] = [];
+  app.decorate('routeTable', routeTable);
+  app.addHook('onRoute', (route) => {
+    for (const method of [route.method].flat()) routeTable.push({ method, url: route.url, permission: (route.config as { permission?: string } | undefined)?.permission, hidden: (route.schema as { hide?: boolean } | undefined)?.hide === true });
+  });
   maskSecretsInAnswers(app);
 
   app.setErrorHandler((error: unknown, request, reply: FastifyReply) => {
@@ -162,6 +186,13 @@ export async function buildApp(components: ServerComponents, options: BuildAppOp
     },
     transform: jsonSchemaTransform,
   });
+  if (o.auth) {
+    const auth = installAuth(app, o.auth);
+    await app.register(sessionRoutes, { auth });
+  } else {
+    // No checks: requests carry no principal (the audit log records them as anonymous).
+    await app.register(sessionRoutes, {});
+  }
   await app.register(docsRoutes);
   // Before the routes, so every state-changing request is recorded, refused and unmatched ones included.
   if (c.audit) {
@@ -182,6 +213,8 @@ export async function buildApp(components: ServerComponents, options: BuildAppOp
   if (c.health) {
     await app.register(healthRoutes, {
       registry: c.health,
+      // Messages, observed values and score reasons only for a caller who proved who it is (a token or a session).
+      exposeDetails: (request) => request.principal?.kind === 'token' || request.principal?.kind === 'session',
       ...(c.isReady ? { isReady: c.isReady } : {}),
       ...(c.serviceId ? { serviceId: c.serviceId } : {}),
       ...(c.version ? { version: c.version } : {}),
@@ -196,32 +229,32 @@ export async function buildApp(components: ServerComponents, options: BuildAppOp
   app.decorate('endStreams', () => endStreams());
   await app.register(eventRoutes, { events, overview: () => buildOverview(c, clock.now()), clock, snapshotMs: o.snapshotMs, onEndStreams: (end) => (endStreams = end) });
 
-  /** Registers a component's routes, or a 404 under its prefix saying it is not configured (or `absent`, when given). */
-  const optional = <T>(present: T | undefined, prefix: string, what: string, register: (value: T) => PromiseLike<unknown>, absent?: string): PromiseLike<unknown> => {
+  // A component the server was built without: its routes answer 404 (or `absent`, when given) to whoever may read that area.
+  const optional = <T>(present: T | undefined, prefix: string, what: string, register: (value: T) => PromiseLike<unknown>, permission: string, absent?: string): PromiseLike<unknown> => {
     if (present !== undefined) return register(present);
     const answer = async (_request: unknown, reply: FastifyReply) => (absent ? problem(reply, 404, absent) : notConfigured(reply, what));
-    app.all(`${prefix}`, { schema: { hide: true } }, answer);
-    app.all(`${prefix}/*`, { schema: { hide: true } }, answer);
+    app.all(`${prefix}`, { config: { permission }, schema: { hide: true } }, answer);
+    app.all(`${prefix}/*`, { config: { permission }, schema: { hide: true } }, answer);
     return Promise.resolve();
   };
-  await optional(c.breakers, '/api/breakers', 'circuit breakers', (breakers) => app.register(breakerRoutes, { breakers, events, operator }));
-  await optional(c.limits, '/api/limits', 'rate limits', (limits) => app.register(limitRoutes, { limits }));
+  await optional(c.breakers, '/api/breakers', 'circuit breakers', (breakers) => app.register(breakerRoutes, { breakers, events, operator }), 'breakers:read');
+  await optional(c.limits, '/api/limits', 'rate limits', (limits) => app.register(limitRoutes, { limits }), 'limits:read');
   if (!c.gate && c.fleet) await app.register(fleetGateRoutes, { fleet: c.fleet, events });
-  else await optional(c.gate, '/api/gate', 'the trading gate', (gate) => app.register(gateRoutes, { gate, events, operator, ...(c.fleet ? { fleet: c.fleet } : {}) }));
-  await optional(c.orders, '/api/orders', 'the order journal', (orders) => app.register(orderRoutes, { orders }));
-  await optional(c.account, '/api/account', 'an exchange account', (account) => app.register(accountRoutes, { account, ...(c.accounts ? { accounts: c.accounts } : {}) }));
-  await optional(c.deadLetters, '/api/dead-letters', 'the dead-letter queue', (dlq) => app.register(deadLetterRoutes, { queue: dlq.queue, replay: dlq.replay, events }));
-  await optional(c.backups, '/api/backups', 'backups', (backups) => app.register(backupRoutes, { backups, events }));
-  await optional(c.alerts, '/api/alerts', 'alerting', (alerts) => app.register(alertRoutes, { alerts, events, operator, maxRules: hardening.maxAlertRules }));
-  await optional(c.audit, '/api/audit', 'the audit log', (audit) => app.register(auditRoutes, { audit }));
-  await optional(c.fleet, '/api/fleet', 'the fleet', (fleet) => app.register(fleetRoutes, { fleet, events }));
-  await optional(c.chaos?.proxies, '/api/chaos/proxies', 'fault proxies', (proxies) => app.register(chaosProxyRoutes, { proxies, events }), c.chaos ? undefined : 'chaos is off: set features.chaos');
+  else await optional(c.gate, '/api/gate', 'the trading gate', (gate) => app.register(gateRoutes, { gate, events, operator, ...(c.fleet ? { fleet: c.fleet } : {}) }), 'gate:read');
+  await optional(c.orders, '/api/orders', 'the order journal', (orders) => app.register(orderRoutes, { orders }), 'orders:read');
+  await optional(c.account, '/api/account', 'an exchange account', (account) => app.register(accountRoutes, { account, ...(c.accounts ? { accounts: c.accounts } : {}) }), 'account:read');
+  await optional(c.deadLetters, '/api/dead-letters', 'the dead-letter queue', (dlq) => app.register(deadLetterRoutes, { queue: dlq.queue, replay: dlq.replay, events }), 'dead-letters:read');
+  await optional(c.backups, '/api/backups', 'backups', (backups) => app.register(backupRoutes, { backups, events }), 'backups:read');
+  await optional(c.alerts, '/api/alerts', 'alerting', (alerts) => app.register(alertRoutes, { alerts, events, operator, maxRules: hardening.maxAlertRules }), 'alerts:read');
+  await optional(c.audit, '/api/audit', 'the audit log', (audit) => app.register(auditRoutes, { audit }), 'audit:read');
+  await optional(c.fleet, '/api/fleet', 'the fleet', (fleet) => app.register(fleetRoutes, { fleet, events }), 'fleet:read');
+  await optional(c.chaos?.proxies, '/api/chaos/proxies', 'fault proxies', (proxies) => app.register(chaosProxyRoutes, { proxies, events }), 'chaos:read', c.chaos ? undefined : 'chaos is off: set features.chaos');
   if (c.fleet && o.bindTimeline) {
     const watcher = fleetTimeline(c.fleet, events, { clock });
     app.addHook('onReady', async () => watcher.start());
     app.addHook('onClose', async () => watcher.stop());
   }
-  if (!c.fleet) app.get('/api/instances*', { schema: { hide: true } }, async (_request, reply) => notConfigured(reply, 'the fleet'));
+  if (!c.fleet) app.get('/api/instances*', { config: { permission: 'fleet:read' }, schema: { hide: true } }, async (_request, reply) => notConfigured(reply, 'the fleet'));
 
   await app.register(dashboardRoutes, { root: o.webRoot ?? defaultWebRoot() });
   return app as unknown as OpsApp;

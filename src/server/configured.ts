@@ -35,6 +35,7 @@ import { tradingGate } from '../trading/gate.js';
 import { operatorSettings } from '../storage/repos/operator-settings.js';
 import { operatorSettingKinds, spooledOperatorSettings } from '../storage/repos/spooled-operator-settings.js';
 import { type SpooledWriter, spooledWriter } from '../storage/spool.js';
+import type { Storage } from '../storage/types.js';
 import { type AccountDuty, accountDuty, leaseOf } from './account-duty.js';
 import { auditDecisions, auditRestoredState } from './audit-decisions.js';
 import { observeFleet } from './fleet-metrics.js';
@@ -114,6 +115,8 @@ export interface Configured {
   accounts: ConfiguredExchange[];
   /** The spool of operator actions (PostgreSQL only). */
   spool: SpooledWriter | undefined;
+  /** The service's storage (SQLite or PostgreSQL): the API tokens and sessions live there too. */
+  storage: Storage;
   close(): Promise<void>;
 }
 
@@ -286,6 +289,7 @@ export async function componentsFromConfig(written: BulwarkConfig, options: Conf
       account,
       accounts,
       spool,
+      storage,
       async close() {
         if (closed) return;
         closed = true;

@@ -1,5 +1,7 @@
 /** `bulwark/server`: the ops HTTP API and dashboard as a fastify instance. Nothing listens until `listen()`. */
-export { buildApp, BUILD_APP_DEFAULTS, defaultWebRoot, type BuildAppOptions, type OpsApp } from './app.js';
+export { buildApp, BUILD_APP_DEFAULTS, defaultWebRoot, type BuildAppOptions, type OpsApp, type RouteEntry } from './app.js';
+export { AUTH_DEFAULTS, OPEN_ROUTES, type AuthOptions } from './auth.js';
+export { serviceAuth, type ServiceAuth, type ServiceAuthOptions } from './service-auth.js';
 export { type ServerComponents, type BreakerDirectory, type OrdersView, type OrderView } from './components.js';
 export { LiveEvents, liveEvents, LIVE_EVENTS_DEFAULTS, bindTimeline, type LiveEvent, type LiveEventsOptions, type TimelineEntry, type TimelineKind, type TimelineSeverity, type TimelineSources } from './live-events.js';
 export { buildOverview, type Overview, type BreakerView } from './overview.js';

@@ -75,3 +75,30 @@ describe('bulwark health', () => {
     }
   });
 });
+
+describe('bulwark health against a service that asks for credentials', () => {
+  it('sends the token it is given (BULWARK_TOKEN) as a Bearer token', async () => {
+    const { buildApp } = await import('../../src/server/app.js');
+    const { createMetrics } = await import('../../src/observe/metrics.js');
+    const { sqliteStorage } = await import('../../src/storage/sqlite.js');
+    const { authMigrations } = await import('../../src/security/token-migrations.js');
+    const { tokenStore } = await import('../../src/security/tokens.js');
+    const { sessionStore } = await import('../../src/security/sessions.js');
+    const storage = await sqliteStorage({ path: ':memory:' });
+    await storage.migrate(authMigrations);
+    const tokens = tokenStore(storage, { scryptN: 2 ** 10 });
+    const registry = new HealthRegistry({ defaultIntervalMs: 1 });
+    registry.register({ name: 'ok', check: () => true });
+    const secured = await buildApp({ metrics: createMetrics({ defaultMetrics: false }), health: registry }, { auth: { tokens, sessions: sessionStore(storage, { key: Buffer.alloc(32, 5), tokens }), enabled: true } });
+    const url = await secured.listen({ port: 0, host: '127.0.0.1' });
+    try {
+      const { token } = await tokens.create({ name: 'probe', role: 'viewer' });
+      const err: string[] = [];
+      expect(await runHealthCommand({ url, color: false, out: () => undefined, err: (l) => err.push(l) })).not.toBe(0);
+      expect(await runHealthCommand({ url, token, color: false, out: () => undefined })).toBe(0);
+    } finally {
+      await secured.close();
+      await storage.close();
+    }
+  });
+});

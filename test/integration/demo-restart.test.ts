@@ -86,7 +86,7 @@ describe('demo: kill -9 and a restart on the same data', () => {
       const live = readJournal(dataDir).length;
       await expect(backupCli('restore', 'latest', '--dir', backups, '--sqlite', join(dataDir, 'bulwark.db'))).rejects.toThrow(DataDirLockedError);
       expect(readJournal(dataDir).length).toBeGreaterThanOrEqual(live);
-      const halt = await fetch(`${first.url}/api/gate/halt`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ reason: 'before the crash', actor: 'tester' }) });
+      const halt = await fetch(`${first.url}/api/gate/halt`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${first.token}` }, body: JSON.stringify({ reason: 'before the crash', actor: 'tester' }) });
       expect(halt.status).toBe(200);
       first.child.kill('SIGKILL');
       await first.exited;

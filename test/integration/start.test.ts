@@ -18,6 +18,7 @@ describe('bulwark start (demo mode) in a child process', () => {
   let child: ChildProcess;
   let dir: string;
   let url = '';
+  let token = '';
   let output = '';
   let exit: Promise<[number | null, NodeJS.Signals | null]>;
 
@@ -39,6 +40,7 @@ describe('bulwark start (demo mode) in a child process', () => {
       });
       child.once('exit', (code) => reject(new Error(`bulwark start exited early with ${code}:\n${output}`)));
     });
+    token = /\?token=(bwk_\S+)/.exec(output)?.[1] ?? '';
     // Ready once /readyz passes; bounded by the hook timeout.
     for (;;) {
       const res = await fetch(`${url}/readyz`).catch(() => undefined);
@@ -54,7 +56,7 @@ describe('bulwark start (demo mode) in a child process', () => {
 
   it('prints a banner with the dashboard, API and metrics URLs', () => {
     expect(output).toMatch(/demo mode/);
-    expect(output).toContain(`dashboard  ${url}/`);
+    expect(output).toContain(`dashboard  ${url}/?token=bwk_`);
     expect(output).toContain(`${url}/metrics`);
     expect(output).toContain(`${url}/docs/openapi.json`);
   });
@@ -119,8 +121,19 @@ describe('bulwark start (demo mode) in a child process', () => {
     expect((await open.text()).trimEnd().endsWith('# EOF')).toBe(true);
   });
 
+  it('is secure by default: reads from this machine are open, a change needs the token, and the link signs a browser in', async () => {
+    const halt = await fetch(`${url}/api/gate/halt`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ reason: 'no token' }) });
+    expect(halt.status).toBe(401);
+    expect(halt.headers.get('www-authenticate')).toBe('Bearer realm="bulwark"');
+    expect((await fetch(`${url}/api/gate`)).status).toBe(200);
+    const link = await fetch(`${url}/?token=${token}`, { redirect: 'manual' });
+    expect(link.status).toBe(303);
+    expect(link.headers.get('location')).toBe('/');
+    expect(link.headers.getSetCookie().some((c) => c.startsWith('bulwark_session=') && c.includes('HttpOnly') && c.includes('SameSite=Strict'))).toBe(true);
+  });
+
   it('acts: breaker reset, gate halt and resume, backup with a dry-run restore, alert rule create and delete, dead-letter replay and purge', async () => {
-    const post = (path: string, body: unknown = {}) => fetch(`${url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const post = (path: string, body: unknown = {}) => fetch(`${url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify(body) });
     expect((await post('/api/breakers/binance:account/isolate')).status).toBe(200);
     expect(await (await post('/api/breakers/binance:account/release')).json()).toEqual({ name: 'binance:account', state: 'closed' });
     expect(await (await post('/api/breakers/binance:orders/reset')).json()).toMatchObject({ state: 'closed' });
@@ -132,7 +145,7 @@ describe('bulwark start (demo mode) in a child process', () => {
     expect(await (await post(`/api/backups/${id}/restore`, { dryRun: true })).json()).toMatchObject({ id, dryRun: true });
     const rule = await post('/api/alerts/rules', { name: 'E2E', metric: 'bulwark_health_score', condition: '<', threshold: 1 });
     expect(rule.status).toBe(201);
-    expect((await fetch(`${url}/api/alerts/rules/E2E`, { method: 'DELETE' })).status).toBe(204);
+    expect((await fetch(`${url}/api/alerts/rules/E2E`, { method: 'DELETE', headers: { authorization: `Bearer ${token}` } })).status).toBe(204);
     expect((await post('/api/dead-letters/replay')).status).toBe(200);
     expect((await post('/api/dead-letters/purge', { status: 'replayed' })).status).toBe(200);
     expect((await post('/api/gate/halt', {})).status).toBe(400);

@@ -18,6 +18,8 @@ export interface StartedChild {
   exited: Promise<number | null>;
   /** Everything it wrote to stdout and stderr so far. */
   output(): string;
+  /** The admin token of the dashboard link (demo mode), for requests that change state. */
+  token: string | undefined;
 }
 
 /** Starts `bulwark start --port 0 --no-faults --data-dir DIR` plus `args`; resolves once it listens. */
@@ -39,7 +41,8 @@ export async function startChild(dataDir: string, args: string[] = []): Promise<
     });
     child.once('exit', (code) => reject(new Error(`bulwark start exited early with ${String(code)}:\n${output}`)));
   });
-  return { child, url, exited, output: () => output };
+  const token = /\?token=(bwk_\S+)/.exec(output)?.[1];
+  return { child, url, exited, output: () => output, token };
 }
 
 /** SIGKILLs every child started here that is still running. */

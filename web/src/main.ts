@@ -7,6 +7,7 @@ import { getJson, postJson } from './api.js';
 import { guarded } from './confirm.js';
 import { byId, setBadge } from './dom.js';
 import { startFleet } from './fleet.js';
+import { startSession } from './session.js';
 import { addTimeline, renderDeadLetterCounts, renderDeadLetters, renderLimits, renderOrders, renderOverview, renderRules, renderTiles } from './render.js';
 import type { AlertRuleView, DeadLetter, Overview, TimelineEntry } from './types.js';
 
@@ -100,6 +101,7 @@ function wireControls(): void {
 }
 
 async function main(): Promise<void> {
+  startSession();
   wireControls();
   try {
     render(await getJson<Overview>('api/overview'));

@@ -19,6 +19,8 @@ export interface HealthCommandOptions {
   /** stderr: why the service is unreachable. */
   err?: (line: string) => void;
   fetch?: typeof fetch;
+  /** An API token sent as `Authorization: Bearer` (the command reads it from BULWARK_TOKEN: a flag would show in `ps`). */
+  token?: string;
 }
 
 export const HEALTH_COMMAND_DEFAULTS = {
@@ -61,7 +63,7 @@ export async function runHealthCommand(options: HealthCommandOptions = {}): Prom
   let body: unknown;
   let httpStatus = 0;
   try {
-    const response = await doFetch(url, { signal: AbortSignal.timeout(options.timeoutMs ?? HEALTH_COMMAND_DEFAULTS.timeoutMs), headers: { accept: 'application/health+json' } });
+    const response = await doFetch(url, { signal: AbortSignal.timeout(options.timeoutMs ?? HEALTH_COMMAND_DEFAULTS.timeoutMs), headers: { accept: 'application/health+json', ...(options.token ? { authorization: `Bearer ${options.token}` } : {}) } });
     httpStatus = response.status;
     body = await response.json();
   } catch (error) {
@@ -104,7 +106,9 @@ export function registerHealth(program: Command): void {
     .option('--url <url>', `base URL of the service (default: server.host and server.port of --config, else ${HEALTH_COMMAND_DEFAULTS.url})`)
     .option('--config <file>', "the service's configuration file: where it listens")
     .option('--json', 'print the report as JSON on stdout')
+    .addHelpText('after', '\nA service that asks for credentials: set BULWARK_TOKEN to an API token (bulwark token create --role viewer).')
     .action(async (opts: { url?: string; config?: string; json?: boolean }) => {
-      process.exitCode = await runHealthCommand({ url: opts.url ?? (opts.config ? await configuredUrl(opts.config) : HEALTH_COMMAND_DEFAULTS.url), json: opts.json === true });
+      const token = process.env.BULWARK_TOKEN;
+      process.exitCode = await runHealthCommand({ url: opts.url ?? (opts.config ? await configuredUrl(opts.config) : HEALTH_COMMAND_DEFAULTS.url), json: opts.json === true, ...(token ? { token } : {}) });
     });
 }

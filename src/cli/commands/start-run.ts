@@ -5,13 +5,15 @@
  * not ready -> close the server -> stop the demo -> close storage; exit 0 when that went well.
  */
 import type { Logger } from 'pino';
-import { bindRefusal } from '../../config/bind-address.js';
+import { bindRefusal, isLoopbackHost } from '../../config/bind-address.js';
 import { createLogger } from '../../config/logger.js';
 import { lockDataDir } from '../../storage/data-dir-lock.js';
 import { startDemo } from '../../demo/demo.js';
 import { buildApp, type OpsApp } from '../../server/app.js';
 import type { ServerComponents } from '../../server/components.js';
 import { componentsFromConfig, configuredSummary, loadConfigFile } from '../../server/configured.js';
+import { type ServiceAuth, serviceAuth } from '../../server/service-auth.js';
+import type { Storage } from '../../storage/types.js';
 import { type GracefulShutdown, gracefulShutdown } from '../../shutdown/shutdown.js';
 import { keepAliveCloser } from '../../shutdown/keep-alive-closer.js';
 import { START_DEFAULTS } from './start.js';
@@ -39,6 +41,8 @@ export interface StartedService {
   app: OpsApp;
   url: string;
   mode: 'demo' | 'config';
+  /** Demo mode: the admin token made at start (the dashboard link carries it). */
+  adminToken?: string;
   shutdown: GracefulShutdown;
   /** Closes everything without exiting the process. */
   close(): Promise<void>;
@@ -73,19 +77,22 @@ export async function runStart(options: StartOptions = {}): Promise<StartedServi
   const loaded = options.config ? loadConfigFile(options.config) : undefined;
   const config = loaded?.config;
   const port = parsePort(options.port, config ? config.server.port : START_DEFAULTS.port);
-  // --host wins over server.host; either way only loopback until authentication exists (config/bind-address.ts).
+  // --host wins over server.host; another address than loopback only with security.auth.enabled: true (config/bind-address.ts).
+  // Demo mode stays on loopback: its sign-in link would carry an admin token in plain HTTP.
   const host = options.host ?? config?.server.host ?? START_DEFAULTS.host;
-  const refusal = bindRefusal(host);
+  const refusal = bindRefusal(host, config?.security.auth.enabled === true);
   if (refusal) throw new RangeError(`${options.host !== undefined ? '--host' : 'server.host'}: ${refusal}`);
   const simPort = parsePort(options.simPort, 0, 'sim-port');
   // The data folder is ours while we run: a restore or a second service on it refuses (storage/data-dir-lock.ts).
   const dataDir = config?.dataDir ?? options.dataDir ?? START_DEFAULTS.dataDir;
   const lock = lockDataDirOrExplain(dataDir, config ? 'dataDir' : '--data-dir');
   if (lock.tookOver) out(`data folder lock taken over from process ${lock.tookOver.pid}, which is gone`);
+  let storage: Storage;
   try {
     if (config) {
       const built = await componentsFromConfig(config, { sources: loaded!.sources });
       components = built.components;
+      storage = built.storage;
       closeComponents = async () => {
         await built.close();
         lock.release();
@@ -95,6 +102,7 @@ export async function runStart(options: StartOptions = {}): Promise<StartedServi
     } else {
       const demo = await startDemo({ dataDir: options.dataDir ?? START_DEFAULTS.dataDir, simPort, ...(options.faults === false ? { faultQuietMs: 0 } : {}) });
       components = demo.components;
+      storage = demo.storage;
       closeComponents = async () => {
         await demo.stop();
         lock.release();
@@ -124,15 +132,20 @@ export async function runStart(options: StartOptions = {}): Promise<StartedServi
     if (phase === 'exit') out('stopped');
   });
   let app: OpsApp;
+  let security: ServiceAuth;
+  const tls = config?.security.tls;
+  // Session cookies carry Secure when the server serves HTTPS.
+  const tlsOn = tls?.certFile !== undefined && tls.keyFile !== undefined;
   try {
-    const tls = config?.security.tls;
+    security = await serviceAuth({ storage, dataDir, ...(config ? { security: config.security } : {}), listensOnLoopback: isLoopbackHost(host), demo: mode === 'demo', secureCookies: tlsOn });
     app = await buildApp(
       { ...components, isReady: () => shutdown.ready },
       {
+        auth: security.auth,
         logger: options.logger ?? createLogger({ base: { service: components.serviceId ?? 'bulwark' }, ...(config ? { level: config.log.level } : {}) }),
         // Allowed hosts, rate limits, timeouts and caps (security.http); HTTPS when security.tls names a certificate and key.
         ...(config ? { http: config.security.http } : {}),
-        ...(tls?.certFile !== undefined && tls.keyFile !== undefined ? { tls: { ...tls, certFile: tls.certFile, keyFile: tls.keyFile } } : {}),
+        ...(tlsOn && tls ? { tls: { ...tls, certFile: tls.certFile!, keyFile: tls.keyFile! } } : {}),
       },
     );
     await app.listen({ port, host });
@@ -151,11 +164,14 @@ export async function runStart(options: StartOptions = {}): Promise<StartedServi
 
   const demoLine = `demo mode: simulated exchange, sample bot${options.faults === false ? '' : ', injected faults'}`;
   out(`Bulwark ops server (${mode === 'demo' ? demoLine : `config ${options.config}`})`);
-  out(`  dashboard  ${url}/`);
+  out(`  dashboard  ${url}/${security.demoToken !== undefined ? `?token=${security.demoToken}` : ''}`);
   out(`  API        ${url}/api/overview   OpenAPI ${url}/docs/openapi.json`);
   out(`  health     ${url}/health   metrics ${url}/metrics`);
   if (simUrl) out(`  exchange   ${simUrl} (simulated Binance spot; faults at ${simUrl}/_sim/faults)`);
   if (config) configuredSummary(config).forEach((line) => out(line));
+  if (security.demoToken !== undefined) out('  (the link signs the browser in with an admin token made for this run; reads from this machine need none)');
+  else if (security.required && !security.hasTokens) out('  authentication is on and no token exists yet: bulwark token create --role admin');
+  else if (!security.hasTokens) out('  authentication turns on with the first token: bulwark token create --role admin');
   out(`listening on ${url} — Ctrl+C stops`);
 
   let closed = false;
@@ -163,6 +179,7 @@ export async function runStart(options: StartOptions = {}): Promise<StartedServi
     app,
     url,
     mode,
+    ...(security.demoToken !== undefined ? { adminToken: security.demoToken } : {}),
     shutdown,
     async close() {
       if (closed) return;

@@ -150,9 +150,15 @@ export class CircuitBreaker extends BasePolicy<CircuitBreakerEvents> {
     return this.runGuarded(fn, ctx);
   }
 
-  /** Shared handlers, no closure, no clock read. */
+  /** Shared handlers, no closure, no clock read; a native promise returned by `fn` is watched as it is. */
   private runClosed<T>(fn: Operation<T>, ctx: Context): Promise<T> {
-    const call = invoke(fn, ctx);
+    let call: Promise<T>;
+    try {
+      const result = fn(ctx);
+      call = result instanceof Promise ? result : Promise.resolve(result);
+    } catch (error) {
+      call = Promise.reject(error);
+    }
     void call.then(this.onClosedSuccess, this.onClosedFailure);
     return call;
   }

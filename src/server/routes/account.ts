@@ -15,12 +15,13 @@ export const accountRoutes: FastifyPluginAsyncZod<AccountRoutesOptions> = async 
   const names = [...(accounts?.keys() ?? [])];
   app.get(
     '/api/accounts',
-    { schema: { tags: ['orders'], description: 'The names of the accounts the service watches, in the configuration\'s order' } },
+    { config: { permission: 'account:read' }, schema: { tags: ['orders'], description: 'The names of the accounts the service watches, in the configuration\'s order' } },
     async () => names.map((name) => ({ name })),
   );
   app.get(
     '/api/account',
     {
+      config: { permission: 'account:read' },
       schema: {
         tags: ['orders'],
         querystring: z.object({ name: z.string().min(1).max(64).optional().describe('the account (required when the service watches several)') }).strict(),

@@ -41,24 +41,24 @@ function stateView(s: AlertState) {
 export const alertRoutes: FastifyPluginAsyncZod<AlertRoutesOptions> = async (app, { alerts, events, operator, maxRules = Infinity }) => {
   const tags = ['alerts'];
   const view = (s: AlertState) => ({ ...stateView(s), changedBy: operator.ruleChangedBy(s.rule.name) ?? null });
-  app.get('/api/alerts', { schema: { tags, description: 'Alerts pending or firing' } }, async () => alerts.active().map(view));
+  app.get('/api/alerts', { config: { permission: 'alerts:read' }, schema: { tags, description: 'Alerts pending or firing' } }, async () => alerts.active().map(view));
 
-  app.get('/api/alerts/history', { schema: { tags, querystring: z.object({ limit: z.coerce.number().int().min(1).max(1_000).default(100), rule: z.string().max(100).optional() }) } }, async (request) =>
+  app.get('/api/alerts/history', { config: { permission: 'alerts:read' }, schema: { tags, querystring: z.object({ limit: z.coerce.number().int().min(1).max(1_000).default(100), rule: z.string().max(100).optional() }) } }, async (request) =>
     alerts.history.list({ limit: request.query.limit, ...(request.query.rule ? { rule: request.query.rule } : {}) }),
   );
 
-  app.get('/api/alerts/rules', { schema: { tags, description: 'Every rule with its current state' } }, async () => alerts.list().map(view));
+  app.get('/api/alerts/rules', { config: { permission: 'alerts:read' }, schema: { tags, description: 'Every rule with its current state' } }, async () => alerts.list().map(view));
 
-  app.get('/api/alerts/rules.yaml', { schema: { tags, description: 'The rules as a Prometheus rule file' } }, async (_request, reply) =>
+  app.get('/api/alerts/rules.yaml', { config: { permission: 'alerts:read' }, schema: { tags, description: 'The rules as a Prometheus rule file' } }, async (_request, reply) =>
     reply.header('content-type', 'application/yaml; charset=utf-8').send(toPrometheusRules(alerts.list().map((s) => s.rule))),
   );
 
-  app.get('/api/alerts/rules/:name', { schema: { tags, params: name } }, async (request, reply) => {
+  app.get('/api/alerts/rules/:name', { config: { permission: 'alerts:read' }, schema: { tags, params: name } }, async (request, reply) => {
     const state = alerts.get(request.params.name);
     return state ? view(state) : problem(reply, 404, `no alert rule named "${request.params.name}"`);
   });
 
-  app.post('/api/alerts/rules', { schema: { tags, body: alertRuleSchema, description: 'Adds a rule: name, metric, condition, threshold, severity, description, ...' } }, async (request, reply) => {
+  app.post('/api/alerts/rules', { config: { permission: 'alerts:write' }, schema: { tags, body: alertRuleSchema, description: 'Adds a rule: name, metric, condition, threshold, severity, description, ...' } }, async (request, reply) => {
     if (alerts.get(request.body.name)) return problem(reply, 409, `alert rule "${request.body.name}" already exists`);
     // A cap on what a caller can pile up: every rule is evaluated each tick and sent to every dashboard.
     if (alerts.list().length >= maxRules) return problem(reply, 409, `alert rules are capped at ${maxRules} (security.http.maxAlertRules); delete one first`);
@@ -71,7 +71,7 @@ export const alertRoutes: FastifyPluginAsyncZod<AlertRoutesOptions> = async (app
 
   app.put(
     '/api/alerts/rules/:name',
-    { schema: { tags, params: name, body: rulePatchSchema, description: 'Changes a rule; fields left out keep their value' } },
+    { config: { permission: 'alerts:write' }, schema: { tags, params: name, body: rulePatchSchema, description: 'Changes a rule; fields left out keep their value' } },
     async (request, reply) => {
       const current = alerts.get(request.params.name);
       if (!current) return problem(reply, 404, `no alert rule named "${request.params.name}"`);
@@ -89,7 +89,7 @@ export const alertRoutes: FastifyPluginAsyncZod<AlertRoutesOptions> = async (app
     },
   );
 
-  app.delete('/api/alerts/rules/:name', { schema: { tags, params: name } }, async (request, reply) => {
+  app.delete('/api/alerts/rules/:name', { config: { permission: 'alerts:write' }, schema: { tags, params: name } }, async (request, reply) => {
     if (!alerts.remove(request.params.name)) return problem(reply, 404, `no alert rule named "${request.params.name}"`);
     const actor = actorOf(request);
     await operator.ruleRemoved(request.params.name, actor);

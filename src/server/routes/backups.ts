@@ -23,11 +23,12 @@ const id = z.object({ id: z.string().min(1).max(200) });
 export const backupRoutes: FastifyPluginAsyncZod<BackupRoutesOptions> = async (app, { backups, events }) => {
   const tags = ['backups'];
   let creating = false;
-  app.get('/api/backups', { schema: { tags, description: 'Backups, newest first' } }, async () => backups.list());
+  app.get('/api/backups', { config: { permission: 'backups:read' }, schema: { tags, description: 'Backups, newest first' } }, async () => backups.list());
 
   app.post(
     '/api/backups',
     {
+      config: { permission: 'backups:create' },
       schema: {
         tags,
         description: 'Creates a backup now',
@@ -58,6 +59,7 @@ export const backupRoutes: FastifyPluginAsyncZod<BackupRoutesOptions> = async (a
   app.post(
     '/api/backups/:id/restore',
     {
+      config: { permission: 'backups:restore' },
       schema: {
         tags,
         params: id,

@@ -27,18 +27,18 @@ export const breakerRoutes: FastifyPluginAsyncZod<BreakerRoutesOptions> = async 
   const find = (name: string) => breakers.breakers().find((b) => breakerName(b) === name);
   const tags = ['breakers'];
 
-  app.get('/api/breakers', { schema: { tags, description: 'Every breaker with its state and window figures' } }, async () =>
+  app.get('/api/breakers', { config: { permission: 'breakers:read' }, schema: { tags, description: 'Every breaker with its state and window figures' } }, async () =>
     breakers.breakers().map((b) => ({ ...breakerView(breakerName(b), b.metrics()), ...isolation(breakerName(b)) })),
   );
 
-  app.get('/api/breakers/:name', { schema: { tags, params, description: 'One breaker: metrics and snapshot' } }, async (request, reply) => {
+  app.get('/api/breakers/:name', { config: { permission: 'breakers:read' }, schema: { tags, params, description: 'One breaker: metrics and snapshot' } }, async (request, reply) => {
     const name = request.params.name;
     const breaker = find(name);
     if (!breaker) return problem(reply, 404, `no breaker named "${name}"`);
     return { ...breakerView(name, breaker.metrics()), ...isolation(name), snapshot: breaker.snapshot() };
   });
 
-  app.post('/api/breakers/:name/reset', { schema: { tags, params, body: actionBody, description: 'Closes the breaker and clears its window' } }, async (request, reply) => {
+  app.post('/api/breakers/:name/reset', { config: { permission: 'breakers:write' }, schema: { tags, params, body: actionBody, description: 'Closes the breaker and clears its window' } }, async (request, reply) => {
     const name = request.params.name;
     const breaker = find(name);
     if (!breaker) return problem(reply, 404, `no breaker named "${name}"`);
@@ -51,7 +51,7 @@ export const breakerRoutes: FastifyPluginAsyncZod<BreakerRoutesOptions> = async 
     return { name, state: breaker.state };
   });
 
-  app.post('/api/breakers/:name/isolate', { schema: { tags, params, body: actionBody, description: 'Holds the breaker open (isolated) until released' } }, async (request, reply) => {
+  app.post('/api/breakers/:name/isolate', { config: { permission: 'breakers:write' }, schema: { tags, params, body: actionBody, description: 'Holds the breaker open (isolated) until released' } }, async (request, reply) => {
     const name = request.params.name;
     const breaker = find(name);
     if (!breaker) return problem(reply, 404, `no breaker named "${name}"`);
@@ -63,7 +63,7 @@ export const breakerRoutes: FastifyPluginAsyncZod<BreakerRoutesOptions> = async 
     return { name, state: breaker.state, ...isolation(name) };
   });
 
-  app.post('/api/breakers/:name/release', { schema: { tags, params, body: actionBody, description: 'Releases an isolation made through this API' } }, async (request, reply) => {
+  app.post('/api/breakers/:name/release', { config: { permission: 'breakers:write' }, schema: { tags, params, body: actionBody, description: 'Releases an isolation made through this API' } }, async (request, reply) => {
     const name = request.params.name;
     const breaker = find(name);
     if (!breaker) return problem(reply, 404, `no breaker named "${name}"`);

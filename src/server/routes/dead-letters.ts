@@ -31,6 +31,7 @@ export const deadLetterRoutes: FastifyPluginAsyncZod<DeadLetterRoutesOptions> = 
   app.get(
     '/api/dead-letters',
     {
+      config: { permission: 'dead-letters:read' },
       schema: {
         tags,
         description: 'Letters of the queue, oldest first, with the total matching',
@@ -49,14 +50,14 @@ export const deadLetterRoutes: FastifyPluginAsyncZod<DeadLetterRoutesOptions> = 
     },
   );
 
-  app.get('/api/dead-letters/:id', { schema: { tags, params: z.object({ id: z.string().min(1).max(200) }) } }, async (request, reply) => {
+  app.get('/api/dead-letters/:id', { config: { permission: 'dead-letters:read' }, schema: { tags, params: z.object({ id: z.string().min(1).max(200) }) } }, async (request, reply) => {
     const letter = await queue.inspect(request.params.id);
     return letter ?? problem(reply, 404, `no dead letter with id "${request.params.id}"`);
   });
 
   app.post(
     '/api/dead-letters/replay',
-    { schema: { tags, description: 'Replays pending letters (the given ids, or every pending one matching the filter)', body: z.object({ ...filterShape, reason }).strict().default({}) } },
+    { config: { permission: 'dead-letters:replay' }, schema: { tags, description: 'Replays pending letters (the given ids, or every pending one matching the filter)', body: z.object({ ...filterShape, reason }).strict().default({}) } },
     async (request) => {
       const before = await queue.count({ status: 'pending' });
       const result = await queue.replay({ ...toFilter(request.body), status: 'pending' }, replay);
@@ -68,7 +69,7 @@ export const deadLetterRoutes: FastifyPluginAsyncZod<DeadLetterRoutesOptions> = 
 
   app.post(
     '/api/dead-letters/purge',
-    { schema: { tags, description: 'Deletes matching letters; an empty body purges the whole queue', body: z.object({ ...filterShape, reason }).strict().default({}) } },
+    { config: { permission: 'dead-letters:purge' }, schema: { tags, description: 'Deletes matching letters; an empty body purges the whole queue', body: z.object({ ...filterShape, reason }).strict().default({}) } },
     async (request) => {
       const before = await queue.count({});
       const purged = await queue.purge(toFilter(request.body));

@@ -8,9 +8,9 @@ import { type OpenApiDocument, openApiPage } from '../openapi-page.js';
 export const DOCS_SPEC_URL = '/docs/openapi.json';
 
 export const docsRoutes: FastifyPluginAsync = async (app) => {
-  app.get(DOCS_SPEC_URL, { schema: { hide: true } }, async () => app.swagger());
+  app.get(DOCS_SPEC_URL, { config: { permission: 'docs:read' }, schema: { hide: true } }, async () => app.swagger());
   let page: string | undefined;
-  app.get('/docs', { schema: { hide: true } }, async (_request, reply) => {
+  app.get('/docs', { config: { permission: 'docs:read' }, schema: { hide: true } }, async (_request, reply) => {
     // The routes are fixed once the server is ready: render once.
     page ??= openApiPage(app.swagger() as unknown as OpenApiDocument, DOCS_SPEC_URL);
     return reply.type('text/html; charset=utf-8').send(page);

@@ -64,15 +64,15 @@ export const eventRoutes: FastifyPluginAsyncZod<EventRoutesOptions> = async (app
   onEndStreams?.(endStreams);
   app.addHook('preClose', async () => endStreams());
 
-  app.get('/api/overview', { schema: { tags, description: 'The dashboard overview in one document' } }, async () => overview());
+  app.get('/api/overview', { config: { permission: 'events:read' }, schema: { tags, description: 'The dashboard overview in one document' } }, async () => overview());
 
   app.get(
     '/api/timeline',
-    { schema: { tags, description: 'State changes, newest first', querystring: z.object({ limit: z.coerce.number().int().min(1).max(500).default(100), afterId: z.coerce.number().int().min(0).default(0) }) } },
+    { config: { permission: 'events:read' }, schema: { tags, description: 'State changes, newest first', querystring: z.object({ limit: z.coerce.number().int().min(1).max(500).default(100), afterId: z.coerce.number().int().min(0).default(0) }) } },
     async (request) => events.timeline(request.query),
   );
 
-  app.get('/api/events', { schema: { tags, description: 'Server-Sent Events: snapshot and timeline', headers: z.object({ 'last-event-id': z.coerce.number().int().min(0).optional() }).passthrough() } }, async (request, reply) => {
+  app.get('/api/events', { config: { permission: 'events:read' }, schema: { tags, description: 'Server-Sent Events: snapshot and timeline', headers: z.object({ 'last-event-id': z.coerce.number().int().min(0).optional() }).passthrough() } }, async (request, reply) => {
     const headers = { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', 'x-accel-buffering': 'no' };
     // HEAD (fastify answers it with this handler): the headers of the stream, and the end at once.
     if (request.method === 'HEAD') return reply.headers(headers).send();

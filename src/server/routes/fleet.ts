@@ -27,21 +27,21 @@ const params = z.object({ id: z.string().regex(/^[\w.:@+-]{1,100}$/, 'an instanc
 export const fleetRoutes: FastifyPluginAsyncZod<FleetRoutesOptions> = async (app, { fleet, events }) => {
   const tags = ['fleet'];
 
-  app.get('/api/instances', { schema: { tags, description: 'Every instance of the fleet (stale ones flagged, until dropped), with its last snapshot' } }, async () => fleet.instances());
+  app.get('/api/instances', { config: { permission: 'fleet:read' }, schema: { tags, description: 'Every instance of the fleet (stale ones flagged, until dropped), with its last snapshot' } }, async () => fleet.instances());
 
-  app.get('/api/instances/:id', { schema: { tags, params, description: 'One instance, with its last snapshot' } }, async (request, reply) => {
+  app.get('/api/instances/:id', { config: { permission: 'fleet:read' }, schema: { tags, params, description: 'One instance, with its last snapshot' } }, async (request, reply) => {
     const instance = await fleet.instance(request.params.id);
     return instance ?? problem(reply, 404, `no instance "${request.params.id}" in fleet ${fleet.fleet}`);
   });
 
-  app.get('/api/fleet', { schema: { tags, description: 'The fleet: its name, the fleet-wide halt while it holds, instance counts' } }, async () => {
+  app.get('/api/fleet', { config: { permission: 'fleet:read' }, schema: { tags, description: 'The fleet: its name, the fleet-wide halt while it holds, instance counts' } }, async () => {
     const [halt, instances] = await Promise.all([fleet.haltState(), fleet.instances()]);
     return { fleet: fleet.fleet, halt, instances: instances.length, stale: instances.filter((i) => i.stale).length };
   });
 
   app.post(
     '/api/fleet/halt',
-    { schema: { tags, body: z.object({ reason: reason.min(1, 'say why the fleet is halted'), actor: actorField }).strict(), description: 'Halts every instance (their kill switch), and every instance that joins until resumed' } },
+    { config: { permission: 'gate:halt' }, schema: { tags, body: z.object({ reason: reason.min(1, 'say why the fleet is halted'), actor: actorField }).strict(), description: 'Halts every instance (their kill switch), and every instance that joins until resumed' } },
     async (request, reply) => {
       const actor = actorOf(request, request.body.actor);
       try {
@@ -56,7 +56,7 @@ export const fleetRoutes: FastifyPluginAsyncZod<FleetRoutesOptions> = async (app
 
   app.post(
     '/api/fleet/resume',
-    { schema: { tags, body: z.object({ reason: reason.min(1).optional(), actor: actorField }).strict().optional(), description: "Releases every instance's kill switch; conditions raised by an instance's own rules keep holding its gate" } },
+    { config: { permission: 'gate:resume' }, schema: { tags, body: z.object({ reason: reason.min(1).optional(), actor: actorField }).strict().optional(), description: "Releases every instance's kill switch; conditions raised by an instance's own rules keep holding its gate" } },
     async (request, reply) => {
       const actor = actorOf(request, request.body?.actor);
       try {
@@ -72,6 +72,7 @@ export const fleetRoutes: FastifyPluginAsyncZod<FleetRoutesOptions> = async (app
   app.post(
     '/api/fleet/instances/:id/command',
     {
+      config: { permission: 'fleet:write' },
       schema: {
         tags,
         params,
@@ -109,8 +110,8 @@ export const fleetGateRoutes: FastifyPluginAsyncZod<FleetRoutesOptions> = async 
     const halt = await fleet.haltState();
     return { mode: halt ? 'halted' : 'active', killed: halt !== null, killedBy: halt ? { actor: halt.by, reason: halt.reason, at: halt.at } : null, fleet: fleet.fleet };
   };
-  app.get('/api/gate', { schema: { tags, description: "The fleet's halt (this server has no gate of its own)" } }, async () => view());
-  app.post('/api/gate/halt', { schema: { tags, body: z.object({ reason: reason.min(1, 'say why trading is halted'), actor: actorField }).strict(), description: 'Halts every instance of the fleet' } }, async (request, reply) => {
+  app.get('/api/gate', { config: { permission: 'gate:read' }, schema: { tags, description: "The fleet's halt (this server has no gate of its own)" } }, async () => view());
+  app.post('/api/gate/halt', { config: { permission: 'gate:halt' }, schema: { tags, body: z.object({ reason: reason.min(1, 'say why trading is halted'), actor: actorField }).strict(), description: 'Halts every instance of the fleet' } }, async (request, reply) => {
     const actor = actorOf(request, request.body.actor);
     try {
       await fleet.halt(request.body.reason, actor);
@@ -120,7 +121,7 @@ export const fleetGateRoutes: FastifyPluginAsyncZod<FleetRoutesOptions> = async 
     events.record('operator', 'fleet', `fleet halted by ${actor}: ${request.body.reason}`, 'critical', { actor });
     return view();
   });
-  app.post('/api/gate/resume', { schema: { tags, body: z.object({ reason: reason.min(1).optional(), actor: actorField }).strict().optional(), description: 'Resumes every instance of the fleet' } }, async (request, reply) => {
+  app.post('/api/gate/resume', { config: { permission: 'gate:resume' }, schema: { tags, body: z.object({ reason: reason.min(1).optional(), actor: actorField }).strict().optional(), description: 'Resumes every instance of the fleet' } }, async (request, reply) => {
     const actor = actorOf(request, request.body?.actor);
     try {
       await fleet.resume(request.body?.reason, actor);

@@ -25,15 +25,15 @@ export interface GateRoutesOptions {
 export const gateRoutes: FastifyPluginAsyncZod<GateRoutesOptions> = async (app, { gate, events, operator, fleet }) => {
   const tags = ['trading gate'];
   const view = () => ({ ...gate.status, killedBy: gate.status.killed ? (operator.killedBy() ?? null) : null });
-  app.get('/api/gate', { schema: { tags, description: 'Mode, reason, since when, kill switch (and who set it) and raised conditions' } }, async () => view());
+  app.get('/api/gate', { config: { permission: 'gate:read' }, schema: { tags, description: 'Mode, reason, since when, kill switch (and who set it) and raised conditions' } }, async () => view());
 
-  app.get('/api/gate/history', { schema: { tags, querystring: z.object({ limit: z.coerce.number().int().min(1).max(1_000).default(100) }), description: 'Mode changes, newest first' } }, async (request) =>
+  app.get('/api/gate/history', { config: { permission: 'gate:read' }, schema: { tags, querystring: z.object({ limit: z.coerce.number().int().min(1).max(1_000).default(100) }), description: 'Mode changes, newest first' } }, async (request) =>
     gate.history().reverse().slice(0, request.query.limit),
   );
 
   app.post(
     '/api/gate/halt',
-    { schema: { tags, body: z.object({ reason: z.string().trim().min(1, 'say why trading is halted').max(200), actor: actorField }).strict(), description: 'Manual kill switch: halted until resumed, also across restarts; with a fleet, every instance halts too' } },
+    { config: { permission: 'gate:halt' }, schema: { tags, body: z.object({ reason: z.string().trim().min(1, 'say why trading is halted').max(200), actor: actorField }).strict(), description: 'Manual kill switch: halted until resumed, also across restarts; with a fleet, every instance halts too' } },
     async (request, reply) => {
       const actor = actorOf(request, request.body.actor);
       const before = gate.status.mode;
@@ -52,6 +52,7 @@ export const gateRoutes: FastifyPluginAsyncZod<GateRoutesOptions> = async (app, 
   app.post(
     '/api/gate/resume',
     {
+      config: { permission: 'gate:resume' },
       schema: {
         tags,
         body: z
@@ -92,6 +93,7 @@ export const gateRoutes: FastifyPluginAsyncZod<GateRoutesOptions> = async (app, 
   app.post(
     '/api/gate/acknowledge',
     {
+      config: { permission: 'gate:acknowledge' },
       schema: {
         tags,
         body: z.object({ condition: z.string().trim().min(1).max(200), reason: z.string().trim().min(1, 'say why the condition is acknowledged').max(200), actor: actorField }).strict(),

@@ -51,14 +51,14 @@ export const healthRoutes: FastifyPluginAsync<HealthRoutesOptions> = async (app,
     return send(reply, toIetfHealth(report, { ...ietfOptions, details: await exposeDetails(request) }));
   });
 
-  app.get('/health', async (request, reply) => {
+  app.get('/health', { config: { permission: 'health:read' } }, async (request, reply) => {
     const report = await registry.check();
     const body = toIetfHealth(report, { ...ietfOptions, details: await exposeDetails(request) });
     if (!isReady() && body.status === 'pass') body.status = 'warn';
     return send(reply, body);
   });
 
-  app.get('/health/score', async (request, reply) => {
+  app.get('/health/score', { config: { permission: 'health:read' } }, async (request, reply) => {
     const report = await registry.check();
     const score = healthScore(report, options.weights ? { weights: options.weights } : {});
     const details = await exposeDetails(request);

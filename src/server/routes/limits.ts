@@ -8,6 +8,6 @@ export interface LimitRoutesOptions {
 
 export const limitRoutes: FastifyPluginAsync<LimitRoutesOptions> = async (app, { limits }) => {
   const tags = ['rate limits'];
-  app.get('/api/limits', { schema: { tags, description: 'Every tracked limit: admitted, limited, usage, queued' } }, async () => limits());
-  app.get('/api/limits/queues', { schema: { tags, description: 'Acquires waiting per limit' } }, async () => limits().map((l) => ({ name: l.name, queued: l.queued })));
+  app.get('/api/limits', { config: { permission: 'limits:read' }, schema: { tags, description: 'Every tracked limit: admitted, limited, usage, queued' } }, async () => limits());
+  app.get('/api/limits/queues', { config: { permission: 'limits:read' }, schema: { tags, description: 'Acquires waiting per limit' } }, async () => limits().map((l) => ({ name: l.name, queued: l.queued })));
 };

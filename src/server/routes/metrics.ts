@@ -24,7 +24,7 @@ export function singleFlight(render: () => Promise<string>): () => Promise<strin
 export const metricsRoutes: FastifyPluginAsync<MetricsRoutesOptions> = async (app, { metrics }) => {
   const text = singleFlight(() => metrics.text());
   const openMetrics = singleFlight(() => metrics.openMetrics());
-  app.get('/metrics', { schema: { description: 'Prometheus metrics (OpenMetrics with Accept: application/openmetrics-text)', tags: ['metrics'] } }, async (request, reply) => {
+  app.get('/metrics', { config: { permission: 'metrics:read' }, schema: { description: 'Prometheus metrics (OpenMetrics with Accept: application/openmetrics-text)', tags: ['metrics'] } }, async (request, reply) => {
     const wantsOpenMetrics = (request.headers.accept ?? '').includes('application/openmetrics-text');
     const body = wantsOpenMetrics ? await openMetrics() : await text();
     const type = wantsOpenMetrics ? metrics.openMetricsRegistry.contentType : metrics.registry.contentType;

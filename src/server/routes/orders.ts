@@ -10,7 +10,7 @@ export interface OrderRoutesOptions {
 export const orderRoutes: FastifyPluginAsyncZod<OrderRoutesOptions> = async (app, { orders }) => {
   app.get(
     '/api/orders',
-    { schema: { tags: ['orders'], description: 'The intent journal: counts by intent state and the latest intents, newest first', querystring: z.object({ limit: z.coerce.number().int().min(1).max(500).default(50) }) } },
+    { config: { permission: 'orders:read' }, schema: { tags: ['orders'], description: 'The intent journal: counts by intent state and the latest intents, newest first', querystring: z.object({ limit: z.coerce.number().int().min(1).max(500).default(50) }) } },
     async (request) => {
       const [counts, recent] = await Promise.all([orders.counts(), orders.recent(request.query.limit)]);
       return { counts, recent };

@@ -10,6 +10,10 @@
  *   - deferred (the transitions after an order left): nobody waits. It rides along with the next
  *     urgent commit, or is committed on its own after `lingerMs` when none comes, or at once when
  *     a read or `flush()` needs it.
+ *   - supersedable (a deferred write that only marks progress, SENT): held back from commits
+ *     until it is `lingerMs` old or a read or `flush()` needs it; when the next write of its
+ *     key arrives first, only that one is written and the held write settles as it does. An order
+ *     whose answer comes within the linger time costs one statement less.
  *
  * Writes are applied in the order they were queued. Up to `maxConcurrent` transactions run at
  * once (a database with a connection pool commits several groups side by side); a write whose key
@@ -63,11 +67,28 @@ interface Write<R, O> {
   /** What the write is, for `applyMany`. */
   op: O | undefined;
   deferred: boolean;
+  /** Held back from commits until `lingerMs` old; replaced by the next write of its key. */
+  supersedable: boolean;
+  /** When a supersedable write was queued. */
+  since: number;
+  /** Writes this one replaced: they settle as it does. */
+  replaced: Array<Write<R, O>> | undefined;
   attempts: number;
   /** Settles (either way) once the write is done for good. */
   done: Promise<void>;
   resolve(value: unknown): void;
   reject(error: unknown): void;
+}
+
+export interface WriteOptions<O> {
+  /** Nobody waits for it to be durable: it rides along with the next commit. */
+  deferred?: boolean;
+  /** Deferred, and held back from urgent commits: the next write of its key may take its place. */
+  supersedable?: boolean;
+  /** Whether this write may take the place of a held write of its key (default true); when not, the held one is written first. */
+  replaces?: boolean;
+  /** What the write is, for `applyMany`. */
+  op?: O;
 }
 
 /** What one write came to. */
@@ -84,10 +105,14 @@ export class GroupCommit<R, O = never> {
   /** Keys with a write in a running transaction: their later writes wait. */
   private readonly busy = new Map<string, number>();
   private readonly perKey = new Map<string, number>();
+  /** Supersedable writes queued, by key: each is the last queued write of its key. */
+  private readonly held = new Map<string, Write<R, O>>();
   /** Urgent writes queued. */
   private urgent = 0;
   /** Commit what is queued even without an urgent write (linger over, retry due, flush asked). */
   private forced = false;
+  /** A flush asked for everything, held writes included. */
+  private flushing = false;
   /** Transactions running. */
   private running = 0;
   private scheduled = false;
@@ -113,15 +138,27 @@ export class GroupCommit<R, O = never> {
   }
 
   /** Queues a write of `key`; resolves with what `run` returned once its transaction committed. */
-  write<T>(key: string, run: (tx: R) => Promise<T>, options: { deferred?: boolean; op?: O } = {}): Promise<T> {
+  write<T>(key: string, run: (tx: R) => Promise<T>, options: WriteOptions<O> = {}): Promise<T> {
     let resolve!: (value: unknown) => void;
     let reject!: (error: unknown) => void;
     const result = new Promise<T>((ok, fail) => {
       resolve = ok as (value: unknown) => void;
       reject = fail;
     });
-    const deferred = options.deferred === true;
-    const write: Write<R, O> = { key, run, op: options.op, deferred, attempts: 0, done: result.then(noop, noop), resolve, reject };
+    const supersedable = options.supersedable === true;
+    const deferred = supersedable || options.deferred === true;
+    const since = supersedable ? this.o.clock.now() : NaN;
+    const write: Write<R, O> = { key, run, op: options.op, deferred, supersedable, since, replaced: undefined, attempts: 0, done: result.then(noop, noop), resolve, reject };
+    const before = this.held.get(key);
+    if (before !== undefined) {
+      this.held.delete(key);
+      // The held write is the last of its key still queued: this one takes its place, or it goes first.
+      if (options.replaces !== false) {
+        this.queue.splice(this.queue.lastIndexOf(before), 1);
+        write.replaced = [before];
+      }
+    }
+    if (supersedable) this.held.set(key, write);
     this.queue.push(write);
     this.perKey.set(key, (this.perKey.get(key) ?? 0) + 1);
     if (deferred) this.linger();
@@ -141,6 +178,7 @@ export class GroupCommit<R, O = never> {
   async flush(): Promise<void> {
     const waiting = [...this.committing, ...this.queue].map((w) => w.done);
     if (waiting.length === 0) return;
+    this.flushing = true;
     this.force();
     await Promise.all(waiting);
   }
@@ -172,9 +210,16 @@ export class GroupCommit<R, O = never> {
   private drain(): void {
     while (this.running < this.o.maxConcurrent && this.queue.length > 0 && (this.urgent > 0 || this.forced)) {
       const batch = this.take();
-      // Every queued key has a write committing: the end of that transaction drains again.
-      if (batch.length === 0) return;
-      if (this.queue.length === 0) this.forced = false;
+      if (batch.length === 0) {
+        // Only writes held back and still young: the linger timer comes back for them.
+        if (this.running === 0) {
+          this.forced = false;
+          this.linger();
+        }
+        // Else every queued key has a write committing: the end of that transaction drains again.
+        return;
+      }
+      if (this.queue.length === 0) this.forced = this.flushing = false;
       this.running++;
       for (const w of batch) {
         this.committing.add(w);
@@ -208,7 +253,8 @@ export class GroupCommit<R, O = never> {
 
   /** The next batch: queued writes in order, leaving those whose key has a write committing or left behind. */
   private take(): Array<Write<R, O>> {
-    if (this.busy.size === 0 && this.queue.length <= this.o.maxBatch) {
+    if (this.busy.size === 0 && this.queue.length <= this.o.maxBatch && (this.flushing || this.held.size === 0)) {
+      this.held.clear();
       const batch = this.queue;
       this.queue = [];
       for (const w of batch) if (!w.deferred) this.urgent--;
@@ -217,12 +263,15 @@ export class GroupCommit<R, O = never> {
     const batch: Array<Write<R, O>> = [];
     const rest: Array<Write<R, O>> = [];
     const waiting = new Set<string>();
+    // Held writes younger than this stay behind (unless a flush wants everything).
+    const youngAfter = this.held.size === 0 || this.flushing ? Infinity : this.o.clock.now() - this.o.lingerMs;
     for (const w of this.queue) {
-      if (batch.length >= this.o.maxBatch || this.busy.has(w.key) || waiting.has(w.key)) {
+      if (batch.length >= this.o.maxBatch || this.busy.has(w.key) || waiting.has(w.key) || (w.since > youngAfter && this.held.get(w.key) === w)) {
         rest.push(w);
         waiting.add(w.key);
       } else {
         batch.push(w);
+        if (this.held.get(w.key) === w) this.held.delete(w.key);
         if (!w.deferred) this.urgent--;
       }
     }
@@ -302,6 +351,7 @@ export class GroupCommit<R, O = never> {
     else this.perKey.delete(w.key);
     if (outcome.ok) w.resolve(outcome.value);
     else w.reject(outcome.error);
+    if (w.replaced !== undefined) for (const r of w.replaced) this.settle(r, outcome);
   }
 }
 

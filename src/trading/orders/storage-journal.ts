@@ -13,7 +13,7 @@
  */
 import { ConflictError, NotFoundError, ValidationError } from '../../storage/errors.js';
 import type { OrderIntentRepo, OrderIntentWrite, OrderIntentWriteOutcome } from '../../storage/repos/order-intents.js';
-import { GroupCommit, type GroupCommitOptions } from './group-commit.js';
+import { GroupCommit, type GroupCommitOptions, type WriteOptions } from './group-commit.js';
 import { withDefaults } from '../../core/options.js';
 import type { IntentJournal, IntentRecord, IntentUpdate } from './journal.js';
 import { type IntentState, assertTransition, canTransition, intentStates } from './state.js';
@@ -87,6 +87,24 @@ async function applyMany(tx: OrderIntentRepo, ops: JournalWrite[]): Promise<Orde
   return outcomes;
 }
 
+/**
+ * How group commit holds a move. A bare deferred SENT only marks progress (PENDING and SENT mean the
+ * same to recovery): it is held back, and the order's answer, when it comes within the linger time,
+ * is written in its place (the state machine lets PENDING move wherever SENT may). A move with a
+ * `from` checks the state it finds, so a held SENT is written before it.
+ */
+function writeOptions(to: IntentState, deferred: boolean, update: Omit<IntentUpdate, 'defer'>): WriteOptions<JournalWrite> {
+  const bare = update.from === undefined && update.error === undefined && update.exchangeOrderId === undefined;
+  if (deferred && to === 'SENT' && bare) return SUPERSEDABLE;
+  const replaces = update.from === undefined;
+  return deferred ? (replaces ? DEFERRED : DEFERRED_CHECKED) : replaces ? URGENT : URGENT_CHECKED;
+}
+const SUPERSEDABLE: WriteOptions<JournalWrite> = Object.freeze({ supersedable: true });
+const DEFERRED: WriteOptions<JournalWrite> = Object.freeze({ deferred: true });
+const DEFERRED_CHECKED: WriteOptions<JournalWrite> = Object.freeze({ deferred: true, replaces: false });
+const URGENT: WriteOptions<JournalWrite> = Object.freeze({});
+const URGENT_CHECKED: WriteOptions<JournalWrite> = Object.freeze({ replaces: false });
+
 export function storageJournal(repo: OrderIntentRepo, options: StorageJournalOptions = {}): IntentJournal {
   const merges = repo.dialect === 'postgres';
   const writes = new GroupCommit<OrderIntentRepo, JournalWrite>(
@@ -112,7 +130,8 @@ export function storageJournal(repo: OrderIntentRepo, options: StorageJournalOpt
     updateState(intentId, state, update = {}) {
       const { defer, ...rest } = update;
       const deferred = defer === true;
-      if (!merges) return writes.write(intentId, (tx) => move(tx, intentId, state, rest), { deferred });
+      const options = writeOptions(state, deferred, rest);
+      if (!merges) return writes.write(intentId, (tx) => move(tx, intentId, state, rest), options);
       const wanted = wantedOf(rest);
       let from: IntentState[];
       try {
@@ -121,7 +140,7 @@ export function storageJournal(repo: OrderIntentRepo, options: StorageJournalOpt
         return Promise.reject(error);
       }
       const op: JournalWrite = { write: { kind: 'updateState', intentId, state, options: { ...rest, from } }, wanted };
-      return writes.write(intentId, (tx) => move(tx, intentId, state, rest), { deferred, op }) as Promise<IntentRecord>;
+      return writes.write(intentId, (tx) => move(tx, intentId, state, rest), { ...options, op }) as Promise<IntentRecord>;
     },
     async listByState(states, list) {
       await settled();

@@ -108,7 +108,7 @@ describe('bulwark backup restore', () => {
     };
     await backup('create', '--data', file, '--tag', 'x');
     writeFileSync(file, 'after');
-    expect(await backup('restore', 'latest')).toBe('');
+    expect(await backup('restore', 'latest', '--data', file)).toBe('');
     const storage = await sqliteStorage({ path: s.db });
     const audit = await auditLog(storage, { key: testKey(), migrate: false });
     const [last] = await audit.list({ limit: 1 });

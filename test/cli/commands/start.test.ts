@@ -104,6 +104,20 @@ describe('runStart: the configuration is honoured, or refused', () => {
     await expect(runStart({ config: await configFile(), host: '10.1.2.3', port: 0, out: () => undefined })).rejects.toThrow(/--host: refusing to listen on 10\.1\.2\.3/);
   });
 
+  it('with security.auth.enabled: true a configured service listens on any address', async () => {
+    const file = join(dir, 'auth-on.yaml');
+    await writeFile(file, `dataDir: ${JSON.stringify(join(dir, 'auth-on'))}\nserver: { host: 0.0.0.0, port: 0 }\nsecurity: { auth: { enabled: true }, http: { allowedHosts: [ops.example] } }\n`);
+    const lines: string[] = [];
+    const service = await runStart({ config: file, port: 0, out: (line) => lines.push(line), exit: () => undefined, logger: false });
+    try {
+      expect(service.url).toMatch(/^http:\/\/0\.0\.0\.0:\d+$/);
+      expect(lines).toContain('  authentication is on and no token exists yet: bulwark token create --role admin');
+      expect((await service.app.inject({ url: '/api/gate', headers: { host: 'ops.example' } })).statusCode).toBe(401);
+    } finally {
+      await service.close();
+    }
+  });
+
   it('refuses demo options with a config instead of ignoring them', async () => {
     await expect(runStart({ config: await configFile(), dataDir: join(dir, 'x'), simPort: 0, port: 0, out: () => undefined })).rejects.toThrow(
       '--data-dir (set dataDir in the file), --sim-port: demo mode only, not with --config',

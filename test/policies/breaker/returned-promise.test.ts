@@ -31,4 +31,13 @@ describe('the promise execute returns', () => {
     ).rejects.toBe(boom);
     expect(b.state).toBe('open');
   });
+
+  it('a thenable that is not a native promise is adopted into one, and its rejection recorded', async () => {
+    const b = breaker();
+    const thenable = { then: (_ok: (v: number) => void, fail: (e: unknown) => void) => fail(boom) };
+    const p = b.execute(() => thenable as unknown as Promise<number>);
+    expect(p).toBeInstanceOf(Promise);
+    expect(await settled(p)).toBe(boom);
+    expect(b.state).toBe('open');
+  });
 });

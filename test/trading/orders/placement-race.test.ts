@@ -61,7 +61,8 @@ describe('the answer arrives while another placer moves the intent', () => {
     opened.push(db);
     const repo = orderIntents(db, { clock });
     // Just before this placer's write of FILLED, another placer on the same journal marks the
-    // intent UNKNOWN (it found it SENT with no answer): the write must still record the answer.
+    // intent UNKNOWN (it found it PENDING or SENT with no answer, as `resume` does): the write must
+    // still record the answer.
     let interleaved = false;
     const racing = (r: OrderIntentRepo): OrderIntentRepo => ({
       ...r,
@@ -69,7 +70,7 @@ describe('the answer arrives while another placer moves the intent', () => {
         const [intentId, state] = args;
         if (state === 'FILLED' && !interleaved) {
           interleaved = true;
-          await r.updateState(intentId, 'UNKNOWN', { from: 'SENT', error: 'found unresolved in the journal' });
+          await r.updateState(intentId, 'UNKNOWN', { from: ['PENDING', 'SENT'], error: 'found unresolved in the journal' });
         }
         return r.updateState(...args);
       },

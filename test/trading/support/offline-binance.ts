@@ -28,13 +28,22 @@ export async function offlineBinance(options: { faults?: SimFaultsInput; clock?:
   return { exchange, router, clock };
 }
 
-/** Advances the clock in steps until `promise` settles, so waits inside the code under test complete. */
-export async function drive<T>(clock: ManualClock, promise: Promise<T>, stepMs = 100, maxSteps = 20_000): Promise<T> {
+/**
+ * Advances the clock in steps until `promise` settles, so waits inside the code under test complete.
+ * `ioTurns`: each step also lets the event loop turn once, so code waiting on real I/O (a database
+ * over a socket) makes progress between steps, and the steps go on past `maxSteps` while it has
+ * not settled (up to 15 s of real time): a wait on the clock after a slow reply still ends.
+ */
+export async function drive<T>(clock: ManualClock, promise: Promise<T>, stepMs = 100, maxSteps = 20_000, ioTurns = false): Promise<T> {
   let settled = false;
   const watched = promise.finally(() => {
     settled = true;
   });
   watched.catch(() => undefined);
-  for (let i = 0; i < maxSteps && !settled; i++) await clock.advance(stepMs);
+  const started = Date.now();
+  for (let i = 0; !settled && (i < maxSteps || (ioTurns && Date.now() - started < 15_000)); i++) {
+    await clock.advance(stepMs);
+    if (ioTurns) await new Promise<void>((resolve) => setImmediate(resolve));
+  }
   return watched;
 }
