@@ -17,7 +17,9 @@ export interface LinkOptions {
 }
 
 export class Link {
-  private readonly plan: Scheduled[] = [];
+  /** Steps from `head` on are still to do (an index, not shift(): a slicer can plan thousands of pieces). */
+  private plan: Scheduled[] = [];
+  private head = 0;
   private planned = 0;
   private lastAt = -Infinity;
   private timer: CancelTimer | undefined;
@@ -37,7 +39,7 @@ export class Link {
 
   /** Steps (pieces of data and endings) planned and not yet carried out. */
   get pendingSteps(): number {
-    return this.plan.length;
+    return this.plan.length - this.head;
   }
 
   /** Adds steps to the plan; no step leaves before one planned earlier (bytes keep their order). */
@@ -58,14 +60,15 @@ export class Link {
     this.stopped = true;
     this.timer?.();
     this.timer = undefined;
-    this.plan.length = 0;
+    this.plan = [];
+    this.head = 0;
     this.planned = 0;
   }
 
   private pump(): void {
     if (this.stopped || this.draining || this.timer) return;
-    while (this.plan.length > 0) {
-      const head = this.plan[0] as Scheduled;
+    while (this.head < this.plan.length) {
+      const head = this.plan[this.head] as Scheduled;
       const wait = head.at - this.options.clock.now();
       if (wait > 0) {
         this.timer = setTimerOn(this.options.clock, wait, () => {
@@ -75,7 +78,7 @@ export class Link {
         this.resumeSource();
         return;
       }
-      this.plan.shift();
+      this.take();
       if (head.data) {
         this.planned -= head.data.length;
         if (this.target.destroyed) continue;
@@ -93,6 +96,19 @@ export class Link {
       }
     }
     this.resumeSource();
+  }
+
+  /** Moves past the first step, dropping the done ones once they are half the array. */
+  private take(): void {
+    this.plan[this.head] = undefined as unknown as Scheduled;
+    this.head += 1;
+    if (this.head === this.plan.length) {
+      this.plan = [];
+      this.head = 0;
+    } else if (this.head > 1024 && this.head * 2 > this.plan.length) {
+      this.plan = this.plan.slice(this.head);
+      this.head = 0;
+    }
   }
 
   private resumeSource(): void {
