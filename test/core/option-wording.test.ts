@@ -23,6 +23,7 @@ const ALLOWED: ReadonlyArray<{ file: string; text: string; reason: string }> = [
   { file: 'backup/manifest.ts', text: "'must be a relative path inside", reason: 'a zod schema message (zod words its own errors)' },
   { file: 'security/tokens.ts', text: 'must be a power of two', reason: "scrypt's own rule for N; no helper words it" },
   { file: 'security/threat-rules.ts', text: 'must be a time HH:MM', reason: 'a time of day; no helper words one' },
+  { file: 'chaos/proxy/toxic-flag.ts', text: 'must be a number, got ${JSON.stringify(raw)}', reason: 'a command-line value quoted as typed (a helper would show NaN)' },
   { file: 'limits/budgets/table.ts', text: 'must be a number, a function or { param, steps', reason: 'a union shape no helper describes' },
   { file: 'chaos/chaos-policy.ts', text: 'enabled must be a boolean or a function', reason: 'a union shape no helper describes' },
   { file: 'chaos/fault.ts', text: 'fault must be an error or a function making one', reason: 'a union shape no helper describes' },

@@ -3,6 +3,8 @@
  * `[::1]:5432`. Errors name the option and show what was typed.
  */
 
+import { checkInteger } from '../../core/option-checks.js';
+
 export interface HostPort {
   host: string;
   port: number;
@@ -24,8 +26,7 @@ export function parseAddress(option: string, text: string | number | HostPort, r
 
 function checked(option: string, host: string, port: number, given: unknown, requireHost: boolean): HostPort {
   if (requireHost && host === '') throw new RangeError(`${option} must name its host (HOST:PORT), got ${JSON.stringify(given)}`);
-  if (!(Number.isInteger(port) && port >= 0 && port <= 65_535)) throw new RangeError(`${option} port must be an integer >= 0 and <= 65535, got ${String(port)}`);
-  if (requireHost && port === 0) throw new RangeError(`${option} port must be >= 1, got 0`);
+  checkInteger('', `${option} port`, port, requireHost ? 1 : 0, false, 65_535);
   return { host, port };
 }
 

@@ -13,7 +13,7 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import { type Clock, systemClock } from '../../core/clock.js';
 import { Emitter, type EventSource } from '../../core/events.js';
-import { checkBoolean, checkFunction, checkInteger, checkNonEmptyString } from '../../core/option-checks.js';
+import { checkBoolean, checkFunction, checkInteger, checkNonEmptyString, checkObject } from '../../core/option-checks.js';
 import { seededRandom } from '../../core/random.js';
 import { formatAddress, type HostPort, parseAddress } from './address.js';
 import { type ConnectionView, ProxyConnection } from './connection.js';
@@ -247,7 +247,7 @@ class NetFaultProxy extends Emitter<FaultProxyEvents> implements FaultProxy {
 
 /** A fault proxy, listening unless `enabled: false`. */
 export async function faultProxy(options: FaultProxyOptions): Promise<FaultProxy> {
-  if (options === null || typeof options !== 'object') throw new TypeError('faultProxy: options must be an object { listen, upstream }');
+  checkObject('faultProxy', 'options', options, '{ listen, upstream }');
   if (options.enabled !== undefined) checkBoolean('faultProxy', 'enabled', options.enabled);
   const proxy = new NetFaultProxy(options);
   if (options.enabled ?? FAULT_PROXY_DEFAULTS.enabled) await proxy.enable();

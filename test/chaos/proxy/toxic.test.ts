@@ -57,7 +57,7 @@ describe('parseAddress', () => {
   it('refuses a missing host for an upstream, a bad port, and text that is no address', () => {
     expect(() => parseAddress('upstream', ':5432', true)).toThrow('upstream must name its host (HOST:PORT), got ":5432"');
     expect(() => parseAddress('listen', ':70000')).toThrow('listen port must be an integer >= 0 and <= 65535, got 70000');
-    expect(() => parseAddress('upstream', 'db:0', true)).toThrow('upstream port must be >= 1, got 0');
+    expect(() => parseAddress('upstream', 'db:0', true)).toThrow('upstream port must be an integer >= 1 and <= 65535, got 0');
     expect(() => parseAddress('listen', 'db')).toThrow('listen must be HOST:PORT (or :PORT), got "db"');
   });
 });
