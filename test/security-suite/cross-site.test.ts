@@ -18,9 +18,10 @@ beforeAll(async () => {
 });
 afterAll(async () => s.close());
 
-const SIMPLE_BODIES = [
-  { 'content-type': 'text/plain', payload: '{"reason":"cross-site","dryRun":false}' },
-  { 'content-type': 'application/x-www-form-urlencoded', payload: 'reason=cross-site&dryRun=false' },
+/** What a form or a no-cors fetch can send; `token` is a real one of the attacker's (a login CSRF would sign the victim in as them). */
+const simpleBodies = (token: string) => [
+  { 'content-type': 'text/plain', payload: JSON.stringify({ reason: 'cross-site', dryRun: false, token }) },
+  { 'content-type': 'application/x-www-form-urlencoded', payload: `reason=cross-site&dryRun=false&token=${token}` },
   { 'content-type': 'multipart/form-data; boundary=x', payload: '--x\r\nContent-Disposition: form-data; name="reason"\r\n\r\ncross-site\r\n--x--\r\n' },
 ];
 
@@ -36,10 +37,10 @@ const state = async () => ({
 describe('cross-site requests on every state-changing route', () => {
   it('a simple cross-origin request with the session cookie is refused and changes nothing', async () => {
     const before = await state();
-    const ops = s.operations.filter(changesState).filter((op) => op.path !== '/api/login' && op.path !== '/api/logout');
+    const ops = s.operations.filter(changesState);
     expect(ops.length).toBeGreaterThan(15);
     for (const op of ops) {
-      for (const { 'content-type': type, payload } of SIMPLE_BODIES) {
+      for (const { 'content-type': type, payload } of simpleBodies(s.tokens.viewer)) {
         const res = await s.app.inject({
           method: op.method.toUpperCase() as 'POST',
           url: s.url(op, () => 'exchange'),
@@ -50,9 +51,12 @@ describe('cross-site requests on every state-changing route', () => {
         expect(res.statusCode, what).toBeGreaterThanOrEqual(400);
         expect(res.statusCode, what).toBeLessThan(500);
         expect(res.headers['access-control-allow-origin'], what).toBeUndefined();
+        expect(res.headers['set-cookie'], `${what}: no cookie set or cleared (login CSRF, forced logout)`).toBeUndefined();
       }
     }
     expect(await state()).toEqual(before);
+    // The victim is still signed in: no cross-site logout went through.
+    expect((await s.app.inject({ url: '/api/session', headers: { cookie } })).json()).toMatchObject({ kind: 'session', role: 'admin' });
   });
 
   it('a preflight from another origin gets no CORS grant', async () => {
