@@ -186,4 +186,29 @@ describe('fuzzing every route', () => {
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
     expect(({} as Record<string, unknown>).isAdmin).toBeUndefined();
   }, 60_000);
+
+  it('malformed credentials on every route: 401 (or the open route\'s answer), never a 5xx', async () => {
+    const BAD_CREDENTIALS: Array<Record<string, string>> = [
+      { authorization: 'Bearer' },
+      { authorization: `Bearer ${'b'.repeat(16_000)}` },
+      { authorization: 'Bearer bwk_\u0000_x' },
+      { authorization: `Bearer bwk_${'0'.repeat(12)}_${'A'.repeat(43)}` },
+      { authorization: `Basic ${Buffer.from('admin:admin').toString('base64')}` },
+      { authorization: `bearer ${s.tokens.admin.toUpperCase()}` },
+      { cookie: 'bulwark_session=../../etc/passwd; bulwark_csrf=x' },
+      { cookie: `bulwark_session=${'%'.repeat(4_000)}` },
+      { cookie: 'bulwark_session=__proto__', 'x-csrf-token': '__proto__' },
+    ];
+    const failures: string[] = [];
+    for (const op of s.operations) {
+      if (op.path === '/api/events') continue;
+      for (const headers of BAD_CREDENTIALS) {
+        const res = await s.app.inject({ method: op.method.toUpperCase() as 'GET', url: s.url(op), headers, ...(op.body ? { payload: {} } : {}) });
+        const what = `${op.method} ${op.path} ${JSON.stringify(headers).slice(0, 60)} -> ${res.statusCode}`;
+        if (res.statusCode >= 500) failures.push(what);
+        else if (op.permission !== undefined && res.statusCode !== 401) failures.push(`${what}: expected 401`);
+      }
+    }
+    expect(failures).toEqual([]);
+  });
 });
