@@ -7,7 +7,7 @@ import { readdir, rm } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { type Clock, systemClock } from '../core/clock.js';
 import { Emitter, type EventSource, type Listener, type Unsubscribe } from '../core/events.js';
-import { checkNonEmptyString, checkNumber, checkOneOf } from '../core/option-checks.js';
+import { checkKeyBuffer, checkNonEmptyString, checkNumber, checkOneOf } from '../core/option-checks.js';
 import { createBackup } from './create.js';
 import { BackupCorruptError, BackupError, type VerificationProblem } from './errors.js';
 import { checkManifestSignature } from './manifest-signature.js';
@@ -169,7 +169,7 @@ export function backups(options: BackupsOptions): Backups {
   const clock = options.clock ?? BACKUPS_DEFAULTS.clock;
   const random = options.random ?? BACKUPS_DEFAULTS.random;
   const manifestKey = options.manifestKey;
-  if (manifestKey !== undefined && (!Buffer.isBuffer(manifestKey) || manifestKey.length < 16)) throw new TypeError('backups: manifestKey must be a Buffer of at least 16 bytes');
+  if (manifestKey !== undefined) checkKeyBuffer('backups', 'manifestKey', manifestKey, 16);
   // Messages name the backups folder by its name only: no server path in an error.
   const where = basename(dir);
   const providers = new Map<string, StateProvider>();

@@ -40,3 +40,21 @@ export function positiveNumberArgument(flag: string): (value: string) => number 
     return n;
   };
 }
+
+const DURATION = /^(\d{1,9})([smhdw])$/;
+const DURATION_UNIT_MS: Record<string, number> = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 7 * 86_400_000 };
+
+/** `30d`, `12h`, `90m`, `2w`, `3600s` as milliseconds; undefined when `text` is not such a duration. */
+export function durationMs(text: string): number | undefined {
+  const match = DURATION.exec(text.trim());
+  return match ? Number(match[1]) * DURATION_UNIT_MS[match[2]!]! : undefined;
+}
+
+/** A commander argument parser for a flag that takes a duration greater than zero (`--expires 30d`). */
+export function durationArgument(flag: string): (value: string) => number {
+  return (value) => {
+    const ms = durationMs(value);
+    if (ms === undefined || ms === 0) throw new InvalidArgumentError(`${flag}: "${value}" is not a duration: a whole number greater than 0 and a unit (s, m, h, d, w), e.g. 30d`);
+    return ms;
+  };
+}

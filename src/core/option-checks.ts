@@ -67,6 +67,11 @@ export function checkNonEmptyString(component: string, option: string, value: un
   if (typeof value !== 'string' || (trimmed ? value.trim() : value) === '') throw new TypeError(`${named(component, option)} must be a non-empty string, got ${JSON.stringify(value) ?? typeof value}`);
 }
 
+/** Throws a TypeError naming `component: option` unless `value` is a Buffer of at least `minBytes` bytes (a key). Never echoes the value. */
+export function checkKeyBuffer(component: string, option: string, value: unknown, minBytes: number): asserts value is Buffer {
+  if (!Buffer.isBuffer(value) || value.length < minBytes) throw new TypeError(`${named(component, option)} must be a Buffer of at least ${minBytes} bytes, got ${Buffer.isBuffer(value) ? `${value.length} bytes` : typeof value}`);
+}
+
 /** Throws a TypeError naming `component: option` unless `value` is a non-null object; `hint` shows what it should hold. */
 export function checkObject(component: string, option: string, value: unknown, hint?: string): asserts value is object {
   if (typeof value !== 'object' || value === null) throw new TypeError(`${named(component, option)} must be an object${hint === undefined ? '' : ` ${hint}`}, got ${String(value)}`);

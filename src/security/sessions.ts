@@ -7,7 +7,7 @@
  */
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { type Clock, systemClock } from '../core/clock.js';
-import { checkInteger } from '../core/option-checks.js';
+import { checkInteger, checkKeyBuffer } from '../core/option-checks.js';
 import type { Storage } from '../storage/types.js';
 import { type TokenRecord, type TokenStore, isActive } from './tokens.js';
 
@@ -66,7 +66,7 @@ export function sessionStore(storage: Storage, options: SessionStoreOptions): Se
   const maxMs = options.maxMs ?? SESSION_DEFAULTS.maxMs;
   checkInteger('sessionStore', 'idleMs', idleMs, 1);
   checkInteger('sessionStore', 'maxMs', maxMs, 1);
-  if (!Buffer.isBuffer(options.key) || options.key.length < 32) throw new TypeError('sessionStore: key must be a Buffer of at least 32 bytes');
+  checkKeyBuffer('sessionStore', 'key', options.key, 32);
   const mac = (what: string, value: string): string => createHmac('sha256', options.key).update(`${what}:${value}`).digest('base64url');
   const hashOf = (id: string): string => mac('session-id', id);
   const csrfTokenOf = (id: string): string => mac('csrf', id);

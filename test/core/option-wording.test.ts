@@ -21,6 +21,7 @@ const ALLOWED: ReadonlyArray<{ file: string; text: string; reason: string }> = [
   { file: 'core/option-checks.ts', text: 'must be', reason: 'the helpers themselves' },
   { file: 'observe/alerts/rule.ts', text: "'must be a Prometheus", reason: 'a zod schema message (zod words its own errors)' },
   { file: 'backup/manifest.ts', text: "'must be a relative path inside", reason: 'a zod schema message (zod words its own errors)' },
+  { file: 'security/tokens.ts', text: 'must be a power of two', reason: "scrypt's own rule for N; no helper words it" },
   { file: 'limits/budgets/table.ts', text: 'must be a number, a function or { param, steps', reason: 'a union shape no helper describes' },
   { file: 'backup/backups.ts', text: 'must be an array of non-empty path strings', reason: 'the only list-of-paths option' },
   { file: 'storage/postgres.ts', text: 'schema must be a plain identifier', reason: 'a pattern rule, the pattern said in words' },

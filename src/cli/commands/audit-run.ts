@@ -11,15 +11,13 @@ import { postgresStorage } from '../../storage/postgres.js';
 import { sqliteStorage } from '../../storage/sqlite.js';
 import type { Storage } from '../../storage/types.js';
 import { locateData } from '../data-location.js';
+import { durationMs } from '../flags.js';
 import type { AuditCommandDeps, AuditFlags, ExportFlags } from './audit.js';
-
-const AGE = /^(\d+)(s|m|h|d)$/;
-const UNIT_MS = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
 
 /** `--since 24h`, `--since 2026-01-31`, `--since 1767225600000` as milliseconds since the epoch. */
 export function parseTime(flag: string, value: string, now: number): number {
-  const age = AGE.exec(value);
-  if (age) return now - Number(age[1]) * UNIT_MS[age[2] as keyof typeof UNIT_MS];
+  const age = durationMs(value);
+  if (age !== undefined) return now - age;
   const ms = /^\d+$/.test(value) ? Number(value) : Date.parse(value);
   if (!Number.isFinite(ms)) throw new InvalidArgumentError(`${flag}: "${value}" is not a time (ISO 8601, milliseconds since the epoch, or an age such as 24h, 7d)`);
   return ms;

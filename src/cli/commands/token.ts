@@ -4,8 +4,9 @@
  * it (`--config`, `--data-dir`, default ./.bulwark). A token is printed once, by `create`; `list`
  * never shows a secret. The work lives in token-run.ts, loaded only when a subcommand runs.
  */
-import { type Command, InvalidArgumentError } from 'commander';
+import type { Command } from 'commander';
 import { DATA_LOCATION_DEFAULTS } from '../data-location.js';
+import { durationArgument } from '../flags.js';
 
 /** Where output goes; injectable so the commands can be run and checked in-process. */
 export interface TokenOutput {
@@ -30,17 +31,6 @@ export interface CreateTokenFlags extends TokenFlags {
   role: string;
   name?: string;
   expires?: number;
-}
-
-const UNITS: Record<string, number> = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 7 * 86_400_000 };
-
-/** `30d`, `12h`, `90m`, `2w`, `3600s` as milliseconds. */
-export function durationArgument(flag: string): (value: string) => number {
-  return (value) => {
-    const match = /^(\d{1,6})([smhdw])$/.exec(value.trim());
-    if (!match || Number(match[1]) === 0) throw new InvalidArgumentError(`${flag} must be a positive whole number and a unit (s, m, h, d, w), e.g. 30d, got ${value}`);
-    return Number(match[1]) * UNITS[match[2]!]!;
-  };
 }
 
 function location(command: Command): Command {

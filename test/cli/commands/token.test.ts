@@ -64,7 +64,7 @@ describe('bulwark token', () => {
     const run = cli(temp.dir);
     await expect(run('list')).rejects.toThrow(/--data-dir: no database in .*start the service first/);
     await expect(run('create', '--role', 'root')).rejects.toThrow(/^role: no role named "root"/);
-    await expect(run('create', '--role', 'admin', '--expires', 'soon')).rejects.toThrow(/--expires must be a positive whole number and a unit/);
+    await expect(run('create', '--role', 'admin', '--expires', 'soon')).rejects.toThrow(/--expires: "soon" is not a duration: a whole number greater than 0 and a unit/);
     await run('create', '--role', 'admin');
     await expect(run('revoke', '0123456789ab')).rejects.toThrow('no token with id "0123456789ab"');
   });
