@@ -8,14 +8,19 @@
  */
 import { tmpdir } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { registerSecret } from '../../src/core/secrets.js';
 import { type EveryRoute, type JsonSchema, type Operation, everyRoute } from './every-route.js';
 
 const SEED = Number(process.env.BULWARK_FUZZ_SEED ?? 20261205);
 /** Random cases per route on top of the fixed ones. */
 const RANDOM_CASES = 25;
 
+/** A stored secret's value (as `secret:NAME` resolves one at start), sent in every field: no answer may carry it. */
+const SECRET = 'sk-live-suite-4f3e2d1c0b9a8877';
+
 let s: EveryRoute;
 beforeAll(async () => {
+  registerSecret(SECRET);
   s = await everyRoute();
 });
 afterAll(async () => s.close());
@@ -46,7 +51,7 @@ const WRONG_VALUES: unknown[] = [
 ];
 
 /** Per field: one of each JSON type and the awkward values most likely to reach a handler. */
-const FIELD_VALUES: unknown[] = [null, true, 0, -1, 1e308, '', 'a\u0000b', 'x'.repeat(100_000), '../../../../etc/passwd', [], ['x'], {}, JSON.parse('{"__proto__":{"polluted":true}}'), deep(50)];
+const FIELD_VALUES: unknown[] = [SECRET, null, true, 0, -1, 1e308, '', 'a\u0000b', 'x'.repeat(100_000), '../../../../etc/passwd', [], ['x'], {}, JSON.parse('{"__proto__":{"polluted":true}}'), deep(50)];
 
 /** Ids and query values: traversal, NUL bytes, encodings, odd characters, long. */
 const ODD_STRINGS = [
@@ -177,6 +182,7 @@ describe('fuzzing every route', () => {
         else if (res.statusCode >= 400 && !String(res.headers['content-type']).startsWith('application/problem+json')) failures.push(`${where}: content-type ${res.headers['content-type']}`);
         const leaked = [...SERVER_PATHS, ...secrets].find((needle) => res.body.includes(needle) || JSON.stringify(res.headers).includes(needle));
         if (leaked !== undefined && res.statusCode >= 400) failures.push(`${where}: carries ${secrets.includes(leaked) ? 'a token' : `the server path ${leaked}`}`);
+        if (res.body.includes(SECRET)) failures.push(`${where}: carries the stored secret's value`);
       }
     }
     expect(sent).toBeGreaterThan(1_500);
