@@ -2,7 +2,7 @@
  * A backup state provider for a database the backup cannot copy as a file (PostgreSQL): the rows of
  * the named tables as JSON, restored in one transaction (each table emptied, then refilled). The
  * tables are Bulwark's own (the journal, dead letters, operator settings, alert history, API
- * tokens, the audit log, sealed secrets); a database administrator's `pg_dump` stays the tool for
+ * tokens, the audit log, sealed secrets, the addresses tokens were seen from); a database administrator's `pg_dump` stays the tool for
  * everything else in the database.
  */
 import type { Migration, Queryable, Row, SqlValue, Storage } from '../storage/types.js';
@@ -14,7 +14,9 @@ import type { StateProvider } from './provider.js';
  * - `security_tokens`: only slow hashes of the tokens, so the operators' tokens work again;
  * - `audit_log`, `audit_head`, `audit_checkpoints`: the chain and its signed heads, which verify
  *   only together (a restore brings back the log of the backup's time, as a SQLite file does);
- * - `secrets`: sealed under the key-encryption key, which is never in the backup.
+ * - `secrets`: sealed under the key-encryption key, which is never in the backup;
+ * - `security_token_addresses`: where each token was seen, so a restore does not make every
+ *   address new to the threat rules.
  * Dashboard sessions (`security_sessions`) are left out: they live hours, and a restore must not
  * bring back sessions signed out since.
  */
@@ -29,6 +31,7 @@ export const SERVICE_TABLES = [
   'audit_head',
   'audit_checkpoints',
   'secrets',
+  'security_token_addresses',
 ] as const;
 
 export interface StorageTablesOptions {

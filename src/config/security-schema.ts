@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { ROLE_NAME, roleIssues } from '../security/roles.js';
+import { HH_MM, weekdays } from '../security/threat-rules.js';
 
 /** The service key (`security.key` in the data directory unless given; BULWARK_SECURITY_KEY wins). */
 const keyFile = z.string().min(1).optional();
@@ -102,6 +103,61 @@ export const httpSection = z.strictObject({
   maxAlertRules: z.number().int().min(1).max(100_000).optional(),
 });
 
+// ── threat detection: lockout and detection rules ──────────────────────────────────────────
+
+const ms = z.number().int().positive().max(2 ** 31 - 1);
+const count = z.number().int().positive().max(1_000_000);
+const enabled = z.boolean().optional();
+
+/**
+ * `security.threats`: the lockout of failing sources and the detection rules, each with `enabled`
+ * and its thresholds. Defaults next to the code: THREATS_DEFAULTS (security/threats.ts),
+ * LOCKOUT_DEFAULTS (lockout.ts), and each rule's own (threat-rules.ts, order-rate.ts, token-addresses.ts).
+ */
+export const threatsSection = z.strictObject({
+  /** false: no lockout and no detection. */
+  enabled,
+  /** How long a finding keeps its alert firing (ms). */
+  alertHoldMs: ms.optional(),
+  /** Findings kept for GET /api/security/threats and the dashboard. */
+  keepFindings: count.optional(),
+  lockout: z
+    .strictObject({
+      enabled,
+      freeAttempts: z.number().int().min(0).max(1_000).optional(),
+      baseDelayMs: ms.optional(),
+      maxDelayMs: ms.optional(),
+      forgetAfterMs: ms.optional(),
+      maxSources: count.optional(),
+      bruteForceFailures: count.optional(),
+      bruteForceWindowMs: ms.optional(),
+    })
+    .refine((l) => l.baseDelayMs === undefined || l.maxDelayMs === undefined || l.maxDelayMs >= l.baseDelayMs, { message: 'maxDelayMs must be >= baseDelayMs', path: ['maxDelayMs'] })
+    .optional(),
+  newTokenAddress: z.strictObject({ enabled, rememberMs: z.number().int().positive().optional(), reportFirstUse: z.boolean().optional() }).optional(),
+  stateChangeBurst: z.strictObject({ enabled, maxChanges: count.optional(), windowMs: ms.optional() }).optional(),
+  orderRate: z
+    .strictObject({
+      enabled,
+      factor: z.number().gt(1).max(1_000).optional(),
+      minPerMinute: count.optional(),
+      alpha: z.number().gt(0).max(1).optional(),
+      warmupMinutes: z.number().int().min(0).max(10_000).optional(),
+    })
+    .optional(),
+  killSwitchRelease: z.strictObject({ enabled, withinMs: ms.optional() }).optional(),
+  /** When configuration changes are expected, UTC; without it the change-window rule does not run. */
+  changeWindow: z
+    .strictObject({
+      enabled,
+      days: z.array(z.enum(weekdays)).min(1).max(7).optional(),
+      from: z.string().regex(HH_MM, 'a time HH:MM (UTC)').optional(),
+      to: z.string().regex(HH_MM, 'a time HH:MM (UTC, 24:00 for midnight)').optional(),
+      tags: z.array(z.string().min(1).max(100)).min(1).max(20).optional(),
+    })
+    .optional(),
+});
+
 // ───────────────────────────────────────────────────────────────────────────────────────────
 
 export const securitySchema = z.strictObject({
@@ -111,6 +167,7 @@ export const securitySchema = z.strictObject({
   secrets: secretsSection,
   tls: tlsSection,
   http: httpSection,
+  threats: threatsSection,
 });
 
 export type SecurityConfig = z.infer<typeof securitySchema>;
@@ -122,4 +179,5 @@ export const SECURITY_CONFIG_DEFAULTS: SecurityConfig = {
   secrets: {},
   tls: {},
   http: {},
+  threats: {},
 };

@@ -51,6 +51,8 @@ import type { ServerComponents } from '../server/components.js';
 import { auditDecisions, auditRestoredState } from '../server/audit-decisions.js';
 import { auditLog } from '../security/audit-log.js';
 import { loadServerKey } from '../security/server-key.js';
+import type { ThreatsConfig } from '../security/threats.js';
+import { configuredThreats } from '../server/configured-threats.js';
 import { type LiveEvents, liveEvents } from '../server/live-events.js';
 import { DemoBot } from './bot.js';
 import { FaultInjector, type FaultScenario, demoScenarios } from './fault-injector.js';
@@ -71,6 +73,8 @@ export interface DemoOptions {
   simPort?: number;
   scenarios?: readonly FaultScenario[];
   clock?: Clock;
+  /** Lockout and threat detection (`security.threats`); every rule on with its defaults when omitted. */
+  threats?: ThreatsConfig;
 }
 
 export const DEMO_DEFAULTS = {
@@ -82,6 +86,7 @@ export const DEMO_DEFAULTS = {
   simPort: 0, // a free port: two demos (or a demo and its tests) never collide
   scenarios: demoScenarios,
   clock: systemClock as Clock,
+  threats: {} as ThreatsConfig, // the service's defaults: the demo shows what a deployment gets
 };
 
 export interface Demo {
@@ -243,6 +248,9 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
     cleanups.push(auditDecisions(audit, { gate, breakers: breakerList, onFailure: auditFailed }));
     const recovered = await recoverAtStart({ operator, events, exchanges: [{ exchange, options: { gate, symbols: ['BTC/USDT'], unknownGraceMs: 0, abandonedAfterMs: 0 } }] });
     await auditRestoredState(audit, recovered.operator, auditFailed);
+    // Lockout and threat detection over the audit log, sign-ins and the bot's orders; the Security* alerts join the demo's.
+    const threats = await configuredThreats(o.threats, { storage, audit, exchanges: [exchange], clock, onAuditFailure: auditFailed });
+    if (threats) cleanups.push(() => threats.close());
 
     // The journal follows every order to its end (fills, cancels, unknown outcomes) every 2 s.
     const follower = followOrders(exchange, { gate, symbols: ['BTC/USDT'], intervalMs: 2_000 });
@@ -287,6 +295,7 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
       backups: backupStore,
       audit,
       alerts,
+      ...(threats ? { threats: threats.component } : {}),
       operatorState: operator,
       clock,
       serviceId: 'bulwark-demo',

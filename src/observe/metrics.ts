@@ -53,6 +53,8 @@ export const metricNames = {
   fleetGate: 'bulwark_fleet_gate_state',
   fleetHalted: 'bulwark_fleet_halted',
   fleetLeader: 'bulwark_fleet_leader',
+  securityThreats: 'bulwark_security_threats',
+  securityLockouts: 'bulwark_security_lockouts',
 } as const;
 
 export type MetricName = (typeof metricNames)[keyof typeof metricNames];
@@ -118,6 +120,8 @@ export class Metrics {
   readonly fleetGate: Gauge<'instance' | 'state'>;
   readonly fleetHalted: Gauge;
   readonly fleetLeader: Gauge<'duty' | 'instance'>;
+  readonly securityThreats: Gauge<'rule'>;
+  readonly securityLockouts: Gauge;
 
   /** Refreshers run before every scrape (gauges that read live state). */
   private readonly refreshers = new Set<() => void>();
@@ -170,6 +174,8 @@ export class Metrics {
     this.fleetGate = gauge(metricNames.fleetGate, "An instance's trading gate as its last snapshot says: 1 for the current state", ['instance', 'state']);
     this.fleetHalted = new Gauge({ name: metricNames.fleetHalted, help: '1 while the fleet-wide halt holds', registers, collect: refresh });
     this.fleetLeader = gauge(metricNames.fleetLeader, 'The live instance leading a singleton duty (1), e.g. duty orders:binance', ['duty', 'instance']);
+    this.securityThreats = gauge(metricNames.securityThreats, "Threat findings per detection rule within the detector's alert hold time (security.threats.alertHoldMs)", ['rule']);
+    this.securityLockouts = new Gauge({ name: metricNames.securityLockouts, help: 'Source addresses locked out now after failed sign-ins or bad tokens', registers, collect: refresh });
 
     if (o.defaultMetrics) {
       // Standard names (process_*, nodejs_*), so stock dashboards and alerts find them; the

@@ -37,3 +37,8 @@ export {
   secretStore,
   secretsMigration,
 } from './secret-store.js';
+export { Lockout, lockout, LOCKOUT_DEFAULTS, type ActiveLockout, type FailureKind, type LockoutEvents, type LockoutOptions, type LockoutStatus } from './lockout.js';
+export { ThreatDetector, threatDetector, THREATS_DEFAULTS, type RecordedFinding, type ThreatDetectorEvents, type ThreatDetectorOptions, type ThreatsConfig } from './threats.js';
+export { threatRuleNames, type ThreatFinding, type ThreatRuleName, type ThreatSeverity, type ChangeWindow, STATE_CHANGE_BURST_DEFAULTS, KILL_SWITCH_RELEASE_DEFAULTS, CHANGE_WINDOW_DEFAULTS } from './threat-rules.js';
+export { ORDER_RATE_DEFAULTS, type OrderRateOptions } from './order-rate.js';
+export { NEW_TOKEN_ADDRESS_DEFAULTS, memoryTokenAddresses, storageTokenAddresses, tokenAddressesMigration, type TokenAddressStore } from './token-addresses.js';

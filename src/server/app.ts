@@ -23,6 +23,9 @@ import { operatorState } from './operator-state.js';
 import { buildOverview } from './overview.js';
 import { logRequests, REQUEST_LOG_DEFAULTS } from './request-log.js';
 import { recordRequests } from './audit-requests.js';
+import { securityRoutes } from './routes/security.js';
+import { bindThreatAlerts } from './threat-alerts.js';
+import { installThreatHooks } from './threat-hooks.js';
 import { alertRoutes } from './routes/alerts.js';
 import { auditRoutes } from './routes/audit.js';
 import { backupRoutes } from './routes/backups.js';
@@ -179,6 +182,12 @@ export async function buildApp(components: ServerComponents, options: BuildAppOp
     return problem(reply, 500, `the request failed; see the server log (request id ${request.id})`);
   });
   app.setNotFoundHandler((request, reply) => problem(reply, 404, `no route ${request.method} ${request.url.split('?')[0]}`));
+  // Before authentication's hook: a locked-out source is refused before any token is hashed.
+  if (c.threats) {
+    installThreatHooks(app, c.threats);
+    const unbindThreats = bindThreatAlerts(c.metrics, c.threats.detector, c.alerts, c.threats.lockout);
+    app.addHook('onClose', async () => unbindThreats());
+  }
 
   await app.register(fastifySwagger, {
     openapi: {
@@ -248,6 +257,7 @@ export async function buildApp(components: ServerComponents, options: BuildAppOp
   await optional(c.backups, '/api/backups', 'backups', (backups) => app.register(backupRoutes, { backups, events }), 'backups:read');
   await optional(c.alerts, '/api/alerts', 'alerting', (alerts) => app.register(alertRoutes, { alerts, events, operator, maxRules: hardening.maxAlertRules }), 'alerts:read');
   await optional(c.audit, '/api/audit', 'the audit log', (audit) => app.register(auditRoutes, { audit }), 'audit:read');
+  await optional(c.threats, '/api/security', 'threat detection', (threats) => app.register(securityRoutes, { detector: threats.detector, ...(threats.lockout ? { lockout: threats.lockout } : {}) }), 'security:read');
   await optional(c.fleet, '/api/fleet', 'the fleet', (fleet) => app.register(fleetRoutes, { fleet, events }), 'fleet:read');
   if (c.fleet && o.bindTimeline) {
     const watcher = fleetTimeline(c.fleet, events, { clock });

@@ -15,6 +15,8 @@ import type { Metrics } from '../observe/metrics.js';
 import type { AlertEngine } from '../observe/alerts/engine.js';
 import type { CircuitBreaker } from '../policies/breaker/index.js';
 import type { AuditLog } from '../security/audit-log.js';
+import type { Lockout } from '../security/lockout.js';
+import type { ThreatDetector } from '../security/threats.js';
 import type { TradingGate } from '../trading/gate.js';
 import type { LiveEvents } from './live-events.js';
 import type { OperatorState } from './operator-state.js';
@@ -70,6 +72,11 @@ export interface ServerComponents {
   fleet?: FleetControl;
   /** The tamper-evident audit log: every state-changing request is recorded, and /api/audit serves it. */
   audit?: AuditLog;
+  /**
+   * Threat detection: the detector (its findings at /api/security/threats, alerts through `alerts`)
+   * and the lockout of sources failing sign-ins or tokens (429 before any hash is computed).
+   */
+  threats?: { detector: ThreatDetector; lockout?: Lockout };
   /** Operator actions (kill switch, isolations, rule changes) kept in storage and restored at start; memory only when omitted. */
   operatorState?: OperatorState;
   clock?: Clock;

@@ -41,6 +41,7 @@ import { type AccountDuty, accountDuty, leaseOf } from './account-duty.js';
 import { auditDecisions, auditRestoredState } from './audit-decisions.js';
 import { observeFleet } from './fleet-metrics.js';
 import { scheduleBackups } from './scheduled-backups.js';
+import { configuredThreats } from './configured-threats.js';
 import type { ServerComponents } from './components.js';
 import { type ConfiguredExchange, configuredExchange, observeGate } from './configured-exchange.js';
 import { SERVICE_MIGRATIONS, fleetPrefixOf, openConfiguredStores } from './configured-stores.js';
@@ -197,6 +198,9 @@ export async function componentsFromConfig(written: BulwarkConfig, options: Conf
     cleanups.push(observeAlerts(metrics, alerts));
     alerts.start();
     cleanups.push(() => alerts.stop());
+    // Lockout and detection rules over the audit log, credential uses and each account's new orders.
+    const threats = await configuredThreats(config.security.threats, { storage, audit, exchanges: accounts.map((a) => a.exchange), onAuditFailure: auditFailed });
+    if (threats) cleanups.push(() => threats.close());
     // Manifests are signed with the service's key, so an edited one is caught by verify and restore.
     const manifestKey = loadServerKey({ dataDir: config.dataDir, ...(config.security.keyFile !== undefined ? { file: config.security.keyFile } : {}) }).derive('backup-manifest');
     const backupStore = backups({ dir: join(config.dataDir, 'backups'), sqliteDatabases: stores.sqlitePath ? [stores.sqlitePath] : [], manifestKey });
@@ -272,6 +276,7 @@ export async function componentsFromConfig(written: BulwarkConfig, options: Conf
       backups: backupStore,
       audit,
       alerts,
+      ...(threats ? { threats: threats.component } : {}),
       serviceId: `bulwark-${config.env}`,
       ...(fleet ? { fleet } : {}),
       ...(gate ? { gate } : {}),

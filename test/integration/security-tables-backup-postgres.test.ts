@@ -56,7 +56,7 @@ describeWith(available, 'the security tables in a PostgreSQL backup', () => {
     await secrets.set('exchange.binance.secret', SECRET);
 
     const snapshot = await roundTrip(source);
-    expect(Object.keys(snapshot.tables)).toEqual(expect.arrayContaining(['security_tokens', 'audit_log', 'audit_head', 'audit_checkpoints', 'secrets']));
+    expect(Object.keys(snapshot.tables)).toEqual(expect.arrayContaining(['security_tokens', 'audit_log', 'audit_head', 'audit_checkpoints', 'secrets', 'security_token_addresses']));
     expect(snapshot.tables).not.toHaveProperty('security_sessions');
     expect(snapshot.tables.audit_log).toHaveLength(5);
     const text = JSON.stringify(snapshot);

@@ -1,6 +1,6 @@
 /**
- * The security suite's server: every component (the fixture's, plus an account, the audit log and,
- * when Redis answers, the fleet), authentication on, a token per built-in role, and the routes
+ * The security suite's server: every component (the fixture's, plus an account, the audit log,
+ * threat detection with its lockout and, when Redis answers, the fleet), authentication on, a token per built-in role, and the routes
  * read from the server's own OpenAPI document with the permission each declares.
  */
 import { randomUUID } from 'node:crypto';
@@ -10,8 +10,10 @@ import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { fleetControl } from '../../src/fleet/control.js';
 import { auditLog } from '../../src/security/audit-log.js';
+import { lockout } from '../../src/security/lockout.js';
 import { BUILT_IN_ROLES, resolveRoles } from '../../src/security/roles.js';
 import { sessionStore } from '../../src/security/sessions.js';
+import { threatDetector } from '../../src/security/threats.js';
 import { authMigrations } from '../../src/security/token-migrations.js';
 import { tokenStore } from '../../src/security/tokens.js';
 import { type OpsApp, buildApp } from '../../src/server/app.js';
@@ -79,7 +81,11 @@ export async function everyRoute(): Promise<EveryRoute> {
   const redis = withFleet ? new Redis(redisUrl, { maxRetriesPerRequest: 1 }) : undefined;
   const fleet = redis ? { fleet: fleetControl({ redis, fleet: 'suite', prefix }) } : {};
 
-  const app = await buildApp({ ...f.components, ...fleet, account, audit }, {
+  // The fuzz sends a few bad credentials among thousands of cases from one address: the lockout's waits are tested in test/security.
+  const failing = lockout({ clock: f.clock, freeAttempts: 1_000_000 });
+  const threats = { detector: threatDetector({ clock: f.clock, audit, lockout: failing }), lockout: failing };
+
+  const app = await buildApp({ ...f.components, ...fleet, account, audit, threats }, {
     webRoot: web,
     bindTimeline: false,
     auth: { tokens: tokenRows, sessions, roles, enabled: true, listensOnLoopback: false },

@@ -167,6 +167,7 @@ describe('fuzzing every route', () => {
     const secrets = Object.values(s.tokens);
     const failures: string[] = [];
     let sent = 0;
+    const statuses: Record<number, number> = {};
     for (const op of s.operations) {
       if (op.path === '/api/events') continue; // a stream: its bad Last-Event-ID is tested in routes/events.test.ts
       for (const c of casesOf(op, next)) {
@@ -177,6 +178,7 @@ describe('fuzzing every route', () => {
           headers: { authorization: `Bearer ${s.tokens.admin}`, ...c.headers },
           ...(c.payload !== undefined ? { payload: c.payload } : {}),
         });
+        statuses[res.statusCode] = (statuses[res.statusCode] ?? 0) + 1;
         const where = `${op.method} ${op.path} ${c.what} -> ${res.statusCode}`;
         if (res.statusCode >= 500) failures.push(`${where}: ${res.body.slice(0, 200)}`);
         else if (res.statusCode >= 400 && !String(res.headers['content-type']).startsWith('application/problem+json')) failures.push(`${where}: content-type ${res.headers['content-type']}`);
@@ -186,6 +188,8 @@ describe('fuzzing every route', () => {
       }
     }
     expect(sent).toBeGreaterThan(1_500);
+    // Every case reached the route: none was cut short by a rate limit or the lockout.
+    expect(statuses[429], JSON.stringify(statuses)).toBeUndefined();
     expect(failures.slice(0, 30), `seed ${SEED}: ${failures.length} failures`).toEqual([]);
     // Still serving, and nothing was polluted.
     expect((await s.app.inject({ url: '/livez' })).statusCode).toBe(200);

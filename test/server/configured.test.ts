@@ -50,6 +50,40 @@ describe('componentsFromConfig', () => {
   });
 });
 
+describe('componentsFromConfig: threat detection', () => {
+  it('runs the rules of security.threats with the Security* alerts; enabled: false leaves them out', async () => {
+    const file = join(dir, 'bulwark.yaml');
+    await writeFile(file, `dataDir: ${JSON.stringify(join(dir, 'data'))}\nsecurity:\n  threats:\n    orderRate: { enabled: false }\n    changeWindow: { days: [mon, tue], from: '08:00', to: '18:00' }\n`);
+    const { components, close } = await componentsFromConfig(readConfigFile(file));
+    const app = await buildApp(components, { webRoot: join(dir, 'none') });
+    try {
+      const res = await app.inject({ method: 'GET', url: '/api/security/threats' });
+      expect(res.statusCode).toBe(200);
+      expect(res.json().rules).toEqual(['brute-force', 'state-change-burst', 'kill-switch-release', 'change-window', 'new-token-address']);
+      expect(components.alerts?.get('SecurityBruteForce')?.rule.severity).toBe('critical');
+    } finally {
+      await app.close();
+      await close();
+    }
+    await writeFile(file, `dataDir: ${JSON.stringify(join(dir, 'data'))}\nsecurity:\n  threats:\n    enabled: false\n`);
+    const off = await componentsFromConfig(readConfigFile(file));
+    const offApp = await buildApp(off.components, { webRoot: join(dir, 'none') });
+    try {
+      expect((await offApp.inject({ method: 'GET', url: '/api/security/threats' })).statusCode).toBe(404);
+      expect(off.components.alerts?.get('SecurityBruteForce')).toBeUndefined();
+    } finally {
+      await offApp.close();
+      await off.close();
+    }
+  });
+
+  it('refuses a change window with a bad time, naming the field', async () => {
+    const file = join(dir, 'bulwark.yaml');
+    await writeFile(file, `security:\n  threats:\n    changeWindow: { from: '25:00' }\n`);
+    expect(() => readConfigFile(file)).toThrow(/security\.threats\.changeWindow\.from/);
+  });
+});
+
 describe('componentsFromConfig across a restart', () => {
   it('restores alert rule changes and breaker isolations made over the API, with who made them', async () => {
     const { registry } = await import('../../src/policies/registry.js');

@@ -10,7 +10,9 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fleetControl } from '../../src/fleet/control.js';
 import { auditLog } from '../../src/security/audit-log.js';
+import { Lockout } from '../../src/security/lockout.js';
 import { isPermission } from '../../src/security/permissions.js';
+import { ThreatDetector } from '../../src/security/threats.js';
 import { sessionStore } from '../../src/security/sessions.js';
 import { authMigrations } from '../../src/security/token-migrations.js';
 import { tokenStore } from '../../src/security/tokens.js';
@@ -51,14 +53,15 @@ async function everyRoute(variant: 'local gate' | 'fleet gate'): Promise<OpsApp>
 }
 
 async function allRoutes(): Promise<RouteEntry[]> {
-  // The fleet, an account and the audit log only add routes: built apart, since the fixture makes none of them.
+  // The fleet, an account, the audit log and threat detection only add routes: built apart, since the fixture makes none of them.
   const [local, fleetGate] = await Promise.all([everyRoute('local gate'), everyRoute('fleet gate')]);
   const { buildApp } = await import('../../src/server/app.js');
   const fleet = fleetControl({ redis, fleet: 'f' });
   const f = fixtures[0]!;
   const audit = await auditLog(authStorage, { key: { derive: () => Buffer.alloc(32, 2) } });
   const account = { snapshot: async () => ({ exchange: 'x', at: 0, balances: {}, openOrders: [] }) };
-  const withFleet = await buildApp({ ...f.components, fleet, account, audit }, { webRoot: web, bindTimeline: false });
+  const threats = { detector: new ThreatDetector(), lockout: new Lockout() };
+  const withFleet = await buildApp({ ...f.components, fleet, account, audit, threats }, { webRoot: web, bindTimeline: false });
   const routes = [...local.routeTable, ...fleetGate.routeTable, ...withFleet.routeTable];
   await withFleet.close();
   return routes;

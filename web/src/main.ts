@@ -8,6 +8,7 @@ import { guarded } from './confirm.js';
 import { byId, setBadge } from './dom.js';
 import { startFleet } from './fleet.js';
 import { startSession } from './session.js';
+import { startSecurity } from './security.js';
 import { addTimeline, renderDeadLetterCounts, renderDeadLetters, renderLimits, renderOrders, renderOverview, renderRules, renderTiles } from './render.js';
 import type { AlertRuleView, DeadLetter, Overview, TimelineEntry } from './types.js';
 
@@ -110,6 +111,7 @@ async function main(): Promise<void> {
   }
   void refreshRules();
   setInterval(() => void refreshRules(), 5_000);
+  startSecurity();
   connect();
 }
 

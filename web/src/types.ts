@@ -84,3 +84,30 @@ export interface FleetSummary {
   instances: number;
   stale: number;
 }
+
+/** One threat finding (src/security/threats.ts RecordedFinding, the parts shown). */
+export interface FindingView {
+  id: number;
+  rule: string;
+  at: number;
+  severity: string;
+  summary: string;
+  actor?: string;
+  source?: string;
+}
+
+/** GET /api/security/threats. */
+export interface SecurityView {
+  rules: string[];
+  findings: FindingView[];
+  lockouts: Array<{ source: string; failures: number; lockedUntil: number; lastKind: string }>;
+  alertHoldMs: number;
+}
+
+/** GET /api/audit/verify (src/security/audit-chain.ts ChainReport). */
+export interface AuditVerifyView {
+  ok: boolean;
+  entries: number;
+  head: { seq: number; hash: string };
+  broken: { seq: number; kind: string; detail: string } | null;
+}
