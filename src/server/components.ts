@@ -5,6 +5,7 @@
  */
 import type { Clock } from '../core/clock.js';
 import type { Backups } from '../backup/backups.js';
+import type { FaultProxies } from '../chaos/proxy/proxies.js';
 import type { DeadLetterQueue, ReplayHandler } from '../dlq/dead-letters.js';
 import type { FleetControl } from '../fleet/control.js';
 import type { HealthRegistry } from '../health/registry.js';
@@ -72,6 +73,11 @@ export interface ServerComponents {
   fleet?: FleetControl;
   /** The tamper-evident audit log: every state-changing request is recorded, and /api/audit serves it. */
   audit?: AuditLog;
+  /**
+   * Fault injection, present only when `features.chaos` is on: /api/chaos/* answers 404 "chaos is
+   * off" without it. `proxies`: the network fault proxies (/api/chaos/proxies).
+   */
+  chaos?: { proxies?: FaultProxies };
   /**
    * Threat detection: the detector (its findings at /api/security/threats, alerts through `alerts`)
    * and the lockout of sources failing sign-ins or tokens (429 before any hash is computed).
