@@ -1,6 +1,6 @@
 /**
  * The security suite's server: every component (the fixture's, plus an account, the audit log,
- * threat detection with its lockout and, when Redis answers, the fleet), authentication on, a token per built-in role, and the routes
+ * threat detection with its lockout, chaos's fault proxies and, when Redis answers, the fleet), authentication on, a token per built-in role, and the routes
  * read from the server's own OpenAPI document with the permission each declares.
  */
 import { randomUUID } from 'node:crypto';
@@ -8,6 +8,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
+import { faultProxies } from '../../src/chaos/proxy/proxies.js';
 import { fleetControl } from '../../src/fleet/control.js';
 import { auditLog } from '../../src/security/audit-log.js';
 import { lockout } from '../../src/security/lockout.js';
@@ -85,7 +86,9 @@ export async function everyRoute(): Promise<EveryRoute> {
   const failing = lockout({ clock: f.clock, freeAttempts: 1_000_000 });
   const threats = { detector: threatDetector({ clock: f.clock, audit, lockout: failing }), lockout: failing };
 
-  const app = await buildApp({ ...f.components, ...fleet, account, audit, threats }, {
+  const proxies = faultProxies({ clock: f.clock });
+
+  const app = await buildApp({ ...f.components, ...fleet, account, audit, threats, chaos: { proxies } }, {
     webRoot: web,
     bindTimeline: false,
     auth: { tokens: tokenRows, sessions, roles, enabled: true, listensOnLoopback: false },
@@ -124,6 +127,7 @@ export async function everyRoute(): Promise<EveryRoute> {
     url: (op, fill = () => 'x') => op.path.replace(/\{(\w+)\}/g, (_m, name: string) => fill(name)),
     async close() {
       await app.close();
+      await proxies.close();
       await f.close();
       await storage.close();
       if (redis) {
