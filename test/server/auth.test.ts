@@ -247,3 +247,13 @@ describe('dashboard sessions', () => {
     expect(bad.headers['set-cookie']).toBeUndefined();
   });
 });
+
+describe('who acts', () => {
+  it("an authenticated request acts as its token's name; an actor it claims (body or header) is not believed", async () => {
+    const { f, token } = await setup();
+    const t = await token('operator');
+    const res = await f.app.inject({ method: 'POST', url: '/api/gate/halt', headers: { ...bearer(t), 'x-bulwark-actor': 'mallory' }, payload: { reason: 'who acts', actor: 'someone-else' } });
+    expect(res.statusCode).toBe(200);
+    expect(res.json().killedBy).toMatchObject({ actor: 'operator-user', reason: 'who acts' });
+  });
+});
