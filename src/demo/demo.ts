@@ -37,6 +37,7 @@ import { type SqliteStorage, sqliteStorage } from '../storage/sqlite.js';
 import { orderIntents } from '../storage/repos/order-intents.js';
 import { httpStatusOf } from '../trading/errors.js';
 import { type ResilientExchange, resilientExchange } from '../trading/exchange.js';
+import type { ResilientExchangeOptions } from '../trading/exchange-options.js';
 import { type TradingGate, tradingGate } from '../trading/gate.js';
 import { followOrders } from '../trading/order-follower.js';
 import { storageJournal } from '../trading/orders/storage-journal.js';
@@ -75,6 +76,8 @@ export interface DemoOptions {
   clock?: Clock;
   /** Lockout and threat detection (`security.threats`); every rule on with its defaults when omitted. */
   threats?: ThreatsConfig;
+  /** Changes to the exchange client's options (a chaos experiment's weakened configuration, e.g. `{ breaker: false }`). */
+  exchange?: Partial<ResilientExchangeOptions>;
 }
 
 export const DEMO_DEFAULTS = {
@@ -87,6 +90,7 @@ export const DEMO_DEFAULTS = {
   scenarios: demoScenarios,
   clock: systemClock as Clock,
   threats: {} as ThreatsConfig, // the service's defaults: the demo shows what a deployment gets
+  exchange: {} as Partial<ResilientExchangeOptions>, // the demo's own choices below, unchanged
 };
 
 export interface Demo {
@@ -147,6 +151,7 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
       // The exchangeApi preset keeps a breaker open for minutes; the demo shows recovery within seconds.
       breaker: { openMs: 6_000 },
       lookupAttempts: 4,
+      ...o.exchange,
     });
     // Cleanups run last first: the transitions written behind the last orders land before the storage closes.
     cleanups.push(() => exchange.flushJournal());

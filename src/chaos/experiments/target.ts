@@ -29,3 +29,22 @@ export interface ChaosTarget {
   orders?: { counts(): Record<string, number> | Promise<Record<string, number>> };
   exchange?: ExchangeControl;
 }
+
+/** What `simExchange` needs of the simulator (a `SimServer` fits). */
+export interface SimLike {
+  faults(): SimFaults;
+  setFaults(update: SimFaultsInput): SimFaults;
+  readonly engine: { allOrdersHeld(): ReadonlyArray<{ clientOrderId: string }> };
+  stopListening?(): Promise<void>;
+  listenAgain?(): Promise<void>;
+}
+
+/** The simulator as an experiment's exchange. */
+export function simExchange(sim: SimLike): ExchangeControl {
+  return {
+    faults: () => sim.faults(),
+    setFaults: (update) => sim.setFaults(update),
+    heldOrders: () => sim.engine.allOrdersHeld(),
+    ...(sim.stopListening && sim.listenAgain ? { stopListening: () => sim.stopListening!(), listenAgain: () => sim.listenAgain!() } : {}),
+  };
+}
