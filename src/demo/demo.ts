@@ -55,6 +55,10 @@ import { loadServerKey } from '../security/server-key.js';
 import type { ThreatsConfig } from '../security/threats.js';
 import { configuredThreats } from '../server/configured-threats.js';
 import { type LiveEvents, liveEvents } from '../server/live-events.js';
+import { ChaosExperiments } from '../chaos/experiments/chaos-experiments.js';
+import { defaultActivityRegistry } from '../chaos/experiments/default-registry.js';
+import { chaosRunStore } from '../chaos/experiments/run-store.js';
+import { simExchange } from '../chaos/experiments/target.js';
 import { DemoBot } from './bot.js';
 import { FaultInjector, type FaultScenario, demoScenarios } from './fault-injector.js';
 import { demoAlertRules } from './alert-rules.js';
@@ -78,6 +82,8 @@ export interface DemoOptions {
   threats?: ThreatsConfig;
   /** Changes to the exchange client's options (a chaos experiment's weakened configuration, e.g. `{ breaker: false }`). */
   exchange?: Partial<ResilientExchangeOptions>;
+  /** Chaos experiments over the ops API against the demo's own exchange (`features.chaos` of demo mode). */
+  chaos?: boolean;
 }
 
 export const DEMO_DEFAULTS = {
@@ -91,6 +97,7 @@ export const DEMO_DEFAULTS = {
   clock: systemClock as Clock,
   threats: {} as ThreatsConfig, // the service's defaults: the demo shows what a deployment gets
   exchange: {} as Partial<ResilientExchangeOptions>, // the demo's own choices below, unchanged
+  chaos: false, // as in a configuration: chaos is off unless asked for
 };
 
 export interface Demo {
@@ -280,7 +287,22 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
     }
     events.record('operator', 'demo', `demo started: simulated exchange at ${sim.url}`);
 
+    // Experiments break the demo's own simulated exchange; never live trading here.
+    const chaosExperiments = o.chaos
+      ? new ChaosExperiments({
+          registry: defaultActivityRegistry(),
+          target: { health, gate, registry: metrics.registry, orders: journalOrders(journal), exchange: simExchange(sim) },
+          store: await chaosRunStore(storage),
+          guardrails: () => ({ chaosEnabled: true, liveTrading: false }),
+          audit,
+          clock,
+          onAuditFailure: auditFailed,
+        })
+      : undefined;
+    if (chaosExperiments) cleanups.push(() => chaosExperiments.close());
+
     const components: Demo['components'] = {
+      ...(chaosExperiments ? { chaosExperiments } : {}),
       metrics,
       events,
       health,

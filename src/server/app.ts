@@ -29,6 +29,7 @@ import { installThreatHooks } from './threat-hooks.js';
 import { alertRoutes } from './routes/alerts.js';
 import { auditRoutes } from './routes/audit.js';
 import { backupRoutes } from './routes/backups.js';
+import { chaosExperimentRoutes } from './routes/chaos-experiments.js';
 import { breakerRoutes } from './routes/breakers.js';
 import { dashboardRoutes } from './routes/dashboard.js';
 import { deadLetterRoutes } from './routes/dead-letters.js';
@@ -255,6 +256,8 @@ export async function buildApp(components: ServerComponents, options: BuildAppOp
   await optional(c.alerts, '/api/alerts', 'alerting', (alerts) => app.register(alertRoutes, { alerts, events, operator, maxRules: hardening.maxAlertRules }), 'alerts:read');
   await optional(c.audit, '/api/audit', 'the audit log', (audit) => app.register(auditRoutes, { audit }), 'audit:read');
   await optional(c.threats, '/api/security', 'threat detection', (threats) => app.register(securityRoutes, { detector: threats.detector, ...(threats.lockout ? { lockout: threats.lockout } : {}) }), 'security:read');
+  // Chaos experiments only when features.chaos is on (the component exists only then): no routes otherwise.
+  if (c.chaosExperiments) await app.register(chaosExperimentRoutes, { experiments: c.chaosExperiments, events });
   await optional(c.fleet, '/api/fleet', 'the fleet', (fleet) => app.register(fleetRoutes, { fleet, events }), 'fleet:read');
   if (c.fleet && o.bindTimeline) {
     const watcher = fleetTimeline(c.fleet, events, { clock });

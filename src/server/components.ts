@@ -3,6 +3,7 @@
  * answers 404 with a message saying it is not configured, so the same server serves the demo,
  * a full deployment and a test with one breaker.
  */
+import type { ChaosExperiments } from '../chaos/experiments/chaos-experiments.js';
 import type { Clock } from '../core/clock.js';
 import type { Backups } from '../backup/backups.js';
 import type { DeadLetterQueue, ReplayHandler } from '../dlq/dead-letters.js';
@@ -79,6 +80,8 @@ export interface ServerComponents {
   threats?: { detector: ThreatDetector; lockout?: Lockout };
   /** Operator actions (kill switch, isolations, rule changes) kept in storage and restored at start; memory only when omitted. */
   operatorState?: OperatorState;
+  /** Chaos experiments (/api/chaos/experiments, /api/chaos/runs): present only when `features.chaos` is on, else those routes do not exist. */
+  chaosExperiments?: ChaosExperiments;
   clock?: Clock;
   /** Service name in health output and the dashboard title. */
   serviceId?: string;
