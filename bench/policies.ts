@@ -1,11 +1,12 @@
 /**
  * Policies, side by side with cockatiel 3.2.1 and opossum 9.0.0 in one process:
  * success path (bare call, breaker alone, full pipeline), failure path against window size,
- * and heap bytes per idle breaker.
+ * heap bytes per idle breaker, and what a disabled chaos policy adds to a pipeline.
  */
 import * as cockatiel from 'cockatiel';
 import Opossum from 'opossum';
 import { bulkhead, circuitBreaker, pipeline, retry, timeout } from '../src/index.js';
+import { chaos } from '../src/chaos/index.js';
 import { traced } from '../src/observe/tracing.js';
 import { type Row, cpuNsPerOp, heapBytesPer, printTable, ratio, timeAsync } from './harness.js';
 
@@ -170,6 +171,54 @@ function memory(): Row[] {
   ];
 }
 
+/** The same pipeline as the success path, fresh, so no state is shared with the case it is compared to. */
+function fullPipeline(...inner: Parameters<typeof pipeline>) {
+  return pipeline(retry({ maxAttempts: 3 }), circuitBreaker({ window: { kind: 'consecutive', failures: 5 } }), timeout({ ms: 1_000 }), bulkhead({ maxConcurrent: 100 }), ...inner);
+}
+
+/**
+ * Zero cost when disabled: the full pipeline with a disabled chaos policy innermost (where it
+ * belongs) against the same pipeline without it, in CPU time, interleaved rounds, median ratio.
+ */
+async function disabledChaos(): Promise<Row[]> {
+  const rows: Row[] = [];
+  const cases = [
+    { name: 'chaos.fault', make: () => chaos.fault({ fault: new Error('x'), injectionRate: 1, enabled: false }) },
+    { name: 'chaos.latency', make: () => chaos.latency({ delayMs: 100, injectionRate: 1, enabled: false }) },
+  ];
+  for (const { name, make } of cases) {
+    const without = fullPipeline();
+    const withChaos = fullPipeline(make());
+    for (let i = 0; i < 50_000; i++) {
+      await without.execute(ok);
+      await withChaos.execute(ok);
+    }
+    const ratios: number[] = [];
+    let lastWith = 0;
+    let lastWithout = 0;
+    for (let round = 0; round < 9; round++) {
+      // Which case goes first alternates, so neither always runs on the colder or the busier half.
+      if (round % 2 === 0) {
+        lastWithout = await cpuNsPerOp(() => without.execute(ok), 100_000);
+        lastWith = await cpuNsPerOp(() => withChaos.execute(ok), 100_000);
+      } else {
+        lastWith = await cpuNsPerOp(() => withChaos.execute(ok), 100_000);
+        lastWithout = await cpuNsPerOp(() => without.execute(ok), 100_000);
+      }
+      ratios.push(lastWith / lastWithout);
+    }
+    ratios.sort((a, b) => a - b);
+    rows.push({
+      group: 'chaos',
+      name: `pipeline + disabled ${name} / same pipeline without it, CPU time, 9 interleaved rounds`,
+      value: Number((ratios[4] as number).toFixed(3)),
+      unit: 'median ratio',
+      note: `range ${(ratios[0] as number).toFixed(3)}-${(ratios[8] as number).toFixed(3)}; last round ${Math.round(lastWith)} vs ${Math.round(lastWithout)} ns`,
+    });
+  }
+  return rows;
+}
+
 export async function benchPolicies(): Promise<Row[]> {
   const success = await successPath();
   printTable('Policies: success path (sequential awaited calls)', success);
@@ -177,7 +226,9 @@ export async function benchPolicies(): Promise<Row[]> {
   printTable('Policies: failure path against window size', failure);
   const mem = memory();
   printTable('Policies: heap bytes per idle breaker (100,000 breakers)', mem);
-  return [...success, ...failure, ...mem];
+  const chaosRows = await disabledChaos();
+  printTable('Policies: a disabled chaos policy in the retry+breaker+timeout+bulkhead pipeline', chaosRows);
+  return [...success, ...failure, ...mem, ...chaosRows];
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) await benchPolicies();

@@ -4,7 +4,10 @@
  * or `bulwark dlq list` with no arguments, run where `bulwark start` ran, work on that service's
  * data. The configuration module is loaded only when `--config` is given.
  */
-import { join } from 'node:path';
+import { existsSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import type { Command } from 'commander';
+import type { Storage } from '../storage/types.js';
 
 export interface DataFlags {
   /** The service's configuration file (YAML). */
@@ -50,4 +53,36 @@ export async function locateData(flags: DataFlags): Promise<DataLocation> {
   }
   const dataDir = flags.dataDir ?? d.dataDir;
   return { dataDir, storage: { kind: 'sqlite', path: join(dataDir, d.database) }, queue: d.demoQueue, backupsDir: join(dataDir, d.backups) };
+}
+
+/** Adds `--config`, `--data-dir` and `--json` to a command that works on the service's data; `uses` says what it reads from the config. */
+export function dataLocationOptions(command: Command, uses: string): Command {
+  return command
+    .option('--config <file>', `the service's configuration file: ${uses}`)
+    .option('--data-dir <dir>', `the service's data directory (default ${DATA_LOCATION_DEFAULTS.dataDir})`)
+    .option('--json', 'print JSON on stdout');
+}
+
+export interface OpenDataOptions {
+  /** Create the SQLite database when it is missing (default false: refuse, naming the flag and `hint`). */
+  create?: boolean;
+  /** What to do first when the database is missing, e.g. "start the service first (bulwark start)". */
+  hint?: string;
+  /** Run the storage layer's own migrations (default true). */
+  migrate?: boolean;
+}
+
+/** The storage a located service keeps its data in; the storage modules load only here. */
+export async function openDataStorage(location: DataLocation, options: OpenDataOptions = {}): Promise<Storage> {
+  const target = location.storage;
+  if (target.kind === 'postgres') {
+    const { postgresStorage } = await import('../storage/postgres.js');
+    return postgresStorage({ connectionString: target.url, ...(target.schema ? { schema: target.schema } : {}), ...(options.migrate === false ? { migrate: false } : {}), min: 0, max: 2 });
+  }
+  if (!options.create && !existsSync(target.path)) {
+    const named = location.configFile !== undefined ? '--config' : '--data-dir';
+    throw new Error(`${named}: no database (${basename(target.path)}) in ${location.dataDir}; ${options.hint ?? 'start the service first (bulwark start)'}, or give --data-dir or --config`);
+  }
+  const { sqliteStorage } = await import('../storage/sqlite.js');
+  return sqliteStorage({ path: target.path });
 }

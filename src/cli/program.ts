@@ -11,6 +11,7 @@ import { registerBot } from './commands/bot.js';
 import { registerToken } from './commands/token.js';
 import { registerAudit } from './commands/audit.js';
 import { registerSecrets } from './commands/secrets.js';
+import { registerChaos } from './commands/chaos.js';
 import { cliErrorLine } from './errors.js';
 
 /** `backup create` for the command that runs as `bulwark backup create`. */
@@ -50,6 +51,7 @@ export function buildProgram(): Command {
   registerToken(program);
   registerAudit(program);
   registerSecrets(program);
+  registerChaos(program);
   return program;
 }
 

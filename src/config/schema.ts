@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { bindRefusal } from './bind-address.js';
+import { CHAOS_CONFIG_DEFAULTS, chaosSchema } from './chaos-schema.js';
 import { SECURITY_CONFIG_DEFAULTS, securitySchema } from './security-schema.js';
 
 /** The longest delay Node's timers accept (2^31-1 ms, about 24.8 days); a longer one fires at once with a warning. */
@@ -78,6 +79,8 @@ export const configSchema = z
     }),
     /** Authentication, roles, the audit log, stored secrets, TLS and HTTP limits (config/security-schema.ts). */
     security: securitySchema,
+    /** Fault injection when `features.chaos` is on (config/chaos-schema.ts). */
+    chaos: chaosSchema,
     features: z.strictObject({
       liveTrading: z.boolean(),
       chaos: z.boolean(),
@@ -135,6 +138,14 @@ export const configSchema = z
     if (everyMs === undefined && (keepLast !== undefined || keepAge !== undefined)) {
       ctx.addIssue({ code: 'custom', path: ['backup', keepLast !== undefined ? 'keepLast' : 'maxAgeMs'], message: 'only used with backup.everyMs (the retention of scheduled backups)' });
     }
+    const names = new Set<string>();
+    (config.chaos.proxies ?? []).forEach((proxy, i) => {
+      if (names.has(proxy.name)) ctx.addIssue({ code: 'custom', path: ['chaos', 'proxies', i, 'name'], message: `"${proxy.name}" names two proxies; each needs its own name` });
+      names.add(proxy.name);
+    });
+    if (config.chaos.proxies && config.chaos.proxies.length > 0 && !config.features.chaos) {
+      ctx.addIssue({ code: 'custom', path: ['chaos', 'proxies'], message: 'only used when features.chaos is on' });
+    }
     const refusal = bindRefusal(config.server.host, config.security.auth.enabled === true);
     if (refusal) ctx.addIssue({ code: 'custom', path: ['server', 'host'], message: refusal, params: { because: 'security.auth.enabled' } });
   });
@@ -183,6 +194,7 @@ export const CONFIG_DEFAULTS: BulwarkConfig = {
   backup: {}, // no schedule unless asked: where backups go and how many to keep is the operator's call
   fleet: {}, // the library's own defaults (JOIN_FLEET_DEFAULTS, LEADER_ELECTION_DEFAULTS), not written twice
   security: SECURITY_CONFIG_DEFAULTS, // each part's defaults live with its code (security/)
+  chaos: CHAOS_CONFIG_DEFAULTS, // written with its schema (config/chaos-schema.ts)
   features: {
     liveTrading: false, // real orders only when someone turns them on explicitly
     chaos: false, // fault injection off unless an experiment is running

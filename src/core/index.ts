@@ -24,7 +24,7 @@ export {
 export { Emitter, type EventSource, type Listener, type Unsubscribe } from './events.js';
 export { DeadlineScheduler, deadlinesOf, type Deadline } from './timers.js';
 export { MinHeap } from './heap.js';
-export { BasePolicy, type Policy, type Operation, type ExecuteOptions, runPolicy, invoke } from './policy.js';
+export { BasePolicy, type Policy, type Operation, type ExecuteOptions, type SteppingAside, runPolicy, invoke } from './policy.js';
 export { type Limiter, type Decision, type AcquireOptions } from './limiter.js';
 export { type RetryBudget } from './retry-budget.js';
 export { REDACTED, isSecretKey, registerSecret, clearRegisteredSecrets, sanitizeText, redactSecrets, maskRegisteredSecrets } from './secrets.js';

@@ -15,6 +15,15 @@ export interface Policy {
 }
 
 /**
+ * A policy that can step aside: while `passThrough` is true it would only call straight through
+ * (a disabled chaos policy), so `pipeline()` skips its layer and it costs nothing. Re-read on
+ * every call: a policy may step back in at any time.
+ */
+export interface SteppingAside {
+  readonly passThrough: boolean;
+}
+
+/**
  * The one executor every toolkit policy runs through. `execute` makes a root context from the
  * caller's options; `run` is what composition uses, so `pipeline()` passes one context down
  * without reading (and so allocating) any signal.

@@ -302,7 +302,7 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
     if (chaosExperiments) cleanups.push(() => chaosExperiments.close());
 
     const components: Demo['components'] = {
-      ...(chaosExperiments ? { chaosExperiments } : {}),
+      ...(chaosExperiments ? { chaos: { experiments: chaosExperiments } } : {}),
       metrics,
       events,
       health,

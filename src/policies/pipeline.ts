@@ -5,14 +5,20 @@
  *
  * One context is passed down the layers (toolkit policies run through `run`, so no signal is
  * read and no AbortController allocated on the way). Foreign policies that only implement
- * `execute` work too; nested pipelines are flattened.
+ * `execute` work too; nested pipelines are flattened. A layer that steps aside (`passThrough`
+ * true: a disabled chaos policy) is skipped, as if it were not in the pipeline.
  */
 import { Context, type ExecContext } from '../core/context.js';
-import { BasePolicy, type Operation, type Policy, invoke, runPolicy } from '../core/policy.js';
+import { BasePolicy, type Operation, type Policy, type SteppingAside, invoke, runPolicy } from '../core/policy.js';
 
 export class PipelinePolicy extends BasePolicy {
   /** The layers, outermost first, nested pipelines flattened. */
   readonly policies: readonly Policy[];
+  /** Where the layers that can step aside (chaos policies) stand: each call looks at these only. */
+  private readonly asideAt: readonly number[];
+  /** Which of them stepped aside when `live` was built (bit i: asideAt[i]); -1: not built yet. */
+  private liveMask = -1;
+  private live: readonly Policy[] = [];
 
   constructor(policies: readonly Policy[]) {
     super();
@@ -25,10 +31,28 @@ export class PipelinePolicy extends BasePolicy {
       else flat.push(policy);
     });
     this.policies = flat;
+    this.asideAt = flat.flatMap((policy, index) => (canStepAside(policy) ? [index] : []));
   }
 
   run<T>(fn: Operation<T>, ctx: Context): Promise<T> {
-    return runFrom(this.policies, 0, fn, ctx);
+    return runFrom(this.asideAt.length === 0 ? this.policies : this.liveLayers(), 0, fn, ctx);
+  }
+
+  /**
+   * The layers not stepping aside now. Reading the flags costs one load per layer that can step
+   * aside; the list is rebuilt only when one of them changed, so a disabled chaos layer costs
+   * what the pipeline without it costs. A call keeps the list it started with (its later tries too).
+   */
+  private liveLayers(): readonly Policy[] {
+    const aside = this.asideAt;
+    if (aside.length > 30) return this.policies.filter((p) => (p as Partial<SteppingAside>).passThrough !== true);
+    let mask = 0;
+    for (let i = 0; i < aside.length; i++) if ((this.policies[aside[i] as number] as Partial<SteppingAside>).passThrough === true) mask |= 1 << i;
+    if (mask !== this.liveMask) {
+      this.live = this.policies.filter((p) => (p as Partial<SteppingAside>).passThrough !== true);
+      this.liveMask = mask;
+    }
+    return this.live;
   }
 }
 
@@ -44,6 +68,11 @@ function runFrom<T>(policies: readonly Policy[], index: number, fn: Operation<T>
   if (policy === undefined) return invoke(fn, ctx);
   if (index === policies.length - 1) return runPolicy(policy, fn, ctx);
   return runPolicy(policy, (inner) => runFrom(policies, index + 1, fn, asContext(inner)), ctx);
+}
+
+/** Whether a policy can step aside (has a `passThrough` flag): only such layers are looked at per call. */
+function canStepAside(policy: Policy): boolean {
+  return typeof (policy as Partial<SteppingAside>).passThrough === 'boolean';
 }
 
 /** Composes policies, the first argument outermost. `pipeline()` runs the function directly. */

@@ -8,58 +8,38 @@
 import type { Migration, Queryable, SqlValue } from '../storage/types.js';
 import { type AuditCheckpoint, type AuditEntry, type ChainedEntry, GENESIS_HASH, entryHash } from './audit-chain.js';
 
+const AUDIT_TABLES = `CREATE TABLE IF NOT EXISTS audit_log (
+  seq BIGINT PRIMARY KEY,
+  time BIGINT NOT NULL,
+  actor TEXT NOT NULL,
+  actor_kind TEXT NOT NULL,
+  action TEXT NOT NULL,
+  target TEXT,
+  before_json TEXT NOT NULL,
+  after_json TEXT NOT NULL,
+  request_id TEXT,
+  source TEXT,
+  outcome TEXT NOT NULL,
+  status INTEGER,
+  tags TEXT NOT NULL,
+  prev_hash TEXT NOT NULL,
+  hash TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS audit_log_time ON audit_log (time);
+CREATE TABLE IF NOT EXISTS audit_head (
+  id INTEGER PRIMARY KEY CHECK (id = 1),
+  seq BIGINT NOT NULL,
+  hash TEXT NOT NULL
+);
+`;
+
 /** The entries, in chain order, and the head row every append locks. */
 export const auditLogMigration: Migration = {
   id: 'security-003-audit-log',
   up: {
-    sqlite: `CREATE TABLE IF NOT EXISTS audit_log (
-  seq BIGINT PRIMARY KEY,
-  time BIGINT NOT NULL,
-  actor TEXT NOT NULL,
-  actor_kind TEXT NOT NULL,
-  action TEXT NOT NULL,
-  target TEXT,
-  before_json TEXT NOT NULL,
-  after_json TEXT NOT NULL,
-  request_id TEXT,
-  source TEXT,
-  outcome TEXT NOT NULL,
-  status INTEGER,
-  tags TEXT NOT NULL,
-  prev_hash TEXT NOT NULL,
-  hash TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS audit_log_time ON audit_log (time);
-CREATE TABLE IF NOT EXISTS audit_head (
-  id INTEGER PRIMARY KEY CHECK (id = 1),
-  seq BIGINT NOT NULL,
-  hash TEXT NOT NULL
-);
-INSERT OR IGNORE INTO audit_head (id, seq, hash) VALUES (1, 0, '${GENESIS_HASH}')`,
-    postgres: `CREATE TABLE IF NOT EXISTS audit_log (
-  seq BIGINT PRIMARY KEY,
-  time BIGINT NOT NULL,
-  actor TEXT NOT NULL,
-  actor_kind TEXT NOT NULL,
-  action TEXT NOT NULL,
-  target TEXT,
-  before_json TEXT NOT NULL,
-  after_json TEXT NOT NULL,
-  request_id TEXT,
-  source TEXT,
-  outcome TEXT NOT NULL,
-  status INTEGER,
-  tags TEXT NOT NULL,
-  prev_hash TEXT NOT NULL,
-  hash TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS audit_log_time ON audit_log (time);
-CREATE TABLE IF NOT EXISTS audit_head (
-  id INTEGER PRIMARY KEY CHECK (id = 1),
-  seq BIGINT NOT NULL,
-  hash TEXT NOT NULL
-);
-INSERT INTO audit_head (id, seq, hash) VALUES (1, 0, '${GENESIS_HASH}') ON CONFLICT (id) DO NOTHING`,
+    // The tables are the same on both engines; only the head row's insert-if-absent is spelled differently.
+    sqlite: `${AUDIT_TABLES}INSERT OR IGNORE INTO audit_head (id, seq, hash) VALUES (1, 0, '${GENESIS_HASH}')`,
+    postgres: `${AUDIT_TABLES}INSERT INTO audit_head (id, seq, hash) VALUES (1, 0, '${GENESIS_HASH}') ON CONFLICT (id) DO NOTHING`,
   },
 };
 

@@ -31,6 +31,7 @@ import { auditRoutes } from './routes/audit.js';
 import { backupRoutes } from './routes/backups.js';
 import { chaosExperimentRoutes } from './routes/chaos-experiments.js';
 import { breakerRoutes } from './routes/breakers.js';
+import { chaosProxyRoutes } from './routes/chaos-proxies.js';
 import { dashboardRoutes } from './routes/dashboard.js';
 import { deadLetterRoutes } from './routes/dead-letters.js';
 import { docsRoutes } from './routes/docs.js';
@@ -238,11 +239,12 @@ export async function buildApp(components: ServerComponents, options: BuildAppOp
   app.decorate('endStreams', () => endStreams());
   await app.register(eventRoutes, { events, overview: () => buildOverview(c, clock.now()), clock, snapshotMs: o.snapshotMs, onEndStreams: (end) => (endStreams = end) });
 
-  // A component the server was built without: its routes answer 404 to whoever may read that area.
-  const optional = <T>(present: T | undefined, prefix: string, what: string, register: (value: T) => PromiseLike<unknown>, permission: string): PromiseLike<unknown> => {
+  // A component the server was built without: its routes answer 404 (or `absent`, when given) to whoever may read that area.
+  const optional = <T>(present: T | undefined, prefix: string, what: string, register: (value: T) => PromiseLike<unknown>, permission: string, absent?: string): PromiseLike<unknown> => {
     if (present !== undefined) return register(present);
-    app.all(`${prefix}`, { config: { permission }, schema: { hide: true } }, async (_request, reply) => notConfigured(reply, what));
-    app.all(`${prefix}/*`, { config: { permission }, schema: { hide: true } }, async (_request, reply) => notConfigured(reply, what));
+    const answer = async (_request: unknown, reply: FastifyReply) => (absent ? problem(reply, 404, absent) : notConfigured(reply, what));
+    app.all(`${prefix}`, { config: { permission }, schema: { hide: true } }, answer);
+    app.all(`${prefix}/*`, { config: { permission }, schema: { hide: true } }, answer);
     return Promise.resolve();
   };
   await optional(c.breakers, '/api/breakers', 'circuit breakers', (breakers) => app.register(breakerRoutes, { breakers, events, operator }), 'breakers:read');
@@ -256,9 +258,14 @@ export async function buildApp(components: ServerComponents, options: BuildAppOp
   await optional(c.alerts, '/api/alerts', 'alerting', (alerts) => app.register(alertRoutes, { alerts, events, operator, maxRules: hardening.maxAlertRules }), 'alerts:read');
   await optional(c.audit, '/api/audit', 'the audit log', (audit) => app.register(auditRoutes, { audit }), 'audit:read');
   await optional(c.threats, '/api/security', 'threat detection', (threats) => app.register(securityRoutes, { detector: threats.detector, ...(threats.lockout ? { lockout: threats.lockout } : {}) }), 'security:read');
-  // Chaos experiments only when features.chaos is on (the component exists only then): no routes otherwise.
-  if (c.chaosExperiments) await app.register(chaosExperimentRoutes, { experiments: c.chaosExperiments, events });
   await optional(c.fleet, '/api/fleet', 'the fleet', (fleet) => app.register(fleetRoutes, { fleet, events }), 'fleet:read');
+  await optional(c.chaos?.proxies, '/api/chaos/proxies', 'fault proxies', (proxies) => app.register(chaosProxyRoutes, { proxies, events }), 'chaos:read', c.chaos ? undefined : 'chaos is off: set features.chaos');
+  const chaosOff = c.chaos ? undefined : 'chaos is off: set features.chaos';
+  if (c.chaos?.experiments) await app.register(chaosExperimentRoutes, { experiments: c.chaos.experiments, events });
+  else {
+    await optional(undefined, '/api/chaos/experiments', 'chaos experiments', () => Promise.resolve(), 'chaos:read', chaosOff);
+    await optional(undefined, '/api/chaos/runs', 'chaos experiments', () => Promise.resolve(), 'chaos:read', chaosOff);
+  }
   if (c.fleet && o.bindTimeline) {
     const watcher = fleetTimeline(c.fleet, events, { clock });
     app.addHook('onReady', async () => watcher.start());

@@ -6,6 +6,7 @@
 import type { ChaosExperiments } from '../chaos/experiments/chaos-experiments.js';
 import type { Clock } from '../core/clock.js';
 import type { Backups } from '../backup/backups.js';
+import type { FaultProxies } from '../chaos/proxy/proxies.js';
 import type { DeadLetterQueue, ReplayHandler } from '../dlq/dead-letters.js';
 import type { FleetControl } from '../fleet/control.js';
 import type { HealthRegistry } from '../health/registry.js';
@@ -74,14 +75,18 @@ export interface ServerComponents {
   /** The tamper-evident audit log: every state-changing request is recorded, and /api/audit serves it. */
   audit?: AuditLog;
   /**
+   * Fault injection, present only when `features.chaos` is on: /api/chaos/* answers 404 "chaos is
+   * off" without it. `proxies`: the network fault proxies (/api/chaos/proxies); `experiments`: the
+   * experiment runs (/api/chaos/experiments, /api/chaos/runs).
+   */
+  chaos?: { proxies?: FaultProxies; experiments?: ChaosExperiments };
+  /**
    * Threat detection: the detector (its findings at /api/security/threats, alerts through `alerts`)
    * and the lockout of sources failing sign-ins or tokens (429 before any hash is computed).
    */
   threats?: { detector: ThreatDetector; lockout?: Lockout };
   /** Operator actions (kill switch, isolations, rule changes) kept in storage and restored at start; memory only when omitted. */
   operatorState?: OperatorState;
-  /** Chaos experiments (/api/chaos/experiments, /api/chaos/runs): present only when `features.chaos` is on, else those routes do not exist. */
-  chaosExperiments?: ChaosExperiments;
   clock?: Clock;
   /** Service name in health output and the dashboard title. */
   serviceId?: string;

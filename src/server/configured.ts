@@ -13,7 +13,6 @@ import { storageTablesProvider } from '../backup/storage-tables.js';
 import { ConfigError, type ConfigIssue } from '../config/config-error.js';
 import type { BulwarkConfig } from '../config/schema.js';
 import { type LoadConfigOptions, type LoadedConfig, loadConfig } from '../config/loader.js';
-import { sourceOf } from '../config/layers.js';
 import { accountsOf } from '../config/accounts.js';
 import { bulwarkVersion } from '../core/version.js';
 import { deadLetters } from '../dlq/dead-letters.js';
@@ -43,6 +42,7 @@ import { observeFleet } from './fleet-metrics.js';
 import { scheduleBackups } from './scheduled-backups.js';
 import { configuredThreats } from './configured-threats.js';
 import type { ServerComponents } from './components.js';
+import { configuredChaos } from './configured-chaos.js';
 import { type ConfiguredExchange, configuredExchange, observeGate } from './configured-exchange.js';
 import { fleetPrefixOf, openConfiguredStores } from './configured-stores.js';
 import { resolveConfigSecrets } from './configured-secrets.js';
@@ -68,10 +68,9 @@ export function loadConfigFile(file: string, options: Omit<LoadConfigOptions, 'f
  * Settings this service accepts but cannot honour: start refuses them rather than ignore them.
  * Each names the key and why.
  */
-export function unsupportedSettings(config: BulwarkConfig, sources: ReadonlyMap<string, string> = new Map()): ConfigIssue[] {
-  const issues: ConfigIssue[] = [];
-  if (config.features.chaos) issues.push({ path: 'features.chaos', source: sourceOf(sources, 'features.chaos'), reason: 'the ops service runs no fault injection of its own (the simulator of `bulwark sim` does); turn it off' });
-  return issues;
+export function unsupportedSettings(_config: BulwarkConfig, _sources: ReadonlyMap<string, string> = new Map()): ConfigIssue[] {
+  // Every setting is honoured today (features.chaos runs the fault proxies of chaos.proxies); the check stays for the next one.
+  return [];
 }
 
 /** The service's id among its fleet's instances: `fleet.instance`, else `service-<host>`. */
@@ -260,6 +259,10 @@ export async function componentsFromConfig(written: BulwarkConfig, options: Conf
     const fleet = redis ? fleetControl({ redis, prefix: fleetPrefixOf(config) }) : undefined;
     if (fleet) cleanups.push(await observeFleet(metrics, fleet));
 
+    // Fault proxies only when features.chaos is on (configured-chaos.ts); closed with the service.
+    const chaos = await configuredChaos(config, events);
+    if (chaos) cleanups.push(() => chaos.close());
+
     const components: ServerComponents = {
       metrics,
       events,
@@ -279,6 +282,7 @@ export async function componentsFromConfig(written: BulwarkConfig, options: Conf
       ...(threats ? { threats: threats.component } : {}),
       serviceId: `bulwark-${config.env}`,
       ...(fleet ? { fleet } : {}),
+      ...(chaos ? { chaos: { proxies: chaos.proxies } } : {}),
       ...(gate ? { gate } : {}),
       ...(account
         ? { orders: account.orders, account: account.account, accounts: new Map(accounts.map((a) => [a.exchange.id, a.account])), dependencies: () => accounts.flatMap((a) => a.dependencies) }

@@ -132,13 +132,13 @@ describe('bulwark config check FILE', () => {
     expect(result.steps.find((s) => s.name === 'migrations')).toMatchObject({ status: 'skipped' });
   });
 
-  it('refuses a valid setting the service cannot honour, as start would', async () => {
+  it('refuses chaos.proxies while features.chaos is off, naming the key', async () => {
     const file = join(root, 'chaos.yaml');
-    writeFileSync(file, `dataDir: ${JSON.stringify(join(root, 'chaos-data'))}\nfeatures:\n  chaos: true\n`);
+    writeFileSync(file, `dataDir: ${JSON.stringify(join(root, 'chaos-data'))}\nchaos:\n  proxies:\n    - { name: pg, listen: ':47881', upstream: '127.0.0.1:5432' }\n`);
     const lines: string[] = [];
     const { exitCode } = await runConfigCheck({ file, dir: join(root, 'no-config-folder'), environment: {}, color: false, out: (l) => lines.push(l) });
     expect(exitCode).toBe(1);
-    expect(lines.join('\n')).toContain(`features.chaos (from ${file}): the ops service runs no fault injection of its own`);
+    expect(lines.join('\n')).toContain(`chaos.proxies (from ${file}): only used when features.chaos is on`);
   });
 
   it('a file that does not exist fails, naming it', async () => {

@@ -5,28 +5,21 @@
  * member conditions, never on fixed sleeps.
  */
 import { randomUUID } from 'node:crypto';
-import { constants } from 'node:fs';
-import { access, mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
-import { type Browser, type Page, chromium } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { buildWeb } from '../../scripts/build-web.mjs';
 import { fleetControl } from '../../src/fleet/index.js';
 import { createMetrics } from '../../src/observe/metrics.js';
 import { type OpsApp, buildApp } from '../../src/server/app.js';
 import { type Bot, bot, nextEvent } from '../fleet/fleet-support.js';
+import { chromiumAvailable, inPage, launchChromium } from '../support/browser.js';
 import { describeWith, probeRedis, redisUrl, requireService, sharedRedis } from '../support/services.js';
 
-/**
- * A page condition as a function built here: Playwright evaluates a string condition with eval()
- * inside the page, which the dashboard's CSP (no unsafe-eval) refuses; a function is sent as code.
- */
-const inPage = (strings: TemplateStringsArray, ...values: unknown[]): (() => boolean) => new Function(`return (${String.raw({ raw: strings }, ...values)});`) as () => boolean;
-
-const CHROMIUM = '/usr/bin/chromium';
-const available = (await requireService('chromium', () => access(CHROMIUM, constants.X_OK))) && (await requireService('Redis', probeRedis));
+const available = (await chromiumAvailable()) && (await requireService('Redis', probeRedis));
 
 describeWith(available, 'dashboard fleet section in headless Chromium', () => {
   const prefix = `test:fleet-dashboard:${randomUUID()}:`;
@@ -51,7 +44,7 @@ describeWith(available, 'dashboard fleet section in headless Chromium', () => {
     app = await buildApp({ metrics: createMetrics({ defaultMetrics: false }), fleet: fleetControl({ redis: shared.client, prefix }) }, { webRoot, snapshotMs: 250 });
     await app.listen({ port: 0, host: '127.0.0.1' });
     const { port } = app.server.address() as { port: number };
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+    browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1400, height: 1400 } });
     page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
     page.on('console', (message) => {

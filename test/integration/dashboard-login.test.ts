@@ -4,25 +4,22 @@
  * signed in (session cookie), the halt button works (the page sends the CSRF header); sign-out ends
  * the session; the printed link `/?token=` signs a browser in and leaves the address bar clean.
  */
-import { constants } from 'node:fs';
-import { access, mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type Browser, type Page, chromium } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { buildWeb } from '../../scripts/build-web.mjs';
 import { type Demo, startDemo } from '../../src/demo/demo.js';
 import { type OpsApp, buildApp } from '../../src/server/app.js';
 import { serviceAuth } from '../../src/server/service-auth.js';
-import { describeWith, requireService } from '../support/services.js';
+import { chromiumAvailable, launchChromium, inPage } from '../support/browser.js';
+import { describeWith } from '../support/services.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 /** A page condition as a function (the page's CSP forbids evaluating strings). */
-const inPage = (strings: TemplateStringsArray, ...values: unknown[]): (() => boolean) => new Function(`return (${String.raw({ raw: strings }, ...values)});`) as () => boolean;
-
 /** The token with its last character changed (always a different token: a fixed replacement could equal it). */
 const tamper = (token: string): string => `${token.slice(0, -1)}${token.endsWith('A') ? 'B' : 'A'}`;
-const available = await requireService('chromium', () => access(CHROMIUM, constants.X_OK));
+const available = await chromiumAvailable();
 
 /** Clicks a gate button and confirms the dialog with a reason (halt and resume ask for one). */
 async function gate(page: Page, button: '#gate-halt' | '#gate-resume'): Promise<void> {
@@ -50,7 +47,7 @@ describeWith(available, 'dashboard sign-in in headless Chromium', () => {
     app = await buildApp(demo.components, { webRoot, snapshotMs: 250, auth: security.auth });
     await app.listen({ port: 0, host: '127.0.0.1' });
     url = `http://127.0.0.1:${(app.server.address() as { port: number }).port}/`;
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+    browser = await launchChromium();
   }, 55_000);
 
   afterAll(async () => {

@@ -4,19 +4,18 @@
  * appear with the lockout they caused and the last audit-chain verification, with no console
  * errors. Waits are on page conditions, never on fixed sleeps.
  */
-import { constants } from 'node:fs';
-import { access, mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type Browser, type Page, chromium } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { buildWeb } from '../../scripts/build-web.mjs';
 import { type Demo, startDemo } from '../../src/demo/demo.js';
 import { type OpsApp, buildApp } from '../../src/server/app.js';
-import { describeWith, requireService } from '../support/services.js';
+import { chromiumAvailable, launchChromium, watchedPage } from '../support/browser.js';
+import { describeWith } from '../support/services.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const available = await requireService('chromium', () => access(CHROMIUM, constants.X_OK));
+const available = await chromiumAvailable();
 
 describeWith(available, 'dashboard security section in headless Chromium', () => {
   let dir: string;
@@ -34,12 +33,8 @@ describeWith(available, 'dashboard security section in headless Chromium', () =>
     app = await buildApp(demo.components, { webRoot, snapshotMs: 250 });
     await app.listen({ port: 0, host: '127.0.0.1' });
     url = `http://127.0.0.1:${(app.server.address() as { port: number }).port}/`;
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
-    page = await browser.newPage({ viewport: { width: 1400, height: 2400 } });
-    page.on('console', (message) => {
-      if (message.type() === 'error') problems.push(`console: ${message.text()}`);
-    });
-    page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+    browser = await launchChromium();
+    page = await watchedPage(browser, problems, { viewport: { width: 1400, height: 2400 } });
   }, 55_000);
 
   afterAll(async () => {

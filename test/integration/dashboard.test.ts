@@ -4,25 +4,18 @@
  * change while the bot trades, the breaker and gate controls change the server's state, and a
  * screenshot is written to test-results/. Waits are on page conditions, never on fixed sleeps.
  */
-import { constants } from 'node:fs';
 import { access, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type Browser, type Page, chromium } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { buildWeb } from '../../scripts/build-web.mjs';
 import { type Demo, startDemo } from '../../src/demo/demo.js';
 import { type OpsApp, buildApp } from '../../src/server/app.js';
-import { describeWith, requireService } from '../support/services.js';
+import { chromiumAvailable, launchChromium, watchedPage, inPage } from '../support/browser.js';
+import { describeWith } from '../support/services.js';
 
-/**
- * A page condition as a function built here: Playwright evaluates a string condition with eval()
- * inside the page, which the dashboard's CSP (no unsafe-eval) refuses; a function is sent as code.
- */
-const inPage = (strings: TemplateStringsArray, ...values: unknown[]): (() => boolean) => new Function(`return (${String.raw({ raw: strings }, ...values)});`) as () => boolean;
-
-const CHROMIUM = '/usr/bin/chromium';
-const available = await requireService('chromium', () => access(CHROMIUM, constants.X_OK));
+const available = await chromiumAvailable();
 
 describeWith(available, 'dashboard in headless Chromium', () => {
   let dir: string;
@@ -42,12 +35,8 @@ describeWith(available, 'dashboard in headless Chromium', () => {
     await app.listen({ port: 0, host: '127.0.0.1' });
     const address = app.server.address() as { port: number };
     url = `http://127.0.0.1:${address.port}/`;
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
-    page = await browser.newPage({ viewport: { width: 1400, height: 1800 } });
-    page.on('console', (message) => {
-      if (message.type() === 'error') problems.push(`console: ${message.text()}`);
-    });
-    page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+    browser = await launchChromium();
+    page = await watchedPage(browser, problems, { viewport: { width: 1400, height: 1800 } });
     page.on('requestfailed', (request) => {
       // The event stream is cut when the page closes; anything else failing is a problem.
       if (!request.url().endsWith('/api/events')) problems.push(`request failed: ${request.url()} ${request.failure()?.errorText ?? ''}`);

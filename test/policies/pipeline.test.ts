@@ -149,6 +149,25 @@ describe('pipeline', () => {
     expect(result.error).toBeInstanceOf(AbortedError);
   });
 
+  it('skips a layer while its passThrough is true, on every call anew, wherever it stands', async () => {
+    const log: string[] = [];
+    const stepping = Object.assign(tracer('s', log), { passThrough: true });
+    const policy = pipeline(tracer('a', log), stepping, tracer('b', log), Object.assign(tracer('t', log), { passThrough: true }));
+    await policy.execute(() => log.push('fn'));
+    expect(log).toEqual(['a>', 'b>', 'fn', '<b', '<a']);
+    log.length = 0;
+    stepping.passThrough = false;
+    await policy.execute(() => log.push('fn'));
+    expect(log).toEqual(['a>', 's>', 'b>', 'fn', '<b', '<s', '<a']);
+  });
+
+  it('a pipeline whose every layer steps aside runs fn directly', async () => {
+    const log: string[] = [];
+    const policy = pipeline(Object.assign(tracer('s', log), { passThrough: true }));
+    await expect(policy.execute((ctx) => ctx.attempt)).resolves.toBe(1);
+    expect(log).toEqual([]);
+  });
+
   it('rejects an argument that is not a policy, naming its position', () => {
     expect(() => pipeline(retry(), {} as Policy)).toThrow(/argument 2 is not a policy/);
   });

@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { faultProxies } from '../../src/chaos/proxy/proxies.js';
 import { fleetControl } from '../../src/fleet/control.js';
 import { auditLog } from '../../src/security/audit-log.js';
 import { Lockout } from '../../src/security/lockout.js';
@@ -65,7 +66,7 @@ async function allRoutes(): Promise<RouteEntry[]> {
   const account = { snapshot: async () => ({ exchange: 'x', at: 0, balances: {}, openOrders: [] }) };
   const threats = { detector: new ThreatDetector(), lockout: new Lockout() };
   const chaosExperiments = new ChaosExperiments({ registry: defaultActivityRegistry(), target: {}, store: await chaosRunStore(authStorage), guardrails: () => ({ chaosEnabled: true, liveTrading: false }) });
-  const withFleet = await buildApp({ ...f.components, fleet, account, audit, threats, chaosExperiments }, { webRoot: web, bindTimeline: false });
+  const withFleet = await buildApp({ ...f.components, fleet, account, audit, threats, chaos: { proxies: faultProxies(), experiments: chaosExperiments } }, { webRoot: web, bindTimeline: false });
   const routes = [...local.routeTable, ...fleetGate.routeTable, ...withFleet.routeTable];
   await withFleet.close();
   return routes;

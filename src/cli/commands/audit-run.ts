@@ -1,16 +1,13 @@
 /** What `bulwark audit ...` runs (see audit.ts); loaded only when one of its subcommands runs. */
-import { createWriteStream, existsSync } from 'node:fs';
-import { basename } from 'node:path';
+import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { hostname, userInfo } from 'node:os';
 import { sanitizeText } from '../../core/secrets.js';
 import { InvalidArgumentError } from 'commander';
 import { type AuditLog, type AuditRecord, type ChainReport, auditLog } from '../../security/audit-log.js';
 import { loadServerKey } from '../../security/server-key.js';
-import { postgresStorage } from '../../storage/postgres.js';
-import { sqliteStorage } from '../../storage/sqlite.js';
 import type { Storage } from '../../storage/types.js';
-import { locateData } from '../data-location.js';
+import { locateData, openDataStorage } from '../data-location.js';
 import { durationMs } from '../flags.js';
 import type { AuditCommandDeps, AuditFlags, ExportFlags } from './audit.js';
 
@@ -32,14 +29,7 @@ export async function openAudit(flags: AuditFlags, env: NodeJS.ProcessEnv): Prom
     keyFile = loadConfig({ file: flags.config, environment: env }).config.security.keyFile;
   }
   const key = loadServerKey({ dataDir: location.dataDir, ...(keyFile ? { file: keyFile } : {}), env, create: false });
-  let storage: Storage;
-  if (location.storage.kind === 'postgres') {
-    storage = await postgresStorage({ connectionString: location.storage.url, ...(location.storage.schema ? { schema: location.storage.schema } : {}), migrate: false, min: 0, max: 2 });
-  } else {
-    const named = flags.config !== undefined ? '--config' : '--data-dir';
-    if (!existsSync(location.storage.path)) throw new Error(`${named}: no database (${basename(location.storage.path)}) in ${location.dataDir}; start the service first (bulwark start), or give --data-dir or --config`);
-    storage = await sqliteStorage({ path: location.storage.path });
-  }
+  const storage = await openDataStorage(location, { migrate: false });
   try {
     if (!(await storage.one("SELECT seq FROM audit_head WHERE id = 1").catch(() => undefined))) throw new Error('no audit log in this database: the service has not started with one yet');
     return { audit: await auditLog(storage, { key, migrate: false }), storage };

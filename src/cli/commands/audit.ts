@@ -6,7 +6,7 @@
  * audit-run.ts, loaded only when a subcommand runs.
  */
 import type { Command } from 'commander';
-import { DATA_LOCATION_DEFAULTS } from '../data-location.js';
+import { dataLocationOptions } from '../data-location.js';
 
 /** Where output goes; injectable so the commands can be run and checked in-process. */
 export interface AuditOutput {
@@ -34,22 +34,15 @@ export interface ExportFlags extends AuditFlags {
   out?: string;
 }
 
-function locationOptions(command: Command): Command {
-  return command
-    .option('--config <file>', "the service's configuration file: its storage and key")
-    .option('--data-dir <dir>', `the service's data directory (default ${DATA_LOCATION_DEFAULTS.dataDir})`)
-    .option('--json', 'print JSON on stdout');
-}
-
 export function registerAudit(program: Command, deps: AuditCommandDeps = {}): void {
   const run = async (): Promise<typeof import('./audit-run.js')> => import('./audit-run.js');
   const audit = program.command('audit').description('audit log: verify the chain, export entries');
 
-  locationOptions(audit.command('verify').description('walk the chain and its latest checkpoint; report the first broken entry (exit 1 when broken)')).action(async (flags: AuditFlags) => {
+  dataLocationOptions(audit.command('verify').description('walk the chain and its latest checkpoint; report the first broken entry (exit 1 when broken)'), 'its storage and key').action(async (flags: AuditFlags) => {
     await (await run()).auditVerify(flags, deps);
   });
 
-  locationOptions(audit.command('export').description('write entries as JSON lines, oldest first'))
+  dataLocationOptions(audit.command('export').description('write entries as JSON lines, oldest first'), 'its storage and key')
     .option('--since <time>', 'entries at or after this time (ISO 8601, milliseconds, or an age such as 24h, 7d)')
     .option('--until <time>', 'entries before this time (same forms)')
     .option('--actor <name>', 'only entries by this actor')

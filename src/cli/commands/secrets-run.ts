@@ -3,10 +3,8 @@ import { existsSync } from 'node:fs';
 import { basename } from 'node:path';
 import { type LoadKeyringOptions, createKekFile, kekFileOf, keyring, loadKeyring, readKekFile } from '../../security/kek.js';
 import { type SecretStore, type SecretSummary, secretStore, secretsMigration } from '../../security/secret-store.js';
-import { postgresStorage } from '../../storage/postgres.js';
-import { sqliteStorage } from '../../storage/sqlite.js';
 import type { Storage } from '../../storage/types.js';
-import { locateData } from '../data-location.js';
+import { locateData, openDataStorage } from '../data-location.js';
 import { table } from './colors.js';
 import { readSecretValue } from './secret-input.js';
 import type { SecretsCommandDeps, SecretsFlags } from './secrets.js';
@@ -33,11 +31,7 @@ async function open(flags: SecretsFlags, env: Readonly<Record<string, string | u
     const { secrets } = loadConfig({ file: flags.config, environment: env }).config.security;
     keys = { ...keys, ...(secrets.keyFile !== undefined ? { keyFile: secrets.keyFile } : {}), ...(secrets.previousKeyFiles ? { previousKeyFiles: secrets.previousKeyFiles } : {}) };
   }
-  const target = location.storage;
-  if (target.kind === 'sqlite' && !create && !existsSync(target.path)) {
-    throw new Error(`${flags.config !== undefined ? '--config' : '--data-dir'}: no database at ${target.path}; store a secret first (bulwark secrets set NAME), or give --data-dir or --config`);
-  }
-  const storage = target.kind === 'postgres' ? await postgresStorage({ connectionString: target.url, ...(target.schema ? { schema: target.schema } : {}), min: 0, max: 2 }) : await sqliteStorage({ path: target.path });
+  const storage = await openDataStorage(location, { create, hint: 'store a secret first (bulwark secrets set NAME)' });
   try {
     await storage.migrate([secretsMigration]);
   } catch (error) {

@@ -7,7 +7,7 @@
  */
 import type { Readable } from 'node:stream';
 import type { Command } from 'commander';
-import { DATA_LOCATION_DEFAULTS } from '../data-location.js';
+import { dataLocationOptions } from '../data-location.js';
 
 /** Where input and output go; injectable so the commands can be run and checked in-process. */
 export interface SecretsCommandDeps {
@@ -23,18 +23,11 @@ export interface SecretsFlags {
   json?: boolean;
 }
 
-function dataOptions(command: Command): Command {
-  return command
-    .option('--config <file>', "the service's configuration file: its storage and key-encryption key")
-    .option('--data-dir <dir>', `the service's data directory (default ${DATA_LOCATION_DEFAULTS.dataDir})`)
-    .option('--json', 'print JSON on stdout');
-}
-
 export function registerSecrets(program: Command, deps: SecretsCommandDeps = {}): void {
   const run = async (): Promise<typeof import('./secrets-run.js')> => import('./secrets-run.js');
   const secrets = program.command('secrets').description('encrypted secrets for the configuration (secret:NAME): set, list, remove, rotate');
 
-  dataOptions(secrets.command('set').description('store a secret, read from stdin or a prompt (never from the command line); a new version when it exists'))
+  dataLocationOptions(secrets.command('set').description('store a secret, read from stdin or a prompt (never from the command line); a new version when it exists'), 'its storage and key-encryption key')
     .argument('<name>', 'the secret name, as written in the configuration after "secret:"')
     // A value typed after the name would sit in the shell history and in `ps`: refused, not ignored.
     .allowExcessArguments(false)
@@ -42,17 +35,17 @@ export function registerSecrets(program: Command, deps: SecretsCommandDeps = {})
       await (await run()).secretsSet(name, flags, deps);
     });
 
-  dataOptions(secrets.command('list').description('list the secrets: name, version, key-encryption key id, last set (never a value)')).action(async (flags: SecretsFlags) => {
+  dataLocationOptions(secrets.command('list').description('list the secrets: name, version, key-encryption key id, last set (never a value)'), 'its storage and key-encryption key').action(async (flags: SecretsFlags) => {
     await (await run()).secretsList(flags, deps);
   });
 
-  dataOptions(secrets.command('remove').description('remove a secret'))
+  dataLocationOptions(secrets.command('remove').description('remove a secret'), 'its storage and key-encryption key')
     .argument('<name>', 'the secret name')
     .action(async (name: string, flags: SecretsFlags) => {
       await (await run()).secretsRemove(name, flags, deps);
     });
 
-  dataOptions(secrets.command('rotate').description('re-wrap every secret under a new key-encryption key, one row at a time, while services keep reading'))
+  dataLocationOptions(secrets.command('rotate').description('re-wrap every secret under a new key-encryption key, one row at a time, while services keep reading'), 'its storage and key-encryption key')
     .requiredOption('--new-key-file <file>', 'the new key (created with a random key when it does not exist)')
     .action(async (flags: SecretsFlags & { newKeyFile: string }) => {
       await (await run()).secretsRotate(flags, deps);

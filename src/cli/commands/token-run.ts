@@ -1,13 +1,10 @@
 /** What `bulwark token ...` runs (see token.ts); loaded only when one of its subcommands runs. */
-import { existsSync } from 'node:fs';
 import { type Clock, systemClock } from '../../core/clock.js';
 import { authMigrations } from '../../security/token-migrations.js';
 import { type RoleSet, resolveRoles } from '../../security/roles.js';
 import { type TokenRecord, tokenStore } from '../../security/tokens.js';
-import { postgresStorage } from '../../storage/postgres.js';
-import { sqliteStorage } from '../../storage/sqlite.js';
 import type { Storage } from '../../storage/types.js';
-import { locateData } from '../data-location.js';
+import { locateData, openDataStorage } from '../data-location.js';
 import { table } from './colors.js';
 import type { CreateTokenFlags, TokenCommandDeps, TokenFlags } from './token.js';
 
@@ -24,15 +21,7 @@ async function open(flags: TokenFlags, create: boolean): Promise<Opened> {
     const { loadConfig } = await import('../../config/loader.js');
     roles = resolveRoles(loadConfig({ file: flags.config }).config.security.auth.roles ?? {});
   }
-  let storage: Storage;
-  if (location.storage.kind === 'postgres') {
-    storage = await postgresStorage({ connectionString: location.storage.url, ...(location.storage.schema ? { schema: location.storage.schema } : {}), min: 0, max: 2 });
-  } else {
-    if (!create && !existsSync(location.storage.path)) {
-      throw new Error(`${flags.config !== undefined ? '--config' : '--data-dir'}: no database in ${location.dataDir}; start the service first (bulwark start), or give --data-dir or --config`);
-    }
-    storage = await sqliteStorage({ path: location.storage.path });
-  }
+  const storage = await openDataStorage(location, { create });
   try {
     await storage.migrate(authMigrations);
   } catch (error) {

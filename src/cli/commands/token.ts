@@ -5,7 +5,7 @@
  * never shows a secret. The work lives in token-run.ts, loaded only when a subcommand runs.
  */
 import type { Command } from 'commander';
-import { DATA_LOCATION_DEFAULTS } from '../data-location.js';
+import { dataLocationOptions } from '../data-location.js';
 import { durationArgument } from '../flags.js';
 
 /** Where output goes; injectable so the commands can be run and checked in-process. */
@@ -33,18 +33,11 @@ export interface CreateTokenFlags extends TokenFlags {
   expires?: number;
 }
 
-function location(command: Command): Command {
-  return command
-    .option('--config <file>', "the service's configuration file: its storage and roles")
-    .option('--data-dir <dir>', `the demo service's data directory (default ${DATA_LOCATION_DEFAULTS.dataDir})`)
-    .option('--json', 'print JSON on stdout');
-}
-
 export function registerToken(program: Command, deps: TokenCommandDeps = {}): void {
   const run = async (): Promise<typeof import('./token-run.js')> => import('./token-run.js');
   const token = program.command('token').description('API tokens: create (printed once), list, revoke');
 
-  location(token.command('create').description('create a token and print it once'))
+  dataLocationOptions(token.command('create').description('create a token and print it once'), 'its storage and roles')
     .requiredOption('--role <role>', 'viewer, operator, admin or a role of the configuration')
     .option('--name <name>', 'who or what uses it (default: the role and the date)')
     .option('--expires <duration>', 'lifetime, e.g. 30d, 12h (default: never)', durationArgument('--expires'))
@@ -52,11 +45,11 @@ export function registerToken(program: Command, deps: TokenCommandDeps = {}): vo
       await (await run()).tokenCreate(flags, deps);
     });
 
-  location(token.command('list').description('list tokens: id, name, role, created, expires, last used, revoked (never a secret)')).action(async (flags: TokenFlags) => {
+  dataLocationOptions(token.command('list').description('list tokens: id, name, role, created, expires, last used, revoked (never a secret)'), 'its storage and roles').action(async (flags: TokenFlags) => {
     await (await run()).tokenList(flags, deps);
   });
 
-  location(token.command('revoke').description('revoke a token by id (the prefix `token list` shows); its sessions end too'))
+  dataLocationOptions(token.command('revoke').description('revoke a token by id (the prefix `token list` shows); its sessions end too'), 'its storage and roles')
     .argument('<id>', 'the token id')
     .action(async (id: string, flags: TokenFlags) => {
       await (await run()).tokenRevoke(id, flags, deps);

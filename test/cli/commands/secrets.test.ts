@@ -82,8 +82,8 @@ describe('bulwark secrets', () => {
 
   it('list, remove and rotate refuse a data directory without a database instead of creating one', async () => {
     const dir = join(folder(), 'none');
-    await expect(run(['list', '--data-dir', dir])).rejects.toThrow(/--data-dir: no database at .*; store a secret first/);
-    await expect(run(['rotate', '--new-key-file', join(dir, 'n.key'), '--data-dir', dir])).rejects.toThrow(/no database at/);
+    await expect(run(['list', '--data-dir', dir])).rejects.toThrow(/--data-dir: no database \(bulwark\.db\) in .*; store a secret first/);
+    await expect(run(['rotate', '--new-key-file', join(dir, 'n.key'), '--data-dir', dir])).rejects.toThrow(/no database \(bulwark\.db\) in/);
     expect(existsSync(dir)).toBe(false);
   });
 

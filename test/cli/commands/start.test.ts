@@ -133,10 +133,26 @@ describe('runStart: the configuration is honoured, or refused', () => {
     await expect(runStart({ config: file, port: 0, out: () => undefined })).rejects.toThrow(`dataDir: the data directory ${join(blocker, 'data')} cannot be created or written (ENOTDIR)`);
   });
 
-  it('refuses a setting it cannot honour, naming the file, the key and why', async () => {
+  it('with features.chaos, starts the fault proxies of chaos.proxies and serves them; without it, /api/chaos is off', async () => {
     const file = join(dir, 'chaos.yaml');
-    await writeFile(file, `dataDir: ${JSON.stringify(join(dir, 'data'))}\nfeatures:\n  chaos: true\n`);
-    await expect(runStart({ config: file, port: 0, out: () => undefined })).rejects.toThrow(`features.chaos (from ${file}): the ops service runs no fault injection of its own`);
+    await writeFile(file, `dataDir: ${JSON.stringify(join(dir, 'data'))}\nfeatures:\n  chaos: true\nchaos:\n  proxies:\n    - name: pg\n      listen: ':47880'\n      upstream: 127.0.0.1:5432\nshutdown:\n  readyDelayMs: 0\n`);
+    const service = await runStart({ config: file, port: 0, out: () => undefined, exit: () => undefined, logger: false });
+    try {
+      const list = (await (await fetch(`${service.url}/api/chaos/proxies`)).json()) as { proxies: Array<{ name: string; listen: string; enabled: boolean }> };
+      expect(list.proxies).toEqual([expect.objectContaining({ name: 'pg', listen: '127.0.0.1:47880', upstream: '127.0.0.1:5432', enabled: true })]);
+    } finally {
+      await service.close();
+    }
+    const off = join(dir, 'no-chaos.yaml');
+    await writeFile(off, `dataDir: ${JSON.stringify(join(dir, 'data'))}\nshutdown:\n  readyDelayMs: 0\n`);
+    const plain = await runStart({ config: off, port: 0, out: () => undefined, exit: () => undefined, logger: false });
+    try {
+      const res = await fetch(`${plain.url}/api/chaos/proxies`);
+      expect(res.status).toBe(404);
+      expect(((await res.json()) as { detail: string }).detail).toBe('chaos is off: set features.chaos');
+    } finally {
+      await plain.close();
+    }
   });
 
   it('refuses a Redis that does not answer, naming the key and without its password', async () => {

@@ -62,7 +62,7 @@ describe('bulwark token', () => {
     const temp = tempDir('bulwark-token-cli-');
     cleanups.push(temp.remove);
     const run = cli(temp.dir);
-    await expect(run('list')).rejects.toThrow(/--data-dir: no database in .*start the service first/);
+    await expect(run('list')).rejects.toThrow(/--data-dir: no database \(bulwark\.db\) in .*start the service first/);
     await expect(run('create', '--role', 'root')).rejects.toThrow(/^role: no role named "root"/);
     await expect(run('create', '--role', 'admin', '--expires', 'soon')).rejects.toThrow(/--expires: "soon" is not a duration: a whole number greater than 0 and a unit/);
     await run('create', '--role', 'admin');

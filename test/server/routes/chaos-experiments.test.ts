@@ -47,7 +47,7 @@ async function setup(guard = { chaosEnabled: true, liveTrading: false }, withCha
     guardrails: () => guard,
     clock,
   });
-  app = await buildApp({ metrics: createMetrics({ defaultMetrics: false }), events: liveEvents({ clock }), gate, clock, ...(withChaos ? { chaosExperiments: experiments } : {}) }, { webRoot: '/nonexistent' });
+  app = await buildApp({ metrics: createMetrics({ defaultMetrics: false }), events: liveEvents({ clock }), gate, clock, ...(withChaos ? { chaos: { experiments } } : {}) }, { webRoot: '/nonexistent' });
   return { clock, router, experiments, app };
 }
 
@@ -93,9 +93,11 @@ describe('chaos experiment routes', () => {
     expect(shipped.map((e) => e.name)).toContain('exchange-maintenance');
   });
 
-  it('without the component (features.chaos off) the routes do not exist', async () => {
+  it('without chaos (features.chaos off) every experiment route answers 404 "chaos is off"', async () => {
     const { app } = await setup(undefined, false);
-    expect((await app.inject({ method: 'GET', url: '/api/chaos/runs' })).statusCode).toBe(404);
+    const runs = await app.inject({ method: 'GET', url: '/api/chaos/runs' });
+    expect(runs.statusCode).toBe(404);
+    expect(runs.json().detail).toBe('chaos is off: set features.chaos');
     expect((await app.inject({ method: 'POST', url: '/api/chaos/experiments', payload: { name: 'exchange-maintenance' } })).statusCode).toBe(404);
   });
 });
