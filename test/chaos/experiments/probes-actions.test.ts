@@ -104,3 +104,13 @@ describe('exchange actions', () => {
     await expect(start('exchange-outage', target)).rejects.toThrow('action exchange-outage: the exchange cannot be taken down (it is not served over HTTP)');
   });
 });
+
+describe('process actions', () => {
+  it('process-memory-pressure holds memory while on and lets it go when stopped', async () => {
+    const action = registry.action('process-memory-pressure')!;
+    const handle = (await action.start(ctx({}), activityArgs(action, { mb: 32 }, 'm'))) as unknown as { fault: { heldBytes: number; state: string }; stop(): Promise<void> };
+    expect(handle.fault).toMatchObject({ heldBytes: 32 * 1024 * 1024, state: 'running' });
+    await handle.stop();
+    expect(handle.fault).toMatchObject({ heldBytes: 0, state: 'ended' });
+  });
+});
