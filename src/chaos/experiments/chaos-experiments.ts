@@ -69,7 +69,7 @@ export class ChaosExperiments {
 
   /**
    * Starts a run and returns at once with its journal (status `running`); `done` resolves when it
-   * ends. Throws `ChaosRefusedError` (guardrails), `ChaosRunBusyError`, or a TypeError listing the
+   * ends, and never rejects. Throws `ChaosRefusedError` (guardrails), `ChaosRunBusyError`, or a TypeError listing the
    * plan's problems (unknown actions or probes, bad args).
    */
   start(experiment: Experiment, actor = 'system'): { journal: RunJournal; done: Promise<RunJournal> } {
@@ -83,6 +83,12 @@ export class ChaosExperiments {
       await audit(auditRunStarted);
       try {
         return await run.run();
+      } catch (error) {
+        // The run itself never rejects; its journal could not be saved (the storage went away). The
+        // rollbacks have run by then; the run ends errored, as the live status and the audit log say.
+        run.journal.status = 'errored';
+        run.journal.reason = `error: journal not saved: ${error instanceof Error ? error.message : String(error)}`;
+        return run.journal;
       } finally {
         this.current = undefined;
         await audit(auditRunEnded);

@@ -56,3 +56,18 @@ describe('chaos experiments guardrails', () => {
     await storage.close();
   });
 });
+
+describe('chaos experiments when the storage goes away', () => {
+  it('a run whose journal cannot be saved ends errored (done never rejects), and the next run may start', async () => {
+    const { experiments, clock, storage, audit } = await setup({ chaosEnabled: true, liveTrading: false });
+    const first = experiments.start(experiment(true));
+    await clock.advance(0);
+    await audit.close();
+    await storage.close();
+    await clock.advance(1_000);
+    const journal = await first.done;
+    expect(journal.status).toBe('errored');
+    expect(journal.reason).toMatch(/^error: journal not saved: /);
+    expect(() => experiments.start(experiment(true))).not.toThrow();
+  });
+});
