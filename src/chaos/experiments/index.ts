@@ -17,3 +17,4 @@ export { exchangeActions, simFaultAction } from './exchange-actions.js';
 export { processActions } from './process-actions.js';
 export { readMetric, histogramQuantile, type MetricQuery } from './metric-reader.js';
 export { withinTolerance, describeTolerance } from './tolerance.js';
+export { renderRunReport, HTML_REPORT_DEFAULTS } from './html-report.js';

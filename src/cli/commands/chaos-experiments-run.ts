@@ -1,5 +1,6 @@
 /** What `bulwark chaos run | list | report` runs (see chaos-experiments.ts); loaded only when one of them runs. */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { basename } from 'node:path';
 import { systemClock } from '../../core/clock.js';
 import { defaultActivityRegistry } from '../../chaos/experiments/default-registry.js';
 import { parseExperiment } from '../../chaos/experiments/experiment-file.js';
@@ -10,6 +11,7 @@ import type { RunJournal } from '../../chaos/experiments/run-journal.js';
 import { type ChaosRunStore, chaosRunStore } from '../../chaos/experiments/run-store.js';
 import type { RunStatusView } from '../../chaos/experiments/chaos-experiments.js';
 import { describeTolerance } from '../../chaos/experiments/tolerance.js';
+import { renderRunReport } from '../../chaos/experiments/html-report.js';
 import { postgresStorage } from '../../storage/postgres.js';
 import { sqliteStorage } from '../../storage/sqlite.js';
 import type { Storage } from '../../storage/types.js';
@@ -122,6 +124,12 @@ export async function runChaosReport(id: string, flags: StoreFlags, deps: ChaosE
     if (!journal) {
       (deps.stderr ?? process.stderr).write(`bulwark chaos report: no run ${id}\n`);
       exit(deps, 1);
+      return;
+    }
+    if (flags.html !== undefined && flags.html !== false) {
+      const file = typeof flags.html === 'string' ? flags.html : `chaos-report-${id}.html`;
+      writeFileSync(file, renderRunReport(journal));
+      out(deps).write(flags.json ? `${JSON.stringify({ id, html: basename(file) })}\n` : `report written: ${basename(file)}\n`);
       return;
     }
     out(deps).write(flags.json ? `${JSON.stringify(journal, null, 2)}\n` : reportText(journal));

@@ -37,6 +37,8 @@ export interface StoreFlags {
   dataDir?: string;
   json?: boolean;
   limit?: number;
+  /** `report`: write a self-contained HTML page to this file (`true`: report-ID.html). */
+  html?: string | boolean;
 }
 
 /** Adds `run`, `list` and `report` to the `chaos` command group. */
@@ -64,7 +66,9 @@ export function addChaosExperimentCommands(chaos: Command, deps: ChaosExperiment
       const { runChaosList } = await import('./chaos-experiments-run.js');
       await runChaosList(flags, deps);
     });
-  storeOptions(chaos.command('report').description("a run's journal: steps, probe results, rollbacks, verdict and score").argument('<id>', 'the run id (chaos list)')).action(
+  storeOptions(chaos.command('report').description("a run's journal: steps, probe results, rollbacks, verdict and score").argument('<id>', 'the run id (chaos list)'))
+    .option('--html [file]', 'write a self-contained HTML report with a chart per probe (default file: chaos-report-ID.html)')
+    .action(
     async (id: string, flags: StoreFlags) => {
       const { runChaosReport } = await import('./chaos-experiments-run.js');
       await runChaosReport(id, flags, deps);

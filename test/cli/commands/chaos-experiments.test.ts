@@ -2,7 +2,7 @@
  * `bulwark chaos run --dry-run`, `chaos run` through a real ops app (its inject as the fetch),
  * and `chaos list` / `chaos report` over the SQLite database of a data directory.
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -83,5 +83,13 @@ describe('bulwark chaos run / list / report', () => {
     await runChaosReport(run!.id, { dataDir: dir }, report);
     expect(report.text()).toContain('418 ban: passed, score 100');
     expect(report.text()).toContain('exchange-clear-faults: reverted');
+    const html = capture();
+    await runChaosReport(run!.id, { dataDir: dir, html: join(dir, 'report.html') }, html);
+    expect(html.text()).toBe('report written: report.html\n');
+    const page = await readFile(join(dir, 'report.html'), 'utf8');
+    expect(page).toContain('<strong style="color:#16a34a">passed</strong>, resilience score <strong>100</strong>');
+    // One chart per probe measured: three hypothesis probes, one during the step, one abort condition.
+    expect(page.match(/<svg /g)).toHaveLength(5);
+    expect(page).not.toMatch(/<script|https?:\/\/(?!www\.w3\.org)/);
   });
 });
