@@ -47,6 +47,7 @@ import { accountRoutes } from './routes/account.js';
 import { type AuthOptions, installAuth } from './auth.js';
 import { sessionRoutes } from './routes/session.js';
 import { allowHosts } from './host-allow-list.js';
+import { frameworkErrors, MAX_PARAM_LENGTH } from './framework-errors.js';
 import { type HttpHardeningOptions, nodeServerTimeouts, resolveHttpHardening } from './http-hardening.js';
 import { BodyFieldError, parseJsonBodies } from './json-body.js';
 import { securityHeaders } from './security-headers.js';
@@ -142,6 +143,8 @@ export async function buildApp(components: ServerComponents, options: BuildAppOp
     connectionTimeout: hardening.timeouts.idleMs,
     keepAliveTimeout: hardening.timeouts.keepAliveMs,
     requestTimeout: hardening.timeouts.requestMs,
+    routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
+    frameworkErrors,
   }) as unknown as FastifyInstance;
   // Headers first, so every answer carries them (the 421 below too); then a forged Host (DNS rebinding)
   // is refused ahead of authentication and every handler.

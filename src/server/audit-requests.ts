@@ -72,11 +72,15 @@ function tagsOf(path: string): AuditTag[] {
   return found ? [...found[1]] : [];
 }
 
-/** Registers the onResponse hook on `app` (call before the routes); closing the app waits for entries still being written. */
+/**
+ * Registers the onSend hook on `app` (call before the routes): the entry is written before the
+ * answer leaves, so a caller told "done" is in the log even if the process dies the next moment.
+ * Closing the app waits for entries still being written.
+ */
 export function recordRequests(app: FastifyInstance, audit: AuditLog, options: AuditRequestsOptions = {}): void {
   const pending = new Set<Promise<unknown>>();
-  app.addHook('onResponse', async (request, reply) => {
-    if (!AUDIT_REQUESTS_DEFAULTS.methods.includes(request.method)) return;
+  app.addHook('onSend', async (request, reply, payload) => {
+    if (!AUDIT_REQUESTS_DEFAULTS.methods.includes(request.method)) return payload;
     const route = request.routeOptions.url;
     // A request no route matched is recorded by its path (cut short): probing is worth seeing.
     const path = route ?? request.url.split('?')[0]!.slice(0, AUDIT_REQUESTS_DEFAULTS.maxTargetLength);
@@ -101,6 +105,7 @@ export function recordRequests(app: FastifyInstance, audit: AuditLog, options: A
     pending.add(written);
     void written.finally(() => pending.delete(written));
     await written;
+    return payload;
   });
   app.addHook('onClose', async () => {
     await Promise.all(pending);

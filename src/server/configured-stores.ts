@@ -10,11 +10,20 @@ import { loadPeer } from '../core/peer.js';
 import type { BulwarkConfig } from '../config/schema.js';
 import { sanitizeText } from '../core/secrets.js';
 import { alertHistoryMigration } from '../observe/alerts/storage-history.js';
+import { auditMigrations } from '../security/audit-rows.js';
 import { secretsMigration } from '../security/secret-store.js';
+import { tokenAddressesMigration } from '../security/token-addresses.js';
+import { authMigrations } from '../security/token-migrations.js';
 import { storageMigrations } from '../storage/migrations/schema.js';
 import { postgresStorage } from '../storage/postgres.js';
 import { sqliteStorage } from '../storage/sqlite.js';
-import type { Storage } from '../storage/types.js';
+import type { Migration, Storage } from '../storage/types.js';
+
+/**
+ * Every table a service's database may hold: applied before a PostgreSQL restore, so a table the
+ * backup carries exists even in a database that never ran the part that creates it.
+ */
+export const SERVICE_MIGRATIONS: readonly Migration[] = [...storageMigrations, alertHistoryMigration, secretsMigration, ...authMigrations, ...auditMigrations, tokenAddressesMigration];
 
 export const CONFIGURED_STORES_DEFAULTS = {
   redisConnectTimeoutMs: 5_000, // an unreachable Redis fails the start quickly instead of hanging it

@@ -9,7 +9,7 @@
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { backups } from '../backup/backups.js';
-import { storageTablesProvider } from '../backup/storage-tables.js';
+import { SERVICE_TABLES, storageTablesProvider } from '../backup/storage-tables.js';
 import { ConfigError, type ConfigIssue } from '../config/config-error.js';
 import type { BulwarkConfig } from '../config/schema.js';
 import { type LoadConfigOptions, type LoadedConfig, loadConfig } from '../config/loader.js';
@@ -47,7 +47,7 @@ import { ChaosExperiments } from '../chaos/experiments/chaos-experiments.js';
 import { defaultActivityRegistry } from '../chaos/experiments/default-registry.js';
 import { chaosRunStore } from '../chaos/experiments/run-store.js';
 import { type ConfiguredExchange, configuredExchange, observeGate } from './configured-exchange.js';
-import { fleetPrefixOf, openConfiguredStores } from './configured-stores.js';
+import { SERVICE_MIGRATIONS, fleetPrefixOf, openConfiguredStores } from './configured-stores.js';
 import { resolveConfigSecrets } from './configured-secrets.js';
 import { liveEvents } from './live-events.js';
 import { operatorState } from './operator-state.js';
@@ -207,7 +207,7 @@ export async function componentsFromConfig(written: BulwarkConfig, options: Conf
     const manifestKey = loadServerKey({ dataDir: config.dataDir, ...(config.security.keyFile !== undefined ? { file: config.security.keyFile } : {}) }).derive('backup-manifest');
     const backupStore = backups({ dir: join(config.dataDir, 'backups'), sqliteDatabases: stores.sqlitePath ? [stores.sqlitePath] : [], manifestKey });
     // PostgreSQL cannot be copied as a file: the service's own tables go in as rows.
-    if (!stores.sqlitePath) cleanups.push(backupStore.register(SERVICE_TABLES_PROVIDER, storageTablesProvider(storage)));
+    if (!stores.sqlitePath) cleanups.push(backupStore.register(SERVICE_TABLES_PROVIDER, storageTablesProvider(storage, SERVICE_TABLES, { migrations: SERVICE_MIGRATIONS })));
 
     // Operator halts and rule changes come back before anything trades; then every exchange is reconciled.
     // On PostgreSQL an operator's action taken while the database is away goes to the local spool, written when it is back.

@@ -112,5 +112,26 @@ describe('/api/audit', () => {
     await storage.run("UPDATE audit_log SET actor = 'x' WHERE seq = 1");
     expect((await app.inject({ method: 'GET', url: '/api/audit/verify' })).json()).toMatchObject({ ok: false, broken: { seq: 1, kind: 'edited' } });
   });
+});
 
+describe('when the entry is written', () => {
+  it('before the answer leaves: a caller told "halted" finds the halt in the log, even if the process dies next', async () => {
+    const released: Array<() => void> = [];
+    // The same log, with each append held until released: the answer must wait for it.
+    const held: AuditLog = { ...audit, append: (record) => new Promise<void>((resolve) => released.push(resolve)).then(() => audit.append(record)) };
+    const clock = new ManualClock(Date.UTC(2026, 0, 1));
+    const heldApp = await buildApp({ metrics: createMetrics({ defaultMetrics: false }), gate: tradingGate({ clock }), audit: held, clock });
+    let answered = false;
+    const response = heldApp.inject({ method: 'POST', url: '/api/gate/halt', payload: { reason: 'outage' } }).then((res) => {
+      answered = true;
+      return res;
+    });
+    while (released.length === 0) await new Promise((resolve) => setImmediate(resolve));
+    for (let i = 0; i < 5; i++) await new Promise((resolve) => setImmediate(resolve));
+    expect(answered).toBe(false);
+    released.splice(0).forEach((release) => release());
+    expect((await response).statusCode).toBe(200);
+    expect((await audit.list()).map((e) => e.action)).toContain('POST /api/gate/halt');
+    await heldApp.close();
+  });
 });

@@ -7,15 +7,13 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import type { BulwarkConfig } from '../../config/schema.js';
-import { alertHistoryMigration } from '../../observe/alerts/storage-history.js';
-import { secretsMigration } from '../../security/secret-store.js';
-import { storageMigrations } from '../../storage/migrations/schema.js';
 import { type MigrationStatus, migrationStatus } from '../../storage/migrations/status.js';
 import { postgresStorage } from '../../storage/postgres.js';
+import { SERVICE_MIGRATIONS } from '../../server/configured-stores.js';
 import type { Migration, Queryable, SqlValue } from '../../storage/types.js';
 
-/** Every migration a release runs at start-up. */
-export const releaseMigrations: readonly Migration[] = [...storageMigrations, alertHistoryMigration, secretsMigration];
+/** Every migration a release runs at start-up, the security tables' (tokens, sessions, audit log) included. */
+export const releaseMigrations: readonly Migration[] = SERVICE_MIGRATIONS;
 
 /** A SQLite database opened read-only: statements that write are refused. */
 export function readOnlySqlite(path: string): Queryable & { close(): void } {

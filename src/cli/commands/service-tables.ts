@@ -3,9 +3,10 @@
  * --config FILE` of a PostgreSQL service: the database named by the configuration, its data directory locked
  * while the restore runs (a service running on it refuses, and so does the restore).
  */
-import { storageTablesProvider } from '../../backup/storage-tables.js';
+import { SERVICE_TABLES, storageTablesProvider } from '../../backup/storage-tables.js';
 import type { StateProvider } from '../../backup/provider.js';
 import { SERVICE_TABLES_PROVIDER, readConfigFile } from '../../server/configured.js';
+import { SERVICE_MIGRATIONS } from '../../server/configured-stores.js';
 import { lockDataDir } from '../../storage/data-dir-lock.js';
 import { postgresStorage } from '../../storage/postgres.js';
 
@@ -18,7 +19,7 @@ export async function openServiceTables(file: string): Promise<{ provider: State
   try {
     const storage = await postgresStorage({ connectionString: config.storage.postgresUrl, ...(config.storage.postgresSchema ? { schema: config.storage.postgresSchema } : {}), migrate: false });
     return {
-      provider: storageTablesProvider(storage),
+      provider: storageTablesProvider(storage, SERVICE_TABLES, { migrations: SERVICE_MIGRATIONS }),
       async close() {
         await storage.close();
         lock.release();

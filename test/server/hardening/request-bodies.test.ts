@@ -59,4 +59,15 @@ describe('request bodies', () => {
       expect(res.body, url).not.toMatch(/\/tmp\/|bulwark-server-|\/work\//);
     }
   });
+
+  it('answer a badly encoded URL (400) and an over-long id (414) as problem+json without quoting the path', async () => {
+    f = await fixture();
+    for (const [url, status] of [['/api/breakers/%ff%fe', 400], ['/api/breakers/%zz/reset', 400], [`/api/breakers/${'x'.repeat(5_000)}/reset`, 414]] as const) {
+      const res = await f.app.inject({ method: url.endsWith('reset') ? 'POST' : 'GET', url, ...(url.endsWith('reset') ? { payload: {} } : {}) });
+      expect(res.statusCode, url).toBe(status);
+      expect(res.headers['content-type'], url).toMatch(/^application\/problem\+json/);
+      expect(res.json().detail, url).toMatch(/^url: /);
+      expect(res.body, url).not.toContain('xxxxxxxxxx');
+    }
+  });
 });
