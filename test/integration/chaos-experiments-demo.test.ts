@@ -54,6 +54,17 @@ describe('predefined experiments against the demo', () => {
     expect(d.sim.faults()).toMatchObject({ maintenance: false, failures: [], dropReplyAfterAccept: 0, clockSkewMs: 0 });
     expect(journal.rollbacks).toMatchObject([{ action: 'exchange-clear-faults', status: 'reverted' }]);
     expect((await store.list())[0]).toMatchObject({ id: journal.id, status: 'passed', score: 100 });
+    // The fault did bite: its mark is on the demo's timeline or the gate's history.
+    const timeline = d.components.events.timeline({ limit: 1_000 }).map((e) => `${e.kind}: ${e.message}`);
+    const evidence: Record<string, () => Promise<boolean> | boolean> = {
+      'exchange-418-ban': () => timeline.some((l) => /throttled by the exchange for \d+ ms \(ban\)/.test(l)),
+      'exchange-429-storm': () => timeline.some((l) => /throttled by the exchange for \d+ ms$/.test(l)),
+      'exchange-maintenance': () => d.gate.history().some((c) => c.to !== 'active'),
+      'lost-order-replies': () => timeline.some((l) => l.includes('order outcome unknown')),
+      // Requests refused with -1021 open the orders breaker, which moves the gate.
+      'exchange-clock-skew': () => d.gate.history().some((c) => c.reason.startsWith('breaker:binance:')),
+    };
+    expect(await evidence[name]!()).toBe(true);
   }, 90_000);
 
   it('a weakened configuration (no breakers on the order path) fails the maintenance window', async () => {
