@@ -37,6 +37,7 @@ import { type SqliteStorage, sqliteStorage } from '../storage/sqlite.js';
 import { orderIntents } from '../storage/repos/order-intents.js';
 import { httpStatusOf } from '../trading/errors.js';
 import { type ResilientExchange, resilientExchange } from '../trading/exchange.js';
+import type { ResilientExchangeOptions } from '../trading/exchange-options.js';
 import { type TradingGate, tradingGate } from '../trading/gate.js';
 import { followOrders } from '../trading/order-follower.js';
 import { storageJournal } from '../trading/orders/storage-journal.js';
@@ -54,6 +55,10 @@ import { loadServerKey } from '../security/server-key.js';
 import type { ThreatsConfig } from '../security/threats.js';
 import { configuredThreats } from '../server/configured-threats.js';
 import { type LiveEvents, liveEvents } from '../server/live-events.js';
+import { ChaosExperiments } from '../chaos/experiments/chaos-experiments.js';
+import { defaultActivityRegistry } from '../chaos/experiments/default-registry.js';
+import { chaosRunStore } from '../chaos/experiments/run-store.js';
+import { simExchange } from '../chaos/experiments/target.js';
 import { DemoBot } from './bot.js';
 import { FaultInjector, type FaultScenario, demoScenarios } from './fault-injector.js';
 import { demoAlertRules } from './alert-rules.js';
@@ -75,6 +80,10 @@ export interface DemoOptions {
   clock?: Clock;
   /** Lockout and threat detection (`security.threats`); every rule on with its defaults when omitted. */
   threats?: ThreatsConfig;
+  /** Changes to the exchange client's options (a chaos experiment's weakened configuration, e.g. `{ breaker: false }`). */
+  exchange?: Partial<ResilientExchangeOptions>;
+  /** Chaos experiments over the ops API against the demo's own exchange (`features.chaos` of demo mode). */
+  chaos?: boolean;
 }
 
 export const DEMO_DEFAULTS = {
@@ -87,6 +96,8 @@ export const DEMO_DEFAULTS = {
   scenarios: demoScenarios,
   clock: systemClock as Clock,
   threats: {} as ThreatsConfig, // the service's defaults: the demo shows what a deployment gets
+  exchange: {} as Partial<ResilientExchangeOptions>, // the demo's own choices below, unchanged
+  chaos: false, // as in a configuration: chaos is off unless asked for
 };
 
 export interface Demo {
@@ -147,6 +158,7 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
       // The exchangeApi preset keeps a breaker open for minutes; the demo shows recovery within seconds.
       breaker: { openMs: 6_000 },
       lookupAttempts: 4,
+      ...o.exchange,
     });
     // Cleanups run last first: the transitions written behind the last orders land before the storage closes.
     cleanups.push(() => exchange.flushJournal());
@@ -275,7 +287,22 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
     }
     events.record('operator', 'demo', `demo started: simulated exchange at ${sim.url}`);
 
+    // Experiments break the demo's own simulated exchange; never live trading here.
+    const chaosExperiments = o.chaos
+      ? new ChaosExperiments({
+          registry: defaultActivityRegistry(),
+          target: { health, gate, registry: metrics.registry, orders: journalOrders(journal), exchange: simExchange(sim) },
+          store: await chaosRunStore(storage),
+          guardrails: () => ({ chaosEnabled: true, liveTrading: false }),
+          audit,
+          clock,
+          onAuditFailure: auditFailed,
+        })
+      : undefined;
+    if (chaosExperiments) cleanups.push(() => chaosExperiments.close());
+
     const components: Demo['components'] = {
+      ...(chaosExperiments ? { chaos: { experiments: chaosExperiments } } : {}),
       metrics,
       events,
       health,

@@ -29,6 +29,7 @@ import { installThreatHooks } from './threat-hooks.js';
 import { alertRoutes } from './routes/alerts.js';
 import { auditRoutes } from './routes/audit.js';
 import { backupRoutes } from './routes/backups.js';
+import { chaosExperimentRoutes } from './routes/chaos-experiments.js';
 import { breakerRoutes } from './routes/breakers.js';
 import { chaosProxyRoutes } from './routes/chaos-proxies.js';
 import { dashboardRoutes } from './routes/dashboard.js';
@@ -262,6 +263,12 @@ export async function buildApp(components: ServerComponents, options: BuildAppOp
   await optional(c.threats, '/api/security', 'threat detection', (threats) => app.register(securityRoutes, { detector: threats.detector, ...(threats.lockout ? { lockout: threats.lockout } : {}) }), 'security:read');
   await optional(c.fleet, '/api/fleet', 'the fleet', (fleet) => app.register(fleetRoutes, { fleet, events }), 'fleet:read');
   await optional(c.chaos?.proxies, '/api/chaos/proxies', 'fault proxies', (proxies) => app.register(chaosProxyRoutes, { proxies, events }), 'chaos:read', c.chaos ? undefined : 'chaos is off: set features.chaos');
+  const chaosOff = c.chaos ? undefined : 'chaos is off: set features.chaos';
+  if (c.chaos?.experiments) await app.register(chaosExperimentRoutes, { experiments: c.chaos.experiments, events });
+  else {
+    await optional(undefined, '/api/chaos/experiments', 'chaos experiments', () => Promise.resolve(), 'chaos:read', chaosOff);
+    await optional(undefined, '/api/chaos/runs', 'chaos experiments', () => Promise.resolve(), 'chaos:read', chaosOff);
+  }
   if (c.fleet && o.bindTimeline) {
     const watcher = fleetTimeline(c.fleet, events, { clock });
     app.addHook('onReady', async () => watcher.start());

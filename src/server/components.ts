@@ -3,6 +3,7 @@
  * answers 404 with a message saying it is not configured, so the same server serves the demo,
  * a full deployment and a test with one breaker.
  */
+import type { ChaosExperiments } from '../chaos/experiments/chaos-experiments.js';
 import type { Clock } from '../core/clock.js';
 import type { Backups } from '../backup/backups.js';
 import type { FaultProxies } from '../chaos/proxy/proxies.js';
@@ -75,9 +76,10 @@ export interface ServerComponents {
   audit?: AuditLog;
   /**
    * Fault injection, present only when `features.chaos` is on: /api/chaos/* answers 404 "chaos is
-   * off" without it. `proxies`: the network fault proxies (/api/chaos/proxies).
+   * off" without it. `proxies`: the network fault proxies (/api/chaos/proxies); `experiments`: the
+   * experiment runs (/api/chaos/experiments, /api/chaos/runs).
    */
-  chaos?: { proxies?: FaultProxies };
+  chaos?: { proxies?: FaultProxies; experiments?: ChaosExperiments };
   /**
    * Threat detection: the detector (its findings at /api/security/threats, alerts through `alerts`)
    * and the lockout of sources failing sign-ins or tokens (429 before any hash is computed).

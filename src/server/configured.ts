@@ -43,6 +43,9 @@ import { scheduleBackups } from './scheduled-backups.js';
 import { configuredThreats } from './configured-threats.js';
 import type { ServerComponents } from './components.js';
 import { configuredChaos } from './configured-chaos.js';
+import { ChaosExperiments } from '../chaos/experiments/chaos-experiments.js';
+import { defaultActivityRegistry } from '../chaos/experiments/default-registry.js';
+import { chaosRunStore } from '../chaos/experiments/run-store.js';
 import { type ConfiguredExchange, configuredExchange, observeGate } from './configured-exchange.js';
 import { SERVICE_MIGRATIONS, fleetPrefixOf, openConfiguredStores } from './configured-stores.js';
 import { resolveConfigSecrets } from './configured-secrets.js';
@@ -262,6 +265,19 @@ export async function componentsFromConfig(written: BulwarkConfig, options: Conf
     // Fault proxies only when features.chaos is on (configured-chaos.ts); closed with the service.
     const chaos = await configuredChaos(config, events);
     if (chaos) cleanups.push(() => chaos.close());
+    // Experiments with it: probes over this service's own parts; the exchange-level actions need the simulator (demo mode).
+    const liveTrading = config.features.liveTrading;
+    const experiments = chaos
+      ? new ChaosExperiments({
+          registry: defaultActivityRegistry(),
+          target: { health, healthWeights: weights, registry: metrics.registry, ...(gate ? { gate } : {}), ...(account ? { orders: account.orders } : {}) },
+          store: await chaosRunStore(storage),
+          guardrails: () => ({ chaosEnabled: true, liveTrading }),
+          audit,
+          onAuditFailure: auditFailed,
+        })
+      : undefined;
+    if (experiments) cleanups.push(() => experiments.close());
 
     const components: ServerComponents = {
       metrics,
@@ -282,7 +298,7 @@ export async function componentsFromConfig(written: BulwarkConfig, options: Conf
       ...(threats ? { threats: threats.component } : {}),
       serviceId: `bulwark-${config.env}`,
       ...(fleet ? { fleet } : {}),
-      ...(chaos ? { chaos: { proxies: chaos.proxies } } : {}),
+      ...(chaos ? { chaos: { proxies: chaos.proxies, ...(experiments ? { experiments } : {}) } } : {}),
       ...(gate ? { gate } : {}),
       ...(account
         ? { orders: account.orders, account: account.account, accounts: new Map(accounts.map((a) => [a.exchange.id, a.account])), dependencies: () => accounts.flatMap((a) => a.dependencies) }

@@ -1,6 +1,6 @@
 /**
  * The security suite's server: every component (the fixture's, plus an account, the audit log,
- * threat detection with its lockout, chaos's fault proxies and, when Redis answers, the fleet), authentication on, a token per built-in role, and the routes
+ * threat detection with its lockout, chaos's fault proxies and experiments and, when Redis answers, the fleet), authentication on, a token per built-in role, and the routes
  * read from the server's own OpenAPI document with the permission each declares.
  */
 import { randomUUID } from 'node:crypto';
@@ -9,6 +9,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { faultProxies } from '../../src/chaos/proxy/proxies.js';
+import { ChaosExperiments } from '../../src/chaos/experiments/chaos-experiments.js';
+import { defaultActivityRegistry } from '../../src/chaos/experiments/default-registry.js';
+import { chaosRunStore } from '../../src/chaos/experiments/run-store.js';
+import { simExchange } from '../../src/chaos/experiments/target.js';
+import { createSimRouter } from '../../src/trading/sim/router.js';
 import { fleetControl } from '../../src/fleet/control.js';
 import { auditLog } from '../../src/security/audit-log.js';
 import { lockout } from '../../src/security/lockout.js';
@@ -87,8 +92,17 @@ export async function everyRoute(): Promise<EveryRoute> {
   const threats = { detector: threatDetector({ clock: f.clock, audit, lockout: failing }), lockout: failing };
 
   const proxies = faultProxies({ clock: f.clock });
+  // Experiments against an in-memory simulator on the fixture's clock: a run the suite starts waits for a clock that never moves.
+  const sim = createSimRouter({ clock: f.clock });
+  const experiments = new ChaosExperiments({
+    registry: defaultActivityRegistry(),
+    target: { gate: f.gate, exchange: simExchange(sim) },
+    store: await chaosRunStore(storage),
+    guardrails: () => ({ chaosEnabled: true, liveTrading: false }),
+    clock: f.clock,
+  });
 
-  const app = await buildApp({ ...f.components, ...fleet, account, audit, threats, chaos: { proxies } }, {
+  const app = await buildApp({ ...f.components, ...fleet, account, audit, threats, chaos: { proxies, experiments } }, {
     webRoot: web,
     bindTimeline: false,
     auth: { tokens: tokenRows, sessions, roles, enabled: true, listensOnLoopback: false },
@@ -127,6 +141,7 @@ export async function everyRoute(): Promise<EveryRoute> {
     url: (op, fill = () => 'x') => op.path.replace(/\{(\w+)\}/g, (_m, name: string) => fill(name)),
     async close() {
       await app.close();
+      await experiments.close();
       await proxies.close();
       await f.close();
       await storage.close();

@@ -3,6 +3,9 @@
  * the sign-in routes and the dashboard's files are open. The role matrix in docs/security.md is the
  * one the routes declare.
  */
+import { ChaosExperiments } from '../../src/chaos/experiments/chaos-experiments.js';
+import { defaultActivityRegistry } from '../../src/chaos/experiments/default-registry.js';
+import { chaosRunStore } from '../../src/chaos/experiments/run-store.js';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -54,7 +57,7 @@ async function everyRoute(variant: 'local gate' | 'fleet gate'): Promise<OpsApp>
 }
 
 async function allRoutes(): Promise<RouteEntry[]> {
-  // The fleet, an account, the audit log and threat detection only add routes: built apart, since the fixture makes none of them.
+  // The fleet, an account, the audit log, threat detection and chaos experiments only add routes: built apart, since the fixture makes none of them.
   const [local, fleetGate] = await Promise.all([everyRoute('local gate'), everyRoute('fleet gate')]);
   const { buildApp } = await import('../../src/server/app.js');
   const fleet = fleetControl({ redis, fleet: 'f' });
@@ -62,7 +65,8 @@ async function allRoutes(): Promise<RouteEntry[]> {
   const audit = await auditLog(authStorage, { key: { derive: () => Buffer.alloc(32, 2) } });
   const account = { snapshot: async () => ({ exchange: 'x', at: 0, balances: {}, openOrders: [] }) };
   const threats = { detector: new ThreatDetector(), lockout: new Lockout() };
-  const withFleet = await buildApp({ ...f.components, fleet, account, audit, threats, chaos: { proxies: faultProxies() } }, { webRoot: web, bindTimeline: false });
+  const chaosExperiments = new ChaosExperiments({ registry: defaultActivityRegistry(), target: {}, store: await chaosRunStore(authStorage), guardrails: () => ({ chaosEnabled: true, liveTrading: false }) });
+  const withFleet = await buildApp({ ...f.components, fleet, account, audit, threats, chaos: { proxies: faultProxies(), experiments: chaosExperiments } }, { webRoot: web, bindTimeline: false });
   const routes = [...local.routeTable, ...fleetGate.routeTable, ...withFleet.routeTable];
   await withFleet.close();
   return routes;

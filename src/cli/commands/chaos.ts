@@ -4,6 +4,7 @@
  * group is where `chaos run`, `chaos list` and `chaos report` register too.
  */
 import type { Command } from 'commander';
+import { addChaosExperimentCommands } from './chaos-experiments.js';
 
 /** Where a running command writes; injectable so it can be run and checked in-process. */
 export interface ChaosCommandDeps {
@@ -24,7 +25,7 @@ export interface ChaosProxyFlags {
 
 /** The `chaos` group, made once: each chaos sub-command registers itself under it. */
 export function chaosCommand(program: Command): Command {
-  return program.commands.find((c) => c.name() === 'chaos') ?? program.command('chaos').description('fault injection: network fault proxies (and experiments)');
+  return program.commands.find((c) => c.name() === 'chaos') ?? program.command('chaos').description('fault injection: network fault proxies and experiments');
 }
 
 export function registerChaos(program: Command, deps: ChaosCommandDeps = {}): void {
@@ -41,4 +42,6 @@ export function registerChaos(program: Command, deps: ChaosCommandDeps = {}): vo
       const { runChaosProxy } = await import('./chaos-proxy-run.js');
       await runChaosProxy(flags, deps);
     });
+  // Experiments: run, list, report (chaos-experiments.ts).
+  addChaosExperimentCommands(chaosCommand(program), { ...(deps.stdout ? { stdout: deps.stdout } : {}), ...(deps.stderr ? { stderr: deps.stderr } : {}) });
 }

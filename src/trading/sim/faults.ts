@@ -47,6 +47,8 @@ export const faultsUpdateSchema = z
     loseRequests: z.number().int().min(0),
     /** Slow matching: an order reaches the matching engine this long after it reaches the API; past the backend timeout (10 s) the API answers -1007 and the engine still takes it later, if its recvWindow allows. */
     matchingDelayMs: z.number().min(0),
+    /** The exchange's clock runs this far ahead (negative: behind) of ours: its server time and its timestamp checks (-1021) use it. */
+    clockSkewMs: z.number(),
   })
   .partial()
   .strict();
@@ -61,6 +63,7 @@ export interface SimFaults {
   visibilityDelayMs: number;
   loseRequests: number;
   matchingDelayMs: number;
+  clockSkewMs: number;
 }
 
 export const FAULT_DEFAULTS: SimFaults = {
@@ -82,6 +85,8 @@ export const FAULT_DEFAULTS: SimFaults = {
   loseRequests: 0,
   // The matching engine takes an order as soon as it arrives.
   matchingDelayMs: 0,
+  // The exchange's clock agrees with ours.
+  clockSkewMs: 0,
 };
 
 export type SimFaultsInput = z.input<typeof faultsUpdateSchema>;

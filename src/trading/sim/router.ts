@@ -203,6 +203,9 @@ export function createSimRouter(options: SimRouterOptions = {}): SimRouter {
     delayMs,
   });
 
+  /** The exchange's own time: ours moved by the clock-skew fault. */
+  const serverNow = (): number => clock.now() + faults.clockSkewMs;
+
   const handle = async (request: SimRequest): Promise<SimReply> => {
     const method = request.method.toUpperCase();
     const url = new URL(request.url, 'http://sim');
@@ -237,15 +240,15 @@ export function createSimRouter(options: SimRouterOptions = {}): SimRouter {
       if (faults.maintenance && route !== 'GET /sapi/v1/system/status') throw new HttpError(503, 1, 'System is under maintenance.');
       const before = takeRule(method, path, false);
       if (before) throw ruleError(before);
-      const late = timingError(params, clock.now());
+      const late = timingError(params, serverNow());
       if (late) throw late;
       if (isOrder && faults.matchingDelayMs > 0) {
         const delayMs = faults.matchingDelayMs;
         // The engine takes the order later, and only if its window still allows (Binance's guarantee).
         const atEngine = (): unknown => {
-          const tooLate = timingError(params, clock.now());
+          const tooLate = timingError(params, serverNow());
           if (tooLate) throw tooLate;
-          return answerApi(engine, route, params, { now: clock.now(), maintenance: faults.maintenance, accepted });
+          return answerApi(engine, route, params, { now: serverNow(), maintenance: faults.maintenance, accepted });
         };
         if (delayMs > SIM_BACKEND_TIMEOUT_MS) {
           setTimerOn(clock, delayMs, () => {
@@ -261,7 +264,7 @@ export function createSimRouter(options: SimRouterOptions = {}): SimRouter {
         await clock.sleep(delayMs);
         return json(200, atEngine(), headers);
       }
-      const result = answerApi(engine, route, params, { now: clock.now(), maintenance: faults.maintenance, accepted });
+      const result = answerApi(engine, route, params, { now: serverNow(), maintenance: faults.maintenance, accepted });
       let delayMs = 0;
       if (accepted.order) {
         const after = takeRule(method, path, true);
