@@ -10,7 +10,7 @@ import { Emitter, type EventSource, type Listener, type Unsubscribe } from '../c
 import { checkKeyBuffer, checkNonEmptyString, checkNumber, checkOneOf } from '../core/option-checks.js';
 import { createBackup } from './create.js';
 import { BackupCorruptError, BackupError, type VerificationProblem } from './errors.js';
-import { checkManifestSignature } from './manifest-signature.js';
+import { type KeyedSignatureCheck, type ManifestKey, checkManifestSignatureWith } from './manifest-signature.js';
 import { kindOf } from './files.js';
 import { backupFreshnessCheck, type FreshnessOptions, type FreshnessResult } from './freshness.js';
 import {
@@ -48,6 +48,10 @@ export interface BackupsOptions {
    * `loadServerKey(...).derive('backup-manifest')`). Without one, manifests are neither signed nor checked.
    */
   manifestKey?: Buffer;
+  /** The id of the service key `manifestKey` is derived from (`loadServerKey(...).id`), written into each manifest. */
+  manifestKeyId?: string;
+  /** Manifest keys of previous service keys, still accepted on verify and restore after a key rotation. */
+  previousManifestKeys?: readonly ManifestKey[];
 }
 
 export const BACKUPS_DEFAULTS = {
@@ -59,7 +63,7 @@ export const BACKUPS_DEFAULTS = {
   clock: systemClock as Clock,
   // Only used for the id suffix; it need not be unpredictable.
   random: Math.random,
-} satisfies Required<Omit<BackupsOptions, 'dir' | 'manifestKey'>>;
+} satisfies Required<Omit<BackupsOptions, 'dir' | 'manifestKey' | 'manifestKeyId' | 'previousManifestKeys'>>;
 
 export interface CreateOptions {
   /** What to back up; see BackupType. */
@@ -128,6 +132,8 @@ export interface Backups extends EventSource<BackupEvents> {
   get(id: string): Promise<BackupManifest>;
   /** Checks every file against the manifest; an empty list means the backup is intact. */
   verify(id: string): Promise<VerificationProblem[]>;
+  /** Whether the manifest's signature checks out, and which service key id signed it (the current key or a previous one); `unsigned` without a manifestKey. */
+  signature(id: string): Promise<KeyedSignatureCheck>;
   /** Restores to the targets configured on this instance; with a manifestKey, refuses an edited manifest, and an unsigned one unless `acceptUnsigned`. */
   restore(id: string, options?: RestoreOptions & RestoreSignatureOptions): Promise<RestoreResult>;
   /**
@@ -170,6 +176,9 @@ export function backups(options: BackupsOptions): Backups {
   const random = options.random ?? BACKUPS_DEFAULTS.random;
   const manifestKey = options.manifestKey;
   if (manifestKey !== undefined) checkKeyBuffer('backups', 'manifestKey', manifestKey, 16);
+  const manifestKeyId = options.manifestKeyId;
+  (options.previousManifestKeys ?? []).forEach((k, i) => checkKeyBuffer('backups', `previousManifestKeys[${i}].key`, k?.key, 16));
+  const manifestKeys: ManifestKey[] = manifestKey ? [{ id: manifestKeyId ?? 'current', key: manifestKey }, ...(options.previousManifestKeys ?? [])] : [];
   // Messages name the backups folder by its name only: no server path in an error.
   const where = basename(dir);
   const providers = new Map<string, StateProvider>();
@@ -214,9 +223,10 @@ export function backups(options: BackupsOptions): Backups {
   /** The manifest's own problem when a key is set: unsigned, or signed by another key or edited since. */
   function signatureProblem(manifest: BackupManifest): VerificationProblem | undefined {
     if (!manifestKey) return undefined;
-    const check = checkManifestSignature(manifest, manifestKey);
+    const { check, keyId } = checkManifestSignatureWith(manifest, manifestKeys);
     if (check === 'valid') return undefined;
-    return { path: MANIFEST_FILE, origin: `backup ${manifest.id}`, reason: check === 'unsigned' ? 'manifest-unsigned' : 'manifest-signature-mismatch' };
+    if (check === 'unsigned') return { path: MANIFEST_FILE, origin: `backup ${manifest.id}`, reason: 'manifest-unsigned' };
+    return { path: MANIFEST_FILE, origin: `backup ${manifest.id}`, reason: 'manifest-signature-mismatch', ...(keyId !== undefined && !manifestKeys.some((k) => k.id === keyId) ? { keyId } : {}) };
   }
 
   const instance: Backups = {
@@ -261,7 +271,7 @@ export function backups(options: BackupsOptions): Backups {
       const id = backupId(clock.now(), random);
       try {
         const manifest = await createBackup(
-          { id, root: dir, type, tags, description, clock, onProgress: emitProgress, ...(manifestKey ? { manifestKey } : {}) },
+          { id, root: dir, type, tags, description, clock, onProgress: emitProgress, ...(manifestKey ? { manifestKey } : {}), ...(manifestKeyId !== undefined ? { manifestKeyId } : {}) },
           { configFiles, dataPaths, sqliteDatabases, providers },
         );
         events.emit('created', { manifest });
@@ -283,6 +293,11 @@ export function backups(options: BackupsOptions): Backups {
     },
 
     get,
+
+    async signature(id) {
+      const manifest = await get(id);
+      return manifestKey ? checkManifestSignatureWith(manifest, manifestKeys) : { check: 'unsigned' };
+    },
 
     async verify(id) {
       const manifest = await get(id);

@@ -39,6 +39,8 @@ export interface CreateRequest {
   onProgress: (progress: BackupProgress) => void;
   /** Signs the manifest (manifest-signature.ts) each time it is written; unsigned without one. */
   manifestKey?: Buffer;
+  /** The id of the service key `manifestKey` comes from, written into the manifest (and signed with it). */
+  manifestKeyId?: string;
 }
 
 /** One thing to copy: a file (with a size known up front) or a provider's state. */
@@ -151,6 +153,7 @@ export async function createBackup(request: CreateRequest, sources: BackupSource
     bytes: 0,
     files: [],
     providers: [],
+    ...(manifestKey && request.manifestKeyId !== undefined ? { keyId: request.manifestKeyId } : {}),
   };
   await writeSigned();
   try {

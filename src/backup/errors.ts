@@ -21,6 +21,8 @@ export interface VerificationProblem {
   origin: string;
   /** `manifest-unsigned` / `manifest-signature-mismatch`: the manifest itself (path `manifest.json`) carries no valid HMAC. */
   reason: 'missing' | 'size-mismatch' | 'checksum-mismatch' | 'manifest-unsigned' | 'manifest-signature-mismatch';
+  /** `manifest-signature-mismatch`: the service key id the manifest says signed it, when that key is not among the known ones. */
+  keyId?: string;
 }
 
 /** A backup's files do not match its manifest; nothing was restored. */
@@ -30,7 +32,7 @@ export class BackupCorruptError extends BackupError {
   readonly problems: readonly VerificationProblem[];
   constructor(backupId: string, problems: readonly VerificationProblem[]) {
     // Paths inside the backup only: an origin is a server path (and, in an edited manifest, anyone's text); it stays on `problems`.
-    const named = problems.map((p) => `${p.path} (${p.reason})`).join(', ');
+    const named = problems.map((p) => `${p.path} (${p.reason}${p.keyId !== undefined ? `: signed by ${p.keyId}, not a known key; add it as a previous key` : ''})`).join(', ');
     super('BACKUP_CORRUPT', `backup ${backupId} failed verification, nothing was restored: ${named}`);
     this.backupId = backupId;
     this.problems = problems;

@@ -29,6 +29,29 @@ export function signManifest(manifest: BackupManifest, key: Buffer): string {
 
 export type SignatureCheck = 'valid' | 'unsigned' | 'mismatch';
 
+/** A backup-manifest key and the id of the service key it was derived from. */
+export interface ManifestKey {
+  id: string;
+  key: Buffer;
+}
+
+export interface KeyedSignatureCheck {
+  check: SignatureCheck;
+  /** `valid`: the key that signed it (the current one or a previous one). `mismatch`: the key the manifest names, if any. */
+  keyId?: string;
+}
+
+/**
+ * Checks a manifest against the current key and the previous ones (after a key rotation, older
+ * backups were signed by a previous key). The key the manifest names is tried first.
+ */
+export function checkManifestSignatureWith(manifest: BackupManifest, keys: readonly ManifestKey[]): KeyedSignatureCheck {
+  if (manifest.signature === undefined) return { check: 'unsigned' };
+  const ordered = [...keys].sort((a, b) => Number(b.id === manifest.keyId) - Number(a.id === manifest.keyId));
+  for (const k of ordered) if (checkManifestSignature(manifest, k.key) === 'valid') return { check: 'valid', keyId: k.id };
+  return { check: 'mismatch', ...(manifest.keyId !== undefined ? { keyId: manifest.keyId } : {}) };
+}
+
 export function checkManifestSignature(manifest: BackupManifest, key: Buffer): SignatureCheck {
   if (manifest.signature === undefined) return 'unsigned';
   const expected = Buffer.from(signManifest(manifest, key));

@@ -61,6 +61,8 @@ export interface BackupManifest {
   providers: string[];
   /** Why the backup failed (status `failed` only). */
   error?: string;
+  /** The id of the service key that signed it (`key-` and 16 hex characters), so a rotated-away key is named when it is missing. */
+  keyId?: string;
   /** `hmac-sha256:<hex>` over the rest of the manifest, with the service's backup-manifest key (manifest-signature.ts). */
   signature?: string;
 }
@@ -91,6 +93,7 @@ const manifestSchema = z.object({
   files: z.array(entrySchema),
   providers: z.array(z.string()),
   error: z.string().optional(),
+  keyId: z.string().regex(/^key-[0-9a-f]{16}$/).optional(),
   signature: z.string().regex(/^hmac-sha256:[0-9a-f]{64}$/).optional(),
 });
 

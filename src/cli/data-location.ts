@@ -36,6 +36,8 @@ export interface DataLocation {
   backupsDir: string;
   /** The security key file the configuration names (`security.keyFile`); `<dataDir>/security.key` when absent. */
   keyFile?: string;
+  /** `security.previousKeyFiles`: previous service keys, still read to check older backups. */
+  previousKeyFiles?: readonly string[];
 }
 
 /** Reads the flags (and the configuration file they name); refuses --data-dir with --config, as start does. */
@@ -49,7 +51,7 @@ export async function locateData(flags: DataFlags): Promise<DataLocation> {
       config.storage.kind === 'postgres' && config.storage.postgresUrl
         ? { kind: 'postgres', url: config.storage.postgresUrl, ...(config.storage.postgresSchema ? { schema: config.storage.postgresSchema } : {}) }
         : { kind: 'sqlite', path: join(config.dataDir, d.database) };
-    return { dataDir: config.dataDir, configFile: flags.config, storage, queue: d.configuredQueue, backupsDir: join(config.dataDir, d.backups), ...(config.security.keyFile !== undefined ? { keyFile: config.security.keyFile } : {}) };
+    return { dataDir: config.dataDir, configFile: flags.config, storage, queue: d.configuredQueue, backupsDir: join(config.dataDir, d.backups), ...(config.security.keyFile !== undefined ? { keyFile: config.security.keyFile } : {}), ...(config.security.previousKeyFiles !== undefined ? { previousKeyFiles: config.security.previousKeyFiles } : {}) };
   }
   const dataDir = flags.dataDir ?? d.dataDir;
   return { dataDir, storage: { kind: 'sqlite', path: join(dataDir, d.database) }, queue: d.demoQueue, backupsDir: join(dataDir, d.backups) };

@@ -162,6 +162,8 @@ export const threatsSection = z.strictObject({
 
 export const securitySchema = z.strictObject({
   keyFile,
+  /** Files each holding a previous service key, still read to check backups signed before a rotation. */
+  previousKeyFiles: z.array(z.string().min(1)).optional(),
   auth: authSection,
   audit: auditSection,
   secrets: secretsSection,

@@ -30,7 +30,7 @@ import { fleetControl } from '../fleet/control.js';
 import { type FleetMember, joinFleet } from '../fleet/member.js';
 import { registry } from '../policies/registry.js';
 import { auditLog } from '../security/audit-log.js';
-import { loadServerKey } from '../security/server-key.js';
+import { backupManifestKeys, loadServerKey } from '../security/server-key.js';
 import { tradingGate } from '../trading/gate.js';
 import { operatorSettings } from '../storage/repos/operator-settings.js';
 import { operatorSettingKinds, spooledOperatorSettings } from '../storage/repos/spooled-operator-settings.js';
@@ -152,9 +152,11 @@ export async function componentsFromConfig(written: BulwarkConfig, options: Conf
     health.register(memoryCheck());
     health.register({ name: 'storage', group: 'services', check: async () => (await storage.one('SELECT 1 AS ok')) !== undefined });
     if (redis) health.register({ name: 'redis', group: 'services', check: async () => (await redis.ping()) === 'PONG' });
+    // The service key with its previous keys (kept after a rotation to check older backups).
+    const serviceKey = loadServerKey({ dataDir: config.dataDir, ...(config.security.keyFile ? { file: config.security.keyFile } : {}), ...(config.security.previousKeyFiles ? { previousKeyFiles: config.security.previousKeyFiles } : {}) });
     // The audit log, in the same storage, chained with the service key (every instance of a deployment shares it).
     const audit = await auditLog(storage, {
-      key: loadServerKey({ dataDir: config.dataDir, ...(config.security.keyFile ? { file: config.security.keyFile } : {}) }),
+      key: serviceKey,
       ...(config.security.audit.checkpointEveryMs !== undefined ? { checkpointEveryMs: config.security.audit.checkpointEveryMs } : {}),
     });
     audit.startCheckpoints();
@@ -204,8 +206,7 @@ export async function componentsFromConfig(written: BulwarkConfig, options: Conf
     const threats = await configuredThreats(config.security.threats, { storage, audit, exchanges: accounts.map((a) => a.exchange), onAuditFailure: auditFailed });
     if (threats) cleanups.push(() => threats.close());
     // Manifests are signed with the service's key, so an edited one is caught by verify and restore.
-    const manifestKey = loadServerKey({ dataDir: config.dataDir, ...(config.security.keyFile !== undefined ? { file: config.security.keyFile } : {}) }).derive('backup-manifest');
-    const backupStore = backups({ dir: join(config.dataDir, 'backups'), sqliteDatabases: stores.sqlitePath ? [stores.sqlitePath] : [], manifestKey });
+    const backupStore = backups({ dir: join(config.dataDir, 'backups'), sqliteDatabases: stores.sqlitePath ? [stores.sqlitePath] : [], ...backupManifestKeys(serviceKey) });
     // PostgreSQL cannot be copied as a file: the service's own tables go in as rows.
     if (!stores.sqlitePath) cleanups.push(backupStore.register(SERVICE_TABLES_PROVIDER, storageTablesProvider(storage, SERVICE_TABLES, { migrations: SERVICE_MIGRATIONS })));
 

@@ -1,5 +1,5 @@
 /**
- * `bulwark audit verify | export`: the command line over the audit log (security/audit-log.ts).
+ * `bulwark audit verify | export | rekey`: the command line over the audit log (security/audit-log.ts).
  * The service's data is found the way `bulwark start` finds it (`--config`, `--data-dir`, default
  * ./.bulwark), and so is its key (`BULWARK_SECURITY_KEY`, else the key file); neither a database
  * nor a key is ever created here. `verify` exits 1 when the chain is broken. The work lives in
@@ -34,13 +34,23 @@ export interface ExportFlags extends AuditFlags {
   out?: string;
 }
 
+export interface RekeyFlags extends AuditFlags {
+  newKeyFile: string;
+}
+
 export function registerAudit(program: Command, deps: AuditCommandDeps = {}): void {
   const run = async (): Promise<typeof import('./audit-run.js')> => import('./audit-run.js');
-  const audit = program.command('audit').description('audit log: verify the chain, export entries');
+  const audit = program.command('audit').description('audit log: verify the chain, export entries, rotate the service key');
 
   dataLocationOptions(audit.command('verify').description('walk the chain and its latest checkpoint; report the first broken entry (exit 1 when broken)'), 'its storage and key').action(async (flags: AuditFlags) => {
     await (await run()).auditVerify(flags, deps);
   });
+
+  dataLocationOptions(audit.command('rekey').description('rotate the service key: check the chain, chain it again under the new key, then swap the key file (exit 1 when the chain is broken)'), 'its storage and key')
+    .requiredOption('--new-key-file <file>', 'the new key (64 hex characters); made, mode 0600, when the file does not exist')
+    .action(async (flags: RekeyFlags) => {
+      await (await import('./audit-rekey-run.js')).auditRekey(flags, deps);
+    });
 
   dataLocationOptions(audit.command('export').description('write entries as JSON lines, oldest first'), 'its storage and key')
     .option('--since <time>', 'entries at or after this time (ISO 8601, milliseconds, or an age such as 24h, 7d)')

@@ -2,7 +2,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { type BackupManifest, type BackupProgress, backups, type RestoreResult } from '../../backup/index.js';
-import { loadServerKey, SERVER_KEY_DEFAULTS } from '../../security/server-key.js';
+import { backupManifestKeys, loadServerKey, SERVER_KEY_DEFAULTS } from '../../security/server-key.js';
 import { type DataLocation, locateData } from '../data-location.js';
 import { progressWriter } from '../progress.js';
 import { BACKUP_COMMAND_DEFAULTS, type BackupCommandDeps, type CreateFlags, type ListFlags, type LocationFlags, type PruneFlags, RESTORABLE_KINDS, type RestoreFlags } from './backup.js';
@@ -67,22 +67,22 @@ async function session(flags: LocationFlags, deps: BackupCommandDeps): Promise<S
  * data directory, or BULWARK_SECURITY_KEY). Made when the data directory exists and has none yet;
  * none at all when there is no data directory (then manifests are neither signed nor checked).
  */
-function serviceManifestKey(s: Session): Buffer | undefined {
+function serviceManifestKeys(s: Session): ReturnType<typeof backupManifestKeys> | undefined {
   const { location } = s;
   const fromEnv = s.deps.env.BULWARK_SECURITY_KEY;
   const file = location.keyFile ?? join(location.dataDir, SERVER_KEY_DEFAULTS.fileName);
   if ((fromEnv === undefined || fromEnv === '') && !existsSync(file) && !existsSync(location.dataDir)) return undefined;
-  return loadServerKey({ dataDir: location.dataDir, env: s.deps.env, file }).derive('backup-manifest');
+  return backupManifestKeys(loadServerKey({ dataDir: location.dataDir, env: s.deps.env, file, ...(location.previousKeyFiles ? { previousKeyFiles: location.previousKeyFiles } : {}) }));
 }
 
 function open(s: Session, sources: { config?: string[]; data?: string[]; sqlite?: string[] } = {}) {
-  const manifestKey = serviceManifestKey(s);
+  const manifestKeys = serviceManifestKeys(s);
   const store = backups({
     dir: s.dir,
     configFiles: sources.config ?? [],
     dataPaths: sources.data ?? [],
     sqliteDatabases: sources.sqlite ?? [],
-    ...(manifestKey ? { manifestKey } : {}),
+    ...(manifestKeys ?? {}),
     ...(s.deps.clock ? { clock: s.deps.clock } : {}),
   });
   const progress = progressWriter<BackupProgress>(s.deps.stderr, {
