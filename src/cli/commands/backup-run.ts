@@ -148,11 +148,14 @@ export async function backupVerify(id: string, opts: LocationFlags, deps: Backup
   const { store } = open(s);
   const manifest = await store.get(id);
   const problems = await store.verify(manifest.id);
-  if (opts.json) s.deps.stdout.write(`${JSON.stringify({ id: manifest.id, intact: problems.length === 0, problems }, null, 2)}\n`);
+  // Which service key signed the manifest: after a rotation, an older backup names a previous key.
+  const signature = await store.signature(manifest.id);
+  const signedBy = signature.check === 'valid' && signature.keyId !== undefined ? signature.keyId : undefined;
+  if (opts.json) s.deps.stdout.write(`${JSON.stringify({ id: manifest.id, intact: problems.length === 0, ...(signedBy !== undefined ? { signedBy } : {}), problems }, null, 2)}\n`);
   if (problems.length > 0) {
-    throw new Error(`backup ${manifest.id} is damaged: ${problems.map((p) => `${p.path} (${p.reason})`).join(', ')}`);
+    throw new Error(`backup ${manifest.id} is damaged: ${problems.map((p) => `${p.path} (${p.reason}${p.keyId !== undefined ? `: signed by ${p.keyId}, not a known key` : ''})`).join(', ')}`);
   }
-  if (!opts.json) s.deps.stdout.write(`Backup ${manifest.id} is intact: ${manifest.fileCount} files match their SHA-256.\n`);
+  if (!opts.json) s.deps.stdout.write(`Backup ${manifest.id} is intact: ${manifest.fileCount} files match their SHA-256${signedBy !== undefined ? `; manifest signed by ${signedBy}` : ''}.\n`);
 }
 
 export async function backupRestore(id: string, opts: RestoreFlags, deps: BackupCommandDeps): Promise<void> {

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { Command } from 'commander';
 import { afterEach, describe, expect, it } from 'vitest';
 import { registerAudit } from '../../../src/cli/commands/audit.js';
+import { registerBackup } from '../../../src/cli/commands/backup.js';
 import { rekeyAuditLog } from '../../../src/security/audit-rekey.js';
 import { keyFileText, parseServerKey } from '../../../src/security/server-key.js';
 import { sqliteStorage } from '../../../src/storage/sqlite.js';
@@ -86,5 +87,23 @@ describe('bulwark audit rekey', () => {
     expect(statSync(made).mode & 0o777).toBe(0o600);
     expect(readFileSync(s.keyFile, 'utf8')).toContain(readFileSync(made, 'utf8').trim());
     expect(await s.run({}, 'verify')).toMatch(/^Audit log intact/);
+  });
+
+  it('bulwark backup verify: a backup from before the rotation names the previous key that signed it, and is refused once that key is dropped', async () => {
+    const s = await setup();
+    const file = join(s.dir, 'state.txt');
+    writeFileSync(file, 'before');
+    const backup = async (...args: string[]) => {
+      const out: string[] = [];
+      const program = new Command('bulwark').exitOverride();
+      registerBackup(program, { stdout: { write: (t: string) => out.push(t) }, stderr: { write: () => undefined }, env: {} });
+      await program.parseAsync(['node', 'bulwark', 'backup', ...args, '--data-dir', s.dir]);
+      return out.join('');
+    };
+    await backup('create', '--data', file);
+    await s.run({}, 'rekey', '--new-key-file', s.newKeyFile);
+    expect(await backup('verify', 'latest')).toContain(`manifest signed by ${oldId()}`);
+    writeFileSync(s.keyFile, `${NEW}\n`, { mode: 0o600 });
+    await expect(backup('verify', 'latest')).rejects.toThrow(`manifest.json (manifest-signature-mismatch: signed by ${oldId()}, not a known key)`);
   });
 });
