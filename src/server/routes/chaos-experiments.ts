@@ -31,7 +31,7 @@ const runBody = z
   .refine((b) => (b.experiment === undefined) !== (b.name === undefined), { message: 'give exactly one of experiment (the file content) or name (a shipped experiment)' });
 
 /** Why the run is stopped (the dashboard asks for it); kept on the timeline and in the audit log. */
-const abortBody = z.strictObject({ reason: z.string().trim().min(1).max(200).optional() }).optional();
+const abortBody = z.strictObject({ reason: z.string().trim().min(1).max(200).optional() }).nullish();
 
 const idParams = z.object({ id: z.string().min(1).max(100) });
 
