@@ -4,7 +4,6 @@
  * bucket, as `histogram_quantile` does), a histogram's mean, or the share one label set holds of
  * another (an error rate: failed calls over all calls). Counters count since the process started.
  */
-import type { Registry } from 'prom-client';
 
 export interface MetricQuery {
   name: string;
@@ -24,8 +23,16 @@ interface Sample {
 
 const matches = (sample: Sample, labels: Record<string, string> = {}): boolean => Object.entries(labels).every(([k, v]) => String(sample.labels[k]) === v);
 
+/**
+ * The part of a prom-client `Registry` a probe reads, written out so the chaos entry's types need
+ * no prom-client (an optional peer) in a consumer's project.
+ */
+export interface MetricRegistry {
+  getSingleMetric(name: string): { get(): Promise<{ values: readonly unknown[] }> | { values: readonly unknown[] } } | undefined;
+}
+
 /** The figure asked for; throws a RangeError naming the metric when it is missing or has no samples. */
-export async function readMetric(registry: Registry, query: MetricQuery): Promise<number> {
+export async function readMetric(registry: MetricRegistry, query: MetricQuery): Promise<number> {
   const metric = registry.getSingleMetric(query.name);
   if (!metric) throw new RangeError(`metric ${query.name} is not registered`);
   const samples = ((await metric.get()).values as Sample[]).filter((s) => matches(s, query.labels));

@@ -3,10 +3,10 @@
  * the ops server's components fit, and so does a test's hand-made target. Every part is optional;
  * a probe or action whose part is missing fails with a message naming it.
  */
-import type { Registry } from 'prom-client';
 import type { HealthReport } from '../../health/types.js';
 import type { SimFaults, SimFaultsInput } from '../../trading/sim/faults.js';
 import type { FaultProxy } from '../proxy/fault-proxy.js';
+import type { MetricRegistry } from './metric-reader.js';
 
 /** The simulated exchange's controls (a `SimServer` fits; so does a `SimRouter` without outages). */
 export interface ExchangeControl {
@@ -25,7 +25,7 @@ export interface ChaosTarget {
   healthWeights?: Readonly<Record<string, number>>;
   gate?: { readonly mode: 'active' | 'reducing' | 'halted' };
   /** The service's prom-client registry. */
-  registry?: Registry;
+  registry?: MetricRegistry;
   /** The order journal's counts by state (an `OrdersView` fits). */
   orders?: { counts(): Record<string, number> | Promise<Record<string, number>> };
   exchange?: ExchangeControl;
