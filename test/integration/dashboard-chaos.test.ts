@@ -1,8 +1,9 @@
 /**
- * The dashboard's chaos section in real headless Chromium over the demo with chaos on: a shipped
- * experiment started over the API shows live (its step, its probes, time left), the Abort button
- * asks for a reason, aborts it, and the run ends with the verdict `aborted` in the live box and the
- * run list. Without chaos the API answers 404 and the section stays hidden. Waits are on page
+ * The dashboard's chaos section in real headless Chromium over the demo with chaos on and
+ * authentication as `bulwark start` serves it (the browser signed in by the printed link, so the
+ * abort goes through the session and its CSRF token): a shipped experiment started over the API
+ * shows live (its step, its probes, time left), the Abort button asks for a reason, aborts it, and
+ * the run ends with the verdict `aborted` in the live box and the run list. Without chaos the API answers 404 and the section stays hidden. Waits are on page
  * conditions, never on fixed sleeps.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -13,6 +14,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { buildWeb } from '../../scripts/build-web.mjs';
 import { type Demo, startDemo } from '../../src/demo/demo.js';
 import { type OpsApp, buildApp } from '../../src/server/app.js';
+import { serviceAuth } from '../../src/server/service-auth.js';
 import { chromiumAvailable, inPage, launchChromium, watchedPage } from '../support/browser.js';
 import { describeWith } from '../support/services.js';
 
@@ -24,12 +26,15 @@ describeWith(available, 'dashboard chaos section in headless Chromium', () => {
   let browser: Browser;
   const opened: Array<{ demo: Demo; app: OpsApp }> = [];
 
-  async function serve(chaos: boolean): Promise<string> {
-    const demo = await startDemo({ dataDir: join(dir, `data-${opened.length}`), tickMs: 500, faultQuietMs: 0, chaos });
-    const app = await buildApp(demo.components, { webRoot, snapshotMs: 250 });
+  /** A demo served as `bulwark start` does: with the demo's admin token, returned with the URL. */
+  async function serve(chaos: boolean): Promise<{ url: string; token: string }> {
+    const dataDir = join(dir, `data-${opened.length}`);
+    const demo = await startDemo({ dataDir, tickMs: 500, faultQuietMs: 0, chaos });
+    const security = await serviceAuth({ storage: demo.storage, dataDir, listensOnLoopback: true, demo: true, env: {} });
+    const app = await buildApp(demo.components, { webRoot, snapshotMs: 250, auth: security.auth });
     opened.push({ demo, app });
     await app.listen({ port: 0, host: '127.0.0.1' });
-    return `http://127.0.0.1:${(app.server.address() as { port: number }).port}/`;
+    return { url: `http://127.0.0.1:${(app.server.address() as { port: number }).port}/`, token: security.demoToken! };
   }
 
   beforeAll(async () => {
@@ -48,14 +53,18 @@ describeWith(available, 'dashboard chaos section in headless Chromium', () => {
   }, 30_000);
 
   it('follows a running experiment live and aborts it with the button', async () => {
-    const url = await serve(true);
+    const { url, token } = await serve(true);
     const problems: string[] = [];
     const page = await watchedPage(browser, problems, { viewport: { width: 1400, height: 2400 } });
-    await page.goto(url);
+    await page.goto(`${url}?token=${token}`);
+    await page.waitForFunction(inPage`document.getElementById('whoami')?.textContent === 'demo (admin)'`);
     await page.waitForSelector('#chaos:not([hidden])');
     await page.waitForSelector('#chaos-experiments li[data-experiment="exchange-maintenance"]');
 
-    const started = await fetch(new URL('api/chaos/experiments', url), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'exchange-maintenance' }) });
+    const headers = { 'content-type': 'application/json', authorization: `Bearer ${token}` };
+    // A change needs the token: without it the API refuses to start one.
+    expect((await fetch(new URL('api/chaos/experiments', url), { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"name":"exchange-maintenance"}' })).status).toBe(401);
+    const started = await fetch(new URL('api/chaos/experiments', url), { method: 'POST', headers, body: JSON.stringify({ name: 'exchange-maintenance' }) });
     expect(started.status).toBe(202);
     const { id } = (await started.json()) as { id: string };
 
@@ -84,12 +93,12 @@ describeWith(available, 'dashboard chaos section in headless Chromium', () => {
   }, 40_000);
 
   it('stays hidden when chaos is off (the API answers 404)', async () => {
-    const url = await serve(false);
+    const { url, token } = await serve(false);
     expect((await fetch(new URL('api/chaos/runs', url))).status).toBe(404);
     const problems: string[] = [];
     const page = await watchedPage(browser, problems);
     const answered = page.waitForResponse((r) => r.url().includes('api/chaos/runs'));
-    await page.goto(url);
+    await page.goto(`${url}?token=${token}`);
     expect((await answered).status()).toBe(404);
     await page.waitForSelector('#security:not([hidden])');
     expect(await page.isHidden('#chaos')).toBe(true);
