@@ -55,5 +55,6 @@ describeWith(available, 'two placers racing on one intent id over one PostgreSQL
         expect(['UNKNOWN', 'FAILED']).toContain(intent?.state);
       }
     }
-  });
+    // Ten races over real connections: on a busy machine each step waits on PostgreSQL's answers.
+  }, 90_000);
 });
