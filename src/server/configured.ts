@@ -141,13 +141,17 @@ export async function componentsFromConfig(written: BulwarkConfig, options: Conf
   };
   let spool: SpooledWriter | undefined;
   try {
+    // Fault proxies first (only when features.chaos is on, configured-chaos.ts): storage and Redis may
+    // be reached through one of them, so they listen before the stores connect and close after them.
+    const events = liveEvents();
+    const chaos = await configuredChaos(config, events);
+    if (chaos) cleanups.push(() => chaos.close());
     const stores = await openConfiguredStores(config);
     cleanups.push(() => stores.close());
     const { storage, redis } = stores;
     // `secret:NAME` values come from the encrypted store in this storage, before anything uses them.
     config = await resolveConfigSecrets(config, storage, { ...(options.sources ? { sources: options.sources } : {}) });
     const metrics = createMetrics();
-    const events = liveEvents();
     const health = healthRegistry({ defaultIntervalMs: config.health.intervalMs, defaultTimeoutMs: config.health.timeoutMs });
     health.register(memoryCheck());
     health.register({ name: 'storage', group: 'services', check: async () => (await storage.one('SELECT 1 AS ok')) !== undefined });
@@ -263,15 +267,12 @@ export async function componentsFromConfig(written: BulwarkConfig, options: Conf
     const fleet = redis ? fleetControl({ redis, prefix: fleetPrefixOf(config) }) : undefined;
     if (fleet) cleanups.push(await observeFleet(metrics, fleet));
 
-    // Fault proxies only when features.chaos is on (configured-chaos.ts); closed with the service.
-    const chaos = await configuredChaos(config, events);
-    if (chaos) cleanups.push(() => chaos.close());
-    // Experiments with it: probes over this service's own parts; the exchange-level actions need the simulator (demo mode).
+    // Experiments with it: probes over this service's own parts and its fault proxies; the exchange-level actions need the simulator (demo mode).
     const liveTrading = config.features.liveTrading;
     const experiments = chaos
       ? new ChaosExperiments({
           registry: defaultActivityRegistry(),
-          target: { health, healthWeights: weights, registry: metrics.registry, ...(gate ? { gate } : {}), ...(account ? { orders: account.orders } : {}) },
+          target: { health, healthWeights: weights, registry: metrics.registry, proxies: chaos.proxies, ...(gate ? { gate } : {}), ...(account ? { orders: account.orders } : {}) },
           store: await chaosRunStore(storage),
           guardrails: () => ({ chaosEnabled: true, liveTrading }),
           audit,

@@ -56,6 +56,7 @@ describe('bulwark start (demo mode) in a child process', () => {
 
   it('prints a banner with the dashboard, API and metrics URLs', () => {
     expect(output).toMatch(/demo mode/);
+    expect(output).toMatch(/chaos experiments on \(never live trading\)/);
     expect(output).toContain(`dashboard  ${url}/?token=bwk_`);
     expect(output).toContain(`${url}/metrics`);
     expect(output).toContain(`${url}/docs/openapi.json`);
@@ -82,6 +83,9 @@ describe('bulwark start (demo mode) in a child process', () => {
       ['/api/alerts/rules.yaml', 200, /yaml/],
       ['/api/alerts/history', 200, /json/],
       ['/api/timeline', 200, /json/],
+      // The demo runs with chaos experiments on: the dashboard lists them.
+      ['/api/chaos/experiments', 200, /json/],
+      ['/api/chaos/runs', 200, /json/],
       ['/docs/openapi.json', 200, /json/],
       ['/', 200, /text\/html/],
       ['/app.js', 200, /javascript/],

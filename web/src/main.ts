@@ -9,6 +9,7 @@ import { byId, setBadge } from './dom.js';
 import { startFleet } from './fleet.js';
 import { startSession } from './session.js';
 import { startSecurity } from './security.js';
+import { startChaos } from './chaos.js';
 import { addTimeline, renderDeadLetterCounts, renderDeadLetters, renderLimits, renderOrders, renderOverview, renderRules, renderTiles } from './render.js';
 import type { AlertRuleView, DeadLetter, Overview, TimelineEntry } from './types.js';
 
@@ -112,6 +113,7 @@ async function main(): Promise<void> {
   void refreshRules();
   setInterval(() => void refreshRules(), 5_000);
   startSecurity();
+  startChaos();
   connect();
 }
 

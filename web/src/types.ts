@@ -111,3 +111,36 @@ export interface AuditVerifyView {
   head: { seq: number; hash: string };
   broken: { seq: number; kind: string; detail: string } | null;
 }
+
+/** A shipped experiment (GET /api/chaos/experiments). */
+export interface ChaosExperimentView {
+  name: string;
+  title: string;
+  hypothesis: string;
+  productionSafe: boolean;
+  tags: string[];
+}
+
+/** A past or running chaos run (GET /api/chaos/runs). */
+export interface ChaosRunSummaryView {
+  id: string;
+  title: string;
+  actor: string;
+  status: 'running' | 'passed' | 'failed' | 'aborted' | 'errored';
+  reason: string | null;
+  score: number | null;
+  startedAt: number;
+  endedAt: number | null;
+}
+
+/** A run's live status (GET /api/chaos/runs/:id). */
+export interface ChaosRunStatusView {
+  id: string;
+  title: string;
+  status: ChaosRunSummaryView['status'];
+  currentStep: string | null;
+  timeLeftMs: number;
+  score: number | null;
+  reason: string | null;
+  probes: Array<{ key: string; name: string; phase: string; at: number; value: number | boolean | null; ok: boolean; error: string | null }>;
+}

@@ -12,9 +12,10 @@ export { checkGuardrails, ChaosRefusedError, auditRunStarted, auditRunEnded, CHA
 export { planExperiment, type ExperimentPlan } from './plan.js';
 export { predefinedExperiment, predefinedExperimentNames } from './predefined.js';
 export { simExchange, type ChaosTarget, type ExchangeControl, type SimLike } from './target.js';
-export { builtInProbes, healthScoreProbe, gateModeProbe, metricProbe, duplicateOrdersProbe, unresolvedOrdersProbe } from './probes.js';
+export { builtInProbes, healthScoreProbe, healthCheckProbe, gateModeProbe, metricProbe, duplicateOrdersProbe, unresolvedOrdersProbe } from './probes.js';
 export { exchangeActions, simFaultAction } from './exchange-actions.js';
 export { processActions } from './process-actions.js';
+export { proxyActions, proxyToxic } from './proxy-actions.js';
 export { readMetric, histogramQuantile, type MetricQuery } from './metric-reader.js';
 export { withinTolerance, describeTolerance } from './tolerance.js';
 export { renderRunReport, HTML_REPORT_DEFAULTS } from './html-report.js';

@@ -1,6 +1,7 @@
 /**
  * The built-in probes, over the service's own parts (see `ChaosTarget`):
  *   health-score       the health score, 0-100, as /health/score computes it
+ *   health-check       a named health check's status is one of `statuses` (default: up) -> boolean
  *   gate-mode          the trading gate's mode is one of `modes` (default: not halted) -> boolean
  *   metric             a figure from the metrics registry (value, quantile, mean, share)
  *   duplicate-orders   client order ids the exchange holds more than one order for (count)
@@ -24,6 +25,20 @@ export const healthScoreProbe: ChaosProbe = {
   async measure({ target }) {
     const report = await need(target, 'health', 'health-score').check();
     return healthScore(report, target.healthWeights ? { weights: target.healthWeights } : {}).score;
+  },
+};
+
+const checkArgs = z.strictObject({ check: z.string().min(1), statuses: z.array(z.enum(['up', 'degraded', 'down', 'affected', 'unknown'])).min(1).default(['up']) });
+
+export const healthCheckProbe: ChaosProbe<z.infer<typeof checkArgs>> = {
+  name: 'health-check',
+  description: "true while the health check `check` (e.g. storage, redis) reports one of `statuses` (default: up)",
+  args: checkArgs,
+  async measure({ target }, args) {
+    const report = await need(target, 'health', 'health-check').check();
+    const found = report.checks.find((c) => c.name === args.check);
+    if (!found) throw new RangeError(`probe health-check: the service has no health check "${args.check}"`);
+    return (args.statuses as string[]).includes(found.status);
   },
 };
 
@@ -76,4 +91,4 @@ export const unresolvedOrdersProbe: ChaosProbe<z.infer<typeof unresolvedArgs>> =
   },
 };
 
-export const builtInProbes: readonly ChaosProbe<never>[] = [healthScoreProbe, gateModeProbe, metricProbe, duplicateOrdersProbe, unresolvedOrdersProbe] as ChaosProbe<never>[];
+export const builtInProbes: readonly ChaosProbe<never>[] = [healthScoreProbe, healthCheckProbe, gateModeProbe, metricProbe, duplicateOrdersProbe, unresolvedOrdersProbe] as ChaosProbe<never>[];

@@ -5,6 +5,7 @@
  */
 import type { HealthReport } from '../../health/types.js';
 import type { SimFaults, SimFaultsInput } from '../../trading/sim/faults.js';
+import type { FaultProxy } from '../proxy/fault-proxy.js';
 import type { MetricRegistry } from './metric-reader.js';
 
 /** The simulated exchange's controls (a `SimServer` fits; so does a `SimRouter` without outages). */
@@ -28,6 +29,8 @@ export interface ChaosTarget {
   /** The order journal's counts by state (an `OrdersView` fits). */
   orders?: { counts(): Record<string, number> | Promise<Record<string, number>> };
   exchange?: ExchangeControl;
+  /** The service's fault proxies by name (`chaos.proxies`): the `proxy-toxic` action adds its toxic to one. */
+  proxies?: { get(name: string): Pick<FaultProxy, 'name' | 'addToxic' | 'removeToxic'> | undefined };
 }
 
 /** What `simExchange` needs of the simulator (a `SimServer` fits). */

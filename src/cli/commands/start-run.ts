@@ -100,7 +100,7 @@ export async function runStart(options: StartOptions = {}): Promise<StartedServi
       mode = 'config';
       shutdownSettings = { ...config.shutdown };
     } else {
-      const demo = await startDemo({ dataDir: options.dataDir ?? START_DEFAULTS.dataDir, simPort, ...(options.faults === false ? { faultQuietMs: 0 } : {}) });
+      const demo = await startDemo({ dataDir: options.dataDir ?? START_DEFAULTS.dataDir, simPort, chaos: true, ...(options.faults === false ? { faultQuietMs: 0 } : {}) });
       components = demo.components;
       storage = demo.storage;
       closeComponents = async () => {
@@ -162,7 +162,8 @@ export async function runStart(options: StartOptions = {}): Promise<StartedServi
   shutdown.addHook('ops server', () => app.close(), { priority: 20 });
   shutdown.addHook(mode === 'demo' ? 'demo' : 'components', () => closeComponents(), { priority: 10 });
 
-  const demoLine = `demo mode: simulated exchange, sample bot${options.faults === false ? '' : ', injected faults'}`;
+  // The demo never trades live: chaos experiments are on, against its own simulated exchange.
+  const demoLine = `demo mode: simulated exchange, sample bot${options.faults === false ? '' : ', injected faults'}, chaos experiments on (never live trading)`;
   out(`Bulwark ops server (${mode === 'demo' ? demoLine : `config ${options.config}`})`);
   out(`  dashboard  ${url}/${security.demoToken !== undefined ? `?token=${security.demoToken}` : ''}`);
   out(`  API        ${url}/api/overview   OpenAPI ${url}/docs/openapi.json`);

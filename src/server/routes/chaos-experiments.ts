@@ -30,6 +30,9 @@ const runBody = z
   })
   .refine((b) => (b.experiment === undefined) !== (b.name === undefined), { message: 'give exactly one of experiment (the file content) or name (a shipped experiment)' });
 
+/** Why the run is stopped (the dashboard asks for it); kept on the timeline and in the audit log. */
+const abortBody = z.strictObject({ reason: z.string().trim().min(1).max(200).optional() }).nullish();
+
 const idParams = z.object({ id: z.string().min(1).max(100) });
 
 export const chaosExperimentRoutes: FastifyPluginAsyncZod<ChaosExperimentRoutesOptions> = async (app, { experiments, events }) => {
@@ -88,10 +91,15 @@ export const chaosExperimentRoutes: FastifyPluginAsyncZod<ChaosExperimentRoutesO
     return journal ?? problem(reply, 404, `no chaos run ${request.params.id}`);
   });
 
-  app.post('/api/chaos/runs/:id/abort', { config: { permission: 'chaos:run' }, schema: { tags, params: idParams, description: 'Aborts a running run: its action is reverted and the rollbacks run' } }, async (request, reply) => {
-    if (!experiments.abort(request.params.id)) return problem(reply, 409, `chaos run ${request.params.id} is not running`);
-    events.record('operator', 'chaos', `chaos run ${request.params.id} aborted`, 'warning');
-    auditDetail(request, { target: request.params.id, tags: ['resilience-testing'] });
-    return reply.code(202).send({ id: request.params.id, aborting: true });
-  });
+  app.post(
+    '/api/chaos/runs/:id/abort',
+    { config: { permission: 'chaos:run' }, schema: { tags, params: idParams, body: abortBody, description: 'Aborts a running run: its action is reverted and the rollbacks run' } },
+    async (request, reply) => {
+      const reason = request.body?.reason;
+      if (!experiments.abort(request.params.id)) return problem(reply, 409, `chaos run ${request.params.id} is not running`);
+      events.record('operator', 'chaos', `chaos run ${request.params.id} aborted${reason ? `: ${reason}` : ''}`, 'warning');
+      auditDetail(request, { target: request.params.id, ...(reason ? { after: { reason } } : {}), tags: ['resilience-testing'] });
+      return reply.code(202).send({ id: request.params.id, aborting: true });
+    },
+  );
 };

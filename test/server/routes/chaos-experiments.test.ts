@@ -71,6 +71,8 @@ describe('chaos experiment routes', () => {
     expect(live).toMatchObject({ id, status: 'running', currentStep: 'exchange-maintenance', timeLeftMs: 50_000, probes: [{ name: 'not halted', ok: true, value: true }] });
     const busy = await app.inject({ method: 'POST', url: '/api/chaos/experiments', payload: { name: 'exchange-maintenance' } });
     expect(busy.statusCode).toBe(409);
+    // A reason, when given, says something; then the run stops.
+    expect((await app.inject({ method: 'POST', url: `/api/chaos/runs/${id}/abort`, payload: { reason: '  ' } })).statusCode).toBe(400);
     expect((await app.inject({ method: 'POST', url: `/api/chaos/runs/${id}/abort` })).statusCode).toBe(202);
     await expect.poll(async () => (await app.inject({ method: 'GET', url: `/api/chaos/runs/${id}` })).json<{ status: string }>().status).toBe('aborted');
     expect(router.faults().maintenance).toBe(false);
