@@ -6,9 +6,10 @@
  * A KEK is known by its id, a fingerprint: the id is stored and printed, the key never.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { registerSecret } from '../core/secrets.js';
+import { readKeyText } from './key-file.js';
 
 /** AES-256: 32-byte keys. */
 export const KEK_BYTES = 32;
@@ -47,14 +48,7 @@ export function parseKek(text: string, source: string): Kek {
 
 /** Reads a key file; the message names the file by its base name only. */
 export function readKekFile(file: string): Kek {
-  const source = basename(file);
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (error) {
-    const code = (error as { code?: unknown }).code;
-    throw new Error(`${source}: cannot read the key-encryption key${typeof code === 'string' ? ` (${code})` : ''}`);
-  }
+  const { text, source } = readKeyText(file, 'key-encryption key');
   return parseKek(text, source);
 }
 

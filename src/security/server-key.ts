@@ -14,6 +14,7 @@ import { createHash, randomBytes, hkdfSync } from 'node:crypto';
 import { chmodSync, existsSync, fsyncSync, mkdirSync, openSync, closeSync, readFileSync, renameSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { registerSecret } from '../core/secrets.js';
+import { readKeyText } from './key-file.js';
 
 /** The purposes a key is derived for; one key per purpose, so one leaked derived key opens nothing else. */
 export type KeyPurpose = 'audit-chain' | 'audit-checkpoint' | 'backup-manifest' | 'session' | 'token-pepper';
@@ -97,20 +98,14 @@ export function parseServerKey(text: string, source: string): ServerKeyVersion {
 
 /** Reads the first key of a file; the message names the file by its base name only. */
 export function readServerKeyFile(file: string): ServerKeyVersion {
-  const source = basename(file);
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (error) {
-    const code = (error as { code?: unknown }).code;
-    throw new Error(`${source}: cannot read the security key${typeof code === 'string' ? ` (${code})` : ''}`);
-  }
+  const { text, source } = readKeyText(file, 'security key');
   return serverKeyVersion(parseFile(text, source)[0]!, source);
 }
 
 /** Every key of a key file, current first (for a rotation that keeps them as previous keys). */
 export function readKeyFileKeys(file: string): Buffer[] {
-  return parseFile(readFileSync(file, 'utf8'), basename(file));
+  const { text, source } = readKeyText(file, 'security key');
+  return parseFile(text, source);
 }
 
 /** The text of a key file: the current key first, then the previous ones, each on its own line. */
