@@ -27,6 +27,8 @@ export interface Overview {
   deadLetters: { pending: number; replayed: number } | null;
   /** The fleet the server steers (its instances are at /api/instances), or null. */
   fleet: { name: string } | null;
+  /** Whether the server runs chaos experiments (/api/chaos/experiments); the dashboard asks for them only then. */
+  chaos: { experiments: boolean };
 }
 
 export function breakerView(name: string, metrics: CircuitBreakerMetrics): BreakerView {
@@ -71,5 +73,6 @@ export async function buildOverview(c: ServerComponents, now: number): Promise<O
     orders: c.orders ? { counts: await c.orders.counts(), recent: await c.orders.recent(20) } : null,
     deadLetters,
     fleet: c.fleet ? { name: c.fleet.fleet } : null,
+    chaos: { experiments: c.chaos?.experiments !== undefined },
   };
 }

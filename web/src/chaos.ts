@@ -143,8 +143,12 @@ function report(error: unknown): void {
   setText('chaos-live-verdict', `abort failed: ${error instanceof Error ? error.message : String(error)}`);
 }
 
-/** Shows the section when the server answers for it, and keeps it current. */
+let started = false;
+
+/** Shows the section and keeps it current; called on each overview that says the server runs experiments (once is enough). */
 export function startChaos(): void {
+  if (started) return;
+  started = true;
   byId('chaos-abort').addEventListener(
     'click',
     guarded(

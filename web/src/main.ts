@@ -22,6 +22,7 @@ function render(o: Overview): void {
   renderOrders(o);
   renderDeadLetterCounts(o);
   if (o.fleet) startFleet(report);
+  if (o.chaos.experiments) startChaos();
   const dlqKey = o.deadLetters ? `${o.deadLetters.pending}/${o.deadLetters.replayed}` : '';
   if (dlqKey !== lastDlq) {
     lastDlq = dlqKey;
@@ -113,7 +114,6 @@ async function main(): Promise<void> {
   void refreshRules();
   setInterval(() => void refreshRules(), 5_000);
   startSecurity();
-  startChaos();
   connect();
 }
 

@@ -27,6 +27,7 @@ export interface Overview {
   orders: { counts: Record<string, number>; recent: OrderView[] } | null;
   deadLetters: { pending: number; replayed: number } | null;
   fleet: { name: string } | null;
+  chaos: { experiments: boolean };
 }
 
 export interface TimelineEntry {
