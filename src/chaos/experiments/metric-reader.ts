@@ -35,11 +35,12 @@ export interface MetricRegistry {
 export async function readMetric(registry: MetricRegistry, query: MetricQuery): Promise<number> {
   const metric = registry.getSingleMetric(query.name);
   if (!metric) throw new RangeError(`metric ${query.name} is not registered`);
-  const samples = ((await metric.get()).values as Sample[]).filter((s) => matches(s, query.labels));
+  const values = (await metric.get()).values as Sample[];
+  const samples = values.filter((s) => matches(s, query.labels));
   const stat = query.stat ?? 'value';
   if (stat === 'value') return samples.filter((s) => s.metricName === undefined || s.metricName === query.name).reduce((sum, s) => sum + s.value, 0);
   if (stat === 'share') {
-    const all = ((await metric.get()).values as Sample[]).filter((s) => matches(s, query.ofLabels));
+    const all = values.filter((s) => matches(s, query.ofLabels));
     const whole = all.filter((s) => !s.metricName?.endsWith('_bucket')).reduce((sum, s) => sum + s.value, 0);
     const part = samples.filter((s) => !s.metricName?.endsWith('_bucket')).reduce((sum, s) => sum + s.value, 0);
     return whole === 0 ? 0 : part / whole;
