@@ -8,6 +8,7 @@ import type { Clock } from '../core/clock.js';
 import type { Backups } from '../backup/backups.js';
 import type { FaultProxies } from '../chaos/proxy/proxies.js';
 import type { DeadLetterQueue, ReplayHandler } from '../dlq/dead-letters.js';
+import type { FailoverGroup } from '../failover/types.js';
 import type { FleetControl } from '../fleet/control.js';
 import type { HealthRegistry } from '../health/registry.js';
 import type { DependencyStats } from '../observe/dependency-tiles.js';
@@ -85,6 +86,8 @@ export interface ServerComponents {
    * and the lockout of sources failing sign-ins or tokens (429 before any hash is computed).
    */
   threats?: { detector: ThreatDetector; lockout?: Lockout };
+  /** Failover groups (exchange endpoints, database replicas): /api/failover and the dashboard's failover section. */
+  failover?: { groups(): ReadonlyArray<FailoverGroup<unknown>> };
   /** Operator actions (kill switch, isolations, rule changes) kept in storage and restored at start; memory only when omitted. */
   operatorState?: OperatorState;
   clock?: Clock;
