@@ -1,0 +1,12 @@
+/**
+ * bulwark/analytics: what really happened to each dependency. The recorder keeps outcome counts
+ * and latency sketches over time in the configured storage; incidents and their MTBF/MTTR;
+ * SLOs with error budgets and multi-window burn-rate alerts (docs/analytics.md).
+ */
+export { analyticsRecorder, AnalyticsRecorder, OTHER_DEPENDENCY, type RecorderEvents, type RecorderStats } from './recorder.js';
+export { RECORDER_DEFAULTS, type RecorderOptions, type RecordingTier } from './options.js';
+export { analyticsReader, AnalyticsReader, latencyPercentiles, type RangeSummary, type ReaderOptions } from './reader.js';
+export { analyticsBucketsMigration, bucketStore, type BucketRow, type BucketStore } from './bucket-store.js';
+export type { Cell } from './cell.js';
+export { outcomes, type Outcome, type OutcomeCounts } from './outcomes.js';
+export { SKETCH_DEFAULTS, countAbove, decodeSketch, encodeSketch, newSketch, quantileOf, type LatencySketch, type SketchOptions } from './latency-sketch.js';
