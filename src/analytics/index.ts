@@ -10,3 +10,6 @@ export { analyticsBucketsMigration, bucketStore, type BucketRow, type BucketStor
 export type { Cell } from './cell.js';
 export { outcomes, type Outcome, type OutcomeCounts } from './outcomes.js';
 export { SKETCH_DEFAULTS, countAbove, decodeSketch, encodeSketch, newSketch, quantileOf, type LatencySketch, type SketchOptions } from './latency-sketch.js';
+export { incidentLog, IncidentLog, INCIDENT_LOG_DEFAULTS, analyticsIncidentsMigration, incidentKinds, type Incident, type IncidentKind, type IncidentLogEvents, type IncidentLogOptions, type IncidentQuery } from './incident-log.js';
+export { trackBreakerIncidents, trackGateIncidents, trackBanIncidents, trackAlertIncidents, importChaosRuns, type ChaosRunListing } from './incident-feeds.js';
+export { reliability, reliabilityOf, RELIABILITY_KINDS, type Reliability } from './reliability.js';
