@@ -8,6 +8,7 @@ import type { Migration, Storage } from '../storage/types.js';
 import type { Cell } from './cell.js';
 import { mergeCell, newCell } from './cell.js';
 import { type SketchOptions, decodeSketch, encodeSketch } from './latency-sketch.js';
+import type { Outcome, OutcomeCounts } from './outcomes.js';
 
 const bucketColumns = `tier_ms BIGINT NOT NULL,
   dependency TEXT NOT NULL,
@@ -64,6 +65,8 @@ export interface BucketStore {
   readOwn(tierMs: number, dependency: string, instance: string, bucketStart: number): Promise<BucketRow | undefined>;
   /** The buckets of `dependency` starting in [fromMs, toMs), instances merged, oldest first. */
   read(tierMs: number, dependency: string, fromMs: number, toMs: number): Promise<BucketRow[]>;
+  /** The outcome counts of `dependency` summed over buckets starting in [fromMs, toMs) (no sketch decoded). */
+  sums(tierMs: number, dependency: string, fromMs: number, toMs: number): Promise<OutcomeCounts>;
   /** Names with a bucket starting in [fromMs, toMs). */
   dependencies(tierMs: number, fromMs: number, toMs: number): Promise<string[]>;
   /** Deletes the tier's buckets that start before `beforeMs`; resolves with how many. */
@@ -132,6 +135,13 @@ ON CONFLICT (tier_ms, dependency, bucket_start, instance) DO UPDATE SET success 
         else merged.push({ dependency, bucketStart: row.bucketStart, cell: mergeInto(row.cell, sketchOptions) });
       }
       return merged;
+    },
+    async sums(tierMs, dependency, fromMs, toMs) {
+      const row = await storage.one<Record<Outcome, number | string | null>>(
+        'SELECT SUM(success) AS success, SUM(failure) AS failure, SUM(timeout) AS timeout, SUM(rejected) AS rejected FROM analytics_buckets WHERE tier_ms = ? AND dependency = ? AND bucket_start >= ? AND bucket_start < ?',
+        [tierMs, dependency, fromMs, toMs],
+      );
+      return { success: Number(row?.success ?? 0), failure: Number(row?.failure ?? 0), timeout: Number(row?.timeout ?? 0), rejected: Number(row?.rejected ?? 0) };
     },
     async dependencies(tierMs, fromMs, toMs) {
       const rows = await storage.all<{ dependency: string }>(

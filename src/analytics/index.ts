@@ -13,3 +13,7 @@ export { SKETCH_DEFAULTS, countAbove, decodeSketch, encodeSketch, newSketch, qua
 export { incidentLog, IncidentLog, INCIDENT_LOG_DEFAULTS, analyticsIncidentsMigration, incidentKinds, type Incident, type IncidentKind, type IncidentLogEvents, type IncidentLogOptions, type IncidentQuery } from './incident-log.js';
 export { trackBreakerIncidents, trackGateIncidents, trackBanIncidents, trackAlertIncidents, importChaosRuns, type ChaosRunListing } from './incident-feeds.js';
 export { reliability, reliabilityOf, RELIABILITY_KINDS, type Reliability } from './reliability.js';
+export { BURN_RATE_ALERTS, burnFactor, burnWindowsMs, promDuration, type BurnRateAlert } from './burn-rate.js';
+export { sloEvaluator, SloEvaluator, SLO_DEFAULTS, type SloDefinition, type SloStatus, type BurnAlertStatus, type SloEvaluatorOptions } from './slo.js';
+export { sloMetricSource, combinedSource, sloAlertRules, sloAlertName, sloMetricNames, SLO_SOURCE_DEFAULTS } from './slo-alerts.js';
+export { sloPrometheusGroups, SLO_SOURCE_METRICS, type SloPrometheusOptions } from './slo-prometheus.js';

@@ -12,6 +12,7 @@ import { type Cell, mergeCell, newCell } from './cell.js';
 import { type SketchOptions, quantileOf, resolveSketchOptions } from './latency-sketch.js';
 import { RECORDER_DEFAULTS, type RecordingTier, resolveTiers } from './options.js';
 import type { Storage } from '../storage/types.js';
+import type { OutcomeCounts } from './outcomes.js';
 
 export interface RangeSummary extends Cell {
   dependency: string;
@@ -57,6 +58,12 @@ export class AnalyticsReader {
     for (const row of rows) mergeCell(cell, row.cell);
     const end = rows.length > 0 ? Math.max(toMs, rows.at(-1)!.bucketStart + tier.bucketMs) : toMs;
     return { dependency, fromMs: start, toMs: end, tierMs: tier.bucketMs, ...cell };
+  }
+
+  /** Outcome counts only (summed in SQL, no sketch decoded) over the same whole buckets as `summary`. */
+  async counts(dependency: string, fromMs: number, toMs: number): Promise<OutcomeCounts> {
+    const tier = this.tierFor(fromMs);
+    return this.store.sums(tier.bucketMs, dependency, Math.floor(fromMs / tier.bucketMs) * tier.bucketMs, toMs);
   }
 
   /** The buckets of `dependency` over [fromMs, toMs) at `tierMs` (default: the tier `tierFor` picks). */
