@@ -72,12 +72,13 @@ export function sloPrometheusGroups(slos: readonly SloDefinition[], options: Slo
       rules.push({
         record: sloMetricNames.burnRatio,
         expr: `(min without (window) ${ratios} and on (slo) (count without (window) ${ratios} == 2)) / (${budget} * ${factor})`,
-        labels: { alert: a.alert, severity: a.severity },
+        labels: { slo: slo.name, alert: a.alert, severity: a.severity },
       });
     }
     rules.push({
       record: sloMetricNames.budgetRemaining,
       expr: `1 - max without (window) (${sloMetricNames.errorRatio}${sel(`,window=${quote(`${windowDays}d`)}`)}) / ${budget}`,
+      labels: { slo: slo.name },
     });
     if (options.includeAlerts !== false) {
       for (const a of alerts) {
