@@ -10,7 +10,21 @@
 import { LogCollapsingLowestDenseDDSketch } from '@datadog/sketches-js';
 import { checkInteger, checkNumber } from '../core/option-checks.js';
 
-export type LatencySketch = LogCollapsingLowestDenseDDSketch;
+/**
+ * The parts of a DDSketch this module uses. Our own interface: the library's type declarations
+ * import a package it does not install (protobufjs), so no public type of ours may name them.
+ */
+export interface LatencySketch {
+  count: number;
+  zeroCount: number;
+  sum: number;
+  min: number;
+  max: number;
+  readonly mapping: { readonly minPossible: number; key(value: number): number; value(key: number): number };
+  readonly store: { bins: number[]; count: number; minKey: number; maxKey: number; offset: number; add(key: number, weight?: number): void };
+  accept(value: number, weight?: number): void;
+  getValueAtQuantile(quantile: number): number;
+}
 
 export interface SketchOptions {
   /** Relative error of every quantile read; 1% tells 100 ms from 102 ms, enough to tune a timeout. */
@@ -64,7 +78,7 @@ export function countAbove(sketch: LatencySketch, thresholdMs: number): number {
 
 /** Merges `from` into `into` (both made with the same options). */
 export function mergeSketch(into: LatencySketch, from: LatencySketch): void {
-  if (from.count > 0) into.merge(from);
+  if (from.count > 0) (into as LogCollapsingLowestDenseDDSketch).merge(from as LogCollapsingLowestDenseDDSketch);
 }
 
 // ---- serialization ----

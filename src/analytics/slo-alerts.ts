@@ -10,7 +10,18 @@
 import type { Clock } from '../core/clock.js';
 import { systemClock } from '../core/clock.js';
 import type { AlertRuleInput } from '../observe/alerts/rule.js';
-import type { MetricSource, Sample } from '../observe/alerts/source.js';
+
+/**
+ * A sample and a metric source, as the alert engine reads them (observe/alerts/source.ts); written
+ * here so that this entry's types need no prom-client.
+ */
+export interface Sample {
+  labels: Record<string, string | number>;
+  value: number;
+}
+export interface MetricSource {
+  read(metric: string): Promise<Sample[]>;
+}
 import type { SloEvaluator, SloStatus } from './slo.js';
 
 export const sloMetricNames = {
