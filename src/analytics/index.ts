@@ -15,5 +15,6 @@ export { trackBreakerIncidents, trackGateIncidents, trackBanIncidents, trackAler
 export { reliability, reliabilityOf, RELIABILITY_KINDS, type Reliability } from './reliability.js';
 export { BURN_RATE_ALERTS, burnFactor, burnWindowsMs, promDuration, type BurnRateAlert } from './burn-rate.js';
 export { sloEvaluator, SloEvaluator, SLO_DEFAULTS, type SloDefinition, type SloStatus, type BurnAlertStatus, type SloEvaluatorOptions } from './slo.js';
-export { sloMetricSource, combinedSource, sloAlertRules, sloAlertName, sloMetricNames, SLO_SOURCE_DEFAULTS } from './slo-alerts.js';
+export { sloMetricSource, combinedSource, sloAlertRules, sloAlertName, sloMetricNames, SLO_SOURCE_DEFAULTS, type MetricSource as SloMetricSource, type Sample as SloSample } from './slo-alerts.js';
 export { sloPrometheusGroups, SLO_SOURCE_METRICS, type SloPrometheusOptions } from './slo-prometheus.js';
+export { analyticsService, type AnalyticsService, type AnalyticsServiceOptions } from './service.js';

@@ -3,7 +3,8 @@
  * breaker open during a ban) are merged into one outage. Over [fromMs, toMs) (toMs capped at now):
  * - failures: outages that start within the range;
  * - downtimeMs: the time within the range covered by an outage (an open one lasts until now);
- * - MTTR: the mean whole duration of the outages that ended within the range (null when none);
+ * - MTTR: the mean whole duration of the outages that ended within the range, its end included
+ *   (null when none);
  * - MTBF: the time up (range minus downtime) divided by the failures (null when none: no failure
  *   was seen, so there is no interval between two to measure).
  * Chaos runs are left out by default: a deliberate experiment is not a failure of the dependency.
@@ -47,7 +48,7 @@ export function reliabilityOf(dependency: string, incidents: readonly Pick<Incid
   for (const o of outages) {
     if (o.start >= fromMs && o.start < end) failures++;
     downtimeMs += Math.max(0, Math.min(o.end, end) - Math.max(o.start, fromMs));
-    if (o.ended && o.end >= fromMs && o.end < end) {
+    if (o.ended && o.end >= fromMs && o.end <= end) {
       repaired++;
       repairMs += o.end - o.start;
     }
