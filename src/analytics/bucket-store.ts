@@ -67,6 +67,8 @@ export interface BucketStore {
   read(tierMs: number, dependency: string, fromMs: number, toMs: number): Promise<BucketRow[]>;
   /** The outcome counts of `dependency` summed over buckets starting in [fromMs, toMs) (no sketch decoded). */
   sums(tierMs: number, dependency: string, fromMs: number, toMs: number): Promise<OutcomeCounts>;
+  /** The successful calls' latency sketches of `dependency` (encoded) over buckets starting in [fromMs, toMs). */
+  successLatencies(tierMs: number, dependency: string, fromMs: number, toMs: number): Promise<Uint8Array[]>;
   /** Names with a bucket starting in [fromMs, toMs). */
   dependencies(tierMs: number, fromMs: number, toMs: number): Promise<string[]>;
   /** Deletes the tier's buckets that start before `beforeMs`; resolves with how many. */
@@ -142,6 +144,13 @@ ON CONFLICT (tier_ms, dependency, bucket_start, instance) DO UPDATE SET success 
         [tierMs, dependency, fromMs, toMs],
       );
       return { success: Number(row?.success ?? 0), failure: Number(row?.failure ?? 0), timeout: Number(row?.timeout ?? 0), rejected: Number(row?.rejected ?? 0) };
+    },
+    async successLatencies(tierMs, dependency, fromMs, toMs) {
+      const rows = await storage.all<{ success_latency: Uint8Array }>(
+        'SELECT success_latency FROM analytics_buckets WHERE tier_ms = ? AND dependency = ? AND bucket_start >= ? AND bucket_start < ?',
+        [tierMs, dependency, fromMs, toMs],
+      );
+      return rows.map((r) => r.success_latency);
     },
     async dependencies(tierMs, fromMs, toMs) {
       const rows = await storage.all<{ dependency: string }>(

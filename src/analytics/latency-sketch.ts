@@ -204,3 +204,47 @@ export function decodeSketch(bytes: Uint8Array, options: Required<SketchOptions>
   if (sketch.store.count + zeroCount !== count) throw new RangeError('latency sketch: counts do not add up');
   return sketch;
 }
+
+/**
+ * `countAbove` read straight from the bytes `encodeSketch` wrote, without building the sketch (an
+ * SLO over weeks reads thousands of rows): the sketch's count, and how many values lie above
+ * `thresholdMs`, with the same rounding to the threshold's bin.
+ */
+export function encodedCountAbove(bytes: Uint8Array, options: Required<SketchOptions>, thresholdMs: number): { count: number; above: number } {
+  const r = new Reader(bytes);
+  const version = r.u8();
+  if (version !== FORMAT_VERSION) throw new RangeError(`latency sketch: unknown format version ${version}`);
+  const relativeAccuracy = r.f64();
+  if (relativeAccuracy !== options.relativeAccuracy) throw new RangeError(`latency sketch: stored with relativeAccuracy ${relativeAccuracy}, expected ${options.relativeAccuracy}`);
+  r.uvar(); // bin limit
+  const count = r.uvar();
+  const zeroCount = r.uvar();
+  if (count === 0) return { count: 0, above: 0 };
+  r.f64();
+  r.f64();
+  r.f64();
+  const bins = r.uvar();
+  if (bins === 0) return { count, above: 0 };
+  const edge = edgeKey(options, thresholdMs);
+  let key = r.svar();
+  let above = 0;
+  for (let i = 0; i < bins; i++, key++) {
+    const n = r.uvar();
+    if (key > edge) above += n;
+  }
+  return { count, above: edge === -Infinity ? count - zeroCount : above };
+}
+
+const edges = new Map<string, number>();
+
+/** The bin key of `thresholdMs` (-Infinity when every positive value lies above it). */
+function edgeKey(options: Required<SketchOptions>, thresholdMs: number): number {
+  const id = `${options.relativeAccuracy}|${thresholdMs}`;
+  let edge = edges.get(id);
+  if (edge === undefined) {
+    const mapping = newSketch(options).mapping;
+    edge = thresholdMs > mapping.minPossible ? mapping.key(thresholdMs) : -Infinity;
+    if (edges.size < 1_000) edges.set(id, edge);
+  }
+  return edge;
+}

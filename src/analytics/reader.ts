@@ -9,7 +9,7 @@ import { systemClock } from '../core/clock.js';
 import type { BucketRow, BucketStore } from './bucket-store.js';
 import { bucketStore } from './bucket-store.js';
 import { type Cell, mergeCell, newCell } from './cell.js';
-import { type SketchOptions, quantileOf, resolveSketchOptions } from './latency-sketch.js';
+import { type SketchOptions, encodedCountAbove, quantileOf, resolveSketchOptions } from './latency-sketch.js';
 import { RECORDER_DEFAULTS, type RecordingTier, resolveTiers } from './options.js';
 import type { Storage } from '../storage/types.js';
 import type { OutcomeCounts } from './outcomes.js';
@@ -64,6 +64,23 @@ export class AnalyticsReader {
   async counts(dependency: string, fromMs: number, toMs: number): Promise<OutcomeCounts> {
     const tier = this.tierFor(fromMs);
     return this.store.sums(tier.bucketMs, dependency, Math.floor(fromMs / tier.bucketMs) * tier.bucketMs, toMs);
+  }
+
+  /**
+   * Successful calls and those slower than `thresholdMs` (as `countAbove` counts them) over the
+   * same whole buckets as `summary`, read from the stored bytes without building the sketches.
+   */
+  async latencyCounts(dependency: string, fromMs: number, toMs: number, thresholdMs: number): Promise<{ total: number; above: number }> {
+    const tier = this.tierFor(fromMs);
+    const rows = await this.store.successLatencies(tier.bucketMs, dependency, Math.floor(fromMs / tier.bucketMs) * tier.bucketMs, toMs);
+    let total = 0;
+    let above = 0;
+    for (const bytes of rows) {
+      const counts = encodedCountAbove(bytes, this.sketch, thresholdMs);
+      total += counts.count;
+      above += counts.above;
+    }
+    return { total, above };
   }
 
   /** The buckets of `dependency` over [fromMs, toMs) at `tierMs` (default: the tier `tierFor` picks). */

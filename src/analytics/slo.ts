@@ -9,7 +9,6 @@
  */
 import type { Clock } from '../core/clock.js';
 import { systemClock } from '../core/clock.js';
-import { countAbove } from './latency-sketch.js';
 import { badOf, totalOf } from './outcomes.js';
 import type { AnalyticsReader } from './reader.js';
 import { BURN_RATE_ALERTS, type BurnRateAlert, burnFactor, burnWindowsMs, promDuration } from './burn-rate.js';
@@ -90,8 +89,8 @@ export class SloEvaluator {
       const counts = await this.reader.counts(slo.dependency, now - windowMs, now);
       return { bad: badOf(counts), total: totalOf(counts) };
     }
-    const summary = await this.reader.summary(slo.dependency, now - windowMs, now);
-    return { bad: countAbove(summary.successLatency, slo.thresholdMs ?? Infinity), total: summary.successLatency.count };
+    const { total, above } = await this.reader.latencyCounts(slo.dependency, now - windowMs, now, slo.thresholdMs ?? Infinity);
+    return { bad: above, total };
   }
 
   async status(slo: SloDefinition, now = this.clock.now()): Promise<SloStatus> {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { seededRandom } from '../../src/core/random.js';
-import { SKETCH_DEFAULTS, acceptLatency, countAbove, decodeSketch, encodeSketch, mergeSketch, newSketch, quantileOf, resolveSketchOptions } from '../../src/analytics/latency-sketch.js';
+import { SKETCH_DEFAULTS, acceptLatency, countAbove, decodeSketch, encodeSketch, encodedCountAbove, mergeSketch, newSketch, quantileOf, resolveSketchOptions } from '../../src/analytics/latency-sketch.js';
 
 const options = resolveSketchOptions();
 
@@ -62,6 +62,17 @@ describe('latency sketch', () => {
     expect(above).toBeGreaterThanOrEqual(values.filter((v) => v > 500 * 1.0203).length);
     expect(countAbove(s, 5_000)).toBe(0);
     expect(countAbove(s, 0)).toBe(1_000);
+  });
+
+  it('counts above a threshold from the bytes as it does from the sketch', () => {
+    const random = seededRandom(11);
+    const s = newSketch(options);
+    for (let i = 0; i < 5_000; i++) acceptLatency(s, i % 10 === 0 ? 0 : lognormal(random, 80));
+    const bytes = encodeSketch(s, options);
+    for (const threshold of [0, 1, 50, 80, 120, 400, 1e6, Infinity]) {
+      expect(encodedCountAbove(bytes, options, threshold), `threshold ${threshold}`).toEqual({ count: 5_000, above: countAbove(s, threshold) });
+    }
+    expect(encodedCountAbove(encodeSketch(newSketch(options), options), options, 10)).toEqual({ count: 0, above: 0 });
   });
 
   it('names the option when the accuracy is out of range', () => {
