@@ -28,8 +28,9 @@ export class EndpointRecord<T> implements PickedEndpoint<T> {
   state: EndpointState = 'healthy';
   since: number;
 
-  /** Outlier detection. */
+  /** Outlier detection: the ejection count (Envoy's backoff) and when the last ejection ended. */
   ejections = 0;
+  releasedAt = -Infinity;
   consecutiveFailures = 0;
   consecutiveGatewayFailures = 0;
   intervalCalls = 0;

@@ -9,7 +9,7 @@
  * happen lazily on the next pick, record or snapshot, and on a timer once `start()` was called.
  */
 import { setTimerOn, type CancelTimer, type Clock } from '../core/clock.js';
-import { checkNonEmptyString, checkNumber, checkObject, checkOneOf, checkInteger } from '../core/option-checks.js';
+import { checkArray, checkNonEmptyString, checkNumber, checkObject, checkOneOf, checkInteger } from '../core/option-checks.js';
 import { Emitter } from '../core/events.js';
 import { EndpointRecord } from './endpoint-record.js';
 import { NoEndpointError } from './errors.js';
@@ -107,8 +107,9 @@ class Group<T> extends Emitter<FailoverGroupEvents> implements FailoverGroup<T> 
             this.changed(e, reason, detail);
           },
           release: (e) => {
+            const at = e.ejectedUntil;
             e.ejectedUntil = 0;
-            this.changed(e, 'ejection-over', `ejection ${e.ejections} over`);
+            this.changed(e, 'ejection-over', `ejection ${e.ejections} over`, undefined, at);
           },
         },
         now,
@@ -122,6 +123,7 @@ class Group<T> extends Emitter<FailoverGroupEvents> implements FailoverGroup<T> 
       });
     this.plan = this.computePlan();
     this.picker.reset(this.plan);
+    this.schedule();
   }
 
   // ---- Routing --------------------------------------------------------------------------------
@@ -204,9 +206,12 @@ class Group<T> extends Emitter<FailoverGroupEvents> implements FailoverGroup<T> 
 
   // ---- State changes --------------------------------------------------------------------------
 
-  /** Re-derives an endpoint's state after a flag changed; records and announces a change. */
-  private changed(e: EndpointRecord<T>, reason: EndpointChangeReason, detail: string, actor?: string): void {
-    const now = this.clock.now();
+  /**
+   * Re-derives an endpoint's state after a flag changed; records and announces a change. `now` is
+   * when it happened: a time-driven change noticed late (no timer, no call for a while) is dated
+   * when it was due, not when it was noticed.
+   */
+  private changed(e: EndpointRecord<T>, reason: EndpointChangeReason, detail: string, actor?: string, now = this.clock.now()): void {
     const from = e.state;
     if (this.slowStart && !e.routable && e.derivedState(now) === 'healthy' && from !== 'healthy') {
       // Back in service after being out: its share ramps up.
@@ -285,8 +290,9 @@ class Group<T> extends Emitter<FailoverGroupEvents> implements FailoverGroup<T> 
       for (const e of this.records) {
         if (e.warmingSince === -Infinity) continue;
         if (this.slowStart.refresh(e, now)) {
+          const at = e.warmingSince + this.slowStart.windowMs;
           e.warmingSince = -Infinity;
-          this.changed(e, 'slow-start-over', `slow start over after ${now - e.since} ms`);
+          this.changed(e, 'slow-start-over', `full share again after ${this.slowStart.windowMs} ms of slow start`, undefined, at);
         }
       }
       this.picker.reset(this.plan);
@@ -409,7 +415,7 @@ class Group<T> extends Emitter<FailoverGroupEvents> implements FailoverGroup<T> 
     this.checkChange(change);
     const where = `failoverGroup "${this.name}"`;
     checkObject(where, 'manual', state, "like { drained: ['api2'] }");
-    if (!Array.isArray(state.drained)) throw new TypeError(`${where}: manual.drained must be an array of endpoint names, got ${String(state.drained)}`);
+    checkArray(where, 'manual.drained', state.drained, 0, 'of endpoint names');
     const drained = new Set(state.drained.map((name) => this.endpointNamed(name)));
     if (state.pinned !== undefined) this.endpointNamed(state.pinned);
     for (const e of this.records) {
