@@ -223,10 +223,13 @@ class Group<T> extends Emitter<FailoverGroupEvents> implements FailoverGroup<T> 
    */
   private changed(e: EndpointRecord<T>, reason: EndpointChangeReason, detail: string, actor?: string, now = this.clock.now()): void {
     const from = e.state;
-    if (this.slowStart && !e.routable && e.derivedState(now) === 'healthy' && from !== 'healthy') {
-      // Back in service after being out: its share ramps up.
-      e.warmingSince = now;
-      this.slowStart.refresh(e, now);
+    if (this.slowStart && !e.routable) {
+      const next = e.derivedState(now);
+      if (next === 'healthy' || next === 'warming') {
+        // Back in service after being out: its share ramps up from the start of the window again.
+        e.warmingSince = now;
+        this.slowStart.refresh(e, now);
+      }
     }
     const to: EndpointState = e.derivedState(now);
     if (to === from) return;
@@ -296,7 +299,7 @@ class Group<T> extends Emitter<FailoverGroupEvents> implements FailoverGroup<T> 
   /** Does what time made due: ejections ending, intervals ending, slow start moving on. */
   private due(now: number): void {
     this.outliers?.due(now);
-    if (this.slowStart) {
+    if (this.slowStart && this.records.some((e) => e.warmingSince !== -Infinity)) {
       for (const e of this.records) {
         if (e.warmingSince === -Infinity) continue;
         if (this.slowStart.refresh(e, now)) {
