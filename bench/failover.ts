@@ -162,7 +162,7 @@ async function slowEndpoint(): Promise<Row[]> {
         name: `${label}: ${name}`,
         value: Math.round(p99 * 10) / 10,
         unit: 'ms p99',
-        note: `p50 ${quantile(result.latencies, 0.5).toFixed(1)} ms, p99.9 ${quantile(result.latencies, 0.999).toFixed(0)} ms; ${toSlow} of ${result.latencies.length + (timeoutMs === Infinity ? 0 : 0)} calls to the slow one (${((100 * toSlow) / result.latencies.length).toFixed(2)} %)${result.timeouts > 0 ? `, ${result.timeouts} timeouts` : ''}${name.startsWith('single') ? '' : `; p99 ${ratio(single, p99)} the single endpoint's`}`,
+        note: `p50 ${quantile(result.latencies, 0.5).toFixed(1)} ms, p99.9 ${quantile(result.latencies, 0.999).toFixed(0)} ms; ${toSlow} of ${result.latencies.length} calls to the slow one (${((100 * toSlow) / result.latencies.length).toFixed(2)} %)${result.timeouts > 0 ? `, ${result.timeouts} timeouts` : ''}${name.startsWith('single') ? '' : `; p99 ${ratio(single, p99)} the single endpoint's`}`,
       });
     }
   }
@@ -214,7 +214,7 @@ async function deadEndpoint(): Promise<Row[]> {
         note:
           stopped === -1
             ? 'still routed to it 50 s after the kill'
-            : `stopped ${(after[stopped]! - KILL_AT).toFixed(0)} ms after the kill (simulated)${probes > 0 ? `; then ${probes} calls as its ejections ended and it was tried again` : ''}`,
+            : `stopped ${(after[stopped]! - KILL_AT).toFixed(0)} ms after the kill (simulated)${probes > 0 ? `; then ${probes} call${probes === 1 ? '' : 's'} as its ejections ended and it was tried again` : ''}`,
       });
     }
   }
