@@ -18,7 +18,7 @@ import type { Emitter } from '../core/events.js';
 import { sanitizeText } from '../core/secrets.js';
 import { isConnectionError } from './connection-error.js';
 import { measureReplicaLag } from './replica-lag.js';
-import type { ReplicaChooser, ReplicaOutcome } from './replica-chooser.js';
+import type { PickedReplica, ReplicaChooser, ReplicaOutcome } from './replica-chooser.js';
 import type { ReadQueryable, Row, SqlValue } from './types.js';
 
 /**
@@ -149,7 +149,12 @@ export function replicaReadRouter(o: ReplicaReadRouterOptions): ReplicaReadRoute
     const primary = o.primary();
     const tried = new Set<string>([primary]);
     for (let i = 0; i < states.size; i++) {
-      const picked = o.chooser.pick(tried);
+      let picked: PickedReplica;
+      try {
+        picked = o.chooser.pick(tried);
+      } catch {
+        break; // nothing to pick (a group whose endpoints are all drained): the primary answers
+      }
       if (tried.has(picked.name)) {
         o.chooser.record(picked, 'neutral', 0);
         break;

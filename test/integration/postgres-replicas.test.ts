@@ -10,6 +10,8 @@
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import { faultProxy, type FaultProxy } from '../../src/chaos/proxy/fault-proxy.js';
 import { ManualClock } from '../../src/core/clock.js';
+import { seededRandom } from '../../src/core/random.js';
+import { postgresReplicaGroup } from '../../src/failover/postgres-replicas.js';
 import { isConnectionError } from '../../src/storage/connection-error.js';
 import type { ReplicaChooser, ReplicaOutcome } from '../../src/storage/replica-chooser.js';
 import { replicatedPostgresStorage, type ReplicatedPostgresOptions, type ReplicatedPostgresStorage } from '../../src/storage/replicated-postgres.js';
@@ -176,6 +178,28 @@ describeWith(available, 'PostgreSQL replicas: stale-tolerant reads', () => {
     expect(picks).toEqual([secondName]);
     expect(outcomes).toEqual([`${secondName} success`]);
     expect(storage.hosts().find((h) => h.name === secondName)?.reads).toBe(1);
+  });
+
+  it('with a failover group as chooser: reads spread over the replicas, and a drained replica takes none', async () => {
+    const { proxy, url: second } = await proxyTo(replicaUrl);
+    const replicas = postgresReplicaGroup({ random: seededRandom(7), clock: new ManualClock() });
+    const storage = await open({ replicas: [replicaUrl, second], chooser: replicas.chooser });
+    const group = replicas.group;
+    if (!group) throw new Error('the group is made when the storage opens');
+    const first = hostOf(replicaUrl);
+    const secondName = `127.0.0.1:${proxy.listen.port}`;
+    expect(group.snapshot().endpoints.map((e) => e.name)).toEqual([hostOf(postgresUrl), first, secondName]);
+    for (let i = 0; i < 20; i++) expect(await readPort(storage)).toBe(replicaPort);
+    const reads = (name: string): number => storage.hosts().find((h) => h.name === name)?.reads ?? -1;
+    expect(reads(first)).toBeGreaterThan(0);
+    expect(reads(secondName)).toBeGreaterThan(0);
+    expect(reads(first) + reads(secondName)).toBe(20);
+
+    group.drain(secondName, { reason: 'replica maintenance', actor: 'test' });
+    const before = reads(secondName);
+    for (let i = 0; i < 10; i++) expect(await readPort(storage)).toBe(replicaPort);
+    expect(reads(secondName)).toBe(before);
+    expect(group.history().some((c) => c.kind === 'endpoint' && c.endpoint === secondName && c.to === 'drained')).toBe(true);
   });
 });
 
