@@ -16,6 +16,10 @@ import { isConnectionError } from '../../src/storage/connection-error.js';
 import type { ReplicaChooser, ReplicaOutcome } from '../../src/storage/replica-chooser.js';
 import { replicatedPostgresStorage, type ReplicatedPostgresOptions, type ReplicatedPostgresStorage } from '../../src/storage/replicated-postgres.js';
 import type { ReplicaStateChange } from '../../src/storage/replica-reads.js';
+import { loadConfig } from '../../src/config/loader.js';
+import { storageAlertHistory } from '../../src/observe/alerts/storage-history.js';
+import { openConfiguredStores } from '../../src/server/configured-stores.js';
+import { orderIntents } from '../../src/storage/repos/order-intents.js';
 import { describeWith, postgresUrl, requireService } from '../support/services.js';
 import { dropSchema, probePostgres, uniqueSchema } from './pg-schema.js';
 import { probeReplica, queryOn, replicaUrl, waitFor, waitForReceive, waitForReplay } from './pg-replica.js';
@@ -298,5 +302,37 @@ describeWith(available, 'PostgreSQL replicas: the writer and the primary', () =>
     expect((error as { code?: string }).code).not.toBe('23505');
     expect(await committed()).toBe(1);
     expect(storage.primary).toBe(hostOf(b.url));
+  });
+});
+
+describeWith(available, 'PostgreSQL replicas from the configuration (storage.postgresReplicaUrls)', () => {
+  it('the configured stores write to the primary and serve the opted-in lists (alert history, order history) from the replica, chosen by a failover group', async () => {
+    const cfgSchema = uniqueSchema('fo_pg_cfg');
+    const config = loadConfig({
+      environment: {},
+      readFile: () => undefined,
+      overrides: { storage: { kind: 'postgres', postgresUrl, postgresSchema: cfgSchema, postgresReplicaUrls: [replicaUrl], postgresMaxReplicaLagMs: 5_000 } },
+    }).config;
+    const stores = await openConfiguredStores(config);
+    try {
+      const storage = stores.storage as ReplicatedPostgresStorage;
+      expect(stores.replicaGroup?.snapshot().endpoints.map((e) => e.name)).toEqual([hostOf(postgresUrl), hostOf(replicaUrl)]);
+      const history = await storageAlertHistory(storage);
+      await history.record({ at: 1, rule: 'replica-lag', event: 'firing', severity: 'warning' });
+      const intents = orderIntents(storage);
+      await intents.put({ intentId: 'fo-pg-1', clientOrderId: 'fo-pg-c1', exchange: 'sim', symbol: 'BTC/USDT', side: 'buy', type: 'limit', amount: 1, price: 100 });
+      await waitForReplay();
+      const replicaReads = (): number => storage.hosts().find((h) => h.name === hostOf(replicaUrl))?.reads ?? -1;
+      expect((await history.list()).map((e) => e.rule)).toEqual(['replica-lag']);
+      expect(replicaReads()).toBe(1);
+      expect((await intents.listRecent(10)).map((i) => i.intentId)).toEqual(['fo-pg-1']);
+      expect(replicaReads()).toBe(2);
+      // A read-your-writes path stays on the primary.
+      expect((await intents.get('fo-pg-1'))?.clientOrderId).toBe('fo-pg-c1');
+      expect(replicaReads()).toBe(2);
+    } finally {
+      await stores.close();
+      await dropSchema(cfgSchema);
+    }
   });
 });
