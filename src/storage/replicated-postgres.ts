@@ -9,7 +9,7 @@
  * standby takes the writes and, once it rejoins as a standby, the old primary takes reads again,
  * with no change of configuration.
  */
-import { checkFunction, checkInteger, checkNumber } from '../core/option-checks.js';
+import { checkArray, checkFunction, checkInteger, checkNonEmptyString, checkNumber } from '../core/option-checks.js';
 import { Emitter, type EventSource } from '../core/events.js';
 import { withDefaults } from '../core/options.js';
 import { postgresHostNames } from './postgres-host.js';
@@ -65,9 +65,8 @@ export interface ReplicatedPostgresStorage extends PostgresStorage, EventSource<
 
 function checkOptions(o: Required<ReplicatedPostgresOptions>): void {
   const where = 'replicatedPostgresStorage';
-  if (!Array.isArray(o.replicas) || o.replicas.some((r) => typeof r !== 'string' || r === '')) {
-    throw new TypeError(`${where}: replicas must be an array of connection strings, got ${JSON.stringify(o.replicas)}`);
-  }
+  checkArray(where, 'replicas', o.replicas, 0, 'of connection strings');
+  o.replicas.forEach((r, i) => checkNonEmptyString(where, `replicas[${i}]`, r));
   if (o.connectionString === '') throw new TypeError(`${where}: connectionString must be given with replicas (every host is named by its URL)`);
   const all = [o.connectionString, ...o.replicas];
   const twice = all.find((cs, i) => all.indexOf(cs) !== i);

@@ -43,10 +43,23 @@ async function open(options: ReplicatedPostgresOptions = {}): Promise<Replicated
   return storage;
 }
 
-/** A fault proxy on a port of this test's range in front of `upstreamUrl`, and the URL through it. */
-async function proxyTo(upstreamUrl: string, port = nextPort++): Promise<{ proxy: FaultProxy; url: string }> {
-  const proxy = await faultProxy({ name: `pg-${port}`, listen: `127.0.0.1:${port}`, upstream: hostOf(upstreamUrl) });
+/**
+ * A fault proxy on a port of this test's range (42200-42299) in front of `upstreamUrl`, and the URL
+ * through it. The range lies among the ephemeral ports, so a port some client happens to hold is
+ * skipped for the next one (unless `port` asks for one port: a proxy taking over another's address).
+ */
+async function proxyTo(upstreamUrl: string, port?: number): Promise<{ proxy: FaultProxy; url: string }> {
+  let proxy: FaultProxy | undefined;
+  while (!proxy) {
+    const listen = port ?? nextPort++;
+    try {
+      proxy = await faultProxy({ name: `pg-${listen}`, listen: `127.0.0.1:${listen}`, upstream: hostOf(upstreamUrl) });
+    } catch (error) {
+      if (port !== undefined || (error as { code?: string }).code !== 'EADDRINUSE' || nextPort > 42299) throw error;
+    }
+  }
   proxies.push(proxy);
+  port = proxy.listen.port;
   const url = new URL(upstreamUrl);
   url.hostname = '127.0.0.1';
   url.port = String(port);
@@ -302,6 +315,30 @@ describeWith(available, 'PostgreSQL replicas: the writer and the primary', () =>
     expect((error as { code?: string }).code).not.toBe('23505');
     expect(await committed()).toBe(1);
     expect(storage.primary).toBe(hostOf(b.url));
+  });
+});
+
+describeWith(available, 'PostgreSQL replicas: no primary to be found', () => {
+  it('the primary down and no standby promoted: the write fails with its own connection error (a spooled writer recognises it), after the discovery rounds', async () => {
+    const a = await proxyTo(postgresUrl);
+    const clock = new ManualClock();
+    const storage = await open({ connectionString: a.url, clock, discoveryAttempts: 3, discoveryIntervalMs: 500 });
+    await a.proxy.disable();
+    const write = storage.transaction((tx) => tx.run('INSERT INTO notes (id, body) VALUES (?, ?)', [50, 'no primary']));
+    const outcome = write.then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    // Three rounds of asking every host, 500 ms of the storage clock apart.
+    await waitFor('the first discovery round to wait', async () => clock.pendingTimers > 0);
+    await clock.advance(500);
+    await waitFor('the second round to wait', async () => clock.pendingTimers > 0);
+    await clock.advance(500);
+    const error = await outcome;
+    expect(isConnectionError(error)).toBe(true);
+    expect(storage.primary).toBe(hostOf(a.url));
+    await a.proxy.enable();
+    await storage.run('INSERT INTO notes (id, body) VALUES (?, ?)', [51, 'back']);
   });
 });
 
