@@ -61,28 +61,40 @@ const zeroStats = (): StorageStats => ({ dialect: 'postgres', queries: 0, errors
 export async function primaryWriter(o: PrimaryWriterOptions): Promise<PrimaryWriter> {
   let closed = false;
   let pending: Promise<string> | undefined;
+  /**
+   * Set when a search found no primary: until one is found, each call asks the hosts once more
+   * before it runs, so a read never lands on a demoted primary that came back as a standby.
+   */
+  let suspect = false;
   /** Counters of the pools the writer left behind, so stats() keeps counting across a switch. */
   const retired = zeroStats();
 
-  const find = async (): Promise<PostgresHost> => {
+  const find = async (rounds: number): Promise<PostgresHost> => {
     if (o.hosts.length === 1) return o.hosts[0] as PostgresHost;
     for (let attempt = 1; ; attempt++) {
       try {
         return await discoverPrimary(o.hosts, o.discovery);
       } catch (error) {
-        if (!(error instanceof NoPrimaryError) || attempt >= o.discoveryAttempts) throw error;
+        if (!(error instanceof NoPrimaryError) || attempt >= rounds) throw error;
         await o.clock.sleep(o.discoveryIntervalMs);
       }
     }
   };
 
-  let host = await find();
+  let host = await find(o.discoveryAttempts);
   let current = await o.open(host, true);
 
-  const rediscover = (): Promise<string> => {
+  const rediscover = (rounds = o.discoveryAttempts): Promise<string> => {
     if (closed) return Promise.reject(new StorageClosedError());
     pending ??= (async () => {
-      const found = await find();
+      let found: PostgresHost;
+      try {
+        found = await find(rounds);
+      } catch (error) {
+        suspect = true;
+        throw error;
+      }
+      suspect = false;
       if (found.name === host.name) return host.name; // the same primary: its pool replaces broken connections itself
       const next = await o.open(found, false);
       if (closed) {
@@ -108,6 +120,7 @@ export async function primaryWriter(o: PrimaryWriterOptions): Promise<PrimaryWri
   /** Runs `op` on the primary; on a sign that the primary moved, finds it again and retries once when safe. */
   const onPrimary = async <T>(op: (db: PostgresStorage) => Promise<T>): Promise<T> => {
     if (pending) await pending.catch(() => undefined);
+    else if (suspect) await rediscover(1).catch(() => undefined);
     try {
       return await op(current);
     } catch (error) {
@@ -155,7 +168,7 @@ export async function primaryWriter(o: PrimaryWriterOptions): Promise<PrimaryWri
         rollbacks: s.rollbacks + retired.rollbacks,
       };
     },
-    rediscover,
+    rediscover: () => rediscover(),
     async close() {
       if (closed) return;
       closed = true;

@@ -342,6 +342,25 @@ describeWith(available, 'PostgreSQL replicas: no primary to be found', () => {
   });
 });
 
+describeWith(available, 'PostgreSQL replicas: a primary that comes back as a standby', () => {
+  it('after a search that found no primary, a read-your-writes read asks the hosts first: it never lands on the old primary returned as a standby', async () => {
+    const a = await proxyTo(postgresUrl);
+    const b = await proxyTo(replicaUrl);
+    const storage = await open({ connectionString: a.url, replicas: [b.url], discoveryAttempts: 1, prePing: false });
+    expect(storage.primary).toBe(hostOf(a.url));
+    await a.proxy.close(); // the primary goes away; B is still a standby: no primary anywhere
+    await expect(storage.one('SELECT 1 AS one')).rejects.toSatisfy(isConnectionError);
+    await waitFor('the search for a primary to end', async () => (await storage.rediscoverPrimary().catch(() => 'none')) === 'none');
+    // The "failover" completes: B is promoted, A rejoins as a standby.
+    await b.proxy.close();
+    await proxyTo(replicaUrl, a.proxy.listen.port);
+    await proxyTo(postgresUrl, b.proxy.listen.port);
+    const row = await storage.one<{ port: number; standby: boolean }>('SELECT inet_server_port() AS port, pg_is_in_recovery() AS standby');
+    expect(row).toMatchObject({ port: primaryPort, standby: false });
+    expect(storage.primary).toBe(hostOf(b.url));
+  });
+});
+
 describeWith(available, 'PostgreSQL replicas from the configuration (storage.postgresReplicaUrls)', () => {
   it('the configured stores write to the primary and serve the opted-in lists (alert history, order history) from the replica, chosen by a failover group', async () => {
     const cfgSchema = uniqueSchema('fo_pg_cfg');
