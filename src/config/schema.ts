@@ -13,6 +13,16 @@ const timerRange = `past Node's timer range: at most ${TIMER_MAX_MS} ms (about 2
 const ms = z.number().finite().nonnegative().max(TIMER_MAX_MS, timerRange);
 const positiveMs = z.number().finite().positive().max(TIMER_MAX_MS, timerRange);
 
+/** A `postgres://` (or `postgresql://`) URL naming a host. */
+function isPostgresUrl(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return (url.protocol === 'postgres:' || url.protocol === 'postgresql:') && url.hostname !== '';
+  } catch {
+    return false;
+  }
+}
+
 /** One exchange account: `exchange:`, or each entry of `exchanges:` (with its `name`). */
 const accountFields = {
   /** The ccxt id, e.g. `binance`. */
@@ -48,6 +58,14 @@ export const configSchema = z
       postgresUrl: z.string().min(1).optional(),
       /** PostgreSQL schema for every table (created if missing); default `public`. */
       postgresSchema: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,62}$/, 'a PostgreSQL identifier: letters, digits and "_", not starting with a digit, at most 63').optional(),
+      /**
+       * The PostgreSQL cluster's other hosts (hot standbys), as `postgres://` URLs: stale-tolerant reads
+       * (dashboard lists, audit export, order history) go to one within postgresMaxReplicaLagMs, and
+       * any of them, or postgresUrl, may be the primary (the service writes to the one not in recovery).
+       */
+      postgresReplicaUrls: z.array(z.string().min(1).refine(isPostgresUrl, 'a postgres:// URL with a host (the host names the replica in the API)')).min(1).optional(),
+      /** A replica further behind than this answers no reads (the primary does); default REPLICATED_POSTGRES_DEFAULTS.maxReplicaLagMs. */
+      postgresMaxReplicaLagMs: ms.optional(),
       redisUrl: z.string().min(1).optional(),
       /** SQLite's durability (WAL): FULL (default) survives a power cut; NORMAL only a process crash, and is faster. */
       sqliteSynchronous: z.enum(['FULL', 'NORMAL']).optional(),
@@ -117,6 +135,18 @@ export const configSchema = z
     if (config.storage.postgresSchema !== undefined && config.storage.kind !== 'postgres') {
       ctx.addIssue({ code: 'custom', path: ['storage', 'postgresSchema'], message: 'only used when storage.kind is "postgres"' });
     }
+    const replicas = config.storage.postgresReplicaUrls;
+    if (replicas !== undefined && config.storage.kind !== 'postgres') {
+      ctx.addIssue({ code: 'custom', path: ['storage', 'postgresReplicaUrls'], message: 'only used when storage.kind is "postgres"' });
+    }
+    if (config.storage.postgresMaxReplicaLagMs !== undefined && replicas === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['storage', 'postgresMaxReplicaLagMs'], message: 'only used with storage.postgresReplicaUrls (the replicas it limits)' });
+    }
+    (replicas ?? []).forEach((url, i) => {
+      // Positions, not URLs, in the message: a URL may hold a password.
+      if (url === config.storage.postgresUrl) ctx.addIssue({ code: 'custom', path: ['storage', 'postgresReplicaUrls', i], message: 'is storage.postgresUrl again: list the other hosts' });
+      else if (replicas?.indexOf(url) !== i) ctx.addIssue({ code: 'custom', path: ['storage', 'postgresReplicaUrls', i], message: `repeats storage.postgresReplicaUrls.${replicas?.indexOf(url)}: each host once` });
+    });
     if (config.exchanges && Object.keys(config.exchange).length > 0) {
       ctx.addIssue({ code: 'custom', path: ['exchanges'], message: 'give exchange (one account) or exchanges (several, each named), not both' });
     }

@@ -20,4 +20,5 @@ export {
   type ResolvedHealthCheck,
   type ResolvedSlowStart,
 } from './options.js';
+export { postgresReplicaGroup, POSTGRES_REPLICA_GROUP_DEFAULTS, type PostgresReplicaGroup, type PostgresReplicaGroupOptions } from './postgres-replicas.js';
 export type * from './types.js';

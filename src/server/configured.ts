@@ -302,6 +302,7 @@ export async function componentsFromConfig(written: BulwarkConfig, options: Conf
       ...(fleet ? { fleet } : {}),
       ...(chaos ? { chaos: { proxies: chaos.proxies, ...(experiments ? { experiments } : {}) } } : {}),
       ...(gate ? { gate } : {}),
+      ...(stores.replicaGroup ? { failover: { groups: () => (stores.replicaGroup ? [stores.replicaGroup] : []) } } : {}),
       ...(account
         ? { orders: account.orders, account: account.account, accounts: new Map(accounts.map((a) => [a.exchange.id, a.account])), dependencies: () => accounts.flatMap((a) => a.dependencies) }
         : {}),
