@@ -6,3 +6,6 @@
 export { failoverGroup } from './failover-group.js';
 export type { FailoverGroupOptions, OutlierDetectionOptions, HealthCheckOptions, SlowStartOptions } from './options.js';
 export type * from './types.js';
+export { regionLease, RegionLease, type RegionRole, type RegionChange, type RegionChangeReason, type RegionLeaseEvents, type RegionStatus, type RegionReleaseResult } from './region-lease.js';
+export { REGION_LEASE_DEFAULTS, type RegionLeaseOptions, type RegionGate } from './region-lease-options.js';
+export { memoryRegionLeaseStore } from './region-lease-memory.js';
