@@ -12,24 +12,27 @@ export function memoryRegionLeaseStore(clock: Clock = systemClock): RegionLeaseS
     return { held, lease: lease ? { ...lease } : null, nowMs: clock.now() };
   };
   return {
-    async acquire(name, holder, ttlMs) {
+    async acquire(name, holder, ttlMs, grantMs) {
       const now = clock.now();
       const lease = leases.get(name);
       if (lease && lease.expiresAtMs > now) return reply(name, false);
-      leases.set(name, { holder, epoch: (lease?.epoch ?? 0) + 1, expiresAtMs: now + ttlMs });
+      leases.set(name, { holder, epoch: (lease?.epoch ?? 0) + 1, expiresAtMs: now + ttlMs, released: false, grantMs });
       return reply(name, true);
     },
     async renew(name, holder, epoch, ttlMs) {
       const now = clock.now();
       const lease = leases.get(name);
-      if (!lease || lease.holder !== holder || lease.epoch !== epoch || lease.expiresAtMs <= now) return reply(name, false);
+      if (!lease || lease.holder !== holder || lease.epoch !== epoch || lease.expiresAtMs <= now || lease.released) return reply(name, false);
       lease.expiresAtMs = now + ttlMs;
       return reply(name, true);
     },
     async release(name, holder, epoch) {
       const now = clock.now();
       const lease = leases.get(name);
-      if (lease && lease.holder === holder && lease.epoch === epoch && lease.expiresAtMs > now) lease.expiresAtMs = now;
+      if (lease && lease.holder === holder && lease.epoch === epoch && lease.expiresAtMs > now && !lease.released) {
+        lease.released = true;
+        lease.expiresAtMs = Math.min(lease.expiresAtMs, now + lease.grantMs);
+      }
       return reply(name, false);
     },
     // A read does not know who asks: `held` is false, the lease says who holds it.

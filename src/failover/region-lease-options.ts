@@ -1,6 +1,6 @@
 /** regionLease's options and shapes: the type, the defaults (each with its reason) and validation. */
 import { type Clock, systemClock } from '../core/clock.js';
-import { checkInteger, checkNonEmptyString, checkShape } from '../core/option-checks.js';
+import { checkBoolean, checkInteger, checkNonEmptyString, checkShape } from '../core/option-checks.js';
 import { withDefaults } from '../core/options.js';
 import type { RegionLeaseStore } from '../storage/repos/region-leases.js';
 
@@ -35,6 +35,17 @@ export interface RegionLeaseOptions {
   requestTimeoutMs?: number;
   /** After a planned release the region does not contend for this long (ms), so the other takes over. */
   holdOffMs?: number;
+  /**
+   * A follower: a trading process of the region that does not hold the lease itself (a bot beside
+   * the region's ops service). It reads the lease and trades while its region holds it, for at most
+   * the lease's grant past each read, and never once the lease is released.
+   */
+  follow?: boolean;
+  /**
+   * As holder: how long past each read the region's followers may trade (ms), written with the lease;
+   * a release ends the lease this long after it at the latest. 0: no followers, a release frees it at once.
+   */
+  followGrantMs?: number;
   /** The gate that stops new exposure while the region does not hold the lease. */
   gate?: RegionGate;
   /** The gate condition's name. */
@@ -57,6 +68,10 @@ export const REGION_LEASE_DEFAULTS = {
   requestTimeoutMs: 2_000,
   // A full ttl: the other region, asking every renewMs, takes over long before this region asks again.
   holdOffMs: 10_000,
+  // A holder contends; a follower is asked for explicitly.
+  follow: false,
+  // Two renewals: a follower reading every renewMs keeps trading between reads; a switchover waits at most this long.
+  followGrantMs: 4_000,
   // The gate condition's name, as /api/gate lists it.
   condition: 'region',
   // Enough for an incident's story on the dashboard, bounded in memory.
@@ -83,8 +98,14 @@ export function resolveRegionLeaseOptions(options: RegionLeaseOptions): Resolved
   checkInteger(C, 'requestTimeoutMs', o.requestTimeoutMs, 1);
   checkInteger(C, 'holdOffMs', o.holdOffMs, 0);
   checkInteger(C, 'historySize', o.historySize, 1);
+  checkBoolean(C, 'follow', o.follow);
+  checkInteger(C, 'followGrantMs', o.followGrantMs, 0);
   if (o.safetyMarginMs >= o.ttlMs) throw new RangeError(`${C}: safetyMarginMs must be less than ttlMs (${o.ttlMs}), got ${o.safetyMarginMs}`);
   // The holder must renew at least once within its right to trade, or it would stop between renewals.
   if (o.renewMs >= o.ttlMs - o.safetyMarginMs) throw new RangeError(`${C}: renewMs must be less than ttlMs - safetyMarginMs (${o.ttlMs - o.safetyMarginMs}), got ${o.renewMs}`);
+  // A follower reads every renewMs: its grant must outlast one read to the next, or it would stop between them.
+  if (o.followGrantMs !== 0 && o.followGrantMs <= o.renewMs + o.safetyMarginMs) {
+    throw new RangeError(`${C}: followGrantMs must be 0 (no followers) or more than renewMs + safetyMarginMs (${o.renewMs + o.safetyMarginMs}), got ${o.followGrantMs}`);
+  }
   return o;
 }

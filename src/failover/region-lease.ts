@@ -34,6 +34,8 @@ export type RegionRole = 'active' | 'passive' | 'unknown';
 export type RegionChangeReason =
   /** The region took the lease (a new epoch). */
   | 'acquired'
+  /** A follower found its region holding the lease: it trades on the lease's grant. */
+  | 'following'
   /** A renewal was confirmed again after the region had stopped (renewal-overdue, reply-too-late). */
   | 'renewed'
   /** Another region holds the lease, or it is free and this region has not taken it yet. */
@@ -188,6 +190,7 @@ export class RegionLease implements EventSource<RegionLeaseEvents> {
    */
   async release(change: { reason: string; actor?: string }): Promise<RegionReleaseResult> {
     const epoch = this.heldEpoch;
+    if (this.o.follow) return { released: false, epoch: null, freed: false, message: `this process follows region ${this.region}'s lease ${this.lease}: the region's holder releases it` };
     if (epoch === undefined) {
       return { released: false, epoch: null, freed: false, message: `region ${this.region} does not hold the lease ${this.lease}${this.last ? ` (held by ${this.last.holder}, epoch ${this.last.epoch})` : ''}` };
     }
@@ -226,8 +229,11 @@ export class RegionLease implements EventSource<RegionLeaseEvents> {
     const seq = ++this.seq;
     const sentAt = clock.now();
     const epoch = this.heldEpoch;
-    const request =
-      epoch === undefined ? this.o.store.acquire(this.lease, this.region, this.o.ttlMs) : this.o.store.renew(this.lease, this.region, epoch, this.o.ttlMs);
+    const request = this.o.follow
+      ? this.o.store.read(this.lease)
+      : epoch === undefined
+        ? this.o.store.acquire(this.lease, this.region, this.o.ttlMs, this.o.followGrantMs)
+        : this.o.store.renew(this.lease, this.region, epoch, this.o.ttlMs);
     const cancelTimeout = setTimerOn(clock, this.o.requestTimeoutMs, () => {
       if (seq !== this.seq) return;
       this.seq += 1;
@@ -239,7 +245,8 @@ export class RegionLease implements EventSource<RegionLeaseEvents> {
         cancelTimeout();
         if (seq !== this.seq) return; // abandoned: timed out, released or stopped meanwhile
         this.busy = false;
-        this.answered(reply, sentAt, epoch);
+        if (this.o.follow) this.followed(reply, sentAt);
+        else this.answered(reply, sentAt, epoch);
       },
       (error: unknown) => {
         cancelTimeout();
@@ -274,6 +281,36 @@ export class RegionLease implements EventSource<RegionLeaseEvents> {
         ? `lease ${this.lease} held by ${lease.holder} (epoch ${lease.epoch}) for ${lease.expiresAtMs - reply.nowMs} ms more`
         : `lease ${this.lease} is free; this region asks again in ${this.o.renewMs} ms`;
     this.setRole('passive', lost ? 'lease-lost' : 'held-elsewhere', detail);
+  }
+
+  /**
+   * A follower read the lease: while its region holds it (not released), it may trade until the
+   * read's send time + min(time left on the lease, the lease's grant) - margin.
+   */
+  private followed(reply: LeaseReply, sentAt: number): void {
+    this.remember(reply);
+    const lease = reply.lease;
+    const now = this.o.clock.now();
+    if (lease && lease.holder === this.region && !lease.released && lease.expiresAtMs > reply.nowMs) {
+      const until = sentAt + Math.min(lease.expiresAtMs - reply.nowMs, lease.grantMs) - this.o.safetyMarginMs;
+      if (until <= now) {
+        this.cancelDeadline?.();
+        this.cancelDeadline = undefined;
+        this.tradeUntil = undefined;
+        this.setRole('unknown', 'reply-too-late', `region ${this.region} holds lease ${this.lease} (epoch ${lease.epoch}), but its grant (${lease.grantMs} ms) ran out before the read answered`);
+        return;
+      }
+      this.heldEpoch = lease.epoch;
+      this.tradeUntil = until;
+      this.cancelDeadline?.();
+      this.cancelDeadline = setTimerOn(this.o.clock, until - now, () => this.deadline());
+      if (this.role !== 'active') this.setRole('active', 'following', `region ${this.region} holds lease ${this.lease} (epoch ${lease.epoch}); this process trades on its grant`);
+      return;
+    }
+    this.drop();
+    const own = lease?.holder === this.region && lease.released;
+    const detail = lease && lease.expiresAtMs > reply.nowMs && !lease.released ? `lease ${this.lease} held by ${lease.holder} (epoch ${lease.epoch})` : `lease ${this.lease} is ${own ? `released by region ${this.region}` : 'free'}`;
+    this.setRole('passive', own ? 'released' : 'held-elsewhere', detail);
   }
 
   private failed(error: unknown): void {

@@ -9,6 +9,7 @@ import { memoryRegionLeaseStore } from '../../src/failover/region-lease-memory.j
 import { type RegionChange, type RegionLease, regionLease } from '../../src/failover/region-lease.js';
 import type { RegionLeaseStore } from '../../src/storage/repos/region-leases.js';
 import { tradingGate } from '../../src/trading/gate.js';
+import { REGION_LEASE_DEFAULTS } from '../../src/failover/region-lease-options.js';
 
 const TTL = 10_000;
 const RENEW = 2_000;
@@ -74,6 +75,8 @@ describe('regionLease options', () => {
     expect(() => regionLease({ region: 'a', store, ttlMs: 0 })).toThrow('regionLease: ttlMs must be an integer >= 1, got 0');
     expect(() => regionLease({ region: 'a', store, ttlMs: 1_000, safetyMarginMs: 1_000 })).toThrow('regionLease: safetyMarginMs must be less than ttlMs (1000), got 1000');
     expect(() => regionLease({ region: 'a', store, ttlMs: 10_000, safetyMarginMs: 1_000, renewMs: 9_000 })).toThrow('regionLease: renewMs must be less than ttlMs - safetyMarginMs (9000), got 9000');
+    expect(() => regionLease({ region: 'a', store, followGrantMs: 3_000 })).toThrow('regionLease: followGrantMs must be 0 (no followers) or more than renewMs + safetyMarginMs (3000), got 3000');
+    expect(() => regionLease({ region: 'a', store, follow: 'yes' as unknown as boolean })).toThrow('regionLease: follow must be a boolean, got string');
   });
 });
 
@@ -187,7 +190,7 @@ describe('regionLease', () => {
         return netA.store.release(...args);
       },
     };
-    const a = make('a', watched, clock, { gate: gateA });
+    const a = make('a', watched, clock, { gate: gateA, followGrantMs: 0 });
     const b = make('b', db, clock);
     a.start();
     await clock.advance(0);
@@ -205,6 +208,57 @@ describe('regionLease', () => {
     expect(await a.release({ reason: 'again' })).toMatchObject({ released: false });
   });
 
+  it('a follower trades while its region holds the lease, within the grant, and stops on a release before the other region starts', async () => {
+    const clock = new ManualClock();
+    const db = memoryRegionLeaseStore(clock);
+    const gateF = tradingGate({ clock });
+    const a = make('a', db, clock, { followGrantMs: 4_000 });
+    const follower = make('a', db, clock, { follow: true, gate: gateF });
+    const b = make('b', db, clock);
+    const wf = windows(follower, clock);
+    const wb = windows(b, clock);
+    a.start();
+    await clock.advance(0);
+    follower.start();
+    b.start();
+    await clock.advance(0);
+    expect(follower.status()).toMatchObject({ role: 'active', reason: 'following', epoch: 1, tradeUntil: 4_000 - MARGIN });
+    expect(gateF.mode).toBe('active');
+    expect(await follower.release({ reason: 'no' })).toMatchObject({ released: false });
+    await clock.advance(5_000);
+    expect(follower.active).toBe(true);
+    // A releases at 5500: the lease ends at 5500 + 4000 at the latest; the follower stops at its next read (6000).
+    await clock.advance(500);
+    await a.release({ reason: 'switchover' });
+    expect((await db.read('trading')).lease).toMatchObject({ released: true, expiresAtMs: 5_500 + 4_000 });
+    await clock.advance(500);
+    expect(follower.status()).toMatchObject({ role: 'passive', reason: 'released' });
+    expect(gateF.mode).toBe('reducing');
+    await clock.advance(6_000);
+    expect(b.status()).toMatchObject({ role: 'active', epoch: 2 });
+    wf.close();
+    wb.close();
+    expect(wf.spans.at(-1)![1]).toBe(6_000);
+    expect(wb.spans[0]![0]).toBeGreaterThanOrEqual(9_500);
+    // The follower of region a does not follow region b's lease.
+    expect(follower.active).toBe(false);
+  });
+
+  it('a follower cut off from the store stops at (last read sent + grant - margin)', async () => {
+    const clock = new ManualClock();
+    const db = memoryRegionLeaseStore(clock);
+    const a = make('a', db, clock, { followGrantMs: 4_000 });
+    const net = network(db, clock);
+    const follower = make('a', net.store, clock, { follow: true });
+    a.start();
+    await clock.advance(0);
+    follower.start();
+    await clock.advance(2_500); // read at 0 and 2000
+    net.link.cut = true;
+    await clock.advance(10_000);
+    expect(follower.history().find((c) => c.from === 'active')).toMatchObject({ to: 'unknown', reason: 'renewal-overdue', at: 2_000 + 4_000 - MARGIN });
+  });
+
   it('stop() releases a held lease', async () => {
     const clock = new ManualClock();
     const db = memoryRegionLeaseStore(clock);
@@ -212,7 +266,8 @@ describe('regionLease', () => {
     a.start();
     await clock.advance(0);
     await a.stop();
-    expect((await db.read('trading')).lease!.expiresAtMs).toBe(clock.now());
+    expect((await db.read('trading')).lease).toMatchObject({ released: true });
+    expect((await db.read('trading')).lease!.expiresAtMs).toBe(clock.now() + REGION_LEASE_DEFAULTS.followGrantMs); // the followers' grant, at most
     expect(a.active).toBe(false);
   });
 
@@ -229,22 +284,35 @@ describe('regionLease', () => {
       const netB = network(db, clock, delay);
       const a = make('a', netA.store, clock, { requestTimeoutMs: 5_000, renewMs: 500 });
       const b = make('b', netB.store, clock, { requestTimeoutMs: 5_000, renewMs: 500 });
+      // Each region has a follower (a bot beside its ops service) reading the lease over its own network.
+      const netFa = network(db, clock, delay);
+      const netFb = network(db, clock, delay);
+      const fa = make('a', netFa.store, clock, { requestTimeoutMs: 5_000, renewMs: 500, follow: true });
+      const fb = make('b', netFb.store, clock, { requestTimeoutMs: 5_000, renewMs: 500, follow: true });
       const wa = windows(a, clock);
       const wb = windows(b, clock);
+      const wfa = windows(fa, clock);
+      const wfb = windows(fb, clock);
       a.start();
       b.start();
+      fa.start();
+      fb.start();
       for (let step = 0; step < 150; step += 1) {
         const roll = random();
-        if (roll < 0.1) netA.link.cut = !netA.link.cut;
-        else if (roll < 0.2) netB.link.cut = !netB.link.cut;
-        else if (roll < 0.23) void (random() < 0.5 ? a : b).release({ reason: 'switchover' }); // answered as the clock moves
+        if (roll < 0.07) netA.link.cut = !netA.link.cut;
+        else if (roll < 0.14) netB.link.cut = !netB.link.cut;
+        else if (roll < 0.17) netFa.link.cut = !netFa.link.cut;
+        else if (roll < 0.2) netFb.link.cut = !netFb.link.cut;
+        else if (roll < 0.3) void (random() < 0.5 ? a : b).release({ reason: 'switchover' }); // answered as the clock moves
         await clock.advance(Math.floor(random() * 3_000));
       }
-      wa.close();
-      wb.close();
+      for (const w of [wa, wb, wfa, wfb]) w.close();
       expect(wa.spans.length + wb.spans.length, `seed ${seed}: someone traded`).toBeGreaterThan(0);
-      expect(overlaps(wa.spans, wb.spans), `seed ${seed}: ${JSON.stringify({ a: wa.spans, b: wb.spans })}`).toBe(false);
-      const stopped = Promise.all([a.stop(), b.stop()]);
+      expect(wfa.spans.length + wfb.spans.length, `seed ${seed}: a follower traded`).toBeGreaterThan(0);
+      const regionA = [...wa.spans, ...wfa.spans];
+      const regionB = [...wb.spans, ...wfb.spans];
+      expect(overlaps(regionA, regionB), `seed ${seed}: ${JSON.stringify({ a: regionA, b: regionB })}`).toBe(false);
+      const stopped = Promise.all([a.stop(), b.stop(), fa.stop(), fb.stop()]);
       await clock.advance(10_000);
       await stopped;
     }
