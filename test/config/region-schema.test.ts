@@ -43,6 +43,9 @@ describe('region', () => {
     // The schema's fallbacks for unset keys are REGION_LEASE_DEFAULTS' values: a renewMs the library would refuse is refused here.
     const renewMs = REGION_LEASE_DEFAULTS.ttlMs - REGION_LEASE_DEFAULTS.safetyMarginMs;
     expect(issuesOf(`${postgres}region:\n  name: eu\n  lease: { renewMs: ${renewMs} }\n`)[0]).toMatchObject({ path: 'region.lease.renewMs' });
-    expect(load(`${postgres}region:\n  name: eu\n  lease: { renewMs: ${renewMs - 1} }\n`).config.region?.lease?.renewMs).toBe(renewMs - 1);
+    expect(load(`${postgres}region:\n  name: eu\n  lease: { renewMs: ${renewMs - 1}, followGrantMs: 0 }\n`).config.region?.lease?.renewMs).toBe(renewMs - 1);
+    const grant = REGION_LEASE_DEFAULTS.renewMs + REGION_LEASE_DEFAULTS.safetyMarginMs;
+    expect(issuesOf(`${postgres}region:\n  name: eu\n  lease: { followGrantMs: ${grant} }\n`)[0]).toMatchObject({ path: 'region.lease.followGrantMs' });
+    expect(load(`${postgres}region:\n  name: eu\n  lease: { followGrantMs: ${grant + 1} }\n`).config.region?.lease?.followGrantMs).toBe(grant + 1);
   });
 });
