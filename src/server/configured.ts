@@ -44,6 +44,7 @@ import { configuredThreats } from './configured-threats.js';
 import type { ServerComponents } from './components.js';
 import { configuredChaos } from './configured-chaos.js';
 import { configuredRegion } from './configured-region.js';
+import type { RegionLease } from '../failover/region-lease.js';
 import { ChaosExperiments } from '../chaos/experiments/chaos-experiments.js';
 import { defaultActivityRegistry } from '../chaos/experiments/default-registry.js';
 import { chaosRunStore } from '../chaos/experiments/run-store.js';
@@ -119,6 +120,8 @@ export interface Configured {
   account: ConfiguredExchange | undefined;
   /** Every configured account, in the configuration's order. */
   accounts: ConfiguredExchange[];
+  /** The region lease, with `region:` in the configuration. */
+  region: RegionLease | undefined;
   /** The spool of operator actions (PostgreSQL only). */
   spool: SpooledWriter | undefined;
   /** The service's storage (SQLite or PostgreSQL): the API tokens and sessions live there too. */
@@ -317,6 +320,7 @@ export async function componentsFromConfig(written: BulwarkConfig, options: Conf
       components,
       account,
       accounts,
+      region: region?.lease,
       spool,
       storage,
       async close() {

@@ -370,6 +370,11 @@ export class TradingGate implements OrderAdmission, EventSource<TradingGateEvent
     return {};
   }
 
+  /** The order path asks again right before the request leaves: a gate that turned meanwhile stops it (same rule as admit). */
+  recheck(order: OrderRequest): void {
+    this.admit(order);
+  }
+
   private evaluate(reason: string): void {
     let mode: TradingMode = this.killNote !== undefined ? 'halted' : 'active';
     let why = this.killNote !== undefined ? `kill switch: ${this.killNote.reason}` : reason;
