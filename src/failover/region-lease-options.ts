@@ -1,6 +1,6 @@
 /** regionLease's options and shapes: the type, the defaults (each with its reason) and validation. */
 import { type Clock, systemClock } from '../core/clock.js';
-import { checkBoolean, checkInteger, checkNonEmptyString, checkShape } from '../core/option-checks.js';
+import { checkBoolean, checkInteger, checkNonEmptyString, checkObject, checkShape } from '../core/option-checks.js';
 import { withDefaults } from '../core/options.js';
 import type { RegionLeaseStore } from '../storage/repos/region-leases.js';
 
@@ -85,7 +85,7 @@ export type ResolvedRegionLeaseOptions = typeof REGION_LEASE_DEFAULTS & Omit<Reg
 const C = 'regionLease';
 
 export function resolveRegionLeaseOptions(options: RegionLeaseOptions): ResolvedRegionLeaseOptions {
-  if (typeof options !== 'object' || options === null) throw new TypeError(`${C}: options must be an object with region and store, got ${String(options)}`);
+  checkObject(C, 'options', options, 'with region and store');
   const o = withDefaults(REGION_LEASE_DEFAULTS, options) as ResolvedRegionLeaseOptions;
   checkNonEmptyString(C, 'region', o.region, true);
   checkNonEmptyString(C, 'lease', o.lease, true);
