@@ -29,6 +29,8 @@ export const PERMISSIONS = {
   'alerts:write': 'add, change and delete alert rules',
   'fleet:read': "the fleet's instances and its halt",
   'fleet:write': 'send one instance of the fleet a command',
+  'failover:read': 'failover groups: endpoints, their state, routing and history',
+  'failover:operate': 'drain, undrain and pin failover endpoints, force a priority, return to automatic routing',
   'chaos:read': 'fault proxies and their toxics (and chaos runs): list and read',
   'chaos:run': 'run chaos experiments (non-production); create, change and delete fault proxies and toxics',
   'config:read': "the service's effective configuration",

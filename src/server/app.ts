@@ -31,6 +31,7 @@ import { auditRoutes } from './routes/audit.js';
 import { backupRoutes } from './routes/backups.js';
 import { chaosExperimentRoutes } from './routes/chaos-experiments.js';
 import { breakerRoutes } from './routes/breakers.js';
+import { failoverRoutes } from './routes/failover.js';
 import { chaosProxyRoutes } from './routes/chaos-proxies.js';
 import { dashboardRoutes } from './routes/dashboard.js';
 import { deadLetterRoutes } from './routes/dead-letters.js';
@@ -218,7 +219,9 @@ export async function buildApp(components: ServerComponents, options: BuildAppOp
   }
 
   // Operator actions are durable when the caller passes a stored OperatorState; otherwise they last as long as this server.
-  const operator = c.operatorState ?? operatorState({ ...(c.gate ? { gate: c.gate } : {}), ...(c.breakers ? { breakers: c.breakers } : {}), ...(c.alerts ? { alerts: c.alerts } : {}), now: () => clock.now() });
+  const operator =
+    c.operatorState ??
+    operatorState({ ...(c.gate ? { gate: c.gate } : {}), ...(c.breakers ? { breakers: c.breakers } : {}), ...(c.alerts ? { alerts: c.alerts } : {}), ...(c.failover ? { failover: c.failover } : {}), now: () => clock.now() });
   if (!c.operatorState) app.addHook('onClose', async () => operator.close());
   const unbindTimeline = o.bindTimeline ? bindTimeline(events, { breakers: c.breakers, gate: c.gate, health: c.health, alerts: c.alerts }) : () => undefined;
   app.addHook('onClose', async () => unbindTimeline());
@@ -261,6 +264,7 @@ export async function buildApp(components: ServerComponents, options: BuildAppOp
   await optional(c.alerts, '/api/alerts', 'alerting', (alerts) => app.register(alertRoutes, { alerts, events, operator, maxRules: hardening.maxAlertRules }), 'alerts:read');
   await optional(c.audit, '/api/audit', 'the audit log', (audit) => app.register(auditRoutes, { audit }), 'audit:read');
   await optional(c.threats, '/api/security', 'threat detection', (threats) => app.register(securityRoutes, { detector: threats.detector, ...(threats.lockout ? { lockout: threats.lockout } : {}) }), 'security:read');
+  await optional(c.failover, '/api/failover', 'failover groups', (failover) => app.register(failoverRoutes, { failover, events, operator }), 'failover:read');
   await optional(c.fleet, '/api/fleet', 'the fleet', (fleet) => app.register(fleetRoutes, { fleet, events }), 'fleet:read');
   await optional(c.chaos?.proxies, '/api/chaos/proxies', 'fault proxies', (proxies) => app.register(chaosProxyRoutes, { proxies, events }), 'chaos:read', c.chaos ? undefined : 'chaos is off: set features.chaos');
   const chaosOff = c.chaos ? undefined : 'chaos is off: set features.chaos';
