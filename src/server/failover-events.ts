@@ -7,10 +7,16 @@
  * Manual changes (drain, undrain, pin, a forced priority, back to automatic) are left out here: the
  * ops API records them itself, on the timeline with who asked and why, and in the audit log as the
  * request with its before and after (routes/failover.ts). Every change of either kind is also in the
- * group's own history. The demo and the configured service call `bindFailoverEvents` once their
- * groups exist.
+ * group's own history.
+ *
+ * `bindFailover` is what the demo and the configured service call once their groups exist: these
+ * events, the groups' metrics (observe/failover-metrics.ts) and their alert rules.
  */
 import type { Unsubscribe } from '../core/events.js';
+import type { AlertEngine } from '../observe/alerts/engine.js';
+import { failoverAlertRules } from '../observe/failover-alerts.js';
+import { observeFailover } from '../observe/failover-metrics.js';
+import type { Metrics } from '../observe/metrics.js';
 import type { EndpointStateChange, FailoverGroup, ManualRouting, RoutingChange } from '../failover/types.js';
 import type { AuditLog, AuditRecord } from '../security/audit-log.js';
 import { recordDecision } from './audit-decisions.js';
@@ -77,5 +83,19 @@ export function bindFailoverEvents(groups: ReadonlyArray<FailoverGroup<unknown>>
       }),
     );
   }
+  return () => offs.splice(0).forEach((off) => off());
+}
+
+export interface BindFailoverOptions extends FailoverEventsOptions {
+  metrics?: Metrics;
+  /** The engine gets the failover alert rules (those already present, by name, are left alone). */
+  alerts?: AlertEngine;
+}
+
+/** Timeline, audit, metrics and alert rules for the service's failover groups; returns the unbinder. */
+export function bindFailover(groups: ReadonlyArray<FailoverGroup<unknown>>, options: BindFailoverOptions): Unsubscribe {
+  const offs: Unsubscribe[] = [bindFailoverEvents(groups, options)];
+  if (options.metrics) for (const group of groups) offs.push(observeFailover(options.metrics, group));
+  if (options.alerts && groups.length > 0) for (const rule of failoverAlertRules()) if (!options.alerts.get(rule.name)) options.alerts.add(rule);
   return () => offs.splice(0).forEach((off) => off());
 }

@@ -29,6 +29,8 @@ const reason = z.string().trim().min(1, 'say why routing is changed by hand').ma
 const actionBody = z.strictObject({ reason, actor: actorField });
 const priorityBody = z.strictObject({ priority: z.number().int().min(0).max(1_000), reason, actor: actorField });
 const historyQuery = z.object({ limit: z.coerce.number().int().min(1).max(1_000).default(100) });
+/** The list may carry each group's latest changes too (the dashboard's one request per refresh). */
+const listQuery = z.object({ history: z.coerce.number().int().min(0).max(1_000).default(0) });
 
 type EndpointAction = 'drain' | 'undrain' | 'pin';
 
@@ -38,8 +40,13 @@ export const failoverRoutes: FastifyPluginAsyncZod<FailoverRoutesOptions> = asyn
   const view = (group: FailoverGroup<unknown>) => ({ ...group.snapshot(), manualBy: operator.failoverChangedBy(group.name) ?? null });
   const noGroup = (group: string) => `no failover group named "${group}" (groups: ${failover.groups().map((g) => g.name).join(', ') || 'none'})`;
 
-  app.get('/api/failover', { config: { permission: 'failover:read' }, schema: { tags, description: 'Every failover group: routing mode, active priority, endpoints with state, latency, share and ejections, and what an operator set by hand' } }, async () =>
-    failover.groups().map(view),
+  app.get(
+    '/api/failover',
+    {
+      config: { permission: 'failover:read' },
+      schema: { tags, querystring: listQuery, description: "Every failover group: routing mode, active priority, endpoints with state, latency, share and ejections, what an operator set by hand and (with ?history=N) each group's latest N changes, newest first" },
+    },
+    async (request) => failover.groups().map((g) => ({ ...view(g), ...(request.query.history > 0 ? { history: [...g.history()].reverse().slice(0, request.query.history) } : {}) })),
   );
 
   app.get(
@@ -48,7 +55,7 @@ export const failoverRoutes: FastifyPluginAsyncZod<FailoverRoutesOptions> = asyn
     async (request, reply) => {
       const group = find(request.params.group);
       if (!group) return problem(reply, 404, noGroup(request.params.group));
-      return { ...view(group), history: group.history().reverse().slice(0, request.query.limit) };
+      return { ...view(group), history: [...group.history()].reverse().slice(0, request.query.limit) };
     },
   );
 
