@@ -46,7 +46,7 @@ describe('failover metrics', () => {
     for (const outcome of ['success', 'gateway', 'failure', 'neutral']) expect(valueOf(families, metricNames.failoverCalls, { ...g, outcome })).toBe(0);
     expect(valueOf(families, metricNames.failoverEjections, { ...g, reason: 'consecutive-gateway-failures' })).toBe(0);
     // No call, no latency series.
-    expect(families.get(metricNames.failoverLatency)).toBeUndefined();
+    expect(families.get(metricNames.failoverLatency)?.metrics ?? []).toEqual([]);
 
     eject(group, 'api1');
     succeed(group, 10, 40);
@@ -63,7 +63,7 @@ describe('failover metrics', () => {
     expect(valueOf(families, metricNames.failoverRoutable, { group: 'binance:rest' })).toBeCloseTo(2 / 3);
   });
 
-  it('shows the routing mode and the active priority: panic, and a forced backup level', async () => {
+  it('shows the routing mode and the active priority: a forced backup level, then panic', async () => {
     const { metrics, group } = setup();
     group.forcePriority(1, { reason: 'drill', actor: 'alice' });
     let families = await scrape(metrics);
@@ -71,10 +71,19 @@ describe('failover metrics', () => {
     expect(valueOf(families, metricNames.failoverRoutingMode, { group: 'binance:rest', mode: 'automatic' })).toBe(0);
     expect(valueOf(families, metricNames.failoverActivePriority, { group: 'binance:rest' })).toBe(1);
     group.automatic({ reason: 'drill over' });
-    for (const e of ['api1', 'api2', 'api3']) group.drain(e, { reason: 'all out' });
     families = await scrape(metrics);
-    expect(valueOf(families, metricNames.failoverActivePriority, { group: 'binance:rest' })).toBeDefined();
-    expect(valueOf(families, metricNames.failoverRoutable, { group: 'binance:rest' })).toBe(0);
+    expect(valueOf(families, metricNames.failoverActivePriority, { group: 'binance:rest' })).toBe(0);
+
+    // A round-robin group that panics below 70 % routable: one ejection of three is enough.
+    const clock = new ManualClock(0);
+    const touchy = restGroup(clock, { name: 'touchy', panicThreshold: 0.7, strategy: 'roundRobin' });
+    const off = observeFailover(metrics, touchy);
+    eject(touchy, 'api1');
+    families = await scrape(metrics);
+    expect(valueOf(families, metricNames.failoverRoutingMode, { group: 'touchy', mode: 'panic' })).toBe(1);
+    expect(valueOf(families, metricNames.failoverRoutingMode, { group: 'touchy', mode: 'automatic' })).toBe(0);
+    expect(valueOf(families, metricNames.failoverRoutable, { group: 'touchy' })).toBeCloseTo(2 / 3);
+    off();
   });
 
   it('removes the group\'s series when unbound', async () => {

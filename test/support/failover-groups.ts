@@ -7,12 +7,12 @@
 import type { ManualClock } from '../../src/core/clock.js';
 import { seededRandom } from '../../src/core/random.js';
 import { failoverGroup } from '../../src/failover/failover-group.js';
-import type { FailoverGroup } from '../../src/failover/types.js';
+import type { FailoverGroup, FailoverStrategy } from '../../src/failover/types.js';
 
 export const GATEWAY_FAILURES_TO_EJECT = 3;
 
 /** The group; `without` leaves endpoints out (a configuration that dropped one). */
-export function restGroup(clock: ManualClock, options: { name?: string; without?: readonly string[]; panicThreshold?: number } = {}): FailoverGroup<string> {
+export function restGroup(clock: ManualClock, options: { name?: string; without?: readonly string[]; panicThreshold?: number; strategy?: FailoverStrategy } = {}): FailoverGroup<string> {
   const endpoints = [
     { name: 'api1', target: 'https://api1.example', priority: 0 },
     { name: 'api2', target: 'https://api2.example', priority: 0 },
@@ -21,7 +21,7 @@ export function restGroup(clock: ManualClock, options: { name?: string; without?
   return failoverGroup<string>({
     name: options.name ?? 'binance:rest',
     endpoints,
-    strategy: 'priority',
+    strategy: options.strategy ?? 'priority',
     outlierDetection: { consecutiveGatewayFailures: GATEWAY_FAILURES_TO_EJECT, consecutiveFailures: 0, failurePercentage: 0, successRateStdevFactor: 0 },
     slowStart: false,
     // One routable endpoint of three is still routing; none is panic.

@@ -93,6 +93,8 @@ export const failoverRoutes: FastifyPluginAsyncZod<FailoverRoutesOptions> = asyn
         if (action === 'drain' && manual.drained.includes(endpoint)) return problem(reply, 409, `endpoint "${endpoint}" of "${groupName}" is already drained`);
         if (action === 'undrain' && !manual.drained.includes(endpoint)) return problem(reply, 409, `endpoint "${endpoint}" of "${groupName}" is not drained`);
         if (action === 'pin' && manual.pinned === endpoint) return problem(reply, 409, `"${groupName}" is already pinned to "${endpoint}"`);
+        if (action === 'drain' && manual.pinned === endpoint) return problem(reply, 409, `endpoint "${endpoint}" of "${groupName}" is pinned: return the group to automatic routing before draining it`);
+        if (action === 'pin' && manual.drained.includes(endpoint)) return problem(reply, 409, `endpoint "${endpoint}" of "${groupName}" is drained: undrain it before pinning it`);
         const target = `${groupName}/${endpoint}`;
         if (action === 'drain') return act(request, group, request.body, `${endpoint} drained`, (c) => group.drain(endpoint, c), target);
         if (action === 'undrain') return act(request, group, request.body, `${endpoint} undrained`, (c) => group.undrain(endpoint, c), target);

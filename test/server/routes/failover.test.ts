@@ -80,6 +80,10 @@ describe('failover routes', () => {
     expect(endpointOf(back.json(), 'api1')!.state).not.toBe('drained');
     expect(back.json().manualBy).toBeNull();
     expect((await post('/api/failover/binance:rest/endpoints/api1/undrain', { reason: 'twice' })).statusCode).toBe(409);
+    await post('/api/failover/binance:rest/endpoints/api2/drain', { reason: 'again' });
+    const pinDrained = await post('/api/failover/binance:rest/endpoints/api2/pin', { reason: 'x' });
+    expect(pinDrained.statusCode).toBe(409);
+    expect(pinDrained.json().detail).toMatch(/is drained: undrain it before pinning it/);
   });
 
   it('pin, force a priority and back to automatic, each in the group and its answer', async () => {
@@ -88,6 +92,9 @@ describe('failover routes', () => {
     expect(pinned.json()).toMatchObject({ mode: 'pinned', manual: { drained: [], pinned: 'api3' } });
     for (let i = 0; i < 10; i++) expect(group.pick().name).toBe('api3');
     expect((await post('/api/failover/binance:rest/endpoints/api3/pin', { reason: 'twice' })).statusCode).toBe(409);
+    const drainPinned = await post('/api/failover/binance:rest/endpoints/api3/drain', { reason: 'x' });
+    expect(drainPinned.statusCode).toBe(409);
+    expect(drainPinned.json().detail).toMatch(/is pinned: return the group to automatic routing/);
 
     const forced = await post('/api/failover/binance:rest/priority', { priority: 1, reason: 'primary region degraded' });
     expect(forced.statusCode).toBe(200);
