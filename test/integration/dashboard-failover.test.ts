@@ -3,7 +3,8 @@
  * start` serves it (authentication on, the browser signed in by the printed link): the group's
  * three endpoints show with their state, the Drain button asks for a reason and drains one, which
  * then shows as drained and at the top of the history with the reason and who did it. A viewer
- * sees the section without any control. Waits are on page conditions, never on fixed sleeps.
+ * sees the section without any control. A screenshot of the section is written to test-results/.
+ * Waits are on page conditions, never on fixed sleeps.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -85,6 +86,7 @@ describeWith(available, 'dashboard failover section in headless Chromium', () =>
     await page.waitForSelector(`#failover-groups button[data-action="undrain"][data-endpoint="${target}"]`);
     const timeline = demo.components.events.timeline({ limit: 50 }).map((e) => e.message);
     expect(timeline).toContain(`failover: ${target} drained by demo: host under maintenance (now drained ${target})`);
+    await page.locator('#failover').screenshot({ path: join('test-results', 'dashboard-failover.png') });
     expect(problems).toEqual([]);
     await page.close();
   }, 40_000);

@@ -49,8 +49,9 @@ function endpointRow(g: FailoverGroupView, e: FailoverEndpointView): HTMLTableRo
     el(
       'td',
       { class: 'controls-cell' },
-      drained ? button('Undrain', { action: 'undrain', group: g.name, endpoint: e.name }) : button('Drain', { action: 'drain', group: g.name, endpoint: e.name }, true),
-      g.manual.pinned === e.name ? null : button('Pin', { action: 'pin', group: g.name, endpoint: e.name }),
+      drained ? button('Undrain', { action: 'undrain', group: g.name, endpoint: e.name }) : g.manual.pinned === e.name ? null : button('Drain', { action: 'drain', group: g.name, endpoint: e.name }, true),
+      // A drained endpoint is undrained before it can be pinned; a pinned one is already.
+      drained || g.manual.pinned === e.name ? null : button('Pin', { action: 'pin', group: g.name, endpoint: e.name }),
     ),
   );
 }
@@ -83,7 +84,7 @@ function groupView(g: FailoverGroupView): HTMLElement {
       el('strong', {}, g.name),
       el('span', { class: 'mode' }, badge(g.mode)),
       el('span', {}, 'Active priority: ', el('strong', { class: 'active-priority' }, String(g.activePriority))),
-      el('span', { class: 'muted' }, `${g.strategy}, ${Math.round(g.routableShare * 100)}% routable`),
+      el('span', { class: 'muted' }, `strategy ${g.strategy}, ${Math.round(g.routableShare * 100)}% routable`),
       el('span', { class: 'manual muted' }, manualText(g)),
       manualRouting ? button('Automatic', { action: 'automatic', group: g.name }) : null,
       ...(levels.length > 1 ? levels.filter((p) => p !== g.manual.forcedPriority).map((p) => button(`Force priority ${p}`, { action: 'priority', group: g.name, priority: String(p) })) : []),
