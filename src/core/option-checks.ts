@@ -92,3 +92,17 @@ export function checkShape(component: string, option: string, value: unknown, ki
   const ok = typeof value === 'object' && value !== null && methods.every((m) => typeof (value as Record<string, unknown>)[m] === 'function');
   if (!ok) throw new TypeError(`${named(component, option)} must be ${kind} (with ${methods.map((m) => `${m}()`).join(' and ')})`);
 }
+
+/** Throws a TypeError naming `component: option` unless `value` is an absolute http(s) URL (a base URL, an endpoint). */
+export function checkHttpUrl(component: string, option: string, value: unknown): asserts value is string {
+  let ok = false;
+  if (typeof value === 'string') {
+    try {
+      const url = new URL(value);
+      ok = url.protocol === 'http:' || url.protocol === 'https:';
+    } catch {
+      ok = false;
+    }
+  }
+  if (!ok) throw new TypeError(`${named(component, option)} must be an http(s) URL, got ${JSON.stringify(value) ?? typeof value}`);
+}
