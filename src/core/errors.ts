@@ -40,6 +40,8 @@ export type ResilienceErrorCode =
   | 'PRE_TRADE_REJECTED'
   | 'ORDER_STATUS_UNKNOWN'
   | 'INTENT_CLOSED'
+  // Failover
+  | 'NO_ENDPOINT'
   // Storage, dead letters, fleet, configuration
   | 'VALIDATION'
   | 'STORAGE_CLOSED'
