@@ -63,8 +63,9 @@ export interface ResilientExchangeOptions {
    * The exchange's REST hosts (Binance: api1..api4.binance.com) as a failover group: every request
    * to the exchange's REST origin goes to the base URL of the endpoint the group picks
    * (endpoint-routing.ts). Either endpoint specs (`{ name, target: 'https://api1.binance.com',
-   * priority?, weight? }`), from which a group is built with `endpointGroup` and started, or a
-   * `failoverGroup()` of base URLs you built (you start and stop it). Exposed as `endpoints`.
+   * priority?, weight? }`), from which a group is built with `endpointGroup`, or a `failoverGroup()`
+   * of base URLs you built. Exposed as `endpoints`. The group works without `start()` (it catches up
+   * on every pick); call `endpoints.start()` for its timers and active health checks, and `stop()`.
    */
   endpoints?: FailoverGroup<string> | ReadonlyArray<EndpointSpec<string>>;
   /** Options of the group built from `endpoints` specs; its name defaults to `<account>:rest`, its clock and random to this wrapper's. */
