@@ -61,11 +61,11 @@ export class EndpointRouting {
     }
     const home = restOrigin(exchange);
     const original: Fetch = exchange.fetch;
-    const routing = this;
+    const send = this.send.bind(this);
     const routed: Fetch = function (this: Exchange, url, method = 'GET', headers, body) {
       const origin = originOf(url);
       if (origin !== home) return original.call(this, url, method, headers, body);
-      return routing.send(original, this, url.slice(origin.length), method, headers, body);
+      return send(original, this, url.slice(origin.length), method, headers, body);
     };
     Object.defineProperty(routed, ROUTED, { value: true });
     exchange.fetch = routed;
