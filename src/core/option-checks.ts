@@ -102,3 +102,17 @@ export function checkArray(component: string, option: string, value: unknown, mi
   const what = `an array${hint === '' ? '' : ` ${hint}`}${minLength > 0 ? ` with at least ${minLength} item${minLength === 1 ? '' : 's'}` : ''}`;
   throw new TypeError(`${named(component, option)} must be ${what}, got ${Array.isArray(value) ? `${value.length} items` : String(value)}`);
 }
+
+/** Throws a TypeError naming `component: option` unless `value` is an absolute http(s) URL (a base URL, an endpoint). */
+export function checkHttpUrl(component: string, option: string, value: unknown): asserts value is string {
+  let ok = false;
+  if (typeof value === 'string') {
+    try {
+      const url = new URL(value);
+      ok = url.protocol === 'http:' || url.protocol === 'https:';
+    } catch {
+      ok = false;
+    }
+  }
+  if (!ok) throw new TypeError(`${named(component, option)} must be an http(s) URL, got ${JSON.stringify(value) ?? typeof value}`);
+}
