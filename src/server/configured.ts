@@ -51,6 +51,8 @@ import { SERVICE_MIGRATIONS, fleetPrefixOf, openConfiguredStores } from './confi
 import { resolveConfigSecrets } from './configured-secrets.js';
 import { liveEvents } from './live-events.js';
 import { operatorState } from './operator-state.js';
+import { bindFailover } from './failover-events.js';
+import type { FailoverGroup } from '../failover/types.js';
 import { type StartRecoveryOptions, recoverAtStart } from './start-recovery.js';
 
 /**
@@ -224,11 +226,19 @@ export async function componentsFromConfig(written: BulwarkConfig, options: Conf
       settings = spooledOperatorSettings(settings, writer);
       spool = writer;
     }
-    const operator = operatorState({ store: settings, breakers: { breakers: ownBreakers }, alerts, ...(gate ? { gate } : {}) });
+    // The accounts' REST hosts, when an exchange routes through endpoints: shown, steered and kept like the rest.
+    const failoverGroups: Array<FailoverGroup<unknown>> = accounts.flatMap((a) => (a.exchange.endpoints ? [a.exchange.endpoints] : []));
+    const failover = failoverGroups.length > 0 ? { groups: () => failoverGroups } : undefined;
+    for (const group of failoverGroups) {
+      group.start();
+      cleanups.push(() => group.stop());
+    }
+    const operator = operatorState({ store: settings, breakers: { breakers: ownBreakers }, alerts, ...(gate ? { gate } : {}), ...(failover ? { failover } : {}) });
     cleanups.push(() => operator.close());
     const reconciled = [...(options.exchanges ?? []), ...accounts.map((a) => ({ exchange: a.exchange, options: { gate: a.gate, symbols: a.symbols, condition: a.condition } }))];
     // Decisions are recorded from here on, the gate's changes at start included (a restored kill switch, a reconciliation).
     cleanups.push(auditDecisions(audit, { ...(gate ? { gate } : {}), breakers: ownBreakers(), onFailure: auditFailed }));
+    cleanups.push(bindFailover(failoverGroups, { events, audit, metrics, alerts, onAuditFailure: auditFailed }));
     const recovered = await recoverAtStart({ operator, events, exchanges: reconciled });
     await auditRestoredState(audit, recovered.operator, auditFailed);
     // With Redis the service is a member of its own fleet (a fleet-wide halt halts its gate too, and
@@ -302,6 +312,7 @@ export async function componentsFromConfig(written: BulwarkConfig, options: Conf
       ...(fleet ? { fleet } : {}),
       ...(chaos ? { chaos: { proxies: chaos.proxies, ...(experiments ? { experiments } : {}) } } : {}),
       ...(gate ? { gate } : {}),
+      ...(failover ? { failover } : {}),
       ...(account
         ? { orders: account.orders, account: account.account, accounts: new Map(accounts.map((a) => [a.exchange.id, a.account])), dependencies: () => accounts.flatMap((a) => a.dependencies) }
         : {}),
