@@ -1,9 +1,11 @@
 /**
- * Demo mode (`bulwark start` without a config): the simulated exchange on a free loopback port, a
- * real ccxt.binance pointed at it behind the full stack (breakers, retry, timeout, bulkhead, rate
+ * Demo mode (`bulwark start` without a config): the simulated exchange behind three endpoints
+ * (api1..api3, free loopback ports), a real ccxt.binance routed across them by a failover group and
+ * behind the full stack (breakers, retry, timeout, bulkhead, rate
  * limit, trading gate, intent journal on embedded SQLite under ./.bulwark/), a sample bot trading
  * through it, a dead-letter queue, backups, health checks, metrics and alert rules, and a fault
- * injector that breaks the exchange now and then so the dashboard shows failures and recoveries.
+ * injector that breaks the exchange (or one of its endpoints) now and then so the dashboard shows
+ * failures, failovers and recoveries.
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -43,7 +45,9 @@ import { followOrders } from '../trading/order-follower.js';
 import { storageJournal } from '../trading/orders/storage-journal.js';
 import { pointAtSimulator } from '../trading/sim/connect.js';
 import { seededRandom } from '../core/random.js';
-import { type SimServer, startSimServer } from '../trading/sim/server.js';
+import type { SimServer } from '../trading/sim/server.js';
+import { type SimEndpoints, startSimEndpoints } from '../trading/sim/endpoints.js';
+import type { FailoverGroup } from '../failover/types.js';
 import { sqliteSimStore } from '../trading/sim/state-store.js';
 import { operatorSettings } from '../storage/repos/operator-settings.js';
 import { operatorState } from '../server/operator-state.js';
@@ -74,7 +78,7 @@ export interface DemoOptions {
   priceStepMs?: number;
   /** Quiet time between fault scenarios; 0 turns fault injection off. */
   faultQuietMs?: number;
-  /** Port of the simulated exchange (loopback); 0 picks a free one. */
+  /** Port of the simulated exchange's first endpoint (loopback), the other two on the next ports; 0 picks free ones. */
   simPort?: number;
   scenarios?: readonly FaultScenario[];
   clock?: Clock;
@@ -100,9 +104,15 @@ export const DEMO_DEFAULTS = {
   chaos: false, // as in a configuration: chaos is off unless asked for
 };
 
+/** The demo exchange's endpoints: one simulated exchange, three hosts. */
+export const DEMO_ENDPOINTS = ['api1', 'api2', 'api3'] as const;
+
 export interface Demo {
   readonly components: ServerComponents & { events: LiveEvents; metrics: Metrics };
+  /** The simulated exchange as a whole (an outage takes every endpoint down); its url is api1's. */
   readonly sim: SimServer;
+  /** The exchange's endpoints, each with its own faults. */
+  readonly endpoints: SimEndpoints;
   readonly exchange: ResilientExchange;
   readonly gate: TradingGate;
   readonly bot: DemoBot;
@@ -123,8 +133,15 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
     mkdirSync(o.dataDir, { recursive: true });
     const simStore = sqliteSimStore(join(o.dataDir, 'sim.db'));
     cleanups.push(() => simStore.close());
-    const sim = await startSimServer({ seed: o.seed, clock, store: simStore, port: o.simPort });
-    cleanups.push(() => sim.close());
+    const endpoints = await startSimEndpoints({
+      names: DEMO_ENDPOINTS,
+      seed: o.seed,
+      clock,
+      store: simStore,
+      ports: o.simPort > 0 ? DEMO_ENDPOINTS.map((_, i) => o.simPort + i) : [],
+    });
+    cleanups.push(() => endpoints.close());
+    const sim = endpoints.asServer();
     let cancelWalk: (() => void) | undefined;
     const walk = (): void => {
       cancelWalk = setTimerOn(clock, o.priceStepMs, () => {
@@ -158,8 +175,16 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
       // The exchangeApi preset keeps a breaker open for minutes; the demo shows recovery within seconds.
       breaker: { openMs: 6_000 },
       lookupAttempts: 4,
+      // Three hosts of one exchange, weighted alike; ejections and slow start short enough to watch.
+      endpoints: endpoints.specs(),
+      endpointGroup: { outlierDetection: { baseEjectionMs: 10_000 }, slowStart: { windowMs: 15_000 } },
       ...o.exchange,
     });
+    const failover: FailoverGroup<string>[] = exchange.endpoints ? [exchange.endpoints] : [];
+    for (const group of failover) {
+      group.start();
+      cleanups.push(() => group.stop());
+    }
     // Cleanups run last first: the transitions written behind the last orders land before the storage closes.
     cleanups.push(() => exchange.flushJournal());
     await exchange.loadMarkets();
@@ -275,6 +300,7 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
     const faults = new FaultInjector({
       simUrl: sim.url,
       server: sim,
+      endpoints,
       scenarios: o.scenarios,
       quietMs: o.faultQuietMs > 0 ? o.faultQuietMs : 1,
       clock,
@@ -285,7 +311,7 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
       faults.start();
       cleanups.push(() => faults.stop());
     }
-    events.record('operator', 'demo', `demo started: simulated exchange at ${sim.url}`);
+    events.record('operator', 'demo', `demo started: simulated exchange behind ${endpoints.endpoints.map((e) => `${e.name} ${e.url}`).join(', ')}`);
 
     // Experiments break the demo's own simulated exchange; never live trading here.
     const chaosExperiments = o.chaos
@@ -310,6 +336,7 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
       dependencies: () => dependencies,
       limits: () => [orderLimiter.usage()],
       gate,
+      failover: { groups: () => failover },
       orders: journalOrders(journal),
       deadLetters: {
         queue: deadLetters,
@@ -332,6 +359,7 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
     return {
       components,
       sim,
+      endpoints,
       exchange,
       gate,
       bot,

@@ -17,6 +17,7 @@ import { withDefaults } from '../../core/options.js';
 import { type SimEndpointFaults, type SimEndpointFaultsInput, noEndpointFaults, updateEndpointFaults } from './endpoint-faults.js';
 import { type HttpFront, startHttpFront } from './http-front.js';
 import { type SimReply, type SimRequest, type SimRouter, type SimRouterOptions, createSimRouter } from './router.js';
+import type { SimServer } from './server.js';
 
 export interface SimEndpointsOptions extends SimRouterOptions {
   /** One endpoint per name, in this order. */
@@ -71,6 +72,12 @@ export interface SimEndpoints extends Omit<SimRouter, 'handle'> {
   endpoint(name: string): SimEndpoint;
   /** The endpoints as failover endpoint specs (`{ name, target: url }`), for `resilientExchange({ endpoints })`. */
   specs(): Array<{ name: string; target: string }>;
+  /**
+   * The whole exchange as one `SimServer`: its url is the first endpoint's (every endpoint serves the
+   * control plane), an outage (`stopListening`) takes every endpoint down and `listenAgain` brings
+   * every one back, and it listens while any endpoint does.
+   */
+  asServer(): SimServer;
   /** Stops every endpoint (and its flapping). */
   close(): Promise<void>;
 }
@@ -123,7 +130,12 @@ export async function startSimEndpoints(options: SimEndpointsOptions = {}): Prom
     await Promise.all(endpoints.map((e) => e.close()));
     throw error;
   }
+  const close = async (): Promise<void> => {
+    await Promise.all(endpoints.map((e) => e.close()));
+  };
+  const shared = { engine: router.engine, stats: router.stats, resetStats: router.resetStats, faults: router.faults, setFaults: router.setFaults };
   return {
+    ...shared,
     endpoints,
     endpoint(name) {
       const found = byName(name);
@@ -131,14 +143,21 @@ export async function startSimEndpoints(options: SimEndpointsOptions = {}): Prom
       return found;
     },
     specs: () => endpoints.map((e) => ({ name: e.name, target: e.url })),
-    engine: router.engine,
-    stats: router.stats,
-    resetStats: router.resetStats,
-    faults: router.faults,
-    setFaults: router.setFaults,
-    close: async () => {
-      await Promise.all(endpoints.map((e) => e.close()));
-    },
+    asServer: () => ({
+      ...shared,
+      url: endpoints[0]!.url,
+      get listening() {
+        return endpoints.some((e) => e.listening);
+      },
+      stopListening: async () => {
+        await Promise.all(endpoints.map((e) => e.stopListening()));
+      },
+      listenAgain: async () => {
+        await Promise.all(endpoints.map((e) => e.listenAgain()));
+      },
+      close,
+    }),
+    close,
   };
 }
 

@@ -120,6 +120,20 @@ describe('sim endpoints', () => {
     expect((await fetch(`${a.url}/_sim/stats`)).status).toBe(200);
   });
 
+  it('as one server: the url of the first endpoint, an outage takes every endpoint down and back', async () => {
+    sim = await startSimEndpoints({ names: ['a', 'b'] });
+    const server = sim.asServer();
+    expect(server.url).toBe(sim.endpoint('a').url);
+    await server.stopListening();
+    expect(sim.endpoints.map((e) => e.listening)).toEqual([false, false]);
+    expect(server.listening).toBe(false);
+    await sim.endpoint('b').listenAgain();
+    expect(server.listening).toBe(true);
+    await server.listenAgain();
+    expect(sim.endpoints.map((e) => e.listening)).toEqual([true, true]);
+    expect(server.engine).toBe(sim.engine);
+  });
+
   it('refuses bad options naming them', async () => {
     await expect(startSimEndpoints({ names: [] })).rejects.toThrow('names must name at least one endpoint');
     await expect(startSimEndpoints({ names: ['a', 'a'] })).rejects.toThrow('names must be unique');
