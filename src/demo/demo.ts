@@ -54,6 +54,7 @@ import { operatorState } from '../server/operator-state.js';
 import { recoverAtStart } from '../server/start-recovery.js';
 import type { ServerComponents } from '../server/components.js';
 import { auditDecisions, auditRestoredState } from '../server/audit-decisions.js';
+import { bindFailover } from '../server/failover-events.js';
 import { auditLog } from '../security/audit-log.js';
 import { loadServerKey } from '../security/server-key.js';
 import type { ThreatsConfig } from '../security/threats.js';
@@ -275,7 +276,7 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
     // The simulator runs in this process and writes every order before it answers, so an intent it does not hold
     // after a restart never reached it (no grace period needed), and no other process places this journal's
     // intents, so one left SENT by a crash is abandoned at once.
-    const operator = operatorState({ store: operatorSettings(storage, { clock }), gate, breakers: { breakers: () => breakerList }, alerts, now: () => clock.now() });
+    const operator = operatorState({ store: operatorSettings(storage, { clock }), gate, breakers: { breakers: () => breakerList }, alerts, failover: { groups: () => failover }, now: () => clock.now() });
     cleanups.push(() => operator.close());
     // The audit log: the demo's decisions and every state-changing request, chained with the key in the data folder.
     const audit = await auditLog(storage, { key: loadServerKey({ dataDir: o.dataDir }), clock });
@@ -283,6 +284,8 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
     cleanups.push(() => audit.close());
     const auditFailed = (): void => void events.record('operator', 'audit log', 'an audit entry could not be written', 'critical');
     cleanups.push(auditDecisions(audit, { gate, breakers: breakerList, onFailure: auditFailed }));
+    // The endpoints' ejections, panics and failovers on the timeline and in the audit log; their metrics and alert rules.
+    cleanups.push(bindFailover(failover, { events, audit, metrics, alerts, onAuditFailure: auditFailed }));
     const recovered = await recoverAtStart({ operator, events, exchanges: [{ exchange, options: { gate, symbols: ['BTC/USDT'], unknownGraceMs: 0, abandonedAfterMs: 0 } }] });
     await auditRestoredState(audit, recovered.operator, auditFailed);
     // Lockout and threat detection over the audit log, sign-ins and the bot's orders; the Security* alerts join the demo's.

@@ -2,8 +2,10 @@
  * The dashboard's failover section in real headless Chromium, over the demo served as `bulwark
  * start` serves it (authentication on, the browser signed in by the printed link): the group's
  * three endpoints show with their state, the Drain button asks for a reason and drains one, which
- * then shows as drained and at the top of the history with the reason and who did it. A viewer
- * sees the section without any control. A screenshot of the section is written to test-results/.
+ * then shows as drained and at the top of the history with the reason and who did it; a fault on
+ * one of the demo's simulator endpoints (every request answered 503) gets it ejected, which the
+ * table, the history (actor `automatic`) and the timeline show. A viewer sees the section without
+ * any control. A screenshot of the section is written to test-results/.
  * Waits are on page conditions, never on fixed sleeps.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -86,7 +88,34 @@ describeWith(available, 'dashboard failover section in headless Chromium', () =>
     await page.waitForSelector(`#failover-groups button[data-action="undrain"][data-endpoint="${target}"]`);
     const timeline = demo.components.events.timeline({ limit: 50 }).map((e) => e.message);
     expect(timeline).toContain(`failover: ${target} drained by demo: host under maintenance (now drained ${target})`);
-    await page.locator('#failover').screenshot({ path: join('test-results', 'dashboard-failover.png') });
+    expect(problems).toEqual([]);
+    await page.close();
+  }, 40_000);
+
+  it("shows an ejection after a fault on one of the demo's endpoints, in the table and the history", async () => {
+    const problems: string[] = [];
+    const page = await watchedPage(browser, problems, { viewport: { width: 1400, height: 2400 } });
+    await page.goto(`${url}?token=${adminToken}`);
+    await page.waitForSelector('#failover:not([hidden])');
+    const names = group.snapshot().endpoints.map((e) => e.name);
+    const target = names[2]!;
+    const rows = `#failover-groups article[data-group="${group.name}"] .failover-endpoints tbody tr`;
+    await page.waitForSelector(`${rows}[data-endpoint="${target}"][data-state="healthy"]`);
+    // Every request to it answers 503 (the simulator's endpoint controls), so the bot's next calls there fail.
+    await demo.endpoints.endpoint(target).setFaults({ errorStatus: 503, errorShare: 1 });
+    try {
+      await page.waitForSelector(`${rows}[data-endpoint="${target}"][data-state="ejected"]`, { timeout: 20_000 });
+      const ejection = `#failover-groups article[data-group="${group.name}"] .failover-history tbody tr[data-endpoint="${target}"][data-to="ejected"]`;
+      await page.waitForSelector(ejection);
+      expect(await page.textContent(`${ejection} .reason`)).toMatch(/^consecutive-gateway-failures/);
+      expect(await page.textContent(`${ejection} .actor`)).toBe('automatic');
+      expect(Number(await page.textContent(`${rows}[data-endpoint="${target}"] .ejections`))).toBeGreaterThanOrEqual(1);
+      const timeline = demo.components.events.timeline({ limit: 200 });
+      expect(timeline.some((e) => e.kind === 'failover' && e.subject === group.name && e.message.startsWith(`${target} healthy → ejected`))).toBe(true);
+      await page.locator('#failover').screenshot({ path: join('test-results', 'dashboard-failover.png') });
+    } finally {
+      await demo.endpoints.endpoint(target).setFaults({ errorShare: 0 });
+    }
     expect(problems).toEqual([]);
     await page.close();
   }, 40_000);
