@@ -14,6 +14,7 @@
  * Without a store every action still works and is remembered for this process only.
  */
 import type { Unsubscribe } from '../core/events.js';
+import { checkArray, checkInteger, checkNonEmptyString, checkObject } from '../core/option-checks.js';
 import type { FailoverGroup, ManualRouting } from '../failover/types.js';
 import type { AlertEngine } from '../observe/alerts/engine.js';
 import type { AlertRule } from '../observe/alerts/rule.js';
@@ -249,12 +250,15 @@ export class OperatorState {
   }
 }
 
-/** A stored manual routing, checked: a row written by hand or by an older version is refused with the field at fault. */
+/** A stored manual routing, checked whole before any of it is applied: a row edited by hand is refused naming the field. */
 function manualRouting(value: unknown): ManualRouting {
-  const v = (value ?? {}) as Partial<Record<keyof ManualRouting, unknown>>;
-  if (!Array.isArray(v.drained) || !v.drained.every((d) => typeof d === 'string')) throw new TypeError('stored failover routing: drained must be a list of endpoint names');
-  if (v.pinned !== undefined && typeof v.pinned !== 'string') throw new TypeError('stored failover routing: pinned must be an endpoint name');
-  if (v.forcedPriority !== undefined && !(Number.isInteger(v.forcedPriority) && (v.forcedPriority as number) >= 0)) throw new TypeError('stored failover routing: forcedPriority must be a whole number >= 0');
+  const where = 'stored failover routing';
+  checkObject(where, 'value', value, "like { drained: ['api2'] }");
+  const v = value as Partial<Record<keyof ManualRouting, unknown>>;
+  checkArray(where, 'drained', v.drained, 0, 'of endpoint names');
+  v.drained.forEach((name, i) => checkNonEmptyString(where, `drained[${i}]`, name));
+  if (v.pinned !== undefined) checkNonEmptyString(where, 'pinned', v.pinned);
+  if (v.forcedPriority !== undefined) checkInteger(where, 'forcedPriority', v.forcedPriority as number, 0);
   return { drained: v.drained as string[], ...(v.pinned !== undefined ? { pinned: v.pinned } : {}), ...(v.forcedPriority !== undefined ? { forcedPriority: v.forcedPriority as number } : {}) };
 }
 

@@ -87,6 +87,17 @@ describe('failover manual routing across a restart', () => {
     expect(second.events.timeline({ limit: 10 }).map((e) => e.message)).toContainEqual(expect.stringMatching(/^not restored: .*api2/));
   });
 
+  it('a stored routing edited into a wrong shape is skipped naming the field, and nothing of it applied', async () => {
+    const dir = `${temp.dir}/edited`;
+    const clock = new ManualClock(0);
+    const storage = await sqliteStorage({ dataDir: dir, clock });
+    await operatorSettings(storage, { clock }).put('failover:binance:rest', { drained: ['api1'], forcedPriority: -1 }, { actor: 'mallory', reason: 'edited' });
+    await storage.close();
+    const second = await boot(dir, clock);
+    expect(second.recovery.operator?.skipped).toEqual([{ key: 'failover:binance:rest', why: expect.stringMatching(/^stored failover routing: forcedPriority must be/) }]);
+    expect(second.group.manual()).toEqual({ drained: [] });
+  });
+
   it('concurrent changes to one group store the latest routing', async () => {
     const dir = `${temp.dir}/concurrent`;
     const clock = new ManualClock(0);
