@@ -302,6 +302,8 @@ export async function componentsFromConfig(written: BulwarkConfig, options: Conf
       ...(fleet ? { fleet } : {}),
       ...(chaos ? { chaos: { proxies: chaos.proxies, ...(experiments ? { experiments } : {}) } } : {}),
       ...(gate ? { gate } : {}),
+      // The accounts' REST endpoints (`exchange.endpoints`), each a failover group.
+      ...(accounts.some((a) => a.exchange.endpoints) ? { failover: { groups: () => accounts.flatMap((a) => (a.exchange.endpoints ? [a.exchange.endpoints] : [])) } } : {}),
       ...(account
         ? { orders: account.orders, account: account.account, accounts: new Map(accounts.map((a) => [a.exchange.id, a.account])), dependencies: () => accounts.flatMap((a) => a.dependencies) }
         : {}),
