@@ -1,6 +1,6 @@
 /** failoverGroup's options: the type, the defaults (each with its reason) and validation. */
 import { type Clock, systemClock } from '../core/clock.js';
-import { checkFunction, checkInteger, checkNonEmptyString, checkNumber, checkObject, checkOneOf, checkShape } from '../core/option-checks.js';
+import { checkArray, checkFunction, checkInteger, checkNonEmptyString, checkNumber, checkObject, checkOneOf, checkShape } from '../core/option-checks.js';
 import { classifyOutcome } from './classify.js';
 import type { CallOutcome, EndpointSpec, FailoverStrategy } from './types.js';
 
@@ -189,9 +189,7 @@ function count(option: string, value: unknown, min: number): number {
 }
 
 function resolveEndpoints<T>(endpoints: unknown): Array<Required<EndpointSpec<T>>> {
-  if (!Array.isArray(endpoints) || endpoints.length === 0) {
-    throw new TypeError(`${where}: endpoints must be a non-empty array, got ${Array.isArray(endpoints) ? 'an empty array' : String(endpoints)}`);
-  }
+  checkArray(where, 'endpoints', endpoints, 1, 'of { name, target }');
   const seen = new Set<string>();
   return endpoints.map((spec: unknown, i) => {
     checkObject(where, `endpoints[${i}]`, spec, "like { name: 'api1', target: 'https://api1.example.com' }");

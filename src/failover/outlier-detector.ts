@@ -16,7 +16,8 @@
  * No more than `maxEjectionShare` of the group's endpoints is ejected at once (one always may
  * be); an outlier found beyond that stays in. Each interval an endpoint spends not ejected takes
  * one off its count of ejections (as Envoy does), so an endpoint that failed once long ago is
- * ejected for the base time again, not for longer and longer.
+ * ejected for the base time again, not for longer and longer; the count stops growing once
+ * the ejection has reached `maxEjectionMs` (Envoy's bound).
  *
  * Neutral outcomes count for nothing. The detector only decides; the group changes the state.
  */
@@ -84,14 +85,24 @@ export class OutlierDetector<T> {
 
   /** Ends the ejections that are over and, when an interval ended, judges it. */
   due(now: number): void {
-    for (const e of this.endpoints) if (e.ejectedUntil > 0 && now >= e.ejectedUntil) this.actions.release(e);
+    for (const e of this.endpoints) {
+      if (e.ejectedUntil > 0 && now >= e.ejectedUntil) {
+        e.releasedAt = e.ejectedUntil;
+        this.actions.release(e);
+      }
+    }
     if (now < this.intervalEnd) return;
-    const elapsed = Math.floor((now - this.intervalEnd) / this.options.intervalMs) + 1;
-    this.intervalEnd += elapsed * this.options.intervalMs;
+    const interval = this.options.intervalMs;
+    const firstEnd = this.intervalEnd;
+    const ended = Math.floor((now - firstEnd) / interval) + 1;
+    this.intervalEnd += ended * interval;
     this.judgeInterval(now);
     for (const e of this.endpoints) {
-      // Every interval spent in service takes one ejection off the count (Envoy's backoff decay).
-      if (e.ejectedUntil === 0 && e.ejections > 0) e.ejections = Math.max(0, e.ejections - elapsed);
+      // Each interval spent wholly in service takes one ejection off the count (Envoy's backoff decay).
+      if (e.ejectedUntil === 0 && e.ejections > 0) {
+        const firstClean = Math.max(0, Math.ceil((e.releasedAt + interval - firstEnd) / interval));
+        e.ejections = Math.max(0, e.ejections - Math.max(0, ended - firstClean));
+      }
       e.intervalCalls = 0;
       e.intervalFailures = 0;
     }
@@ -100,21 +111,22 @@ export class OutlierDetector<T> {
   private judgeInterval(now: number): void {
     const o = this.options;
     if (o.successRateStdevFactor > 0) {
-      const judged = this.endpoints.filter((e) => e.intervalCalls >= o.successRateMinimumCalls);
+      // Ejected endpoints are left out: the group's mean is that of the endpoints in service.
+      const judged = this.endpoints.filter((e) => e.ejectedUntil === 0 && e.intervalCalls >= o.successRateMinimumCalls);
       if (judged.length >= o.successRateMinimumEndpoints) {
         const rates = judged.map((e) => 1 - e.intervalFailures / e.intervalCalls);
         const mean = rates.reduce((a, b) => a + b, 0) / rates.length;
         const stdev = Math.sqrt(rates.reduce((a, r) => a + (r - mean) ** 2, 0) / rates.length);
         const threshold = mean - o.successRateStdevFactor * stdev;
         judged.forEach((e, i) => {
-          if (rates[i]! < threshold && e.ejectedUntil === 0) {
+          if (rates[i]! < threshold) {
             this.tryEject(e, 'success-rate', `success rate ${pct(rates[i]!)} below ${pct(threshold)} (group mean ${pct(mean)} - ${o.successRateStdevFactor} x ${pct(stdev)})`, now);
           }
         });
       }
     }
     if (o.failurePercentage > 0) {
-      const judged = this.endpoints.filter((e) => e.intervalCalls >= o.failurePercentageMinimumCalls);
+      const judged = this.endpoints.filter((e) => e.ejectedUntil === 0 && e.intervalCalls >= o.failurePercentageMinimumCalls);
       if (judged.length >= o.failurePercentageMinimumEndpoints) {
         for (const e of judged) {
           const share = e.intervalFailures / e.intervalCalls;
@@ -129,10 +141,12 @@ export class OutlierDetector<T> {
   private tryEject(e: EndpointRecord<T>, reason: EndpointChangeReason, detail: string, now: number): void {
     // Beyond the share, the outlier stays in: ejecting more would overload the rest.
     if (this.ejectedCount() >= this.maxEjected) return;
-    e.ejections++;
+    const { baseEjectionMs, maxEjectionMs } = this.options;
+    // Envoy's backoff: the count grows while it still lengthens the ejection, so it stays bounded.
+    if (e.ejections * baseEjectionMs < maxEjectionMs + baseEjectionMs) e.ejections++;
     e.consecutiveFailures = 0;
     e.consecutiveGatewayFailures = 0;
-    const duration = Math.min(this.options.baseEjectionMs * e.ejections, this.options.maxEjectionMs);
+    const duration = Math.min(baseEjectionMs * e.ejections, maxEjectionMs);
     this.actions.eject(e, reason, `${detail}: ejected for ${duration} ms (ejection ${e.ejections})`, now + duration);
   }
 }

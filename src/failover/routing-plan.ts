@@ -73,7 +73,8 @@ export function planRouting<T>(input: PlanInput<T>): RoutingPlan<T> {
     const all = level === undefined ? [] : level.routable.length > 0 ? level.routable : level.undrained;
     return { ...flat('forced', all, all, routableShare, health), activePriority: input.forcedPriority };
   }
-  if (undrained.length > 0 && (routable.length === 0 || health < input.panicThreshold) && input.panicThreshold > 0) {
+  // panicThreshold 0 turns panic off: health is never below it.
+  if (undrained.length > 0 && health < input.panicThreshold) {
     return flat('panic', undrained, undrained, routableShare, health);
   }
   if (strategy !== 'priority') return flat('automatic', routable, routable, routableShare, health);

@@ -15,6 +15,10 @@ const STEPS = 20;
 export class SlowStart<T> {
   constructor(private readonly options: ResolvedSlowStart) {}
 
+  get windowMs(): number {
+    return this.options.windowMs;
+  }
+
   /** The weight factor `elapsedMs` into the window (1 once it is over). */
   factorAt(elapsedMs: number): number {
     const { windowMs, aggression, minWeightShare } = this.options;

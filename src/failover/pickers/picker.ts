@@ -13,7 +13,7 @@ export interface Picker<T> {
   pick(now: number): EndpointRecord<T>;
   /**
    * One endpoint of `candidates` (a subset of the plan's, non-empty): the slower path for a call
-   * that excludes endpoints it already tried. It must not disturb the fast path's rotation.
+   * that excludes endpoints it already tried.
    */
   pickAmong(candidates: ReadonlyArray<EndpointRecord<T>>, now: number): EndpointRecord<T>;
 }

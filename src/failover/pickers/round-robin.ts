@@ -20,11 +20,15 @@ export class RoundRobinPicker<T> implements Picker<T> {
   }
 
   pickAmong(candidates: ReadonlyArray<EndpointRecord<T>>): EndpointRecord<T> {
-    // The next one at or after the cursor that is still allowed, so retries also rotate.
+    // The next one at or after the cursor that is still allowed; the rotation moves on past it.
     const all = this.candidates;
     for (let i = 0; i < all.length; i++) {
-      const e = all[(this.cursor + i) % all.length]!;
-      if (candidates.includes(e)) return e;
+      const at = (this.cursor + i) % all.length;
+      const e = all[at]!;
+      if (candidates.includes(e)) {
+        this.cursor = (at + 1) % all.length;
+        return e;
+      }
     }
     return candidates[0]!;
   }
