@@ -5,7 +5,7 @@
  * never fight over one field: an ejected endpoint that an operator drains and undrains is ejected
  * again, not healthy.
  */
-import type { EndpointSpec, EndpointState, PickedEndpoint } from './types.js';
+import type { EndpointSnapshot, EndpointSpec, EndpointState, PickedEndpoint } from './types.js';
 
 export class EndpointRecord<T> implements PickedEndpoint<T> {
   readonly name: string;
@@ -76,4 +76,24 @@ export class EndpointRecord<T> implements PickedEndpoint<T> {
   get routable(): boolean {
     return this.state === 'healthy' || this.state === 'warming';
   }
+}
+
+/** What the snapshot shows of an endpoint: a copy, safe to serialise. */
+export function endpointSnapshot<T>(e: EndpointRecord<T>): EndpointSnapshot {
+  return {
+    name: e.name,
+    priority: e.priority,
+    weight: e.weight,
+    state: e.state,
+    since: e.since,
+    ejections: e.ejections,
+    ...(e.ejectedUntil > 0 ? { ejectedUntil: e.ejectedUntil } : {}),
+    inFlight: e.inFlight,
+    ...(Number.isNaN(e.latencyMs) ? {} : { latencyMs: e.latencyMs }),
+    calls: e.intervalCalls,
+    failures: e.intervalFailures,
+    share: e.lastShare,
+    weightFactor: e.weightFactor,
+    ...(e.lastCheck === undefined ? {} : { lastCheck: { ...e.lastCheck } }),
+  };
 }

@@ -9,9 +9,11 @@
  * happen lazily on the next pick, record or snapshot, and on a timer once `start()` was called.
  */
 import { setTimerOn, type CancelTimer, type Clock } from '../core/clock.js';
-import { checkArray, checkNonEmptyString, checkNumber, checkObject, checkOneOf, checkInteger } from '../core/option-checks.js';
+import { checkNumber, checkOneOf } from '../core/option-checks.js';
 import { Emitter } from '../core/events.js';
-import { EndpointRecord } from './endpoint-record.js';
+import { EndpointRecord, endpointSnapshot } from './endpoint-record.js';
+import { ManualControl } from './manual-control.js';
+import { routingChangeBetween } from './routing-change.js';
 import { NoEndpointError } from './errors.js';
 import { HealthChecker } from './health-checker.js';
 import { ChangeHistory } from './history.js';
@@ -27,7 +29,6 @@ import { SlowStart } from './slow-start.js';
 import type {
   CallOutcome,
   EndpointChangeReason,
-  EndpointSnapshot,
   EndpointState,
   FailoverChange,
   FailoverGroup,
@@ -37,7 +38,6 @@ import type {
   ManualChange,
   ManualRouting,
   PickedEndpoint,
-  RoutingChangeReason,
 } from './types.js';
 
 const OUTCOMES: readonly CallOutcome[] = ['success', 'gateway', 'failure', 'neutral'];
@@ -59,6 +59,8 @@ class Group<T> extends Emitter<FailoverGroupEvents> implements FailoverGroup<T> 
   readonly name: string;
   readonly strategy: FailoverStrategy;
   readonly clock: Clock;
+  /** How errors name the group: `failoverGroup "venue"`. */
+  private readonly where: string;
   private readonly options: ResolvedFailoverOptions<T>;
   private readonly records: Array<EndpointRecord<T>>;
   private readonly byName = new Map<string, EndpointRecord<T>>();
@@ -68,14 +70,17 @@ class Group<T> extends Emitter<FailoverGroupEvents> implements FailoverGroup<T> 
   private readonly slowStart: SlowStart<T> | undefined;
   private readonly health: HealthChecker<T> | undefined;
   private plan: RoutingPlan<T>;
-  private pinned: EndpointRecord<T> | undefined;
-  private forcedPriority: number | undefined;
+  private readonly control: ManualControl<T>;
   /** When pick() must look at the clock: an ejection ends or slow start moves on (Infinity: nothing due). */
   private pickDueAt = Infinity;
   /** When record() must look for due work: the above or the end of an outlier interval. */
   private dueAt = Infinity;
-  /** p2c reads the clock on every pick anyway (latencies age). */
-  private readonly alwaysTimed: boolean;
+  /**
+   * The latest clock reading (from record(), snapshot() or a due pick): what p2c ages latencies
+   * to. Under traffic it trails the clock by at most one call's duration, and a pick does not pay
+   * for a clock read (Date.now() alone costs 70-140 ns on a loaded virtual machine).
+   */
+  private lastNow: number;
   private started = false;
   private timer: { at: number; cancel: CancelTimer } | undefined;
   /** Picks since the share interval began (the snapshot's `share`). */
@@ -87,13 +92,15 @@ class Group<T> extends Emitter<FailoverGroupEvents> implements FailoverGroup<T> 
     const o = resolveFailoverOptions(options);
     this.options = o;
     this.name = o.name;
+    this.where = `failoverGroup "${o.name}"`;
     this.strategy = o.strategy;
     this.clock = o.clock;
     const now = o.clock.now();
     this.records = o.endpoints.map((spec, i) => new EndpointRecord(spec, i, now));
     for (const r of this.records) this.byName.set(r.name, r);
+    this.control = new ManualControl(this.where, this.records);
     this.picker = pickerFor(o);
-    this.alwaysTimed = o.strategy === 'p2c';
+    this.lastNow = now;
     this.history_ = new ChangeHistory(o.historySize);
     this.shareIntervalEnd = now + (o.outlierDetection?.intervalMs ?? 10_000);
     this.outliers =
@@ -129,9 +136,10 @@ class Group<T> extends Emitter<FailoverGroupEvents> implements FailoverGroup<T> 
   // ---- Routing --------------------------------------------------------------------------------
 
   pick(exclude?: ReadonlySet<string>): PickedEndpoint<T> {
-    let now = 0;
-    if (this.alwaysTimed || this.pickDueAt !== Infinity) {
+    let now = this.lastNow;
+    if (this.pickDueAt !== Infinity) {
       now = this.clock.now();
+      this.lastNow = now;
       if (now >= this.pickDueAt) this.due(now);
     }
     const plan = this.plan;
@@ -155,8 +163,8 @@ class Group<T> extends Emitter<FailoverGroupEvents> implements FailoverGroup<T> 
   }
 
   private noEndpoint(): NoEndpointError {
-    if (this.forcedPriority !== undefined) {
-      return new NoEndpointError(this.name, `failover group "${this.name}" has no endpoint to route to: every endpoint of the forced priority ${this.forcedPriority} is drained`);
+    if (this.control.forcedPriority !== undefined) {
+      return new NoEndpointError(this.name, `failover group "${this.name}" has no endpoint to route to: every endpoint of the forced priority ${this.control.forcedPriority} is drained`);
     }
     if (this.records.some((e) => e.state !== 'drained')) {
       return new NoEndpointError(this.name, `failover group "${this.name}" has no endpoint to route to: none is routable and panic is off (panicThreshold 0)`);
@@ -167,16 +175,18 @@ class Group<T> extends Emitter<FailoverGroupEvents> implements FailoverGroup<T> 
   private recordOf(endpoint: PickedEndpoint<T>): EndpointRecord<T> {
     if (endpoint instanceof EndpointRecord && this.records[endpoint.index] === endpoint) return endpoint as EndpointRecord<T>;
     const found = typeof endpoint === 'object' && endpoint !== null ? this.byName.get(endpoint.name) : undefined;
-    if (found === undefined) throw new RangeError(`failoverGroup "${this.name}": endpoint must be one returned by pick(), got ${String((endpoint as { name?: unknown } | null)?.name ?? endpoint)}`);
+    if (found === undefined) throw new RangeError(`${this.where}: endpoint must be one returned by pick(), got ${String((endpoint as { name?: unknown } | null)?.name ?? endpoint)}`);
     return found;
   }
 
   record(endpoint: PickedEndpoint<T>, outcome: CallOutcome, latencyMs: number): void {
     const e = this.recordOf(endpoint);
-    checkOneOf(`failoverGroup "${this.name}"`, 'outcome', outcome, OUTCOMES);
-    checkNumber(`failoverGroup "${this.name}"`, 'latencyMs', latencyMs, 0);
+    // Checked without building a message unless it is wrong: record() runs once per call.
+    if (outcome !== 'success' && outcome !== 'gateway' && outcome !== 'failure' && outcome !== 'neutral') checkOneOf(this.where, 'outcome', outcome, OUTCOMES);
+    if (!(latencyMs >= 0 && latencyMs < Infinity)) checkNumber(this.where, 'latencyMs', latencyMs, 0);
     if (e.inFlight > 0) e.inFlight--;
     const now = this.clock.now();
+    this.lastNow = now;
     // An aborted call's duration says nothing about the endpoint.
     if (outcome !== 'neutral') observeLatency(e, latencyMs, now, this.options.latencyDecayMs);
     if (now >= this.dueAt) this.due(now);
@@ -215,10 +225,13 @@ class Group<T> extends Emitter<FailoverGroupEvents> implements FailoverGroup<T> 
    */
   private changed(e: EndpointRecord<T>, reason: EndpointChangeReason, detail: string, actor?: string, now = this.clock.now()): void {
     const from = e.state;
-    if (this.slowStart && !e.routable && e.derivedState(now) === 'healthy' && from !== 'healthy') {
-      // Back in service after being out: its share ramps up.
-      e.warmingSince = now;
-      this.slowStart.refresh(e, now);
+    if (this.slowStart && !e.routable) {
+      const next = e.derivedState(now);
+      if (next === 'healthy' || next === 'warming') {
+        // Back in service after being out: its share ramps up from the start of the window again.
+        e.warmingSince = now;
+        this.slowStart.refresh(e, now);
+      }
     }
     const to: EndpointState = e.derivedState(now);
     if (to === from) return;
@@ -236,8 +249,8 @@ class Group<T> extends Emitter<FailoverGroupEvents> implements FailoverGroup<T> 
       strategy: this.strategy,
       overprovisioningFactor: this.options.overprovisioningFactor,
       panicThreshold: this.options.panicThreshold,
-      pinned: this.pinned,
-      forcedPriority: this.forcedPriority,
+      pinned: this.control.pinned,
+      forcedPriority: this.control.forcedPriority,
     });
   }
 
@@ -251,22 +264,8 @@ class Group<T> extends Emitter<FailoverGroupEvents> implements FailoverGroup<T> 
     this.plan = plan;
     this.picker.reset(plan);
     this.schedule();
-    let reason: RoutingChangeReason | undefined;
-    let detail = '';
-    if (manual !== undefined) {
-      reason = 'operator';
-      detail = manual.reason;
-    } else if (before.mode !== plan.mode && plan.mode === 'panic') {
-      reason = 'panic';
-      detail = `health ${pctOf(plan.health)} below the panic threshold ${pctOf(this.options.panicThreshold)}: routing to every undrained endpoint`;
-    } else if (before.mode === 'panic' && plan.mode !== 'panic') {
-      reason = 'panic-over';
-      detail = `health ${pctOf(plan.health)} back at or above the panic threshold ${pctOf(this.options.panicThreshold)}`;
-    } else if (this.strategy === 'priority' && plan.mode === 'automatic' && before.mode === 'automatic' && plan.activePriority !== before.activePriority && plan.all.length > 0) {
-      reason = plan.activePriority > before.activePriority ? 'failover' : 'failback';
-      detail = `traffic moved from priority ${before.activePriority} to priority ${plan.activePriority}`;
-    }
-    if (reason === undefined) return;
+    const found = routingChangeBetween(before, plan, this.strategy, this.options.panicThreshold, manual);
+    if (found === undefined) return;
     const now = this.clock.now();
     const change = {
       kind: 'routing' as const,
@@ -274,8 +273,8 @@ class Group<T> extends Emitter<FailoverGroupEvents> implements FailoverGroup<T> 
       from: before.mode,
       to: plan.mode,
       activePriority: plan.activePriority,
-      reason,
-      detail,
+      reason: found.reason,
+      detail: found.detail,
       ...(manual?.actor === undefined ? {} : { actor: manual.actor }),
       at: now,
     };
@@ -288,7 +287,7 @@ class Group<T> extends Emitter<FailoverGroupEvents> implements FailoverGroup<T> 
   /** Does what time made due: ejections ending, intervals ending, slow start moving on. */
   private due(now: number): void {
     this.outliers?.due(now);
-    if (this.slowStart) {
+    if (this.slowStart && this.records.some((e) => e.warmingSince !== -Infinity)) {
       for (const e of this.records) {
         if (e.warmingSince === -Infinity) continue;
         if (this.slowStart.refresh(e, now)) {
@@ -346,120 +345,75 @@ class Group<T> extends Emitter<FailoverGroupEvents> implements FailoverGroup<T> 
 
   // ---- Manual control -------------------------------------------------------------------------
 
-  private checkChange(change: ManualChange): void {
-    const where = `failoverGroup "${this.name}"`;
-    checkObject(where, 'change', change, "like { reason: 'exchange maintenance', actor: 'alice' }");
-    checkNonEmptyString(where, 'change.reason', change.reason, true);
-    if (change.actor !== undefined) checkNonEmptyString(where, 'change.actor', change.actor, true);
-  }
-
-  private endpointNamed(name: string): EndpointRecord<T> {
-    const e = this.byName.get(name);
-    if (e === undefined) throw new RangeError(`failoverGroup "${this.name}": endpoint must be one of ${this.records.map((r) => `"${r.name}"`).join(', ')}, got ${JSON.stringify(name)}`);
-    return e;
-  }
-
   drain(endpoint: string, change: ManualChange): void {
-    this.checkChange(change);
-    const e = this.endpointNamed(endpoint);
-    if (this.pinned === e) throw new RangeError(`failoverGroup "${this.name}": cannot drain "${endpoint}" while it is pinned; call automatic() first`);
+    this.control.checkChange(change);
+    const e = this.control.drainable(endpoint);
     if (e.drained) return;
     e.drained = true;
     this.changed(e, 'operator', change.reason, change.actor);
   }
 
   undrain(endpoint: string, change: ManualChange): void {
-    this.checkChange(change);
-    const e = this.endpointNamed(endpoint);
+    this.control.checkChange(change);
+    const e = this.control.endpointNamed(endpoint);
     if (!e.drained) return;
     e.drained = false;
     this.changed(e, 'operator', change.reason, change.actor);
   }
 
   pin(endpoint: string, change: ManualChange): void {
-    this.checkChange(change);
-    const e = this.endpointNamed(endpoint);
-    if (e.drained) throw new RangeError(`failoverGroup "${this.name}": cannot pin "${endpoint}": it is drained; undrain it first`);
-    if (this.pinned === e) return;
-    this.pinned = e;
-    this.forcedPriority = undefined;
+    this.control.checkChange(change);
+    const e = this.control.pinnable(endpoint);
+    if (this.control.pinned === e) return;
+    this.control.pinned = e;
+    this.control.forcedPriority = undefined;
     this.replan(change);
   }
 
   forcePriority(priority: number, change: ManualChange): void {
-    this.checkChange(change);
-    const levels = [...new Set(this.records.map((r) => r.priority))].sort((a, b) => a - b);
-    checkInteger(`failoverGroup "${this.name}"`, 'priority', priority, 0);
-    if (!levels.includes(priority)) throw new RangeError(`failoverGroup "${this.name}": priority must be one of the group's levels (${levels.join(', ')}), got ${priority}`);
-    if (this.forcedPriority === priority && this.pinned === undefined) return;
-    this.forcedPriority = priority;
-    this.pinned = undefined;
+    this.control.checkChange(change);
+    this.control.checkPriority(priority);
+    if (this.control.forcedPriority === priority && this.control.pinned === undefined) return;
+    this.control.forcedPriority = priority;
+    this.control.pinned = undefined;
     this.replan(change);
   }
 
   automatic(change: ManualChange): void {
-    this.checkChange(change);
-    if (this.pinned === undefined && this.forcedPriority === undefined) return;
-    this.pinned = undefined;
-    this.forcedPriority = undefined;
+    this.control.checkChange(change);
+    if (this.control.pinned === undefined && this.control.forcedPriority === undefined) return;
+    this.control.pinned = undefined;
+    this.control.forcedPriority = undefined;
     this.replan(change);
   }
 
   manual(): ManualRouting {
-    return {
-      drained: this.records.filter((e) => e.drained).map((e) => e.name),
-      ...(this.pinned === undefined ? {} : { pinned: this.pinned.name }),
-      ...(this.forcedPriority === undefined ? {} : { forcedPriority: this.forcedPriority }),
-    };
+    return this.control.routing();
   }
 
   restoreManual(state: ManualRouting, change: ManualChange): void {
-    this.checkChange(change);
-    const where = `failoverGroup "${this.name}"`;
-    checkObject(where, 'manual', state, "like { drained: ['api2'] }");
-    checkArray(where, 'manual.drained', state.drained, 0, 'of endpoint names');
-    const drained = new Set(state.drained.map((name) => this.endpointNamed(name)));
-    if (state.pinned !== undefined) this.endpointNamed(state.pinned);
+    this.control.checkChange(change);
+    const drained = this.control.checkRestore(state);
+    // A pin on an endpoint about to be drained ends first.
+    if (this.control.pinned !== undefined && drained.has(this.control.pinned)) this.automatic(change);
     for (const e of this.records) {
-      if (drained.has(e) && !e.drained) this.drainUnchecked(e, change, true);
-      else if (!drained.has(e) && e.drained) this.drainUnchecked(e, change, false);
+      if (drained.has(e) === e.drained) continue;
+      e.drained = drained.has(e);
+      this.changed(e, 'operator', change.reason, change.actor);
     }
     if (state.pinned !== undefined) this.pin(state.pinned, change);
     else if (state.forcedPriority !== undefined) this.forcePriority(state.forcedPriority, change);
     else this.automatic(change);
   }
 
-  private drainUnchecked(e: EndpointRecord<T>, change: ManualChange, drained: boolean): void {
-    if (this.pinned === e) {
-      this.pinned = undefined;
-      this.replan(change);
-    }
-    e.drained = drained;
-    this.changed(e, 'operator', change.reason, change.actor);
-  }
-
   // ---- Reading --------------------------------------------------------------------------------
 
   snapshot(): FailoverGroupSnapshot {
     const now = this.clock.now();
+    this.lastNow = now;
     if (now >= this.dueAt) this.due(now);
     const plan = this.plan;
-    const endpoints = this.records.map((e): EndpointSnapshot => ({
-      name: e.name,
-      priority: e.priority,
-      weight: e.weight,
-      state: e.state,
-      since: e.since,
-      ejections: e.ejections,
-      ...(e.ejectedUntil > 0 ? { ejectedUntil: e.ejectedUntil } : {}),
-      inFlight: e.inFlight,
-      ...(Number.isNaN(e.latencyMs) ? {} : { latencyMs: e.latencyMs }),
-      calls: e.intervalCalls,
-      failures: e.intervalFailures,
-      share: e.lastShare,
-      weightFactor: e.weightFactor,
-      ...(e.lastCheck === undefined ? {} : { lastCheck: { ...e.lastCheck } }),
-    }));
+    const endpoints = this.records.map(endpointSnapshot);
     return { name: this.name, strategy: this.strategy, mode: plan.mode, activePriority: plan.activePriority, routableShare: plan.routableShare, manual: this.manual(), endpoints };
   }
 
@@ -467,8 +421,6 @@ class Group<T> extends Emitter<FailoverGroupEvents> implements FailoverGroup<T> 
     return this.history_.list();
   }
 }
-
-const pctOf = (share: number): string => `${Math.round(share * 1000) / 10} %`;
 
 /**
  * A failover group over `options.endpoints`. Throws a TypeError or RangeError naming the option

@@ -229,10 +229,6 @@ export async function componentsFromConfig(written: BulwarkConfig, options: Conf
     // The accounts' REST hosts, when an exchange routes through endpoints: shown, steered and kept like the rest.
     const failoverGroups: Array<FailoverGroup<unknown>> = accounts.flatMap((a) => (a.exchange.endpoints ? [a.exchange.endpoints] : []));
     const failover = failoverGroups.length > 0 ? { groups: () => failoverGroups } : undefined;
-    for (const group of failoverGroups) {
-      group.start();
-      cleanups.push(() => group.stop());
-    }
     const operator = operatorState({ store: settings, breakers: { breakers: ownBreakers }, alerts, ...(gate ? { gate } : {}), ...(failover ? { failover } : {}) });
     cleanups.push(() => operator.close());
     const reconciled = [...(options.exchanges ?? []), ...accounts.map((a) => ({ exchange: a.exchange, options: { gate: a.gate, symbols: a.symbols, condition: a.condition } }))];

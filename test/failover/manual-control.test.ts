@@ -153,6 +153,14 @@ describe('manual() and restoreManual()', () => {
     ]);
   });
 
+  it('drains an endpoint that was pinned, ending the pin first', () => {
+    const { group } = makeGroup();
+    group.pin('a', op);
+    group.restoreManual({ drained: ['a'] }, op);
+    expect(group.manual()).toEqual({ drained: ['a'] });
+    expect(group.snapshot().mode).toBe('automatic');
+  });
+
   it('undrains what is no longer drained and ends a pin or forced level', () => {
     const { group } = makeGroup();
     group.drain('a', op);
@@ -166,6 +174,8 @@ describe('manual() and restoreManual()', () => {
     const { group } = makeGroup();
     expect(() => group.restoreManual({ drained: ['x'] }, op)).toThrow('endpoint must be one of "a", "b", "c", "d", got "x"');
     expect(() => group.restoreManual({ drained: 'a' } as never, op)).toThrow('failoverGroup "venue": manual.drained must be an array of endpoint names, got a');
+    expect(() => group.restoreManual({ drained: ['a'], pinned: 'a' }, op)).toThrow('failoverGroup "venue": manual.pinned must not be drained too, got "a" in both');
+    expect(() => group.restoreManual({ drained: [], forcedPriority: 4 }, op)).toThrow("failoverGroup \"venue\": priority must be one of the group's levels (0), got 4");
     expect(group.history()).toEqual([]);
   });
 });

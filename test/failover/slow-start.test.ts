@@ -62,6 +62,20 @@ describe('slow start', () => {
     expect(drive(group, 200, () => 'neutral').get('a')).toBeUndefined();
   });
 
+  it('starts the ramp again for an endpoint ejected while warming', async () => {
+    const { group, clock } = makeGroup({ outlierDetection, slowStart: { windowMs: 20_000, minWeightShare: 0.1 } });
+    feed(group, 'a', 'gateway', 3);
+    await clock.advance(10_000);
+    await clock.advance(15_000);
+    expect(factorOf(group, 'a')).toBeCloseTo(0.75);
+    feed(group, 'a', 'gateway', 3);
+    expect(stateOf(group, 'a')).toBe('ejected');
+    // Back when the ejection ends, at the bottom of the ramp.
+    await clock.advance(group.snapshot().endpoints[0]!.ejectedUntil! - clock.now());
+    expect(stateOf(group, 'a')).toBe('warming');
+    expect(factorOf(group, 'a')).toBe(0.1);
+  });
+
   it('is off with slowStart false: a returning endpoint is healthy at once', async () => {
     const { group, clock } = makeGroup({ outlierDetection, slowStart: false });
     feed(group, 'a', 'gateway', 3);

@@ -4,7 +4,8 @@
  * by the endpoint's effective weight (so a warming endpoint looks dearer). The EWMA jumps at once
  * to a slower sample (the peak) and decays towards faster ones with time constant
  * `latencyDecayMs`; read at pick time it also decays towards 0, so an endpoint that stopped
- * getting calls because it was slow is tried again after a while. An endpoint with no sample yet
+ * getting calls because it was slow is tried again after a while. (`now` is the group's latest
+ * clock reading, not a fresh one: see failover-group.ts.) An endpoint with no sample yet
  * costs 0 while it has nothing in flight, and a large penalty once it has (Finagle's probe): a new
  * endpoint gets one call at a time until its first answer.
  */
