@@ -196,7 +196,7 @@ export async function buildApp(components: ServerComponents, options: BuildAppOp
     openapi: {
       openapi: '3.0.3',
       // The API's version is the package's: the routes and their schemas ship with it.
-      info: { title: 'Bulwark ops API', version: bulwarkVersion, description: 'Health, metrics, breakers, rate limits, trading gate, dead letters, backups, alerts, live events. Errors are application/problem+json (RFC 9457).' },
+      info: { title: 'Bulwark ops API', version: bulwarkVersion, description: 'Health, metrics, breakers, rate limits, trading gate, dead letters, backups, alerts, failover groups, live events. Errors are application/problem+json (RFC 9457).' },
     },
     transform: jsonSchemaTransform,
   });
