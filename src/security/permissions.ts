@@ -29,6 +29,8 @@ export const PERMISSIONS = {
   'alerts:write': 'add, change and delete alert rules',
   'fleet:read': "the fleet's instances and its halt",
   'fleet:write': 'send one instance of the fleet a command',
+  'region:read': "this region's role under the trading lease (active or passive), its holder, epoch and history",
+  'region:release': "give this region's trading lease up (planned switchover: the other region takes over)",
   'failover:read': 'failover groups: endpoints, their state, routing and history',
   'failover:operate': 'drain, undrain and pin failover endpoints, force a priority, return to automatic routing',
   'chaos:read': 'fault proxies and their toxics (and chaos runs): list and read',
