@@ -48,6 +48,7 @@ export type ResilienceErrorCode =
   | 'MIGRATION_CHANGED'
   | 'NOT_FOUND'
   | 'CONFLICT'
+  | 'NO_PRIMARY'
   | 'DATA_DIR_LOCKED'
   | 'DLQ_FULL'
   | 'STALE_FENCING_TOKEN'

@@ -6,7 +6,9 @@
  * derived from them. Whenever a state or the operator's settings change, the routing plan is
  * worked out again (routing-plan.ts) and handed to the strategy's picker; `pick()` then only asks
  * the picker. Time-driven changes (an ejection ending, an interval ending, slow start progressing)
- * happen lazily on the next pick, record or snapshot, and on a timer once `start()` was called.
+ * happen on a timer once `start()` was called, and lazily on the next record or snapshot (and,
+ * before `start()`, the next pick), dated when they were due. A pick reads no clock unless the
+ * group is not started and something is due; p2c ages latencies to the latest reading.
  */
 import { setTimerOn, type CancelTimer, type Clock } from '../core/clock.js';
 import { checkNumber, checkOneOf } from '../core/option-checks.js';
@@ -71,7 +73,7 @@ class Group<T> extends Emitter<FailoverGroupEvents> implements FailoverGroup<T> 
   private readonly health: HealthChecker<T> | undefined;
   private plan: RoutingPlan<T>;
   private readonly control: ManualControl<T>;
-  /** When pick() must look at the clock: an ejection ends or slow start moves on (Infinity: nothing due). */
+  /** When an unstarted group's pick() must look at the clock: an ejection ends or slow start moves on (Infinity: nothing due). */
   private pickDueAt = Infinity;
   /** When record() must look for due work: the above or the end of an outlier interval. */
   private dueAt = Infinity;
@@ -137,7 +139,8 @@ class Group<T> extends Emitter<FailoverGroupEvents> implements FailoverGroup<T> 
 
   pick(exclude?: ReadonlySet<string>): PickedEndpoint<T> {
     let now = this.lastNow;
-    if (this.pickDueAt !== Infinity) {
+    // Once started, the timer does what time makes due; before, the next pick notices it.
+    if (this.pickDueAt !== Infinity && !this.started) {
       now = this.clock.now();
       this.lastNow = now;
       if (now >= this.pickDueAt) this.due(now);

@@ -20,4 +20,8 @@ export {
   type ResolvedHealthCheck,
   type ResolvedSlowStart,
 } from './options.js';
+export { postgresReplicaGroup, POSTGRES_REPLICA_GROUP_DEFAULTS, type PostgresReplicaGroup, type PostgresReplicaGroupOptions } from './postgres-replicas.js';
 export type * from './types.js';
+export { regionLease, RegionLease, type RegionRole, type RegionChange, type RegionChangeReason, type RegionLeaseEvents, type RegionStatus, type RegionReleaseResult } from './region-lease.js';
+export { REGION_LEASE_DEFAULTS, type RegionLeaseOptions, type RegionGate } from './region-lease-options.js';
+export { memoryRegionLeaseStore } from './region-lease-memory.js';

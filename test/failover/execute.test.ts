@@ -1,6 +1,6 @@
 /** execute(): pick, call, record, with outcomes read by the default classify. */
 import { describe, expect, it } from 'vitest';
-import { AbortedError, TimeoutError } from '../../src/core/errors.js';
+import { AbortedError, BrokenCircuitError, BulkheadFullError, TimeoutError } from '../../src/core/errors.js';
 import { CategorizedError } from '../../src/core/taxonomy.js';
 import { classifyOutcome } from '../../src/failover/classify.js';
 import { makeGroup, stateOf } from './helpers.js';
@@ -21,7 +21,10 @@ describe('classifyOutcome (the default classify)', () => {
     ['an HTTP 400', Object.assign(new Error('Bad Request'), { status: 400 }), 'neutral'],
     ["ccxt's InsufficientFunds (the exchange answered)", named('InsufficientFunds'), 'success'],
     ['an auth failure', Object.assign(new Error('no'), { status: 401 }), 'failure'],
-    ['a rate limit', Object.assign(new Error('slow down'), { status: 429 }), 'failure'],
+    ['a rate limit', Object.assign(new Error('slow down'), { status: 429 }), 'neutral'],
+    ["ccxt's RateLimitExceeded", named('RateLimitExceeded'), 'neutral'],
+    ['an open breaker inside the call', new BrokenCircuitError('open', 100), 'neutral'],
+    ['a full bulkhead inside the call', new BulkheadFullError(), 'neutral'],
     ['an unknown error', new Error('something else'), 'failure'],
     ['a thrown string', 'oops', 'failure'],
     ['a categorised internal error', new CategorizedError({ category: 'internal', message: 'bug' }), 'failure'],

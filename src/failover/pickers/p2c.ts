@@ -4,8 +4,10 @@
  * by the endpoint's effective weight (so a warming endpoint looks dearer). The EWMA jumps at once
  * to a slower sample (the peak) and decays towards faster ones with time constant
  * `latencyDecayMs`; read at pick time it also decays towards 0, so an endpoint that stopped
- * getting calls because it was slow is tried again after a while. (`now` is the group's latest
- * clock reading, not a fresh one: see failover-group.ts.) An endpoint with no sample yet
+ * getting calls because it was slow is tried again after a while. Two known costs are compared
+ * without the clock: both decay by the same factor from now, so only the gap between their samples'
+ * times counts (one `Math.exp` per pick). `now` (the group's latest clock reading, see
+ * failover-group.ts) only matters against an endpoint with no sample yet. An endpoint with no sample yet
  * costs 0 while it has nothing in flight, and a large penalty once it has (Finagle's probe): a new
  * endpoint gets one call at a time until its first answer.
  */
@@ -62,6 +64,11 @@ export class P2cPicker<T> implements Picker<T> {
     if (j >= i) j++;
     const a = candidates[i]!;
     const b = candidates[j]!;
-    return this.cost(b, now) < this.cost(a, now) ? b : a;
+    if (Number.isNaN(a.latencyMs) || Number.isNaN(b.latencyMs)) return this.cost(b, now) < this.cost(a, now) ? b : a;
+    // Both costs decay by e^(-(now - t) / decay) from their own sample's time t: dividing both by
+    // a's factor leaves one exponential, of the gap between the two samples, and no clock at all.
+    const costA = (a.latencyMs * (a.inFlight + 1)) / a.effectiveWeight;
+    const costB = ((b.latencyMs * (b.inFlight + 1)) / b.effectiveWeight) * Math.exp((b.latencyAt - a.latencyAt) / this.decayMs);
+    return costB < costA ? b : a;
   }
 }
