@@ -79,7 +79,7 @@ export interface DemoOptions {
   priceStepMs?: number;
   /** Quiet time between fault scenarios; 0 turns fault injection off. */
   faultQuietMs?: number;
-  /** Port of the simulated exchange's first endpoint (loopback), the other two on the next ports; 0 picks free ones. */
+  /** Port of the simulated exchange's first endpoint, api1 (loopback; the others take free ports); 0 picks a free one. */
   simPort?: number;
   scenarios?: readonly FaultScenario[];
   clock?: Clock;
@@ -139,7 +139,7 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
       seed: o.seed,
       clock,
       store: simStore,
-      ports: o.simPort > 0 ? DEMO_ENDPOINTS.map((_, i) => o.simPort + i) : [],
+      ports: o.simPort > 0 ? [o.simPort] : [],
     });
     cleanups.push(() => endpoints.close());
     const sim = endpoints.asServer();

@@ -234,9 +234,9 @@ export async function componentsFromConfig(written: BulwarkConfig, options: Conf
       settings = spooledOperatorSettings(settings, writer);
       spool = writer;
     }
-    // The accounts' REST hosts (`exchange.endpoints`) and the PostgreSQL replicas (`storage.postgresReplicaUrls`),
+    // The PostgreSQL replicas (`storage.postgresReplicaUrls`) and the accounts' REST hosts (`exchange.endpoints`),
     // each a failover group: shown, steered and kept like the rest.
-    const failoverGroups: Array<FailoverGroup<unknown>> = [...accounts.flatMap((a) => (a.exchange.endpoints ? [a.exchange.endpoints] : [])), ...(stores.replicaGroup ? [stores.replicaGroup] : [])];
+    const failoverGroups: Array<FailoverGroup<unknown>> = [...(stores.replicaGroup ? [stores.replicaGroup] : []), ...accounts.flatMap((a) => (a.exchange.endpoints ? [a.exchange.endpoints] : []))];
     const failover = failoverGroups.length > 0 ? { groups: () => failoverGroups } : undefined;
     const operator = operatorState({ store: settings, breakers: { breakers: ownBreakers }, alerts, ...(gate ? { gate } : {}), ...(failover ? { failover } : {}) });
     cleanups.push(() => operator.close());
