@@ -14,6 +14,30 @@ const timerRange = `past Node's timer range: at most ${TIMER_MAX_MS} ms (about 2
 const ms = z.number().finite().nonnegative().max(TIMER_MAX_MS, timerRange);
 const positiveMs = z.number().finite().positive().max(TIMER_MAX_MS, timerRange);
 
+const httpUrl = z
+  .string()
+  .url()
+  .refine((value) => /^https?:\/\//i.test(value), 'an http(s) URL');
+
+/** One REST host of an exchange: its base URL, or the URL with a name, a priority and a weight. */
+const endpointEntry = z.union([
+  httpUrl,
+  z.strictObject({
+    /** Unique among the account's endpoints (history, metrics and the API name it); default: the URL's host. */
+    name: z.string().regex(/^[\w.:@+-]{1,64}$/, '1-64 letters, digits or . _ : @ + -').optional(),
+    url: httpUrl,
+    /** 0 is preferred; higher levels take traffic as lower ones fail (strategy `priority`). */
+    priority: z.number().int().min(0).optional(),
+    /** Relative share among endpoints of the same priority. */
+    weight: z.number().finite().positive().optional(),
+  }),
+]);
+
+/** The name of a configured endpoint: its own, or its URL's host (with the port, when given). */
+export function endpointNameOf(entry: z.infer<typeof endpointEntry>): string {
+  return typeof entry === 'string' ? new URL(entry).host : (entry.name ?? new URL(entry.url).host);
+}
+
 /** A `postgres://` (or `postgresql://`) URL naming a host. */
 function isPostgresUrl(value: string): boolean {
   try {
@@ -37,6 +61,14 @@ const accountFields = {
   sandbox: z.boolean().optional(),
   /** A custom base URL for every API of the exchange, e.g. the simulator's `http://127.0.0.1:N`. */
   url: z.string().url().optional(),
+  /**
+   * The exchange's REST hosts (Binance: https://api1.binance.com ... https://api4.binance.com): each
+   * request to its REST origin (ccxt's own, the sandbox's, or `url`'s) goes to one of them, picked by
+   * a failover group (resilientExchange's `endpoints`); other hosts (Binance's futures) are called as they are.
+   */
+  endpoints: z.array(endpointEntry).min(1).optional(),
+  /** How calls are spread over `endpoints` (the failover group's strategy); default `priority`. */
+  endpointStrategy: z.enum(['priority', 'p2c', 'roundRobin', 'weighted']).optional(),
   /** Symbols whose orders the service follows and reconciles, e.g. `BTC/USDT`. */
   symbols: z.array(z.string().min(1)).min(1).optional(),
   /** When the gate halts, the service cancels the account's open orders itself (even when the bots are gone). */
@@ -245,7 +277,7 @@ function checkAccount(account: AccountConfig, path: Array<string | number>, live
   }
   const { id, ...settings } = account;
   if (!id) {
-    for (const key of Object.keys(settings).filter((k) => ['credentialsFile', 'sandbox', 'url', 'symbols', 'cancelOpenOrdersOnHalt'].includes(k))) {
+    for (const key of Object.keys(settings).filter((k) => ['credentialsFile', 'sandbox', 'url', 'endpoints', 'endpointStrategy', 'symbols', 'cancelOpenOrdersOnHalt'].includes(k))) {
       ctx.addIssue({ code: 'custom', path: [...path, key], message: `needs ${at}.id (the ccxt id of the account's exchange)` });
     }
   }
@@ -255,6 +287,23 @@ function checkAccount(account: AccountConfig, path: Array<string | number>, live
   if (account.sandbox && account.url) {
     ctx.addIssue({ code: 'custom', path: [...path, 'url'], message: `give ${at}.url or ${at}.sandbox, not both` });
   }
+  checkEndpoints(account, path, ctx);
+}
+
+/** An account's endpoints: unique names; a strategy only with them. */
+function checkEndpoints(account: AccountConfig, path: Array<string | number>, ctx: z.RefinementCtx): void {
+  const at = path.map(String).join('.');
+  if (!account.endpoints) {
+    if (account.endpointStrategy !== undefined) ctx.addIssue({ code: 'custom', path: [...path, 'endpointStrategy'], message: `only used with ${at}.endpoints` });
+    return;
+  }
+  const seen = new Map<string, number>();
+  account.endpoints.forEach((entry, i) => {
+    const name = endpointNameOf(entry);
+    const first = seen.get(name);
+    if (first !== undefined) ctx.addIssue({ code: 'custom', path: [...path, 'endpoints', i], message: `"${name}" names ${at}.endpoints.${first} too; each endpoint needs its own name` });
+    else seen.set(name, i);
+  });
 }
 
 /** Every default, in one place. Optional values (URLs, credentials) have none on purpose. */

@@ -93,6 +93,20 @@ export function checkShape(component: string, option: string, value: unknown, ki
   if (!ok) throw new TypeError(`${named(component, option)} must be ${kind} (with ${methods.map((m) => `${m}()`).join(' and ')})`);
 }
 
+/** Throws a TypeError naming `component: option` unless `value` is an absolute http(s) URL (a base URL, an endpoint). */
+export function checkHttpUrl(component: string, option: string, value: unknown): asserts value is string {
+  let ok = false;
+  if (typeof value === 'string') {
+    try {
+      const url = new URL(value);
+      ok = url.protocol === 'http:' || url.protocol === 'https:';
+    } catch {
+      ok = false;
+    }
+  }
+  if (!ok) throw new TypeError(`${named(component, option)} must be an http(s) URL, got ${JSON.stringify(value) ?? typeof value}`);
+}
+
 /**
  * Throws a TypeError naming `component: option` unless `value` is an array of at least `minLength`
  * items; `hint` says what the items are, e.g. `of endpoint names`.

@@ -1,9 +1,11 @@
 /**
- * Demo mode (`bulwark start` without a config): the simulated exchange on a free loopback port, a
- * real ccxt.binance pointed at it behind the full stack (breakers, retry, timeout, bulkhead, rate
+ * Demo mode (`bulwark start` without a config): the simulated exchange behind three endpoints
+ * (api1..api3, free loopback ports), a real ccxt.binance routed across them by a failover group and
+ * behind the full stack (breakers, retry, timeout, bulkhead, rate
  * limit, trading gate, intent journal on embedded SQLite under ./.bulwark/), a sample bot trading
  * through it, a dead-letter queue, backups, health checks, metrics and alert rules, and a fault
- * injector that breaks the exchange now and then so the dashboard shows failures and recoveries.
+ * injector that breaks the exchange (or one of its endpoints) now and then so the dashboard shows
+ * failures, failovers and recoveries.
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -43,13 +45,16 @@ import { followOrders } from '../trading/order-follower.js';
 import { storageJournal } from '../trading/orders/storage-journal.js';
 import { pointAtSimulator } from '../trading/sim/connect.js';
 import { seededRandom } from '../core/random.js';
-import { type SimServer, startSimServer } from '../trading/sim/server.js';
+import type { SimServer } from '../trading/sim/server.js';
+import { type SimEndpoints, startSimEndpoints } from '../trading/sim/endpoints.js';
+import type { FailoverGroup } from '../failover/types.js';
 import { sqliteSimStore } from '../trading/sim/state-store.js';
 import { operatorSettings } from '../storage/repos/operator-settings.js';
 import { operatorState } from '../server/operator-state.js';
 import { recoverAtStart } from '../server/start-recovery.js';
 import type { ServerComponents } from '../server/components.js';
 import { auditDecisions, auditRestoredState } from '../server/audit-decisions.js';
+import { bindFailover } from '../server/failover-events.js';
 import { auditLog } from '../security/audit-log.js';
 import { loadServerKey } from '../security/server-key.js';
 import type { ThreatsConfig } from '../security/threats.js';
@@ -74,7 +79,7 @@ export interface DemoOptions {
   priceStepMs?: number;
   /** Quiet time between fault scenarios; 0 turns fault injection off. */
   faultQuietMs?: number;
-  /** Port of the simulated exchange (loopback); 0 picks a free one. */
+  /** Port of the simulated exchange's first endpoint, api1 (loopback; the others take free ports); 0 picks a free one. */
   simPort?: number;
   scenarios?: readonly FaultScenario[];
   clock?: Clock;
@@ -100,9 +105,15 @@ export const DEMO_DEFAULTS = {
   chaos: false, // as in a configuration: chaos is off unless asked for
 };
 
+/** The demo exchange's endpoints: one simulated exchange, three hosts. */
+export const DEMO_ENDPOINTS = ['api1', 'api2', 'api3'] as const;
+
 export interface Demo {
   readonly components: ServerComponents & { events: LiveEvents; metrics: Metrics };
+  /** The simulated exchange as a whole (an outage takes every endpoint down); its url is api1's. */
   readonly sim: SimServer;
+  /** The exchange's endpoints, each with its own faults. */
+  readonly endpoints: SimEndpoints;
   readonly exchange: ResilientExchange;
   readonly gate: TradingGate;
   readonly bot: DemoBot;
@@ -123,8 +134,15 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
     mkdirSync(o.dataDir, { recursive: true });
     const simStore = sqliteSimStore(join(o.dataDir, 'sim.db'));
     cleanups.push(() => simStore.close());
-    const sim = await startSimServer({ seed: o.seed, clock, store: simStore, port: o.simPort });
-    cleanups.push(() => sim.close());
+    const endpoints = await startSimEndpoints({
+      names: DEMO_ENDPOINTS,
+      seed: o.seed,
+      clock,
+      store: simStore,
+      ports: o.simPort > 0 ? [o.simPort] : [],
+    });
+    cleanups.push(() => endpoints.close());
+    const sim = endpoints.asServer();
     let cancelWalk: (() => void) | undefined;
     const walk = (): void => {
       cancelWalk = setTimerOn(clock, o.priceStepMs, () => {
@@ -158,8 +176,16 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
       // The exchangeApi preset keeps a breaker open for minutes; the demo shows recovery within seconds.
       breaker: { openMs: 6_000 },
       lookupAttempts: 4,
+      // Three hosts of one exchange, weighted alike; ejections and slow start short enough to watch.
+      endpoints: endpoints.specs(),
+      endpointGroup: { outlierDetection: { baseEjectionMs: 10_000 }, slowStart: { windowMs: 15_000 } },
       ...o.exchange,
     });
+    const failover: FailoverGroup<string>[] = exchange.endpoints ? [exchange.endpoints] : [];
+    for (const group of failover) {
+      group.start();
+      cleanups.push(() => group.stop());
+    }
     // Cleanups run last first: the transitions written behind the last orders land before the storage closes.
     cleanups.push(() => exchange.flushJournal());
     await exchange.loadMarkets();
@@ -250,7 +276,7 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
     // The simulator runs in this process and writes every order before it answers, so an intent it does not hold
     // after a restart never reached it (no grace period needed), and no other process places this journal's
     // intents, so one left SENT by a crash is abandoned at once.
-    const operator = operatorState({ store: operatorSettings(storage, { clock }), gate, breakers: { breakers: () => breakerList }, alerts, now: () => clock.now() });
+    const operator = operatorState({ store: operatorSettings(storage, { clock }), gate, breakers: { breakers: () => breakerList }, alerts, failover: { groups: () => failover }, now: () => clock.now() });
     cleanups.push(() => operator.close());
     // The audit log: the demo's decisions and every state-changing request, chained with the key in the data folder.
     const audit = await auditLog(storage, { key: loadServerKey({ dataDir: o.dataDir }), clock });
@@ -258,6 +284,8 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
     cleanups.push(() => audit.close());
     const auditFailed = (): void => void events.record('operator', 'audit log', 'an audit entry could not be written', 'critical');
     cleanups.push(auditDecisions(audit, { gate, breakers: breakerList, onFailure: auditFailed }));
+    // The endpoints' ejections, panics and failovers on the timeline and in the audit log; their metrics and alert rules.
+    cleanups.push(bindFailover(failover, { events, audit, metrics, alerts, onAuditFailure: auditFailed }));
     const recovered = await recoverAtStart({ operator, events, exchanges: [{ exchange, options: { gate, symbols: ['BTC/USDT'], unknownGraceMs: 0, abandonedAfterMs: 0 } }] });
     await auditRestoredState(audit, recovered.operator, auditFailed);
     // Lockout and threat detection over the audit log, sign-ins and the bot's orders; the Security* alerts join the demo's.
@@ -275,6 +303,7 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
     const faults = new FaultInjector({
       simUrl: sim.url,
       server: sim,
+      endpoints,
       scenarios: o.scenarios,
       quietMs: o.faultQuietMs > 0 ? o.faultQuietMs : 1,
       clock,
@@ -285,7 +314,7 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
       faults.start();
       cleanups.push(() => faults.stop());
     }
-    events.record('operator', 'demo', `demo started: simulated exchange at ${sim.url}`);
+    events.record('operator', 'demo', `demo started: simulated exchange behind ${endpoints.endpoints.map((e) => `${e.name} ${e.url}`).join(', ')}`);
 
     // Experiments break the demo's own simulated exchange; never live trading here.
     const chaosExperiments = o.chaos
@@ -310,6 +339,7 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
       dependencies: () => dependencies,
       limits: () => [orderLimiter.usage()],
       gate,
+      failover: { groups: () => failover },
       orders: journalOrders(journal),
       deadLetters: {
         queue: deadLetters,
@@ -332,6 +362,7 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
     return {
       components,
       sim,
+      endpoints,
       exchange,
       gate,
       bot,

@@ -194,6 +194,8 @@ class Group<T> extends Emitter<FailoverGroupEvents> implements FailoverGroup<T> 
     if (outcome !== 'neutral') observeLatency(e, latencyMs, now, this.options.latencyDecayMs);
     if (now >= this.dueAt) this.due(now);
     this.outliers?.onOutcome(e, outcome, now);
+    // Metrics count calls by outcome (observe/failover-metrics.ts); nothing is built when nobody listens.
+    if (this.has('call')) this.emit('call', { group: this.name, endpoint: e.name, outcome, latencyMs, at: now });
   }
 
   async execute<R>(fn: (target: T, endpoint: PickedEndpoint<T>) => Promise<R>, options?: { exclude?: ReadonlySet<string> }): Promise<R> {

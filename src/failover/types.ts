@@ -103,11 +103,22 @@ export interface RoutingChange {
 /** One entry of a group's failover history. */
 export type FailoverChange = EndpointStateChange | RoutingChange;
 
+/** One call through the group ended: what `record()` (or `execute`) was told. */
+export interface CallRecorded {
+  group: string;
+  endpoint: string;
+  outcome: CallOutcome;
+  latencyMs: number;
+  at: number;
+}
+
 export interface FailoverGroupEvents {
   /** An endpoint was ejected, came back, failed or passed its health check, was drained or undrained. */
   stateChange: EndpointStateChange;
   /** Panic began or ended, traffic moved to another priority level, or an operator pinned, forced or released. */
   routingChange: RoutingChange;
+  /** A call ended (metrics count calls by endpoint and outcome); emitted only while someone listens. */
+  call: CallRecorded;
 }
 
 /** A manual change: the operator's reason (required) and who they are. */

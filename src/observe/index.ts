@@ -1,5 +1,7 @@
 /** `bulwark/observe`: metrics, alert rules and the event timeline. */
-export { Metrics, createMetrics, METRICS_DEFAULTS, metricNames, breakerStates, gateStates, healthStatuses, orderOutcomes, breakerCallKinds, throttleStatuses, type MetricsOptions, type MetricName } from './metrics.js';
+export { Metrics, createMetrics, METRICS_DEFAULTS, metricNames, breakerStates, gateStates, healthStatuses, orderOutcomes, breakerCallKinds, throttleStatuses, failoverEndpointStates, failoverRoutingModes, failoverCallOutcomes, type MetricsOptions, type MetricName } from './metrics.js';
+export { observeFailover, type FailoverSourceLike } from './failover-metrics.js';
+export { failoverAlertRules } from './failover-alerts.js';
 export { OpenMetricsView } from './open-metrics-view.js';
 export { observeHealth, type HealthSnapshotLike } from './health-metrics.js';
 export { observeThrottles, type ThrottleSourceLike } from './throttles.js';

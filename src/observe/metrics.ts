@@ -57,6 +57,14 @@ export const metricNames = {
   regionLeaseEpoch: 'bulwark_region_lease_epoch',
   securityThreats: 'bulwark_security_threats',
   securityLockouts: 'bulwark_security_lockouts',
+  failoverEndpointState: 'bulwark_failover_endpoint_state',
+  failoverCalls: 'bulwark_failover_calls_total',
+  failoverEjections: 'bulwark_failover_ejections_total',
+  failoverLatency: 'bulwark_failover_endpoint_latency_seconds',
+  failoverShare: 'bulwark_failover_endpoint_traffic_share_ratio',
+  failoverRoutingMode: 'bulwark_failover_routing_mode',
+  failoverActivePriority: 'bulwark_failover_active_priority',
+  failoverRoutable: 'bulwark_failover_routable_ratio',
 } as const;
 
 export type MetricName = (typeof metricNames)[keyof typeof metricNames];
@@ -81,6 +89,12 @@ export const breakerTransitionPairs = [
   ['half-open', 'closed'],
   ['half-open', 'open'],
 ] as const;
+/** A failover endpoint's states, one series each (1 = current). */
+export const failoverEndpointStates = ['healthy', 'warming', 'ejected', 'unhealthy', 'drained'] as const;
+/** A failover group's routing modes, one series each (1 = current). */
+export const failoverRoutingModes = ['automatic', 'panic', 'pinned', 'forced'] as const;
+/** Call outcomes counted in `bulwark_failover_calls_total`. */
+export const failoverCallOutcomes = ['success', 'gateway', 'failure', 'neutral'] as const;
 /** HTTP statuses an exchange throttles with: 429 (slow down) and 418 (banned). */
 export const throttleStatuses = ['429', '418'] as const;
 
@@ -128,6 +142,14 @@ export class Metrics {
   readonly regionLeaseEpoch: Gauge<'region'>;
   readonly securityThreats: Gauge<'rule'>;
   readonly securityLockouts: Gauge;
+  readonly failoverEndpointState: Gauge<'group' | 'endpoint' | 'state'>;
+  readonly failoverCalls: Counter<'group' | 'endpoint' | 'outcome'>;
+  readonly failoverEjections: Counter<'group' | 'endpoint' | 'reason'>;
+  readonly failoverLatency: Gauge<'group' | 'endpoint'>;
+  readonly failoverShare: Gauge<'group' | 'endpoint'>;
+  readonly failoverRoutingMode: Gauge<'group' | 'mode'>;
+  readonly failoverActivePriority: Gauge<'group'>;
+  readonly failoverRoutable: Gauge<'group'>;
 
   /** Refreshers run before every scrape (gauges that read live state). */
   private readonly refreshers = new Set<() => void>();
@@ -184,6 +206,14 @@ export class Metrics {
     this.regionLeaseEpoch = gauge(metricNames.regionLeaseEpoch, 'The trading lease epoch as this region last read it (the fencing token of its holder; it grows at every takeover)', ['region']);
     this.securityThreats = gauge(metricNames.securityThreats, "Threat findings per detection rule within the detector's alert hold time (security.threats.alertHoldMs)", ['rule']);
     this.securityLockouts = new Gauge({ name: metricNames.securityLockouts, help: 'Source addresses locked out now after failed sign-ins or bad tokens', registers, collect: refresh });
+    this.failoverEndpointState = gauge(metricNames.failoverEndpointState, 'Failover endpoint state: 1 for the current state (healthy, warming, ejected, unhealthy, drained)', ['group', 'endpoint', 'state']);
+    this.failoverCalls = counter(metricNames.failoverCalls, 'Calls through a failover group by endpoint and outcome: success, gateway (5xx, timeout, connection), failure, neutral', ['group', 'endpoint', 'outcome']);
+    this.failoverEjections = counter(metricNames.failoverEjections, 'Endpoints ejected by outlier detection, by the rule that ejected them', ['group', 'endpoint', 'reason']);
+    this.failoverLatency = gauge(metricNames.failoverLatency, "Moving average of an endpoint's call latency (the group's latencyDecayMs)", ['group', 'endpoint']);
+    this.failoverShare = gauge(metricNames.failoverShare, "An endpoint's share of its group's calls over the last outlier-detection interval (0-1)", ['group', 'endpoint']);
+    this.failoverRoutingMode = gauge(metricNames.failoverRoutingMode, "Failover group routing mode: 1 for the current mode (automatic, panic, pinned, forced)", ['group', 'mode']);
+    this.failoverActivePriority = gauge(metricNames.failoverActivePriority, 'The lowest priority level taking traffic in a failover group (0 = preferred)', ['group']);
+    this.failoverRoutable = gauge(metricNames.failoverRoutable, "Share of a failover group's endpoints that may take new calls (healthy or warming, 0-1)", ['group']);
 
     if (o.defaultMetrics) {
       // Standard names (process_*, nodejs_*), so stock dashboards and alerts find them; the

@@ -32,6 +32,8 @@ export const PERMISSIONS = {
   'fleet:write': 'send one instance of the fleet a command',
   'region:read': "this region's role under the trading lease (active or passive), its holder, epoch and history",
   'region:release': "give this region's trading lease up (planned switchover: the other region takes over)",
+  'failover:read': 'failover groups: endpoints, their state, routing and history',
+  'failover:operate': 'drain, undrain and pin failover endpoints, force a priority, return to automatic routing',
   'chaos:read': 'fault proxies and their toxics (and chaos runs): list and read',
   'chaos:run': 'run chaos experiments (non-production); create, change and delete fault proxies and toxics',
   'config:read': "the service's effective configuration",

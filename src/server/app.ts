@@ -33,6 +33,7 @@ import { regionRoutes } from './routes/region.js';
 import { backupRoutes } from './routes/backups.js';
 import { chaosExperimentRoutes } from './routes/chaos-experiments.js';
 import { breakerRoutes } from './routes/breakers.js';
+import { failoverRoutes } from './routes/failover.js';
 import { chaosProxyRoutes } from './routes/chaos-proxies.js';
 import { dashboardRoutes } from './routes/dashboard.js';
 import { deadLetterRoutes } from './routes/dead-letters.js';
@@ -197,7 +198,7 @@ export async function buildApp(components: ServerComponents, options: BuildAppOp
     openapi: {
       openapi: '3.0.3',
       // The API's version is the package's: the routes and their schemas ship with it.
-      info: { title: 'Bulwark ops API', version: bulwarkVersion, description: 'Health, metrics, breakers, rate limits, trading gate, dead letters, backups, alerts, live events. Errors are application/problem+json (RFC 9457).' },
+      info: { title: 'Bulwark ops API', version: bulwarkVersion, description: 'Health, metrics, breakers, rate limits, trading gate, dead letters, backups, alerts, failover groups, live events. Errors are application/problem+json (RFC 9457).' },
     },
     transform: jsonSchemaTransform,
   });
@@ -220,7 +221,9 @@ export async function buildApp(components: ServerComponents, options: BuildAppOp
   }
 
   // Operator actions are durable when the caller passes a stored OperatorState; otherwise they last as long as this server.
-  const operator = c.operatorState ?? operatorState({ ...(c.gate ? { gate: c.gate } : {}), ...(c.breakers ? { breakers: c.breakers } : {}), ...(c.alerts ? { alerts: c.alerts } : {}), now: () => clock.now() });
+  const operator =
+    c.operatorState ??
+    operatorState({ ...(c.gate ? { gate: c.gate } : {}), ...(c.breakers ? { breakers: c.breakers } : {}), ...(c.alerts ? { alerts: c.alerts } : {}), ...(c.failover ? { failover: c.failover } : {}), now: () => clock.now() });
   if (!c.operatorState) app.addHook('onClose', async () => operator.close());
   const unbindTimeline = o.bindTimeline ? bindTimeline(events, { breakers: c.breakers, gate: c.gate, health: c.health, alerts: c.alerts }) : () => undefined;
   app.addHook('onClose', async () => unbindTimeline());
@@ -266,6 +269,7 @@ export async function buildApp(components: ServerComponents, options: BuildAppOp
   await optional(c.analytics, '/api/analytics', 'analytics', (analytics) => app.register(analyticsRoutes, { analytics, clock }), 'analytics:read');
   await optional(c.audit, '/api/audit', 'the audit log', (audit) => app.register(auditRoutes, { audit }), 'audit:read');
   await optional(c.threats, '/api/security', 'threat detection', (threats) => app.register(securityRoutes, { detector: threats.detector, ...(threats.lockout ? { lockout: threats.lockout } : {}) }), 'security:read');
+  await optional(c.failover, '/api/failover', 'failover groups', (failover) => app.register(failoverRoutes, { failover, events, operator }), 'failover:read');
   await optional(c.fleet, '/api/fleet', 'the fleet', (fleet) => app.register(fleetRoutes, { fleet, events }), 'fleet:read');
   await optional(c.region, '/api/region', 'a region lease (region: in the config)', (region) => app.register(regionRoutes, { region, events }), 'region:read');
   await optional(c.chaos?.proxies, '/api/chaos/proxies', 'fault proxies', (proxies) => app.register(chaosProxyRoutes, { proxies, events }), 'chaos:read', c.chaos ? undefined : 'chaos is off: set features.chaos');

@@ -1,7 +1,9 @@
 /**
  * The service's own decisions that affect trading, in the audit log under the `system` principal:
  * the gate changing mode (by its rules, or following a kill switch), a breaker tripping, closing or
- * being isolated, the open orders it cancels on a halt, and the operator state it restores at start.
+ * being isolated, a failover group ejecting an endpoint, panicking or moving traffic to another
+ * priority level (failover-events.ts), the open orders it cancels on a halt, and the operator state
+ * it restores at start.
  * An operator's request is recorded by audit-requests.ts; the change it causes is recorded here too,
  * as the gate's or breaker's own step, so the log shows both the order and its effect.
  */
@@ -52,13 +54,18 @@ export function auditDecisions(audit: AuditLog, options: AuditDecisionsOptions):
 
 /** Records what the service put back at start: a kill switch, isolations, alert rule changes. Nothing restored, nothing written. */
 export function auditRestoredState(audit: AuditLog, restored: RestoredOperatorState | undefined, onFailure?: AuditDecisionsOptions['onFailure']): Promise<void> {
-  if (!restored || (!restored.killed && restored.isolated.length === 0 && restored.rules.length === 0)) return Promise.resolve();
+  if (!restored || (!restored.killed && restored.isolated.length === 0 && restored.rules.length === 0 && restored.failover.length === 0)) return Promise.resolve();
   return recordDecision(
     audit,
     {
       action: 'operator-state.restore',
       target: 'operator-state',
-      after: { killed: restored.killed ? { by: restored.killed.actor, at: restored.killed.at, reason: restored.killed.reason } : null, isolated: restored.isolated, rules: restored.rules },
+      after: {
+        killed: restored.killed ? { by: restored.killed.actor, at: restored.killed.at, reason: restored.killed.reason } : null,
+        isolated: restored.isolated,
+        rules: restored.rules,
+        ...(restored.failover.length > 0 ? { failover: restored.failover.map((f) => ({ group: f.group, ...f.manual, by: f.by.actor, at: f.by.at })) } : {}),
+      },
       tags: ['trading-control', 'data-recovery'],
     },
     onFailure,

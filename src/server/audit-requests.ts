@@ -35,6 +35,7 @@ export const AUDIT_REQUESTS_DEFAULTS = {
     ['/api/breakers', ['trading-control']],
     ['/api/fleet', ['trading-control']],
     ['/api/region', ['trading-control']],
+    ['/api/failover', ['trading-control']],
     ['/api/orders', ['trading-control']],
     ['/api/backups', ['data-recovery']],
     ['/api/dead-letters', ['data-recovery']],

@@ -25,7 +25,7 @@ import { type TradingGate, tradingGate } from '../trading/gate.js';
 import { type FollowScope, followOrders, type OrderFollower } from '../trading/order-follower.js';
 import { storageJournal } from '../trading/orders/storage-journal.js';
 import type { AccountSnapshot, AccountView, OrdersView } from './components.js';
-import { exchangeClient } from './exchange-account.js';
+import { endpointSpecsOf, exchangeClient } from './exchange-account.js';
 import { auditCancelOnHalt } from './audit-decisions.js';
 import type { LiveEvents } from './live-events.js';
 
@@ -83,6 +83,7 @@ export async function configuredExchange(config: BulwarkConfig, deps: Configured
   const ownGate = deps.gate === undefined;
   const gate = deps.gate ?? tradingGate({});
   const journal = storageJournal(orderIntents(deps.storage));
+  const endpoints = endpointSpecsOf(config);
   const exchange = resilientExchange(client, {
     ...(deps.name !== undefined ? { account: deps.name } : {}),
     journal,
@@ -90,11 +91,18 @@ export async function configuredExchange(config: BulwarkConfig, deps: Configured
     maxAttempts: config.policies.retry.maxAttempts,
     breaker: { openMs: config.policies.breaker.openMs, failureRateThreshold: config.policies.breaker.failureRateThreshold, minimumCalls: config.policies.breaker.minimumCalls },
     ...(budget ? { rateBudget: budget } : {}),
+    // The REST hosts as a failover group (exchange.endpoints): its timers run while the account does.
+    ...(endpoints ? { endpoints, endpointGroup: config.exchange.endpointStrategy ? { strategy: config.exchange.endpointStrategy } : {} } : {}),
   });
   try {
     await exchange.loadMarkets();
   } catch (error) {
     throw new Error(`exchange (${id}): cannot load its markets: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  if (exchange.endpoints) {
+    const group = exchange.endpoints;
+    group.start();
+    cleanups.push(() => group.stop());
   }
   const breakers: CircuitBreaker[] = exchange.breakers ? [exchange.breakers.exchange, ...Object.values(exchange.breakers.groups)] : [];
   cleanups.push(gate.watchExchange(exchange));

@@ -54,6 +54,8 @@ import { SERVICE_MIGRATIONS, fleetPrefixOf, openConfiguredStores } from './confi
 import { resolveConfigSecrets } from './configured-secrets.js';
 import { liveEvents } from './live-events.js';
 import { operatorState } from './operator-state.js';
+import { bindFailover } from './failover-events.js';
+import type { FailoverGroup } from '../failover/types.js';
 import { type StartRecoveryOptions, recoverAtStart } from './start-recovery.js';
 
 /**
@@ -237,11 +239,16 @@ export async function componentsFromConfig(written: BulwarkConfig, options: Conf
       settings = spooledOperatorSettings(settings, writer);
       spool = writer;
     }
-    const operator = operatorState({ store: settings, breakers: { breakers: ownBreakers }, alerts, ...(gate ? { gate } : {}) });
+    // The PostgreSQL replicas (`storage.postgresReplicaUrls`) and the accounts' REST hosts (`exchange.endpoints`),
+    // each a failover group: shown, steered and kept like the rest.
+    const failoverGroups: Array<FailoverGroup<unknown>> = [...(stores.replicaGroup ? [stores.replicaGroup] : []), ...accounts.flatMap((a) => (a.exchange.endpoints ? [a.exchange.endpoints] : []))];
+    const failover = failoverGroups.length > 0 ? { groups: () => failoverGroups } : undefined;
+    const operator = operatorState({ store: settings, breakers: { breakers: ownBreakers }, alerts, ...(gate ? { gate } : {}), ...(failover ? { failover } : {}) });
     cleanups.push(() => operator.close());
     const reconciled = [...(options.exchanges ?? []), ...accounts.map((a) => ({ exchange: a.exchange, options: { gate: a.gate, symbols: a.symbols, condition: a.condition } }))];
     // Decisions are recorded from here on, the gate's changes at start included (a restored kill switch, a reconciliation).
     cleanups.push(auditDecisions(audit, { ...(gate ? { gate } : {}), breakers: ownBreakers(), onFailure: auditFailed }));
+    cleanups.push(bindFailover(failoverGroups, { events, audit, metrics, alerts, onAuditFailure: auditFailed }));
     const recovered = await recoverAtStart({ operator, events, exchanges: reconciled });
     await auditRestoredState(audit, recovered.operator, auditFailed);
     // With Redis the service is a member of its own fleet (a fleet-wide halt halts its gate too, and
@@ -317,7 +324,7 @@ export async function componentsFromConfig(written: BulwarkConfig, options: Conf
       ...(region ? { region: region.lease } : {}),
       ...(chaos ? { chaos: { proxies: chaos.proxies, ...(experiments ? { experiments } : {}) } } : {}),
       ...(gate ? { gate } : {}),
-      ...(stores.replicaGroup ? { failover: { groups: () => (stores.replicaGroup ? [stores.replicaGroup] : []) } } : {}),
+      ...(failover ? { failover } : {}),
       ...(account
         ? { orders: account.orders, account: account.account, accounts: new Map(accounts.map((a) => [a.exchange.id, a.account])), dependencies: () => accounts.flatMap((a) => a.dependencies) }
         : {}),

@@ -7,7 +7,8 @@
 import { readFileSync } from 'node:fs';
 import ccxt, { type Exchange } from 'ccxt';
 import { parse } from 'yaml';
-import type { BulwarkConfig } from '../config/schema.js';
+import { type BulwarkConfig, endpointNameOf } from '../config/schema.js';
+import type { EndpointSpec } from '../failover/types.js';
 import { isPlainObject } from '../config/layers.js';
 import { registerSecret } from '../core/secrets.js';
 import { pointAtSimulator } from '../trading/sim/connect.js';
@@ -58,6 +59,15 @@ export function exchangeClient(config: BulwarkConfig, options: { withCredentials
   return exchange;
 }
 
+/** The account's REST endpoints (`exchange.endpoints`) as failover endpoint specs; undefined when none are configured. */
+export function endpointSpecsOf(config: BulwarkConfig): Array<EndpointSpec<string>> | undefined {
+  return config.exchange.endpoints?.map((entry) =>
+    typeof entry === 'string'
+      ? { name: endpointNameOf(entry), target: entry }
+      : { name: endpointNameOf(entry), target: entry.url, ...(entry.priority !== undefined ? { priority: entry.priority } : {}), ...(entry.weight !== undefined ? { weight: entry.weight } : {}) },
+  );
+}
+
 function pick(e: BulwarkConfig['exchange']): Credentials {
   const out: Credentials = {};
   if (e.apiKey) out.apiKey = e.apiKey;
@@ -66,12 +76,28 @@ function pick(e: BulwarkConfig['exchange']): Credentials {
   return out;
 }
 
-/** Calls the exchange's public endpoint (server time, else the market list); resolves with what answered. */
+/**
+ * Calls the exchange's public endpoint (server time, else the market list); resolves with what
+ * answered. With `endpoints`, each one is called; the first that does not answer fails the probe,
+ * named by its key and name.
+ */
 export async function probeExchange(config: BulwarkConfig): Promise<string> {
   // The credentials file is read (not used): a missing or malformed one fails the check, not the start.
   if (config.exchange.credentialsFile) readCredentialsFile(config.exchange.credentialsFile);
-  const exchange = exchangeClient(config, { withCredentials: false });
-  const where = config.exchange.url ? ` at ${new URL(config.exchange.url).origin}` : config.exchange.sandbox ? ' (sandbox)' : '';
+  const specs = endpointSpecsOf(config);
+  if (!specs) return probeOne(exchangeClient(config, { withCredentials: false }), config.exchange.url ? ` at ${new URL(config.exchange.url).origin}` : config.exchange.sandbox ? ' (sandbox)' : '');
+  const answers: string[] = [];
+  for (const [i, spec] of specs.entries()) {
+    try {
+      answers.push(await probeOne(pointAtSimulator(exchangeClient(config, { withCredentials: false }), spec.target), ` at ${spec.name}`));
+    } catch (error) {
+      throw new Error(`exchange.endpoints.${i} (${spec.name}): ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+  return answers.join('; ');
+}
+
+async function probeOne(exchange: Exchange, where: string): Promise<string> {
   if (exchange.has.fetchTime) {
     const time = await exchange.fetchTime();
     return `${exchange.id}${where} answers (server time ${new Date(Number(time)).toISOString()})`;

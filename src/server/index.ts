@@ -6,7 +6,8 @@ export { type ServerComponents, type BreakerDirectory, type OrdersView, type Ord
 export { LiveEvents, liveEvents, LIVE_EVENTS_DEFAULTS, bindTimeline, type LiveEvent, type LiveEventsOptions, type TimelineEntry, type TimelineKind, type TimelineSeverity, type TimelineSources } from './live-events.js';
 export { buildOverview, type Overview, type BreakerView } from './overview.js';
 export { healthRoutes, HEALTH_ROUTES_DEFAULTS, type HealthRoutesOptions } from './routes/health.js';
-export { OperatorState, operatorState, DEFAULT_ACTOR, type OperatorMark, type OperatorStateOptions, type RestoredOperatorState } from './operator-state.js';
+export { OperatorState, operatorState, DEFAULT_ACTOR, type OperatorMark, type OperatorStateOptions, type RestoredOperatorState, type FailoverDirectory } from './operator-state.js';
+export { bindFailover, bindFailoverEvents, describeManual, type BindFailoverOptions, type FailoverEventsOptions } from './failover-events.js';
 export { recoverAtStart, type StartRecovery, type StartRecoveryOptions } from './start-recovery.js';
 export { logRequests, REQUEST_LOG_DEFAULTS, type RequestLogOptions } from './request-log.js';
 export { type AccountSnapshot, type AccountView } from './components.js';

@@ -1,6 +1,6 @@
 /**
  * The live event hub behind the dashboard: a bounded timeline of state changes (breakers, the
- * trading gate, health, alerts, operator actions, injected faults) and a fan-out to every open
+ * trading gate, health, alerts, operator actions, injected faults, failover groups) and a fan-out to every open
  * event stream. `bindTimeline` subscribes it to the components' typed events.
  */
 import { type Clock, systemClock } from '../core/clock.js';
@@ -11,7 +11,7 @@ import type { AlertEngine } from '../observe/alerts/engine.js';
 import type { TradingGate } from '../trading/gate.js';
 import { type BreakerDirectory, breakerName } from './components.js';
 
-export type TimelineKind = 'breaker' | 'gate' | 'health' | 'alert' | 'operator' | 'fault' | 'order' | 'fleet';
+export type TimelineKind = 'breaker' | 'gate' | 'health' | 'alert' | 'operator' | 'fault' | 'order' | 'fleet' | 'failover';
 export type TimelineSeverity = 'info' | 'warning' | 'critical';
 
 export interface TimelineEntry {

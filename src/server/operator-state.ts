@@ -5,13 +5,17 @@
  *   kill switch      key 'gate:kill'            value { reason }        kept while the gate is killed
  *   isolation        key 'breaker:<name>'       value { isolated: true } kept until released (or reset)
  *   alert rule       key 'alert-rule:<name>'    value { rule } | { deleted: true }  the rule as last set
+ *   failover         key 'failover:<group>'     value ManualRouting     kept while anything is set by hand
  *
  * `restore()` applies what is stored: the gate is killed again, the breakers isolated again, and the
- * rules added, changed or removed as the operator left them. A resume of the kill switch made
+ * rules added, changed or removed as the operator left them, and each failover group's manual
+ * routing (drained endpoints, a pin, a forced priority) put back with `restoreManual`. A resume of the kill switch made
  * elsewhere (a fleet command) is noticed through the gate's 'stateChange' event and forgotten here too.
  * Without a store every action still works and is remembered for this process only.
  */
 import type { Unsubscribe } from '../core/events.js';
+import { checkArray, checkInteger, checkNonEmptyString, checkObject } from '../core/option-checks.js';
+import type { FailoverGroup, ManualRouting } from '../failover/types.js';
 import type { AlertEngine } from '../observe/alerts/engine.js';
 import type { AlertRule } from '../observe/alerts/rule.js';
 import type { IsolationHandle } from '../policies/breaker/index.js';
@@ -32,14 +36,23 @@ export interface OperatorStateOptions {
   gate?: TradingGate;
   breakers?: BreakerDirectory;
   alerts?: AlertEngine;
+  /** Failover groups whose manual routing is kept (asked at `restore()` and at each change). */
+  failover?: FailoverDirectory;
   /** Stamps marks when there is no store. */
   now?: () => number;
+}
+
+/** The failover groups the operator state keeps manual routing for (`components.failover` fits). */
+export interface FailoverDirectory {
+  groups(): ReadonlyArray<FailoverGroup<unknown>>;
 }
 
 export interface RestoredOperatorState {
   killed: OperatorMark | undefined;
   isolated: string[];
   rules: string[];
+  /** Failover groups whose manual routing was put back, with what was set. */
+  failover: Array<{ group: string; manual: ManualRouting; by: OperatorMark }>;
   /** Stored entries that could not be applied (a breaker no longer registered, a rule that no longer parses). */
   skipped: Array<{ key: string; why: string }>;
 }
@@ -49,11 +62,18 @@ export const DEFAULT_ACTOR = 'operator'; // who acted when the request names nob
 const KILL = 'gate:kill';
 const breakerKey = (name: string): string => `breaker:${name}`;
 const ruleKey = (name: string): string => `alert-rule:${name}`;
+const failoverKey = (group: string): string => `failover:${group}`;
+const FAILOVER_PREFIX = 'failover:';
+
+/** Nothing set by hand: no key is kept. */
+const isAutomatic = (m: ManualRouting): boolean => m.drained.length === 0 && m.pinned === undefined && m.forcedPriority === undefined;
 
 export class OperatorState {
   private readonly marks = new Map<string, OperatorMark>();
   private readonly held = new Map<string, IsolationHandle>();
   private readonly offGate: Unsubscribe | undefined;
+  /** One write at a time per failover group, each reading the group's state when it runs (the last one wins with the latest). */
+  private readonly failoverWrites = new Map<string, Promise<unknown>>();
 
   constructor(private readonly o: OperatorStateOptions = {}) {
     // A kill switch released by anyone (a fleet command, a script) is not restored later.
@@ -64,7 +84,7 @@ export class OperatorState {
 
   /** Applies what the store holds; call once at start, before trading. */
   async restore(): Promise<RestoredOperatorState> {
-    const report: RestoredOperatorState = { killed: undefined, isolated: [], rules: [], skipped: [] };
+    const report: RestoredOperatorState = { killed: undefined, isolated: [], rules: [], failover: [], skipped: [] };
     if (!this.o.store) return report;
     for (const setting of await this.o.store.list()) {
       const mark: OperatorMark = { actor: setting.actor, reason: setting.reason, at: setting.setAt };
@@ -88,6 +108,13 @@ export class OperatorState {
           else if (value.rule) this.o.alerts.add(value.rule);
           this.marks.set(setting.key, mark);
           report.rules.push(name);
+        } else if (setting.key.startsWith(FAILOVER_PREFIX) && this.o.failover) {
+          const name = setting.key.slice(FAILOVER_PREFIX.length);
+          const group = this.failoverGroup(name);
+          const manual = manualRouting(setting.value);
+          group.restoreManual(manual, { reason: setting.reason ? `restored at start: ${setting.reason}` : 'restored at start', actor: setting.actor });
+          this.marks.set(setting.key, mark);
+          report.failover.push({ group: name, manual, by: mark });
         }
       } catch (error) {
         report.skipped.push({ key: setting.key, why: error instanceof Error ? error.message : String(error) });
@@ -156,8 +183,42 @@ export class OperatorState {
     return this.remember(ruleKey(name), { deleted: true }, actor, null);
   }
 
+  /** Who last set the group's manual routing, while anything is set by hand. */
+  failoverChangedBy(group: string): OperatorMark | undefined {
+    return this.marks.get(failoverKey(group));
+  }
+
+  /**
+   * Keeps the group's manual routing as it is now (call after each manual change): stored while
+   * anything is set by hand, forgotten once routing is automatic with nothing drained.
+   */
+  keepFailover(group: FailoverGroup<unknown>, actor: string, reason: string | null): Promise<OperatorMark | undefined> {
+    const key = failoverKey(group.name);
+    const write = async (): Promise<OperatorMark | undefined> => {
+      const manual = group.manual();
+      if (isAutomatic(manual)) {
+        await this.forget(key);
+        return undefined;
+      }
+      return this.remember(key, { drained: [...manual.drained], ...(manual.pinned !== undefined ? { pinned: manual.pinned } : {}), ...(manual.forcedPriority !== undefined ? { forcedPriority: manual.forcedPriority } : {}) }, actor, reason);
+    };
+    const next = (this.failoverWrites.get(key) ?? Promise.resolve()).then(write, write);
+    const settled = next.catch(() => undefined);
+    this.failoverWrites.set(key, settled);
+    void settled.then(() => {
+      if (this.failoverWrites.get(key) === settled) this.failoverWrites.delete(key);
+    });
+    return next;
+  }
+
   close(): void {
     this.offGate?.();
+  }
+
+  private failoverGroup(name: string): FailoverGroup<unknown> {
+    const group = this.required(this.o.failover, 'failover groups').groups().find((g) => g.name === name);
+    if (!group) throw new RangeError(`no failover group named "${name}"`);
+    return group;
   }
 
   private breaker(name: string) {
@@ -187,6 +248,18 @@ export class OperatorState {
     this.marks.delete(key);
     await this.o.store?.remove(key);
   }
+}
+
+/** A stored manual routing, checked whole before any of it is applied: a row edited by hand is refused naming the field. */
+function manualRouting(value: unknown): ManualRouting {
+  const where = 'stored failover routing';
+  checkObject(where, 'value', value, "like { drained: ['api2'] }");
+  const v = value as Partial<Record<keyof ManualRouting, unknown>>;
+  checkArray(where, 'drained', v.drained, 0, 'of endpoint names');
+  v.drained.forEach((name, i) => checkNonEmptyString(where, `drained[${i}]`, name));
+  if (v.pinned !== undefined) checkNonEmptyString(where, 'pinned', v.pinned);
+  if (v.forcedPriority !== undefined) checkInteger(where, 'forcedPriority', v.forcedPriority as number, 0);
+  return { drained: v.drained as string[], ...(v.pinned !== undefined ? { pinned: v.pinned } : {}), ...(v.forcedPriority !== undefined ? { forcedPriority: v.forcedPriority as number } : {}) };
 }
 
 export function operatorState(options: OperatorStateOptions = {}): OperatorState {

@@ -1,6 +1,7 @@
 /**
  * The dashboard's picture of the service in one JSON document: health score and reasons, the
- * trading gate, active alerts, dependency tiles, breakers, rate limits, orders, dead letters.
+ * trading gate, active alerts, dependency tiles, breakers, rate limits, orders, dead letters, and
+ * whether chaos experiments and failover groups are there (their sections fetch their own data).
  * Served at /api/overview and streamed as the `snapshot` event.
  */
 import { type ScoreReason, healthScore } from '../health/score.js';
@@ -29,6 +30,8 @@ export interface Overview {
   fleet: { name: string } | null;
   /** Whether the server runs chaos experiments (/api/chaos/experiments); the dashboard asks for them only then. */
   chaos: { experiments: boolean };
+  /** How many failover groups the server routes (/api/failover); the dashboard shows its failover section only when there are some. */
+  failover: { groups: number };
 }
 
 export function breakerView(name: string, metrics: CircuitBreakerMetrics): BreakerView {
@@ -74,5 +77,6 @@ export async function buildOverview(c: ServerComponents, now: number): Promise<O
     deadLetters,
     fleet: c.fleet ? { name: c.fleet.fleet } : null,
     chaos: { experiments: c.chaos?.experiments !== undefined },
+    failover: { groups: c.failover?.groups().length ?? 0 },
   };
 }

@@ -1,6 +1,7 @@
 /**
  * What a service does at every start, before its first new order:
- *  1. put the operator's state back (kill switch, breaker isolations, alert rule changes), so a halt
+ *  1. put the operator's state back (kill switch, breaker isolations, alert rule changes, failover
+ *     groups' manual routing), so a halt
  *     made before a restart is in force before anything trades;
  *  2. reconcile the order journal of every exchange with that exchange (`reconcile()`), so intents
  *     left OPEN, SENT or UNKNOWN by the previous run are looked at again.
@@ -10,6 +11,7 @@
 import type { ReconcileOptions, ReconcileReport } from '../trading/reconcile.js';
 import { reconcile } from '../trading/reconcile.js';
 import type { ResilientExchange } from '../trading/exchange.js';
+import { describeManual } from './failover-events.js';
 import type { LiveEvents } from './live-events.js';
 import type { OperatorState, RestoredOperatorState } from './operator-state.js';
 
@@ -32,6 +34,7 @@ export async function recoverAtStart(o: StartRecoveryOptions): Promise<StartReco
     result.operator = restored;
     if (restored.killed) o.events?.record('operator', 'trading gate', `kill switch restored: set by ${restored.killed.actor} at ${new Date(restored.killed.at).toISOString()}${restored.killed.reason ? `: ${restored.killed.reason}` : ''}`, 'critical', { actor: restored.killed.actor });
     for (const name of restored.isolated) o.events?.record('operator', name, 'breaker isolation restored', 'warning');
+    for (const f of restored.failover) o.events?.record('operator', f.group, `failover routing restored: ${describeManual(f.manual)} (set by ${f.by.actor}${f.by.reason ? `: ${f.by.reason}` : ''})`, 'warning', { actor: f.by.actor });
     if (restored.rules.length > 0) o.events?.record('operator', 'alert rules', `alert rule changes restored: ${restored.rules.join(', ')}`);
     for (const s of restored.skipped) o.events?.record('operator', s.key, `not restored: ${s.why}`, 'warning');
   }

@@ -9,7 +9,9 @@ import type { ClientOrderIdOptions } from './orders/intent-id.js';
 import type { IntentJournal } from './orders/journal.js';
 import type { OrderAdmission } from './orders/admission.js';
 import type { NeverPlacedRule } from './orders/never-placed.js';
-import { checkFunction, checkInteger, checkNumber } from '../core/option-checks.js';
+import { checkFunction, checkHttpUrl, checkInteger, checkNonEmptyString, checkNumber, checkObject, checkShape } from '../core/option-checks.js';
+import type { FailoverGroupOptions } from '../failover/options.js';
+import type { EndpointSpec, FailoverGroup } from '../failover/types.js';
 import { withDefaults } from '../core/options.js';
 
 export interface ResilientExchangeOptions {
@@ -57,7 +59,22 @@ export interface ResilientExchangeOptions {
   feeds?: FeedWatchdog;
   /** When an unseen order counts as never placed (its window is sent with every order); `null`: no guarantee. Default: `neverPlacedRules[exchange.id]`. */
   neverPlaced?: NeverPlacedRule | null;
+  /**
+   * The exchange's REST hosts (Binance: api1..api4.binance.com) as a failover group: every request
+   * to the exchange's REST origin goes to the base URL of the endpoint the group picks
+   * (endpoint-routing.ts). Either endpoint specs (`{ name, target: 'https://api1.binance.com',
+   * priority?, weight? }`), from which a group is built with `endpointGroup`, or a `failoverGroup()`
+   * of base URLs you built. Exposed as `endpoints`. The group works without `start()` (it catches up
+   * on every pick); call `endpoints.start()` for its timers and active health checks, and `stop()`.
+   */
+  endpoints?: FailoverGroup<string> | ReadonlyArray<EndpointSpec<string>>;
+  /** Options of the group built from `endpoints` specs; its name defaults to `<account>:rest`, its clock and random to this wrapper's. */
+  endpointGroup?: Partial<Omit<FailoverGroupOptions<string>, 'endpoints'>>;
+  /** Tries of one request across endpoints after gateway failures, the first included (an order only when it never left). */
+  endpointAttempts?: number;
 }
+
+export type ExchangeEndpointsOption = NonNullable<ResilientExchangeOptions['endpoints']>;
 
 export const RESILIENT_EXCHANGE_DEFAULTS = {
   // One account per exchange unless named: the ccxt id, as journals written before the option hold.
@@ -100,6 +117,12 @@ export const RESILIENT_EXCHANGE_DEFAULTS = {
   feeds: undefined as FeedWatchdog | undefined,
   // The exchange's own guarantee, from the table keyed by ccxt id (orders/never-placed.ts).
   neverPlaced: undefined as NeverPlacedRule | null | undefined,
+  // One host: ccxt's own URL, as before endpoints existed.
+  endpoints: undefined as ExchangeEndpointsOption | undefined,
+  // The failover group's own defaults (FAILOVER_GROUP_DEFAULTS), not written twice.
+  endpointGroup: undefined as Partial<Omit<FailoverGroupOptions<string>, 'endpoints'>> | undefined,
+  // One other host after a gateway failure rides out a dead host; more would stack timeouts on one call.
+  endpointAttempts: 2,
 };
 
 export type ResolvedExchangeOptions = Omit<typeof RESILIENT_EXCHANGE_DEFAULTS, 'backoff' | 'lookupBackoff' | 'admission'> & {
@@ -122,6 +145,8 @@ export function resolveExchangeOptions(options: ResilientExchangeOptions): Resol
   nonNegative('default418Ms', o.default418Ms);
   nonNegative('maxStaleMs', o.maxStaleMs);
   checkFunction('resilientExchange', 'random', o.random);
+  checkInteger('resilientExchange', 'endpointAttempts', o.endpointAttempts, 1);
+  checkEndpoints(o.endpoints, o.endpointGroup);
   if (o.account !== undefined && !(typeof o.account === 'string' && /^[\w.:@+-]{1,64}$/.test(o.account))) {
     throw new TypeError(`resilientExchange: account must be 1-64 letters, digits or . _ : @ + -, got ${JSON.stringify(o.account)}`);
   }
@@ -131,4 +156,27 @@ export function resolveExchangeOptions(options: ResilientExchangeOptions): Resol
     lookupBackoff: o.lookupBackoff ?? backoff.exponential({ initialMs: 500, maxMs: 4_000, jitter: 'none' }),
     admission: Array.isArray(o.admission) ? o.admission : [o.admission],
   };
+}
+
+/** A failover group given as it is, or endpoint specs whose names are unique and targets http(s) base URLs. */
+function checkEndpoints(endpoints: unknown, group: unknown): void {
+  if (group !== undefined) {
+    if (!Array.isArray(endpoints)) throw new TypeError('resilientExchange: endpointGroup is only used with endpoints given as specs ([{ name, target }])');
+    checkObject('resilientExchange', 'endpointGroup', group, '(failoverGroup options)');
+  }
+  if (endpoints === undefined) return;
+  if (!Array.isArray(endpoints)) {
+    checkShape('resilientExchange', 'endpoints', endpoints, 'a failover group of base URLs or an array of endpoint specs', ['pick', 'record', 'snapshot']);
+    return;
+  }
+  if (endpoints.length === 0) throw new RangeError('resilientExchange: endpoints must list at least one endpoint ({ name, target })');
+  const names = new Set<string>();
+  endpoints.forEach((spec: unknown, i) => {
+    checkObject('resilientExchange', `endpoints[${i}]`, spec, '({ name, target })');
+    const { name, target } = spec as { name?: unknown; target?: unknown };
+    checkNonEmptyString('resilientExchange', `endpoints[${i}].name`, name);
+    checkHttpUrl('resilientExchange', `endpoints[${i}].target`, target);
+    if (names.has(name)) throw new RangeError(`resilientExchange: endpoints[${i}].name "${name}" names two endpoints; each needs its own name`);
+    names.add(name);
+  });
 }

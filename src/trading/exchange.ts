@@ -30,6 +30,10 @@ import { presetBreakerOptions } from './presets.js';
 import { type EndpointGroup, type ExchangeRejected, RequestPath, type RequestPathParts } from './request-path.js';
 import { type BanGuardState, ExchangeBanGuard } from './ban-guard.js';
 import { warnDeprecated } from '../core/deprecated.js';
+import { failoverGroup } from '../failover/failover-group.js';
+import type { FailoverGroup } from '../failover/types.js';
+import { endpointOutcome } from './endpoint-outcome.js';
+import { EndpointRouting } from './endpoint-routing.js';
 
 export type { EndpointGroup, ExchangeRejected, ExchangeRejectReason } from './request-path.js';
 
@@ -76,6 +80,9 @@ export class ResilientExchange implements EventSource<ResilientExchangeEvents> {
   private readonly lastGood = new Map<string, { value: unknown; at: number }>();
   /** When an unseen order counts as never placed on this exchange; undefined: no guarantee. */
   readonly neverPlaced: NeverPlacedRule | undefined;
+  /** The failover group of the exchange's REST hosts (the `endpoints` option); undefined when requests go to ccxt's own URL. */
+  readonly endpoints: FailoverGroup<string> | undefined;
+  private readonly routing: EndpointRouting | undefined;
 
   constructor(exchange: Exchange, options: ResilientExchangeOptions = {}) {
     checkShape('resilientExchange', 'exchange', exchange, 'a ccxt exchange instance (new ccxt.binance({...}))', ['createOrder']);
@@ -113,6 +120,20 @@ export class ResilientExchange implements EventSource<ResilientExchangeEvents> {
       const groups = { marketData: make('marketData'), account: make('account'), orders: make('orders') };
       this.breakers = { exchange: whole, groups };
       paths = { marketData: pipeline(whole, groups.marketData), account: pipeline(whole, groups.account), orders: pipeline(whole, groups.orders) };
+    }
+    if (o.endpoints !== undefined) {
+      const group: FailoverGroup<string> = Array.isArray(o.endpoints)
+        ? failoverGroup<string>({ name: `${account}:rest`, clock: o.clock, random: o.random, classify: endpointOutcome, ...o.endpointGroup, endpoints: o.endpoints })
+        : (o.endpoints as FailoverGroup<string>);
+      // Closest to the transport: a rate budget attached below charges the request once, whichever hosts it tried.
+      this.routing = new EndpointRouting({ group, attempts: o.endpointAttempts, retryBudget });
+      // Not started here: the group works lazily on every pick (ejections end, slow start moves on); start() adds
+      // its timers and health checks, and whoever runs the process stops them (the demo and the service do).
+      this.routing.attach(exchange);
+      this.endpoints = group;
+    } else {
+      this.routing = undefined;
+      this.endpoints = undefined;
     }
     this.requests = new RequestPath({ exchange, account, banGuard, retryBudget, readRetry, breakers: paths, events: this.events });
     // The fence first: the rate budget's hook wraps it, so the last check runs after the budget's wait.
@@ -275,7 +296,9 @@ export class ResilientExchange implements EventSource<ResilientExchangeEvents> {
       return Promise.reject(error);
     }
     const intentId = given ?? newIntentId(this.options.random);
-    return this.placer.place(intentId, { symbol, side, type, amount, price: price ?? undefined, params: rest });
+    const place = (): Promise<Order> => this.placer.place(intentId, { symbol, side, type, amount, price: price ?? undefined, params: rest });
+    // Its lookups avoid the host that lost its answer.
+    return this.routing ? this.routing.scope(place) : place();
   }
 
   /**
@@ -306,7 +329,8 @@ export class ResilientExchange implements EventSource<ResilientExchangeEvents> {
   async lookUpIntent(intentId: string): Promise<Order | undefined> {
     const intent = await this.journal.get(intentId);
     if (!intent) throw new RangeError(`lookUpIntent: no intent "${intentId}" in the journal`);
-    const order = await this.placer.findByClientOrderId(intent);
+    const find = (): Promise<Order | undefined> => this.placer.findByClientOrderId(intent);
+    const order = await (this.routing ? this.routing.scope(find) : find());
     if (order) await this.placer.record(intent, order);
     return order;
   }

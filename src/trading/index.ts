@@ -4,7 +4,8 @@
  * simulated exchange. Importing it starts nothing: the simulator listens only when started.
  */
 export { resilientExchange, ResilientExchange, type ResilientExchangeEvents, type Freshness, type EndpointGroup, type ExchangeRejected, type ExchangeRejectReason } from './exchange.js';
-export { type ResilientExchangeOptions, RESILIENT_EXCHANGE_DEFAULTS } from './exchange-options.js';
+export { type ResilientExchangeOptions, type ExchangeEndpointsOption, RESILIENT_EXCHANGE_DEFAULTS } from './exchange-options.js';
+export { endpointOutcome, neverSent } from './endpoint-outcome.js';
 export {
   classifyOrderFailure,
   isRecoverable,

@@ -189,6 +189,40 @@ describe('loadConfig with a named file (`config check FILE`, `start --config FIL
     ]);
   });
 
+  it('exchange endpoints: http(s) URLs with unique names, a strategy only with them', () => {
+    const yaml = [
+      'exchanges:',
+      '  - name: desk-a',
+      '    id: binance',
+      '    url: "http://127.0.0.1:1"',
+      '    endpoints: ["https://api1.binance.com", { name: "api1.binance.com", url: "https://api2.binance.com" }, "ftp://api3.binance.com"]',
+      '  - { name: desk-b, id: binance, endpointStrategy: p2c }',
+      '  - { name: desk-c, id: binance, endpoints: [{ url: "https://api1.binance.com", priority: -1 }], endpointStrategy: fastest }',
+      '',
+    ].join('\n');
+    const error = errorOf(() => loadConfig({ file: 'it.yaml', environment: {}, readFile: files({ 'it.yaml': yaml }) }));
+    const lines = error.issues.map((i) => `${i.path}: ${i.reason}`);
+    expect(error.issues.every((i) => i.source === 'it.yaml')).toBe(true);
+    expect(lines).toEqual(
+      expect.arrayContaining([
+        'exchanges.0.endpoints.2: an http(s) URL',
+        'exchanges.2.endpoints.0.priority: Too small: expected number to be >=0',
+      ]),
+    );
+    expect(lines.some((l) => l.startsWith('exchanges.2.endpointStrategy: '))).toBe(true);
+    // The shape is right once the URL and the numbers are: the account's own rules.
+    const fixed = yaml.replace('ftp://', 'https://').replace('priority: -1', 'priority: 1').replace('endpointStrategy: fastest', 'endpointStrategy: weighted');
+    const rules = errorOf(() => loadConfig({ file: 'it.yaml', environment: {}, readFile: files({ 'it.yaml': fixed }) }));
+    expect(rules.issues.map((i) => `${i.path}: ${i.reason}`).sort()).toEqual([
+      'exchanges.0.endpoints.1: "api1.binance.com" names exchanges.0.endpoints.0 too; each endpoint needs its own name',
+      'exchanges.1.endpointStrategy: only used with exchanges.1.endpoints',
+    ]);
+    const ok = loadConfig({ file: 'ok.yaml', environment: {}, readFile: files({ 'ok.yaml': 'exchange:\n  id: binance\n  endpoints: ["https://api1.binance.com", { name: backup, url: "https://api-gcp.binance.com", priority: 1 }]\n' }) });
+    expect(ok.config.exchange.endpoints).toHaveLength(2);
+    const needsId = errorOf(() => loadConfig({ file: 'it.yaml', environment: {}, readFile: files({ 'it.yaml': 'exchange:\n  endpoints: ["https://api1.binance.com"]\n' }) }));
+    expect(needsId.issues.map((i) => `${i.path}: ${i.reason}`)).toEqual(["exchange.endpoints: needs exchange.id (the ccxt id of the account's exchange)"]);
+  });
+
   it('PostgreSQL replicas: URLs with a host, each once and not the primary again; the lag limit only with replicas; neither on SQLite', () => {
     const yaml = [
       'storage:',

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkArray, checkFunction, checkInteger, checkNonEmptyString, checkNumber, checkObject, checkString, integerError, numberError } from '../../src/core/option-checks.js';
+import { checkArray, checkFunction, checkHttpUrl, checkInteger, checkNonEmptyString, checkNumber, checkObject, checkString, integerError, numberError } from '../../src/core/option-checks.js';
 
 describe('checkNumber', () => {
   it('accepts a finite number within the bounds, both ends included', () => {
@@ -99,5 +99,18 @@ describe('checkArray', () => {
     expect(() => checkArray('failoverGroup', 'endpoints', [], 1, 'of { name, target }')).toThrow(new TypeError('failoverGroup: endpoints must be an array of { name, target } with at least 1 item, got 0 items'));
     expect(() => checkArray('x', 'list', 'a', 2)).toThrow(new TypeError('x: list must be an array with at least 2 items, got a'));
     expect(() => checkArray('x', 'names', undefined, 0, 'of names')).toThrow(new TypeError('x: names must be an array of names, got undefined'));
+  });
+});
+
+describe('checkHttpUrl', () => {
+  it('accepts absolute http and https URLs', () => {
+    expect(() => checkHttpUrl('c', 'url', 'https://api1.binance.com')).not.toThrow();
+    expect(() => checkHttpUrl('c', 'url', 'http://127.0.0.1:42100/prefix')).not.toThrow();
+  });
+
+  it('names the option and what it got: another scheme, a relative path, not a string', () => {
+    expect(() => checkHttpUrl('c', 'url', 'ftp://x')).toThrow(new TypeError('c: url must be an http(s) URL, got "ftp://x"'));
+    expect(() => checkHttpUrl('c', 'url', '/api/v3')).toThrow(new TypeError('c: url must be an http(s) URL, got "/api/v3"'));
+    expect(() => checkHttpUrl('c', 'url', undefined)).toThrow(new TypeError('c: url must be an http(s) URL, got undefined'));
   });
 });

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/core/clock.js';
 import { type FaultScenario, faultInjector, demoScenarios } from '../../src/demo/fault-injector.js';
 import { faultsUpdateSchema } from '../../src/trading/sim/faults.js';
+import { type SimEndpointFaultsInput, endpointFaultsUpdateSchema } from '../../src/trading/sim/endpoint-faults.js';
 
 const scenarios: FaultScenario[] = [
   { name: 'slow', description: 'slow', faults: { latencyMs: 100 }, durationMs: 1_000 },
@@ -88,6 +89,35 @@ describe('FaultInjector', () => {
     const retryAfterSec = ban?.faults.failures?.[0]?.retryAfterSec ?? Infinity;
     expect(retryAfterSec * 1_000).toBeLessThan(ban!.durationMs);
     expect(demoScenarios.filter((s) => s.outage).map((s) => s.name)).toEqual(['exchange restart']);
+  });
+
+  it('an endpoint scenario breaks that endpoint for its duration, then makes it healthy again', async () => {
+    const clock = new ManualClock(0);
+    const fetch = (async () => new Response('{}', { status: 200 })) as typeof globalThis.fetch;
+    const calls: Array<[string, unknown]> = [];
+    const endpoints = { endpoint: (name: string) => ({ setFaults: async (update: SimEndpointFaultsInput) => void calls.push([name, update]) }) };
+    const down: FaultScenario = { name: 'api2 down', description: 'api2 down', faults: {}, endpoint: { name: 'api2', faults: { down: true } }, durationMs: 3_000 };
+    const injector = faultInjector({ simUrl: 'http://sim', scenarios: [down], quietMs: 500, clock, fetch, endpoints });
+    injector.start();
+    await clock.advance(500);
+    expect(calls).toEqual([['api2', { down: true }]]);
+    await clock.advance(3_000);
+    expect(calls[1]).toEqual(['api2', { down: false, latencyMs: 0, errorStatus: 502, errorShare: 0, flapMs: 0 }]);
+    // Stopped while it runs: the endpoint is healed too.
+    await clock.advance(500);
+    await injector.stop();
+    expect(calls.map(([, update]) => (update as { down?: boolean }).down)).toEqual([true, false, true, false]);
+    expect(() => faultInjector({ simUrl: 'http://sim', scenarios: [down] })).toThrow('faultInjector: scenario "api2 down" breaks endpoint api2 and needs the exchange\'s endpoints (option endpoints)');
+  });
+
+  it('the demo breaks each of its three endpoints in turn: down, slow, 5xx', () => {
+    const byEndpoint = demoScenarios.filter((s) => s.endpoint).map((s) => [s.endpoint!.name, Object.keys(s.endpoint!.faults).sort().join(',')]);
+    expect(byEndpoint).toEqual([
+      ['api2', 'down'],
+      ['api3', 'latencyMs'],
+      ['api1', 'errorShare,errorStatus'],
+    ]);
+    for (const scenario of demoScenarios.filter((s) => s.endpoint)) expect(endpointFaultsUpdateSchema.safeParse(scenario.endpoint!.faults).success, scenario.name).toBe(true);
   });
 
   it('rejects bad options by name', () => {

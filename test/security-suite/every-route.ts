@@ -1,6 +1,6 @@
 /**
  * The security suite's server: every component (the fixture's, plus an account, the audit log,
- * threat detection with its lockout, chaos's fault proxies and experiments and, when Redis answers, the fleet), authentication on, a token per built-in role, and the routes
+ * threat detection with its lockout, chaos's fault proxies and experiments, a failover group and, when Redis answers, the fleet), authentication on, a token per built-in role, and the routes
  * read from the server's own OpenAPI document with the permission each declares.
  */
 import { randomUUID } from 'node:crypto';
@@ -25,6 +25,7 @@ import { tokenStore } from '../../src/security/tokens.js';
 import { type OpsApp, buildApp } from '../../src/server/app.js';
 import { sqliteStorage } from '../../src/storage/sqlite.js';
 import { type Fixture, fixture } from '../server/fixture.js';
+import { restGroup } from '../support/failover-groups.js';
 import { deleteKeys, probeRedis, redisUrl } from '../support/services.js';
 
 export type Role = keyof typeof BUILT_IN_ROLES;
@@ -102,7 +103,9 @@ export async function everyRoute(): Promise<EveryRoute> {
     clock: f.clock,
   });
 
-  const app = await buildApp({ ...f.components, ...fleet, account, audit, threats, chaos: { proxies, experiments } }, {
+  // A failover group of three hosts (api1, api2, api3): its controls are routes like any other.
+  const group = restGroup(f.clock);
+  const app = await buildApp({ ...f.components, ...fleet, account, audit, threats, chaos: { proxies, experiments }, failover: { groups: () => [group] } }, {
     webRoot: web,
     bindTimeline: false,
     auth: { tokens: tokenRows, sessions, roles, enabled: true, listensOnLoopback: false },

@@ -14,7 +14,7 @@ describe('built-in roles', () => {
 
   it('operator adds halt/resume, breakers, dead-letter replay, fleet commands and chaos, not tokens, backups or purges', () => {
     const operator = BUILT_IN_ROLES.operator;
-    for (const p of ['gate:halt', 'gate:resume', 'breakers:write', 'dead-letters:replay', 'chaos:run', 'fleet:write'] as const) expect(operator.has(p)).toBe(true);
+    for (const p of ['gate:halt', 'gate:resume', 'breakers:write', 'dead-letters:replay', 'chaos:run', 'fleet:write', 'failover:operate'] as const) expect(operator.has(p)).toBe(true);
     for (const p of ['tokens:admin', 'backups:create', 'backups:restore', 'dead-letters:purge', 'alerts:write', 'config:read', 'secrets:admin'] as const) expect(operator.has(p)).toBe(false);
     for (const p of BUILT_IN_ROLES.viewer) expect(operator.has(p)).toBe(true);
   });

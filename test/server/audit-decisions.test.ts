@@ -40,8 +40,8 @@ describe('the service\'s own decisions in the audit log', () => {
     const { storage, audit } = await setup();
     await auditCancelOnHalt(audit, 'binance', { cancelled: 3 });
     await auditCancelOnHalt(audit, 'binance', { error: 'exchange unreachable' });
-    await auditRestoredState(audit, { killed: { actor: 'alice', reason: 'incident', at: 5 }, isolated: ['db'], rules: [], skipped: [] });
-    await auditRestoredState(audit, { killed: undefined, isolated: [], rules: [], skipped: [] });
+    await auditRestoredState(audit, { killed: { actor: 'alice', reason: 'incident', at: 5 }, isolated: ['db'], rules: [], failover: [], skipped: [] });
+    await auditRestoredState(audit, { killed: undefined, isolated: [], rules: [], failover: [], skipped: [] });
     const entries = await audit.list({ order: 'asc' });
     expect(entries.map((e) => [e.action, e.outcome, e.after])).toEqual([
       ['orders.cancelOnHalt', 'success', { cancelled: 3 }],

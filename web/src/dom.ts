@@ -38,3 +38,26 @@ export function setBadge(id: string, status: string): void {
 
 export const time = (ms: number): string => new Date(ms).toLocaleTimeString();
 export const fixed = (value: number | null, digits = 1): string => (value === null || !Number.isFinite(value) ? '–' : value.toFixed(digits));
+
+/**
+ * Makes `target`'s children equal to `children`, keeping every node that is already equal: a table
+ * redrawn each second keeps its buttons (a click in progress is not lost) and only changed cells move.
+ */
+export function morphChildren(target: Element, children: Node[]): void {
+  children.forEach((next, i) => {
+    const current = target.childNodes[i];
+    if (!current) target.append(next);
+    else if (!current.isEqualNode(next)) morph(current, next);
+  });
+  while (target.childNodes.length > children.length) target.lastChild!.remove();
+}
+
+function morph(current: ChildNode, next: Node): void {
+  if (!(current instanceof Element) || !(next instanceof Element) || current.tagName !== next.tagName) {
+    current.replaceWith(next);
+    return;
+  }
+  for (const { name } of [...current.attributes]) if (!next.hasAttribute(name)) current.removeAttribute(name);
+  for (const { name, value } of [...next.attributes]) if (current.getAttribute(name) !== value) current.setAttribute(name, value);
+  morphChildren(current, [...next.childNodes]);
+}

@@ -10,6 +10,7 @@ import { startFleet } from './fleet.js';
 import { startSession } from './session.js';
 import { startSecurity } from './security.js';
 import { startChaos } from './chaos.js';
+import { startFailover } from './failover.js';
 import { addTimeline, renderDeadLetterCounts, renderDeadLetters, renderLimits, renderOrders, renderOverview, renderRules, renderTiles } from './render.js';
 import type { AlertRuleView, DeadLetter, Overview, TimelineEntry } from './types.js';
 
@@ -23,6 +24,7 @@ function render(o: Overview): void {
   renderDeadLetterCounts(o);
   if (o.fleet) startFleet(report);
   if (o.chaos.experiments) startChaos();
+  if (o.failover.groups > 0) startFailover(report);
   const dlqKey = o.deadLetters ? `${o.deadLetters.pending}/${o.deadLetters.replayed}` : '';
   if (dlqKey !== lastDlq) {
     lastDlq = dlqKey;

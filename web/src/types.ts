@@ -28,6 +28,7 @@ export interface Overview {
   deadLetters: { pending: number; replayed: number } | null;
   fleet: { name: string } | null;
   chaos: { experiments: boolean };
+  failover: { groups: number };
 }
 
 export interface TimelineEntry {
@@ -144,4 +145,45 @@ export interface ChaosRunStatusView {
   score: number | null;
   reason: string | null;
   probes: Array<{ key: string; name: string; phase: string; at: number; value: number | boolean | null; ok: boolean; error: string | null }>;
+}
+
+/** One endpoint of a failover group (GET /api/failover). */
+export interface FailoverEndpointView {
+  name: string;
+  priority: number;
+  weight: number;
+  state: 'healthy' | 'warming' | 'ejected' | 'unhealthy' | 'drained';
+  since: number;
+  ejections: number;
+  ejectedUntil?: number;
+  inFlight: number;
+  latencyMs?: number;
+  share: number;
+  weightFactor: number;
+}
+
+/** One change in a group's history: an endpoint's state or the group's routing. */
+export interface FailoverChangeView {
+  kind: 'endpoint' | 'routing';
+  endpoint?: string;
+  from: string;
+  to: string;
+  reason: string;
+  detail: string;
+  actor?: string;
+  activePriority?: number;
+  at: number;
+}
+
+/** A failover group with its history, newest first (GET /api/failover/:group). */
+export interface FailoverGroupView {
+  name: string;
+  strategy: string;
+  mode: 'automatic' | 'panic' | 'pinned' | 'forced';
+  activePriority: number;
+  routableShare: number;
+  manual: { drained: string[]; pinned?: string; forcedPriority?: number };
+  manualBy: { actor: string; reason: string | null; at: number } | null;
+  endpoints: FailoverEndpointView[];
+  history: FailoverChangeView[];
 }

@@ -68,6 +68,7 @@ export async function runStart(options: StartOptions = {}): Promise<StartedServi
   let closeComponents: () => Promise<void>;
   let mode: 'demo' | 'config';
   let simUrl: string | undefined;
+  let simEndpoints: string | undefined;
   let shutdownSettings = { readyDelayMs: 0, drainTimeoutMs: 5_000, hookTimeoutMs: 10_000 };
   // Demo options with a config would be ignored: refused instead, saying where the setting lives.
   if (options.config) {
@@ -108,6 +109,7 @@ export async function runStart(options: StartOptions = {}): Promise<StartedServi
         lock.release();
       };
       simUrl = demo.sim.url;
+      simEndpoints = demo.endpoints.endpoints.map((e) => `${e.name} ${e.url}`).join(', ');
       mode = 'demo';
     }
   } catch (error) {
@@ -169,6 +171,7 @@ export async function runStart(options: StartOptions = {}): Promise<StartedServi
   out(`  API        ${url}/api/overview   OpenAPI ${url}/docs/openapi.json`);
   out(`  health     ${url}/health   metrics ${url}/metrics`);
   if (simUrl) out(`  exchange   ${simUrl} (simulated Binance spot; faults at ${simUrl}/_sim/faults)`);
+  if (simEndpoints) out(`  endpoints  ${simEndpoints} (one exchange; each endpoint's faults at ${simUrl}/_sim/endpoints)`);
   if (config) configuredSummary(config).forEach((line) => out(line));
   if (security.demoToken !== undefined) out('  (the link signs the browser in with an admin token made for this run; reads from this machine need none)');
   else if (security.required && !security.hasTokens) out('  authentication is on and no token exists yet: bulwark token create --role admin');

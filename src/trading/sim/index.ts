@@ -6,3 +6,5 @@ export { simFetch, SIM_FETCH_DEFAULTS, type SimFetchOptions, type FetchLike } fr
 export { pointAtSimulator } from './connect.js';
 export { seededRandom } from '../../core/random.js';
 export { sqliteSimStore, SQLITE_SIM_STORE_DEFAULTS, type SimStateStore, type SimState, type SimChanges, type SimTick } from './state-store.js';
+export { startSimEndpoints, SIM_ENDPOINTS_DEFAULTS, type SimEndpoints, type SimEndpoint, type SimEndpointsOptions, type SimEndpointStats } from './endpoints.js';
+export { type SimEndpointFaults, type SimEndpointFaultsInput, ENDPOINT_FAULT_DEFAULTS, noEndpointFaults, updateEndpointFaults } from './endpoint-faults.js';

@@ -13,11 +13,10 @@
  *   POST /_sim/reveal   end every order's visibility delay now
  *   POST /_sim/reset-stats   zero the request counters
  */
-import { createServer, type IncomingMessage, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { type Clock, systemClock } from '../../core/clock.js';
 import { checkInteger } from '../../core/option-checks.js';
 import { type SimRouter, type SimRouterOptions, createSimRouter } from './router.js';
+import { startHttpFront } from './http-front.js';
 import { withDefaults } from '../../core/options.js';
 
 export interface SimServerOptions extends SimRouterOptions {
@@ -53,68 +52,20 @@ export async function startSimServer(options: SimServerOptions = {}): Promise<Si
   const router = createSimRouter(options);
   const clock: Clock = options.clock ?? systemClock;
 
-  const server: Server = createServer((req, res) => {
-    (async () => {
-      const body = await readBody(req);
-      const reply = await router.handle({ method: req.method ?? 'GET', url: req.url ?? '/', body });
-      if (reply.kind === 'drop') {
-        // The order is booked; the client never hears of it.
-        req.socket.destroy();
-        return;
-      }
-      if (reply.delayMs > 0) await clock.sleep(reply.delayMs);
-      if (res.destroyed) return;
-      res.writeHead(reply.status, reply.headers);
-      res.end(reply.body);
-    })().catch((error: unknown) => {
-      if (!res.headersSent && !res.destroyed) {
-        res.writeHead(500, { 'Content-Type': 'application/json' });
-        res.end(JSON.stringify({ code: -1000, msg: String(error) }));
-      }
-    });
-  });
-  const listen = (on: number): Promise<void> =>
-    new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(on, host, () => {
-        server.off('error', reject);
-        resolve();
-      });
-    });
-  const unlisten = (): Promise<void> =>
-    new Promise<void>((resolve, reject) => {
-      server.closeAllConnections();
-      server.close((error) => (error ? reject(error) : resolve()));
-    });
-  await listen(port);
-  const address = server.address() as AddressInfo;
+  const front = await startHttpFront(router.handle, { host, port, clock });
   return {
-    url: `http://${host}:${address.port}`,
+    url: front.url,
     get listening() {
-      return server.listening;
+      return front.listening;
     },
-    stopListening: async () => {
-      if (server.listening) await unlisten();
-    },
-    listenAgain: async () => {
-      if (!server.listening) await listen(address.port);
-    },
+    stopListening: front.stopListening,
+    listenAgain: front.listenAgain,
     engine: router.engine,
     stats: router.stats,
     resetStats: router.resetStats,
     faults: router.faults,
     setFaults: router.setFaults,
-    close: async () => {
-      if (server.listening) await unlisten();
-    },
+    close: front.stopListening,
   };
 }
 
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
-}

@@ -47,6 +47,8 @@ describe('runStart', () => {
     try {
       expect(lines).toContain(`  exchange   http://127.0.0.1:${port} (simulated Binance spot; faults at http://127.0.0.1:${port}/_sim/faults)`);
       expect(await (await fetch(`http://127.0.0.1:${port}/api/v3/ping`)).json()).toEqual({});
+      // api1 on that port; api2 and api3 on free ones, all one exchange.
+      expect(lines.find((l) => l.startsWith('  endpoints  '))).toMatch(new RegExp(`^  endpoints  api1 http://127\\.0\\.0\\.1:${port}, api2 http://127\\.0\\.0\\.1:\\d+, api3 http://127\\.0\\.0\\.1:\\d+ \\(one exchange`));
     } finally {
       await service.close();
     }
