@@ -23,6 +23,7 @@ import type { FailoverGroup } from '../failover/types.js';
 import { sqliteStorage } from '../storage/sqlite.js';
 import type { Migration, Storage } from '../storage/types.js';
 import { analyticsBucketsMigration } from '../analytics/bucket-store.js';
+import { chaosRunsMigration } from '../chaos/experiments/run-store.js';
 import { analyticsIncidentsMigration } from '../analytics/incident-log.js';
 
 /**
@@ -38,6 +39,7 @@ export const SERVICE_MIGRATIONS: readonly Migration[] = [
   tokenAddressesMigration,
   analyticsBucketsMigration,
   analyticsIncidentsMigration,
+  chaosRunsMigration,
 ];
 
 export const CONFIGURED_STORES_DEFAULTS = {
