@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { bindRefusal } from './bind-address.js';
 import { CHAOS_CONFIG_DEFAULTS, chaosSchema } from './chaos-schema.js';
 import { SECURITY_CONFIG_DEFAULTS, securitySchema } from './security-schema.js';
+import { SLO_CONFIG_DEFAULTS, checkSlos, slosSchema } from './slo-schema.js';
 
 /** The longest delay Node's timers accept (2^31-1 ms, about 24.8 days); a longer one fires at once with a warning. */
 export const TIMER_MAX_MS = 2 ** 31 - 1;
@@ -160,6 +161,8 @@ export const configSchema = z
     security: securitySchema,
     /** Fault injection when `features.chaos` is on (config/chaos-schema.ts). */
     chaos: chaosSchema,
+    /** Service level objectives over the analytics recording (config/slo-schema.ts). */
+    slos: slosSchema,
     features: z.strictObject({
       liveTrading: z.boolean(),
       chaos: z.boolean(),
@@ -238,6 +241,7 @@ export const configSchema = z
     if (config.chaos.proxies && config.chaos.proxies.length > 0 && !config.features.chaos) {
       ctx.addIssue({ code: 'custom', path: ['chaos', 'proxies'], message: 'only used when features.chaos is on' });
     }
+    checkSlos(config.slos, ctx);
     const refusal = bindRefusal(config.server.host, config.security.auth.enabled === true);
     if (refusal) ctx.addIssue({ code: 'custom', path: ['server', 'host'], message: refusal, params: { because: 'security.auth.enabled' } });
   });
@@ -320,6 +324,7 @@ export const CONFIG_DEFAULTS: BulwarkConfig = {
   fleet: {}, // the library's own defaults (JOIN_FLEET_DEFAULTS, LEADER_ELECTION_DEFAULTS), not written twice
   security: SECURITY_CONFIG_DEFAULTS, // each part's defaults live with its code (security/)
   chaos: CHAOS_CONFIG_DEFAULTS, // written with its schema (config/chaos-schema.ts)
+  slos: SLO_CONFIG_DEFAULTS, // written with its schema (config/slo-schema.ts)
   features: {
     liveTrading: false, // real orders only when someone turns them on explicitly
     chaos: false, // fault injection off unless an experiment is running

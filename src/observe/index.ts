@@ -6,7 +6,7 @@ export { observeThrottles, type ThrottleSourceLike } from './throttles.js';
 export { LabelCap, OVERFLOW_LABEL } from './label-cap.js';
 export { observeBreaker, observeRetry, observeTimeout, observeBulkhead, observeRateLimit, observeFallback, observeHedge } from './bind-policies.js';
 export { alertRuleSchema, parseAlertRule, compare, severities, conditions, type AlertRule, type AlertRuleInput, type Severity, type Condition } from './alerts/rule.js';
-export { toPrometheusRules, toPromQL } from './alerts/export.js';
+export { toPrometheusRules, toPromQL, type PrometheusRule, type PrometheusRuleGroup } from './alerts/export.js';
 export { webhookChannel, slackChannel, discordChannel, logChannel, WEBHOOK_DEFAULTS, type NotificationChannel, type Notification, type AlertNotice, type WebhookChannelOptions, type AlertLogger } from './alerts/channels.js';
 export { slackPayload, discordPayload, type SlackPayload, type DiscordPayload } from './alerts/chat-formats.js';
 export { alertmanagerChannel, ALERTMANAGER_DEFAULTS, postableAlerts, type AlertmanagerChannel, type AlertmanagerChannelOptions, type PostableAlert } from './alerts/alertmanager.js';

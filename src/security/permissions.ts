@@ -27,6 +27,7 @@ export const PERMISSIONS = {
   'backups:restore': 'restore a backup (over HTTP: the dry run)',
   'alerts:read': 'alerts, their history and the alert rules',
   'alerts:write': 'add, change and delete alert rules',
+  'analytics:read': 'SLOs with their error budgets and burn rates; incidents with MTBF and MTTR',
   'fleet:read': "the fleet's instances and its halt",
   'fleet:write': 'send one instance of the fleet a command',
   'region:read': "this region's role under the trading lease (active or passive), its holder, epoch and history",

@@ -27,6 +27,7 @@ import { securityRoutes } from './routes/security.js';
 import { bindThreatAlerts } from './threat-alerts.js';
 import { installThreatHooks } from './threat-hooks.js';
 import { alertRoutes } from './routes/alerts.js';
+import { analyticsRoutes } from './routes/analytics.js';
 import { auditRoutes } from './routes/audit.js';
 import { regionRoutes } from './routes/region.js';
 import { backupRoutes } from './routes/backups.js';
@@ -259,7 +260,10 @@ export async function buildApp(components: ServerComponents, options: BuildAppOp
   await optional(c.account, '/api/account', 'an exchange account', (account) => app.register(accountRoutes, { account, ...(c.accounts ? { accounts: c.accounts } : {}) }), 'account:read');
   await optional(c.deadLetters, '/api/dead-letters', 'the dead-letter queue', (dlq) => app.register(deadLetterRoutes, { queue: dlq.queue, replay: dlq.replay, events }), 'dead-letters:read');
   await optional(c.backups, '/api/backups', 'backups', (backups) => app.register(backupRoutes, { backups, events }), 'backups:read');
-  await optional(c.alerts, '/api/alerts', 'alerting', (alerts) => app.register(alertRoutes, { alerts, events, operator, maxRules: hardening.maxAlertRules }), 'alerts:read');
+  // With analytics, the rule file carries the SLOs' recording rules that the engine's SLO alerts read.
+  const sloGroups = c.analytics ? { ruleGroups: c.analytics.ruleGroups.bind(c.analytics) } : {};
+  await optional(c.alerts, '/api/alerts', 'alerting', (alerts) => app.register(alertRoutes, { alerts, events, operator, maxRules: hardening.maxAlertRules, ...sloGroups }), 'alerts:read');
+  await optional(c.analytics, '/api/analytics', 'analytics', (analytics) => app.register(analyticsRoutes, { analytics, clock }), 'analytics:read');
   await optional(c.audit, '/api/audit', 'the audit log', (audit) => app.register(auditRoutes, { audit }), 'audit:read');
   await optional(c.threats, '/api/security', 'threat detection', (threats) => app.register(securityRoutes, { detector: threats.detector, ...(threats.lockout ? { lockout: threats.lockout } : {}) }), 'security:read');
   await optional(c.fleet, '/api/fleet', 'the fleet', (fleet) => app.register(fleetRoutes, { fleet, events }), 'fleet:read');

@@ -3,6 +3,7 @@
  * answers 404 with a message saying it is not configured, so the same server serves the demo,
  * a full deployment and a test with one breaker.
  */
+import type { AnalyticsService } from '../analytics/service.js';
 import type { ChaosExperiments } from '../chaos/experiments/chaos-experiments.js';
 import type { Clock } from '../core/clock.js';
 import type { Backups } from '../backup/backups.js';
@@ -72,6 +73,8 @@ export interface ServerComponents {
   deadLetters?: { queue: DeadLetterQueue; replay: ReplayHandler };
   backups?: Backups;
   alerts?: AlertEngine;
+  /** Recording, incidents and SLOs (analytics/): /api/analytics/*, and the SLO recording rules in /api/alerts/rules.yaml. */
+  analytics?: Pick<AnalyticsService, 'slos' | 'listIncidents' | 'reliability' | 'ruleGroups'>;
   /** The fleet's instances and commands (fleetControl over Redis): /api/instances and /api/fleet. */
   fleet?: FleetControl;
   /** The tamper-evident audit log: every state-changing request is recorded, and /api/audit serves it. */

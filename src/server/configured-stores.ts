@@ -22,12 +22,23 @@ import { postgresReplicaGroup } from '../failover/postgres-replicas.js';
 import type { FailoverGroup } from '../failover/types.js';
 import { sqliteStorage } from '../storage/sqlite.js';
 import type { Migration, Storage } from '../storage/types.js';
+import { analyticsBucketsMigration } from '../analytics/bucket-store.js';
+import { analyticsIncidentsMigration } from '../analytics/incident-log.js';
 
 /**
  * Every table a service's database may hold: applied before a PostgreSQL restore, so a table the
  * backup carries exists even in a database that never ran the part that creates it.
  */
-export const SERVICE_MIGRATIONS: readonly Migration[] = [...storageMigrations, alertHistoryMigration, secretsMigration, ...authMigrations, ...auditMigrations, tokenAddressesMigration];
+export const SERVICE_MIGRATIONS: readonly Migration[] = [
+  ...storageMigrations,
+  alertHistoryMigration,
+  secretsMigration,
+  ...authMigrations,
+  ...auditMigrations,
+  tokenAddressesMigration,
+  analyticsBucketsMigration,
+  analyticsIncidentsMigration,
+];
 
 export const CONFIGURED_STORES_DEFAULTS = {
   redisConnectTimeoutMs: 5_000, // an unreachable Redis fails the start quickly instead of hanging it

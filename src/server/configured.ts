@@ -39,6 +39,7 @@ import type { Storage } from '../storage/types.js';
 import { type AccountDuty, accountDuty, leaseOf } from './account-duty.js';
 import { auditDecisions, auditRestoredState } from './audit-decisions.js';
 import { observeFleet } from './fleet-metrics.js';
+import { configuredAnalytics } from './configured-analytics.js';
 import { scheduleBackups } from './scheduled-backups.js';
 import { configuredThreats } from './configured-threats.js';
 import type { ServerComponents } from './components.js';
@@ -210,8 +211,12 @@ export async function componentsFromConfig(written: BulwarkConfig, options: Conf
     cleanups.push(observeHealth(metrics, () => lastHealth), () => clearInterval(healthTimer));
     cleanups.push(metrics.onScrape(() => metrics.dlqDepth.set({ queue: queue.name }, dlqDepth)));
 
-    const alerts = new AlertEngine({ source: registrySource(metrics.registry), history: await storageAlertHistory(storage) });
+    // Recording, incidents and SLOs (configured-analytics.ts): the engine reads the SLO series beside the registry's.
+    const analytics = await configuredAnalytics(config, { storage, instance: serviceInstanceOf(config), ...(chaos ? { chaosRuns: await chaosRunStore(storage) } : {}) });
+    cleanups.push(() => analytics.close());
+    const alerts = new AlertEngine({ source: analytics.source(registrySource(metrics.registry)), history: await storageAlertHistory(storage) });
     cleanups.push(observeAlerts(metrics, alerts));
+    cleanups.push(analytics.attach({ breakers: ownBreakers(), ...(gate ? { gate } : {}), exchanges: accounts.map((a) => a.exchange), alerts }));
     alerts.start();
     cleanups.push(() => alerts.stop());
     // Lockout and detection rules over the audit log, credential uses and each account's new orders.
@@ -305,6 +310,7 @@ export async function componentsFromConfig(written: BulwarkConfig, options: Conf
       backups: backupStore,
       audit,
       alerts,
+      analytics: analytics.service,
       ...(threats ? { threats: threats.component } : {}),
       serviceId: `bulwark-${config.env}`,
       ...(fleet ? { fleet } : {}),

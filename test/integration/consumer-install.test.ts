@@ -21,7 +21,7 @@ const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
 /** The optional peers: none of them may arrive in a policies-only install. */
 const OPTIONAL_PEERS = ['ccxt', 'better-sqlite3', 'pg', 'ioredis', 'fastify', '@fastify/static', '@fastify/swagger', '@fastify/helmet', 'fastify-type-provider-zod', 'prom-client', '@opentelemetry/api'];
 /** Entries whose code and declarations need none of the optional peers. */
-const PEERLESS_ENTRIES = ['bulwark', 'bulwark/limits', 'bulwark/health', 'bulwark/shutdown', 'bulwark/dlq', 'bulwark/backup', 'bulwark/cache', 'bulwark/pools', 'bulwark/config', 'bulwark/chaos'];
+const PEERLESS_ENTRIES = ['bulwark', 'bulwark/limits', 'bulwark/health', 'bulwark/shutdown', 'bulwark/dlq', 'bulwark/backup', 'bulwark/cache', 'bulwark/pools', 'bulwark/config', 'bulwark/chaos', 'bulwark/analytics'];
 
 const registryUp = await requireService('the npm registry', () => run(npm, ['ping', '--fetch-retries=0', '--fetch-timeout=5000'], { timeout: 15_000 }));
 

@@ -59,7 +59,7 @@ async function everyRoute(variant: 'local gate' | 'fleet gate'): Promise<OpsApp>
 }
 
 async function allRoutes(): Promise<RouteEntry[]> {
-  // The fleet, an account, the audit log, threat detection, a region lease and chaos experiments only add routes: built apart, since the fixture makes none of them.
+  // The fleet, an account, the audit log, threat detection, a region lease, chaos experiments and analytics only add routes: built apart, since the fixture makes none of them.
   const [local, fleetGate] = await Promise.all([everyRoute('local gate'), everyRoute('fleet gate')]);
   const { buildApp } = await import('../../src/server/app.js');
   const fleet = fleetControl({ redis, fleet: 'f' });
@@ -68,8 +68,14 @@ async function allRoutes(): Promise<RouteEntry[]> {
   const account = { snapshot: async () => ({ exchange: 'x', at: 0, balances: {}, openOrders: [] }) };
   const threats = { detector: new ThreatDetector(), lockout: new Lockout() };
   const chaosExperiments = new ChaosExperiments({ registry: defaultActivityRegistry(), target: {}, store: await chaosRunStore(authStorage), guardrails: () => ({ chaosEnabled: true, liveTrading: false }) });
+  const analytics = {
+    slos: async () => [],
+    listIncidents: async () => [],
+    reliability: async (dependency: string, fromMs: number, toMs: number) => ({ dependency, fromMs, toMs, failures: 0, downtimeMs: 0, mttrMs: null, mtbfMs: null }),
+    ruleGroups: () => [],
+  };
   const region = regionLease({ region: 'a', store: memoryRegionLeaseStore() });
-  const withFleet = await buildApp({ ...f.components, fleet, account, audit, threats, region, chaos: { proxies: faultProxies(), experiments: chaosExperiments } }, { webRoot: web, bindTimeline: false });
+  const withFleet = await buildApp({ ...f.components, fleet, account, audit, threats, region, analytics, chaos: { proxies: faultProxies(), experiments: chaosExperiments } }, { webRoot: web, bindTimeline: false });
   const routes = [...local.routeTable, ...fleetGate.routeTable, ...withFleet.routeTable];
   await withFleet.close();
   return routes;

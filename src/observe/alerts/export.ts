@@ -24,7 +24,21 @@ export function toPromQL(rule: AlertRule): string {
   return `${rule.aggregate}${by}(${inner}) ${rule.condition} ${rule.threshold}`;
 }
 
-export function toPrometheusRules(rules: AlertRule[], groupName = 'bulwark'): string {
+/** A rule of a Prometheus rule file: a recording rule or an alerting rule. */
+export type PrometheusRule =
+  | { record: string; expr: string; labels?: Record<string, string> }
+  | { alert: string; expr: string; for?: string; keep_firing_for?: string; labels?: Record<string, string>; annotations?: Record<string, string> };
+
+/** A group of a Prometheus rule file (analytics/slo-prometheus.ts makes the SLO groups). */
+export interface PrometheusRuleGroup {
+  name: string;
+  /** Evaluation interval of the group; Prometheus's global one when absent. */
+  interval?: string;
+  rules: PrometheusRule[];
+}
+
+/** The rules as a rule file; `groups` (e.g. the SLOs' recording rules) follow the rules' own group. */
+export function toPrometheusRules(rules: AlertRule[], groupName = 'bulwark', groups: readonly PrometheusRuleGroup[] = []): string {
   return stringify({
     groups: [
       {
@@ -38,6 +52,7 @@ export function toPrometheusRules(rules: AlertRule[], groupName = 'bulwark'): st
           annotations: { ...(rule.description ? { description: rule.description } : {}), ...rule.annotations },
         })),
       },
+      ...groups,
     ],
   });
 }

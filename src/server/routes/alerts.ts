@@ -5,7 +5,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { AlertEngine, AlertState } from '../../observe/alerts/engine.js';
-import { toPrometheusRules } from '../../observe/alerts/export.js';
+import { type PrometheusRuleGroup, toPrometheusRules } from '../../observe/alerts/export.js';
 import { alertRuleSchema, parseAlertRule } from '../../observe/alerts/rule.js';
 import type { LiveEvents } from '../live-events.js';
 import type { OperatorState } from '../operator-state.js';
@@ -19,6 +19,8 @@ export interface AlertRoutesOptions {
   operator: OperatorState;
   /** Most rules the API accepts (security.http.maxAlertRules); unlimited when omitted. */
   maxRules?: number;
+  /** More groups for rules.yaml: the SLOs' recording rules, which the engine's SLO alerts read. */
+  ruleGroups?: () => PrometheusRuleGroup[];
 }
 
 const name = z.object({ name: z.string().min(1).max(100) });
@@ -38,7 +40,7 @@ function stateView(s: AlertState) {
   return { ...s.rule, state: s.state, value: Number.isFinite(s.value) ? s.value : null, series: s.series, activeAt: s.activeAt ?? null, firingAt: s.firingAt ?? null };
 }
 
-export const alertRoutes: FastifyPluginAsyncZod<AlertRoutesOptions> = async (app, { alerts, events, operator, maxRules = Infinity }) => {
+export const alertRoutes: FastifyPluginAsyncZod<AlertRoutesOptions> = async (app, { alerts, events, operator, maxRules = Infinity, ruleGroups }) => {
   const tags = ['alerts'];
   const view = (s: AlertState) => ({ ...stateView(s), changedBy: operator.ruleChangedBy(s.rule.name) ?? null });
   app.get('/api/alerts', { config: { permission: 'alerts:read' }, schema: { tags, description: 'Alerts pending or firing' } }, async () => alerts.active().map(view));
@@ -50,7 +52,7 @@ export const alertRoutes: FastifyPluginAsyncZod<AlertRoutesOptions> = async (app
   app.get('/api/alerts/rules', { config: { permission: 'alerts:read' }, schema: { tags, description: 'Every rule with its current state' } }, async () => alerts.list().map(view));
 
   app.get('/api/alerts/rules.yaml', { config: { permission: 'alerts:read' }, schema: { tags, description: 'The rules as a Prometheus rule file' } }, async (_request, reply) =>
-    reply.header('content-type', 'application/yaml; charset=utf-8').send(toPrometheusRules(alerts.list().map((s) => s.rule))),
+    reply.header('content-type', 'application/yaml; charset=utf-8').send(toPrometheusRules(alerts.list().map((s) => s.rule), 'bulwark', ruleGroups?.() ?? [])),
   );
 
   app.get('/api/alerts/rules/:name', { config: { permission: 'alerts:read' }, schema: { tags, params: name } }, async (request, reply) => {
