@@ -91,7 +91,8 @@ export async function probeExchange(config: BulwarkConfig): Promise<string> {
     try {
       answers.push(await probeOne(pointAtSimulator(exchangeClient(config, { withCredentials: false }), spec.target), ` at ${spec.name}`));
     } catch (error) {
-      throw new Error(`exchange.endpoints.${i} (${spec.name}): ${error instanceof Error ? error.message : String(error)}`);
+      // Named under the account (the check puts the account's key, `exchange` or `exchanges.N`, in front).
+      throw new Error(`endpoints.${i} (${spec.name}): ${error instanceof Error ? error.message : String(error)}`);
     }
   }
   return answers.join('; ');

@@ -125,7 +125,7 @@ export class ResilientExchange implements EventSource<ResilientExchangeEvents> {
       const group: FailoverGroup<string> = Array.isArray(o.endpoints)
         ? failoverGroup<string>({ name: `${account}:rest`, clock: o.clock, random: o.random, classify: endpointOutcome, ...o.endpointGroup, endpoints: o.endpoints })
         : (o.endpoints as FailoverGroup<string>);
-      // Closest to the transport: a rate budget attached below charges the request once, whichever hosts it tried.
+      // Closest to the transport: the send fence and a rate budget, attached below around it, see one request whichever hosts it tried.
       this.routing = new EndpointRouting({ group, attempts: o.endpointAttempts, retryBudget });
       // Not started here: the group works lazily on every pick (ejections end, slow start moves on); start() adds
       // its timers and health checks, and whoever runs the process stops them (the demo and the service do).

@@ -62,6 +62,6 @@ describe('exchange.endpoints', () => {
     const config = configWith({ id: 'binance', endpoints: [{ name: 'a', url: a!.url }, { name: 'b', url: b!.url }] });
     expect(await probeExchange(config)).toMatch(/^binance at a answers \(server time .*\); binance at b answers/);
     await b!.stopListening();
-    await expect(probeExchange(config)).rejects.toThrow(/^exchange\.endpoints\.1 \(b\): .*ECONNREFUSED/);
+    await expect(probeExchange(config)).rejects.toThrow(/^endpoints\.1 \(b\): .*ECONNREFUSED/);
   });
 });

@@ -6,6 +6,8 @@
 import ccxt from 'ccxt';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/core/clock.js';
+import { exchangeRateBudget } from '../../src/limits/budgets/exchange-rate-budget.js';
+import { binanceSpotTable } from '../../src/limits/budgets/tables/binance-spot.js';
 import { failoverGroup } from '../../src/failover/failover-group.js';
 import type { FailoverGroupOptions } from '../../src/failover/options.js';
 import type { EndpointSpec } from '../../src/failover/types.js';
@@ -87,6 +89,17 @@ describe('resilientExchange({ endpoints }): reads', () => {
     await expect(exchange.fetchOrder('123456', 'BTC/USDT')).rejects.toBeInstanceOf(ccxt.OrderNotFound);
     expect(exchange.endpoints!.history()).toEqual([]);
     expect(exchange.endpoints!.snapshot().endpoints.map((e) => e.state)).toEqual(['healthy', 'healthy']);
+  });
+
+  it('are charged to a rate budget once, whichever hosts they tried', async () => {
+    const budget = exchangeRateBudget({ table: binanceSpotTable });
+    const { sim, exchange } = await setup(['a', 'b'], { strategy: 'roundRobin', outlierDetection: false }, { rateBudget: budget }, [], { a: { down: true } });
+    const charged: string[] = [];
+    budget.on('charged', (e) => charged.push(e.endpoint));
+    for (let i = 0; i < 4; i++) await exchange.fetchTicker('BTC/USDT');
+    expect(charged).toEqual(Array(4).fill('GET /api/v3/ticker/24hr'));
+    // Those that met the dead host first went on to b within the same charge.
+    expect(sim.endpoint('b').stats().requests).toBe(4);
   });
 
   it('leave requests to other origins alone', async () => {
