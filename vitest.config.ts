@@ -17,6 +17,9 @@ export default defineConfig({
     testTimeout: 20_000,
     hookTimeout: 30_000,
     pool: 'forks',
+    // Two files at a time: most of the suite waits on sockets, databases and browsers, not the CPU
+    // (vitest's default on a 2-core machine is one).
+    maxWorkers: 2,
     // The JSON report lets .ci/run print a plain "N passed, N failed" closing line.
     reporters: ['default', 'json'],
     outputFile: { json: 'test-results/vitest.json' },

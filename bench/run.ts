@@ -15,6 +15,7 @@ const suites: Record<string, () => Promise<Suite>> = {
   'server-load': async () => (await import('./server-load.js')).benchServerLoad,
   'shared-breakers': async () => (await import('./shared-breakers.js')).benchSharedBreakers,
   fleet: async () => (await import('./fleet.js')).benchFleet,
+  failover: async () => (await import('./failover.js')).benchFailover,
 };
 
 const wanted = process.argv.slice(2);

@@ -17,7 +17,7 @@ import type { MigrationStatus } from '../storage/migrations/status.js';
 export type StepStatus = 'ok' | 'failed' | 'skipped';
 
 export interface DeploymentStep {
-  name: 'config' | 'secrets' | 'data' | 'storage' | 'redis' | 'exchange' | 'migrations';
+  name: 'config' | 'secrets' | 'data' | 'storage' | 'replicas' | 'redis' | 'exchange' | 'migrations';
   status: StepStatus;
   detail: string;
 }
@@ -152,6 +152,17 @@ export async function checkDeployment(options: LoadConfigOptions & { probes?: De
     }
   } catch (error) {
     steps.push({ name: 'storage', status: 'failed', detail: `storage.postgresUrl (from ${sourceOf(loadedSources, 'storage.postgresUrl')}): ${message(error)}` });
+  }
+
+  // Each replica answers (one down does not stop the service: its reads go to the primary, but the check says so).
+  const replicas = config.storage.kind === 'postgres' ? (config.storage.postgresReplicaUrls ?? []) : [];
+  if (replicas.length > 0) {
+    const failures: string[] = [];
+    for (const [i, url] of replicas.entries()) {
+      const key = `storage.postgresReplicaUrls.${i}`;
+      await probes.postgres(url).catch((error: unknown) => failures.push(`${key} (from ${sourceOf(loadedSources, key)}): ${message(error)}`));
+    }
+    steps.push(failures.length === 0 ? { name: 'replicas', status: 'ok', detail: `${replicas.length} PostgreSQL replica(s) answer` } : { name: 'replicas', status: 'failed', detail: failures.join('; ') });
   }
 
   if (config.storage.redisUrl) {

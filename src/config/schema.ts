@@ -13,6 +13,16 @@ const timerRange = `past Node's timer range: at most ${TIMER_MAX_MS} ms (about 2
 const ms = z.number().finite().nonnegative().max(TIMER_MAX_MS, timerRange);
 const positiveMs = z.number().finite().positive().max(TIMER_MAX_MS, timerRange);
 
+/** A `postgres://` (or `postgresql://`) URL naming a host. */
+function isPostgresUrl(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return (url.protocol === 'postgres:' || url.protocol === 'postgresql:') && url.hostname !== '';
+  } catch {
+    return false;
+  }
+}
+
 /** One exchange account: `exchange:`, or each entry of `exchanges:` (with its `name`). */
 const accountFields = {
   /** The ccxt id, e.g. `binance`. */
@@ -48,6 +58,14 @@ export const configSchema = z
       postgresUrl: z.string().min(1).optional(),
       /** PostgreSQL schema for every table (created if missing); default `public`. */
       postgresSchema: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,62}$/, 'a PostgreSQL identifier: letters, digits and "_", not starting with a digit, at most 63').optional(),
+      /**
+       * The PostgreSQL cluster's other hosts (hot standbys), as `postgres://` URLs: stale-tolerant reads
+       * (dashboard lists, audit export, order history) go to one within postgresMaxReplicaLagMs, and
+       * any of them, or postgresUrl, may be the primary (the service writes to the one not in recovery).
+       */
+      postgresReplicaUrls: z.array(z.string().min(1).refine(isPostgresUrl, 'a postgres:// URL with a host (the host names the replica in the API)')).min(1).optional(),
+      /** A replica further behind than this answers no reads (the primary does); default REPLICATED_POSTGRES_DEFAULTS.maxReplicaLagMs. */
+      postgresMaxReplicaLagMs: ms.optional(),
       redisUrl: z.string().min(1).optional(),
       /** SQLite's durability (WAL): FULL (default) survives a power cut; NORMAL only a process crash, and is faster. */
       sqliteSynchronous: z.enum(['FULL', 'NORMAL']).optional(),
@@ -68,6 +86,35 @@ export const configSchema = z
       /** A member that cannot reach Redis this long falls to `reducing` by itself (fail safe for new exposure). */
       maxDisconnectedMs: positiveMs.optional(),
     }),
+    /**
+     * Two deployments ("regions") in active-passive: the one holding the lease (a row in the shared
+     * PostgreSQL) trades, the other's gate stays reducing. Absent: this deployment trades alone.
+     */
+    region: z
+      .strictObject({
+        /** This region's name: the lease's holder while it trades. */
+        name: z.string().regex(/^[\w.:@+-]{1,64}$/, '1-64 letters, digits or . _ : @ + -'),
+        /** The lease (each unset key takes REGION_LEASE_DEFAULTS, src/failover/region-lease-options.ts). */
+        lease: z
+          .strictObject({
+            /** The lease's name: regions contending for the same name elect one that trades. */
+            name: z.string().regex(/^[\w.:@+-]{1,64}$/, '1-64 letters, digits or . _ : @ + -').optional(),
+            /** How long a lease lasts without renewal, on the database's clock: the longest a dead region blocks the other. */
+            ttlMs: positiveMs.int().optional(),
+            /** How often the holder renews and the other asks. */
+            renewMs: positiveMs.int().optional(),
+            /** The holder stops new exposure this long before its lease could end. */
+            safetyMarginMs: ms.int().optional(),
+            /** A request to the database not answered within this long is abandoned. */
+            requestTimeoutMs: positiveMs.int().optional(),
+            /** After a release this region does not contend for this long. */
+            holdOffMs: ms.int().optional(),
+            /** How long past each read the region's bots (`bulwark bot`) may trade on the lease; a switchover waits at most this long. 0: no bots trade. */
+            followGrantMs: ms.int().optional(),
+          })
+          .optional(),
+      })
+      .optional(),
     /** Scheduled backups of the service's data (`<dataDir>/backups`); none unless `everyMs` is set. */
     backup: z.strictObject({
       /** A backup every this many ms (e.g. 3600000: hourly); with Redis, one ops service of the deployment takes them (duty `backups`). */
@@ -117,6 +164,18 @@ export const configSchema = z
     if (config.storage.postgresSchema !== undefined && config.storage.kind !== 'postgres') {
       ctx.addIssue({ code: 'custom', path: ['storage', 'postgresSchema'], message: 'only used when storage.kind is "postgres"' });
     }
+    const replicas = config.storage.postgresReplicaUrls;
+    if (replicas !== undefined && config.storage.kind !== 'postgres') {
+      ctx.addIssue({ code: 'custom', path: ['storage', 'postgresReplicaUrls'], message: 'only used when storage.kind is "postgres"' });
+    }
+    if (config.storage.postgresMaxReplicaLagMs !== undefined && replicas === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['storage', 'postgresMaxReplicaLagMs'], message: 'only used with storage.postgresReplicaUrls (the replicas it limits)' });
+    }
+    (replicas ?? []).forEach((url, i) => {
+      // Positions, not URLs, in the message: a URL may hold a password.
+      if (url === config.storage.postgresUrl) ctx.addIssue({ code: 'custom', path: ['storage', 'postgresReplicaUrls', i], message: 'is storage.postgresUrl again: list the other hosts' });
+      else if (replicas?.indexOf(url) !== i) ctx.addIssue({ code: 'custom', path: ['storage', 'postgresReplicaUrls', i], message: `repeats storage.postgresReplicaUrls.${replicas?.indexOf(url)}: each host once` });
+    });
     if (config.exchanges && Object.keys(config.exchange).length > 0) {
       ctx.addIssue({ code: 'custom', path: ['exchanges'], message: 'give exchange (one account) or exchanges (several, each named), not both' });
     }
@@ -134,6 +193,7 @@ export const configSchema = z
     if (Object.keys(config.fleet).length > 0 && !config.storage.redisUrl) {
       ctx.addIssue({ code: 'custom', path: ['fleet'], message: 'needs storage.redisUrl: a fleet meets over Redis' });
     }
+    if (config.region) checkRegion(config.region, config.storage.kind, ctx);
     const { everyMs, keepLast, maxAgeMs: keepAge } = config.backup;
     if (everyMs === undefined && (keepLast !== undefined || keepAge !== undefined)) {
       ctx.addIssue({ code: 'custom', path: ['backup', keepLast !== undefined ? 'keepLast' : 'maxAgeMs'], message: 'only used with backup.everyMs (the retention of scheduled backups)' });
@@ -154,6 +214,22 @@ export type BulwarkConfig = z.infer<typeof configSchema>;
 
 /** An account's settings (`exchange`, or an entry of `exchanges` without its name). */
 export type AccountConfig = BulwarkConfig['exchange'];
+
+/** The region lease's rules: it lives in the PostgreSQL the regions share, and its times must fit each other (as regionLease checks them). */
+function checkRegion(region: NonNullable<BulwarkConfig['region']>, storageKind: string, ctx: z.RefinementCtx): void {
+  if (storageKind !== 'postgres') {
+    ctx.addIssue({ code: 'custom', path: ['region'], message: 'needs storage.kind "postgres": the regions share the lease in one PostgreSQL database', params: { because: 'storage.kind' } });
+  }
+  // The library's defaults for the keys left unset (REGION_LEASE_DEFAULTS).
+  const { ttlMs = 10_000, renewMs = 2_000, safetyMarginMs = 1_000, followGrantMs = 4_000 } = region.lease ?? {};
+  if (safetyMarginMs >= ttlMs) {
+    ctx.addIssue({ code: 'custom', path: ['region', 'lease', 'safetyMarginMs'], message: `must be less than region.lease.ttlMs (${ttlMs})` });
+  } else if (renewMs >= ttlMs - safetyMarginMs) {
+    ctx.addIssue({ code: 'custom', path: ['region', 'lease', 'renewMs'], message: `must be less than region.lease.ttlMs - safetyMarginMs (${ttlMs - safetyMarginMs}): the holder renews within its right to trade` });
+  } else if (followGrantMs !== 0 && followGrantMs <= renewMs + safetyMarginMs) {
+    ctx.addIssue({ code: 'custom', path: ['region', 'lease', 'followGrantMs'], message: `must be 0 (no bots trade) or more than region.lease.renewMs + safetyMarginMs (${renewMs + safetyMarginMs}): a bot reads the lease every renewMs` });
+  }
+}
 
 /** The rules of one account; `path` is where it sits (`exchange`, or `exchanges.N`). */
 function checkAccount(account: AccountConfig, path: Array<string | number>, liveTrading: boolean, ctx: z.RefinementCtx): void {

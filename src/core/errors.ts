@@ -40,12 +40,15 @@ export type ResilienceErrorCode =
   | 'PRE_TRADE_REJECTED'
   | 'ORDER_STATUS_UNKNOWN'
   | 'INTENT_CLOSED'
+  // Failover
+  | 'NO_ENDPOINT'
   // Storage, dead letters, fleet, configuration
   | 'VALIDATION'
   | 'STORAGE_CLOSED'
   | 'MIGRATION_CHANGED'
   | 'NOT_FOUND'
   | 'CONFLICT'
+  | 'NO_PRIMARY'
   | 'DATA_DIR_LOCKED'
   | 'DLQ_FULL'
   | 'STALE_FENCING_TOKEN'

@@ -92,3 +92,13 @@ export function checkShape(component: string, option: string, value: unknown, ki
   const ok = typeof value === 'object' && value !== null && methods.every((m) => typeof (value as Record<string, unknown>)[m] === 'function');
   if (!ok) throw new TypeError(`${named(component, option)} must be ${kind} (with ${methods.map((m) => `${m}()`).join(' and ')})`);
 }
+
+/**
+ * Throws a TypeError naming `component: option` unless `value` is an array of at least `minLength`
+ * items; `hint` says what the items are, e.g. `of endpoint names`.
+ */
+export function checkArray(component: string, option: string, value: unknown, minLength = 0, hint = ''): asserts value is unknown[] {
+  if (Array.isArray(value) && value.length >= minLength) return;
+  const what = `an array${hint === '' ? '' : ` ${hint}`}${minLength > 0 ? ` with at least ${minLength} item${minLength === 1 ? '' : 's'}` : ''}`;
+  throw new TypeError(`${named(component, option)} must be ${what}, got ${Array.isArray(value) ? `${value.length} items` : String(value)}`);
+}

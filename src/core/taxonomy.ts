@@ -80,6 +80,7 @@ export const OWN_ERROR_CLASSIFICATION: Readonly<Partial<Record<ResilienceErrorCo
   TRADING_REDUCING: ['validation', false],
   PRE_TRADE_REJECTED: ['validation', false],
   INTENT_CLOSED: ['validation', false],
+  NO_ENDPOINT: ['network', false],
   ORDER_STATUS_UNKNOWN: ['exchange', false],
   VALIDATION: ['validation', false],
   ILLEGAL_TRANSITION: ['validation', false],

@@ -53,6 +53,8 @@ export const metricNames = {
   fleetGate: 'bulwark_fleet_gate_state',
   fleetHalted: 'bulwark_fleet_halted',
   fleetLeader: 'bulwark_fleet_leader',
+  regionRole: 'bulwark_region_role',
+  regionLeaseEpoch: 'bulwark_region_lease_epoch',
   securityThreats: 'bulwark_security_threats',
   securityLockouts: 'bulwark_security_lockouts',
 } as const;
@@ -65,6 +67,8 @@ export const histogramSeries = ['_bucket', '_sum', '_count'] as const;
 /** The states a breaker gauge reports, one series each (1 = current). */
 export const breakerStates = ['closed', 'open', 'half-open', 'isolated', 'disabled', 'metrics-only'] as const;
 export const gateStates = ['active', 'reducing', 'halted'] as const;
+/** The roles a region reports under the trading lease, one series each (1 = current). */
+export const regionRoles = ['active', 'passive', 'unknown'] as const;
 export const healthStatuses = ['up', 'degraded', 'down', 'unknown', 'affected'] as const;
 /** Order outcomes counted in `bulwark_orders_total` (observe/order-outcomes.ts decides which transition is which). */
 export const orderOutcomes = ['placed', 'rejected', 'unknown', 'reconciled'] as const;
@@ -120,6 +124,8 @@ export class Metrics {
   readonly fleetGate: Gauge<'instance' | 'state'>;
   readonly fleetHalted: Gauge;
   readonly fleetLeader: Gauge<'duty' | 'instance'>;
+  readonly regionRole: Gauge<'region' | 'role'>;
+  readonly regionLeaseEpoch: Gauge<'region'>;
   readonly securityThreats: Gauge<'rule'>;
   readonly securityLockouts: Gauge;
 
@@ -174,6 +180,8 @@ export class Metrics {
     this.fleetGate = gauge(metricNames.fleetGate, "An instance's trading gate as its last snapshot says: 1 for the current state", ['instance', 'state']);
     this.fleetHalted = new Gauge({ name: metricNames.fleetHalted, help: '1 while the fleet-wide halt holds', registers, collect: refresh });
     this.fleetLeader = gauge(metricNames.fleetLeader, 'The live instance leading a singleton duty (1), e.g. duty orders:binance', ['duty', 'instance']);
+    this.regionRole = gauge(metricNames.regionRole, "This region's role under the trading lease: 1 for the current role (active: it trades; passive: the other region does; unknown)", ['region', 'role']);
+    this.regionLeaseEpoch = gauge(metricNames.regionLeaseEpoch, 'The trading lease epoch as this region last read it (the fencing token of its holder; it grows at every takeover)', ['region']);
     this.securityThreats = gauge(metricNames.securityThreats, "Threat findings per detection rule within the detector's alert hold time (security.threats.alertHoldMs)", ['rule']);
     this.securityLockouts = new Gauge({ name: metricNames.securityLockouts, help: 'Source addresses locked out now after failed sign-ins or bad tokens', registers, collect: refresh });
 

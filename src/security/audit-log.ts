@@ -21,6 +21,7 @@ import { withDefaults } from '../core/options.js';
 import { redactSecrets, sanitizeText } from '../core/secrets.js';
 import { backoff } from '../policies/backoff.js';
 import { retry } from '../policies/retry.js';
+import { staleReads } from '../storage/stale-reads.js';
 import type { Storage } from '../storage/types.js';
 import { type AuditCheckpoint, type AuditEntry, type ChainReport, type ChainedEntry, ChainWalker, signCheckpoint } from './audit-chain.js';
 import { type AuditFilter, type NewEntry, appendInTransaction, auditMigrations, insertCheckpoint, latestCheckpoint, readHead, selectEntries } from './audit-rows.js';
@@ -91,9 +92,9 @@ export interface AuditLogEvents {
 export interface AuditLog extends EventSource<AuditLogEvents> {
   /** Appends one entry to the chain (retried; rejects when every try failed). */
   append(record: AuditRecord): Promise<ChainedEntry>;
-  /** Entries matching the filter (newest first unless `order: 'asc'`). */
+  /** Entries matching the filter (newest first unless `order: 'asc'`); a replica within the lag limit may answer (`staleReads`). */
   list(filter?: AuditFilter): Promise<ChainedEntry[]>;
-  /** Every entry matching the filter, oldest first, read in pages. */
+  /** Every entry matching the filter, oldest first, read in pages (the export; a replica within the lag limit may answer). */
   entries(filter?: Omit<AuditFilter, 'order' | 'afterSeq'>): AsyncGenerator<ChainedEntry>;
   /** Walks the whole chain and checks it against the head and the latest checkpoint. */
   verify(): Promise<ChainReport>;
@@ -189,12 +190,13 @@ export async function auditLog(storage: Storage, options: AuditLogOptions): Prom
       );
     },
     list(filter = {}) {
-      return selectEntries(storage, { order: 'desc', ...filter });
+      // The audit list and the export read what may be a replica within the lag limit; verify reads the primary.
+      return selectEntries(staleReads(storage), { order: 'desc', ...filter });
     },
     async *entries(filter = {}) {
       let afterSeq = 0;
       for (;;) {
-        const page = await selectEntries(storage, { ...filter, order: 'asc', afterSeq, limit: o.pageSize });
+        const page = await selectEntries(staleReads(storage), { ...filter, order: 'asc', afterSeq, limit: o.pageSize });
         yield* page;
         if (page.length < o.pageSize) return;
         afterSeq = page[page.length - 1]?.seq ?? afterSeq;

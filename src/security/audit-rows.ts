@@ -5,7 +5,7 @@
  * PostgreSQL; SQLite's transaction holds the write lock), so appends from several processes on one
  * database extend one chain.
  */
-import type { Migration, Queryable, SqlValue } from '../storage/types.js';
+import type { Migration, Queryable, ReadQueryable, SqlValue } from '../storage/types.js';
 import { type AuditCheckpoint, type AuditEntry, type ChainedEntry, GENESIS_HASH, entryHash } from './audit-chain.js';
 
 const AUDIT_TABLES = `CREATE TABLE IF NOT EXISTS audit_log (
@@ -119,7 +119,7 @@ export interface AuditFilter {
   order?: 'asc' | 'desc';
 }
 
-export async function selectEntries(db: Queryable, filter: AuditFilter): Promise<ChainedEntry[]> {
+export async function selectEntries(db: ReadQueryable, filter: AuditFilter): Promise<ChainedEntry[]> {
   const parts: string[] = [];
   const values: SqlValue[] = [];
   const add = (sql: string, value: SqlValue | undefined): void => {

@@ -29,6 +29,8 @@ export const PERMISSIONS = {
   'alerts:write': 'add, change and delete alert rules',
   'fleet:read': "the fleet's instances and its halt",
   'fleet:write': 'send one instance of the fleet a command',
+  'region:read': "this region's role under the trading lease (active or passive), its holder, epoch and history",
+  'region:release': "give this region's trading lease up (planned switchover: the other region takes over)",
   'chaos:read': 'fault proxies and their toxics (and chaos runs): list and read',
   'chaos:run': 'run chaos experiments (non-production); create, change and delete fault proxies and toxics',
   'config:read': "the service's effective configuration",

@@ -28,6 +28,7 @@ import { bindThreatAlerts } from './threat-alerts.js';
 import { installThreatHooks } from './threat-hooks.js';
 import { alertRoutes } from './routes/alerts.js';
 import { auditRoutes } from './routes/audit.js';
+import { regionRoutes } from './routes/region.js';
 import { backupRoutes } from './routes/backups.js';
 import { chaosExperimentRoutes } from './routes/chaos-experiments.js';
 import { breakerRoutes } from './routes/breakers.js';
@@ -262,6 +263,7 @@ export async function buildApp(components: ServerComponents, options: BuildAppOp
   await optional(c.audit, '/api/audit', 'the audit log', (audit) => app.register(auditRoutes, { audit }), 'audit:read');
   await optional(c.threats, '/api/security', 'threat detection', (threats) => app.register(securityRoutes, { detector: threats.detector, ...(threats.lockout ? { lockout: threats.lockout } : {}) }), 'security:read');
   await optional(c.fleet, '/api/fleet', 'the fleet', (fleet) => app.register(fleetRoutes, { fleet, events }), 'fleet:read');
+  await optional(c.region, '/api/region', 'a region lease (region: in the config)', (region) => app.register(regionRoutes, { region, events }), 'region:read');
   await optional(c.chaos?.proxies, '/api/chaos/proxies', 'fault proxies', (proxies) => app.register(chaosProxyRoutes, { proxies, events }), 'chaos:read', c.chaos ? undefined : 'chaos is off: set features.chaos');
   const chaosOff = c.chaos ? undefined : 'chaos is off: set features.chaos';
   if (c.chaos?.experiments) await app.register(chaosExperimentRoutes, { experiments: c.chaos.experiments, events });

@@ -34,6 +34,7 @@ export const AUDIT_REQUESTS_DEFAULTS = {
     ['/api/gate', ['trading-control']],
     ['/api/breakers', ['trading-control']],
     ['/api/fleet', ['trading-control']],
+    ['/api/region', ['trading-control']],
     ['/api/orders', ['trading-control']],
     ['/api/backups', ['data-recovery']],
     ['/api/dead-letters', ['data-recovery']],

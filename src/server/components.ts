@@ -9,6 +9,7 @@ import type { Backups } from '../backup/backups.js';
 import type { FaultProxies } from '../chaos/proxy/proxies.js';
 import type { DeadLetterQueue, ReplayHandler } from '../dlq/dead-letters.js';
 import type { FailoverGroup } from '../failover/types.js';
+import type { RegionLease } from '../failover/region-lease.js';
 import type { FleetControl } from '../fleet/control.js';
 import type { HealthRegistry } from '../health/registry.js';
 import type { DependencyStats } from '../observe/dependency-tiles.js';
@@ -88,6 +89,13 @@ export interface ServerComponents {
   threats?: { detector: ThreatDetector; lockout?: Lockout };
   /** Failover groups (exchange endpoints, database replicas): /api/failover and the dashboard's failover section. */
   failover?: { groups(): ReadonlyArray<FailoverGroup<unknown>> };
+  /**
+   * The region lease, when this deployment is one of two regions in active-passive (`region:` in the
+   * config): /api/region and the dashboard's failover section. `status()` is RegionStatus
+   * (failover/region-lease.ts): region, role ('active' | 'passive' | 'unknown'), reason, holder, epoch,
+   * expiresAt (the database's time), tradeUntil, history.
+   */
+  region?: Pick<RegionLease, 'status' | 'release'>;
   /** Operator actions (kill switch, isolations, rule changes) kept in storage and restored at start; memory only when omitted. */
   operatorState?: OperatorState;
   clock?: Clock;

@@ -1,6 +1,7 @@
 /**
  * The stores a configuration names: its database (`storage.kind`: SQLite in `dataDir`, or
- * PostgreSQL at `storage.postgresUrl` in `storage.postgresSchema`), migrated at start, and its
+ * PostgreSQL at `storage.postgresUrl` in `storage.postgresSchema`, with replicas at
+ * `storage.postgresReplicaUrls` chosen by a failover group), migrated at start, and its
  * Redis (`storage.redisUrl`), which must answer at start. Either failing stops the start with the
  * key that named it.
  */
@@ -16,6 +17,9 @@ import { tokenAddressesMigration } from '../security/token-addresses.js';
 import { authMigrations } from '../security/token-migrations.js';
 import { storageMigrations } from '../storage/migrations/schema.js';
 import { postgresStorage } from '../storage/postgres.js';
+import { replicatedPostgresStorage } from '../storage/replicated-postgres.js';
+import { postgresReplicaGroup } from '../failover/postgres-replicas.js';
+import type { FailoverGroup } from '../failover/types.js';
 import { sqliteStorage } from '../storage/sqlite.js';
 import type { Migration, Storage } from '../storage/types.js';
 
@@ -34,6 +38,8 @@ export interface ConfiguredStores {
   /** The SQLite database file (backed up as a file); undefined on PostgreSQL. */
   sqlitePath: string | undefined;
   redis: Redis | undefined;
+  /** The failover group choosing among the PostgreSQL replicas (`storage.postgresReplicaUrls`); undefined without them. */
+  replicaGroup: FailoverGroup<string> | undefined;
   close(): Promise<void>;
 }
 
@@ -49,11 +55,21 @@ export async function openConfiguredStores(config: BulwarkConfig): Promise<Confi
   const migrations = [...storageMigrations, alertHistoryMigration, secretsMigration];
   let storage: Storage;
   let sqlitePath: string | undefined;
+  let replicaGroup: FailoverGroup<string> | undefined;
   if (config.storage.kind === 'postgres') {
+    const { postgresUrl, postgresSchema, postgresReplicaUrls, postgresMaxReplicaLagMs } = config.storage;
+    const common = { connectionString: postgresUrl, ...(postgresSchema ? { schema: postgresSchema } : {}), migrations };
     try {
-      storage = await postgresStorage({ connectionString: config.storage.postgresUrl, ...(config.storage.postgresSchema ? { schema: config.storage.postgresSchema } : {}), migrations });
+      if (postgresReplicaUrls) {
+        const replicas = postgresReplicaGroup({ name: 'postgres' });
+        storage = await replicatedPostgresStorage({ ...common, replicas: postgresReplicaUrls, ...(postgresMaxReplicaLagMs !== undefined ? { maxReplicaLagMs: postgresMaxReplicaLagMs } : {}), chooser: replicas.chooser });
+        replicaGroup = replicas.group;
+      } else {
+        storage = await postgresStorage(common);
+      }
     } catch (error) {
-      throw new Error(`storage.postgresUrl: PostgreSQL cannot be used: ${why(error)}`);
+      // With replicas the primary is whichever host answers as one: the failure may be any of them.
+      throw new Error(`${postgresReplicaUrls ? 'storage.postgresUrl, storage.postgresReplicaUrls' : 'storage.postgresUrl'}: PostgreSQL cannot be used: ${why(error)}`);
     }
   } else {
     const sqlite = await sqliteStorage({ dataDir: config.dataDir, migrations, ...(config.storage.sqliteSynchronous ? { synchronous: config.storage.sqliteSynchronous } : {}) });
@@ -78,6 +94,7 @@ export async function openConfiguredStores(config: BulwarkConfig): Promise<Confi
     storage,
     sqlitePath,
     redis,
+    replicaGroup,
     async close() {
       if (redis) await redis.quit().catch(() => redis.disconnect());
       await storage.close();

@@ -43,6 +43,8 @@ import { scheduleBackups } from './scheduled-backups.js';
 import { configuredThreats } from './configured-threats.js';
 import type { ServerComponents } from './components.js';
 import { configuredChaos } from './configured-chaos.js';
+import { configuredRegion } from './configured-region.js';
+import type { RegionLease } from '../failover/region-lease.js';
 import { ChaosExperiments } from '../chaos/experiments/chaos-experiments.js';
 import { defaultActivityRegistry } from '../chaos/experiments/default-registry.js';
 import { chaosRunStore } from '../chaos/experiments/run-store.js';
@@ -93,6 +95,7 @@ export function configuredSummary(config: BulwarkConfig): string[] {
   const storage = config.storage.kind === 'postgres' ? `PostgreSQL ${host(config.storage.postgresUrl)} schema ${config.storage.postgresSchema ?? 'public'}` : `SQLite in ${config.dataDir}`;
   const lines = [`  storage    ${storage}${config.storage.redisUrl ? `; Redis ${host(config.storage.redisUrl)} prefix ${config.storage.redisPrefix}` : ''}`];
   if (config.storage.redisUrl) lines.push(`  fleet      ${config.storage.redisPrefix}fleet: as ${serviceInstanceOf(config)} (bots join with \`bulwark bot --config FILE\`)`);
+  if (config.region) lines.push(`  region     ${config.region.name}: trades only while it holds the lease ${config.region.lease?.name ?? 'trading'} (shared PostgreSQL)`);
   for (const { name, settings } of accountsOf(config)) {
     const where = settings.url ? ` at ${host(settings.url)}` : settings.sandbox ? ' (sandbox)' : '';
     const label = name === settings.id ? name : `${name} (${settings.id})`;
@@ -117,6 +120,8 @@ export interface Configured {
   account: ConfiguredExchange | undefined;
   /** Every configured account, in the configuration's order. */
   accounts: ConfiguredExchange[];
+  /** The region lease, with `region:` in the configuration. */
+  region: RegionLease | undefined;
   /** The spool of operator actions (PostgreSQL only). */
   spool: SpooledWriter | undefined;
   /** The service's storage (SQLite or PostgreSQL): the API tokens and sessions live there too. */
@@ -179,6 +184,9 @@ export async function componentsFromConfig(written: BulwarkConfig, options: Conf
     }
     const account = accounts[0];
     const gate = sharedGate ?? account?.gate;
+    // Two regions in active-passive: the gate stays reducing until this region holds the trading lease.
+    const region = configuredRegion(config, { storage, metrics, events, ...(gate ? { gate } : {}) });
+    if (region) cleanups.push(() => region.close());
     health.start();
     cleanups.push(() => health.stop());
 
@@ -300,8 +308,10 @@ export async function componentsFromConfig(written: BulwarkConfig, options: Conf
       ...(threats ? { threats: threats.component } : {}),
       serviceId: `bulwark-${config.env}`,
       ...(fleet ? { fleet } : {}),
+      ...(region ? { region: region.lease } : {}),
       ...(chaos ? { chaos: { proxies: chaos.proxies, ...(experiments ? { experiments } : {}) } } : {}),
       ...(gate ? { gate } : {}),
+      ...(stores.replicaGroup ? { failover: { groups: () => (stores.replicaGroup ? [stores.replicaGroup] : []) } } : {}),
       ...(account
         ? { orders: account.orders, account: account.account, accounts: new Map(accounts.map((a) => [a.exchange.id, a.account])), dependencies: () => accounts.flatMap((a) => a.dependencies) }
         : {}),
@@ -311,6 +321,7 @@ export async function componentsFromConfig(written: BulwarkConfig, options: Conf
       components,
       account,
       accounts,
+      region: region?.lease,
       spool,
       storage,
       async close() {

@@ -1,7 +1,7 @@
 import { ResilienceError } from '../core/errors.js';
 
 /** Stable codes of the storage layer's own errors. */
-export type StorageErrorCode = 'VALIDATION' | 'STORAGE_CLOSED' | 'MIGRATION_CHANGED' | 'NOT_FOUND' | 'CONFLICT';
+export type StorageErrorCode = 'VALIDATION' | 'STORAGE_CLOSED' | 'MIGRATION_CHANGED' | 'NOT_FOUND' | 'CONFLICT' | 'NO_PRIMARY';
 
 /** Input failed validation before it was written. `field` is the dotted path of the first bad field. */
 export class ValidationError extends ResilienceError {
@@ -49,5 +49,16 @@ export class ConflictError extends ResilienceError {
   declare readonly code: 'CONFLICT';
   constructor(message: string, options?: { cause?: unknown }) {
     super('CONFLICT', message, options);
+  }
+}
+
+/** None of a PostgreSQL cluster's hosts answered as the primary (each is a standby or out of reach). */
+export class NoPrimaryError extends ResilienceError {
+  declare readonly code: 'NO_PRIMARY';
+  /** What each host said, by name (`host:port`): `standby`, or why it could not be asked. */
+  readonly hosts: ReadonlyArray<{ host: string; state: string }>;
+  constructor(hosts: ReadonlyArray<{ host: string; state: string }>) {
+    super('NO_PRIMARY', `No PostgreSQL primary among ${hosts.length} host(s): ${hosts.map((h) => `${h.host} ${h.state}`).join('; ')}`);
+    this.hosts = hosts;
   }
 }

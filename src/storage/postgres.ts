@@ -10,6 +10,7 @@ import { QueryMeter, consoleLogger } from './query-meter.js';
 import { toPostgresPlaceholders } from './placeholders.js';
 import type { MigrationResult, Queryable, Row, RunResult, SqlValue, Storage, StorageOpenOptions, StorageStats, UnitOfWork } from './types.js';
 import { withDefaults } from '../core/options.js';
+import { markNotApplied } from './write-safety.js';
 
 /** The fleet backend: PostgreSQL through a `pg` connection pool. */
 
@@ -37,6 +38,11 @@ export interface PostgresStorageOptions extends StorageOpenOptions {
   ssl?: boolean | ConnectionOptions;
   /** Shown in pg_stat_activity. */
   applicationName?: string;
+  /**
+   * Every transaction is READ ONLY (`default_transaction_read_only`): a write is refused with SQLSTATE
+   * 25006 wherever the pool points. Used for replica reads; a read-only pool creates no schema.
+   */
+  readOnly?: boolean;
 }
 
 export const POSTGRES_DEFAULTS = {
@@ -53,6 +59,7 @@ export const POSTGRES_DEFAULTS = {
   slowQueryMs: 200, // over a LAN a statement this slow is worth a look
   ssl: false, // local and test servers usually run without TLS
   applicationName: 'bulwark', // easy to find in pg_stat_activity
+  readOnly: false, // the storage writes; read-only pools are asked for (replica reads)
   migrations: storageMigrations, // the storage layer's own tables
   migrate: true, // a fresh database works at once
   logger: consoleLogger, // warnings to stderr unless the host injects its own
@@ -106,7 +113,7 @@ export async function postgresStorage(options: PostgresStorageOptions = {}): Pro
     ...(o.statementTimeoutMs > 0 ? { statement_timeout: o.statementTimeoutMs } : {}),
     ssl: o.ssl,
     application_name: o.applicationName,
-    options: `-c search_path=${o.schema}`,
+    options: `-c search_path=${o.schema}${o.readOnly ? ' -c default_transaction_read_only=on' : ''}`,
     types,
   });
   // An idle connection the server or network dropped must not crash the process: log it; the pool replaces it.
@@ -172,10 +179,20 @@ export async function postgresStorage(options: PostgresStorageOptions = {}): Pro
     exec: async (script) => void (check(), await query(client, script)),
   });
 
+  /** A connection for a statement; when none can be had, the statement was never sent (a write may be retried). */
+  const connection = async (): Promise<pg.PoolClient> => {
+    try {
+      return await checkout();
+    } catch (error) {
+      markNotApplied(error);
+      throw error;
+    }
+  };
+
   /** Runs `step` on a connection of its own. */
   const withClient = async <T>(step: (db: Queryable) => Promise<T>): Promise<T> => {
     if (closed) throw new StorageClosedError();
-    const client = await checkout();
+    const client = await connection();
     try {
       const result = await step(on(client, () => undefined));
       giveBack(client);
@@ -188,8 +205,9 @@ export async function postgresStorage(options: PostgresStorageOptions = {}): Pro
 
   const transaction = async <T>(work: UnitOfWork<T>): Promise<T> => {
     if (closed) throw new StorageClosedError();
-    const client = await checkout();
+    const client = await connection();
     let open = true;
+    let commitSent = false;
     const tx = on(client, () => {
       if (!open) throw new StorageClosedError('Transaction is finished; run statements on the storage or a new transaction');
     });
@@ -197,6 +215,7 @@ export async function postgresStorage(options: PostgresStorageOptions = {}): Pro
       await query(client, 'BEGIN');
       const result = await work(tx);
       open = false;
+      commitSent = true;
       await query(client, 'COMMIT');
       meter.commits++;
       giveBack(client);
@@ -204,6 +223,8 @@ export async function postgresStorage(options: PostgresStorageOptions = {}): Pro
     } catch (error) {
       open = false;
       meter.rollbacks++;
+      // Before COMMIT was sent nothing can have committed, whatever happened to the connection.
+      if (!commitSent) markNotApplied(error);
       try {
         await query(client, 'ROLLBACK');
         giveBack(client);
@@ -245,7 +266,7 @@ export async function postgresStorage(options: PostgresStorageOptions = {}): Pro
   };
 
   try {
-    if (o.schema !== 'public') {
+    if (o.schema !== 'public' && !o.readOnly) {
       await withClient(async (db) => {
         try {
           await db.exec(`CREATE SCHEMA IF NOT EXISTS "${o.schema}"`);

@@ -40,6 +40,9 @@ export interface Queryable {
   exec(script: string): Promise<void>;
 }
 
+/** Reads only: what a replica can answer. */
+export type ReadQueryable = Pick<Queryable, 'dialect' | 'all' | 'one'>;
+
 /** A unit of work: every statement run on `tx` commits together or not at all. */
 export type UnitOfWork<T> = (tx: Queryable) => Promise<T>;
 
@@ -94,6 +97,13 @@ export interface StorageOpenOptions {
 }
 
 export interface Storage extends Queryable {
+  /**
+   * Reads that may be a little stale (dashboard lists, audit export, order history): on PostgreSQL
+   * with replicas, a replica within the lag limit answers, else the primary (read-only there too).
+   * Absent on a storage without replicas; `staleReads(storage)` gives this or the storage itself.
+   * A path that must see its own writes reads from the storage, never from here.
+   */
+  readonly replicaReads?: ReadQueryable;
   /**
    * Runs `work` in one transaction: commits when it resolves, rolls back when it rejects (and
    * rethrows the error as it was). Statements must run on `tx`, not on the storage itself.

@@ -16,6 +16,7 @@ import { type CircuitBreaker, circuitBreaker } from '../policies/breaker/index.j
 import { pipeline } from '../policies/pipeline.js';
 import { retry } from '../policies/retry.js';
 import { attachRateBudget } from './budget-hook.js';
+import { attachSendFence } from './orders/send-fence.js';
 import { checkNonEmptyString, checkNumber, checkOneOf, checkShape } from '../core/option-checks.js';
 import { isOrderNotFound, isRecoverable } from './errors.js';
 import { type ResilientExchangeOptions, resolveExchangeOptions } from './exchange-options.js';
@@ -114,6 +115,8 @@ export class ResilientExchange implements EventSource<ResilientExchangeEvents> {
       paths = { marketData: pipeline(whole, groups.marketData), account: pipeline(whole, groups.account), orders: pipeline(whole, groups.orders) };
     }
     this.requests = new RequestPath({ exchange, account, banGuard, retryBudget, readRetry, breakers: paths, events: this.events });
+    // The fence first: the rate budget's hook wraps it, so the last check runs after the budget's wait.
+    const fence = attachSendFence(exchange, o.admission);
     if (o.rateBudget) attachRateBudget(exchange, o.rateBudget);
     this.neverPlaced = o.neverPlaced === null ? undefined : (o.neverPlaced ?? neverPlacedRuleFor(exchange.id));
     this.placer = new OrderPlacer({
@@ -121,6 +124,7 @@ export class ResilientExchange implements EventSource<ResilientExchangeEvents> {
       clock: o.clock,
       requests: this.requests,
       admission: o.admission,
+      fence,
       settings: { lookupAttempts: o.lookupAttempts, lookupBackoff: o.lookupBackoff, placeAttempts: o.placeAttempts, clientOrderId: Object.freeze({ ...o.clientOrderId }), neverPlaced: this.neverPlaced },
       events: this.events,
     });

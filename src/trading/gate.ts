@@ -38,6 +38,8 @@ export interface GateCondition {
   since: number;
   /** Set when an operator acknowledged it: it no longer counts toward the mode until the rule fires again. */
   acknowledged?: OperatorNote;
+  /** False for a condition an operator may not acknowledge (a region without the trading lease): only its rule clears it. */
+  acknowledgeable?: false;
 }
 
 /** Who did what to the gate, why and when. */
@@ -215,6 +217,7 @@ export class TradingGate implements OrderAdmission, EventSource<TradingGateEvent
     if (!condition) {
       throw new RangeError(`tradingGate.acknowledge: no condition "${name}" is raised (raised: ${[...this.conds.keys()].join(', ') || 'none'})`);
     }
+    if (condition.acknowledgeable === false) throw new RangeError(`tradingGate.acknowledge: condition "${name}" cannot be acknowledged: ${condition.reason}`);
     checkNonEmptyString('tradingGate.acknowledge', 'reason', reason, true);
     const note = { reason, by, at: this.o.clock.now() };
     condition.acknowledged = note;
@@ -239,7 +242,7 @@ export class TradingGate implements OrderAdmission, EventSource<TradingGateEvent
     this.killNote = state.kill ? { ...state.kill } : undefined;
     for (const ack of state.acknowledged) {
       const condition = this.conds.get(ack.condition);
-      if (condition) condition.acknowledged = { reason: ack.reason, by: ack.by, at: ack.at };
+      if (condition && condition.acknowledgeable !== false) condition.acknowledged = { reason: ack.reason, by: ack.by, at: ack.at };
     }
     this.evaluate(this.killNote ? `kill switch: ${this.killNote.reason}` : 'operator state restored');
   }
@@ -251,13 +254,17 @@ export class TradingGate implements OrderAdmission, EventSource<TradingGateEvent
       .sort((a, b) => SEVERITY[b.mode] - SEVERITY[a.mode]);
   }
 
-  /** Raises (or updates) a named condition. A new firing (not raised before, or more severe) drops an acknowledgement. */
-  raise(name: string, mode: 'reducing' | 'halted', reason: string): void {
+  /**
+   * Raises (or updates) a named condition. A new firing (not raised before, or more severe) drops an
+   * acknowledgement. `acknowledgeable: false`: an operator cannot acknowledge it (the region lease's).
+   */
+  raise(name: string, mode: 'reducing' | 'halted', reason: string, options: { acknowledgeable?: boolean } = {}): void {
     if (mode !== 'reducing' && mode !== 'halted') throw new RangeError(`tradingGate.raise: mode must be 'reducing' or 'halted', got ${String(mode)}`);
     const existing = this.conds.get(name);
-    if (existing && existing.mode === mode && existing.reason === reason) return;
-    const acknowledged = existing?.acknowledged && SEVERITY[mode] <= SEVERITY[existing.mode] ? existing.acknowledged : undefined;
-    this.conds.set(name, { name, mode, reason, since: existing?.since ?? this.o.clock.now(), ...(acknowledged ? { acknowledged } : {}) });
+    const fixed = options.acknowledgeable === false;
+    if (existing && existing.mode === mode && existing.reason === reason && (existing.acknowledgeable === false) === fixed) return;
+    const acknowledged = !fixed && existing?.acknowledged && SEVERITY[mode] <= SEVERITY[existing.mode] ? existing.acknowledged : undefined;
+    this.conds.set(name, { name, mode, reason, since: existing?.since ?? this.o.clock.now(), ...(acknowledged ? { acknowledged } : {}), ...(fixed ? { acknowledgeable: false as const } : {}) });
     this.evaluate(`${name}: ${reason}`);
   }
 
@@ -361,6 +368,11 @@ export class TradingGate implements OrderAdmission, EventSource<TradingGateEvent
       return { reduceOnly: true };
     }
     return {};
+  }
+
+  /** The order path asks again right before the request leaves: a gate that turned meanwhile stops it (same rule as admit). */
+  recheck(order: OrderRequest): void {
+    this.admit(order);
   }
 
   private evaluate(reason: string): void {

@@ -59,6 +59,31 @@ describe('bulwark config check', () => {
     expect(result.steps.find((s) => s.name === 'migrations')).toMatchObject({ status: 'skipped', detail: 'storage unreachable' });
     expect(lines.join('\n')).not.toContain('s3cretpw');
   });
+
+  it('asks each PostgreSQL replica too: one that does not answer fails its own step, naming its key and not its password', async () => {
+    writeFileSync(join(dir, 'replicas.yaml'), 'storage:\n  kind: postgres\n  postgresUrl: postgres://bot:s3cretpw@db-a/x\n  postgresReplicaUrls:\n    - postgres://bot:s3cretpw@db-b/x\n    - postgres://bot:s3cretpw@db-c/x\n');
+    const asked: string[] = [];
+    const { exitCode, result } = await runConfigCheck({
+      dir,
+      env: 'replicas',
+      environment: {},
+      color: false,
+      out: () => undefined,
+      probes: {
+        postgres: async (url) => {
+          asked.push(new URL(url).hostname);
+          if (url.includes('db-c')) throw new Error(`connect ECONNREFUSED ${url}`);
+        },
+        migrations: async () => ({ pending: [], changed: [], unknown: [] }),
+      },
+    });
+    expect(asked).toEqual(['db-a', 'db-b', 'db-c']);
+    expect(exitCode).toBe(1);
+    expect(result.steps.map((s) => `${s.name}:${s.status}`)).toEqual(['config:ok', 'secrets:ok', 'data:ok', 'storage:ok', 'replicas:failed', 'migrations:ok']);
+    const replicas = result.steps.find((s) => s.name === 'replicas');
+    expect(replicas?.detail).toMatch(/^storage\.postgresReplicaUrls\.1 \(from .*replicas\.yaml\): connect ECONNREFUSED/);
+    expect(JSON.stringify(result)).not.toContain('s3cretpw');
+  });
 });
 
 describe('bulwark config check: migrations read from the real SQLite database', () => {

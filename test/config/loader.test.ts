@@ -189,6 +189,40 @@ describe('loadConfig with a named file (`config check FILE`, `start --config FIL
     ]);
   });
 
+  it('PostgreSQL replicas: URLs with a host, each once and not the primary again; the lag limit only with replicas; neither on SQLite', () => {
+    const yaml = [
+      'storage:',
+      '  kind: postgres',
+      '  postgresUrl: postgres://app:s3cret@db-a:5432/prod',
+      '  postgresReplicaUrls:',
+      '    - postgres://app:s3cret@db-b:5432/prod',
+      '    - postgres://app:s3cret@db-a:5432/prod',
+      '    - postgres://app:s3cret@db-b:5432/prod',
+      '    - db-c:5432',
+      '  postgresMaxReplicaLagMs: -1',
+      '',
+    ].join('\n');
+    const error = errorOf(() => loadConfig({ file: 'db.yaml', environment: {}, readFile: files({ 'db.yaml': yaml }) }));
+    expect(error.issues.map((i) => `${i.path} (from ${i.source}): ${i.reason}`).sort()).toEqual([
+      'storage.postgresMaxReplicaLagMs (from db.yaml): Too small: expected number to be >=0',
+      'storage.postgresReplicaUrls.1 (from db.yaml): is storage.postgresUrl again: list the other hosts',
+      'storage.postgresReplicaUrls.2 (from db.yaml): repeats storage.postgresReplicaUrls.0: each host once',
+      'storage.postgresReplicaUrls.3 (from db.yaml): a postgres:// URL with a host (the host names the replica in the API)',
+    ]);
+    const rules = errorOf(() => loadConfig({ file: 'db.yaml', environment: {}, readFile: files({ 'db.yaml': yaml.replace('    - db-c:5432\n', '').replace('-1', '250') }) }));
+    expect(rules.issues.map((i) => `${i.path} (from ${i.source}): ${i.reason}`).sort()).toEqual([
+      'storage.postgresReplicaUrls.1 (from db.yaml): is storage.postgresUrl again: list the other hosts',
+      'storage.postgresReplicaUrls.2 (from db.yaml): repeats storage.postgresReplicaUrls.0: each host once',
+    ]);
+    expect(rules.message).not.toContain('s3cret');
+    const misplaced = errorOf(() => loadConfig({ file: 'db.yaml', environment: {}, readFile: files({ 'db.yaml': 'storage:\n  postgresReplicaUrls: [postgres://db-b/prod]\n  postgresMaxReplicaLagMs: 250\n' }) }));
+    expect(misplaced.issues.map((i) => `${i.path}: ${i.reason}`)).toEqual(['storage.postgresReplicaUrls: only used when storage.kind is "postgres"']);
+    const noReplicas = errorOf(() => loadConfig({ file: 'db.yaml', environment: {}, readFile: files({ 'db.yaml': 'storage:\n  kind: postgres\n  postgresUrl: postgres://db-a/prod\n  postgresMaxReplicaLagMs: 250\n' }) }));
+    expect(noReplicas.issues.map((i) => `${i.path}: ${i.reason}`)).toEqual(['storage.postgresMaxReplicaLagMs: only used with storage.postgresReplicaUrls (the replicas it limits)']);
+    const good = loadConfig({ file: 'db.yaml', environment: {}, readFile: files({ 'db.yaml': 'storage:\n  kind: postgres\n  postgresUrl: postgres://db-a/prod\n  postgresReplicaUrls: [postgres://db-b/prod]\n  postgresMaxReplicaLagMs: 250\n' }) });
+    expect(good.config.storage).toMatchObject({ postgresReplicaUrls: ['postgres://db-b/prod'], postgresMaxReplicaLagMs: 250 });
+  });
+
   it('fleet, backup and sqliteSynchronous settings are refused where they cannot apply', () => {
     const yaml = ['storage:', '  kind: postgres', '  postgresUrl: postgres://x@127.0.0.1/db', '  sqliteSynchronous: NORMAL', 'fleet:', '  leaseMs: 1000', '  renewMs: 1000', 'backup:', '  keepLast: 3', ''].join('\n');
     const error = errorOf(() => loadConfig({ file: 'it.yaml', environment: {}, readFile: files({ 'it.yaml': yaml }) }));

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkFunction, checkInteger, checkNonEmptyString, checkNumber, checkObject, checkString, integerError, numberError } from '../../src/core/option-checks.js';
+import { checkArray, checkFunction, checkInteger, checkNonEmptyString, checkNumber, checkObject, checkString, integerError, numberError } from '../../src/core/option-checks.js';
 
 describe('checkNumber', () => {
   it('accepts a finite number within the bounds, both ends included', () => {
@@ -86,5 +86,18 @@ describe('checkFunction', () => {
   it('accepts a function and rejects anything else with a TypeError naming the option', () => {
     expect(() => checkFunction('c', 'f', () => 1)).not.toThrow();
     expect(() => checkFunction('c', 'f', 1)).toThrow(new TypeError('c: f must be a function, got number'));
+  });
+});
+
+describe('checkArray', () => {
+  it('accepts an array of at least minLength items', () => {
+    expect(() => checkArray('failoverGroup', 'endpoints', [1], 1)).not.toThrow();
+    expect(() => checkArray('x', 'list', [])).not.toThrow();
+  });
+
+  it('names the option, what the items are, the minimum and what it got', () => {
+    expect(() => checkArray('failoverGroup', 'endpoints', [], 1, 'of { name, target }')).toThrow(new TypeError('failoverGroup: endpoints must be an array of { name, target } with at least 1 item, got 0 items'));
+    expect(() => checkArray('x', 'list', 'a', 2)).toThrow(new TypeError('x: list must be an array with at least 2 items, got a'));
+    expect(() => checkArray('x', 'names', undefined, 0, 'of names')).toThrow(new TypeError('x: names must be an array of names, got undefined'));
   });
 });

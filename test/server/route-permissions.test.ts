@@ -11,6 +11,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { regionLease } from '../../src/failover/region-lease.js';
+import { memoryRegionLeaseStore } from '../../src/failover/region-lease-memory.js';
 import { faultProxies } from '../../src/chaos/proxy/proxies.js';
 import { fleetControl } from '../../src/fleet/control.js';
 import { auditLog } from '../../src/security/audit-log.js';
@@ -57,7 +59,7 @@ async function everyRoute(variant: 'local gate' | 'fleet gate'): Promise<OpsApp>
 }
 
 async function allRoutes(): Promise<RouteEntry[]> {
-  // The fleet, an account, the audit log, threat detection and chaos experiments only add routes: built apart, since the fixture makes none of them.
+  // The fleet, an account, the audit log, threat detection, a region lease and chaos experiments only add routes: built apart, since the fixture makes none of them.
   const [local, fleetGate] = await Promise.all([everyRoute('local gate'), everyRoute('fleet gate')]);
   const { buildApp } = await import('../../src/server/app.js');
   const fleet = fleetControl({ redis, fleet: 'f' });
@@ -66,7 +68,8 @@ async function allRoutes(): Promise<RouteEntry[]> {
   const account = { snapshot: async () => ({ exchange: 'x', at: 0, balances: {}, openOrders: [] }) };
   const threats = { detector: new ThreatDetector(), lockout: new Lockout() };
   const chaosExperiments = new ChaosExperiments({ registry: defaultActivityRegistry(), target: {}, store: await chaosRunStore(authStorage), guardrails: () => ({ chaosEnabled: true, liveTrading: false }) });
-  const withFleet = await buildApp({ ...f.components, fleet, account, audit, threats, chaos: { proxies: faultProxies(), experiments: chaosExperiments } }, { webRoot: web, bindTimeline: false });
+  const region = regionLease({ region: 'a', store: memoryRegionLeaseStore() });
+  const withFleet = await buildApp({ ...f.components, fleet, account, audit, threats, region, chaos: { proxies: faultProxies(), experiments: chaosExperiments } }, { webRoot: web, bindTimeline: false });
   const routes = [...local.routeTable, ...fleetGate.routeTable, ...withFleet.routeTable];
   await withFleet.close();
   return routes;

@@ -19,6 +19,7 @@ import { fleetPrefixOf, openConfiguredStores } from '../../server/configured-sto
 import { loadConfigFile } from '../../server/configured.js';
 import { resolveConfigSecrets } from '../../server/configured-secrets.js';
 import { liveEvents } from '../../server/live-events.js';
+import { configuredRegion } from '../../server/configured-region.js';
 import { accountsOf } from '../../config/accounts.js';
 import { BOT_COMMAND_DEFAULTS } from './bot.js';
 import { type AccountDuty, accountDuty, leaseOf } from '../../server/account-duty.js';
@@ -104,6 +105,9 @@ export async function runBot(options: BotCommandOptions): Promise<RunningBot> {
     const metrics = createMetrics({ defaultMetrics: false });
     const account = await configuredExchange(config, { storage: stores.storage, metrics, health, events: liveEvents(), redis, ...(name !== undefined ? { name } : {}) });
     cleanups.push(() => account.close());
+    // A bot of a region (`region:`): its gate stays reducing unless its region's ops service holds the trading lease.
+    const region = configuredRegion(config, { storage: stores.storage, metrics, events: liveEvents(), gate: account.gate, follow: true });
+    if (region) cleanups.push(() => region.close());
     health.start();
     cleanups.push(() => health.stop());
 
@@ -142,6 +146,7 @@ export async function runBot(options: BotCommandOptions): Promise<RunningBot> {
     out(`Bulwark bot ${instance} (config ${options.config})`);
     out(`  exchange   ${account.exchange.id}${config.exchange.url ? ` at ${new URL(config.exchange.url).host}` : ''}; intents ${instance}-*`);
     out(`  fleet      ${fleetPrefixOf(config)}{default}; gate ${account.gate.mode}`);
+    if (config.region) out(`  region     ${config.region.name}: trades while its ops service holds the lease ${region?.lease.lease}`);
     out('trading — Ctrl+C stops');
 
     let stopping: Promise<void> | undefined;

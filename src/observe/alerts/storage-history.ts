@@ -3,6 +3,7 @@
  * notification outcomes survive restarts. `storageAlertHistory()` runs its own migration.
  */
 import { checkInteger } from '../../core/option-checks.js';
+import { staleReads } from '../../storage/stale-reads.js';
 import type { Migration, Storage } from '../../storage/types.js';
 import type { AlertHistory, AlertHistoryEntry } from './history.js';
 
@@ -65,9 +66,11 @@ export async function storageAlertHistory(storage: Storage, options: StorageAler
       }
     },
     async list({ limit = 100, rule } = {}) {
+      // A list a person reads: a replica within the lag limit may answer (PostgreSQL with replicas).
+      const reads = staleReads(storage);
       const rows = rule
-        ? await storage.all<HistoryRow>('SELECT at, rule, event, severity, value, detail FROM alert_history WHERE rule = ? ORDER BY at DESC, seq DESC LIMIT ?', [rule, limit])
-        : await storage.all<HistoryRow>('SELECT at, rule, event, severity, value, detail FROM alert_history ORDER BY at DESC, seq DESC LIMIT ?', [limit]);
+        ? await reads.all<HistoryRow>('SELECT at, rule, event, severity, value, detail FROM alert_history WHERE rule = ? ORDER BY at DESC, seq DESC LIMIT ?', [rule, limit])
+        : await reads.all<HistoryRow>('SELECT at, rule, event, severity, value, detail FROM alert_history ORDER BY at DESC, seq DESC LIMIT ?', [limit]);
       return rows.map((r) => ({
         at: Number(r.at),
         rule: r.rule,

@@ -76,6 +76,10 @@ export const gateRoutes: FastifyPluginAsyncZod<GateRoutesOptions> = async (app, 
       if (missing.length > 0) {
         return problem(reply, 400, `acknowledge: no raised condition named ${missing.join(', ')} (raised: ${[...raised].join(', ') || 'none'})`);
       }
+      const fixed = gate.conditions().filter((c) => c.acknowledgeable === false && names.includes(c.name));
+      if (fixed.length > 0) {
+        return problem(reply, 409, `acknowledge: ${fixed.map((c) => `${c.name} cannot be acknowledged (${c.reason})`).join('; ')}`);
+      }
       const before = gate.status.mode;
       for (const name of names) gate.acknowledge(name, reason, actor);
       const resume = await operator.resume(reason, actor);
@@ -103,9 +107,9 @@ export const gateRoutes: FastifyPluginAsyncZod<GateRoutesOptions> = async (app, 
     async (request, reply) => {
       const { condition, reason } = request.body;
       const actor = actorOf(request, request.body.actor);
-      if (!gate.conditions().some((c) => c.name === condition)) {
-        return problem(reply, 404, `condition: no raised condition named ${condition}`);
-      }
+      const raised = gate.conditions().find((c) => c.name === condition);
+      if (!raised) return problem(reply, 404, `condition: no raised condition named ${condition}`);
+      if (raised.acknowledgeable === false) return problem(reply, 409, `condition: ${condition} cannot be acknowledged (${raised.reason})`);
       const before = gate.status.mode;
       gate.acknowledge(condition, reason, actor);
       auditDetail(request, { before: { mode: before }, after: { mode: gate.status.mode, reason } });

@@ -4,6 +4,7 @@ import { type Clock, systemClock } from '../../core/clock.js';
 import { ConflictError, NotFoundError, ValidationError } from '../errors.js';
 import type { Queryable, SqlValue, Storage } from '../types.js';
 import { validate } from '../validate.js';
+import { staleReads } from '../stale-reads.js';
 
 /**
  * The order intent journal: the trading layer writes an intent BEFORE it sends an order, then
@@ -122,7 +123,7 @@ export interface OrderIntentRepo {
   batch<T>(work: (repo: OrderIntentRepo) => Promise<T>): Promise<T>;
   /** Intents in any of `states`, oldest first. */
   listByState(states: OrderIntentState | readonly OrderIntentState[], options?: ListOptions): Promise<OrderIntent[]>;
-  /** The newest intents (by creation), newest first. */
+  /** The newest intents (by creation), newest first: order history, which a replica within the lag limit may answer (`staleReads`). */
   listRecent(limit: number, options?: { exchange?: string }): Promise<OrderIntent[]>;
   /** How many intents are in each state (states with none are left out); `intentPrefix`: only intents whose id starts with it. */
   countByState(options?: { exchange?: string; intentPrefix?: string }): Promise<Partial<Record<OrderIntentState, number>>>;
@@ -433,7 +434,9 @@ export function orderIntents(db: Queryable, options: OrderIntentRepoOptions = {}
       }
       sql += ' ORDER BY created_at DESC, intent_id DESC LIMIT ?';
       values.push(limit);
-      const rows = await db.all<IntentRow>(sql, values);
+      // Order history for people (the dashboard): a replica within the lag limit may answer. Inside a
+      // transaction, or for reconciliation (listByState), reads stay on the primary.
+      const rows = await (isStorage(db) ? staleReads(db) : db).all<IntentRow>(sql, values);
       return rows.map(fromRow);
     },
 

@@ -16,6 +16,7 @@ import type { Backoff } from '../../policies/backoff.js';
 import { IntentClosedError, OrderStatusUnknownError, classifyOrderFailure, isOrderNotFound, isRecoverable } from '../errors.js';
 import type { EventSink, RequestPath } from '../request-path.js';
 import type { OrderAdmission, OrderRequest } from './admission.js';
+import type { SendFence } from './send-fence.js';
 import { clientOrderIdFor, type ClientOrderIdOptions } from './intent-id.js';
 import type { IntentJournal, IntentRecord } from './journal.js';
 import type { NeverPlacedRule } from './never-placed.js';
@@ -61,6 +62,8 @@ export interface OrderPlacerParts {
   /** The exchange and the way to it (ban guard, breakers, read retries, retry budget). */
   requests: RequestPath;
   admission: readonly OrderAdmission[];
+  /** Rechecks the admissions right before each request of a placement leaves (send-fence.ts). */
+  fence?: SendFence;
   settings: PlacementSettings;
   events: EventSink<PlacementEvents>;
 }
@@ -157,7 +160,7 @@ export class OrderPlacer {
     const { intent } = created;
     if (!created.created) return this.resume(intent);
     this.report(intent, undefined, 'PENDING');
-    const order = await this.send(intent, params);
+    const order = await this.send(intent, params, request);
     for (const a of admission) a.placed?.(request);
     return order;
   }
@@ -167,20 +170,21 @@ export class OrderPlacer {
     return market?.contract === true;
   }
 
-  private async send(intent: IntentRecord, params: Record<string, unknown>): Promise<Order> {
-    const { requests, settings } = this.parts;
+  private async send(intent: IntentRecord, params: Record<string, unknown>, request: OrderRequest): Promise<Order> {
+    const { requests, settings, fence } = this.parts;
     const { exchange, banGuard } = requests;
     for (let attempt = 1; ; attempt++) {
       // Off the critical path: the request leaves now; PENDING and SENT mean the same to recovery.
       this.moveLater(intent, 'SENT');
       let order: Order;
       try {
-        order = await requests.once('orders', () =>
+        const create = (): Promise<Order> =>
           exchange.createOrder(intent.symbol, intent.type as OrderType, intent.side as OrderSide, intent.amount, intent.price ?? undefined, {
             ...params,
             clientOrderId: intent.clientOrderId,
-          }),
-        );
+          });
+        // The gate is asked again right before the request leaves, after every wait on the way.
+        order = await requests.once('orders', () => (fence ? fence.run(request, create) : create()));
       } catch (error) {
         if (error instanceof ResilienceError) {
           // Our own refusal (breaker open, ban in force): the request never left.

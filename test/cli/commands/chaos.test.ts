@@ -3,10 +3,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registerChaos } from '../../../src/cli/commands/chaos.js';
 import { runProgram } from '../../../src/cli/program.js';
 import { client, echoServer, type EchoServer, eventually } from '../../chaos/proxy/net-helpers.js';
+import { freePort } from '../../support/ports.js';
 
-const ECHO_PORT = 47890;
+// Ports the OS picks: a fixed one can be some client socket's local port at that moment.
+let ECHO_PORT: number;
+let PORT_A: number;
+let PORT_B: number;
 let echo: EchoServer;
 beforeAll(async () => {
+  [ECHO_PORT, PORT_A, PORT_B] = [await freePort(), await freePort(), await freePort()];
   echo = await echoServer(ECHO_PORT);
 });
 afterAll(async () => echo.close());
@@ -24,12 +29,12 @@ function harness() {
 describe('bulwark chaos proxy', () => {
   it('proxies with the toxics of its flags, prints what it does, and stops on the signal', async () => {
     const h = harness();
-    const running = runProgram(['node', 'bulwark', 'chaos', 'proxy', '--listen', ':47891', '--upstream', `127.0.0.1:${ECHO_PORT}`, '--toxic', 'latency:downstream:latency=20,jitter=5', '--toxic', 'slicer:upstream:average_size=2'], h.program);
+    const running = runProgram(['node', 'bulwark', 'chaos', 'proxy', '--listen', `:${PORT_A}`, '--upstream', `127.0.0.1:${ECHO_PORT}`, '--toxic', 'latency:downstream:latency=20,jitter=5', '--toxic', 'slicer:upstream:average_size=2'], h.program);
     await eventually(() => h.err.length >= 3);
-    expect(h.err[0]).toBe(`Fault proxy 127.0.0.1:47891 -> 127.0.0.1:${ECHO_PORT}\n`);
+    expect(h.err[0]).toBe(`Fault proxy 127.0.0.1:${PORT_A} -> 127.0.0.1:${ECHO_PORT}\n`);
     expect(h.err[1]).toBe('  toxic latency_downstream: latency downstream 100% latencyMs=20 jitterMs=5\n');
     expect(h.err[2]).toBe('  toxic slicer_upstream: slicer upstream 100% averageSize=2 sizeVariation=0 delayMs=0\n');
-    const c = await client(47891);
+    const c = await client(PORT_A);
     c.socket.write('through the proxy');
     expect((await c.bytes(17)).toString()).toBe('through the proxy');
     expect(echo.received.at(-1)?.toString()).toBe('through the proxy');
@@ -39,14 +44,14 @@ describe('bulwark chaos proxy', () => {
     h.stop('SIGTERM');
     await running;
     expect(h.err.at(-1)).toBe('SIGTERM: closing the proxy and its 0 connections\n');
-    await expect(client(47891)).rejects.toMatchObject({ code: 'ECONNREFUSED' });
+    await expect(client(PORT_A)).rejects.toMatchObject({ code: 'ECONNREFUSED' });
   });
 
   it('prints JSON lines with --json', async () => {
     const h = harness();
-    const running = runProgram(['node', 'bulwark', 'chaos', 'proxy', '--listen', '127.0.0.1:47892', '--upstream', `127.0.0.1:${ECHO_PORT}`, '--json'], h.program);
+    const running = runProgram(['node', 'bulwark', 'chaos', 'proxy', '--listen', `127.0.0.1:${PORT_B}`, '--upstream', `127.0.0.1:${ECHO_PORT}`, '--json'], h.program);
     await eventually(() => h.out.length >= 2);
-    expect(JSON.parse(h.out[0] as string)).toMatchObject({ event: 'listening', listen: '127.0.0.1:47892', upstream: `127.0.0.1:${ECHO_PORT}`, enabled: true, toxics: [] });
+    expect(JSON.parse(h.out[0] as string)).toMatchObject({ event: 'listening', listen: `127.0.0.1:${PORT_B}`, upstream: `127.0.0.1:${ECHO_PORT}`, enabled: true, toxics: [] });
     h.stop('SIGINT');
     await running;
     expect(JSON.parse(h.out.at(-1) as string)).toEqual({ event: 'stopping', signal: 'SIGINT' });

@@ -135,11 +135,12 @@ describe('runStart: the configuration is honoured, or refused', () => {
 
   it('with features.chaos, starts the fault proxies of chaos.proxies and serves them; without it, /api/chaos is off', async () => {
     const file = join(dir, 'chaos.yaml');
-    await writeFile(file, `dataDir: ${JSON.stringify(join(dir, 'data'))}\nfeatures:\n  chaos: true\nchaos:\n  proxies:\n    - name: pg\n      listen: ':47880'\n      upstream: 127.0.0.1:5432\nshutdown:\n  readyDelayMs: 0\n`);
+    const port = await freePort();
+    await writeFile(file, `dataDir: ${JSON.stringify(join(dir, 'data'))}\nfeatures:\n  chaos: true\nchaos:\n  proxies:\n    - name: pg\n      listen: ':${port}'\n      upstream: 127.0.0.1:5432\nshutdown:\n  readyDelayMs: 0\n`);
     const service = await runStart({ config: file, port: 0, out: () => undefined, exit: () => undefined, logger: false });
     try {
       const list = (await (await fetch(`${service.url}/api/chaos/proxies`)).json()) as { proxies: Array<{ name: string; listen: string; enabled: boolean }> };
-      expect(list.proxies).toEqual([expect.objectContaining({ name: 'pg', listen: '127.0.0.1:47880', upstream: '127.0.0.1:5432', enabled: true })]);
+      expect(list.proxies).toEqual([expect.objectContaining({ name: 'pg', listen: `127.0.0.1:${port}`, upstream: '127.0.0.1:5432', enabled: true })]);
     } finally {
       await service.close();
     }

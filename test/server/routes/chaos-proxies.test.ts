@@ -4,12 +4,17 @@ import { createMetrics } from '../../../src/observe/metrics.js';
 import { type OpsApp, buildApp } from '../../../src/server/app.js';
 import { liveEvents } from '../../../src/server/live-events.js';
 import { client, echoServer, type EchoServer } from '../../chaos/proxy/net-helpers.js';
+import { freePort } from '../../support/ports.js';
 
-const ECHO_PORT = 47870;
+// Ports the OS picks: a fixed one can be a client socket's local port at that moment (409 "in use").
+let ECHO_PORT: number;
+let PG_PORT: number;
+let R_PORT: number;
 let echo: EchoServer;
 let app: OpsApp | undefined;
 let proxies: FaultProxies | undefined;
 beforeAll(async () => {
+  [ECHO_PORT, PG_PORT, R_PORT] = [await freePort(), await freePort(), await freePort()];
   echo = await echoServer(ECHO_PORT);
 });
 afterAll(async () => echo.close());
@@ -42,9 +47,9 @@ describe('/api/chaos/proxies', () => {
 
   it('creates a proxy, adds, updates and removes toxics, disables, enables and deletes it', async () => {
     const a = await serve(true);
-    const made = await create(a, { name: 'pg', listen: ':47872', upstream: `127.0.0.1:${ECHO_PORT}` });
+    const made = await create(a, { name: 'pg', listen: `:${PG_PORT}`, upstream: `127.0.0.1:${ECHO_PORT}` });
     expect(made.statusCode).toBe(201);
-    expect(made.json()).toEqual({ name: 'pg', listen: '127.0.0.1:47872', upstream: `127.0.0.1:${ECHO_PORT}`, enabled: true, toxics: [], connections: 0 });
+    expect(made.json()).toEqual({ name: 'pg', listen: `127.0.0.1:${PG_PORT}`, upstream: `127.0.0.1:${ECHO_PORT}`, enabled: true, toxics: [], connections: 0 });
 
     const added = await a.inject({ method: 'POST', url: '/api/chaos/proxies/pg/toxics', payload: { type: 'latency', attributes: { latencyMs: 200, jitterMs: 50 } } });
     expect(added.statusCode).toBe(201);
@@ -53,7 +58,7 @@ describe('/api/chaos/proxies', () => {
     expect(updated.statusCode).toBe(200);
     expect(updated.json()).toMatchObject({ toxicity: 0.5, attributes: { latencyMs: 300, jitterMs: 50 } });
 
-    const c = await client(47872);
+    const c = await client(PG_PORT);
     const one = await a.inject({ method: 'GET', url: '/api/chaos/proxies/pg' });
     expect(one.json()).toMatchObject({ name: 'pg', connections: 1, openConnections: [{ id: 1 }] });
     const list = await a.inject({ method: 'GET', url: '/api/chaos/proxies' });
@@ -61,18 +66,18 @@ describe('/api/chaos/proxies', () => {
 
     expect((await a.inject({ method: 'POST', url: '/api/chaos/proxies/pg/disable' })).json()).toMatchObject({ enabled: false });
     await c.closedPromise;
-    await expect(client(47872)).rejects.toMatchObject({ code: 'ECONNREFUSED' });
+    await expect(client(PG_PORT)).rejects.toMatchObject({ code: 'ECONNREFUSED' });
     expect((await a.inject({ method: 'POST', url: '/api/chaos/proxies/pg/enable' })).json()).toMatchObject({ enabled: true });
 
     expect((await a.inject({ method: 'DELETE', url: '/api/chaos/proxies/pg/toxics/latency_downstream' })).statusCode).toBe(204);
     expect((await a.inject({ method: 'DELETE', url: '/api/chaos/proxies/pg/toxics/latency_downstream' })).statusCode).toBe(404);
     expect((await a.inject({ method: 'DELETE', url: '/api/chaos/proxies/pg' })).statusCode).toBe(204);
     expect((await a.inject({ method: 'GET', url: '/api/chaos/proxies/pg' })).statusCode).toBe(404);
-    await expect(client(47872)).rejects.toMatchObject({ code: 'ECONNREFUSED' });
+    await expect(client(PG_PORT)).rejects.toMatchObject({ code: 'ECONNREFUSED' });
     const timeline = events.timeline().map((e) => e.message);
     expect(timeline).toEqual(
       expect.arrayContaining([
-        `fault proxy created by operator: 127.0.0.1:47872 → 127.0.0.1:${ECHO_PORT}`,
+        `fault proxy created by operator: 127.0.0.1:${PG_PORT} → 127.0.0.1:${ECHO_PORT}`,
         'toxic latency_downstream (latency downstream) added by operator',
         'toxic latency_downstream (latency downstream 50%) updated by operator',
         'fault proxy disabled by operator',
@@ -84,7 +89,7 @@ describe('/api/chaos/proxies', () => {
 
   it('refuses bad input with problem+json naming the field', async () => {
     const a = await serve(true);
-    expect((await create(a, { name: 'r', listen: ':47873', upstream: `127.0.0.1:${ECHO_PORT}` })).statusCode).toBe(201);
+    expect((await create(a, { name: 'r', listen: `:${R_PORT}`, upstream: `127.0.0.1:${ECHO_PORT}` })).statusCode).toBe(201);
     const cases: Array<[string, string, Record<string, unknown>, number, string]> = [
       ['POST', '/api/chaos/proxies/r/toxics', { type: 'latency', attributes: { latencyMs: -1 } }, 400, 'body.attributes.latencyMs'],
       ['POST', '/api/chaos/proxies/r/toxics', { type: 'latency', attributes: { rate: 5 } }, 400, 'body.attributes'],
@@ -92,7 +97,7 @@ describe('/api/chaos/proxies', () => {
       ['POST', '/api/chaos/proxies/r/toxics', { type: 'bandwidth', direction: 'left' }, 400, 'body.direction'],
       ['POST', '/api/chaos/proxies/r/toxics', { type: 'timeout', toxicity: 2 }, 400, 'body.toxicity'],
       ['POST', '/api/chaos/proxies', { name: 'r', listen: ':47874', upstream: `127.0.0.1:${ECHO_PORT}` }, 409, 'body.name'],
-      ['POST', '/api/chaos/proxies', { name: 'taken', listen: ':47873', upstream: `127.0.0.1:${ECHO_PORT}` }, 409, 'body.listen'],
+      ['POST', '/api/chaos/proxies', { name: 'taken', listen: `:${R_PORT}`, upstream: `127.0.0.1:${ECHO_PORT}` }, 409, 'body.listen'],
       ['POST', '/api/chaos/proxies', { name: 'no host', listen: ':47875', upstream: `127.0.0.1:${ECHO_PORT}` }, 400, 'body.name'],
     ];
     for (const [method, url, payload, status, field] of cases) {
