@@ -56,5 +56,24 @@ describeWith(available, 'two placers racing on one intent id over one PostgreSQL
       }
     }
     // Ten races over real connections: on a busy machine each step waits on PostgreSQL's answers.
+    // A placement that never settles fails its race within about 15 s, naming it (racing-placers.ts).
   }, 90_000);
+
+  // The interleaving that once hung the race harness, made certain: the loser read the intent
+  // PENDING, the winner's FILLED is durable before the loser's move to UNKNOWN, which is refused;
+  // the loser continues from the journal (the winner's order), never sends, never fails.
+  it('answer-between: the loser continues from the answer the winner journalled; one order, both callers get it', async () => {
+    const clock = new ManualClock(1_700_000_000_000);
+    const journals = [storageJournal(orderIntents(handles[0]!, { clock })), storageJournal(orderIntents(handles[1]!, { clock }))] as const;
+    const intentId = 'pg-race-answer-between';
+
+    const { router, outcomes, secondMoveRefused } = await raceOnOneIntent(clock, journals, intentId, 'answer-between');
+
+    expect(secondMoveRefused).toBe(true);
+    expect(router.stats().byRoute['POST /api/v3/order']).toBe(1);
+    const held = router.engine.allOrdersHeld();
+    expect(held).toHaveLength(1);
+    expect(outcomes.map((o) => (o.status === 'fulfilled' ? o.value.id : o.reason))).toEqual([String(held[0]!.orderId), String(held[0]!.orderId)]);
+    expect(await journals[1].get(intentId)).toMatchObject({ state: 'FILLED', exchangeOrderId: String(held[0]!.orderId) });
+  }, 30_000);
 });

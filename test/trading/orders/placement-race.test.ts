@@ -29,6 +29,7 @@ describe('two placers racing on one intent id over one SQLite journal', () => {
   it.each<[RaceTiming, string]>([
     ['together', 'both insert at once'],
     ['after-sent', "the loser inserts while the winner's request is in flight"],
+    ['answer-between', "the winner's answer is journalled between the loser's read and its move to UNKNOWN"],
   ])('%s (%s): one order on the exchange, both callers get it, journal FILLED', async (timing) => {
     const dir = mkdtempSync(join(tmpdir(), 'bulwark-race-'));
     dirs.push(dir);
@@ -40,7 +41,7 @@ describe('two placers racing on one intent id over one SQLite journal', () => {
     const journals = [storageJournal(orderIntents(handles[0], { clock })), storageJournal(orderIntents(handles[1], { clock }))] as const;
 
     const intentId = `fleet-race-${timing}`;
-    const { router, outcomes } = await raceOnOneIntent(clock, journals, intentId, timing);
+    const { router, outcomes, secondMoveRefused } = await raceOnOneIntent(clock, journals, intentId, timing);
 
     expect(router.stats().ordersHeld).toBe(1);
     expect(router.stats().byRoute['POST /api/v3/order']).toBe(1);
@@ -49,6 +50,8 @@ describe('two placers racing on one intent id over one SQLite journal', () => {
     expect(orders).toEqual([placed, placed]);
     expect(orders[0].id).toBe(orders[1].id);
     expect(await journals[1].get(intentId)).toMatchObject({ state: 'FILLED', exchangeOrderId: orders[0].id });
+    // The loser's move to UNKNOWN met FILLED (final) and was refused: it continued from the answer.
+    expect(secondMoveRefused).toBe(timing === 'answer-between');
   });
 });
 

@@ -33,6 +33,8 @@ export async function offlineBinance(options: { faults?: SimFaultsInput; clock?:
  * `ioTurns`: each step also lets the event loop turn once, so code waiting on real I/O (a database
  * over a socket) makes progress between steps, and the steps go on past `maxSteps` while it has
  * not settled (up to 15 s of real time): a wait on the clock after a slow reply still ends.
+ * A promise still pending when the steps run out fails the call (it would wait on nothing that
+ * moves any more) with a message saying how far time went.
  */
 export async function drive<T>(clock: ManualClock, promise: Promise<T>, stepMs = 100, maxSteps = 20_000, ioTurns = false): Promise<T> {
   let settled = false;
@@ -41,9 +43,17 @@ export async function drive<T>(clock: ManualClock, promise: Promise<T>, stepMs =
   });
   watched.catch(() => undefined);
   const started = Date.now();
-  for (let i = 0; !settled && (i < maxSteps || (ioTurns && Date.now() - started < 15_000)); i++) {
+  let steps = 0;
+  for (; !settled && (steps < maxSteps || (ioTurns && Date.now() - started < DRIVE_IO_MS)); steps++) {
     await clock.advance(stepMs);
     if (ioTurns) await new Promise<void>((resolve) => setImmediate(resolve));
   }
+  if (!settled) {
+    const real = ioTurns ? ` and ${Date.now() - started} ms of real time` : '';
+    throw new Error(`drive: the promise did not settle within ${steps} steps of ${stepMs} ms (${steps * stepMs} ms of clock time${real})`);
+  }
   return watched;
 }
+
+/** How long `drive` with `ioTurns` keeps stepping past `maxSteps` while real I/O may still answer. */
+const DRIVE_IO_MS = 15_000;
