@@ -48,12 +48,13 @@ export interface PostableAlert {
 
 /** The Alertmanager alerts for one notice: one per series (one with no `by` labels). */
 export function postableAlerts(notice: AlertNotice, endsAt: number | undefined, generatorURL: string): PostableAlert[] {
-  const series = notice.series && notice.series.length > 0 ? notice.series : [{ labels: {}, value: notice.value }];
+  const series: NonNullable<AlertNotice['series']> = notice.series && notice.series.length > 0 ? notice.series : [{ labels: {}, value: notice.value }];
   return series.map((s) => ({
     labels: { ...notice.labels, ...s.labels, alertname: notice.rule, severity: notice.severity },
     annotations: {
       ...(notice.description ? { description: notice.description } : {}),
       ...notice.annotations,
+      ...s.annotations,
       value: String(s.value),
     },
     startsAt: new Date(notice.firingAt).toISOString(),

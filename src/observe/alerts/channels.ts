@@ -15,7 +15,8 @@ export interface AlertNotice {
   description: string;
   labels: Record<string, string>;
   /** The series the rule holds for, each with its `by` labels (one alert each in Alertmanager). */
-  series?: Array<{ labels: Record<string, string>; value: number }>;
+  series?: Array<{ labels: Record<string, string>; value: number; annotations?: Record<string, string> }>;
+  /** The rule's annotations, then those of its worst series. */
   annotations: Record<string, string>;
   /** Clock time the alert started firing. */
   firingAt: number;

@@ -259,7 +259,8 @@ export class AlertEngine implements EventSource<AlertEngineEvents> {
       description: rule.description,
       labels: rule.labels,
       series: state.series,
-      annotations: rule.annotations,
+      // The worst series' own annotations (its baseline, say) after the rule's.
+      annotations: { ...rule.annotations, ...state.series[0]?.annotations },
       firingAt: state.firingAt ?? now,
       ...(status === 'resolved' ? { resolvedAt: now } : {}),
     };

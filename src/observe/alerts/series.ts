@@ -10,6 +10,8 @@ import type { Sample } from './source.js';
 export interface AlertSeries {
   labels: Record<string, string>;
   value: number;
+  /** The annotations of the sample that gave the value (value rules, max/min or a single sample). */
+  annotations?: Record<string, string>;
 }
 
 /** Counter readings for rate(), per series key: [time, value]. */
@@ -80,13 +82,19 @@ export function seriesOf(rule: AlertRule, samples: Sample[], readings: Readings,
   for (const [key, group] of groupBy(samples.filter((s) => matches(s, rule.match)), rule.by)) {
     const value = aggregate(group.samples, rule.aggregate);
     if (rule.fn === 'value') {
-      out.push({ labels: group.labels, value });
+      out.push({ labels: group.labels, value, ...annotationsOf(group.samples, rule.aggregate, value) });
       continue;
     }
     const perSecond = rate(readings, key, value, now, rule.rangeMs);
     if (Number.isFinite(perSecond)) out.push({ labels: group.labels, value: perSecond });
   }
   return out;
+}
+
+/** The annotations of the sample the value came from: the one sample, or for max/min the first sample holding it. */
+function annotationsOf(samples: Sample[], how: AlertRule['aggregate'], value: number): { annotations?: Record<string, string> } {
+  const from = samples.length === 1 ? samples[0] : how === 'max' || how === 'min' ? samples.find((s) => s.value === value) : undefined;
+  return from?.annotations ? { annotations: from.annotations } : {};
 }
 
 /** The identity of a set of series (their labels), to notice when it changes. */

@@ -5,6 +5,8 @@ import { histogramSeries } from '../metrics.js';
 export interface Sample {
   labels: Record<string, string | number>;
   value: number;
+  /** Said about this sample's value (a baseline it is compared with, say); carried onto the alert it raises. */
+  annotations?: Record<string, string>;
 }
 
 export interface MetricSource {
