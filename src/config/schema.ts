@@ -7,6 +7,7 @@ import { bindRefusal } from './bind-address.js';
 import { CHAOS_CONFIG_DEFAULTS, chaosSchema } from './chaos-schema.js';
 import { SECURITY_CONFIG_DEFAULTS, securitySchema } from './security-schema.js';
 import { SLO_CONFIG_DEFAULTS, checkSlos, slosSchema } from './slo-schema.js';
+import { ANALYTICS_CONFIG_DEFAULTS, analyticsConfigSchema, checkAnalytics } from './analytics-schema.js';
 
 /** The longest delay Node's timers accept (2^31-1 ms, about 24.8 days); a longer one fires at once with a warning. */
 export const TIMER_MAX_MS = 2 ** 31 - 1;
@@ -163,6 +164,8 @@ export const configSchema = z
     chaos: chaosSchema,
     /** Service level objectives over the analytics recording (config/slo-schema.ts). */
     slos: slosSchema,
+    /** The analytics' anomaly detector (config/analytics-schema.ts). */
+    analytics: analyticsConfigSchema,
     features: z.strictObject({
       liveTrading: z.boolean(),
       chaos: z.boolean(),
@@ -242,6 +245,7 @@ export const configSchema = z
       ctx.addIssue({ code: 'custom', path: ['chaos', 'proxies'], message: 'only used when features.chaos is on' });
     }
     checkSlos(config.slos, ctx);
+    checkAnalytics(config.analytics, ctx);
     const refusal = bindRefusal(config.server.host, config.security.auth.enabled === true);
     if (refusal) ctx.addIssue({ code: 'custom', path: ['server', 'host'], message: refusal, params: { because: 'security.auth.enabled' } });
   });
@@ -325,6 +329,7 @@ export const CONFIG_DEFAULTS: BulwarkConfig = {
   security: SECURITY_CONFIG_DEFAULTS, // each part's defaults live with its code (security/)
   chaos: CHAOS_CONFIG_DEFAULTS, // written with its schema (config/chaos-schema.ts)
   slos: SLO_CONFIG_DEFAULTS, // written with its schema (config/slo-schema.ts)
+  analytics: ANALYTICS_CONFIG_DEFAULTS, // written with its schema (config/analytics-schema.ts)
   features: {
     liveTrading: false, // real orders only when someone turns them on explicitly
     chaos: false, // fault injection off unless an experiment is running

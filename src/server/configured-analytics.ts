@@ -1,10 +1,17 @@
 /**
  * The service's analytics (analytics/): the breakers' calls recorded, incidents from the breakers,
  * the gate, each account's bans and the alert engine, and the configured SLOs (`slos:`), whose
- * burn-rate alerts the alert engine evaluates over the SLO series.
+ * burn-rate alerts the alert engine evaluates over the SLO series; with `analytics.anomaly.enabled`,
+ * the anomaly detector over each breaker's p99 latency and error rate, the placed orders and the
+ * 429s, with an `anomaly-*` alert per series.
  */
 import { type AnalyticsService, analyticsService } from '../analytics/service.js';
 import { combinedSource } from '../analytics/slo-alerts.js';
+import { type AnomalyDetector, anomalyDetector } from '../analytics/anomaly/detector.js';
+import { anomalyMonitor } from '../analytics/anomaly/anomaly-monitor.js';
+import { anomalyAlertRules, anomalyMetricSource } from '../analytics/anomaly/anomaly-alerts.js';
+import { counterRateFeed, recordedFeed, type SeriesFeed } from '../analytics/anomaly/series-feeds.js';
+import type { SeriesSpec } from '../analytics/anomaly/options.js';
 import { trackAlertIncidents, trackBanIncidents, trackBreakerIncidents, trackGateIncidents, type ChaosRunListing } from '../analytics/incident-feeds.js';
 import type { BulwarkConfig } from '../config/schema.js';
 import type { Unsubscribe } from '../core/events.js';
@@ -18,10 +25,15 @@ import type { TradingGate } from '../trading/gate.js';
 
 export interface ConfiguredAnalytics {
   service: AnalyticsService;
-  /** The alert engine's source: the registry's series and the SLOs'. */
+  /** The anomaly detector (`analytics.anomaly.enabled`); its series are added by `attach`. */
+  anomalies?: AnomalyDetector;
+  /** The alert engine's source: the registry's series, the SLOs' and the anomalies'. */
   source(registry: MetricSource): MetricSource;
-  /** Subscribes to the components and adds the SLO rules to the engine; returns the unsubscribe. */
-  attach(parts: { breakers: CircuitBreaker[]; gate?: TradingGate; exchanges: ResilientExchange[]; alerts: AlertEngine }): Unsubscribe;
+  /**
+   * Subscribes to the components, adds the SLO rules to the engine and starts the anomaly detector
+   * over the breakers and the registry's counters (`metrics`); returns the unsubscribe.
+   */
+  attach(parts: { breakers: CircuitBreaker[]; gate?: TradingGate; exchanges: ResilientExchange[]; alerts: AlertEngine; metrics?: MetricSource }): Unsubscribe;
   close(): Promise<void>;
 }
 
@@ -33,10 +45,13 @@ export async function configuredAnalytics(config: BulwarkConfig, deps: { storage
     latencyBucketsSeconds: METRICS_DEFAULTS.latencyBuckets,
     ...(deps.chaosRuns ? { chaosRuns: deps.chaosRuns } : {}),
   });
+  const { enabled, ...anomalyOptions } = config.analytics.anomaly;
+  const anomalies = enabled ? anomalyDetector(anomalyOptions) : undefined;
   return {
     service,
-    source: (registry) => combinedSource(registry, service.source),
-    attach({ breakers, gate, exchanges, alerts }) {
+    ...(anomalies ? { anomalies } : {}),
+    source: (registry) => (anomalies ? combinedSource(registry, service.source, anomalyMetricSource(anomalies)) : combinedSource(registry, service.source)),
+    attach({ breakers, gate, exchanges, alerts, metrics }) {
       const offs: Unsubscribe[] = [];
       for (const breaker of breakers) {
         offs.push(service.recorder.bindBreaker(breaker));
@@ -46,6 +61,21 @@ export async function configuredAnalytics(config: BulwarkConfig, deps: { storage
       for (const exchange of exchanges) offs.push(trackBanIncidents(service.incidents, exchange, exchange.exchange.id));
       for (const rule of service.alertRules()) if (!alerts.get(String(rule.name))) alerts.add(rule);
       offs.push(trackAlertIncidents(service.incidents, alerts));
+      if (anomalies) {
+        const series: Array<{ spec: SeriesSpec; feed: SeriesFeed }> = [];
+        for (const name of new Set(breakers.map((b) => b.name ?? 'breaker'))) {
+          series.push({ spec: { name: `${name} latency`, kind: 'latency' }, feed: recordedFeed(service.reader, name, 'latency') });
+          series.push({ spec: { name: `${name} errors`, kind: 'error-rate' }, feed: recordedFeed(service.reader, name, 'error-rate') });
+        }
+        if (metrics) {
+          series.push({ spec: { name: 'orders placed', kind: 'order-rate' }, feed: counterRateFeed(metrics, 'bulwark_orders_total', { outcome: 'placed' }) });
+          series.push({ spec: { name: '429s', kind: 'throttle-rate' }, feed: counterRateFeed(metrics, 'bulwark_exchange_throttled_total', { status: '429' }) });
+        }
+        const monitor = anomalyMonitor({ detector: anomalies, series });
+        for (const rule of anomalyAlertRules(anomalies)) if (!alerts.get(String(rule.name))) alerts.add(rule);
+        monitor.start();
+        offs.push(() => monitor.stop());
+      }
       return () => offs.forEach((off) => off());
     },
     close: () => service.close(),

@@ -216,9 +216,10 @@ export async function componentsFromConfig(written: BulwarkConfig, options: Conf
     // Recording, incidents and SLOs (configured-analytics.ts): the engine reads the SLO series beside the registry's.
     const analytics = await configuredAnalytics(config, { storage, instance: serviceInstanceOf(config), ...(chaos ? { chaosRuns: await chaosRunStore(storage) } : {}) });
     cleanups.push(() => analytics.close());
-    const alerts = new AlertEngine({ source: analytics.source(registrySource(metrics.registry)), history: await storageAlertHistory(storage) });
+    const registryMetrics = registrySource(metrics.registry);
+    const alerts = new AlertEngine({ source: analytics.source(registryMetrics), history: await storageAlertHistory(storage) });
     cleanups.push(observeAlerts(metrics, alerts));
-    cleanups.push(analytics.attach({ breakers: ownBreakers(), ...(gate ? { gate } : {}), exchanges: accounts.map((a) => a.exchange), alerts }));
+    cleanups.push(analytics.attach({ breakers: ownBreakers(), ...(gate ? { gate } : {}), exchanges: accounts.map((a) => a.exchange), alerts, metrics: registryMetrics }));
     alerts.start();
     cleanups.push(() => alerts.stop());
     // Lockout and detection rules over the audit log, credential uses and each account's new orders.

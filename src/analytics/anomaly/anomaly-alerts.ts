@@ -68,3 +68,11 @@ export function anomalyAlertRules(detector: Pick<AnomalyDetector, 'specs'>, opti
     labels: { series: spec.name, kind: spec.kind },
   }));
 }
+
+/**
+ * A rule on the detector's series. Those series live in the process that runs the detector, not in
+ * the exported metrics, so a Prometheus rule file leaves these rules out (Prometheus would never fire them).
+ */
+export function isAnomalyRule(rule: { metric: string }): boolean {
+  return rule.metric === anomalyMetricNames.anomaly || rule.metric === anomalyMetricNames.score;
+}

@@ -5,4 +5,4 @@ export { MAD_SCALE, median, robustBand, type RobustBand } from './robust-band.js
 export { SeasonalProfile, hourOfDay } from './seasonal-profile.js';
 export { recordedFeed, counterRateFeed, RECORDED_FEED_DEFAULTS, type RecordedFeedOptions, type SeriesFeed } from './series-feeds.js';
 export { anomalyMonitor, AnomalyMonitor, ANOMALY_MONITOR_DEFAULTS, type AnomalyMonitorEvents, type AnomalyMonitorOptions } from './anomaly-monitor.js';
-export { anomalyMetricSource, anomalyAlertRules, anomalyAlertName, anomalyAnnotations, anomalyMetricNames } from './anomaly-alerts.js';
+export { anomalyMetricSource, anomalyAlertRules, anomalyAlertName, anomalyAnnotations, isAnomalyRule, anomalyMetricNames } from './anomaly-alerts.js';

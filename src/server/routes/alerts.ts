@@ -7,6 +7,7 @@ import { z } from 'zod';
 import type { AlertEngine, AlertState } from '../../observe/alerts/engine.js';
 import { type PrometheusRuleGroup, toPrometheusRules } from '../../observe/alerts/export.js';
 import { alertRuleSchema, parseAlertRule } from '../../observe/alerts/rule.js';
+import { isAnomalyRule } from '../../analytics/anomaly/anomaly-alerts.js';
 import type { LiveEvents } from '../live-events.js';
 import type { OperatorState } from '../operator-state.js';
 import { actorOf } from './actor.js';
@@ -52,7 +53,7 @@ export const alertRoutes: FastifyPluginAsyncZod<AlertRoutesOptions> = async (app
   app.get('/api/alerts/rules', { config: { permission: 'alerts:read' }, schema: { tags, description: 'Every rule with its current state' } }, async () => alerts.list().map(view));
 
   app.get('/api/alerts/rules.yaml', { config: { permission: 'alerts:read' }, schema: { tags, description: 'The rules as a Prometheus rule file' } }, async (_request, reply) =>
-    reply.header('content-type', 'application/yaml; charset=utf-8').send(toPrometheusRules(alerts.list().map((s) => s.rule), 'bulwark', ruleGroups?.() ?? [])),
+    reply.header('content-type', 'application/yaml; charset=utf-8').send(toPrometheusRules(alerts.list().map((s) => s.rule).filter((r) => !isAnomalyRule(r)), 'bulwark', ruleGroups?.() ?? [])),
   );
 
   app.get('/api/alerts/rules/:name', { config: { permission: 'alerts:read' }, schema: { tags, params: name } }, async (request, reply) => {

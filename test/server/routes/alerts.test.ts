@@ -76,4 +76,12 @@ describe('alert rule routes', () => {
     const doc = parse(res.body);
     expect(doc.groups[0].rules[0]).toMatchObject({ alert: 'BreakerOpen', expr: 'max(bulwark_circuitbreaker_state{state="open"}) >= 1', for: '1m', labels: { severity: 'critical' } });
   });
+
+  it("leaves the anomaly detector's rules out of the file: Prometheus has no such series", async () => {
+    f = await fixture();
+    await f.app.inject({ method: 'POST', url: '/api/alerts/rules', payload: rule });
+    await f.app.inject({ method: 'POST', url: '/api/alerts/rules', payload: { name: 'anomaly-orders', metric: 'bulwark_anomaly', match: { series: 'orders' }, condition: '>=', threshold: 1 } });
+    const doc = parse((await f.app.inject({ method: 'GET', url: '/api/alerts/rules.yaml' })).body);
+    expect(doc.groups[0].rules.map((r: { alert: string }) => r.alert)).toEqual(['BreakerOpen']);
+  });
 });
