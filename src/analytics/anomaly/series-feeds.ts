@@ -52,7 +52,8 @@ export function recordedFeed(reader: Pick<AnalyticsReader, 'series'>, dependency
   return {
     async poll(nowMs) {
       const until = Math.floor((nowMs - o.lagMs) / o.bucketMs) * o.bucketMs;
-      const from = cursor ?? Math.floor((nowMs - o.lagMs - o.backfillMs) / o.bucketMs) * o.bucketMs;
+      cursor ??= Math.floor((nowMs - o.lagMs - o.backfillMs) / o.bucketMs) * o.bucketMs;
+      const from = cursor;
       if (until <= from) return [];
       const rows = await reader.series(dependency, from, until, o.bucketMs);
       cursor = until;

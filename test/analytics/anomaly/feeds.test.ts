@@ -55,6 +55,17 @@ describe('anomaly feeds', () => {
     expect(await latency.poll(clock.now() + 20_000)).toEqual([]);
   });
 
+  it('with no backfill, starts at the first poll and reads each bucket once it is complete', async () => {
+    const feed = recordedFeed(reader, 'binance:orders', 'error-rate', { backfillMs: 0 });
+    expect(await feed.poll(clock.now())).toEqual([]);
+    const bucket = Math.floor((clock.now() - 10_000) / 10_000) * 10_000 + 10_000;
+    await clock.advance(bucket + 10_000 - clock.now()); // into the bucket after the first poll's
+    for (let i = 0; i < 10; i++) recorder.record('binance:orders', i < 5 ? 'failure' : 'success', 5);
+    await clock.advance(20_000);
+    await recorder.flush();
+    expect(await feed.poll(clock.now())).toEqual([{ atMs: bucket + 10_000, value: 0.5 }]);
+  });
+
   it("turns a counter's increase into a per-second rate", async () => {
     const registry = new Registry();
     const orders = new Counter({ name: 'bulwark_orders_total', help: 'orders', labelNames: ['exchange', 'outcome'], registers: [registry] });
