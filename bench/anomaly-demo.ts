@@ -1,5 +1,6 @@
 /**
- * The anomaly detector over the demo (`npx tsx bench/anomaly-demo.ts [SECONDS]`, default 600):
+ * The anomaly detector over the demo (`npx tsx bench/anomaly-demo.ts [SECONDS] [CONSECUTIVE_POINTS]`,
+ * default 600 s and the detector's default):
  * starts the demo on the real clock with its fault injector (a scenario every ~12 s quiet), records
  * its breakers' calls, and runs the detector with its defaults over the recording (p99 latency and
  * error rate per breaker) and the service's counters (placed orders, 429s). Prints every episode
@@ -32,7 +33,8 @@ for (const b of breakers) {
 series.push({ spec: { name: 'orders placed', kind: 'order-rate' }, feed: counterRateFeed(source, 'bulwark_orders_total', { outcome: 'placed' }) });
 series.push({ spec: { name: '429s', kind: 'throttle-rate' }, feed: counterRateFeed(source, 'bulwark_exchange_throttled_total', { status: '429' }) });
 
-const detector = anomalyDetector();
+const consecutivePoints = process.argv[3] ? Number(process.argv[3]) : undefined;
+const detector = anomalyDetector(consecutivePoints ? { consecutivePoints } : {});
 const monitor = anomalyMonitor({ detector, series });
 monitor.on('pollFailed', ({ series: s, error }) => console.error(`poll failed: ${s}: ${String(error)}`));
 
@@ -70,7 +72,7 @@ await new Promise((resolve) => setTimeout(resolve, seconds * 1_000));
 monitor.stop();
 clearInterval(sampler);
 const faulted = faults.filter((f) => f.name).length / Math.max(1, faults.length);
-console.log(`\n${seconds} s of demo, a fault active ${(faulted * 100).toFixed(0)}% of the time; warm-up ${detector.options.minSamples} points`);
+console.log(`\n${seconds} s of demo, a fault active ${(faulted * 100).toFixed(0)}% of the time; warm-up ${detector.options.minSamples} points, consecutivePoints ${detector.options.consecutivePoints}`);
 console.log('series | points judged | outside the band | episodes | episodes with no fault around');
 for (const [name, n] of counts) console.log(`${name} | ${n.judged} | ${n.outside} | ${n.episodes} | ${n.unexplained}`);
 await recorder.stop();

@@ -11,6 +11,7 @@
  * anomalous points in a row, and normal again at the first point that is not.
  *
  *   warm-up --(minSamples points in the history)--> normal <--(consecutivePoints anomalous / one normal)--> anomalous
+ *      ^------------------(a gap: fewer than minSamples points in the history)-----------------'
  *
  * During the warm-up nothing is judged and nothing alerts. Every point, anomalous or not, then
  * enters the history: a lasting change becomes the new normal once it holds half the history.
@@ -51,12 +52,15 @@ export interface SeriesStatus {
   samples: number;
 }
 
-/** A series changed state: `warm-up-ended`, `anomaly` (normal -> anomalous) or `recovered`. */
+/**
+ * A series changed state: `warm-up-ended`, `anomaly` (normal -> anomalous), `recovered`, or
+ * `history-gap` (back to warm-up: a gap in the points left fewer than `minSamples` in the history).
+ */
 export interface SeriesStateChange {
   series: string;
   from: SeriesState;
   to: SeriesState;
-  reason: 'warm-up-ended' | 'anomaly' | 'recovered';
+  reason: 'warm-up-ended' | 'anomaly' | 'recovered' | 'history-gap';
   status: SeriesStatus;
   at: number;
 }
@@ -126,7 +130,7 @@ export class AnomalyDetector implements EventSource<AnomalyDetectorEvents> {
     next.samples = t.history.length;
     t.status = next;
     if (next.state !== before) {
-      const reason = before === 'warm-up' ? 'warm-up-ended' : next.state === 'anomalous' ? 'anomaly' : 'recovered';
+      const reason = next.state === 'warm-up' ? 'history-gap' : before === 'warm-up' ? 'warm-up-ended' : next.state === 'anomalous' ? 'anomaly' : 'recovered';
       this.events.emit('stateChange', { series: name, from: before, to: next.state, reason, status: { ...next }, at: this.clock.now() });
     }
     return { ...next };

@@ -95,6 +95,10 @@ describe('anomaly detector', () => {
     // The next point is judged.
     detector.observe('errors', { atMs: START + 30 * STEP_MS, value: 0.6 });
     expect(seen.map((c) => c.reason)).toEqual(['warm-up-ended']);
+    // An hour without points empties the history: the series warms up again before judging.
+    detector.observe('errors', { atMs: START + 3_600_000, value: 0.9 });
+    expect(detector.status('errors')!.state).toBe('warm-up');
+    expect(seen.map((c) => c.reason)).toEqual(['warm-up-ended', 'history-gap']);
   });
 
   it('stops firing at a daily peak once its hour of the day is learned', () => {
