@@ -1,6 +1,7 @@
 /**
  * The anomaly detector over the demo (`npx tsx bench/anomaly-demo.ts [SECONDS] [CONSECUTIVE_POINTS]`,
- * default 600 s and the detector's default):
+ * default 600 s and the detector's default; a third argument `no-faults` runs the demo without its
+ * fault injector, so every episode is a false positive):
  * starts the demo on the real clock with its fault injector (a scenario every ~12 s quiet), records
  * its breakers' calls, and runs the detector with its defaults over the recording (p99 latency and
  * error rate per breaker) and the service's counters (placed orders, 429s). Prints every episode
@@ -16,7 +17,8 @@ import { AnalyticsReader, analyticsRecorder, anomalyDetector, anomalyMonitor, co
 
 const seconds = Number(process.argv[2] ?? 600);
 const dataDir = mkdtempSync(join(tmpdir(), 'bulwark-anomaly-demo-'));
-const demo = await startDemo({ dataDir });
+const faultsOff = process.argv[4] === 'no-faults';
+const demo = await startDemo({ dataDir, ...(faultsOff ? { faultQuietMs: 0 } : {}) });
 const recorder = analyticsRecorder({ storage: demo.storage, instance: 'demo' });
 await recorder.start();
 const breakers = demo.components.breakers!.breakers();
