@@ -3,6 +3,7 @@
  * to replay it through, and what the replay reports. Settings use the policies' own option names
  * (and the service config's `policies:` shape), so a recommendation maps straight onto a config.
  */
+import type { ManualClock } from '../../core/clock.js';
 import type { WindowOptions } from '../../policies/breaker/options.js';
 
 /** How the dependency answered one call. */
@@ -112,6 +113,8 @@ export interface ReplayReport extends CallerView {
   dependencyRequestsDuringOutages: number;
   /** dependencyRequests / calls (1: no retry; NaN without calls). */
   amplification: number;
+  /** Retry amplification during the outages: requests sent in them / calls made in them (NaN without outage). */
+  amplificationDuringOutages: number;
   /** Time the breaker spent open (ms); 0 without a breaker. */
   openMs: number;
   /** The outage windows found in the trace. */
@@ -124,9 +127,18 @@ export interface ReplayOptions {
   /** Randomness for the backoff's jitter; seed it (`seededRandom`) for a deterministic replay. */
   random?: () => number;
   /** The clock the replay runs on; a fresh ManualClock at the trace's first call when unset. */
-  clock?: import('../../core/clock.js').ManualClock;
+  clock?: ManualClock;
   /** Outage detection: the trace is judged in windows of this length (ms). */
   outageWindowMs?: number;
   /** Outage detection: a window whose failed share (failures and timeouts) reaches this is an outage. */
   outageFailureRatio?: number;
 }
+
+export const REPLAY_DEFAULTS = {
+  // Draws differ run to run unless seeded: pass seededRandom(seed) to compare settings fairly.
+  random: Math.random as () => number,
+  // One fine recording bucket: the finest grain a recorded trace has.
+  outageWindowMs: 10_000,
+  // Half the calls failing is a dependency in trouble (the breaker's default threshold), not noise.
+  outageFailureRatio: 0.5,
+};
