@@ -66,7 +66,7 @@ export class TuningAdvisor {
         if (proposal.kind === 'proposed' && proposal.proposed) {
           trace ??= await traceFromRecording(reader, dependency, sinceMs, untilMs, { random: seededRandom(this.o.seed), ...(current.timeout ? { timeoutMs: current.timeout.ms } : {}) });
           baseline ??= await this.replay(trace, current);
-          const comparison = compareReplays(baseline, await this.replay(trace, proposal.proposed));
+          const comparison = compareReplays(baseline, await this.replay(trace, proposal.proposed), this.o);
           recommendations.push(this.recommendation(dependency, proposal, comparison.better ? 'recommended' : 'not-better', comparison));
         } else recommendations.push(this.recommendation(dependency, proposal, proposal.kind === 'proposed' ? 'keep' : proposal.kind));
       }

@@ -1,6 +1,7 @@
 /** The tuning advisor's options and their defaults, written once, each with its reason. */
 import type { Clock } from '../../core/clock.js';
 import { systemClock } from '../../core/clock.js';
+import { BETTER_DEFAULTS } from './better.js';
 import { checkFunction, checkInteger, checkNumber, checkObject } from '../../core/option-checks.js';
 
 export interface AdvisorOptions {
@@ -39,6 +40,10 @@ export interface AdvisorOptions {
   retryBudgetMinPerSecond?: number;
   /** Rate-limit headroom: the share of a weight budget the peak should stay under. */
   headroomTarget?: number;
+  /** A replay's extra failed calls accepted for a gain, as a share of the calls (better.ts). */
+  maxExtraFailedShare?: number;
+  /** The least gain a replay must show, as a share of the current figure (better.ts). */
+  minGain?: number;
   /** Seed of the replays' randomness (both settings replay with the same draws). */
   seed?: number;
   clock?: Clock;
@@ -64,6 +69,8 @@ export const ADVISOR_DEFAULTS = {
   retryBudgetRatio: 0.2, // the retryBudget default: retries add at most 20% load
   retryBudgetMinPerSecond: 1, // a quiet dependency may still retry once a second
   headroomTarget: 0.8, // peak weight under 80% of the limit leaves room for a burst and the other processes
+  maxExtraFailedShare: BETTER_DEFAULTS.maxExtraFailedShare, // better.ts: one call in 200, stated in the reasons
+  minGain: BETTER_DEFAULTS.minGain, // better.ts: 10%, past a reconstructed trace's noise
   seed: 17, // any fixed seed: the advice is repeatable
   clock: systemClock as Clock, // wall time: the range ends now
 };
@@ -92,6 +99,8 @@ export function resolveAdvisorOptions(options: AdvisorOptions = {}): ResolvedAdv
   checkNumber(c, 'retryBudgetRatio', o.retryBudgetRatio, 0, 1);
   checkNumber(c, 'retryBudgetMinPerSecond', o.retryBudgetMinPerSecond, 0);
   checkNumber(c, 'headroomTarget', o.headroomTarget, 0, 1, true);
+  checkNumber(c, 'maxExtraFailedShare', o.maxExtraFailedShare, 0, 1);
+  checkNumber(c, 'minGain', o.minGain, 0, 1);
   checkInteger(c, 'seed', o.seed, 0);
   checkFunction(c, 'clock.now', o.clock?.now);
   return o;

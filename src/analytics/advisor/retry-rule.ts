@@ -1,8 +1,8 @@
 /**
- * Retry attempts that fit a retry budget: as many tries as it takes for a call to fail on all of
- * them at the baseline error rate no more often than the target, while the retries they spend at
- * that rate stay within the budget's share; and a budget when there is none, so an outage is not
- * hit by every call's every retry.
+ * Retry attempts that fit a retry budget: at least as many tries as it takes for a call to fail
+ * on all of them at the baseline error rate no more often than the target, at most as many as the
+ * budget's share pays for at that rate (the current count stays when it lies between); and a
+ * budget when there is none, so an outage is not hit by every call's every retry.
  */
 import type { PolicySettings, ReplayRetrySettings } from '../replay/types.js';
 import type { ResolvedAdvisorOptions } from './options.js';
@@ -35,15 +35,20 @@ export function retryRule(evidence: DependencyEvidence, current: PolicySettings,
   }
   const e = evidence.baselineErrorRate;
   const ratio = budget?.ratio ?? o.retryBudgetRatio;
-  let attempts = attemptsFor(e, o.retryTargetFailureRate, o.maxRetryAttempts);
-  // The retries spent at the baseline must fit the budget's share, or the budget cuts ordinary retries.
-  while (attempts > 2 && expectedRetries(e, attempts) > ratio) attempts--;
+  // Enough tries to reach the target at the baseline, but no more than the budget pays for at that rate:
+  // the current count stays when it lies between.
+  const needed = attemptsFor(e, o.retryTargetFailureRate, o.maxRetryAttempts);
+  let affordable = o.maxRetryAttempts;
+  while (affordable > 2 && expectedRetries(e, affordable) > ratio) affordable--;
+  const attempts = Math.min(Math.max(currentAttempts, needed), Math.max(needed, affordable), o.maxRetryAttempts);
   const figures = {
     calls: ran,
     baselineErrorRate: e,
     errorRate: evidence.errorRate,
     targetFailureRate: o.retryTargetFailureRate,
     currentAttempts,
+    neededAttempts: needed,
+    affordableAttempts: affordable,
     proposedAttempts: attempts,
     retriesPerCallAtBaseline: +expectedRetries(e, attempts).toFixed(6),
     budgetRatio: ratio,
