@@ -1,6 +1,6 @@
 /**
  * Retry attempts that fit a retry budget: at least as many tries as it takes for a call to fail
- * on all of them at the baseline error rate no more often than the target, at most as many as the
+ * on all of them at the baseline error rate no more often than the target, but never more than the
  * budget's share pays for at that rate (the current count stays when it lies between); and a
  * budget when there is none, so an outage is not hit by every call's every retry.
  */
@@ -35,12 +35,12 @@ export function retryRule(evidence: DependencyEvidence, current: PolicySettings,
   }
   const e = evidence.baselineErrorRate;
   const ratio = budget?.ratio ?? o.retryBudgetRatio;
-  // Enough tries to reach the target at the baseline, but no more than the budget pays for at that rate:
-  // the current count stays when it lies between.
+  // Enough tries to reach the target at the baseline, but no more than the budget pays for at that rate
+  // (the budget wins when both cannot hold): the current count stays when it lies between.
   const needed = attemptsFor(e, o.retryTargetFailureRate, o.maxRetryAttempts);
   let affordable = o.maxRetryAttempts;
   while (affordable > 2 && expectedRetries(e, affordable) > ratio) affordable--;
-  const attempts = Math.min(Math.max(currentAttempts, needed), Math.max(needed, affordable), o.maxRetryAttempts);
+  const attempts = Math.min(Math.max(currentAttempts, needed), affordable);
   const figures = {
     calls: ran,
     baselineErrorRate: e,
