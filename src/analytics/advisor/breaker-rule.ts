@@ -47,7 +47,7 @@ export function breakerRule(evidence: DependencyEvidence, current: PolicySetting
   return {
     ...base,
     kind: 'proposed',
-    summary: `breaker: open at ${percent(failureRateThreshold)} failed (${o.breakerErrorMultiple}x the baseline ${percent(evidence.baselineErrorRate)}) over at least ${minimumCalls} calls (~${o.breakerJudgeMs / 1000} s of traffic)`,
+    summary: `open at ${percent(failureRateThreshold)} failed (${o.breakerErrorMultiple}x the baseline ${percent(evidence.baselineErrorRate)}) over at least ${minimumCalls} calls (~${o.breakerJudgeMs / 1000} s of traffic)`,
     evidence: figures,
     proposed: { ...current, breaker: proposed },
     changes,

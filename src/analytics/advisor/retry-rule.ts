@@ -67,5 +67,5 @@ export function retryRule(evidence: DependencyEvidence, current: PolicySettings,
     ...(attempts !== currentAttempts ? [`${currentAttempts} -> ${attempts} tries (at a baseline error rate of ${percent(e)}, ${attempts} leave ${(e ** attempts).toExponential(1)} of calls failing)`] : []),
     ...(needsBudget ? [`a retry budget of ${percent(proposedBudget.ratio)} of requests + ${proposedBudget.minRetriesPerSecond}/s, so an outage is not met with every call's every retry`] : []),
   ];
-  return { ...base, kind: 'proposed', summary: `retry: ${parts.join('; ')}`, evidence: figures, proposed: { ...current, retry: proposedRetry }, changes };
+  return { ...base, kind: 'proposed', summary: `${parts.join('; ')}`, evidence: figures, proposed: { ...current, retry: proposedRetry }, changes };
 }

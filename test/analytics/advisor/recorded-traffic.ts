@@ -18,12 +18,14 @@ export interface TrafficShape {
   /** The outage: minutes from the start, and how long; calls in it time out after `recordedTimeoutMs`. */
   outage?: { fromMinute: number; minutes: number };
   recordedTimeoutMs: number;
+  /** A SQLite file instead of memory (the CLI reads it). */
+  path?: string;
 }
 
 export async function recordedTraffic(shape: TrafficShape) {
   const startMs = Date.UTC(2026, 0, 1);
   const clock = new ManualClock(startMs);
-  const db = await sqliteStorage({ path: ':memory:', clock });
+  const db = await sqliteStorage({ path: shape.path ?? ':memory:', clock });
   const recorder = analyticsRecorder({ storage: db, clock });
   await recorder.start();
   const random = seededRandom(42);
