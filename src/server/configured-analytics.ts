@@ -1,11 +1,18 @@
 /**
  * The service's analytics (analytics/): the breakers' calls recorded, incidents from the breakers,
  * the gate, each account's bans and the alert engine, and the configured SLOs (`slos:`), whose
- * burn-rate alerts the alert engine evaluates over the SLO series.
+ * burn-rate alerts the alert engine evaluates over the SLO series; and the tuning advisor over the
+ * recording, judging the configuration's `policies:`, with the accounts' used-weight headers.
  */
 import { type AnalyticsService, analyticsService } from '../analytics/service.js';
 import { combinedSource } from '../analytics/slo-alerts.js';
 import { trackAlertIncidents, trackBanIncidents, trackBreakerIncidents, trackGateIncidents, type ChaosRunListing } from '../analytics/incident-feeds.js';
+import { adviceService, type AdviceService } from '../analytics/advisor/advice-service.js';
+import { tuningAdvisor } from '../analytics/advisor/advisor.js';
+import { settingsFromConfig } from '../analytics/advisor/policy-settings.js';
+import type { WeightEvidenceSource } from '../analytics/advisor/types.js';
+import { type WeightObserver, weightObserver } from '../analytics/advisor/weight-observer.js';
+import type { ExchangeRateBudget } from '../limits/budgets/exchange-rate-budget.js';
 import type { BulwarkConfig } from '../config/schema.js';
 import type { Unsubscribe } from '../core/events.js';
 import type { AlertEngine } from '../observe/alerts/engine.js';
@@ -18,10 +25,12 @@ import type { TradingGate } from '../trading/gate.js';
 
 export interface ConfiguredAnalytics {
   service: AnalyticsService;
+  /** The tuning advisor over the recording, judging the configuration's policies. */
+  advice: AdviceService;
   /** The alert engine's source: the registry's series and the SLOs'. */
   source(registry: MetricSource): MetricSource;
   /** Subscribes to the components and adds the SLO rules to the engine; returns the unsubscribe. */
-  attach(parts: { breakers: CircuitBreaker[]; gate?: TradingGate; exchanges: ResilientExchange[]; alerts: AlertEngine }): Unsubscribe;
+  attach(parts: { breakers: CircuitBreaker[]; gate?: TradingGate; exchanges: ResilientExchange[]; alerts: AlertEngine; rateBudgets?: ExchangeRateBudget[] }): Unsubscribe;
   close(): Promise<void>;
 }
 
@@ -33,11 +42,25 @@ export async function configuredAnalytics(config: BulwarkConfig, deps: { storage
     latencyBucketsSeconds: METRICS_DEFAULTS.latencyBuckets,
     ...(deps.chaosRuns ? { chaosRuns: deps.chaosRuns } : {}),
   });
+  // The exchange's used-weight headers, as the accounts' shared budgets read them (none without Redis).
+  const observers: WeightObserver[] = [];
+  const weights: WeightEvidenceSource = { observations: () => observers.flatMap((o) => o.observations()) };
+  // No runtime update reaches the exchange's policies (they are built at start): applying answers with the diff to restart with.
+  const advice = adviceService({ advisor: tuningAdvisor({ reader: service.reader, current: settingsFromConfig(config), currentFrom: 'the configuration', weights }) });
   return {
     service,
+    advice,
     source: (registry) => combinedSource(registry, service.source),
-    attach({ breakers, gate, exchanges, alerts }) {
+    attach({ breakers, gate, exchanges, alerts, rateBudgets = [] }) {
       const offs: Unsubscribe[] = [];
+      for (const budget of rateBudgets) {
+        const observer = weightObserver(budget);
+        observers.push(observer);
+        offs.push(() => {
+          observer.close();
+          observers.splice(observers.indexOf(observer), 1);
+        });
+      }
       for (const breaker of breakers) {
         offs.push(service.recorder.bindBreaker(breaker));
         offs.push(trackBreakerIncidents(service.incidents, breaker));

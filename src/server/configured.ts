@@ -218,7 +218,7 @@ export async function componentsFromConfig(written: BulwarkConfig, options: Conf
     cleanups.push(() => analytics.close());
     const alerts = new AlertEngine({ source: analytics.source(registrySource(metrics.registry)), history: await storageAlertHistory(storage) });
     cleanups.push(observeAlerts(metrics, alerts));
-    cleanups.push(analytics.attach({ breakers: ownBreakers(), ...(gate ? { gate } : {}), exchanges: accounts.map((a) => a.exchange), alerts }));
+    cleanups.push(analytics.attach({ breakers: ownBreakers(), ...(gate ? { gate } : {}), exchanges: accounts.map((a) => a.exchange), alerts, rateBudgets: accounts.flatMap((a) => (a.rateBudget ? [a.rateBudget] : [])) }));
     alerts.start();
     cleanups.push(() => alerts.stop());
     // Lockout and detection rules over the audit log, credential uses and each account's new orders.
@@ -318,6 +318,7 @@ export async function componentsFromConfig(written: BulwarkConfig, options: Conf
       audit,
       alerts,
       analytics: analytics.service,
+      advice: analytics.advice,
       ...(threats ? { threats: threats.component } : {}),
       serviceId: `bulwark-${config.env}`,
       ...(fleet ? { fleet } : {}),

@@ -11,3 +11,4 @@ export { breakerRule } from './breaker-rule.js';
 export { retryRule, attemptsFor, expectedRetries } from './retry-rule.js';
 export { rateLimitRule } from './rate-limit-rule.js';
 export type { AdviceReport, AdviceRule, ConfigChangeProposal, DependencyEvidence, Recommendation, RecommendationStatus, ReplayComparison, RuleProposal, WeightEvidenceSource, WeightObservation } from './types.js';
+export { adviceService, ADVICE_SERVICE_DEFAULTS, type AdviceService, type AdviceServiceOptions, type AdviceWithDiff, type ApplyOutcome } from './advice-service.js';
