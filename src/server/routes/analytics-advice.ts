@@ -66,7 +66,7 @@ export const analyticsAdviceRoutes: FastifyPluginAsyncZod<AdviceRoutesOptions> =
         tags,
         description: 'Apply a recommendation of the latest advice live (only where runtime updates exist for its keys; else 409 with the configuration diff to restart with)',
         params: z.object({ id: z.string().min(1).max(300) }),
-        body: z.strictObject({ reason: z.string().trim().min(1).max(200).optional(), actor: actorField }).optional(),
+        body: z.strictObject({ reason: z.string().trim().min(1).max(200).optional(), actor: actorField }).nullish(),
       },
     },
     async (request, reply) => {
