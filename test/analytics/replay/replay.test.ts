@@ -82,6 +82,16 @@ describe('replay: how requests are answered', () => {
     expect(report).toMatchObject({ calls: 3, succeeded: 2, failed: 1, dependencyRequests: 3, amplification: 1, p50Ms: 50, p99Ms: 50, timedOut: 0, unanswered: 0 });
   });
 
+  it("a call's first try is answered as the call was, even beside another call at the same time", async () => {
+    const trace: CallTrace = {
+      calls: [
+        { atMs: 0, latencyMs: 30, outcome: 'failure' },
+        { atMs: 0, latencyMs: 70, outcome: 'success' },
+      ],
+    };
+    expect(await replay(trace, {})).toMatchObject({ succeeded: 1, failed: 1, p50Ms: 30, p99Ms: 30 });
+  });
+
   it('a retry gets the behaviour of the trace call nearest its time', async () => {
     const trace: CallTrace = {
       calls: [
@@ -115,6 +125,18 @@ describe('replay: how requests are answered', () => {
     expect(report.rejected).toBe(6);
     expect(report.dependencyRequests).toBe(14);
   });
+});
+
+describe('replay: a day of traffic', () => {
+  it('replays 86,400 calls (a day at 1 call/s) through every policy', async () => {
+    const day = syntheticTrace({ seed: 3, durationMs: 86_400_000, callsPerSecond: 1, outage: { fromMs: 3_600_000, toMs: 4_200_000, timeoutShare: 0.5, failureLatencyMs: 20 } });
+    const report = await replay(day, tuned, { random: seededRandom(1) });
+    expect(report.calls).toBe(86_400);
+    expect(report.outages).toEqual([{ fromMs: 3_600_000, toMs: 4_200_000 }]);
+    expect(report.succeeded + report.failed).toBe(86_400);
+    expect(report.unanswered).toBe(0);
+    expect(report.succeeded).toBeGreaterThan(86_400 - 600 - 10);
+  }, 60_000);
 });
 
 describe('replay: bad input', () => {
