@@ -3,9 +3,9 @@
  * policies (timeout, retry over its retry budget, circuit breaker) on a ManualClock.
  *
  * Each trace call starts at its own time and runs through the policies built from the settings.
- * Every request that reaches the dependency is answered as the trace's observed call nearest its
- * time was: after that call's latency, with its outcome; a `timeout` answer never comes, so only a
- * timeout policy ends such a request. The clock advances from event to event (ManualClock fires
+ * Its first try is answered as the call itself was (after its latency, with its outcome); every
+ * other request (a retry, an unobserved call's try) as the trace's observed call nearest its time.
+ * A `timeout` answer never comes, so only a timeout policy ends such a request. The clock advances from event to event (ManualClock fires
  * its timers in time order, letting the policies' continuations run between them), so a day of
  * traffic replays in seconds and the same seed gives the same report.
  */
@@ -13,7 +13,6 @@ import { ManualClock } from '../../core/clock.js';
 import { isResilienceError } from '../../core/errors.js';
 import { checkFunction, checkNumber, checkObject, checkShape } from '../../core/option-checks.js';
 import { pipeline } from '../../policies/pipeline.js';
-import type { Operation } from '../../core/policy.js';
 import { callerView } from './caller-view.js';
 import { OutageMap } from './outages.js';
 import { buildPolicies, checkSettings } from './settings.js';
@@ -53,7 +52,7 @@ class TraceDependency {
   requestsDuringOutages = 0;
 
   constructor(
-    calls: readonly TraceCall[],
+    private readonly calls: readonly TraceCall[],
     private readonly clock: ManualClock,
     private readonly outages: OutageMap,
   ) {
@@ -78,16 +77,21 @@ class TraceDependency {
     return this.observed[low]!;
   }
 
-  readonly request = (): Promise<void> => {
+  /**
+   * One request at the clock's time: a call's first try (`own`, its index) is answered as that
+   * call was when it was observed; any other request as the observed call nearest its time.
+   */
+  request(own: number): Promise<void> {
     const now = this.clock.now();
     this.requests++;
     if (this.outages.covers(now)) this.requestsDuringOutages++;
-    const call = this.nearest(now);
+    const recorded = own >= 0 ? this.calls[own]! : undefined;
+    const call = recorded && recorded.observed !== false ? recorded : this.nearest(now);
     if (call.outcome === 'timeout') return new Promise<void>(() => undefined);
     return new Promise<void>((resolve, reject) => {
       this.clock.setTimer(call.latencyMs, call.outcome === 'success' ? resolve : () => reject(new ReplayedFailure(call.atMs)));
     });
-  };
+  }
 }
 
 /** Replays `trace` through the policies `settings` describe; see the module comment. */
@@ -127,11 +131,10 @@ export async function replay(trace: CallTrace, settings: PolicySettings, options
   let timedOut = 0;
   let rejected = 0;
   let pending = 0;
-  const operation: Operation<void> = dependency.request;
   const start = (index: number): void => {
     const startedMs = clock.now();
     pending++;
-    const run = policy ? policy.execute(operation) : dependency.request();
+    const run = policy ? policy.execute((ctx) => dependency.request(ctx.attempt === 1 ? index : -1)) : dependency.request(index);
     run.then(
       () => {
         pending--;

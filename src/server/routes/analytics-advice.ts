@@ -12,25 +12,12 @@ import { auditDetail } from '../audit-requests.js';
 import type { LiveEvents } from '../live-events.js';
 import { actorField, actorOf } from './actor.js';
 import { PROBLEM_CONTENT_TYPE, problem, problemOf } from './errors.js';
+import { instant } from './instant.js';
 
 export interface AdviceRoutesOptions {
   advice: AdviceService;
   events: LiveEvents;
 }
-
-const instant = z
-  .string()
-  .trim()
-  .min(1)
-  .max(40)
-  .transform((value, ctx) => {
-    const ms = /^\d+$/.test(value) ? Number(value) : Date.parse(value);
-    if (!Number.isFinite(ms)) {
-      ctx.addIssue({ code: 'custom', message: 'a time in milliseconds since the epoch or an ISO 8601 date' });
-      return z.NEVER;
-    }
-    return ms;
-  });
 
 export const analyticsAdviceRoutes: FastifyPluginAsyncZod<AdviceRoutesOptions> = async (app, { advice, events }) => {
   const tags = ['analytics'];
