@@ -16,7 +16,7 @@ import { type AdvisorOptions, resolveAdvisorOptions } from './options.js';
 import { rateLimitRule } from './rate-limit-rule.js';
 import { retryRule } from './retry-rule.js';
 import { timeoutRule } from './timeout-rule.js';
-import type { AdviceReport, Recommendation, RuleProposal, WeightEvidenceSource } from './types.js';
+import type { AdviceReport, DependencyEvidence, Recommendation, RuleProposal, WeightEvidenceSource } from './types.js';
 
 export interface TuningAdvisorDeps {
   reader: AnalyticsReader;
@@ -64,7 +64,12 @@ export class TuningAdvisor {
       let baseline: ReplayReport | undefined;
       for (const proposal of proposals) {
         if (proposal.kind === 'proposed' && proposal.proposed) {
-          trace ??= await traceFromRecording(reader, dependency, sinceMs, untilMs, { random: seededRandom(this.o.seed), ...(current.timeout ? { timeoutMs: current.timeout.ms } : {}) });
+          if (!trace) {
+            const window = this.replayWindow(evidence, sinceMs, untilMs);
+            [evidence.replayFromMs, evidence.replayToMs] = [window.fromMs, window.toMs];
+            // The timeouts' recorded durations say how long they waited: the trace needs no timeout of ours.
+            trace = await traceFromRecording(reader, dependency, window.fromMs, window.toMs, { random: seededRandom(this.o.seed) });
+          }
           baseline ??= await this.replay(trace, current);
           const comparison = compareReplays(baseline, await this.replay(trace, proposal.proposed), this.o);
           recommendations.push(this.recommendation(dependency, proposal, comparison.better ? 'recommended' : 'not-better', comparison));
@@ -75,6 +80,15 @@ export class TuningAdvisor {
     const weights = rateLimitRule(this.deps.weights?.observations(), this.o);
     recommendations.push(this.recommendation('exchange-weight', weights, weights.kind === 'proposed' ? 'advisory' : weights.kind));
     return { fromMs: sinceMs, toMs: untilMs, current, currentFrom: this.deps.currentFrom ?? 'given', dependencies, recommendations };
+  }
+
+  /** The whole range, or a window of it `maxReplayCalls` wide (at the recorded rate) centred on the worst bucket. */
+  private replayWindow(evidence: DependencyEvidence, sinceMs: number, untilMs: number): { fromMs: number; toMs: number } {
+    if (evidence.calls <= this.o.maxReplayCalls) return { fromMs: sinceMs, toMs: untilMs };
+    const widthMs = Math.max(evidence.bucketMs, ((untilMs - sinceMs) * this.o.maxReplayCalls) / evidence.calls);
+    const centre = (evidence.worstBucketMs ?? untilMs - widthMs / 2) + evidence.bucketMs / 2;
+    const fromMs = Math.max(sinceMs, Math.min(untilMs - widthMs, centre - widthMs / 2));
+    return { fromMs, toMs: Math.min(untilMs, fromMs + widthMs) };
   }
 
   private replay(trace: CallTrace, settings: PolicySettings): Promise<ReplayReport> {

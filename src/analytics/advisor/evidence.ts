@@ -24,6 +24,12 @@ export async function dependencyEvidence(reader: AnalyticsReader, dependency: st
     .filter((r) => r.ran > 0)
     .map((r) => r.failed / r.ran);
   // Calls per second from the first recorded bucket to the last: a recording younger than the range is not diluted.
+  let worstBucketMs: number | null = null;
+  let worstFailed = 0;
+  for (const r of rows) {
+    const failed = r.cell.counts.failure + r.cell.counts.timeout;
+    if (failed > worstFailed) [worstFailed, worstBucketMs] = [failed, r.bucketStart];
+  }
   const spanMs = rows.length > 0 ? rows.at(-1)!.bucketStart + summary.tierMs - rows[0]!.bucketStart : Math.max(1, summary.toMs - summary.fromMs);
   const q = (p: number): number => (success > 0 ? quantileOf(summary.successLatency, p) : Number.NaN);
   return {
@@ -43,5 +49,6 @@ export async function dependencyEvidence(reader: AnalyticsReader, dependency: st
     baselineErrorRate: medianBucketErrorRate(rates),
     buckets: rows.length,
     bucketMs: summary.tierMs,
+    worstBucketMs,
   };
 }

@@ -44,6 +44,8 @@ export interface AdvisorOptions {
   maxExtraFailedShare?: number;
   /** The least gain a replay must show, as a share of the current figure (better.ts). */
   minGain?: number;
+  /** A dependency with more calls in the range is replayed over a window of it this many calls wide, centred on its worst bucket. */
+  maxReplayCalls?: number;
   /** Seed of the replays' randomness (both settings replay with the same draws). */
   seed?: number;
   clock?: Clock;
@@ -71,6 +73,7 @@ export const ADVISOR_DEFAULTS = {
   headroomTarget: 0.8, // peak weight under 80% of the limit leaves room for a burst and the other processes
   maxExtraFailedShare: BETTER_DEFAULTS.maxExtraFailedShare, // better.ts: one call in 200, stated in the reasons
   minGain: BETTER_DEFAULTS.minGain, // better.ts: 10%, past a reconstructed trace's noise
+  maxReplayCalls: 200_000, // bounds a replay's time and memory (every call is held); the worst outage stays in the window
   seed: 17, // any fixed seed: the advice is repeatable
   clock: systemClock as Clock, // wall time: the range ends now
 };
@@ -101,6 +104,7 @@ export function resolveAdvisorOptions(options: AdvisorOptions = {}): ResolvedAdv
   checkNumber(c, 'headroomTarget', o.headroomTarget, 0, 1, true);
   checkNumber(c, 'maxExtraFailedShare', o.maxExtraFailedShare, 0, 1);
   checkNumber(c, 'minGain', o.minGain, 0, 1);
+  checkInteger(c, 'maxReplayCalls', o.maxReplayCalls, 1);
   checkInteger(c, 'seed', o.seed, 0);
   checkFunction(c, 'clock.now', o.clock?.now);
   return o;

@@ -28,6 +28,11 @@ export interface DependencyEvidence {
   /** Buckets read and the bucket width (ms). */
   buckets: number;
   bucketMs: number;
+  /** The start of the bucket with the most failed calls (null without a failure): where a replay window is centred. */
+  worstBucketMs: number | null;
+  /** The span the replays ran over (the whole range, or a window of it around the worst bucket); set by the advisor. */
+  replayFromMs?: number;
+  replayToMs?: number;
 }
 
 /** The exchange's own count of a weight budget, as its used-weight header reported it. */

@@ -61,6 +61,18 @@ describe('tuning advisor over a recorded outage', () => {
     expect(configDiff(advice.recommendations).entries).toEqual([]);
   });
 
+  it('replays a window around the worst bucket when the range holds more calls than maxReplayCalls', async () => {
+    const advice = await tuningAdvisor({ reader: traffic.reader, current: bad }, { clock: traffic.clock, maxReplayCalls: 1_200 }).advise({ sinceMs: traffic.startMs, untilMs: traffic.endMs, dependency });
+    const evidence = advice.dependencies[0]!;
+    expect(evidence.replayToMs! - evidence.replayFromMs!).toBe(((traffic.endMs - traffic.startMs) * 1_200) / evidence.calls);
+    const outageFromMs = traffic.startMs + 20 * 60_000;
+    expect(evidence.replayFromMs).toBeLessThanOrEqual(outageFromMs + 5 * 60_000);
+    expect(evidence.replayToMs).toBeGreaterThanOrEqual(outageFromMs);
+    const timeout = advice.recommendations.find((r) => r.id === `timeout:${dependency}`)!;
+    expect(timeout.replay!.current.calls).toBeLessThanOrEqual(1_200 + 2 * 20); // whole buckets at the edges
+    expect(timeout.replay!.current.outages.length).toBeGreaterThan(0);
+  });
+
   it('keeps a proposal the replay does not find better out of the recommendations', async () => {
     const advice = await tuningAdvisor({ reader: traffic.reader, current: bad }, { clock: traffic.clock, maxExtraFailedShare: 0 }).advise({ sinceMs: traffic.startMs, untilMs: traffic.endMs, dependency });
     const timeout = advice.recommendations.find((r) => r.id === `timeout:${dependency}`)!;

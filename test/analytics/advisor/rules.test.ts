@@ -33,6 +33,7 @@ function evidence(over: Partial<DependencyEvidence> = {}): DependencyEvidence {
     baselineErrorRate: 0.01,
     buckets: 360,
     bucketMs: 10_000,
+    worstBucketMs: null,
     ...over,
   };
 }
