@@ -22,6 +22,7 @@ import type { CircuitBreaker } from '../policies/breaker/index.js';
 import type { Storage } from '../storage/types.js';
 import type { ResilientExchange } from '../trading/exchange.js';
 import type { TradingGate } from '../trading/gate.js';
+import { presetBreakerOptions } from '../trading/presets.js';
 
 export interface ConfiguredAnalytics {
   service: AnalyticsService;
@@ -46,7 +47,7 @@ export async function configuredAnalytics(config: BulwarkConfig, deps: { storage
   const observers: WeightObserver[] = [];
   const weights: WeightEvidenceSource = { observations: () => observers.flatMap((o) => o.observations()) };
   // No runtime update reaches the exchange's policies (they are built at start): applying answers with the diff to restart with.
-  const advice = adviceService({ advisor: tuningAdvisor({ reader: service.reader, current: settingsFromConfig(config), currentFrom: 'the configuration', weights }) });
+  const advice = adviceService({ advisor: tuningAdvisor({ reader: service.reader, current: settingsFromConfig(config, { breakerWindow: presetBreakerOptions('exchangeApi').window }), currentFrom: 'the configuration (breakers: the exchangeApi preset window)', weights }) });
   return {
     service,
     advice,

@@ -31,23 +31,28 @@ export function breakerRule(evidence: DependencyEvidence, current: PolicySetting
     judgeMs: o.breakerJudgeMs,
     currentFailureRateThreshold: breaker?.failureRateThreshold ?? null,
     currentMinimumCalls: breaker?.minimumCalls ?? null,
+    currentWindow: breaker?.window ? JSON.stringify(breaker.window) : 'the last 100 calls',
     proposedFailureRateThreshold: failureRateThreshold,
     proposedMinimumCalls: minimumCalls,
   };
-  const thresholdFits = breaker !== undefined && Math.abs(breaker.failureRateThreshold - failureRateThreshold) < 0.05 + 1e-9;
-  const callsFit = breaker !== undefined && breaker.minimumCalls <= minimumCalls * 2 && breaker.minimumCalls * 2 >= minimumCalls;
+  // A consecutive-failures window judges no rate: the threshold and minimum calls take effect only with a rate window.
+  const consecutive = breaker?.window?.kind === 'consecutive';
+  const thresholdFits = !consecutive && breaker !== undefined && Math.abs(breaker.failureRateThreshold - failureRateThreshold) < 0.05 + 1e-9;
+  const callsFit = !consecutive && breaker !== undefined && breaker.minimumCalls <= minimumCalls * 2 && breaker.minimumCalls * 2 >= minimumCalls;
   if (thresholdFits && callsFit) {
     return { ...base, kind: 'keep', summary: `breaker threshold ${percent(breaker.failureRateThreshold)} over at least ${breaker.minimumCalls} calls fits a baseline error rate of ${percent(evidence.baselineErrorRate)} at ${figures.callsPerSecond} calls/s`, evidence: figures };
   }
-  const proposed: ReplayBreakerSettings = { openMs: 30_000, ...(breaker ?? {}), failureRateThreshold, minimumCalls };
+  const rateWindow = { kind: 'count' as const, size: Math.max(100, minimumCalls) }; // the circuitBreaker default, or the minimum calls
+  const proposed: ReplayBreakerSettings = { openMs: 30_000, ...(breaker ?? {}), failureRateThreshold, minimumCalls, ...(consecutive ? { window: rateWindow } : {}) };
   const changes: RuleProposal['changes'] = [];
   if (!thresholdFits) changes.push({ key: 'policies.breaker.failureRateThreshold', option: 'breaker.failureRateThreshold', from: breaker?.failureRateThreshold ?? null, to: failureRateThreshold });
   if (!callsFit) changes.push({ key: 'policies.breaker.minimumCalls', option: 'breaker.minimumCalls', from: breaker?.minimumCalls ?? null, to: minimumCalls });
   if (!breaker) changes.push({ key: 'policies.breaker.openMs', option: 'breaker.openMs', from: null, to: proposed.openMs });
+  if (consecutive) changes.push({ option: 'breaker.window', from: breaker.window, to: rateWindow });
   return {
     ...base,
     kind: 'proposed',
-    summary: `open at ${percent(failureRateThreshold)} failed (${o.breakerErrorMultiple}x the baseline ${percent(evidence.baselineErrorRate)}) over at least ${minimumCalls} calls (~${o.breakerJudgeMs / 1000} s of traffic)`,
+    summary: `${consecutive ? `a rate window (the last ${rateWindow.size} calls) instead of ${breaker.window?.kind === 'consecutive' ? breaker.window.failures : ''} failures in a row, ` : ''}open at ${percent(failureRateThreshold)} failed (${o.breakerErrorMultiple}x the baseline ${percent(evidence.baselineErrorRate)}) over at least ${minimumCalls} calls (~${o.breakerJudgeMs / 1000} s of traffic)`,
     evidence: figures,
     proposed: { ...current, breaker: proposed },
     changes,

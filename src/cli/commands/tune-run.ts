@@ -9,9 +9,13 @@ import { analyticsReader } from '../../analytics/reader.js';
 import { checkSettings } from '../../analytics/replay/settings.js';
 import type { PolicySettings, ReplayReport } from '../../analytics/replay/types.js';
 import { systemClock } from '../../core/clock.js';
+import { presetBreakerOptions } from '../../trading/presets.js';
 import { locateData, openDataStorage } from '../data-location.js';
 import { table } from './colors.js';
 import { TUNE_COMMAND_DEFAULTS, type TuneCommandDeps, type TuneFlags } from './tune.js';
+
+/** The service's exchange breakers run the exchangeApi preset's window (configured-exchange.ts). */
+const exchangeBreakers = { breakerWindow: presetBreakerOptions('exchangeApi').window! };
 
 async function currentSettings(flags: TuneFlags): Promise<{ settings: PolicySettings; from: string }> {
   if (flags.settings !== undefined) {
@@ -30,10 +34,10 @@ async function currentSettings(flags: TuneFlags): Promise<{ settings: PolicySett
   }
   if (flags.config !== undefined) {
     const { loadConfig } = await import('../../config/loader.js');
-    return { settings: settingsFromConfig(loadConfig({ file: flags.config }).config), from: flags.config };
+    return { settings: settingsFromConfig(loadConfig({ file: flags.config }).config, exchangeBreakers), from: `${flags.config} (breakers: the exchangeApi preset window)` };
   }
   const { CONFIG_DEFAULTS } = await import('../../config/schema.js');
-  return { settings: settingsFromConfig(CONFIG_DEFAULTS), from: 'the configuration defaults' };
+  return { settings: settingsFromConfig(CONFIG_DEFAULTS, exchangeBreakers), from: 'the configuration defaults (breakers: the exchangeApi preset window)' };
 }
 
 export async function runTune(flags: TuneFlags, deps: TuneCommandDeps = {}): Promise<AdviceReport> {

@@ -93,6 +93,15 @@ describe('breaker rule', () => {
     expect(p.evidence).toMatchObject({ baselineErrorRate: 0.08, callsPerSecond: 5 });
   });
 
+  it('proposes a rate window where the breaker counts failures in a row (its threshold is not used there)', () => {
+    const current = { breaker: { failureRateThreshold: 0.25, minimumCalls: 20, openMs: 30_000, window: { kind: 'consecutive' as const, failures: 5 } } };
+    const p = breakerRule(evidence({ baselineErrorRate: 0.01 }), current, o);
+    expect(p.kind).toBe('proposed'); // the same threshold and calls, but they judge nothing under a consecutive window
+    expect(p.proposed?.breaker).toMatchObject({ failureRateThreshold: 0.2, minimumCalls: 20, window: { kind: 'count', size: 100 } });
+    expect(p.changes).toContainEqual({ option: 'breaker.window', from: current.breaker.window, to: { kind: 'count', size: 100 } });
+    expect(p.summary).toMatch(/instead of 5 failures in a row/);
+  });
+
   it('bounds both figures', () => {
     const p = breakerRule(evidence({ baselineErrorRate: 0, callsPerSecond: 0.1 }), {}, o);
     expect(p.proposed?.breaker).toMatchObject({ failureRateThreshold: o.minFailureRateThreshold, minimumCalls: o.minBreakerCalls });

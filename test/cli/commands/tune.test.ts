@@ -48,7 +48,7 @@ describe('bulwark tune', () => {
 
   it('prints JSON with --json, judging the configuration defaults without --config', async () => {
     const report = JSON.parse(await run('--since', '1h', '--dependency', dependency, '--json')) as { currentFrom: string; dependencies: Array<{ dependency: string; calls: number }>; recommendations: Array<{ id: string; status: string }>; configDiff: { entries: unknown[] } };
-    expect(report.currentFrom).toBe('the configuration defaults');
+    expect(report.currentFrom).toBe('the configuration defaults (breakers: the exchangeApi preset window)');
     expect(report.dependencies.map((d) => d.dependency)).toEqual([dependency]);
     expect(report.dependencies[0]!.calls).toBe(40 * 60 * 2);
     expect(report.recommendations.map((r) => r.id)).toContain(`timeout:${dependency}`);
