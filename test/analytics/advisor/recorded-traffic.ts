@@ -8,6 +8,7 @@ import { seededRandom } from '../../../src/core/random.js';
 import { AnalyticsReader } from '../../../src/analytics/reader.js';
 import { analyticsRecorder } from '../../../src/analytics/recorder.js';
 import { sqliteStorage } from '../../../src/storage/sqlite.js';
+import type { Storage } from '../../../src/storage/types.js';
 
 export interface TrafficShape {
   dependency: string;
@@ -20,12 +21,14 @@ export interface TrafficShape {
   recordedTimeoutMs: number;
   /** A SQLite file instead of memory (the CLI reads it). */
   path?: string;
+  /** Another storage (PostgreSQL), opened on the traffic's clock; closed with the traffic. */
+  storage?: (clock: ManualClock) => Promise<Storage>;
 }
 
 export async function recordedTraffic(shape: TrafficShape) {
   const startMs = Date.UTC(2026, 0, 1);
   const clock = new ManualClock(startMs);
-  const db = await sqliteStorage({ path: shape.path ?? ':memory:', clock });
+  const db = shape.storage ? await shape.storage(clock) : await sqliteStorage({ path: shape.path ?? ':memory:', clock });
   const recorder = analyticsRecorder({ storage: db, clock });
   await recorder.start();
   const random = seededRandom(42);
@@ -42,6 +45,9 @@ export async function recordedTraffic(shape: TrafficShape) {
     }
     await clock.advance(stepMs);
   }
+  // flush() joins a write already under way (the duty's, on an asynchronous storage), which took its
+  // batch before the last calls: a second flush writes those.
+  await recorder.flush();
   await recorder.flush();
   const reader = new AnalyticsReader(await recorder.bucketStore(), { clock });
   return {
