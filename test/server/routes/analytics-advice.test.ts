@@ -12,7 +12,9 @@ import { analyticsService, type AnalyticsService } from '../../../src/analytics/
 import type { PolicySettings } from '../../../src/analytics/replay/types.js';
 import { runtimeConfig } from '../../../src/config/runtime.js';
 import { CONFIG_DEFAULTS } from '../../../src/config/schema.js';
+import { type AuditLog, type ChainedEntry, auditLog } from '../../../src/security/audit-log.js';
 import { type OpsApp, buildApp } from '../../../src/server/app.js';
+import { testKey } from '../../security/audit-tampering.js';
 import { recordedTraffic } from '../../analytics/advisor/recorded-traffic.js';
 import { type Fixture, fixture } from '../fixture.js';
 
@@ -30,12 +32,15 @@ afterEach(async () => {
   await f.close();
 });
 
+let audit: AuditLog | undefined;
+
 async function setUp(live?: Parameters<typeof adviceService>[0]['live']): Promise<void> {
   f = await fixture();
+  audit = await auditLog(f.storage, { key: testKey(), clock: f.clock });
   analytics = await analyticsService({ storage: f.storage, clock: f.clock });
   traffic = await recordedTraffic({ dependency, minutes: 40, perSecond: 2, medianMs: 40, baselineFailure: 0.005, outage: { fromMinute: 20, minutes: 5 }, recordedTimeoutMs: 10_000 });
   const advice = adviceService({ advisor: tuningAdvisor({ reader: traffic.reader, current: bad }, { clock: traffic.clock }), clock: traffic.clock, ...(live ? { live } : {}) });
-  app = await buildApp({ ...f.components, analytics, advice }, { webRoot: join(tmpdir(), 'no-dashboard'), bindTimeline: false });
+  app = await buildApp({ ...f.components, analytics, advice, audit }, { webRoot: join(tmpdir(), 'no-dashboard'), bindTimeline: false });
 }
 
 interface Advice {
@@ -78,8 +83,21 @@ describe('analytics advice routes', () => {
     await setUp({ runtime, paths: ['policies.timeout.ms'] });
     const advice = (await app.inject({ method: 'GET', url: `/api/analytics/recommendations?since=${traffic.startMs}` })).json<Advice>();
     const proposed = advice.recommendations.find((r) => r.id === `timeout:${dependency}`)!.changes[0]!.to;
+    const written = new Promise<ChainedEntry>((resolve) => {
+      const off = audit!.on('success', ({ entry }) => {
+        off();
+        resolve(entry);
+      });
+    });
     const res = await app.inject({ method: 'POST', url: `/api/analytics/recommendations/${encodeURIComponent(`timeout:${dependency}`)}/apply`, payload: { reason: 'replayed better', actor: 'alice' } });
     expect(res.statusCode).toBe(200);
+    expect(await written).toMatchObject({
+      action: 'POST /api/analytics/recommendations/:id/apply',
+      target: `timeout:${dependency}`,
+      before: [{ key: 'policies.timeout.ms', value: 10_000 }],
+      after: [{ key: 'policies.timeout.ms', value: proposed }],
+      status: 200,
+    });
     expect(res.json()).toMatchObject({ applied: true, changes: [{ path: 'policies.timeout.ms', from: 10_000, to: proposed, actor: 'alice', reason: 'replayed better' }] });
     expect(runtime.get('policies.timeout.ms')).toBe(proposed);
     expect(f.events.timeline().some((e) => e.kind === 'operator' && e.subject === dependency && e.message.includes(`policies.timeout.ms 10000 -> ${String(proposed)}`))).toBe(true);
