@@ -5,7 +5,9 @@
  */
 import { type AnalyticsService, analyticsService } from '../analytics/service.js';
 import { combinedSource } from '../analytics/slo-alerts.js';
+import type { SloDefinition } from '../analytics/slo.js';
 import { trackAlertIncidents, trackBanIncidents, trackBreakerIncidents, trackGateIncidents, type ChaosRunListing } from '../analytics/incident-feeds.js';
+import type { Clock } from '../core/clock.js';
 import type { BulwarkConfig } from '../config/schema.js';
 import type { Unsubscribe } from '../core/events.js';
 import type { AlertEngine } from '../observe/alerts/engine.js';
@@ -26,10 +28,16 @@ export interface ConfiguredAnalytics {
 }
 
 export async function configuredAnalytics(config: BulwarkConfig, deps: { storage: Storage; instance: string; chaosRuns?: ChaosRunListing }): Promise<ConfiguredAnalytics> {
+  return wiredAnalytics(config.slos, deps);
+}
+
+/** The same over SLOs given directly (the demo's own, demo/demo.ts). */
+export async function wiredAnalytics(slos: readonly SloDefinition[], deps: { storage: Storage; instance: string; chaosRuns?: ChaosRunListing; clock?: Clock }): Promise<ConfiguredAnalytics> {
   const service = await analyticsService({
+    ...(deps.clock ? { clock: deps.clock } : {}),
     storage: deps.storage,
     instance: deps.instance,
-    slos: config.slos,
+    slos,
     latencyBucketsSeconds: METRICS_DEFAULTS.latencyBuckets,
     ...(deps.chaosRuns ? { chaosRuns: deps.chaosRuns } : {}),
   });
