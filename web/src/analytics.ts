@@ -4,6 +4,7 @@
  * MTTR, MTBF and downtime per dependency (GET /api/analytics/slos and /api/analytics/incidents).
  * Shown only when the overview says the server runs the analytics and the role may read them.
  */
+import { formatDuration } from '../../src/core/duration-text.js';
 import { getJson } from './api.js';
 import { badge, byId, el, fixed, morphChildren, replaceChildren, time } from './dom.js';
 import type { IncidentListView, IncidentView, ReliabilityView, SloStatusView } from './types.js';
@@ -12,14 +13,7 @@ const REFRESH_MS = 5_000; // the recording is written every 10 s; every five sec
 const RANGE_MS = 86_400_000; // the last day: the shift an operator looks back on
 const INCIDENTS_SHOWN = 50; // a bad day's incidents on one screen; the API lists more
 
-/** A duration as an operator reads it: 850 ms, 42 s, 7.5 min, 3.2 h. */
-export function duration(ms: number | null): string {
-  if (ms === null || !Number.isFinite(ms)) return '–';
-  if (ms < 1_000) return `${Math.round(ms)} ms`;
-  if (ms < 60_000) return `${fixed(ms / 1_000, 1)} s`;
-  if (ms < 3_600_000) return `${fixed(ms / 60_000, 1)} min`;
-  return `${fixed(ms / 3_600_000, 1)} h`;
-}
+const duration = (ms: number | null): string => formatDuration(ms, '–');
 
 function budgetBar(ratio: number): HTMLElement {
   const shown = Math.max(0, Math.min(1, ratio));

@@ -4,21 +4,14 @@
  * shaded behind, an incident timeline with MTTR and MTBF per dependency, and each SLO's budget
  * burn. Every name is escaped; the charts are inline SVG (observe/svg-chart.ts).
  */
+import { formatDuration } from '../../core/duration-text.js';
 import { type ChartBand, escapeHtml as escape, timeChart } from '../../observe/svg-chart.js';
 import type { Incident, IncidentKind } from '../incident-log.js';
 import type { AnalyticsReport, DependencyReport, SloReport } from './report-data.js';
 
-const iso = (ms: number | null | undefined): string => (ms === null || ms === undefined ? '-' : new Date(ms).toISOString().replace('.000Z', 'Z'));
+export { formatDuration };
 
-/** A duration as an operator reads it: 850 ms, 42 s, 7.5 min, 3.2 h, 2.1 d. */
-export function formatDuration(ms: number | null): string {
-  if (ms === null || !Number.isFinite(ms)) return '-';
-  if (ms < 1_000) return `${Math.round(ms)} ms`;
-  if (ms < 60_000) return `${+(ms / 1_000).toFixed(1)} s`;
-  if (ms < 3_600_000) return `${+(ms / 60_000).toFixed(1)} min`;
-  if (ms < 86_400_000) return `${+(ms / 3_600_000).toFixed(1)} h`;
-  return `${+(ms / 86_400_000).toFixed(1)} d`;
-}
+const iso = (ms: number | null | undefined): string => (ms === null || ms === undefined ? '-' : new Date(ms).toISOString().replace('.000Z', 'Z'));
 
 const percent = (ratio: number | null, digits = 2): string => (ratio === null ? '-' : `${(ratio * 100).toFixed(digits)}%`);
 
