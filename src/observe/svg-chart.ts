@@ -46,7 +46,7 @@ export interface TimeChartOptions {
   dots?: readonly ChartDot[];
   /** The text under the chart (default: the value range and the length in seconds). */
   axis?: string;
-  /** Draws the lines' names at the top right. */
+  /** Draws the lines' names along the top. */
   legend?: boolean;
   width?: number;
   height?: number;
@@ -78,7 +78,7 @@ export function timeChart(options: TimeChartOptions): string {
     .map((l) => `<polyline fill="none" stroke="${l.colour}" points="${l.points.map((p) => `${fixed(x(p.at))},${fixed(y(p.value))}`).join(' ')}"/>`);
   const dots = (options.dots ?? []).map((d) => `<circle cx="${fixed(x(d.at))}" cy="${fixed(y(d.value))}" r="3" fill="${d.colour}"><title>${escapeHtml(d.title)}</title></circle>`);
   const legend = options.legend
-    ? (options.lines ?? []).map((l, i) => `<text x="${w - 4}" y="${12 + i * 12}" font-size="10" text-anchor="end" fill="${l.colour}">${escapeHtml(l.name ?? '')}</text>`)
+    ? (options.lines ?? []).map((l, i) => `<text x="${4 + i * 70}" y="10" font-size="10" fill="${l.colour}">${escapeHtml(l.name ?? '')}</text>`)
     : [];
   const axis = `<text x="4" y="${h - 2}" font-size="10">${escapeHtml(options.axis ?? `${lo}..${hi}, ${Math.round((end - start) / 1000)} s`)}</text>`;
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${w}" height="${h}" role="img" aria-label="${escapeHtml(options.label)}">${bands.join('')}${lines.join('')}${dots.join('')}${legend.join('')}${axis}</svg>`;

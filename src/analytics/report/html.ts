@@ -46,7 +46,7 @@ function dependencySection(report: AnalyticsReport, d: DependencyReport): string
     hi: top * 1.1,
     bands: bandsOf(own, report.toMs),
     legend: true,
-    lines: LATENCY_LINES.map((l) => ({ name: l.key, colour: l.colour, points: latencyPoints.map((p) => ({ at: p.at, value: p.latencyMs![l.key] ?? 0 })) })),
+    lines: LATENCY_LINES.map((l) => ({ name: l.key.replace('_', '.'), colour: l.colour, points: latencyPoints.map((p) => ({ at: p.at, value: p.latencyMs![l.key] ?? 0 })) })),
     axis: `latency of successful calls, 0 to ${formatDuration(top * 1.1)}; p99.9 above the top is drawn at it`,
   });
   const errors = timeChart({
@@ -97,8 +97,8 @@ function sloSection(report: AnalyticsReport, s: SloReport): string {
     lo: Math.min(0, ...s.points.map((p) => p.budgetRemainingRatio)),
     hi: 1,
     legend: true,
-    lines: [{ name: 'budget left (range)', colour: '#2563eb', points: s.points.map((p) => ({ at: p.at, value: p.budgetRemainingRatio })) }],
-    dots: s.points.filter((p) => p.burnRate !== null && p.burnRate > 1).map((p) => ({ at: p.at, value: Math.max(0, p.budgetRemainingRatio), colour: '#dc2626', title: `${iso(p.at)}: burning ${p.burnRate!.toFixed(1)}x` })),
+    lines: [{ name: 'budget left', colour: '#2563eb', points: s.points.map((p) => ({ at: p.at, value: p.budgetRemainingRatio })) }],
+    dots: s.points.filter((p) => p.burnRate !== null && p.burnRate > 1).map((p) => ({ at: p.at, value: p.budgetRemainingRatio, colour: '#dc2626', title: `${iso(p.at)}: burning ${p.burnRate!.toFixed(1)}x` })),
     axis: 'error budget left, counted from the range start; red dots: steps burning faster than 1x',
   });
   const alerts = st.alerts.map((a) => `<tr><td>${escape(a.alert)}</td><td>${escape(a.severity)}</td><td>${a.longBurnRate === null ? '-' : a.longBurnRate.toFixed(2)} / ${a.shortBurnRate === null ? '-' : a.shortBurnRate.toFixed(2)}</td><td>${a.factor.toFixed(2)}</td><td>${a.firing ? '<strong class="bad">firing</strong>' : 'ok'}</td></tr>`);
@@ -119,7 +119,7 @@ export function renderAnalyticsReport(report: AnalyticsReport, title = `Bulwark 
   const charted = report.dependencies.filter((d) => d.points.length > 0);
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>${escape(title)}</title>
-<style>body{font:14px system-ui,sans-serif;margin:2em;max-width:760px}table{border-collapse:collapse;margin:.5em 0}td,th{border:1px solid #ddd;padding:2px 6px;text-align:left}small{color:#666;font-weight:normal}.bad{color:#dc2626}.kind{display:inline-block;width:.8em;height:.8em;margin-right:4px}svg{display:block;margin:4px 0}</style></head>
+<style>body{font:14px system-ui,sans-serif;margin:2em;max-width:980px}table.incidents{font-size:12px}table{border-collapse:collapse;margin:.5em 0}td,th{border:1px solid #ddd;padding:2px 6px;text-align:left}small{color:#666;font-weight:normal}.bad{color:#dc2626}.kind{display:inline-block;width:.8em;height:.8em;margin-right:4px}svg{display:block;margin:4px 0}</style></head>
 <body><h1>${escape(title)}</h1>
 <p>Generated ${iso(report.generatedAt)}; charts in steps of ${formatDuration(report.stepMs)}. ${report.dependencies.length} dependencies, ${report.incidents.length} incidents, ${report.slos.length} SLOs.</p>
 <h2>SLOs</h2>${report.slos.length > 0 ? report.slos.map((s) => sloSection(report, s)).join('\n') : '<p>No SLO configured.</p>'}
