@@ -19,6 +19,7 @@ export { sloEvaluator, SloEvaluator, SLO_DEFAULTS, type SloDefinition, type SloS
 export { sloMetricSource, combinedSource, sloAlertRules, sloAlertName, sloMetricNames, SLO_SOURCE_DEFAULTS, type MetricSource as SloMetricSource, type Sample as SloSample } from './slo-alerts.js';
 export { sloPrometheusGroups, SLO_SOURCE_METRICS, type SloPrometheusOptions } from './slo-prometheus.js';
 export { analyticsService, type AnalyticsService, type AnalyticsServiceOptions } from './service.js';
+export { analyticsReport, renderAnalyticsReport, REPORT_DEFAULTS, type AnalyticsReport, type DependencyReport, type SloReport } from './report/index.js';
 export {
   replay,
   traceFromRecording,

@@ -13,6 +13,7 @@ import { registerAudit } from './commands/audit.js';
 import { registerSecrets } from './commands/secrets.js';
 import { registerChaos } from './commands/chaos.js';
 import { registerTune } from './commands/tune.js';
+import { registerReport } from './commands/report.js';
 import { cliErrorLine } from './errors.js';
 
 /** `backup create` for the command that runs as `bulwark backup create`. */
@@ -54,6 +55,7 @@ export function buildProgram(): Command {
   registerSecrets(program);
   registerChaos(program);
   registerTune(program);
+  registerReport(program);
   return program;
 }
 

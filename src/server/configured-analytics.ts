@@ -6,13 +6,16 @@
  */
 import { type AnalyticsService, analyticsService } from '../analytics/service.js';
 import { combinedSource } from '../analytics/slo-alerts.js';
+import type { SloDefinition } from '../analytics/slo.js';
 import { trackAlertIncidents, trackBanIncidents, trackBreakerIncidents, trackGateIncidents, type ChaosRunListing } from '../analytics/incident-feeds.js';
 import { adviceService, type AdviceService } from '../analytics/advisor/advice-service.js';
 import { tuningAdvisor } from '../analytics/advisor/advisor.js';
 import { settingsFromConfig } from '../analytics/advisor/policy-settings.js';
 import type { WeightEvidenceSource } from '../analytics/advisor/types.js';
+import type { PolicySettings } from '../analytics/replay/types.js';
 import { type WeightObserver, weightObserver } from '../analytics/advisor/weight-observer.js';
 import type { ExchangeRateBudget } from '../limits/budgets/exchange-rate-budget.js';
+import type { Clock } from '../core/clock.js';
 import type { BulwarkConfig } from '../config/schema.js';
 import type { Unsubscribe } from '../core/events.js';
 import type { AlertEngine } from '../observe/alerts/engine.js';
@@ -36,10 +39,20 @@ export interface ConfiguredAnalytics {
 }
 
 export async function configuredAnalytics(config: BulwarkConfig, deps: { storage: Storage; instance: string; chaosRuns?: ChaosRunListing }): Promise<ConfiguredAnalytics> {
+  const current = settingsFromConfig(config, { breakerWindow: presetBreakerOptions('exchangeApi').window });
+  return wiredAnalytics(config.slos, { ...deps, settings: { current, from: 'the configuration (breakers: the exchangeApi preset window)' } });
+}
+
+/** The same over SLOs given directly (the demo's own, demo/demo.ts). */
+export async function wiredAnalytics(
+  slos: readonly SloDefinition[],
+  deps: { storage: Storage; instance: string; chaosRuns?: ChaosRunListing; clock?: Clock; /** The policies the tuning advisor judges, and where they come from. */ settings: { current: PolicySettings; from: string } },
+): Promise<ConfiguredAnalytics> {
   const service = await analyticsService({
+    ...(deps.clock ? { clock: deps.clock } : {}),
     storage: deps.storage,
     instance: deps.instance,
-    slos: config.slos,
+    slos,
     latencyBucketsSeconds: METRICS_DEFAULTS.latencyBuckets,
     ...(deps.chaosRuns ? { chaosRuns: deps.chaosRuns } : {}),
   });
@@ -47,7 +60,8 @@ export async function configuredAnalytics(config: BulwarkConfig, deps: { storage
   const observers: WeightObserver[] = [];
   const weights: WeightEvidenceSource = { observations: () => observers.flatMap((o) => o.observations()) };
   // No runtime update reaches the exchange's policies (they are built at start): applying answers with the diff to restart with.
-  const advice = adviceService({ advisor: tuningAdvisor({ reader: service.reader, current: settingsFromConfig(config, { breakerWindow: presetBreakerOptions('exchangeApi').window }), currentFrom: 'the configuration (breakers: the exchangeApi preset window)', weights }) });
+  const clock = deps.clock ? { clock: deps.clock } : {};
+  const advice = adviceService({ advisor: tuningAdvisor({ reader: service.reader, current: deps.settings.current, currentFrom: deps.settings.from, weights }, clock), ...clock });
   return {
     service,
     advice,
