@@ -10,8 +10,10 @@ export const demoSlos: readonly SloDefinition[] = [
     name: 'orders-available',
     dependency: 'binance:orders',
     kind: 'availability',
-    // The demo breaks its exchange every few seconds: a looser objective than a deployment's keeps the budget readable.
-    objectivePercent: 99,
+    // The demo breaks its exchange every few seconds on purpose (about 5% of order calls fail):
+    // at 95% the budget is about spent, the ticket alerts fire and a burst of faults pages, as a
+    // deployment's 99.9% would show against a real incident; at 99% every alert fired all the time.
+    objectivePercent: 95,
     windowDays: 7,
     description: 'orders placed, cancelled and looked up without failure',
   },
