@@ -1,7 +1,8 @@
 /**
  * bulwark/analytics: what really happened to each dependency. The recorder keeps outcome counts
  * and latency sketches over time in the configured storage; incidents and their MTBF/MTTR;
- * SLOs with error budgets and multi-window burn-rate alerts (docs/analytics.md).
+ * SLOs with error budgets and multi-window burn-rate alerts; the what-if replay of a recorded
+ * trace through policy settings (docs/analytics.md).
  */
 export { analyticsRecorder, AnalyticsRecorder, OTHER_DEPENDENCY, type RecorderEvents, type RecorderStats } from './recorder.js';
 export { RECORDER_DEFAULTS, type RecorderOptions, type RecordingTier } from './options.js';
@@ -18,4 +19,26 @@ export { sloEvaluator, SloEvaluator, SLO_DEFAULTS, type SloDefinition, type SloS
 export { sloMetricSource, combinedSource, sloAlertRules, sloAlertName, sloMetricNames, SLO_SOURCE_DEFAULTS, type MetricSource as SloMetricSource, type Sample as SloSample } from './slo-alerts.js';
 export { sloPrometheusGroups, SLO_SOURCE_METRICS, type SloPrometheusOptions } from './slo-prometheus.js';
 export { analyticsService, type AnalyticsService, type AnalyticsServiceOptions } from './service.js';
+export { analyticsReport, renderAnalyticsReport, REPORT_DEFAULTS, type AnalyticsReport, type DependencyReport, type SloReport } from './report/index.js';
+export {
+  replay,
+  traceFromRecording,
+  REPLAY_DEFAULTS,
+  TRACE_FROM_RECORDING_DEFAULTS,
+  ReplayedFailure,
+  type CallTrace,
+  type TraceCall,
+  type TraceOutcome,
+  type PolicySettings,
+  type ReplayRetrySettings,
+  type ReplayBreakerSettings,
+  type ReplayBackoff,
+  type ReplayRetryBudget,
+  type ReplayReport,
+  type CallerView,
+  type OutageWindow,
+  type ReplayOptions,
+  type TraceFromRecordingOptions,
+} from './replay/index.js';
+export * from './advisor/index.js';
 export * from './anomaly/index.js';

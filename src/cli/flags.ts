@@ -58,3 +58,12 @@ export function durationArgument(flag: string): (value: string) => number {
     return ms;
   };
 }
+
+/** `--since 24h`, `--since 2026-01-31`, `--since 1767225600000` as milliseconds since the epoch. */
+export function parseTime(flag: string, value: string, now: number): number {
+  const age = durationMs(value);
+  if (age !== undefined) return now - age;
+  const ms = /^\d+$/.test(value) ? Number(value) : Date.parse(value);
+  if (!Number.isFinite(ms)) throw new InvalidArgumentError(`${flag}: "${value}" is not a time (ISO 8601, milliseconds since the epoch, or an age such as 24h, 7d)`);
+  return ms;
+}

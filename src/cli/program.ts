@@ -12,6 +12,8 @@ import { registerToken } from './commands/token.js';
 import { registerAudit } from './commands/audit.js';
 import { registerSecrets } from './commands/secrets.js';
 import { registerChaos } from './commands/chaos.js';
+import { registerTune } from './commands/tune.js';
+import { registerReport } from './commands/report.js';
 import { cliErrorLine } from './errors.js';
 
 /** `backup create` for the command that runs as `bulwark backup create`. */
@@ -52,6 +54,8 @@ export function buildProgram(): Command {
   registerAudit(program);
   registerSecrets(program);
   registerChaos(program);
+  registerTune(program);
+  registerReport(program);
   return program;
 }
 

@@ -5,7 +5,8 @@
  * limit, trading gate, intent journal on embedded SQLite under ./.bulwark/), a sample bot trading
  * through it, a dead-letter queue, backups, health checks, metrics and alert rules, and a fault
  * injector that breaks the exchange (or one of its endpoints) now and then so the dashboard shows
- * failures, failovers and recoveries.
+ * failures, failovers and recoveries. The analytics record every breaker's calls, keep the incidents
+ * and judge two demo SLOs (demo/slos.ts).
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -67,6 +68,9 @@ import { simExchange } from '../chaos/experiments/target.js';
 import { DemoBot } from './bot.js';
 import { FaultInjector, type FaultScenario, demoScenarios } from './fault-injector.js';
 import { demoAlertRules } from './alert-rules.js';
+import { demoSlos } from './slos.js';
+import { wiredAnalytics } from '../server/configured-analytics.js';
+import { demoTuningSettings } from './tuning-settings.js';
 
 export interface DemoOptions {
   /** Where the SQLite database and backups live. */
@@ -266,8 +270,16 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
     stateLoop();
     cleanups.push(() => stateTimer?.());
 
-    const alerts = new AlertEngine({ source: registrySource(metrics.registry), clock, intervalMs: 2_000, history: await storageAlertHistory(storage) });
+    // Recording, incidents and the demo's SLOs over the demo's storage; with chaos on, experiments are incidents too.
+    const chaosRuns = o.chaos ? await chaosRunStore(storage) : undefined;
+    // The anomaly detector with its defaults, as a configured service runs it (`analytics.anomaly`).
+    const analytics = await wiredAnalytics(demoSlos, { storage, instance: 'bulwark-demo', clock, settings: demoTuningSettings, anomaly: { enabled: true }, ...(chaosRuns ? { chaosRuns } : {}) });
+    cleanups.push(() => analytics.close());
+    const registryMetrics = registrySource(metrics.registry);
+    const alerts = new AlertEngine({ source: analytics.source(registryMetrics), clock, intervalMs: 2_000, history: await storageAlertHistory(storage) });
     for (const rule of demoAlertRules) alerts.add(rule);
+    // The breakers' calls recorded, incidents from the breakers, the gate, bans and alerts; the SLOs' burn-rate rules join the engine.
+    cleanups.push(analytics.attach({ breakers: breakerList, gate, exchanges: [exchange], alerts, metrics: registryMetrics }));
     cleanups.push(observeAlerts(metrics, alerts));
     alerts.start();
     cleanups.push(() => alerts.stop());
@@ -321,7 +333,7 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
       ? new ChaosExperiments({
           registry: defaultActivityRegistry(),
           target: { health, gate, registry: metrics.registry, orders: journalOrders(journal), exchange: simExchange(sim) },
-          store: await chaosRunStore(storage),
+          store: chaosRuns ?? (await chaosRunStore(storage)),
           guardrails: () => ({ chaosEnabled: true, liveTrading: false }),
           audit,
           clock,
@@ -353,6 +365,8 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
       audit,
       alerts,
       ...(threats ? { threats: threats.component } : {}),
+      analytics: analytics.service,
+      advice: analytics.advice,
       operatorState: operator,
       clock,
       serviceId: 'bulwark-demo',

@@ -14,13 +14,13 @@ const VIEWER_EXCLUDED: ReadonlySet<Permission> = new Set(['config:read']);
 
 const viewer: readonly Permission[] = ALL_PERMISSIONS.filter((p) => isReadPermission(p) && !VIEWER_EXCLUDED.has(p));
 
-const operatorExtra: readonly Permission[] = ['gate:halt', 'gate:resume', 'gate:acknowledge', 'breakers:write', 'dead-letters:replay', 'fleet:write', 'region:release', 'chaos:run', 'failover:operate'];
+const operatorExtra: readonly Permission[] = ['gate:halt', 'gate:resume', 'gate:acknowledge', 'breakers:write', 'dead-letters:replay', 'fleet:write', 'region:release', 'chaos:run', 'failover:operate', 'analytics:apply'];
 
 /** The built-in roles; a custom role may not reuse these names. */
 export const BUILT_IN_ROLES: Readonly<Record<'viewer' | 'operator' | 'admin', ReadonlySet<Permission>>> = Object.freeze({
   // Read everything an operator watches; no secrets, no configuration, no changes.
   viewer: new Set(viewer),
-  // A viewer who can stop and restart trading and act on breakers, dead letters, the fleet, the region lease, chaos runs and failover routing.
+  // A viewer who can stop and restart trading and act on breakers, dead letters, the fleet, the region lease, chaos runs, failover routing and tuning.
   operator: new Set([...viewer, ...operatorExtra]),
   // Everything: tokens, backups and restores, configuration, alert rules, purges, secrets.
   admin: new Set(ALL_PERMISSIONS),

@@ -28,6 +28,7 @@ import { bindThreatAlerts } from './threat-alerts.js';
 import { installThreatHooks } from './threat-hooks.js';
 import { alertRoutes } from './routes/alerts.js';
 import { analyticsRoutes } from './routes/analytics.js';
+import { analyticsAdviceRoutes } from './routes/analytics-advice.js';
 import { auditRoutes } from './routes/audit.js';
 import { regionRoutes } from './routes/region.js';
 import { backupRoutes } from './routes/backups.js';
@@ -266,6 +267,8 @@ export async function buildApp(components: ServerComponents, options: BuildAppOp
   // With analytics, the rule file carries the SLOs' recording rules that the engine's SLO alerts read.
   const sloGroups = c.analytics ? { ruleGroups: c.analytics.ruleGroups.bind(c.analytics) } : {};
   await optional(c.alerts, '/api/alerts', 'alerting', (alerts) => app.register(alertRoutes, { alerts, events, operator, maxRules: hardening.maxAlertRules, ...sloGroups }), 'alerts:read');
+  // The advisor's routes first: without them the analytics' fallback (no analytics) answers for them too.
+  if (c.advice && c.analytics) await app.register(analyticsAdviceRoutes, { advice: c.advice, events });
   await optional(c.analytics, '/api/analytics', 'analytics', (analytics) => app.register(analyticsRoutes, { analytics, clock }), 'analytics:read');
   await optional(c.audit, '/api/audit', 'the audit log', (audit) => app.register(auditRoutes, { audit }), 'audit:read');
   await optional(c.threats, '/api/security', 'threat detection', (threats) => app.register(securityRoutes, { detector: threats.detector, ...(threats.lockout ? { lockout: threats.lockout } : {}) }), 'security:read');

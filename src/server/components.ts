@@ -4,6 +4,7 @@
  * a full deployment and a test with one breaker.
  */
 import type { AnalyticsService } from '../analytics/service.js';
+import type { AdviceService } from '../analytics/advisor/advice-service.js';
 import type { ChaosExperiments } from '../chaos/experiments/chaos-experiments.js';
 import type { Clock } from '../core/clock.js';
 import type { Backups } from '../backup/backups.js';
@@ -75,6 +76,8 @@ export interface ServerComponents {
   alerts?: AlertEngine;
   /** Recording, incidents and SLOs (analytics/): /api/analytics/*, and the SLO recording rules in /api/alerts/rules.yaml. */
   analytics?: Pick<AnalyticsService, 'slos' | 'listIncidents' | 'reliability' | 'ruleGroups'>;
+  /** The tuning advisor (analytics/advisor/): /api/analytics/recommendations, and applying one. */
+  advice?: AdviceService;
   /** The fleet's instances and commands (fleetControl over Redis): /api/instances and /api/fleet. */
   fleet?: FleetControl;
   /** The tamper-evident audit log: every state-changing request is recorded, and /api/audit serves it. */

@@ -1,19 +1,30 @@
 /**
  * The service's analytics (analytics/): the breakers' calls recorded, incidents from the breakers,
  * the gate, each account's bans and the alert engine, and the configured SLOs (`slos:`), whose
- * burn-rate alerts the alert engine evaluates over the SLO series; with `analytics.anomaly.enabled`,
- * the anomaly detector over each breaker's p99 latency and error rate, the placed orders and the
- * 429s, with an `anomaly-*` alert per series.
+ * burn-rate alerts the alert engine evaluates over the SLO series; the tuning advisor over the
+ * recording, judging the configuration's `policies:`, with the accounts' used-weight headers; and
+ * with `analytics.anomaly.enabled`, the anomaly detector over each breaker's p99 latency and error
+ * rate, the placed orders and the 429s, with an `anomaly-*` alert per series.
  */
 import { type AnalyticsService, analyticsService } from '../analytics/service.js';
 import { combinedSource } from '../analytics/slo-alerts.js';
+import type { SloDefinition } from '../analytics/slo.js';
 import { type AnomalyDetector, anomalyDetector } from '../analytics/anomaly/detector.js';
 import { anomalyMonitor } from '../analytics/anomaly/anomaly-monitor.js';
 import { anomalyAlertRules, anomalyMetricSource } from '../analytics/anomaly/anomaly-alerts.js';
 import { counterRateFeed, recordedFeed, type SeriesFeed } from '../analytics/anomaly/series-feeds.js';
 import type { SeriesSpec } from '../analytics/anomaly/options.js';
 import { trackAlertIncidents, trackBanIncidents, trackBreakerIncidents, trackGateIncidents, type ChaosRunListing } from '../analytics/incident-feeds.js';
+import { adviceService, type AdviceService } from '../analytics/advisor/advice-service.js';
+import { tuningAdvisor } from '../analytics/advisor/advisor.js';
+import { settingsFromConfig } from '../analytics/advisor/policy-settings.js';
+import type { WeightEvidenceSource } from '../analytics/advisor/types.js';
+import type { PolicySettings } from '../analytics/replay/types.js';
+import { type WeightObserver, weightObserver } from '../analytics/advisor/weight-observer.js';
+import type { ExchangeRateBudget } from '../limits/budgets/exchange-rate-budget.js';
+import type { Clock } from '../core/clock.js';
 import type { BulwarkConfig } from '../config/schema.js';
+import type { AnalyticsConfig } from '../config/analytics-schema.js';
 import type { Unsubscribe } from '../core/events.js';
 import type { AlertEngine } from '../observe/alerts/engine.js';
 import type { MetricSource } from '../observe/alerts/source.js';
@@ -22,9 +33,12 @@ import type { CircuitBreaker } from '../policies/breaker/index.js';
 import type { Storage } from '../storage/types.js';
 import type { ResilientExchange } from '../trading/exchange.js';
 import type { TradingGate } from '../trading/gate.js';
+import { presetBreakerOptions } from '../trading/presets.js';
 
 export interface ConfiguredAnalytics {
   service: AnalyticsService;
+  /** The tuning advisor over the recording, judging the configuration's policies. */
+  advice: AdviceService;
   /** The anomaly detector (`analytics.anomaly.enabled`); its series are added by `attach`. */
   anomalies?: AnomalyDetector;
   /** The alert engine's source: the registry's series, the SLOs' and the anomalies'. */
@@ -33,26 +47,60 @@ export interface ConfiguredAnalytics {
    * Subscribes to the components, adds the SLO rules to the engine and starts the anomaly detector
    * over the breakers and the registry's counters (`metrics`); returns the unsubscribe.
    */
-  attach(parts: { breakers: CircuitBreaker[]; gate?: TradingGate; exchanges: ResilientExchange[]; alerts: AlertEngine; metrics?: MetricSource }): Unsubscribe;
+  attach(parts: { breakers: CircuitBreaker[]; gate?: TradingGate; exchanges: ResilientExchange[]; alerts: AlertEngine; rateBudgets?: ExchangeRateBudget[]; metrics?: MetricSource }): Unsubscribe;
   close(): Promise<void>;
 }
 
 export async function configuredAnalytics(config: BulwarkConfig, deps: { storage: Storage; instance: string; chaosRuns?: ChaosRunListing }): Promise<ConfiguredAnalytics> {
+  const current = settingsFromConfig(config, { breakerWindow: presetBreakerOptions('exchangeApi').window });
+  return wiredAnalytics(config.slos, { ...deps, anomaly: config.analytics.anomaly, settings: { current, from: 'the configuration (breakers: the exchangeApi preset window)' } });
+}
+
+/** The same over SLOs given directly (the demo's own, demo/demo.ts). */
+export async function wiredAnalytics(
+  slos: readonly SloDefinition[],
+  deps: {
+    storage: Storage;
+    instance: string;
+    chaosRuns?: ChaosRunListing;
+    clock?: Clock;
+    /** The policies the tuning advisor judges, and where they come from. */
+    settings: { current: PolicySettings; from: string };
+    /** The anomaly detector (`analytics.anomaly`); none unless given and enabled. */
+    anomaly?: AnalyticsConfig['anomaly'];
+  },
+): Promise<ConfiguredAnalytics> {
   const service = await analyticsService({
+    ...(deps.clock ? { clock: deps.clock } : {}),
     storage: deps.storage,
     instance: deps.instance,
-    slos: config.slos,
+    slos,
     latencyBucketsSeconds: METRICS_DEFAULTS.latencyBuckets,
     ...(deps.chaosRuns ? { chaosRuns: deps.chaosRuns } : {}),
   });
-  const { enabled, ...anomalyOptions } = config.analytics.anomaly;
-  const anomalies = enabled ? anomalyDetector(anomalyOptions) : undefined;
+  // The exchange's used-weight headers, as the accounts' shared budgets read them (none without Redis).
+  const observers: WeightObserver[] = [];
+  const weights: WeightEvidenceSource = { observations: () => observers.flatMap((o) => o.observations()) };
+  // No runtime update reaches the exchange's policies (they are built at start): applying answers with the diff to restart with.
+  const clock = deps.clock ? { clock: deps.clock } : {};
+  const advice = adviceService({ advisor: tuningAdvisor({ reader: service.reader, current: deps.settings.current, currentFrom: deps.settings.from, weights }, clock), ...clock });
+  const { enabled = false, ...anomalyOptions } = deps.anomaly ?? {};
+  const anomalies = enabled ? anomalyDetector({ ...anomalyOptions, ...clock }) : undefined;
   return {
     service,
+    advice,
     ...(anomalies ? { anomalies } : {}),
     source: (registry) => (anomalies ? combinedSource(registry, service.source, anomalyMetricSource(anomalies)) : combinedSource(registry, service.source)),
-    attach({ breakers, gate, exchanges, alerts, metrics }) {
+    attach({ breakers, gate, exchanges, alerts, rateBudgets = [], metrics }) {
       const offs: Unsubscribe[] = [];
+      for (const budget of rateBudgets) {
+        const observer = weightObserver(budget);
+        observers.push(observer);
+        offs.push(() => {
+          observer.close();
+          observers.splice(observers.indexOf(observer), 1);
+        });
+      }
       for (const breaker of breakers) {
         offs.push(service.recorder.bindBreaker(breaker));
         offs.push(trackBreakerIncidents(service.incidents, breaker));

@@ -7,7 +7,7 @@
  */
 import type { BulwarkConfig } from '../config/schema.js';
 import { type Clock, systemClock } from '../core/clock.js';
-import { exchangeRateBudget } from '../limits/budgets/exchange-rate-budget.js';
+import { type ExchangeRateBudget, exchangeRateBudget } from '../limits/budgets/exchange-rate-budget.js';
 import { redisRateBudgetStore, type RateBudgetRedisClient } from '../limits/budgets/redis-store.js';
 import { binanceSpotTable } from '../limits/budgets/tables/binance-spot.js';
 import type { HealthRegistry } from '../health/registry.js';
@@ -40,6 +40,8 @@ export interface ConfiguredExchange {
   breakers: CircuitBreaker[];
   /** Rolling figures per breaker, for the dashboard's tiles. */
   dependencies: DependencyStats[];
+  /** The exchange's shared weight budget (Redis and a known table), whose used-weight headers the tuning advisor reads. */
+  rateBudget: ExchangeRateBudget | undefined;
   orders: OrdersView;
   account: AccountView;
   symbols: string[];
@@ -160,6 +162,7 @@ export async function configuredExchange(config: BulwarkConfig, deps: Configured
     condition,
     account,
     exchange,
+    rateBudget: budget,
     gate,
     breakers,
     dependencies,

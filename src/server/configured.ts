@@ -219,7 +219,7 @@ export async function componentsFromConfig(written: BulwarkConfig, options: Conf
     const registryMetrics = registrySource(metrics.registry);
     const alerts = new AlertEngine({ source: analytics.source(registryMetrics), history: await storageAlertHistory(storage) });
     cleanups.push(observeAlerts(metrics, alerts));
-    cleanups.push(analytics.attach({ breakers: ownBreakers(), ...(gate ? { gate } : {}), exchanges: accounts.map((a) => a.exchange), alerts, metrics: registryMetrics }));
+    cleanups.push(analytics.attach({ breakers: ownBreakers(), ...(gate ? { gate } : {}), exchanges: accounts.map((a) => a.exchange), alerts, rateBudgets: accounts.flatMap((a) => (a.rateBudget ? [a.rateBudget] : [])), metrics: registryMetrics }));
     alerts.start();
     cleanups.push(() => alerts.stop());
     // Lockout and detection rules over the audit log, credential uses and each account's new orders.
@@ -319,6 +319,7 @@ export async function componentsFromConfig(written: BulwarkConfig, options: Conf
       audit,
       alerts,
       analytics: analytics.service,
+      advice: analytics.advice,
       ...(threats ? { threats: threats.component } : {}),
       serviceId: `bulwark-${config.env}`,
       ...(fleet ? { fleet } : {}),

@@ -32,6 +32,8 @@ export interface Overview {
   chaos: { experiments: boolean };
   /** How many failover groups the server routes (/api/failover); the dashboard shows its failover section only when there are some. */
   failover: { groups: number };
+  /** Whether the server runs the analytics (/api/analytics); the dashboard shows its SLO and incident section only then. */
+  analytics: { enabled: boolean };
 }
 
 export function breakerView(name: string, metrics: CircuitBreakerMetrics): BreakerView {
@@ -78,5 +80,6 @@ export async function buildOverview(c: ServerComponents, now: number): Promise<O
     fleet: c.fleet ? { name: c.fleet.fleet } : null,
     chaos: { experiments: c.chaos?.experiments !== undefined },
     failover: { groups: c.failover?.groups().length ?? 0 },
+    analytics: { enabled: c.analytics !== undefined },
   };
 }

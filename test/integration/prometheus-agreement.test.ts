@@ -50,6 +50,9 @@ let app: OpsApp | undefined;
 let prometheus: RunningServer | undefined;
 let target: string;
 
+/** The engine's rules with the demo SLOs' recording rules after them, as GET /api/alerts/rules.yaml serves them. */
+const ruleFile = (): string => toPrometheusRules(demo!.components.alerts!.list().map((s) => s.rule), 'bulwark', demo!.components.analytics!.ruleGroups());
+
 describeWith(available, 'Prometheus and the alert engine agree (real Prometheus)', () => {
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'bulwark-prom-'));
@@ -71,7 +74,7 @@ describeWith(available, 'Prometheus and the alert engine agree (real Prometheus)
     await app.listen({ port: 0, host: '127.0.0.1' });
     const address = app.server.address();
     target = `127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
-    prometheus = await startPrometheus(dir, target, toPrometheusRules(demo.components.alerts!.list().map((s) => s.rule)));
+    prometheus = await startPrometheus(dir, target, ruleFile());
     const scraped = async (): Promise<number> => {
       const body = (await (await fetch(`${prometheus!.url}/api/v1/query?query=${encodeURIComponent('up{job="bulwark"}')}`)).json()) as { data: { result: unknown[] } };
       return body.data.result.length;
@@ -115,11 +118,13 @@ describeWith(available, 'Prometheus and the alert engine agree (real Prometheus)
   });
 
   it('promtool accepts the exported rules', async () => {
-    const rules = toPrometheusRules(demo!.components.alerts!.list().map((s) => s.rule));
+    const rules = ruleFile();
     const file = join(dir, 'check-rules.yml');
     await import('node:fs/promises').then((fs) => fs.writeFile(file, rules));
     const result = await run('promtool', ['check', 'rules', file]);
-    expect(result.output).toContain(`SUCCESS: ${rules.split('- alert:').length - 1} rules found`);
+    // promtool counts the SLOs' recording rules with the alerts.
+    expect(result.output).toContain(`SUCCESS: ${rules.split('- alert:').length - 1 + rules.split('- record:').length - 1} rules found`);
+    expect(rules).toContain('- record: bulwark_slo_burn_ratio');
     expect(rules.split('- alert:').length - 1).toBe(demo!.components.alerts!.list().length);
     expect(result.code).toBe(0);
   });
@@ -169,6 +174,16 @@ describeWith(available, 'Prometheus and the alert engine agree (real Prometheus)
     expect([...textNames].some((n) => n.startsWith('process_')) && [...textNames].some((n) => n.startsWith('nodejs_'))).toBe(true);
     expect(stored.has('bulwark_orders_total') && !stored.has('bulwark_orders')).toBe(true);
 
+    // The SLO burn-rate alerts (slo-*) are left out of the comparison: the engine reads them from the
+    // recording, written every 10 s and read at most every 10 s, while Prometheus computes them from
+    // the scraped counters, so their transitions lag by up to 20 s, beyond the tolerance; and their
+    // windows (5 m to 3 d) are longer than the run, so the market-data latency SLO may never fire here.
+    // The rule file with their recording rules loads in Prometheus and passes promtool (above).
+    const compared = (k: string): boolean => !k.startsWith('slo-');
+    for (const s of samples) {
+      s.ours = new Set([...s.ours].filter(compared));
+      s.theirs = new Set([...s.theirs].filter(compared));
+    }
     const firedOurs = new Set(samples.flatMap((s) => [...s.ours]));
     const firedTheirs = new Set(samples.flatMap((s) => [...s.theirs]));
     const summary = `ours: ${[...firedOurs].sort().join(' ')}\ntheirs: ${[...firedTheirs].sort().join(' ')}`;
@@ -176,7 +191,7 @@ describeWith(available, 'Prometheus and the alert engine agree (real Prometheus)
     // labels; the Security* rules (threat findings) and the Failover* rules (panic, a backup priority level:
     // the demo's three endpoints share one level and one fault takes out one endpoint) stay quiet here and
     // must agree too (neither side fires them).
-    for (const rule of rules.filter((r) => !r.name.startsWith('Security') && !r.name.startsWith('Failover'))) {
+    for (const rule of rules.filter((r) => !r.name.startsWith('Security') && !r.name.startsWith('Failover') && compared(r.name))) {
       expect([...firedOurs].some((k) => k.startsWith(`${rule.name}{`)), `${rule.name} fired in the service\n${summary}`).toBe(true);
     }
     expect([...firedTheirs].sort(), summary).toEqual([...firedOurs].sort());

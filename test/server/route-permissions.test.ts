@@ -59,7 +59,7 @@ async function everyRoute(variant: 'local gate' | 'fleet gate'): Promise<OpsApp>
 }
 
 async function allRoutes(): Promise<RouteEntry[]> {
-  // The fleet, an account, the audit log, threat detection, a region lease, chaos experiments, analytics and failover groups only add routes: built apart, since the fixture makes none of them.
+  // The fleet, an account, the audit log, threat detection, a region lease, chaos experiments, analytics (and its advisor) and failover groups only add routes: built apart, since the fixture makes none of them.
   const [local, fleetGate] = await Promise.all([everyRoute('local gate'), everyRoute('fleet gate')]);
   const { buildApp } = await import('../../src/server/app.js');
   const fleet = fleetControl({ redis, fleet: 'f' });
@@ -75,7 +75,8 @@ async function allRoutes(): Promise<RouteEntry[]> {
     ruleGroups: () => [],
   };
   const region = regionLease({ region: 'a', store: memoryRegionLeaseStore() });
-  const withFleet = await buildApp({ ...f.components, fleet, account, audit, threats, region, analytics, chaos: { proxies: faultProxies(), experiments: chaosExperiments }, failover: { groups: () => [] } }, { webRoot: web, bindTimeline: false });
+  const advice = { recommendations: async () => { throw new Error('not called'); }, apply: async () => ({ outcome: 'unknown' as const, message: 'not called' }) };
+  const withFleet = await buildApp({ ...f.components, fleet, account, audit, threats, region, analytics, advice, chaos: { proxies: faultProxies(), experiments: chaosExperiments }, failover: { groups: () => [] } }, { webRoot: web, bindTimeline: false });
   const routes = [...local.routeTable, ...fleetGate.routeTable, ...withFleet.routeTable];
   await withFleet.close();
   return routes;

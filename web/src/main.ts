@@ -11,6 +11,7 @@ import { startSession } from './session.js';
 import { startSecurity } from './security.js';
 import { startChaos } from './chaos.js';
 import { startFailover } from './failover.js';
+import { startAnalytics } from './analytics.js';
 import { addTimeline, renderDeadLetterCounts, renderDeadLetters, renderLimits, renderOrders, renderOverview, renderRules, renderTiles } from './render.js';
 import type { AlertRuleView, DeadLetter, Overview, TimelineEntry } from './types.js';
 
@@ -25,6 +26,7 @@ function render(o: Overview): void {
   if (o.fleet) startFleet(report);
   if (o.chaos.experiments) startChaos();
   if (o.failover.groups > 0) startFailover(report);
+  if (o.analytics?.enabled) startAnalytics();
   const dlqKey = o.deadLetters ? `${o.deadLetters.pending}/${o.deadLetters.replayed}` : '';
   if (dlqKey !== lastDlq) {
     lastDlq = dlqKey;

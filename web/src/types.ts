@@ -29,6 +29,8 @@ export interface Overview {
   fleet: { name: string } | null;
   chaos: { experiments: boolean };
   failover: { groups: number };
+  /** Absent from a server older than the analytics. */
+  analytics?: { enabled: boolean };
 }
 
 export interface TimelineEntry {
@@ -186,4 +188,59 @@ export interface FailoverGroupView {
   manualBy: { actor: string; reason: string | null; at: number } | null;
   endpoints: FailoverEndpointView[];
   history: FailoverChangeView[];
+}
+
+/** One burn-rate alert of an SLO (GET /api/analytics/slos). */
+export interface SloAlertView {
+  alert: string;
+  severity: string;
+  factor: number;
+  longWindow: string;
+  shortWindow: string;
+  longBurnRate: number | null;
+  shortBurnRate: number | null;
+  ratio: number | null;
+  firing: boolean;
+}
+
+/** An SLO's status (GET /api/analytics/slos). */
+export interface SloStatusView {
+  name: string;
+  dependency: string;
+  kind: 'availability' | 'latency';
+  objectivePercent: number;
+  windowDays: number;
+  totalCalls: number;
+  badCalls: number;
+  sliPercent: number | null;
+  budgetRemainingRatio: number;
+  burnRates: Record<string, number | null>;
+  alerts: SloAlertView[];
+}
+
+/** An incident (GET /api/analytics/incidents). */
+export interface IncidentView {
+  id: string;
+  kind: string;
+  dependency: string;
+  cause: string;
+  startedAt: number;
+  endedAt: number | null;
+  resolution: string | null;
+}
+
+/** MTBF and MTTR of one dependency over the listing's range. */
+export interface ReliabilityView {
+  dependency: string;
+  failures: number;
+  downtimeMs: number;
+  mttrMs: number | null;
+  mtbfMs: number | null;
+}
+
+export interface IncidentListView {
+  fromMs: number;
+  toMs: number;
+  incidents: IncidentView[];
+  reliability: ReliabilityView[];
 }

@@ -4,31 +4,32 @@
  * values over the run (booleans as 1/0), each measurement a dot, green when it passed, red when
  * not, with the method's steps shaded behind.
  */
+import { SVG_CHART_DEFAULTS, escapeHtml, timeChart } from '../../observe/svg-chart.js';
 import type { RunJournal } from './run-journal.js';
 
-const escape = (text: string): string => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+const escape = escapeHtml;
 const iso = (ms: number | undefined): string => (ms === undefined ? '-' : new Date(ms).toISOString());
 
 export const HTML_REPORT_DEFAULTS = {
-  chartWidth: 640, // fits a laptop screen beside nothing else
-  chartHeight: 120, // enough to read a trend; a page of ten probes still scrolls little
+  chartWidth: SVG_CHART_DEFAULTS.width, // fits a laptop screen beside nothing else
+  chartHeight: SVG_CHART_DEFAULTS.height, // enough to read a trend; a page of ten probes still scrolls little
 };
 
 function chart(journal: RunJournal, key: string): string {
-  const { chartWidth: w, chartHeight: h } = HTML_REPORT_DEFAULTS;
   const points = journal.probes.filter((p) => p.key === key);
   const start = journal.startedAt;
   const end = Math.max(journal.endedAt ?? start, ...points.map((p) => p.at), start + 1);
   const values = points.map((p) => (typeof p.value === 'boolean' ? (p.value ? 1 : 0) : (p.value ?? 0)));
-  const lo = Math.min(0, ...values);
-  const hi = Math.max(1, ...values);
-  const x = (t: number): number => 4 + ((t - start) / (end - start)) * (w - 8);
-  const y = (v: number): number => h - 14 - ((v - lo) / (hi - lo)) * (h - 24);
-  const steps = journal.steps.map((s) => `<rect x="${x(s.startedAt).toFixed(1)}" y="0" width="${Math.max(1, x(s.endedAt ?? end) - x(s.startedAt)).toFixed(1)}" height="${h - 12}" fill="#fde68a" opacity="0.5"><title>${escape(s.name)}</title></rect>`);
-  const line = points.length > 1 ? `<polyline fill="none" stroke="#64748b" points="${points.map((p, i) => `${x(p.at).toFixed(1)},${y(values[i]!).toFixed(1)}`).join(' ')}"/>` : '';
-  const dots = points.map((p, i) => `<circle cx="${x(p.at).toFixed(1)}" cy="${y(values[i]!).toFixed(1)}" r="3" fill="${p.ok ? '#16a34a' : '#dc2626'}"><title>${escape(`${iso(p.at)} ${p.phase}: ${p.error ?? String(p.value)}`)}</title></circle>`);
-  const axis = `<text x="4" y="${h - 2}" font-size="10">${escape(`${lo}..${hi}, ${Math.round((end - start) / 1000)} s`)}</text>`;
-  return `<svg xmlns="http://www.w3.org/2000/svg" width="${w}" height="${h}" role="img" aria-label="${escape(key)}">${steps.join('')}${line}${dots.join('')}${axis}</svg>`;
+  return timeChart({
+    label: key,
+    fromMs: start,
+    toMs: end,
+    width: HTML_REPORT_DEFAULTS.chartWidth,
+    height: HTML_REPORT_DEFAULTS.chartHeight,
+    bands: journal.steps.map((s) => ({ fromMs: s.startedAt, toMs: s.endedAt ?? end, colour: '#fde68a', title: s.name })),
+    lines: [{ points: points.map((p, i) => ({ at: p.at, value: values[i]! })), colour: '#64748b' }],
+    dots: points.map((p, i) => ({ at: p.at, value: values[i]!, colour: p.ok ? '#16a34a' : '#dc2626', title: `${iso(p.at)} ${p.phase}: ${p.error ?? String(p.value)}` })),
+  });
 }
 
 export function renderRunReport(journal: RunJournal): string {

@@ -3,22 +3,14 @@ import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { hostname, userInfo } from 'node:os';
 import { sanitizeText } from '../../core/secrets.js';
-import { InvalidArgumentError } from 'commander';
 import { type AuditLog, type AuditRecord, type ChainReport, auditLog } from '../../security/audit-log.js';
 import { loadServerKey } from '../../security/server-key.js';
 import type { Storage } from '../../storage/types.js';
 import { locateData, openDataStorage } from '../data-location.js';
-import { durationMs } from '../flags.js';
+import { parseTime } from '../flags.js';
 import type { AuditCommandDeps, AuditFlags, ExportFlags } from './audit.js';
 
-/** `--since 24h`, `--since 2026-01-31`, `--since 1767225600000` as milliseconds since the epoch. */
-export function parseTime(flag: string, value: string, now: number): number {
-  const age = durationMs(value);
-  if (age !== undefined) return now - age;
-  const ms = /^\d+$/.test(value) ? Number(value) : Date.parse(value);
-  if (!Number.isFinite(ms)) throw new InvalidArgumentError(`${flag}: "${value}" is not a time (ISO 8601, milliseconds since the epoch, or an age such as 24h, 7d)`);
-  return ms;
-}
+export { parseTime } from '../flags.js';
 
 /** The service's database and key, as the flags name them; nothing is created. */
 export async function openAudit(flags: AuditFlags, env: NodeJS.ProcessEnv): Promise<{ audit: AuditLog; storage: Storage }> {

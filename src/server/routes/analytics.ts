@@ -4,6 +4,7 @@
  */
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { instant } from './instant.js';
 import type { Clock } from '../../core/clock.js';
 import { incidentKinds } from '../../analytics/incident-log.js';
 import type { ServerComponents } from '../components.js';
@@ -16,19 +17,6 @@ export interface AnalyticsRoutesOptions {
 /** The default range of /api/analytics/incidents: a week. */
 const DEFAULT_RANGE_MS = 7 * 86_400_000;
 
-const instant = z
-  .string()
-  .trim()
-  .min(1)
-  .max(40)
-  .transform((value, ctx) => {
-    const ms = /^\d+$/.test(value) ? Number(value) : Date.parse(value);
-    if (!Number.isFinite(ms)) {
-      ctx.addIssue({ code: 'custom', message: 'a time in milliseconds since the epoch or an ISO 8601 date' });
-      return z.NEVER;
-    }
-    return ms;
-  });
 
 export const analyticsRoutes: FastifyPluginAsyncZod<AnalyticsRoutesOptions> = async (app, { analytics, clock }) => {
   const tags = ['analytics'];

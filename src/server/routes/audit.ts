@@ -4,26 +4,13 @@
  */
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { instant } from './instant.js';
 import type { AuditLog } from '../../security/audit-log.js';
 
 export interface AuditRoutesOptions {
   audit: AuditLog;
 }
 
-/** A time as milliseconds since the epoch or an ISO 8601 date. */
-const instant = z
-  .string()
-  .trim()
-  .min(1)
-  .max(40)
-  .transform((value, ctx) => {
-    const ms = /^\d+$/.test(value) ? Number(value) : Date.parse(value);
-    if (!Number.isFinite(ms)) {
-      ctx.addIssue({ code: 'custom', message: 'a time in milliseconds since the epoch or an ISO 8601 date' });
-      return z.NEVER;
-    }
-    return ms;
-  });
 
 export const auditRoutes: FastifyPluginAsyncZod<AuditRoutesOptions> = async (app, { audit }) => {
   const tags = ['audit'];

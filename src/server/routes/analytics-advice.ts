@@ -1,0 +1,80 @@
+/**
+ * The tuning advisor over the ops API: the recommendations over a range, each with its evidence
+ * and both replays, and the configuration diff; and applying one (operators). A recommendation is
+ * applied live only where a runtime update exists for its keys; otherwise 409 says a restart with
+ * the diff is needed and carries the diff. An applied one goes on the timeline and, as every
+ * state-changing request, into the audit log with the values before and after.
+ */
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { AdviceService } from '../../analytics/advisor/advice-service.js';
+import { auditDetail } from '../audit-requests.js';
+import type { LiveEvents } from '../live-events.js';
+import { actorField, actorOf } from './actor.js';
+import { PROBLEM_CONTENT_TYPE, problem, problemOf } from './errors.js';
+import { instant } from './instant.js';
+
+export interface AdviceRoutesOptions {
+  advice: AdviceService;
+  events: LiveEvents;
+}
+
+export const analyticsAdviceRoutes: FastifyPluginAsyncZod<AdviceRoutesOptions> = async (app, { advice, events }) => {
+  const tags = ['analytics'];
+
+  app.get(
+    '/api/analytics/recommendations',
+    {
+      config: { permission: 'analytics:read' },
+      schema: {
+        tags,
+        description: 'The tuning advisor: per dependency and rule, a recommendation with its evidence, the replay of the current and proposed settings, and the configuration diff of the recommended ones (a week back by default)',
+        querystring: z
+          .object({
+            since: instant.optional().describe('read the recording from this time'),
+            until: instant.optional().describe('up to this time (default now)'),
+            dependency: z.string().min(1).max(200).optional(),
+          })
+          .strict()
+          .refine((q) => q.since === undefined || q.until === undefined || q.since < q.until, { message: 'since must be before until', path: ['since'] }),
+      },
+    },
+    async (request) => {
+      const { since, until, dependency } = request.query;
+      return advice.recommendations({ ...(since !== undefined ? { sinceMs: since } : {}), ...(until !== undefined ? { untilMs: until } : {}), ...(dependency ? { dependency } : {}) });
+    },
+  );
+
+  app.post(
+    '/api/analytics/recommendations/:id/apply',
+    {
+      config: { permission: 'analytics:apply' },
+      schema: {
+        tags,
+        description: 'Apply a recommendation of the latest advice live (only where runtime updates exist for its keys; else 409 with the configuration diff to restart with)',
+        params: z.object({ id: z.string().min(1).max(300) }),
+        body: z.strictObject({ reason: z.string().trim().min(1).max(200).optional(), actor: actorField }).nullish(),
+      },
+    },
+    async (request, reply) => {
+      const actor = actorOf(request, request.body?.actor);
+      const reason = request.body?.reason;
+      const result = await advice.apply(request.params.id, { actor, ...(reason ? { reason } : {}) });
+      switch (result.outcome) {
+        case 'unknown':
+          return problem(reply, 404, result.message);
+        case 'not-applicable':
+          return problem(reply, 409, result.message);
+        case 'restart-needed':
+          auditDetail(request, { target: request.params.id, before: result.recommendation.changes.map((c) => ({ key: c.key ?? c.option, value: c.from })), after: { applied: false, restartNeeded: true } });
+          return reply.code(409).type(PROBLEM_CONTENT_TYPE).send({ ...problemOf(409, result.message), diff: result.diff });
+        case 'applied': {
+          auditDetail(request, { target: request.params.id, tags: ['configuration'], before: result.changes.map((c) => ({ key: c.path, value: c.from })), after: result.changes.map((c) => ({ key: c.path, value: c.to })) });
+          const what = result.changes.map((c) => `${c.path} ${JSON.stringify(c.from)} -> ${JSON.stringify(c.to)}`).join(', ');
+          events.record('operator', result.recommendation.dependency, `tuning applied by ${actor}: ${what}${reason ? ` (${reason})` : ''}`, 'warning', { actor });
+          return { applied: true, id: result.recommendation.id, changes: result.changes };
+        }
+      }
+    },
+  );
+};

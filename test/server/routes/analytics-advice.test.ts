@@ -1,0 +1,108 @@
+/**
+ * /api/analytics/recommendations and applying one, over a recorded outage (SQLite, ManualClock)
+ * and the real replay: the advice with both replays and the diff; 409 with the diff where no
+ * runtime update exists; applied live through a RuntimeConfig, on the timeline.
+ */
+import { join } from 'node:path';
+import { tmpdir } from 'node:os';
+import { afterEach, describe, expect, it } from 'vitest';
+import { adviceService } from '../../../src/analytics/advisor/advice-service.js';
+import { tuningAdvisor } from '../../../src/analytics/advisor/advisor.js';
+import { analyticsService, type AnalyticsService } from '../../../src/analytics/index.js';
+import type { PolicySettings } from '../../../src/analytics/replay/types.js';
+import { runtimeConfig } from '../../../src/config/runtime.js';
+import { CONFIG_DEFAULTS } from '../../../src/config/schema.js';
+import { type AuditLog, type ChainedEntry, auditLog } from '../../../src/security/audit-log.js';
+import { type OpsApp, buildApp } from '../../../src/server/app.js';
+import { testKey } from '../../security/audit-tampering.js';
+import { recordedTraffic } from '../../analytics/advisor/recorded-traffic.js';
+import { type Fixture, fixture } from '../fixture.js';
+
+const dependency = 'binance:marketData';
+const bad: PolicySettings = { timeout: { ms: 10_000 }, retry: { maxAttempts: 5, retryBudget: false }, breaker: { failureRateThreshold: 0.5, minimumCalls: 20, openMs: 30_000 } };
+
+let f: Fixture;
+let app: OpsApp;
+let analytics: AnalyticsService;
+let traffic: Awaited<ReturnType<typeof recordedTraffic>>;
+afterEach(async () => {
+  await app.close();
+  await analytics.close();
+  await traffic.close();
+  await f.close();
+});
+
+let audit: AuditLog | undefined;
+
+async function setUp(live?: Parameters<typeof adviceService>[0]['live']): Promise<void> {
+  f = await fixture();
+  audit = await auditLog(f.storage, { key: testKey(), clock: f.clock });
+  analytics = await analyticsService({ storage: f.storage, clock: f.clock });
+  traffic = await recordedTraffic({ dependency, minutes: 40, perSecond: 2, medianMs: 40, baselineFailure: 0.005, outage: { fromMinute: 20, minutes: 5 }, recordedTimeoutMs: 10_000 });
+  const advice = adviceService({ advisor: tuningAdvisor({ reader: traffic.reader, current: bad }, { clock: traffic.clock }), clock: traffic.clock, ...(live ? { live } : {}) });
+  app = await buildApp({ ...f.components, analytics, advice, audit }, { webRoot: join(tmpdir(), 'no-dashboard'), bindTimeline: false });
+}
+
+interface Advice {
+  recommendations: Array<{ id: string; status: string; evidence: Record<string, unknown>; replay?: { better: boolean; current: { p99Ms: number }; proposed: { p99Ms: number } }; changes: Array<{ key?: string; to: unknown }> }>;
+  configDiff: { entries: Array<{ key: string; from: unknown; to: unknown }> };
+}
+
+describe('analytics advice routes', () => {
+  it('serves the recommendations with their evidence, both replays and the diff', async () => {
+    await setUp();
+    const res = await app.inject({ method: 'GET', url: `/api/analytics/recommendations?since=${traffic.startMs}&dependency=${encodeURIComponent(dependency)}` });
+    expect(res.statusCode).toBe(200);
+    const advice = res.json<Advice>();
+    const timeout = advice.recommendations.find((r) => r.id === `timeout:${dependency}`)!;
+    expect(timeout.status).toBe('recommended');
+    expect(timeout.evidence).toHaveProperty('p99_9Ms');
+    expect(timeout.replay!.proposed.p99Ms).toBeLessThan(timeout.replay!.current.p99Ms);
+    expect(advice.configDiff.entries).toContainEqual({ key: 'policies.timeout.ms', from: 10_000, to: timeout.changes[0]!.to, from_recommendations: [timeout.id], conflicts: [] });
+
+    const wrong = await app.inject({ method: 'GET', url: `/api/analytics/recommendations?since=${traffic.endMs}&until=${traffic.startMs}` });
+    expect(wrong.statusCode).toBe(400);
+    expect(wrong.body).toMatch(/since/);
+  });
+
+  it('answers 409 with the diff when no runtime update exists, and 404 for an unknown id', async () => {
+    await setUp();
+    await app.inject({ method: 'GET', url: `/api/analytics/recommendations?since=${traffic.startMs}` });
+    const res = await app.inject({ method: 'POST', url: `/api/analytics/recommendations/${encodeURIComponent(`timeout:${dependency}`)}/apply`, payload: { reason: 'p99.9 is 113 ms' } });
+    expect(res.statusCode).toBe(409);
+    const body = res.json<{ detail: string; diff: string }>();
+    expect(body.detail).toMatch(/restart/);
+    expect(body.diff).toMatch(/timeout:\n {4}ms: \d+ {2}# was 10000/);
+    const unknown = await app.inject({ method: 'POST', url: '/api/analytics/recommendations/timeout:nothing/apply' });
+    expect(unknown.statusCode, unknown.body).toBe(404);
+    expect(f.events.timeline().filter((e) => e.message.includes('tuning applied'))).toEqual([]);
+  });
+
+  it('applies a recommendation live where a runtime update exists, on the timeline; a library option still needs a restart', async () => {
+    const runtime = runtimeConfig(CONFIG_DEFAULTS);
+    await setUp({ runtime, paths: ['policies.timeout.ms'] });
+    const advice = (await app.inject({ method: 'GET', url: `/api/analytics/recommendations?since=${traffic.startMs}` })).json<Advice>();
+    const proposed = advice.recommendations.find((r) => r.id === `timeout:${dependency}`)!.changes[0]!.to;
+    const written = new Promise<ChainedEntry>((resolve) => {
+      const off = audit!.on('success', ({ entry }) => {
+        off();
+        resolve(entry);
+      });
+    });
+    const res = await app.inject({ method: 'POST', url: `/api/analytics/recommendations/${encodeURIComponent(`timeout:${dependency}`)}/apply`, payload: { reason: 'replayed better', actor: 'alice' } });
+    expect(res.statusCode).toBe(200);
+    expect(await written).toMatchObject({
+      action: 'POST /api/analytics/recommendations/:id/apply',
+      target: `timeout:${dependency}`,
+      before: [{ key: 'policies.timeout.ms', value: 10_000 }],
+      after: [{ key: 'policies.timeout.ms', value: proposed }],
+      status: 200,
+    });
+    expect(res.json()).toMatchObject({ applied: true, changes: [{ path: 'policies.timeout.ms', from: 10_000, to: proposed, actor: 'alice', reason: 'replayed better' }] });
+    expect(runtime.get('policies.timeout.ms')).toBe(proposed);
+    expect(f.events.timeline().some((e) => e.kind === 'operator' && e.subject === dependency && e.message.includes(`policies.timeout.ms 10000 -> ${String(proposed)}`))).toBe(true);
+    const retry = await app.inject({ method: 'POST', url: `/api/analytics/recommendations/${encodeURIComponent(`retry:${dependency}`)}/apply` });
+    expect(retry.statusCode).toBe(409);
+    expect(retry.json<{ detail: string }>().detail).toMatch(/retry\.retryBudget \(a library option\)/);
+  });
+});
