@@ -2,8 +2,8 @@
  * The anomaly detector over the demo (`npx tsx bench/anomaly-demo.ts [SECONDS] [CONSECUTIVE_POINTS]`,
  * default 600 s and the detector's default; a third argument `no-faults` runs the demo without its
  * fault injector, so every episode is a false positive):
- * starts the demo on the real clock with its fault injector (a scenario every ~12 s quiet), records
- * its breakers' calls, and runs the detector with its defaults over the recording (p99 latency and
+ * starts the demo on the real clock with its fault injector (a scenario every ~12 s quiet), and runs
+ * a detector with its defaults over the demo's recording (p99 latency and
  * error rate per breaker) and the service's counters (placed orders, 429s). Prints every episode
  * (a series turning anomalous) with the fault that was active around it, then per series: points
  * judged, points outside the band, episodes, and episodes with no fault around them (false positives).
@@ -13,17 +13,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startDemo } from '../src/demo/demo.js';
 import { registrySource } from '../src/observe/alerts/source.js';
-import { AnalyticsReader, analyticsRecorder, anomalyDetector, anomalyMonitor, counterRateFeed, recordedFeed, type SeriesSpec, type SeriesFeed } from '../src/analytics/index.js';
+import { analyticsReader, anomalyDetector, anomalyMonitor, counterRateFeed, recordedFeed, type SeriesSpec, type SeriesFeed } from '../src/analytics/index.js';
 
 const seconds = Number(process.argv[2] ?? 600);
 const dataDir = mkdtempSync(join(tmpdir(), 'bulwark-anomaly-demo-'));
 const faultsOff = process.argv[4] === 'no-faults';
 const demo = await startDemo({ dataDir, ...(faultsOff ? { faultQuietMs: 0 } : {}) });
-const recorder = analyticsRecorder({ storage: demo.storage, instance: 'demo' });
-await recorder.start();
+// The demo records its breakers' calls itself; this run reads its recording.
 const breakers = demo.components.breakers!.breakers();
-for (const b of breakers) recorder.bindBreaker(b);
-const reader = new AnalyticsReader(await recorder.bucketStore());
+const reader = await analyticsReader(demo.storage);
 const source = registrySource(demo.components.metrics.registry);
 
 const series: Array<{ spec: SeriesSpec; feed: SeriesFeed }> = [];
@@ -77,7 +75,6 @@ const faulted = faults.filter((f) => f.name).length / Math.max(1, faults.length)
 console.log(`\n${seconds} s of demo, a fault active ${(faulted * 100).toFixed(0)}% of the time; warm-up ${detector.options.minSamples} points, consecutivePoints ${detector.options.consecutivePoints}`);
 console.log('series | points judged | outside the band | episodes | episodes with no fault around');
 for (const [name, n] of counts) console.log(`${name} | ${n.judged} | ${n.outside} | ${n.episodes} | ${n.unexplained}`);
-await recorder.stop();
 await demo.stop();
 rmSync(dataDir, { recursive: true, force: true });
 process.exit(0);
