@@ -72,6 +72,8 @@ export class AnalyticsRecorder implements EventSource<RecorderEvents> {
   private readonly names = new Set<string>();
   private store: BucketStore | undefined;
   private flushing: Promise<void> | undefined;
+  /** The run queued behind the one under way, for calls made while it writes. */
+  private flushAfter: Promise<void> | undefined;
   private flushTimer: CancelTimer | undefined;
   private pruneTimer: CancelTimer | undefined;
   private counters = { calls: 0, writeFailures: 0, droppedRows: 0, droppedCalls: 0 };
@@ -171,9 +173,20 @@ export class AnalyticsRecorder implements EventSource<RecorderEvents> {
     await this.flush();
   }
 
-  /** Writes buffered rows now. Concurrent calls share one run. Never rejects: failures are emitted. */
+  /**
+   * Writes buffered rows now, those recorded before this call included. A call made while a write
+   * is under way waits for it, then writes what came since (that write took its batch earlier);
+   * concurrent calls share each run. Never rejects: failures are emitted.
+   */
   flush(): Promise<void> {
-    this.flushing ??= this.flushOnce().finally(() => (this.flushing = undefined));
+    if (this.flushing) {
+      this.flushAfter ??= this.flushing.then(() => {
+        this.flushAfter = undefined;
+        return this.flush();
+      });
+      return this.flushAfter;
+    }
+    this.flushing = this.flushOnce().finally(() => (this.flushing = undefined));
     return this.flushing;
   }
 

@@ -2,7 +2,8 @@
  * The dashboard's analytics section in real headless Chromium over the demo (its analytics on, as
  * `bulwark start` serves it, signed in by the printed link): the demo's SLOs show with their budget
  * left and burn rates, and a breaker isolated then released over the API (a forced fault, not a
- * wait for one) shows as an incident with its duration and the dependency's MTTR. Waits are on
+ * wait for one) shows as an incident with its duration and the dependency's MTTR; the tuning
+ * advice shows every rule the advisor judged, the recommended ones with their replay. Waits are on
  * page conditions, never on fixed sleeps.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -52,6 +53,8 @@ describeWith(available, 'dashboard analytics section in headless Chromium', () =
   it('shows the SLOs with budget and burn rates, and a forced breaker fault as an incident with MTTR', async () => {
     const problems: string[] = [];
     const page = await watchedPage(browser, problems, { viewport: { width: 1400, height: 2400 } });
+    // What the page's advice block is built from: its own answer of GET /api/analytics/recommendations.
+    const adviceAnswer = page.waitForResponse((r) => r.url().includes('/api/analytics/recommendations'), { timeout: 30_000 });
     await page.goto(`${url}?token=${token}`);
     await page.waitForFunction(inPage`document.getElementById('whoami')?.textContent === 'demo (admin)'`);
     await page.waitForSelector('#analytics:not([hidden])');
@@ -81,6 +84,14 @@ describeWith(available, 'dashboard analytics section in headless Chromium', () =
     const listed = (await (await fetch(new URL('api/analytics/incidents', url), { headers })).json()) as { incidents: Array<{ kind: string; dependency: string; endedAt: number | null }>; reliability: Array<{ dependency: string; mttrMs: number | null }> };
     expect(listed.incidents.some((i) => i.kind === 'breaker-open' && i.dependency === BREAKER && i.endedAt !== null)).toBe(true);
     expect(listed.reliability.find((r) => r.dependency === BREAKER)?.mttrMs).toBeGreaterThan(0);
+    // The tuning advice: every rule the API judged is on the page, as a recommendation with its replay or on the "also judged" line.
+    await page.waitForSelector('#analytics-advice-block:not([hidden])', { timeout: 15_000 });
+    const advice = (await (await adviceAnswer).json()) as { recommendations: Array<{ id: string; rule: string; dependency: string; status: string }> };
+    expect(advice.recommendations.length).toBeGreaterThan(0);
+    const recommended = advice.recommendations.filter((r) => r.status === 'recommended');
+    for (const r of recommended) expect(await page.textContent(`#analytics-advice tr[data-advice="${r.id}"] .replay-proposed`)).toMatch(/failed, p99/);
+    const rest = (await page.textContent('#analytics-advice-rest')) ?? '';
+    for (const r of advice.recommendations.filter((x) => x.status !== 'recommended')) expect(rest).toContain(`${r.rule} of ${r.dependency}: ${r.status}`);
     expect(problems).toEqual([]);
   }, 60_000);
 });

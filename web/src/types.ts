@@ -244,3 +244,29 @@ export interface IncidentListView {
   incidents: IncidentView[];
   reliability: ReliabilityView[];
 }
+
+/** A replay's figures as the dashboard shows them (GET /api/analytics/recommendations). */
+export interface ReplayFiguresView {
+  calls: number;
+  failed: number;
+  p99Ms: number;
+  dependencyRequestsDuringOutages: number;
+  openMs: number;
+}
+
+/** One recommendation of the tuning advisor, with the replay that judged it. */
+export interface RecommendationView {
+  id: string;
+  dependency: string;
+  rule: string;
+  status: 'recommended' | 'not-better' | 'keep' | 'no-evidence' | 'advisory';
+  summary: string;
+  changes: Array<{ key?: string; option: string; from: unknown; to: unknown }>;
+  replay?: { better: boolean; reasons: string[]; current: ReplayFiguresView; proposed: ReplayFiguresView };
+}
+
+export interface AdviceView {
+  fromMs: number;
+  toMs: number;
+  recommendations: RecommendationView[];
+}

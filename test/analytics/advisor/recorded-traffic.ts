@@ -45,9 +45,6 @@ export async function recordedTraffic(shape: TrafficShape) {
     }
     await clock.advance(stepMs);
   }
-  // flush() joins a write already under way (the duty's, on an asynchronous storage), which took its
-  // batch before the last calls: a second flush writes those.
-  await recorder.flush();
   await recorder.flush();
   const reader = new AnalyticsReader(await recorder.bucketStore(), { clock });
   return {

@@ -109,7 +109,8 @@ describe('bulwark backup', () => {
     const { dir, run } = await setup();
     await expect(run('prune', '--dir', dir, '--keep-last', '0')).rejects.toThrow('--keep-last must be an integer >= 1, got 0');
     await expect(run('prune', '--dir', dir)).rejects.toThrow('give --keep-last N, --max-age-days D, or both');
-    await expect(run('create', '--dir', dir)).rejects.toThrow('nothing to back up');
+    // An empty data folder of its own: the default (./.bulwark) holds a database wherever the demo ran.
+    await expect(run('create', '--dir', dir, '--data-dir', join(dir, 'no-service-here'))).rejects.toThrow('nothing to back up');
     await expect(run('create', '--dir', dir, '--type', 'everything', '--data', dir)).rejects.toThrow("'everything' is invalid");
     await expect(run('restore', 'latest', '--dir', dir, '--only', 'files')).rejects.toThrow('"files" is not one of');
   });
