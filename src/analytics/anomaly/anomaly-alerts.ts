@@ -1,6 +1,7 @@
 /**
  * Anomalies in the alert engine. The detector's verdicts are served as series the engine reads:
- * - `bulwark_anomaly{series, kind}`: 1 while the series is anomalous, else 0 (not served in warm-up);
+ * - `bulwark_anomaly{series, kind}`: 1 while the series is anomalous, else 0 (0 in warm-up too: a
+ *   rule over a series that is missing cannot be told from a broken one);
  * - `bulwark_anomaly_score{series, kind}`: the latest point's signed robust deviations from its baseline.
  * Each `bulwark_anomaly` sample carries the annotations `observed`, `baseline`, `lower`, `upper`,
  * `score` and `band`, which the engine puts on the alert it raises for that series.
@@ -40,8 +41,11 @@ export function anomalyMetricSource(detector: Pick<AnomalyDetector, 'statuses'>)
     read(metric) {
       const samples: Array<Sample & { annotations?: Record<string, string> }> = [];
       for (const s of detector.statuses()) {
-        if (s.state === 'warm-up' || s.score === undefined) continue;
         const labels = { series: s.series, kind: s.kind };
+        if (s.state === 'warm-up' || s.score === undefined) {
+          if (metric === anomalyMetricNames.anomaly) samples.push({ labels, value: 0, annotations: { ...anomalyAnnotations(s), band: 'warm-up' } });
+          continue;
+        }
         if (metric === anomalyMetricNames.anomaly) samples.push({ labels, value: s.state === 'anomalous' ? 1 : 0, annotations: anomalyAnnotations(s) });
         if (metric === anomalyMetricNames.score) samples.push({ labels, value: s.score });
       }
