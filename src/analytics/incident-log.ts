@@ -33,6 +33,18 @@ export interface Incident {
   detail: Record<string, unknown>;
 }
 
+/**
+ * When each instance began recording incidents: MTBF is judged from the earliest, not from the
+ * start of a range asked for (a service watched for minutes has no failure-free week to count).
+ */
+export const analyticsObservationMigration: Migration = {
+  id: 'analytics-003-observation',
+  up: `CREATE TABLE IF NOT EXISTS analytics_observation (
+  instance TEXT PRIMARY KEY,
+  since BIGINT NOT NULL
+)`,
+};
+
 export const analyticsIncidentsMigration: Migration = {
   id: 'analytics-002-incidents',
   up: `CREATE TABLE IF NOT EXISTS analytics_incidents (
@@ -124,6 +136,23 @@ export class IncidentLog implements EventSource<IncidentLogEvents> {
 
   on<K extends keyof IncidentLogEvents & string>(name: K, listener: Listener<IncidentLogEvents[K]>): Unsubscribe {
     return this.events.on(name, listener);
+  }
+
+  /** When this instance began recording, until it is written to `analytics_observation`. */
+  private unmarkedSince: number | undefined;
+
+  /** Records when this instance began recording incidents (kept: the first time stays). */
+  async markObservation(since: number): Promise<void> {
+    this.unmarkedSince = since;
+    await this.storage.run('INSERT INTO analytics_observation (instance, since) VALUES (?, ?) ON CONFLICT (instance) DO NOTHING', [this.instance, since]);
+    this.unmarkedSince = undefined;
+  }
+
+  /** When the first instance began recording incidents in this storage (undefined: never). */
+  async observedSince(): Promise<number | undefined> {
+    if (this.unmarkedSince !== undefined) await this.markObservation(this.unmarkedSince);
+    const row = await this.storage.one<{ since: number | string | null }>('SELECT MIN(since) AS since FROM analytics_observation');
+    return row?.since === null || row?.since === undefined ? undefined : Number(row.since);
   }
 
   /** The incident of this kind open on `dependency`, if any. */
@@ -225,11 +254,16 @@ ON CONFLICT (id) DO UPDATE SET cause = excluded.cause, ended_at = excluded.ended
 
 /** The log over `storage` (migration applied); incidents this instance left open are picked up. */
 export async function incidentLog(options: IncidentLogOptions): Promise<IncidentLog> {
-  await options.storage.migrate([analyticsIncidentsMigration]);
+  await options.storage.migrate([analyticsIncidentsMigration, analyticsObservationMigration]);
   const instance = options.instance ?? INCIDENT_LOG_DEFAULTS.instance;
+  const clock = options.clock ?? INCIDENT_LOG_DEFAULTS.clock;
+  const since = clock.now();
   const rows = await options.storage.all<IncidentRow>(
     'SELECT id, kind, dependency, cause, instance, started_at, ended_at, resolution, detail FROM analytics_incidents WHERE ended_at IS NULL AND instance = ? ORDER BY started_at',
     [instance],
   );
-  return new IncidentLog(options, rows.map(fromRow));
+  const log = new IncidentLog(options, rows.map(fromRow));
+  // Where it cannot be written now, the next observedSince() writes it, with this time.
+  await log.markObservation(since).catch(() => undefined);
+  return log;
 }

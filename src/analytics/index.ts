@@ -11,9 +11,9 @@ export { analyticsBucketsMigration, bucketStore, type BucketRow, type BucketStor
 export type { Cell } from './cell.js';
 export { outcomes, type Outcome, type OutcomeCounts } from './outcomes.js';
 export { SKETCH_DEFAULTS, countAbove, decodeSketch, encodeSketch, newSketch, quantileOf, type LatencySketch, type SketchOptions } from './latency-sketch.js';
-export { incidentLog, IncidentLog, INCIDENT_LOG_DEFAULTS, analyticsIncidentsMigration, incidentKinds, type Incident, type IncidentKind, type IncidentLogEvents, type IncidentLogOptions, type IncidentQuery } from './incident-log.js';
+export { incidentLog, IncidentLog, INCIDENT_LOG_DEFAULTS, analyticsIncidentsMigration, analyticsObservationMigration, incidentKinds, type Incident, type IncidentKind, type IncidentLogEvents, type IncidentLogOptions, type IncidentQuery } from './incident-log.js';
 export { trackBreakerIncidents, trackGateIncidents, trackBanIncidents, trackAlertIncidents, importChaosRuns, type ChaosRunListing } from './incident-feeds.js';
-export { reliability, reliabilityOf, RELIABILITY_KINDS, type Reliability } from './reliability.js';
+export { reliability, reliabilityOf, observedFrom, RELIABILITY_KINDS, type Reliability } from './reliability.js';
 export { BURN_RATE_ALERTS, burnFactor, burnWindowsMs, promDuration, type BurnRateAlert } from './burn-rate.js';
 export { sloEvaluator, SloEvaluator, SLO_DEFAULTS, type SloDefinition, type SloStatus, type BurnAlertStatus, type SloEvaluatorOptions } from './slo.js';
 export { sloMetricSource, combinedSource, sloAlertRules, sloAlertName, sloMetricNames, SLO_SOURCE_DEFAULTS, type MetricSource as SloMetricSource, type Sample as SloSample } from './slo-alerts.js';

@@ -1,6 +1,7 @@
 /**
  * MTBF and MTTR of a dependency over a range, from its incidents. Overlapping incidents (say a
- * breaker open during a ban) are merged into one outage. Over [fromMs, toMs) (toMs capped at now):
+ * breaker open during a ban) are merged into one outage. Over [fromMs, toMs) (toMs capped at now,
+ * and, through `reliability()`, fromMs raised to when incidents began to be recorded):
  * - failures: outages that start within the range;
  * - downtimeMs: the time within the range covered by an outage (an open one lasts until now);
  * - MTTR: the mean whole duration of the outages that ended within the range, its end included
@@ -26,6 +27,11 @@ export interface Reliability {
 
 /** The kinds that count as a dependency's failure unless told otherwise. */
 export const RELIABILITY_KINDS: readonly IncidentKind[] = incidentKinds.filter((k) => k !== 'chaos-run');
+
+/** The start of the span judged: the range's, or later when recording began later (never past its end). */
+export function observedFrom(fromMs: number, toMs: number, observedSinceMs: number | undefined): number {
+  return observedSinceMs === undefined ? fromMs : Math.max(fromMs, Math.min(observedSinceMs, toMs));
+}
 
 /** Pure: the figures from incidents of one dependency. */
 export function reliabilityOf(dependency: string, incidents: readonly Pick<Incident, 'startedAt' | 'endedAt'>[], fromMs: number, toMs: number, now: number): Reliability {
@@ -68,5 +74,5 @@ export function reliabilityOf(dependency: string, incidents: readonly Pick<Incid
 /** The figures of `dependency` over [fromMs, toMs) from the log. */
 export async function reliability(log: IncidentLog, dependency: string, fromMs: number, toMs: number, kinds: readonly IncidentKind[] = RELIABILITY_KINDS): Promise<Reliability> {
   const incidents = await log.list({ dependency, fromMs, toMs, kinds, limit: 100_000 });
-  return reliabilityOf(dependency, incidents, fromMs, toMs, log.clock.now());
+  return reliabilityOf(dependency, incidents, observedFrom(fromMs, toMs, await log.observedSince()), toMs, log.clock.now());
 }

@@ -24,7 +24,7 @@ import { sqliteStorage } from '../storage/sqlite.js';
 import type { Migration, Storage } from '../storage/types.js';
 import { analyticsBucketsMigration } from '../analytics/bucket-store.js';
 import { chaosRunsMigration } from '../chaos/experiments/run-store.js';
-import { analyticsIncidentsMigration } from '../analytics/incident-log.js';
+import { analyticsIncidentsMigration, analyticsObservationMigration } from '../analytics/incident-log.js';
 
 /**
  * Every table a service's database may hold: applied before a PostgreSQL restore, so a table the
@@ -39,6 +39,7 @@ export const SERVICE_MIGRATIONS: readonly Migration[] = [
   tokenAddressesMigration,
   analyticsBucketsMigration,
   analyticsIncidentsMigration,
+  analyticsObservationMigration,
   chaosRunsMigration,
 ];
 

@@ -164,4 +164,22 @@ describe('incidents', () => {
     const r = await reliability(log, 'db', 1_000_000, clock.now());
     expect(r).toMatchObject({ failures: 1, downtimeMs: 60_000, mttrMs: 60_000, mtbfMs: 540_000 });
   });
+
+  // Regression: a range reaching back before the log existed counted that time as up-time (a demo
+  // watched for 30 minutes showed an MTBF of hours for 17 outages).
+  it('judges MTBF from when incidents began to be recorded, not from the start of a longer range, across instances', async () => {
+    await clock.advance(60_000);
+    const later = await incidentLog({ storage: db, clock, instance: 'second' }); // a second process starting later
+    later.begin('breaker-open', 'db', 'failure-rate');
+    await clock.advance(60_000);
+    later.end('breaker-open', 'db', 'closed');
+    await clock.advance(120_000);
+    await later.flush();
+    expect(await log.observedSince()).toBe(1_000_000);
+    const week = await reliability(log, 'db', clock.now() - 7 * 86_400_000, clock.now());
+    // Observed since 1,000,000 (the first log), 240 s in all, 60 s of them down: one failure, 180 s up.
+    expect(week).toMatchObject({ fromMs: 1_000_000, failures: 1, downtimeMs: 60_000, mtbfMs: 180_000 });
+    // A range starting after the observation began is taken as asked.
+    expect((await reliability(log, 'db', 1_030_000, clock.now())).fromMs).toBe(1_030_000);
+  });
 });

@@ -11,7 +11,7 @@ import type { Incident, IncidentLog } from '../incident-log.js';
 import { countAbove, quantileOf, resolveSketchOptions, type SketchOptions } from '../latency-sketch.js';
 import { type OutcomeCounts, badOf, totalOf } from '../outcomes.js';
 import type { AnalyticsReader } from '../reader.js';
-import { type Reliability, RELIABILITY_KINDS, reliabilityOf } from '../reliability.js';
+import { observedFrom, type Reliability, RELIABILITY_KINDS, reliabilityOf } from '../reliability.js';
 import type { SloDefinition, SloEvaluator, SloStatus } from '../slo.js';
 
 export const REPORT_DEFAULTS = {
@@ -112,6 +112,8 @@ export async function analyticsReport(options: ReportOptions): Promise<Analytics
 
   const all = await options.incidents.list({ fromMs, toMs, limit: maxIncidents + 1 });
   const incidents = all.slice(0, maxIncidents).sort((a, b) => a.startedAt - b.startedAt);
+  // MTBF counts up-time only from when incidents began to be recorded.
+  const judgedFrom = observedFrom(fromMs, toMs, await options.incidents.observedSince());
 
   const dependencies: DependencyReport[] = [];
   for (const name of await options.reader.dependencies(fromMs, toMs)) {
@@ -124,13 +126,13 @@ export async function analyticsReport(options: ReportOptions): Promise<Analytics
     });
     const calls = totalOf(whole.counts);
     const own = incidents.filter((i) => i.dependency === name && RELIABILITY_KINDS.includes(i.kind));
-    dependencies.push({ name, counts: whole.counts, errorRatio: calls > 0 ? badOf(whole.counts) / calls : null, latencyMs: percentiles(whole), points, reliability: reliabilityOf(name, own, fromMs, toMs, now) });
+    dependencies.push({ name, counts: whole.counts, errorRatio: calls > 0 ? badOf(whole.counts) / calls : null, latencyMs: percentiles(whole), points, reliability: reliabilityOf(name, own, judgedFrom, toMs, now) });
   }
   // Dependencies with incidents but no calls recorded (the gate, an exchange, an alert rule) get their figures too.
   for (const name of new Set(incidents.filter((i) => RELIABILITY_KINDS.includes(i.kind)).map((i) => i.dependency))) {
     if (dependencies.some((d) => d.name === name)) continue;
     const own = incidents.filter((i) => i.dependency === name && RELIABILITY_KINDS.includes(i.kind));
-    dependencies.push({ name, counts: { success: 0, failure: 0, timeout: 0, rejected: 0 }, errorRatio: null, latencyMs: null, points: [], reliability: reliabilityOf(name, own, fromMs, toMs, now) });
+    dependencies.push({ name, counts: { success: 0, failure: 0, timeout: 0, rejected: 0 }, errorRatio: null, latencyMs: null, points: [], reliability: reliabilityOf(name, own, judgedFrom, toMs, now) });
   }
 
   const slos: SloReport[] = [];
