@@ -148,11 +148,19 @@ export class IncidentLog implements EventSource<IncidentLogEvents> {
     this.unmarkedSince = undefined;
   }
 
+  /**
+   * The earliest start read so far: instances starting later only add later times, so once read the
+   * minimum is settled, and a listing's per-dependency figures do not each ask the storage again.
+   */
+  private observedSinceMs: number | undefined;
+
   /** When the first instance began recording incidents in this storage (undefined: never). */
   async observedSince(): Promise<number | undefined> {
+    if (this.observedSinceMs !== undefined) return this.observedSinceMs;
     if (this.unmarkedSince !== undefined) await this.markObservation(this.unmarkedSince);
     const row = await this.storage.one<{ since: number | string | null }>('SELECT MIN(since) AS since FROM analytics_observation');
-    return row?.since === null || row?.since === undefined ? undefined : Number(row.since);
+    this.observedSinceMs = row?.since === null || row?.since === undefined ? undefined : Number(row.since);
+    return this.observedSinceMs;
   }
 
   /** The incident of this kind open on `dependency`, if any. */
