@@ -14,7 +14,10 @@ import { ResilienceError } from '../core/errors.js';
 import { RollingRetryBudget } from '../limits/retry-budget.js';
 import { type CircuitBreaker, circuitBreaker } from '../policies/breaker/index.js';
 import { pipeline } from '../policies/pipeline.js';
-import { retry } from '../policies/retry.js';
+import { type RetryPolicy, retry } from '../policies/retry.js';
+import type { RetryBudget } from '../core/retry-budget.js';
+import type { SettingsChange } from '../core/settings-change.js';
+import { type ExchangeSettings, type ExchangeSettingsChange, applyExchangeSettings, exchangeSettingsOf } from './exchange-settings.js';
 import { attachRateBudget } from './budget-hook.js';
 import { attachSendFence } from './orders/send-fence.js';
 import { checkNonEmptyString, checkNumber, checkOneOf, checkShape } from '../core/option-checks.js';
@@ -60,6 +63,8 @@ export interface ResilientExchangeEvents {
   rejected: ExchangeRejected;
   /** A read is tried again (`attempt` counts from 1, so the first retry is attempt 2). */
   retry: { method: string; attempt: number };
+  /** Its settings changed while it traded (`reconfigure()`): { from, to, at }. */
+  settingsChange: SettingsChange<ExchangeSettings>;
 }
 
 type CreateOrderParams = Record<string, unknown> & { intentId?: string };
@@ -83,6 +88,8 @@ export class ResilientExchange implements EventSource<ResilientExchangeEvents> {
   /** The failover group of the exchange's REST hosts (the `endpoints` option); undefined when requests go to ccxt's own URL. */
   readonly endpoints: FailoverGroup<string> | undefined;
   private readonly routing: EndpointRouting | undefined;
+  /** What `reconfigure()` changes. */
+  private readonly tunables: { retry: RetryPolicy; retryBudget: RetryBudget };
 
   constructor(exchange: Exchange, options: ResilientExchangeOptions = {}) {
     checkShape('resilientExchange', 'exchange', exchange, 'a ccxt exchange instance (new ccxt.binance({...}))', ['createOrder']);
@@ -109,6 +116,7 @@ export class ResilientExchange implements EventSource<ResilientExchangeEvents> {
       // A ccxt look-alike: its callers catch ccxt's errors, so the last one is rethrown as it was.
       rethrowLastError: true,
     });
+    this.tunables = { retry: readRetry, retryBudget };
     let paths: RequestPathParts['breakers'];
     if (o.breaker === false) {
       this.breakers = undefined;
@@ -168,6 +176,30 @@ export class ResilientExchange implements EventSource<ResilientExchangeEvents> {
   /** The clock this wrapper waits and measures with. */
   get clock(): Clock {
     return this.options.clock;
+  }
+
+  /** The settings in force that `reconfigure()` can change. */
+  currentSettings(): ExchangeSettings {
+    return exchangeSettingsOf(this.settingsParts());
+  }
+
+  /**
+   * Changes settings while it trades (a tuning applied live): the ccxt client's `timeoutMs`, the
+   * `maxAttempts` of a read or a cancel, the `retryBudget`'s share and floor, and the `breaker`
+   * settings of every breaker of this wrapper (breaker.reconfigure: states kept, open ones keep
+   * their end). Every value is checked before any changes; a bad one throws naming it. Calls in
+   * flight finish under the settings they started with, except a read already retrying, which
+   * reads the new tries at its next failure. Emits `settingsChange`; returns the settings now in force.
+   */
+  reconfigure(changes: ExchangeSettingsChange): ExchangeSettings {
+    const { from, to } = applyExchangeSettings(this.settingsParts(), changes);
+    this.events.emit('settingsChange', { from, to, at: this.options.clock.now() });
+    return to;
+  }
+
+  private settingsParts(): Parameters<typeof exchangeSettingsOf>[0] {
+    const breakers = this.breakers ? [this.breakers.exchange, ...Object.values(this.breakers.groups)] : [];
+    return { client: this.exchange, ...this.tunables, breakers };
   }
 
   /** Until when requests are held back after a 429/418, and whether that is a ban. */

@@ -5,6 +5,7 @@
  */
 export { resilientExchange, ResilientExchange, type ResilientExchangeEvents, type Freshness, type EndpointGroup, type ExchangeRejected, type ExchangeRejectReason } from './exchange.js';
 export { type ResilientExchangeOptions, type ExchangeEndpointsOption, RESILIENT_EXCHANGE_DEFAULTS } from './exchange-options.js';
+export { type ExchangeSettings, type ExchangeSettingsChange } from './exchange-settings.js';
 export { endpointOutcome, neverSent } from './endpoint-outcome.js';
 export {
   classifyOrderFailure,
