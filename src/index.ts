@@ -7,4 +7,4 @@ export * from './policies/index.js';
 export * from './limits/index.js';
 export * from './limits/budgets/index.js';
 export * from './limits/adaptive/index.js';
-export { retryBudget, RollingRetryBudget, RETRY_BUDGET_DEFAULTS, type RetryBudgetOptions } from './limits/retry-budget.js';
+export { retryBudget, RollingRetryBudget, RETRY_BUDGET_DEFAULTS, type RetryBudgetOptions, type RetryBudgetSettings } from './limits/retry-budget.js';

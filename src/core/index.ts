@@ -27,6 +27,7 @@ export { MinHeap } from './heap.js';
 export { BasePolicy, type Policy, type Operation, type ExecuteOptions, type SteppingAside, runPolicy, invoke } from './policy.js';
 export { type Limiter, type Decision, type AcquireOptions } from './limiter.js';
 export { type RetryBudget } from './retry-budget.js';
+export { type SettingsChange } from './settings-change.js';
 export { REDACTED, isSecretKey, registerSecret, clearRegisteredSecrets, sanitizeText, redactSecrets, maskRegisteredSecrets } from './secrets.js';
 export {
   ERROR_CATEGORIES,

@@ -35,9 +35,17 @@ export const RETRY_BUDGET_DEFAULTS = {
 const REQUESTS = 0;
 const RETRIES = 1;
 
+/** The budget's settings that may change while it runs (`reconfigure()`); the window's length is fixed. */
+export interface RetryBudgetSettings {
+  ratio: number;
+  minRetriesPerSecond: number;
+}
+
 export class RollingRetryBudget implements RetryBudget {
-  private readonly ratio: number;
-  private readonly floor: number;
+  private ratio: number;
+  private minRetriesPerSecond: number;
+  private floor: number;
+  private readonly windowMs: number;
   private readonly counts: RollingCounts;
 
   constructor(options: RetryBudgetOptions = {}) {
@@ -47,8 +55,31 @@ export class RollingRetryBudget implements RetryBudget {
     checkNumber('retryBudget', 'windowMs', o.windowMs, 0, Infinity, true);
     checkNumber('retryBudget', 'bucketMs', o.bucketMs, 0, o.windowMs, true);
     this.ratio = o.ratio;
+    this.minRetriesPerSecond = o.minRetriesPerSecond;
+    this.windowMs = o.windowMs;
     this.floor = (o.minRetriesPerSecond * o.windowMs) / 1000;
     this.counts = new RollingCounts(o.clock, o.windowMs, o.bucketMs, 2);
+  }
+
+  /** The settings in force. */
+  currentSettings(): RetryBudgetSettings {
+    return { ratio: this.ratio, minRetriesPerSecond: this.minRetriesPerSecond };
+  }
+
+  /**
+   * Changes the share and the floor while the budget runs (a tuning applied live), checked as the
+   * constructor checks them; the requests and retries counted in the window are kept, so the new
+   * limit applies to the current window at once. Returns the settings now in force.
+   */
+  reconfigure(changes: Partial<RetryBudgetSettings>): RetryBudgetSettings {
+    const ratio = changes.ratio ?? this.ratio;
+    const minRetriesPerSecond = changes.minRetriesPerSecond ?? this.minRetriesPerSecond;
+    checkNumber('retryBudget', 'ratio', ratio, 0, 1);
+    checkNumber('retryBudget', 'minRetriesPerSecond', minRetriesPerSecond, 0);
+    this.ratio = ratio;
+    this.minRetriesPerSecond = minRetriesPerSecond;
+    this.floor = (minRetriesPerSecond * this.windowMs) / 1000;
+    return this.currentSettings();
   }
 
   recordRequest(): void {

@@ -1,6 +1,6 @@
 /** The resilience policies: one file (or folder) per policy, composed with `pipeline()`. */
 export { backoff, type Backoff, type BackoffSequence, type Jitter, type ExponentialOptions, type LinearOptions, EXPONENTIAL_DEFAULTS } from './backoff.js';
-export { retry, RetryPolicy, RETRY_DEFAULTS, type RetryOptions, type RetryEvents, type GiveUpReason, type RetryOutcome } from './retry.js';
+export { retry, RetryPolicy, RETRY_DEFAULTS, type RetryOptions, type RetryEvents, type GiveUpReason, type RetryOutcome, type RetrySettings } from './retry.js';
 export * from './breaker/index.js';
 export { timeout, TimeoutPolicy, TIMEOUT_DEFAULTS, type TimeoutOptions, type TimeoutEvents, type TimeoutMode } from './timeout.js';
 export { bulkhead, BulkheadPolicy, BULKHEAD_DEFAULTS, type BulkheadOptions, type BulkheadEvents } from './bulkhead.js';

@@ -14,6 +14,7 @@ import { RetryExhaustedError, abortedFrom, retryAfterOf } from '../core/errors.j
 import { checkBoolean, checkFunction, checkInteger, checkNumber, checkShape } from '../core/option-checks.js';
 import { BasePolicy, type Operation, invoke } from '../core/policy.js';
 import type { RetryBudget } from '../core/retry-budget.js';
+import type { SettingsChange } from '../core/settings-change.js';
 import { isRetryable } from '../core/taxonomy.js';
 import { type Backoff, backoff as backoffs } from './backoff.js';
 
@@ -79,16 +80,25 @@ export interface RetryEvents {
   success: { durationMs: number; attempts: number };
   /** The call failed for good: `error` is what the caller gets. */
   failure: { durationMs: number; attempts: number; error: unknown };
+  /** Its settings changed while it ran (`reconfigure()`): { from, to, at }. */
+  settingsChange: SettingsChange<RetrySettings>;
+}
+
+/** The retry settings that may change while it runs: how many tries and how long in all. */
+export interface RetrySettings {
+  maxAttempts: number;
+  /** Undefined: no time budget. */
+  maxElapsedMs?: number | undefined;
 }
 
 type Outcome<T> = { ok: true; value: T } | { ok: false; error: unknown };
 
 export class RetryPolicy extends BasePolicy<RetryEvents> {
-  readonly maxAttempts: number;
+  private attempts: number;
   private readonly backoff: Backoff;
   private readonly retryOn: (error: unknown) => boolean;
   private readonly retryOnResult: ((result: unknown) => boolean) | undefined;
-  private readonly maxElapsedMs: number | undefined;
+  private maxElapsedMs: number | undefined;
   private readonly retryBudget: RetryBudget | undefined;
   private readonly rethrowLastError: boolean;
   private readonly clock: Clock;
@@ -111,7 +121,7 @@ export class RetryPolicy extends BasePolicy<RetryEvents> {
     if (retryBudget !== undefined) checkShape('retry', 'retryBudget', retryBudget, 'a RetryBudget', ['recordRequest', 'tryRetry']);
     const rethrowLastError = options.rethrowLastError ?? RETRY_DEFAULTS.rethrowLastError;
     checkBoolean('retry', 'rethrowLastError', rethrowLastError);
-    this.maxAttempts = maxAttempts;
+    this.attempts = maxAttempts;
     this.backoff = backoff;
     this.retryOn = options.retryOn ?? RETRY_DEFAULTS.retryOn;
     this.retryOnResult = options.retryOnResult ?? RETRY_DEFAULTS.retryOnResult;
@@ -119,6 +129,35 @@ export class RetryPolicy extends BasePolicy<RetryEvents> {
     this.retryBudget = retryBudget;
     this.rethrowLastError = rethrowLastError;
     this.clock = options.clock ?? RETRY_DEFAULTS.clock;
+  }
+
+  /** Tries in all, the first included. */
+  get maxAttempts(): number {
+    return this.attempts;
+  }
+
+  /** The settings in force. */
+  currentSettings(): RetrySettings {
+    return { maxAttempts: this.attempts, ...(this.maxElapsedMs !== undefined ? { maxElapsedMs: this.maxElapsedMs } : {}) };
+  }
+
+  /**
+   * Changes how many tries and how long in all while the policy runs (a tuning applied live),
+   * checked as the constructor checks them; a key left out keeps its value, `maxElapsedMs:
+   * undefined` removes the time budget. Calls already retrying read the new limits at their next
+   * failure. Emits `settingsChange`; returns the settings now in force.
+   */
+  reconfigure(changes: Partial<RetrySettings>, at = this.clock.now()): RetrySettings {
+    const maxAttempts = 'maxAttempts' in changes ? changes.maxAttempts : this.attempts;
+    checkInteger('retry', 'maxAttempts', maxAttempts as number, 1, true);
+    const maxElapsedMs = 'maxElapsedMs' in changes ? changes.maxElapsedMs : this.maxElapsedMs;
+    if (maxElapsedMs !== undefined) checkNumber('retry', 'maxElapsedMs', maxElapsedMs, 0);
+    const from = this.currentSettings();
+    this.attempts = maxAttempts as number;
+    this.maxElapsedMs = maxElapsedMs;
+    const to = this.currentSettings();
+    this.events.emit('settingsChange', { from, to, at });
+    return to;
   }
 
   run<T>(fn: Operation<T>, ctx: Context): Promise<T> {
@@ -191,7 +230,7 @@ export class RetryPolicy extends BasePolicy<RetryEvents> {
   private stopReason<T>(outcome: Outcome<T>, attempt: number, ctx: Context): GiveUpReason | undefined {
     if (ctx.aborted) return 'aborted';
     if (!outcome.ok && !this.retryOn(outcome.error)) return 'not-retryable';
-    if (attempt >= this.maxAttempts) return 'exhausted';
+    if (attempt >= this.attempts) return 'exhausted';
     return undefined;
   }
 

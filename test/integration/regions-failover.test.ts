@@ -29,8 +29,8 @@ import { adminQuery, dropSchema, probePostgres, uniqueSchema } from './pg-schema
 const available = (await requireService('PostgreSQL', probePostgres)) && (await requireService('Redis', probeRedis));
 const root = resolve(import.meta.dirname, '..', '..');
 
-/** The ports of this test (42300-42399). */
-const PORTS = { sim: 42300, proxyA: 42301, a: 42310, b: 42311 };
+// Every listener of this test takes a port the OS picks (port 0): a fixed port in the ephemeral range
+// (32768-60999 on Linux) can be in use as the local end of another test's connection (CI saw EADDRINUSE).
 const LEASE = { ttlMs: 1_500, renewMs: 200, safetyMarginMs: 300, requestTimeoutMs: 500, holdOffMs: 1_500, followGrantMs: 0 };
 
 interface Line {
@@ -48,16 +48,18 @@ class RegionProcess {
   constructor(
     readonly name: string,
     config: string,
-    readonly port: number,
   ) {
-    this.child = spawn(process.execPath, ['--import', 'tsx', join(root, 'test', 'support', 'region-process.ts'), config, String(port), '15'], { cwd: root, stdio: ['pipe', 'pipe', 'pipe'] });
+    this.child = spawn(process.execPath, ['--import', 'tsx', join(root, 'test', 'support', 'region-process.ts'), config, '0', '15'], { cwd: root, stdio: ['pipe', 'pipe', 'pipe'] });
     this.child.stdout.on('data', (c: Buffer) => (this.output += c.toString()));
     this.child.stderr.on('data', (c: Buffer) => (this.output += c.toString()));
     this.child.on('exit', () => (this.exitedAt = Date.now()));
   }
 
+  /** Its API's address, from the LISTENING line it prints once it listens. */
   get url(): string {
-    return `http://127.0.0.1:${this.port}`;
+    const url = /LISTENING (\S+)/.exec(this.output)?.[1];
+    if (url === undefined) throw new Error(`region ${this.name} is not listening yet:\n${this.output}`);
+    return url;
   }
 
   lines(): Line[] {
@@ -150,19 +152,20 @@ describeWith(available, 'two regions under the trading lease', () => {
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'bulwark-regions-'));
-    sim = await startSimServer({ port: PORTS.sim, seed: 16 });
+    sim = await startSimServer({ seed: 16 });
     const target = new URL(postgresUrl);
-    proxy = await faultProxy({ name: 'pg-a', listen: `127.0.0.1:${PORTS.proxyA}`, upstream: `${target.hostname}:${target.port || '5432'}` });
+    proxy = await faultProxy({ name: 'pg-a', listen: '127.0.0.1:0', upstream: `${target.hostname}:${target.port || '5432'}` });
     const viaProxy = new URL(postgresUrl);
     viaProxy.hostname = '127.0.0.1';
-    viaProxy.port = String(PORTS.proxyA);
+    viaProxy.port = String(proxy.listen.port);
     const files = { a: join(dir, 'a.yaml'), b: join(dir, 'b.yaml') };
     await writeFile(files.a, configYaml({ schema: SCHEMA, name: 'a', dataDir: join(dir, 'a'), postgresUrl: viaProxy.toString(), redisPrefix: prefixes.a, simUrl: sim.url, lease }));
     await writeFile(files.b, configYaml({ schema: SCHEMA, name: 'b', dataDir: join(dir, 'b'), postgresUrl, redisPrefix: prefixes.b, simUrl: sim.url, lease }));
     // a first (it migrates the schema and takes the lease), then b.
-    a = new RegionProcess('a', files.a, PORTS.a);
-    await until(() => a.activeSince(0) !== undefined || a.child.exitCode !== null, 30_000, 'region a to hold the lease');
-    b = new RegionProcess('b', files.b, PORTS.b);
+    a = new RegionProcess('a', files.a);
+    await until(() => (a.activeSince(0) !== undefined && a.output.includes('LISTENING')) || a.child.exitCode !== null, 30_000, 'region a to hold the lease and listen');
+    if (!a.output.includes('LISTENING')) throw new Error(`region a did not start:\n${a.output}`);
+    b = new RegionProcess('b', files.b);
     await until(() => b.output.includes('LISTENING') || b.child.exitCode !== null, 30_000, 'region b to start');
     if (!b.output.includes('LISTENING')) throw new Error(`region b did not start:\n${b.output}`);
   }, 75_000);

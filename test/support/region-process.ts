@@ -10,7 +10,7 @@
  *   TRY <region> <intentId> <at>                    before each order the bot sends to the gate
  *   ORDER <region> <intentId> <clientOrderId> <at>  each order the exchange took
  *
- * Usage: node --import tsx test/support/region-process.ts CONFIG PORT TICK_MS
+ * Usage: node --import tsx test/support/region-process.ts CONFIG PORT TICK_MS   (PORT 0: the OS picks one)
  */
 import { buildApp } from '../../src/server/app.js';
 import { componentsFromConfig, readConfigFile } from '../../src/server/configured.js';
@@ -28,8 +28,8 @@ lease.on('stateChange', (c) => out(`ROLE ${region} ${c.from} ${c.to} ${c.reason}
 // Changes made while the service started, before this listener: the history has them.
 for (const c of lease.history()) out(`ROLE ${region} ${c.from} ${c.to} ${c.reason} ${c.at}`);
 const app = await buildApp(configured.components, { logger: false });
-await app.listen({ host: '127.0.0.1', port: Number(port) });
-out(`LISTENING http://127.0.0.1:${port}`);
+// Port 0: the OS picks one; the line says which.
+out(`LISTENING ${await app.listen({ host: '127.0.0.1', port: Number(port) })}`);
 
 const exchange = configured.account!.exchange;
 let n = 0;

@@ -6,13 +6,15 @@ import type { CancelTimer, Clock } from '../../core/clock.js';
 import { Context } from '../../core/context.js';
 import { BrokenCircuitError, IsolatedCircuitError } from '../../core/errors.js';
 import type { Listener, Unsubscribe } from '../../core/events.js';
-import { checkNumber } from '../../core/option-checks.js';
+import { checkNumber, checkObject } from '../../core/option-checks.js';
+import type { SettingsChange } from '../../core/settings-change.js';
 import { BasePolicy, type ExecuteOptions, type Operation, invoke } from '../../core/policy.js';
 import { isCallerAbort } from './caller-abort.js';
 import type { CircuitBreakerEvents, RejectedReason } from './events.js';
 import { IllegalTransitionError } from './illegal-transition.js';
 import type { CircuitBreakerMetrics } from './metrics.js';
 import { type CircuitBreakerOptions, type ResolvedOptions, resolveOptions } from './options.js';
+import { type BreakerSettings, RECONFIGURABLE_BREAKER_KEYS, sameWindow, settingsOf } from './settings.js';
 import { type CircuitBreakerSnapshot, SNAPSHOT_VERSION, parseSnapshot } from './snapshot.js';
 import {
   CircuitState,
@@ -35,9 +37,11 @@ export type { CircuitBreakerMetrics } from './metrics.js';
 export class CircuitBreaker extends BasePolicy<CircuitBreakerEvents> {
   /** The name given in the options (the registry sets it), for messages and metrics. */
   readonly name: string | undefined;
-  private readonly settings: ResolvedOptions;
+  /** The options as given (without `initialState`), which `reconfigure()` changes and resolves again. */
+  private given: CircuitBreakerOptions;
+  private settings: ResolvedOptions;
   private readonly clock: Clock;
-  private readonly window: OutcomeWindow;
+  private window: OutcomeWindow;
   private readonly machine: CircuitStateMachine;
   private notPermitted = 0;
   private timedCalls = 0;
@@ -49,7 +53,7 @@ export class CircuitBreaker extends BasePolicy<CircuitBreakerEvents> {
   /** Asked before each half-open trial, when set. */
   private trialPermit: TrialPermit | undefined;
   /** Calls are timed when slow calls are measured, the window is time based or `timeCalls` is on. */
-  private readonly alwaysTimed: boolean;
+  private alwaysTimed: boolean;
   /** ... or when someone listens to success or failure. */
   private timed: boolean;
   /** Closed and untimed: calls take the hot path (shared handlers, no clock read). */
@@ -58,12 +62,14 @@ export class CircuitBreaker extends BasePolicy<CircuitBreakerEvents> {
   constructor(options?: CircuitBreakerOptions) {
     super();
     const o = resolveOptions(options);
+    const { initialState: _restored, ...given } = options ?? {};
+    this.given = given;
     this.settings = o;
     this.name = o.name;
     this.clock = o.clock;
     this.window = makeWindow(o);
     this.machine = new CircuitStateMachine(o.openMs, this.window, o.clock, (change) => this.changed(change));
-    this.alwaysTimed = o.timeCalls || o.slowCallMs !== Infinity || o.window.kind === 'time';
+    this.alwaysTimed = timedBy(o);
     this.timed = this.alwaysTimed;
     if (o.initialState !== undefined) {
       const snapshot = parseSnapshot(o.initialState);
@@ -367,6 +373,44 @@ export class CircuitBreaker extends BasePolicy<CircuitBreakerEvents> {
     this.trialPermit = permit;
   }
 
+  /** The settings in force (those `reconfigure()` can change). */
+  currentSettings(): BreakerSettings {
+    return settingsOf(this.settings);
+  }
+
+  /**
+   * Changes settings while the breaker runs (a tuning applied live): checked as the constructor
+   * checks them (a bad value throws, naming it, and nothing changes); a key left out keeps its
+   * value, one given as undefined goes back to its default. The state is kept. A window of the same
+   * kind and length keeps its calls, judged by the new thresholds from the next call; another
+   * window starts empty. A new `openMs` applies from the next opening (an open breaker keeps its
+   * end), a new half-open limit from the next half-open. Emits `settingsChange`; returns the
+   * settings now in force.
+   */
+  reconfigure(changes: BreakerSettings): BreakerSettings {
+    checkObject('circuitBreaker', 'reconfigure(changes)', changes);
+    for (const key of Object.keys(changes)) {
+      if (!(RECONFIGURABLE_BREAKER_KEYS as readonly string[]).includes(key)) {
+        throw new TypeError(`circuitBreaker: reconfigure cannot change ${key} (fixed at construction); it changes ${RECONFIGURABLE_BREAKER_KEYS.join(', ')}`);
+      }
+    }
+    const given: CircuitBreakerOptions = { ...this.given, ...changes };
+    const next = resolveOptions(given);
+    const from = settingsOf(this.settings);
+    const now = this.clock.now();
+    const window = makeWindow(next);
+    if (sameWindow(this.settings.window, next.window)) window.restore(this.window.snapshot(now));
+    this.given = given;
+    this.settings = next;
+    this.window = window;
+    this.machine.reconfigure(next.openMs, window);
+    this.alwaysTimed = timedBy(next);
+    this.updateTiming();
+    const change: SettingsChange<BreakerSettings> = { from, to: settingsOf(next), at: now };
+    this.events.emit('settingsChange', change);
+    return change.to;
+  }
+
   /** Back to closed with an empty window: forgets failures, open-duration growth, isolations, forced states and counters. */
   reset(): void {
     this.notPermitted = this.timedCalls = this.totalDurationMs = 0;
@@ -414,6 +458,11 @@ export class CircuitBreaker extends BasePolicy<CircuitBreakerEvents> {
     if (totals.consecutiveSlowCalls !== undefined) metrics.consecutiveSlowCalls = totals.consecutiveSlowCalls;
     return metrics;
   }
+}
+
+/** Calls are timed when slow calls are measured, the window is time based or `timeCalls` is on. */
+function timedBy(o: ResolvedOptions): boolean {
+  return o.timeCalls || o.slowCallMs !== Infinity || o.window.kind === 'time';
 }
 
 /** A circuit breaker; see docs/circuit-breaker.md. */

@@ -1,4 +1,6 @@
 /** The breaker's typed events (`breaker.on(name, listener)`), as API.md names them. */
+import type { SettingsChange } from '../../core/settings-change.js';
+import type { BreakerSettings } from './settings.js';
 import type { CircuitStateName, StateChange } from './state-machine.js';
 import type { TripReason } from './windows/window.js';
 
@@ -53,4 +55,6 @@ export interface CircuitBreakerEvents {
    * metrics-only, instead of opening (once each time the judgement turns, not on every call).
    */
   thresholdExceeded: ThresholdExceededEvent;
+  /** Its settings changed while it ran (`reconfigure()`): { from, to, at }. */
+  settingsChange: SettingsChange<BreakerSettings>;
 }

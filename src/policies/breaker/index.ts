@@ -3,6 +3,7 @@ export { type CircuitBreakerOptions, type WindowOptions, type HalfOpenJudge, CIR
 export { type CircuitBreakerSnapshot, SNAPSHOT_VERSION as BREAKER_SNAPSHOT_VERSION, parseSnapshot as parseBreakerSnapshot } from './snapshot.js';
 export { type CircuitStateName, type StateChange, type StateChangeReason, type IsolationHandle } from './state-machine.js';
 export { IllegalTransitionError } from './illegal-transition.js';
+export { type BreakerSettings, RECONFIGURABLE_BREAKER_KEYS } from './settings.js';
 export {
   type CircuitBreakerEvents,
   type SuccessEvent as BreakerSuccessEvent,

@@ -100,12 +100,19 @@ export class CircuitStateMachine {
   private restoredIsolation = false;
 
   constructor(
-    private readonly openMs: number | Backoff,
-    private readonly window: OutcomeWindow,
+    private openMs: number | Backoff,
+    private window: OutcomeWindow,
     private readonly clock: Clock,
     private readonly changed: (change: StateChange) => void,
   ) {
     this.since = clock.now();
+  }
+
+  /** New settings (breaker.reconfigure): the open duration from the next opening (its growth starts over when it changed), the window from now. */
+  reconfigure(openMs: number | Backoff, window: OutcomeWindow): void {
+    if (openMs !== this.openMs) this.sequence = undefined;
+    this.openMs = openMs;
+    this.window = window;
   }
 
   private enter(to: CircuitState, reason: StateChangeReason, now: number): void {
