@@ -19,7 +19,6 @@ const available = await requireService('PostgreSQL', probePostgres);
 const target = new URL(postgresUrl);
 const upstream = `${target.hostname}:${target.port || '5432'}`;
 
-let port = 47840;
 const proxies: FaultProxy[] = [];
 const clients: pg.Client[] = [];
 afterEach(async () => {
@@ -27,8 +26,9 @@ afterEach(async () => {
   await Promise.all(proxies.splice(0).map((p) => p.close()));
 });
 
+/** A proxy on a port the OS picks (`p.listen.port`): a fixed one can be in use by another test's connection. */
 async function proxy(options: Partial<FaultProxyOptions> = {}): Promise<FaultProxy> {
-  const p = await faultProxy({ name: 'postgres', listen: `127.0.0.1:${port++}`, upstream, ...options });
+  const p = await faultProxy({ name: 'postgres', listen: '127.0.0.1:0', upstream, ...options });
   proxies.push(p);
   return p;
 }

@@ -16,7 +16,6 @@ const target = new URL(redisUrl);
 const upstream = `${target.hostname}:${target.port || '6379'}`;
 const prefix = `h_chaosn:proxy:${process.pid}:`;
 
-let port = 47860;
 const proxies: FaultProxy[] = [];
 const clients: Redis[] = [];
 afterEach(async () => {
@@ -30,8 +29,9 @@ afterAll(async () => {
   admin.disconnect();
 });
 
+/** A proxy on a port the OS picks (`p.listen.port`): a fixed one can be in use by another test's connection. */
 async function proxy(options: Partial<FaultProxyOptions> = {}): Promise<FaultProxy> {
-  const p = await faultProxy({ name: 'redis', listen: `127.0.0.1:${port++}`, upstream, ...options });
+  const p = await faultProxy({ name: 'redis', listen: '127.0.0.1:0', upstream, ...options });
   proxies.push(p);
   return p;
 }

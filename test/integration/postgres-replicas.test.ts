@@ -30,7 +30,6 @@ const schema = uniqueSchema('fo_pg');
 const quiet = { warn: () => undefined };
 const opened: ReplicatedPostgresStorage[] = [];
 const proxies: FaultProxy[] = [];
-let nextPort = 42200;
 
 const portOf = (url: string): number => Number(new URL(url).port || 5432);
 const primaryPort = portOf(postgresUrl);
@@ -44,25 +43,17 @@ async function open(options: ReplicatedPostgresOptions = {}): Promise<Replicated
 }
 
 /**
- * A fault proxy on a port of this test's range (42200-42299) in front of `upstreamUrl`, and the URL
- * through it. The range lies among the ephemeral ports, so a port some client happens to hold is
- * skipped for the next one (unless `port` asks for one port: a proxy taking over another's address).
+ * A fault proxy in front of `upstreamUrl`, and the URL through it. It listens on a port the OS picks
+ * (a fixed one can be the local end of some other test's connection), unless `port` asks for the
+ * port of a proxy just closed: a proxy taking over another's address. Between the close and the
+ * takeover the OS could hand that port to someone else (a tiny race; the takeover needs that address).
  */
-async function proxyTo(upstreamUrl: string, port?: number): Promise<{ proxy: FaultProxy; url: string }> {
-  let proxy: FaultProxy | undefined;
-  while (!proxy) {
-    const listen = port ?? nextPort++;
-    try {
-      proxy = await faultProxy({ name: `pg-${listen}`, listen: `127.0.0.1:${listen}`, upstream: hostOf(upstreamUrl) });
-    } catch (error) {
-      if (port !== undefined || (error as { code?: string }).code !== 'EADDRINUSE' || nextPort > 42299) throw error;
-    }
-  }
+async function proxyTo(upstreamUrl: string, port = 0): Promise<{ proxy: FaultProxy; url: string }> {
+  const proxy = await faultProxy({ name: `pg-${proxies.length + 1}`, listen: `127.0.0.1:${port}`, upstream: hostOf(upstreamUrl) });
   proxies.push(proxy);
-  port = proxy.listen.port;
   const url = new URL(upstreamUrl);
   url.hostname = '127.0.0.1';
-  url.port = String(port);
+  url.port = String(proxy.listen.port);
   return { proxy, url: url.toString() };
 }
 

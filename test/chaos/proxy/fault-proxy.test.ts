@@ -7,15 +7,15 @@ import { randomBytes } from 'node:crypto';
 import { afterEach, beforeAll, afterAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../../src/core/clock.js';
 import { faultProxy, type FaultProxy, type FaultProxyOptions } from '../../../src/chaos/proxy/fault-proxy.js';
+import { freePort } from '../../support/ports.js';
 import { client, echoServer, type EchoServer, eventually, next, receivedBytes } from './net-helpers.js';
 
-const ECHO_PORT = 47800;
-let port = 47801;
+// The echo server and every proxy listen on a port the OS picks (port 0): a fixed one can be taken.
 let echo: EchoServer;
 const proxies: FaultProxy[] = [];
 
 beforeAll(async () => {
-  echo = await echoServer(ECHO_PORT);
+  echo = await echoServer();
 });
 afterAll(async () => echo.close());
 afterEach(async () => {
@@ -23,7 +23,7 @@ afterEach(async () => {
 });
 
 async function proxy(options: Partial<FaultProxyOptions> = {}): Promise<FaultProxy> {
-  const p = await faultProxy({ listen: `127.0.0.1:${port++}`, upstream: `127.0.0.1:${ECHO_PORT}`, ...options });
+  const p = await faultProxy({ listen: '127.0.0.1:0', upstream: `127.0.0.1:${echo.port}`, ...options });
   proxies.push(p);
   return p;
 }
@@ -295,7 +295,8 @@ describe('the proxy', () => {
   });
 
   it('closes the client when the upstream cannot be reached', async () => {
-    const p = await proxy({ upstream: '127.0.0.1:47899' });
+    // A port nobody listened on a moment ago (another process could take it in between: a tiny race).
+    const p = await proxy({ upstream: `127.0.0.1:${await freePort()}` });
     const closed = next(p, 'connectionClosed');
     const c = await client(p.listen.port);
     expect((await closed).reason).toBe('upstream-unreachable');

@@ -1,5 +1,5 @@
 /** Small real-socket helpers for the fault proxy's tests: an echo server, a client that collects what it reads. */
-import { connect, createServer, type Server, type Socket } from 'node:net';
+import { type AddressInfo, connect, createServer, type Server, type Socket } from 'node:net';
 import type { FaultProxy, FaultProxyEvents } from '../../../src/chaos/proxy/fault-proxy.js';
 
 export interface EchoServer {
@@ -10,8 +10,8 @@ export interface EchoServer {
   close(): Promise<void>;
 }
 
-/** A server that writes back what it reads and ends when its client ends. */
-export async function echoServer(port: number): Promise<EchoServer> {
+/** A server that writes back what it reads and ends when its client ends; on a port the OS picks unless told one. */
+export async function echoServer(port = 0): Promise<EchoServer> {
   const received: Buffer[] = [];
   const sockets: Socket[] = [];
   const server: Server = createServer((socket) => {
@@ -25,7 +25,7 @@ export async function echoServer(port: number): Promise<EchoServer> {
   });
   await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
   return {
-    port,
+    port: (server.address() as AddressInfo).port,
     received,
     sockets,
     close: () =>

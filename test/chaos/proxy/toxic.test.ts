@@ -66,13 +66,14 @@ describe('faultProxies', () => {
   it('holds proxies by name, refuses a second of the same name, and closes them all', async () => {
     const made: string[] = [];
     const proxies = faultProxies({ onCreated: (p) => made.push(p.name) });
+    // 'a' is never enabled (it never listens) and nothing connects to the upstream: these ports are only text.
     await proxies.create({ name: 'a', listen: ':47830', upstream: '127.0.0.1:47831', enabled: false });
     await expect(proxies.create({ name: 'a', listen: ':47832', upstream: '127.0.0.1:47831' })).rejects.toThrow('faultProxies: a proxy named "a" exists');
     expect(proxies.list()).toEqual([{ name: 'a', listen: '127.0.0.1:47830', upstream: '127.0.0.1:47831', enabled: false, toxics: [], connections: 0 }]);
     expect(made).toEqual(['a']);
     expect(await proxies.remove('a')).toBe(true);
     expect(await proxies.remove('a')).toBe(false);
-    await proxies.create({ name: 'b', listen: ':47833', upstream: '127.0.0.1:47831' });
+    await proxies.create({ name: 'b', listen: ':0', upstream: '127.0.0.1:47831' }); // listens: on a port the OS picks
     await proxies.close();
     expect(proxies.list()).toEqual([]);
   });

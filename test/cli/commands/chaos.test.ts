@@ -3,16 +3,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registerChaos } from '../../../src/cli/commands/chaos.js';
 import { runProgram } from '../../../src/cli/program.js';
 import { client, echoServer, type EchoServer, eventually } from '../../chaos/proxy/net-helpers.js';
-import { freePort } from '../../support/ports.js';
 
-// Ports the OS picks: a fixed one can be some client socket's local port at that moment.
-let ECHO_PORT: number;
-let PORT_A: number;
-let PORT_B: number;
+// The echo server and the proxies listen on ports the OS picks (`--listen :0`, the port read back
+// from what the command prints): a fixed one can be some client socket's local port at that moment.
 let echo: EchoServer;
 beforeAll(async () => {
-  [ECHO_PORT, PORT_A, PORT_B] = [await freePort(), await freePort(), await freePort()];
-  echo = await echoServer(ECHO_PORT);
+  echo = await echoServer();
 });
 afterAll(async () => echo.close());
 
@@ -29,9 +25,11 @@ function harness() {
 describe('bulwark chaos proxy', () => {
   it('proxies with the toxics of its flags, prints what it does, and stops on the signal', async () => {
     const h = harness();
-    const running = runProgram(['node', 'bulwark', 'chaos', 'proxy', '--listen', `:${PORT_A}`, '--upstream', `127.0.0.1:${ECHO_PORT}`, '--toxic', 'latency:downstream:latency=20,jitter=5', '--toxic', 'slicer:upstream:average_size=2'], h.program);
+    const running = runProgram(['node', 'bulwark', 'chaos', 'proxy', '--listen', ':0', '--upstream', `127.0.0.1:${echo.port}`, '--toxic', 'latency:downstream:latency=20,jitter=5', '--toxic', 'slicer:upstream:average_size=2'], h.program);
     await eventually(() => h.err.length >= 3);
-    expect(h.err[0]).toBe(`Fault proxy 127.0.0.1:${PORT_A} -> 127.0.0.1:${ECHO_PORT}\n`);
+    const PORT_A = Number(/^Fault proxy 127\.0\.0\.1:(\d+) -> /.exec(h.err[0] as string)?.[1]);
+    expect(PORT_A).toBeGreaterThan(0);
+    expect(h.err[0]).toBe(`Fault proxy 127.0.0.1:${PORT_A} -> 127.0.0.1:${echo.port}\n`);
     expect(h.err[1]).toBe('  toxic latency_downstream: latency downstream 100% latencyMs=20 jitterMs=5\n');
     expect(h.err[2]).toBe('  toxic slicer_upstream: slicer upstream 100% averageSize=2 sizeVariation=0 delayMs=0\n');
     const c = await client(PORT_A);
@@ -49,9 +47,12 @@ describe('bulwark chaos proxy', () => {
 
   it('prints JSON lines with --json', async () => {
     const h = harness();
-    const running = runProgram(['node', 'bulwark', 'chaos', 'proxy', '--listen', `127.0.0.1:${PORT_B}`, '--upstream', `127.0.0.1:${ECHO_PORT}`, '--json'], h.program);
+    const running = runProgram(['node', 'bulwark', 'chaos', 'proxy', '--listen', '127.0.0.1:0', '--upstream', `127.0.0.1:${echo.port}`, '--json'], h.program);
     await eventually(() => h.out.length >= 2);
-    expect(JSON.parse(h.out[0] as string)).toMatchObject({ event: 'listening', listen: `127.0.0.1:${PORT_B}`, upstream: `127.0.0.1:${ECHO_PORT}`, enabled: true, toxics: [] });
+    const listening = JSON.parse(h.out[0] as string) as { listen: string };
+    const PORT_B = Number(/^127\.0\.0\.1:(\d+)$/.exec(listening.listen)?.[1]);
+    expect(PORT_B).toBeGreaterThan(0); // the port picked, not the 0 asked for
+    expect(listening).toMatchObject({ event: 'listening', listen: `127.0.0.1:${PORT_B}`, upstream: `127.0.0.1:${echo.port}`, enabled: true, toxics: [] });
     h.stop('SIGINT');
     await running;
     expect(JSON.parse(h.out.at(-1) as string)).toEqual({ event: 'stopping', signal: 'SIGINT' });
@@ -62,9 +63,9 @@ describe('bulwark chaos proxy', () => {
     const write = process.stderr.write.bind(process.stderr);
     process.stderr.write = ((t: string) => stderr.push(t) > 0) as typeof process.stderr.write;
     try {
-      await runProgram(['node', 'bulwark', 'chaos', 'proxy', '--listen', ':47893', '--upstream', `127.0.0.1:${ECHO_PORT}`, '--toxic', 'latency:sideways'], harness().program);
-      await runProgram(['node', 'bulwark', 'chaos', 'proxy', '--listen', ':47893', '--upstream', `127.0.0.1:${ECHO_PORT}`, '--toxic', 'latency:downstream:latency=-5'], harness().program);
-      await runProgram(['node', 'bulwark', 'chaos', 'proxy', '--listen', ':47893', '--upstream', ':5432'], harness().program);
+      await runProgram(['node', 'bulwark', 'chaos', 'proxy', '--listen', ':0', '--upstream', `127.0.0.1:${echo.port}`, '--toxic', 'latency:sideways'], harness().program);
+      await runProgram(['node', 'bulwark', 'chaos', 'proxy', '--listen', ':0', '--upstream', `127.0.0.1:${echo.port}`, '--toxic', 'latency:downstream:latency=-5'], harness().program);
+      await runProgram(['node', 'bulwark', 'chaos', 'proxy', '--listen', ':0', '--upstream', ':5432'], harness().program);
     } finally {
       process.stderr.write = write;
       process.exitCode = 0;

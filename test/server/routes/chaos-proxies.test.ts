@@ -4,18 +4,14 @@ import { createMetrics } from '../../../src/observe/metrics.js';
 import { type OpsApp, buildApp } from '../../../src/server/app.js';
 import { liveEvents } from '../../../src/server/live-events.js';
 import { client, echoServer, type EchoServer } from '../../chaos/proxy/net-helpers.js';
-import { freePort } from '../../support/ports.js';
 
-// Ports the OS picks: a fixed one can be a client socket's local port at that moment (409 "in use").
-let ECHO_PORT: number;
-let PG_PORT: number;
-let R_PORT: number;
+// The echo server and every proxy listen on a port the OS picks (port 0, read back from where it
+// listens): a fixed one can be a client socket's local port at that moment (409 "in use").
 let echo: EchoServer;
 let app: OpsApp | undefined;
 let proxies: FaultProxies | undefined;
 beforeAll(async () => {
-  [ECHO_PORT, PG_PORT, R_PORT] = [await freePort(), await freePort(), await freePort()];
-  echo = await echoServer(ECHO_PORT);
+  echo = await echoServer();
 });
 afterAll(async () => echo.close());
 afterEach(async () => {
@@ -33,6 +29,8 @@ async function serve(chaos: boolean): Promise<OpsApp> {
 }
 
 const create = (a: OpsApp, body: Record<string, unknown>) => a.inject({ method: 'POST', url: '/api/chaos/proxies', payload: body });
+/** The port the proxy named `name` was given by the OS. */
+const boundPort = (name: string): number => proxies!.get(name)!.listen.port;
 
 describe('/api/chaos/proxies', () => {
   it('answers 404 "chaos is off" when the server runs without chaos', async () => {
@@ -47,9 +45,11 @@ describe('/api/chaos/proxies', () => {
 
   it('creates a proxy, adds, updates and removes toxics, disables, enables and deletes it', async () => {
     const a = await serve(true);
-    const made = await create(a, { name: 'pg', listen: `:${PG_PORT}`, upstream: `127.0.0.1:${ECHO_PORT}` });
+    const made = await create(a, { name: 'pg', listen: ':0', upstream: `127.0.0.1:${echo.port}` });
     expect(made.statusCode).toBe(201);
-    expect(made.json()).toEqual({ name: 'pg', listen: `127.0.0.1:${PG_PORT}`, upstream: `127.0.0.1:${ECHO_PORT}`, enabled: true, toxics: [], connections: 0 });
+    const PG_PORT = boundPort('pg');
+    expect(PG_PORT).toBeGreaterThan(0);
+    expect(made.json()).toEqual({ name: 'pg', listen: `127.0.0.1:${PG_PORT}`, upstream: `127.0.0.1:${echo.port}`, enabled: true, toxics: [], connections: 0 });
 
     const added = await a.inject({ method: 'POST', url: '/api/chaos/proxies/pg/toxics', payload: { type: 'latency', attributes: { latencyMs: 200, jitterMs: 50 } } });
     expect(added.statusCode).toBe(201);
@@ -77,7 +77,7 @@ describe('/api/chaos/proxies', () => {
     const timeline = events.timeline().map((e) => e.message);
     expect(timeline).toEqual(
       expect.arrayContaining([
-        `fault proxy created by operator: 127.0.0.1:${PG_PORT} → 127.0.0.1:${ECHO_PORT}`,
+        `fault proxy created by operator: 127.0.0.1:${PG_PORT} → 127.0.0.1:${echo.port}`,
         'toxic latency_downstream (latency downstream) added by operator',
         'toxic latency_downstream (latency downstream 50%) updated by operator',
         'fault proxy disabled by operator',
@@ -89,16 +89,17 @@ describe('/api/chaos/proxies', () => {
 
   it('refuses bad input with problem+json naming the field', async () => {
     const a = await serve(true);
-    expect((await create(a, { name: 'r', listen: `:${R_PORT}`, upstream: `127.0.0.1:${ECHO_PORT}` })).statusCode).toBe(201);
+    expect((await create(a, { name: 'r', listen: ':0', upstream: `127.0.0.1:${echo.port}` })).statusCode).toBe(201);
+    const R_PORT = boundPort('r');
     const cases: Array<[string, string, Record<string, unknown>, number, string]> = [
       ['POST', '/api/chaos/proxies/r/toxics', { type: 'latency', attributes: { latencyMs: -1 } }, 400, 'body.attributes.latencyMs'],
       ['POST', '/api/chaos/proxies/r/toxics', { type: 'latency', attributes: { rate: 5 } }, 400, 'body.attributes'],
       ['POST', '/api/chaos/proxies/r/toxics', { type: 'sideways' }, 400, 'body.type'],
       ['POST', '/api/chaos/proxies/r/toxics', { type: 'bandwidth', direction: 'left' }, 400, 'body.direction'],
       ['POST', '/api/chaos/proxies/r/toxics', { type: 'timeout', toxicity: 2 }, 400, 'body.toxicity'],
-      ['POST', '/api/chaos/proxies', { name: 'r', listen: ':47874', upstream: `127.0.0.1:${ECHO_PORT}` }, 409, 'body.name'],
-      ['POST', '/api/chaos/proxies', { name: 'taken', listen: `:${R_PORT}`, upstream: `127.0.0.1:${ECHO_PORT}` }, 409, 'body.listen'],
-      ['POST', '/api/chaos/proxies', { name: 'no host', listen: ':47875', upstream: `127.0.0.1:${ECHO_PORT}` }, 400, 'body.name'],
+      ['POST', '/api/chaos/proxies', { name: 'r', listen: ':0', upstream: `127.0.0.1:${echo.port}` }, 409, 'body.name'],
+      ['POST', '/api/chaos/proxies', { name: 'taken', listen: `:${R_PORT}`, upstream: `127.0.0.1:${echo.port}` }, 409, 'body.listen'],
+      ['POST', '/api/chaos/proxies', { name: 'no host', listen: ':0', upstream: `127.0.0.1:${echo.port}` }, 400, 'body.name'],
     ];
     for (const [method, url, payload, status, field] of cases) {
       const res = await a.inject({ method: method as 'POST', url, payload });
@@ -114,7 +115,7 @@ describe('/api/chaos/proxies', () => {
     expect(wrongAttribute.statusCode).toBe(400);
     expect(wrongAttribute.json().errors[0].field).toBe('body.attributes.latencyMs');
     expect(wrongAttribute.json().detail).toContain('is not an attribute of a limitData toxic (it has bytes)');
-    const upstream = await create(a, { name: 'bad', listen: ':47876', upstream: ':5432' });
+    const upstream = await create(a, { name: 'bad', listen: ':0', upstream: ':5432' });
     expect(upstream.statusCode).toBe(400);
     expect(upstream.json().detail).toBe('faultProxy: upstream must name its host (HOST:PORT), got ":5432"');
     expect(upstream.json().errors).toEqual([{ field: 'body.upstream', reason: 'must name its host (HOST:PORT), got ":5432"' }]);
