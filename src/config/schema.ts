@@ -3,6 +3,7 @@
  * zod schema that validates the merged layers.
  */
 import { z } from 'zod';
+import { MAX_COUNT_WINDOW } from '../policies/breaker/options.js';
 import { bindRefusal } from './bind-address.js';
 import { CHAOS_CONFIG_DEFAULTS, chaosSchema } from './chaos-schema.js';
 import { SECURITY_CONFIG_DEFAULTS, securitySchema } from './security-schema.js';
@@ -14,6 +15,13 @@ export const TIMER_MAX_MS = 2 ** 31 - 1;
 const timerRange = `past Node's timer range: at most ${TIMER_MAX_MS} ms (about 24.8 days)`;
 const ms = z.number().finite().nonnegative().max(TIMER_MAX_MS, timerRange);
 const positiveMs = z.number().finite().positive().max(TIMER_MAX_MS, timerRange);
+
+/** A breaker window as circuitBreaker takes it (policies/breaker/options.ts), with its limits. */
+const breakerWindowSchema = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('consecutive'), failures: z.number().int().min(1) }),
+  z.strictObject({ kind: z.literal('count'), size: z.number().int().min(1).max(MAX_COUNT_WINDOW) }),
+  z.strictObject({ kind: z.literal('time'), ms: positiveMs }),
+]);
 
 const httpUrl = z
   .string()
@@ -176,8 +184,14 @@ export const configSchema = z
         failureRateThreshold: z.number().gt(0).max(1),
         minimumCalls: z.number().int().min(1),
         openMs: positiveMs,
+        /** Which calls the exchange's breakers judge; unset: the exchangeApi preset's (5 failures in a row), under which the two thresholds above are not used. */
+        window: breakerWindowSchema.optional(),
       }),
-      retry: z.strictObject({ maxAttempts: z.number().int().min(1).max(100) }),
+      retry: z.strictObject({
+        maxAttempts: z.number().int().min(1).max(100),
+        /** The exchange's shared retry budget; unset: the retry budget's defaults (20% of requests plus 10/s). */
+        budget: z.strictObject({ ratio: z.number().min(0).max(1), minRetriesPerSecond: z.number().finite().min(0) }).optional(),
+      }),
       timeout: z.strictObject({ ms: positiveMs }),
     }),
     health: z.strictObject({

@@ -70,7 +70,9 @@ import { FaultInjector, type FaultScenario, demoScenarios } from './fault-inject
 import { demoAlertRules } from './alert-rules.js';
 import { demoSlos } from './slos.js';
 import { wiredAnalytics } from '../server/configured-analytics.js';
-import { demoTuningSettings } from './tuning-settings.js';
+import { demoPolicies, demoPolicyConfig } from './demo-policies.js';
+import { livePolicies, reportRestoredPolicies } from '../server/live-policies.js';
+import { presetBreakerOptions } from '../trading/presets.js';
 
 export interface DemoOptions {
   /** Where the SQLite database and backups live. */
@@ -169,7 +171,7 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
     const gate = tradingGate({ clock, maxUnknownOrders: 5 });
 
     const binance = pointAtSimulator(
-      new ccxt.binance({ apiKey: 'demo-key', secret: 'demo-secret', enableRateLimit: false, timeout: 2_000, options: { maxRetriesOnFailure: 0 } }),
+      new ccxt.binance({ apiKey: 'demo-key', secret: 'demo-secret', enableRateLimit: false, timeout: demoPolicies.timeout.ms, options: { maxRetriesOnFailure: 0 } }),
       sim.url,
     );
     const exchange = resilientExchange(binance, {
@@ -177,8 +179,9 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
       clock,
       random,
       admission: gate,
-      // The exchangeApi preset keeps a breaker open for minutes; the demo shows recovery within seconds.
-      breaker: { openMs: 6_000 },
+      // The exchangeApi preset keeps a breaker open for minutes; the demo shows recovery within seconds (demo-policies.ts).
+      breaker: { openMs: demoPolicies.breaker.openMs },
+      maxAttempts: demoPolicies.retry.maxAttempts,
       lookupAttempts: 4,
       // Three hosts of one exchange, weighted alike; ejections and slow start short enough to watch.
       endpoints: endpoints.specs(),
@@ -273,7 +276,19 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
     // Recording, incidents and the demo's SLOs over the demo's storage; with chaos on, experiments are incidents too.
     const chaosRuns = o.chaos ? await chaosRunStore(storage) : undefined;
     // The anomaly detector with its defaults, as a configured service runs it (`analytics.anomaly`).
-    const analytics = await wiredAnalytics(demoSlos, { storage, instance: 'bulwark-demo', clock, settings: demoTuningSettings, anomaly: { enabled: true }, ...(chaosRuns ? { chaosRuns } : {}) });
+    // The exchange's policies as they run: a recommendation applied from the dashboard reaches them at once (live-policies.ts).
+    const live = livePolicies(demoPolicyConfig, { presetWindow: presetBreakerOptions('exchangeApi').window!, clock, onError: (message) => events.record('operator', 'policies', message, 'critical') });
+    cleanups.push(() => live.close());
+    cleanups.push(live.attach(exchange));
+    const analytics = await wiredAnalytics(demoSlos, {
+      storage,
+      instance: 'bulwark-demo',
+      clock,
+      settings: { current: live.settings, from: "the demo's exchange policies (breakers: the exchangeApi preset window)" },
+      live,
+      anomaly: { enabled: true },
+      ...(chaosRuns ? { chaosRuns } : {}),
+    });
     cleanups.push(() => analytics.close());
     const registryMetrics = registrySource(metrics.registry);
     const alerts = new AlertEngine({ source: analytics.source(registryMetrics), clock, intervalMs: 2_000, history: await storageAlertHistory(storage) });
@@ -288,7 +303,10 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
     // The simulator runs in this process and writes every order before it answers, so an intent it does not hold
     // after a restart never reached it (no grace period needed), and no other process places this journal's
     // intents, so one left SENT by a crash is abandoned at once.
-    const operator = operatorState({ store: operatorSettings(storage, { clock }), gate, breakers: { breakers: () => breakerList }, alerts, failover: { groups: () => failover }, now: () => clock.now() });
+    const settingsStore = operatorSettings(storage, { clock });
+    // Tunings applied live before a restart come back.
+    reportRestoredPolicies(await live.persist(settingsStore), events);
+    const operator = operatorState({ store: settingsStore, gate, breakers: { breakers: () => breakerList }, alerts, failover: { groups: () => failover }, now: () => clock.now() });
     cleanups.push(() => operator.close());
     // The audit log: the demo's decisions and every state-changing request, chained with the key in the data folder.
     const audit = await auditLog(storage, { key: loadServerKey({ dataDir: o.dataDir }), clock });
@@ -367,6 +385,7 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
       ...(threats ? { threats: threats.component } : {}),
       analytics: analytics.service,
       advice: analytics.advice,
+      livePolicies: live,
       operatorState: operator,
       clock,
       serviceId: 'bulwark-demo',

@@ -28,7 +28,7 @@ export const PERMISSIONS = {
   'alerts:read': 'alerts, their history and the alert rules',
   'alerts:write': 'add, change and delete alert rules',
   'analytics:read': 'SLOs with their error budgets and burn rates; incidents with MTBF and MTTR; tuning recommendations',
-  'analytics:apply': "apply a tuning recommendation live (where runtime updates exist for its keys)",
+  'analytics:apply': 'apply a tuning recommendation live, and revert a policy changed live to the configuration file',
   'fleet:read': "the fleet's instances and its halt",
   'fleet:write': 'send one instance of the fleet a command',
   'region:read': "this region's role under the trading lease (active or passive), its holder, epoch and history",

@@ -268,7 +268,7 @@ export async function buildApp(components: ServerComponents, options: BuildAppOp
   const sloGroups = c.analytics ? { ruleGroups: c.analytics.ruleGroups.bind(c.analytics) } : {};
   await optional(c.alerts, '/api/alerts', 'alerting', (alerts) => app.register(alertRoutes, { alerts, events, operator, maxRules: hardening.maxAlertRules, ...sloGroups }), 'alerts:read');
   // The advisor's routes first: without them the analytics' fallback (no analytics) answers for them too.
-  if (c.advice && c.analytics) await app.register(analyticsAdviceRoutes, { advice: c.advice, events });
+  if (c.advice && c.analytics) await app.register(analyticsAdviceRoutes, { advice: c.advice, events, ...(c.livePolicies ? { live: c.livePolicies } : {}) });
   await optional(c.analytics, '/api/analytics', 'analytics', (analytics) => app.register(analyticsRoutes, { analytics, clock }), 'analytics:read');
   await optional(c.audit, '/api/audit', 'the audit log', (audit) => app.register(auditRoutes, { audit }), 'audit:read');
   await optional(c.threats, '/api/security', 'threat detection', (threats) => app.register(securityRoutes, { detector: threats.detector, ...(threats.lockout ? { lockout: threats.lockout } : {}) }), 'security:read');

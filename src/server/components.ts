@@ -25,6 +25,7 @@ import type { Lockout } from '../security/lockout.js';
 import type { ThreatDetector } from '../security/threats.js';
 import type { TradingGate } from '../trading/gate.js';
 import type { LiveEvents } from './live-events.js';
+import type { LivePolicies } from './live-policies.js';
 import type { OperatorState } from './operator-state.js';
 
 export type { OrderView, OrdersView } from '../observe/order-outcomes.js';
@@ -78,6 +79,8 @@ export interface ServerComponents {
   analytics?: Pick<AnalyticsService, 'slos' | 'listIncidents' | 'reliability' | 'ruleGroups'>;
   /** The tuning advisor (analytics/advisor/): /api/analytics/recommendations, and applying one. */
   advice?: AdviceService;
+  /** The policies that change at run time (a tuning applied live): the changes in force, their history, revert. */
+  livePolicies?: Pick<LivePolicies, 'overrides' | 'history' | 'revert' | 'keys'>;
   /** The fleet's instances and commands (fleetControl over Redis): /api/instances and /api/fleet. */
   fleet?: FleetControl;
   /** The tamper-evident audit log: every state-changing request is recorded, and /api/audit serves it. */

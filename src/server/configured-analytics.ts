@@ -34,6 +34,7 @@ import type { Storage } from '../storage/types.js';
 import type { ResilientExchange } from '../trading/exchange.js';
 import type { TradingGate } from '../trading/gate.js';
 import { presetBreakerOptions } from '../trading/presets.js';
+import type { LivePolicies } from './live-policies.js';
 
 export interface ConfiguredAnalytics {
   service: AnalyticsService;
@@ -51,9 +52,11 @@ export interface ConfiguredAnalytics {
   close(): Promise<void>;
 }
 
-export async function configuredAnalytics(config: BulwarkConfig, deps: { storage: Storage; instance: string; chaosRuns?: ChaosRunListing }): Promise<ConfiguredAnalytics> {
-  const current = settingsFromConfig(config, { breakerWindow: presetBreakerOptions('exchangeApi').window });
-  return wiredAnalytics(config.slos, { ...deps, anomaly: config.analytics.anomaly, settings: { current, from: 'the configuration (breakers: the exchangeApi preset window)' } });
+export async function configuredAnalytics(config: BulwarkConfig, deps: { storage: Storage; instance: string; chaosRuns?: ChaosRunListing; live?: LivePolicies }): Promise<ConfiguredAnalytics> {
+  const { live, ...rest } = deps;
+  const current = live ? live.settings : settingsFromConfig(config, { breakerWindow: presetBreakerOptions('exchangeApi').window });
+  const from = `the configuration${live ? ' with the changes applied live' : ''}${config.policies.breaker.window ? '' : ' (breakers: the exchangeApi preset window)'}`;
+  return wiredAnalytics(config.slos, { ...rest, anomaly: config.analytics.anomaly, settings: { current, from }, ...(live ? { live } : {}) });
 }
 
 /** The same over SLOs given directly (the demo's own, demo/demo.ts). */
@@ -64,8 +67,10 @@ export async function wiredAnalytics(
     instance: string;
     chaosRuns?: ChaosRunListing;
     clock?: Clock;
-    /** The policies the tuning advisor judges, and where they come from. */
-    settings: { current: PolicySettings; from: string };
+    /** The policies the tuning advisor judges (a function when they change at run time), and where they come from. */
+    settings: { current: PolicySettings | (() => PolicySettings); from: string };
+    /** Policies that change at run time: the advisor applies its recommendations there (else it answers with the diff to restart with). */
+    live?: Pick<LivePolicies, 'runtime' | 'keys'>;
     /** The anomaly detector (`analytics.anomaly`); none unless given and enabled. */
     anomaly?: AnalyticsConfig['anomaly'];
   },
@@ -81,9 +86,10 @@ export async function wiredAnalytics(
   // The exchange's used-weight headers, as the accounts' shared budgets read them (none without Redis).
   const observers: WeightObserver[] = [];
   const weights: WeightEvidenceSource = { observations: () => observers.flatMap((o) => o.observations()) };
-  // No runtime update reaches the exchange's policies (they are built at start): applying answers with the diff to restart with.
+  // With live policies a recommendation is applied at run time; without, applying answers with the diff to restart with.
   const clock = deps.clock ? { clock: deps.clock } : {};
-  const advice = adviceService({ advisor: tuningAdvisor({ reader: service.reader, current: deps.settings.current, currentFrom: deps.settings.from, weights }, clock), ...clock });
+  const live = deps.live ? { live: { runtime: deps.live.runtime, paths: deps.live.keys } } : {};
+  const advice = adviceService({ advisor: tuningAdvisor({ reader: service.reader, current: deps.settings.current, currentFrom: deps.settings.from, weights }, clock), ...clock, ...live });
   const { enabled = false, ...anomalyOptions } = deps.anomaly ?? {};
   const anomalies = enabled ? anomalyDetector({ ...anomalyOptions, ...clock }) : undefined;
   return {

@@ -9,6 +9,7 @@ import type { BulwarkConfig } from '../config/schema.js';
 import { type Clock, systemClock } from '../core/clock.js';
 import { type ExchangeRateBudget, exchangeRateBudget } from '../limits/budgets/exchange-rate-budget.js';
 import { redisRateBudgetStore, type RateBudgetRedisClient } from '../limits/budgets/redis-store.js';
+import { retryBudget } from '../limits/retry-budget.js';
 import { binanceSpotTable } from '../limits/budgets/tables/binance-spot.js';
 import type { HealthRegistry } from '../health/registry.js';
 import { breakerCheck } from '../health/checks/breaker.js';
@@ -91,7 +92,14 @@ export async function configuredExchange(config: BulwarkConfig, deps: Configured
     journal,
     admission: gate,
     maxAttempts: config.policies.retry.maxAttempts,
-    breaker: { openMs: config.policies.breaker.openMs, failureRateThreshold: config.policies.breaker.failureRateThreshold, minimumCalls: config.policies.breaker.minimumCalls },
+    ...(config.policies.retry.budget ? { retryBudget: retryBudget({ ...config.policies.retry.budget, ...(deps.clock ? { clock: deps.clock } : {}) }) } : {}),
+    breaker: {
+      openMs: config.policies.breaker.openMs,
+      failureRateThreshold: config.policies.breaker.failureRateThreshold,
+      minimumCalls: config.policies.breaker.minimumCalls,
+      // Unset: the exchangeApi preset's window (5 failures in a row).
+      ...(config.policies.breaker.window ? { window: config.policies.breaker.window } : {}),
+    },
     ...(budget ? { rateBudget: budget } : {}),
     // The REST hosts as a failover group (exchange.endpoints): its timers run while the account does.
     ...(endpoints ? { endpoints, endpointGroup: config.exchange.endpointStrategy ? { strategy: config.exchange.endpointStrategy } : {} } : {}),

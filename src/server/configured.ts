@@ -54,6 +54,8 @@ import { SERVICE_MIGRATIONS, fleetPrefixOf, openConfiguredStores } from './confi
 import { resolveConfigSecrets } from './configured-secrets.js';
 import { liveEvents } from './live-events.js';
 import { operatorState } from './operator-state.js';
+import { livePolicies, reportRestoredPolicies } from './live-policies.js';
+import { presetBreakerOptions } from '../trading/presets.js';
 import { bindFailover } from './failover-events.js';
 import type { FailoverGroup } from '../failover/types.js';
 import { type StartRecoveryOptions, recoverAtStart } from './start-recovery.js';
@@ -214,7 +216,11 @@ export async function componentsFromConfig(written: BulwarkConfig, options: Conf
     cleanups.push(metrics.onScrape(() => metrics.dlqDepth.set({ queue: queue.name }, dlqDepth)));
 
     // Recording, incidents and SLOs (configured-analytics.ts): the engine reads the SLO series beside the registry's.
-    const analytics = await configuredAnalytics(config, { storage, instance: serviceInstanceOf(config), ...(chaos ? { chaosRuns: await chaosRunStore(storage) } : {}) });
+    // The policies as they run: a tuning applied live reaches every account's exchange at once, and is kept (live-policies.ts).
+    const live = livePolicies(config, { presetWindow: presetBreakerOptions('exchangeApi').window!, onError: (message) => events.record('operator', 'policies', message, 'critical') });
+    cleanups.push(() => live.close());
+    for (const a of accounts) cleanups.push(live.attach(a.exchange));
+    const analytics = await configuredAnalytics(config, { storage, instance: serviceInstanceOf(config), live, ...(chaos ? { chaosRuns: await chaosRunStore(storage) } : {}) });
     cleanups.push(() => analytics.close());
     const registryMetrics = registrySource(metrics.registry);
     const alerts = new AlertEngine({ source: analytics.source(registryMetrics), history: await storageAlertHistory(storage) });
@@ -246,6 +252,8 @@ export async function componentsFromConfig(written: BulwarkConfig, options: Conf
     const failover = failoverGroups.length > 0 ? { groups: () => failoverGroups } : undefined;
     const operator = operatorState({ store: settings, breakers: { breakers: ownBreakers }, alerts, ...(gate ? { gate } : {}), ...(failover ? { failover } : {}) });
     cleanups.push(() => operator.close());
+    // Tunings applied live before a restart come back (unless the file changed the key since: the file wins).
+    reportRestoredPolicies(await live.persist(settings), events);
     const reconciled = [...(options.exchanges ?? []), ...accounts.map((a) => ({ exchange: a.exchange, options: { gate: a.gate, symbols: a.symbols, condition: a.condition } }))];
     // Decisions are recorded from here on, the gate's changes at start included (a restored kill switch, a reconciliation).
     cleanups.push(auditDecisions(audit, { ...(gate ? { gate } : {}), breakers: ownBreakers(), onFailure: auditFailed }));
@@ -320,6 +328,7 @@ export async function componentsFromConfig(written: BulwarkConfig, options: Conf
       alerts,
       analytics: analytics.service,
       advice: analytics.advice,
+      livePolicies: live,
       ...(threats ? { threats: threats.component } : {}),
       serviceId: `bulwark-${config.env}`,
       ...(fleet ? { fleet } : {}),

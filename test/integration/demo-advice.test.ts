@@ -32,7 +32,7 @@ describe('demo tuning advice', () => {
       .poll(async () => (await app!.inject({ method: 'GET', url: '/api/analytics/recommendations' })).json<{ dependencies: unknown[] }>().dependencies.length, { timeout: 30_000, interval: 500 })
       .toBeGreaterThan(0);
     const advice = (await app!.inject({ method: 'GET', url: '/api/analytics/recommendations' })).json<{ currentFrom: string; current: { timeout: { ms: number } }; dependencies: Array<{ dependency: string; calls: number }>; recommendations: Array<{ id: string; status: string }> }>();
-    expect(advice.currentFrom).toBe("the demo's exchange policies");
+    expect(advice.currentFrom).toBe("the demo's exchange policies (breakers: the exchangeApi preset window)");
     expect(advice.current.timeout.ms).toBe(2_000);
     expect(advice.dependencies.every((d) => d.dependency.startsWith('binance:') && d.calls > 0)).toBe(true);
     for (const d of advice.dependencies) for (const rule of ['timeout', 'breaker', 'retry']) expect(advice.recommendations.map((r) => r.id)).toContain(`${rule}:${d.dependency}`);

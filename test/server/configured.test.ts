@@ -46,7 +46,7 @@ describe('componentsFromConfig', () => {
       // The tuning advisor judges the configuration's policies; nothing recorded yet, no weight header seen.
       const advice = await app.inject({ method: 'GET', url: '/api/analytics/recommendations' });
       expect(advice.statusCode).toBe(200);
-      expect(advice.json()).toMatchObject({ currentFrom: 'the configuration (breakers: the exchangeApi preset window)', current: { timeout: { ms: 10_000 }, breaker: { window: { kind: 'consecutive', failures: 5 } } }, dependencies: [], recommendations: [{ id: 'rate-limit-headroom:exchange-weight', status: 'no-evidence' }] });
+      expect(advice.json()).toMatchObject({ currentFrom: 'the configuration with the changes applied live (breakers: the exchangeApi preset window)', current: { timeout: { ms: 10_000 }, breaker: { window: { kind: 'consecutive', failures: 5 } } }, dependencies: [], recommendations: [{ id: 'rate-limit-headroom:exchange-weight', status: 'no-evidence' }] });
     } finally {
       await app.close();
       await close();

@@ -5,6 +5,7 @@
  * running component watches, named in `livePaths`); otherwise the answer says a restart with the
  * configuration diff is needed, and carries the diff.
  */
+import { isDeepStrictEqual } from 'node:util';
 import type { Clock } from '../../core/clock.js';
 import { systemClock } from '../../core/clock.js';
 import type { ConfigChange, RuntimeConfig } from '../../config/runtime.js';
@@ -15,7 +16,7 @@ import type { AdviceReport, Recommendation } from './types.js';
 export interface AdviceServiceOptions {
   advisor: Pick<TuningAdvisor, 'advise'>;
   /** Runtime updates of the configuration, and the keys a running component picks up live. */
-  live?: { runtime: Pick<RuntimeConfig, 'update'>; paths: readonly string[] };
+  live?: { runtime: Pick<RuntimeConfig, 'update' | 'get'>; paths: readonly string[] };
   /** The range read when none is given (ms back from now). */
   defaultRangeMs?: number;
   clock?: Clock;
@@ -65,7 +66,9 @@ export function adviceService(options: AdviceServiceOptions): AdviceService {
         const what = notLive.map((c) => c.key ?? `${c.option} (a library option)`).join(', ');
         return { outcome: 'restart-needed', recommendation, diff, message: `no runtime update exists for ${what}: merge the diff into the configuration and restart the service` };
       }
-      const changes = recommendation.changes.map((c) => live.runtime.update(c.key!, c.to, { actor: meta.actor, ...(meta.reason ? { reason: meta.reason } : {}) }));
+      const pending = recommendation.changes.filter((c) => !isDeepStrictEqual(live.runtime.get(c.key!), c.to));
+      if (pending.length === 0) return { outcome: 'not-applicable', recommendation, message: `"${id}" is in force already (${recommendation.changes.map((c) => c.key).join(', ')})` };
+      const changes = pending.map((c) => live.runtime.update(c.key!, c.to, { actor: meta.actor, ...(meta.reason ? { reason: meta.reason } : {}) }));
       return { outcome: 'applied', recommendation, changes };
     },
   };

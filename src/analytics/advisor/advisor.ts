@@ -20,8 +20,11 @@ import type { AdviceReport, DependencyEvidence, Recommendation, RuleProposal, We
 
 export interface TuningAdvisorDeps {
   reader: AnalyticsReader;
-  /** The settings in force (settingsFromConfig for a service configuration). */
-  current: PolicySettings;
+  /**
+   * The settings in force (settingsFromConfig for a service configuration), or a function asked at
+   * every `advise()` when they can change while the service runs (a tuning applied live).
+   */
+  current: PolicySettings | (() => PolicySettings);
   /** Where `current` came from, for the report (a file name, `defaults`, `given`). */
   currentFrom?: string;
   /** The exchange's used-weight headers, for the rate-limit headroom rule; none: that rule has no evidence. */
@@ -43,7 +46,9 @@ export class TuningAdvisor {
     options: AdvisorOptions = {},
   ) {
     if (!deps?.reader) throw new TypeError('tuningAdvisor: reader is required (an AnalyticsReader over the recording)');
-    if (typeof deps.current !== 'object' || deps.current === null) throw new TypeError('tuningAdvisor: current must be the settings in force (PolicySettings)');
+    if (typeof deps.current !== 'function' && (typeof deps.current !== 'object' || deps.current === null)) {
+      throw new TypeError('tuningAdvisor: current must be the settings in force (PolicySettings), or a function returning them');
+    }
     this.o = resolveAdvisorOptions(options);
   }
 
@@ -52,7 +57,8 @@ export class TuningAdvisor {
     if (!(Number.isFinite(sinceMs) && Number.isFinite(untilMs) && sinceMs < untilMs)) {
       throw new RangeError(`tuningAdvisor: the range needs sinceMs < untilMs, got ${sinceMs} and ${untilMs}`);
     }
-    const { reader, current } = this.deps;
+    const { reader } = this.deps;
+    const current = typeof this.deps.current === 'function' ? this.deps.current() : this.deps.current;
     const names = request.dependency ? [request.dependency] : await reader.dependencies(sinceMs, untilMs);
     const dependencies = [];
     const recommendations: Recommendation[] = [];
@@ -72,13 +78,13 @@ export class TuningAdvisor {
           }
           baseline ??= await this.replay(trace, current);
           const comparison = compareReplays(baseline, await this.replay(trace, proposal.proposed), this.o);
-          recommendations.push(this.recommendation(dependency, proposal, comparison.better ? 'recommended' : 'not-better', comparison));
-        } else recommendations.push(this.recommendation(dependency, proposal, proposal.kind === 'proposed' ? 'keep' : proposal.kind));
+          recommendations.push(this.recommendation(current, dependency, proposal, comparison.better ? 'recommended' : 'not-better', comparison));
+        } else recommendations.push(this.recommendation(current, dependency, proposal, proposal.kind === 'proposed' ? 'keep' : proposal.kind));
       }
     }
     // The exchange's weight headers are per exchange, not per dependency: one entry.
     const weights = rateLimitRule(this.deps.weights?.observations(), this.o);
-    recommendations.push(this.recommendation('exchange-weight', weights, weights.kind === 'proposed' ? 'advisory' : weights.kind));
+    recommendations.push(this.recommendation(current, 'exchange-weight', weights, weights.kind === 'proposed' ? 'advisory' : weights.kind));
     return { fromMs: sinceMs, toMs: untilMs, current, currentFrom: this.deps.currentFrom ?? 'given', dependencies, recommendations };
   }
 
@@ -95,9 +101,9 @@ export class TuningAdvisor {
     return replayTrace(trace, settings, { random: seededRandom(this.o.seed) });
   }
 
-  private recommendation(dependency: string, proposal: RuleProposal, status: Recommendation['status'], replay?: Recommendation['replay']): Recommendation {
+  private recommendation(current: PolicySettings, dependency: string, proposal: RuleProposal, status: Recommendation['status'], replay?: Recommendation['replay']): Recommendation {
     const { kind: _kind, ...rest } = proposal;
-    return { ...rest, id: `${proposal.rule}:${dependency}`, dependency, status, current: this.deps.current, ...(replay ? { replay } : {}) };
+    return { ...rest, id: `${proposal.rule}:${dependency}`, dependency, status, current, ...(replay ? { replay } : {}) };
   }
 }
 

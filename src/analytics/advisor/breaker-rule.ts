@@ -48,7 +48,7 @@ export function breakerRule(evidence: DependencyEvidence, current: PolicySetting
   if (!thresholdFits) changes.push({ key: 'policies.breaker.failureRateThreshold', option: 'breaker.failureRateThreshold', from: breaker?.failureRateThreshold ?? null, to: failureRateThreshold });
   if (!callsFit) changes.push({ key: 'policies.breaker.minimumCalls', option: 'breaker.minimumCalls', from: breaker?.minimumCalls ?? null, to: minimumCalls });
   if (!breaker) changes.push({ key: 'policies.breaker.openMs', option: 'breaker.openMs', from: null, to: proposed.openMs });
-  if (consecutive) changes.push({ option: 'breaker.window', from: breaker.window, to: rateWindow });
+  if (consecutive) changes.push({ key: 'policies.breaker.window', option: 'breaker.window', from: breaker.window, to: rateWindow });
   return {
     ...base,
     kind: 'proposed',

@@ -62,7 +62,7 @@ export function retryRule(evidence: DependencyEvidence, current: PolicySettings,
   const proposedRetry: ReplayRetrySettings = { ...(retry ?? {}), maxAttempts: attempts, retryBudget: proposedBudget };
   const changes: RuleProposal['changes'] = [];
   if (attempts !== currentAttempts) changes.push({ key: 'policies.retry.maxAttempts', option: 'retry.maxAttempts', from: currentAttempts, to: attempts });
-  if (needsBudget) changes.push({ option: 'retry.retryBudget', from: null, to: proposedBudget });
+  if (needsBudget) changes.push({ key: 'policies.retry.budget', option: 'retry.retryBudget', from: null, to: proposedBudget });
   const parts = [
     ...(attempts !== currentAttempts ? [`${currentAttempts} -> ${attempts} tries (at a baseline error rate of ${percent(e)}, ${attempts} leave ${(e ** attempts).toExponential(1)} of calls failing)`] : []),
     ...(needsBudget ? [`a retry budget of ${percent(proposedBudget.ratio)} of requests + ${proposedBudget.minRetriesPerSecond}/s, so an outage is not met with every call's every retry`] : []),

@@ -10,6 +10,7 @@ import { z } from 'zod';
 import type { AdviceService } from '../../analytics/advisor/advice-service.js';
 import { auditDetail } from '../audit-requests.js';
 import type { LiveEvents } from '../live-events.js';
+import type { LivePolicies } from '../live-policies.js';
 import { actorField, actorOf } from './actor.js';
 import { PROBLEM_CONTENT_TYPE, problem, problemOf } from './errors.js';
 import { instant } from './instant.js';
@@ -17,9 +18,11 @@ import { instant } from './instant.js';
 export interface AdviceRoutesOptions {
   advice: AdviceService;
   events: LiveEvents;
+  /** Policies that change at run time: the changes in force and their revert (routes absent without). */
+  live?: Pick<LivePolicies, 'overrides' | 'history' | 'revert' | 'keys'>;
 }
 
-export const analyticsAdviceRoutes: FastifyPluginAsyncZod<AdviceRoutesOptions> = async (app, { advice, events }) => {
+export const analyticsAdviceRoutes: FastifyPluginAsyncZod<AdviceRoutesOptions> = async (app, { advice, events, live }) => {
   const tags = ['analytics'];
 
   app.get(
@@ -75,6 +78,40 @@ export const analyticsAdviceRoutes: FastifyPluginAsyncZod<AdviceRoutesOptions> =
           return { applied: true, id: result.recommendation.id, changes: result.changes };
         }
       }
+    },
+  );
+  if (!live) return;
+
+  app.get(
+    '/api/analytics/applied',
+    {
+      config: { permission: 'analytics:read' },
+      schema: {
+        tags,
+        description: 'Policies changed at run time: each key whose value differs from the configuration file (the file value, the value in force, who, why, when), and every change made since start',
+      },
+    },
+    async () => ({ keys: live.keys, overrides: live.overrides(), history: live.history() }),
+  );
+
+  app.post(
+    '/api/analytics/applied/revert',
+    {
+      config: { permission: 'analytics:apply' },
+      schema: {
+        tags,
+        description: "Put a policy key changed at run time back to the configuration file's value (409 when it has it already)",
+        body: z.strictObject({ key: z.enum(live.keys as [string, ...string[]]), reason: z.string().trim().min(1).max(200).optional(), actor: actorField }),
+      },
+    },
+    async (request, reply) => {
+      const actor = actorOf(request, request.body.actor);
+      const { key, reason } = request.body;
+      const change = live.revert(key, { actor, ...(reason ? { reason } : {}) });
+      if (!change) return problem(reply, 409, `${key} has the configuration file's value already`);
+      auditDetail(request, { target: key, tags: ['configuration'], before: { key, value: change.from }, after: { key, value: change.to } });
+      events.record('operator', 'policies', `live change reverted by ${actor}: ${key} ${JSON.stringify(change.from)} -> ${JSON.stringify(change.to ?? null)} (the configuration file's)${reason ? ` (${reason})` : ''}`, 'warning', { actor });
+      return { reverted: true, change };
     },
   );
 };

@@ -71,7 +71,7 @@ describe('retry rule', () => {
   it('adds a budget to retries without one, keeping tries that fit it', () => {
     const p = retryRule(evidence(), { retry: { maxAttempts: 4, retryBudget: false } }, o);
     expect(p.kind).toBe('proposed');
-    expect(p.changes).toEqual([{ option: 'retry.retryBudget', from: null, to: { ratio: 0.2, minRetriesPerSecond: 1 } }]);
+    expect(p.changes).toEqual([{ key: 'policies.retry.budget', option: 'retry.retryBudget', from: null, to: { ratio: 0.2, minRetriesPerSecond: 1 } }]);
     expect(p.proposed?.retry).toMatchObject({ maxAttempts: 4 });
   });
 
@@ -98,7 +98,7 @@ describe('breaker rule', () => {
     const p = breakerRule(evidence({ baselineErrorRate: 0.01 }), current, o);
     expect(p.kind).toBe('proposed'); // the same threshold and calls, but they judge nothing under a consecutive window
     expect(p.proposed?.breaker).toMatchObject({ failureRateThreshold: 0.2, minimumCalls: 20, window: { kind: 'count', size: 100 } });
-    expect(p.changes).toContainEqual({ option: 'breaker.window', from: current.breaker.window, to: { kind: 'count', size: 100 } });
+    expect(p.changes).toContainEqual({ key: 'policies.breaker.window', option: 'breaker.window', from: current.breaker.window, to: { kind: 'count', size: 100 } });
     expect(p.summary).toMatch(/instead of 5 failures in a row/);
   });
 

@@ -16,6 +16,10 @@ import { type AuditLog, type ChainedEntry, auditLog } from '../../../src/securit
 import { type OpsApp, buildApp } from '../../../src/server/app.js';
 import { testKey } from '../../security/audit-tampering.js';
 import { recordedTraffic } from '../../analytics/advisor/recorded-traffic.js';
+import { type LivePolicies, livePolicies } from '../../../src/server/live-policies.js';
+import { resilientExchange } from '../../../src/trading/exchange.js';
+import { presetBreakerOptions } from '../../../src/trading/presets.js';
+import { offlineBinance } from '../../trading/support/offline-binance.js';
 import { type Fixture, fixture } from '../fixture.js';
 
 const dependency = 'binance:marketData';
@@ -34,13 +38,13 @@ afterEach(async () => {
 
 let audit: AuditLog | undefined;
 
-async function setUp(live?: Parameters<typeof adviceService>[0]['live']): Promise<void> {
+async function setUp(live?: Parameters<typeof adviceService>[0]['live'], policies?: LivePolicies): Promise<void> {
   f = await fixture();
   audit = await auditLog(f.storage, { key: testKey(), clock: f.clock });
   analytics = await analyticsService({ storage: f.storage, clock: f.clock });
   traffic = await recordedTraffic({ dependency, minutes: 40, perSecond: 2, medianMs: 40, baselineFailure: 0.005, outage: { fromMinute: 20, minutes: 5 }, recordedTimeoutMs: 10_000 });
   const advice = adviceService({ advisor: tuningAdvisor({ reader: traffic.reader, current: bad }, { clock: traffic.clock }), clock: traffic.clock, ...(live ? { live } : {}) });
-  app = await buildApp({ ...f.components, analytics, advice, audit }, { webRoot: join(tmpdir(), 'no-dashboard'), bindTimeline: false });
+  app = await buildApp({ ...f.components, analytics, advice, audit, ...(policies ? { livePolicies: policies } : {}) }, { webRoot: join(tmpdir(), 'no-dashboard'), bindTimeline: false });
 }
 
 interface Advice {
@@ -103,6 +107,38 @@ describe('analytics advice routes', () => {
     expect(f.events.timeline().some((e) => e.kind === 'operator' && e.subject === dependency && e.message.includes(`policies.timeout.ms 10000 -> ${String(proposed)}`))).toBe(true);
     const retry = await app.inject({ method: 'POST', url: `/api/analytics/recommendations/${encodeURIComponent(`retry:${dependency}`)}/apply` });
     expect(retry.statusCode).toBe(409);
-    expect(retry.json<{ detail: string }>().detail).toMatch(/retry\.retryBudget \(a library option\)/);
+    expect(retry.json<{ detail: string }>().detail).toMatch(/no runtime update exists for .*policies\.retry\.budget/);
+  });
+
+  it('with live policies: applied to the exchange at once, listed as a change in force, reverted to the file value', async () => {
+    const live = livePolicies({ ...CONFIG_DEFAULTS, policies: { ...CONFIG_DEFAULTS.policies, timeout: { ms: 10_000 } } }, { presetWindow: presetBreakerOptions('exchangeApi').window!, onError: (m) => expect.fail(m) });
+    const env = await offlineBinance();
+    env.exchange.timeout = 10_000;
+    const rex = resilientExchange(env.exchange, { clock: env.clock });
+    live.attach(rex);
+    await setUp({ runtime: live.runtime, paths: live.keys }, live);
+    const advice = (await app.inject({ method: 'GET', url: `/api/analytics/recommendations?since=${traffic.startMs}` })).json<Advice>();
+    const proposed = advice.recommendations.find((r) => r.id === `timeout:${dependency}`)!.changes[0]!.to as number;
+    const res = await app.inject({ method: 'POST', url: `/api/analytics/recommendations/${encodeURIComponent(`timeout:${dependency}`)}/apply`, payload: { reason: 'replayed better', actor: 'alice' } });
+    expect(res.statusCode, res.body).toBe(200);
+    expect(rex.exchange.timeout).toBe(proposed);
+    // Applying it again: in force already.
+    const again = await app.inject({ method: 'POST', url: `/api/analytics/recommendations/${encodeURIComponent(`timeout:${dependency}`)}/apply` });
+    expect(again.statusCode).toBe(409);
+    expect(again.json<{ detail: string }>().detail).toMatch(/in force already/);
+
+    const applied = (await app.inject({ method: 'GET', url: '/api/analytics/applied' })).json<{ overrides: Array<Record<string, unknown>>; history: unknown[] }>();
+    expect(applied.overrides).toEqual([expect.objectContaining({ key: 'policies.timeout.ms', file: 10_000, value: proposed, actor: 'alice', reason: 'replayed better' })]);
+    expect(applied.history).toHaveLength(1);
+
+    const bad = await app.inject({ method: 'POST', url: '/api/analytics/applied/revert', payload: { key: 'server.port' } });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.body).toMatch(/body\.key|key/);
+    const revert = await app.inject({ method: 'POST', url: '/api/analytics/applied/revert', payload: { key: 'policies.timeout.ms', reason: 'undo', actor: 'bob' } });
+    expect(revert.statusCode, revert.body).toBe(200);
+    expect(rex.exchange.timeout).toBe(10_000);
+    expect(f.events.timeline().some((e) => e.message.startsWith('live change reverted by bob: policies.timeout.ms'))).toBe(true);
+    expect((await app.inject({ method: 'POST', url: '/api/analytics/applied/revert', payload: { key: 'policies.timeout.ms' } })).statusCode).toBe(409);
+    live.close();
   });
 });
