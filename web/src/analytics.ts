@@ -2,19 +2,18 @@
  * The analytics section: each SLO with its SLI, error budget left (as a bar) and the burn rate of
  * its alert windows, firing alerts marked; and the incidents of the last day, newest first, with
  * MTTR, MTBF and downtime per dependency (GET /api/analytics/slos and /api/analytics/incidents);
- * and the tuning advice: each recommended change with its replay, the other rules' verdicts on a
- * line (GET /api/analytics/recommendations).
+ * and the tuning advice with Apply, and the policies changed live with Revert (tuning.ts).
  * Shown only when the overview says the server runs the analytics and the role may read them.
  */
 import { formatDuration } from '../../src/core/duration-text.js';
 import { getJson } from './api.js';
 import { badge, byId, el, fixed, morphChildren, replaceChildren, time } from './dom.js';
-import type { AdviceView, IncidentListView, IncidentView, RecommendationView, ReliabilityView, SloStatusView } from './types.js';
+import { refreshTuning, startTuning } from './tuning.js';
+import type { IncidentListView, IncidentView, ReliabilityView, SloStatusView } from './types.js';
 
 const REFRESH_MS = 5_000; // the recording is written every 10 s; every five seconds shows a change within one write
 const RANGE_MS = 86_400_000; // the last day: the shift an operator looks back on
 const INCIDENTS_SHOWN = 50; // a bad day's incidents on one screen; the API lists more
-const ADVICE_REFRESH_MS = 60_000; // each answer replays the recording through two settings per rule: once a minute is plenty
 
 const duration = (ms: number | null): string => formatDuration(ms, '–');
 
@@ -76,43 +75,6 @@ export function renderIncidents(list: IncidentListView): void {
   morphChildren(byId('analytics-reliability'), list.reliability.length === 0 ? [el('tr', {}, el('td', { class: 'muted', colspan: '5' }, 'no outage in the last day'))] : list.reliability.map(reliabilityRow));
 }
 
-const figures = (r: { failed: number; calls: number; p99Ms: number; dependencyRequestsDuringOutages: number }): string =>
-  `${r.failed} of ${r.calls} failed, p99 ${Number.isFinite(r.p99Ms) ? `${fixed(r.p99Ms, 0)} ms` : '–'}, ${r.dependencyRequestsDuringOutages} requests during outages`;
-const valueText = (v: unknown): string => (v === undefined || v === null || v === false ? 'none' : typeof v === 'object' ? JSON.stringify(v) : String(v));
-
-function adviceRow(r: RecommendationView): HTMLTableRowElement {
-  const change = r.changes.map((c) => `${c.key ?? c.option}: ${valueText(c.from)} → ${valueText(c.to)}`).join('; ');
-  return el(
-    'tr',
-    { 'data-advice': r.id, 'data-status': r.status },
-    el('td', {}, r.dependency, el('div', { class: 'muted' }, r.rule)),
-    el('td', {}, r.summary, change ? el('div', { class: 'muted' }, change) : ''),
-    el('td', { class: 'replay-current' }, r.replay ? figures(r.replay.current) : '–'),
-    el('td', { class: 'replay-proposed' }, r.replay ? figures(r.replay.proposed) : '–'),
-  );
-}
-
-/** Recommended changes first, each with the replay that showed it better; the rest named on one line. */
-export function renderAdvice(advice: AdviceView): void {
-  const shown = advice.recommendations.filter((r) => r.status === 'recommended');
-  morphChildren(byId('analytics-advice'), shown.length === 0 ? [el('tr', {}, el('td', { class: 'muted', colspan: '4' }, 'no change the replay shows better'))] : shown.map(adviceRow));
-  const rest = advice.recommendations.filter((r) => r.status !== 'recommended').map((r) => `${r.rule} of ${r.dependency}: ${r.status}`);
-  byId('analytics-advice-rest').textContent = rest.length === 0 ? '' : `Also judged: ${rest.join(', ')}.`;
-}
-
-let adviceAt = 0;
-
-async function refreshAdvice(): Promise<void> {
-  if (Date.now() - adviceAt < ADVICE_REFRESH_MS) return;
-  adviceAt = Date.now();
-  try {
-    renderAdvice(await getJson<AdviceView>('api/analytics/recommendations'));
-    byId('analytics-advice-block').hidden = false;
-  } catch {
-    // No advisor in this service, or a role without analytics:read: the block stays hidden.
-  }
-}
-
 async function refresh(): Promise<void> {
   try {
     const since = Date.now() - RANGE_MS;
@@ -120,7 +82,7 @@ async function refresh(): Promise<void> {
     renderSlos(slos);
     renderIncidents(incidents);
     byId('analytics').hidden = false;
-    void refreshAdvice();
+    void refreshTuning();
   } catch {
     // Not signed in, or a role without analytics:read: the section stays as it is.
   }
@@ -132,6 +94,6 @@ let started = false;
 export function startAnalytics(): void {
   if (started) return;
   started = true;
-  void refresh();
+  void startTuning().then(refresh);
   setInterval(() => void refresh(), REFRESH_MS);
 }

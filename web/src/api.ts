@@ -1,6 +1,6 @@
 /**
  * Calls to the ops API (same origin, relative paths). Errors carry the server's `detail` (its errors
- * are RFC 9457 problem documents). A change sends the session's CSRF token (the `bulwark_csrf`
+ * are RFC 9457 problem documents), and as an ApiError its status and the whole problem document. A change sends the session's CSRF token (the `bulwark_csrf`
  * cookie) as `X-CSRF-Token`; an answer 401 asks the page to show the sign-in form.
  */
 
@@ -17,10 +17,22 @@ export function csrfToken(): string | undefined {
   return match?.[1];
 }
 
+/** An answer other than 2xx: its message is the problem's `detail`; `problem` is the document with any extra fields (a 409's `diff`). */
+export class ApiError extends Error {
+  constructor(
+    message: string,
+    readonly status: number,
+    readonly problem: Record<string, unknown>,
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+}
+
 async function call(path: string, init: RequestInit): Promise<Response> {
   const response = await fetch(path, { ...init, credentials: 'same-origin' });
   if (response.status === 401) onUnauthorized();
-  if (!response.ok) throw new Error(await messageOf(response));
+  if (!response.ok) throw await errorOf(response);
   return response;
 }
 
@@ -34,11 +46,12 @@ export async function postJson<T>(path: string, body: unknown = {}): Promise<T> 
   return response.status === 204 ? (undefined as T) : ((await response.json()) as T);
 }
 
-async function messageOf(response: Response): Promise<string> {
+async function errorOf(response: Response): Promise<ApiError> {
   try {
-    const body = (await response.json()) as { detail?: string; title?: string };
-    return body.detail ?? body.title ?? `HTTP ${response.status}`;
+    const body = (await response.json()) as Record<string, unknown>;
+    const text = (field: string): string | undefined => (typeof body[field] === 'string' ? (body[field] as string) : undefined);
+    return new ApiError(text('detail') ?? text('title') ?? `HTTP ${response.status}`, response.status, body);
   } catch {
-    return `HTTP ${response.status}`;
+    return new ApiError(`HTTP ${response.status}`, response.status, {});
   }
 }

@@ -270,3 +270,38 @@ export interface AdviceView {
   toMs: number;
   recommendations: RecommendationView[];
 }
+
+/** A policy change made at run time (an apply or a revert): the key, the values before and after, who, why and when. */
+export interface ConfigChangeView {
+  path: string;
+  from: unknown;
+  to: unknown;
+  at: number;
+  actor?: string;
+  reason?: string;
+}
+
+/** POST /api/analytics/recommendations/:id/apply, when applied live. */
+export interface ApplyResultView {
+  applied: true;
+  id: string;
+  changes: ConfigChangeView[];
+}
+
+/** A key whose value in force differs from the configuration file's. */
+export interface LiveOverrideView {
+  key: string;
+  /** Absent when the file does not set the key. */
+  file?: unknown;
+  value: unknown;
+  actor: string;
+  reason: string | null;
+  at: number;
+}
+
+/** GET /api/analytics/applied: the keys that change live, those changed now, and every change since start. */
+export interface AppliedView {
+  keys: string[];
+  overrides: LiveOverrideView[];
+  history: ConfigChangeView[];
+}
