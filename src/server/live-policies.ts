@@ -73,6 +73,12 @@ export interface LivePolicies {
   overrides(): LiveOverride[];
   /** Every change made at run time, oldest first. */
   history(): readonly ConfigChange[];
+  /**
+   * Sets `key` by hand (an operator raising a timeout during an incident): checked against the
+   * whole configuration (a ConfigError naming the key and the reason), then live as any change.
+   * Undefined when it has that value already.
+   */
+  set(key: string, value: unknown, meta: { actor: string; reason?: string }): ConfigChange | undefined;
   /** Puts `key` back to the configuration file's value; undefined when it already has it. */
   revert(key: string, meta: { actor: string; reason?: string }): ConfigChange | undefined;
   close(): void;
@@ -182,6 +188,11 @@ export function livePolicies(config: BulwarkConfig, options: LivePoliciesOptions
       return [...marks].map(([key, mark]) => ({ key, file: fileValue(key), value: runtime.get(key), ...mark }));
     },
     history: () => runtime.history(),
+    set(key, value, meta) {
+      if (!(LIVE_POLICY_KEYS as readonly string[]).includes(key)) throw new RangeError(`${key} is not a key that changes at run time (${LIVE_POLICY_KEYS.join(', ')})`);
+      if (isDeepStrictEqual(runtime.get(key), value)) return undefined;
+      return runtime.update(key, value, { actor: meta.actor, ...(meta.reason ? { reason: meta.reason } : {}) });
+    },
     revert(key, meta) {
       if (!(LIVE_POLICY_KEYS as readonly string[]).includes(key)) throw new RangeError(`${key} is not a key that changes at run time (${LIVE_POLICY_KEYS.join(', ')})`);
       if (isDeepStrictEqual(runtime.get(key), fileValue(key))) return undefined;
