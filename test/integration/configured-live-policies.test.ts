@@ -70,7 +70,7 @@ describe('policies applied live in a configured service', () => {
         ['policies.breaker.window', { kind: 'count', size: 50 }, 'dana'],
         ['policies.timeout.ms', 1_500, 'dana'],
       ]);
-      expect(second.components.events.timeline().filter((e) => e.message.startsWith('live change restored')).length).toBe(2);
+      expect(second.components.events!.timeline().filter((e) => e.message.startsWith('live change restored')).length).toBe(2);
     } finally {
       await app.close();
       await second.close();
@@ -83,7 +83,7 @@ describe('policies applied live in a configured service', () => {
         expect(account.exchange.exchange.timeout).toBe(4_000);
         for (const b of account.breakers) expect(b.currentSettings().window).toEqual({ kind: 'count', size: 50 });
       }
-      expect(third.components.events.timeline().some((e) => e.message.startsWith('live change of policies.timeout.ms dropped: the configuration file now sets 4000 (it set 10000'))).toBe(true);
+      expect(third.components.events!.timeline().some((e) => e.message.startsWith('live change of policies.timeout.ms dropped: the configuration file now sets 4000 (it set 10000'))).toBe(true);
     } finally {
       await third.close();
     }
