@@ -119,7 +119,7 @@ export const analyticsAdviceRoutes: FastifyPluginAsyncZod<AdviceRoutesOptions> =
       if (!change) return problem(reply, 409, `${key} is ${JSON.stringify(value)} already`);
       auditDetail(request, { target: key, tags: ['configuration'], before: { key, value: change.from }, after: { key, value: change.to } });
       events.record('operator', 'policies', `policy set live by ${actor}: ${key} ${JSON.stringify(change.from ?? null)} -> ${JSON.stringify(change.to)} (${reason})`, 'warning', { actor });
-      return { applied: true, change };
+      return { applied: true, change: { ...change, from: change.from ?? null } };
     },
   );
 
@@ -140,7 +140,7 @@ export const analyticsAdviceRoutes: FastifyPluginAsyncZod<AdviceRoutesOptions> =
       if (!change) return problem(reply, 409, `${key} has the configuration file's value already`);
       auditDetail(request, { target: key, tags: ['configuration'], before: { key, value: change.from }, after: { key, value: change.to } });
       events.record('operator', 'policies', `live change reverted by ${actor}: ${key} ${JSON.stringify(change.from)} -> ${JSON.stringify(change.to ?? null)} (the configuration file's)${reason ? ` (${reason})` : ''}`, 'warning', { actor });
-      return { reverted: true, change };
+      return { reverted: true, change: { ...change, to: change.to ?? null } };
     },
   );
 };
