@@ -185,7 +185,8 @@ export function livePolicies(config: BulwarkConfig, options: LivePoliciesOptions
       return { restored, dropped };
     },
     overrides() {
-      return [...marks].map(([key, mark]) => ({ key, file: fileValue(key), value: runtime.get(key), ...mark }));
+      // null for a key the file leaves unset (its default applies), so the answer always names both values.
+      return [...marks].map(([key, mark]) => ({ key, file: fileValue(key) ?? null, value: runtime.get(key) ?? null, ...mark }));
     },
     history: () => runtime.history(),
     set(key, value, meta) {
