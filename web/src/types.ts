@@ -291,8 +291,8 @@ export interface ApplyResultView {
 /** A key whose value in force differs from the configuration file's. */
 export interface LiveOverrideView {
   key: string;
-  /** Absent when the file does not set the key. */
-  file?: unknown;
+  /** null when the file leaves the key unset. */
+  file: unknown;
   value: unknown;
   actor: string;
   reason: string | null;
