@@ -7,10 +7,11 @@
  *   anomaly:
  *     enabled: true
  *     deviations: 5
- *     seasonality: none
+ *     timeZone: Europe/London
  * ```
  */
 import { z } from 'zod';
+import { isTimeZone } from '../core/option-checks.js';
 
 export const analyticsConfigSchema = z.strictObject({
   anomaly: z.strictObject({
@@ -21,6 +22,8 @@ export const analyticsConfigSchema = z.strictObject({
     deviations: z.number().finite().positive().optional(),
     consecutivePoints: z.number().int().min(1).optional(),
     seasonality: z.enum(['hour-of-day', 'none']).optional(),
+    /** The clock of the hour-of-day profile: an IANA time zone (`Europe/London`); UTC unless set. */
+    timeZone: z.string().refine(isTimeZone, { message: "an IANA time zone such as 'Europe/London' or 'UTC' (unknown to this runtime's Intl)" }).optional(),
     seasonDays: z.number().int().min(1).optional(),
     keepDays: z.number().int().min(1).optional(),
   }),

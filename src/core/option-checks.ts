@@ -116,3 +116,19 @@ export function checkArray(component: string, option: string, value: unknown, mi
   const what = `an array${hint === '' ? '' : ` ${hint}`}${minLength > 0 ? ` with at least ${minLength} item${minLength === 1 ? '' : 's'}` : ''}`;
   throw new TypeError(`${named(component, option)} must be ${what}, got ${Array.isArray(value) ? `${value.length} items` : String(value)}`);
 }
+
+/** True when `value` is a time zone Intl knows: an IANA name such as `Europe/London`, or `UTC`. */
+export function isTimeZone(value: unknown): value is string {
+  if (typeof value !== 'string' || value === '') return false;
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: value });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Throws a RangeError naming `component: option` unless `value` is a time zone Intl knows (an IANA name such as `Europe/London`, or `UTC`). */
+export function checkTimeZone(component: string, option: string, value: unknown): asserts value is string {
+  if (!isTimeZone(value)) throw new RangeError(`${named(component, option)} must be an IANA time zone such as 'Europe/London' or 'UTC', got ${JSON.stringify(value) ?? typeof value}`);
+}

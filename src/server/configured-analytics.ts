@@ -4,13 +4,15 @@
  * burn-rate alerts the alert engine evaluates over the SLO series; the tuning advisor over the
  * recording, judging the configuration's `policies:`, with the accounts' used-weight headers; and
  * with `analytics.anomaly.enabled`, the anomaly detector over each breaker's p99 latency and error
- * rate, the placed orders and the 429s, with an `anomaly-*` alert per series.
+ * rate, the placed orders and the 429s, with an `anomaly-*` alert per series; its hour-of-day
+ * profiles are kept in the storage under the instance's name, so a restart keeps them.
  */
 import { type AnalyticsService, analyticsService } from '../analytics/service.js';
 import { combinedSource } from '../analytics/slo-alerts.js';
 import type { SloDefinition } from '../analytics/slo.js';
 import { type AnomalyDetector, anomalyDetector } from '../analytics/anomaly/detector.js';
 import { anomalyMonitor } from '../analytics/anomaly/anomaly-monitor.js';
+import { type AnomalyProfileKeeper, anomalyProfileKeeper } from '../analytics/anomaly/profile-keeper.js';
 import { anomalyAlertRules, anomalyMetricSource } from '../analytics/anomaly/anomaly-alerts.js';
 import { counterRateFeed, recordedFeed, type SeriesFeed } from '../analytics/anomaly/series-feeds.js';
 import type { SeriesSpec } from '../analytics/anomaly/options.js';
@@ -42,6 +44,8 @@ export interface ConfiguredAnalytics {
   advice: AdviceService;
   /** The anomaly detector (`analytics.anomaly.enabled`); its series are added by `attach`. */
   anomalies?: AnomalyDetector;
+  /** Keeps the detector's hour-of-day profiles in the storage (with `seasonality: 'hour-of-day'`). */
+  profiles?: AnomalyProfileKeeper;
   /** The alert engine's source: the registry's series, the SLOs' and the anomalies'. */
   source(registry: MetricSource): MetricSource;
   /**
@@ -92,10 +96,22 @@ export async function wiredAnalytics(
   const advice = adviceService({ advisor: tuningAdvisor({ reader: service.reader, current: deps.settings.current, currentFrom: deps.settings.from, weights }, clock), ...clock, ...live });
   const { enabled = false, ...anomalyOptions } = deps.anomaly ?? {};
   const anomalies = enabled ? anomalyDetector({ ...anomalyOptions, ...clock }) : undefined;
+  // The learned hours of the day, read back before any series is added and written until close.
+  let profiles: AnomalyProfileKeeper | undefined;
+  if (anomalies && anomalies.options.seasonality === 'hour-of-day') {
+    profiles = anomalyProfileKeeper({ detector: anomalies, storage: deps.storage, instance: deps.instance });
+    try {
+      await profiles.start();
+    } catch (error) {
+      await service.close();
+      throw error;
+    }
+  }
   return {
     service,
     advice,
     ...(anomalies ? { anomalies } : {}),
+    ...(profiles ? { profiles } : {}),
     source: (registry) => (anomalies ? combinedSource(registry, service.source, anomalyMetricSource(anomalies)) : combinedSource(registry, service.source)),
     attach({ breakers, gate, exchanges, alerts, rateBudgets = [], metrics }) {
       const offs: Unsubscribe[] = [];
@@ -132,6 +148,10 @@ export async function wiredAnalytics(
       }
       return () => offs.forEach((off) => off());
     },
-    close: () => service.close(),
+    async close() {
+      // A failing last write was emitted as `writeFailed`; the recording is closed regardless.
+      await profiles?.stop();
+      await service.close();
+    },
   };
 }

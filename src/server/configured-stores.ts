@@ -23,6 +23,7 @@ import type { FailoverGroup } from '../failover/types.js';
 import { sqliteStorage } from '../storage/sqlite.js';
 import type { Migration, Storage } from '../storage/types.js';
 import { analyticsBucketsMigration } from '../analytics/bucket-store.js';
+import { analyticsAnomalyProfileMigration } from '../analytics/anomaly/profile-store.js';
 import { chaosRunsMigration } from '../chaos/experiments/run-store.js';
 import { analyticsIncidentsMigration, analyticsObservationMigration } from '../analytics/incident-log.js';
 
@@ -40,6 +41,7 @@ export const SERVICE_MIGRATIONS: readonly Migration[] = [
   analyticsBucketsMigration,
   analyticsIncidentsMigration,
   analyticsObservationMigration,
+  analyticsAnomalyProfileMigration,
   chaosRunsMigration,
 ];
 

@@ -4,8 +4,9 @@
  *
  * Per series, a point is judged against two bands, each baseline +- `deviations` x spread:
  * - recent: the median and 1.4826 x MAD of the points of the last `historyMs`;
- * - seasonal (`seasonality: 'hour-of-day'`): the same hour of the day on earlier days, once
- *   `seasonDays` days of that hour are known (seasonal-profile.ts).
+ * - seasonal (`seasonality: 'hour-of-day'`): the same hour of the day (on `timeZone`'s clock) on
+ *   earlier days, once `seasonDays` days of that hour are known (seasonal-profile.ts). The profiles
+ *   outlive a restart through `profiles()` and `restoreProfile()` (profile-keeper.ts).
  * A point is anomalous when it leaves every band it has, in the series' direction, and is at least
  * `minAbsoluteChange` away from each baseline; the series is anomalous after `consecutivePoints`
  * anomalous points in a row, and normal again at the first point that is not.
@@ -20,7 +21,8 @@ import type { Clock } from '../../core/clock.js';
 import { Emitter, type EventSource, type Listener, type Unsubscribe } from '../../core/events.js';
 import { type AnomalyDetectorOptions, type ResolvedDetectorOptions, type ResolvedSeriesSpec, type SeriesKind, type SeriesSpec, resolveDetectorOptions, resolveSeriesSpec } from './options.js';
 import { type RobustBand, robustBand } from './robust-band.js';
-import { SeasonalProfile } from './seasonal-profile.js';
+import { LocalHours } from './local-hours.js';
+import { type ProfileHour, SeasonalProfile } from './seasonal-profile.js';
 
 export interface SeriesPoint {
   atMs: number;
@@ -79,12 +81,16 @@ interface Tracked {
 export class AnomalyDetector implements EventSource<AnomalyDetectorEvents> {
   private readonly series = new Map<string, Tracked>();
   private readonly events = new Emitter<AnomalyDetectorEvents>();
+  private readonly clockHours: LocalHours;
+  /** Hours restored for series not added yet: they join the series' profile when it is. */
+  private readonly restored = new Map<string, ProfileHour[]>();
   readonly options: ResolvedDetectorOptions;
   readonly clock: Clock;
 
   constructor(options: AnomalyDetectorOptions = {}) {
     this.options = resolveDetectorOptions(options);
     this.clock = this.options.clock;
+    this.clockHours = new LocalHours(this.options.timeZone);
   }
 
   on<K extends keyof AnomalyDetectorEvents & string>(name: K, listener: Listener<AnomalyDetectorEvents[K]>): Unsubscribe {
@@ -95,9 +101,27 @@ export class AnomalyDetector implements EventSource<AnomalyDetectorEvents> {
   add(spec: SeriesSpec): ResolvedSeriesSpec {
     const resolved = resolveSeriesSpec(spec);
     if (this.series.has(resolved.name)) throw new Error(`anomalyDetector: series "${resolved.name}" already exists`);
-    const profile = this.options.seasonality === 'hour-of-day' ? new SeasonalProfile(this.options.seasonDays, this.options.keepDays) : undefined;
+    const profile = this.options.seasonality === 'hour-of-day' ? new SeasonalProfile(this.options.seasonDays, this.options.keepDays, this.clockHours) : undefined;
+    profile?.restore(this.restored.get(resolved.name) ?? []);
+    this.restored.delete(resolved.name);
     this.series.set(resolved.name, { spec: resolved, history: [], profile, status: { series: resolved.name, kind: resolved.kind, state: 'warm-up', consecutive: 0, samples: 0 } });
     return resolved;
+  }
+
+  /** Each series' seasonal profile as hours summarised (none with `seasonality: 'none'`): what a restart needs. */
+  profiles(): Array<{ series: string; hours: ProfileHour[] }> {
+    return [...this.series.values()].flatMap((t) => (t.profile ? [{ series: t.spec.name, hours: t.profile.snapshot() }] : []));
+  }
+
+  /**
+   * Gives the seasonal profile of `series` hours learned before (by this instance before a restart):
+   * at once if the series exists, else when it is added. Ignored with `seasonality: 'none'`.
+   */
+  restoreProfile(series: string, hours: readonly ProfileHour[]): void {
+    if (this.options.seasonality !== 'hour-of-day') return;
+    const t = this.series.get(series);
+    if (t) t.profile?.restore(hours);
+    else this.restored.set(series, [...(this.restored.get(series) ?? []), ...hours]);
   }
 
   specs(): ResolvedSeriesSpec[] {

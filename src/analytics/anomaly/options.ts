@@ -4,7 +4,7 @@
  * worth an alert (`minAbsoluteChange`, in the series' unit) and the direction that matters.
  */
 import { type Clock, systemClock } from '../../core/clock.js';
-import { checkInteger, checkNonEmptyString, checkNumber, checkObject, checkOneOf } from '../../core/option-checks.js';
+import { checkInteger, checkNonEmptyString, checkNumber, checkObject, checkOneOf, checkTimeZone } from '../../core/option-checks.js';
 
 export const seriesKinds = ['latency', 'error-rate', 'order-rate', 'throttle-rate'] as const;
 /** latency: ms (p99 of a bucket); error-rate: a share 0..1; order-rate and throttle-rate: per second. */
@@ -26,8 +26,10 @@ export interface AnomalyDetectorOptions {
   deviations?: number;
   /** Anomalous points in a row before the series is called anomalous. */
   consecutivePoints?: number;
-  /** 'hour-of-day' also learns, per hour of the day (UTC), the level of that hour on earlier days. */
+  /** 'hour-of-day' also learns, per hour of the day (on `timeZone`'s clock), the level of that hour on earlier days. */
   seasonality?: Seasonality;
+  /** The clock the hours of the day are read on: an IANA time zone (`Europe/London`) or `UTC`. */
+  timeZone?: string;
   /** Days an hour of the day must have been seen before its seasonal band is used. */
   seasonDays?: number;
   /** Days of each hour of the day kept. */
@@ -41,6 +43,7 @@ export const ANOMALY_DETECTOR_DEFAULTS = {
   deviations: 4, // ~1 normal point in 16,000 falls outside; heavy tails are left to consecutivePoints
   consecutivePoints: 3, // 30 s of 10 s points: one slow bucket is a blip, three in a row an episode
   seasonality: 'hour-of-day' as Seasonality, // trading traffic follows the sessions: a daily peak is no anomaly
+  timeZone: 'UTC', // no daylight saving: every day has 24 hours; set the venue's zone when its sessions follow local time
   seasonDays: 2, // one earlier day could be the odd one; two agreeing days make a profile
   keepDays: 7, // a week: the profile follows a change of habit within days
   clock: systemClock as Clock,
@@ -75,6 +78,7 @@ export function resolveDetectorOptions(options: AnomalyDetectorOptions = {}): Re
   checkNumber('anomalyDetector', 'deviations', o.deviations, 0, Infinity, true);
   checkInteger('anomalyDetector', 'consecutivePoints', o.consecutivePoints, 1);
   checkOneOf('anomalyDetector', 'seasonality', o.seasonality, seasonalities);
+  checkTimeZone('anomalyDetector', 'timeZone', o.timeZone);
   checkInteger('anomalyDetector', 'seasonDays', o.seasonDays, 1);
   checkInteger('anomalyDetector', 'keepDays', o.keepDays, o.seasonDays);
   return o;

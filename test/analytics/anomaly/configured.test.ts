@@ -63,6 +63,28 @@ describe('analytics.anomaly in the configuration', () => {
     off();
   });
 
+  it("keeps the detector's learned hours in the storage: written at close, read back by the next start", async () => {
+    db = await sqliteStorage({ path: ':memory:' });
+    const { config } = load('analytics:\n  anomaly: { enabled: true, timeZone: Europe/London }\n');
+    const metrics = { read: () => Promise.resolve([]) };
+    const started = async (): Promise<ConfiguredAnalytics> => {
+      const made = await configuredAnalytics(config, { storage: db!, instance: 'service-a' });
+      made.attach({ breakers: [circuitBreaker({ name: 'binance:orders' })], exchanges: [], alerts: new AlertEngine({ source: made.source(metrics) }), metrics })();
+      return made;
+    };
+    const first = await started();
+    // An hour of points two hours ago, and the first point of the next hour: one hour summarised, one being filled.
+    const hourStart = Math.floor(Date.now() / 3_600_000) * 3_600_000 - 2 * 3_600_000;
+    for (let t = hourStart; t <= hourStart + 3_600_000; t += 10_000) first.anomalies!.observe('binance:orders latency', { atMs: t, value: 100 });
+    await first.close();
+    analytics = await started();
+    expect(analytics.profiles!.stats().loaded).toBe(2);
+    expect(analytics.anomalies!.profiles().find((p) => p.series === 'binance:orders latency')!.hours).toEqual([
+      { startedAt: hourStart, baseline: 100, spread: 0, points: 360 },
+      { startedAt: hourStart + 3_600_000, baseline: 100, spread: 0, points: 1 },
+    ]);
+  });
+
   it('adds no detector when turned off', async () => {
     db = await sqliteStorage({ path: ':memory:' });
     analytics = await configuredAnalytics(load('analytics:\n  anomaly: { enabled: false }\n').config, { storage: db, instance: 'test' });
