@@ -5,7 +5,7 @@
  * checked before anything changes, so a bad value leaves every setting as it was.
  */
 import type { Exchange } from 'ccxt';
-import { checkNumber, checkObject } from '../core/option-checks.js';
+import { checkInteger, checkNumber, checkObject } from '../core/option-checks.js';
 import type { RetryBudget } from '../core/retry-budget.js';
 import type { RetryBudgetSettings } from '../limits/retry-budget.js';
 import type { BreakerSettings, CircuitBreaker } from '../policies/breaker/index.js';
@@ -63,8 +63,7 @@ export function applyExchangeSettings(parts: ExchangeSettingsParts, changes: Exc
   const known = ['timeoutMs', 'maxAttempts', 'retryBudget', 'breaker'];
   for (const key of Object.keys(changes)) if (!known.includes(key)) throw new TypeError(`${where}: unknown setting ${key} (it changes ${known.join(', ')})`);
   if (changes.timeoutMs !== undefined) checkNumber(where, 'timeoutMs', changes.timeoutMs, 0, Infinity, true);
-  if (changes.maxAttempts !== undefined) checkNumber(where, 'maxAttempts', changes.maxAttempts, 1);
-  if (changes.maxAttempts !== undefined && !Number.isInteger(changes.maxAttempts)) throw new RangeError(`${where}: maxAttempts must be an integer, got ${changes.maxAttempts}`);
+  if (changes.maxAttempts !== undefined) checkInteger(where, 'maxAttempts', changes.maxAttempts, 1);
   if (changes.retryBudget !== undefined) {
     checkObject(where, 'retryBudget', changes.retryBudget);
     if (!tunable(parts.retryBudget)) throw new TypeError(`${where}: the retry budget given to this wrapper cannot change its settings (give a RollingRetryBudget, or none)`);

@@ -42,8 +42,8 @@ describe('bulwark tune', () => {
     expect(text).toMatch(/\[no evidence\] rate-limit-headroom/);
     expect(text).toMatch(/policies\.timeout\.ms: 10000 -> \d+/);
     const yaml = readFileSync(diffFile, 'utf8');
-    expect(yaml).toMatch(/^policies:\n {2}timeout:\n {4}ms: \d+ {2}# was 10000/m);
-    expect(yaml).toContain('retry.retryBudget');
+    expect(yaml).toMatch(/^policies:\n {2}retry:\n {4}budget: \{"ratio":0\.2,"minRetriesPerSecond":1\} {2}# was unset/m);
+    expect(yaml).toMatch(/^ {2}timeout:\n {4}ms: \d+ {2}# was 10000/m);
   });
 
   it('prints JSON with --json, judging the configuration defaults without --config', async () => {
