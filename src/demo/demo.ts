@@ -11,7 +11,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import ccxt from 'ccxt';
-import { type Clock, setTimerOn, systemClock } from '../core/clock.js';
+import { setTimerOn } from '../core/clock.js';
 import { type Backups, backups as createBackups } from '../backup/backups.js';
 import { type DeadLetterQueue, deadLetters as createDeadLetters } from '../dlq/dead-letters.js';
 import { breakerCheck } from '../health/checks/breaker.js';
@@ -36,98 +36,43 @@ import { rateLimit } from '../policies/rate-limit.js';
 import { timeout } from '../policies/timeout.js';
 import { tokenBucket } from '../limits/token-bucket.js';
 import type { CircuitBreaker } from '../policies/breaker/index.js';
-import { type SqliteStorage, sqliteStorage } from '../storage/sqlite.js';
+import { sqliteStorage } from '../storage/sqlite.js';
 import { orderIntents } from '../storage/repos/order-intents.js';
 import { httpStatusOf } from '../trading/errors.js';
-import { type ResilientExchange, resilientExchange } from '../trading/exchange.js';
-import type { ResilientExchangeOptions } from '../trading/exchange-options.js';
-import { type TradingGate, tradingGate } from '../trading/gate.js';
+import { resilientExchange } from '../trading/exchange.js';
+import { tradingGate } from '../trading/gate.js';
 import { followOrders } from '../trading/order-follower.js';
 import { storageJournal } from '../trading/orders/storage-journal.js';
 import { pointAtSimulator } from '../trading/sim/connect.js';
 import { seededRandom } from '../core/random.js';
-import type { SimServer } from '../trading/sim/server.js';
-import { type SimEndpoints, startSimEndpoints } from '../trading/sim/endpoints.js';
+import { startSimEndpoints } from '../trading/sim/endpoints.js';
 import type { FailoverGroup } from '../failover/types.js';
 import { sqliteSimStore } from '../trading/sim/state-store.js';
 import { operatorSettings } from '../storage/repos/operator-settings.js';
 import { operatorState } from '../server/operator-state.js';
 import { recoverAtStart } from '../server/start-recovery.js';
-import type { ServerComponents } from '../server/components.js';
 import { auditDecisions, auditRestoredState } from '../server/audit-decisions.js';
 import { bindFailover } from '../server/failover-events.js';
 import { auditLog } from '../security/audit-log.js';
 import { loadServerKey } from '../security/server-key.js';
-import type { ThreatsConfig } from '../security/threats.js';
 import { configuredThreats } from '../server/configured-threats.js';
-import { type LiveEvents, liveEvents } from '../server/live-events.js';
+import { liveEvents } from '../server/live-events.js';
 import { ChaosExperiments } from '../chaos/experiments/chaos-experiments.js';
 import { defaultActivityRegistry } from '../chaos/experiments/default-registry.js';
 import { chaosRunStore } from '../chaos/experiments/run-store.js';
 import { simExchange } from '../chaos/experiments/target.js';
 import { DemoBot } from './bot.js';
-import { FaultInjector, type FaultScenario, demoScenarios } from './fault-injector.js';
+import { FaultInjector } from './fault-injector.js';
 import { demoAlertRules } from './alert-rules.js';
 import { demoSlos } from './slos.js';
 import { wiredAnalytics } from '../server/configured-analytics.js';
 import { demoPolicies, demoPolicyConfig } from './demo-policies.js';
 import { livePolicies, reportRestoredPolicies } from '../server/live-policies.js';
 import { presetBreakerOptions } from '../trading/presets.js';
+import { DEMO_DEFAULTS, DEMO_ENDPOINTS, type Demo, type DemoOptions } from './demo-options.js';
 
-export interface DemoOptions {
-  /** Where the SQLite database and backups live. */
-  dataDir?: string;
-  /** Seed of the price walk and the bot's choices: the same demo every run. */
-  seed?: number;
-  /** Bot tick. */
-  tickMs?: number;
-  /** Price walk step period. */
-  priceStepMs?: number;
-  /** Quiet time between fault scenarios; 0 turns fault injection off. */
-  faultQuietMs?: number;
-  /** Port of the simulated exchange's first endpoint, api1 (loopback; the others take free ports); 0 picks a free one. */
-  simPort?: number;
-  scenarios?: readonly FaultScenario[];
-  clock?: Clock;
-  /** Lockout and threat detection (`security.threats`); every rule on with its defaults when omitted. */
-  threats?: ThreatsConfig;
-  /** Changes to the exchange client's options (a chaos experiment's weakened configuration, e.g. `{ breaker: false }`). */
-  exchange?: Partial<ResilientExchangeOptions>;
-  /** Chaos experiments over the ops API against the demo's own exchange (`features.chaos` of demo mode). */
-  chaos?: boolean;
-}
+export { DEMO_DEFAULTS, DEMO_ENDPOINTS, type Demo, type DemoOptions } from './demo-options.js';
 
-export const DEMO_DEFAULTS = {
-  dataDir: './.bulwark', // the data directory of a Bulwark process, next to where it runs
-  seed: 42, // the same session every run unless asked otherwise
-  tickMs: 1_000, // one order a second: lively on the dashboard, readable in the journal
-  priceStepMs: 500, // prices move twice a second so resting orders fill now and then
-  faultQuietMs: 12_000, // long enough between faults for breakers to close and the gate to recover
-  simPort: 0, // a free port: two demos (or a demo and its tests) never collide
-  scenarios: demoScenarios,
-  clock: systemClock as Clock,
-  threats: {} as ThreatsConfig, // the service's defaults: the demo shows what a deployment gets
-  exchange: {} as Partial<ResilientExchangeOptions>, // the demo's own choices below, unchanged
-  chaos: false, // as in a configuration: chaos is off unless asked for
-};
-
-/** The demo exchange's endpoints: one simulated exchange, three hosts. */
-export const DEMO_ENDPOINTS = ['api1', 'api2', 'api3'] as const;
-
-export interface Demo {
-  readonly components: ServerComponents & { events: LiveEvents; metrics: Metrics };
-  /** The simulated exchange as a whole (an outage takes every endpoint down); its url is api1's. */
-  readonly sim: SimServer;
-  /** The exchange's endpoints, each with its own faults. */
-  readonly endpoints: SimEndpoints;
-  readonly exchange: ResilientExchange;
-  readonly gate: TradingGate;
-  readonly bot: DemoBot;
-  readonly faults: FaultInjector;
-  readonly storage: SqliteStorage;
-  /** Stops the bot, the faults, the simulator and closes the database. */
-  stop(): Promise<void>;
-}
 
 /** Starts every part of the demo; nothing here listens on a public interface. */
 export async function startDemo(options: DemoOptions = {}): Promise<Demo> {

@@ -80,7 +80,7 @@ export interface ServerComponents {
   /** The tuning advisor (analytics/advisor/): /api/analytics/recommendations, and applying one. */
   advice?: AdviceService;
   /** The policies that change at run time (a tuning applied live): the changes in force, their history, revert. */
-  livePolicies?: Pick<LivePolicies, 'overrides' | 'history' | 'revert' | 'keys'>;
+  livePolicies?: Pick<LivePolicies, 'overrides' | 'history' | 'set' | 'revert' | 'keys'>;
   /** The fleet's instances and commands (fleetControl over Redis): /api/instances and /api/fleet. */
   fleet?: FleetControl;
   /** The tamper-evident audit log: every state-changing request is recorded, and /api/audit serves it. */

@@ -73,6 +73,12 @@ export interface LivePolicies {
   overrides(): LiveOverride[];
   /** Every change made at run time, oldest first. */
   history(): readonly ConfigChange[];
+  /**
+   * Sets `key` by hand (an operator raising a timeout during an incident): checked against the
+   * whole configuration (a ConfigError naming the key and the reason), then live as any change.
+   * Undefined when it has that value already.
+   */
+  set(key: string, value: unknown, meta: { actor: string; reason?: string }): ConfigChange | undefined;
   /** Puts `key` back to the configuration file's value; undefined when it already has it. */
   revert(key: string, meta: { actor: string; reason?: string }): ConfigChange | undefined;
   close(): void;
@@ -179,9 +185,15 @@ export function livePolicies(config: BulwarkConfig, options: LivePoliciesOptions
       return { restored, dropped };
     },
     overrides() {
-      return [...marks].map(([key, mark]) => ({ key, file: fileValue(key), value: runtime.get(key), ...mark }));
+      // null for a key the file leaves unset (its default applies), so the answer always names both values.
+      return [...marks].map(([key, mark]) => ({ key, file: fileValue(key) ?? null, value: runtime.get(key) ?? null, ...mark }));
     },
     history: () => runtime.history(),
+    set(key, value, meta) {
+      if (!(LIVE_POLICY_KEYS as readonly string[]).includes(key)) throw new RangeError(`${key} is not a key that changes at run time (${LIVE_POLICY_KEYS.join(', ')})`);
+      if (isDeepStrictEqual(runtime.get(key), value)) return undefined;
+      return runtime.update(key, value, { actor: meta.actor, ...(meta.reason ? { reason: meta.reason } : {}) });
+    },
     revert(key, meta) {
       if (!(LIVE_POLICY_KEYS as readonly string[]).includes(key)) throw new RangeError(`${key} is not a key that changes at run time (${LIVE_POLICY_KEYS.join(', ')})`);
       if (isDeepStrictEqual(runtime.get(key), fileValue(key))) return undefined;

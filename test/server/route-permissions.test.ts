@@ -76,7 +76,7 @@ async function allRoutes(): Promise<RouteEntry[]> {
   };
   const region = regionLease({ region: 'a', store: memoryRegionLeaseStore() });
   const advice = { recommendations: async () => { throw new Error('not called'); }, apply: async () => ({ outcome: 'unknown' as const, message: 'not called' }) };
-  const livePolicies = { keys: ['policies.timeout.ms'], overrides: () => [], history: () => [], revert: () => undefined };
+  const livePolicies = { keys: ['policies.timeout.ms'], overrides: () => [], history: () => [], set: () => undefined, revert: () => undefined };
   const withFleet = await buildApp({ ...f.components, fleet, account, audit, threats, region, analytics, advice, livePolicies, chaos: { proxies: faultProxies(), experiments: chaosExperiments }, failover: { groups: () => [] } }, { webRoot: web, bindTimeline: false });
   const routes = [...local.routeTable, ...fleetGate.routeTable, ...withFleet.routeTable];
   await withFleet.close();

@@ -8,6 +8,8 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { AdviceService } from '../../analytics/advisor/advice-service.js';
+import { ConfigError } from '../../config/config-error.js';
+import type { ConfigChange } from '../../config/runtime.js';
 import { auditDetail } from '../audit-requests.js';
 import type { LiveEvents } from '../live-events.js';
 import type { LivePolicies } from '../live-policies.js';
@@ -19,7 +21,7 @@ export interface AdviceRoutesOptions {
   advice: AdviceService;
   events: LiveEvents;
   /** Policies that change at run time: the changes in force and their revert (routes absent without). */
-  live?: Pick<LivePolicies, 'overrides' | 'history' | 'revert' | 'keys'>;
+  live?: Pick<LivePolicies, 'overrides' | 'history' | 'set' | 'revert' | 'keys'>;
 }
 
 export const analyticsAdviceRoutes: FastifyPluginAsyncZod<AdviceRoutesOptions> = async (app, { advice, events, live }) => {
@@ -95,6 +97,33 @@ export const analyticsAdviceRoutes: FastifyPluginAsyncZod<AdviceRoutesOptions> =
   );
 
   app.post(
+    '/api/analytics/applied',
+    {
+      config: { permission: 'analytics:apply' },
+      schema: {
+        tags,
+        description: 'Set a policy key at run time by hand (checked against the whole configuration; 400 naming the key and the reason, 409 when it has that value already); kept across restarts as an applied recommendation is',
+        body: z.strictObject({ key: z.enum(live.keys as [string, ...string[]]), value: z.unknown(), reason: z.string().trim().min(1).max(200), actor: actorField }),
+      },
+    },
+    async (request, reply) => {
+      const actor = actorOf(request, request.body.actor);
+      const { key, value, reason } = request.body;
+      let change: ConfigChange | undefined;
+      try {
+        change = live.set(key, value, { actor, reason });
+      } catch (error) {
+        if (error instanceof ConfigError) return problem(reply, 400, `body.value: ${error.issues.map((i) => `${i.path}: ${i.reason}`).join('; ')}`);
+        throw error;
+      }
+      if (!change) return problem(reply, 409, `${key} is ${JSON.stringify(value)} already`);
+      auditDetail(request, { target: key, tags: ['configuration'], before: { key, value: change.from }, after: { key, value: change.to } });
+      events.record('operator', 'policies', `policy set live by ${actor}: ${key} ${JSON.stringify(change.from ?? null)} -> ${JSON.stringify(change.to)} (${reason})`, 'warning', { actor });
+      return { applied: true, change: { ...change, from: change.from ?? null } };
+    },
+  );
+
+  app.post(
     '/api/analytics/applied/revert',
     {
       config: { permission: 'analytics:apply' },
@@ -111,7 +140,7 @@ export const analyticsAdviceRoutes: FastifyPluginAsyncZod<AdviceRoutesOptions> =
       if (!change) return problem(reply, 409, `${key} has the configuration file's value already`);
       auditDetail(request, { target: key, tags: ['configuration'], before: { key, value: change.from }, after: { key, value: change.to } });
       events.record('operator', 'policies', `live change reverted by ${actor}: ${key} ${JSON.stringify(change.from)} -> ${JSON.stringify(change.to ?? null)} (the configuration file's)${reason ? ` (${reason})` : ''}`, 'warning', { actor });
-      return { reverted: true, change };
+      return { reverted: true, change: { ...change, to: change.to ?? null } };
     },
   );
 };

@@ -31,11 +31,13 @@ export const breakerRoutes: FastifyPluginAsyncZod<BreakerRoutesOptions> = async 
     breakers.breakers().map((b) => ({ ...breakerView(breakerName(b), b.metrics()), ...isolation(breakerName(b)) })),
   );
 
-  app.get('/api/breakers/:name', { config: { permission: 'breakers:read' }, schema: { tags, params, description: 'One breaker: metrics and snapshot' } }, async (request, reply) => {
+  app.get('/api/breakers/:name', { config: { permission: 'breakers:read' }, schema: { tags, params, description: 'One breaker: metrics, the settings in force (window, thresholds, open time) and snapshot' } }, async (request, reply) => {
     const name = request.params.name;
     const breaker = find(name);
     if (!breaker) return problem(reply, 404, `no breaker named "${name}"`);
-    return { ...breakerView(name, breaker.metrics()), ...isolation(name), snapshot: breaker.snapshot() };
+    const { openMs, ...settings } = breaker.currentSettings();
+    // A growing open time is a Backoff (code, not data): said as such.
+    return { ...breakerView(name, breaker.metrics()), ...isolation(name), settings: { ...settings, openMs: typeof openMs === 'number' ? openMs : 'backoff' }, snapshot: breaker.snapshot() };
   });
 
   app.post('/api/breakers/:name/reset', { config: { permission: 'breakers:write' }, schema: { tags, params, body: actionBody, description: 'Closes the breaker and clears its window' } }, async (request, reply) => {

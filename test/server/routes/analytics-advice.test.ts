@@ -139,6 +139,16 @@ describe('analytics advice routes', () => {
     expect(rex.exchange.timeout).toBe(10_000);
     expect(f.events.timeline().some((e) => e.message.startsWith('live change reverted by bob: policies.timeout.ms'))).toBe(true);
     expect((await app.inject({ method: 'POST', url: '/api/analytics/applied/revert', payload: { key: 'policies.timeout.ms' } })).statusCode).toBe(409);
+
+    // Set by hand: checked against the whole configuration, then live.
+    const invalid = await app.inject({ method: 'POST', url: '/api/analytics/applied', payload: { key: 'policies.retry.maxAttempts', value: 0, reason: 'test' } });
+    expect(invalid.statusCode).toBe(400);
+    expect(invalid.json<{ detail: string }>().detail).toMatch(/^body\.value: policies\.retry\.maxAttempts: /);
+    expect((await app.inject({ method: 'POST', url: '/api/analytics/applied', payload: { key: 'policies.retry.maxAttempts', value: 2 } })).statusCode).toBe(400); // a reason is required
+    const set = await app.inject({ method: 'POST', url: '/api/analytics/applied', payload: { key: 'policies.retry.maxAttempts', value: 2, reason: 'exchange flapping', actor: 'carol' } });
+    expect(set.statusCode, set.body).toBe(200);
+    expect(rex.currentSettings().maxAttempts).toBe(2);
+    expect((await app.inject({ method: 'POST', url: '/api/analytics/applied', payload: { key: 'policies.retry.maxAttempts', value: 2, reason: 'again' } })).statusCode).toBe(409);
     live.close();
   });
 });

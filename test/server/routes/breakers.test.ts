@@ -18,11 +18,12 @@ describe('breaker routes', () => {
     ]);
   });
 
-  it('shows one breaker with its snapshot; 404 names an unknown breaker', async () => {
+  it('shows one breaker with its settings in force and its snapshot; 404 names an unknown breaker', async () => {
     f = await fixture();
+    f.registry.breaker('exchange').reconfigure({ window: { kind: 'count', size: 40 }, minimumCalls: 10 });
     const res = await f.app.inject({ method: 'GET', url: '/api/breakers/exchange' });
     expect(res.statusCode).toBe(200);
-    expect(res.json()).toMatchObject({ name: 'exchange', state: 'closed', snapshot: { state: 'closed' } });
+    expect(res.json()).toMatchObject({ name: 'exchange', state: 'closed', settings: { window: { kind: 'count', size: 40 }, minimumCalls: 10, failureRateThreshold: 0.5 }, snapshot: { state: 'closed' } });
     const missing = await f.app.inject({ method: 'GET', url: '/api/breakers/nope' });
     expect(missing.statusCode).toBe(404);
     expect(missing.json().detail).toBe('no breaker named "nope"');
