@@ -4,7 +4,9 @@
  * Prometheus rules record (slo-prometheus.ts), so an engine rule and its Prometheus twin read the
  * same metric:
  * - `bulwark_slo_error_ratio{slo, window}`: bad / total calls over the window;
- * - `bulwark_slo_burn_ratio{slo, alert, severity}`: min(long, short window burn rate) / factor; 1 or more fires;
+ * - `bulwark_slo_calls{slo, window}`: the calls over the window (the SLI's total);
+ * - `bulwark_slo_burn_ratio{slo, alert, severity}`: min(long, short window burn rate) / factor; 1 or
+ *   more fires; 0 while the long window holds fewer than the SLO's `minimumCalls`;
  * - `bulwark_slo_error_budget_remaining_ratio{slo}`: 1 - bad / allowed over the SLO window.
  */
 import type { Clock } from '../core/clock.js';
@@ -26,6 +28,7 @@ import type { SloEvaluator, SloStatus } from './slo.js';
 
 export const sloMetricNames = {
   errorRatio: 'bulwark_slo_error_ratio',
+  calls: 'bulwark_slo_calls',
   burnRatio: 'bulwark_slo_burn_ratio',
   budgetRemaining: 'bulwark_slo_error_budget_remaining_ratio',
 } as const;
@@ -58,6 +61,9 @@ export function sloMetricSource(evaluator: SloEvaluator, options: { clock?: Cloc
         if (metric === sloMetricNames.errorRatio) {
           for (const [window, value] of Object.entries(s.errorRatios)) if (value !== null) samples.push({ labels: { slo: s.name, window }, value });
         }
+        if (metric === sloMetricNames.calls) {
+          for (const [window, value] of Object.entries(s.calls)) samples.push({ labels: { slo: s.name, window }, value });
+        }
         if (metric === sloMetricNames.burnRatio) {
           for (const a of s.alerts) if (a.ratio !== null) samples.push({ labels: { slo: s.name, alert: a.alert, severity: a.severity }, value: a.ratio });
         }
@@ -82,7 +88,7 @@ export function sloAlertName(slo: string, alert: string): string {
   return `slo-${slo}-${alert}`;
 }
 
-/** One engine rule per SLO and burn-rate alert: fires while the burn ratio is 1 or more. */
+/** One engine rule per SLO and burn-rate alert: fires while the burn ratio is 1 or more (never below the SLO's minimum calls). */
 export function sloAlertRules(evaluator: Pick<SloEvaluator, 'slos' | 'alerts'>): AlertRuleInput[] {
   return evaluator.slos.flatMap((slo) =>
     evaluator.alerts.map((a) => ({

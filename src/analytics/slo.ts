@@ -5,10 +5,13 @@
  * - latency: the successful calls; bad ones are slower than thresholdMs (read from the sketch:
  *   exact for the threshold rounded up to its bin, at most 2% above it at 1% accuracy).
  * Burn rate = (bad / total over the window) / (1 - objective): 1 spends the budget exactly over
- * the SLO window. A window without calls has no burn rate (null), and so fires nothing.
+ * the SLO window. A window without calls has no burn rate (null), and so fires nothing; an alert
+ * whose long window holds fewer than `minimumCalls` calls has a ratio of 0 (too few calls to
+ * judge: one failure among a handful is no burn), as the exported Prometheus rules compute it.
  */
 import type { Clock } from '../core/clock.js';
 import { systemClock } from '../core/clock.js';
+import { checkInteger } from '../core/option-checks.js';
 import { badOf, totalOf } from './outcomes.js';
 import type { AnalyticsReader } from './reader.js';
 import { BURN_RATE_ALERTS, type BurnRateAlert, burnFactor, burnWindowsMs, promDuration } from './burn-rate.js';
@@ -21,12 +24,22 @@ export interface SloDefinition {
   objectivePercent: number;
   thresholdMs?: number;
   windowDays?: number;
+  /** The calls an alert's long window must hold before the alert judges its burn rate (0: any). */
+  minimumCalls?: number;
   description?: string;
 }
 
 export const SLO_DEFAULTS = {
   windowDays: 28, // four whole weeks: every weekday counted alike
+  minimumCalls: 100, // one bad call is then at most 1%, under the 1.34% (13.44 x 0.1%) that pages a 99.9% objective's hour
 };
+
+/** The SLO's `minimumCalls`, its default when unset; throws a RangeError naming the SLO and the key unless an integer >= 0. */
+export function sloMinimumCalls(slo: SloDefinition): number {
+  const value = slo.minimumCalls ?? SLO_DEFAULTS.minimumCalls;
+  checkInteger(`slo "${slo.name}"`, 'minimumCalls', value, 0);
+  return value;
+}
 
 export interface BurnAlertStatus {
   alert: string;
@@ -36,7 +49,14 @@ export interface BurnAlertStatus {
   shortWindow: string;
   longBurnRate: number | null;
   shortBurnRate: number | null;
-  /** min(long, short) / factor: 1 or more fires. Null when a window has no calls. */
+  /** Calls over the long window. */
+  longWindowCalls: number;
+  /** Whether the long window holds the SLO's `minimumCalls`; if not, the alert judges nothing. */
+  enoughCalls: boolean;
+  /**
+   * min(long, short) / factor: 1 or more fires. Null when a window has no calls; 0 without
+   * enough calls in the long window.
+   */
   ratio: number | null;
   firing: boolean;
 }
@@ -47,6 +67,7 @@ export interface SloStatus {
   kind: 'availability' | 'latency';
   objectivePercent: number;
   windowDays: number;
+  minimumCalls: number;
   at: number;
   /** Over the SLO window. */
   totalCalls: number;
@@ -60,6 +81,8 @@ export interface SloStatus {
   /** Error ratio (bad / total) per window, keyed as Prometheus durations (5m, 1h, ...). */
   errorRatios: Record<string, number | null>;
   burnRates: Record<string, number | null>;
+  /** Calls per window, keyed as the error ratios. */
+  calls: Record<string, number>;
   alerts: BurnAlertStatus[];
 }
 
@@ -77,6 +100,7 @@ export class SloEvaluator {
   private readonly clock: Clock;
 
   constructor(options: SloEvaluatorOptions) {
+    for (const slo of options.slos) sloMinimumCalls(slo);
     this.reader = options.reader;
     this.slos = options.slos;
     this.alerts = options.alerts ?? BURN_RATE_ALERTS;
@@ -95,22 +119,40 @@ export class SloEvaluator {
 
   async status(slo: SloDefinition, now = this.clock.now()): Promise<SloStatus> {
     const windowDays = slo.windowDays ?? SLO_DEFAULTS.windowDays;
+    const minimumCalls = sloMinimumCalls(slo);
     const budget = (100 - slo.objectivePercent) / 100;
     const whole = await this.calls(slo, windowDays * 86_400_000, now);
     const errorRatios: Record<string, number | null> = {};
     const burnRates: Record<string, number | null> = {};
+    const calls: Record<string, number> = {};
     for (const windowMs of burnWindowsMs(this.alerts)) {
       const { bad, total } = await this.calls(slo, windowMs, now);
       const ratio = total > 0 ? bad / total : null;
       errorRatios[promDuration(windowMs)] = ratio;
       burnRates[promDuration(windowMs)] = ratio === null ? null : ratio / budget;
+      calls[promDuration(windowMs)] = total;
     }
     const alerts = this.alerts.map((a): BurnAlertStatus => {
       const factor = burnFactor(a, windowDays);
       const longBurnRate = burnRates[promDuration(a.longWindowMs)] ?? null;
       const shortBurnRate = burnRates[promDuration(a.shortWindowMs)] ?? null;
-      const ratio = longBurnRate === null || shortBurnRate === null ? null : Math.min(longBurnRate, shortBurnRate) / factor;
-      return { alert: a.alert, severity: a.severity, factor, longWindow: promDuration(a.longWindowMs), shortWindow: promDuration(a.shortWindowMs), longBurnRate, shortBurnRate, ratio, firing: ratio !== null && ratio >= 1 };
+      const longWindowCalls = calls[promDuration(a.longWindowMs)] ?? 0;
+      const enoughCalls = longWindowCalls >= minimumCalls;
+      const burning = longBurnRate === null || shortBurnRate === null ? null : Math.min(longBurnRate, shortBurnRate) / factor;
+      const ratio = burning === null || enoughCalls ? burning : 0;
+      return {
+        alert: a.alert,
+        severity: a.severity,
+        factor,
+        longWindow: promDuration(a.longWindowMs),
+        shortWindow: promDuration(a.shortWindowMs),
+        longBurnRate,
+        shortBurnRate,
+        longWindowCalls,
+        enoughCalls,
+        ratio,
+        firing: ratio !== null && ratio >= 1,
+      };
     });
     const allowedBadCalls = whole.total * budget;
     return {
@@ -119,6 +161,7 @@ export class SloEvaluator {
       kind: slo.kind,
       objectivePercent: slo.objectivePercent,
       windowDays,
+      minimumCalls,
       at: now,
       totalCalls: whole.total,
       badCalls: whole.bad,
@@ -127,6 +170,7 @@ export class SloEvaluator {
       budgetRemainingRatio: whole.total > 0 ? 1 - whole.bad / allowedBadCalls : 1,
       errorRatios,
       burnRates,
+      calls,
       alerts,
     };
   }

@@ -1,12 +1,13 @@
 /**
  * The `slos` section of the configuration: service level objectives over the analytics
  * recording (analytics/slo.ts). Each names a dependency (a breaker, limiter or endpoint name the
- * recorder records), an availability or latency objective and a window of 7 to 30 days.
+ * recorder records), an availability or latency objective, a window of 7 to 30 days and the
+ * calls an alert window must hold before its burn rate may page (`minimumCalls`).
  *
  * ```yaml
  * slos:
  *   - { name: binance-orders-available, dependency: binance:orders, kind: availability, objectivePercent: 99.9 }
- *   - { name: binance-orders-fast, dependency: binance:orders, kind: latency, thresholdMs: 500, objectivePercent: 99, windowDays: 7 }
+ *   - { name: binance-orders-fast, dependency: binance:orders, kind: latency, thresholdMs: 500, objectivePercent: 99, windowDays: 7, minimumCalls: 500 }
  * ```
  */
 import { z } from 'zod';
@@ -24,6 +25,8 @@ export const sloSchema = z.strictObject({
   thresholdMs: z.number().finite().positive().optional(),
   /** The rolling window the objective holds over; 28 days unless set (whole weeks compare fairly). */
   windowDays: z.number().int().min(7).max(30).optional(),
+  /** The calls a burn-rate alert's long window must hold before it may fire; analytics/slo.ts SLO_DEFAULTS unless set; 0: any. */
+  minimumCalls: z.number({ error: 'must be a number of calls' }).int('must be a whole number of calls').min(0, 'must be 0 or more (0: no minimum)').optional(),
   description: z.string().max(1_000).optional(),
 });
 

@@ -15,6 +15,7 @@ export const demoSlos: readonly SloDefinition[] = [
     // deployment's 99.9% would show against a real incident; at 99% every alert fired all the time.
     objectivePercent: 95,
     windowDays: 7,
+    // minimumCalls: the default (100), about a minute and a half of the demo's orders: no page on the first few.
     description: 'orders placed, cancelled and looked up without failure',
   },
   {

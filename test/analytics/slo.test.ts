@@ -9,6 +9,7 @@ import { sqliteStorage, type SqliteStorage } from '../../src/storage/sqlite.js';
 import {
   AnalyticsReader,
   BURN_RATE_ALERTS,
+  SLO_DEFAULTS,
   analyticsRecorder,
   burnFactor,
   sloAlertRules,
@@ -105,5 +106,77 @@ describe('SLOs over the recording', () => {
     await traffic(5, 100, 0);
     await engine.evaluate();
     expect(firing()).toEqual([]);
+  });
+
+  describe('the minimum-calls guard', () => {
+    async function engineOver(slo: SloDefinition) {
+      const slos = await evaluator([slo]);
+      const engine = alertEngine({ source: sloMetricSource(slos, { clock, cacheMs: 0 }), clock });
+      for (const rule of sloAlertRules(slos)) engine.add(rule);
+      const firing = async (): Promise<string[]> => {
+        await engine.evaluate();
+        return engine
+          .active()
+          .filter((s) => s.state === 'firing')
+          .map((s) => s.rule.name);
+      };
+      return { slos, engine, firing };
+    }
+
+    it('fires nothing on a handful of calls with one failure, and fires at the same error share over enough calls', async () => {
+      expect(SLO_DEFAULTS.minimumCalls).toBe(100);
+      const { slos, engine, firing } = await engineOver(availability);
+      // Five calls, one failed: 20% against a 1% budget burns at 20x over every window, past every factor.
+      await traffic(1, 5, 0.2);
+      expect(await firing()).toEqual([]);
+      const [few] = await slos.statuses();
+      expect(few!.minimumCalls).toBe(100);
+      expect(few!.calls['1h']).toBe(5);
+      const page = few!.alerts.find((a) => a.alert === 'page-1h')!;
+      expect(page).toMatchObject({ longWindowCalls: 5, enoughCalls: false, ratio: 0, firing: false });
+      expect(page.longBurnRate).toBeCloseTo(20, 9); // the burn is there; too few calls to judge it
+      // The engine still has a series to judge (0), so the rule is not "without data".
+      expect(engine.get('slo-orders-available-page-1h')!.value).toBe(0);
+
+      // 95 more calls at the same share (19 failed): 100 calls, 20 failed, and every alert fires.
+      await traffic(1, 95, 0.2);
+      expect(await firing()).toEqual(['page-1h', 'page-6h', 'ticket-1d', 'ticket-3d'].map((a) => `slo-orders-available-${a}`));
+      const [enough] = await slos.statuses();
+      expect(enough!.alerts.find((a) => a.alert === 'page-1h')).toMatchObject({ longWindowCalls: 100, enoughCalls: true, firing: true });
+      expect(enough!.alerts.find((a) => a.alert === 'page-1h')!.ratio).toBeCloseTo(20 / 14.4, 9);
+    });
+
+    it("reads each alert's own long window: once the hour has too few calls the fast page is quiet while the slower alerts judge", async () => {
+      const { slos, firing } = await engineOver(availability);
+      await traffic(60, 5, 0); // an hour at 5 calls a minute: 300 calls
+      await traffic(70, 0.1, 0, 0, 10); // then one call every ten minutes for 70 minutes
+      // Two calls failing: the hour holds 7 calls (2 bad: 29% burns at 29x, past page-1h's 14.4), six hours 309 (0.65x).
+      recorder.record('orders', 'failure', 20);
+      recorder.record('orders', 'failure', 20);
+      await clock.advance(MINUTE);
+      await recorder.flush();
+      const [status] = await slos.statuses();
+      expect(status!.calls).toMatchObject({ '1h': 7, '6h': 309 });
+      expect(status!.alerts.map((a) => [a.alert, a.enoughCalls])).toEqual([
+        ['page-1h', false],
+        ['page-6h', true],
+        ['ticket-1d', true],
+        ['ticket-3d', true],
+      ]);
+      const page = status!.alerts[0]!;
+      expect(Math.min(page.longBurnRate!, page.shortBurnRate!) / page.factor).toBeGreaterThan(1.9); // would page without the guard
+      expect(page.ratio).toBe(0);
+      expect(await firing()).toEqual([]);
+    });
+
+    it('is set per SLO (0: judge any calls) and refused unless a whole number >= 0, naming the SLO and the key', async () => {
+      const { firing } = await engineOver({ ...availability, minimumCalls: 5 });
+      await traffic(1, 5, 0.2);
+      expect(await firing()).toContain('slo-orders-available-page-1h');
+      const reader = new AnalyticsReader(await recorder.bucketStore(), { clock });
+      expect(() => sloEvaluator({ reader, slos: [{ ...availability, minimumCalls: 2.5 }] })).toThrow('slo "orders-available": minimumCalls must be an integer >= 0, got 2.5');
+      expect(() => sloEvaluator({ reader, slos: [{ ...availability, minimumCalls: -1 }] })).toThrow(RangeError);
+      expect((await sloEvaluator({ reader, slos: [{ ...availability, minimumCalls: 0 }], clock }).statuses())[0]!.alerts.every((a) => a.firing)).toBe(true);
+    });
   });
 });

@@ -26,6 +26,17 @@ describe('slos', () => {
     ]);
   });
 
+  it('reads minimumCalls (unset: the evaluator\'s default; 0: any) and names the key of a bad one', () => {
+    const slo = (extra: string) => `slos:\n  - { name: a, dependency: d, kind: availability, objectivePercent: 99${extra} }\n`;
+    expect(load(slo('')).config.slos[0]!.minimumCalls).toBeUndefined();
+    expect(load(slo(', minimumCalls: 500')).config.slos[0]!.minimumCalls).toBe(500);
+    expect(load(slo(', minimumCalls: 0')).config.slos[0]!.minimumCalls).toBe(0);
+    const source = 'config/default.yaml';
+    expect(issuesOf(slo(', minimumCalls: -1'))).toEqual([{ path: 'slos.0.minimumCalls', source, reason: 'must be 0 or more (0: no minimum)' }]);
+    expect(issuesOf(slo(', minimumCalls: 2.5'))).toEqual([{ path: 'slos.0.minimumCalls', source, reason: 'must be a whole number of calls' }]);
+    expect(issuesOf(slo(', minimumCalls: many'))).toEqual([{ path: 'slos.0.minimumCalls', source, reason: 'must be a number of calls' }]);
+  });
+
   it('names the file, the key and the reason of each bad objective', () => {
     const source = 'config/default.yaml';
     expect(issuesOf('slos:\n  - { name: a, dependency: d, kind: latency, objectivePercent: 99 }\n')).toEqual([{ path: 'slos.0.thresholdMs', source, reason: 'required when kind is "latency"' }]);

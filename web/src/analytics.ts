@@ -28,7 +28,8 @@ function budgetBar(ratio: number): HTMLElement {
 
 function sloRow(s: SloStatusView): HTMLTableRowElement {
   const firing = s.alerts.filter((a) => a.firing);
-  const burn = s.alerts.map((a) => `${a.alert} ${fixed(a.longBurnRate, 2)}/${fixed(a.shortBurnRate, 2)} (×${fixed(a.factor, 2)})`).join(', ');
+  // An alert whose long window holds too few calls judges nothing: say so beside its burn rates.
+  const burn = s.alerts.map((a) => `${a.alert} ${fixed(a.longBurnRate, 2)}/${fixed(a.shortBurnRate, 2)} (×${fixed(a.factor, 2)}${a.enoughCalls ? '' : `; ${a.longWindowCalls} of ${s.minimumCalls} calls`})`).join(', ');
   return el(
     'tr',
     { 'data-slo': s.name, 'data-firing': String(firing.length > 0) },

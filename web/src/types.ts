@@ -199,6 +199,9 @@ export interface SloAlertView {
   shortWindow: string;
   longBurnRate: number | null;
   shortBurnRate: number | null;
+  /** Calls over the long window; the alert judges nothing unless `enoughCalls` (the SLO's minimumCalls). */
+  longWindowCalls: number;
+  enoughCalls: boolean;
   ratio: number | null;
   firing: boolean;
 }
@@ -210,6 +213,7 @@ export interface SloStatusView {
   kind: 'availability' | 'latency';
   objectivePercent: number;
   windowDays: number;
+  minimumCalls: number;
   totalCalls: number;
   badCalls: number;
   sliPercent: number | null;

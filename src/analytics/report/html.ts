@@ -101,7 +101,7 @@ function sloSection(report: AnalyticsReport, s: SloReport): string {
     dots: s.points.filter((p) => p.burnRate !== null && p.burnRate > 1).map((p) => ({ at: p.at, value: p.budgetRemainingRatio, colour: '#dc2626', title: `${iso(p.at)}: burning ${p.burnRate!.toFixed(1)}x` })),
     axis: 'error budget left, counted from the range start; red dots: steps burning faster than 1x',
   });
-  const alerts = st.alerts.map((a) => `<tr><td>${escape(a.alert)}</td><td>${escape(a.severity)}</td><td>${a.longBurnRate === null ? '-' : a.longBurnRate.toFixed(2)} / ${a.shortBurnRate === null ? '-' : a.shortBurnRate.toFixed(2)}</td><td>${a.factor.toFixed(2)}</td><td>${a.firing ? '<strong class="bad">firing</strong>' : 'ok'}</td></tr>`);
+  const alerts = st.alerts.map((a) => `<tr><td>${escape(a.alert)}</td><td>${escape(a.severity)}</td><td>${a.longBurnRate === null ? '-' : a.longBurnRate.toFixed(2)} / ${a.shortBurnRate === null ? '-' : a.shortBurnRate.toFixed(2)}</td><td>${a.factor.toFixed(2)}</td><td>${a.firing ? '<strong class="bad">firing</strong>' : a.enoughCalls ? 'ok' : `too few calls (${a.longWindowCalls} of ${st.minimumCalls})`}</td></tr>`);
   return `<section class="slo"><h3>${escape(st.name)} <small>${what} of ${escape(st.dependency)}, ${st.objectivePercent}% over ${st.windowDays} d</small></h3>
 <p>Over the SLO window: SLI ${st.sliPercent === null ? '-' : `${st.sliPercent.toFixed(3)}%`}, ${st.badCalls} bad of ${st.totalCalls} calls, budget left <strong>${percent(st.budgetRemainingRatio, 1)}</strong>. In the report's range: ${s.badCalls} bad of ${s.calls}.</p>
 ${chart}

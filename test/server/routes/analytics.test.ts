@@ -77,7 +77,7 @@ describe('analytics routes', () => {
     expect(groups.map((g) => g.name)).toEqual(['bulwark', 'bulwark-slo-exchange-available']);
     expect(groups[0]!.rules.map((r) => r.alert)).toContain('slo-exchange-available-page-1h');
     expect(groups[0]!.rules.find((r) => r.alert === 'slo-exchange-available-page-1h')!.expr).toBe('max(bulwark_slo_burn_ratio{slo="exchange-available",alert="page-1h"}) >= 1');
-    expect(new Set(groups[1]!.rules.map((r) => r.record))).toEqual(new Set(['bulwark_slo_error_ratio', 'bulwark_slo_burn_ratio', 'bulwark_slo_error_budget_remaining_ratio']));
+    expect(new Set(groups[1]!.rules.map((r) => r.record))).toEqual(new Set(['bulwark_slo_error_ratio', 'bulwark_slo_calls', 'bulwark_slo_burn_ratio', 'bulwark_slo_error_budget_remaining_ratio']));
   });
 
   it('answers 404 when the service has no analytics', async () => {
