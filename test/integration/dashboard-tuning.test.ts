@@ -200,6 +200,40 @@ describeWith(available, 'dashboard tuning advice: Apply and Changed live in head
     await page.close();
   }, 60_000);
 
+  it('sets a live key by hand from "Changed live": checked by the server, in force at once, revertible', async () => {
+    const { page, unexpected } = await open();
+    await signedIn(page, adminToken, 'demo (admin)');
+    await page.waitForSelector('#analytics-set:not([hidden])');
+    const key = 'policies.retry.maxAttempts';
+    await page.selectOption('#analytics-set-key', key);
+    // Not JSON: refused on the page, nothing sent.
+    await page.fill('#analytics-set-value', 'four');
+    await page.click('#analytics-set-submit');
+    await page.waitForSelector('#analytics-tuning-outcome[data-outcome="refused"]');
+    expect(await page.textContent('#analytics-tuning-outcome')).toContain('Not set: the value must be a number (3000) or JSON');
+    // A value the configuration refuses: the server's reason, naming the key.
+    await page.fill('#analytics-set-value', '0');
+    await page.click('#analytics-set-submit');
+    await confirm(page, `Set ${key}`, 'drill');
+    await page.waitForFunction(inPage`document.getElementById('analytics-tuning-outcome')?.textContent?.includes('policies.retry.maxAttempts: Too small')`);
+    expect(exchange.currentSettings().maxAttempts).toBe(3);
+    // A good one: in force on the exchange at once, listed, then reverted.
+    await page.fill('#analytics-set-value', '2');
+    await page.click('#analytics-set-submit');
+    await confirm(page, `Set ${key}`, 'exchange flapping');
+    await page.waitForSelector('#analytics-tuning-outcome[data-outcome="applied"]');
+    expect(await page.textContent('#analytics-tuning-outcome')).toContain(`Set ${key} 3 → 2`);
+    expect(exchange.currentSettings().maxAttempts).toBe(2);
+    const row = `#analytics-applied tr[data-key="${key}"]`;
+    await page.waitForSelector(`${row} .reason:text-is("exchange flapping")`);
+    await page.click(`${row} button[data-action="revert"]:not([hidden])`);
+    await confirm(page, `Revert ${key}`, 'drill over');
+    await page.waitForSelector(row, { state: 'detached' });
+    expect(exchange.currentSettings().maxAttempts).toBe(3);
+    expect(unexpected('400 /api/analytics/applied')).toEqual([]);
+    await page.close();
+  }, 60_000);
+
   it('a viewer sees the advice and the changes in force without Apply or Revert', async () => {
     live.runtime.update('policies.retry.maxAttempts', 2, { actor: 'ops', reason: 'drill' });
     try {
@@ -209,7 +243,8 @@ describeWith(available, 'dashboard tuning advice: Apply and Changed live in head
       await page.waitForSelector(`#analytics-advice tr[data-advice="${ID}"]`, { timeout: 15_000 });
       await page.waitForSelector('#analytics-applied tr[data-key="policies.retry.maxAttempts"]');
       expect(await page.$$eval('#analytics button[data-action]', (buttons) => buttons.length)).toBe(2);
-      expect(await page.$$eval('#analytics button', (buttons) => buttons.filter((b) => !b.hasAttribute('hidden')).length)).toBe(0);
+      expect(await page.$$eval('#analytics button', (buttons) => buttons.filter((b) => b.closest('[hidden]') === null).length)).toBe(0);
+      expect(await page.isVisible('#analytics-set')).toBe(false);
       expect(unexpected()).toEqual([]);
       await page.close();
     } finally {

@@ -3,8 +3,9 @@
  * button, the other rules' verdicts on a line (GET /api/analytics/recommendations); and "Changed
  * live", each policy whose value in force differs from the configuration file's, with both values,
  * who, why and when, and a Revert button (GET /api/analytics/applied; hidden when the service has no
- * live policies). Apply and Revert ask for a reason first (confirm.ts) and are hidden for a role
- * without `analytics:apply`. The outcome shows under the advice: applied, reverted, or the server's
+ * live policies), with a form to set one of the live keys by hand (POST /api/analytics/applied: an
+ * operator raising a timeout during an incident). Apply, Revert and Set ask for a reason first
+ * (confirm.ts) and are hidden for a role without `analytics:apply`. The outcome shows under the advice: applied, reverted, or the server's
  * refusal, with the configuration diff to restart with when a change cannot apply live.
  */
 import { ApiError, getJson, postJson } from './api.js';
@@ -73,6 +74,40 @@ export function renderApplied(applied: AppliedView): void {
     applied.overrides.length === 0 ? [el('tr', {}, el('td', { class: 'muted', colspan: '7' }, "no policy changed live: the configuration file's values are in force"))] : applied.overrides.map(appliedRow),
   );
   byId('analytics-applied-keys').textContent = `These keys change without a restart: ${applied.keys.join(', ')}. ${applied.history.length} change${applied.history.length === 1 ? '' : 's'} since start.`;
+  const select = byId('analytics-set-key') as HTMLSelectElement;
+  // Options only when the keys change (a refresh must not reset what the operator picked).
+  if ([...select.options].map((o) => o.value).join() !== applied.keys.join()) select.replaceChildren(...applied.keys.map((k) => el('option', { value: k }, k)));
+  byId('analytics-set').hidden = !canApply;
+}
+
+/** The value typed: JSON (a number, an object), refused with what was expected. */
+function parseValue(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    throw new Error(`the value must be a number (3000) or JSON ({"kind":"count","size":100}), got ${text}`);
+  }
+}
+
+function setByHand(): void {
+  const key = (byId('analytics-set-key') as HTMLSelectElement).value;
+  const text = (byId('analytics-set-value') as HTMLInputElement).value.trim();
+  let value: unknown;
+  try {
+    value = parseValue(text);
+  } catch (error) {
+    showOutcome('refused', `Not set: ${error instanceof Error ? error.message : String(error)}`);
+    return;
+  }
+  guarded(
+    `Set ${key}`,
+    `Sets ${key} to ${text} on every exchange account at once, kept across restarts until reverted (checked against the whole configuration first).`,
+    (reason) =>
+      postJson<{ applied: true; change: ConfigChangeView }>('api/analytics/applied', { key, value, reason })
+        .then(({ change }) => showOutcome('applied', `Set ${changesText([change])}. In force on every exchange account now; Revert under "Changed live" undoes it.`))
+        .finally(() => refreshTuning(true)),
+    refusal('Not set'),
+  )();
 }
 
 /** What the last Apply or Revert did: its outcome, and the diff to restart with when the change cannot apply live. */
@@ -191,6 +226,10 @@ export async function startTuning(): Promise<void> {
     const { action, id, key } = target.dataset;
     if (action === 'apply' && id) apply(id);
     else if (action === 'revert' && key) revert(key, target.closest('tr'));
+  });
+  byId('analytics-set').addEventListener('submit', (event) => {
+    event.preventDefault();
+    setByHand();
   });
   await session();
 }
