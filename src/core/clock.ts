@@ -118,8 +118,18 @@ export class ManualClock implements Clock {
   }
 }
 
-/** A clock's timer primitive, falling back to `sleep` for custom clocks that lack `setTimer`. */
-export function setTimerOn(clock: Clock, ms: number, callback: () => void): CancelTimer {
+/**
+ * A clock's timer primitive, falling back to `sleep` for custom clocks that lack `setTimer`.
+ * `unref`: on the system clock the timer does not keep the process alive (for background upkeep
+ * that nobody waits on); other clocks' timers are theirs to manage (a ManualClock's never hold a
+ * process open), so the option does nothing there.
+ */
+export function setTimerOn(clock: Clock, ms: number, callback: () => void, options?: { unref?: boolean }): CancelTimer {
+  if (options?.unref === true && clock === systemClock) {
+    const handle = setTimeout(callback, Math.max(0, ms));
+    handle.unref();
+    return () => clearTimeout(handle);
+  }
   if (clock.setTimer) return clock.setTimer(ms, callback);
   const controller = new AbortController();
   clock.sleep(ms, controller.signal).then(callback, () => undefined);

@@ -28,13 +28,18 @@ export class EndpointRecord<T> implements PickedEndpoint<T> {
   state: EndpointState = 'healthy';
   since: number;
 
-  /** Outlier detection: the ejection count (Envoy's backoff) and when the last ejection ended. */
+  /** Outlier detection: the ejection count (Envoy's backoff), when the current one began and when the last one ended. */
   ejections = 0;
+  ejectedAt = -Infinity;
   releasedAt = -Infinity;
   consecutiveFailures = 0;
   consecutiveGatewayFailures = 0;
+  /** Calls and failures in the current interval (the snapshot's). */
   intervalCalls = 0;
   intervalFailures = 0;
+  /** Those of them it took in service (neither ejected nor unhealthy): what the interval rules judge. */
+  judgedCalls = 0;
+  judgedFailures = 0;
 
   /** Calls picked and not yet recorded. */
   inFlight = 0;
@@ -49,9 +54,10 @@ export class EndpointRecord<T> implements PickedEndpoint<T> {
   weightFactor = 1;
   effectiveWeight: number;
 
-  /** Active health. */
+  /** Active health; `checksPassedEjected` counts only checks begun since the current ejection began. */
   checksPassed = 0;
   checksFailed = 0;
+  checksPassedEjected = 0;
   lastCheck: { at: number; ok: boolean; latencyMs: number; error?: string } | undefined;
 
   constructor(spec: Required<EndpointSpec<T>>, index: number, now: number) {

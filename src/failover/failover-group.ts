@@ -7,7 +7,8 @@
  * worked out again (routing-plan.ts) and handed to the strategy's picker; `pick()` then only asks
  * the picker. Time-driven changes (an ejection ending, an interval ending, slow start progressing)
  * happen on a timer once `start()` was called, and lazily on the next record or snapshot (and,
- * before `start()`, the next pick), dated when they were due. A pick reads no clock unless the
+ * before `start()`, the next pick), dated when they were due. On the system clock the group's
+ * and its health checks' timers are unref'd: a started group never keeps a process alive. A pick reads no clock unless the
  * group is not started and something is due; p2c ages latencies to the latest reading.
  */
 import { setTimerOn, type CancelTimer, type Clock } from '../core/clock.js';
@@ -121,14 +122,17 @@ class Group<T> extends Emitter<FailoverGroupEvents> implements FailoverGroup<T> 
             this.changed(e, 'ejection-over', `ejection ${e.ejections} over`, undefined, at);
           },
         },
+        o.random,
         now,
       );
     this.slowStart = o.slowStart && new SlowStart(o.slowStart);
     this.health =
       o.healthCheck &&
-      new HealthChecker(o.healthCheck, this.records, o.clock, o.random, (e, unhealthy, detail) => {
-        e.unhealthy = unhealthy;
-        this.changed(e, unhealthy ? 'health-check-failed' : 'health-check-passed', detail);
+      new HealthChecker(o.healthCheck, this.records, o.clock, o.random, o.outlierDetection?.unejectOnHealthCheck ?? false, (e, verdict, detail) => {
+        e.unhealthy = verdict.unhealthy;
+        // Back to service as after its ejection time: slow start, and the count of ejections kept for the backoff.
+        if (verdict.endsEjection) this.outliers?.endEarly(e, this.clock.now());
+        this.changed(e, verdict.unhealthy ? 'health-check-failed' : 'health-check-passed', detail);
       });
     this.plan = this.computePlan();
     this.picker.reset(this.plan);
@@ -325,10 +329,16 @@ class Group<T> extends Emitter<FailoverGroupEvents> implements FailoverGroup<T> 
     this.timer = undefined;
     if (this.dueAt === Infinity) return;
     const at = this.dueAt;
-    const cancel = setTimerOn(this.clock, Math.max(0, at - this.clock.now()), () => {
-      this.timer = undefined;
-      this.due(this.clock.now());
-    });
+    // Upkeep nobody waits on: with nothing else keeping the process alive there are no calls to route.
+    const cancel = setTimerOn(
+      this.clock,
+      Math.max(0, at - this.clock.now()),
+      () => {
+        this.timer = undefined;
+        this.due(this.clock.now());
+      },
+      { unref: true },
+    );
     this.timer = { at, cancel };
   }
 

@@ -5,7 +5,11 @@
  * resolves to false, throws, or has not answered after `timeoutMs` (its signal is then aborted).
  * `unhealthyThreshold` failed checks in a row make an endpoint unhealthy, `healthyThreshold`
  * passed ones in a row make it healthy again. Endpoints start healthy: a group must be usable
- * before its first checks come back. Everything runs on the injected clock.
+ * before its first checks come back. With `unejects`, `healthyThreshold` checks begun since an
+ * ejection began, passed in a row, end the ejection too (Envoy's
+ * `successful_active_health_check_uneject_host`). Everything runs on the injected clock; on the
+ * system clock the timers do not keep the process alive (checks are upkeep: with nothing else
+ * running, nobody needs their answer).
  */
 import { setTimerOn, type CancelTimer, type Clock } from '../core/clock.js';
 import { TimeoutError } from '../core/errors.js';
@@ -13,7 +17,16 @@ import { sanitizeText } from '../core/secrets.js';
 import type { EndpointRecord } from './endpoint-record.js';
 import type { ResolvedHealthCheck } from './options.js';
 
-export type HealthChange<T> = (endpoint: EndpointRecord<T>, unhealthy: boolean, detail: string) => void;
+/** What a check changed: the endpoint's health, and whether its ejection ends (`endsEjection`). */
+export interface HealthVerdict {
+  unhealthy: boolean;
+  endsEjection: boolean;
+}
+
+export type HealthChange<T> = (endpoint: EndpointRecord<T>, verdict: HealthVerdict, detail: string) => void;
+
+/** Background upkeep: on the system clock its timers do not hold the process open. */
+const UNREF = { unref: true };
 
 interface CheckResult {
   ok: boolean;
@@ -31,6 +44,8 @@ export class HealthChecker<T> {
     private readonly endpoints: ReadonlyArray<EndpointRecord<T>>,
     private readonly clock: Clock,
     private readonly random: () => number,
+    /** Whether passing checks end an outlier ejection (outlierDetection.unejectOnHealthCheck). */
+    private readonly unejects: boolean,
     private readonly onChange: HealthChange<T>,
   ) {}
 
@@ -56,10 +71,15 @@ export class HealthChecker<T> {
     const generation = this.generation;
     this.timers.set(
       e,
-      setTimerOn(this.clock, delayMs, () => {
-        if (generation !== this.generation) return;
-        void this.run(e, generation);
-      }),
+      setTimerOn(
+        this.clock,
+        delayMs,
+        () => {
+          if (generation !== this.generation) return;
+          void this.run(e, generation);
+        },
+        UNREF,
+      ),
     );
   }
 
@@ -73,11 +93,19 @@ export class HealthChecker<T> {
     if (result.ok) {
       e.checksPassed++;
       e.checksFailed = 0;
-      if (e.unhealthy && e.checksPassed >= healthyThreshold) this.onChange(e, false, `${e.checksPassed} checks passed in a row`);
+      // A check begun before the ejection says nothing about the endpoint since.
+      if (e.ejectedUntil > 0 && started >= e.ejectedAt) e.checksPassedEjected++;
+      const healthy = e.unhealthy && e.checksPassed >= healthyThreshold;
+      const endsEjection = this.unejects && e.ejectedUntil > 0 && e.checksPassedEjected >= healthyThreshold;
+      if (healthy || endsEjection) {
+        const detail = endsEjection ? `${e.checksPassedEjected} checks passed in a row since ejection ${e.ejections} began: ejection over early` : `${e.checksPassed} checks passed in a row`;
+        this.onChange(e, { unhealthy: false, endsEjection }, detail);
+      }
     } else {
       e.checksFailed++;
       e.checksPassed = 0;
-      if (!e.unhealthy && e.checksFailed >= unhealthyThreshold) this.onChange(e, true, `${e.checksFailed} checks failed in a row, the last: ${result.error ?? 'failed'}`);
+      e.checksPassedEjected = 0;
+      if (!e.unhealthy && e.checksFailed >= unhealthyThreshold) this.onChange(e, { unhealthy: true, endsEjection: false }, `${e.checksFailed} checks failed in a row, the last: ${result.error ?? 'failed'}`);
     }
     this.schedule(e, this.nextDelay());
   }
@@ -94,10 +122,15 @@ export class HealthChecker<T> {
         cancel();
         resolve(result);
       };
-      const cancel = setTimerOn(this.clock, timeoutMs, () => {
-        controller.abort(new TimeoutError(timeoutMs, `health check timed out after ${timeoutMs} ms`));
-        settle({ ok: false, error: `timed out after ${timeoutMs} ms` });
-      });
+      const cancel = setTimerOn(
+        this.clock,
+        timeoutMs,
+        () => {
+          controller.abort(new TimeoutError(timeoutMs, `health check timed out after ${timeoutMs} ms`));
+          settle({ ok: false, error: `timed out after ${timeoutMs} ms` });
+        },
+        UNREF,
+      );
       Promise.resolve()
         .then(() => check(e.target, controller.signal))
         .then(

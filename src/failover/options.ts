@@ -1,6 +1,6 @@
 /** failoverGroup's options: the type, the defaults (each with its reason) and validation. */
 import { type Clock, systemClock } from '../core/clock.js';
-import { checkArray, checkFunction, checkInteger, checkNonEmptyString, checkNumber, checkObject, checkOneOf, checkShape } from '../core/option-checks.js';
+import { checkArray, checkBoolean, checkFunction, checkInteger, checkNonEmptyString, checkNumber, checkObject, checkOneOf, checkShape } from '../core/option-checks.js';
 import { classifyOutcome } from './classify.js';
 import type { CallOutcome, EndpointSpec, FailoverStrategy } from './types.js';
 
@@ -30,6 +30,13 @@ export interface OutlierDetectionOptions {
   maxEjectionMs?: number;
   /** Largest share of the group that may be ejected at once (at least one endpoint always may). */
   maxEjectionShare?: number;
+  /** Each ejection lasts a random 0 to this much longer (Envoy's `max_ejection_time_jitter`), drawn from the group's `random`. */
+  maxEjectionJitterMs?: number;
+  /**
+   * With active health checks, `healthCheck.healthyThreshold` checks passed in a row after an
+   * ejection began end it early (Envoy's `successful_active_health_check_uneject_host`).
+   */
+  unejectOnHealthCheck?: boolean;
 }
 
 /** Active health: a check per endpoint on a timer. */
@@ -77,7 +84,7 @@ export interface FailoverGroupOptions<T> {
   /** Entries kept in the history. */
   historySize?: number;
   clock?: Clock;
-  /** Randomness for p2c, priority spill and check jitter; inject a seeded one in tests. */
+  /** Randomness for p2c, priority spill, check jitter and ejection jitter; inject a seeded one in tests. */
   random?: () => number;
 }
 
@@ -121,6 +128,10 @@ export const FAILOVER_GROUP_DEFAULTS = {
     maxEjectionMs: 300_000,
     // 50 % (Envoy 10 %): with 2 to 6 endpoints 10 % would mean one; half keeps the rest from being overloaded.
     maxEjectionShare: 0.5,
+    // Envoy's 0: an ejection ends when it says; slow start already spreads a returning endpoint's load over 30 s.
+    maxEjectionJitterMs: 0,
+    // Envoy's true: a host passing its own checks again is back without waiting out a 30-300 s ejection (false if the check tests less than calls do).
+    unejectOnHealthCheck: true,
   },
   healthCheck: {
     // 5 s: a dead host is found within seconds without loading the exchange's weight budget.
@@ -224,6 +235,8 @@ function resolveOutlierDetection(options: OutlierDetectionOptions | false | unde
     baseEjectionMs: positiveMs(p('baseEjectionMs'), o.baseEjectionMs),
     maxEjectionMs: positiveMs(p('maxEjectionMs'), o.maxEjectionMs),
     maxEjectionShare: share(p('maxEjectionShare'), o.maxEjectionShare),
+    maxEjectionJitterMs: (checkNumber(where, p('maxEjectionJitterMs'), o.maxEjectionJitterMs, 0), o.maxEjectionJitterMs),
+    unejectOnHealthCheck: (checkBoolean(where, p('unejectOnHealthCheck'), o.unejectOnHealthCheck), o.unejectOnHealthCheck),
   };
   if (resolved.maxEjectionMs < resolved.baseEjectionMs) {
     throw new RangeError(`${where}: outlierDetection.maxEjectionMs must be >= outlierDetection.baseEjectionMs (${resolved.baseEjectionMs}), got ${resolved.maxEjectionMs}`);

@@ -13,6 +13,8 @@ describe('failoverGroup options', () => {
     expect(o.overprovisioningFactor).toBe(1.4);
     expect(o.panicThreshold).toBe(0.5);
     expect(o.outlierDetection).toEqual(FAILOVER_GROUP_DEFAULTS.outlierDetection);
+    // Envoy's: no ejection jitter, and a passing health check ends an ejection.
+    expect(o.outlierDetection).toMatchObject({ maxEjectionJitterMs: 0, unejectOnHealthCheck: true });
     expect(o.slowStart).toEqual(FAILOVER_GROUP_DEFAULTS.slowStart);
     expect(o.healthCheck).toBeUndefined();
     expect(o.endpoints[0]).toEqual({ name: 'a', target: 'A', priority: 0, weight: 1 });
@@ -47,6 +49,8 @@ describe('failoverGroup options', () => {
     ['outlierDetection.consecutiveFailures', { outlierDetection: { consecutiveFailures: 1.5 } }, /failoverGroup: outlierDetection\.consecutiveFailures must be an integer >= 0, got 1.5/],
     ['outlierDetection.intervalMs', { outlierDetection: { intervalMs: 0 } }, /failoverGroup: outlierDetection\.intervalMs must be a finite number > 0, got 0/],
     ['outlierDetection.maxEjectionMs', { outlierDetection: { baseEjectionMs: 60_000, maxEjectionMs: 30_000 } }, /failoverGroup: outlierDetection\.maxEjectionMs must be >= outlierDetection\.baseEjectionMs \(60000\), got 30000/],
+    ['outlierDetection.maxEjectionJitterMs', { outlierDetection: { maxEjectionJitterMs: -1 } }, /failoverGroup: outlierDetection\.maxEjectionJitterMs must be a finite number >= 0, got -1/],
+    ['outlierDetection.unejectOnHealthCheck', { outlierDetection: { unejectOnHealthCheck: 'yes' } }, /failoverGroup: outlierDetection\.unejectOnHealthCheck must be a boolean, got string/],
     ['outlierDetection', { outlierDetection: 3 }, /failoverGroup: outlierDetection must be an object or false, got 3/],
     ['healthCheck.check', { healthCheck: {} }, /failoverGroup: healthCheck\.check must be a function, got undefined/],
     ['healthCheck.jitterShare', { healthCheck: { check: () => Promise.resolve(), jitterShare: -0.1 } }, /failoverGroup: healthCheck\.jitterShare must be a finite number >= 0 and <= 1, got -0.1/],

@@ -215,3 +215,53 @@ describe('outlier detection off', () => {
     expect(stateOf(group, 'a')).toBe('healthy');
   });
 });
+
+describe('ejection jitter (maxEjectionJitterMs)', () => {
+  it('adds a random 0 to maxEjectionJitterMs to each ejection, drawn from the seeded random, and says so', () => {
+    const { group, clock } = makeGroup({ ...noSlowStart, strategy: 'roundRobin', endpoints: endpoints(6), outlierDetection: { baseEjectionMs: 10_000, maxEjectionJitterMs: 2_000, maxEjectionShare: 1 }, panicThreshold: 0 });
+    for (const n of ['a', 'b', 'c', 'd', 'e', 'f']) feed(group, n, 'gateway', 3);
+    const durations = group.snapshot().endpoints.map((e) => e.ejectedUntil! - clock.now());
+    for (const d of durations) {
+      expect(d).toBeGreaterThanOrEqual(10_000);
+      expect(d).toBeLessThanOrEqual(12_000);
+      expect(Number.isInteger(d)).toBe(true);
+    }
+    // Ejected together, they do not come back together.
+    expect(new Set(durations).size).toBe(6);
+    const first = group.history()[0] as EndpointStateChange;
+    expect(first.detail).toBe(`3 gateway failures in a row: ejected for ${durations[0]} ms (ejection 1, ${durations[0]! - 10_000} ms of it jitter)`);
+    // The same seed draws the same ejections.
+    const again = makeGroup({ ...noSlowStart, strategy: 'roundRobin', endpoints: endpoints(6), outlierDetection: { baseEjectionMs: 10_000, maxEjectionJitterMs: 2_000, maxEjectionShare: 1 }, panicThreshold: 0 });
+    for (const n of ['a', 'b', 'c', 'd', 'e', 'f']) feed(again.group, n, 'gateway', 3);
+    expect(again.group.snapshot().endpoints.map((e) => e.ejectedUntil! - again.clock.now())).toEqual(durations);
+  });
+
+  it('is added after the cap: an ejection at maxEjectionMs lasts up to maxEjectionMs + the jitter (Envoy)', async () => {
+    const { group, clock } = makeGroup({ ...noSlowStart, outlierDetection: { baseEjectionMs: 10_000, maxEjectionMs: 10_000, maxEjectionJitterMs: 500 } });
+    for (let i = 0; i < 3; i++) {
+      feed(group, 'a', 'gateway', 3);
+      const d = group.snapshot().endpoints[0]!.ejectedUntil! - clock.now();
+      expect(d).toBeGreaterThanOrEqual(10_000);
+      expect(d).toBeLessThanOrEqual(10_500);
+      await clock.advance(d - 1);
+      expect(stateOf(group, 'a')).toBe('ejected');
+      await clock.advance(1);
+      expect(stateOf(group, 'a')).toBe('healthy');
+    }
+  });
+
+  it('draws nothing when off (the default): ejections last what the backoff says', () => {
+    let draws = 0;
+    const { group, clock } = makeGroup({
+      ...noSlowStart,
+      strategy: 'roundRobin',
+      random: () => {
+        draws++;
+        return 0.5;
+      },
+    });
+    feed(group, 'a', 'gateway', 3);
+    expect(draws).toBe(0);
+    expect(group.snapshot().endpoints[0]!.ejectedUntil! - clock.now()).toBe(30_000);
+  });
+});

@@ -1,8 +1,8 @@
-/** Panic mode: below panicThreshold of the group routable, every undrained endpoint takes calls. */
+/** Panic mode: below panicThreshold of the group routable, every undrained endpoint takes calls; what they take out of service counts for no rule. */
 import { describe, expect, it } from 'vitest';
 import { NoEndpointError } from '../../src/failover/errors.js';
 import type { RoutingChange } from '../../src/failover/types.js';
-import { drive, endpoints, feed, makeGroup } from './helpers.js';
+import { drive, endpoints, feed, makeGroup, stateOf } from './helpers.js';
 
 const options = { strategy: 'roundRobin' as const, outlierDetection: { maxEjectionShare: 1, baseEjectionMs: 10_000 }, slowStart: false as const };
 
@@ -72,5 +72,58 @@ describe('panic', () => {
     expect(group.snapshot().mode).toBe('automatic');
     expect(() => group.pick()).toThrow(NoEndpointError);
     expect(() => group.pick()).toThrow('failover group "venue" has no endpoint to route to: none is routable and panic is off (panicThreshold 0)');
+  });
+});
+
+describe('calls taken out of service (panic) count for no rule', () => {
+  // b, c, d ejected for 5 s leave 25 % routable: panic, every endpoint takes calls.
+  const panicOptions = { strategy: 'roundRobin' as const, slowStart: false as const, outlierDetection: { maxEjectionShare: 1, baseEjectionMs: 5_000, intervalMs: 10_000 } };
+
+  it('does not eject an endpoint again for the failures it took in panic while ejected', async () => {
+    const { group, clock } = makeGroup(panicOptions);
+    for (const n of ['b', 'c', 'd']) feed(group, n, 'gateway', 3);
+    expect(group.snapshot().mode).toBe('panic');
+    // 25 calls each; the ejected ones fail them all.
+    drive(group, 100, (name) => (name === 'a' ? 'success' : 'gateway'));
+    // The snapshot shows every call.
+    expect(group.snapshot().endpoints[1]).toMatchObject({ calls: 28, failures: 28 });
+    await clock.advance(5_000);
+    expect(group.snapshot().mode).toBe('automatic');
+    // Counted, the 25 panic failures would fill the consecutive rule's run: one more would eject b.
+    feed(group, 'b', 'gateway');
+    expect(stateOf(group, 'b')).toBe('healthy');
+    // Counted, they would eject b, c and d at the interval's end (100 % of 25 calls failed), for twice as long.
+    await clock.advance(5_000);
+    expect(group.snapshot().endpoints.map((e) => e.state)).toEqual(['healthy', 'healthy', 'healthy', 'healthy']);
+    expect(group.history().filter((c) => c.kind === 'endpoint' && c.to === 'ejected')).toHaveLength(3);
+  });
+
+  it('still counts the failures of an endpoint in service during panic', async () => {
+    const { group, clock } = makeGroup({ ...panicOptions, outlierDetection: { ...panicOptions.outlierDetection, baseEjectionMs: 30_000 } });
+    for (const n of ['b', 'c', 'd']) feed(group, n, 'gateway', 3);
+    expect(group.snapshot().mode).toBe('panic');
+    // a, the one in service, fails half its calls (never 5 in a row).
+    for (let i = 0; i < 10; i++) {
+      feed(group, 'a', 'failure');
+      feed(group, 'a', 'success');
+    }
+    await clock.advance(10_000);
+    expect(stateOf(group, 'a')).toBe('ejected');
+    expect(group.history().at(-1)).toMatchObject({ endpoint: 'a', reason: 'failure-percentage', detail: '50 % of 20 calls failed (limit 50 %): ejected for 30000 ms (ejection 1)' });
+  });
+
+  it('does not count the calls of an unhealthy endpoint: its health checks decide when it is back', async () => {
+    const { group, clock } = makeGroup({
+      ...panicOptions,
+      healthCheck: { check: async (target) => target !== 'A', intervalMs: 1_000, jitterShare: 0, unhealthyThreshold: 1 },
+    });
+    group.start();
+    await clock.advance(0);
+    expect(stateOf(group, 'a')).toBe('unhealthy');
+    feed(group, 'a', 'gateway', 30);
+    await clock.advance(10_000);
+    expect(stateOf(group, 'a')).toBe('unhealthy');
+    expect(group.history().filter((c) => c.kind === 'endpoint' && c.to === 'ejected')).toEqual([]);
+    group.stop();
   });
 });
