@@ -60,8 +60,8 @@ describe('an exchange behind five endpoints: killed, slow, 5xx, flapping, health
         random: seededRandom(3),
         // Three of five ejected (40 % routable) is still automatic; four (20 %) is panic.
         panicThreshold: 0.35,
-        // The consecutive rule alone: the interval rules would judge the failures taken in panic when the ejections end, and eject again.
-        outlierDetection: { consecutiveGatewayFailures: 2, baseEjectionMs: BASE_EJECTION_MS, maxEjectionShare: 0.8, successRateStdevFactor: 0, failurePercentage: 0 },
+        // Every rule on: the failures the ejected endpoints take in panic count for none, so none ejects them again when they return.
+        outlierDetection: { consecutiveGatewayFailures: 2, baseEjectionMs: BASE_EJECTION_MS, maxEjectionShare: 0.8 },
         slowStart: { windowMs: SLOW_START_MS, minWeightShare: 0.1 },
       },
       // Every endpoint may be tried once per request: in panic most of them are bad.
