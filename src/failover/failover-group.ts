@@ -8,8 +8,9 @@
  * the picker. Time-driven changes (an ejection ending, an interval ending, slow start progressing)
  * happen on a timer once `start()` was called, and lazily on the next record or snapshot (and,
  * before `start()`, the next pick), dated when they were due. On the system clock the group's
- * and its health checks' timers are unref'd: a started group never keeps a process alive. A pick reads no clock unless the
- * group is not started and something is due; p2c ages latencies to the latest reading.
+ * and its health checks' timers are unref'd: a started group never keeps a process alive. A pick
+ * reads no clock unless the group is not started and something is due; p2c ages latencies to the
+ * latest reading.
  */
 import { setTimerOn, type CancelTimer, type Clock } from '../core/clock.js';
 import { checkNumber, checkOneOf } from '../core/option-checks.js';

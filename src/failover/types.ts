@@ -148,7 +148,7 @@ export interface EndpointSnapshot {
   inFlight: number;
   /** Moving average of call latency (ms); undefined before the first call. */
   latencyMs?: number;
-  /** Calls and failures in the current outlier-detection interval. */
+  /** Calls and failures in the current outlier-detection interval (every one: the rules judge only those taken in service). */
   calls: number;
   failures: number;
   /** Share of the group's calls it took over the last interval (0-1). */
