@@ -17,7 +17,7 @@ import { tokenAddressesMigration } from '../security/token-addresses.js';
 import { authMigrations } from '../security/token-migrations.js';
 import { storageMigrations } from '../storage/migrations/schema.js';
 import { postgresStorage } from '../storage/postgres.js';
-import { replicatedPostgresStorage } from '../storage/replicated-postgres.js';
+import { replicatedPostgresStorage, type ReplicatedPostgresStorage } from '../storage/replicated-postgres.js';
 import { postgresReplicaGroup } from '../failover/postgres-replicas.js';
 import type { FailoverGroup } from '../failover/types.js';
 import { sqliteStorage } from '../storage/sqlite.js';
@@ -56,6 +56,8 @@ export interface ConfiguredStores {
   redis: Redis | undefined;
   /** The failover group choosing among the PostgreSQL replicas (`storage.postgresReplicaUrls`); undefined without them. */
   replicaGroup: FailoverGroup<string> | undefined;
+  /** The same storage when it has replicas: their lag and condition (`hosts()`, `refreshHosts()`); undefined without them. */
+  replicated: ReplicatedPostgresStorage | undefined;
   close(): Promise<void>;
 }
 
@@ -72,13 +74,15 @@ export async function openConfiguredStores(config: BulwarkConfig): Promise<Confi
   let storage: Storage;
   let sqlitePath: string | undefined;
   let replicaGroup: FailoverGroup<string> | undefined;
+  let replicated: ReplicatedPostgresStorage | undefined;
   if (config.storage.kind === 'postgres') {
     const { postgresUrl, postgresSchema, postgresReplicaUrls, postgresMaxReplicaLagMs } = config.storage;
     const common = { connectionString: postgresUrl, ...(postgresSchema ? { schema: postgresSchema } : {}), migrations };
     try {
       if (postgresReplicaUrls) {
         const replicas = postgresReplicaGroup({ name: 'postgres' });
-        storage = await replicatedPostgresStorage({ ...common, replicas: postgresReplicaUrls, ...(postgresMaxReplicaLagMs !== undefined ? { maxReplicaLagMs: postgresMaxReplicaLagMs } : {}), chooser: replicas.chooser });
+        replicated = await replicatedPostgresStorage({ ...common, replicas: postgresReplicaUrls, ...(postgresMaxReplicaLagMs !== undefined ? { maxReplicaLagMs: postgresMaxReplicaLagMs } : {}), chooser: replicas.chooser });
+        storage = replicated;
         replicaGroup = replicas.group;
       } else {
         storage = await postgresStorage(common);
@@ -111,6 +115,7 @@ export async function openConfiguredStores(config: BulwarkConfig): Promise<Confi
     sqlitePath,
     redis,
     replicaGroup,
+    replicated,
     async close() {
       if (redis) await redis.quit().catch(() => redis.disconnect());
       await storage.close();
