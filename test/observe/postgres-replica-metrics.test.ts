@@ -129,6 +129,8 @@ describe('PostgreSQL replica metrics', () => {
     const result = await run('promtool', ['check', 'metrics'], await metrics.text());
     expect(result.output).toBe('');
     expect(result.code).toBe(0);
+    // The OpenMetrics view reads the same measurement.
+    expect(await metrics.openMetrics()).toContain('bulwark_postgres_replica_lag_seconds{host="db2:5433"} 1.234');
   });
 });
 
