@@ -54,7 +54,7 @@ import { SERVICE_MIGRATIONS, fleetPrefixOf, openConfiguredStores } from './confi
 import { resolveConfigSecrets } from './configured-secrets.js';
 import { liveEvents } from './live-events.js';
 import { operatorState } from './operator-state.js';
-import { livePolicies, reportRestoredPolicies } from './live-policies.js';
+import { livePolicies, reportFleetPolicies, reportRestoredPolicies } from './live-policies.js';
 import { presetBreakerOptions } from '../trading/presets.js';
 import { bindFailover } from './failover-events.js';
 import type { FailoverGroup } from '../failover/types.js';
@@ -254,6 +254,8 @@ export async function componentsFromConfig(written: BulwarkConfig, options: Conf
     cleanups.push(() => operator.close());
     // Tunings applied live before a restart come back (unless the file changed the key since: the file wins).
     reportRestoredPolicies(await live.persist(settings), events);
+    // A fleet on one PostgreSQL: a change made on another instance is taken up here within seconds.
+    if (config.storage.kind === 'postgres') cleanups.push(live.follow((changes) => reportFleetPolicies(changes, events)));
     const reconciled = [...(options.exchanges ?? []), ...accounts.map((a) => ({ exchange: a.exchange, options: { gate: a.gate, symbols: a.symbols, condition: a.condition } }))];
     // Decisions are recorded from here on, the gate's changes at start included (a restored kill switch, a reconciliation).
     cleanups.push(auditDecisions(audit, { ...(gate ? { gate } : {}), breakers: ownBreakers(), onFailure: auditFailed }));
