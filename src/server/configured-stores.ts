@@ -26,6 +26,7 @@ import { analyticsBucketsMigration } from '../analytics/bucket-store.js';
 import { analyticsAnomalyProfileMigration } from '../analytics/anomaly/profile-store.js';
 import { chaosRunsMigration } from '../chaos/experiments/run-store.js';
 import { analyticsIncidentsMigration, analyticsObservationMigration } from '../analytics/incident-log.js';
+import { regionLeasesMigration } from '../storage/repos/region-leases.js';
 
 /**
  * Every table a service's database may hold: applied before a PostgreSQL restore, so a table the
@@ -43,6 +44,7 @@ export const SERVICE_MIGRATIONS: readonly Migration[] = [
   analyticsObservationMigration,
   analyticsAnomalyProfileMigration,
   chaosRunsMigration,
+  regionLeasesMigration,
 ];
 
 export const CONFIGURED_STORES_DEFAULTS = {
@@ -70,7 +72,9 @@ const why = (error: unknown): string => sanitizeText(error instanceof Error ? er
 
 export async function openConfiguredStores(config: BulwarkConfig): Promise<ConfiguredStores> {
   // Every migration the service runs, applied before anything reads: a fresh database works at once.
-  const migrations = [...storageMigrations, alertHistoryMigration, secretsMigration];
+  // The region lease's table too, whether or not `region:` is set (a bot of the region reads it, a
+  // region added later finds it); on SQLite it stays empty, and `config check` lists nothing pending that start-up does not apply.
+  const migrations = [...storageMigrations, alertHistoryMigration, secretsMigration, regionLeasesMigration];
   let storage: Storage;
   let sqlitePath: string | undefined;
   let replicaGroup: FailoverGroup<string> | undefined;
