@@ -126,7 +126,7 @@ export function loadConfig(options: LoadConfigOptions = {}): LoadedConfig {
     files.push(path);
     mergeLayer(merged, layer, path, sources);
   }
-  const fromEnv = envLayer(environment, CONFIG_DEFAULTS as PlainObject);
+  const fromEnv = envLayer(environment, CONFIG_DEFAULTS as PlainObject, undefined, configSchema);
   mergeLayer(
     merged,
     fromEnv.value,

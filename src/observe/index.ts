@@ -1,7 +1,9 @@
 /** `bulwark/observe`: metrics, alert rules and the event timeline. */
-export { Metrics, createMetrics, METRICS_DEFAULTS, metricNames, breakerStates, gateStates, healthStatuses, orderOutcomes, breakerCallKinds, throttleStatuses, failoverEndpointStates, failoverRoutingModes, failoverCallOutcomes, type MetricsOptions, type MetricName } from './metrics.js';
+export { Metrics, createMetrics, METRICS_DEFAULTS, metricNames, breakerStates, gateStates, healthStatuses, orderOutcomes, breakerCallKinds, throttleStatuses, failoverEndpointStates, failoverRoutingModes, failoverCallOutcomes, postgresReplicaStates, type MetricsOptions, type MetricName } from './metrics.js';
 export { observeFailover, type FailoverSourceLike } from './failover-metrics.js';
 export { failoverAlertRules } from './failover-alerts.js';
+export { observePostgresReplicas, POSTGRES_REPLICA_METRICS_DEFAULTS, type PostgresReplicasLike, type PostgresReplicaMetricsOptions } from './postgres-replica-metrics.js';
+export { postgresReplicaAlertRules, type PostgresReplicaAlertOptions } from './postgres-replica-alerts.js';
 export { OpenMetricsView } from './open-metrics-view.js';
 export { observeHealth, type HealthSnapshotLike } from './health-metrics.js';
 export { observeThrottles, type ThrottleSourceLike } from './throttles.js';

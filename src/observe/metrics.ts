@@ -65,6 +65,9 @@ export const metricNames = {
   failoverRoutingMode: 'bulwark_failover_routing_mode',
   failoverActivePriority: 'bulwark_failover_active_priority',
   failoverRoutable: 'bulwark_failover_routable_ratio',
+  postgresReplicaLag: 'bulwark_postgres_replica_lag_seconds',
+  postgresReplicaState: 'bulwark_postgres_replica_state',
+  postgresPrimaryFallbackReads: 'bulwark_postgres_primary_fallback_reads_total',
 } as const;
 
 export type MetricName = (typeof metricNames)[keyof typeof metricNames];
@@ -95,6 +98,8 @@ export const failoverEndpointStates = ['healthy', 'warming', 'ejected', 'unhealt
 export const failoverRoutingModes = ['automatic', 'panic', 'pinned', 'forced'] as const;
 /** Call outcomes counted in `bulwark_failover_calls_total`. */
 export const failoverCallOutcomes = ['success', 'gateway', 'failure', 'neutral'] as const;
+/** A PostgreSQL host's condition for stale-tolerant reads, one series each (1 = current); only `caught-up` answers them. */
+export const postgresReplicaStates = ['caught-up', 'lagging', 'primary', 'down', 'unchecked'] as const;
 /** HTTP statuses an exchange throttles with: 429 (slow down) and 418 (banned). */
 export const throttleStatuses = ['429', '418'] as const;
 
@@ -150,9 +155,15 @@ export class Metrics {
   readonly failoverRoutingMode: Gauge<'group' | 'mode'>;
   readonly failoverActivePriority: Gauge<'group'>;
   readonly failoverRoutable: Gauge<'group'>;
+  readonly postgresReplicaLag: Gauge<'host'>;
+  readonly postgresReplicaState: Gauge<'host' | 'state'>;
+  readonly postgresPrimaryFallbackReads: Counter;
 
   /** Refreshers run before every scrape (gauges that read live state). */
   private readonly refreshers = new Set<() => void>();
+  /** Refreshers that must ask something first (a database), awaited by the metrics that need them. */
+  private readonly asyncRefreshers = new Set<() => Promise<void>>();
+  private asyncRefreshing: Promise<void> | undefined;
 
   constructor(options: MetricsOptions = {}) {
     const o = withDefaults(METRICS_DEFAULTS, options);
@@ -214,6 +225,28 @@ export class Metrics {
     this.failoverRoutingMode = gauge(metricNames.failoverRoutingMode, "Failover group routing mode: 1 for the current mode (automatic, panic, pinned, forced)", ['group', 'mode']);
     this.failoverActivePriority = gauge(metricNames.failoverActivePriority, 'The lowest priority level taking traffic in a failover group (0 = preferred)', ['group']);
     this.failoverRoutable = gauge(metricNames.failoverRoutable, "Share of a failover group's endpoints that may take new calls (healthy or warming, 0-1)", ['group']);
+    // Measured when scraped (a database round trip per host at most every lagCheckIntervalMs): awaited, not the shared refresh.
+    const refreshAsync = (): Promise<void> => this.refreshAsync();
+    this.postgresReplicaLag = new Gauge({
+      name: metricNames.postgresReplicaLag,
+      help: 'How far a PostgreSQL standby is behind the primary, as last measured (0 when it replayed all it received); absent while unknown',
+      labelNames: ['host'],
+      registers,
+      collect: refreshAsync,
+    });
+    this.postgresReplicaState = new Gauge({
+      name: metricNames.postgresReplicaState,
+      help: 'A PostgreSQL host for stale-tolerant reads: 1 for the current condition (caught-up answers them; lagging, primary, down, unchecked do not)',
+      labelNames: ['host', 'state'],
+      registers,
+      collect: refreshAsync,
+    });
+    this.postgresPrimaryFallbackReads = new Counter({
+      name: metricNames.postgresPrimaryFallbackReads,
+      help: 'Stale-tolerant reads the PostgreSQL primary answered because no replica was caught up (lagging, down or none)',
+      registers,
+      collect: refreshAsync,
+    });
 
     if (o.defaultMetrics) {
       // Standard names (process_*, nodejs_*), so stock dashboards and alerts find them; the
@@ -232,6 +265,23 @@ export class Metrics {
   onScrape(refresher: () => void): () => void {
     this.refreshers.add(refresher);
     return () => this.refreshers.delete(refresher);
+  }
+
+  /**
+   * Registers an asynchronous refresher, awaited before the metrics that ask for it are read (it must
+   * not reject: what it could not learn it reports as such); returns its remover.
+   */
+  onScrapeAsync(refresher: () => Promise<void>): () => void {
+    this.asyncRefreshers.add(refresher);
+    return () => this.asyncRefreshers.delete(refresher);
+  }
+
+  /** Runs the asynchronous refreshers, once for every metric read while they run (one scrape). */
+  refreshAsync(): Promise<void> {
+    this.asyncRefreshing ??= Promise.allSettled([...this.asyncRefreshers].map(async (r) => r())).then(() => {
+      this.asyncRefreshing = undefined;
+    });
+    return this.asyncRefreshing;
   }
 
   private refreshing = false;

@@ -17,7 +17,7 @@ import { tokenAddressesMigration } from '../security/token-addresses.js';
 import { authMigrations } from '../security/token-migrations.js';
 import { storageMigrations } from '../storage/migrations/schema.js';
 import { postgresStorage } from '../storage/postgres.js';
-import { replicatedPostgresStorage } from '../storage/replicated-postgres.js';
+import { replicatedPostgresStorage, type ReplicatedPostgresStorage } from '../storage/replicated-postgres.js';
 import { postgresReplicaGroup } from '../failover/postgres-replicas.js';
 import type { FailoverGroup } from '../failover/types.js';
 import { sqliteStorage } from '../storage/sqlite.js';
@@ -26,6 +26,7 @@ import { analyticsBucketsMigration } from '../analytics/bucket-store.js';
 import { analyticsAnomalyProfileMigration } from '../analytics/anomaly/profile-store.js';
 import { chaosRunsMigration } from '../chaos/experiments/run-store.js';
 import { analyticsIncidentsMigration, analyticsObservationMigration } from '../analytics/incident-log.js';
+import { regionLeasesMigration } from '../storage/repos/region-leases.js';
 
 /**
  * Every table a service's database may hold: applied before a PostgreSQL restore, so a table the
@@ -43,6 +44,7 @@ export const SERVICE_MIGRATIONS: readonly Migration[] = [
   analyticsObservationMigration,
   analyticsAnomalyProfileMigration,
   chaosRunsMigration,
+  regionLeasesMigration,
 ];
 
 export const CONFIGURED_STORES_DEFAULTS = {
@@ -56,6 +58,8 @@ export interface ConfiguredStores {
   redis: Redis | undefined;
   /** The failover group choosing among the PostgreSQL replicas (`storage.postgresReplicaUrls`); undefined without them. */
   replicaGroup: FailoverGroup<string> | undefined;
+  /** The same storage when it has replicas: their lag and condition (`hosts()`, `refreshHosts()`); undefined without them. */
+  replicated: ReplicatedPostgresStorage | undefined;
   close(): Promise<void>;
 }
 
@@ -68,17 +72,21 @@ const why = (error: unknown): string => sanitizeText(error instanceof Error ? er
 
 export async function openConfiguredStores(config: BulwarkConfig): Promise<ConfiguredStores> {
   // Every migration the service runs, applied before anything reads: a fresh database works at once.
-  const migrations = [...storageMigrations, alertHistoryMigration, secretsMigration];
+  // The region lease's table too, whether or not `region:` is set (a bot of the region reads it, a
+  // region added later finds it); on SQLite it stays empty, and `config check` lists nothing pending that start-up does not apply.
+  const migrations = [...storageMigrations, alertHistoryMigration, secretsMigration, regionLeasesMigration];
   let storage: Storage;
   let sqlitePath: string | undefined;
   let replicaGroup: FailoverGroup<string> | undefined;
+  let replicated: ReplicatedPostgresStorage | undefined;
   if (config.storage.kind === 'postgres') {
     const { postgresUrl, postgresSchema, postgresReplicaUrls, postgresMaxReplicaLagMs } = config.storage;
     const common = { connectionString: postgresUrl, ...(postgresSchema ? { schema: postgresSchema } : {}), migrations };
     try {
       if (postgresReplicaUrls) {
         const replicas = postgresReplicaGroup({ name: 'postgres' });
-        storage = await replicatedPostgresStorage({ ...common, replicas: postgresReplicaUrls, ...(postgresMaxReplicaLagMs !== undefined ? { maxReplicaLagMs: postgresMaxReplicaLagMs } : {}), chooser: replicas.chooser });
+        replicated = await replicatedPostgresStorage({ ...common, replicas: postgresReplicaUrls, ...(postgresMaxReplicaLagMs !== undefined ? { maxReplicaLagMs: postgresMaxReplicaLagMs } : {}), chooser: replicas.chooser });
+        storage = replicated;
         replicaGroup = replicas.group;
       } else {
         storage = await postgresStorage(common);
@@ -111,6 +119,7 @@ export async function openConfiguredStores(config: BulwarkConfig): Promise<Confi
     sqlitePath,
     redis,
     replicaGroup,
+    replicated,
     async close() {
       if (redis) await redis.quit().catch(() => redis.disconnect());
       await storage.close();

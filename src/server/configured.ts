@@ -26,6 +26,9 @@ import { registrySource } from '../observe/alerts/source.js';
 import { storageAlertHistory } from '../observe/alerts/storage-history.js';
 import { observeBreaker } from '../observe/bind-policies.js';
 import { createMetrics } from '../observe/metrics.js';
+import { postgresReplicaAlertRules } from '../observe/postgres-replica-alerts.js';
+import { observePostgresReplicas } from '../observe/postgres-replica-metrics.js';
+import { REPLICATED_POSTGRES_DEFAULTS } from '../storage/replicated-postgres.js';
 import { fleetControl } from '../fleet/control.js';
 import { type FleetMember, joinFleet } from '../fleet/member.js';
 import { registry } from '../policies/registry.js';
@@ -54,7 +57,7 @@ import { SERVICE_MIGRATIONS, fleetPrefixOf, openConfiguredStores } from './confi
 import { resolveConfigSecrets } from './configured-secrets.js';
 import { liveEvents } from './live-events.js';
 import { operatorState } from './operator-state.js';
-import { livePolicies, reportRestoredPolicies } from './live-policies.js';
+import { livePolicies, reportFleetPolicies, reportRestoredPolicies } from './live-policies.js';
 import { presetBreakerOptions } from '../trading/presets.js';
 import { bindFailover } from './failover-events.js';
 import type { FailoverGroup } from '../failover/types.js';
@@ -254,9 +257,17 @@ export async function componentsFromConfig(written: BulwarkConfig, options: Conf
     cleanups.push(() => operator.close());
     // Tunings applied live before a restart come back (unless the file changed the key since: the file wins).
     reportRestoredPolicies(await live.persist(settings), events);
+    // A fleet on one PostgreSQL: a change made on another instance is taken up here within seconds.
+    if (config.storage.kind === 'postgres') cleanups.push(live.follow((changes) => reportFleetPolicies(changes, events)));
     const reconciled = [...(options.exchanges ?? []), ...accounts.map((a) => ({ exchange: a.exchange, options: { gate: a.gate, symbols: a.symbols, condition: a.condition } }))];
     // Decisions are recorded from here on, the gate's changes at start included (a restored kill switch, a reconciliation).
     cleanups.push(auditDecisions(audit, { ...(gate ? { gate } : {}), breakers: ownBreakers(), onFailure: auditFailed }));
+    // The replicas' lag and condition, measured when scraped, and an alert when one stays past the lag limit.
+    if (stores.replicated) {
+      cleanups.push(observePostgresReplicas(metrics, stores.replicated));
+      const maxReplicaLagMs = config.storage.postgresMaxReplicaLagMs ?? REPLICATED_POSTGRES_DEFAULTS.maxReplicaLagMs;
+      for (const rule of postgresReplicaAlertRules({ maxReplicaLagMs })) if (!alerts.get(rule.name)) alerts.add(rule);
+    }
     cleanups.push(bindFailover(failoverGroups, { events, audit, metrics, alerts, onAuditFailure: auditFailed }));
     const recovered = await recoverAtStart({ operator, events, exchanges: reconciled });
     await auditRestoredState(audit, recovered.operator, auditFailed);

@@ -36,6 +36,10 @@ export const LIVE_POLICY_KEYS = [
 /** Where a live change is kept in the operator settings. */
 const STORE_PREFIX = 'policy:';
 
+export const LIVE_POLICIES_DEFAULTS = {
+  followMs: 5_000, // a change made on one instance of a fleet reaches the others within seconds, for one small read
+} as const;
+
 /** A live change in force: the key, the configuration file's value and the value in force, who, why and when. */
 export interface LiveOverride {
   key: string;
@@ -69,6 +73,15 @@ export interface LivePolicies {
   attach(exchange: ResilientExchange): Unsubscribe;
   /** Puts back the changes kept in `store`, then keeps every change there. */
   persist(store: OperatorSettings): Promise<RestoredPolicies>;
+  /**
+   * Takes up what other instances sharing the store changed (a fleet on one PostgreSQL): a kept
+   * change this instance does not run is applied, a kept change gone from the store (reverted
+   * elsewhere) is reverted here. A key whose file value differs here is left alone (this file
+   * wins). Skipped while a change of this instance is still being written. Returns what changed.
+   */
+  sync(): Promise<ConfigChange[]>;
+  /** `sync()` every `everyMs` (a timer that does not hold the process); `report` hears each change. Returns the stop. */
+  follow(report: (changes: ConfigChange[]) => void, everyMs?: number): Unsubscribe;
   /** The live changes in force (keys whose value differs from the configuration file's). */
   overrides(): LiveOverride[];
   /** Every change made at run time, oldest first. */
@@ -116,6 +129,10 @@ export function livePolicies(config: BulwarkConfig, options: LivePoliciesOptions
   const marks = new Map<string, { actor: string; reason: string | null; at: number }>();
   let store: OperatorSettings | undefined;
   let writes: Promise<unknown> = Promise.resolve();
+  /** Writes of this instance's changes not settled yet: a sync then would see the store without them. */
+  let pending = 0;
+  /** Set while a change taken from the store is applied: it is kept there already. */
+  let fromStore = false;
   const fileValue = (key: string): unknown => getPath(config, key);
 
   const apply = (exchange: ResilientExchange): void => {
@@ -134,12 +151,56 @@ export function livePolicies(config: BulwarkConfig, options: LivePoliciesOptions
     if (isDeepStrictEqual(change.to, fileValue(change.path))) marks.delete(change.path);
     else marks.set(change.path, { actor, reason, at: change.at });
     const target = store;
-    if (!target) return;
+    if (!target || fromStore) return;
     const key = `${STORE_PREFIX}${change.path}`;
     const write = (): Promise<unknown> =>
       marks.has(change.path) ? target.put(key, { file: fileValue(change.path) ?? null, value: change.to ?? null }, { actor, reason }) : target.remove(key);
     // One after another, in the order made; a failed write is reported (the change is in force, but a restart would lose it).
-    writes = writes.then(write).catch((error: unknown) => options.onError(`the live change of ${change.path} could not be kept (a restart would lose it): ${error instanceof Error ? error.message : String(error)}`));
+    pending++;
+    writes = writes
+      .then(write)
+      .catch((error: unknown) => options.onError(`the live change of ${change.path} could not be kept (a restart would lose it): ${error instanceof Error ? error.message : String(error)}`))
+      .finally(() => pending--);
+  };
+
+  /** Applies a change the store holds (made on another instance) without writing it back. */
+  const take = (key: string, value: unknown, meta: { actor: string; reason: string }): ConfigChange => {
+    fromStore = true;
+    try {
+      return runtime.update(key, value, meta);
+    } finally {
+      fromStore = false;
+    }
+  };
+
+  const sync = async (): Promise<ConfigChange[]> => {
+    const target = store;
+    if (!target || pending > 0) return [];
+    const stored = await target.list(STORE_PREFIX);
+    // A change of this instance began meanwhile: its write is not in what was read.
+    if (pending > 0) return [];
+    const changes: ConfigChange[] = [];
+    const kept = new Set<string>();
+    for (const setting of stored) {
+      const key = setting.key.slice(STORE_PREFIX.length);
+      if (!(LIVE_POLICY_KEYS as readonly string[]).includes(key)) continue;
+      kept.add(key);
+      const value = setting.value as { file?: unknown; value?: unknown } | null;
+      if (!isDeepStrictEqual(value?.file ?? null, fileValue(key) ?? null)) continue;
+      const wanted = value?.value ?? undefined;
+      if (isDeepStrictEqual(runtime.get(key), wanted)) continue;
+      try {
+        changes.push(take(key, wanted, { actor: setting.actor, reason: `changed on another instance${setting.reason ? `: ${setting.reason}` : ''}` }));
+        marks.set(key, { actor: setting.actor, reason: setting.reason, at: setting.setAt });
+      } catch (error) {
+        options.onError(`a live change of ${key} made on another instance does not pass this instance's configuration check: ${error instanceof Error ? error.message : String(error)}`);
+      }
+    }
+    for (const key of [...marks.keys()]) {
+      if (kept.has(key) || isDeepStrictEqual(runtime.get(key), fileValue(key))) continue;
+      changes.push(take(key, fileValue(key), { actor: 'fleet', reason: 'reverted on another instance' }));
+    }
+    return changes;
   };
 
   const offChanges = runtime.on('stateChange', (change) => {
@@ -189,6 +250,20 @@ export function livePolicies(config: BulwarkConfig, options: LivePoliciesOptions
       return [...marks].map(([key, mark]) => ({ key, file: fileValue(key) ?? null, value: runtime.get(key) ?? null, ...mark }));
     },
     history: () => runtime.history(),
+    sync,
+    follow(report, everyMs = LIVE_POLICIES_DEFAULTS.followMs) {
+      let running = false;
+      const timer = setInterval(() => {
+        if (running) return;
+        running = true;
+        sync()
+          .then((changes) => changes.length > 0 && report(changes))
+          .catch((error: unknown) => options.onError(`live changes of other instances could not be read: ${error instanceof Error ? error.message : String(error)}`))
+          .finally(() => (running = false));
+      }, everyMs);
+      timer.unref();
+      return () => clearInterval(timer);
+    },
     set(key, value, meta) {
       if (!(LIVE_POLICY_KEYS as readonly string[]).includes(key)) throw new RangeError(`${key} is not a key that changes at run time (${LIVE_POLICY_KEYS.join(', ')})`);
       if (isDeepStrictEqual(runtime.get(key), value)) return undefined;
@@ -212,4 +287,11 @@ export function reportRestoredPolicies(result: RestoredPolicies, events: Pick<Li
     events.record('operator', 'policies', `live change restored: ${r.key} ${JSON.stringify(r.file ?? null)} -> ${JSON.stringify(r.value)} (set by ${r.actor}${r.reason ? `: ${r.reason}` : ''})`, 'info', { actor: r.actor });
   }
   for (const d of result.dropped) events.record('operator', 'policies', `live change of ${d.key} dropped: ${d.why}`, 'warning');
+}
+
+/** Says on the timeline which live changes made on other instances were taken up here. */
+export function reportFleetPolicies(changes: readonly ConfigChange[], events: Pick<LiveEvents, 'record'>): void {
+  for (const c of changes) {
+    events.record('operator', 'policies', `live change taken from another instance: ${c.path} ${JSON.stringify(c.from ?? null)} -> ${JSON.stringify(c.to ?? null)} (${c.actor ?? 'operator'}${c.reason ? `: ${c.reason}` : ''})`, 'warning', c.actor ? { actor: c.actor } : {});
+  }
 }

@@ -47,4 +47,4 @@ export {
 export { operatorSettings, writeSetting, removeSetting, type OperatorSetting, type OperatorSettings } from './repos/operator-settings.js';
 export { spooledOperatorSettings, operatorSettingKinds } from './repos/spooled-operator-settings.js';
 export { lockDataDir, lockHolder, assertDataDirFree, isLockAlive, DataDirLockedError, DATA_DIR_LOCK_FILE, type DataDirLock, type LockOwner } from './data-dir-lock.js';
-export { postgresRegionLeases, REGION_LEASES_TABLE_SQL, type RegionLeaseStore, type LeaseRecord, type LeaseReply } from './repos/region-leases.js';
+export { postgresRegionLeases, regionLeasesMigration, type RegionLeaseStore, type LeaseRecord, type LeaseReply } from './repos/region-leases.js';

@@ -75,6 +75,13 @@ export interface ReplicaReadRouterOptions {
 export interface ReplicaReadRouter {
   readonly reads: ReadQueryable;
   hosts(): ReplicaHostStatus[];
+  /**
+   * Measures again every host whose last measurement is `lagCheckIntervalMs` old (or never made),
+   * all at once, and resolves with `hosts()`; never rejects. A host that fails its measurement is
+   * `down`; one that has not answered within `timeoutMs` (when given) is `down` too, until its
+   * measurement answers.
+   */
+  refresh(timeoutMs?: number): Promise<ReplicaHostStatus[]>;
   /** Stale-tolerant reads the primary answered because no replica qualified. */
   readonly primaryReads: number;
   /** Stops background checks from starting (the pools are closed by their owner). */
@@ -131,9 +138,11 @@ export function replicaReadRouter(o: ReplicaReadRouterOptions): ReplicaReadRoute
     return state.checking;
   };
 
+  const isStale = (state: HostState): boolean => state.checkedAt === undefined || o.clock.now() - state.checkedAt >= o.lagCheckIntervalMs;
+
   /** Whether `state` may answer a stale read now; checks its lag first when the last check is too old. */
   const usable = async (state: HostState): Promise<{ ok: boolean; checkedNow: boolean }> => {
-    const stale = state.checkedAt === undefined || o.clock.now() - state.checkedAt >= o.lagCheckIntervalMs;
+    const stale = isStale(state);
     if (stale && state.condition === 'down') {
       if (!closed) void check(state); // the next read finds out; this one does not wait on a dead host
       return { ok: false, checkedNow: false };
@@ -191,21 +200,46 @@ export function replicaReadRouter(o: ReplicaReadRouterOptions): ReplicaReadRoute
     return op(fallback.db);
   };
 
+  const hosts = (): ReplicaHostStatus[] =>
+    [...states.values()].map(({ name, condition, lagMs, checkedAt, error, reads }) => ({
+      name,
+      condition,
+      reads,
+      ...(lagMs === undefined ? {} : { lagMs }),
+      ...(checkedAt === undefined ? {} : { checkedAt }),
+      ...(error === undefined ? {} : { error }),
+    }));
+
+  const refresh = async (timeoutMs?: number): Promise<ReplicaHostStatus[]> => {
+    const due = closed ? [] : [...states.values()].filter((s) => isStale(s) || s.checking);
+    if (due.length === 0) return hosts();
+    const checks = Promise.all(due.map((s) => check(s)));
+    if (timeoutMs === undefined) {
+      await checks;
+      return hosts();
+    }
+    let cancel: (() => void) | undefined;
+    const timedOut = new Promise<boolean>((resolve) => {
+      if (o.clock.setTimer) cancel = o.clock.setTimer(timeoutMs, () => resolve(true));
+      else void o.clock.sleep(timeoutMs).then(() => resolve(true));
+    });
+    const late = await Promise.race([checks.then(() => false), timedOut]);
+    cancel?.();
+    if (late) {
+      // Still measuring: down until the measurement answers (which then says what the host is).
+      for (const s of due) if (s.checking) become(s, 'down', undefined, `lag check did not answer within ${timeoutMs} ms`);
+    }
+    return hosts();
+  };
+
   return {
     reads: {
       dialect: 'postgres',
       all: <R extends Row>(sql: string, params?: readonly SqlValue[]) => read((db) => db.all<R>(sql, params)),
       one: <R extends Row>(sql: string, params?: readonly SqlValue[]) => read((db) => db.one<R>(sql, params)),
     },
-    hosts: () =>
-      [...states.values()].map(({ name, condition, lagMs, checkedAt, error, reads }) => ({
-        name,
-        condition,
-        reads,
-        ...(lagMs === undefined ? {} : { lagMs }),
-        ...(checkedAt === undefined ? {} : { checkedAt }),
-        ...(error === undefined ? {} : { error }),
-      })),
+    hosts,
+    refresh,
     get primaryReads() {
       return primaryReads;
     },

@@ -57,6 +57,13 @@ export interface ReplicatedPostgresStorage extends PostgresStorage, EventSource<
   readonly primary: string;
   /** Every host as replica reads see it: its condition, lag and reads answered. */
   hosts(): ReplicaHostStatus[];
+  /**
+   * `hosts()` with fresh lags: every host measured more than `lagCheckIntervalMs` ago (or never) is
+   * measured now, all at once, as a read would. Never rejects: a host whose measurement fails, or does
+   * not answer within `timeoutMs` when given, is `down`. For metrics and health, which must see a
+   * replica falling behind even when no stale-tolerant read comes to measure it.
+   */
+  refreshHosts(options?: { timeoutMs?: number }): Promise<ReplicaHostStatus[]>;
   /** Stale-tolerant reads the primary answered because no replica qualified. */
   readonly primaryFallbackReads: number;
   /** Asks every host again which is the primary and writes there from now on; resolves with its name. */
@@ -149,6 +156,7 @@ export async function replicatedPostgresStorage(options: ReplicatedPostgresOptio
     stats: () => writer.stats(),
     replicaReads: router.reads,
     hosts: () => router.hosts(),
+    refreshHosts: (options) => router.refresh(options?.timeoutMs),
     get primaryFallbackReads() {
       return router.primaryReads;
     },

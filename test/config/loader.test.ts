@@ -58,6 +58,12 @@ describe('loadConfig precedence', () => {
     expect(read).toEqual(['config/staging.yaml']);
   });
 
+  it('a variable for a key without a default is read as the type the schema gives it', () => {
+    const { config } = loadConfig({ environment: { BULWARK_STORAGE__REDIS_URL: 'redis://127.0.0.1:6379', BULWARK_FLEET__LEASE_MS: '5000', BULWARK_EXCHANGE__SANDBOX: 'true', BULWARK_EXCHANGE__ID: 'binance' }, readFile: () => undefined });
+    expect(config.fleet.leaseMs).toBe(5000);
+    expect(config.exchange).toMatchObject({ id: 'binance', sandbox: true });
+  });
+
   it('works with no files at all', () => {
     const { config } = loadConfig({ environment: {}, readFile: () => undefined });
     expect(config.env).toBe('development');

@@ -7,19 +7,20 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { regionLease } from '../../src/failover/region-lease.js';
 import { postgresStorage, type PostgresStorage } from '../../src/storage/postgres.js';
-import { postgresRegionLeases } from '../../src/storage/repos/region-leases.js';
+import { postgresRegionLeases, regionLeasesMigration } from '../../src/storage/repos/region-leases.js';
 import { sqliteStorage } from '../../src/storage/sqlite.js';
 import { describeWith, postgresUrl, requireService } from '../support/services.js';
-import { probePostgres } from './pg-schema.js';
+import { dropSchema, probePostgres, uniqueSchema } from './pg-schema.js';
 
 const available = await requireService('PostgreSQL', probePostgres);
-const SCHEMA = 'fo_regions';
+const SCHEMA = uniqueSchema('fo_regions');
 let storages: PostgresStorage[] = [];
 let n = 0;
 const leaseName = (): string => `store-${process.pid}-${Date.now().toString(36)}-${n++}`;
 
 const open = async (): Promise<PostgresStorage> => {
-  const s = await postgresStorage({ connectionString: postgresUrl, schema: SCHEMA, migrate: false, max: 2 });
+  // The table is the service's migration (applied at start); each storage applies it as the service would (once, race-safe).
+  const s = await postgresStorage({ connectionString: postgresUrl, schema: SCHEMA, migrations: [regionLeasesMigration], max: 2 });
   storages.push(s);
   return s;
 };
@@ -29,6 +30,7 @@ describeWith(available, 'region lease in PostgreSQL', () => {
   afterAll(async () => {
     await Promise.all(storages.map((s) => s.close()));
     storages = [];
+    await dropSchema(SCHEMA);
   });
 
   it('acquires only when free, renews only for the holder of the epoch, releases at once', async () => {

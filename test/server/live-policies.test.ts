@@ -137,4 +137,57 @@ describe('livePolicies', () => {
     expect(errors[0]).toMatch(/policies\.retry\.maxAttempts could not be kept \(a restart would lose it\): disk full/);
     expect(live.runtime.get('policies.retry.maxAttempts')).toBe(4);
   });
+
+  it('two instances on one store: a change made on one is taken up by the other at its sync, and so is a revert', async () => {
+    const a = start();
+    const b = start();
+    await a.persist(store);
+    await b.persist(store);
+    const rexB = await exchange();
+    b.attach(rexB);
+    a.set('policies.timeout.ms', 1_800, { actor: 'alice', reason: 'tuned on a' });
+    await expect.poll(async () => (await store.list('policy:')).length).toBe(1);
+    const taken = await b.sync();
+    expect(taken).toEqual([expect.objectContaining({ path: 'policies.timeout.ms', from: 5_000, to: 1_800, actor: 'alice', reason: 'changed on another instance: tuned on a' })]);
+    expect(rexB.exchange.timeout).toBe(1_800);
+    expect(b.overrides()).toEqual([expect.objectContaining({ key: 'policies.timeout.ms', value: 1_800, actor: 'alice', reason: 'tuned on a' })]);
+    // Taken, not written again: the row is a's as it wrote it.
+    expect((await store.get('policy:policies.timeout.ms'))?.reason).toBe('tuned on a');
+    expect(await b.sync()).toEqual([]);
+    expect(await a.sync()).toEqual([]);
+
+    a.revert('policies.timeout.ms', { actor: 'alice' });
+    await expect.poll(async () => (await store.list('policy:')).length).toBe(0);
+    expect(await b.sync()).toEqual([expect.objectContaining({ path: 'policies.timeout.ms', to: 5_000, actor: 'fleet', reason: 'reverted on another instance' })]);
+    expect(rexB.exchange.timeout).toBe(5_000);
+    expect(b.overrides()).toEqual([]);
+  });
+
+  it('a sync while this instance is still writing its own change leaves that change alone', async () => {
+    let release: () => void = () => undefined;
+    const slow: OperatorSettings = { ...store, put: (...args) => new Promise((resolve) => (release = () => resolve(store.put(...args)))) };
+    const b = start();
+    await b.persist(slow);
+    b.set('policies.retry.maxAttempts', 5, { actor: 'bob', reason: 'local' });
+    // Its row is not written yet: the store says nothing of it, and the sync must not revert it.
+    expect(await b.sync()).toEqual([]);
+    expect(b.runtime.get('policies.retry.maxAttempts')).toBe(5);
+    release();
+    await expect.poll(async () => (await store.list('policy:')).length).toBe(1);
+    expect(await b.sync()).toEqual([]);
+    expect(b.runtime.get('policies.retry.maxAttempts')).toBe(5);
+  });
+
+  it('a change kept for another configuration file is left alone here (this file wins)', async () => {
+    const other = start({ ...config, policies: { ...config.policies, timeout: { ms: 7_000 } } });
+    const here = start();
+    await other.persist(store);
+    await here.persist(store);
+    other.set('policies.timeout.ms', 1_000, { actor: 'carol' });
+    await expect.poll(async () => (await store.list('policy:')).length).toBe(1);
+    expect(await here.sync()).toEqual([]);
+    expect(here.runtime.get('policies.timeout.ms')).toBe(5_000);
+    // The other's row stays: syncing never removes what another instance kept.
+    expect((await store.list('policy:')).length).toBe(1);
+  });
 });

@@ -23,7 +23,7 @@
  * the lease only once the expiry has passed on the database's clock, and the holder knows, on its
  * own clock, by when it must have stopped (see src/failover/region-lease.ts).
  */
-import type { Queryable } from '../types.js';
+import type { Migration, Queryable } from '../types.js';
 
 /** The lease as the store holds it; `expiresAtMs` is the database's time (ms since the epoch). */
 export interface LeaseRecord {
@@ -55,8 +55,14 @@ export interface RegionLeaseStore {
   read(name: string): Promise<LeaseReply>;
 }
 
-/** The table, created (if absent) in the storage's schema on first use. */
-export const REGION_LEASES_TABLE_SQL = `CREATE TABLE IF NOT EXISTS bulwark_region_leases (
+/**
+ * The table, in the storage's schema: a migration of the service's (SERVICE_MIGRATIONS, applied at
+ * start). IF NOT EXISTS: a database that holds the table from before it was a migration keeps it.
+ * Plain SQL both dialects take, so the service's migrations stay one list on SQLite as well.
+ */
+export const regionLeasesMigration: Migration = {
+  id: 'failover-001-region-leases',
+  up: `CREATE TABLE IF NOT EXISTS bulwark_region_leases (
   name text PRIMARY KEY,
   holder text NOT NULL,
   epoch bigint NOT NULL,
@@ -64,7 +70,8 @@ export const REGION_LEASES_TABLE_SQL = `CREATE TABLE IF NOT EXISTS bulwark_regio
   acquired_at_ms bigint NOT NULL,
   released boolean NOT NULL,
   grant_ms bigint NOT NULL
-)`;
+)`,
+};
 
 /** The database's clock, read once per statement (a volatile CTE is evaluated once). */
 const NOW = `t AS (SELECT (extract(epoch FROM clock_timestamp()) * 1000)::bigint AS now_ms)`;
@@ -117,20 +124,24 @@ function replyOf(row: AnswerRow | undefined): LeaseReply {
   return { held, lease, nowMs: Number(row.now_ms) };
 }
 
-/** The region lease over PostgreSQL (the shared database of every region); the table is created on first use. */
+/** PostgreSQL's SQLSTATE for a table that does not exist. */
+const UNDEFINED_TABLE = '42P01';
+
+/**
+ * The region lease over PostgreSQL (the shared database of every region). The table comes from
+ * `regionLeasesMigration`, which the service applies at start; a store without it says so.
+ */
 export function postgresRegionLeases(db: Queryable): RegionLeaseStore {
   if (db.dialect !== 'postgres') throw new TypeError(`postgresRegionLeases: needs PostgreSQL storage (the regions share it), got ${db.dialect}`);
-  let table: Promise<void> | undefined;
-  const ensure = (): Promise<void> => {
-    table ??= db.exec(REGION_LEASES_TABLE_SQL).catch((error: unknown) => {
-      table = undefined;
-      throw error;
-    });
-    return table;
-  };
   const ask = async (sql: string, params: Array<string | number>): Promise<LeaseReply> => {
-    await ensure();
-    return replyOf(await db.one<AnswerRow>(sql, params));
+    try {
+      return replyOf(await db.one<AnswerRow>(sql, params));
+    } catch (error) {
+      if ((error as { code?: unknown } | null)?.code === UNDEFINED_TABLE) {
+        throw new Error(`postgresRegionLeases: table bulwark_region_leases does not exist: apply migration ${regionLeasesMigration.id} (regionLeasesMigration; the service applies it at start)`, { cause: error });
+      }
+      throw error;
+    }
   };
   return {
     acquire: async (name, holder, ttlMs, grantMs) => {
