@@ -14,7 +14,7 @@ import type { CircuitBreakerEvents, RejectedReason } from './events.js';
 import { IllegalTransitionError } from './illegal-transition.js';
 import type { CircuitBreakerMetrics } from './metrics.js';
 import { type CircuitBreakerOptions, type ResolvedOptions, resolveOptions } from './options.js';
-import { type BreakerSettings, RECONFIGURABLE_BREAKER_KEYS, sameWindow, settingsOf } from './settings.js';
+import { type BreakerSettings, RECONFIGURABLE_BREAKER_KEYS, optionsOf, sameWindow, settingsOf } from './settings.js';
 import { type CircuitBreakerSnapshot, SNAPSHOT_VERSION, parseSnapshot } from './snapshot.js';
 import {
   CircuitState,
@@ -37,8 +37,6 @@ export type { CircuitBreakerMetrics } from './metrics.js';
 export class CircuitBreaker extends BasePolicy<CircuitBreakerEvents> {
   /** The name given in the options (the registry sets it), for messages and metrics. */
   readonly name: string | undefined;
-  /** The options as given (without `initialState`), which `reconfigure()` changes and resolves again. */
-  private given: CircuitBreakerOptions;
   private settings: ResolvedOptions;
   private readonly clock: Clock;
   private window: OutcomeWindow;
@@ -62,8 +60,6 @@ export class CircuitBreaker extends BasePolicy<CircuitBreakerEvents> {
   constructor(options?: CircuitBreakerOptions) {
     super();
     const o = resolveOptions(options);
-    const { initialState: _restored, ...given } = options ?? {};
-    this.given = given;
     this.settings = o;
     this.name = o.name;
     this.clock = o.clock;
@@ -394,13 +390,12 @@ export class CircuitBreaker extends BasePolicy<CircuitBreakerEvents> {
         throw new TypeError(`circuitBreaker: reconfigure cannot change ${key} (fixed at construction); it changes ${RECONFIGURABLE_BREAKER_KEYS.join(', ')}`);
       }
     }
-    const given: CircuitBreakerOptions = { ...this.given, ...changes };
-    const next = resolveOptions(given);
+    // Rebuilt from the resolved settings rather than kept as given: an idle breaker holds no second copy of its options.
+    const next = resolveOptions({ ...optionsOf(this.settings), ...changes });
     const from = settingsOf(this.settings);
     const now = this.clock.now();
     const window = makeWindow(next);
     if (sameWindow(this.settings.window, next.window)) window.restore(this.window.snapshot(now));
-    this.given = given;
     this.settings = next;
     this.window = window;
     this.machine.reconfigure(next.openMs, window);

@@ -39,3 +39,15 @@ export function settingsOf(o: ResolvedOptions): BreakerSettings {
 export function sameWindow(a: ResolvedOptions['window'], b: ResolvedOptions['window']): boolean {
   return JSON.stringify(a) === JSON.stringify(b);
 }
+
+/** Options that resolve to `o` again (what `reconfigure()` merges a change into). */
+export function optionsOf(o: ResolvedOptions): CircuitBreakerOptions {
+  return {
+    ...(o.name !== undefined ? { name: o.name } : {}),
+    ...settingsOf(o),
+    timeCalls: o.timeCalls,
+    unref: o.unref,
+    isFailure: o.isFailure,
+    clock: o.clock,
+  };
+}

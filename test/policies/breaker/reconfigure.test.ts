@@ -87,4 +87,17 @@ describe('breaker.reconfigure', () => {
     }
     expect(b.state).toBe('open');
   });
+
+  it('keeps what reconfigure cannot change: the name, isFailure and the clock', async () => {
+    const clock = new ManualClock(7_000);
+    const ignored = new Error('not the dependency');
+    const b = circuitBreaker({ name: 'venue', window: { kind: 'consecutive', failures: 1 }, isFailure: (e) => e !== ignored, clock });
+    b.reconfigure({ openMs: 1_000 });
+    await b.execute(() => Promise.reject(ignored)).catch(() => undefined);
+    expect(b.state).toBe('closed');
+    await failTimes(b, 1);
+    expect(b.state).toBe('open');
+    await expect(b.execute(() => Promise.resolve(1))).rejects.toThrow('Circuit "venue" is open');
+    expect(b.metrics()).toMatchObject({ since: 7_000, retryAfterMs: 1_000 });
+  });
 });
