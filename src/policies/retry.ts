@@ -147,7 +147,7 @@ export class RetryPolicy extends BasePolicy<RetryEvents> {
    * undefined` removes the time budget. Calls already retrying read the new limits at their next
    * failure. Emits `settingsChange`; returns the settings now in force.
    */
-  reconfigure(changes: Partial<RetrySettings>, at = this.clock.now()): RetrySettings {
+  reconfigure(changes: Partial<RetrySettings>): RetrySettings {
     const maxAttempts = 'maxAttempts' in changes ? changes.maxAttempts : this.attempts;
     checkInteger('retry', 'maxAttempts', maxAttempts as number, 1, true);
     const maxElapsedMs = 'maxElapsedMs' in changes ? changes.maxElapsedMs : this.maxElapsedMs;
@@ -156,7 +156,7 @@ export class RetryPolicy extends BasePolicy<RetryEvents> {
     this.attempts = maxAttempts as number;
     this.maxElapsedMs = maxElapsedMs;
     const to = this.currentSettings();
-    this.events.emit('settingsChange', { from, to, at });
+    this.events.emit('settingsChange', { from, to, at: this.clock.now() });
     return to;
   }
 

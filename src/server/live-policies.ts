@@ -15,9 +15,8 @@ import { getPath } from '../config/layers.js';
 import type { BulwarkConfig } from '../config/schema.js';
 import type { Clock } from '../core/clock.js';
 import type { Unsubscribe } from '../core/events.js';
-import { RETRY_BUDGET_DEFAULTS } from '../limits/retry-budget.js';
 import type { WindowOptions } from '../policies/breaker/options.js';
-import type { OperatorSettings } from '../storage/repos/operator-settings.js';
+import type { OperatorSetting, OperatorSettings } from '../storage/repos/operator-settings.js';
 import type { ResilientExchange } from '../trading/exchange.js';
 import type { LiveEvents } from './live-events.js';
 import type { ExchangeSettings, ExchangeSettingsChange } from '../trading/exchange-settings.js';
@@ -35,6 +34,27 @@ export const LIVE_POLICY_KEYS = [
 
 /** Where a live change is kept in the operator settings. */
 const STORE_PREFIX = 'policy:';
+
+const isLiveKey = (key: string): boolean => (LIVE_POLICY_KEYS as readonly string[]).includes(key);
+
+function assertLiveKey(key: string): void {
+  if (!isLiveKey(key)) throw new RangeError(`${key} is not a key that changes at run time (${LIVE_POLICY_KEYS.join(', ')})`);
+}
+
+/** A change kept in the store, read back: its key, the file value it replaced and the value set. */
+interface KeptChange {
+  key: string;
+  file: unknown;
+  value: unknown;
+  setting: OperatorSetting;
+}
+
+async function readKept(store: OperatorSettings): Promise<KeptChange[]> {
+  return (await store.list(STORE_PREFIX)).map((setting) => {
+    const kept = setting.value as { file?: unknown; value?: unknown } | null;
+    return { key: setting.key.slice(STORE_PREFIX.length), file: kept?.file ?? null, value: kept?.value ?? undefined, setting };
+  });
+}
 
 export const LIVE_POLICIES_DEFAULTS = {
   followMs: 5_000, // a change made on one instance of a fleet reaches the others within seconds, for one small read
@@ -97,15 +117,14 @@ export interface LivePolicies {
   close(): void;
 }
 
-/** What the exchange accounts run with under `policies`. */
-export function exchangeSettingsFor(policies: BulwarkConfig['policies'], presetWindow: WindowOptions): Required<Omit<ExchangeSettingsChange, 'breaker'>> & { breaker: NonNullable<ExchangeSettings['breaker']> } {
-  const { breaker, retry, timeout } = policies;
-  return {
-    timeoutMs: timeout.ms,
-    maxAttempts: retry.maxAttempts,
-    retryBudget: retry.budget ?? { ratio: RETRY_BUDGET_DEFAULTS.ratio, minRetriesPerSecond: RETRY_BUDGET_DEFAULTS.minRetriesPerSecond },
-    breaker: { failureRateThreshold: breaker.failureRateThreshold, minimumCalls: breaker.minimumCalls, openMs: breaker.openMs, window: breaker.window ?? presetWindow },
-  };
+/**
+ * What the exchange accounts run with under `policies`: the settings the advisor judges
+ * (settingsFromConfig, which holds the fallbacks for an unset budget and window), as the
+ * exchange's reconfigure takes them.
+ */
+function exchangeSettingsFor(config: Pick<BulwarkConfig, 'policies'>, presetWindow: WindowOptions): Required<Omit<ExchangeSettingsChange, 'breaker'>> & { breaker: NonNullable<ExchangeSettings['breaker']> } {
+  const { timeout, retry, breaker } = settingsFromConfig(config, { breakerWindow: presetWindow });
+  return { timeoutMs: timeout.ms, maxAttempts: retry.maxAttempts, retryBudget: retry.retryBudget, breaker };
 }
 
 /** The part of `wanted` that differs from what `exchange` runs (nothing to change: an empty object). */
@@ -136,7 +155,7 @@ export function livePolicies(config: BulwarkConfig, options: LivePoliciesOptions
   const fileValue = (key: string): unknown => getPath(config, key);
 
   const apply = (exchange: ResilientExchange): void => {
-    const change = changeFor(exchange, exchangeSettingsFor(runtime.config.policies, options.presetWindow));
+    const change = changeFor(exchange, exchangeSettingsFor(runtime.config, options.presetWindow));
     if (Object.keys(change).length === 0) return;
     try {
       exchange.reconfigure(change);
@@ -176,18 +195,15 @@ export function livePolicies(config: BulwarkConfig, options: LivePoliciesOptions
   const sync = async (): Promise<ConfigChange[]> => {
     const target = store;
     if (!target || pending > 0) return [];
-    const stored = await target.list(STORE_PREFIX);
+    const stored = await readKept(target);
     // A change of this instance began meanwhile: its write is not in what was read.
     if (pending > 0) return [];
     const changes: ConfigChange[] = [];
     const kept = new Set<string>();
-    for (const setting of stored) {
-      const key = setting.key.slice(STORE_PREFIX.length);
-      if (!(LIVE_POLICY_KEYS as readonly string[]).includes(key)) continue;
+    for (const { key, file, value: wanted, setting } of stored) {
+      if (!isLiveKey(key)) continue;
       kept.add(key);
-      const value = setting.value as { file?: unknown; value?: unknown } | null;
-      if (!isDeepStrictEqual(value?.file ?? null, fileValue(key) ?? null)) continue;
-      const wanted = value?.value ?? undefined;
+      if (!isDeepStrictEqual(file, fileValue(key) ?? null)) continue;
       if (isDeepStrictEqual(runtime.get(key), wanted)) continue;
       try {
         changes.push(take(key, wanted, { actor: setting.actor, reason: `changed on another instance${setting.reason ? `: ${setting.reason}` : ''}` }));
@@ -218,21 +234,18 @@ export function livePolicies(config: BulwarkConfig, options: LivePoliciesOptions
       return () => exchanges.delete(exchange);
     },
     async persist(target) {
-      const stored = await target.list(STORE_PREFIX);
       const restored: LiveOverride[] = [];
       const dropped: RestoredPolicies['dropped'] = [];
-      for (const setting of stored) {
-        const key = setting.key.slice(STORE_PREFIX.length);
-        const value = setting.value as { file?: unknown; value?: unknown } | null;
+      for (const { key, file: keptFile, value, setting } of await readKept(target)) {
         const file = fileValue(key) ?? null;
         let why: string | undefined;
-        if (!(LIVE_POLICY_KEYS as readonly string[]).includes(key)) why = 'no longer changes at run time';
-        else if (!isDeepStrictEqual(value?.file ?? null, file)) why = `the configuration file now sets ${JSON.stringify(file)} (it set ${JSON.stringify(value?.file ?? null)} when the change was made): the file wins`;
+        if (!isLiveKey(key)) why = 'no longer changes at run time';
+        else if (!isDeepStrictEqual(keptFile, file)) why = `the configuration file now sets ${JSON.stringify(file)} (it set ${JSON.stringify(keptFile)} when the change was made): the file wins`;
         if (why === undefined) {
           try {
-            runtime.update(key, value?.value ?? undefined, { actor: setting.actor, reason: `restored at start${setting.reason ? `: ${setting.reason}` : ''}` });
+            runtime.update(key, value, { actor: setting.actor, reason: `restored at start${setting.reason ? `: ${setting.reason}` : ''}` });
             marks.set(key, { actor: setting.actor, reason: setting.reason, at: setting.setAt });
-            restored.push({ key, file, value: value?.value, actor: setting.actor, reason: setting.reason, at: setting.setAt });
+            restored.push({ key, file, value, actor: setting.actor, reason: setting.reason, at: setting.setAt });
             continue;
           } catch (error) {
             why = `its value no longer passes the configuration check: ${error instanceof Error ? error.message : String(error)}`;
@@ -265,12 +278,12 @@ export function livePolicies(config: BulwarkConfig, options: LivePoliciesOptions
       return () => clearInterval(timer);
     },
     set(key, value, meta) {
-      if (!(LIVE_POLICY_KEYS as readonly string[]).includes(key)) throw new RangeError(`${key} is not a key that changes at run time (${LIVE_POLICY_KEYS.join(', ')})`);
+      assertLiveKey(key);
       if (isDeepStrictEqual(runtime.get(key), value)) return undefined;
       return runtime.update(key, value, { actor: meta.actor, ...(meta.reason ? { reason: meta.reason } : {}) });
     },
     revert(key, meta) {
-      if (!(LIVE_POLICY_KEYS as readonly string[]).includes(key)) throw new RangeError(`${key} is not a key that changes at run time (${LIVE_POLICY_KEYS.join(', ')})`);
+      assertLiveKey(key);
       if (isDeepStrictEqual(runtime.get(key), fileValue(key))) return undefined;
       return runtime.update(key, fileValue(key), { actor: meta.actor, reason: meta.reason ?? 'reverted to the configuration file' });
     },

@@ -9,7 +9,7 @@ import { checkInteger, checkNumber, checkObject } from '../core/option-checks.js
 import type { RetryBudget } from '../core/retry-budget.js';
 import type { RetryBudgetSettings } from '../limits/retry-budget.js';
 import type { BreakerSettings, CircuitBreaker } from '../policies/breaker/index.js';
-import { resolveOptions } from '../policies/breaker/options.js';
+import { resolveChanges } from '../policies/breaker/settings.js';
 import type { RetryPolicy } from '../policies/retry.js';
 
 export interface ExchangeSettings {
@@ -73,8 +73,8 @@ export function applyExchangeSettings(parts: ExchangeSettingsParts, changes: Exc
   }
   if (changes.breaker !== undefined) {
     if (parts.breakers.length === 0) throw new TypeError(`${where}: breakers are off in this wrapper (breaker: false); there is no breaker to change`);
-    // Checked on the first breaker's options merged with the change, as reconfigure will: a bad value throws here, before anything changed.
-    resolveOptions({ ...parts.breakers[0]!.currentSettings(), ...changes.breaker });
+    // Checked on the first breaker's settings as its reconfigure will: a bad key or value throws here, before anything changed.
+    resolveChanges(parts.breakers[0]!.currentSettings(), changes.breaker);
   }
   const from = exchangeSettingsOf(parts);
   if (changes.breaker !== undefined) for (const breaker of parts.breakers) breaker.reconfigure(changes.breaker);

@@ -7,7 +7,14 @@
 import type { BulwarkConfig } from '../../config/schema.js';
 import { RETRY_BUDGET_DEFAULTS } from '../../limits/retry-budget.js';
 import type { WindowOptions } from '../../policies/breaker/options.js';
-import type { PolicySettings } from '../replay/types.js';
+import type { PolicySettings, ReplayBreakerSettings, ReplayRetryBudget, ReplayRetrySettings } from '../replay/types.js';
+
+/** PolicySettings as a configuration always gives them: every policy there, the budget too. */
+export interface ConfiguredPolicySettings extends PolicySettings {
+  timeout: { ms: number };
+  retry: ReplayRetrySettings & { retryBudget: ReplayRetryBudget };
+  breaker: ReplayBreakerSettings;
+}
 
 export interface SettingsFromConfigOptions {
   /**
@@ -19,7 +26,7 @@ export interface SettingsFromConfigOptions {
   breakerWindow?: WindowOptions;
 }
 
-export function settingsFromConfig(config: Pick<BulwarkConfig, 'policies'>, options: SettingsFromConfigOptions = {}): PolicySettings {
+export function settingsFromConfig(config: Pick<BulwarkConfig, 'policies'>, options: SettingsFromConfigOptions = {}): ConfiguredPolicySettings {
   const { breaker, retry, timeout } = config.policies;
   const window = breaker.window ?? options.breakerWindow;
   return {

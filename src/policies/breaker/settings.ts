@@ -3,7 +3,8 @@
  * thresholds, the open duration and the half-open trials. What it is called with, its name, clock
  * and `isFailure` are fixed at construction.
  */
-import type { CircuitBreakerOptions, ResolvedOptions } from './options.js';
+import { checkObject } from '../../core/option-checks.js';
+import { type CircuitBreakerOptions, type ResolvedOptions, resolveOptions } from './options.js';
 
 /** The keys `reconfigure()` accepts. */
 export const RECONFIGURABLE_BREAKER_KEYS = [
@@ -50,4 +51,19 @@ export function optionsOf(o: ResolvedOptions): CircuitBreakerOptions {
     isFailure: o.isFailure,
     clock: o.clock,
   };
+}
+
+/**
+ * A reconfigure's changes merged over `options`, checked as at construction (only the keys that
+ * change at run time; a bad value throws naming it) and resolved. What `breaker.reconfigure()` runs
+ * on, and what a caller changing several breakers at once checks first.
+ */
+export function resolveChanges(options: CircuitBreakerOptions, changes: BreakerSettings): ResolvedOptions {
+  checkObject('circuitBreaker', 'reconfigure(changes)', changes);
+  for (const key of Object.keys(changes)) {
+    if (!(RECONFIGURABLE_BREAKER_KEYS as readonly string[]).includes(key)) {
+      throw new TypeError(`circuitBreaker: reconfigure cannot change ${key} (fixed at construction); it changes ${RECONFIGURABLE_BREAKER_KEYS.join(', ')}`);
+    }
+  }
+  return resolveOptions({ ...options, ...changes });
 }
