@@ -15,8 +15,7 @@ import { buildWeb } from '../../scripts/build-web.mjs';
 import { type Demo, startDemo } from '../../src/demo/demo.js';
 import { demoSlos } from '../../src/demo/slos.js';
 import { type OpsApp, buildApp } from '../../src/server/app.js';
-import { serviceAuth } from '../../src/server/service-auth.js';
-import { chromiumAvailable, inPage, launchChromium, watchedPage } from '../support/browser.js';
+import { chromiumAvailable, demoAuth, inPage, launchChromium, servedAt, watchedPage } from '../support/browser.js';
 import { describeWith } from '../support/services.js';
 
 const available = await chromiumAvailable();
@@ -36,10 +35,9 @@ describeWith(available, 'dashboard analytics section in headless Chromium', () =
     browser = await launchChromium();
     const dataDir = join(dir, 'data');
     demo = await startDemo({ dataDir, tickMs: 500, faultQuietMs: 0 });
-    const security = await serviceAuth({ storage: demo.storage, dataDir, listensOnLoopback: true, demo: true, env: {} });
+    const security = await demoAuth(demo.storage, dataDir);
     app = await buildApp(demo.components, { webRoot, snapshotMs: 250, auth: security.auth });
-    await app.listen({ port: 0, host: '127.0.0.1' });
-    url = `http://127.0.0.1:${(app.server.address() as { port: number }).port}/`;
+    url = await servedAt(app);
     token = security.demoToken!;
   }, 55_000);
 

@@ -14,8 +14,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { buildWeb } from '../../scripts/build-web.mjs';
 import { type Demo, startDemo } from '../../src/demo/demo.js';
 import { type OpsApp, buildApp } from '../../src/server/app.js';
-import { serviceAuth } from '../../src/server/service-auth.js';
-import { chromiumAvailable, inPage, launchChromium, watchedPage } from '../support/browser.js';
+import { chromiumAvailable, demoAuth, inPage, launchChromium, servedAt, watchedPage } from '../support/browser.js';
 import { describeWith } from '../support/services.js';
 
 const available = await chromiumAvailable();
@@ -30,11 +29,10 @@ describeWith(available, 'dashboard chaos section in headless Chromium', () => {
   async function serve(chaos: boolean): Promise<{ url: string; token: string }> {
     const dataDir = join(dir, `data-${opened.length}`);
     const demo = await startDemo({ dataDir, tickMs: 500, faultQuietMs: 0, chaos });
-    const security = await serviceAuth({ storage: demo.storage, dataDir, listensOnLoopback: true, demo: true, env: {} });
+    const security = await demoAuth(demo.storage, dataDir);
     const app = await buildApp(demo.components, { webRoot, snapshotMs: 250, auth: security.auth });
     opened.push({ demo, app });
-    await app.listen({ port: 0, host: '127.0.0.1' });
-    return { url: `http://127.0.0.1:${(app.server.address() as { port: number }).port}/`, token: security.demoToken! };
+    return { url: await servedAt(app), token: security.demoToken! };
   }
 
   beforeAll(async () => {

@@ -18,8 +18,7 @@ import { type Demo, startDemo } from '../../src/demo/demo.js';
 import { failoverGroup } from '../../src/failover/failover-group.js';
 import type { FailoverGroup } from '../../src/failover/types.js';
 import { type OpsApp, buildApp } from '../../src/server/app.js';
-import { serviceAuth } from '../../src/server/service-auth.js';
-import { chromiumAvailable, inPage, launchChromium, watchedPage } from '../support/browser.js';
+import { chromiumAvailable, demoAuth, inPage, launchChromium, servedAt, watchedPage } from '../support/browser.js';
 import { describeWith } from '../support/services.js';
 
 const available = await chromiumAvailable();
@@ -44,12 +43,11 @@ describeWith(available, 'dashboard failover section in headless Chromium', () =>
     const own = demo.components.failover?.groups() ?? [];
     group = (own[0] as FailoverGroup<string> | undefined) ?? failoverGroup<string>({ name: 'sim:rest', endpoints: ['a', 'b', 'c'].map((n) => ({ name: `sim-${n}`, target: `http://sim-${n}.invalid` })) });
     const components = own.length > 0 ? demo.components : { ...demo.components, failover: { groups: () => [group] } };
-    const security = await serviceAuth({ storage: demo.storage, dataDir, listensOnLoopback: true, demo: true, env: {} });
+    const security = await demoAuth(demo.storage, dataDir);
     adminToken = security.demoToken!;
     viewerToken = (await security.auth.tokens.create({ name: 'watcher', role: 'viewer' })).token;
     app = await buildApp(components, { webRoot, snapshotMs: 250, auth: security.auth });
-    await app.listen({ port: 0, host: '127.0.0.1' });
-    url = `http://127.0.0.1:${(app.server.address() as { port: number }).port}/`;
+    url = await servedAt(app);
   }, 60_000);
 
   afterAll(async () => {

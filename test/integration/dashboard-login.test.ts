@@ -12,8 +12,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { buildWeb } from '../../scripts/build-web.mjs';
 import { type Demo, startDemo } from '../../src/demo/demo.js';
 import { type OpsApp, buildApp } from '../../src/server/app.js';
-import { serviceAuth } from '../../src/server/service-auth.js';
-import { chromiumAvailable, launchChromium, inPage } from '../support/browser.js';
+import { chromiumAvailable, demoAuth, inPage, launchChromium, servedAt } from '../support/browser.js';
 import { describeWith } from '../support/services.js';
 
 /** A page condition as a function (the page's CSP forbids evaluating strings). */
@@ -42,11 +41,10 @@ describeWith(available, 'dashboard sign-in in headless Chromium', () => {
     dir = await mkdtemp(join(tmpdir(), 'bulwark-dashboard-login-'));
     const webRoot = await buildWeb(join(dir, 'web'));
     demo = await startDemo({ dataDir: join(dir, 'data'), tickMs: 250, faultQuietMs: 0 });
-    const security = await serviceAuth({ storage: demo.storage, dataDir: join(dir, 'data'), listensOnLoopback: true, demo: true, env: {} });
+    const security = await demoAuth(demo.storage, join(dir, 'data'));
     token = security.demoToken!;
     app = await buildApp(demo.components, { webRoot, snapshotMs: 250, auth: security.auth });
-    await app.listen({ port: 0, host: '127.0.0.1' });
-    url = `http://127.0.0.1:${(app.server.address() as { port: number }).port}/`;
+    url = await servedAt(app);
     browser = await launchChromium();
   }, 55_000);
 

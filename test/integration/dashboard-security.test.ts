@@ -12,7 +12,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { buildWeb } from '../../scripts/build-web.mjs';
 import { type Demo, startDemo } from '../../src/demo/demo.js';
 import { type OpsApp, buildApp } from '../../src/server/app.js';
-import { chromiumAvailable, launchChromium, watchedPage } from '../support/browser.js';
+import { chromiumAvailable, launchChromium, servedAt, watchedPage } from '../support/browser.js';
 import { describeWith } from '../support/services.js';
 
 const available = await chromiumAvailable();
@@ -31,8 +31,7 @@ describeWith(available, 'dashboard security section in headless Chromium', () =>
     const webRoot = await buildWeb(join(dir, 'web'));
     demo = await startDemo({ dataDir: join(dir, 'data'), tickMs: 500, faultQuietMs: 0 });
     app = await buildApp(demo.components, { webRoot, snapshotMs: 250 });
-    await app.listen({ port: 0, host: '127.0.0.1' });
-    url = `http://127.0.0.1:${(app.server.address() as { port: number }).port}/`;
+    url = await servedAt(app);
     browser = await launchChromium();
     page = await watchedPage(browser, problems, { viewport: { width: 1400, height: 2400 } });
   }, 55_000);

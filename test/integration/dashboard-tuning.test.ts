@@ -21,12 +21,11 @@ import { analyticsService, type AnalyticsService } from '../../src/analytics/ind
 import { CONFIG_DEFAULTS } from '../../src/config/schema.js';
 import { type OpsApp, buildApp } from '../../src/server/app.js';
 import { type LivePolicies, livePolicies } from '../../src/server/live-policies.js';
-import { serviceAuth } from '../../src/server/service-auth.js';
 import { type ResilientExchange, resilientExchange } from '../../src/trading/exchange.js';
 import { presetBreakerOptions } from '../../src/trading/presets.js';
 import { recordedTraffic } from '../analytics/advisor/recorded-traffic.js';
 import { type Fixture, fixture } from '../server/fixture.js';
-import { chromiumAvailable, inPage, launchChromium, watchedPage } from '../support/browser.js';
+import { chromiumAvailable, demoAuth, inPage, launchChromium, servedAt, watchedPage } from '../support/browser.js';
 import { describeWith } from '../support/services.js';
 import { offlineBinance } from '../trading/support/offline-binance.js';
 
@@ -57,7 +56,7 @@ describeWith(available, 'dashboard tuning advice: Apply and Changed live in head
   let adminToken: string;
   let viewerToken: string;
   let webRoot: string;
-  let auth: Awaited<ReturnType<typeof serviceAuth>>['auth'];
+  let auth: Awaited<ReturnType<typeof demoAuth>>['auth'];
   const extraApps: OpsApp[] = [];
 
   beforeAll(async () => {
@@ -74,12 +73,12 @@ describeWith(available, 'dashboard tuning advice: Apply and Changed live in head
     live.attach(exchange);
     // The advisor judges the settings in force, as the configured service's does: an applied change is no longer recommended.
     const advice = adviceService({ advisor: tuningAdvisor({ reader: traffic.reader, current: () => live.settings() }, { clock: traffic.clock }), clock: traffic.clock, live: { runtime: live.runtime, paths: live.keys } });
-    const security = await serviceAuth({ storage: f.storage, dataDir: join(dir, 'data'), listensOnLoopback: true, demo: true, env: {} });
+    const security = await demoAuth(f.storage, join(dir, 'data'));
     auth = security.auth;
     adminToken = security.demoToken!;
     viewerToken = (await auth.tokens.create({ name: 'watcher', role: 'viewer' })).token;
     app = await buildApp({ ...f.components, analytics, advice, livePolicies: live }, { webRoot, snapshotMs: 250, auth, bindTimeline: false });
-    url = await listen(app);
+    url = await servedAt(app);
   }, 60_000);
 
   afterAll(async () => {
@@ -92,11 +91,6 @@ describeWith(available, 'dashboard tuning advice: Apply and Changed live in head
     await f?.close();
     if (dir) await rm(dir, { recursive: true, force: true });
   }, 30_000);
-
-  async function listen(server: OpsApp): Promise<string> {
-    await server.listen({ port: 0, host: '127.0.0.1' });
-    return `http://127.0.0.1:${(server.server.address() as { port: number }).port}/`;
-  }
 
   const api = async <T>(path: string, init: { method?: string; body?: unknown } = {}): Promise<{ status: number; body: T }> => {
     const response = await fetch(new URL(path, url), {
@@ -256,7 +250,7 @@ describeWith(available, 'dashboard tuning advice: Apply and Changed live in head
     const fixed = adviceService({ advisor: tuningAdvisor({ reader: traffic.reader, current: () => live.settings() }, { clock: traffic.clock }), clock: traffic.clock });
     const other = await buildApp({ ...f.components, analytics, advice: fixed }, { webRoot, snapshotMs: 250, auth, bindTimeline: false });
     extraApps.push(other);
-    const base = await listen(other);
+    const base = await servedAt(other);
     const { page, unexpected } = await open({ permissions: ['clipboard-read', 'clipboard-write'] });
     // The route answers 404 without live policies: the table stays hidden.
     const absent = page.waitForResponse((r) => r.url().endsWith('/api/analytics/applied') && r.status() === 404);

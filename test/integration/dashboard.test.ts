@@ -12,7 +12,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { buildWeb } from '../../scripts/build-web.mjs';
 import { type Demo, startDemo } from '../../src/demo/demo.js';
 import { type OpsApp, buildApp } from '../../src/server/app.js';
-import { chromiumAvailable, launchChromium, watchedPage, inPage } from '../support/browser.js';
+import { chromiumAvailable, inPage, launchChromium, servedAt, watchedPage } from '../support/browser.js';
 import { describeWith } from '../support/services.js';
 
 const available = await chromiumAvailable();
@@ -32,9 +32,7 @@ describeWith(available, 'dashboard in headless Chromium', () => {
     // No injected faults: the test drives state changes itself.
     demo = await startDemo({ dataDir: join(dir, 'data'), tickMs: 250, faultQuietMs: 0 });
     app = await buildApp(demo.components, { webRoot, snapshotMs: 250 });
-    await app.listen({ port: 0, host: '127.0.0.1' });
-    const address = app.server.address() as { port: number };
-    url = `http://127.0.0.1:${address.port}/`;
+    url = await servedAt(app);
     browser = await launchChromium();
     page = await watchedPage(browser, problems, { viewport: { width: 1400, height: 1800 } });
     page.on('requestfailed', (request) => {
